@@ -1,0 +1,261 @@
+/*
+ * crypto.c - the libsodium constructions Hearth uses, with their parameters
+ * fixed in one place.  See hearth/crypto.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hearth/crypto.h"
+
+/* libsodium's sodium_init() is itself idempotent and thread-safe; caching
+ * its result only saves the call. */
+static int sodium_ready;
+
+hearth_status hearth_crypto_init(void)
+{
+	if (sodium_ready)
+		return HEARTH_OK;
+	if (sodium_init() < 0)
+		return hearth_fail(HEARTH_ECRYPTO, "cannot initialise libsodium");
+	sodium_ready = 1;
+	return HEARTH_OK;
+}
+
+hearth_kdf_params hearth_kdf_params_default(void)
+{
+	hearth_kdf_params p = {
+		.opslimit = HEARTH_KDF_DEFAULT_OPSLIMIT,
+		.memlimit = HEARTH_KDF_DEFAULT_MEMLIMIT,
+	};
+	return p;
+}
+
+hearth_kdf_params hearth_kdf_params_low(void)
+{
+	hearth_kdf_params p = {
+		.opslimit = HEARTH_KDF_MIN_OPSLIMIT,
+		.memlimit = HEARTH_KDF_MIN_MEMLIMIT,
+	};
+	return p;
+}
+
+hearth_status hearth_kdf_params_check(const hearth_kdf_params *p)
+{
+	if (p == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no key derivation parameters");
+	if (p->opslimit < HEARTH_KDF_MIN_OPSLIMIT ||
+	    p->opslimit > crypto_pwhash_OPSLIMIT_MAX)
+		return hearth_fail(HEARTH_EINVAL,
+			"key derivation passes %llu out of range",
+			(unsigned long long)p->opslimit);
+	if (p->memlimit < HEARTH_KDF_MIN_MEMLIMIT ||
+	    p->memlimit > crypto_pwhash_MEMLIMIT_MAX)
+		return hearth_fail(HEARTH_EINVAL,
+			"key derivation memory %llu bytes out of range",
+			(unsigned long long)p->memlimit);
+	return HEARTH_OK;
+}
+
+hearth_status hearth_kdf_derive(uint8_t *key, const char *passphrase,
+				size_t passphrase_len,
+				const uint8_t salt[HEARTH_SALTBYTES],
+				const hearth_kdf_params *params)
+{
+	hearth_status st;
+
+	if ((st = hearth_crypto_init()) != HEARTH_OK)
+		return st;
+	if ((st = hearth_kdf_params_check(params)) != HEARTH_OK)
+		return st;
+	if (passphrase == NULL && passphrase_len > 0)
+		return hearth_fail(HEARTH_EINVAL, "no passphrase");
+	/* crypto_pwhash fails only when it cannot allocate the memory cost. */
+	if (crypto_pwhash(key, HEARTH_KEYBYTES, passphrase ? passphrase : "",
+			  passphrase_len, salt, params->opslimit,
+			  (size_t)params->memlimit,
+			  crypto_pwhash_ALG_ARGON2ID13) != 0) {
+		sodium_memzero(key, HEARTH_KEYBYTES);
+		return hearth_fail(HEARTH_ENOMEM,
+			"key derivation needs %llu MiB of memory that is not available",
+			(unsigned long long)(params->memlimit >> 20));
+	}
+	return HEARTH_OK;
+}
+
+hearth_status hearth_aead_seal(uint8_t *c, const uint8_t *m, size_t mlen,
+			       const uint8_t *ad, size_t adlen,
+			       const uint8_t nonce[HEARTH_NONCEBYTES],
+			       const uint8_t key[HEARTH_KEYBYTES])
+{
+	return hearth_aead_seal_detached(c, c + mlen, m, mlen, ad, adlen,
+					 nonce, key);
+}
+
+hearth_status hearth_aead_open(uint8_t *m, const uint8_t *c, size_t clen,
+			       const uint8_t *ad, size_t adlen,
+			       const uint8_t nonce[HEARTH_NONCEBYTES],
+			       const uint8_t key[HEARTH_KEYBYTES])
+{
+	if (clen < HEARTH_TAGBYTES)
+		return hearth_fail(HEARTH_EAUTH, "ciphertext shorter than its tag");
+	return hearth_aead_open_detached(m, c, clen - HEARTH_TAGBYTES,
+					 c + clen - HEARTH_TAGBYTES, ad, adlen,
+					 nonce, key);
+}
+
+hearth_status hearth_aead_seal_detached(uint8_t *c, uint8_t tag[HEARTH_TAGBYTES],
+					const uint8_t *m, size_t mlen,
+					const uint8_t *ad, size_t adlen,
+					const uint8_t nonce[HEARTH_NONCEBYTES],
+					const uint8_t key[HEARTH_KEYBYTES])
+{
+	hearth_status st;
+
+	if ((st = hearth_crypto_init()) != HEARTH_OK)
+		return st;
+	if (crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+		    c, tag, NULL, m, mlen, ad, adlen, NULL, nonce, key) != 0)
+		return hearth_fail(HEARTH_ECRYPTO, "encryption failed");
+	return HEARTH_OK;
+}
+
+hearth_status hearth_aead_open_detached(uint8_t *m, const uint8_t *c, size_t clen,
+					const uint8_t tag[HEARTH_TAGBYTES],
+					const uint8_t *ad, size_t adlen,
+					const uint8_t nonce[HEARTH_NONCEBYTES],
+					const uint8_t key[HEARTH_KEYBYTES])
+{
+	hearth_status st;
+
+	if ((st = hearth_crypto_init()) != HEARTH_OK)
+		return st;
+	/* libsodium verifies the tag before it writes any plaintext. */
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt_detached(
+		    m, NULL, c, clen, tag, ad, adlen, nonce, key) != 0)
+		return hearth_fail(HEARTH_EAUTH, "authentication failed");
+	return HEARTH_OK;
+}
+
+hearth_status hearth_key_wrap(uint8_t out[HEARTH_WRAPPEDBYTES],
+			      const uint8_t key[HEARTH_KEYBYTES],
+			      const uint8_t kek[HEARTH_KEYBYTES],
+			      const char *label)
+{
+	if (label == NULL)
+		return hearth_fail(HEARTH_EINVAL, "key wrap needs a label");
+	hearth_random(out, HEARTH_NONCEBYTES);
+	return hearth_aead_seal(out + HEARTH_NONCEBYTES, key, HEARTH_KEYBYTES,
+				(const uint8_t *)label, strlen(label), out, kek);
+}
+
+hearth_status hearth_key_unwrap(uint8_t key[HEARTH_KEYBYTES],
+				const uint8_t in[HEARTH_WRAPPEDBYTES],
+				const uint8_t kek[HEARTH_KEYBYTES],
+				const char *label)
+{
+	hearth_status st;
+
+	if (label == NULL)
+		return hearth_fail(HEARTH_EINVAL, "key unwrap needs a label");
+	st = hearth_aead_open(key, in + HEARTH_NONCEBYTES,
+			      HEARTH_KEYBYTES + HEARTH_TAGBYTES,
+			      (const uint8_t *)label, strlen(label), in, kek);
+	if (st != HEARTH_OK)
+		sodium_memzero(key, HEARTH_KEYBYTES);
+	return st;
+}
+
+hearth_status hearth_subkey_derive(uint8_t subkey[HEARTH_KEYBYTES], uint64_t id,
+				   const char context[8],
+				   const uint8_t master[HEARTH_KEYBYTES])
+{
+	hearth_status st;
+
+	if ((st = hearth_crypto_init()) != HEARTH_OK)
+		return st;
+	if (crypto_kdf_derive_from_key(subkey, HEARTH_KEYBYTES, id, context,
+				       master) != 0)
+		return hearth_fail(HEARTH_ECRYPTO, "subkey derivation failed");
+	return HEARTH_OK;
+}
+
+void hearth_random(void *buf, size_t len)
+{
+	/* randombytes_buf initialises itself when sodium_init was not called;
+	 * calling init first keeps the fork-safety libsodium documents. */
+	if (hearth_crypto_init() != HEARTH_OK)
+		abort(); /* no safe randomness: never hand out predictable ids */
+	randombytes_buf(buf, len);
+}
+
+uint64_t hearth_random_u64(void)
+{
+	uint64_t v;
+
+	hearth_random(&v, sizeof v);
+	return v;
+}
+
+void *hearth_secret_alloc(size_t len)
+{
+	if (hearth_crypto_init() != HEARTH_OK)
+		return NULL;
+	return sodium_malloc(len);
+}
+
+void hearth_secret_free(void *p)
+{
+	/* sodium_free wipes before it unmaps, and accepts NULL. */
+	sodium_free(p);
+}
+
+void hearth_wipe(void *p, size_t len)
+{
+	sodium_memzero(p, len);
+}
+
+int hearth_memcmp_ct(const void *a, const void *b, size_t len)
+{
+	return sodium_memcmp(a, b, len);
+}
+
+void hearth_hex_encode(char *out, const uint8_t *in, size_t len)
+{
+	static const char digits[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * len] = '\0';
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+hearth_status hearth_hex_decode(uint8_t *out, size_t len, const char *hex)
+{
+	size_t i;
+
+	if (hex == NULL || strlen(hex) != 2 * len)
+		return hearth_fail(HEARTH_EFORMAT, "expected %zu hex digits", 2 * len);
+	for (i = 0; i < len; i++) {
+		int hi = hexval(hex[2 * i]), lo = hexval(hex[2 * i + 1]);
+
+		if (hi < 0 || lo < 0)
+			return hearth_fail(HEARTH_EFORMAT, "'%s' is not hexadecimal", hex);
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return HEARTH_OK;
+}

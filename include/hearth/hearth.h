@@ -1,0 +1,17 @@
+/*
+ * hearth/hearth.h - everything libhearth offers, in one include.
+ */
+#ifndef HEARTH_HEARTH_H
+#define HEARTH_HEARTH_H
+
+#include "hearth/status.h"
+#include "hearth/crypto.h"
+#include "hearth/vfs.h"
+#include "hearth/hlc.h"
+#include "hearth/schema.h"
+#include "hearth/store.h"
+#include "hearth/vault.h"
+
+#define HEARTH_VERSION "0.1.0"
+
+#endif /* HEARTH_HEARTH_H */

@@ -1,0 +1,94 @@
+/*
+ * hearth/vault.h - the encrypted vault: a directory holding Hearth's data.
+ *
+ *   DIR/vault.json   format version, vault id, Argon2id parameters and salt,
+ *                    the master key wrapped by the passphrase key and by the
+ *                    recovery key.  No personal data.
+ *   DIR/hearth.db    the SQLite database, every page encrypted by the Hearth
+ *                    VFS under a subkey of the master key (plus -wal, -shm).
+ *
+ * Key hierarchy: passphrase --Argon2id--> key-encryption key --unwraps-->
+ * random master key --crypto_kdf--> database key (and later subkeys).  The
+ * recovery code, shown once at creation, goes through Argon2id with its own
+ * salt to a second key-encryption key that wraps the same master key.
+ * Changing the passphrase rewraps the master key; data is not re-encrypted.
+ */
+#ifndef HEARTH_VAULT_H
+#define HEARTH_VAULT_H
+
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "hearth/crypto.h"
+#include "hearth/status.h"
+#include "hearth/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A recovery code: 8 groups of 4 characters from a 32-letter alphabet with
+ * no look-alikes, dash-separated (160 bits), e.g. "K7QM-...".  On input,
+ * case, spaces and dashes do not matter. */
+#define HEARTH_RECOVERY_CODE_LEN 39u
+
+/* The version of vault.json this build writes and reads. */
+#define HEARTH_VAULT_FORMAT 1
+
+typedef struct hearth_vault hearth_vault;
+
+typedef struct hearth_vault_options {
+	const hearth_kdf_params *kdf;      /* NULL: hearth_kdf_params_default() */
+	const hearth_store_options *store; /* NULL: defaults */
+} hearth_vault_options;
+
+/* Creates a vault in dir (created if missing; must hold no vault:
+ * HEARTH_EEXISTS) protected by passphrase, writes the recovery code to
+ * recovery_code (NUL-terminated), and opens it.  opt may be NULL. */
+hearth_status hearth_vault_create(const char *dir, const char *passphrase,
+				  size_t passphrase_len,
+				  const hearth_vault_options *opt,
+				  char recovery_code[HEARTH_RECOVERY_CODE_LEN + 1],
+				  hearth_vault **out) HEARTH_WUR;
+
+/* Opens the vault in dir.  HEARTH_ENOVAULT (no vault.json), HEARTH_ENEWER
+ * (newer format or schema), HEARTH_EPASSPHRASE, HEARTH_EFORMAT (vault.json
+ * malformed), HEARTH_EDAMAGED (a page failed authentication; the detail
+ * names it: "vault damaged: page N failed authentication").  Migrates the
+ * schema forward when it is older.  opt may be NULL (kdf is ignored: the
+ * stored parameters are used). */
+hearth_status hearth_vault_open(const char *dir, const char *passphrase,
+				size_t passphrase_len,
+				const hearth_vault_options *opt,
+				hearth_vault **out) HEARTH_WUR;
+
+/* Closes the database and wipes every key.  Accepts NULL. */
+void hearth_vault_close(hearth_vault *v);
+
+/* Replaces the passphrase: unwraps the master key with old, rewraps it with
+ * new (fresh salt, kdf parameters from opt or the default), and replaces
+ * vault.json atomically.  The database is not touched. */
+hearth_status hearth_vault_change_passphrase(const char *dir,
+					     const char *old_pass, size_t old_len,
+					     const char *new_pass, size_t new_len,
+					     const hearth_vault_options *opt) HEARTH_WUR;
+
+/* Sets a new passphrase using the recovery code instead of the old one.
+ * HEARTH_EPASSPHRASE if the code is wrong. */
+hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
+				   const char *new_pass, size_t new_len,
+				   const hearth_vault_options *opt) HEARTH_WUR;
+
+/* Does dir hold a vault (a vault.json)? */
+int hearth_vault_exists(const char *dir);
+
+/* Borrowed handles, valid until hearth_vault_close. */
+sqlite3 *hearth_vault_db(hearth_vault *v);
+hearth_store *hearth_vault_store(hearth_vault *v);
+const char *hearth_vault_dir(const hearth_vault *v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEARTH_VAULT_H */
