@@ -66,9 +66,25 @@ static const char migration_1[] =
 	"  value TEXT"
 	") WITHOUT ROWID;";
 
+/*
+ * Version 2: the audit log (see hearth/audit.h).  Local to this device:
+ * never synchronised, so it is a plain table, not records and ops.
+ */
+static const char migration_2[] =
+	"CREATE TABLE audit("
+	"  seq INTEGER PRIMARY KEY,"
+	"  at_ms INTEGER NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  subject BLOB,"
+	"  detail TEXT,"
+	"  prev BLOB NOT NULL,"
+	"  hash BLOB NOT NULL"
+	");";
+
 static const char *const migrations[] = {
 	NULL, /* version 0: the empty database */
 	migration_1,
+	migration_2,
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

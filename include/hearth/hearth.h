@@ -11,6 +11,7 @@
 #include "hearth/schema.h"
 #include "hearth/store.h"
 #include "hearth/vault.h"
+#include "hearth/audit.h"
 
 #define HEARTH_VERSION "0.1.0"
 
