@@ -9,6 +9,9 @@ packages="
   libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev libjansson-dev
   libcmocka-dev
   gettext locales
+  libgtk-4-dev libadwaita-1-dev libglib2.0-dev-bin
+  xvfb xauth dbus-x11 desktop-file-utils appstream-util
+  imagemagick at-spi2-core
 "
 
 sudo=""
@@ -28,4 +31,13 @@ if [ -n "$missing" ]; then
   $sudo apt-get update -q
   # shellcheck disable=SC2086
   $sudo apt-get install -y -q --no-install-recommends $missing
+fi
+
+# Simplified Chinese is a first-class language: generate its locale so
+# LANG=zh_CN.UTF-8 works (a fresh Debian has only C, C.UTF-8 and POSIX).
+if ! locale -a 2>/dev/null | grep -qi '^zh_CN\.utf-\?8$'; then
+  $sudo sed -i 's/^# *\(zh_CN.UTF-8 UTF-8\)/\1/' /etc/locale.gen
+  grep -q '^zh_CN.UTF-8 UTF-8' /etc/locale.gen ||
+    echo 'zh_CN.UTF-8 UTF-8' | $sudo tee -a /etc/locale.gen >/dev/null
+  $sudo locale-gen >/dev/null
 fi
