@@ -14,7 +14,7 @@ if [ -f "$build/build.ninja" ]; then
   meson setup --reconfigure "$build" >/dev/null
 else
   meson setup "$build" -Db_sanitize=address,undefined -Dwerror=true \
-    -Dbuildtype=debugoptimized -Dbench=false
+    -Dbuildtype=debugoptimized -Dbench=true
 fi
 meson test -C "$build" --print-errorlogs --num-processes 2
 
