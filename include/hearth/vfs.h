@@ -9,10 +9,10 @@
  * Format.  Pages are HEARTH_VFS_PAGE_SIZE bytes.  SQLite is told to leave
  * HEARTH_VFS_RESERVE bytes unused at the end of every page; there the VFS
  * stores a fresh random 24-byte nonce and a 16-byte Poly1305 tag.  The rest
- * of the page is XChaCha20-Poly1305 ciphertext with, as associated data, the
- * kind of file and the page's place in it (its page number in the database,
- * its offset in a journal or WAL), so a page moved or copied elsewhere fails
- * authentication.
+ * of the page is XChaCha20-Poly1305 ciphertext with, as associated data,
+ * what the image is and where it belongs (a database page's number, in the
+ * main file or in a WAL frame; a journal image's offset and page number),
+ * so a page moved or copied elsewhere fails authentication.
  *
  *   main database   every page encrypted
  *   WAL             each frame's page image encrypted; the 32-byte WAL header
@@ -26,6 +26,40 @@
  *
  * A page that fails authentication makes the read fail with
  * SQLITE_IOERR_DATA; hearth_vfs_damaged_page() then names the page.
+ *
+ * Associated data, exactly: a format byte (1), a kind byte, then
+ *   database page  kind 1, the page number (8 bytes, little-endian): for
+ *                  a page of the main file, and for a WAL image the number
+ *                  its frame header gives (so a frame cannot be renumbered
+ *                  although SQLite's frame checksums are unkeyed; and a
+ *                  checkpoint can copy an image into the main file without
+ *                  encrypting it again)
+ *   journal image  kind 3, the image's byte offset (8 bytes,
+ *                  little-endian) and the record's page number (4 bytes,
+ *                  as stored)
+ *
+ * Behaviour worth knowing:
+ *   - Opening with a wrong key succeeds: SQLite's first 100-byte header
+ *     read comes back empty rather than failing, so that
+ *     hearth_vfs_configure() can report the failure on page 1 as
+ *     HEARTH_EDAMAGED.  No statement can use the connection meanwhile:
+ *     each reads page 1 first and fails with SQLITE_IOERR_DATA.
+ *   - During WAL recovery (SQLite reading whole frames after a crash or on
+ *     first open), a frame whose image fails authentication ends the log
+ *     there, as a bad checksum does in SQLite; the page is still recorded
+ *     for hearth_vfs_damaged_page().  Neither can tell a frame torn by a
+ *     power cut from a damaged one, and failing would make every torn
+ *     frame fatal.  Any other read of a bad WAL image fails.
+ *   - A page 1 written without the layout above (no call to
+ *     hearth_vfs_configure(), or a backup from a database with another
+ *     layout) is refused with SQLITE_IOERR_WRITE.
+ *   - Super-journals (write transactions over several attached databases
+ *     in rollback mode) cannot be opened.  VACUUM INTO a file through the
+ *     same VFS works and gives an encrypted copy.
+ *   - Limit: a page can be replaced by an older version of the same page
+ *     (from an old copy of the file, or a stale frame left in the WAL
+ *     file): both are authentic for that page number, as with any
+ *     page-level encryption of SQLite.
  */
 #ifndef HEARTH_VFS_H
 #define HEARTH_VFS_H
@@ -52,7 +86,9 @@ hearth_status hearth_vfs_register(const char *name,
 				  int make_default) HEARTH_WUR;
 
 /* Unregisters the VFS called name and wipes its key.  Every connection
- * opened through it must be closed first (HEARTH_EBUSY otherwise).
+ * opened through it must be closed first (HEARTH_EBUSY otherwise, counted
+ * by open files: a connection to ":memory:" opens none, so the caller must
+ * close such a connection itself before unregistering).
  * HEARTH_ENOTFOUND if no such Hearth VFS is registered. */
 hearth_status hearth_vfs_unregister(const char *name) HEARTH_WUR;
 
@@ -66,7 +102,8 @@ hearth_status hearth_vfs_configure(sqlite3 *db) HEARTH_WUR;
 
 /* The number of the last page of db's main file that failed authentication
  * (1-based), or 0 if none did.  For a WAL frame, the database page number
- * the frame holds. */
+ * the frame holds.  Counts what db's own files met (its main file, WAL and
+ * journal); 0 for a connection not opened through a Hearth VFS. */
 uint32_t hearth_vfs_damaged_page(sqlite3 *db);
 
 #ifdef __cplusplus

@@ -1,0 +1,1187 @@
+/*
+ * test_vfs.c - the encrypting SQLite VFS: no plaintext in any file, in WAL
+ * and rollback-journal modes, mid-transaction and after a crash; damage,
+ * wrong keys and moved pages detected; temp files kept off the disk.
+ *
+ * Every "no plaintext" check scans each file of the database's directory
+ * (database, -wal, -shm, -journal) for known marker strings as raw bytes;
+ * test_scan_sees_plain_sqlite shows the same scan finds them in a plain
+ * SQLite database.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "hearth/vfs.h"
+
+#include "../crypto/vfs_private.h"
+
+#define VFS "hearth-test"
+#define VFS_OTHER "hearth-test-other"
+
+static const uint8_t key_main[HEARTH_KEYBYTES] = {
+	0x48, 0x65, 0x61, 0x72, 0x74, 0x68, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20,
+	0x6b, 0x65, 0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+	0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x11,
+};
+static const uint8_t key_other[HEARTH_KEYBYTES] = {
+	0x48, 0x65, 0x61, 0x72, 0x74, 0x68, 0x20, 0x74, 0x65, 0x73, 0x74, 0x20,
+	0x6b, 0x65, 0x79, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x09,
+	0x0a, 0x0b, 0x0c, 0x0d, 0x0e, 0x0f, 0x10, 0x12,
+};
+
+/* What a stolen laptop must not show. */
+static const char *const markers[] = {
+	"张三 MARKER-NAME",
+	"MARKER-NOTE",
+	"夜班后失眠",
+	"2026-11-23",
+	"UNCOMMITTED-MARKER",
+	"CREATE TABLE",
+	"SQLite format 3",
+};
+#define N_MARKERS (sizeof markers / sizeof markers[0])
+
+/* The directory SQLITE_TMPDIR and TMPDIR point at, set in main() before
+ * SQLite initialises (it reads them once). */
+static char tmpdir_env[64];
+
+typedef struct fixture {
+	char dir[64];
+	char path[128];
+	char wal[160];
+	char journal[160];
+} fixture;
+
+/* ---- helpers ------------------------------------------------------------ */
+
+static int setup(void **state)
+{
+	fixture *fx = calloc(1, sizeof *fx);
+
+	if (fx == NULL)
+		return -1;
+	strcpy(fx->dir, "/tmp/hearth-vfs-XXXXXX");
+	if (mkdtemp(fx->dir) == NULL) {
+		free(fx);
+		return -1;
+	}
+	snprintf(fx->path, sizeof fx->path, "%s/test.db", fx->dir);
+	snprintf(fx->wal, sizeof fx->wal, "%s-wal", fx->path);
+	snprintf(fx->journal, sizeof fx->journal, "%s-journal", fx->path);
+	*state = fx;
+	return 0;
+}
+
+static void remove_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char p[512];
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		unlink(p);
+	}
+	closedir(d);
+	rmdir(dir);
+}
+
+static int teardown(void **state)
+{
+	fixture *fx = *state;
+
+	remove_dir(fx->dir);
+	free(fx);
+	return 0;
+}
+
+static void exec(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+	int rc = sqlite3_exec(db, sql, NULL, NULL, &err);
+
+	if (rc != SQLITE_OK)
+		print_error("'%s' failed: %s (%d)\n", sql, err ? err : "?",
+			    sqlite3_extended_errcode(db));
+	sqlite3_free(err);
+	assert_int_equal(rc, SQLITE_OK);
+}
+
+/* The first column of the first row of sql, as an integer. */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 v;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		print_error("prepare '%s': %s\n", sql, sqlite3_errmsg(db));
+	assert_int_equal(rc, SQLITE_OK);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		print_error("step '%s': %s\n", sql, sqlite3_errmsg(db));
+	assert_int_equal(rc, SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* The extended result code of running sql to its end. */
+static int run_rc(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+			;
+	if (rc == SQLITE_DONE)
+		rc = SQLITE_OK;
+	else
+		rc = sqlite3_extended_errcode(db);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static void assert_integrity(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA integrity_check", -1,
+					    &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal((const char *)sqlite3_column_text(st, 0), "ok");
+	sqlite3_finalize(st);
+}
+
+static sqlite3 *open_raw(const char *path, const char *vfs)
+{
+	sqlite3 *db = NULL;
+	int rc = sqlite3_open_v2(path, &db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, vfs);
+
+	if (rc != SQLITE_OK)
+		print_error("open '%s': %s\n", path, db ? sqlite3_errmsg(db) : "?");
+	assert_int_equal(rc, SQLITE_OK);
+	sqlite3_extended_result_codes(db, 1);
+	return db;
+}
+
+static sqlite3 *open_db(const char *path, const char *vfs)
+{
+	sqlite3 *db = open_raw(path, vfs);
+	hearth_status st = hearth_vfs_configure(db);
+
+	if (st != HEARTH_OK)
+		print_error("configure: %s\n", hearth_errdetail());
+	assert_int_equal(st, HEARTH_OK);
+	return db;
+}
+
+static void close_db(sqlite3 *db)
+{
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static void create_people(sqlite3 *db)
+{
+	exec(db, "CREATE TABLE person(id INTEGER PRIMARY KEY, name TEXT, "
+		 "note TEXT, seen TEXT)");
+}
+
+/* Inserts n people from number first on, each carrying the markers. */
+static void insert_people(sqlite3 *db, int first, int n, const char *extra)
+{
+	sqlite3_stmt *st = NULL;
+	char name[128], note[256];
+	int i;
+
+	assert_int_equal(sqlite3_prepare_v2(db,
+		"INSERT INTO person(name, note, seen) VALUES(?, ?, '2026-11-23')",
+		-1, &st, NULL), SQLITE_OK);
+	for (i = first; i < first + n; i++) {
+		snprintf(name, sizeof name, "张三 MARKER-NAME %d", i);
+		snprintf(note, sizeof note,
+			 "MARKER-NOTE %d: 夜班后失眠, sleeps badly after the night "
+			 "shift; follow up %s", i, extra ? extra : "next week");
+		sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 2, note, -1, SQLITE_TRANSIENT);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+}
+
+static unsigned char *read_all(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (f == NULL)
+		return NULL;
+	if (fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 &&
+	    fseek(f, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf != NULL && fread(buf, 1, (size_t)n, f) == (size_t)n)
+			*len = (size_t)n;
+	}
+	fclose(f);
+	return buf;
+}
+
+static void write_at(const char *path, long off, const void *p, size_t n)
+{
+	int fd = open(path, O_WRONLY);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, p, n, off), (ssize_t)n);
+	close(fd);
+}
+
+static void flip_byte(const char *path, long off)
+{
+	unsigned char b;
+	int fd = open(path, O_RDWR);
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, off), 1);
+	b ^= 0x5a;
+	assert_int_equal(pwrite(fd, &b, 1, off), 1);
+	close(fd);
+}
+
+static long file_size(const char *path)
+{
+	struct stat sb;
+
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* Scans every file in dir for every marker; prints each hit and returns
+ * their number.  *files receives how many non-empty files were scanned. */
+static int scan_dir(const char *dir, int *files)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int hits = 0;
+
+	*files = 0;
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char p[512];
+		unsigned char *buf;
+		size_t len, i;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+		buf = read_all(p, &len);
+		if (buf == NULL)
+			continue;
+		if (len > 0)
+			(*files)++;
+		for (i = 0; i < N_MARKERS; i++)
+			if (memmem(buf, len, markers[i], strlen(markers[i])) != NULL) {
+				print_message("plaintext '%s' found in %s\n",
+					      markers[i], e->d_name);
+				hits++;
+			}
+		free(buf);
+	}
+	closedir(d);
+	return hits;
+}
+
+/* No marker anywhere in the directory, and at least min_files files with
+ * content were looked at. */
+static void assert_no_plaintext(const char *dir, int min_files)
+{
+	int files, hits = scan_dir(dir, &files);
+
+	assert_int_equal(hits, 0);
+	assert_true(files >= min_files);
+}
+
+static int root_page(sqlite3 *db, const char *table)
+{
+	char sql[128];
+
+	snprintf(sql, sizeof sql,
+		 "SELECT rootpage FROM sqlite_schema WHERE name='%s'", table);
+	return (int)query_int(db, sql);
+}
+
+/* ---- tests -------------------------------------------------------------- */
+
+/* The scan is able to see plaintext: plain SQLite shows the markers. */
+static void test_scan_sees_plain_sqlite(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_raw(fx->path, NULL);
+	int files;
+
+	create_people(db);
+	insert_people(db, 0, 20, NULL);
+	close_db(db);
+	assert_true(scan_dir(fx->dir, &files) >= 4);
+	assert_int_equal(files, 1);
+}
+
+static void test_wal_no_plaintext(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_db(fx->path, VFS);
+
+	exec(db, "PRAGMA journal_mode=WAL");
+	exec(db, "PRAGMA wal_autocheckpoint=0");
+	create_people(db);
+	insert_people(db, 0, 500, NULL);
+	assert_true(file_size(fx->wal) > 0);
+	assert_no_plaintext(fx->dir, 3);
+
+	/* An open transaction big enough to spill frames to the WAL. */
+	exec(db, "PRAGMA cache_size=20");
+	exec(db, "BEGIN");
+	insert_people(db, 500, 1500, "UNCOMMITTED-MARKER");
+	assert_no_plaintext(fx->dir, 3);
+	exec(db, "COMMIT");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 2000);
+	assert_no_plaintext(fx->dir, 3);
+
+	exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	assert_int_equal(file_size(fx->wal), 0);
+	assert_no_plaintext(fx->dir, 2);
+	exec(db, "DELETE FROM person WHERE id % 3 = 0");
+	exec(db, "VACUUM");
+	assert_no_plaintext(fx->dir, 2);
+	close_db(db);
+	assert_no_plaintext(fx->dir, 1);
+
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 1334);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "name LIKE '张三 MARKER-NAME %' AND "
+				       "seen = '2026-11-23'"), 1334);
+	assert_integrity(db);
+	assert_int_equal(hearth_vfs_damaged_page(db), 0);
+	close_db(db);
+	assert_no_plaintext(fx->dir, 1);
+}
+
+static void test_journal_no_plaintext(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_db(fx->path, VFS);
+	long before;
+
+	exec(db, "PRAGMA journal_mode=DELETE");
+	create_people(db);
+	insert_people(db, 0, 500, NULL);
+	assert_no_plaintext(fx->dir, 1);
+
+	/* The journal holds the old images of every page the update
+	 * touches, markers and all; the small cache makes SQLite write
+	 * changed pages into the database before COMMIT. */
+	exec(db, "PRAGMA cache_size=10");
+	before = file_size(fx->path);
+	exec(db, "BEGIN");
+	exec(db, "UPDATE person SET note = note || ' amended'");
+	insert_people(db, 500, 1000, "UNCOMMITTED-MARKER");
+	assert_true(file_size(fx->journal) > 0);
+	assert_true(file_size(fx->path) > before);
+	assert_no_plaintext(fx->dir, 2);
+	/* Rolling back reads every image back out of the journal. */
+	exec(db, "ROLLBACK");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 500);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "note LIKE '% amended'"), 0);
+	assert_integrity(db);
+
+	exec(db, "BEGIN");
+	exec(db, "UPDATE person SET note = note || ' amended'");
+	assert_no_plaintext(fx->dir, 2);
+	exec(db, "COMMIT");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "note LIKE '% amended'"), 500);
+	close_db(db);
+	assert_no_plaintext(fx->dir, 1);
+
+	db = open_db(fx->path, VFS);
+	assert_integrity(db);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "name LIKE '张三 MARKER-NAME %'"), 500);
+	close_db(db);
+}
+
+/* A child process writes a big transaction and dies without committing:
+ * by SIGKILL in the middle, or by _exit(0) with the transaction open. */
+static void interrupted(fixture *fx, const char *mode, int by_kill)
+{
+	sqlite3 *db = open_db(fx->path, VFS);
+	char sql[64];
+	pid_t pid;
+	int status;
+
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
+	exec(db, sql);
+	create_people(db);
+	insert_people(db, 0, 300, NULL);
+	close_db(db);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* No cmocka here: a failed assertion would unwind into the
+		 * parent's copy of the runner. */
+		sqlite3 *c = NULL;
+		sqlite3_stmt *st = NULL;
+		int i;
+
+		if (sqlite3_open_v2(fx->path, &c, SQLITE_OPEN_READWRITE, VFS) != SQLITE_OK ||
+		    hearth_vfs_configure(c) != HEARTH_OK ||
+		    sqlite3_exec(c, sql, NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(c, "PRAGMA cache_size=10; BEGIN;", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_exec(c, "UPDATE person SET note = 'UNCOMMITTED-MARKER'"
+				 " WHERE id % 2 = 0", NULL, NULL, NULL) != SQLITE_OK ||
+		    sqlite3_prepare_v2(c, "INSERT INTO person(name, note) VALUES("
+				       "'UNCOMMITTED-MARKER 张三 MARKER-NAME', "
+				       "'MARKER-NOTE 2026-11-23')", -1, &st, NULL) != SQLITE_OK)
+			_exit(2);
+		for (i = 0; i < 4000; i++) {
+			if (sqlite3_step(st) != SQLITE_DONE)
+				_exit(3);
+			sqlite3_reset(st);
+			if (by_kill && i == 2500)
+				kill(getpid(), SIGKILL);
+		}
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (by_kill) {
+		assert_true(WIFSIGNALED(status));
+		assert_int_equal(WTERMSIG(status), SIGKILL);
+	} else {
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+	}
+	/* The dead writer left its work on disk: a hot journal or WAL
+	 * frames that never committed. */
+	if (strcmp(mode, "WAL") == 0)
+		assert_true(file_size(fx->wal) > 4096);
+	else
+		assert_true(file_size(fx->journal) > 4096);
+	assert_no_plaintext(fx->dir, 2);
+
+	db = open_db(fx->path, VFS);
+	assert_integrity(db);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 300);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "note LIKE '%UNCOMMITTED%' OR "
+				       "name LIKE '%UNCOMMITTED%'"), 0);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "name LIKE '张三 MARKER-NAME %'"), 300);
+	insert_people(db, 300, 10, NULL);
+	close_db(db);
+	assert_no_plaintext(fx->dir, 1);
+}
+
+static void test_interrupted_wal_kill(void **state)
+{
+	interrupted(*state, "WAL", 1);
+}
+
+static void test_interrupted_wal_exit(void **state)
+{
+	interrupted(*state, "WAL", 0);
+}
+
+static void test_interrupted_journal_kill(void **state)
+{
+	interrupted(*state, "DELETE", 1);
+}
+
+static void test_interrupted_journal_exit(void **state)
+{
+	interrupted(*state, "DELETE", 0);
+}
+
+static void test_wrong_key(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_db(fx->path, VFS);
+	unsigned char *before, *after;
+	size_t before_len, after_len;
+
+	create_people(db);
+	insert_people(db, 0, 50, NULL);
+	close_db(db);
+	before = read_all(fx->path, &before_len);
+	assert_non_null(before);
+
+	assert_int_equal(hearth_vfs_register(VFS_OTHER, key_other, 0), HEARTH_OK);
+	db = open_raw(fx->path, VFS_OTHER);
+	assert_int_equal(hearth_vfs_configure(db), HEARTH_EDAMAGED);
+	assert_string_equal(hearth_errdetail(),
+			    "vault damaged: page 1 failed authentication");
+	assert_int_equal(hearth_vfs_damaged_page(db), 1);
+	/* Nothing reads or writes through the wrong key. */
+	assert_int_equal(run_rc(db, "SELECT count(*) FROM person"), SQLITE_IOERR_DATA);
+	assert_int_equal(run_rc(db, "CREATE TABLE x(y)"), SQLITE_IOERR_DATA);
+	close_db(db);
+	assert_int_equal(hearth_vfs_unregister(VFS_OTHER), HEARTH_OK);
+	after = read_all(fx->path, &after_len);
+	assert_non_null(after);
+	assert_int_equal(after_len, before_len);
+	assert_memory_equal(after, before, before_len);
+	free(before);
+	free(after);
+
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 50);
+	assert_integrity(db);
+	close_db(db);
+}
+
+/* Builds a database with a table big spread over many pages and a table
+ * small of one row on its own page; returns small's page number. */
+static int make_two_tables(fixture *fx, const char *mode)
+{
+	sqlite3 *db = open_db(fx->path, VFS);
+	char sql[64];
+	int page;
+
+	snprintf(sql, sizeof sql, "PRAGMA journal_mode=%s", mode);
+	exec(db, sql);
+	create_people(db);
+	insert_people(db, 0, 300, NULL);
+	exec(db, "CREATE TABLE small(x TEXT)");
+	exec(db, "INSERT INTO small VALUES('MARKER-NOTE small')");
+	exec(db, "CREATE TABLE other(x TEXT)");
+	exec(db, "INSERT INTO other VALUES('MARKER-NOTE other')");
+	page = root_page(db, "small");
+	close_db(db);
+	return page;
+}
+
+static void test_flipped_byte_in_database(void **state)
+{
+	fixture *fx = *state;
+	/* In the ciphertext, in the nonce, in the tag. */
+	const long where[] = { 200, 4056 + 5, 4096 - 3 };
+	/* WAL mode: closing checkpointed the pages into the database. */
+	int page = make_two_tables(fx, "WAL");
+	size_t i;
+
+	assert_true(page > 1);
+	for (i = 0; i < sizeof where / sizeof where[0]; i++) {
+		long off = (long)(page - 1) * HEARTH_VFS_PAGE_SIZE + where[i];
+		sqlite3 *db;
+
+		flip_byte(fx->path, off);
+		db = open_db(fx->path, VFS);
+		assert_int_equal(hearth_vfs_damaged_page(db), 0);
+		assert_int_equal(run_rc(db, "SELECT * FROM small"), SQLITE_IOERR_DATA);
+		assert_int_equal(hearth_vfs_damaged_page(db), page);
+		/* Other pages still read. */
+		assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 300);
+		close_db(db);
+		flip_byte(fx->path, off); /* undo */
+	}
+	{
+		sqlite3 *db = open_db(fx->path, VFS);
+
+		assert_int_equal(run_rc(db, "SELECT * FROM small"), SQLITE_OK);
+		assert_integrity(db);
+		close_db(db);
+	}
+	assert_int_equal(file_size(fx->wal), -1);
+}
+
+/* A page copied over another is authentic ciphertext, but for the wrong
+ * page number. */
+static void test_swapped_pages(void **state)
+{
+	fixture *fx = *state;
+	int a = make_two_tables(fx, "DELETE"), b;
+	unsigned char pa[HEARTH_VFS_PAGE_SIZE], pb[HEARTH_VFS_PAGE_SIZE];
+	sqlite3 *db = open_db(fx->path, VFS);
+	int fd;
+
+	b = root_page(db, "other");
+	close_db(db);
+	assert_true(a > 1 && b > 1 && a != b);
+	fd = open(fx->path, O_RDONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, pa, sizeof pa, (off_t)(a - 1) * sizeof pa), (ssize_t)sizeof pa);
+	assert_int_equal(pread(fd, pb, sizeof pb, (off_t)(b - 1) * sizeof pb), (ssize_t)sizeof pb);
+	close(fd);
+	write_at(fx->path, (long)(a - 1) * (long)sizeof pa, pb, sizeof pb);
+	write_at(fx->path, (long)(b - 1) * (long)sizeof pb, pa, sizeof pa);
+
+	db = open_db(fx->path, VFS);
+	assert_int_equal(run_rc(db, "SELECT * FROM small"), SQLITE_IOERR_DATA);
+	assert_int_equal(hearth_vfs_damaged_page(db), a);
+	assert_int_equal(run_rc(db, "SELECT * FROM other"), SQLITE_IOERR_DATA);
+	assert_int_equal(hearth_vfs_damaged_page(db), b);
+	close_db(db);
+}
+
+/* The offset of the last valid frame in the WAL that holds page pgno. */
+static long wal_frame_of(const char *wal, int pgno)
+{
+	size_t len, off;
+	unsigned char *w = read_all(wal, &len);
+	long found = -1;
+
+	assert_non_null(w);
+	for (off = 32; off + 24 + HEARTH_VFS_PAGE_SIZE <= len;
+	     off += 24 + HEARTH_VFS_PAGE_SIZE) {
+		uint32_t p = (uint32_t)w[off] << 24 | (uint32_t)w[off + 1] << 16 |
+			     (uint32_t)w[off + 2] << 8 | w[off + 3];
+
+		if (memcmp(w + off + 8, w + 16, 8) == 0 && p == (uint32_t)pgno)
+			found = (long)off;
+	}
+	free(w);
+	return found;
+}
+
+static void test_flipped_byte_in_wal(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *a, *b;
+	long frame;
+	int page;
+
+	a = open_db(fx->path, VFS);
+	exec(a, "PRAGMA journal_mode=WAL");
+	exec(a, "PRAGMA wal_autocheckpoint=0");
+	assert_int_equal(sqlite3_db_config(a, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+					   1, NULL), SQLITE_OK);
+	create_people(a);
+	insert_people(a, 0, 300, NULL);
+	exec(a, "CREATE TABLE small(x TEXT)");
+	exec(a, "INSERT INTO small VALUES('old')");
+	exec(a, "PRAGMA wal_checkpoint(TRUNCATE)");
+	exec(a, "UPDATE small SET x = 'new'");
+	page = root_page(a, "small");
+	frame = wal_frame_of(fx->wal, page);
+	assert_true(frame > 0);
+	flip_byte(fx->wal, frame + 24 + 1000);
+
+	/* A second connection reads the page from the WAL (the first one
+	 * has it cached) and must see the damage. */
+	b = open_db(fx->path, VFS);
+	assert_int_equal(run_rc(b, "SELECT * FROM small"), SQLITE_IOERR_DATA);
+	assert_int_equal(hearth_vfs_damaged_page(b), page);
+	close_db(b);
+	close_db(a);
+	assert_true(file_size(fx->wal) > 0);
+
+	/* Reopened, WAL recovery meets the frame.  It cannot tell damage
+	 * from a frame torn by a crash, so the log ends before it, as a bad
+	 * checksum ends it in SQLite, and the page is reported. */
+	a = open_db(fx->path, VFS);
+	assert_int_equal(hearth_vfs_damaged_page(a), page);
+	assert_int_equal(query_int(a, "SELECT count(*) FROM small WHERE x = 'old'"), 1);
+	assert_integrity(a);
+	close_db(a);
+}
+
+/* A frame header rewritten to claim another page number, with checksums
+ * anyone can recompute, still fails: the page number is bound in. */
+static void test_wal_frame_renumbered(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *a, *b;
+	unsigned char be[4];
+	long frame;
+	int page, other;
+
+	a = open_db(fx->path, VFS);
+	exec(a, "PRAGMA journal_mode=WAL");
+	exec(a, "PRAGMA wal_autocheckpoint=0");
+	create_people(a);
+	exec(a, "CREATE TABLE small(x TEXT)");
+	exec(a, "CREATE TABLE other(x TEXT)");
+	exec(a, "INSERT INTO other VALUES('a')");
+	exec(a, "PRAGMA wal_checkpoint(TRUNCATE)");
+	exec(a, "INSERT INTO small VALUES('b')");
+	page = root_page(a, "small");
+	other = root_page(a, "other");
+	frame = wal_frame_of(fx->wal, page);
+	assert_true(frame > 0);
+	be[0] = (unsigned char)(other >> 24);
+	be[1] = (unsigned char)(other >> 16);
+	be[2] = (unsigned char)(other >> 8);
+	be[3] = (unsigned char)other;
+	write_at(fx->wal, frame, be, 4);
+	/* The WAL index still maps the frame to small's page; its image,
+	 * read under the header's new number, fails. */
+	b = open_db(fx->path, VFS);
+	assert_int_equal(run_rc(b, "SELECT * FROM small"), SQLITE_IOERR_DATA);
+	assert_int_equal(hearth_vfs_damaged_page(b), other);
+	close_db(b);
+	close_db(a);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+static uint32_t le32(const unsigned char *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* SQLite's WAL checksum (as its file format documents it) over n bytes,
+ * continuing from s. */
+static void wal_checksum(int big_endian, const unsigned char *p, size_t n,
+			 uint32_t s[2])
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		s[0] += (big_endian ? be32(p + i) : le32(p + i)) + s[1];
+		s[1] += (big_endian ? be32(p + i + 4) : le32(p + i + 4)) + s[0];
+	}
+}
+
+/* Frame checksums run over plaintext pages, so on disk they are masked;
+ * read through the VFS they are SQLite's own, and a WAL left behind by a
+ * closed connection recovers. */
+static void test_wal_checksums_masked(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_db(fx->path, VFS);
+	sqlite3_file *w = NULL;
+	unsigned char *raw, head[32], frame[24 + HEARTH_VFS_PAGE_SIZE];
+	size_t len, off;
+	uint32_t s[2];
+	int frames = 0, big;
+
+	exec(db, "PRAGMA journal_mode=WAL");
+	exec(db, "PRAGMA wal_autocheckpoint=0");
+	assert_int_equal(sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+					   1, NULL), SQLITE_OK);
+	create_people(db);
+	insert_people(db, 0, 200, NULL);
+	assert_int_equal(sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &w),
+			 SQLITE_OK);
+	raw = read_all(fx->wal, &len);
+	assert_non_null(raw);
+	assert_true(len > 32 + 4 * sizeof frame);
+
+	assert_int_equal(w->pMethods->xRead(w, head, 32, 0), SQLITE_OK);
+	assert_memory_equal(head, raw, 32); /* the WAL header is in clear */
+	big = head[3] & 1;
+	s[0] = s[1] = 0;
+	wal_checksum(big, head, 24, s);
+	assert_int_equal(s[0], be32(head + 24));
+	assert_int_equal(s[1], be32(head + 28));
+	for (off = 32; off + sizeof frame <= len; off += sizeof frame) {
+		assert_int_equal(w->pMethods->xRead(w, frame, sizeof frame, (sqlite3_int64)off),
+				 SQLITE_OK);
+		/* Page number, size and salts as on disk; checksums not. */
+		assert_memory_equal(frame, raw + off, 16);
+		assert_memory_not_equal(frame + 16, raw + off + 16, 8);
+		if (memcmp(frame + 8, head + 16, 8) != 0)
+			break; /* a stale frame from an earlier generation */
+		wal_checksum(big, frame, 8, s);
+		wal_checksum(big, frame + 24, HEARTH_VFS_PAGE_SIZE, s);
+		assert_int_equal(s[0], be32(frame + 16));
+		assert_int_equal(s[1], be32(frame + 20));
+		frames++;
+	}
+	assert_true(frames > 4);
+	free(raw);
+	close_db(db);
+
+	assert_true(file_size(fx->wal) > 0);
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 200);
+	assert_int_equal(hearth_vfs_damaged_page(db), 0);
+	assert_integrity(db);
+	close_db(db);
+}
+
+static void test_configure_needs_hearth_vfs(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_raw(fx->path, NULL);
+
+	assert_int_equal(hearth_vfs_configure(db), HEARTH_EINVAL);
+	assert_non_null(strstr(hearth_errdetail(), "not opened through a hearth vfs"));
+	assert_int_equal(hearth_vfs_damaged_page(db), 0);
+	close_db(db);
+	assert_int_equal(hearth_vfs_configure(NULL), HEARTH_EINVAL);
+	assert_int_equal(hearth_vfs_damaged_page(NULL), 0);
+}
+
+/* Opened through the VFS but never configured: SQLite would lay pages out
+ * with no room for nonce and tag.  The VFS refuses to write them. */
+static void test_unconfigured_write_refused(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_raw(fx->path, VFS);
+
+	assert_int_equal(run_rc(db, "CREATE TABLE person(name TEXT)"),
+			 SQLITE_IOERR_WRITE);
+	close_db(db);
+	assert_no_plaintext(fx->dir, 0);
+	assert_true(file_size(fx->path) <= 0);
+}
+
+static void test_register_and_unregister(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db;
+
+	assert_int_equal(hearth_vfs_register(VFS, key_main, 0), HEARTH_EEXISTS);
+	assert_int_equal(hearth_vfs_register("unix", key_main, 0), HEARTH_EEXISTS);
+	assert_int_equal(hearth_vfs_register(NULL, key_main, 0), HEARTH_EINVAL);
+	assert_int_equal(hearth_vfs_register("", key_main, 0), HEARTH_EINVAL);
+	assert_int_equal(hearth_vfs_register("hearth-nokey", NULL, 0), HEARTH_EINVAL);
+	assert_int_equal(hearth_vfs_unregister("hearth-none"), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_vfs_unregister(NULL), HEARTH_EINVAL);
+
+	assert_int_equal(hearth_vfs_register("hearth-busy", key_main, 0), HEARTH_OK);
+	db = open_db(fx->path, "hearth-busy");
+	create_people(db);
+	assert_int_equal(hearth_vfs_unregister("hearth-busy"), HEARTH_EBUSY);
+	assert_non_null(strstr(hearth_errdetail(), "hearth-busy"));
+	close_db(db);
+	assert_int_equal(hearth_vfs_unregister("hearth-busy"), HEARTH_OK);
+	assert_null(sqlite3_vfs_find("hearth-busy"));
+	assert_int_equal(hearth_vfs_unregister("hearth-busy"), HEARTH_ENOTFOUND);
+}
+
+/* A Hearth VFS made the default serves sqlite3_open_v2(..., NULL); a
+ * second one registered after it wraps the real default, not the first
+ * (which can then go away under it). */
+static void test_default_vfs(void **state)
+{
+	fixture *fx = *state;
+	sqlite3_vfs *plain = sqlite3_vfs_find(NULL);
+	sqlite3 *db;
+
+	assert_int_equal(hearth_vfs_register("hearth-default", key_main, 1), HEARTH_OK);
+	assert_ptr_equal(sqlite3_vfs_find(NULL), sqlite3_vfs_find("hearth-default"));
+	assert_int_equal(hearth_vfs_register("hearth-second", key_main, 0), HEARTH_OK);
+	db = open_db(fx->path, NULL);
+	create_people(db);
+	insert_people(db, 0, 10, NULL);
+	close_db(db);
+	assert_int_equal(hearth_vfs_unregister("hearth-default"), HEARTH_OK);
+	assert_int_equal(sqlite3_vfs_register(plain, 1), SQLITE_OK);
+
+	/* The second VFS still works with the first gone, and it and the
+	 * suite's VFS (same key) read each other's files: one layer of
+	 * encryption each. */
+	db = open_db(fx->path, "hearth-second");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 10);
+	insert_people(db, 10, 10, NULL);
+	close_db(db);
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 20);
+	close_db(db);
+	assert_int_equal(hearth_vfs_unregister("hearth-second"), HEARTH_OK);
+	assert_no_plaintext(fx->dir, 1);
+}
+
+/* Open file descriptors whose target lies inside dir. */
+static int fds_inside(const char *dir)
+{
+	DIR *d = opendir("/proc/self/fd");
+	struct dirent *e;
+	char link[300], target[512];
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		ssize_t len;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(link, sizeof link, "/proc/self/fd/%s", e->d_name);
+		len = readlink(link, target, sizeof target - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (strncmp(target, dir, strlen(dir)) == 0)
+			n++;
+	}
+	closedir(d);
+	return n;
+}
+
+static int dir_entries(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.')
+			n++;
+	closedir(d);
+	return n;
+}
+
+/* Runs a sort too big for the sorter's memory (when temp files are
+ * allowed) and reports how many files were open in the temp directory
+ * while it ran. */
+static int sort_opens_temp_files(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	int during;
+
+	exec(db, "PRAGMA cache_size=10");
+	exec(db, "DROP TABLE IF EXISTS big");
+	exec(db, "CREATE TABLE big(k INTEGER, v TEXT)");
+	exec(db, "BEGIN");
+	exec(db, "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n "
+		 "WHERE i < 50000) INSERT INTO big SELECT (i * 7919) % 50000, "
+		 "'MARKER-NOTE ' || printf('%080d', (i * 104729) % 50021) FROM n");
+	exec(db, "COMMIT");
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT k, v FROM big ORDER BY v",
+					    -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	during = fds_inside(tmpdir_env);
+	sqlite3_finalize(st);
+	exec(db, "CREATE INDEX big_v ON big(v)");
+	return during;
+}
+
+static void test_no_temp_files_on_disk(void **state)
+{
+	fixture *fx = *state;
+	char plain_path[160];
+	uint64_t opened;
+	sqlite3 *db;
+
+	/* Plain SQLite, temp store on file: the sort spills into the temp
+	 * directory (so the check below can see a spill). */
+	snprintf(plain_path, sizeof plain_path, "%s/plain.db", fx->dir);
+	db = open_raw(plain_path, NULL);
+	exec(db, "PRAGMA temp_store=FILE");
+	assert_true(sort_opens_temp_files(db) > 0);
+	close_db(db);
+	assert_int_equal(unlink(plain_path), 0);
+
+	/* Configured: temp storage in memory. */
+	db = open_db(fx->path, VFS);
+	assert_int_equal(sort_opens_temp_files(db), 0);
+	exec(db, "CREATE TEMP TABLE scratch AS SELECT * FROM big");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM temp.scratch"), 50000);
+
+	/* Even told to use temp files, SQLite gets memory ones from the
+	 * VFS. */
+	exec(db, "PRAGMA temp_store=FILE");
+	opened = hearth_memfile_opened();
+	assert_int_equal(sort_opens_temp_files(db), 0);
+	assert_true(hearth_memfile_opened() > opened);
+	exec(db, "CREATE TEMP TABLE scratch2 AS SELECT * FROM big");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM temp.scratch2"), 50000);
+	close_db(db);
+	assert_int_equal(dir_entries(tmpdir_env), 0);
+	assert_no_plaintext(fx->dir, 1);
+}
+
+/* A temp database ("" as the name) lives in a memory file: it works with
+ * a cache far smaller than its data. */
+static void test_temp_database_in_memory(void **state)
+{
+	sqlite3 *db = open_db("", VFS);
+	uint64_t opened = hearth_memfile_opened();
+
+	(void)state;
+	exec(db, "PRAGMA cache_size=5");
+	create_people(db);
+	insert_people(db, 0, 2000, NULL);
+	exec(db, "DELETE FROM person WHERE id % 2 = 0");
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 1000);
+	assert_integrity(db);
+	/* The pages that did not fit the cache went to a memory file. */
+	assert_true(hearth_memfile_opened() > opened);
+	close_db(db);
+}
+
+/* Reads of odd slices of the main file and of the WAL give the same bytes
+ * as whole-page reads. */
+static void test_partial_reads(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db = open_db(fx->path, VFS);
+	sqlite3_file *f = NULL, *w = NULL;
+	unsigned char whole[3 * HEARTH_VFS_PAGE_SIZE], part[3 * HEARTH_VFS_PAGE_SIZE];
+	unsigned char frame[24 + HEARTH_VFS_PAGE_SIZE];
+	sqlite3_int64 size;
+	struct { int amt; long off; } cut[] = {
+		{ 100, 0 }, { 16, 24 }, { 5000, 4000 }, { 10, 4090 },
+		{ 2 * HEARTH_VFS_PAGE_SIZE, HEARTH_VFS_PAGE_SIZE }, { 1, 8191 },
+	};
+	size_t i;
+	int p;
+
+	exec(db, "PRAGMA journal_mode=WAL");
+	exec(db, "PRAGMA wal_autocheckpoint=0");
+	create_people(db);
+	insert_people(db, 0, 100, NULL);
+	exec(db, "PRAGMA wal_checkpoint(TRUNCATE)");
+	assert_int_equal(sqlite3_file_control(db, "main", SQLITE_FCNTL_FILE_POINTER, &f),
+			 SQLITE_OK);
+	assert_int_equal(f->pMethods->xFileSize(f, &size), SQLITE_OK);
+	assert_true(size >= 3 * HEARTH_VFS_PAGE_SIZE);
+	assert_int_equal(f->pMethods->iVersion, 2);
+
+	for (p = 0; p < 3; p++)
+		assert_int_equal(f->pMethods->xRead(f, whole + p * HEARTH_VFS_PAGE_SIZE,
+						    HEARTH_VFS_PAGE_SIZE,
+						    (sqlite3_int64)p * HEARTH_VFS_PAGE_SIZE),
+				 SQLITE_OK);
+	assert_memory_equal(whole, "SQLite format 3", 16);
+	assert_int_equal(whole[20], HEARTH_VFS_RESERVE);
+	/* Reserved bytes read as zeros. */
+	for (i = HEARTH_VFS_PAGE_SIZE - HEARTH_VFS_RESERVE; i < HEARTH_VFS_PAGE_SIZE; i++)
+		assert_int_equal(whole[i], 0);
+	for (i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		memset(part, 0xee, sizeof part);
+		assert_int_equal(f->pMethods->xRead(f, part, cut[i].amt, cut[i].off),
+				 SQLITE_OK);
+		assert_memory_equal(part, whole + cut[i].off, (size_t)cut[i].amt);
+	}
+	/* Beyond the end: zeros and a short read; straddling it: the data,
+	 * then zeros. */
+	memset(part, 0xee, sizeof part);
+	assert_int_equal(f->pMethods->xRead(f, part, 4096, size), SQLITE_IOERR_SHORT_READ);
+	for (i = 0; i < 4096; i++)
+		assert_int_equal(part[i], 0);
+	assert_int_equal(f->pMethods->xRead(f, whole, 4096, size - 4096), SQLITE_OK);
+	memset(part, 0xee, sizeof part);
+	assert_int_equal(f->pMethods->xRead(f, part, 100, size - 50), SQLITE_IOERR_SHORT_READ);
+	assert_memory_equal(part, whole + 4046, 50);
+	for (i = 50; i < 100; i++)
+		assert_int_equal(part[i], 0);
+
+	/* The WAL: a new frame, then slices across its header and image. */
+	exec(db, "UPDATE person SET seen = '2026-11-24'");
+	assert_int_equal(sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &w),
+			 SQLITE_OK);
+	assert_non_null(w);
+	assert_int_equal(w->pMethods->xRead(w, frame, sizeof frame, 32), SQLITE_OK);
+	assert_int_equal(w->pMethods->xRead(w, whole, HEARTH_VFS_PAGE_SIZE, 56), SQLITE_OK);
+	assert_memory_equal(frame + 24, whole, HEARTH_VFS_PAGE_SIZE);
+	{
+		struct { int amt; long off; } wcut[] = {
+			{ 100, 40 }, { 24, 32 }, { 4096, 60 }, { 4000, 56 + 90 },
+			{ 32 + 24 + 4096, 0 },
+		};
+
+		for (i = 0; i < sizeof wcut / sizeof wcut[0]; i++) {
+			long j;
+
+			memset(part, 0xee, sizeof part);
+			assert_int_equal(w->pMethods->xRead(w, part, wcut[i].amt, wcut[i].off),
+					 SQLITE_OK);
+			for (j = 0; j < wcut[i].amt; j++) {
+				long at = wcut[i].off + j;
+
+				if (at >= 32 && at < 32 + (long)sizeof frame)
+					assert_int_equal(part[j], frame[at - 32]);
+			}
+		}
+	}
+	close_db(db);
+}
+
+/* Two connections taking turns writing and reading in WAL mode. */
+static void test_two_connections(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *a = open_db(fx->path, VFS), *b;
+	int i;
+
+	exec(a, "PRAGMA journal_mode=WAL");
+	create_people(a);
+	b = open_db(fx->path, VFS);
+	for (i = 0; i < 5; i++) {
+		insert_people(a, i * 100, 50, NULL);
+		assert_int_equal(query_int(b, "SELECT count(*) FROM person"), i * 100 + 50);
+		insert_people(b, i * 100 + 50, 50, NULL);
+		assert_int_equal(query_int(a, "SELECT count(*) FROM person"), i * 100 + 100);
+	}
+	exec(b, "PRAGMA wal_checkpoint(PASSIVE)");
+	assert_integrity(a);
+	close_db(b);
+	close_db(a);
+	assert_no_plaintext(fx->dir, 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_scan_sees_plain_sqlite, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_no_plaintext, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_journal_no_plaintext, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_wal_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_wal_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_journal_kill, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_interrupted_journal_exit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flipped_byte_in_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_swapped_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_flipped_byte_in_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_frame_renumbered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_checksums_masked, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_configure_needs_hearth_vfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unconfigured_write_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_and_unregister, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_vfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_temp_files_on_disk, setup, teardown),
+		cmocka_unit_test(test_temp_database_in_memory),
+		cmocka_unit_test_setup_teardown(test_partial_reads, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
+	};
+	int rc;
+
+	/* SQLite reads the temp directory from the environment once, when
+	 * it initialises: set it first, to an empty directory of our own. */
+	strcpy(tmpdir_env, "/tmp/hearth-vfs-tmp-XXXXXX");
+	if (mkdtemp(tmpdir_env) == NULL)
+		return 1;
+	setenv("SQLITE_TMPDIR", tmpdir_env, 1);
+	setenv("TMPDIR", tmpdir_env, 1);
+	if (hearth_vfs_register(VFS, key_main, 0) != HEARTH_OK)
+		return 1;
+	rc = cmocka_run_group_tests(tests, NULL, NULL);
+	if (hearth_vfs_unregister(VFS) != HEARTH_OK)
+		rc = 1;
+	remove_dir(tmpdir_env);
+	return rc;
+}
