@@ -23,6 +23,26 @@
  * The store works on any SQLite connection whose schema hearth_schema_migrate
  * has brought up to date: the vault's encrypted one in the product, a plain
  * one in unit tests.  A store handle is not thread-safe.
+ *
+ * Details every replica must agree on:
+ *
+ *   - hearth_record_create writes one op, field "_kind" with the kind as
+ *     its value, so a record without fields still syncs.  Field names
+ *     starting with '_' are reserved ("_kind", "_deleted"); they are kept
+ *     and merged like any field and shown by hearth_store_dump, but not
+ *     listed in a loaded hearth_record (kind and deleted carry them).
+ *   - a record's kind, space and `created` come from the op with the
+ *     smallest HLC seen for it; record.deleted is field "_deleted" == "1".
+ *   - a cleared field keeps its row (value NULL) so an older op cannot
+ *     bring the value back.
+ *   - two different ops with one HLC can only come from a misbehaving
+ *     device; if they target the same field the greater value wins (a
+ *     value beats a clear), so the merged state stays order-independent.
+ *   - table meta holds "device" (8 bytes, big-endian, never 0),
+ *     "private_space" (16 bytes) and "clock" (the HLC of the clock's last
+ *     timestamp, 16 bytes); on open the clock continues after the greater
+ *     of "clock" and the greatest HLC in the op log, whatever the wall
+ *     clock says.
  */
 #ifndef HEARTH_STORE_H
 #define HEARTH_STORE_H
@@ -73,7 +93,8 @@ typedef struct hearth_record {
 	hearth_hlc created; /* smallest HLC of any op on the record */
 	int deleted;        /* tombstoned */
 	size_t nfields;
-	hearth_field *fields; /* sorted by name */
+	hearth_field *fields; /* sorted by name (bytewise); set fields only,
+			       * reserved "_" names left out */
 } hearth_record;
 
 typedef struct hearth_store_options {
@@ -93,11 +114,14 @@ int hearth_id_equal(const hearth_id *a, const hearth_id *b);
 /* Opens a store over db (borrowed: the caller closes it after
  * hearth_store_close).  The schema must be current.  The device id, the
  * private space and the clock's last timestamp are read from table meta;
- * a database without them gets fresh random ones.  opt may be NULL. */
+ * a database without them gets fresh random ones.  opt may be NULL.
+ * HEARTH_ESTATE if the schema is older than hearth_schema_latest(),
+ * HEARTH_ENEWER if it is newer. */
 hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 				hearth_store **out) HEARTH_WUR;
 
-/* Frees the handle, rolling back an open transaction.  Accepts NULL. */
+/* Frees the handle, rolling back a transaction opened by
+ * hearth_store_begin.  Accepts NULL. */
 void hearth_store_close(hearth_store *s);
 
 sqlite3 *hearth_store_db(hearth_store *s);           /* borrowed */
@@ -105,22 +129,30 @@ uint64_t hearth_store_device(const hearth_store *s);
 hearth_id hearth_store_private_space(const hearth_store *s);
 
 /* Explicit transactions.  Every write function below runs inside the
- * current transaction, or in one of its own when none is open. */
+ * current transaction (one opened here, or by the caller's own SQL), or in
+ * one of its own when none is open.  begin gives HEARTH_ESTATE when a
+ * transaction is open already, commit when none is.  A commit that fails
+ * with HEARTH_EBUSY leaves the transaction open. */
 hearth_status hearth_store_begin(hearth_store *s) HEARTH_WUR;
 hearth_status hearth_store_commit(hearth_store *s) HEARTH_WUR;
 void hearth_store_rollback(hearth_store *s);
 
-/* Creates a record of kind in space (NULL: the private space); its id goes
- * to *out. */
+/* Creates a record of kind (non-empty UTF-8) in space (NULL: the private
+ * space) by writing the op "_kind" = kind; its id goes to *out. */
 hearth_status hearth_record_create(hearth_store *s, const hearth_id *space,
 				   const char *kind, hearth_id *out) HEARTH_WUR;
 
 /* Sets field to value (NULL clears it).  HEARTH_ENOTFOUND for an unknown
- * record; HEARTH_EINVAL for a field name starting with '_' (reserved). */
+ * record; HEARTH_EINVAL for a field name starting with '_' (reserved), or a
+ * name or value that is not valid UTF-8.  A tombstoned record may still be
+ * written (as a remote op could); callers that should not do so check
+ * ->deleted first.  Nothing is written when it fails; a failure of SQLite
+ * itself inside the caller's transaction should be followed by a rollback. */
 hearth_status hearth_record_set(hearth_store *s, const hearth_id *id,
 				const char *field, const char *value) HEARTH_WUR;
 
-/* Tombstones a record (HEARTH_ENOTFOUND if unknown). */
+/* Tombstones a record: the op "_deleted" = "1" (HEARTH_ENOTFOUND if
+ * unknown). */
 hearth_status hearth_record_delete(hearth_store *s, const hearth_id *id) HEARTH_WUR;
 
 /* Loads a record, tombstoned ones included (check ->deleted).  *out is
@@ -133,7 +165,8 @@ const char *hearth_record_field(const hearth_record *r, const char *name);
 
 void hearth_record_free(hearth_record *r);
 
-/* Calls cb for every record of kind (NULL: all kinds) in creation order;
+/* Calls cb for every record of kind (NULL: all kinds) in creation order
+ * (created HLC, then id);
  * tombstoned ones only if include_deleted.  The record is borrowed for the
  * call.  cb returns non-zero to stop early. */
 typedef int (*hearth_record_cb)(const hearth_record *r, void *ctx);
@@ -151,11 +184,14 @@ hearth_status hearth_store_resolve(hearth_store *s, const char *kind,
 /* Merges remote ops in one transaction (the current one if open).  Ops
  * already held are skipped; ops too far in the future are kept aside and
  * counted in *n_deferred (may be NULL).  Applied ops are stored in the op
- * log so they can be forwarded. */
+ * log so they can be forwarded, and the clock observes them.  HEARTH_EINVAL
+ * (nothing applied) if an op has no kind, no field name or device id 0.
+ * On any failure inside the caller's transaction, roll it back. */
 hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
 				 size_t n, size_t *n_deferred) HEARTH_WUR;
 
-/* Applies kept-aside ops that are no longer too far ahead. */
+/* Applies kept-aside ops that are no longer too far ahead; *n_applied
+ * (may be NULL) counts those merged. */
 hearth_status hearth_store_retry_pending(hearth_store *s,
 					 size_t *n_applied) HEARTH_WUR;
 
@@ -172,7 +208,19 @@ hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
 
 /* A canonical text dump of the merged state (records, their winning field
  * values and HLCs, tombstones) sorted by id then field: equal for any two
- * stores that merged the same ops.  *out is malloc'd, NUL-terminated. */
+ * stores that merged the same ops.  *out is malloc'd, NUL-terminated; len
+ * may be NULL.  The format, per record in id order:
+ *
+ *   record <id hex>
+ *     space <space id hex>
+ *     kind "<kind>"
+ *     created <hlc hex>
+ *     deleted <0|1>
+ *     field "<name>" = "<value>" @ <hlc hex>     one line per field row,
+ *     field "<name>" cleared @ <hlc hex>         sorted bytewise by name
+ *
+ * with two-space indents, lowercase hex, and strings quoted: \\ \" \n \t
+ * and \xNN (other bytes below 0x20, and 0x7f) escaped, UTF-8 as it is. */
 hearth_status hearth_store_dump(hearth_store *s, char **out, size_t *len) HEARTH_WUR;
 
 #ifdef __cplusplus

@@ -80,6 +80,13 @@ hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
 				   const char *new_pass, size_t new_len,
 				   const hearth_vault_options *opt) HEARTH_WUR;
 
+/* Checks every page and every B-tree of the open vault's database (PRAGMA
+ * integrity_check).  Open does not do this: pages are authenticated when
+ * read, so damage never passes as data, and a whole check costs time in
+ * proportion to the vault (about 90 ms for 35 MB).  HEARTH_EDAMAGED with a
+ * detail naming the page or the problem. */
+hearth_status hearth_vault_check(hearth_vault *v) HEARTH_WUR;
+
 /* Does dir hold a vault (a vault.json)? */
 int hearth_vault_exists(const char *dir);
 

@@ -1,0 +1,32 @@
+/*
+ * db_private.h - turning SQLite result codes into hearth_status, for every
+ * core module that runs SQL on the vault database.
+ *
+ * Not installed.
+ */
+#ifndef HEARTH_DB_PRIVATE_H
+#define HEARTH_DB_PRIVATE_H
+
+#include <sqlite3.h>
+
+#include "hearth/status.h"
+
+/* Translates a failed SQLite call on db (rc is the code it returned, basic
+ * or extended) into a hearth_status and sets the detail, which names what
+ * was being done (`what`, e.g. "cannot save record"; may be NULL):
+ *
+ *   SQLITE_IOERR_DATA          HEARTH_EDAMAGED "vault damaged: page N failed
+ *                              authentication" (N from
+ *                              hearth_vfs_damaged_page)
+ *   SQLITE_CORRUPT, _NOTADB    HEARTH_EDAMAGED "vault damaged: ..."
+ *   SQLITE_BUSY, SQLITE_LOCKED HEARTH_EBUSY
+ *   SQLITE_NOMEM               HEARTH_ENOMEM
+ *   SQLITE_FULL, other IOERR   HEARTH_EIO
+ *   anything else              HEARTH_EDB "what: sqlite message"
+ *
+ * The vault turns on extended result codes for its connection, so rc from
+ * any call on it carries the detail needed; for a basic SQLITE_IOERR the
+ * connection's extended code is consulted. */
+hearth_status hearth_db_error(sqlite3 *db, int rc, const char *what);
+
+#endif /* HEARTH_DB_PRIVATE_H */

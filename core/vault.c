@@ -1,0 +1,683 @@
+/*
+ * vault.c - the encrypted vault: unlocking, creating and opening it, and
+ * rewrapping its master key.  See hearth/vault.h.
+ *
+ * Secrets and where they live:
+ *   master key            hearth_secret memory, for the life of the handle
+ *   key-encryption keys   hearth_secret memory, freed as soon as used
+ *   database key          hearth_secret memory until the VFS holds its copy
+ *   decoded recovery code hearth_secret memory, freed as soon as used
+ * Passphrases are never copied: Argon2id reads the caller's buffer.
+ *
+ * The recovery code goes into Argon2id as its 20 decoded bytes, so every
+ * way of typing the same code gives the same key.
+ *
+ * Integrity on open: every page is authenticated by the VFS when SQLite
+ * reads it, so damage is always caught before a byte of it is used.  Open
+ * does not also run PRAGMA quick_check: it reads every page, so its cost
+ * grows with the vault (measured: 88 ms on a 35 MB vault of 20,000 people,
+ * 120,000 fields, against 420 ms for the default Argon2id).  A damaged page
+ * found later, during a query, is reported the same way through
+ * hearth_db_error(); hearth_vault_check() runs the full check on demand.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "hearth/schema.h"
+#include "hearth/vault.h"
+#include "hearth/vfs.h"
+
+#include "db_private.h"
+#include "vault_private.h"
+
+/* Subkey 1 in context "hearthdb" of the master key encrypts the
+ * database.  Never change: it would make every vault unreadable. */
+#define DB_SUBKEY_ID 1
+#define DB_SUBKEY_CONTEXT "hearthdb"
+
+/* 32 MiB of page cache: decrypted pages stay there, so it is what makes
+ * the encrypting VFS cheap (DESIGN.md section 4). */
+#define DB_CACHE_PRAGMA "PRAGMA cache_size=-32768"
+#define DB_BUSY_TIMEOUT_MS 5000
+
+struct hearth_vault {
+	char *dir;
+	char vfs_name[40];
+	int vfs_registered;
+	sqlite3 *db;
+	hearth_store *store;
+	uint8_t *master; /* hearth_secret memory */
+};
+
+hearth_status hearth_db_error(sqlite3 *db, int rc, const char *what)
+{
+	int ext = rc;
+	const char *msg;
+
+	if (what == NULL)
+		what = "database error";
+	/* A basic code from an API that does not return extended ones: the
+	 * connection remembers the extended one. */
+	if (db != NULL && (rc & 0xff) == rc &&
+	    (sqlite3_extended_errcode(db) & 0xff) == rc)
+		ext = sqlite3_extended_errcode(db);
+	msg = db != NULL ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+	switch (ext & 0xff) {
+	case SQLITE_IOERR:
+		if (ext == SQLITE_IOERR_DATA) {
+			uint32_t page = db != NULL ? hearth_vfs_damaged_page(db) : 0;
+
+			if (page != 0)
+				return hearth_fail(HEARTH_EDAMAGED,
+						   "vault damaged: page %lu failed authentication",
+						   (unsigned long)page);
+			return hearth_fail(HEARTH_EDAMAGED,
+					   "vault damaged: a page failed authentication");
+		}
+		if (ext == SQLITE_IOERR_NOMEM)
+			return hearth_fail(HEARTH_ENOMEM, "%s: out of memory", what);
+		return hearth_fail(HEARTH_EIO, "%s: %s", what, msg);
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return hearth_fail(HEARTH_EDAMAGED, "vault damaged: %s", msg);
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return hearth_fail(HEARTH_EBUSY,
+				   "%s: the vault is in use by another program", what);
+	case SQLITE_NOMEM:
+		return hearth_fail(HEARTH_ENOMEM, "%s: out of memory", what);
+	case SQLITE_FULL:
+		return hearth_fail(HEARTH_EIO, "%s: the disk is full", what);
+	default:
+		return hearth_fail(HEARTH_EDB, "%s: %s", what, msg);
+	}
+}
+
+/* Another module (schema, store) reported a database failure in its own
+ * words; if the cause was a damaged page, say that instead. */
+static hearth_status damage_wins(sqlite3 *db, hearth_status st)
+{
+	int ext;
+
+	if (st == HEARTH_OK || db == NULL)
+		return st;
+	ext = sqlite3_extended_errcode(db);
+	if (ext == SQLITE_IOERR_DATA || (ext & 0xff) == SQLITE_CORRUPT ||
+	    (ext & 0xff) == SQLITE_NOTADB)
+		return hearth_db_error(db, ext, NULL);
+	return st;
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p = malloc(n);
+
+	if (p != NULL)
+		snprintf(p, n, "%s/%s", dir, name);
+	return p;
+}
+
+static int file_exists(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	struct stat sb;
+	int r;
+
+	if (p == NULL)
+		return 0;
+	r = lstat(p, &sb) == 0;
+	free(p);
+	return r;
+}
+
+/* mkdir -p, each missing component made with mode 0700. */
+static hearth_status make_dirs(const char *dir)
+{
+	char *p = strdup(dir);
+	struct stat sb;
+	hearth_status st = HEARTH_OK;
+
+	if (p == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	for (char *s = p + 1; *s != '\0'; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+			st = hearth_fail(HEARTH_EIO, "cannot create directory '%s': %s", p,
+					 strerror(errno));
+			goto out;
+		}
+		*s = '/';
+	}
+	if (mkdir(p, 0700) != 0 && errno != EEXIST) {
+		st = hearth_fail(HEARTH_EIO, "cannot create directory '%s': %s", dir,
+				 strerror(errno));
+		goto out;
+	}
+	if (stat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
+		st = hearth_fail(HEARTH_EIO, "'%s' is not a directory", dir);
+out:
+	free(p);
+	return st;
+}
+
+static hearth_kdf_params kdf_from(const hearth_vault_options *opt)
+{
+	if (opt != NULL && opt->kdf != NULL)
+		return *opt->kdf;
+	return hearth_kdf_params_default();
+}
+
+/* Fills slot with a fresh salt, the given cost, and master wrapped under
+ * the key Argon2id makes of secret. */
+static hearth_status slot_seal(hearth_keyslot *slot, const uint8_t *master,
+			       const void *secret, size_t len,
+			       const hearth_kdf_params *kdf, const char *label)
+{
+	uint8_t *kek = hearth_secret_alloc(HEARTH_KEYBYTES);
+	hearth_status st;
+
+	if (kek == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	slot->kdf = *kdf;
+	hearth_random(slot->salt, sizeof slot->salt);
+	st = hearth_kdf_derive(kek, secret, len, slot->salt, kdf);
+	if (st == HEARTH_OK)
+		st = hearth_key_wrap(slot->wrapped, master, kek, label);
+	hearth_secret_free(kek);
+	return st;
+}
+
+/* Unwraps the master key of slot with secret.  HEARTH_EPASSPHRASE with
+ * detail wrong_msg when secret is not the one. */
+static hearth_status slot_open(uint8_t *master, const hearth_keyslot *slot,
+			       const void *secret, size_t len, const char *label,
+			       const char *wrong_msg)
+{
+	uint8_t *kek = hearth_secret_alloc(HEARTH_KEYBYTES);
+	hearth_status st;
+
+	if (kek == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	st = hearth_kdf_derive(kek, secret, len, slot->salt, &slot->kdf);
+	if (st == HEARTH_OK) {
+		st = hearth_key_unwrap(master, slot->wrapped, kek, label);
+		/* The tag cannot tell a wrong secret from an altered blob;
+		 * the wrong secret is by far the likelier. */
+		if (st == HEARTH_EAUTH)
+			st = hearth_fail(HEARTH_EPASSPHRASE, "%s", wrong_msg);
+	}
+	hearth_secret_free(kek);
+	return st;
+}
+
+static hearth_status exec_sql(sqlite3 *db, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, what);
+	return HEARTH_OK;
+}
+
+/* Turns on WAL and checks that SQLite agreed (it answers with the mode now
+ * in force). */
+static hearth_status set_wal(sqlite3 *db)
+{
+	sqlite3_stmt *stmt = NULL;
+	hearth_status st = HEARTH_OK;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "PRAGMA journal_mode=WAL", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		st = hearth_db_error(db, rc, "cannot set the journal mode");
+		goto out;
+	}
+	if (sqlite3_stricmp((const char *)sqlite3_column_text(stmt, 0), "wal") != 0)
+		st = hearth_fail(HEARTH_EDB, "cannot set the journal mode: sqlite kept '%s'",
+				 (const char *)sqlite3_column_text(stmt, 0));
+out:
+	sqlite3_finalize(stmt);
+	return st;
+}
+
+/* Opens v->dir/hearth.db through a VFS of its own keyed by a subkey of
+ * the master key, and sets the connection up. */
+static hearth_status db_open(hearth_vault *v)
+{
+	static atomic_uint counter;
+	uint8_t *dbkey = hearth_secret_alloc(HEARTH_KEYBYTES);
+	char *path = path_join(v->dir, HEARTH_VAULT_DBFILE);
+	hearth_status st;
+	int rc;
+
+	if (dbkey == NULL || path == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = hearth_subkey_derive(dbkey, DB_SUBKEY_ID, DB_SUBKEY_CONTEXT,
+				       v->master)) != HEARTH_OK)
+		goto out;
+	/* One VFS per open vault: each holds its own key. */
+	snprintf(v->vfs_name, sizeof v->vfs_name, "hearth-vault-%u",
+		 atomic_fetch_add(&counter, 1u));
+	if ((st = hearth_vfs_register(v->vfs_name, dbkey, 0)) != HEARTH_OK)
+		goto out;
+	v->vfs_registered = 1;
+	/* Never SQLITE_OPEN_CREATE: the file was made by vault creation, and
+	 * a missing one must not silently become an empty vault. */
+	rc = sqlite3_open_v2(path, &v->db,
+			     SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX |
+			     SQLITE_OPEN_EXRESCODE, v->vfs_name);
+	if (rc != SQLITE_OK) {
+		st = hearth_db_error(v->db, rc, "cannot open the vault database");
+		goto out;
+	}
+	sqlite3_extended_result_codes(v->db, 1);
+	if ((st = hearth_vfs_configure(v->db)) != HEARTH_OK) {
+		/* The master key unwrapped, so the database key is right: a
+		 * first page that fails authentication is damage. */
+		if (st == HEARTH_EDAMAGED)
+			st = hearth_fail(HEARTH_EDAMAGED,
+					 "vault damaged: page %lu failed authentication",
+					 (unsigned long)(hearth_vfs_damaged_page(v->db) ?
+							 hearth_vfs_damaged_page(v->db) : 1));
+		goto out;
+	}
+	sqlite3_busy_timeout(v->db, DB_BUSY_TIMEOUT_MS);
+	if ((st = set_wal(v->db)) != HEARTH_OK ||
+	    (st = exec_sql(v->db, "PRAGMA synchronous=FULL",
+			   "cannot set up the vault database")) != HEARTH_OK ||
+	    (st = exec_sql(v->db, DB_CACHE_PRAGMA,
+			   "cannot set up the vault database")) != HEARTH_OK ||
+	    (st = exec_sql(v->db, "PRAGMA foreign_keys=ON",
+			   "cannot set up the vault database")) != HEARTH_OK)
+		goto out;
+out:
+	hearth_secret_free(dbkey);
+	free(path);
+	return st;
+}
+
+void hearth_vault_close(hearth_vault *v)
+{
+	if (v == NULL)
+		return;
+	hearth_store_close(v->store);
+	if (v->db != NULL && sqlite3_close(v->db) != SQLITE_OK) {
+		/* A statement was left unfinalized somewhere: a bug.  Let
+		 * SQLite close once it is finalized; the VFS must then stay
+		 * registered, holding its key, as the connection needs it. */
+		sqlite3_close_v2(v->db);
+		v->vfs_registered = 0;
+	}
+	if (v->vfs_registered && hearth_vfs_unregister(v->vfs_name) != HEARTH_OK) {
+		/* Registered here and its one connection closed: this cannot
+		 * fail, and a destructor has no one to tell if it did. */
+	}
+	hearth_secret_free(v->master);
+	free(v->dir);
+	free(v);
+}
+
+static hearth_vault *vault_new(const char *dir)
+{
+	hearth_vault *v = calloc(1, sizeof *v);
+
+	if (v == NULL)
+		return NULL;
+	v->dir = strdup(dir);
+	v->master = hearth_secret_alloc(HEARTH_KEYBYTES);
+	if (v->dir == NULL || v->master == NULL) {
+		hearth_vault_close(v);
+		return NULL;
+	}
+	return v;
+}
+
+/* Removes what a failed creation made, so the directory can be used
+ * again. */
+static void remove_files(const char *dir, int keyfile, int db)
+{
+	static const char *const db_files[] = {
+		HEARTH_VAULT_DBFILE, HEARTH_VAULT_DBFILE "-wal",
+		HEARTH_VAULT_DBFILE "-shm", HEARTH_VAULT_DBFILE "-journal",
+	};
+
+	for (size_t i = 0; db && i < sizeof db_files / sizeof db_files[0]; i++) {
+		char *p = path_join(dir, db_files[i]);
+
+		if (p != NULL)
+			unlink(p);
+		free(p);
+	}
+	if (keyfile) {
+		char *p = path_join(dir, HEARTH_VAULT_KEYFILE);
+
+		if (p != NULL)
+			unlink(p);
+		free(p);
+	}
+}
+
+/* Makes dir/hearth.db as an empty file no one else has: mode 0600 (SQLite
+ * gives its -wal and -shm files the database file's mode) and O_EXCL so
+ * that an existing database is never overwritten. */
+static hearth_status claim_db(const char *dir)
+{
+	static const char *const leftovers[] = {
+		HEARTH_VAULT_DBFILE "-wal", HEARTH_VAULT_DBFILE "-journal",
+	};
+	char *path = path_join(dir, HEARTH_VAULT_DBFILE);
+	hearth_status st = HEARTH_OK;
+	int fd;
+
+	if (path == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	/* A journal left beside a missing database would be replayed into
+	 * the new one. */
+	for (size_t i = 0; i < sizeof leftovers / sizeof leftovers[0]; i++)
+		if (file_exists(dir, leftovers[i])) {
+			st = hearth_fail(HEARTH_EEXISTS,
+					 "'%s/%s' exists already: not creating a vault over it",
+					 dir, leftovers[i]);
+			goto out;
+		}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		if (errno == EEXIST)
+			st = hearth_fail(HEARTH_EEXISTS,
+					 "'%s' exists already: not creating a vault over it",
+					 path);
+		else
+			st = hearth_fail(HEARTH_EIO, "cannot create '%s': %s", path,
+					 strerror(errno));
+		goto out;
+	}
+	close(fd);
+out:
+	free(path);
+	return st;
+}
+
+/* hearth_vault_create, stopping the schema at target.  With out NULL the
+ * vault is closed again and no store is opened. */
+static hearth_status vault_create(const char *dir, const char *passphrase,
+				  size_t passphrase_len,
+				  const hearth_vault_options *opt, int target,
+				  char *recovery_code, hearth_vault **out)
+{
+	hearth_kdf_params kdf = kdf_from(opt);
+	hearth_keyfile kf;
+	hearth_vault *v = NULL;
+	uint8_t *code_raw = NULL;
+	int made_keyfile = 0, made_db = 0;
+	hearth_status st;
+
+	if (out != NULL)
+		*out = NULL;
+	if (recovery_code != NULL)
+		recovery_code[0] = '\0';
+	if (dir == NULL || *dir == '\0')
+		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
+	if (passphrase == NULL || passphrase_len == 0)
+		return hearth_fail(HEARTH_EINVAL, "the passphrase is empty");
+	if ((st = hearth_kdf_params_check(&kdf)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_crypto_init()) != HEARTH_OK)
+		return st;
+	if ((st = make_dirs(dir)) != HEARTH_OK)
+		return st;
+	if (file_exists(dir, HEARTH_VAULT_KEYFILE))
+		return hearth_fail(HEARTH_EEXISTS, "a vault exists already at '%s'", dir);
+	v = vault_new(dir);
+	code_raw = hearth_secret_alloc(HEARTH_RECOVERY_BYTES);
+	if (v == NULL || code_raw == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+		goto out;
+	}
+	if ((st = claim_db(dir)) != HEARTH_OK)
+		goto out;
+	made_db = 1;
+
+	memset(&kf, 0, sizeof kf);
+	kf.format = HEARTH_VAULT_FORMAT;
+	hearth_random(kf.vault_id, sizeof kf.vault_id);
+	hearth_random(v->master, HEARTH_KEYBYTES);
+	hearth_random(code_raw, HEARTH_RECOVERY_BYTES);
+	if ((st = slot_seal(&kf.passphrase, v->master, passphrase, passphrase_len,
+			    &kdf, HEARTH_SLOT_PASSPHRASE)) != HEARTH_OK ||
+	    (st = slot_seal(&kf.recovery, v->master, code_raw, HEARTH_RECOVERY_BYTES,
+			    &kdf, HEARTH_SLOT_RECOVERY)) != HEARTH_OK)
+		goto out;
+	/* vault.json first: a crash after this leaves a vault whose empty
+	 * database the next open sets up, rather than a database no key file
+	 * can open. */
+	if ((st = hearth_keyfile_store(&kf, dir, 1)) != HEARTH_OK)
+		goto out;
+	made_keyfile = 1;
+	if ((st = db_open(v)) != HEARTH_OK)
+		goto out;
+	if ((st = damage_wins(v->db, hearth_schema_migrate(v->db, target))) != HEARTH_OK)
+		goto out;
+	if (out != NULL &&
+	    (st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
+						       &v->store))) != HEARTH_OK)
+		goto out;
+	if (recovery_code != NULL)
+		hearth_recovery_encode(recovery_code, code_raw);
+	if (out != NULL) {
+		*out = v;
+		v = NULL;
+	}
+	st = HEARTH_OK;
+out:
+	hearth_vault_close(v);
+	hearth_secret_free(code_raw);
+	if (st != HEARTH_OK)
+		remove_files(dir, made_keyfile, made_db);
+	return st;
+}
+
+hearth_status hearth_vault_create(const char *dir, const char *passphrase,
+				  size_t passphrase_len,
+				  const hearth_vault_options *opt,
+				  char recovery_code[HEARTH_RECOVERY_CODE_LEN + 1],
+				  hearth_vault **out)
+{
+	if (out == NULL || recovery_code == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the vault or its recovery code");
+	return vault_create(dir, passphrase, passphrase_len, opt,
+			    hearth_schema_latest(), recovery_code, out);
+}
+
+hearth_status hearth_vault_build(const char *dir, const char *passphrase,
+				 size_t passphrase_len,
+				 const hearth_vault_options *opt,
+				 int schema_version, char *recovery_code)
+{
+	return vault_create(dir, passphrase, passphrase_len, opt, schema_version,
+			    recovery_code, NULL);
+}
+
+hearth_status hearth_vault_open(const char *dir, const char *passphrase,
+				size_t passphrase_len,
+				const hearth_vault_options *opt,
+				hearth_vault **out)
+{
+	hearth_keyfile kf;
+	hearth_vault *v = NULL;
+	hearth_status st;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the vault");
+	*out = NULL;
+	if (dir == NULL || *dir == '\0')
+		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
+	if (passphrase == NULL && passphrase_len > 0)
+		return hearth_fail(HEARTH_EINVAL, "no passphrase given");
+	if ((st = hearth_keyfile_load(&kf, dir)) != HEARTH_OK)
+		return st;
+	if (!file_exists(dir, HEARTH_VAULT_DBFILE))
+		return hearth_fail(HEARTH_EDAMAGED, "vault damaged: '%s/%s' is missing",
+				   dir, HEARTH_VAULT_DBFILE);
+	if ((v = vault_new(dir)) == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+		goto out;
+	}
+	if ((st = slot_open(v->master, &kf.passphrase, passphrase, passphrase_len,
+			    HEARTH_SLOT_PASSPHRASE, "wrong passphrase")) != HEARTH_OK)
+		goto out;
+	if ((st = db_open(v)) != HEARTH_OK)
+		goto out;
+	if ((st = damage_wins(v->db, hearth_schema_migrate(v->db,
+							   hearth_schema_latest()))) != HEARTH_OK)
+		goto out;
+	if ((st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
+						       &v->store))) != HEARTH_OK)
+		goto out;
+	*out = v;
+	v = NULL;
+out:
+	hearth_vault_close(v);
+	return st;
+}
+
+/* Puts a new passphrase slot in dir/vault.json, given the master key. */
+static hearth_status rewrap(const char *dir, hearth_keyfile *kf,
+			    const uint8_t *master, const char *new_pass,
+			    size_t new_len, const hearth_vault_options *opt)
+{
+	hearth_kdf_params kdf = kdf_from(opt);
+	hearth_status st;
+
+	if ((st = hearth_kdf_params_check(&kdf)) != HEARTH_OK)
+		return st;
+	if ((st = slot_seal(&kf->passphrase, master, new_pass, new_len, &kdf,
+			    HEARTH_SLOT_PASSPHRASE)) != HEARTH_OK)
+		return st;
+	return hearth_keyfile_store(kf, dir, 0);
+}
+
+hearth_status hearth_vault_change_passphrase(const char *dir,
+					     const char *old_pass, size_t old_len,
+					     const char *new_pass, size_t new_len,
+					     const hearth_vault_options *opt)
+{
+	hearth_keyfile kf;
+	uint8_t *master = NULL;
+	hearth_status st;
+
+	if (dir == NULL || *dir == '\0')
+		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
+	if (old_pass == NULL && old_len > 0)
+		return hearth_fail(HEARTH_EINVAL, "no passphrase given");
+	if (new_pass == NULL || new_len == 0)
+		return hearth_fail(HEARTH_EINVAL, "the new passphrase is empty");
+	if ((st = hearth_keyfile_load(&kf, dir)) != HEARTH_OK)
+		return st;
+	if ((master = hearth_secret_alloc(HEARTH_KEYBYTES)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	if ((st = slot_open(master, &kf.passphrase, old_pass, old_len,
+			    HEARTH_SLOT_PASSPHRASE, "wrong passphrase")) != HEARTH_OK)
+		goto out;
+	st = rewrap(dir, &kf, master, new_pass, new_len, opt);
+out:
+	hearth_secret_free(master);
+	return st;
+}
+
+hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
+				   const char *new_pass, size_t new_len,
+				   const hearth_vault_options *opt)
+{
+	hearth_keyfile kf;
+	uint8_t *master = NULL, *code_raw = NULL;
+	hearth_status st;
+
+	if (dir == NULL || *dir == '\0')
+		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
+	if (new_pass == NULL || new_len == 0)
+		return hearth_fail(HEARTH_EINVAL, "the new passphrase is empty");
+	if ((st = hearth_keyfile_load(&kf, dir)) != HEARTH_OK)
+		return st;
+	master = hearth_secret_alloc(HEARTH_KEYBYTES);
+	code_raw = hearth_secret_alloc(HEARTH_RECOVERY_BYTES);
+	if (master == NULL || code_raw == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+		goto out;
+	}
+	if ((st = hearth_recovery_decode(code_raw, recovery_code)) != HEARTH_OK)
+		goto out;
+	if ((st = slot_open(master, &kf.recovery, code_raw, HEARTH_RECOVERY_BYTES,
+			    HEARTH_SLOT_RECOVERY, "wrong recovery code")) != HEARTH_OK)
+		goto out;
+	st = rewrap(dir, &kf, master, new_pass, new_len, opt);
+out:
+	hearth_secret_free(code_raw);
+	hearth_secret_free(master);
+	return st;
+}
+
+hearth_status hearth_vault_check(hearth_vault *v)
+{
+	sqlite3_stmt *stmt = NULL;
+	hearth_status st = HEARTH_OK;
+	const char *msg;
+	int rc;
+
+	if (v == NULL || v->db == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no vault to check");
+	rc = sqlite3_prepare_v2(v->db, "PRAGMA integrity_check", -1, &stmt, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(stmt);
+	if (rc != SQLITE_ROW) {
+		st = hearth_db_error(v->db, rc, "cannot check the vault");
+		goto out;
+	}
+	msg = (const char *)sqlite3_column_text(stmt, 0);
+	if (msg != NULL && strcmp(msg, "ok") == 0)
+		goto out;
+	/* The check goes on past a page that fails authentication and only
+	 * lists it ("unable to get the page"): name it as the VFS saw it. */
+	if (hearth_vfs_damaged_page(v->db) != 0)
+		st = hearth_fail(HEARTH_EDAMAGED,
+				 "vault damaged: page %lu failed authentication",
+				 (unsigned long)hearth_vfs_damaged_page(v->db));
+	else
+		st = hearth_fail(HEARTH_EDAMAGED, "vault damaged: %s",
+				 msg ? msg : "integrity check failed");
+out:
+	sqlite3_finalize(stmt);
+	return st;
+}
+
+int hearth_vault_exists(const char *dir)
+{
+	return dir != NULL && file_exists(dir, HEARTH_VAULT_KEYFILE);
+}
+
+sqlite3 *hearth_vault_db(hearth_vault *v)
+{
+	return v != NULL ? v->db : NULL;
+}
+
+hearth_store *hearth_vault_store(hearth_vault *v)
+{
+	return v != NULL ? v->store : NULL;
+}
+
+const char *hearth_vault_dir(const hearth_vault *v)
+{
+	return v != NULL ? v->dir : NULL;
+}

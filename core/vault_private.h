@@ -1,0 +1,105 @@
+/*
+ * vault_private.h - pieces of the vault shared inside core/ and with the
+ * vault's tests and fuzz target: the vault.json codec (keyfile.c), the
+ * recovery code (recovery.c), and a test hook that builds a vault whose
+ * database stops at an earlier schema version (vault.c).
+ *
+ * Not installed; nothing outside libhearth's own tree may rely on it.
+ */
+#ifndef HEARTH_VAULT_PRIVATE_H
+#define HEARTH_VAULT_PRIVATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hearth/crypto.h"
+#include "hearth/status.h"
+#include "hearth/vault.h"
+
+#define HEARTH_VAULT_KEYFILE "vault.json"
+#define HEARTH_VAULT_DBFILE "hearth.db"
+
+/* vault.json is a few hundred bytes; anything much larger is not ours and
+ * is refused before it is parsed. */
+#define HEARTH_KEYFILE_MAX_BYTES (64u * 1024u)
+
+/* The only key derivation vault.json format 1 knows. */
+#define HEARTH_KEYFILE_KDF_ALG "argon2id13"
+
+/* Labels bound to each wrapped master key, so a blob cannot be moved from
+ * one slot to the other. */
+#define HEARTH_SLOT_PASSPHRASE "passphrase"
+#define HEARTH_SLOT_RECOVERY "recovery"
+
+/* One way in to the master key: Argon2id parameters and salt that turn a
+ * secret into a key-encryption key, and the master key wrapped under it. */
+typedef struct hearth_keyslot {
+	hearth_kdf_params kdf;
+	uint8_t salt[HEARTH_SALTBYTES];
+	uint8_t wrapped[HEARTH_WRAPPEDBYTES];
+} hearth_keyslot;
+
+/* The decoded contents of vault.json.  Holds no secret in clear. */
+typedef struct hearth_keyfile {
+	int format;                       /* HEARTH_VAULT_FORMAT when written */
+	uint8_t vault_id[HEARTH_IDBYTES]; /* random, names the vault */
+	hearth_keyslot passphrase;
+	hearth_keyslot recovery;
+} hearth_keyfile;
+
+/* Parses len bytes of vault.json text (need not be NUL-terminated; any
+ * bytes at all are safe to pass).  name is the file's name for messages.
+ * HEARTH_EFORMAT with a detail naming the file and the problem (not JSON,
+ * a missing or mistyped field, bad hex, kdf parameters out of range);
+ * HEARTH_ENEWER if the format is above HEARTH_VAULT_FORMAT, with
+ * out->format set so the caller can name it.  out is fully written on
+ * HEARTH_OK only. */
+hearth_status hearth_keyfile_parse(hearth_keyfile *out, const char *text,
+				   size_t len, const char *name) HEARTH_WUR;
+
+/* Serialises kf as vault.json text.  *out is malloc'd, NUL-terminated;
+ * the caller frees it.  HEARTH_ENOMEM. */
+hearth_status hearth_keyfile_format(const hearth_keyfile *kf,
+				    char **out) HEARTH_WUR;
+
+/* Reads and parses dir/vault.json.  HEARTH_ENOVAULT (with the detail
+ * "no vault at 'DIR': run 'hearth init'") when it does not exist,
+ * HEARTH_EIO when it cannot be read, else as hearth_keyfile_parse (an
+ * HEARTH_ENEWER detail names dir and the format). */
+hearth_status hearth_keyfile_load(hearth_keyfile *out, const char *dir) HEARTH_WUR;
+
+/* Writes kf to dir/vault.json atomically: a temporary file in dir, fsync,
+ * then rename over the old file (or, when exclusive, a hard link that
+ * fails with HEARTH_EEXISTS if vault.json exists), then fsync of dir.  A
+ * crash leaves either the old file or the new one, never a mix. */
+hearth_status hearth_keyfile_store(const hearth_keyfile *kf, const char *dir,
+				   int exclusive) HEARTH_WUR;
+
+/* Recovery codes.  160 random bits, printed as 32 characters of Crockford's
+ * base32 alphabet (0-9 and A-Z without I, L, O, U) in 8 dash-separated
+ * groups of 4. */
+#define HEARTH_RECOVERY_BYTES 20u
+#define HEARTH_RECOVERY_CHARS 32u
+
+/* Prints raw as a recovery code into code (NUL-terminated). */
+void hearth_recovery_encode(char code[HEARTH_RECOVERY_CODE_LEN + 1],
+			    const uint8_t raw[HEARTH_RECOVERY_BYTES]);
+
+/* Decodes a recovery code as a person might type it: case does not matter,
+ * spaces and dashes are skipped, O reads as 0 and I or L as 1.  raw should
+ * be secret memory.  HEARTH_EPASSPHRASE with a detail naming the problem
+ * (a character outside the alphabet, too few or too many characters) and
+ * raw wiped. */
+hearth_status hearth_recovery_decode(uint8_t raw[HEARTH_RECOVERY_BYTES],
+				     const char *code) HEARTH_WUR;
+
+/* Test hook: creates a vault exactly as hearth_vault_create does but
+ * migrates its database only to schema_version, and leaves it closed (no
+ * store can open an old schema).  recovery_code may be NULL. */
+hearth_status hearth_vault_build(const char *dir, const char *passphrase,
+				 size_t passphrase_len,
+				 const hearth_vault_options *opt,
+				 int schema_version,
+				 char *recovery_code) HEARTH_WUR;
+
+#endif /* HEARTH_VAULT_PRIVATE_H */

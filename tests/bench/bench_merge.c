@@ -1,0 +1,361 @@
+/*
+ * bench_merge.c - merging remote ops: 100,000 ops taken from another
+ * store's op log (record creations and field writes, many fields written
+ * several times), shuffled, and applied with hearth_store_apply in batches
+ * of 1,000, 10,000 and all at once (one transaction per batch), against a
+ * baseline of the same rows, in the same order and batches, INSERTed raw
+ * into a plain table shaped like the op log.  Connection settings as the
+ * vault's (WAL, synchronous=FULL, 32 MiB cache; HEARTH_BENCH_SYNC=NORMAL
+ * or OFF to take fsync out of the picture).
+ *
+ * Runs on plain SQLite files and, when the encrypting VFS is available, on
+ * it too.  Goal (issue 2): >= 50,000 ops/s.
+ *
+ *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel
+ *   build-rel/tests/bench/bench_merge [n_ops]
+ */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "hearth/crypto.h"
+#include "hearth/schema.h"
+#include "hearth/store.h"
+#include "hearth/vfs.h"
+
+#define VFS_NAME "hearth-bench-merge"
+#define GOAL 50000.0
+
+static const char *const names[] = {
+	"name", "unit", "phone", "risk", "counsellor", "tags", "note", "status",
+	"due", "outcome",
+};
+
+static char tmpdir[64];
+static int db_seq;
+static char sync_pragma[64] = "PRAGMA synchronous=FULL";
+
+typedef struct op_copy {
+	hearth_op op;
+	char *kind, *field, *value;
+} op_copy;
+
+typedef struct op_vec {
+	op_copy *v;
+	size_t n, cap;
+} op_vec;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench_merge: %s: %s\n", what, hearth_errdetail());
+	exit(1);
+}
+
+static void exec_or_die(sqlite3 *db, const char *sql)
+{
+	char *err = NULL;
+
+	if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+		fprintf(stderr, "bench_merge: %s: %s\n", sql, err ? err : "?");
+		exit(1);
+	}
+}
+
+static char *dup_or_null(const char *t)
+{
+	char *p;
+
+	if (t == NULL)
+		return NULL;
+	p = strdup(t);
+	if (p == NULL)
+		exit(1);
+	return p;
+}
+
+static int collect(const hearth_op *op, void *ctx)
+{
+	op_vec *vec = ctx;
+	op_copy *c;
+
+	if (vec->n == vec->cap) {
+		vec->cap = vec->cap ? 2 * vec->cap : 1024;
+		vec->v = realloc(vec->v, vec->cap * sizeof *vec->v);
+		if (vec->v == NULL)
+			exit(1);
+	}
+	c = &vec->v[vec->n++];
+	c->op = *op;
+	c->op.kind = c->kind = dup_or_null(op->kind);
+	c->op.field = c->field = dup_or_null(op->field);
+	c->op.value = c->value = dup_or_null(op->value);
+	return 0;
+}
+
+static uint64_t splitmix(uint64_t *x)
+{
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/* The remote side: a store that wrote n ops (a twentieth of them record
+ * creations), its log read back and shuffled with a fixed seed. */
+static void make_remote_ops(long n, op_vec *out)
+{
+	sqlite3 *db = NULL;
+	hearth_store *s = NULL;
+	long nrec = n / 20 > 0 ? n / 20 : 1, i, k = 0;
+	hearth_id *recs = malloc((size_t)nrec * sizeof *recs);
+	uint64_t seed = 2024;
+	char value[64];
+
+	if (recs == NULL || sqlite3_open(":memory:", &db) != SQLITE_OK)
+		exit(1);
+	if (hearth_schema_migrate(db, hearth_schema_latest()) != HEARTH_OK ||
+	    hearth_store_open(db, NULL, &s) != HEARTH_OK || hearth_store_begin(s) != HEARTH_OK)
+		die("cannot make the remote store");
+	for (i = 0; i < n; i++) {
+		if (i % 20 == 0 && k < nrec) {
+			if (hearth_record_create(s, NULL, i % 40 ? "person" : "followup",
+						 &recs[k++]) != HEARTH_OK)
+				die("create");
+			continue;
+		}
+		snprintf(value, sizeof value, "value %ld, 第%ld次", i, i % 7);
+		if (hearth_record_set(s, &recs[splitmix(&seed) % (uint64_t)k],
+				      names[splitmix(&seed) % 10],
+				      i % 50 == 0 ? NULL : value) != HEARTH_OK)
+			die("set");
+	}
+	if (hearth_store_commit(s) != HEARTH_OK ||
+	    hearth_store_ops(s, 0, NULL, NULL, collect, out) != HEARTH_OK)
+		die("cannot read the remote op log");
+	for (i = (long)out->n - 1; i > 0; i--) {
+		size_t j = (size_t)(splitmix(&seed) % (uint64_t)(i + 1));
+		op_copy t = out->v[i];
+
+		out->v[i] = out->v[j];
+		out->v[j] = t;
+	}
+	hearth_store_close(s);
+	sqlite3_close(db);
+	free(recs);
+}
+
+static sqlite3 *open_fresh(const char *vfs, char *path, size_t pathlen)
+{
+	sqlite3 *db = NULL;
+
+	snprintf(path, pathlen, "%s/db%d", tmpdir, db_seq++);
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    vfs) != SQLITE_OK) {
+		fprintf(stderr, "bench_merge: cannot open %s\n", path);
+		exit(1);
+	}
+	if (vfs != NULL && hearth_vfs_configure(db) != HEARTH_OK)
+		die("cannot configure the encrypting vfs");
+	exec_or_die(db, "PRAGMA journal_mode=WAL");
+	exec_or_die(db, sync_pragma);
+	exec_or_die(db, "PRAGMA cache_size=-32768");
+	return db;
+}
+
+static void remove_db(const char *path)
+{
+	char side[128];
+
+	unlink(path);
+	snprintf(side, sizeof side, "%s-wal", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-shm", path);
+	unlink(side);
+	snprintf(side, sizeof side, "%s-journal", path);
+	unlink(side);
+}
+
+static double run_merge(const char *vfs, const op_vec *ops, size_t batch,
+			const char *check_dump)
+{
+	char path[96], *dump = NULL;
+	sqlite3 *db = open_fresh(vfs, path, sizeof path);
+	hearth_store *s = NULL;
+	hearth_op *flat = malloc(ops->n * sizeof *flat);
+	size_t i, deferred;
+	double t;
+
+	if (flat == NULL)
+		exit(1);
+	for (i = 0; i < ops->n; i++)
+		flat[i] = ops->v[i].op;
+	if (hearth_schema_migrate(db, hearth_schema_latest()) != HEARTH_OK ||
+	    hearth_store_open(db, NULL, &s) != HEARTH_OK)
+		die("cannot open store");
+	t = now_s();
+	for (i = 0; i < ops->n; i += batch) {
+		size_t k = ops->n - i < batch ? ops->n - i : batch;
+
+		if (hearth_store_apply(s, flat + i, k, &deferred) != HEARTH_OK)
+			die("apply");
+		if (deferred != 0)
+			die("ops unexpectedly kept aside");
+	}
+	t = now_s() - t;
+	/* Every run must reach the same state, or the figure means nothing. */
+	if (hearth_store_dump(s, &dump, NULL) != HEARTH_OK)
+		die("dump");
+	if (check_dump != NULL && strcmp(dump, check_dump) != 0) {
+		fprintf(stderr, "bench_merge: merged states differ between runs\n");
+		exit(1);
+	}
+	free(dump);
+	hearth_store_close(s);
+	sqlite3_close(db);
+	remove_db(path);
+	free(flat);
+	return (double)ops->n / t;
+}
+
+static double run_raw(const char *vfs, const op_vec *ops, size_t batch)
+{
+	char path[96];
+	sqlite3 *db = open_fresh(vfs, path, sizeof path);
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	double t;
+
+	exec_or_die(db, "CREATE TABLE raw(hlc BLOB PRIMARY KEY, device INTEGER NOT NULL, "
+		"space BLOB NOT NULL, record BLOB NOT NULL, kind TEXT NOT NULL, "
+		"field TEXT NOT NULL, value TEXT) WITHOUT ROWID");
+	if (sqlite3_prepare_v2(db, "INSERT INTO raw VALUES(?1,?2,?3,?4,?5,?6,?7)", -1,
+			       &st, NULL) != SQLITE_OK)
+		exit(1);
+	t = now_s();
+	for (i = 0; i < ops->n; i++) {
+		const hearth_op *op = &ops->v[i].op;
+
+		if (i % batch == 0)
+			exec_or_die(db, "BEGIN IMMEDIATE");
+		sqlite3_bind_blob(st, 1, op->hlc.b, HEARTH_HLC_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)hearth_hlc_device(&op->hlc));
+		sqlite3_bind_blob(st, 3, op->space.b, HEARTH_ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_blob(st, 4, op->record.b, HEARTH_ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_text(st, 5, op->kind, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 6, op->field, -1, SQLITE_STATIC);
+		if (op->value != NULL)
+			sqlite3_bind_text(st, 7, op->value, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, 7);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			fprintf(stderr, "bench_merge: raw insert: %s\n", sqlite3_errmsg(db));
+			exit(1);
+		}
+		sqlite3_reset(st);
+		if ((i + 1) % batch == 0 || i + 1 == ops->n)
+			exec_or_die(db, "COMMIT");
+	}
+	t = now_s() - t;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	remove_db(path);
+	return (double)ops->n / t;
+}
+
+static void run_all(const char *label, const char *vfs, const op_vec *ops)
+{
+	size_t batches[] = { 1000, 10000, ops->n };
+	char *ref = NULL;
+	size_t i;
+
+	/* The reference state: everything applied in one call, untimed. */
+	{
+		char path[96];
+		sqlite3 *db = open_fresh(vfs, path, sizeof path);
+		hearth_store *s = NULL;
+		hearth_op *flat = malloc(ops->n * sizeof *flat);
+
+		if (flat == NULL)
+			exit(1);
+		for (i = 0; i < ops->n; i++)
+			flat[i] = ops->v[i].op;
+		if (hearth_schema_migrate(db, hearth_schema_latest()) != HEARTH_OK ||
+		    hearth_store_open(db, NULL, &s) != HEARTH_OK ||
+		    hearth_store_apply(s, flat, ops->n, NULL) != HEARTH_OK ||
+		    hearth_store_dump(s, &ref, NULL) != HEARTH_OK)
+			die("reference merge");
+		hearth_store_close(s);
+		sqlite3_close(db);
+		remove_db(path);
+		free(flat);
+	}
+	for (i = 0; i < 3; i++) {
+		double raw = run_raw(vfs, ops, batches[i]);
+		double api = run_merge(vfs, ops, batches[i], ref);
+		char b[32];
+
+		if (batches[i] == ops->n)
+			snprintf(b, sizeof b, "all");
+		else
+			snprintf(b, sizeof b, "%zu", batches[i]);
+		printf("%-9s batch %6s: merge %9.0f ops/s   raw INSERT %9.0f rows/s"
+		       "   merge/raw %.2f   goal >= %.0f: %s\n",
+		       label, b, api, raw, api / raw, GOAL,
+		       api >= GOAL ? "met" : "NOT MET");
+		fflush(stdout);
+	}
+	free(ref);
+}
+
+int main(int argc, char **argv)
+{
+	uint8_t key[HEARTH_KEYBYTES];
+	long n = argc > 1 ? atol(argv[1]) : 100000;
+	op_vec ops = { 0 };
+	size_t i;
+
+	if (n <= 0)
+		n = 100000;
+	if (getenv("HEARTH_BENCH_SYNC") != NULL)
+		snprintf(sync_pragma, sizeof sync_pragma, "PRAGMA synchronous=%.20s",
+			 getenv("HEARTH_BENCH_SYNC"));
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/hearth-bench-merge-XXXXXX");
+	if (mkdtemp(tmpdir) == NULL) {
+		perror("mkdtemp");
+		return 1;
+	}
+	make_remote_ops(n, &ops);
+	printf("bench_merge: %zu remote ops in random order, SQLite %s, WAL, %s, "
+	       "cache 32 MiB\n", ops.n, sqlite3_libversion(), sync_pragma + 7);
+	fflush(stdout);
+	run_all("plain", NULL, &ops);
+	hearth_random(key, sizeof key);
+	if (hearth_vfs_register(VFS_NAME, key, 0) == HEARTH_OK) {
+		run_all("encrypted", VFS_NAME, &ops);
+		if (hearth_vfs_unregister(VFS_NAME) != HEARTH_OK)
+			die("unregister");
+	} else {
+		printf("encrypted: skipped (%s)\n", hearth_errdetail());
+	}
+	hearth_wipe(key, sizeof key);
+	for (i = 0; i < ops.n; i++) {
+		free(ops.v[i].kind);
+		free(ops.v[i].field);
+		free(ops.v[i].value);
+	}
+	free(ops.v);
+	rmdir(tmpdir);
+	return 0;
+}

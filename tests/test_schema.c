@@ -1,0 +1,281 @@
+/*
+ * test_schema.c - forward migrations: from every earlier version to the
+ * latest with the data written at each version kept, refusal of a newer
+ * database, and a failing migration leaving the last good version.
+ *
+ * When a migration is appended: if it changes tables that seed_sql[] of an
+ * earlier version writes, that seed still runs at its own version (which is
+ * the point: old data must survive); add a seed_sql/check pair for the new
+ * version if it adds tables of its own, and a conflicting object to
+ * conflict_sql[] so its failure path is covered too.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "hearth/schema.h"
+#include "hearth/store.h"
+
+#define OK(call) do { \
+	hearth_status st_ = (call); \
+	if (st_ != HEARTH_OK) \
+		fail_msg("%s: %s (%s)", #call, hearth_strerror(st_), hearth_errdetail()); \
+} while (0)
+
+#define MAX_VERSIONS 64
+
+/* Data written by a database at version v, in that version's schema:
+ * a device, its private space and clock, one record with a field, a
+ * cleared field, and their ops. */
+static const char seed_v1[] =
+	"INSERT INTO meta(key,value) VALUES"
+	" ('device', x'00000000000000a1'),"
+	" ('private_space', x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a'),"
+	" ('clock', x'018bcfe56800000700000000000000a1');"
+	"INSERT INTO record(id,space,kind,created,deleted) VALUES"
+	" (x'11111111111111111111111111111111', x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+	"  'person', x'018bcfe56800000000000000000000a1', 0);"
+	"INSERT INTO field(record,name,value,hlc) VALUES"
+	" (x'11111111111111111111111111111111', '_kind', 'person',"
+	"  x'018bcfe56800000000000000000000a1'),"
+	" (x'11111111111111111111111111111111', 'name', '李明',"
+	"  x'018bcfe56800000100000000000000a1'),"
+	" (x'11111111111111111111111111111111', 'phone', NULL,"
+	"  x'018bcfe56800000300000000000000a1');"
+	"INSERT INTO op(hlc,device,space,record,kind,field,value) VALUES"
+	" (x'018bcfe56800000000000000000000a1', 161, x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+	"  x'11111111111111111111111111111111', 'person', '_kind', 'person'),"
+	" (x'018bcfe56800000100000000000000a1', 161, x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+	"  x'11111111111111111111111111111111', 'person', 'name', '李明'),"
+	" (x'018bcfe56800000200000000000000a1', 161, x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+	"  x'11111111111111111111111111111111', 'person', 'phone', '123'),"
+	" (x'018bcfe56800000300000000000000a1', 161, x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+	"  x'11111111111111111111111111111111', 'person', 'phone', NULL);";
+
+static uint64_t fake_now(void *ctx)
+{
+	return *(const uint64_t *)ctx;
+}
+
+static int count_ops(const hearth_op *op, void *ctx)
+{
+	(void)op;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* Checks, through the store API at the latest version, that seed_v1's
+ * data is all there. */
+static void check_v1(sqlite3 *db)
+{
+	uint64_t now = UINT64_C(1600000000000); /* before the stored clock */
+	hearth_store_options opt = { fake_now, &now, 0 };
+	hearth_store *s = NULL;
+	hearth_record *r = NULL;
+	hearth_id id, space;
+	hearth_hlc after = hearth_hlc_make(UINT64_C(1700000000000), 7, 0xa1);
+	int n = 0;
+
+	OK(hearth_store_open(db, &opt, &s));
+	assert_int_equal(hearth_store_device(s), 0xa1);
+	space = hearth_store_private_space(s);
+	assert_int_equal(space.b[0], 0x5a);
+	OK(hearth_id_from_hex(&id, "11111111111111111111111111111111"));
+	OK(hearth_record_load(s, &id, &r));
+	assert_string_equal(r->kind, "person");
+	assert_string_equal(hearth_record_field(r, "name"), "李明");
+	assert_null(hearth_record_field(r, "phone"));
+	hearth_record_free(r);
+	OK(hearth_store_ops(s, 0xa1, NULL, NULL, count_ops, &n));
+	assert_int_equal(n, 4);
+	/* The stored clock carries on. */
+	OK(hearth_record_set(s, &id, "unit", "Depot 2"));
+	n = 0;
+	OK(hearth_store_ops(s, 0xa1, &after, NULL, count_ops, &n));
+	assert_int_equal(n, 1);
+	hearth_store_close(s);
+}
+
+typedef void (*check_fn)(sqlite3 *db);
+
+/* Indexed by the version at which the data is written. */
+static const char *seed_sql[MAX_VERSIONS] = { [1] = seed_v1 };
+static const check_fn checks[MAX_VERSIONS] = { [1] = check_v1 };
+
+/* A table that migration v creates: made beforehand, it makes v fail. */
+static const char *conflict_table[MAX_VERSIONS] = {
+	[1] = "op",
+	[2] = "audit",
+};
+
+static sqlite3 *open_mem(void)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(":memory:", &db), SQLITE_OK);
+	return db;
+}
+
+static long count_sql(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void test_fresh_database(void **state)
+{
+	sqlite3 *db = open_mem();
+	hearth_store *s = NULL;
+
+	(void)state;
+	assert_true(hearth_schema_latest() >= 1);
+	assert_true(hearth_schema_latest() < MAX_VERSIONS);
+	assert_int_equal(hearth_schema_version(db), 0);
+	OK(hearth_schema_migrate(db, hearth_schema_latest()));
+	assert_int_equal(hearth_schema_version(db), hearth_schema_latest());
+	/* Migrating again is a no-op. */
+	OK(hearth_schema_migrate(db, hearth_schema_latest()));
+	OK(hearth_store_open(db, NULL, &s));
+	hearth_store_close(s);
+	sqlite3_close(db);
+}
+
+static void test_from_every_version(void **state)
+{
+	int latest = hearth_schema_latest(), start, v;
+
+	(void)state;
+	for (start = 0; start < latest; start++) {
+		sqlite3 *db = open_mem();
+
+		/* Build the database as a build at version `start` would
+		 * have left it: each version's data written in its turn. */
+		for (v = 1; v <= start; v++) {
+			OK(hearth_schema_migrate(db, v));
+			assert_int_equal(hearth_schema_version(db), v);
+			if (seed_sql[v] != NULL &&
+			    sqlite3_exec(db, seed_sql[v], NULL, NULL, NULL) != SQLITE_OK)
+				fail_msg("seed of version %d: %s", v, sqlite3_errmsg(db));
+		}
+		assert_int_equal(hearth_schema_version(db), start);
+		OK(hearth_schema_migrate(db, latest));
+		assert_int_equal(hearth_schema_version(db), latest);
+		for (v = 1; v <= start; v++)
+			if (checks[v] != NULL)
+				checks[v](db);
+		sqlite3_close(db);
+	}
+	/* And the data of the latest version itself survives a reopen. */
+	{
+		sqlite3 *db = open_mem();
+
+		for (v = 1; v <= latest; v++) {
+			OK(hearth_schema_migrate(db, v));
+			if (seed_sql[v] != NULL)
+				assert_int_equal(sqlite3_exec(db, seed_sql[v], NULL, NULL, NULL),
+					SQLITE_OK);
+		}
+		OK(hearth_schema_migrate(db, latest));
+		for (v = 1; v <= latest; v++)
+			if (checks[v] != NULL)
+				checks[v](db);
+		sqlite3_close(db);
+	}
+}
+
+static void test_newer_database_refused(void **state)
+{
+	sqlite3 *db = open_mem();
+	char sql[64];
+	int newer = hearth_schema_latest() + 1;
+
+	(void)state;
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", newer);
+	assert_int_equal(sqlite3_exec(db, "CREATE TABLE future(x); "
+		"INSERT INTO future VALUES (42);", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_ENEWER);
+	assert_non_null(strstr(hearth_errdetail(), "newer"));
+	/* Left exactly as it was. */
+	assert_int_equal(hearth_schema_version(db), newer);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master"), 1);
+	assert_int_equal(count_sql(db, "SELECT x FROM future"), 42);
+	/* The store refuses it too. */
+	{
+		hearth_store *s = NULL;
+
+		assert_int_equal(hearth_store_open(db, NULL, &s), HEARTH_ENEWER);
+		assert_null(s);
+	}
+	sqlite3_close(db);
+}
+
+static void test_failing_migration_keeps_previous_version(void **state)
+{
+	int latest = hearth_schema_latest(), v, tested = 0;
+
+	(void)state;
+	for (v = 1; v <= latest; v++) {
+		sqlite3 *db;
+		char sql[128];
+		long objects;
+
+		if (conflict_table[v] == NULL)
+			continue;
+		db = open_mem();
+		OK(hearth_schema_migrate(db, v - 1));
+		snprintf(sql, sizeof sql, "CREATE TABLE %s(x)", conflict_table[v]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		objects = count_sql(db, "SELECT count(*) FROM sqlite_master");
+		assert_int_equal(hearth_schema_migrate(db, latest), HEARTH_EDB);
+		assert_non_null(strstr(hearth_errdetail(), "schema migration"));
+		/* Nothing of the failed migration remains. */
+		assert_int_equal(hearth_schema_version(db), v - 1);
+		assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master"), objects);
+		assert_int_equal(sqlite3_get_autocommit(db), 1);
+		/* Removing the obstacle lets it through. */
+		snprintf(sql, sizeof sql, "DROP TABLE %s", conflict_table[v]);
+		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+		OK(hearth_schema_migrate(db, latest));
+		assert_int_equal(hearth_schema_version(db), latest);
+		sqlite3_close(db);
+		tested++;
+	}
+	assert_true(tested >= 1);
+}
+
+static void test_bad_target(void **state)
+{
+	sqlite3 *db = open_mem();
+
+	(void)state;
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest() + 1), HEARTH_EINVAL);
+	assert_int_equal(hearth_schema_migrate(db, -1), HEARTH_EINVAL);
+	assert_int_equal(hearth_schema_version(db), 0);
+	sqlite3_close(db);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fresh_database),
+		cmocka_unit_test(test_from_every_version),
+		cmocka_unit_test(test_newer_database_refused),
+		cmocka_unit_test(test_failing_migration_keeps_previous_version),
+		cmocka_unit_test(test_bad_target),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,1098 @@
+/*
+ * test_vault.c - the encrypted vault: create, open, passphrase change,
+ * recovery, refusal of bad, newer or damaged vaults, schema migration, and
+ * that no personal data reaches the disk in clear.
+ *
+ * Argon2id runs with hearth_kdf_params_low() except in one test, which
+ * proves the 256 MiB default works.
+ */
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <dirent.h>
+
+#include <cmocka.h>
+
+#include "hearth/hearth.h"
+
+#include "../core/db_private.h"
+#include "../core/vault_private.h"
+
+#define PASS "correct horse battery staple"
+#define PASS2 "a different passphrase, 第二个"
+
+/* Seeded generator for test data; the seed is printed when a test
+ * fails. */
+static uint64_t rng_state;
+
+static uint64_t rng_next(void)
+{
+	/* xorshift64* */
+	rng_state ^= rng_state >> 12;
+	rng_state ^= rng_state << 25;
+	rng_state ^= rng_state >> 27;
+	return rng_state * UINT64_C(2685821657736338717);
+}
+
+typedef struct fixture {
+	char root[64];  /* mkdtemp directory */
+	char dir[96];   /* root/vault, made by hearth_vault_create */
+	hearth_kdf_params kdf;
+	hearth_vault_options opt;
+} fixture;
+
+static int rm_entry(const char *path, const struct stat *sb, int flag,
+		    struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->root, sizeof f->root, "/tmp/hearth-vault-XXXXXX");
+	if (mkdtemp(f->root) == NULL)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "%s/vault", f->root);
+	f->kdf = hearth_kdf_params_low();
+	f->opt.kdf = &f->kdf;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+
+	nftw(f->root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	free(f);
+	return 0;
+}
+
+static char *path_in(const fixture *f, const char *name)
+{
+	static char buf[4][256];
+	static int i;
+
+	i = (i + 1) % 4;
+	snprintf(buf[i], sizeof buf[i], "%s/%s", f->dir, name);
+	return buf[i];
+}
+
+/* Whole file into memory (NULL if it cannot be read). */
+static uint8_t *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 &&
+	    fseek(fp, 0, SEEK_SET) == 0) {
+		buf = malloc((size_t)n + 1);
+		if (buf != NULL && fread(buf, 1, (size_t)n, fp) == (size_t)n) {
+			buf[n] = '\0';
+			*len = (size_t)n;
+		} else {
+			free(buf);
+			buf = NULL;
+		}
+	}
+	fclose(fp);
+	return buf;
+}
+
+static void spit(const char *path, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	assert_non_null(fp);
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Byte snapshots of the vault's two files, to prove a refused operation
+ * changed nothing. */
+typedef struct snapshot {
+	uint8_t *keyfile, *db;
+	size_t keyfile_len, db_len;
+} snapshot;
+
+static void snap_take(const fixture *f, snapshot *s)
+{
+	s->keyfile = slurp(path_in(f, "vault.json"), &s->keyfile_len);
+	s->db = slurp(path_in(f, "hearth.db"), &s->db_len);
+	assert_non_null(s->keyfile);
+	assert_non_null(s->db);
+}
+
+static void snap_check(const fixture *f, const snapshot *s, int check_keyfile)
+{
+	size_t len;
+	uint8_t *now = slurp(path_in(f, "hearth.db"), &len);
+
+	assert_non_null(now);
+	assert_int_equal(len, s->db_len);
+	assert_memory_equal(now, s->db, len);
+	free(now);
+	if (check_keyfile) {
+		now = slurp(path_in(f, "vault.json"), &len);
+		assert_non_null(now);
+		assert_int_equal(len, s->keyfile_len);
+		assert_memory_equal(now, s->keyfile, len);
+		free(now);
+	}
+}
+
+static void snap_free(snapshot *s)
+{
+	free(s->keyfile);
+	free(s->db);
+}
+
+static void assert_detail_has(const char *needle)
+{
+	if (strstr(hearth_errdetail(), needle) == NULL)
+		fail_msg("detail \"%s\" lacks \"%s\"", hearth_errdetail(), needle);
+}
+
+static hearth_vault *create_vault(fixture *f, char code[HEARTH_RECOVERY_CODE_LEN + 1])
+{
+	char local[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault *v = NULL;
+	hearth_status st;
+
+	st = hearth_vault_create(f->dir, PASS, strlen(PASS), &f->opt,
+				 code ? code : local, &v);
+	if (st != HEARTH_OK)
+		fail_msg("create: %s", hearth_errdetail());
+	assert_non_null(v);
+	return v;
+}
+
+static hearth_vault *open_vault(fixture *f, const char *pass)
+{
+	hearth_vault *v = NULL;
+	hearth_status st = hearth_vault_open(f->dir, pass, strlen(pass), NULL, &v);
+
+	if (st != HEARTH_OK)
+		fail_msg("open: %s", hearth_errdetail());
+	return v;
+}
+
+static hearth_id add_person(hearth_vault *v, const char *name, const char *note,
+			    const char *born)
+{
+	hearth_store *s = hearth_vault_store(v);
+	hearth_id id;
+
+	assert_int_equal(hearth_store_begin(s), HEARTH_OK);
+	assert_int_equal(hearth_record_create(s, NULL, "person", &id), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "name", name), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "note", note), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "born", born), HEARTH_OK);
+	assert_int_equal(hearth_store_commit(s), HEARTH_OK);
+	return id;
+}
+
+static void check_person(hearth_vault *v, const hearth_id *id, const char *name)
+{
+	hearth_record *r = NULL;
+	hearth_status st = hearth_record_load(hearth_vault_store(v), id, &r);
+
+	if (st != HEARTH_OK)
+		fail_msg("load: %s", hearth_errdetail());
+	assert_string_equal(r->kind, "person");
+	assert_non_null(hearth_record_field(r, "name"));
+	assert_string_equal(hearth_record_field(r, "name"), name);
+	hearth_record_free(r);
+}
+
+/* ---- recovery codes --------------------------------------------------- */
+
+static void test_recovery_code_format(void **state)
+{
+	static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	uint64_t seed = (uint64_t)time(NULL);
+	(void)state;
+
+	rng_state = seed | 1;
+	for (int round = 0; round < 200; round++) {
+		uint8_t raw[HEARTH_RECOVERY_BYTES], back[HEARTH_RECOVERY_BYTES];
+		char code[HEARTH_RECOVERY_CODE_LEN + 1];
+
+		for (size_t i = 0; i < sizeof raw; i++)
+			raw[i] = (uint8_t)rng_next();
+		if (round == 0)
+			memset(raw, 0xff, sizeof raw);
+		if (round == 1)
+			memset(raw, 0, sizeof raw);
+		hearth_recovery_encode(code, raw);
+		if (strlen(code) != HEARTH_RECOVERY_CODE_LEN)
+			fail_msg("seed %llu: code '%s' has the wrong length",
+				 (unsigned long long)seed, code);
+		for (size_t i = 0; i < HEARTH_RECOVERY_CODE_LEN; i++) {
+			if (i % 5 == 4) {
+				assert_int_equal(code[i], '-');
+				continue;
+			}
+			if (strchr(alphabet, code[i]) == NULL)
+				fail_msg("seed %llu: '%c' in '%s' is not in the alphabet",
+					 (unsigned long long)seed, code[i], code);
+		}
+		if (hearth_recovery_decode(back, code) != HEARTH_OK ||
+		    memcmp(raw, back, sizeof raw) != 0)
+			fail_msg("seed %llu: '%s' does not decode to its bytes",
+				 (unsigned long long)seed, code);
+	}
+	/* 0xff.. is all 'Z'; 0 is all '0'. */
+	{
+		uint8_t raw[HEARTH_RECOVERY_BYTES];
+		char code[HEARTH_RECOVERY_CODE_LEN + 1];
+
+		memset(raw, 0xff, sizeof raw);
+		hearth_recovery_encode(code, raw);
+		assert_string_equal(code, "ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ-ZZZZ");
+	}
+}
+
+static void test_recovery_code_typing(void **state)
+{
+	const char *code = "0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ";
+	uint8_t want[HEARTH_RECOVERY_BYTES], got[HEARTH_RECOVERY_BYTES];
+	/* The same code as a person might type it. */
+	static const char *const same[] = {
+		"0123456789abcdefghjkmnpqrstvwxyz",
+		"o123-4567-89ab-cdef-ghjk-mnpq-rstv-wxyz",
+		"OI23 4567 89AB CDEF GHJK MNPQ RSTV WXYZ",
+		"0L23-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ",
+		" 0123 - 4567 -89ABCDEF-GHJK-MNPQ-RSTV-WXYZ-- ",
+	};
+	static const char *const bad[] = {
+		"",
+		"0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXY",     /* one short */
+		"0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYZ0",   /* one long */
+		"0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXYU",    /* U is not a digit */
+		"0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXY*",
+		"0123-4567-89AB-CDEF-GHJK-MNPQ-RSTV-WXY\xc3\xa9",
+	};
+	(void)state;
+
+	assert_int_equal(hearth_recovery_decode(want, code), HEARTH_OK);
+	{
+		char back[HEARTH_RECOVERY_CODE_LEN + 1];
+
+		hearth_recovery_encode(back, want);
+		assert_string_equal(back, code);
+	}
+	for (size_t i = 0; i < sizeof same / sizeof same[0]; i++) {
+		if (hearth_recovery_decode(got, same[i]) != HEARTH_OK)
+			fail_msg("'%s' refused: %s", same[i], hearth_errdetail());
+		assert_memory_equal(got, want, sizeof want);
+	}
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(got, 0xaa, sizeof got);
+		if (hearth_recovery_decode(got, bad[i]) != HEARTH_EPASSPHRASE)
+			fail_msg("'%s' accepted", bad[i]);
+		/* Nothing half-decoded is left behind. */
+		for (size_t j = 0; j < sizeof got; j++)
+			assert_int_equal(got[j], 0);
+	}
+}
+
+/* ---- vault.json ------------------------------------------------------- */
+
+static void test_keyfile_roundtrip(void **state)
+{
+	hearth_keyfile kf, back;
+	char *text = NULL;
+	(void)state;
+
+	memset(&kf, 0, sizeof kf);
+	kf.format = HEARTH_VAULT_FORMAT;
+	hearth_random(kf.vault_id, sizeof kf.vault_id);
+	kf.passphrase.kdf = hearth_kdf_params_default();
+	hearth_random(kf.passphrase.salt, sizeof kf.passphrase.salt);
+	hearth_random(kf.passphrase.wrapped, sizeof kf.passphrase.wrapped);
+	kf.recovery.kdf = hearth_kdf_params_low();
+	hearth_random(kf.recovery.salt, sizeof kf.recovery.salt);
+	hearth_random(kf.recovery.wrapped, sizeof kf.recovery.wrapped);
+	assert_int_equal(hearth_keyfile_format(&kf, &text), HEARTH_OK);
+	assert_int_equal(hearth_keyfile_parse(&back, text, strlen(text), "x"), HEARTH_OK);
+	assert_int_equal(back.format, kf.format);
+	assert_memory_equal(back.vault_id, kf.vault_id, sizeof kf.vault_id);
+	assert_memory_equal(&back.passphrase, &kf.passphrase, sizeof kf.passphrase);
+	assert_memory_equal(&back.recovery, &kf.recovery, sizeof kf.recovery);
+	free(text);
+}
+
+/* ---- create and open -------------------------------------------------- */
+
+static void test_create_open(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault *v;
+	hearth_id a, b;
+	struct stat sb;
+
+	assert_false(hearth_vault_exists(f->dir));
+	v = create_vault(f, code);
+	assert_true(hearth_vault_exists(f->dir));
+	assert_int_equal(strlen(code), HEARTH_RECOVERY_CODE_LEN);
+	assert_string_equal(hearth_vault_dir(v), f->dir);
+	assert_non_null(hearth_vault_db(v));
+	a = add_person(v, "Li Na", "first visit", "1990-01-02");
+	b = add_person(v, "王芳", "跟进", "1985-12-31");
+	hearth_vault_close(v);
+
+	/* Only the owner can read the vault. */
+	assert_int_equal(stat(f->dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	assert_int_equal(stat(path_in(f, "vault.json"), &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+	assert_int_equal(stat(path_in(f, "hearth.db"), &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
+
+	v = open_vault(f, PASS);
+	check_person(v, &a, "Li Na");
+	check_person(v, &b, "王芳");
+	assert_int_equal(hearth_schema_version(hearth_vault_db(v)), hearth_schema_latest());
+	assert_int_equal(hearth_vault_check(v), HEARTH_OK);
+	/* The connection is set up as documented. */
+	{
+		sqlite3_stmt *st;
+
+		assert_int_equal(sqlite3_prepare_v2(hearth_vault_db(v),
+			"SELECT * FROM pragma_journal_mode, pragma_synchronous, "
+			"pragma_cache_size, pragma_foreign_keys", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+		assert_int_equal(sqlite3_column_int(st, 1), 2);
+		assert_int_equal(sqlite3_column_int(st, 2), -32768);
+		assert_int_equal(sqlite3_column_int(st, 3), 1);
+		sqlite3_finalize(st);
+	}
+	hearth_vault_close(v);
+	hearth_vault_close(NULL);
+}
+
+static void test_create_refuses_existing(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_id a = add_person(v, "Zhou Jie", "n", "2000-01-01");
+	snapshot s;
+
+	hearth_vault_close(v);
+	snap_take(f, &s);
+	v = (hearth_vault *)1;
+	assert_int_equal(hearth_vault_create(f->dir, PASS2, strlen(PASS2), &f->opt,
+					     code, &v), HEARTH_EEXISTS);
+	assert_null(v);
+	assert_detail_has(f->dir);
+	snap_check(f, &s, 1);
+	snap_free(&s);
+	v = open_vault(f, PASS);
+	check_person(v, &a, "Zhou Jie");
+	hearth_vault_close(v);
+
+	/* A database without a key file is not overwritten either. */
+	assert_int_equal(unlink(path_in(f, "vault.json")), 0);
+	assert_int_equal(hearth_vault_create(f->dir, PASS2, strlen(PASS2), &f->opt,
+					     code, &v), HEARTH_EEXISTS);
+	assert_detail_has("hearth.db");
+	assert_false(hearth_vault_exists(f->dir));
+}
+
+static void test_create_bad_arguments(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_kdf_params weak = { .opslimit = 1, .memlimit = 1024 };
+	hearth_vault_options opt = { .kdf = &weak };
+	hearth_vault *v = NULL;
+
+	assert_int_equal(hearth_vault_create(f->dir, "", 0, &f->opt, code, &v),
+			 HEARTH_EINVAL);
+	assert_int_equal(hearth_vault_create(f->dir, PASS, strlen(PASS), &opt, code, &v),
+			 HEARTH_EINVAL);
+	assert_null(v);
+	assert_false(hearth_vault_exists(f->dir));
+}
+
+static void test_wrong_passphrase(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	snapshot s;
+
+	add_person(v, "Chen Lei", "n", "1970-07-07");
+	hearth_vault_close(v);
+	snap_take(f, &s);
+	v = (hearth_vault *)1;
+	assert_int_equal(hearth_vault_open(f->dir, "wrong", 5, NULL, &v),
+			 HEARTH_EPASSPHRASE);
+	assert_null(v);
+	assert_string_equal(hearth_errdetail(), "wrong passphrase");
+	assert_int_equal(hearth_vault_open(f->dir, "", 0, NULL, &v), HEARTH_EPASSPHRASE);
+	/* A prefix of the right passphrase is wrong too. */
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS) - 1, NULL, &v),
+			 HEARTH_EPASSPHRASE);
+	snap_check(f, &s, 1);
+	snap_free(&s);
+}
+
+static void test_change_passphrase(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_id a = add_person(v, "Sun Li", "n", "1999-09-09");
+	snapshot s;
+
+	hearth_vault_close(v);
+	snap_take(f, &s);
+
+	/* Wrong old passphrase: refused, nothing changes. */
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, "nope", 4, PASS2,
+							strlen(PASS2), &f->opt),
+			 HEARTH_EPASSPHRASE);
+	snap_check(f, &s, 1);
+
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS),
+							PASS2, strlen(PASS2), &f->opt),
+			 HEARTH_OK);
+	/* The database is not touched; only vault.json changed. */
+	snap_check(f, &s, 0);
+	{
+		size_t len;
+		uint8_t *now = slurp(path_in(f, "vault.json"), &len);
+
+		assert_non_null(now);
+		assert_false(len == s.keyfile_len && memcmp(now, s.keyfile, len) == 0);
+		free(now);
+	}
+	snap_free(&s);
+	/* No temporary file is left behind. */
+	{
+		DIR *d = opendir(f->dir);
+		struct dirent *e;
+
+		assert_non_null(d);
+		while ((e = readdir(d)) != NULL)
+			if (strncmp(e->d_name, ".vault.json", 11) == 0)
+				fail_msg("temporary file '%s' left behind", e->d_name);
+		closedir(d);
+	}
+
+	v = NULL;
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EPASSPHRASE);
+	v = open_vault(f, PASS2);
+	check_person(v, &a, "Sun Li");
+	hearth_vault_close(v);
+}
+
+static void test_recover(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1], typed[64], wrong[64];
+	hearth_vault *v = create_vault(f, code);
+	hearth_id a = add_person(v, "Guo Mei", "n", "1980-08-08");
+	snapshot s;
+
+	hearth_vault_close(v);
+	snap_take(f, &s);
+
+	/* A wrong code: change one character to another valid one. */
+	snprintf(wrong, sizeof wrong, "%s", code);
+	wrong[0] = wrong[0] == '7' ? '8' : '7';
+	assert_int_equal(hearth_vault_recover(f->dir, wrong, "x", 1, &f->opt),
+			 HEARTH_EPASSPHRASE);
+	assert_string_equal(hearth_errdetail(), "wrong recovery code");
+	assert_int_equal(hearth_vault_recover(f->dir, "not a code", "x", 1, &f->opt),
+			 HEARTH_EPASSPHRASE);
+	assert_detail_has("recovery code");
+	snap_check(f, &s, 1);
+	snap_free(&s);
+
+	/* The code as typed: lower case, no dashes, spaces. */
+	for (int variant = 0; variant < 3; variant++) {
+		size_t n = 0;
+		char newpass[32];
+
+		for (const char *p = code; *p; p++) {
+			if (variant == 0)
+				typed[n++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+			else if (variant == 1 && *p != '-')
+				typed[n++] = *p;
+			else if (variant == 2)
+				typed[n++] = *p == '-' ? ' ' : *p;
+		}
+		typed[n] = '\0';
+		snprintf(newpass, sizeof newpass, "recovered %d", variant);
+		if (hearth_vault_recover(f->dir, typed, newpass, strlen(newpass),
+					 &f->opt) != HEARTH_OK)
+			fail_msg("'%s' refused: %s", typed, hearth_errdetail());
+		v = NULL;
+		assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+				 HEARTH_EPASSPHRASE);
+		v = open_vault(f, newpass);
+		check_person(v, &a, "Guo Mei");
+		hearth_vault_close(v);
+	}
+	/* The last one set is the passphrase now; the earlier ones are not. */
+	v = NULL;
+	assert_int_equal(hearth_vault_open(f->dir, "recovered 0", 11, NULL, &v),
+			 HEARTH_EPASSPHRASE);
+	v = open_vault(f, "recovered 2");
+	hearth_vault_close(v);
+}
+
+/* ---- refusals --------------------------------------------------------- */
+
+static void test_missing_vault(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = (hearth_vault *)1;
+	char want[256];
+
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_ENOVAULT);
+	assert_null(v);
+	snprintf(want, sizeof want, "no vault at '%s': run 'hearth init'", f->dir);
+	assert_string_equal(hearth_errdetail(), want);
+	/* An existing but empty directory. */
+	assert_int_equal(hearth_vault_open(f->root, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_ENOVAULT);
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), "x",
+							1, &f->opt), HEARTH_ENOVAULT);
+	assert_int_equal(hearth_vault_recover(f->dir, "0000", "x", 1, &f->opt),
+			 HEARTH_ENOVAULT);
+	assert_false(hearth_vault_exists(f->dir));
+}
+
+static void test_missing_database(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+
+	hearth_vault_close(v);
+	assert_int_equal(unlink(path_in(f, "hearth.db")), 0);
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EDAMAGED);
+	assert_detail_has("hearth.db");
+	/* Opening did not make an empty database in its place. */
+	assert_int_equal(access(path_in(f, "hearth.db"), F_OK), -1);
+}
+
+/* Replaces vault.json with the text made by edit(original). */
+static void rewrite_keyfile(fixture *f, const char *text)
+{
+	spit(path_in(f, "vault.json"), text, strlen(text));
+}
+
+static char *replace(const char *s, const char *from, const char *to)
+{
+	const char *at = strstr(s, from);
+	size_t n = strlen(s) - strlen(from) + strlen(to) + 1;
+	char *out = malloc(n);
+
+	assert_non_null(at);
+	assert_non_null(out);
+	snprintf(out, n, "%.*s%s%s", (int)(at - s), s, to, at + strlen(from));
+	return out;
+}
+
+static void test_newer_format(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	char *orig, *text, want[256];
+	size_t len;
+	snapshot s;
+
+	hearth_vault_close(v);
+	orig = (char *)slurp(path_in(f, "vault.json"), &len);
+	assert_non_null(orig);
+	text = replace(orig, "\"format\": 1", "\"format\": 2");
+	rewrite_keyfile(f, text);
+	snap_take(f, &s);
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_ENEWER);
+	snprintf(want, sizeof want,
+		 "vault at '%s' was made by a newer version of hearth (format 2)", f->dir);
+	assert_string_equal(hearth_errdetail(), want);
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), "x",
+							1, &f->opt), HEARTH_ENEWER);
+	snap_check(f, &s, 1);
+	snap_free(&s);
+	free(text);
+
+	/* A newer format need not keep any other member. */
+	rewrite_keyfile(f, "{\"format\": 7, \"keys\": []}");
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_ENEWER);
+	assert_detail_has("(format 7)");
+	free(orig);
+}
+
+static void test_malformed_keyfile(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	char *orig, *text;
+	size_t len;
+	snapshot s;
+	/* A salt or wrapped key of the right length with a non-hex digit. */
+	struct {
+		const char *from, *to, *needle;
+	} edits[] = {
+		{ "\"format\": 1", "\"format\": \"1\"", "\"format\" is not an integer" },
+		{ "\"format\": 1", "\"format\": 0", "\"format\"" },
+		{ "\"vault_id\"", "\"vault_ident\"", "\"vault_id\" is missing" },
+		{ "\"recovery\"", "\"recovered\"", "\"recovery\" is missing" },
+		{ "\"alg\": \"argon2id13\"", "\"alg\": \"scrypt\"", "unknown algorithm" },
+		{ "\"opslimit\": 1", "\"opslimit\": 0", "passes 0 out of range" },
+		{ "\"opslimit\": 1", "\"opslimit\": 1.5", "\"opslimit\" is not an integer" },
+		{ "\"opslimit\": 1", "\"opslimit\": -1", "\"opslimit\" is negative" },
+		{ "\"memlimit\": 8388608", "\"memlimit\": 1024", "memory 1024 bytes out of range" },
+		{ "\"memlimit\": 8388608", "\"memlimit\": 9223372036854775807",
+		  "out of range" },
+		{ "\"salt\": \"", "\"salt\": \"zz", "must have 32 hex digits" },
+		{ "\"wrapped_key\": \"", "\"wrapped_key\": 5, \"x\": \"", "\"wrapped_key\" is not a string" },
+	};
+
+	hearth_vault_close(v);
+	orig = (char *)slurp(path_in(f, "vault.json"), &len);
+	assert_non_null(orig);
+	snap_take(f, &s);
+
+	/* Truncated half-way. */
+	text = strndup(orig, len / 2);
+	rewrite_keyfile(f, text);
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EFORMAT);
+	assert_detail_has("vault.json");
+	assert_detail_has("not JSON");
+	free(text);
+
+	/* Empty, and not an object. */
+	rewrite_keyfile(f, "");
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EFORMAT);
+	rewrite_keyfile(f, "[1, 2]");
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EFORMAT);
+	assert_detail_has("not a JSON object");
+
+	/* Bad hex of the right length. */
+	{
+		char *salt = strstr(orig, "\"salt\": \"");
+
+		assert_non_null(salt);
+		text = strdup(orig);
+		text[salt - orig + 9 + 5] = 'g';
+		rewrite_keyfile(f, text);
+		assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+				 HEARTH_EFORMAT);
+		assert_detail_has("\"salt\" is not hexadecimal");
+		free(text);
+	}
+
+	for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
+		hearth_status st;
+
+		text = replace(orig, edits[i].from, edits[i].to);
+		rewrite_keyfile(f, text);
+		v = NULL;
+		st = hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v);
+		if (st != HEARTH_EFORMAT || v != NULL)
+			fail_msg("edit %zu (%s): status %d, detail \"%s\"", i, edits[i].to,
+				 st, hearth_errdetail());
+		assert_detail_has(path_in(f, "vault.json"));
+		assert_detail_has(edits[i].needle);
+		/* passwd and recover read the same file the same way. */
+		assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS),
+								"x", 1, &f->opt),
+				 HEARTH_EFORMAT);
+		free(text);
+	}
+	/* The database never changed, and the original file still works. */
+	rewrite_keyfile(f, orig);
+	snap_check(f, &s, 1);
+	snap_free(&s);
+	v = open_vault(f, PASS);
+	hearth_vault_close(v);
+	free(orig);
+}
+
+/* ---- damage ----------------------------------------------------------- */
+
+static int count_cb(const hearth_record *r, void *ctx)
+{
+	(void)r;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A page of table field (where field values are stored) that holds
+ * record data: a leaf from dbstat, or the table's root page. */
+static uint32_t field_page(sqlite3 *db)
+{
+	sqlite3_stmt *st = NULL;
+	uint32_t page = 0;
+
+	if (sqlite3_prepare_v2(db, "SELECT pageno FROM dbstat WHERE name='field' "
+			       "AND pagetype='leaf' ORDER BY pageno DESC LIMIT 1",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		assert_int_equal(sqlite3_prepare_v2(db,
+			"SELECT rootpage FROM sqlite_schema WHERE name='field'", -1,
+			&st, NULL), SQLITE_OK);
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		page = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_true(page > 1);
+	return page;
+}
+
+static void flip_byte(fixture *f, uint32_t page, uint32_t offset)
+{
+	int fd = open(path_in(f, "hearth.db"), O_RDWR);
+	off_t at = (off_t)(page - 1) * HEARTH_VFS_PAGE_SIZE + offset;
+	uint8_t b;
+
+	assert_true(fd >= 0);
+	assert_int_equal(pread(fd, &b, 1, at), 1);
+	b ^= 0x20;
+	assert_int_equal(pwrite(fd, &b, 1, at), 1);
+	assert_int_equal(close(fd), 0);
+}
+
+static void test_damaged_page(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	char name[64], want[128];
+	hearth_status st;
+	uint32_t page;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	for (int i = 0; i < 60; i++) {
+		snprintf(name, sizeof name, "person %d", i);
+		add_person(v, name, "a note long enough to fill pages a little faster "
+			   "than a name alone", "2001-02-03");
+	}
+	page = field_page(hearth_vault_db(v));
+	/* Closing the last connection checkpoints the WAL into hearth.db and
+	 * removes the WAL. */
+	hearth_vault_close(v);
+	assert_int_equal(access(path_in(f, "hearth.db-wal"), F_OK), -1);
+	flip_byte(f, page, 1000);
+	snprintf(want, sizeof want, "vault damaged: page %lu failed authentication",
+		 (unsigned long)page);
+
+	/* Open reads only the pages it needs (see vault.c), so it succeeds;
+	 * the damage shows as soon as the page is read, with the page named,
+	 * and never as data. */
+	v = open_vault(f, PASS);
+	rc = sqlite3_prepare_v2(hearth_vault_db(v),
+				"SELECT count(*), sum(length(hlc)) FROM field NOT INDEXED",
+				-1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	assert_int_not_equal(rc, SQLITE_ROW);
+	sqlite3_finalize(q);
+	assert_int_equal(hearth_db_error(hearth_vault_db(v), rc, "cannot count fields"),
+			 HEARTH_EDAMAGED);
+	assert_string_equal(hearth_errdetail(), want);
+
+	/* The same through the store: an error, not a short list. */
+	st = hearth_store_each(hearth_vault_store(v), "person", 0, count_cb, &rc);
+	assert_int_equal(st, HEARTH_EDAMAGED);
+	assert_detail_has("vault damaged");
+
+	/* And through the full check. */
+	assert_int_equal(hearth_vault_check(v), HEARTH_EDAMAGED);
+	assert_string_equal(hearth_errdetail(), want);
+	hearth_vault_close(v);
+}
+
+static void test_damaged_first_page(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	snapshot s;
+
+	add_person(v, "Ma Jun", "n", "1960-06-06");
+	hearth_vault_close(v);
+	flip_byte(f, 1, 200);
+	snap_take(f, &s);
+	v = NULL;
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EDAMAGED);
+	assert_null(v);
+	assert_string_equal(hearth_errdetail(),
+			    "vault damaged: page 1 failed authentication");
+	snap_check(f, &s, 1);
+	snap_free(&s);
+}
+
+/* A bulk change bigger than the page cache: SQLite writes part of the
+ * transaction to the WAL before the commit and rewrites some of those
+ * frames in place.  All of it must be there after reopening. */
+static void test_large_transaction(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_store *s = hearth_vault_store(v);
+	hearth_id first, last;
+	int n = 0;
+
+	/* A small cache makes a modest transaction spill. */
+	assert_int_equal(sqlite3_exec(hearth_vault_db(v), "PRAGMA cache_size=20",
+				      NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(hearth_store_begin(s), HEARTH_OK);
+	for (int i = 0; i < 1500; i++) {
+		char name[32];
+		hearth_id id;
+
+		snprintf(name, sizeof name, "bulk %d", i);
+		assert_int_equal(hearth_record_create(s, NULL, "person", &id), HEARTH_OK);
+		assert_int_equal(hearth_record_set(s, &id, "name", name), HEARTH_OK);
+		assert_int_equal(hearth_record_set(s, &id, "note", "imported from the "
+						   "old paper register"), HEARTH_OK);
+		if (i == 0)
+			first = id;
+		last = id;
+	}
+	assert_int_equal(hearth_store_commit(s), HEARTH_OK);
+	hearth_vault_close(v);
+
+	v = open_vault(f, PASS);
+	assert_int_equal(hearth_vault_check(v), HEARTH_OK);
+	assert_int_equal(hearth_store_each(hearth_vault_store(v), "person", 0, count_cb,
+					   &n), HEARTH_OK);
+	assert_int_equal(n, 1500);
+	check_person(v, &first, "bulk 0");
+	check_person(v, &last, "bulk 1499");
+	hearth_vault_close(v);
+}
+
+/* ---- errors of a live database ---------------------------------------- */
+
+static void test_db_error_busy(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v1 = create_vault(f, NULL);
+	hearth_vault *v2 = open_vault(f, PASS);
+	sqlite3 *db2 = hearth_vault_db(v2);
+	int rc;
+
+	assert_int_equal(sqlite3_exec(hearth_vault_db(v1), "BEGIN IMMEDIATE", NULL,
+				      NULL, NULL), SQLITE_OK);
+	sqlite3_busy_timeout(db2, 0);
+	rc = sqlite3_exec(db2, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	assert_int_equal(rc & 0xff, SQLITE_BUSY);
+	assert_int_equal(hearth_db_error(db2, rc, "cannot save"), HEARTH_EBUSY);
+	assert_detail_has("cannot save");
+	assert_int_equal(sqlite3_exec(hearth_vault_db(v1), "ROLLBACK", NULL, NULL,
+				      NULL), SQLITE_OK);
+	rc = sqlite3_exec(db2, "SELECT * FROM no_such_table", NULL, NULL, NULL);
+	assert_int_equal(hearth_db_error(db2, rc, "cannot list"), HEARTH_EDB);
+	assert_detail_has("no_such_table");
+	hearth_vault_close(v2);
+	hearth_vault_close(v1);
+}
+
+/* ---- schema versions -------------------------------------------------- */
+
+static void test_migrates_old_schemas(void **state)
+{
+	fixture *f = *state;
+
+	for (int k = 0; k < hearth_schema_latest(); k++) {
+		char code[HEARTH_RECOVERY_CODE_LEN + 1];
+		hearth_vault *v = NULL;
+		hearth_id id;
+
+		snprintf(f->dir, sizeof f->dir, "%s/vault-v%d", f->root, k);
+		if (hearth_vault_build(f->dir, PASS, strlen(PASS), &f->opt, k, code) != HEARTH_OK)
+			fail_msg("build at version %d: %s", k, hearth_errdetail());
+		assert_int_equal(strlen(code), HEARTH_RECOVERY_CODE_LEN);
+		v = open_vault(f, PASS);
+		assert_int_equal(hearth_schema_version(hearth_vault_db(v)),
+				 hearth_schema_latest());
+		id = add_person(v, "Old Schema", "n", "1950-05-05");
+		hearth_vault_close(v);
+		v = open_vault(f, PASS);
+		check_person(v, &id, "Old Schema");
+		hearth_vault_close(v);
+	}
+}
+
+static void test_newer_schema(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	char sql[64];
+	snapshot s;
+
+	snprintf(sql, sizeof sql, "PRAGMA user_version=%d", hearth_schema_latest() + 1);
+	assert_int_equal(sqlite3_exec(hearth_vault_db(v), sql, NULL, NULL, NULL), SQLITE_OK);
+	hearth_vault_close(v);
+	snap_take(f, &s);
+	v = NULL;
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_ENEWER);
+	assert_null(v);
+	assert_detail_has("newer");
+	snap_check(f, &s, 1);
+	snap_free(&s);
+}
+
+/* ---- default cost ----------------------------------------------------- */
+
+static void test_default_kdf(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault *v = NULL;
+	hearth_keyfile kf;
+	hearth_id id;
+
+	assert_int_equal(hearth_vault_create(f->dir, PASS, strlen(PASS), NULL, code, &v),
+			 HEARTH_OK);
+	id = add_person(v, "Default Cost", "n", "1940-04-04");
+	hearth_vault_close(v);
+	assert_int_equal(hearth_keyfile_load(&kf, f->dir), HEARTH_OK);
+	assert_int_equal(kf.passphrase.kdf.memlimit, HEARTH_KDF_DEFAULT_MEMLIMIT);
+	assert_int_equal(kf.passphrase.kdf.opslimit, HEARTH_KDF_DEFAULT_OPSLIMIT);
+	assert_int_equal(kf.recovery.kdf.memlimit, HEARTH_KDF_DEFAULT_MEMLIMIT);
+	v = open_vault(f, PASS);
+	check_person(v, &id, "Default Cost");
+	hearth_vault_close(v);
+}
+
+/* ---- nothing in clear ------------------------------------------------- */
+
+static const char *const secrets[] = {
+	"Xiaoming Plaintext-Marker",
+	"刘晓明",
+	"sleeps badly since the night shift rota changed",
+	"夜班后失眠，情绪低落",
+	"1978-11-23",
+	"PHQ9-MARKER-ANSWERS",
+};
+
+/* Fails if any file in dir holds one of the secrets. */
+static void scan_dir(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int files = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d)) != NULL) {
+		char path[512];
+		uint8_t *buf;
+		size_t len;
+
+		if (e->d_name[0] == '.' && (e->d_name[1] == '\0' ||
+		    (e->d_name[1] == '.' && e->d_name[2] == '\0')))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		buf = slurp(path, &len);
+		assert_non_null(buf);
+		files++;
+		for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+			if (memmem(buf, len, secrets[i], strlen(secrets[i])) != NULL)
+				fail_msg("'%s' holds \"%s\" in clear", path, secrets[i]);
+		free(buf);
+	}
+	closedir(d);
+	assert_true(files >= 2);
+}
+
+static void test_no_plaintext_on_disk(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_id ids[40];
+
+	for (int i = 0; i < 40; i++) {
+		ids[i] = add_person(v, i % 2 ? secrets[0] : secrets[1],
+				    i % 2 ? secrets[2] : secrets[3], secrets[4]);
+		assert_int_equal(hearth_record_set(hearth_vault_store(v), &ids[i], "answers",
+						   secrets[5]), HEARTH_OK);
+	}
+	/* Edits and deletes go through the journal too. */
+	assert_int_equal(hearth_record_set(hearth_vault_store(v), &ids[3], "note",
+					   secrets[2]), HEARTH_OK);
+	assert_int_equal(hearth_record_delete(hearth_vault_store(v), &ids[4]), HEARTH_OK);
+	/* While open: the WAL holds the latest pages. */
+	assert_int_equal(access(path_in(f, "hearth.db-wal"), F_OK), 0);
+	scan_dir(f->dir);
+	/* After a checkpoint into the main file. */
+	assert_int_equal(sqlite3_wal_checkpoint_v2(hearth_vault_db(v), NULL,
+						   SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL),
+			 SQLITE_OK);
+	scan_dir(f->dir);
+	hearth_vault_close(v);
+	scan_dir(f->dir);
+	v = open_vault(f, PASS);
+	check_person(v, &ids[0], secrets[1]);
+	check_person(v, &ids[1], secrets[0]);
+	hearth_vault_close(v);
+	scan_dir(f->dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recovery_code_format),
+		cmocka_unit_test(test_recovery_code_typing),
+		cmocka_unit_test(test_keyfile_roundtrip),
+		cmocka_unit_test_setup_teardown(test_create_open, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_refuses_existing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_create_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_passphrase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_change_passphrase, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_keyfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_first_page, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_db_error_busy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrates_old_schemas, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_default_kdf, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_plaintext_on_disk, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("vault", tests, NULL, NULL);
+}
