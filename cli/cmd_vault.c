@@ -1,0 +1,338 @@
+/*
+ * cli/cmd_vault.c - `hearth init`, `hearth passwd`, `hearth recover`.
+ *
+ * Passphrase sources:
+ *   current passphrase  --passphrase-file F, else $HEARTH_PASSPHRASE, else
+ *                       a prompt
+ *   new passphrase      --new-passphrase-file F, else
+ *                       $HEARTH_NEW_PASSPHRASE, else a prompt asked twice
+ *   (init takes its new passphrase from the "current" sources, since there
+ *   is no old one.)
+ * A new passphrase must have at least 8 characters.
+ *
+ * Test-only: HEARTH_TEST_WEAK_KDF=1 makes all three use the cheap Argon2id
+ * parameters (see cli_kdf_params); never set it for a real vault.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+/* Fewest characters (not bytes: a Chinese passphrase counts per
+ * character) a new passphrase may have. */
+#define MIN_PASS_CHARS 8
+
+/* Argon2id cost of --low-memory: small enough for phones. */
+#define LOW_MEMORY_MEMLIMIT (64u * 1024u * 1024u)
+#define LOW_MEMORY_OPSLIMIT 3u
+
+static size_t utf8_chars(const char *s, size_t len)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < len; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* Refuses an empty or short new passphrase (exit 1). */
+static int check_new_passphrase(struct hearth_cli *cli, const char *p, size_t len)
+{
+	if (len == 0)
+		return cli_error(cli, "%s", _("the passphrase is empty; nothing was changed"));
+	if (utf8_chars(p, len) < MIN_PASS_CHARS)
+		return cli_error(cli,
+				 _("the passphrase is too short: use at least %d characters, best a few unrelated words"),
+				 MIN_PASS_CHARS);
+	return 0;
+}
+
+/* KDF parameters for a new wrapping.  The test switch wins over
+ * --low-memory so test runs stay fast. */
+static hearth_kdf_params new_kdf(int low_memory)
+{
+	hearth_kdf_params p = cli_kdf_params();
+	const char *weak = getenv("HEARTH_TEST_WEAK_KDF");
+
+	if (low_memory && !(weak != NULL && strcmp(weak, "1") == 0)) {
+		p.memlimit = LOW_MEMORY_MEMLIMIT;
+		p.opslimit = LOW_MEMORY_OPSLIMIT;
+	}
+	return p;
+}
+
+/* Reads the new passphrase of passwd and recover and checks it. */
+static int get_new_passphrase(struct hearth_cli *cli, const char *file,
+			      char **out, size_t *len)
+{
+	int rc = cli_passphrase_read(cli, "HEARTH_NEW_PASSPHRASE", file,
+				     _("New passphrase: "), 1, out, len);
+
+	if (rc != 0)
+		return rc;
+	if ((rc = check_new_passphrase(cli, *out, *len)) != 0) {
+		cli_passphrase_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
+enum { OPT_LOW_MEMORY = 0x100, OPT_NEW_FILE, OPT_CODE };
+
+int cmd_init(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"low-memory", no_argument, NULL, OPT_LOW_MEMORY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault_options vo;
+	hearth_kdf_params kdf;
+	hearth_vault *v = NULL;
+	hearth_status st;
+	char *pass = NULL;
+	size_t len = 0;
+	int low_memory = 0;
+	int c, rc;
+
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_LOW_MEMORY:
+			low_memory = 1;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth init [--low-memory]\n"
+				"Create a new, empty vault in the vault directory.\n"
+				"\n"
+				"The passphrase comes from --passphrase-file or $HEARTH_PASSPHRASE,\n"
+				"else it is asked for twice.  It needs at least 8 characters.\n"
+				"A recovery code is printed once: write it down and keep it apart\n"
+				"from the device.\n"
+				"\n"
+				"Options:\n"
+				"  --low-memory   derive the key with 64 MiB instead of 256 MiB\n"
+				"                 (for phones and small machines; easier to guess)\n"
+				"  --json         print the result as JSON\n"
+				"  -h, --help     show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (hearth_vault_exists(cli->vault_dir))
+		return cli_error(cli, _("a vault already exists at '%s'"), cli->vault_dir);
+
+	rc = cli_passphrase_read(cli, "HEARTH_PASSPHRASE", cli->passphrase_file,
+				 _("New passphrase: "), 1, &pass, &len);
+	if (rc != 0)
+		return rc;
+	if ((rc = check_new_passphrase(cli, pass, len)) != 0)
+		goto out;
+
+	kdf = new_kdf(low_memory);
+	memset(&vo, 0, sizeof vo);
+	vo.kdf = &kdf;
+	st = hearth_vault_create(cli->vault_dir, pass, len, &vo, code, &v);
+	if (st != HEARTH_OK) {
+		if (st == HEARTH_EEXISTS)
+			rc = cli_error(cli, _("a vault already exists at '%s'"), cli->vault_dir);
+		else
+			rc = cli_vault_error(cli, st, cli->vault_dir);
+		goto out;
+	}
+	if (cli->json) {
+		json_t *o = json_pack("{s:s, s:s}", "vault", cli->vault_dir,
+				      "recovery_code", code);
+
+		rc = cli_json_print(cli, o);
+	} else {
+		printf(_("Created a vault in '%s'.\n"), cli->vault_dir);
+		printf("\n%s\n\n    %s\n\n", _("Recovery code (shown only this once):"), code);
+		printf("%s\n", _(
+			"Write it down on paper now and keep it apart from this device.\n"
+			"If you forget the passphrase, 'hearth recover' sets a new one with\n"
+			"this code; anyone who has both the code and the vault can read it."));
+		rc = CLI_EXIT_OK;
+	}
+out:
+	hearth_wipe(code, sizeof code);
+	hearth_vault_close(v);
+	cli_passphrase_free(pass);
+	return rc;
+}
+
+int cmd_passwd(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"new-passphrase-file", required_argument, NULL, OPT_NEW_FILE},
+		{"low-memory", no_argument, NULL, OPT_LOW_MEMORY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *new_file = NULL;
+	hearth_vault_options vo;
+	hearth_kdf_params kdf;
+	hearth_status st;
+	char *old = NULL, *new = NULL;
+	size_t old_len = 0, new_len = 0;
+	int low_memory = 0;
+	int c, rc;
+
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_NEW_FILE:
+			new_file = optarg;
+			break;
+		case OPT_LOW_MEMORY:
+			low_memory = 1;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth passwd [--new-passphrase-file F] [--low-memory]\n"
+				"Change the vault's passphrase.  The data is not re-encrypted and the\n"
+				"recovery code stays valid.\n"
+				"\n"
+				"The current passphrase comes from --passphrase-file or\n"
+				"$HEARTH_PASSPHRASE, else a prompt; the new one from\n"
+				"--new-passphrase-file or $HEARTH_NEW_PASSPHRASE, else it is asked\n"
+				"for twice.  It needs at least 8 characters.\n"
+				"\n"
+				"Options:\n"
+				"  --new-passphrase-file F   read the new passphrase from the first\n"
+				"                            line of F\n"
+				"  --low-memory              derive the key with 64 MiB instead of\n"
+				"                            256 MiB (for phones)\n"
+				"  -h, --help                show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (!hearth_vault_exists(cli->vault_dir))
+		return cli_vault_error(cli, HEARTH_ENOVAULT, cli->vault_dir);
+
+	if ((rc = cli_passphrase_get(cli, _("Current passphrase: "), &old, &old_len)) != 0)
+		goto out;
+	if ((rc = get_new_passphrase(cli, new_file, &new, &new_len)) != 0)
+		goto out;
+	kdf = new_kdf(low_memory);
+	memset(&vo, 0, sizeof vo);
+	vo.kdf = &kdf;
+	st = hearth_vault_change_passphrase(cli->vault_dir, old, old_len, new,
+					    new_len, &vo);
+	if (st != HEARTH_OK) {
+		rc = cli_vault_error(cli, st, cli->vault_dir);
+		goto out;
+	}
+	if (cli->json)
+		rc = cli_json_print(cli, json_pack("{s:s, s:b}", "vault",
+						   cli->vault_dir, "changed", 1));
+	else
+		printf("%s\n", _("Passphrase changed."));
+out:
+	cli_passphrase_free(old);
+	cli_passphrase_free(new);
+	return rc;
+}
+
+int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"code", required_argument, NULL, OPT_CODE},
+		{"new-passphrase-file", required_argument, NULL, OPT_NEW_FILE},
+		{"low-memory", no_argument, NULL, OPT_LOW_MEMORY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *new_file = NULL, *code_opt = NULL;
+	hearth_vault_options vo;
+	hearth_kdf_params kdf;
+	hearth_status st;
+	char *code = NULL, *new = NULL;
+	size_t code_len = 0, new_len = 0;
+	int low_memory = 0;
+	int c, rc;
+
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_CODE:
+			code_opt = optarg;
+			break;
+		case OPT_NEW_FILE:
+			new_file = optarg;
+			break;
+		case OPT_LOW_MEMORY:
+			low_memory = 1;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth recover [--code CODE] [--new-passphrase-file F]\n"
+				"                      [--low-memory]\n"
+				"Set a new passphrase with the recovery code printed by 'hearth init'.\n"
+				"\n"
+				"The code comes from --code, else a prompt (case, spaces and dashes\n"
+				"do not matter); the new passphrase from --new-passphrase-file or\n"
+				"$HEARTH_NEW_PASSPHRASE, else it is asked for twice.\n"
+				"\n"
+				"Options:\n"
+				"  --code CODE               the recovery code\n"
+				"  --new-passphrase-file F   read the new passphrase from the first\n"
+				"                            line of F\n"
+				"  --low-memory              derive the key with 64 MiB instead of\n"
+				"                            256 MiB (for phones)\n"
+				"  -h, --help                show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (!hearth_vault_exists(cli->vault_dir))
+		return cli_vault_error(cli, HEARTH_ENOVAULT, cli->vault_dir);
+
+	if (code_opt != NULL) {
+		code_len = strlen(code_opt);
+		code = hearth_secret_alloc(code_len + 1);
+		if (code == NULL) {
+			rc = cli_error(cli, "%s", _("out of memory"));
+			goto out;
+		}
+		memcpy(code, code_opt, code_len + 1);
+	} else if ((rc = cli_prompt_secret(cli, _("Recovery code: "), &code, &code_len)) != 0) {
+		goto out;
+	}
+	if ((rc = get_new_passphrase(cli, new_file, &new, &new_len)) != 0)
+		goto out;
+	kdf = new_kdf(low_memory);
+	memset(&vo, 0, sizeof vo);
+	vo.kdf = &kdf;
+	st = hearth_vault_recover(cli->vault_dir, code, new, new_len, &vo);
+	if (st == HEARTH_EPASSPHRASE) {
+		/* Either the code is wrong, or it is malformed and the
+		 * detail says how. */
+		if (strcmp(hearth_errdetail(), "wrong recovery code") == 0)
+			rc = cli_error(cli, "%s", _("wrong recovery code"));
+		else
+			rc = cli_error_status(cli, st);
+		goto out;
+	}
+	if (st != HEARTH_OK) {
+		rc = cli_vault_error(cli, st, cli->vault_dir);
+		goto out;
+	}
+	if (cli->json)
+		rc = cli_json_print(cli, json_pack("{s:s, s:b}", "vault",
+						   cli->vault_dir, "changed", 1));
+	else
+		printf("%s\n", _("New passphrase set.  The recovery code stays valid."));
+out:
+	hearth_secret_free(code);
+	cli_passphrase_free(new);
+	return rc;
+}
