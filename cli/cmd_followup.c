@@ -1,0 +1,805 @@
+/*
+ * cli/cmd_followup.c - `hearth followup`: the follow-up list a counsellor
+ * works through, and the case loop's additions to `hearth person`:
+ *
+ *   person risk ID low|moderate|high
+ *   person case ID open|followup|closed
+ *   person counsellor ID NAME
+ *   person show: a "case" section (risk, case state, counsellor) and the
+ *   person's timeline (screenings, appointments, notes, follow-ups,
+ *   activities), or "timeline" in --json.
+ *
+ * The rules (ordering, retries, escalation, the safety rule on closing a
+ * case) are in the core (hearth/casework.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hearth/casework.h"
+#include "hearth/timeutil.h"
+
+static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
+{
+	const char *t = getenv("HEARTH_TODAY");
+
+	if (hearth_today(t, out) != HEARTH_OK)
+		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
+				 t ? t : "");
+	return 0;
+}
+
+static int check_date(struct hearth_cli *cli, const char *value)
+{
+	int32_t d;
+
+	if (hearth_date_parse(value, &d) != HEARTH_OK)
+		return cli_usage(cli, _("'%s' is not a valid date: use YYYY-MM-DD"), value);
+	return 0;
+}
+
+static const char *priority_text(const char *p)
+{
+	if (strcmp(p, "high") == 0)
+		return _("high");
+	if (strcmp(p, "low") == 0)
+		return _("low");
+	if (strcmp(p, "normal") == 0)
+		return _("normal");
+	return p;
+}
+
+static const char *risk_text(const char *r)
+{
+	if (strcmp(r, "high") == 0)
+		return _("high");
+	if (strcmp(r, "moderate") == 0)
+		return _("moderate");
+	if (strcmp(r, "low") == 0)
+		return _("low");
+	return r;
+}
+
+static const char *case_text(const char *c)
+{
+	if (strcmp(c, "open") == 0)
+		return _("open");
+	if (strcmp(c, "followup") == 0)
+		return _("in follow-up");
+	if (strcmp(c, "closed") == 0)
+		return _("closed");
+	return c;
+}
+
+static const char *followup_status_text(const char *s)
+{
+	if (strcmp(s, "open") == 0)
+		return _("to do");
+	if (strcmp(s, "retry") == 0)
+		return _("retry");
+	if (strcmp(s, "done") == 0)
+		return _("done");
+	return s;
+}
+
+/* Reasons written by the core's rules are in English; show them in the
+ * user's language ("no-show 2026-12-14 10:00", "safety follow-up"). */
+static void reason_text(const char *reason, char *buf, size_t len)
+{
+	if (strncmp(reason, "no-show ", 8) == 0)
+		snprintf(buf, len, _("no-show %s"), reason + 8);
+	else if (strcmp(reason, "safety follow-up") == 0)
+		snprintf(buf, len, "%s", _("safety follow-up"));
+	else if (strcmp(reason, "high-risk hotline call") == 0)
+		snprintf(buf, len, "%s", _("high-risk hotline call"));
+	else if (strcmp(reason, "high-risk contact") == 0)
+		snprintf(buf, len, "%s", _("high-risk contact"));
+	else
+		snprintf(buf, len, "%s", reason);
+}
+
+enum { OPT_PERSON = 0x100, OPT_DUE, OPT_REASON, OPT_PRIORITY, OPT_OVERDUE,
+       OPT_OUTCOME };
+
+/* ---- followup add ------------------------------------------------------ */
+
+static int followup_add(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"person", required_argument, NULL, OPT_PERSON},
+		{"due", required_argument, NULL, OPT_DUE},
+		{"reason", required_argument, NULL, OPT_REASON},
+		{"priority", required_argument, NULL, OPT_PRIORITY},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *person = NULL;
+	char today[HEARTH_DATE_LEN + 1], hex[HEARTH_ID_HEX + 1];
+	hearth_followup_new f;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	int c, rc;
+
+	cli_set_command(cli, "followup add");
+	memset(&f, 0, sizeof f);
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_PERSON:
+			person = optarg;
+			break;
+		case OPT_DUE:
+			if ((rc = check_date(cli, optarg)) != 0)
+				return rc;
+			f.due = optarg;
+			break;
+		case OPT_REASON:
+			if ((rc = cli_check_text(cli, "--reason", optarg)) != 0)
+				return rc;
+			if (strpbrk(optarg, "\r\n") != NULL)
+				return cli_usage(cli, _("%s must be one line"), "--reason");
+			f.reason = optarg;
+			break;
+		case OPT_PRIORITY:
+			if (!hearth_priority_valid(optarg))
+				return cli_usage(cli, _("'%s' is not a priority: use high, normal or low"),
+						 optarg);
+			f.priority = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth followup add --person ID --due DATE --reason TEXT\n"
+				"                           [--priority high|normal|low]\n"
+				"Plan a follow-up by hand and print its id.\n"
+				"\n"
+				"Options:\n"
+				"  --person ID       the person (id or its first six or more hex digits)\n"
+				"  --due DATE        the day it is due (YYYY-MM-DD)\n"
+				"  --reason TEXT     why, in one line\n"
+				"  --priority P      high, normal (default) or low\n"
+				"  --json            print {\"id\": ...}\n"
+				"  -h, --help        show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (person == NULL)
+		return cli_usage(cli, "%s", _("missing --person"));
+	if (f.due == NULL)
+		return cli_usage(cli, "%s", _("missing --due"));
+	if (f.reason == NULL || strspn(f.reason, " \t") == strlen(f.reason))
+		return cli_usage(cli, "%s", _("missing --reason"));
+	if ((rc = today_of(cli, today)) != 0)
+		return rc;
+	if ((rc = cli_resolve(cli, "person", person, &f.person)) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_followup_add(s, &f, today, &id);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s}", "id", cli_id_hex(&id, hex)));
+	printf("%s\n", cli_id_hex(&id, hex));
+	return CLI_EXIT_OK;
+}
+
+/* ---- followup list ----------------------------------------------------- */
+
+static json_t *followup_json(const hearth_followup_item *it)
+{
+	char hex[HEARTH_ID_HEX + 1], phex[HEARTH_ID_HEX + 1];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:s, s:s}",
+		"id", cli_id_hex(&it->id, hex), "person", cli_id_hex(&it->person, phex),
+		"person_name", it->person_name, "due", it->due,
+		"days_overdue", (int)it->days_overdue, "reason", it->reason,
+		"priority", it->priority, "status", it->status, "source", it->source,
+		"attempts", it->attempts, "safety", it->safety, "escalated", it->escalated,
+		"outcome", it->outcome, "closed", it->closed);
+}
+
+static int followup_list(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"overdue", no_argument, NULL, OPT_OVERDUE},
+		{"person", required_argument, NULL, OPT_PERSON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *person = NULL;
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_followups *l = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id pid;
+	size_t i;
+	int c, rc, overdue = 0;
+
+	cli_set_command(cli, "followup list");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_OVERDUE:
+			overdue = 1;
+			break;
+		case OPT_PERSON:
+			person = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth followup list [--overdue] [--person ID]\n"
+				"List the follow-ups still to do: high priority first, then the\n"
+				"most overdue, then by due date.\n"
+				"\n"
+				"Options:\n"
+				"  --overdue     only those past their due date\n"
+				"  --person ID   only this person's\n"
+				"  --json        print a JSON array\n"
+				"  -h, --help    show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if ((rc = today_of(cli, today)) != 0)
+		return rc;
+	if (person != NULL && (rc = cli_resolve(cli, "person", person, &pid)) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_followup_list(s, overdue ? HEARTH_FOLLOWUPS_OVERDUE : HEARTH_FOLLOWUPS_PENDING,
+				  person ? &pid : NULL, today, &l);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json) {
+		json_t *a = json_array();
+
+		for (i = 0; a != NULL && i < l->n; i++)
+			if (json_array_append_new(a, followup_json(&l->items[i])) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		hearth_followups_free(l);
+		return cli_json_print(cli, a);
+	}
+	if (l->n == 0) {
+		printf("%s\n", overdue ? _("No overdue follow-ups.") : _("No follow-ups to do."));
+	} else {
+		const char *header[7];
+		struct cli_table *t;
+
+		header[0] = _("ID");
+		header[1] = _("Priority");
+		header[2] = _("Due");
+		header[3] = _("Overdue");
+		header[4] = _("Person");
+		header[5] = _("Reason");
+		header[6] = _("Flags");
+		t = cli_table_new(7, header);
+		for (i = 0; t != NULL && i < l->n; i++) {
+			const hearth_followup_item *it = &l->items[i];
+			char shortid[9], late[48], flags[160], reason[512];
+			const char *cells[7];
+			size_t n = 0;
+
+			if (it->days_overdue > 0)
+				snprintf(late, sizeof late, _("%d days"), (int)it->days_overdue);
+			else
+				late[0] = '\0';
+			flags[0] = '\0';
+			if (it->safety)
+				n += (size_t)snprintf(flags + n, sizeof flags - n, "%s", _("safety"));
+			if (it->escalated && n < sizeof flags)
+				n += (size_t)snprintf(flags + n, sizeof flags - n, "%s%s",
+						      n ? _(", ") : "", _("escalated to team lead"));
+			if (it->attempts > 0 && n < sizeof flags)
+				snprintf(flags + n, sizeof flags - n, n ? _(", %d attempts") : _("%d attempts"),
+					 it->attempts);
+			reason_text(it->reason, reason, sizeof reason);
+			cells[0] = cli_id_short(&it->id, shortid);
+			cells[1] = priority_text(it->priority);
+			cells[2] = it->due;
+			cells[3] = late;
+			cells[4] = it->person_name;
+			cells[5] = reason;
+			cells[6] = flags;
+			if (cli_table_add(t, cells) != 0) {
+				cli_table_free(t);
+				t = NULL;
+			}
+		}
+		if (t == NULL) {
+			hearth_followups_free(l);
+			return cli_error(cli, "%s", _("out of memory"));
+		}
+		cli_table_print(t, stdout);
+		cli_table_free(t);
+	}
+	hearth_followups_free(l);
+	return CLI_EXIT_OK;
+}
+
+/* ---- followup done / unreachable --------------------------------------- */
+
+static int followup_done(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"outcome", required_argument, NULL, OPT_OUTCOME},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *outcome = NULL;
+	char today[HEARTH_DATE_LEN + 1], hex[HEARTH_ID_HEX + 1], shortid[9];
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	int c, rc;
+
+	cli_set_command(cli, "followup done");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_OUTCOME:
+			if ((rc = cli_check_text(cli, "--outcome", optarg)) != 0)
+				return rc;
+			outcome = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth followup done ID --outcome TEXT\n"
+				"Record that a follow-up was made, and what came of it.  A safety\n"
+				"follow-up being done does not lower the person's risk level or\n"
+				"close the case: use 'hearth person risk' and 'hearth person case'.\n"
+				"\n"
+				"Options:\n"
+				"  --outcome TEXT   what came of it (required)\n"
+				"  --json           print {\"id\": ..., \"status\": \"done\"}\n"
+				"  -h, --help       show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+		return rc;
+	if (outcome == NULL || strspn(outcome, " \t\r\n") == strlen(outcome))
+		return cli_usage(cli, "%s", _("missing --outcome"));
+	if ((rc = today_of(cli, today)) != 0)
+		return rc;
+	if ((rc = cli_resolve(cli, "followup", argv[optind], &id)) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_followup_done(s, &id, outcome, today);
+	if (st == HEARTH_ESTATE)
+		return cli_error(cli, _("follow-up %s is done already"), cli_id_short(&id, shortid));
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
+						     "status", "done"));
+	printf(_("Follow-up %s done.\n"), cli_id_short(&id, shortid));
+	return CLI_EXIT_OK;
+}
+
+static int followup_unreachable(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char today[HEARTH_DATE_LEN + 1], hex[HEARTH_ID_HEX + 1], shortid[9];
+	hearth_followup_retry res;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	int c, rc;
+
+	cli_set_command(cli, "followup unreachable");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth followup unreachable ID\n"
+				"Record an attempt that did not reach the person.  The follow-up is\n"
+				"due again 24 hours later; the third failed attempt escalates it\n"
+				"(high priority, flagged for the team lead).\n"
+				"\n"
+				"Options:\n"
+				"  --json       print the attempt count, new due date and escalation\n"
+				"  -h, --help   show this help and exit\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+		return rc;
+	if ((rc = today_of(cli, today)) != 0)
+		return rc;
+	if ((rc = cli_resolve(cli, "followup", argv[optind], &id)) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_followup_unreachable(s, &id, today, &res);
+	if (st == HEARTH_ESTATE)
+		return cli_error(cli, _("follow-up %s is done already"), cli_id_short(&id, shortid));
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:i, s:s, s:b}",
+			"id", cli_id_hex(&id, hex), "attempts", res.attempts, "due", res.due,
+			"escalated", res.escalated));
+	printf(_("Not reached (attempt %d); try again on %s.\n"), res.attempts, res.due);
+	if (res.escalated)
+		printf("%s\n", _("Escalated: high priority, flagged for the team lead."));
+	return CLI_EXIT_OK;
+}
+
+static const struct {
+	const char *name;
+	const char *summary;
+	int (*fn)(struct hearth_cli *, int, char **);
+} subs[] = {
+	{"add", N_("plan a follow-up by hand"), followup_add},
+	{"list", N_("list follow-ups to do, most urgent first"), followup_list},
+	{"done", N_("record a follow-up as done, with its outcome"), followup_done},
+	{"unreachable", N_("record a failed attempt; retry in 24 hours"), followup_unreachable},
+};
+
+int cmd_followup(struct hearth_cli *cli, int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2)
+		return cli_usage(cli, "%s", _("missing subcommand"));
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		printf("%s", _("Usage: hearth followup SUBCOMMAND [OPTIONS]\n"
+			       "Work through due and overdue follow-ups.\n"
+			       "\n"
+			       "Subcommands:\n"));
+		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
+			fputs("  ", stdout);
+			cli_print_padded(stdout, subs[i].name, 13);
+			printf("%s\n", _(subs[i].summary));
+		}
+		printf("%s", _("\n"
+			       "ID is a follow-up's id or its first six or more hex digits.\n"
+			       "Run 'hearth followup SUBCOMMAND --help' for its options.\n"));
+		return CLI_EXIT_OK;
+	}
+	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
+		if (strcmp(argv[1], subs[i].name) == 0)
+			return subs[i].fn(cli, argc - 1, argv + 1);
+	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+}
+
+/* ---- person risk / case / counsellor ----------------------------------- */
+
+/* "person SUB ID VALUE": parses, resolves; *value gets VALUE.  Returns 0,
+ * an exit code, or -1 after printing help. */
+static int person_id_value(struct hearth_cli *cli, int argc, char **argv,
+			   const char *help, const char *what, hearth_id *id,
+			   const char **value, int (*valid)(const char *),
+			   const char *invalid_fmt)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, rc;
+
+	/* argv[0] is "person", argv[1] the subcommand. */
+	while ((c = cli_getopt(cli, argc - 1, argv + 1, "h", opts)) != -1) {
+		if (c == 'h') {
+			cli_help(cli, help);
+			return -1;
+		}
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc - 1, argv + 1, 2, 2, what)) != 0)
+		return rc;
+	*value = argv[1 + optind + 1];
+	if (valid != NULL && !valid(*value))
+		return cli_usage(cli, invalid_fmt, *value);
+	if (valid == NULL) {
+		if ((rc = cli_check_text(cli, "NAME", *value)) != 0)
+			return rc;
+		if (strpbrk(*value, "\r\n") != NULL)
+			return cli_usage(cli, _("%s must be one line"), "NAME");
+	}
+	return cli_resolve(cli, "person", argv[1 + optind], id);
+}
+
+static int person_risk(struct hearth_cli *cli, int argc, char **argv)
+{
+	char hex[HEARTH_ID_HEX + 1], shortid[9];
+	const char *value = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	int rc;
+
+	cli_set_command(cli, "person risk");
+	rc = person_id_value(cli, argc, argv, _(
+		"Usage: hearth person risk ID low|moderate|high\n"
+		"Set a person's risk level.\n"
+		"\n"
+		"Options:\n"
+		"  --json       print {\"id\": ..., \"risk\": ...}\n"
+		"  -h, --help   show this help and exit\n"), "ID LEVEL", &id, &value,
+		hearth_risk_valid, _("'%s' is not a risk level: use low, moderate or high"));
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_person_set_risk(s, &id, value)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
+						     "risk", value));
+	printf(_("Risk level of %s is now %s.\n"), cli_id_short(&id, shortid), risk_text(value));
+	return CLI_EXIT_OK;
+}
+
+static int person_case(struct hearth_cli *cli, int argc, char **argv)
+{
+	char hex[HEARTH_ID_HEX + 1], shortid[9], fshort[9];
+	const char *value = NULL;
+	hearth_followups *l = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	size_t i;
+	int rc;
+
+	cli_set_command(cli, "person case");
+	rc = person_id_value(cli, argc, argv, _(
+		"Usage: hearth person case ID open|followup|closed\n"
+		"Set the state of a person's case.  A high-risk person's case cannot\n"
+		"be closed while a safety follow-up of theirs is open.\n"
+		"\n"
+		"Options:\n"
+		"  --json       print {\"id\": ..., \"case\": ...}\n"
+		"  -h, --help   show this help and exit\n"), "ID STATE", &id, &value,
+		hearth_case_valid, _("'%s' is not a case state: use open, followup or closed"));
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_person_set_case(s, &id, value);
+	if (st == HEARTH_ESTATE) {
+		/* Name the follow-up that keeps the case open. */
+		char today[HEARTH_DATE_LEN + 1];
+
+		cli_id_short(&id, shortid);
+		if (hearth_today(NULL, today) == HEARTH_OK &&
+		    hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, &id, today, &l) == HEARTH_OK) {
+			for (i = 0; i < l->n; i++) {
+				if (!l->items[i].safety)
+					continue;
+				rc = cli_error(cli,
+					_("person %s is high risk and has an open safety follow-up %s "
+					  "(due %s): complete it before closing the case"),
+					shortid, cli_id_short(&l->items[i].id, fshort), l->items[i].due);
+				hearth_followups_free(l);
+				return rc;
+			}
+		}
+		hearth_followups_free(l);
+		return cli_error_status(cli, st);
+	}
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
+						     "case", value));
+	printf(_("Case of %s is now %s.\n"), cli_id_short(&id, shortid), case_text(value));
+	return CLI_EXIT_OK;
+}
+
+static int person_counsellor(struct hearth_cli *cli, int argc, char **argv)
+{
+	char hex[HEARTH_ID_HEX + 1], shortid[9];
+	const char *value = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	int rc;
+
+	cli_set_command(cli, "person counsellor");
+	rc = person_id_value(cli, argc, argv, _(
+		"Usage: hearth person counsellor ID NAME\n"
+		"Assign a counsellor to a person (\"\" clears it).\n"
+		"\n"
+		"Options:\n"
+		"  --json       print {\"id\": ..., \"counsellor\": ...}\n"
+		"  -h, --help   show this help and exit\n"), "ID NAME", &id, &value, NULL, NULL);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_person_set_counsellor(s, &id, value)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
+						     "counsellor", value));
+	printf(_("Counsellor of %s is now %s.\n"), cli_id_short(&id, shortid), value);
+	return CLI_EXIT_OK;
+}
+
+/* ---- person show sections ---------------------------------------------- */
+
+static int show_case(struct hearth_cli *cli, hearth_store *s,
+		     const hearth_record *person, json_t *json)
+{
+	const char *risk = hearth_record_field(person, "risk");
+	const char *state = hearth_record_field(person, "case");
+	const char *counsellor = hearth_record_field(person, "counsellor");
+	struct cli_table *t;
+	int bad;
+
+	(void)s;
+	if (json != NULL) /* person_json already holds every field */
+		return CLI_EXIT_OK;
+	t = cli_kv_new();
+	if (t == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	bad = cli_kv_add(t, _("Risk"), risk ? risk_text(risk) : _("not assessed"));
+	bad |= cli_kv_add(t, _("Case"), case_text(state ? state : "open"));
+	bad |= cli_kv_add(t, _("Counsellor"), counsellor);
+	if (!bad)
+		cli_table_print(t, stdout);
+	cli_table_free(t);
+	return bad ? cli_error(cli, "%s", _("out of memory")) : CLI_EXIT_OK;
+}
+
+static const char *kind_text(const char *kind)
+{
+	if (strcmp(kind, "screening") == 0)
+		return _("screening");
+	if (strcmp(kind, "appointment") == 0)
+		return _("appointment");
+	if (strcmp(kind, "note") == 0)
+		return _("note");
+	if (strcmp(kind, "amendment") == 0)
+		return _("amendment");
+	if (strcmp(kind, "followup") == 0)
+		return _("follow-up");
+	if (strcmp(kind, "activity") == 0)
+		return _("activity");
+	return kind;
+}
+
+/* Status words of every kind, in the user's language where known. */
+static const char *item_status_text(const char *kind, const char *status)
+{
+	if (strcmp(kind, "followup") == 0)
+		return followup_status_text(status);
+	if (strcmp(kind, "appointment") == 0) {
+		if (strcmp(status, "booked") == 0)
+			return _("booked");
+		if (strcmp(status, "done") == 0)
+			return _("held");
+		if (strcmp(status, "noshow") == 0)
+			return _("no-show");
+		if (strcmp(status, "cancelled") == 0)
+			return _("cancelled");
+	}
+	if (strcmp(kind, "activity") == 0) {
+		if (strcmp(status, "hotline") == 0)
+			return _("hotline call");
+		if (strcmp(status, "callback") == 0)
+			return _("call-back");
+		if (strcmp(status, "group") == 0)
+			return _("group session");
+		if (strcmp(status, "lecture") == 0)
+			return _("lecture");
+		if (strcmp(status, "outreach") == 0)
+			return _("outreach");
+	}
+	return status;
+}
+
+/* "50 min, in person, Room 2, Li" in the user's language. */
+static void appt_summary(const hearth_record *r, char *buf, size_t len)
+{
+	const char *mode = hearth_record_field(r, "mode");
+	const char *place = hearth_record_field(r, "place");
+	const char *who = hearth_record_field(r, "counsellor");
+	const char *minutes = hearth_record_field(r, "minutes");
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, _("%s min"), minutes ? minutes : "50");
+	if (mode != NULL && n < len) {
+		const char *m = strcmp(mode, "in-person") == 0 ? _("in person") :
+				strcmp(mode, "phone") == 0 ? _("phone") :
+				strcmp(mode, "video") == 0 ? _("video") : mode;
+
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), m);
+	}
+	if (place != NULL && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), place);
+	if (who != NULL && n < len)
+		snprintf(buf + n, len - n, "%s%s", _(", "), who);
+}
+
+static int show_timeline(struct hearth_cli *cli, hearth_store *s,
+			 const hearth_record *person, json_t *json)
+{
+	hearth_timeline *t = NULL;
+	hearth_status st;
+	size_t i;
+	int rc = CLI_EXIT_OK;
+
+	st = hearth_person_timeline(s, &person->id, &t);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (json != NULL) {
+		json_t *a = json_array();
+		char hex[HEARTH_ID_HEX + 1];
+
+		for (i = 0; a != NULL && i < t->n; i++) {
+			const hearth_timeline_item *it = &t->items[i];
+
+			if (json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+					"when", it->when, "kind", it->kind,
+					"id", cli_id_hex(&it->id, hex), "status", it->status,
+					"summary", it->summary)) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		}
+		if (a == NULL || json_object_set_new(json, "timeline", a) != 0)
+			rc = cli_error(cli, "%s", _("out of memory"));
+	} else {
+		printf("\n%s\n", _("Timeline:"));
+		if (t->n == 0) {
+			printf("  %s\n", _("nothing yet"));
+		} else {
+			struct cli_table *tab = cli_table_new(5, NULL);
+
+			for (i = 0; tab != NULL && i < t->n; i++) {
+				const hearth_timeline_item *it = &t->items[i];
+				char shortid[9], reason[512], ind[24];
+				const char *cells[5];
+
+				snprintf(ind, sizeof ind, "  %s", it->when);
+				if (strcmp(it->kind, "followup") == 0) {
+					reason_text(it->summary, reason, sizeof reason);
+					cells[4] = reason;
+				} else if (strcmp(it->kind, "appointment") == 0 && it->record) {
+					appt_summary(it->record, reason, sizeof reason);
+					cells[4] = reason;
+				} else {
+					cells[4] = it->summary;
+				}
+				cells[0] = ind;
+				cells[1] = kind_text(it->kind);
+				cells[2] = cli_id_short(&it->id, shortid);
+				cells[3] = item_status_text(it->kind, it->status);
+				if (cli_table_add(tab, cells) != 0) {
+					cli_table_free(tab);
+					tab = NULL;
+				}
+			}
+			if (tab == NULL) {
+				rc = cli_error(cli, "%s", _("out of memory"));
+			} else {
+				cli_table_print(tab, stdout);
+				cli_table_free(tab);
+			}
+		}
+	}
+	hearth_timeline_free(t);
+	return rc;
+}
+
+CLI_CONSTRUCTOR static void register_person_extensions(void)
+{
+	cli_person_section_add("case", 10, show_case);
+	cli_person_section_add("timeline", 90, show_timeline);
+	cli_person_subcommand_add("risk", N_("set a person's risk level"), person_risk);
+	cli_person_subcommand_add("case", N_("open, follow up or close a person's case"),
+				  person_case);
+	cli_person_subcommand_add("counsellor", N_("assign a counsellor to a person"),
+				  person_counsellor);
+}

@@ -1,0 +1,305 @@
+/*
+ * activities.c - hotline calls, call-backs, group sessions, lectures and
+ * outreach: what the service delivered, with the safety rule for calls that
+ * reveal high risk.
+ *
+ * The safety rule needs a person to follow up.  A high-risk anonymous call
+ * is still recorded (the service must count it), marked safety
+ * "unattached", and the caller is told so it can say that no follow-up
+ * could be attached: refusing to record the call would lose the fact that
+ * it happened, and inventing a person would put a stranger in the caseload.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "casework_private.h"
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/timeutil.h"
+
+static int blank(const char *s)
+{
+	return s == NULL || s[0] == '\0';
+}
+
+hearth_status hearth_activity_add(hearth_store *s, const hearth_activity_new *a,
+				  const char *today, hearth_activity_added *out)
+{
+	hearth_activity_added res;
+	hearth_id id;
+	hearth_cw_tx tx;
+	hearth_status st;
+	int32_t d;
+	char num[16];
+	int high;
+
+	if (s == NULL || a == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or activity given");
+	memset(&res, 0, sizeof res);
+	if (!hearth_activity_type_valid(a->type))
+		return hearth_fail(HEARTH_EINVAL,
+			"'%s' is not an activity type: use hotline, callback, group, lecture or outreach",
+			a->type ? a->type : "");
+	st = hearth_date_parse(a->date, &d);
+	if (st != HEARTH_OK)
+		return st;
+	if (today == NULL)
+		return hearth_fail(HEARTH_EINVAL, "today's date is required");
+	st = hearth_date_parse(today, &d);
+	if (st != HEARTH_OK)
+		return st;
+	if (!blank(a->risk) && !hearth_risk_valid(a->risk))
+		return hearth_fail(HEARTH_EINVAL,
+				   "'%s' is not a risk level: use low, moderate or high", a->risk);
+	if (hearth_cw_multiline(a->topic) || hearth_cw_multiline(a->unit))
+		return hearth_fail(HEARTH_EINVAL, "a topic or unit is one line");
+	high = !blank(a->risk) && strcmp(a->risk, "high") == 0;
+
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	if (a->person != NULL) {
+		st = hearth_person_check(s, a->person);
+		if (st != HEARTH_OK)
+			goto out;
+	}
+	st = hearth_record_create(s, NULL, "activity", &id);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &id, "type", a->type);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &id, "date", a->date);
+	if (st == HEARTH_OK && a->person != NULL)
+		st = hearth_cw_set_id(s, &id, "person", a->person);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set(s, &id, "topic", a->topic);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set(s, &id, "unit", a->unit);
+	if (st == HEARTH_OK && a->attendance >= 0) {
+		snprintf(num, sizeof num, "%d", a->attendance);
+		st = hearth_record_set(s, &id, "attendance", num);
+	}
+	if (st == HEARTH_OK && a->minutes >= 0) {
+		snprintf(num, sizeof num, "%d", a->minutes);
+		st = hearth_record_set(s, &id, "minutes", num);
+	}
+	if (st == HEARTH_OK)
+		st = hearth_cw_set(s, &id, "risk", a->risk);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set(s, &id, "outcome", a->outcome);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "activity.add", &id, a->type);
+	if (st != HEARTH_OK)
+		goto out;
+	res.id = id;
+	if (high && a->person != NULL) {
+		const char *source = strcmp(a->type, "hotline") == 0 ? "hotline" : "crisis";
+
+		st = hearth_cw_safety_locked(s, a->person, today, source, &id,
+					     strcmp(a->type, "hotline") == 0 ?
+						"high-risk hotline call" : "high-risk contact",
+					     &res.followup);
+		if (st == HEARTH_OK)
+			st = hearth_cw_set_id(s, &id, "followup", &res.followup);
+		res.safety = HEARTH_ACTIVITY_SAFETY_FOLLOWUP;
+	} else if (high) {
+		st = hearth_record_set(s, &id, "safety", "unattached");
+		res.safety = HEARTH_ACTIVITY_SAFETY_UNATTACHED;
+	}
+out:
+	st = hearth_cw_end(s, &tx, st);
+	if (st == HEARTH_OK && out != NULL)
+		*out = res;
+	return st;
+}
+
+typedef struct act_ctx {
+	int32_t from, to;
+	const char *type;
+	hearth_cw_people *people;
+	hearth_activity_item *v;
+	hearth_hlc *created;
+	size_t n, cap;
+} act_ctx;
+
+static void act_item_release(hearth_activity_item *it)
+{
+	free(it->type);
+	free(it->person_name);
+	free(it->topic);
+	free(it->unit);
+	free(it->risk);
+	free(it->outcome);
+}
+
+static hearth_status act_collect(const hearth_cw_rec *r, void *vctx)
+{
+	act_ctx *c = vctx;
+	hearth_activity_item it;
+	const char *type = hearth_cw_get(r, "type");
+	const char *date = hearth_cw_get(r, "date");
+	const char *safety = hearth_cw_get(r, "safety");
+	int32_t d;
+
+	if (c->type != NULL && (type == NULL || strcmp(type, c->type) != 0))
+		return HEARTH_OK;
+	if (date == NULL || hearth_date_parse(date, &d) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return HEARTH_OK;
+	}
+	if (d < c->from || d > c->to)
+		return HEARTH_OK;
+	memset(&it, 0, sizeof it);
+	it.id = r->id;
+	memcpy(it.date, date, HEARTH_DATE_LEN + 1);
+	it.has_person = hearth_cw_id(hearth_cw_get(r, "person"), &it.person);
+	if (it.has_person) {
+		int live = hearth_cw_people_get(c->people, &it.person, &it.person_name);
+
+		if (live < 0)
+			return hearth_fail(HEARTH_ENOMEM, "cannot read the person of an activity");
+		if (live == 0) /* a deleted person: keep the activity, anonymously */
+			it.has_person = 0;
+	}
+	if (it.person_name == NULL)
+		it.person_name = hearth_cw_strdup("");
+	it.type = hearth_cw_strdup(type);
+	it.topic = hearth_cw_strdup(hearth_cw_get(r, "topic"));
+	it.unit = hearth_cw_strdup(hearth_cw_get(r, "unit"));
+	it.risk = hearth_cw_strdup(hearth_cw_get(r, "risk"));
+	it.outcome = hearth_cw_strdup(hearth_cw_get(r, "outcome"));
+	it.attendance = hearth_cw_int(hearth_cw_get(r, "attendance"), -1);
+	it.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), -1);
+	it.has_followup = hearth_cw_id(hearth_cw_get(r, "followup"), &it.followup);
+	it.unattached = safety != NULL && strcmp(safety, "unattached") == 0;
+	if (!it.person_name || !it.type || !it.topic || !it.unit || !it.risk || !it.outcome)
+		goto nomem;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 32;
+		hearth_activity_item *v = realloc(c->v, cap * sizeof *v);
+		hearth_hlc *h;
+
+		if (v == NULL)
+			goto nomem;
+		c->v = v;
+		h = realloc(c->created, cap * sizeof *h);
+		if (h == NULL)
+			goto nomem;
+		c->created = h;
+		c->cap = cap;
+	}
+	c->created[c->n] = r->created;
+	c->v[c->n++] = it;
+	return HEARTH_OK;
+nomem:
+	act_item_release(&it);
+	return hearth_fail(HEARTH_ENOMEM, "out of memory listing activities");
+}
+
+typedef struct act_ref {
+	const hearth_activity_item *it;
+	const hearth_hlc *created;
+	size_t index;
+} act_ref;
+
+static int act_cmp(const void *pa, const void *pb)
+{
+	const act_ref *a = pa, *b = pb;
+	int c = strcmp(a->it->date, b->it->date);
+
+	if (c != 0)
+		return c;
+	return hearth_hlc_cmp(a->created, b->created);
+}
+
+void hearth_activities_free(hearth_activities *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		act_item_release(&l->items[i]);
+	free(l->items);
+	free(l);
+}
+
+hearth_status hearth_activity_list(hearth_store *s, const char *from,
+				   const char *to, const char *type,
+				   hearth_activities **out)
+{
+	act_ctx c;
+	act_ref *refs = NULL;
+	hearth_activities *l = NULL;
+	hearth_cw_filter f[2];
+	size_t nf = 0;
+	char hi[HEARTH_DATE_LEN + 1];
+	hearth_status st;
+	size_t i;
+
+	if (out == NULL || s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output given");
+	*out = NULL;
+	memset(&c, 0, sizeof c);
+	c.from = INT32_MIN;
+	c.to = INT32_MAX;
+	if (type != NULL && !hearth_activity_type_valid(type))
+		return hearth_fail(HEARTH_EINVAL,
+			"'%s' is not an activity type: use hotline, callback, group, lecture or outreach",
+			type);
+	c.type = type;
+	if (from != NULL && (st = hearth_date_parse(from, &c.from)) != HEARTH_OK)
+		return st;
+	if (to != NULL && (st = hearth_date_parse(to, &c.to)) != HEARTH_OK)
+		return st;
+	st = hearth_cw_people_open(s, &c.people);
+	if (st != HEARTH_OK)
+		return st;
+	memset(f, 0, sizeof f);
+	if (from != NULL || to != NULL) {
+		/* dates sort as text; the day after `to` bounds it */
+		f[nf].field = "date";
+		f[nf].lo = from;
+		if (to != NULL) {
+			hearth_date_format(c.to + 1, hi);
+			f[nf].hi = hi;
+		}
+		nf++;
+	}
+	if (type != NULL) {
+		f[nf].field = "type";
+		f[nf].values = &type;
+		f[nf++].nvalues = 1;
+	}
+	st = hearth_cw_select(s, "activity", f, nf, act_collect, &c);
+	if (st != HEARTH_OK)
+		goto out;
+	l = calloc(1, sizeof *l);
+	if (l == NULL || (c.n > 0 && ((l->items = calloc(c.n, sizeof *l->items)) == NULL ||
+				      (refs = calloc(c.n, sizeof *refs)) == NULL))) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing activities");
+		goto out;
+	}
+	for (i = 0; i < c.n; i++) {
+		refs[i].it = &c.v[i];
+		refs[i].created = &c.created[i];
+		refs[i].index = i;
+	}
+	if (c.n > 1)
+		qsort(refs, c.n, sizeof *refs, act_cmp);
+	for (i = 0; i < c.n; i++)
+		l->items[i] = c.v[refs[i].index];
+	l->n = c.n;
+	c.n = 0;
+	*out = l;
+	l = NULL;
+out:
+	for (i = 0; i < c.n; i++)
+		act_item_release(&c.v[i]);
+	free(c.v);
+	free(c.created);
+	free(refs);
+	hearth_activities_free(l);
+	hearth_cw_people_close(c.people);
+	return st;
+}

@@ -1,0 +1,843 @@
+/*
+ * appointments.c - booking sessions and series, conflict detection, and
+ * the life of a booking: move, cancel, held, no-show.
+ *
+ * Conflicts are checked for every occurrence of a series against every
+ * appointment that is not cancelled: the same counsellor, the same person
+ * or the same place with overlapping time.  They are warnings unless the
+ * caller asks for strict booking.  Occurrences of one series never clash
+ * with each other: they are at least 7 days apart and a session lasts at
+ * most HEARTH_APPT_MAX_MINUTES.
+ */
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "casework_private.h"
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/timeutil.h"
+
+/* An appointment as the conflict check needs it. */
+typedef struct booked {
+	hearth_id id;
+	int64_t start;
+	int minutes;
+	char *person;     /* hex */
+	char *place;
+	char *counsellor;
+} booked;
+
+typedef struct booked_set {
+	booked *v;
+	size_t n, cap;
+	const hearth_id *skip; /* the appointment being moved */
+} booked_set;
+
+static void booked_set_release(booked_set *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		free(b->v[i].person);
+		free(b->v[i].place);
+		free(b->v[i].counsellor);
+	}
+	free(b->v);
+	memset(b, 0, sizeof *b);
+}
+
+static hearth_status booked_collect(const hearth_cw_rec *r, void *ctx)
+{
+	booked_set *b = ctx;
+	const char *status = hearth_cw_get(r, "status");
+	booked e;
+
+	if (status != NULL && strcmp(status, "cancelled") == 0)
+		return HEARTH_OK;
+	if (b->skip != NULL && hearth_id_equal(b->skip, &r->id))
+		return HEARTH_OK;
+	memset(&e, 0, sizeof e);
+	if (hearth_datetime_parse(hearth_cw_get(r, "at"), &e.start) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return HEARTH_OK; /* no usable time: it cannot overlap anything */
+	}
+	e.id = r->id;
+	e.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), HEARTH_APPT_DEFAULT_MINUTES);
+	e.person = hearth_cw_strdup(hearth_cw_get(r, "person"));
+	e.place = hearth_cw_strdup(hearth_cw_get(r, "place"));
+	e.counsellor = hearth_cw_strdup(hearth_cw_get(r, "counsellor"));
+	if (e.person == NULL || e.place == NULL || e.counsellor == NULL)
+		goto nomem;
+	if (b->n == b->cap) {
+		size_t cap = b->cap ? 2 * b->cap : 64;
+		booked *v = realloc(b->v, cap * sizeof *v);
+
+		if (v == NULL)
+			goto nomem;
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n++] = e;
+	return HEARTH_OK;
+nomem:
+	free(e.person);
+	free(e.place);
+	free(e.counsellor);
+	return hearth_fail(HEARTH_ENOMEM, "out of memory checking conflicts");
+}
+
+/* Names and places compare ignoring surrounding blanks and ASCII case:
+ * "Room 2" and "room 2 " are the same room. */
+static int same_name(const char *a, const char *b)
+{
+	size_t la, lb;
+
+	while (*a == ' ' || *a == '\t')
+		a++;
+	while (*b == ' ' || *b == '\t')
+		b++;
+	la = strlen(a);
+	lb = strlen(b);
+	while (la > 0 && (a[la - 1] == ' ' || a[la - 1] == '\t'))
+		la--;
+	while (lb > 0 && (b[lb - 1] == ' ' || b[lb - 1] == '\t'))
+		lb--;
+	return la > 0 && la == lb && strncasecmp(a, b, la) == 0;
+}
+
+typedef struct conflicts {
+	hearth_conflict *v;
+	size_t n, cap;
+} conflicts;
+
+static hearth_status conflict_push(conflicts *c, int64_t start, int seq,
+				   const char *rule, const booked *other)
+{
+	hearth_conflict *x;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		hearth_conflict *v = realloc(c->v, cap * sizeof *v);
+
+		if (v == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory checking conflicts");
+		c->v = v;
+		c->cap = cap;
+	}
+	x = &c->v[c->n++];
+	memset(x, 0, sizeof *x);
+	hearth_datetime_format(start, x->at);
+	x->seq = seq;
+	x->rule = rule;
+	x->other = other->id;
+	hearth_datetime_format(other->start, x->other_at);
+	return HEARTH_OK;
+}
+
+/* Checks one occurrence against every booked appointment. */
+static hearth_status check_one(const booked_set *b, int64_t start, int minutes,
+			       int seq, const char *person, const char *place,
+			       const char *counsellor, conflicts *c)
+{
+	hearth_status st = HEARTH_OK;
+	size_t i;
+
+	for (i = 0; i < b->n && st == HEARTH_OK; i++) {
+		const booked *e = &b->v[i];
+
+		if (!(start < e->start + e->minutes && e->start < start + minutes))
+			continue;
+		if (same_name(counsellor, e->counsellor))
+			st = conflict_push(c, start, seq, "counsellor", e);
+		if (st == HEARTH_OK && strcmp(person, e->person) == 0)
+			st = conflict_push(c, start, seq, "person", e);
+		if (st == HEARTH_OK && same_name(place, e->place))
+			st = conflict_push(c, start, seq, "place", e);
+	}
+	return st;
+}
+
+static int rule_rank(const char *r)
+{
+	if (strcmp(r, "counsellor") == 0)
+		return 0;
+	if (strcmp(r, "person") == 0)
+		return 1;
+	return 2;
+}
+
+static int conflict_cmp(const void *pa, const void *pb)
+{
+	const hearth_conflict *a = pa, *b = pb;
+	int c = strcmp(a->at, b->at);
+
+	if (c != 0)
+		return c;
+	c = rule_rank(a->rule) - rule_rank(b->rule);
+	if (c != 0)
+		return c;
+	c = strcmp(a->other_at, b->other_at);
+	if (c != 0)
+		return c;
+	return memcmp(a->other.b, b->other.b, HEARTH_ID_BYTES);
+}
+
+/* Loads the appointments that could overlap a session starting between
+ * first and last: those starting from the day before first (a session
+ * lasts at most HEARTH_APPT_MAX_MINUTES, under a day) up to the day after
+ * last. */
+static hearth_status load_booked(hearth_store *s, const hearth_id *skip,
+				 int64_t first, int64_t last, booked_set *b)
+{
+	char lo[HEARTH_DATE_LEN + 1], hi[HEARTH_DATE_LEN + 1];
+	hearth_cw_filter f;
+
+	memset(b, 0, sizeof *b);
+	b->skip = skip;
+	hearth_date_format(hearth_datetime_day(first) - 1, lo);
+	hearth_date_format(hearth_datetime_day(last) + 2, hi);
+	memset(&f, 0, sizeof f);
+	f.field = "at";
+	f.lo = lo;
+	f.hi = hi;
+	return hearth_cw_select(s, "appointment", &f, 1, booked_collect, b);
+}
+
+void hearth_appt_result_free(hearth_appt_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->ids);
+	free(r->at);
+	free(r->conflicts);
+	free(r);
+}
+
+/* Moves the found conflicts into a new result, sorted. */
+static hearth_status result_new(conflicts *c, size_t n, hearth_appt_result **out)
+{
+	hearth_appt_result *r = calloc(1, sizeof *r);
+
+	*out = NULL;
+	if (r == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory booking");
+	if (n > 0) {
+		r->ids = calloc(n, sizeof *r->ids);
+		r->at = calloc(n, sizeof *r->at);
+		if (r->ids == NULL || r->at == NULL) {
+			hearth_appt_result_free(r);
+			return hearth_fail(HEARTH_ENOMEM, "out of memory booking");
+		}
+	}
+	if (c->n > 0)
+		qsort(c->v, c->n, sizeof *c->v, conflict_cmp);
+	r->conflicts = c->v;
+	r->nconflicts = c->n;
+	memset(c, 0, sizeof *c);
+	*out = r;
+	return HEARTH_OK;
+}
+
+static int blank(const char *s)
+{
+	return s == NULL || s[0] == '\0';
+}
+
+hearth_status hearth_appt_add(hearth_store *s, const hearth_appt_new *a,
+			      hearth_appt_result **out)
+{
+	const char *mode;
+	int minutes, step = 0;
+	int64_t first, *starts = NULL;
+	size_t n = 1, i;
+	char person_hex[HEARTH_ID_HEX + 1], seq_s[24], min_s[16];
+	booked_set b;
+	conflicts c;
+	hearth_appt_result *res = NULL;
+	hearth_cw_tx tx;
+	int in_tx = 0;
+	hearth_status st;
+
+	memset(&b, 0, sizeof b);
+	memset(&c, 0, sizeof c);
+	if (out == NULL || s == NULL || a == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, booking or output given");
+	*out = NULL;
+
+	/* Check every argument before touching the store. */
+	st = hearth_datetime_parse(a->at, &first);
+	if (st != HEARTH_OK)
+		return st;
+	minutes = a->minutes == 0 ? HEARTH_APPT_DEFAULT_MINUTES : a->minutes;
+	if (minutes < 1 || minutes > HEARTH_APPT_MAX_MINUTES)
+		return hearth_fail(HEARTH_EINVAL,
+				   "%d is not a session length: use 1 to %d minutes",
+				   a->minutes, HEARTH_APPT_MAX_MINUTES);
+	mode = blank(a->mode) ? "in-person" : a->mode;
+	if (!hearth_appt_mode_valid(mode))
+		return hearth_fail(HEARTH_EINVAL,
+				   "'%s' is not a mode: use in-person, phone or video", mode);
+	if (hearth_cw_multiline(a->place) || hearth_cw_multiline(a->counsellor))
+		return hearth_fail(HEARTH_EINVAL, "a place or counsellor is one line");
+	if (!blank(a->repeat)) {
+		if (strcmp(a->repeat, "weekly") == 0)
+			step = 7;
+		else if (strcmp(a->repeat, "biweekly") == 0)
+			step = 14;
+		else
+			return hearth_fail(HEARTH_EINVAL,
+					   "'%s' is not a repeat: use weekly or biweekly", a->repeat);
+		if ((a->count > 0) == !blank(a->until))
+			return hearth_fail(HEARTH_EINVAL,
+					   "a repeating booking needs either a count or an end date");
+		if (a->count > 0) {
+			if (a->count > (int)HEARTH_APPT_MAX_OCCURRENCES)
+				return hearth_fail(HEARTH_EINVAL,
+					"%d sessions is too many: at most %u in one series",
+					a->count, HEARTH_APPT_MAX_OCCURRENCES);
+			n = (size_t)a->count;
+		} else {
+			int32_t until, day0 = hearth_datetime_day(first);
+
+			st = hearth_date_parse(a->until, &until);
+			if (st != HEARTH_OK)
+				return st;
+			if (until < day0)
+				return hearth_fail(HEARTH_EINVAL,
+					"end date %s is before the first session", a->until);
+			if ((until - day0) / step + 1 > (int32_t)HEARTH_APPT_MAX_OCCURRENCES)
+				return hearth_fail(HEARTH_EINVAL,
+					"series until %s is too long: at most %u sessions",
+					a->until, HEARTH_APPT_MAX_OCCURRENCES);
+			n = (size_t)((until - day0) / step + 1);
+		}
+	} else if (a->count > 0 || !blank(a->until)) {
+		return hearth_fail(HEARTH_EINVAL,
+				   "a count or end date needs a repeat (weekly or biweekly)");
+	}
+
+	starts = calloc(n, sizeof *starts);
+	if (starts == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory booking");
+	for (i = 0; i < n; i++)
+		starts[i] = first + (int64_t)i * step * HEARTH_MINUTES_PER_DAY;
+
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		goto out;
+	in_tx = 1;
+	st = hearth_person_check(s, &a->person);
+	if (st != HEARTH_OK)
+		goto out;
+	hearth_id_to_hex(&a->person, person_hex);
+	st = load_booked(s, NULL, starts[0], starts[n - 1], &b);
+	for (i = 0; i < n && st == HEARTH_OK; i++)
+		st = check_one(&b, starts[i], minutes, (int)i + 1, person_hex,
+			       a->place ? a->place : "", a->counsellor ? a->counsellor : "", &c);
+	if (st != HEARTH_OK)
+		goto out;
+	st = result_new(&c, n, &res);
+	if (st != HEARTH_OK)
+		goto out;
+	if (a->strict && res->nconflicts > 0) {
+		st = hearth_fail(HEARTH_ESTATE, "%zu conflict%s found: nothing was booked",
+				 res->nconflicts, res->nconflicts == 1 ? "" : "s");
+		goto out;
+	}
+
+	if (step) {
+		res->has_series = 1;
+		res->series = hearth_id_random();
+	}
+	snprintf(min_s, sizeof min_s, "%d", minutes);
+	for (i = 0; i < n && st == HEARTH_OK; i++) {
+		hearth_id id;
+
+		hearth_datetime_format(starts[i], res->at[i]);
+		st = hearth_record_create(s, NULL, "appointment", &id);
+		if (st == HEARTH_OK)
+			st = hearth_record_set(s, &id, "person", person_hex);
+		if (st == HEARTH_OK)
+			st = hearth_record_set(s, &id, "at", res->at[i]);
+		if (st == HEARTH_OK)
+			st = hearth_record_set(s, &id, "minutes", min_s);
+		if (st == HEARTH_OK)
+			st = hearth_record_set(s, &id, "mode", mode);
+		if (st == HEARTH_OK)
+			st = hearth_cw_set(s, &id, "place", a->place);
+		if (st == HEARTH_OK)
+			st = hearth_cw_set(s, &id, "counsellor", a->counsellor);
+		if (st == HEARTH_OK)
+			st = hearth_record_set(s, &id, "status", "booked");
+		if (st == HEARTH_OK && step) {
+			snprintf(seq_s, sizeof seq_s, "%zu", i + 1);
+			st = hearth_cw_set_id(s, &id, "series", &res->series);
+			if (st == HEARTH_OK)
+				st = hearth_record_set(s, &id, "seq", seq_s);
+		}
+		if (st == HEARTH_OK)
+			st = hearth_audit_append(s, "appt.add", &id, NULL);
+		if (st == HEARTH_OK) {
+			res->ids[i] = id;
+			res->n = i + 1;
+		}
+	}
+out:
+	if (in_tx)
+		st = hearth_cw_end(s, &tx, st);
+	if (st == HEARTH_ESTATE && res != NULL && res->nconflicts > 0) {
+		res->n = 0;
+		*out = res;
+	} else if (st == HEARTH_OK) {
+		*out = res;
+	} else {
+		hearth_appt_result_free(res);
+	}
+	free(starts);
+	free(c.v);
+	booked_set_release(&b);
+	return st;
+}
+
+/* Loads an appointment that is still booked. */
+static hearth_status load_booked_appt(hearth_store *s, const hearth_id *id,
+				      hearth_record **out)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	const char *status;
+	hearth_status st = hearth_cw_load(s, id, "appointment", out);
+
+	if (st != HEARTH_OK)
+		return st;
+	status = hearth_cw_field(*out, "status");
+	if (strcmp(status, "booked") != 0) {
+		hearth_id_to_hex(id, hex);
+		st = hearth_fail(HEARTH_ESTATE, "appointment %.8s is %s, not booked",
+				 hex, status[0] ? status : "without a status");
+		hearth_record_free(*out);
+		*out = NULL;
+	}
+	return st;
+}
+
+hearth_status hearth_appt_move(hearth_store *s, const hearth_id *id,
+			       const char *at, int strict,
+			       hearth_appt_result **out)
+{
+	hearth_record *r = NULL;
+	hearth_appt_result *res = NULL;
+	booked_set b;
+	conflicts c;
+	int64_t start;
+	hearth_cw_tx tx;
+	hearth_status st;
+
+	memset(&b, 0, sizeof b);
+	memset(&c, 0, sizeof c);
+	if (out == NULL || s == NULL || id == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, appointment or output given");
+	*out = NULL;
+	st = hearth_datetime_parse(at, &start);
+	if (st != HEARTH_OK)
+		return st;
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = load_booked_appt(s, id, &r);
+	if (st == HEARTH_OK)
+		st = load_booked(s, id, start, start, &b);
+	if (st == HEARTH_OK)
+		st = check_one(&b, start,
+			       hearth_cw_int(hearth_record_field(r, "minutes"),
+					     HEARTH_APPT_DEFAULT_MINUTES),
+			       hearth_cw_int(hearth_record_field(r, "seq"), 1),
+			       hearth_cw_field(r, "person"), hearth_cw_field(r, "place"),
+			       hearth_cw_field(r, "counsellor"), &c);
+	if (st == HEARTH_OK)
+		st = result_new(&c, 1, &res);
+	if (st != HEARTH_OK)
+		goto out;
+	if (strict && res->nconflicts > 0) {
+		st = hearth_fail(HEARTH_ESTATE, "%zu conflict%s found: the appointment was not moved",
+				 res->nconflicts, res->nconflicts == 1 ? "" : "s");
+		goto out;
+	}
+	hearth_datetime_format(start, res->at[0]);
+	st = hearth_record_set(s, id, "at", res->at[0]);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "appt.move", id, NULL);
+	if (st == HEARTH_OK) {
+		res->ids[0] = *id;
+		res->n = 1;
+		res->has_series = hearth_cw_id(hearth_record_field(r, "series"), &res->series);
+	}
+out:
+	st = hearth_cw_end(s, &tx, st);
+	if (st == HEARTH_OK || (st == HEARTH_ESTATE && res != NULL && res->nconflicts > 0)) {
+		if (st != HEARTH_OK)
+			res->n = 0;
+		*out = res;
+	} else {
+		hearth_appt_result_free(res);
+	}
+	hearth_record_free(r);
+	free(c.v);
+	booked_set_release(&b);
+	return st;
+}
+
+typedef struct series_ctx {
+	int after;        /* cancel occurrences with seq greater than this */
+	hearth_id *ids;   /* collected first: no writes while reading */
+	size_t n, cap;
+} series_ctx;
+
+static hearth_status collect_rest(const hearth_cw_rec *r, void *vctx)
+{
+	series_ctx *c = vctx;
+	const char *status = hearth_cw_get(r, "status");
+
+	if (status == NULL || strcmp(status, "booked") != 0 ||
+	    hearth_cw_int(hearth_cw_get(r, "seq"), 0) <= c->after)
+		return HEARTH_OK;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		hearth_id *v = realloc(c->ids, cap * sizeof *v);
+
+		if (v == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory cancelling a series");
+		c->ids = v;
+		c->cap = cap;
+	}
+	c->ids[c->n++] = r->id;
+	return HEARTH_OK;
+}
+
+hearth_status hearth_appt_cancel(hearth_store *s, const hearth_id *id,
+				 int rest_of_series, size_t *n_cancelled)
+{
+	hearth_record *r = NULL;
+	series_ctx c;
+	hearth_cw_tx tx;
+	hearth_status st;
+	const char *series;
+	size_t i, done = 0;
+
+	if (s == NULL || id == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or appointment given");
+	memset(&c, 0, sizeof c);
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = load_booked_appt(s, id, &r);
+	if (st != HEARTH_OK)
+		goto out;
+	st = hearth_record_set(s, id, "status", "cancelled");
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "appt.cancel", id, NULL);
+	if (st != HEARTH_OK)
+		goto out;
+	done = 1;
+	series = hearth_record_field(r, "series");
+	if (rest_of_series && series != NULL && series[0] != '\0') {
+		c.after = hearth_cw_int(hearth_record_field(r, "seq"), 0);
+		st = hearth_cw_select_eq(s, "appointment", "series", series, collect_rest, &c);
+		for (i = 0; i < c.n && st == HEARTH_OK; i++) {
+			st = hearth_record_set(s, &c.ids[i], "status", "cancelled");
+			if (st == HEARTH_OK)
+				st = hearth_audit_append(s, "appt.cancel", &c.ids[i], "series");
+			if (st == HEARTH_OK)
+				done++;
+		}
+	}
+out:
+	hearth_record_free(r);
+	st = hearth_cw_end(s, &tx, st);
+	free(c.ids);
+	if (n_cancelled != NULL)
+		*n_cancelled = st == HEARTH_OK ? done : 0;
+	return st;
+}
+
+hearth_status hearth_appt_done(hearth_store *s, const hearth_id *id)
+{
+	hearth_record *r = NULL;
+	hearth_cw_tx tx;
+	hearth_status st;
+
+	if (s == NULL || id == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or appointment given");
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = load_booked_appt(s, id, &r);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, id, "status", "done");
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "appt.done", id, NULL);
+	hearth_record_free(r);
+	return hearth_cw_end(s, &tx, st);
+}
+
+hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
+				 const char *today, hearth_id *followup)
+{
+	hearth_record *r = NULL;
+	hearth_followup_new f;
+	hearth_id fid;
+	hearth_cw_tx tx;
+	hearth_status st;
+	int64_t at;
+	int32_t now, due;
+	char due_s[HEARTH_DATE_LEN + 1], reason[64];
+
+	if (s == NULL || id == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or appointment given");
+	if (today == NULL)
+		return hearth_fail(HEARTH_EINVAL, "today's date is required");
+	st = hearth_date_parse(today, &now);
+	if (st != HEARTH_OK)
+		return st;
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = load_booked_appt(s, id, &r);
+	if (st != HEARTH_OK)
+		goto out;
+	if (hearth_datetime_parse(hearth_cw_field(r, "at"), &at) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		due = now;
+	} else {
+		due = hearth_datetime_day(at) + 1;
+		if (due < now)
+			due = now;
+	}
+	hearth_date_format(due, due_s);
+	snprintf(reason, sizeof reason, "no-show %s", hearth_cw_field(r, "at"));
+	memset(&f, 0, sizeof f);
+	if (!hearth_cw_id(hearth_record_field(r, "person"), &f.person)) {
+		st = hearth_fail(HEARTH_EDAMAGED, "appointment has no person");
+		goto out;
+	}
+	f.due = due_s;
+	f.reason = reason;
+	f.priority = "normal";
+	f.source = "noshow";
+	f.origin = id;
+	st = hearth_record_set(s, id, "status", "noshow");
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "appt.noshow", id, NULL);
+	if (st == HEARTH_OK)
+		st = hearth_cw_followup_add_locked(s, &f, today, &fid);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set_id(s, id, "followup", &fid);
+	if (st == HEARTH_OK && followup != NULL)
+		*followup = fid;
+out:
+	hearth_record_free(r);
+	return hearth_cw_end(s, &tx, st);
+}
+
+/* ---- listing ----------------------------------------------------------- */
+
+typedef struct appt_list_ctx {
+	int32_t from, to;
+	hearth_cw_people *people;
+	const char *status;  /* only this status, or NULL */
+	hearth_appt_item *v;
+	hearth_hlc *created;
+	size_t n, cap;
+} appt_list_ctx;
+
+void hearth_cw_appt_item_release(hearth_appt_item *it)
+{
+	free(it->person_name);
+	free(it->mode);
+	free(it->place);
+	free(it->counsellor);
+	free(it->status);
+}
+
+static hearth_status appt_collect(const hearth_cw_rec *r, void *vctx)
+{
+	appt_list_ctx *c = vctx;
+	hearth_appt_item it;
+	const char *status = hearth_cw_get(r, "status");
+	int64_t at;
+	int32_t day;
+	int live;
+
+	if (c->status != NULL && (status == NULL || strcmp(status, c->status) != 0))
+		return HEARTH_OK;
+	if (hearth_datetime_parse(hearth_cw_get(r, "at"), &at) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return HEARTH_OK;
+	}
+	day = hearth_datetime_day(at);
+	if (day < c->from || day > c->to)
+		return HEARTH_OK;
+	memset(&it, 0, sizeof it);
+	if (!hearth_cw_id(hearth_cw_get(r, "person"), &it.person))
+		return HEARTH_OK;
+	live = hearth_cw_people_get(c->people, &it.person, &it.person_name);
+	if (live < 0)
+		return hearth_fail(HEARTH_ENOMEM, "cannot read the person of an appointment");
+	if (live == 0)
+		return HEARTH_OK;
+	it.id = r->id;
+	hearth_datetime_format(at, it.at);
+	it.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), HEARTH_APPT_DEFAULT_MINUTES);
+	it.mode = hearth_cw_strdup(hearth_cw_get(r, "mode"));
+	it.place = hearth_cw_strdup(hearth_cw_get(r, "place"));
+	it.counsellor = hearth_cw_strdup(hearth_cw_get(r, "counsellor"));
+	it.status = hearth_cw_strdup(status);
+	it.has_series = hearth_cw_id(hearth_cw_get(r, "series"), &it.series);
+	it.seq = it.has_series ? hearth_cw_int(hearth_cw_get(r, "seq"), 0) : 0;
+	if (!it.mode || !it.place || !it.counsellor || !it.status)
+		goto nomem;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 32;
+		hearth_appt_item *v = realloc(c->v, cap * sizeof *v);
+		hearth_hlc *h;
+
+		if (v == NULL)
+			goto nomem;
+		c->v = v;
+		h = realloc(c->created, cap * sizeof *h);
+		if (h == NULL)
+			goto nomem;
+		c->created = h;
+		c->cap = cap;
+	}
+	c->created[c->n] = r->created;
+	c->v[c->n++] = it;
+	return HEARTH_OK;
+nomem:
+	hearth_cw_appt_item_release(&it);
+	return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+}
+
+typedef struct appt_ref {
+	const hearth_appt_item *it;
+	const hearth_hlc *created;
+	size_t index;
+} appt_ref;
+
+static int appt_cmp(const void *pa, const void *pb)
+{
+	const appt_ref *a = pa, *b = pb;
+	int c = strcmp(a->it->at, b->it->at);
+
+	if (c != 0)
+		return c;
+	return hearth_hlc_cmp(a->created, b->created);
+}
+
+void hearth_appts_free(hearth_appts *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		hearth_cw_appt_item_release(&l->items[i]);
+	free(l->items);
+	free(l);
+}
+
+hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
+				  const char *to, const hearth_id *person,
+				  const char *status, hearth_appts **out)
+{
+	char hex[HEARTH_ID_HEX + 1], hi[HEARTH_DATE_LEN + 1];
+	const char *hexp = hex;
+	hearth_cw_filter f[2];
+	size_t nf = 0;
+	appt_list_ctx c;
+	appt_ref *refs = NULL;
+	hearth_appts *l = NULL;
+	hearth_status st;
+	size_t i;
+
+	if (out == NULL || s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output given");
+	*out = NULL;
+	memset(&c, 0, sizeof c);
+	c.from = INT32_MIN;
+	c.to = INT32_MAX;
+	c.status = status;
+	if (from != NULL && (st = hearth_date_parse(from, &c.from)) != HEARTH_OK)
+		return st;
+	if (to != NULL && (st = hearth_date_parse(to, &c.to)) != HEARTH_OK)
+		return st;
+	if (person != NULL && (st = hearth_person_check(s, person)) != HEARTH_OK)
+		return st;
+	st = hearth_cw_people_open(s, &c.people);
+	if (st != HEARTH_OK)
+		return st;
+	/* The most selective condition first: the person, then the dates
+	 * (date-times sort as text, and a date sorts before every time of
+	 * its day), then the status. */
+	memset(f, 0, sizeof f);
+	if (person != NULL) {
+		hearth_id_to_hex(person, hex);
+		f[nf].field = "person";
+		f[nf].values = &hexp;
+		f[nf++].nvalues = 1;
+	}
+	if (from != NULL || to != NULL) {
+		f[nf].field = "at";
+		f[nf].lo = from;
+		if (to != NULL) {
+			hearth_date_format(c.to + 1, hi);
+			f[nf].hi = hi;
+		}
+		nf++;
+	}
+	if (status != NULL && nf < 2) {
+		f[nf].field = "status";
+		f[nf].values = &status;
+		f[nf++].nvalues = 1;
+	}
+	st = hearth_cw_select(s, "appointment", f, nf, appt_collect, &c);
+	if (st != HEARTH_OK)
+		goto out;
+	l = calloc(1, sizeof *l);
+	if (l == NULL || (c.n > 0 && ((l->items = calloc(c.n, sizeof *l->items)) == NULL ||
+				      (refs = calloc(c.n, sizeof *refs)) == NULL))) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+		goto out;
+	}
+	for (i = 0; i < c.n; i++) {
+		refs[i].it = &c.v[i];
+		refs[i].created = &c.created[i];
+		refs[i].index = i;
+	}
+	if (c.n > 1)
+		qsort(refs, c.n, sizeof *refs, appt_cmp);
+	for (i = 0; i < c.n; i++)
+		l->items[i] = c.v[refs[i].index];
+	l->n = c.n;
+	c.n = 0;
+	*out = l;
+	l = NULL;
+out:
+	for (i = 0; i < c.n; i++)
+		hearth_cw_appt_item_release(&c.v[i]);
+	free(c.v);
+	free(c.created);
+	free(refs);
+	hearth_appts_free(l);
+	hearth_cw_people_close(c.people);
+	return st;
+}
+
+hearth_status hearth_appt_list(hearth_store *s, const char *from,
+			       const char *to, const hearth_id *person,
+			       hearth_appts **out)
+{
+	return hearth_cw_appt_list(s, from, to, person, NULL, out);
+}

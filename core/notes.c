@@ -1,0 +1,450 @@
+/*
+ * notes.c - session notes, append-only.
+ *
+ * A note is written once and never changed: no function here sets a field
+ * on an existing note.  A correction is an amendment, a new note record
+ * whose "amends" field names the original; showing a note shows the
+ * original and then its amendments in the order written.  Amendments always
+ * point at the original (amending an amendment amends its original), so a
+ * note's history is one flat list and never a tree.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "casework_private.h"
+#include "db_private.h"
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/timeutil.h"
+
+static int has_text(const char *s)
+{
+	if (s == NULL)
+		return 0;
+	for (; *s; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 1;
+	return 0;
+}
+
+/* Writes a note record (original or amendment) inside the transaction. */
+static hearth_status write_note(hearth_store *s, const hearth_id *person,
+				const char *appt_hex, const char *format,
+				const char *text, const char *today,
+				const char *amends_hex, hearth_id *out)
+{
+	hearth_id id;
+	hearth_status st;
+
+	st = hearth_record_create(s, NULL, "note", &id);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set_id(s, &id, "person", person);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set(s, &id, "appt", appt_hex);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &id, "format", format);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &id, "text", text);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &id, "date", today);
+	if (st == HEARTH_OK)
+		st = hearth_cw_set(s, &id, "amends", amends_hex);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, amends_hex ? "note.amend" : "note.add", &id, NULL);
+	if (st == HEARTH_OK && out != NULL)
+		*out = id;
+	return st;
+}
+
+hearth_status hearth_note_add(hearth_store *s, const hearth_note_new *n,
+			      const char *today, hearth_id *out)
+{
+	const char *format;
+	hearth_record *appt = NULL;
+	char person_hex[HEARTH_ID_HEX + 1], appt_hex[HEARTH_ID_HEX + 1];
+	hearth_cw_tx tx;
+	hearth_status st;
+	int32_t d;
+
+	if (s == NULL || n == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or note given");
+	format = n->format && n->format[0] ? n->format : "free";
+	if (!hearth_note_format_valid(format))
+		return hearth_fail(HEARTH_EINVAL,
+				   "'%s' is not a note format: use free, dap or soap", format);
+	if (!has_text(n->text))
+		return hearth_fail(HEARTH_EINVAL, "a note needs text");
+	if (today == NULL)
+		return hearth_fail(HEARTH_EINVAL, "today's date is required");
+	st = hearth_date_parse(today, &d);
+	if (st != HEARTH_OK)
+		return st;
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = hearth_person_check(s, &n->person);
+	if (st != HEARTH_OK)
+		goto out;
+	hearth_id_to_hex(&n->person, person_hex);
+	if (n->appt != NULL) {
+		st = hearth_cw_load(s, n->appt, "appointment", &appt);
+		if (st != HEARTH_OK)
+			goto out;
+		hearth_id_to_hex(n->appt, appt_hex);
+		if (strcmp(hearth_cw_field(appt, "person"), person_hex) != 0) {
+			st = hearth_fail(HEARTH_EINVAL,
+					 "appointment %.8s is not with person %.8s",
+					 appt_hex, person_hex);
+			goto out;
+		}
+	}
+	st = write_note(s, &n->person, n->appt ? appt_hex : NULL, format, n->text,
+			today, NULL, out);
+out:
+	hearth_record_free(appt);
+	return hearth_cw_end(s, &tx, st);
+}
+
+/* Loads the original of a note (the note itself if it is one). */
+static hearth_status load_original(hearth_store *s, const hearth_id *id,
+				   hearth_record **out)
+{
+	hearth_record *r = NULL;
+	hearth_id root;
+	hearth_status st = hearth_cw_load(s, id, "note", &r);
+
+	if (st != HEARTH_OK)
+		return st;
+	if (!hearth_cw_id(hearth_record_field(r, "amends"), &root)) {
+		*out = r;
+		return HEARTH_OK;
+	}
+	hearth_record_free(r);
+	return hearth_cw_load(s, &root, "note", out);
+}
+
+hearth_status hearth_note_amend(hearth_store *s, const hearth_id *note,
+				const char *text, const char *today,
+				hearth_id *out)
+{
+	hearth_record *orig = NULL;
+	hearth_id person;
+	char root_hex[HEARTH_ID_HEX + 1];
+	hearth_cw_tx tx;
+	hearth_status st;
+	int32_t d;
+
+	if (s == NULL || note == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or note given");
+	if (!has_text(text))
+		return hearth_fail(HEARTH_EINVAL, "an amendment needs text");
+	if (today == NULL)
+		return hearth_fail(HEARTH_EINVAL, "today's date is required");
+	st = hearth_date_parse(today, &d);
+	if (st != HEARTH_OK)
+		return st;
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = load_original(s, note, &orig);
+	if (st != HEARTH_OK)
+		goto out;
+	if (!hearth_cw_id(hearth_record_field(orig, "person"), &person)) {
+		st = hearth_fail(HEARTH_EDAMAGED, "note has no person");
+		goto out;
+	}
+	hearth_id_to_hex(&orig->id, root_hex);
+	st = write_note(s, &person, hearth_record_field(orig, "appt"),
+			hearth_record_field(orig, "format") ?
+				hearth_record_field(orig, "format") : "free",
+			text, today, root_hex, out);
+out:
+	hearth_record_free(orig);
+	return hearth_cw_end(s, &tx, st);
+}
+
+/* ---- reading ----------------------------------------------------------- */
+
+typedef struct note_vec {
+	hearth_note_item *v;
+	hearth_hlc *created;
+	size_t n, cap;
+	const hearth_id *only_amending; /* keep amendments of this note only */
+} note_vec;
+
+static void note_item_release(hearth_note_item *it)
+{
+	free(it->format);
+	free(it->text);
+}
+
+static hearth_status note_collect(const hearth_cw_rec *r, void *ctx)
+{
+	note_vec *c = ctx;
+	hearth_note_item it;
+	const char *date = hearth_cw_get(r, "date");
+
+	memset(&it, 0, sizeof it);
+	it.id = r->id;
+	it.is_amendment = hearth_cw_id(hearth_cw_get(r, "amends"), &it.amends);
+	if (c->only_amending != NULL &&
+	    !(it.is_amendment && hearth_id_equal(&it.amends, c->only_amending)))
+		return HEARTH_OK;
+	(void)hearth_cw_id(hearth_cw_get(r, "person"), &it.person);
+	it.has_appt = hearth_cw_id(hearth_cw_get(r, "appt"), &it.appt);
+	if (date != NULL && strlen(date) == HEARTH_DATE_LEN)
+		memcpy(it.date, date, HEARTH_DATE_LEN + 1);
+	it.format = hearth_cw_strdup(hearth_cw_get(r, "format"));
+	it.text = hearth_cw_strdup(hearth_cw_get(r, "text"));
+	if (it.format == NULL || it.text == NULL)
+		goto nomem;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		hearth_note_item *v = realloc(c->v, cap * sizeof *v);
+		hearth_hlc *h;
+
+		if (v == NULL)
+			goto nomem;
+		c->v = v;
+		h = realloc(c->created, cap * sizeof *h);
+		if (h == NULL)
+			goto nomem;
+		c->created = h;
+		c->cap = cap;
+	}
+	c->created[c->n] = r->created;
+	c->v[c->n++] = it;
+	return HEARTH_OK;
+nomem:
+	note_item_release(&it);
+	return hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
+}
+
+static void note_vec_release(note_vec *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		note_item_release(&c->v[i]);
+	free(c->v);
+	free(c->created);
+	memset(c, 0, sizeof *c);
+}
+
+void hearth_notes_free(hearth_notes *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++)
+		note_item_release(&l->items[i]);
+	free(l->items);
+	free(l);
+}
+
+hearth_status hearth_note_show(hearth_store *s, const hearth_id *id,
+			       hearth_notes **out)
+{
+	hearth_record *orig = NULL;
+	char root_hex[HEARTH_ID_HEX + 1];
+	note_vec c;
+	hearth_notes *l = NULL;
+	hearth_status st;
+	size_t i;
+
+	if (out == NULL || s == NULL || id == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, note or output given");
+	*out = NULL;
+	memset(&c, 0, sizeof c);
+	st = load_original(s, id, &orig);
+	if (st != HEARTH_OK)
+		return st;
+	hearth_id_to_hex(&orig->id, root_hex);
+	l = calloc(1, sizeof *l);
+	if (l == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
+		goto out;
+	}
+	/* The original comes from orig; the select finds its amendments. */
+	c.only_amending = &orig->id;
+	st = hearth_cw_select_eq(s, "note", "amends", root_hex, note_collect, &c);
+	if (st != HEARTH_OK)
+		goto out;
+	l->items = calloc(c.n + 1, sizeof *l->items);
+	if (l->items == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
+		goto out;
+	}
+	{
+		hearth_note_item *it = &l->items[0];
+		const char *date = hearth_record_field(orig, "date");
+
+		it->id = orig->id;
+		(void)hearth_cw_id(hearth_record_field(orig, "person"), &it->person);
+		it->has_appt = hearth_cw_id(hearth_record_field(orig, "appt"), &it->appt);
+		if (date != NULL && strlen(date) == HEARTH_DATE_LEN)
+			memcpy(it->date, date, HEARTH_DATE_LEN + 1);
+		it->format = hearth_cw_strdup(hearth_record_field(orig, "format"));
+		it->text = hearth_cw_strdup(hearth_record_field(orig, "text"));
+		l->n = 1;
+		if (it->format == NULL || it->text == NULL) {
+			st = hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
+			goto out;
+		}
+	}
+	/* hearth_cw_select gives creation order: the order written. */
+	for (i = 0; i < c.n; i++)
+		l->items[l->n++] = c.v[i];
+	c.n = 0;
+	*out = l;
+	l = NULL;
+out:
+	hearth_record_free(orig);
+	note_vec_release(&c);
+	hearth_notes_free(l);
+	return st;
+}
+
+typedef struct note_ref {
+	const hearth_note_item *it;
+	const hearth_hlc *created;
+	const hearth_note_item *root; /* the original it sorts under */
+	const hearth_hlc *root_created;
+	size_t index;
+} note_ref;
+
+static int note_cmp(const void *pa, const void *pb)
+{
+	const note_ref *a = pa, *b = pb;
+	int c = strcmp(a->root->date, b->root->date);
+
+	if (c != 0)
+		return c;
+	c = hearth_hlc_cmp(a->root_created, b->root_created);
+	if (c != 0)
+		return c;
+	if (a->it->is_amendment != b->it->is_amendment)
+		return a->it->is_amendment - b->it->is_amendment;
+	return hearth_hlc_cmp(a->created, b->created);
+}
+
+hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
+			       hearth_notes **out)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	note_vec c;
+	note_ref *refs = NULL;
+	hearth_notes *l = NULL;
+	hearth_status st;
+	size_t i, j;
+
+	if (out == NULL || s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output given");
+	*out = NULL;
+	memset(&c, 0, sizeof c);
+	if (person != NULL) {
+		st = hearth_person_check(s, person);
+		if (st != HEARTH_OK)
+			return st;
+		hearth_id_to_hex(person, hex);
+		st = hearth_cw_select_eq(s, "note", "person", hex, note_collect, &c);
+	} else {
+		st = hearth_cw_select(s, "note", NULL, 0, note_collect, &c);
+	}
+	if (st != HEARTH_OK)
+		goto out;
+	l = calloc(1, sizeof *l);
+	if (l == NULL || (c.n > 0 && ((l->items = calloc(c.n, sizeof *l->items)) == NULL ||
+				      (refs = calloc(c.n, sizeof *refs)) == NULL))) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
+		goto out;
+	}
+	for (i = 0; i < c.n; i++) {
+		refs[i].it = &c.v[i];
+		refs[i].created = &c.created[i];
+		refs[i].root = &c.v[i];
+		refs[i].root_created = &c.created[i];
+		refs[i].index = i;
+		if (!c.v[i].is_amendment)
+			continue;
+		for (j = 0; j < c.n; j++) {
+			if (!c.v[j].is_amendment && hearth_id_equal(&c.v[j].id, &c.v[i].amends)) {
+				refs[i].root = &c.v[j];
+				refs[i].root_created = &c.created[j];
+				break;
+			}
+		}
+	}
+	if (c.n > 1)
+		qsort(refs, c.n, sizeof *refs, note_cmp);
+	for (i = 0; i < c.n; i++)
+		l->items[i] = c.v[refs[i].index];
+	l->n = c.n;
+	c.n = 0;
+	*out = l;
+	l = NULL;
+out:
+	free(refs);
+	note_vec_release(&c);
+	hearth_notes_free(l);
+	return st;
+}
+
+hearth_status hearth_note_missing(hearth_store *s, hearth_appts **out)
+{
+	sqlite3 *db;
+	sqlite3_stmt *q = NULL;
+	hearth_appts *l = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_status st;
+	size_t i, kept = 0;
+	int rc;
+
+	if (out == NULL || s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output given");
+	*out = NULL;
+	db = hearth_store_db(s);
+	st = hearth_cw_appt_list(s, NULL, NULL, NULL, "done", &l);
+	if (st != HEARTH_OK)
+		return st;
+	rc = sqlite3_prepare_v2(db,
+		"SELECT 1 FROM field f JOIN record r ON r.id = f.record"
+		" WHERE f.name = 'appt' AND f.value = ?1 AND r.kind = 'note'"
+		" AND r.deleted = 0 LIMIT 1", -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		st = hearth_db_error(db, rc, "cannot read notes");
+		goto out;
+	}
+	for (i = 0; i < l->n; i++) {
+		hearth_id_to_hex(&l->items[i].id, hex);
+		sqlite3_reset(q);
+		sqlite3_bind_text(q, 1, hex, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(q);
+		if (rc == SQLITE_ROW) {
+			hearth_cw_appt_item_release(&l->items[i]);
+			continue;
+		}
+		if (rc != SQLITE_DONE) {
+			/* keep the list consistent for the free below */
+			size_t j;
+
+			for (j = i; j < l->n; j++)
+				l->items[kept++] = l->items[j];
+			l->n = kept;
+			st = hearth_db_error(db, rc, "cannot read notes");
+			goto out;
+		}
+		l->items[kept++] = l->items[i];
+	}
+	l->n = kept;
+	*out = l;
+	l = NULL;
+out:
+	sqlite3_finalize(q);
+	hearth_appts_free(l);
+	return st;
+}

@@ -1,0 +1,1148 @@
+/*
+ * test_workflows.c - the counselling loop in the core: dates, appointments
+ * and their conflicts, follow-ups and their ladder, the safety rule and
+ * case state, append-only notes, activities, a person's timeline.
+ *
+ * Each test gets a fresh store on a plain SQLite file in a temporary
+ * directory (the rules do not depend on encryption).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/schema.h"
+#include "hearth/store.h"
+#include "hearth/timeutil.h"
+
+typedef struct fixture {
+	char dir[64];
+	char path[96];
+	sqlite3 *db;
+	hearth_store *s;
+} fixture;
+
+static int setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/hearth-workflows-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
+	assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(f->db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(f->db, NULL, &f->s), HEARTH_OK);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture *f = *state;
+	char p[128];
+
+	hearth_store_close(f->s);
+	sqlite3_close(f->db);
+	snprintf(p, sizeof p, "%s-journal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* ---- helpers ----------------------------------------------------------- */
+
+static hearth_id add_person(hearth_store *s, const char *name)
+{
+	hearth_id id;
+
+	assert_int_equal(hearth_record_create(s, NULL, "person", &id), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "name", name), HEARTH_OK);
+	return id;
+}
+
+static int count_cb(const hearth_record *r, void *ctx)
+{
+	(void)r;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_kind(hearth_store *s, const char *kind)
+{
+	size_t n = 0;
+
+	assert_int_equal(hearth_store_each(s, kind, 0, count_cb, &n), HEARTH_OK);
+	return n;
+}
+
+typedef struct audit_count {
+	const char *action;
+	size_t n;
+} audit_count;
+
+static int audit_cb(const hearth_audit_entry *e, void *ctx)
+{
+	audit_count *c = ctx;
+
+	if (strcmp(e->action, c->action) == 0)
+		c->n++;
+	return 0;
+}
+
+static size_t count_audit(hearth_store *s, const char *action)
+{
+	audit_count c = { action, 0 };
+
+	assert_int_equal(hearth_audit_each(s, audit_cb, &c), HEARTH_OK);
+	return c.n;
+}
+
+static const char *field(hearth_store *s, const hearth_id *id, const char *name,
+			 char *buf, size_t len)
+{
+	hearth_record *r = NULL;
+	const char *v;
+
+	assert_int_equal(hearth_record_load(s, id, &r), HEARTH_OK);
+	v = hearth_record_field(r, name);
+	snprintf(buf, len, "%s", v ? v : "");
+	hearth_record_free(r);
+	return buf;
+}
+
+#define FIELD(s, id, name) field((s), (id), (name), fbuf, sizeof fbuf)
+
+static hearth_appt_result *book(hearth_store *s, const hearth_id *person,
+				const char *at, const char *counsellor,
+				const char *place)
+{
+	hearth_appt_new a;
+	hearth_appt_result *r = NULL;
+
+	memset(&a, 0, sizeof a);
+	a.person = *person;
+	a.at = at;
+	a.counsellor = counsellor;
+	a.place = place;
+	assert_int_equal(hearth_appt_add(s, &a, &r), HEARTH_OK);
+	assert_non_null(r);
+	assert_int_equal(r->n, 1);
+	return r;
+}
+
+/* ---- dates ------------------------------------------------------------- */
+
+static void test_dates_strict(void **state)
+{
+	static const char *const bad[] = {
+		"2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "2026-04-31",
+		"2026-1-05", "26-01-05", "2026/01/05", "2026-01-05x", " 2026-01-05",
+		"", "1899-12-31", "2026-01-5 ", "２０２６-01-05",
+	};
+	static const char *const bad_dt[] = {
+		"2026-12-14 25:00", "2026-12-14 24:00", "2026-12-14 10:60",
+		"2026-12-14 9:00", "2026-12-14T10:00", "2026-12-14", "2026-02-30 10:00",
+		"2026-12-14 10:00:00", "2026-12-14  10:00",
+	};
+	int32_t d;
+	int64_t m;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(hearth_date_parse(bad[i], &d), HEARTH_EINVAL);
+		assert_non_null(strstr(hearth_errdetail(), "is not a valid date: use YYYY-MM-DD"));
+	}
+	for (i = 0; i < sizeof bad_dt / sizeof bad_dt[0]; i++)
+		assert_int_equal(hearth_datetime_parse(bad_dt[i], &m), HEARTH_EINVAL);
+	assert_int_equal(hearth_date_parse("2026-02-30", &d), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(),
+			    "'2026-02-30' is not a valid date: use YYYY-MM-DD");
+	assert_int_equal(hearth_date_parse(NULL, &d), HEARTH_EINVAL);
+
+	assert_int_equal(hearth_date_parse("2028-02-29", &d), HEARTH_OK);
+	assert_int_equal(hearth_date_parse("2000-02-29", &d), HEARTH_OK);
+	assert_int_equal(hearth_date_parse("1900-02-29", &d), HEARTH_EINVAL);
+	assert_int_equal(hearth_date_parse("1970-01-01", &d), HEARTH_OK);
+	assert_int_equal(d, 0);
+	assert_int_equal(hearth_date_parse("2026-12-14", &d), HEARTH_OK);
+	assert_int_equal(d, 20801);
+	assert_int_equal(hearth_date_weekday(d), 1); /* a Monday */
+	assert_int_equal(hearth_datetime_parse("2026-12-14 23:59", &m), HEARTH_OK);
+	assert_int_equal(m, (int64_t)20801 * 1440 + 23 * 60 + 59);
+}
+
+static void test_dates_arithmetic(void **state)
+{
+	char out[HEARTH_DATETIME_LEN + 1];
+	int32_t d;
+	int y, w;
+
+	(void)state;
+	assert_int_equal(hearth_date_add_days("2026-12-31", 1, out), HEARTH_OK);
+	assert_string_equal(out, "2027-01-01");
+	assert_int_equal(hearth_date_add_days("2028-02-28", 1, out), HEARTH_OK);
+	assert_string_equal(out, "2028-02-29");
+	assert_int_equal(hearth_date_add_days("2026-03-01", -1, out), HEARTH_OK);
+	assert_string_equal(out, "2026-02-28");
+	assert_int_equal(hearth_date_add_days("2026-02-30", 1, out), HEARTH_EINVAL);
+	assert_int_equal(hearth_datetime_add_minutes("2026-12-31 23:30", 45, out), HEARTH_OK);
+	assert_string_equal(out, "2027-01-01 00:15");
+	assert_int_equal(hearth_datetime_add_minutes("2026-12-14 10:00", 7 * 1440, out), HEARTH_OK);
+	assert_string_equal(out, "2026-12-21 10:00");
+	assert_int_equal(hearth_date_diff("2026-12-14", "2027-01-02", &d), HEARTH_OK);
+	assert_int_equal(d, 19);
+	assert_int_equal(hearth_date_diff("2027-01-02", "2026-12-14", &d), HEARTH_OK);
+	assert_int_equal(d, -19);
+
+	/* ISO weeks near New Year belong to the year of their Thursday. */
+	assert_int_equal(hearth_date_parse("2027-01-01", &d), HEARTH_OK);
+	hearth_date_iso_week(d, &y, &w);
+	assert_int_equal(y, 2026);
+	assert_int_equal(w, 53);
+	assert_int_equal(hearth_date_parse("2021-01-03", &d), HEARTH_OK);
+	hearth_date_iso_week(d, &y, &w);
+	assert_int_equal(y, 2020);
+	assert_int_equal(w, 53);
+	assert_int_equal(hearth_date_parse("2026-11-30", &d), HEARTH_OK);
+	hearth_date_iso_week(d, &y, &w);
+	assert_int_equal(y, 2026);
+	assert_int_equal(w, 49);
+
+	assert_int_equal(hearth_today("2026-12-14", out), HEARTH_OK);
+	assert_string_equal(out, "2026-12-14");
+	assert_int_equal(hearth_today("2026-12-32", out), HEARTH_EINVAL);
+	assert_int_equal(hearth_today(NULL, out), HEARTH_OK);
+	assert_int_equal(hearth_date_parse(out, &d), HEARTH_OK);
+}
+
+/* Day numbers against the C library's own calendar (gmtime on whole days),
+ * over seeded random days from 1900 to 9999. */
+static void test_dates_against_libc(void **state)
+{
+	unsigned seed = (unsigned)time(NULL);
+	char s[HEARTH_DATE_LEN + 1], want[HEARTH_DATE_LEN + 1];
+	int i;
+
+	(void)state;
+	srand(seed);
+	for (i = 0; i < 20000; i++) {
+		int32_t day = (int32_t)(rand() % (2932896 + 25567)) - 25567;
+		time_t t = (time_t)day * 86400;
+		struct tm tm;
+		int32_t back;
+
+		if (gmtime_r(&t, &tm) == NULL)
+			continue;
+		snprintf(want, sizeof want, "%04d-%02d-%02d", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday);
+		hearth_date_format(day, s);
+		if (strcmp(s, want) != 0 || hearth_date_parse(s, &back) != HEARTH_OK ||
+		    back != day || hearth_date_weekday(day) % 7 != tm.tm_wday)
+			fail_msg("day %d: got %s, libc %s (seed %u)", (int)day, s, want, seed);
+	}
+}
+
+/* ---- appointments ------------------------------------------------------ */
+
+static void test_series_conflict_week3(void **state)
+{
+	fixture *f = *state;
+	hearth_id wang = add_person(f->s, "王芳");
+	hearth_id zhao = add_person(f->s, "赵强");
+	hearth_appt_result *other, *r = NULL;
+	hearth_appts *l = NULL;
+	hearth_appt_new a;
+	size_t n, i, booked = 0, cancelled = 0;
+
+	/* Another client with the same counsellor, in week 3 only. */
+	other = book(f->s, &zhao, "2026-12-14 10:30", "Li", "Room 2");
+
+	memset(&a, 0, sizeof a);
+	a.person = wang;
+	a.at = "2026-11-30 10:00";
+	a.counsellor = "Li";
+	a.place = "Room 1";
+	a.repeat = "weekly";
+	a.count = 6;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_OK);
+	assert_int_equal(r->n, 6);
+	assert_true(r->has_series);
+	assert_string_equal(r->at[0], "2026-11-30 10:00");
+	assert_string_equal(r->at[2], "2026-12-14 10:00");
+	assert_string_equal(r->at[5], "2027-01-04 10:00");
+	/* Exactly one conflict: that date, that rule, that appointment. */
+	assert_int_equal(r->nconflicts, 1);
+	assert_string_equal(r->conflicts[0].at, "2026-12-14 10:00");
+	assert_int_equal(r->conflicts[0].seq, 3);
+	assert_string_equal(r->conflicts[0].rule, "counsellor");
+	assert_true(hearth_id_equal(&r->conflicts[0].other, &other->ids[0]));
+	assert_string_equal(r->conflicts[0].other_at, "2026-12-14 10:30");
+	assert_int_equal(count_audit(f->s, "appt.add"), 7);
+
+	/* Cancelling that one occurrence keeps the rest. */
+	assert_int_equal(hearth_appt_cancel(f->s, &r->ids[2], 0, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(hearth_appt_list(f->s, NULL, NULL, &wang, &l), HEARTH_OK);
+	assert_int_equal(l->n, 6);
+	for (i = 0; i < l->n; i++) {
+		assert_true(hearth_id_equal(&l->items[i].id, &r->ids[i]));
+		assert_int_equal(l->items[i].seq, (int)i + 1);
+		assert_true(hearth_id_equal(&l->items[i].series, &r->series));
+		if (strcmp(l->items[i].status, "booked") == 0)
+			booked++;
+		else if (strcmp(l->items[i].status, "cancelled") == 0)
+			cancelled++;
+	}
+	assert_int_equal(booked, 5);
+	assert_int_equal(cancelled, 1);
+	assert_string_equal(l->items[2].status, "cancelled");
+	assert_string_equal(l->items[2].person_name, "王芳");
+	hearth_appts_free(l);
+
+	/* The cancelled slot no longer conflicts with a new booking. */
+	hearth_appt_result_free(other);
+	memset(&a, 0, sizeof a);
+	a.person = zhao;
+	a.at = "2026-12-14 10:00";
+	a.counsellor = "Li";
+	a.strict = 1;
+	other = NULL;
+	assert_int_equal(hearth_appt_add(f->s, &a, &other), HEARTH_ESTATE);
+	/* ... but zhao's own 10:30 does (same person). */
+	assert_non_null(other);
+	assert_int_equal(other->n, 0);
+	assert_int_equal(other->nconflicts, 2);
+	assert_string_equal(other->conflicts[0].rule, "counsellor");
+	assert_string_equal(other->conflicts[1].rule, "person");
+	hearth_appt_result_free(other);
+	hearth_appt_result_free(r);
+}
+
+static void test_strict_writes_nothing(void **state)
+{
+	fixture *f = *state;
+	hearth_id a1 = add_person(f->s, "A");
+	hearth_id a2 = add_person(f->s, "B");
+	hearth_appt_result *first, *r = NULL;
+	hearth_appt_new a;
+	size_t before, audit_before;
+
+	first = book(f->s, &a1, "2026-12-21 14:00", "Chen", "Room 3");
+	before = count_kind(f->s, "appointment");
+	audit_before = count_audit(f->s, "appt.add");
+
+	memset(&a, 0, sizeof a);
+	a.person = a2;
+	a.at = "2026-12-07 14:30";
+	a.place = "room 3 "; /* the same room, written differently */
+	a.repeat = "weekly";
+	a.count = 4;
+	a.strict = 1;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_ESTATE);
+	assert_non_null(r);
+	assert_int_equal(r->n, 0);
+	assert_int_equal(r->nconflicts, 1);
+	assert_string_equal(r->conflicts[0].at, "2026-12-21 14:30");
+	assert_string_equal(r->conflicts[0].rule, "place");
+	assert_int_equal(count_kind(f->s, "appointment"), before);
+	assert_int_equal(count_audit(f->s, "appt.add"), audit_before);
+	hearth_appt_result_free(r);
+
+	/* Without strict the same series is written, with the warning. */
+	a.strict = 0;
+	r = NULL;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_OK);
+	assert_int_equal(r->n, 4);
+	assert_int_equal(r->nconflicts, 1);
+	assert_int_equal(count_kind(f->s, "appointment"), before + 4);
+	hearth_appt_result_free(r);
+	hearth_appt_result_free(first);
+}
+
+static void test_conflict_rules(void **state)
+{
+	fixture *f = *state;
+	hearth_id p1 = add_person(f->s, "P1");
+	hearth_id p2 = add_person(f->s, "P2");
+	hearth_appt_result *base, *r;
+	hearth_appt_new a;
+
+	base = book(f->s, &p1, "2026-12-01 09:00", "Li", "Room 1"); /* 09:00-09:50 */
+
+	/* Touching ends do not overlap. */
+	r = book(f->s, &p1, "2026-12-01 09:50", "Li", "Room 1");
+	assert_int_equal(r->nconflicts, 0);
+	hearth_appt_result_free(r);
+	/* Different counsellor, place and person: no conflict. */
+	r = book(f->s, &p2, "2026-12-01 09:10", "Wu", "Room 9");
+	assert_int_equal(r->nconflicts, 0);
+	hearth_appt_result_free(r);
+	/* Same person only. */
+	memset(&a, 0, sizeof a);
+	a.person = p1;
+	a.at = "2026-12-01 08:30";
+	a.minutes = 45;
+	a.mode = "phone";
+	r = NULL;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_OK);
+	assert_int_equal(r->nconflicts, 1);
+	assert_string_equal(r->conflicts[0].rule, "person");
+	assert_true(hearth_id_equal(&r->conflicts[0].other, &base->ids[0]));
+	/* A cancelled appointment conflicts with nothing. */
+	assert_int_equal(hearth_appt_cancel(f->s, &r->ids[0], 0, NULL), HEARTH_OK);
+	hearth_appt_result_free(r);
+	r = book(f->s, &p1, "2026-12-01 08:00", "Zhou", "Room 7");
+	assert_int_equal(r->nconflicts, 0);
+	hearth_appt_result_free(r);
+
+	/* Moving re-checks conflicts, excluding the appointment itself. */
+	r = NULL;
+	assert_int_equal(hearth_appt_move(f->s, &base->ids[0], "2026-12-01 09:20", 0, &r),
+			 HEARTH_OK);
+	/* Overlaps p1's own 09:50 (person, counsellor, place) and p2's 09:10
+	 * with Wu in Room 9 (nothing shared). */
+	assert_int_equal(r->nconflicts, 3);
+	assert_string_equal(r->conflicts[0].rule, "counsellor");
+	assert_string_equal(r->conflicts[1].rule, "person");
+	assert_string_equal(r->conflicts[2].rule, "place");
+	hearth_appt_result_free(r);
+	r = NULL;
+	assert_int_equal(hearth_appt_move(f->s, &base->ids[0], "2026-12-01 09:40", 1, &r),
+			 HEARTH_ESTATE);
+	hearth_appt_result_free(r);
+	{
+		char fbuf[64];
+
+		assert_string_equal(FIELD(f->s, &base->ids[0], "at"), "2026-12-01 09:20");
+	}
+	hearth_appt_result_free(base);
+}
+
+static void test_series_until_and_rest(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_appt_result *r = NULL;
+	hearth_appts *l = NULL;
+	hearth_appt_new a;
+	size_t n, i;
+
+	memset(&a, 0, sizeof a);
+	a.person = p;
+	a.at = "2026-12-02 15:00";
+	a.repeat = "biweekly";
+	a.until = "2027-01-27"; /* 12-02, 12-16, 12-30, 01-13, 01-27 */
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_OK);
+	assert_int_equal(r->n, 5);
+	assert_string_equal(r->at[4], "2027-01-27 15:00");
+
+	/* Held sessions stay; from the 3rd on, the rest of the series goes. */
+	assert_int_equal(hearth_appt_done(f->s, &r->ids[0]), HEARTH_OK);
+	assert_int_equal(hearth_appt_cancel(f->s, &r->ids[2], 1, &n), HEARTH_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(hearth_appt_list(f->s, "2026-12-01", "2027-12-31", NULL, &l), HEARTH_OK);
+	assert_int_equal(l->n, 5);
+	assert_string_equal(l->items[0].status, "done");
+	assert_string_equal(l->items[1].status, "booked");
+	for (i = 2; i < 5; i++)
+		assert_string_equal(l->items[i].status, "cancelled");
+	hearth_appts_free(l);
+	/* Date range filter: only December. */
+	assert_int_equal(hearth_appt_list(f->s, "2026-12-01", "2026-12-31", NULL, &l), HEARTH_OK);
+	assert_int_equal(l->n, 3);
+	hearth_appts_free(l);
+
+	/* Not booked any more: cannot be cancelled, held or moved. */
+	assert_int_equal(hearth_appt_cancel(f->s, &r->ids[2], 0, NULL), HEARTH_ESTATE);
+	assert_int_equal(hearth_appt_done(f->s, &r->ids[0]), HEARTH_ESTATE);
+	hearth_appt_result_free(r);
+}
+
+static void test_appt_bad_input(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id nobody = hearth_id_random();
+	hearth_appt_result *r = NULL;
+	hearth_appt_new a, good;
+	size_t before = count_kind(f->s, "appointment");
+
+	memset(&good, 0, sizeof good);
+	good.person = p;
+	good.at = "2026-12-14 10:00";
+
+	a = good;
+	a.at = "2026-12-14 25:00";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	assert_null(r);
+	assert_string_equal(hearth_errdetail(),
+		"'2026-12-14 25:00' is not a valid date and time: use YYYY-MM-DD HH:MM");
+	a = good;
+	a.at = "2026-02-30 10:00";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a = good;
+	a.minutes = HEARTH_APPT_MAX_MINUTES + 1;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a = good;
+	a.mode = "telepathy";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a = good;
+	a.repeat = "monthly";
+	a.count = 3;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a = good;
+	a.repeat = "weekly";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL); /* no count/until */
+	a.count = 3;
+	a.until = "2027-01-01";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL); /* both */
+	a.count = 0;
+	a.until = "2027-02-29";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a.until = "2026-12-01";
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL); /* before start */
+	a.until = NULL;
+	a.count = (int)HEARTH_APPT_MAX_OCCURRENCES + 1;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a = good;
+	a.count = 3; /* without repeat */
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_EINVAL);
+	a = good;
+	a.person = nobody;
+	assert_int_equal(hearth_appt_add(f->s, &a, &r), HEARTH_ENOTFOUND);
+	assert_null(r);
+	assert_int_equal(count_kind(f->s, "appointment"), before);
+	assert_int_equal(count_audit(f->s, "appt.add"), 0);
+}
+
+static void test_noshow_reachout(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "刘伟");
+	hearth_appt_result *r = book(f->s, &p, "2026-12-14 16:00", "Li", NULL);
+	hearth_followups *l = NULL;
+	hearth_id fu;
+	char fbuf[64];
+
+	assert_int_equal(hearth_appt_noshow(f->s, &r->ids[0], "2026-12-14", &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &r->ids[0], "status"), "noshow");
+	assert_string_equal(FIELD(f->s, &fu, "due"), "2026-12-15");
+	assert_string_equal(FIELD(f->s, &fu, "priority"), "normal");
+	assert_string_equal(FIELD(f->s, &fu, "source"), "noshow");
+	assert_string_equal(FIELD(f->s, &fu, "status"), "open");
+	assert_string_equal(FIELD(f->s, &fu, "safety"), "");
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, &p,
+					      "2026-12-14", &l), HEARTH_OK);
+	assert_int_equal(l->n, 1);
+	assert_true(hearth_id_equal(&l->items[0].id, &fu));
+	assert_string_equal(l->items[0].person_name, "刘伟");
+	hearth_followups_free(l);
+	/* A second no-show of the same booking is refused. */
+	assert_int_equal(hearth_appt_noshow(f->s, &r->ids[0], "2026-12-14", NULL), HEARTH_ESTATE);
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+	hearth_appt_result_free(r);
+
+	/* Marked late: the reach-out is due today, not in the past. */
+	r = book(f->s, &p, "2026-12-01 16:00", NULL, NULL);
+	assert_int_equal(hearth_appt_noshow(f->s, &r->ids[0], "2026-12-14", &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &fu, "due"), "2026-12-14");
+	hearth_appt_result_free(r);
+}
+
+/* ---- follow-ups -------------------------------------------------------- */
+
+static hearth_id add_followup(hearth_store *s, const hearth_id *p, const char *due,
+			      const char *priority, const char *reason)
+{
+	hearth_followup_new n;
+	hearth_id id;
+
+	memset(&n, 0, sizeof n);
+	n.person = *p;
+	n.due = due;
+	n.priority = priority;
+	n.reason = reason;
+	assert_int_equal(hearth_followup_add(s, &n, "2026-12-01", &id), HEARTH_OK);
+	return id;
+}
+
+static void test_unreachable_escalates_on_third(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu = add_followup(f->s, &p, "2026-12-14", NULL, "check in after screening");
+	hearth_followup_retry res;
+	hearth_followups *l = NULL;
+	char fbuf[64];
+
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-14", &res), HEARTH_OK);
+	assert_int_equal(res.attempts, 1);
+	assert_string_equal(res.due, "2026-12-15");
+	assert_false(res.escalated);
+	assert_string_equal(FIELD(f->s, &fu, "status"), "retry");
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-15", &res), HEARTH_OK);
+	assert_int_equal(res.attempts, 2);
+	assert_string_equal(res.due, "2026-12-16");
+	/* Twice: not escalated. */
+	assert_false(res.escalated);
+	assert_string_equal(FIELD(f->s, &fu, "priority"), "normal");
+	assert_string_equal(FIELD(f->s, &fu, "escalated"), "");
+
+	/* Third failure: escalated, high priority, flagged. */
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-16", &res), HEARTH_OK);
+	assert_int_equal(res.attempts, 3);
+	assert_string_equal(res.due, "2026-12-17");
+	assert_true(res.escalated);
+	assert_string_equal(FIELD(f->s, &fu, "priority"), "high");
+	assert_string_equal(FIELD(f->s, &fu, "escalated"), "1");
+	assert_string_equal(FIELD(f->s, &fu, "attempts"), "3");
+	assert_int_equal(count_audit(f->s, "followup.unreachable"), 3);
+
+	/* A fourth keeps it escalated without escalating again. */
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-20", &res), HEARTH_OK);
+	assert_int_equal(res.attempts, 4);
+	assert_false(res.escalated);
+	assert_string_equal(res.due, "2026-12-21"); /* 24 hours after a late attempt */
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, NULL,
+					      "2026-12-21", &l), HEARTH_OK);
+	assert_int_equal(l->n, 1);
+	assert_true(l->items[0].escalated);
+	assert_int_equal(l->items[0].attempts, 4);
+	hearth_followups_free(l);
+
+	assert_int_equal(hearth_followup_done(f->s, &fu, "reached at home", "2026-12-21"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-21", &res), HEARTH_ESTATE);
+	assert_int_equal(hearth_followup_done(f->s, &fu, "again", "2026-12-21"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &fu, "closed"), "2026-12-21");
+	assert_string_equal(FIELD(f->s, &fu, "outcome"), "reached at home");
+}
+
+static void test_overdue_ordering(void **state)
+{
+	fixture *f = *state;
+	hearth_id a = add_person(f->s, "A");
+	hearth_id b = add_person(f->s, "B");
+	hearth_id n_late5, n_late1, h_late1, h_future, l_late9, n_today, n_future, done;
+	hearth_followups *l = NULL;
+
+	n_late1 = add_followup(f->s, &a, "2026-12-13", NULL, "n1");
+	h_future = add_followup(f->s, &b, "2026-12-20", "high", "hf");
+	n_late5 = add_followup(f->s, &b, "2026-12-09", "normal", "n5");
+	l_late9 = add_followup(f->s, &a, "2026-12-05", "low", "l9");
+	n_future = add_followup(f->s, &a, "2026-12-18", NULL, "nf");
+	h_late1 = add_followup(f->s, &a, "2026-12-13", "high", "h1");
+	n_today = add_followup(f->s, &b, "2026-12-14", NULL, "nt");
+	done = add_followup(f->s, &b, "2026-12-01", "high", "done");
+	assert_int_equal(hearth_followup_done(f->s, &done, "talked", "2026-12-02"), HEARTH_OK);
+
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, NULL,
+					      "2026-12-14", &l), HEARTH_OK);
+	assert_int_equal(l->n, 7);
+	/* high first (overdue before future), then normal by days overdue,
+	 * then by due date, then low. */
+	assert_true(hearth_id_equal(&l->items[0].id, &h_late1));
+	assert_int_equal(l->items[0].days_overdue, 1);
+	assert_true(hearth_id_equal(&l->items[1].id, &h_future));
+	assert_int_equal(l->items[1].days_overdue, 0);
+	assert_true(hearth_id_equal(&l->items[2].id, &n_late5));
+	assert_int_equal(l->items[2].days_overdue, 5);
+	assert_true(hearth_id_equal(&l->items[3].id, &n_late1));
+	assert_true(hearth_id_equal(&l->items[4].id, &n_today));
+	assert_true(hearth_id_equal(&l->items[5].id, &n_future));
+	assert_true(hearth_id_equal(&l->items[6].id, &l_late9));
+	assert_int_equal(l->items[6].days_overdue, 9);
+	hearth_followups_free(l);
+
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_OVERDUE, NULL,
+					      "2026-12-14", &l), HEARTH_OK);
+	assert_int_equal(l->n, 4);
+	assert_true(hearth_id_equal(&l->items[0].id, &h_late1));
+	assert_true(hearth_id_equal(&l->items[1].id, &n_late5));
+	assert_true(hearth_id_equal(&l->items[2].id, &n_late1));
+	assert_true(hearth_id_equal(&l->items[3].id, &l_late9));
+	hearth_followups_free(l);
+
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, &a,
+					      "2026-12-14", &l), HEARTH_OK);
+	assert_int_equal(l->n, 4);
+	hearth_followups_free(l);
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_ALL, &b,
+					      "2026-12-14", &l), HEARTH_OK);
+	assert_int_equal(l->n, 4);
+	assert_true(hearth_id_equal(&l->items[0].id, &done) ||
+		    hearth_id_equal(&l->items[1].id, &done));
+	hearth_followups_free(l);
+
+	/* A deleted person's follow-ups leave the lists. */
+	assert_int_equal(hearth_record_delete(f->s, &b), HEARTH_OK);
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, NULL,
+					      "2026-12-14", &l), HEARTH_OK);
+	assert_int_equal(l->n, 4);
+	hearth_followups_free(l);
+}
+
+static void test_followup_bad_input(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id nobody = hearth_id_random();
+	hearth_followup_new n;
+	hearth_id id;
+
+	memset(&n, 0, sizeof n);
+	n.person = p;
+	n.reason = "call";
+	n.due = "2026-02-30";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "'2026-02-30' is not a valid date: use YYYY-MM-DD");
+	n.due = "2026-12-30";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-13-01", &id), HEARTH_EINVAL);
+	n.priority = "urgent";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_EINVAL);
+	n.priority = NULL;
+	n.reason = "  ";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_EINVAL);
+	n.reason = "two\nlines";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_EINVAL);
+	n.reason = "call";
+	n.source = "rumour";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_EINVAL);
+	n.source = NULL;
+	n.person = nobody;
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_ENOTFOUND);
+	assert_int_equal(count_kind(f->s, "followup"), 0);
+	assert_int_equal(count_audit(f->s, "followup.add"), 0);
+
+	n.person = p;
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-01", &id), HEARTH_OK);
+	assert_int_equal(hearth_followup_done(f->s, &id, "", "2026-12-01"), HEARTH_EINVAL);
+	assert_int_equal(hearth_followup_done(f->s, &id, "ok", "2026-02-30"), HEARTH_EINVAL);
+	assert_int_equal(hearth_followup_unreachable(f->s, &id, "bad", NULL), HEARTH_EINVAL);
+	assert_int_equal(hearth_followup_done(f->s, &nobody, "ok", "2026-12-01"), HEARTH_ENOTFOUND);
+	{
+		char fbuf[64];
+
+		assert_string_equal(FIELD(f->s, &id, "status"), "open");
+		assert_string_equal(FIELD(f->s, &id, "attempts"), "0");
+	}
+}
+
+/* ---- safety rule and case state ---------------------------------------- */
+
+static void test_high_risk_case_cannot_close(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu;
+	size_t n;
+	char fbuf[64];
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_string_equal(FIELD(f->s, &fu, "due"), "2026-12-14");
+	assert_string_equal(FIELD(f->s, &fu, "priority"), "high");
+	assert_string_equal(FIELD(f->s, &fu, "safety"), "1");
+	assert_string_equal(FIELD(f->s, &fu, "source"), "screening");
+	assert_int_equal(hearth_followup_pending_safety(f->s, &p, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+
+	/* Cannot be closed while the safety follow-up is open. */
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "open safety follow-up"));
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+
+	/* Done keeps the risk level and the case; closing is a separate act. */
+	assert_int_equal(hearth_followup_done(f->s, &fu, "safety plan made", "2026-12-14"),
+			 HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "case"), "closed");
+
+	/* Other values. */
+	assert_int_equal(hearth_person_set_case(f->s, &p, "finished"), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "extreme"), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
+	assert_int_equal(hearth_person_set_counsellor(f->s, &p, "Li"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "counsellor"), "Li");
+
+	/* A new safety follow-up reopens a closed case. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-20", "hotline",
+						       NULL, "call again", &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	/* A person who is not high risk may be closed even so. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low"), HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_true(count_audit(f->s, "person.case") >= 4);
+}
+
+static void test_safety_inside_caller_transaction(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu;
+	char fbuf[64];
+
+	/* A screening module opens a transaction, raises the safety rule,
+	 * then fails: nothing of the rule remains. */
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	/* A failing call inside the same transaction rolls back only itself. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-02-30", "screening",
+						       NULL, NULL, &fu), HEARTH_EINVAL);
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+	hearth_store_rollback(f->s);
+	assert_int_equal(count_kind(f->s, "followup"), 0);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "");
+
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_int_equal(hearth_store_commit(f->s), HEARTH_OK);
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "manual",
+						       NULL, NULL, &fu), HEARTH_EINVAL);
+}
+
+/* ---- notes ------------------------------------------------------------- */
+
+static void test_notes_append_only(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id q = add_person(f->s, "Q");
+	hearth_appt_result *held = book(f->s, &p, "2026-12-01 10:00", NULL, NULL);
+	hearth_appt_result *held2 = book(f->s, &p, "2026-12-08 10:00", NULL, NULL);
+	hearth_appt_result *booked = book(f->s, &p, "2026-12-15 10:00", NULL, NULL);
+	hearth_note_new n;
+	hearth_id note, am1, am2, x;
+	hearth_notes *l = NULL;
+	hearth_appts *m = NULL;
+	char *dump_before = NULL, *dump_after = NULL;
+	size_t len;
+	hearth_record *orig_before = NULL, *orig_after = NULL;
+
+	assert_int_equal(hearth_appt_done(f->s, &held->ids[0]), HEARTH_OK);
+	assert_int_equal(hearth_appt_done(f->s, &held2->ids[0]), HEARTH_OK);
+
+	/* Both held sessions lack a note; the booked one is not listed. */
+	assert_int_equal(hearth_note_missing(f->s, &m), HEARTH_OK);
+	assert_int_equal(m->n, 2);
+	assert_true(hearth_id_equal(&m->items[0].id, &held->ids[0]));
+	assert_true(hearth_id_equal(&m->items[1].id, &held2->ids[0]));
+	hearth_appts_free(m);
+
+	memset(&n, 0, sizeof n);
+	n.person = p;
+	n.appt = &held->ids[0];
+	n.format = "dap";
+	n.text = "D: sleeps badly\nA: stress at work\nP: meet weekly";
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-01", &note), HEARTH_OK);
+	assert_int_equal(hearth_note_missing(f->s, &m), HEARTH_OK);
+	assert_int_equal(m->n, 1);
+	assert_true(hearth_id_equal(&m->items[0].id, &held2->ids[0]));
+	hearth_appts_free(m);
+
+	/* Amending leaves the original exactly as it was. */
+	assert_int_equal(hearth_record_load(f->s, &note, &orig_before), HEARTH_OK);
+	assert_int_equal(hearth_note_amend(f->s, &note, "P: meet every two weeks",
+					   "2026-12-02", &am1), HEARTH_OK);
+	/* Amending an amendment amends the original. */
+	assert_int_equal(hearth_note_amend(f->s, &am1, "A: also family worries",
+					   "2026-12-03", &am2), HEARTH_OK);
+	assert_int_equal(hearth_record_load(f->s, &note, &orig_after), HEARTH_OK);
+	assert_int_equal(orig_before->nfields, orig_after->nfields);
+	for (len = 0; len < orig_before->nfields; len++) {
+		assert_string_equal(orig_before->fields[len].name, orig_after->fields[len].name);
+		assert_string_equal(orig_before->fields[len].value, orig_after->fields[len].value);
+		assert_int_equal(hearth_hlc_cmp(&orig_before->fields[len].hlc,
+						&orig_after->fields[len].hlc), 0);
+	}
+	assert_null(hearth_record_field(orig_after, "amends"));
+	hearth_record_free(orig_before);
+	hearth_record_free(orig_after);
+
+	/* Showing the note (by its id or an amendment's) shows all three. */
+	assert_int_equal(hearth_note_show(f->s, &am2, &l), HEARTH_OK);
+	assert_int_equal(l->n, 3);
+	assert_true(hearth_id_equal(&l->items[0].id, &note));
+	assert_false(l->items[0].is_amendment);
+	assert_string_equal(l->items[0].text, n.text);
+	assert_string_equal(l->items[0].format, "dap");
+	assert_true(l->items[0].has_appt);
+	assert_true(hearth_id_equal(&l->items[1].id, &am1));
+	assert_true(l->items[1].is_amendment);
+	assert_true(hearth_id_equal(&l->items[1].amends, &note));
+	assert_string_equal(l->items[1].date, "2026-12-02");
+	assert_true(hearth_id_equal(&l->items[2].id, &am2));
+	assert_true(hearth_id_equal(&l->items[2].amends, &note));
+	hearth_notes_free(l);
+
+	assert_int_equal(hearth_note_list(f->s, &p, &l), HEARTH_OK);
+	assert_int_equal(l->n, 3);
+	assert_true(hearth_id_equal(&l->items[0].id, &note));
+	hearth_notes_free(l);
+
+	/* Refused: no text, bad format, someone else's appointment, bad
+	 * date; nothing is written. */
+	assert_int_equal(hearth_store_dump(f->s, &dump_before, &len), HEARTH_OK);
+	n.text = " \n";
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-01", &x), HEARTH_EINVAL);
+	n.text = "ok";
+	n.format = "poem";
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-01", &x), HEARTH_EINVAL);
+	n.format = NULL;
+	n.person = q;
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-01", &x), HEARTH_EINVAL);
+	n.person = p;
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-32", &x), HEARTH_EINVAL);
+	assert_int_equal(hearth_note_amend(f->s, &note, "", "2026-12-01", &x), HEARTH_EINVAL);
+	assert_int_equal(hearth_note_amend(f->s, &held->ids[0], "x", "2026-12-01", &x),
+			 HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_store_dump(f->s, &dump_after, &len), HEARTH_OK);
+	assert_string_equal(dump_before, dump_after);
+	free(dump_before);
+	free(dump_after);
+
+	hearth_appt_result_free(held);
+	hearth_appt_result_free(held2);
+	hearth_appt_result_free(booked);
+}
+
+/* ---- activities -------------------------------------------------------- */
+
+static void test_activities_safety(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_activity_new a;
+	hearth_activity_added res;
+	hearth_activities *l = NULL;
+	hearth_followups *fl = NULL;
+	char fbuf[64];
+
+	memset(&a, 0, sizeof a);
+	a.type = "hotline";
+	a.date = "2026-12-13";
+	a.person = &p;
+	a.minutes = 35;
+	a.attendance = -1;
+	a.risk = "high";
+	a.outcome = "safety plan, supervisor told";
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_OK);
+	assert_int_equal(res.safety, HEARTH_ACTIVITY_SAFETY_FOLLOWUP);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_string_equal(FIELD(f->s, &res.followup, "safety"), "1");
+	assert_string_equal(FIELD(f->s, &res.followup, "source"), "hotline");
+	assert_string_equal(FIELD(f->s, &res.followup, "due"), "2026-12-14");
+	{
+		char hex[HEARTH_ID_HEX + 1];
+
+		hearth_id_to_hex(&res.id, hex);
+		assert_string_equal(FIELD(f->s, &res.followup, "origin"), hex);
+		hearth_id_to_hex(&res.followup, hex);
+		assert_string_equal(FIELD(f->s, &res.id, "followup"), hex);
+	}
+
+	/* Anonymous high-risk call: recorded, no follow-up, said so. */
+	a.person = NULL;
+	a.date = "2026-12-14";
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_OK);
+	assert_int_equal(res.safety, HEARTH_ACTIVITY_SAFETY_UNATTACHED);
+	assert_string_equal(FIELD(f->s, &res.id, "safety"), "unattached");
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+
+	/* A lecture with attendance; a low-risk call-back. */
+	memset(&a, 0, sizeof a);
+	a.type = "lecture";
+	a.date = "2026-12-10";
+	a.topic = "睡眠与压力";
+	a.unit = "三号车间";
+	a.attendance = 42;
+	a.minutes = 90;
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_OK);
+	assert_int_equal(res.safety, HEARTH_ACTIVITY_SAFETY_NONE);
+	memset(&a, 0, sizeof a);
+	a.type = "callback";
+	a.date = "2026-12-12";
+	a.person = &p;
+	a.risk = "low";
+	a.attendance = -1;
+	a.minutes = -1;
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_OK);
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+
+	assert_int_equal(hearth_activity_list(f->s, NULL, NULL, NULL, &l), HEARTH_OK);
+	assert_int_equal(l->n, 4);
+	assert_string_equal(l->items[0].date, "2026-12-10");
+	assert_string_equal(l->items[0].type, "lecture");
+	assert_int_equal(l->items[0].attendance, 42);
+	assert_string_equal(l->items[0].topic, "睡眠与压力");
+	assert_false(l->items[0].has_person);
+	assert_string_equal(l->items[1].type, "callback");
+	assert_int_equal(l->items[1].minutes, -1);
+	assert_string_equal(l->items[1].person_name, "P");
+	assert_true(l->items[2].has_followup);
+	assert_true(l->items[3].unattached);
+	hearth_activities_free(l);
+	assert_int_equal(hearth_activity_list(f->s, "2026-12-13", "2026-12-14", "hotline", &l),
+			 HEARTH_OK);
+	assert_int_equal(l->n, 2);
+	hearth_activities_free(l);
+	assert_int_equal(hearth_activity_list(f->s, NULL, NULL, "picnic", &l), HEARTH_EINVAL);
+
+	/* Refused input writes nothing. */
+	memset(&a, 0, sizeof a);
+	a.type = "hotline";
+	a.date = "2026-02-30";
+	a.attendance = a.minutes = -1;
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_EINVAL);
+	a.date = "2026-12-14";
+	a.risk = "very";
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_EINVAL);
+	a.risk = NULL;
+	a.type = "party";
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_EINVAL);
+	assert_int_equal(count_kind(f->s, "activity"), 4);
+	assert_int_equal(count_audit(f->s, "activity.add"), 4);
+
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, NULL,
+					      "2026-12-14", &fl), HEARTH_OK);
+	assert_int_equal(fl->n, 1);
+	assert_true(fl->items[0].safety);
+	hearth_followups_free(fl);
+}
+
+/* ---- timeline ---------------------------------------------------------- */
+
+static void test_timeline(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id other = add_person(f->s, "O");
+	hearth_id scr, note, am;
+	hearth_appt_result *ap = book(f->s, &p, "2026-12-03 10:00", "Li", "Room 1");
+	hearth_note_new n;
+	hearth_activity_new a;
+	hearth_activity_added res;
+	hearth_timeline *t = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_id fu;
+
+	hearth_id_to_hex(&p, hex);
+	/* A screening as the screening module stores it. */
+	assert_int_equal(hearth_record_create(f->s, NULL, "screening", &scr), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "person", hex), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "date", "2026-12-01"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "instrument", "phq9"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "total", "12"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "display", "12"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "flags", "[\"item9\",\"positive\"]"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "band", "moderate"), HEARTH_OK);
+
+	memset(&n, 0, sizeof n);
+	n.person = p;
+	n.text = "first session\nmore";
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-03", &note), HEARTH_OK);
+	fu = add_followup(f->s, &p, "2026-12-10", NULL, "call after session");
+	memset(&a, 0, sizeof a);
+	a.type = "callback";
+	a.date = "2026-12-02";
+	a.person = &p;
+	a.topic = "check-in";
+	a.attendance = a.minutes = -1;
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-02", &res), HEARTH_OK);
+	/* Written later, the amendment still shows right after its note. */
+	assert_int_equal(hearth_note_amend(f->s, &note, "correction", "2026-12-20", &am),
+			 HEARTH_OK);
+	/* Someone else's records stay out. */
+	(void)add_followup(f->s, &other, "2026-12-05", NULL, "not P");
+
+	assert_int_equal(hearth_person_timeline(f->s, &p, &t), HEARTH_OK);
+	assert_int_equal(t->n, 6);
+	assert_string_equal(t->items[0].kind, "screening");
+	assert_string_equal(t->items[0].when, "2026-12-01");
+	assert_string_equal(t->items[0].status, "moderate");
+	assert_string_equal(t->items[0].summary, "phq9, 12, item9 positive");
+	assert_true(hearth_id_equal(&t->items[0].id, &scr));
+	assert_string_equal(t->items[1].kind, "activity");
+	assert_string_equal(t->items[1].status, "callback");
+	assert_string_equal(t->items[1].summary, "check-in");
+	assert_string_equal(t->items[2].kind, "note");
+	assert_string_equal(t->items[2].when, "2026-12-03");
+	assert_string_equal(t->items[2].summary, "first session...");
+	assert_string_equal(t->items[3].kind, "amendment");
+	assert_true(hearth_id_equal(&t->items[3].id, &am));
+	assert_string_equal(t->items[3].when, "2026-12-20");
+	assert_string_equal(t->items[4].kind, "appointment");
+	assert_string_equal(t->items[4].when, "2026-12-03 10:00");
+	assert_string_equal(t->items[4].status, "booked");
+	assert_non_null(strstr(t->items[4].summary, "Room 1"));
+	assert_true(hearth_id_equal(&t->items[4].id, &ap->ids[0]));
+	assert_string_equal(t->items[5].kind, "followup");
+	assert_true(hearth_id_equal(&t->items[5].id, &fu));
+	assert_non_null(t->items[5].record);
+	assert_string_equal(hearth_record_field(t->items[5].record, "reason"),
+			    "call after session");
+	hearth_timeline_free(t);
+
+	{
+		hearth_id nobody = hearth_id_random();
+
+		t = NULL;
+		assert_int_equal(hearth_person_timeline(f->s, &nobody, &t), HEARTH_ENOTFOUND);
+		assert_null(t);
+	}
+	hearth_appt_result_free(ap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_dates_strict),
+		cmocka_unit_test(test_dates_arithmetic),
+		cmocka_unit_test(test_dates_against_libc),
+		cmocka_unit_test_setup_teardown(test_series_conflict_week3, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_strict_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_conflict_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_series_until_and_rest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_appt_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_noshow_reachout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unreachable_escalates_on_third, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overdue_ordering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_followup_bad_input, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_high_risk_case_cannot_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_inside_caller_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notes_append_only, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_activities_safety, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
+	};
+
+	return cmocka_run_group_tests_name("workflows", tests, NULL, NULL);
+}
