@@ -12,6 +12,13 @@
 #include "hearth/store.h"
 #include "hearth/vault.h"
 #include "hearth/audit.h"
+#include "hearth/timeutil.h"
+#include "hearth/casework.h"
+#include "hearth/instruments.h"
+#include "hearth/screening.h"
+#include "hearth/settings.h"
+#include "hearth/reports.h"
+#include "hearth/journal.h"
 
 #define HEARTH_VERSION "0.1.0"
 

@@ -1,0 +1,500 @@
+/*
+ * screening.c - saving a scored screening, the safety rule, the crisis
+ * card.  See hearth/screening.h.
+ *
+ * The order of work matters: everything that can refuse the screening
+ * (bad answers, an incomplete form, an unknown person, a high-risk result
+ * without the action taken) is checked before anything is written, and
+ * every write (the screening, the person's risk, the follow-up, the audit
+ * entry) happens in one transaction, so a refusal or a failure leaves no
+ * trace.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/screening.h"
+#include "hearth/timeutil.h"
+
+#define ACTION_MAX 2000u
+
+/* ---- the crisis card ---- */
+
+static const hearth_text crisis_title = {
+	"Safety first: act now", "安全第一：立即行动", 0};
+
+static const hearth_text crisis_steps[] = {
+	{"Stay with the person: do not leave them alone.",
+	 "陪伴在对方身边：不要让对方独处。", 0},
+	{"Remove the means: if it is safe to do so, take away or lock up "
+	 "anything they could use to hurt themselves (medicines, blades, "
+	 "ropes, pesticides).",
+	 "移除危险物品：在确保安全的前提下，拿走或锁好可能用来伤害自己的物品"
+	 "（药物、刀片、绳索、农药等）。", 0},
+	{"Call a help line now:", "立即拨打求助电话：", 0},
+	{"Tell your supervisor today, and record the action taken.",
+	 "当天告知您的督导，并记录所采取的行动。", 0},
+};
+#define N_STEPS (sizeof crisis_steps / sizeof crisis_steps[0])
+
+const hearth_text *hearth_crisis_steps(size_t *n)
+{
+	if (n != NULL)
+		*n = N_STEPS;
+	return crisis_steps;
+}
+
+const hearth_text *hearth_crisis_title(void)
+{
+	return &crisis_title;
+}
+
+/* A growing string. */
+struct buf {
+	char *p;
+	size_t len, cap;
+	int failed;
+};
+
+static void buf_add(struct buf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->failed)
+		return;
+	if (b->len + n + 1 > b->cap) {
+		size_t cap = b->cap ? b->cap : 256;
+		char *np;
+		while (cap < b->len + n + 1)
+			cap *= 2;
+		np = realloc(b->p, cap);
+		if (np == NULL) {
+			b->failed = 1;
+			return;
+		}
+		b->p = np;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->len, s, n + 1);
+	b->len += n;
+}
+
+static hearth_status buf_take(struct buf *b, char **out)
+{
+	if (!b->failed && b->p == NULL)
+		buf_add(b, "");
+	if (b->failed) {
+		free(b->p);
+		*out = NULL;
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	}
+	*out = b->p;
+	return HEARTH_OK;
+}
+
+hearth_status hearth_crisis_card_format(const hearth_helpline *lines, size_t n,
+					const char *supervisor,
+					const char *lang, char **out)
+{
+	struct buf b = {0};
+	char num[16];
+	size_t i, j;
+
+	if (out == NULL || (lines == NULL && n > 0))
+		return hearth_fail(HEARTH_EINVAL, "no output for the crisis card");
+	buf_add(&b, hearth_text_get(&crisis_title, lang));
+	buf_add(&b, "\n");
+	for (i = 0; i < N_STEPS; i++) {
+		snprintf(num, sizeof num, "%zu. ", i + 1);
+		buf_add(&b, num);
+		buf_add(&b, hearth_text_get(&crisis_steps[i], lang));
+		buf_add(&b, "\n");
+		if (i == 2) {
+			for (j = 0; j < n; j++) {
+				buf_add(&b, "     ");
+				buf_add(&b, lines[j].name);
+				buf_add(&b, lang != NULL && lang[0] == 'z'
+						    ? "：" : ": ");
+				buf_add(&b, lines[j].number);
+				buf_add(&b, "\n");
+			}
+		}
+		if (i == 3 && supervisor != NULL && supervisor[0] != '\0') {
+			buf_add(&b, "     ");
+			buf_add(&b, lang != NULL && lang[0] == 'z' ? "督导："
+								   : "Supervisor: ");
+			buf_add(&b, supervisor);
+			buf_add(&b, "\n");
+		}
+	}
+	return buf_take(&b, out);
+}
+
+hearth_status hearth_crisis_card(hearth_store *s, const char *lang, char **out)
+{
+	hearth_helpline *lines = NULL;
+	char *sup = NULL;
+	size_t n = 0;
+	hearth_status st;
+
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output for the "
+				   "crisis card");
+	*out = NULL;
+	if ((st = hearth_settings_helplines(s, lang, &lines, &n)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_settings_get(s, HEARTH_SETTING_SUPERVISOR, &sup)) !=
+	    HEARTH_OK)
+		goto out;
+	st = hearth_crisis_card_format(lines, n, sup, lang, out);
+out:
+	free(sup);
+	hearth_helplines_free(lines, n);
+	return st;
+}
+
+/* ---- scoring with the vault's settings ---- */
+
+hearth_status hearth_screening_cutoff(hearth_store *s,
+				      const hearth_instrument *inst,
+				      int *cutoff)
+{
+	const char *setting = NULL;
+	const int *choices;
+	char *value = NULL, *end;
+	long v;
+	size_t i, n;
+	int has;
+	hearth_status st;
+
+	if (s == NULL || inst == NULL || cutoff == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or instrument");
+	*cutoff = hearth_instrument_cutoff(inst, &has, NULL, &setting);
+	if (!has || setting == NULL)
+		return HEARTH_OK;
+	st = hearth_settings_get(s, setting, &value);
+	if (st == HEARTH_ENOTFOUND) {
+		/* The instrument names a setting this build does not know:
+		 * its default stands. */
+		hearth_errdetail_clear();
+		return HEARTH_OK;
+	}
+	if (st != HEARTH_OK)
+		return st;
+	v = strtol(value, &end, 10);
+	n = hearth_instrument_cutoff_choices(inst, &choices);
+	for (i = 0; *end == '\0' && end != value && i < n; i++)
+		if (choices[i] == v)
+			*cutoff = (int)v;
+	free(value);
+	return HEARTH_OK;
+}
+
+hearth_status hearth_score_next_steps(const hearth_score *score,
+				      const char *lang, char **out)
+{
+	struct buf b = {0};
+	size_t i, j;
+
+	if (score == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no score");
+	for (i = 0; i < score->n_outcomes; i++) {
+		const char *t = hearth_text_get(&score->outcomes[i]->next_step,
+						lang);
+		/* Two rules may say the same thing; say it once. */
+		for (j = 0; j < i; j++)
+			if (strcmp(hearth_text_get(&score->outcomes[j]->next_step,
+						   lang), t) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (b.len > 0)
+			buf_add(&b, "\n");
+		buf_add(&b, t);
+	}
+	return buf_take(&b, out);
+}
+
+/* ---- saving ---- */
+
+static hearth_status exec_sql(hearth_store *s, const char *sql)
+{
+	if (sqlite3_exec(hearth_store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return hearth_fail(HEARTH_EDB, "cannot save the screening: %s",
+				   sqlite3_errmsg(hearth_store_db(s)));
+	return HEARTH_OK;
+}
+
+static int blank(const char *s)
+{
+	if (s == NULL)
+		return 1;
+	for (; *s != '\0'; s++)
+		if (*s != ' ' && *s != '\t' && *s != '\n' && *s != '\r')
+			return 0;
+	return 1;
+}
+
+/* The answers as a JSON array, null for an item not asked. */
+static char *answers_json(const int *answers, size_t n)
+{
+	json_t *arr = json_array();
+	char *out = NULL;
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		json_t *v = answers[i] == HEARTH_ANSWER_NONE
+				    ? json_null()
+				    : json_integer(answers[i]);
+		if (v == NULL || json_array_append_new(arr, v) != 0)
+			goto out;
+	}
+	out = json_dumps(arr, JSON_COMPACT);
+out:
+	json_decref(arr);
+	return out;
+}
+
+static char *flags_json(const hearth_score *sc)
+{
+	json_t *arr = json_array();
+	char *out = NULL;
+	size_t i;
+
+	if (arr == NULL)
+		return NULL;
+	for (i = 0; i < sc->n_flags; i++)
+		if (json_array_append_new(arr, json_string(sc->flags[i])) != 0)
+			goto out;
+	out = json_dumps(arr, JSON_COMPACT);
+out:
+	json_decref(arr);
+	return out;
+}
+
+/* The follow-up the outcomes ask for, other than safety: the soonest;
+ * at equal days a high-priority one.  NULL when none asks. */
+static const hearth_next_action *pick_followup(const hearth_score *sc)
+{
+	const hearth_next_action *best = NULL;
+	size_t i;
+
+	for (i = 0; i < sc->n_outcomes; i++) {
+		const hearth_next_action *a = &sc->outcomes[i]->action;
+		if (a->kind != HEARTH_ACTION_FOLLOWUP)
+			continue;
+		if (best == NULL || a->days < best->days ||
+		    (a->days == best->days && a->high_priority &&
+		     !best->high_priority))
+			best = a;
+	}
+	return best;
+}
+
+static hearth_status set_int(hearth_store *s, const hearth_id *id,
+			     const char *field, int v)
+{
+	char num[24];
+
+	snprintf(num, sizeof num, "%d", v);
+	return hearth_record_set(s, id, field, num);
+}
+
+hearth_status hearth_screening_save(hearth_store *s,
+				    const hearth_instrument *inst,
+				    const hearth_screening_input *in,
+				    hearth_screening_result *out)
+{
+	hearth_screening_result res;
+	hearth_score_options opt = {0};
+	hearth_record *person = NULL;
+	char today[HEARTH_DATE_LEN + 1], due[HEARTH_DATE_LEN + 1];
+	char hex[HEARTH_ID_HEX + 1], reason[256], detail[96];
+	char *answers = NULL, *flags = NULL, *steps = NULL;
+	const char *lang, *id_str;
+	const hearth_next_action *fu;
+	int high_risk_level, is_datetime = 0, own = 0, savepoint = 0;
+	int32_t day;
+	int64_t minutes;
+	size_t i;
+	hearth_status st;
+
+	if (s == NULL || inst == NULL || in == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, instrument or "
+				   "screening given");
+	memset(&res, 0, sizeof res);
+	lang = in->lang == NULL ? "en" : hearth_lang_normalise(in->lang);
+	if (lang == NULL)
+		return hearth_fail(HEARTH_EINVAL, "unknown language '%.20s': use "
+				   "en or zh_CN", in->lang);
+	if (in->at == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no date for the screening");
+	if (strlen(in->at) == HEARTH_DATE_LEN) {
+		if ((st = hearth_date_parse(in->at, &day)) != HEARTH_OK)
+			return st;
+	} else {
+		if ((st = hearth_datetime_parse(in->at, &minutes)) != HEARTH_OK)
+			return st;
+		day = hearth_datetime_day(minutes);
+		is_datetime = 1;
+	}
+	hearth_date_format(day, today);
+	if (in->action_taken != NULL && strlen(in->action_taken) > ACTION_MAX)
+		return hearth_fail(HEARTH_EINVAL, "the action taken is longer "
+				   "than %u bytes", ACTION_MAX);
+	if ((st = hearth_instrument_check_difficulty(inst, in->difficulty)) !=
+	    HEARTH_OK)
+		return st;
+	if ((st = hearth_screening_cutoff(s, inst, &opt.cutoff)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_instrument_score(inst, in->answers, in->n_answers,
+					  &opt, &res.score)) != HEARTH_OK)
+		return st;
+	high_risk_level = res.score.risk != NULL &&
+			  strcmp(res.score.risk, "high") == 0;
+	if (high_risk_level && blank(in->action_taken))
+		return hearth_fail(HEARTH_ESTATE, "record the action taken "
+				   "(--action) before saving a high-risk result");
+	res.safety = res.score.safety;
+	for (i = 0; i < res.score.n_outcomes; i++)
+		if (res.score.outcomes[i]->action.kind == HEARTH_ACTION_SAFETY)
+			res.safety = 1;
+	if ((st = hearth_person_check(s, &in->person)) != HEARTH_OK ||
+	    (st = hearth_record_load(s, &in->person, &person)) != HEARTH_OK)
+		return st;
+
+	answers = answers_json(in->answers, in->n_answers);
+	flags = flags_json(&res.score);
+	if (answers == NULL || flags == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+		goto out;
+	}
+	if ((st = hearth_score_next_steps(&res.score, lang, &steps)) !=
+	    HEARTH_OK)
+		goto out;
+
+	if (sqlite3_get_autocommit(hearth_store_db(s))) {
+		if ((st = hearth_store_begin(s)) != HEARTH_OK)
+			goto out;
+		own = 1;
+	} else {
+		if ((st = exec_sql(s, "SAVEPOINT hearth_screening")) !=
+		    HEARTH_OK)
+			goto out;
+		savepoint = 1;
+	}
+	if ((st = hearth_record_create(s, &person->space,
+				       HEARTH_SCREENING_KIND, &res.id)) !=
+	    HEARTH_OK)
+		goto out;
+	hearth_id_to_hex(&in->person, hex);
+	id_str = hearth_instrument_id(inst);
+#define SET(f, v) do { \
+		if ((st = hearth_record_set(s, &res.id, (f), (v))) != \
+		    HEARTH_OK) \
+			goto out; \
+	} while (0)
+	SET("person", hex);
+	SET("instrument", id_str);
+	SET("version", hearth_instrument_version(inst));
+	SET("answers", answers);
+	if (in->difficulty != HEARTH_ANSWER_NONE &&
+	    (st = set_int(s, &res.id, "difficulty", in->difficulty)) !=
+	    HEARTH_OK)
+		goto out;
+	if ((st = set_int(s, &res.id, "total", res.score.total)) != HEARTH_OK ||
+	    (st = set_int(s, &res.id, "display", res.score.display)) !=
+	    HEARTH_OK)
+		goto out;
+	SET("band", res.score.band->id);
+	SET("positive", res.score.positive ? "1" : "0");
+	if (res.score.cutoff != 0 &&
+	    (st = set_int(s, &res.id, "cutoff", res.score.cutoff)) != HEARTH_OK)
+		goto out;
+	SET("flags", flags);
+	if (res.score.risk != NULL)
+		SET("risk", res.score.risk);
+	if (res.score.suggest != NULL)
+		SET("suggest", res.score.suggest);
+	SET("next_step", steps);
+	SET("lang", lang);
+	SET("translation", hearth_instrument_translation(inst));
+	if (!blank(in->action_taken))
+		SET("action_taken", in->action_taken);
+	SET("date", today);
+	if (is_datetime)
+		SET("at", in->at);
+#undef SET
+
+	if (res.safety) {
+		snprintf(reason, sizeof reason, strcmp(lang, "zh_CN") == 0
+			 ? "%s 筛查后的安全随访" : "safety check after a %s "
+			 "screening", id_str);
+		if ((st = hearth_followup_create_safety(s, &in->person, today,
+							"screening", &res.id,
+							reason,
+							&res.followup)) !=
+		    HEARTH_OK)
+			goto out;
+		res.person_marked_high = 1;
+		res.has_followup = 1;
+		res.followup_high = 1;
+		memcpy(res.followup_due, today, sizeof today);
+	} else if ((fu = pick_followup(&res.score)) != NULL) {
+		hearth_followup_new f;
+		if ((st = hearth_date_add_days(today, fu->days, due)) !=
+		    HEARTH_OK)
+			goto out;
+		snprintf(reason, sizeof reason, strcmp(lang, "zh_CN") == 0
+			 ? "%s 筛查后跟进：%s" : "follow-up after a %s "
+			 "screening: %s", id_str,
+			 hearth_text_get(&res.score.band->label, lang));
+		memset(&f, 0, sizeof f);
+		f.person = in->person;
+		f.due = due;
+		f.reason = reason;
+		f.priority = fu->high_priority ? "high" : "normal";
+		f.source = "screening";
+		f.origin = &res.id;
+		if ((st = hearth_followup_add(s, &f, today, &res.followup)) !=
+		    HEARTH_OK)
+			goto out;
+		res.has_followup = 1;
+		res.followup_high = fu->high_priority;
+		memcpy(res.followup_due, due, sizeof due);
+	}
+	snprintf(detail, sizeof detail, "%s %s%s", id_str, res.score.band->id,
+		 res.safety ? " safety" : "");
+	if ((st = hearth_audit_append(s, "screening.add", &res.id, detail)) !=
+	    HEARTH_OK)
+		goto out;
+out:
+	if (own) {
+		if (st == HEARTH_OK)
+			st = hearth_store_commit(s);
+		else
+			hearth_store_rollback(s);
+	} else if (savepoint) {
+		if (st == HEARTH_OK)
+			st = exec_sql(s, "RELEASE hearth_screening");
+		else
+			(void)sqlite3_exec(hearth_store_db(s),
+					   "ROLLBACK TO hearth_screening; "
+					   "RELEASE hearth_screening",
+					   NULL, NULL, NULL);
+	}
+	if (st == HEARTH_OK)
+		*out = res;
+	hearth_record_free(person);
+	free(answers);
+	free(flags);
+	free(steps);
+	return st;
+}

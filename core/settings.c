@@ -1,0 +1,595 @@
+/*
+ * settings.c - the vault's settings record.  See hearth/settings.h.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "hearth/audit.h"
+#include "hearth/instruments.h"
+#include "hearth/settings.h"
+
+#define SUPERVISOR_MAX 200u
+
+/* The defaults, with the name in each language. */
+static const struct {
+	const char *en, *zh, *number;
+} default_lines[] = {
+	{"National mental-health helpline", "全国心理援助热线", "12356"},
+	{"Emergency (ambulance)", "急救", "120"},
+	{"Police", "报警", "110"},
+};
+#define N_DEFAULT_LINES (sizeof default_lines / sizeof default_lines[0])
+
+static const hearth_setting_info keys[] = {
+	{HEARTH_SETTING_HELPLINES,
+	 "[{\"name\":\"全国心理援助热线 / National mental-health helpline\","
+	 "\"number\":\"12356\"},{\"name\":\"急救 / Emergency (ambulance)\","
+	 "\"number\":\"120\"},{\"name\":\"报警 / Police\",\"number\":\"110\"}]",
+	 "help lines on the crisis card, as Name:number,Name:number",
+	 "危机卡上的求助热线，格式为 名称:号码,名称:号码"},
+	{HEARTH_SETTING_PHQ9_CUTOFF, "10",
+	 "PHQ-9 positive cut-off: 10, or 7 (validated for the Chinese "
+	 "general population)",
+	 "PHQ-9 阳性界值：10，或 7（经中国一般人群验证的界值）"},
+	{HEARTH_SETTING_LANG, "",
+	 "language of the vault's output: en, zh_CN, or empty to follow "
+	 "the locale",
+	 "输出语言：en、zh_CN，留空则跟随系统语言环境"},
+	{HEARTH_SETTING_SUPERVISOR, "",
+	 "who to tell in a crisis (name and number), shown on the crisis card",
+	 "危机时需告知的督导（姓名和电话），显示在危机卡上"},
+};
+#define N_KEYS (sizeof keys / sizeof keys[0])
+
+const hearth_setting_info *hearth_settings_keys(size_t *n)
+{
+	if (n != NULL)
+		*n = N_KEYS;
+	return keys;
+}
+
+static const hearth_setting_info *key_info(const char *key)
+{
+	size_t i;
+
+	for (i = 0; key != NULL && i < N_KEYS; i++)
+		if (strcmp(keys[i].key, key) == 0)
+			return &keys[i];
+	return NULL;
+}
+
+static hearth_status unknown_key(const char *key)
+{
+	return hearth_fail(HEARTH_ENOTFOUND, "no setting '%.60s' (see 'hearth "
+			   "config list')", key != NULL ? key : "");
+}
+
+/* ---- reading ---- */
+
+struct find_ctx {
+	hearth_id space;
+	const char *key;      /* NULL: just find the first record */
+	int found_record;
+	hearth_id record;     /* the oldest settings record */
+	char *value;          /* the key's value, malloc'd */
+	int failed;
+};
+
+static int find_cb(const hearth_record *r, void *arg)
+{
+	struct find_ctx *c = arg;
+	const char *v;
+
+	if (!hearth_id_equal(&r->space, &c->space))
+		return 0;
+	if (!c->found_record) {
+		c->found_record = 1;
+		c->record = r->id;
+	}
+	if (c->key == NULL)
+		return 1;
+	v = hearth_record_field(r, c->key);
+	if (v == NULL)
+		return 0;
+	c->value = strdup(v);
+	if (c->value == NULL)
+		c->failed = 1;
+	return 1;
+}
+
+/* Looks key up across the settings records, oldest first. */
+static hearth_status find(hearth_store *s, const char *key,
+			  struct find_ctx *c)
+{
+	hearth_status st;
+
+	memset(c, 0, sizeof *c);
+	c->space = hearth_store_private_space(s);
+	c->key = key;
+	st = hearth_store_each(s, HEARTH_SETTINGS_KIND, 0, find_cb, c);
+	if (st == HEARTH_OK && c->failed)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading settings");
+	if (st != HEARTH_OK) {
+		free(c->value);
+		c->value = NULL;
+	}
+	return st;
+}
+
+hearth_status hearth_settings_get(hearth_store *s, const char *key, char **out)
+{
+	const hearth_setting_info *info;
+	struct find_ctx c;
+	hearth_status st;
+
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output for settings");
+	*out = NULL;
+	info = key_info(key);
+	if (info == NULL)
+		return unknown_key(key);
+	if ((st = find(s, key, &c)) != HEARTH_OK)
+		return st;
+	if (c.value == NULL) {
+		c.value = strdup(info->default_value);
+		if (c.value == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	}
+	*out = c.value;
+	return HEARTH_OK;
+}
+
+hearth_status hearth_settings_is_set(hearth_store *s, const char *key,
+				     int *is_set)
+{
+	struct find_ctx c;
+	hearth_status st;
+
+	if (s == NULL || is_set == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output for settings");
+	*is_set = 0;
+	if (key_info(key) == NULL)
+		return unknown_key(key);
+	if ((st = find(s, key, &c)) != HEARTH_OK)
+		return st;
+	*is_set = c.value != NULL;
+	free(c.value);
+	return HEARTH_OK;
+}
+
+/* ---- help lines ---- */
+
+void hearth_helplines_free(hearth_helpline *lines, size_t n)
+{
+	size_t i;
+
+	if (lines == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(lines[i].name);
+		free(lines[i].number);
+	}
+	free(lines);
+}
+
+static int has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return 1;
+	return 0;
+}
+
+/* Checks and copies one help line (name and number given as slices,
+ * already trimmed).  which counts from 1 for messages. */
+static hearth_status line_set(hearth_helpline *l, size_t which,
+			      const char *name, size_t nlen,
+			      const char *num, size_t numlen)
+{
+	size_t i, digits = 0;
+
+	if (nlen == 0)
+		return hearth_fail(HEARTH_EINVAL, "help line %zu has no name: "
+				   "write Name:number", which);
+	if (numlen == 0)
+		return hearth_fail(HEARTH_EINVAL, "help line %zu '%.*s' has no "
+				   "number: write Name:number", which,
+				   (int)(nlen > 40 ? 40 : nlen), name);
+	if (nlen > HEARTH_HELPLINE_NAME_MAX || has_control(name, nlen))
+		return hearth_fail(HEARTH_EINVAL, "help line %zu: the name must "
+				   "be one line of at most %u bytes", which,
+				   HEARTH_HELPLINE_NAME_MAX);
+	if (numlen > HEARTH_HELPLINE_NUMBER_MAX)
+		return hearth_fail(HEARTH_EINVAL, "help line %zu: the number is "
+				   "longer than %u characters", which,
+				   HEARTH_HELPLINE_NUMBER_MAX);
+	for (i = 0; i < numlen; i++) {
+		char ch = num[i];
+		if (ch >= '0' && ch <= '9')
+			digits++;
+		else if (ch != ' ' && ch != '+' && ch != '-' && ch != '(' &&
+			 ch != ')')
+			return hearth_fail(HEARTH_EINVAL, "help line %zu: '%.*s' "
+					   "is not a phone number (digits, "
+					   "spaces, + - ( ) only)", which,
+					   (int)numlen, num);
+	}
+	if (digits == 0)
+		return hearth_fail(HEARTH_EINVAL, "help line %zu: the number has "
+				   "no digits", which);
+	l->name = strndup(name, nlen);
+	l->number = strndup(num, numlen);
+	if (l->name == NULL || l->number == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	return HEARTH_OK;
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n > 0 && (**s == ' ' || **s == '\t')) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n > 0 && ((*s)[*n - 1] == ' ' || (*s)[*n - 1] == '\t'))
+		(*n)--;
+}
+
+/* The JSON array form. */
+static hearth_status parse_json_lines(const char *text, hearth_helpline **out,
+				      size_t *n_out)
+{
+	hearth_helpline *v = NULL;
+	json_error_t err;
+	json_t *root;
+	size_t i, n = 0;
+	hearth_status st = HEARTH_OK;
+
+	root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
+	if (root == NULL || !json_is_array(root)) {
+		st = hearth_fail(HEARTH_EINVAL, "help lines: expected a JSON "
+				 "array of {\"name\", \"number\"}");
+		goto out;
+	}
+	n = json_array_size(root);
+	if (n == 0 || n > HEARTH_HELPLINES_MAX) {
+		st = hearth_fail(HEARTH_EINVAL, "give 1-%u help lines",
+				 HEARTH_HELPLINES_MAX);
+		n = 0;
+		goto out;
+	}
+	v = calloc(n, sizeof *v);
+	if (v == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+		n = 0;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		json_t *e = json_array_get(root, i);
+		json_t *name = json_object_get(e, "name");
+		json_t *num = json_object_get(e, "number");
+		const char *ns, *us;
+		size_t nl, ul;
+		if (!json_is_object(e) || !json_is_string(name) ||
+		    !json_is_string(num) || json_object_size(e) != 2) {
+			st = hearth_fail(HEARTH_EINVAL, "help line %zu: expected "
+					 "{\"name\": ..., \"number\": ...}",
+					 i + 1);
+			goto out;
+		}
+		ns = json_string_value(name);
+		nl = json_string_length(name);
+		us = json_string_value(num);
+		ul = json_string_length(num);
+		if (strlen(ns) != nl || strlen(us) != ul) {
+			st = hearth_fail(HEARTH_EINVAL, "help line %zu holds a "
+					 "NUL character", i + 1);
+			goto out;
+		}
+		trim(&ns, &nl);
+		trim(&us, &ul);
+		if ((st = line_set(&v[i], i + 1, ns, nl, us, ul)) != HEARTH_OK)
+			goto out;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+out:
+	hearth_helplines_free(v, n);
+	json_decref(root);
+	return st;
+}
+
+hearth_status hearth_helplines_parse(const char *text, hearth_helpline **out,
+				     size_t *n_out)
+{
+	hearth_helpline *v = NULL;
+	size_t n = 0, len, pos = 0;
+	const char *p;
+	hearth_status st = HEARTH_OK;
+
+	if (out == NULL || n_out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no output for help lines");
+	*out = NULL;
+	*n_out = 0;
+	if (text == NULL)
+		text = "";
+	p = text;
+	len = strlen(text);
+	trim(&p, &len);
+	if (len > 0 && p[0] == '[')
+		return parse_json_lines(text, out, n_out);
+	if (len > 0 && p[len - 1] == ',')
+		len--;
+	if (len == 0)
+		return hearth_fail(HEARTH_EINVAL, "no help lines: write "
+				   "Name:number,Name:number");
+	v = calloc(HEARTH_HELPLINES_MAX, sizeof *v);
+	if (v == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	while (pos <= len) {
+		const char *e = p + pos, *name, *num, *colon = NULL;
+		size_t elen = 0, nlen, numlen, k, clen = 0;
+
+		while (pos + elen < len && e[elen] != ',')
+			elen++;
+		if (n == HEARTH_HELPLINES_MAX) {
+			st = hearth_fail(HEARTH_EINVAL, "more than %u help lines",
+					 HEARTH_HELPLINES_MAX);
+			goto out;
+		}
+		/* The number follows the last colon, ASCII ':' or the
+		 * full-width '：' a Chinese keyboard types. */
+		for (k = 0; k < elen; k++) {
+			if (e[k] == ':') {
+				colon = e + k;
+				clen = 1;
+			} else if (k + 2 < elen && (unsigned char)e[k] == 0xef &&
+				   (unsigned char)e[k + 1] == 0xbc &&
+				   (unsigned char)e[k + 2] == 0x9a) {
+				colon = e + k;
+				clen = 3;
+			}
+		}
+		name = e;
+		if (colon == NULL) {
+			nlen = elen;
+			trim(&name, &nlen);
+			st = line_set(&v[n], n + 1, name, nlen, "", 0);
+			goto out;
+		}
+		nlen = (size_t)(colon - e);
+		num = colon + clen;
+		numlen = elen - nlen - clen;
+		trim(&name, &nlen);
+		trim(&num, &numlen);
+		if ((st = line_set(&v[n], n + 1, name, nlen, num, numlen)) !=
+		    HEARTH_OK) {
+			n++;
+			goto out;
+		}
+		n++;
+		pos += elen + 1;
+	}
+	*out = v;
+	*n_out = n;
+	v = NULL;
+out:
+	if (v != NULL)
+		hearth_helplines_free(v, HEARTH_HELPLINES_MAX);
+	return st;
+}
+
+hearth_status hearth_helplines_to_json(const hearth_helpline *lines, size_t n,
+				       char **out)
+{
+	json_t *arr;
+	size_t i;
+
+	if (out == NULL || (lines == NULL && n > 0))
+		return hearth_fail(HEARTH_EINVAL, "no help lines");
+	*out = NULL;
+	arr = json_array();
+	if (arr == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	for (i = 0; i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s}", "name", lines[i].name,
+				      "number", lines[i].number);
+		if (o == NULL || json_array_append_new(arr, o) != 0) {
+			json_decref(arr);
+			return hearth_fail(HEARTH_ENOMEM, "out of memory");
+		}
+	}
+	*out = json_dumps(arr, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	json_decref(arr);
+	if (*out == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	return HEARTH_OK;
+}
+
+hearth_status hearth_helplines_default(const char *lang, hearth_helpline **out,
+				       size_t *n)
+{
+	hearth_helpline *v;
+	int zh = hearth_lang_normalise(lang) != NULL &&
+		 strcmp(hearth_lang_normalise(lang), "zh_CN") == 0;
+	size_t i;
+
+	if (out == NULL || n == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no output for help lines");
+	*out = NULL;
+	*n = 0;
+	v = calloc(N_DEFAULT_LINES, sizeof *v);
+	if (v == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	for (i = 0; i < N_DEFAULT_LINES; i++) {
+		v[i].name = strdup(zh ? default_lines[i].zh : default_lines[i].en);
+		v[i].number = strdup(default_lines[i].number);
+		if (v[i].name == NULL || v[i].number == NULL) {
+			hearth_helplines_free(v, N_DEFAULT_LINES);
+			return hearth_fail(HEARTH_ENOMEM, "out of memory");
+		}
+	}
+	*out = v;
+	*n = N_DEFAULT_LINES;
+	return HEARTH_OK;
+}
+
+hearth_status hearth_settings_helplines(hearth_store *s, const char *lang,
+					hearth_helpline **out, size_t *n)
+{
+	struct find_ctx c;
+	hearth_status st;
+
+	if (s == NULL || out == NULL || n == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output for help "
+				   "lines");
+	*out = NULL;
+	*n = 0;
+	if ((st = find(s, HEARTH_SETTING_HELPLINES, &c)) != HEARTH_OK)
+		return st;
+	if (c.value == NULL)
+		return hearth_helplines_default(lang, out, n);
+	st = hearth_helplines_parse(c.value, out, n);
+	free(c.value);
+	/* A value that no longer parses (written by a newer version, or
+	 * damaged) must not leave the crisis card without numbers. */
+	if (st != HEARTH_OK)
+		return hearth_helplines_default(lang, out, n);
+	return HEARTH_OK;
+}
+
+/* ---- writing ---- */
+
+/* Turns what a person typed into the stored value; *out malloc'd, or NULL
+ * to clear the field (back to the default). */
+static hearth_status normalise(const char *key, const char *value, char **out)
+{
+	hearth_status st;
+
+	*out = NULL;
+	if (strcmp(key, HEARTH_SETTING_HELPLINES) == 0) {
+		hearth_helpline *lines;
+		size_t n;
+		if (value == NULL || value[0] == '\0')
+			return HEARTH_OK;
+		if ((st = hearth_helplines_parse(value, &lines, &n)) != HEARTH_OK)
+			return st;
+		st = hearth_helplines_to_json(lines, n, out);
+		hearth_helplines_free(lines, n);
+		return st;
+	}
+	if (strcmp(key, HEARTH_SETTING_PHQ9_CUTOFF) == 0) {
+		if (value == NULL || value[0] == '\0')
+			return HEARTH_OK;
+		if (strcmp(value, "7") != 0 && strcmp(value, "10") != 0)
+			return hearth_fail(HEARTH_EINVAL, "phq9_cutoff must be 7 "
+					   "or 10, not '%.20s'", value);
+		*out = strdup(value);
+	} else if (strcmp(key, HEARTH_SETTING_LANG) == 0) {
+		const char *l;
+		if (value == NULL || value[0] == '\0')
+			return HEARTH_OK;
+		l = hearth_lang_normalise(value);
+		if (l == NULL)
+			return hearth_fail(HEARTH_EINVAL, "lang must be en or "
+					   "zh_CN, not '%.20s'", value);
+		*out = strdup(l);
+	} else {
+		size_t n;
+		if (value == NULL || value[0] == '\0')
+			return HEARTH_OK;
+		n = strlen(value);
+		if (n > SUPERVISOR_MAX || has_control(value, n))
+			return hearth_fail(HEARTH_EINVAL, "supervisor must be one "
+					   "line of at most %u bytes",
+					   SUPERVISOR_MAX);
+		*out = strdup(value);
+	}
+	if (*out == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	return HEARTH_OK;
+}
+
+hearth_status hearth_settings_check(const char *key, const char *value)
+{
+	char *stored = NULL;
+	hearth_status st;
+
+	if (key_info(key) == NULL)
+		return unknown_key(key);
+	st = normalise(key, value, &stored);
+	free(stored);
+	return st;
+}
+
+static hearth_status exec_sql(hearth_store *s, const char *sql)
+{
+	if (sqlite3_exec(hearth_store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
+		return hearth_fail(HEARTH_EDB, "cannot save settings: %s",
+				   sqlite3_errmsg(hearth_store_db(s)));
+	return HEARTH_OK;
+}
+
+hearth_status hearth_settings_set(hearth_store *s, const char *key,
+				  const char *value)
+{
+	struct find_ctx c;
+	char *stored = NULL;
+	hearth_id rec;
+	int own = 0, savepoint = 0;
+	hearth_status st;
+
+	if (s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store for settings");
+	if (key_info(key) == NULL)
+		return unknown_key(key);
+	if ((st = normalise(key, value, &stored)) != HEARTH_OK)
+		return st;
+	/* Atomic on its own, or inside the caller's transaction. */
+	if (sqlite3_get_autocommit(hearth_store_db(s))) {
+		if ((st = hearth_store_begin(s)) != HEARTH_OK)
+			goto out;
+		own = 1;
+	} else {
+		if ((st = exec_sql(s, "SAVEPOINT hearth_settings")) != HEARTH_OK)
+			goto out;
+		savepoint = 1;
+	}
+	if ((st = find(s, NULL, &c)) != HEARTH_OK)
+		goto out;
+	if (c.found_record) {
+		rec = c.record;
+	} else {
+		if (stored == NULL)
+			goto out; /* back to the default: nothing to clear */
+		if ((st = hearth_record_create(s, NULL, HEARTH_SETTINGS_KIND,
+					       &rec)) != HEARTH_OK)
+			goto out;
+	}
+	if ((st = hearth_record_set(s, &rec, key, stored)) != HEARTH_OK ||
+	    (st = hearth_audit_append(s, "settings.set", &rec, key)) !=
+	    HEARTH_OK)
+		goto out;
+out:
+	if (own) {
+		if (st == HEARTH_OK)
+			st = hearth_store_commit(s);
+		else
+			hearth_store_rollback(s);
+	} else if (savepoint) {
+		if (st == HEARTH_OK)
+			st = exec_sql(s, "RELEASE hearth_settings");
+		else
+			(void)sqlite3_exec(hearth_store_db(s),
+					   "ROLLBACK TO hearth_settings; "
+					   "RELEASE hearth_settings",
+					   NULL, NULL, NULL);
+	}
+	free(stored);
+	return st;
+}

@@ -1,0 +1,1172 @@
+/*
+ * test_instruments.c - instruments as data, their scoring, the safety rule,
+ * settings and the crisis card.
+ *
+ * Scoring is checked at every band boundary of every shipped instrument
+ * against the rules the service relies on (not against the files
+ * themselves: a wrong band in a file must fail here).  The loader is fed
+ * one broken file per kind of mistake and must name the file, the JSON
+ * path and the reason.  The safety rule is checked through a real store.
+ *
+ * The shipped files are found through $HEARTH_DATA_DIR (meson sets it to
+ * the source tree's data/) or the compiled-in source data dir.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+#include <sqlite3.h>
+
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/instruments.h"
+#include "hearth/schema.h"
+#include "hearth/screening.h"
+#include "hearth/settings.h"
+#include "hearth/store.h"
+
+#define OK(x) assert_int_equal((x), HEARTH_OK)
+#define N HEARTH_ANSWER_NONE
+
+static const char *const shipped[] = {"phq9", "phq2", "gad7", "gad2",
+				      "who5", "cssrs"};
+
+static hearth_instrument *load(const char *id)
+{
+	hearth_instrument *inst = NULL;
+	hearth_status st = hearth_instrument_find(id, &inst);
+
+	if (st != HEARTH_OK)
+		fail_msg("cannot load %s: %s", id, hearth_errdetail());
+	return inst;
+}
+
+/* Asserts that the last error's detail contains want. */
+static void detail_has(const char *want)
+{
+	const char *d = hearth_errdetail();
+
+	if (strstr(d, want) == NULL)
+		fail_msg("detail '%s' lacks '%s'", d, want);
+}
+
+static hearth_score score_ok(const hearth_instrument *inst, const int *a,
+			     int cutoff)
+{
+	hearth_score_options opt = {cutoff};
+	hearth_score s;
+	hearth_status st;
+
+	st = hearth_instrument_score(inst, a, hearth_instrument_n_items(inst),
+				     &opt, &s);
+	if (st != HEARTH_OK)
+		fail_msg("score failed: %s", hearth_errdetail());
+	return s;
+}
+
+/* Spreads total over the first n items (each 0..max) in order. */
+static void spread(int *a, size_t n, int max, int total)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		a[i] = total > max ? max : total;
+		total -= a[i];
+	}
+	assert_int_equal(total, 0);
+}
+
+static int has_flag(const hearth_score *s, const char *flag)
+{
+	size_t i;
+
+	for (i = 0; i < s->n_flags; i++)
+		if (strcmp(s->flags[i], flag) == 0)
+			return 1;
+	return 0;
+}
+
+/* ---- shipped files ---- */
+
+static void check_text(const hearth_text *t, const char *what)
+{
+	if (t->en == NULL || t->en[0] == '\0' || t->zh_CN == NULL ||
+	    t->zh_CN[0] == '\0')
+		fail_msg("%s lacks a language", what);
+	/* The Chinese side really is Chinese (or at least not the English
+	 * copied over). */
+	if (strcmp(t->en, t->zh_CN) == 0 && strlen(t->en) > 3)
+		fail_msg("%s: Chinese equals English '%s'", what, t->en);
+}
+
+static void test_shipped_load_bilingual(void **state)
+{
+	size_t k, i, j;
+	char **ids;
+	size_t nids;
+
+	(void)state;
+	for (k = 0; k < sizeof shipped / sizeof shipped[0]; k++) {
+		hearth_instrument *inst = load(shipped[k]);
+		const hearth_item *d;
+		assert_string_equal(hearth_instrument_id(inst), shipped[k]);
+		assert_non_null(hearth_instrument_version(inst));
+		check_text(hearth_instrument_title(inst), "title");
+		check_text(hearth_instrument_lead_in(inst), "lead-in");
+		assert_non_null(hearth_instrument_licence(inst));
+		assert_non_null(hearth_instrument_source(inst));
+		for (i = 0; i < hearth_instrument_n_items(inst); i++) {
+			const hearth_item *it = hearth_instrument_item(inst, i);
+			check_text(&it->text, it->id);
+			for (j = 0; j < it->n_options; j++)
+				check_text(&it->options[j].label, it->id);
+		}
+		d = hearth_instrument_difficulty(inst);
+		if (d != NULL) {
+			check_text(&d->text, "difficulty");
+			for (j = 0; j < d->n_options; j++)
+				check_text(&d->options[j].label, "difficulty");
+		}
+		for (i = 0; i < hearth_instrument_n_bands(inst); i++) {
+			const hearth_outcome *o =
+				hearth_instrument_band(inst, i, NULL, NULL);
+			check_text(&o->label, o->id);
+			check_text(&o->next_step, o->id);
+		}
+		hearth_instrument_free(inst);
+	}
+	OK(hearth_instrument_list(&ids, &nids));
+	for (k = 0; k < sizeof shipped / sizeof shipped[0]; k++) {
+		for (i = 0; i < nids; i++)
+			if (strcmp(ids[i], shipped[k]) == 0)
+				break;
+		if (i == nids)
+			fail_msg("%s not listed", shipped[k]);
+	}
+	hearth_instrument_ids_free(ids, nids);
+}
+
+static void test_translation_status(void **state)
+{
+	hearth_instrument *c = load("cssrs"), *w = load("who5"),
+			  *p = load("phq9");
+
+	(void)state;
+	/* No published Chinese C-SSRS: unofficial, and said so. */
+	assert_string_equal(hearth_instrument_translation(c), "unofficial");
+	assert_string_equal(hearth_instrument_wording(c, "zh_CN"), "none found");
+	assert_true(hearth_instrument_item(c, 0)->text.zh_unofficial);
+	assert_non_null(strstr(hearth_instrument_translation_notice(c, "en"),
+			       "unofficial translation"));
+	assert_non_null(strstr(hearth_instrument_translation_notice(c, "zh_CN"),
+			       "非官方"));
+	/* WHO-5 items are the WHO's own Chinese; its lead-in is not. */
+	assert_string_equal(hearth_instrument_translation(w), "official");
+	assert_false(hearth_instrument_item(w, 0)->text.zh_unofficial);
+	assert_true(hearth_instrument_lead_in(w)->zh_unofficial);
+	assert_non_null(strstr(hearth_instrument_translation_notice(w, "zh_CN"),
+			       "指导语"));
+	/* An official translation with an unofficial part: said where the
+	 * Chinese is shown. */
+	assert_null(hearth_instrument_translation_notice(w, "en"));
+	/* PHQ-9: the Chinese difficulty question was not found. */
+	assert_true(hearth_instrument_difficulty(p)->text.zh_unofficial);
+	assert_false(hearth_instrument_item(p, 8)->text.zh_unofficial);
+	assert_non_null(strstr(hearth_instrument_translation_notice(p, "zh_CN"),
+			       "困难程度问题"));
+	/* Verbatim published wording (instruments-reference.md). */
+	assert_string_equal(hearth_instrument_item(p, 8)->text.zh_CN,
+			    "有不如死掉或用某种方式伤害自己的念头");
+	assert_string_equal(hearth_instrument_item(w, 3)->text.zh_CN,
+			    "我睡醒时感到清新、得到了足够休息");
+	hearth_instrument_free(c);
+	hearth_instrument_free(w);
+	hearth_instrument_free(p);
+}
+
+/* ---- sum instruments: every band boundary ---- */
+
+struct boundary {
+	int total;
+	const char *band;
+	int positive;
+};
+
+static void check_sum(const char *id, int item_max,
+		      const struct boundary *b, size_t nb)
+{
+	hearth_instrument *inst = load(id);
+	size_t n = hearth_instrument_n_items(inst), i;
+
+	for (i = 0; i < nb; i++) {
+		int a[HEARTH_INSTRUMENT_MAX_ITEMS];
+		hearth_score s;
+		spread(a, n, item_max, b[i].total);
+		s = score_ok(inst, a, 0);
+		if (s.total != b[i].total || strcmp(s.band->id, b[i].band) != 0 ||
+		    s.positive != b[i].positive)
+			fail_msg("%s total %d: got %d %s positive %d, want %s "
+				 "positive %d", id, b[i].total, s.total,
+				 s.band->id, s.positive, b[i].band,
+				 b[i].positive);
+		assert_string_equal(s.instrument, id);
+		assert_int_equal(s.display, s.total);
+	}
+	hearth_instrument_free(inst);
+}
+
+static void test_phq9_bands(void **state)
+{
+	/* Items fill in order, so item 9 stays 0 up to 24. */
+	static const struct boundary b[] = {
+		{0, "minimal", 0}, {4, "minimal", 0}, {5, "mild", 0},
+		{9, "mild", 0}, {10, "moderate", 1}, {14, "moderate", 1},
+		{15, "moderately_severe", 1}, {19, "moderately_severe", 1},
+		{20, "severe", 1}, {24, "severe", 1}, {27, "severe", 1},
+	};
+
+	(void)state;
+	check_sum("phq9", 3, b, sizeof b / sizeof b[0]);
+}
+
+static void test_phq9_cutoff_7(void **state)
+{
+	hearth_instrument *inst = load("phq9");
+	int a[9];
+	hearth_score s;
+
+	(void)state;
+	spread(a, 9, 3, 6);
+	s = score_ok(inst, a, 7);
+	assert_false(s.positive);
+	assert_int_equal(s.cutoff, 7);
+	spread(a, 9, 3, 7);
+	s = score_ok(inst, a, 7);
+	assert_true(s.positive);
+	assert_string_equal(s.band->id, "mild");
+	s = score_ok(inst, a, 0);     /* the default, 10 */
+	assert_false(s.positive);
+	assert_int_equal(s.cutoff, 10);
+	s = score_ok(inst, a, 10);
+	assert_false(s.positive);
+	{
+		hearth_score_options opt = {8};
+		assert_int_equal(hearth_instrument_score(inst, a, 9, &opt, &s),
+				 HEARTH_EINVAL);
+		detail_has("cut-off 8");
+	}
+	hearth_instrument_free(inst);
+}
+
+static void test_phq9_item9_safety(void **state)
+{
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+	hearth_score s;
+
+	(void)state;
+	s = score_ok(inst, a, 0);
+	assert_int_equal(s.total, 1);
+	assert_string_equal(s.band->id, "minimal");
+	assert_false(s.positive);
+	assert_true(has_flag(&s, HEARTH_FLAG_SAFETY));
+	assert_true(s.safety);
+	/* Item 9 = 0 with a high total: no flag. */
+	spread(a, 8, 3, 24);
+	a[8] = 0;
+	s = score_ok(inst, a, 0);
+	assert_false(has_flag(&s, HEARTH_FLAG_SAFETY));
+	assert_false(s.safety);
+	/* The difficulty question is checked, never scored. */
+	OK(hearth_instrument_check_difficulty(inst, 3));
+	OK(hearth_instrument_check_difficulty(inst, N));
+	assert_int_equal(hearth_instrument_check_difficulty(inst, 4),
+			 HEARTH_EINVAL);
+	detail_has("difficulty is 4: choose 0-3");
+	hearth_instrument_free(inst);
+}
+
+static void test_short_forms(void **state)
+{
+	static const struct boundary b[] = {
+		{0, "below_cutoff", 0}, {2, "below_cutoff", 0},
+		{3, "at_or_above_cutoff", 1}, {6, "at_or_above_cutoff", 1},
+	};
+	hearth_instrument *p2 = load("phq2"), *g2 = load("gad2");
+	int a[2] = {2, 1};
+	hearth_score s;
+
+	(void)state;
+	check_sum("phq2", 3, b, 4);
+	check_sum("gad2", 3, b, 4);
+	s = score_ok(p2, a, 0);
+	assert_string_equal(s.suggest, "phq9");
+	s = score_ok(g2, a, 0);
+	assert_string_equal(s.suggest, "gad7");
+	a[0] = 1;
+	s = score_ok(p2, a, 0);
+	assert_null(s.suggest);
+	hearth_instrument_free(p2);
+	hearth_instrument_free(g2);
+}
+
+static void test_gad7_bands(void **state)
+{
+	static const struct boundary b[] = {
+		{0, "minimal", 0}, {4, "minimal", 0}, {5, "mild", 0},
+		{9, "mild", 0}, {10, "moderate", 1}, {14, "moderate", 1},
+		{15, "severe", 1}, {21, "severe", 1},
+	};
+
+	(void)state;
+	check_sum("gad7", 3, b, sizeof b / sizeof b[0]);
+}
+
+static void test_who5(void **state)
+{
+	hearth_instrument *inst = load("who5");
+	static const struct {
+		int a[5];
+		int raw, shown;
+		const char *band;
+		int positive;     /* raw below 13 */
+		int suggest;      /* PHQ-9 suggested */
+		int item_rule;    /* "an item 0 or 1" fired */
+	} cases[] = {
+		{{5, 5, 5, 5, 5}, 25, 100, "adequate", 0, 0, 0},
+		{{3, 3, 3, 2, 2}, 13, 52, "adequate", 0, 0, 0},
+		{{3, 3, 2, 2, 2}, 12, 48, "low", 1, 1, 0},
+		{{2, 2, 2, 2, 2}, 10, 40, "low", 1, 1, 0},
+		{{5, 5, 5, 5, 1}, 21, 84, "adequate", 0, 1, 1},
+		{{5, 5, 5, 5, 0}, 20, 80, "adequate", 0, 1, 1},
+		{{4, 1, 1, 1, 1}, 8, 32, "low", 1, 1, 1},
+		{{3, 1, 1, 1, 1}, 7, 28, "very_low", 1, 1, 1},
+		{{0, 0, 0, 0, 0}, 0, 0, "very_low", 1, 1, 1},
+	};
+	size_t i, j;
+
+	(void)state;
+	assert_int_equal(hearth_instrument_display_max(inst), 100);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		hearth_score s = score_ok(inst, cases[i].a, 0);
+		int rule = 0;
+		for (j = 1; j < s.n_outcomes; j++)
+			if (strcmp(s.outcomes[j]->id, "low_item") == 0)
+				rule = 1;
+		if (s.total != cases[i].raw || s.display != cases[i].shown ||
+		    strcmp(s.band->id, cases[i].band) != 0 ||
+		    s.positive != cases[i].positive ||
+		    (s.suggest != NULL) != cases[i].suggest ||
+		    rule != cases[i].item_rule)
+			fail_msg("who5 case %zu: raw %d shown %d band %s pos %d "
+				 "suggest %s rule %d", i, s.total, s.display,
+				 s.band->id, s.positive,
+				 s.suggest ? s.suggest : "-", rule);
+		if (cases[i].suggest)
+			assert_string_equal(s.suggest, "phq9");
+		/* A further check, never a diagnosis. */
+		if (strcmp(cases[i].band, "very_low") == 0)
+			assert_non_null(strstr(s.band->next_step.en,
+					       "further check"));
+		assert_false(s.safety);
+	}
+	hearth_instrument_free(inst);
+}
+
+/* ---- C-SSRS ---- */
+
+static void test_cssrs_paths(void **state)
+{
+	hearth_instrument *inst = load("cssrs");
+	/* q1 q2 q3 q4 q5 q6 q6_recent */
+	static const struct {
+		int a[7];
+		const char *level;
+		const char *risk;
+		int positive, safety;
+	} cases[] = {
+		{{0, 0, N, N, N, 0, N}, "none", NULL, 0, 0},
+		{{1, 0, N, N, N, 0, N}, "low", "low", 1, 0},
+		{{0, 1, 0, 0, 0, 0, N}, "low", "low", 1, 0},
+		{{1, 1, 0, 0, 0, 0, N}, "low", "low", 1, 0},
+		{{1, 1, 1, 0, 0, 0, N}, "moderate", "moderate", 1, 0},
+		{{0, 0, N, N, N, 1, 0}, "moderate", "moderate", 1, 0},
+		{{1, 1, 0, 0, 0, 1, 0}, "moderate", "moderate", 1, 0},
+		{{1, 1, 0, 1, 0, 0, N}, "high", "high", 1, 1},
+		{{1, 1, 0, 0, 1, 0, N}, "high", "high", 1, 1},
+		{{0, 0, N, N, N, 1, 1}, "high", "high", 1, 1},
+		{{1, 1, 1, 1, 1, 1, 1}, "high", "high", 1, 1},
+	};
+	int a[7];
+	size_t i;
+	hearth_score s;
+
+	(void)state;
+	assert_int_equal(hearth_instrument_method(inst), HEARTH_SCORING_RISK);
+	assert_string_equal(hearth_instrument_administration(inst), "counsellor");
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		s = score_ok(inst, cases[i].a, 0);
+		if (strcmp(s.band->id, cases[i].level) != 0)
+			fail_msg("cssrs case %zu: level %s, want %s", i,
+				 s.band->id, cases[i].level);
+		if (cases[i].risk == NULL)
+			assert_null(s.risk);
+		else
+			assert_string_equal(s.risk, cases[i].risk);
+		assert_int_equal(s.positive, cases[i].positive);
+		assert_int_equal(s.safety, cases[i].safety);
+		assert_int_equal(has_flag(&s, HEARTH_FLAG_SAFETY),
+				 cases[i].safety);
+	}
+	/* Q3-Q5 are not asked when Q2 is no: an answer there is refused. */
+	memcpy(a, (int[]){1, 0, 0, N, N, 0, N}, sizeof a);
+	assert_int_equal(hearth_instrument_score(inst, a, 7, NULL, &s),
+			 HEARTH_EINVAL);
+	detail_has("item q3 is asked only when item q2 is 1");
+	/* ... and required when Q2 is yes. */
+	memcpy(a, (int[]){1, 1, N, N, N, 0, N}, sizeof a);
+	assert_int_equal(hearth_instrument_score(inst, a, 7, NULL, &s),
+			 HEARTH_EINCOMPLETE);
+	detail_has("item q3 is unanswered");
+	/* Q6 yes needs its recency. */
+	memcpy(a, (int[]){0, 0, N, N, N, 1, N}, sizeof a);
+	assert_int_equal(hearth_instrument_score(inst, a, 7, NULL, &s),
+			 HEARTH_EINCOMPLETE);
+	detail_has("item q6_recent is unanswered");
+	assert_false(hearth_instrument_item_shown(inst, 2,
+		     (int[]){1, 0, N, N, N, N, N}));
+	assert_true(hearth_instrument_item_shown(inst, 2,
+		    (int[]){1, 1, N, N, N, N, N}));
+	hearth_instrument_free(inst);
+}
+
+/* ---- answers lists ---- */
+
+static hearth_status map(const hearth_instrument *inst, const char *text,
+			 int *a)
+{
+	hearth_answer_list l;
+	hearth_status st = hearth_answers_parse(text, strlen(text), &l);
+
+	if (st != HEARTH_OK)
+		return st;
+	return hearth_instrument_answers_map(inst, &l, a);
+}
+
+static void test_answers_lists(void **state)
+{
+	hearth_instrument *p = load("phq9"), *c = load("cssrs");
+	int a[HEARTH_INSTRUMENT_MAX_ITEMS];
+	hearth_score s;
+
+	(void)state;
+	OK(map(p, "1,0,2,0,1,0,0,1,1", a));
+	s = score_ok(p, a, 0);
+	assert_int_equal(s.total, 6);
+	OK(map(p, " 1, 0 ,2,0,1,0,0,1,1,", a)); /* spaces, a trailing comma */
+	assert_int_equal(a[2], 2);
+	/* Out of range, named by its place in the list. */
+	assert_int_equal(map(p, "0,0,7,0,0,0,0,0,0", a), HEARTH_EINVAL);
+	detail_has("answer 3 is 7: choose 0-3");
+	assert_int_equal(map(p, "0,0,x,0", a), HEARTH_EINVAL);
+	detail_has("answer 3 is 'x': expected a number");
+	assert_int_equal(map(p, "", a), HEARTH_EINVAL);
+	detail_has("no answers");
+	/* Incomplete: not scored, the first missing item named. */
+	assert_int_equal(map(p, "1,0,2", a), HEARTH_EINCOMPLETE);
+	detail_has("item 4 is unanswered: nothing was scored");
+	assert_int_equal(map(p, "1,0,2,-,1,0,0,1,1", a), HEARTH_EINCOMPLETE);
+	detail_has("item 4 is unanswered");
+	assert_int_equal(map(p, "0,0,0,0,0,0,0,0,0,0", a), HEARTH_EINVAL);
+	detail_has("too many answers: 10 given, 9 asked");
+	{
+		int b[9] = {1, 0, 2, N, 1, 0, 0, 1, 1};
+		assert_int_equal(hearth_instrument_score(p, b, 9, NULL, &s),
+				 HEARTH_EINCOMPLETE);
+		detail_has("item 4 is unanswered");
+		b[3] = 4;
+		assert_int_equal(hearth_instrument_score(p, b, 9, NULL, &s),
+				 HEARTH_EINVAL);
+		detail_has("answer 4 is 4: choose 0-3");
+	}
+	/* C-SSRS: skipped items may be left out or written '-'. */
+	OK(map(c, "1,0,0", a));
+	assert_int_equal(a[0], 1);
+	assert_int_equal(a[2], N);
+	assert_int_equal(a[5], 0);
+	s = score_ok(c, a, 0);
+	assert_string_equal(s.band->id, "low");
+	OK(map(c, "1,0,-,-,-,1,1", a));
+	s = score_ok(c, a, 0);
+	assert_string_equal(s.band->id, "high");
+	assert_int_equal(map(c, "1,0,0,0,0,1,1", a), HEARTH_EINVAL);
+	detail_has("too many answers");
+	detail_has("q3, q4, q5");
+	assert_int_equal(map(c, "1,1,0,0", a), HEARTH_EINCOMPLETE);
+	detail_has("item q5 is unanswered");
+	assert_int_equal(map(c, "1,2", a), HEARTH_EINVAL);
+	detail_has("answer 2 is 2: choose 0-1");
+	hearth_instrument_free(p);
+	hearth_instrument_free(c);
+}
+
+/* Random complete PHQ-9 answers: the total is the sum, the band holds it,
+ * the flag follows item 9 alone.  The seed is printed on failure. */
+static void test_phq9_random(void **state)
+{
+	hearth_instrument *inst = load("phq9");
+	unsigned seed = (unsigned)time(NULL);
+	int round;
+
+	(void)state;
+	srand(seed);
+	for (round = 0; round < 2000; round++) {
+		int a[9], sum = 0, lo, hi;
+		size_t i;
+		hearth_score s;
+		for (i = 0; i < 9; i++) {
+			a[i] = rand() % 4;
+			sum += a[i];
+		}
+		s = score_ok(inst, a, 0);
+		for (i = 0; i < hearth_instrument_n_bands(inst); i++)
+			if (hearth_instrument_band(inst, i, &lo, &hi) == s.band)
+				break;
+		if (s.total != sum || sum < lo || sum > hi ||
+		    s.safety != (a[8] > 0) || s.positive != (sum >= 10))
+			fail_msg("seed %u round %d: total %d sum %d band %s",
+				 seed, round, s.total, sum, s.band->id);
+	}
+	hearth_instrument_free(inst);
+}
+
+/* ---- the loader's errors ---- */
+
+static const char base_json[] =
+	"{\"format\":1,\"id\":\"t\",\"version\":\"1\","
+	"\"title\":{\"en\":\"T\",\"zh_CN\":\"题\"},"
+	"\"administration\":\"self\","
+	"\"lead_in\":{\"en\":\"Lead\",\"zh_CN\":\"引\"},"
+	"\"licence\":\"free\",\"source\":\"test\","
+	"\"wording\":{\"en\":\"confirmed\",\"zh_CN\":\"confirmed\"},"
+	"\"translation\":\"official\","
+	"\"option_sets\":{\"f\":[{\"value\":0,\"label\":{\"en\":\"no\",\"zh_CN\":\"否\"}},"
+	"{\"value\":1,\"label\":{\"en\":\"some\",\"zh_CN\":\"有\"}},"
+	"{\"value\":2,\"label\":{\"en\":\"much\",\"zh_CN\":\"多\"}}]},"
+	"\"items\":[{\"id\":\"1\",\"text\":{\"en\":\"A\",\"zh_CN\":\"甲\"},\"options\":\"f\"},"
+	"{\"id\":\"2\",\"text\":{\"en\":\"B\",\"zh_CN\":\"乙\"},\"options\":\"f\"}],"
+	"\"scoring\":{\"method\":\"sum\"},"
+	"\"bands\":[{\"id\":\"low\",\"min\":0,\"max\":1,"
+	"\"label\":{\"en\":\"L\",\"zh_CN\":\"低\"},\"next_step\":{\"en\":\"n\",\"zh_CN\":\"无\"}},"
+	"{\"id\":\"high\",\"min\":2,\"max\":4,"
+	"\"label\":{\"en\":\"H\",\"zh_CN\":\"高\"},\"next_step\":{\"en\":\"n\",\"zh_CN\":\"无\"},"
+	"\"action\":{\"kind\":\"followup\",\"days\":7}}],"
+	"\"rules\":[{\"id\":\"r\",\"when\":{\"item\":\"2\",\"min\":2},\"flags\":[\"safety\"],"
+	"\"label\":{\"en\":\"R\",\"zh_CN\":\"规\"},\"next_step\":{\"en\":\"n\",\"zh_CN\":\"无\"}}]}";
+
+/* Applies a mutation (a JSON path written as keys and indexes, and a new
+ * value, or NULL to delete) to the base file and parses it. */
+static hearth_status parse_mutated(const char *const *path, size_t depth,
+				   json_t *value)
+{
+	json_error_t err;
+	json_t *root = json_loads(base_json, 0, &err), *node;
+	hearth_instrument *inst = NULL;
+	hearth_status st;
+	char *text;
+	size_t i;
+
+	assert_non_null(root);
+	node = root;
+	for (i = 0; i + 1 < depth; i++) {
+		if (json_is_array(node))
+			node = json_array_get(node, (size_t)atoi(path[i]));
+		else
+			node = json_object_get(node, path[i]);
+		assert_non_null(node);
+	}
+	if (json_is_array(node)) {
+		if (value == NULL)
+			json_array_remove(node, (size_t)atoi(path[depth - 1]));
+		else
+			json_array_set_new(node, (size_t)atoi(path[depth - 1]),
+					   value);
+	} else if (value == NULL) {
+		json_object_del(node, path[depth - 1]);
+	} else {
+		json_object_set_new(node, path[depth - 1], value);
+	}
+	text = json_dumps(root, JSON_COMPACT);
+	st = hearth_instrument_parse("t.json", text, strlen(text), &inst);
+	hearth_instrument_free(inst);
+	free(text);
+	json_decref(root);
+	return st;
+}
+
+#define MUT(value, ...) \
+	parse_mutated((const char *const[]){__VA_ARGS__}, \
+		      sizeof((const char *const[]){__VA_ARGS__}) / \
+			      sizeof(const char *), (value))
+
+static void test_loader_errors(void **state)
+{
+	hearth_instrument *inst = NULL;
+	const char *bad = "{\"id\": ";
+
+	(void)state;
+	/* The base file itself is valid. */
+	OK(hearth_instrument_parse("t.json", base_json, strlen(base_json),
+				   &inst));
+	assert_int_equal(hearth_instrument_total_max(inst), 4);
+	hearth_instrument_free(inst);
+
+	assert_int_equal(hearth_instrument_parse("t.json", bad, strlen(bad),
+						 &inst), HEARTH_EFORMAT);
+	assert_null(inst);
+	detail_has("t.json: $: not JSON");
+	assert_int_equal(hearth_instrument_parse("t.json", "[]", 2, &inst),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $: expected an object");
+
+	assert_int_equal(MUT(NULL, "id"), HEARTH_EFORMAT);
+	detail_has("t.json: $.id: missing");
+	assert_int_equal(MUT(json_integer(5), "id"), HEARTH_EFORMAT);
+	detail_has("t.json: $.id: expected a string");
+	assert_int_equal(MUT(json_integer(5), "items", "1", "options"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.items[1].options: expected an array or the name "
+		   "of an option set");
+	assert_int_equal(MUT(json_string("nope"), "items", "0", "options"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.items[0].options: no option set 'nope'");
+	assert_int_equal(MUT(json_object(), "items"), HEARTH_EFORMAT);
+	detail_has("t.json: $.items: expected an array");
+	assert_int_equal(MUT(json_string("x"), "title"), HEARTH_EFORMAT);
+	detail_has("t.json: $.title: expected an object");
+	assert_int_equal(MUT(NULL, "title", "zh_CN"), HEARTH_EFORMAT);
+	detail_has("t.json: $.title.zh_CN: missing");
+	assert_int_equal(MUT(json_true(), "items", "0", "optoins"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.items[0]: unknown key 'optoins'");
+
+	/* Option values: duplicate, out of order. */
+	assert_int_equal(MUT(json_integer(0), "option_sets", "f", "1", "value"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.option_sets.f[1].value: duplicate value 0");
+	assert_int_equal(MUT(json_integer(3), "option_sets", "f", "1", "value"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.option_sets.f[2].value: value 2 out of order");
+
+	/* Bands: gap, overlap, short of the highest total. */
+	assert_int_equal(MUT(json_integer(3), "bands", "1", "min"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.bands[1].min: gap: no band covers 2-2");
+	assert_int_equal(MUT(json_integer(1), "bands", "1", "min"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.bands[1].min: 1 overlaps band 0 (0-1)");
+	assert_int_equal(MUT(json_integer(3), "bands", "1", "max"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.bands[1]: the last band ends at 3 but the "
+		   "highest total is 4");
+	assert_int_equal(MUT(json_integer(1), "bands", "0", "min"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.bands[0].min: the first band starts at 1");
+
+	/* Scoring method and rules. */
+	assert_int_equal(MUT(json_string("mean"), "scoring", "method"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.scoring.method: unknown scoring method 'mean'");
+	assert_int_equal(MUT(json_string("9"), "rules", "0", "when", "item"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.rules[0].when.item: no item '9'");
+	assert_int_equal(MUT(json_pack("{s:s,s:i,s:i}", "item", "1", "min", 1,
+				       "max", 2), "rules", "0", "when"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.rules[0].when: expected exactly one of");
+	assert_int_equal(MUT(json_pack("{s:s}", "kind", "later"), "bands", "0",
+			     "action"), HEARTH_EFORMAT);
+	detail_has("t.json: $.bands[0].action.kind: unknown action 'later'");
+	assert_int_equal(MUT(json_pack("{s:s,s:i}", "item", "2", "equals", 1),
+			     "items", "0", "show_if"), HEARTH_EFORMAT);
+	detail_has("t.json: $.items[0].show_if.item: no earlier item '2'");
+	assert_int_equal(MUT(json_pack("{s:s,s:i}", "item", "1", "equals", 7),
+			     "items", "1", "show_if"), HEARTH_EFORMAT);
+	detail_has("t.json: $.items[1].show_if.equals: 7 is not an option");
+	assert_int_equal(MUT(json_string("partly"), "translation"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.translation: expected 'official' or 'unofficial'");
+	assert_int_equal(MUT(json_string("none found"), "wording", "zh_CN"),
+			 HEARTH_EFORMAT);
+	detail_has("the translation must be 'unofficial'");
+	assert_int_equal(MUT(json_integer(2), "format"), HEARTH_ENEWER);
+	detail_has("t.json: $.format: format 2 needs a newer version");
+	assert_int_equal(MUT(json_pack("{s:i}", "at_or_above", 9), "positive"),
+			 HEARTH_EFORMAT);
+	detail_has("t.json: $.positive.at_or_above: 9 is out of range 0-4");
+}
+
+static void test_loader_files(void **state)
+{
+	char dir[] = "/tmp/hearth-instr-XXXXXX", sub[64], path[96];
+	hearth_instrument *inst = NULL;
+	const char *old = getenv("HEARTH_DATA_DIR");
+	char *saved = old != NULL ? strdup(old) : NULL;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof sub, "%s/instruments", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	/* A broken phq9.json first on the path is reported, not skipped. */
+	snprintf(path, sizeof path, "%s/phq9.json", sub);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"format\":1,\"id\":\"phq9\",\"items\":[1,2,3]}", f);
+	fclose(f);
+	setenv("HEARTH_DATA_DIR", dir, 1);
+	assert_int_equal(hearth_instrument_find("phq9", &inst), HEARTH_EFORMAT);
+	detail_has("phq9.json: $.version: missing");
+	/* Other ids still come from further down the path. */
+	OK(hearth_instrument_find("gad7", &inst));
+	hearth_instrument_free(inst);
+	assert_int_equal(hearth_instrument_find("nosuch", &inst),
+			 HEARTH_ENOTFOUND);
+	detail_has("no instrument 'nosuch'");
+	assert_int_equal(hearth_instrument_find("../etc", &inst), HEARTH_EINVAL);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(sub), 0);
+	assert_int_equal(rmdir(dir), 0);
+	if (saved != NULL)
+		setenv("HEARTH_DATA_DIR", saved, 1);
+	else
+		unsetenv("HEARTH_DATA_DIR");
+	free(saved);
+}
+
+/* ---- settings ---- */
+
+struct fixture {
+	sqlite3 *db;
+	hearth_store *s;
+	hearth_id person;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof *f);
+
+	if (f == NULL || sqlite3_open(":memory:", &f->db) != SQLITE_OK ||
+	    hearth_schema_migrate(f->db, hearth_schema_latest()) != HEARTH_OK ||
+	    hearth_store_open(f->db, NULL, &f->s) != HEARTH_OK ||
+	    hearth_record_create(f->s, NULL, "person", &f->person) != HEARTH_OK ||
+	    hearth_record_set(f->s, &f->person, "name", "Li Wei") != HEARTH_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	hearth_store_close(f->s);
+	sqlite3_close(f->db);
+	free(f);
+	return 0;
+}
+
+static void test_settings(void **state)
+{
+	struct fixture *f = *state;
+	hearth_helpline *l;
+	size_t n;
+	char *v;
+	int is_set;
+
+	/* Defaults, named in each language. */
+	OK(hearth_settings_helplines(f->s, "zh_CN", &l, &n));
+	assert_int_equal(n, 3);
+	assert_string_equal(l[0].name, "全国心理援助热线");
+	assert_string_equal(l[0].number, "12356");
+	assert_string_equal(l[1].name, "急救");
+	assert_string_equal(l[1].number, "120");
+	assert_string_equal(l[2].name, "报警");
+	assert_string_equal(l[2].number, "110");
+	hearth_helplines_free(l, n);
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_string_equal(l[0].name, "National mental-health helpline");
+	hearth_helplines_free(l, n);
+	OK(hearth_settings_get(f->s, "phq9_cutoff", &v));
+	assert_string_equal(v, "10");
+	free(v);
+	OK(hearth_settings_is_set(f->s, "phq9_cutoff", &is_set));
+	assert_false(is_set);
+
+	/* Setting and validation. */
+	OK(hearth_settings_set(f->s, "helplines",
+			       "Union hotline:0355-1234567, 急救：120"));
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(l[0].name, "Union hotline");
+	assert_string_equal(l[0].number, "0355-1234567");
+	assert_string_equal(l[1].name, "急救");
+	assert_string_equal(l[1].number, "120");
+	hearth_helplines_free(l, n);
+	assert_int_equal(hearth_settings_set(f->s, "helplines", "A:1,Police"),
+			 HEARTH_EINVAL);
+	detail_has("help line 2 'Police' has no number");
+	assert_int_equal(hearth_settings_set(f->s, "helplines", "A:call me"),
+			 HEARTH_EINVAL);
+	detail_has("is not a phone number");
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_int_equal(n, 2);     /* refused values changed nothing */
+	hearth_helplines_free(l, n);
+	assert_int_equal(hearth_settings_set(f->s, "phq9_cutoff", "8"),
+			 HEARTH_EINVAL);
+	detail_has("phq9_cutoff must be 7 or 10, not '8'");
+	OK(hearth_settings_set(f->s, "phq9_cutoff", "7"));
+	OK(hearth_settings_get(f->s, "phq9_cutoff", &v));
+	assert_string_equal(v, "7");
+	free(v);
+	OK(hearth_settings_set(f->s, "lang", "zh_CN.UTF-8"));
+	OK(hearth_settings_get(f->s, "lang", &v));
+	assert_string_equal(v, "zh_CN");
+	free(v);
+	assert_int_equal(hearth_settings_set(f->s, "lang", "fr"), HEARTH_EINVAL);
+	assert_int_equal(hearth_settings_set(f->s, "colour", "red"),
+			 HEARTH_ENOTFOUND);
+	detail_has("no setting 'colour'");
+	assert_int_equal(hearth_settings_get(f->s, "colour", &v),
+			 HEARTH_ENOTFOUND);
+	/* Resetting help lines gives the defaults back. */
+	OK(hearth_settings_set(f->s, "helplines", ""));
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_int_equal(n, 3);
+	hearth_helplines_free(l, n);
+}
+
+static void test_crisis_card(void **state)
+{
+	struct fixture *f = *state;
+	char *card;
+
+	OK(hearth_settings_set(f->s, "supervisor", "Zhang Min 139-0000-0000"));
+	OK(hearth_crisis_card(f->s, "en", &card));
+	assert_non_null(strstr(card, "Stay with the person"));
+	assert_non_null(strstr(card, "Remove the means"));
+	assert_non_null(strstr(card, "National mental-health helpline: 12356"));
+	assert_non_null(strstr(card, "Emergency (ambulance): 120"));
+	assert_non_null(strstr(card, "Police: 110"));
+	assert_non_null(strstr(card, "supervisor"));
+	assert_non_null(strstr(card, "Zhang Min 139-0000-0000"));
+	free(card);
+	OK(hearth_crisis_card(f->s, "zh_CN", &card));
+	assert_non_null(strstr(card, "陪伴在对方身边"));
+	assert_non_null(strstr(card, "全国心理援助热线：12356"));
+	assert_non_null(strstr(card, "督导"));
+	free(card);
+}
+
+/* ---- the safety rule through the store ---- */
+
+struct count_ctx {
+	const char *kind;
+	size_t n;
+	hearth_record *last;
+};
+
+static int count_cb(const hearth_record *r, void *arg)
+{
+	struct count_ctx *c = arg;
+
+	(void)r;
+	c->n++;
+	return 0;
+}
+
+static size_t count(hearth_store *s, const char *kind)
+{
+	struct count_ctx c = {kind, 0, NULL};
+
+	OK(hearth_store_each(s, kind, 0, count_cb, &c));
+	return c.n;
+}
+
+static int audit_cb(const hearth_audit_entry *e, void *arg)
+{
+	size_t *n = arg;
+
+	if (strcmp(e->action, "screening.add") == 0)
+		(*n)++;
+	return 0;
+}
+
+static void test_safety_phq9(void **state)
+{
+	struct fixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {1, 0, 2, 0, 1, 0, 0, 1, 1};
+	hearth_screening_input in = {0};
+	hearth_screening_result r;
+	hearth_followups *fl = NULL;
+	hearth_record *rec = NULL, *person = NULL;
+	size_t n_audit = 0;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = 1;
+	in.lang = "en";
+	in.at = "2026-03-02 10:30";
+	OK(hearth_screening_save(f->s, inst, &in, &r));
+	assert_int_equal(r.score.total, 6);
+	assert_true(r.safety);
+	assert_true(r.person_marked_high);
+	assert_true(r.has_followup);
+	assert_true(r.followup_high);
+	assert_string_equal(r.followup_due, "2026-03-02");
+
+	/* The person is high risk ... */
+	OK(hearth_record_load(f->s, &f->person, &person));
+	assert_string_equal(hearth_record_field(person, "risk"), "high");
+	/* ... with a same-day high-priority safety follow-up. */
+	OK(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, &f->person,
+				"2026-03-02", &fl));
+	assert_int_equal(fl->n, 1);
+	assert_string_equal(fl->items[0].due, "2026-03-02");
+	assert_string_equal(fl->items[0].priority, "high");
+	assert_true(fl->items[0].safety);
+	assert_true(hearth_id_equal(&fl->items[0].id, &r.followup));
+
+	/* The record keeps version and raw answers with the score. */
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(rec->kind, "screening");
+	assert_string_equal(hearth_record_field(rec, "instrument"), "phq9");
+	assert_string_equal(hearth_record_field(rec, "version"), "1");
+	assert_string_equal(hearth_record_field(rec, "answers"),
+			    "[1,0,2,0,1,0,0,1,1]");
+	assert_string_equal(hearth_record_field(rec, "difficulty"), "1");
+	assert_string_equal(hearth_record_field(rec, "total"), "6");
+	assert_string_equal(hearth_record_field(rec, "band"), "mild");
+	assert_string_equal(hearth_record_field(rec, "positive"), "0");
+	assert_string_equal(hearth_record_field(rec, "cutoff"), "10");
+	assert_string_equal(hearth_record_field(rec, "flags"), "[\"safety\"]");
+	assert_string_equal(hearth_record_field(rec, "date"), "2026-03-02");
+	assert_string_equal(hearth_record_field(rec, "at"), "2026-03-02 10:30");
+	assert_string_equal(hearth_record_field(rec, "translation"), "official");
+	assert_non_null(strstr(hearth_record_field(rec, "next_step"),
+			       "Item 9"));
+	OK(hearth_audit_each(f->s, audit_cb, &n_audit));
+	assert_int_equal(n_audit, 1);
+
+	hearth_record_free(rec);
+	hearth_record_free(person);
+	hearth_followups_free(fl);
+	hearth_instrument_free(inst);
+}
+
+static void test_safety_cssrs_needs_action(void **state)
+{
+	struct fixture *f = *state;
+	hearth_instrument *inst = load("cssrs");
+	int a[7] = {1, 1, 0, 1, 0, 0, N};
+	hearth_screening_input in = {0};
+	hearth_screening_result r;
+	hearth_record *person = NULL, *rec = NULL;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 7;
+	in.difficulty = N;
+	in.lang = "zh_CN";
+	in.at = "2026-03-02";
+	/* Refused without the action taken, and nothing is written. */
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_ESTATE);
+	detail_has("record the action taken (--action) before saving a "
+		   "high-risk result");
+	in.action_taken = "   ";
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_ESTATE);
+	assert_int_equal(count(f->s, "screening"), 0);
+	assert_int_equal(count(f->s, "followup"), 0);
+	OK(hearth_record_load(f->s, &f->person, &person));
+	assert_null(hearth_record_field(person, "risk"));
+	hearth_record_free(person);
+
+	in.action_taken = "stayed with him, called 12356, told supervisor";
+	OK(hearth_screening_save(f->s, inst, &in, &r));
+	assert_true(r.safety);
+	assert_string_equal(r.score.risk, "high");
+	assert_string_equal(r.followup_due, "2026-03-02");
+	OK(hearth_record_load(f->s, &f->person, &person));
+	assert_string_equal(hearth_record_field(person, "risk"), "high");
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "risk"), "high");
+	assert_string_equal(hearth_record_field(rec, "band"), "high");
+	assert_string_equal(hearth_record_field(rec, "answers"),
+			    "[1,1,0,1,0,0,null]");
+	assert_string_equal(hearth_record_field(rec, "translation"),
+			    "unofficial");
+	assert_string_equal(hearth_record_field(rec, "lang"), "zh_CN");
+	assert_string_equal(hearth_record_field(rec, "action_taken"),
+			    in.action_taken);
+	assert_null(hearth_record_field(rec, "cutoff"));
+	assert_non_null(strstr(hearth_record_field(rec, "next_step"), "高风险"));
+	assert_int_equal(count(f->s, "followup"), 1);
+	hearth_record_free(rec);
+	hearth_record_free(person);
+
+	/* A moderate result needs no action and asks for tomorrow. */
+	memcpy(a, (int[]){1, 1, 1, 0, 0, 0, N}, sizeof a);
+	in.action_taken = NULL;
+	OK(hearth_screening_save(f->s, inst, &in, &r));
+	assert_false(r.safety);
+	assert_string_equal(r.followup_due, "2026-03-03");
+	assert_true(r.followup_high);
+	hearth_instrument_free(inst);
+}
+
+static void test_screening_refusals(void **state)
+{
+	struct fixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {1, 0, 2, N, 1, 0, 0, 1, 1};
+	hearth_screening_input in = {0};
+	hearth_screening_result r;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = N;
+	in.at = "2026-03-02";
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_EINCOMPLETE);
+	a[3] = 9;
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_EINVAL);
+	a[3] = 0;
+	in.person = hearth_id_random();
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_ENOTFOUND);
+	in.person = f->person;
+	in.at = "2026-02-30";
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_EINVAL);
+	in.at = "2026-03-02";
+	in.difficulty = 5;
+	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
+			 HEARTH_EINVAL);
+	assert_int_equal(count(f->s, "screening"), 0);
+	assert_int_equal(count(f->s, "followup"), 0);
+	hearth_instrument_free(inst);
+}
+
+static void test_band_followups_and_cutoff(void **state)
+{
+	struct fixture *f = *state;
+	hearth_instrument *p9 = load("phq9"), *p2 = load("phq2");
+	int a[9];
+	hearth_screening_input in = {0};
+	hearth_screening_result r;
+	hearth_record *rec = NULL;
+
+	in.person = f->person;
+	in.n_answers = 9;
+	in.answers = a;
+	in.difficulty = N;
+	in.at = "2026-03-02";
+	/* Moderate: a normal follow-up in 14 days; not a safety one. */
+	spread(a, 9, 3, 10);
+	OK(hearth_screening_save(f->s, p9, &in, &r));
+	assert_false(r.safety);
+	assert_true(r.has_followup);
+	assert_false(r.followup_high);
+	assert_string_equal(r.followup_due, "2026-03-16");
+	/* The vault's cut-off of 7 makes a total of 8 positive. */
+	OK(hearth_settings_set(f->s, "phq9_cutoff", "7"));
+	spread(a, 9, 3, 8);
+	OK(hearth_screening_save(f->s, p9, &in, &r));
+	assert_true(r.score.positive);
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "cutoff"), "7");
+	assert_string_equal(hearth_record_field(rec, "positive"), "1");
+	hearth_record_free(rec);
+	/* PHQ-2 at 3 suggests the full form and makes no follow-up. */
+	in.n_answers = 2;
+	a[0] = 2;
+	a[1] = 1;
+	OK(hearth_screening_save(f->s, p2, &in, &r));
+	assert_false(r.has_followup);
+	assert_string_equal(r.score.suggest, "phq9");
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "suggest"), "phq9");
+	hearth_record_free(rec);
+	hearth_instrument_free(p9);
+	hearth_instrument_free(p2);
+}
+
+/* A screening inside the caller's transaction rolls back with it. */
+static void test_inside_caller_transaction(void **state)
+{
+	struct fixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 2};
+	hearth_screening_input in = {0};
+	hearth_screening_result r;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = N;
+	in.at = "2026-03-02";
+	OK(hearth_store_begin(f->s));
+	OK(hearth_screening_save(f->s, inst, &in, &r));
+	assert_int_equal(count(f->s, "screening"), 1);
+	hearth_store_rollback(f->s);
+	assert_int_equal(count(f->s, "screening"), 0);
+	assert_int_equal(count(f->s, "followup"), 0);
+	hearth_instrument_free(inst);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shipped_load_bilingual),
+		cmocka_unit_test(test_translation_status),
+		cmocka_unit_test(test_phq9_bands),
+		cmocka_unit_test(test_phq9_cutoff_7),
+		cmocka_unit_test(test_phq9_item9_safety),
+		cmocka_unit_test(test_short_forms),
+		cmocka_unit_test(test_gad7_bands),
+		cmocka_unit_test(test_who5),
+		cmocka_unit_test(test_cssrs_paths),
+		cmocka_unit_test(test_answers_lists),
+		cmocka_unit_test(test_phq9_random),
+		cmocka_unit_test(test_loader_errors),
+		cmocka_unit_test(test_loader_files),
+		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_crisis_card, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_phq9, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_cssrs_needs_action,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_screening_refusals, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_band_followups_and_cutoff,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inside_caller_transaction,
+						setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
