@@ -74,7 +74,7 @@ int cli_open_vault(struct hearth_cli *cli, hearth_vault **out)
 
 int cli_open_store(struct hearth_cli *cli, hearth_store **out)
 {
-	hearth_vault *v;
+	hearth_vault *v = NULL;
 	int rc = cli_open_vault(cli, &v);
 
 	if (rc != 0)
