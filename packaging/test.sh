@@ -16,6 +16,9 @@ else
   meson setup "$build" -Db_sanitize=address,undefined -Dwerror=true \
     -Dbuildtype=debugoptimized -Dbench=true
 fi
+# Build everything first: `meson test` alone builds only what tests link,
+# not the translation catalogue the command-line tests read.
+ninja -C "$build"
 meson test -C "$build" --print-errorlogs --num-processes 2
 
 # Fuzz smoke run: each target over its seed corpus plus a few seconds of
