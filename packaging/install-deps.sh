@@ -11,7 +11,7 @@ packages="
   gettext locales
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev-bin
   xvfb xauth dbus-x11 desktop-file-utils appstream-util
-  imagemagick at-spi2-core
+  imagemagick at-spi2-core fonts-wqy-microhei
 "
 
 sudo=""
