@@ -1,0 +1,122 @@
+/*
+ * gui-gtk/hearth-counsellor-view.c - the counsellor's views.
+ */
+#include "hearth-counsellor-view.h"
+
+#include <string.h>
+
+#include "hearth-activities-page.h"
+#include "hearth-appointments-page.h"
+#include "hearth-followups-page.h"
+#include "hearth-notes-page.h"
+#include "hearth-people-page.h"
+#include "hearth-person-page.h"
+#include "hearth-reports-page.h"
+#include "hearth-screening-page.h"
+#include "hearth-today-page.h"
+
+struct _HearthCounsellorView {
+	AdwBin parent_instance;
+
+	/* Template widgets */
+	AdwViewSwitcherTitle *switcher_title;
+	AdwViewStack *stack;
+	AdwViewSwitcherBar *switcher_bar;
+
+	/* Borrowed */
+	HearthWindow *win;
+	AdwViewStackPage *today_page;
+	HearthPeoplePage *people;
+};
+
+G_DEFINE_FINAL_TYPE(HearthCounsellorView, hearth_counsellor_view, ADW_TYPE_BIN)
+
+void
+hearth_counsellor_view_set_badge(HearthCounsellorView *self, guint n)
+{
+	if (self->today_page == NULL)
+		return;
+	adw_view_stack_page_set_badge_number(self->today_page, n);
+	adw_view_stack_page_set_needs_attention(self->today_page, n > 0);
+}
+
+gboolean
+hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
+{
+	if (adw_view_stack_get_child_by_name(self->stack, name) != NULL) {
+		adw_view_stack_set_visible_child_name(self->stack, name);
+		return TRUE;
+	}
+	if (strcmp(name, "followups") == 0) {
+		hearth_window_push(self->win,
+			GTK_WIDGET(hearth_followups_page_new(self->win)));
+		return TRUE;
+	}
+	if (strcmp(name, "notes") == 0) {
+		hearth_window_push(self->win,
+			GTK_WIDGET(hearth_notes_page_new(self->win, NULL)));
+		return TRUE;
+	}
+	if (strcmp(name, "person") == 0 || strcmp(name, "screening") == 0) {
+		hearth_id id;
+
+		if (!hearth_people_page_first(self->people, &id))
+			return FALSE;
+		if (strcmp(name, "person") == 0)
+			hearth_window_push(self->win,
+				GTK_WIDGET(hearth_person_page_new(self->win, &id, TRUE)));
+		else
+			hearth_screening_page_start(self->win, &id, "phq9");
+		return TRUE;
+	}
+	return FALSE;
+}
+
+static void
+hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
+{
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	gtk_widget_class_set_template_from_resource(widget_class,
+		"/cn/hearth/Hearth/hearth-counsellor-view.ui");
+	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_title);
+	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, stack);
+	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_bar);
+}
+
+static void
+hearth_counsellor_view_init(HearthCounsellorView *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+}
+
+static AdwViewStackPage *
+add(HearthCounsellorView *self, GtkWidget *page, const char *name,
+    const char *title, const char *icon)
+{
+	AdwViewStackPage *p = adw_view_stack_add_titled(self->stack, page,
+							name, title);
+
+	adw_view_stack_page_set_icon_name(p, icon);
+	return p;
+}
+
+HearthCounsellorView *
+hearth_counsellor_view_new(HearthWindow *win)
+{
+	HearthCounsellorView *self = g_object_new(HEARTH_TYPE_COUNSELLOR_VIEW, NULL);
+
+	self->win = win;
+	self->today_page = add(self, GTK_WIDGET(hearth_today_page_new(win, self)),
+		"today", _("Today"), "x-office-calendar-symbolic");
+	self->people = hearth_people_page_new(win);
+	add(self, GTK_WIDGET(self->people), "people", _("People"),
+	    "system-users-symbolic");
+	add(self, GTK_WIDGET(hearth_appointments_page_new(win)), "appointments",
+	    _("Appointments"), "alarm-symbolic");
+	add(self, GTK_WIDGET(hearth_activities_page_new(win)), "activities",
+	    _("Activities"), "call-start-symbolic");
+	add(self, GTK_WIDGET(hearth_reports_page_new(win)), "reports",
+	    _("Reports"), "view-paged-symbolic");
+	return self;
+}

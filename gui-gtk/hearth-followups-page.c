@@ -1,0 +1,95 @@
+/*
+ * gui-gtk/hearth-followups-page.c - all follow-ups.
+ */
+#include "hearth-followups-page.h"
+
+#include "hearth/casework.h"
+#include "hearth-record-actions.h"
+
+struct _HearthFollowupsPage {
+	AdwBin parent_instance;
+
+	/* Template widgets */
+	GtkBox *content;
+
+	/* Borrowed */
+	HearthWindow *win;
+};
+
+G_DEFINE_FINAL_TYPE(HearthFollowupsPage, hearth_followups_page, ADW_TYPE_BIN)
+
+static void
+reload(HearthFollowupsPage *self)
+{
+	hearth_store *s = hearth_window_get_store(self->win);
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_followups *l = NULL;
+	GtkWidget *groups[3] = { NULL, NULL, NULL };
+	const char *titles[3] = { _("Overdue"), _("Today"), _("Coming Up") };
+
+	if (s == NULL)
+		return;
+	hearth_gui_box_clear(GTK_WIDGET(self->content));
+	hearth_gui_today(today);
+	if (hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, NULL, today, &l) != HEARTH_OK) {
+		hearth_window_status(self->win, HEARTH_ERROR);
+		return;
+	}
+	for (int g = 0; g < 3; g++) {
+		for (size_t i = 0; i < l->n; i++) {
+			const hearth_followup_item *f = &l->items[i];
+			int which = f->days_overdue > 0 ? 0
+				: strcmp(f->due, today) == 0 ? 1 : 2;
+
+			if (which != g)
+				continue;
+			if (groups[g] == NULL) {
+				groups[g] = adw_preferences_group_new();
+				adw_preferences_group_set_title(
+					ADW_PREFERENCES_GROUP(groups[g]), titles[g]);
+				gtk_box_append(self->content, groups[g]);
+			}
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(groups[g]),
+				hearth_followup_row_new(self->win, f, TRUE));
+		}
+	}
+	if (l->n == 0) {
+		GtkWidget *empty = adw_status_page_new();
+
+		adw_status_page_set_icon_name(ADW_STATUS_PAGE(empty),
+					      "mail-send-receive-symbolic");
+		adw_status_page_set_title(ADW_STATUS_PAGE(empty), _("No Follow-ups Pending"));
+		adw_status_page_set_description(ADW_STATUS_PAGE(empty),
+			_("Follow-ups come from screenings, no-shows and a person's page."));
+		gtk_box_append(self->content, empty);
+	}
+	hearth_followups_free(l);
+}
+
+static void
+hearth_followups_page_class_init(HearthFollowupsPageClass *klass)
+{
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	gtk_widget_class_set_template_from_resource(widget_class,
+		"/cn/hearth/Hearth/hearth-followups-page.ui");
+	gtk_widget_class_bind_template_child(widget_class, HearthFollowupsPage, content);
+}
+
+static void
+hearth_followups_page_init(HearthFollowupsPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+}
+
+HearthFollowupsPage *
+hearth_followups_page_new(HearthWindow *win)
+{
+	HearthFollowupsPage *self = g_object_new(HEARTH_TYPE_FOLLOWUPS_PAGE, NULL);
+
+	self->win = win;
+	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload), self,
+				G_CONNECT_SWAPPED);
+	reload(self);
+	return self;
+}

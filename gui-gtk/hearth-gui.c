@@ -1,0 +1,208 @@
+/*
+ * gui-gtk/hearth-gui.c - shared helpers: core errors as GErrors and as
+ * words, dates, ids.
+ */
+#include "hearth-gui.h"
+
+#include <string.h>
+
+G_DEFINE_QUARK(hearth-gui-error-quark, hearth_gui_error)
+
+gboolean
+hearth_gui_fail(hearth_status status, GError **error)
+{
+	g_set_error_literal(error, HEARTH_GUI_ERROR, (int)status,
+			    hearth_errdetail());
+	return FALSE;
+}
+
+const char *
+hearth_gui_status_text(hearth_status status)
+{
+	switch (status) {
+	case HEARTH_OK:
+		return _("Done.");
+	case HEARTH_ENOMEM:
+		return _("The device ran out of memory. Close other apps and try again.");
+	case HEARTH_EINVAL:
+		return _("Some of what was entered is not valid. Check it and try again.");
+	case HEARTH_EIO:
+		return _("The files could not be read or written. Check that the disk has space.");
+	case HEARTH_EPASSPHRASE:
+		return _("The passphrase is not right. Try again.");
+	case HEARTH_ENOVAULT:
+		return _("There is no vault here yet.");
+	case HEARTH_EEXISTS:
+		return _("That exists already.");
+	case HEARTH_EAUTH:
+	case HEARTH_EDAMAGED:
+		return _("The stored data is damaged. Restore it from a backup or another device.");
+	case HEARTH_ENEWER:
+		return _("This vault was made by a newer version of Hearth. Update the app.");
+	case HEARTH_ENOTFOUND:
+		return _("It could not be found. It may have been removed on another device.");
+	case HEARTH_ESTATE:
+		return _("That cannot be done now.");
+	case HEARTH_EBUSY:
+		return _("The vault is open in another window or program. Close it there first.");
+	case HEARTH_EINCOMPLETE:
+		return _("Some questions have no answer yet, so nothing was scored.");
+	case HEARTH_EFORMAT:
+		return _("The file is not in a format Hearth can read.");
+	default:
+		return _("Something went wrong. Nothing was changed.");
+	}
+}
+
+const char *
+hearth_gui_error_text(const GError *error)
+{
+	if (error == NULL)
+		return "";
+	if (error->domain == HEARTH_GUI_ERROR)
+		return hearth_gui_status_text((hearth_status)error->code);
+	return error->message;
+}
+
+void
+hearth_gui_today(char out[HEARTH_DATE_LEN + 1])
+{
+	if (hearth_today(g_getenv("HEARTH_TODAY"), out) != HEARTH_OK &&
+	    hearth_today(NULL, out) != HEARTH_OK)
+		g_strlcpy(out, "1970-01-01", HEARTH_DATE_LEN + 1);
+}
+
+char *
+hearth_gui_id_hex(const hearth_id *id)
+{
+	char hex[HEARTH_ID_HEX + 1];
+
+	hearth_id_to_hex(id, hex);
+	return g_strdup(hex);
+}
+
+gboolean
+hearth_gui_id_parse(const char *hex, hearth_id *out)
+{
+	return hex != NULL && hearth_id_from_hex(out, hex) == HEARTH_OK;
+}
+
+char *
+hearth_gui_date_label(const char *date, const char *today)
+{
+	int32_t d, t;
+	int y, m, day;
+
+	if (date == NULL || hearth_date_parse(date, &d) != HEARTH_OK)
+		return g_strdup(date ? date : "");
+	if (today != NULL && hearth_date_parse(today, &t) == HEARTH_OK) {
+		if (d == t)
+			return g_strdup(_("Today"));
+		if (d == t + 1)
+			return g_strdup(_("Tomorrow"));
+		if (d == t - 1)
+			return g_strdup(_("Yesterday"));
+	}
+	hearth_date_to_ymd(d, &y, &m, &day);
+	{
+		static const char *const wd[] = {
+			N_("Mon"), N_("Tue"), N_("Wed"), N_("Thu"),
+			N_("Fri"), N_("Sat"), N_("Sun"),
+		};
+		int w = hearth_date_weekday(d);
+		/* Translators: a short date: weekday, year, month, day. */
+		return g_strdup_printf(_("%s %d-%02d-%02d"),
+				       _(wd[(w - 1) % 7]), y, m, day);
+	}
+}
+
+const char *
+hearth_gui_lang(void)
+{
+	/* Translators: the language code of this translation, "zh_CN" for
+	 * Simplified Chinese.  The app shows instrument questions and help
+	 * lines in this language. */
+	const char *code = C_("language code", "en");
+
+	return g_strcmp0(code, "zh_CN") == 0 ? "zh_CN" : "en";
+}
+
+const char *
+hearth_gui_value_label(const char *v)
+{
+	static const struct {
+		const char *value;
+		const char *label;
+	} labels[] = {
+		{ "low", N_("Low") },
+		{ "moderate", N_("Moderate") },
+		{ "high", N_("High") },
+		{ "normal", N_("Normal") },
+		{ "open", N_("Open") },
+		{ "followup", N_("Follow-up") },
+		{ "closed", N_("Closed") },
+		{ "retry", N_("Retry") },
+		{ "done", N_("Done") },
+		{ "booked", N_("Booked") },
+		{ "noshow", N_("No-show") },
+		{ "cancelled", N_("Cancelled") },
+		{ "in-person", N_("In person") },
+		{ "phone", N_("Phone") },
+		{ "video", N_("Video") },
+		{ "hotline", N_("Hotline call") },
+		{ "callback", N_("Call-back") },
+		{ "group", N_("Group session") },
+		{ "lecture", N_("Lecture") },
+		{ "outreach", N_("Outreach") },
+		{ "free", N_("Free text") },
+		{ "dap", N_("DAP") },
+		{ "soap", N_("SOAP") },
+		{ "screening", N_("Screening") },
+		{ "appointment", N_("Appointment") },
+		{ "note", N_("Note") },
+		{ "amendment", N_("Amendment") },
+		{ "activity", N_("Activity") },
+		{ "manual", N_("Added by hand") },
+		{ "crisis", N_("Crisis") },
+		{ "none", N_("None") },
+		{ "minimal", N_("Minimal") },
+		{ "mild", N_("Mild") },
+		{ "moderately_severe", N_("Moderately severe") },
+		{ "severe", N_("Severe") },
+	};
+
+	if (v == NULL)
+		return "";
+	for (size_t i = 0; i < G_N_ELEMENTS(labels); i++)
+		if (strcmp(v, labels[i].value) == 0)
+			return _(labels[i].label);
+	return v;
+}
+
+GtkWidget *
+hearth_gui_label(const char *text, const char *css_class)
+{
+	GtkWidget *l = gtk_label_new(text);
+
+	gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+	gtk_label_set_wrap_mode(GTK_LABEL(l), PANGO_WRAP_WORD_CHAR);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	if (css_class != NULL)
+		gtk_widget_add_css_class(l, css_class);
+	return l;
+}
+
+void
+hearth_gui_box_clear(GtkWidget *box)
+{
+	GtkWidget *child;
+
+	while ((child = gtk_widget_get_first_child(box)) != NULL) {
+		if (GTK_IS_LIST_BOX(box))
+			gtk_list_box_remove(GTK_LIST_BOX(box), child);
+		else if (GTK_IS_BOX(box))
+			gtk_box_remove(GTK_BOX(box), child);
+		else
+			gtk_widget_unparent(child);
+	}
+}

@@ -1,0 +1,74 @@
+/*
+ * gui-gtk/hearth-gui.h - what every file of the app shares: translation
+ * macros, g_autoptr support for core handles, and the GError domain that
+ * carries a hearth_status and its detail to the widgets.
+ */
+#ifndef HEARTH_GUI_H
+#define HEARTH_GUI_H
+
+#include <adwaita.h>
+#include <glib/gi18n.h>
+
+#include "hearth/hearth.h"
+#include "hearth/timeutil.h"
+
+G_BEGIN_DECLS
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(hearth_vault, hearth_vault_close)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(hearth_record, hearth_record_free)
+
+/* The error domain of core failures: the code is the hearth_status, the
+ * message the core's detail (English, for logs).  hearth_gui_error_text()
+ * gives the words shown to a counsellor. */
+#define HEARTH_GUI_ERROR (hearth_gui_error_quark())
+GQuark hearth_gui_error_quark(void);
+
+/* Sets *error from a failed status and the calling thread's detail.
+ * Returns FALSE so callers can write `return hearth_gui_fail(st, error);`. */
+gboolean hearth_gui_fail(hearth_status status, GError **error);
+
+/* A short, translated sentence for a status, in words a counsellor
+ * understands ("The passphrase is not right."). */
+const char *hearth_gui_status_text(hearth_status status);
+
+/* The translated sentence for an error from HEARTH_GUI_ERROR (or any other
+ * domain: its message). */
+const char *hearth_gui_error_text(const GError *error);
+
+/* How the vault is used; chosen once at creation. */
+typedef enum {
+	HEARTH_MODE_UNSET = 0,
+	HEARTH_MODE_COUNSELLOR = 1,
+	HEARTH_MODE_JOURNAL = 2,
+} HearthMode;
+
+/* Today's date ("YYYY-MM-DD"), honouring $HEARTH_TODAY like the CLI. */
+void hearth_gui_today(char out[HEARTH_DATE_LEN + 1]);
+
+/* Hex form of an id, newly allocated. */
+char *hearth_gui_id_hex(const hearth_id *id);
+
+/* Parses a hex id; FALSE if malformed. */
+gboolean hearth_gui_id_parse(const char *hex, hearth_id *out);
+
+/* A friendly form of a date: "Today", "Tomorrow", "Mon 14 Dec". */
+char *hearth_gui_date_label(const char *date, const char *today);
+
+/* The language the app shows ("en" or "zh_CN"), from its own catalogue:
+ * the core picks instrument and help-line texts by it. */
+const char *hearth_gui_lang(void);
+
+/* Translated names of the core's fixed values (risk, case state, priority,
+ * follow-up and appointment status, appointment mode, activity type,
+ * note format).  Unknown values come back as they are. */
+const char *hearth_gui_value_label(const char *value);
+
+/* A label with wrapping and left alignment, for rows and cards. */
+GtkWidget *hearth_gui_label(const char *text, const char *css_class);
+
+/* Removes every child of a GtkBox or GtkListBox. */
+void hearth_gui_box_clear(GtkWidget *box);
+
+G_END_DECLS
+
+#endif /* HEARTH_GUI_H */

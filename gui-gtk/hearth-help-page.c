@@ -1,0 +1,88 @@
+/*
+ * gui-gtk/hearth-help-page.c - help lines.
+ */
+#include "hearth-help-page.h"
+
+#include "hearth-crisis.h"
+
+struct _HearthHelpPage {
+	AdwBin parent_instance;
+
+	/* Template widgets */
+	GtkBox *content;
+
+	/* Borrowed */
+	HearthWindow *win;
+};
+
+G_DEFINE_FINAL_TYPE(HearthHelpPage, hearth_help_page, ADW_TYPE_BIN)
+
+static void
+fill(GtkBox *content, hearth_store *store)
+{
+	hearth_gui_box_clear(GTK_WIDGET(content));
+	gtk_box_append(content, hearth_gui_label(
+		_("You are not alone. You can talk to someone right now."), "title-2"));
+	gtk_box_append(content, hearth_gui_label(
+		_("It is okay to ask for help. These lines answer day and night. In danger, call 120 or 110."),
+		NULL));
+	gtk_box_append(content, hearth_helplines_list_new(store));
+	gtk_box_append(content, hearth_gui_label(
+		_("The numbers are set by your service in Preferences. Nothing is called or sent for you: you choose."),
+		"dim-label"));
+}
+
+static void
+reload(HearthHelpPage *self)
+{
+	fill(self->content, hearth_window_get_store(self->win));
+}
+
+static void
+hearth_help_page_class_init(HearthHelpPageClass *klass)
+{
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	gtk_widget_class_set_template_from_resource(widget_class,
+		"/cn/hearth/Hearth/hearth-help-page.ui");
+	gtk_widget_class_bind_template_child(widget_class, HearthHelpPage, content);
+}
+
+static void
+hearth_help_page_init(HearthHelpPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+}
+
+HearthHelpPage *
+hearth_help_page_new(HearthWindow *win)
+{
+	HearthHelpPage *self = g_object_new(HEARTH_TYPE_HELP_PAGE, NULL);
+
+	self->win = win;
+	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload), self,
+				G_CONNECT_SWAPPED);
+	reload(self);
+	return self;
+}
+
+GtkWidget *
+hearth_help_dialog_new(GtkWindow *parent, hearth_store *store)
+{
+	GtkWidget *win = adw_window_new();
+	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
+	GtkWidget *header = adw_header_bar_new();
+	GtkWidget *page = g_object_new(HEARTH_TYPE_HELP_PAGE, NULL);
+
+	gtk_window_set_title(GTK_WINDOW(win), _("Help Lines"));
+	gtk_window_set_transient_for(GTK_WINDOW(win), parent);
+	gtk_window_set_modal(GTK_WINDOW(win), TRUE);
+	gtk_window_set_default_size(GTK_WINDOW(win), 420, 520);
+	gtk_widget_set_name(win, "help-dialog");
+	gtk_widget_set_vexpand(page, TRUE);
+	gtk_box_append(GTK_BOX(box), header);
+	gtk_box_append(GTK_BOX(box), page);
+	adw_window_set_content(ADW_WINDOW(win), box);
+	fill(HEARTH_HELP_PAGE(page)->content, store);
+	return win;
+}

@@ -1,0 +1,23 @@
+/*
+ * gui-gtk/hearth-help-page.h - the help lines, with calm words; also a window of its own
+ * for the lock page and the counsellor's menu.
+ */
+#ifndef HEARTH_HELP_PAGE_H
+#define HEARTH_HELP_PAGE_H
+
+#include "hearth-window.h"
+
+G_BEGIN_DECLS
+
+#define HEARTH_TYPE_HELP_PAGE (hearth_help_page_get_type())
+G_DECLARE_FINAL_TYPE(HearthHelpPage, hearth_help_page, HEARTH, HELP_PAGE, AdwBin)
+
+HearthHelpPage *hearth_help_page_new(HearthWindow *win);
+
+/* A window showing the help lines over parent; store may be NULL (the
+ * default lines: the vault is locked). */
+GtkWidget *hearth_help_dialog_new(GtkWindow *parent, hearth_store *store);
+
+G_END_DECLS
+
+#endif /* HEARTH_HELP_PAGE_H */

@@ -1,0 +1,451 @@
+/*
+ * gui-gtk/hearth-person-page.c - a person's page.
+ */
+#include "hearth-person-page.h"
+
+#include "hearth/casework.h"
+#include "hearth/instruments.h"
+#include "hearth-appointment-editor.h"
+#include "hearth-person-editor.h"
+#include "hearth-person-item.h"
+#include "hearth-record-actions.h"
+#include "hearth-screening-page.h"
+
+struct _HearthPersonPage {
+	AdwBin parent_instance;
+
+	/* Template widgets */
+	AdwHeaderBar *header;
+	AdwWindowTitle *title;
+	GtkBox *content;
+
+	/* Owned */
+	hearth_id id;
+
+	/* Borrowed */
+	HearthWindow *win;
+	gboolean loading;
+};
+
+G_DEFINE_FINAL_TYPE(HearthPersonPage, hearth_person_page, ADW_TYPE_BIN)
+
+static const char *const case_values[] = { "open", "followup", "closed" };
+static const char *const risk_values[] = { "", "low", "moderate", "high" };
+
+static void
+on_case_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
+{
+	HearthPersonPage *self = data;
+	guint i = adw_combo_row_get_selected(row);
+	hearth_status st;
+
+	if (self->loading || i >= G_N_ELEMENTS(case_values))
+		return;
+	st = hearth_person_set_case(hearth_window_get_store(self->win),
+				    &self->id, case_values[i]);
+	if (st == HEARTH_ESTATE) {
+		/* The safety rule keeps the case open: say why. */
+		hearth_window_toast(self->win,
+			_("The case stays open while a safety follow-up is pending. Complete it first."));
+	} else if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+	} else {
+		hearth_window_toast(self->win, _("Case state saved"));
+	}
+	hearth_window_data_changed(self->win);
+}
+
+static void
+on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
+{
+	HearthPersonPage *self = data;
+	guint i = adw_combo_row_get_selected(row);
+	hearth_status st;
+
+	if (self->loading || i == 0 || i >= G_N_ELEMENTS(risk_values))
+		return;
+	st = hearth_person_set_risk(hearth_window_get_store(self->win),
+				    &self->id, risk_values[i]);
+	if (st != HEARTH_OK)
+		hearth_window_status(self->win, st);
+	else
+		hearth_window_toast(self->win, _("Risk level saved"));
+	hearth_window_data_changed(self->win);
+}
+
+static GtkWidget *
+combo_row(const char *title, const char *const *values, size_t n,
+	  const char *current, const char *first_label)
+{
+	GtkWidget *row = adw_combo_row_new();
+	GtkStringList *list = gtk_string_list_new(NULL);
+	guint sel = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		gtk_string_list_append(list, *values[i] ? hearth_gui_value_label(values[i])
+							: first_label);
+		if (g_strcmp0(values[i], current) == 0)
+			sel = (guint)i;
+	}
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+	adw_combo_row_set_model(ADW_COMBO_ROW(row), G_LIST_MODEL(list));
+	adw_combo_row_set_selected(ADW_COMBO_ROW(row), sel);
+	g_object_unref(list);
+	return row;
+}
+
+static const char *
+kind_icon(const char *kind)
+{
+	if (g_strcmp0(kind, "screening") == 0)
+		return "view-list-bullet-symbolic";
+	if (g_strcmp0(kind, "appointment") == 0)
+		return "alarm-symbolic";
+	if (g_strcmp0(kind, "note") == 0 || g_strcmp0(kind, "amendment") == 0)
+		return "document-edit-symbolic";
+	if (g_strcmp0(kind, "followup") == 0)
+		return "mail-send-receive-symbolic";
+	return "call-start-symbolic";
+}
+
+typedef struct {
+	HearthPersonPage *page;
+	hearth_id id;
+	char kind[16];
+} RowData;
+
+static void
+on_timeline_row(AdwActionRow *row, gpointer data)
+{
+	RowData *d = data;
+	HearthWindow *win = d->page->win;
+
+	if (strcmp(d->kind, "appointment") == 0)
+		hearth_appt_actions_ask(win, &d->id);
+	else if (strcmp(d->kind, "note") == 0 || strcmp(d->kind, "amendment") == 0)
+		hearth_note_dialog_show(win, &d->id);
+	else if (strcmp(d->kind, "followup") == 0)
+		hearth_followup_done_ask(win, &d->id);
+}
+
+/* A timeline event's title in words: "PHQ-9 · 12 · Moderate". */
+static char *
+item_title(const hearth_timeline_item *it)
+{
+	const char *kind = hearth_gui_value_label(it->kind);
+
+	if (*it->summary)
+		return g_strdup_printf("%s · %s", kind, it->summary);
+	return g_strdup(kind);
+}
+
+static void
+add_timeline(HearthPersonPage *self, hearth_store *s)
+{
+	hearth_timeline *t = NULL;
+	GtkWidget *group = NULL;
+	char month[8] = "";
+	hearth_status st;
+
+	st = hearth_person_timeline(s, &self->id, &t);
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		return;
+	}
+	if (t->n == 0) {
+		GtkWidget *empty = adw_status_page_new();
+
+		adw_status_page_set_icon_name(ADW_STATUS_PAGE(empty),
+					      "document-open-recent-symbolic");
+		adw_status_page_set_title(ADW_STATUS_PAGE(empty), _("Nothing Recorded Yet"));
+		adw_status_page_set_description(ADW_STATUS_PAGE(empty),
+			_("Screenings, sessions, notes and follow-ups will appear here."));
+		gtk_widget_add_css_class(empty, "compact");
+		gtk_box_append(self->content, empty);
+	}
+	/* Newest first, grouped by month. */
+	for (size_t i = t->n; i-- > 0;) {
+		const hearth_timeline_item *it = &t->items[i];
+		g_autofree char *title = item_title(it);
+		g_autofree char *sub = NULL;
+		GtkWidget *row;
+		RowData *d;
+
+		if (strncmp(month, it->when, 7) != 0) {
+			int y = 0, m = 0;
+			g_autofree char *heading = NULL;
+
+			g_strlcpy(month, it->when, sizeof month);
+			sscanf(month, "%d-%d", &y, &m);
+			/* Translators: a month heading in the timeline: year, month. */
+			heading = g_strdup_printf(_("%d-%02d"), y, m);
+			group = adw_preferences_group_new();
+			adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), heading);
+			gtk_box_append(self->content, group);
+		}
+		row = adw_action_row_new();
+		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+		adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+		sub = *it->status ? g_strdup_printf("%s · %s", it->when,
+					hearth_gui_value_label(it->status))
+				  : g_strdup(it->when);
+		adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
+		adw_action_row_set_title_lines(ADW_ACTION_ROW(row), 3);
+		adw_action_row_add_prefix(ADW_ACTION_ROW(row),
+			gtk_image_new_from_icon_name(kind_icon(it->kind)));
+		if (strcmp(it->kind, "screening") != 0 && strcmp(it->kind, "activity") != 0) {
+			d = g_new0(RowData, 1);
+			d->page = self;
+			d->id = it->id;
+			g_strlcpy(d->kind, it->kind, sizeof d->kind);
+			gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
+			adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+				gtk_image_new_from_icon_name("go-next-symbolic"));
+			g_signal_connect_data(row, "activated", G_CALLBACK(on_timeline_row),
+					      d, (GClosureNotify)(void (*)(void))g_free, 0);
+		}
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
+	}
+	hearth_timeline_free(t);
+}
+
+static GtkWidget *
+action_button(const char *label, const char *action, const char *icon)
+{
+	GtkWidget *b = gtk_button_new();
+	GtkWidget *content = adw_button_content_new();
+
+	adw_button_content_set_label(ADW_BUTTON_CONTENT(content), label);
+	adw_button_content_set_icon_name(ADW_BUTTON_CONTENT(content), icon);
+	adw_button_content_set_use_underline(ADW_BUTTON_CONTENT(content), TRUE);
+	gtk_button_set_child(GTK_BUTTON(b), content);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), action);
+	return b;
+}
+
+static GtkWidget *
+screen_button(void)
+{
+	GtkWidget *b = gtk_menu_button_new();
+	GtkWidget *content = adw_button_content_new();
+	g_autoptr(GMenu) menu = g_menu_new();
+	char **ids = NULL;
+	size_t n = 0;
+	const char *lang = hearth_gui_lang();
+
+	if (hearth_instrument_list(&ids, &n) == HEARTH_OK) {
+		for (size_t i = 0; i < n; i++) {
+			hearth_instrument *inst = NULL;
+			g_autofree char *action = NULL;
+
+			if (hearth_instrument_find(ids[i], &inst) != HEARTH_OK)
+				continue;
+			action = g_strdup_printf("person.screen::%s", ids[i]);
+			g_menu_append(menu, hearth_text_get(hearth_instrument_title(inst), lang),
+				      action);
+			hearth_instrument_free(inst);
+		}
+		hearth_instrument_ids_free(ids, n);
+	}
+	adw_button_content_set_label(ADW_BUTTON_CONTENT(content), _("_Screen…"));
+	adw_button_content_set_icon_name(ADW_BUTTON_CONTENT(content),
+					 "view-list-bullet-symbolic");
+	adw_button_content_set_use_underline(ADW_BUTTON_CONTENT(content), TRUE);
+	gtk_menu_button_set_child(GTK_MENU_BUTTON(b), content);
+	gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(b), G_MENU_MODEL(menu));
+	gtk_widget_set_name(b, "person-screen");
+	return b;
+}
+
+void
+hearth_person_page_reload(HearthPersonPage *self)
+{
+	hearth_store *s = hearth_window_get_store(self->win);
+	g_autoptr(hearth_record) r = NULL;
+	g_autofree char *tags = NULL;
+	g_autofree char *sub = NULL;
+	const char *name, *unit, *phone, *risk, *kase, *counsellor;
+	GtkWidget *w, *flow, *group;
+	size_t n_safety = 0;
+
+	if (s == NULL)
+		return;
+	hearth_gui_box_clear(GTK_WIDGET(self->content));
+	if (hearth_record_load(s, &self->id, &r) != HEARTH_OK || r->deleted) {
+		w = adw_status_page_new();
+		adw_status_page_set_title(ADW_STATUS_PAGE(w), _("This Person Was Removed"));
+		gtk_box_append(self->content, w);
+		return;
+	}
+	self->loading = TRUE;
+	name = hearth_person_display_name(hearth_record_field(r, "name"));
+	unit = hearth_record_field(r, "unit");
+	phone = hearth_record_field(r, "phone");
+	risk = hearth_record_field(r, "risk");
+	kase = hearth_record_field(r, "case");
+	counsellor = hearth_record_field(r, "counsellor");
+	tags = hearth_person_tags_text(hearth_record_field(r, "tags"));
+	adw_window_title_set_title(self->title, name);
+
+	/* A persistent safety banner while the person is high risk. */
+	if (hearth_followup_pending_safety(s, &self->id, &n_safety) != HEARTH_OK)
+		n_safety = 0;
+	if (g_strcmp0(risk, "high") == 0 || n_safety > 0) {
+		GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
+		GtkWidget *text = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
+
+		gtk_widget_add_css_class(card, "card");
+		gtk_widget_add_css_class(card, "safety-banner");
+		gtk_box_append(GTK_BOX(card),
+			       gtk_image_new_from_icon_name("dialog-warning-symbolic"));
+		gtk_box_append(GTK_BOX(text),
+			       hearth_gui_label(_("Safety comes first with this person"), "heading"));
+		gtk_box_append(GTK_BOX(text), hearth_gui_label(n_safety > 0
+			? _("A safety follow-up is open. Reach them today.")
+			: _("Their risk level is high."), NULL));
+		gtk_widget_set_hexpand(text, TRUE);
+		gtk_box_append(GTK_BOX(card), text);
+		gtk_box_append(self->content, card);
+	}
+
+	w = hearth_gui_label(name, "title-1");
+	gtk_box_append(self->content, w);
+	sub = g_strjoin(" · ", unit ? unit : "", tags, phone ? phone : "", NULL);
+	g_strstrip(sub);
+	{
+		/* Drop empty parts' separators. */
+		g_auto(GStrv) parts = g_strsplit(sub, " · ", -1);
+		GString *clean = g_string_new(NULL);
+
+		for (guint i = 0; parts[i]; i++)
+			if (*parts[i]) {
+				if (clean->len)
+					g_string_append(clean, " · ");
+				g_string_append(clean, parts[i]);
+			}
+		gtk_box_append(self->content, hearth_gui_label(clean->str, "dim-label"));
+		g_string_free(clean, TRUE);
+	}
+
+	flow = gtk_flow_box_new();
+	gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(flow), GTK_SELECTION_NONE);
+	gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(flow), 5);
+	gtk_flow_box_set_min_children_per_line(GTK_FLOW_BOX(flow), 2);
+	gtk_flow_box_set_homogeneous(GTK_FLOW_BOX(flow), TRUE);
+	gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(flow), 6);
+	gtk_flow_box_set_row_spacing(GTK_FLOW_BOX(flow), 6);
+	gtk_flow_box_append(GTK_FLOW_BOX(flow), screen_button());
+	gtk_flow_box_append(GTK_FLOW_BOX(flow),
+		action_button(_("_Book…"), "person.book", "alarm-symbolic"));
+	gtk_flow_box_append(GTK_FLOW_BOX(flow),
+		action_button(_("_Note…"), "person.note", "document-edit-symbolic"));
+	gtk_flow_box_append(GTK_FLOW_BOX(flow),
+		action_button(_("_Follow-up…"), "person.followup", "mail-send-receive-symbolic"));
+	gtk_flow_box_append(GTK_FLOW_BOX(flow),
+		action_button(_("_Edit…"), "person.edit", "document-properties-symbolic"));
+	gtk_box_append(self->content, flow);
+
+	group = adw_preferences_group_new();
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Case"));
+	w = combo_row(_("Case state"), case_values, G_N_ELEMENTS(case_values),
+		      kase && *kase ? kase : "open", NULL);
+	g_signal_connect(w, "notify::selected", G_CALLBACK(on_case_selected), self);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
+	w = combo_row(_("Risk level"), risk_values, G_N_ELEMENTS(risk_values),
+		      risk ? risk : "", _("Not assessed"));
+	g_signal_connect(w, "notify::selected", G_CALLBACK(on_risk_selected), self);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
+	w = adw_action_row_new();
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(w), _("Counsellor"));
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(w),
+		counsellor && *counsellor ? counsellor : _("Not assigned"));
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
+	gtk_box_append(self->content, group);
+
+	add_timeline(self, s);
+	self->loading = FALSE;
+}
+
+static void
+action_screen(GtkWidget *w, const char *name, GVariant *param)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(w);
+
+	hearth_screening_page_start(self->win, &self->id,
+				    g_variant_get_string(param, NULL));
+}
+
+static void
+action_book(GtkWidget *w, const char *name, GVariant *param)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(w);
+
+	hearth_appointment_editor_present(self->win, &self->id);
+}
+
+static void
+action_note(GtkWidget *w, const char *name, GVariant *param)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(w);
+
+	hearth_note_write_ask(self->win, &self->id, NULL, NULL);
+}
+
+static void
+action_followup(GtkWidget *w, const char *name, GVariant *param)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(w);
+
+	hearth_followup_add_ask(self->win, &self->id);
+}
+
+static void
+action_edit(GtkWidget *w, const char *name, GVariant *param)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(w);
+
+	hearth_person_editor_present(self->win, &self->id);
+}
+
+static void
+hearth_person_page_class_init(HearthPersonPageClass *klass)
+{
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	gtk_widget_class_set_template_from_resource(widget_class,
+		"/cn/hearth/Hearth/hearth-person-page.ui");
+	gtk_widget_class_bind_template_child(widget_class, HearthPersonPage, header);
+	gtk_widget_class_bind_template_child(widget_class, HearthPersonPage, title);
+	gtk_widget_class_bind_template_child(widget_class, HearthPersonPage, content);
+	gtk_widget_class_install_action(widget_class, "person.screen", "s", action_screen);
+	gtk_widget_class_install_action(widget_class, "person.book", NULL, action_book);
+	gtk_widget_class_install_action(widget_class, "person.note", NULL, action_note);
+	gtk_widget_class_install_action(widget_class, "person.followup", NULL, action_followup);
+	gtk_widget_class_install_action(widget_class, "person.edit", NULL, action_edit);
+}
+
+static void
+hearth_person_page_init(HearthPersonPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+}
+
+HearthPersonPage *
+hearth_person_page_new(HearthWindow *win, const hearth_id *id,
+		       gboolean with_header)
+{
+	HearthPersonPage *self = g_object_new(HEARTH_TYPE_PERSON_PAGE, NULL);
+	hearth_store *s = hearth_window_get_store(win);
+
+	self->win = win;
+	self->id = *id;
+	gtk_widget_set_visible(GTK_WIDGET(self->header), with_header);
+	g_signal_connect_object(win, "data-changed",
+				G_CALLBACK(hearth_person_page_reload), self,
+				G_CONNECT_SWAPPED);
+	/* Looking at a person is audited, as `hearth person show` is. */
+	if (s != NULL && hearth_audit_append(s, "person.show", id, NULL) != HEARTH_OK)
+		hearth_errdetail_clear();
+	hearth_person_page_reload(self);
+	return self;
+}

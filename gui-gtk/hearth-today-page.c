@@ -1,0 +1,196 @@
+/*
+ * gui-gtk/hearth-today-page.c - Today.
+ */
+#include "hearth-today-page.h"
+
+#include "hearth/casework.h"
+#include "hearth-person-item.h"
+#include "hearth-record-actions.h"
+
+struct _HearthTodayPage {
+	AdwBin parent_instance;
+
+	/* Template widgets */
+	GtkStack *stack;
+	GtkBox *content;
+
+	/* Borrowed */
+	HearthWindow *win;
+	HearthCounsellorView *view;
+};
+
+G_DEFINE_FINAL_TYPE(HearthTodayPage, hearth_today_page, ADW_TYPE_BIN)
+
+static GtkWidget *
+group(HearthTodayPage *self, const char *title, const char *description,
+      const char *name)
+{
+	GtkWidget *g = adw_preferences_group_new();
+
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(g), title);
+	if (description != NULL)
+		adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(g),
+						      description);
+	gtk_widget_set_name(g, name);
+	gtk_box_append(self->content, g);
+	return g;
+}
+
+static GtkWidget *
+link_row(const char *title, const char *subtitle, const char *action,
+	 const char *target)
+{
+	GtkWidget *row = adw_action_row_new();
+
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+	if (subtitle != NULL)
+		adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+	adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+		gtk_image_new_from_icon_name("go-next-symbolic"));
+	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(row), action);
+	if (target != NULL)
+		gtk_actionable_set_action_target(GTK_ACTIONABLE(row), "s", target);
+	return row;
+}
+
+void
+hearth_today_page_reload(HearthTodayPage *self)
+{
+	hearth_store *s = hearth_window_get_store(self->win);
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_followups *fu = NULL;
+	hearth_appts *appts = NULL;
+	hearth_appts *missing = NULL;
+	GtkWidget *safety = NULL, *overdue = NULL, *due = NULL, *g;
+	guint n_overdue = 0, n_shown = 0, n_appts = 0;
+	hearth_status st;
+
+	if (s == NULL)
+		return;
+	hearth_gui_box_clear(GTK_WIDGET(self->content));
+	hearth_gui_today(today);
+
+	st = hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, NULL, today, &fu);
+	if (st == HEARTH_OK)
+		st = hearth_appt_list(s, today, today, NULL, &appts);
+	if (st == HEARTH_OK)
+		st = hearth_note_missing(s, &missing);
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		goto out;
+	}
+
+	/* Safety first: pending safety follow-ups and escalated ones. */
+	for (size_t i = 0; i < fu->n; i++) {
+		const hearth_followup_item *f = &fu->items[i];
+
+		if (!f->safety && !f->escalated)
+			continue;
+		if (safety == NULL)
+			safety = group(self, _("Safety First"),
+				_("Reach these people today. Stay calm and follow the crisis steps."),
+				"today-safety");
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(safety),
+			hearth_followup_row_new(self->win, f, TRUE));
+		n_shown++;
+		if (f->days_overdue > 0)
+			n_overdue++;
+	}
+
+	g = group(self, _("Today's Appointments"), NULL, "today-appointments");
+	for (size_t i = 0; i < appts->n; i++) {
+		if (g_strcmp0(appts->items[i].status, "cancelled") == 0)
+			continue;
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+			hearth_appt_row_new(self->win, &appts->items[i], FALSE));
+		n_appts++;
+	}
+	if (n_appts == 0) {
+		GtkWidget *row = adw_action_row_new();
+
+		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row),
+					      _("No appointments today"));
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g), row);
+	}
+
+	for (size_t i = 0; i < fu->n; i++) {
+		const hearth_followup_item *f = &fu->items[i];
+
+		if (f->safety || f->escalated)
+			continue;
+		if (f->days_overdue > 0) {
+			if (overdue == NULL)
+				overdue = group(self, _("Overdue Follow-ups"), NULL,
+						"today-overdue");
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(overdue),
+				hearth_followup_row_new(self->win, f, TRUE));
+			n_overdue++;
+			n_shown++;
+		} else if (g_strcmp0(f->due, today) == 0) {
+			if (due == NULL)
+				due = group(self, _("Due Today"), NULL, "today-due");
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(due),
+				hearth_followup_row_new(self->win, f, TRUE));
+			n_shown++;
+		}
+	}
+
+	g = group(self, _("More"), NULL, "today-more");
+	{
+		g_autofree char *sub = g_strdup_printf(
+			g_dngettext(NULL, "%zu pending", "%zu pending", (gulong)fu->n),
+			fu->n);
+
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+			link_row(_("All Follow-ups"), sub, "win.view", "followups"));
+	}
+	{
+		g_autofree char *sub = g_strdup_printf(
+			g_dngettext(NULL, "%zu session without a note",
+				    "%zu sessions without a note", (gulong)missing->n),
+			missing->n);
+
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+			link_row(_("Session Notes"), sub, "win.view", "notes"));
+	}
+	gtk_stack_set_visible_child_name(self->stack,
+		n_shown == 0 && n_appts == 0 && missing->n == 0 && fu->n == 0
+			? "empty" : "content");
+	hearth_counsellor_view_set_badge(self->view, n_overdue);
+out:
+	hearth_followups_free(fu);
+	hearth_appts_free(appts);
+	hearth_appts_free(missing);
+}
+
+static void
+hearth_today_page_class_init(HearthTodayPageClass *klass)
+{
+	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	gtk_widget_class_set_template_from_resource(widget_class,
+		"/cn/hearth/Hearth/hearth-today-page.ui");
+	gtk_widget_class_bind_template_child(widget_class, HearthTodayPage, stack);
+	gtk_widget_class_bind_template_child(widget_class, HearthTodayPage, content);
+}
+
+static void
+hearth_today_page_init(HearthTodayPage *self)
+{
+	gtk_widget_init_template(GTK_WIDGET(self));
+}
+
+HearthTodayPage *
+hearth_today_page_new(HearthWindow *win, HearthCounsellorView *view)
+{
+	HearthTodayPage *self = g_object_new(HEARTH_TYPE_TODAY_PAGE, NULL);
+
+	self->win = win;
+	self->view = view;
+	g_signal_connect_object(win, "data-changed",
+				G_CALLBACK(hearth_today_page_reload), self,
+				G_CONNECT_SWAPPED);
+	hearth_today_page_reload(self);
+	return self;
+}

@@ -1,0 +1,88 @@
+/*
+ * gui-gtk/hearth-window.h - the main window: the create/unlock pages, and
+ * once the vault is open a navigation stack whose root is the counsellor's
+ * or the journal's views.  The window owns the open vault; pages borrow
+ * its store through hearth_window_get_store() and never keep it across a
+ * lock.
+ */
+#ifndef HEARTH_WINDOW_H
+#define HEARTH_WINDOW_H
+
+#include "hearth-gui.h"
+
+G_BEGIN_DECLS
+
+#define HEARTH_TYPE_WINDOW (hearth_window_get_type())
+G_DECLARE_FINAL_TYPE(HearthWindow, hearth_window, HEARTH, WINDOW,
+		     AdwApplicationWindow)
+
+/* A window for the vault in dir: the unlock page if a vault exists there,
+ * the create page otherwise. */
+HearthWindow *hearth_window_new(GtkApplication *app, const char *dir);
+
+/* Hands an open vault to the window (ownership moves to it) and shows the
+ * views of mode. */
+void hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
+			      HearthMode mode);
+
+/* The open vault's store, or NULL while locked.  Borrowed. */
+hearth_store *hearth_window_get_store(HearthWindow *self);
+hearth_vault *hearth_window_get_vault(HearthWindow *self);
+const char *hearth_window_get_dir(HearthWindow *self);
+HearthMode hearth_window_get_mode(HearthWindow *self);
+
+/* Closes the vault (wiping its keys), drops every page that showed data
+ * and shows the unlock page. */
+void hearth_window_lock(HearthWindow *self);
+
+/* Shows a toast with text; with an action (a detailed action name) adds a
+ * button labelled button. */
+void hearth_window_toast(HearthWindow *self, const char *text);
+AdwToast *hearth_window_toast_action(HearthWindow *self, const char *text,
+				     const char *button,
+				     const char *action, GVariant *target);
+
+/* Shows a failed operation: a toast in counsellor words. */
+void hearth_window_error(HearthWindow *self, const GError *error);
+void hearth_window_status(HearthWindow *self, hearth_status st);
+
+/* Pushes page onto the navigation stack and shows it; pop goes back. */
+void hearth_window_push(HearthWindow *self, GtkWidget *page);
+void hearth_window_pop(HearthWindow *self);
+
+/* The page on top of the navigation stack (borrowed), or NULL. */
+GtkWidget *hearth_window_get_top(HearthWindow *self);
+
+/* The root view (HearthCounsellorView or HearthJournalView), or NULL. */
+GtkWidget *hearth_window_get_root_view(HearthWindow *self);
+
+/* Tells every page that records changed so they reload.  Emits the
+ * "data-changed" signal. */
+void hearth_window_data_changed(HearthWindow *self);
+
+/* Resets the idle timer (called on user input). */
+void hearth_window_touch(HearthWindow *self);
+
+/* Finds the HearthWindow that holds widget, or NULL. */
+HearthWindow *hearth_window_of(GtkWidget *widget);
+
+/* Shows a top-level view by name ("today", "people", ...). */
+gboolean hearth_window_show_view(HearthWindow *self, const char *name);
+
+/* A hint under the unlock entry (the --demo vault's passphrase). */
+void hearth_window_set_unlock_hint(HearthWindow *self, const char *hint);
+
+/* Shows the help lines: the Help view in journal mode, or a page pushed
+ * over whatever shows (the lock page included: help lines need no unlock). */
+void hearth_window_show_help_lines(HearthWindow *self);
+
+/* Pushes the page of a person. */
+void hearth_window_open_person(HearthWindow *self, const hearth_id *id);
+
+/* Pushes page in place of the page on top (the screening wizard gives way
+ * to its result, so Back does not lead into a finished wizard). */
+void hearth_window_replace_top(HearthWindow *self, GtkWidget *page);
+
+G_END_DECLS
+
+#endif /* HEARTH_WINDOW_H */
