@@ -1,15 +1,36 @@
 #!/bin/sh
-# Sets everything up, builds Hearth, and runs it.  Arguments go to `hearth`;
-# with none, it prints the command list.
+# Sets everything up, builds Hearth, and starts the app, hearth-gtk.
+#
+#   sh packaging/run.sh                 the app: your vault if you have one,
+#                                       otherwise a throw-away demo vault
+#                                       filled with fictional people
+#   sh packaging/run.sh --vault DIR     the app on DIR (first run creates it)
+#   sh packaging/run.sh hearth ARGS...  the command line instead
+#
+# With no display to open a window on, it runs the command line's help.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/packaging/install-deps.sh"
-if [ ! -f "$top/build/build.ninja" ]; then
-  meson setup "$top/build" "$top" -Dbuildtype=release -Dtests=false >/dev/null
+build="$top/build"
+if [ ! -f "$build/build.ninja" ]; then
+  meson setup "$build" "$top" -Dbuildtype=release -Dtests=false >/dev/null
 fi
-ninja -C "$top/build" >/dev/null
+ninja -C "$build" >/dev/null
 export HEARTH_DATA_DIR="${HEARTH_DATA_DIR:-$top/data}"
-if [ $# -eq 0 ]; then
-  exec "$top/build/cli/hearth" --help
+
+if [ "${1:-}" = hearth ]; then
+  shift
+  exec "$build/cli/hearth" "$@"
 fi
-exec "$top/build/cli/hearth" "$@"
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  echo "run.sh: no display for the app; here is the command line instead" >&2
+  echo "        (sh packaging/run.sh hearth COMMAND ...)" >&2
+  exec "$build/cli/hearth" --help
+fi
+
+vault="${HEARTH_VAULT:-${XDG_DATA_HOME:-$HOME/.local/share}/hearth}"
+if [ $# -eq 0 ] && [ ! -f "$vault/vault.json" ]; then
+  set -- --demo
+fi
+exec "$build/gui-gtk/hearth-gtk" "$@"
