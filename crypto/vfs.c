@@ -37,6 +37,9 @@
  * their offset would not prevent it either (a stale frame sits at the same
  * offset), and the same holds for every page-level encryption of SQLite.
  *
+ * WAL frame checksums, which SQLite computes over plaintext pages, are
+ * masked on disk (wal_cksum_mask).
+ *
  * Threads: a sqlite3_file belongs to one connection, which SQLite uses from
  * one thread at a time, so per-file state needs no lock.  The registry,
  * the open-file counts and the links between a connection's files are

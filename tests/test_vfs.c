@@ -790,6 +790,13 @@ static void test_wal_checksums_masked(void **state)
 					   1, NULL), SQLITE_OK);
 	create_people(db);
 	insert_people(db, 0, 200, NULL);
+	/* A transaction that spills the same pages more than once: SQLite
+	 * overwrites their frames and rewrites the checksums after them. */
+	exec(db, "PRAGMA cache_size=10");
+	exec(db, "BEGIN");
+	insert_people(db, 200, 800, NULL);
+	exec(db, "UPDATE person SET seen = '2026-11-24' WHERE id % 3 = 0");
+	exec(db, "COMMIT");
 	assert_int_equal(sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &w),
 			 SQLITE_OK);
 	raw = read_all(fx->wal, &len);
@@ -823,7 +830,9 @@ static void test_wal_checksums_masked(void **state)
 
 	assert_true(file_size(fx->wal) > 0);
 	db = open_db(fx->path, VFS);
-	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 200);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person"), 1000);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM person WHERE "
+				       "seen = '2026-11-24'"), 333);
 	assert_int_equal(hearth_vfs_damaged_page(db), 0);
 	assert_integrity(db);
 	close_db(db);

@@ -16,10 +16,15 @@
  *
  *   main database   every page encrypted
  *   WAL             each frame's page image encrypted; the 32-byte WAL header
- *                   and the 24-byte frame headers (page numbers, salts,
- *                   checksums: no record content) stay in clear
+ *                   and the 24-byte frame headers (page numbers, salts) stay
+ *                   in clear, except the frame checksums: SQLite computes
+ *                   them over the plaintext page, so on disk they are
+ *                   masked with keystream (a clear one would let anyone
+ *                   test a guess of a whole page)
  *   rollback        each page image encrypted; the journal header, page
- *   journal         numbers and checksums stay in clear
+ *   journal         numbers and checksums stay in clear (a record's checksum
+ *                   is a 32-bit sum of 20 of the page's bytes: next to no
+ *                   information, and a journal lives for one transaction)
  *   temp files      never touch the disk: held in memory by the VFS itself
  *
  * Memory-mapped I/O is never offered (xFetch would bypass decryption).
