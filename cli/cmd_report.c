@@ -166,7 +166,7 @@ static int print_table(struct hearth_cli *cli, const hearth_report *r)
 		printf(_("Service report %s to %s, by week\n"), r->from, r->to);
 	else
 		printf(_("Service report %s to %s\n"), r->from, r->to);
-	printf(_("Follow-ups overdue as of %s.  People served: distinct people in any counted record.\n\n"),
+	printf(_("Follow-ups overdue as of %s.  People served: distinct people who received a service (a session held, a screening, an activity naming them, a follow-up done).\n\n"),
 	       r->as_of);
 	do {
 		size_t n = 0;

@@ -562,7 +562,9 @@ static void add(struct tally *t, hearth_report_bucket *b, hearth_metric m, int64
 		b->m[m] += n;
 }
 
-/* A person named by a counted record. */
+/* The person named by a record that delivered a service (see
+ * people_served in hearth/reports.h), counted once in the whole and once
+ * in the record's bucket. */
 static hearth_status served(struct tally *t, hearth_report_bucket *b)
 {
 	const char *person = get(t, F_PERSON);
@@ -661,13 +663,16 @@ static hearth_status tally_appt(struct tally *t)
 	if (strcmp(status, "done") == 0) {
 		add(t, b, HEARTH_M_APPT_HELD, 1);
 		add(t, b, HEARTH_M_ONE_TO_ONE, 1);
-	} else if (strcmp(status, "noshow") == 0) {
-		add(t, b, HEARTH_M_APPT_NOSHOW, 1);
-	} else if (strcmp(status, "booked") != 0) {
-		return HEARTH_OK;
+		add(t, b, HEARTH_M_APPT_BOOKED, 1);
+		/* Only a session held serves the person. */
+		return served(t, b);
 	}
+	if (strcmp(status, "noshow") == 0)
+		add(t, b, HEARTH_M_APPT_NOSHOW, 1);
+	else if (strcmp(status, "booked") != 0)
+		return HEARTH_OK;
 	add(t, b, HEARTH_M_APPT_BOOKED, 1);
-	return served(t, b);
+	return HEARTH_OK;
 }
 
 static hearth_status tally_screening(struct tally *t)
@@ -709,14 +714,12 @@ static hearth_status tally_followup(struct tally *t)
 			return st;
 	}
 	/* Overdue as of the as-of date: due before it, and not done by then
-	 * (still pending, or closed after it). */
+	 * (still pending, or closed after it).  Counted, but an overdue
+	 * follow-up has served nobody. */
 	if (in_period(t, due) && strcmp(due, t->as_of) < 0 &&
 	    (!done || (closed != NULL && strcmp(closed, t->as_of) > 0)) &&
-	    bucket_of(t, due, &b)) {
+	    bucket_of(t, due, &b))
 		add(t, b, HEARTH_M_FOLLOWUP_OVERDUE, 1);
-		if ((st = served(t, b)) != HEARTH_OK)
-			return st;
-	}
 	return HEARTH_OK;
 }
 

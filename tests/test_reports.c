@@ -238,8 +238,12 @@ static void fill(struct fixture *f)
 		rnd_day(day);
 		set(f, &id, "type", type);
 		set(f, &id, "date", day);
-		if ((strcmp(type, "hotline") == 0 || strcmp(type, "callback") == 0 ||
-		     strcmp(type, "outreach") == 0) && rnd_int(4) != 0) {
+		/* Calls and outreach mostly name someone; a group session or
+		 * a lecture seldom does. */
+		if (((strcmp(type, "hotline") == 0 || strcmp(type, "callback") == 0 ||
+		      strcmp(type, "outreach") == 0) && rnd_int(4) != 0) ||
+		    ((strcmp(type, "group") == 0 || strcmp(type, "lecture") == 0) &&
+		     rnd_int(4) == 0)) {
 			person_hex(f, rnd_int(N_PEOPLE), hex);
 			set(f, &id, "person", hex);
 		}
@@ -462,10 +466,11 @@ static int count_cb(const hearth_record *rec, void *ctx)
 		if (eq(st, "done")) {
 			xadd(e, at, HEARTH_M_APPT_HELD, 1);
 			xadd(e, at, HEARTH_M_ONE_TO_ONE, 1);
+			/* Served: only by a session held. */
+			xperson(e, at, person);
 		}
 		if (eq(st, "noshow"))
 			xadd(e, at, HEARTH_M_APPT_NOSHOW, 1);
-		xperson(e, at, person);
 	} else if (strcmp(rec->kind, "screening") == 0) {
 		const char *day = hearth_record_field(rec, "date");
 		const char *flags = hearth_record_field(rec, "flags");
@@ -497,11 +502,10 @@ static int count_cb(const hearth_record *rec, void *ctx)
 			xadd(e, closed, HEARTH_M_FOLLOWUP_DONE, 1);
 			xperson(e, closed, person);
 		}
+		/* Overdue: counted, but it served nobody. */
 		if (in_period(e, due) && strcmp(due, e->r->as_of) < 0 &&
-		    (!done || (closed != NULL && strcmp(closed, e->r->as_of) > 0))) {
+		    (!done || (closed != NULL && strcmp(closed, e->r->as_of) > 0)))
 			xadd(e, due, HEARTH_M_FOLLOWUP_OVERDUE, 1);
-			xperson(e, due, person);
-		}
 	}
 	return 0;
 }
@@ -617,6 +621,110 @@ static void test_counts_equal_raw_records(void **state)
 	check_report(f, "2025-09-03", "2026-07-09", HEARTH_REPORT_MONTH, "2027-01-01");
 	check_report(f, "2025-09-03", "2026-07-09", HEARTH_REPORT_WEEK, "2027-01-01");
 	check_report(f, "2026-01-01", "2026-12-31", HEARTH_REPORT_WHOLE, "2026-05-31");
+}
+
+/* Who counts as served, case by case: a session held, a screening, an
+ * activity naming the person, a follow-up done; not a booking, a no-show,
+ * a cancellation, an overdue follow-up or a self-screening. */
+static void test_people_served(void **state)
+{
+	struct fixture *f = *state;
+	enum { A, B, C, D, E, F, G, H, I, J, K, NP };
+	char hex[NP][HEARTH_ID_HEX + 1];
+	hearth_report *r = NULL;
+	hearth_id id;
+
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	for (int i = 0; i < NP; i++) {
+		id = make(f, "person");
+		set(f, &id, "name", "someone");
+		hearth_id_to_hex(&id, hex[i]);
+	}
+	/* A booked, B a no-show, C cancelled: not served. */
+	id = make(f, "appointment");
+	set(f, &id, "person", hex[A]);
+	set(f, &id, "at", "2026-03-12 10:00");
+	set(f, &id, "status", "booked");
+	id = make(f, "appointment");
+	set(f, &id, "person", hex[B]);
+	set(f, &id, "at", "2026-04-03 10:00");
+	set(f, &id, "status", "noshow");
+	id = make(f, "appointment");
+	set(f, &id, "person", hex[C]);
+	set(f, &id, "at", "2026-03-20 10:00");
+	set(f, &id, "status", "cancelled");
+	/* D overdue and still open; J due in the period, done after it. */
+	id = make(f, "followup");
+	set(f, &id, "person", hex[D]);
+	set(f, &id, "due", "2026-03-25");
+	set(f, &id, "status", "open");
+	id = make(f, "followup");
+	set(f, &id, "person", hex[J]);
+	set(f, &id, "due", "2026-04-10");
+	set(f, &id, "status", "done");
+	set(f, &id, "closed", "2026-05-05");
+	/* I: a self-screening (even one that names a person). */
+	id = make(f, "screening");
+	set(f, &id, "person", hex[I]);
+	set(f, &id, "journal", hex[I]);
+	set(f, &id, "instrument", "phq9");
+	set(f, &id, "band", "mild");
+	set(f, &id, "date", "2026-03-18");
+	/* Served: E a session held (March); F a follow-up done in April
+	 * though due in February; G named by a group session (March); H
+	 * screened (April); K a session held in March and a call-back in
+	 * April. */
+	id = make(f, "appointment");
+	set(f, &id, "person", hex[E]);
+	set(f, &id, "at", "2026-03-10 09:00");
+	set(f, &id, "status", "done");
+	id = make(f, "followup");
+	set(f, &id, "person", hex[F]);
+	set(f, &id, "due", "2026-02-20");
+	set(f, &id, "status", "done");
+	set(f, &id, "closed", "2026-04-02");
+	id = make(f, "activity");
+	set(f, &id, "type", "group");
+	set(f, &id, "date", "2026-03-15");
+	set(f, &id, "person", hex[G]);
+	set(f, &id, "attendance", "12");
+	id = make(f, "activity");
+	set(f, &id, "type", "lecture");
+	set(f, &id, "date", "2026-03-16");
+	set(f, &id, "attendance", "40");
+	id = make(f, "screening");
+	set(f, &id, "person", hex[H]);
+	set(f, &id, "instrument", "gad7");
+	set(f, &id, "band", "minimal");
+	set(f, &id, "date", "2026-04-20");
+	id = make(f, "appointment");
+	set(f, &id, "person", hex[K]);
+	set(f, &id, "at", "2026-03-05 14:00");
+	set(f, &id, "status", "done");
+	id = make(f, "activity");
+	set(f, &id, "type", "callback");
+	set(f, &id, "date", "2026-04-07");
+	set(f, &id, "person", hex[K]);
+	assert_int_equal(hearth_store_commit(f->s), HEARTH_OK);
+
+	assert_int_equal(hearth_report_build(f->s, "2026-03-01", "2026-04-30",
+					     HEARTH_REPORT_MONTH, "2026-06-01", &r), HEARTH_OK);
+	/* E, F, G, H and K; K once in the whole. */
+	assert_int_equal(r->whole.m[HEARTH_M_PEOPLE], 5);
+	assert_int_equal(r->n_buckets, 2);
+	assert_int_equal(r->buckets[0].m[HEARTH_M_PEOPLE], 3); /* E, G, K */
+	assert_int_equal(r->buckets[1].m[HEARTH_M_PEOPLE], 3); /* F, H, K */
+	/* The records that served nobody still count as what they are. */
+	assert_int_equal(r->whole.m[HEARTH_M_APPT_BOOKED], 4);
+	assert_int_equal(r->whole.m[HEARTH_M_APPT_HELD], 2);
+	assert_int_equal(r->whole.m[HEARTH_M_APPT_NOSHOW], 1);
+	assert_int_equal(r->whole.m[HEARTH_M_APPT_CANCELLED], 1);
+	assert_int_equal(r->whole.m[HEARTH_M_FOLLOWUP_OVERDUE], 2);
+	assert_int_equal(r->whole.m[HEARTH_M_FOLLOWUP_DONE], 1);
+	assert_int_equal(r->whole.m[HEARTH_M_SCREENINGS], 1);
+	assert_int_equal(r->whole.m[HEARTH_M_GROUP], 1);
+	assert_int_equal(r->whole.m[HEARTH_M_LECTURE_ATTENDEES], 40);
+	hearth_report_free(r);
 }
 
 struct last_audit {
@@ -1070,6 +1178,7 @@ int main(void)
 	const char *env = getenv("HEARTH_TEST_SEED");
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_counts_equal_raw_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_people_served, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report_and_export_are_audited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_csv, setup, teardown),
 		cmocka_unit_test(test_suppress),

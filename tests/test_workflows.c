@@ -700,6 +700,367 @@ static void test_overdue_ordering(void **state)
 	hearth_followups_free(l);
 }
 
+/* ---- follow-up lists against a brute-force reference -------------------- */
+
+/*
+ * hearth_followup_list reads through indexes and chooses between two ways
+ * of loading (by key for a few rows, by scans for many).  This reference
+ * reads every follow-up whole (hearth_store_each) and applies the rules of
+ * hearth/casework.h one by one; the lists must agree item for item, field
+ * for field, in order.  The data is random (seeded; HEARTH_TEST_SEED
+ * repeats a run) and includes the awkward cases: damaged dates and
+ * references, unknown statuses and priorities, cleared fields, deleted
+ * people and follow-ups, a record of another kind that looks like a
+ * pending follow-up, and many ties (so the creation order decides).
+ */
+
+#define REF_MAX 800
+
+enum {
+	R_PERSON, R_DUE, R_REASON, R_PRIORITY, R_STATUS, R_SOURCE, R_OUTCOME,
+	R_CLOSED, R_ATTEMPTS, R_SAFETY, R_ESCALATED, R_N
+};
+
+static const char *const ref_names[R_N] = {
+	"person", "due", "reason", "priority", "status", "source", "outcome",
+	"closed", "attempts", "safety", "escalated",
+};
+
+typedef struct ref_fu {
+	hearth_id id;
+	hearth_hlc created;
+	int has[R_N];
+	char v[R_N][64];
+} ref_fu;
+
+typedef struct ref_set {
+	ref_fu fu[REF_MAX];
+	size_t n;
+} ref_set;
+
+typedef struct ref_row {
+	const ref_fu *fu;
+	hearth_id person;
+	char name[64];
+	char due[HEARTH_DATE_LEN + 1];
+	int32_t days;
+	int rank;
+} ref_row;
+
+static unsigned list_seed;
+static uint64_t list_rng;
+
+static uint32_t list_rnd(uint32_t n)
+{
+	/* xorshift64* */
+	list_rng ^= list_rng >> 12;
+	list_rng ^= list_rng << 25;
+	list_rng ^= list_rng >> 27;
+	return (uint32_t)((list_rng * 0x2545F4914F6CDD1DULL) >> 32) % n;
+}
+
+static int ref_collect(const hearth_record *r, void *ctx)
+{
+	ref_set *set = ctx;
+	ref_fu *fu;
+
+	assert_true(set->n < REF_MAX);
+	fu = &set->fu[set->n++];
+	memset(fu, 0, sizeof *fu);
+	fu->id = r->id;
+	fu->created = r->created;
+	for (int k = 0; k < R_N; k++) {
+		const char *v = hearth_record_field(r, ref_names[k]);
+
+		if (v != NULL) {
+			fu->has[k] = 1;
+			assert_true(strlen(v) < sizeof fu->v[k]);
+			snprintf(fu->v[k], sizeof fu->v[k], "%s", v);
+		}
+	}
+	return 0;
+}
+
+/* A decimal number as the whole value, else def. */
+static int ref_int(const ref_fu *fu, int k, int def)
+{
+	char *end;
+	long v;
+
+	if (!fu->has[k] || fu->v[k][0] == '\0')
+		return def;
+	v = strtol(fu->v[k], &end, 10);
+	return *end == '\0' ? (int)v : def;
+}
+
+static int ref_cmp(const ref_row *a, const ref_row *b)
+{
+	int c;
+
+	if (a->rank != b->rank)
+		return a->rank - b->rank;
+	if (a->days != b->days)
+		return a->days > b->days ? -1 : 1;
+	if ((c = strcmp(a->due, b->due)) != 0)
+		return c;
+	if ((c = memcmp(a->fu->created.b, b->fu->created.b, HEARTH_HLC_BYTES)) != 0)
+		return c;
+	return memcmp(a->fu->id.b, b->fu->id.b, HEARTH_ID_BYTES);
+}
+
+/* The list as the rules say it should be.  rows gets REF_MAX entries. */
+static size_t ref_list(hearth_store *s, const ref_set *set, hearth_followup_which which,
+		       const hearth_id *person, const char *today, ref_row *rows)
+{
+	char want[HEARTH_ID_HEX + 1] = "";
+	int32_t now, d;
+	size_t n = 0;
+
+	assert_int_equal(hearth_date_parse(today, &now), HEARTH_OK);
+	if (person != NULL)
+		hearth_id_to_hex(person, want);
+	for (size_t i = 0; i < set->n; i++) {
+		const ref_fu *fu = &set->fu[i];
+		const char *status = fu->has[R_STATUS] ? fu->v[R_STATUS] : NULL;
+		int pending = status == NULL || strcmp(status, "done") != 0;
+		hearth_record *p = NULL;
+		ref_row row;
+
+		memset(&row, 0, sizeof row);
+		/* Pending lists: status open or retry, nothing else. */
+		if (which != HEARTH_FOLLOWUPS_ALL &&
+		    (status == NULL || (strcmp(status, "open") != 0 && strcmp(status, "retry") != 0)))
+			continue;
+		/* An unreadable due date counts as today. */
+		if (!fu->has[R_DUE] || hearth_date_parse(fu->v[R_DUE], &d) != HEARTH_OK)
+			d = now;
+		row.days = pending && d < now ? now - d : 0;
+		if (which == HEARTH_FOLLOWUPS_OVERDUE && row.days == 0)
+			continue;
+		if (person != NULL && (!fu->has[R_PERSON] || strcmp(fu->v[R_PERSON], want) != 0))
+			continue;
+		/* The person must be a live person record. */
+		if (!fu->has[R_PERSON] || strlen(fu->v[R_PERSON]) != HEARTH_ID_HEX ||
+		    hearth_id_from_hex(&row.person, fu->v[R_PERSON]) != HEARTH_OK)
+			continue;
+		if (hearth_record_load(s, &row.person, &p) != HEARTH_OK)
+			continue;
+		if (p->deleted || strcmp(p->kind, "person") != 0) {
+			hearth_record_free(p);
+			continue;
+		}
+		snprintf(row.name, sizeof row.name, "%s",
+			 hearth_record_field(p, "name") ? hearth_record_field(p, "name") : "");
+		hearth_record_free(p);
+		row.fu = fu;
+		hearth_date_format(d, row.due);
+		row.rank = strcmp(fu->v[R_PRIORITY], "high") == 0 ? 0 :
+			   strcmp(fu->v[R_PRIORITY], "low") == 0 ? 2 : 1;
+		/* Insertion sort: slow and plain. */
+		size_t k = n++;
+		while (k > 0 && ref_cmp(&rows[k - 1], &row) > 0) {
+			rows[k] = rows[k - 1];
+			k--;
+		}
+		rows[k] = row;
+	}
+	return n;
+}
+
+#define LIST_CHECK(cond, ...) do { \
+		if (!(cond)) { \
+			print_error("seed %u: %s list (which %d, person %s, today %s), " \
+				    "item %zu: ", list_seed, what, (int)which, \
+				    person ? "given" : "none", today, i); \
+			print_error(__VA_ARGS__); \
+			print_error("\n"); \
+			fail(); \
+		} \
+	} while (0)
+
+static void check_list(hearth_store *s, const ref_set *set, hearth_followup_which which,
+		       const hearth_id *person, const char *today, const char *what)
+{
+	static ref_row rows[REF_MAX];
+	hearth_followups *l = NULL;
+	size_t n = ref_list(s, set, which, person, today, rows), i = 0;
+
+	assert_int_equal(hearth_followup_list(s, which, person, today, &l), HEARTH_OK);
+	LIST_CHECK(l->n == n, "%zu items, the reference has %zu", l->n, n);
+	for (i = 0; i < n; i++) {
+		const hearth_followup_item *it = &l->items[i];
+		const ref_row *r = &rows[i];
+		const ref_fu *fu = r->fu;
+
+		LIST_CHECK(hearth_id_equal(&it->id, &fu->id), "another follow-up");
+		LIST_CHECK(hearth_id_equal(&it->person, &r->person), "another person");
+		LIST_CHECK(strcmp(it->person_name, r->name) == 0, "name '%s', want '%s'",
+			   it->person_name, r->name);
+		LIST_CHECK(strcmp(it->due, r->due) == 0, "due %s, want %s", it->due, r->due);
+		LIST_CHECK(it->days_overdue == r->days, "%d days overdue, want %d",
+			   (int)it->days_overdue, (int)r->days);
+		LIST_CHECK(strcmp(it->reason, fu->v[R_REASON]) == 0, "reason");
+		LIST_CHECK(strcmp(it->priority, fu->v[R_PRIORITY]) == 0, "priority '%s', want '%s'",
+			   it->priority, fu->v[R_PRIORITY]);
+		LIST_CHECK(strcmp(it->status, fu->v[R_STATUS]) == 0, "status");
+		LIST_CHECK(strcmp(it->source, fu->v[R_SOURCE]) == 0, "source");
+		LIST_CHECK(strcmp(it->outcome, fu->v[R_OUTCOME]) == 0, "outcome");
+		LIST_CHECK(strcmp(it->closed, fu->v[R_CLOSED]) == 0, "closed");
+		LIST_CHECK(it->attempts == ref_int(fu, R_ATTEMPTS, 0), "attempts %d", it->attempts);
+		LIST_CHECK(it->safety == (ref_int(fu, R_SAFETY, 0) == 1), "safety");
+		LIST_CHECK(it->escalated == (ref_int(fu, R_ESCALATED, 0) == 1), "escalated");
+	}
+	hearth_followups_free(l);
+}
+
+/* Writes n follow-ups, about one in pending_in of them pending. */
+static void fill_followups(hearth_store *s, const hearth_id *people, int npeople,
+			   const hearth_id *not_person, int n, int pending_in)
+{
+	static const char *const priorities[] = { "high", "normal", "low", "high", "normal",
+						  "low", "urgent", NULL };
+	static const char *const sources[] = { "manual", "screening", "noshow", "hotline" };
+	char hex[HEARTH_ID_HEX + 1], day[HEARTH_DATE_LEN + 1], num[16];
+	int32_t d0;
+	hearth_id id;
+
+	assert_int_equal(hearth_date_from_ymd(2026, 3, 1, &d0), HEARTH_OK);
+	assert_int_equal(hearth_store_begin(s), HEARTH_OK);
+	for (int i = 0; i < n; i++) {
+		uint32_t r;
+
+		assert_int_equal(hearth_record_create(s, NULL, "followup", &id), HEARTH_OK);
+		/* The person: mostly real (some deleted later), else a
+		 * record of another kind, not an id, or absent. */
+		r = list_rnd(100);
+		if (r < 88)
+			hearth_id_to_hex(&people[list_rnd((uint32_t)npeople)], hex);
+		else if (r < 92)
+			hearth_id_to_hex(not_person, hex);
+		else if (r < 95)
+			snprintf(hex, sizeof hex, "%s", "not an id");
+		else if (r < 97)
+			snprintf(hex, sizeof hex, "%s", "zz345678901234567890123456789012");
+		else
+			hex[0] = '\0';
+		if (hex[0] != '\0')
+			assert_int_equal(hearth_record_set(s, &id, "person", hex), HEARTH_OK);
+		/* Due within six weeks (so many share a day), or damaged. */
+		r = list_rnd(100);
+		hearth_date_format(d0 + (int32_t)list_rnd(42), day);
+		if (r < 88)
+			assert_int_equal(hearth_record_set(s, &id, "due", day), HEARTH_OK);
+		else if (r < 92)
+			assert_int_equal(hearth_record_set(s, &id, "due", "2026-3-05"), HEARTH_OK);
+		else if (r < 96)
+			assert_int_equal(hearth_record_set(s, &id, "due", "2026-03-04 09:00"),
+					 HEARTH_OK);
+		snprintf(num, sizeof num, "r%d", i);
+		assert_int_equal(hearth_record_set(s, &id, "reason", num), HEARTH_OK);
+		if (priorities[r = list_rnd(8)] != NULL)
+			assert_int_equal(hearth_record_set(s, &id, "priority", priorities[r]),
+					 HEARTH_OK);
+		assert_int_equal(hearth_record_set(s, &id, "source", sources[list_rnd(4)]),
+				 HEARTH_OK);
+		r = list_rnd(100);
+		if (r < 4) {
+			/* no status */
+		} else if (r < 7) {
+			assert_int_equal(hearth_record_set(s, &id, "status", "paused"), HEARTH_OK);
+		} else if (r < 10) {
+			/* set, then cleared: absent */
+			assert_int_equal(hearth_record_set(s, &id, "status", "open"), HEARTH_OK);
+			assert_int_equal(hearth_record_set(s, &id, "status", NULL), HEARTH_OK);
+		} else if (list_rnd((uint32_t)pending_in) == 0) {
+			assert_int_equal(hearth_record_set(s, &id, "status",
+							   list_rnd(2) ? "open" : "retry"), HEARTH_OK);
+		} else {
+			assert_int_equal(hearth_record_set(s, &id, "status", "done"), HEARTH_OK);
+			assert_int_equal(hearth_record_set(s, &id, "outcome", "talked"), HEARTH_OK);
+			assert_int_equal(hearth_record_set(s, &id, "closed", day), HEARTH_OK);
+		}
+		r = list_rnd(20);
+		snprintf(num, sizeof num, "%u", r % 5);
+		assert_int_equal(hearth_record_set(s, &id, "attempts", r == 0 ? "x" : num),
+				 HEARTH_OK);
+		if (list_rnd(8) == 0)
+			assert_int_equal(hearth_record_set(s, &id, "safety", "1"), HEARTH_OK);
+		if (list_rnd(12) == 0)
+			assert_int_equal(hearth_record_set(s, &id, "escalated", "1"), HEARTH_OK);
+		if (list_rnd(25) == 0)
+			assert_int_equal(hearth_record_delete(s, &id), HEARTH_OK);
+	}
+	assert_int_equal(hearth_store_commit(s), HEARTH_OK);
+}
+
+static void check_lists(hearth_store *s, const hearth_id *people, const char *what)
+{
+	static ref_set set;
+	static const char *const days[] = { "2026-03-03", "2026-03-20", "2026-05-01" };
+	static const hearth_followup_which whiches[] = {
+		HEARTH_FOLLOWUPS_PENDING, HEARTH_FOLLOWUPS_OVERDUE, HEARTH_FOLLOWUPS_ALL,
+	};
+
+	set.n = 0;
+	assert_int_equal(hearth_store_each(s, "followup", 0, ref_collect, &set), HEARTH_OK);
+	for (size_t d = 0; d < 3; d++) {
+		for (size_t w = 0; w < 3; w++) {
+			check_list(s, &set, whiches[w], NULL, days[d], what);
+			/* people[0] and [1] are deleted (no list of their
+			 * own); people[6] has no name. */
+			for (int p = 2; p <= 6; p++)
+				check_list(s, &set, whiches[w], &people[p], days[d], what);
+		}
+	}
+}
+
+static void test_followup_lists_match_reference(void **state)
+{
+	fixture *f = *state;
+	const char *env = getenv("HEARTH_TEST_SEED");
+	hearth_id people[24], appt;
+	hearth_followups *l = NULL;
+	char name[32], hex[HEARTH_ID_HEX + 1];
+
+	list_seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+	list_rng = 0x9E3779B97F4A7C15ULL ^ list_seed;
+	print_message("follow-up lists: seed %u (set HEARTH_TEST_SEED to repeat)\n", list_seed);
+	for (int i = 0; i < 24; i++) {
+		snprintf(name, sizeof name, "%s%d", i % 2 ? "王芳" : "Li ", i);
+		if (i % 7 == 6) /* a person without a name */
+			assert_int_equal(hearth_record_create(f->s, NULL, "person", &people[i]),
+					 HEARTH_OK);
+		else
+			people[i] = add_person(f->s, name);
+	}
+	/* Not a person; and not a follow-up, though it looks like a
+	 * pending one of people[2]. */
+	assert_int_equal(hearth_record_create(f->s, NULL, "appointment", &appt), HEARTH_OK);
+	hearth_id_to_hex(&people[2], hex);
+	assert_int_equal(hearth_record_set(f->s, &appt, "person", hex), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &appt, "status", "open"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &appt, "due", "2026-03-01"), HEARTH_OK);
+
+	/* Few pending among many done: the pending and overdue lists are
+	 * short, and read by key. */
+	fill_followups(f->s, people, 24, &appt, 300, 20);
+	assert_int_equal(hearth_record_delete(f->s, &people[0]), HEARTH_OK);
+	assert_int_equal(hearth_record_delete(f->s, &people[1]), HEARTH_OK);
+	check_lists(f->s, people, "few pending");
+	/* Then many pending: long lists, read by scans. */
+	fill_followups(f->s, people, 24, &appt, 300, 2);
+	check_lists(f->s, people, "many pending");
+
+	/* The data was rich enough for the check to mean something. */
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_OVERDUE, NULL,
+					      "2026-05-01", &l), HEARTH_OK);
+	assert_true(l->n > 50);
+	hearth_followups_free(l);
+	/* A deleted person has no list. */
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_ALL, &people[0],
+					      "2026-05-01", &l), HEARTH_ENOTFOUND);
+}
+
 static void test_followup_bad_input(void **state)
 {
 	fixture *f = *state;
@@ -1136,6 +1497,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_noshow_reachout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unreachable_escalates_on_third, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_overdue_ordering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_followup_lists_match_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_followup_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_high_risk_case_cannot_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_inside_caller_transaction, setup, teardown),

@@ -38,14 +38,23 @@
  *                      the period's last day and today, so a past period's
  *                      overdue count is what was overdue when it ended and
  *                      a current period's is what is overdue now.
- *   people_served      distinct people named (field "person") by any record
- *                      counted above: activities, appointments booked,
- *                      screenings, follow-ups done or overdue
+ *   people_served      distinct people who received a service in the
+ *                      period: those named (field "person") by an
+ *                      appointment held (status done) starting in it, a
+ *                      screening counted above, an activity counted above
+ *                      (a hotline call, call-back or outreach, or a group
+ *                      session or lecture that names someone), or a
+ *                      follow-up done in it.  An appointment booked but
+ *                      not (yet) held, a no-show, a cancellation and an
+ *                      overdue follow-up serve nobody; nor does an
+ *                      employee's self-screening.  Each person counts in
+ *                      the bucket of the date of the service (start,
+ *                      date, or the day the follow-up was closed)
  *
  * Every count except people_served is a sum over records, so the buckets
  * of a by-month or by-week report add up to the whole; people_served is a
- * number of distinct people, so a person seen in two months counts once in
- * the whole.
+ * number of distinct people, so a person served in two months counts once
+ * in the whole.
  *
  * Building a report appends the audit entry "report" (detail: the period
  * and grouping); writing the CSV appends "export".  Neither holds a name
