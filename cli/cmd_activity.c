@@ -187,7 +187,7 @@ static int activity_add(struct hearth_cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "TYPE")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("TYPE"))) != 0)
 		return rc;
 	a.type = argv[optind];
 	if (!hearth_activity_type_valid(a.type))

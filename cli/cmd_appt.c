@@ -497,7 +497,7 @@ static int appt_move(struct hearth_cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
 	if (at == NULL)
 		return cli_usage(cli, "%s", _("missing --at"));
@@ -542,7 +542,7 @@ static int simple_opts(struct hearth_cli *cli, int argc, char **argv, const char
 		}
 		return CLI_EXIT_USAGE;
 	}
-	return cli_operands(cli, argc, argv, 1, 1, "ID");
+	return cli_operands(cli, argc, argv, 1, 1, _("ID"));
 }
 
 static int appt_cancel(struct hearth_cli *cli, int argc, char **argv)

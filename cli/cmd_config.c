@@ -181,10 +181,10 @@ static int config_get(struct hearth_cli *cli, int argc, char **argv)
 				"Prints one setting (see 'hearth config list' for the keys).\n"));
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "KEY")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("KEY"))) != 0)
 		return rc;
 	if (hearth_settings_check(argv[optind], NULL) == HEARTH_ENOTFOUND)
-		return cli_usage(cli, "%s", hearth_errdetail());
+		return cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_ENOTFOUND));
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	rc = value_of(cli, s, argv[optind], cli->json ? NULL : &text,
@@ -227,12 +227,12 @@ static int config_set(struct hearth_cli *cli, int argc, char **argv)
 				"  supervisor   name and number          (who to tell in a crisis)\n"));
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc, argv, 2, 2, "KEY VALUE")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, _("KEY VALUE"))) != 0)
 		return rc;
 	key = argv[optind];
 	value = argv[optind + 1];
 	if (hearth_settings_check(key, value) != HEARTH_OK)
-		return cli_usage(cli, "%s", hearth_errdetail());
+		return cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	if ((st = hearth_settings_set(s, key, value)) != HEARTH_OK)

@@ -362,7 +362,7 @@ static int followup_done(struct hearth_cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
 	if (outcome == NULL || strspn(outcome, " \t\r\n") == strlen(outcome))
 		return cli_usage(cli, "%s", _("missing --outcome"));
@@ -411,7 +411,7 @@ static int followup_unreachable(struct hearth_cli *cli, int argc, char **argv)
 				"  -h, --help   show this help and exit\n"));
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
 	if ((rc = today_of(cli, today)) != 0)
 		return rc;
@@ -525,7 +525,7 @@ static int person_risk(struct hearth_cli *cli, int argc, char **argv)
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"risk\": ...}\n"
-		"  -h, --help   show this help and exit\n"), "ID LEVEL", &id, &value,
+		"  -h, --help   show this help and exit\n"), _("ID LEVEL"), &id, &value,
 		hearth_risk_valid, _("'%s' is not a risk level: use low, moderate or high"));
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
@@ -559,7 +559,7 @@ static int person_case(struct hearth_cli *cli, int argc, char **argv)
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"case\": ...}\n"
-		"  -h, --help   show this help and exit\n"), "ID STATE", &id, &value,
+		"  -h, --help   show this help and exit\n"), _("ID STATE"), &id, &value,
 		hearth_case_valid, _("'%s' is not a case state: use open, followup or closed"));
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
@@ -612,7 +612,7 @@ static int person_counsellor(struct hearth_cli *cli, int argc, char **argv)
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"counsellor\": ...}\n"
-		"  -h, --help   show this help and exit\n"), "ID NAME", &id, &value, NULL, NULL);
+		"  -h, --help   show this help and exit\n"), _("ID NAME"), &id, &value, NULL, NULL);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
@@ -684,6 +684,14 @@ static const char *item_status_text(const char *kind, const char *status)
 		if (strcmp(status, "cancelled") == 0)
 			return _("cancelled");
 	}
+	if (strcmp(kind, "note") == 0 || strcmp(kind, "amendment") == 0) {
+		if (strcmp(status, "free") == 0)
+			return _("free text");
+		if (strcmp(status, "dap") == 0)
+			return _("DAP");
+		if (strcmp(status, "soap") == 0)
+			return _("SOAP");
+	}
 	if (strcmp(kind, "activity") == 0) {
 		if (strcmp(status, "hotline") == 0)
 			return _("hotline call");
@@ -720,6 +728,56 @@ static void appt_summary(const hearth_record *r, char *buf, size_t len)
 		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), place);
 	if (who != NULL && n < len)
 		snprintf(buf + n, len - n, "%s%s", _(", "), who);
+}
+
+/* A screening's band in the user's language: the label its instrument file
+ * gives (e.g. "Mild symptoms (5-9)"), or the stored band id when the
+ * instrument is not installed here. */
+static void band_text(const struct hearth_cli *cli, const hearth_record *r,
+		      const char *band, char *buf, size_t len)
+{
+	const char *iid = hearth_record_field(r, "instrument");
+	hearth_instrument *inst = NULL;
+	const hearth_outcome *o;
+	size_t i;
+
+	snprintf(buf, len, "%s", band != NULL ? band : "");
+	if (iid == NULL || band == NULL || hearth_instrument_find(iid, &inst) != HEARTH_OK)
+		return;
+	for (i = 0; i < hearth_instrument_n_bands(inst); i++) {
+		o = hearth_instrument_band(inst, i, NULL, NULL);
+		if (o != NULL && strcmp(o->id, band) == 0) {
+			snprintf(buf, len, "%s", hearth_text_get(&o->label, cli_lang(cli)));
+			break;
+		}
+	}
+	hearth_instrument_free(inst);
+}
+
+/* "phq9, 6, safety" with the flags in the user's language. */
+static void screening_summary(const hearth_record *r, char *buf, size_t len)
+{
+	const char *iid = hearth_record_field(r, "instrument");
+	const char *score = hearth_record_field(r, "display");
+	const char *flags = hearth_record_field(r, "flags");
+	json_t *a = flags != NULL ? json_loads(flags, 0, NULL) : NULL;
+	json_t *e;
+	size_t i, n;
+
+	if (score == NULL)
+		score = hearth_record_field(r, "total");
+	n = (size_t)snprintf(buf, len, "%s", iid != NULL ? iid : "");
+	if (score != NULL && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), score);
+	json_array_foreach(a, i, e) {
+		const char *f = json_string_value(e);
+
+		if (f == NULL || n >= len)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "),
+				      strcmp(f, HEARTH_FLAG_SAFETY) == 0 ? _("safety") : f);
+	}
+	json_decref(a);
 }
 
 static int show_timeline(struct hearth_cli *cli, hearth_store *s,
@@ -759,7 +817,7 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 
 			for (i = 0; tab != NULL && i < t->n; i++) {
 				const hearth_timeline_item *it = &t->items[i];
-				char shortid[9], reason[512], ind[24];
+				char shortid[9], reason[512], ind[24], band[256];
 				const char *cells[5];
 
 				snprintf(ind, sizeof ind, "  %s", it->when);
@@ -769,6 +827,9 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 				} else if (strcmp(it->kind, "appointment") == 0 && it->record) {
 					appt_summary(it->record, reason, sizeof reason);
 					cells[4] = reason;
+				} else if (strcmp(it->kind, "screening") == 0 && it->record) {
+					screening_summary(it->record, reason, sizeof reason);
+					cells[4] = reason;
 				} else {
 					cells[4] = it->summary;
 				}
@@ -776,6 +837,10 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 				cells[1] = kind_text(it->kind);
 				cells[2] = cli_id_short(&it->id, shortid);
 				cells[3] = item_status_text(it->kind, it->status);
+				if (strcmp(it->kind, "screening") == 0 && it->record) {
+					band_text(cli, it->record, it->status, band, sizeof band);
+					cells[3] = band;
+				}
 				if (cli_table_add(tab, cells) != 0) {
 					cli_table_free(tab);
 					tab = NULL;

@@ -62,6 +62,21 @@ static const char *action_kind(hearth_action_kind k)
 	}
 }
 
+/* How sure a published wording is ("confirmed", "likely", "none found"),
+ * in the user's language. */
+static const char *wording_word(const char *w)
+{
+	if (w == NULL)
+		return "";
+	if (strcmp(w, "confirmed") == 0)
+		return _("confirmed");
+	if (strcmp(w, "likely") == 0)
+		return _("likely");
+	if (strcmp(w, "none found") == 0)
+		return _("none found");
+	return w;
+}
+
 static const char *translation_word(const char *t)
 {
 	return strcmp(t, "unofficial") == 0 ? _("unofficial") : _("official");
@@ -74,7 +89,7 @@ static int load(struct hearth_cli *cli, const char *id, hearth_instrument **out)
 	hearth_status st = hearth_instrument_find(id, out);
 
 	if (st == HEARTH_EINVAL)
-		return cli_usage(cli, "%s", hearth_errdetail());
+		return cli_usage(cli, "%s", cli_errdetail(cli, st));
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	return CLI_EXIT_OK;
@@ -324,7 +339,7 @@ static int instruments_show(struct hearth_cli *cli, int argc, char **argv)
 				"items and options, scoring, bands and rules.\n"));
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
 	if ((rc = load(cli, argv[optind], &inst)) != 0)
 		return rc;
@@ -351,8 +366,8 @@ static int instruments_show(struct hearth_cli *cli, int argc, char **argv)
 	cli_kv_add(kv, _("Source"), hearth_instrument_source(inst));
 	cli_kv_add(kv, _("Licence"), hearth_instrument_licence(inst));
 	snprintf(wording, sizeof wording, _("English %s; Chinese %s"),
-		 hearth_instrument_wording(inst, "en"),
-		 hearth_instrument_wording(inst, "zh_CN"));
+		 wording_word(hearth_instrument_wording(inst, "en")),
+		 wording_word(hearth_instrument_wording(inst, "zh_CN")));
 	cli_kv_add(kv, _("Wording"), wording);
 	cli_kv_add(kv, _("Chinese translation"),
 		   translation_word(hearth_instrument_translation(inst)));

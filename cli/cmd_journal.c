@@ -296,12 +296,12 @@ static int journal_screen(struct hearth_cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
 	id = argv[optind];
 	st = hearth_instrument_find(id, &inst);
 	if (st == HEARTH_EINVAL || st == HEARTH_ENOTFOUND) {
-		cli_usage(cli, "%s", hearth_errdetail());
+		cli_usage(cli, "%s", cli_errdetail(cli, st));
 		return CLI_EXIT_USAGE;
 	}
 	if (st != HEARTH_OK)
@@ -316,7 +316,7 @@ static int journal_screen(struct hearth_cli *cli, int argc, char **argv)
 	if (answers_text != NULL) {
 		if (hearth_answers_parse(answers_text, strlen(answers_text), &list) != HEARTH_OK ||
 		    (st = hearth_instrument_answers_map(inst, &list, answers)) == HEARTH_EINVAL) {
-			rc = cli_usage(cli, "%s", hearth_errdetail());
+			rc = cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
 			goto out;
 		}
 		if (st != HEARTH_OK) {
@@ -520,6 +520,7 @@ static int journal_trend(struct hearth_cli *cli, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *instrument = NULL;
+	hearth_instrument *inst = NULL;
 	hearth_trend *t = NULL;
 	hearth_store *s;
 	hearth_status st;
@@ -544,13 +545,26 @@ static int journal_trend(struct hearth_cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
 		return rc;
+	/* An unknown instrument is a typo, not an empty trend: say so, as
+	 * `journal screen` does, before opening anything. */
+	if (instrument != NULL && instrument[0] != '\0') {
+		st = hearth_instrument_find(instrument, &inst);
+		if (st == HEARTH_ENOTFOUND || st == HEARTH_EINVAL)
+			return cli_usage(cli, "%s", cli_errdetail(cli, st));
+		if (st != HEARTH_OK)
+			inst = NULL;
+	}
 	if ((rc = cli_open_store(cli, &s)) != 0)
-		return rc;
+		goto out;
 	st = hearth_journal_trend(s, instrument, &t);
-	if (st == HEARTH_EINVAL)
-		return cli_usage(cli, "%s", hearth_errdetail());
-	if (st != HEARTH_OK)
-		return cli_error_status(cli, st);
+	if (st == HEARTH_EINVAL) {
+		rc = cli_usage(cli, "%s", cli_errdetail(cli, st));
+		goto out;
+	}
+	if (st != HEARTH_OK) {
+		rc = cli_error_status(cli, st);
+		goto out;
+	}
 	values = calloc(t->n ? t->n : 1, sizeof *values);
 	spark = malloc(t->n * 3 + 1);
 	if (values == NULL || spark == NULL) {
@@ -587,15 +601,28 @@ static int journal_trend(struct hearth_cli *cli, int argc, char **argv)
 		printf(_("%s scores from %s to %s (scale %d-%d)\n"), instrument,
 		       t->points[0].date, t->points[t->n - 1].date, t->min, t->max);
 	printf("\n  %s\n\n", spark);
+	/* The instrument gives each band's label in the user's language; a
+	 * band it does not know (or a missing instrument) shows its id. */
 	for (size_t i = 0; i < t->n; i++) {
+		const char *band = t->points[i].band;
+
+		for (size_t b = 0; inst != NULL && b < hearth_instrument_n_bands(inst); b++) {
+			const hearth_outcome *o = hearth_instrument_band(inst, b, NULL, NULL);
+
+			if (o != NULL && strcmp(o->id, t->points[i].band) == 0) {
+				band = hearth_text_get(&o->label, cli_lang(cli));
+				break;
+			}
+		}
 		if (instrument == NULL || instrument[0] == '\0')
 			printf("  %s  %d  %s\n", t->points[i].date, t->points[i].value,
 			       mood_text(t->points[i].value));
 		else
 			printf("  %s  %d  %s\n", t->points[i].date, t->points[i].value,
-			       t->points[i].band);
+			       band);
 	}
 out:
+	hearth_instrument_free(inst);
 	free(values);
 	free(spark);
 	hearth_trend_free(t);

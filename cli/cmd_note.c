@@ -166,7 +166,7 @@ static int note_amend(struct hearth_cli *cli, int argc, char **argv)
 			return CLI_EXIT_USAGE;
 		}
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "NOTE")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("NOTE"))) != 0)
 		return rc;
 	if (!has_text(text))
 		return cli_usage(cli, "%s", _("missing --text"));
@@ -228,7 +228,7 @@ static int note_show(struct hearth_cli *cli, int argc, char **argv)
 				"  -h, --help   show this help and exit\n"));
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "NOTE")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("NOTE"))) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "note", argv[optind], &id)) != 0)
 		return rc;

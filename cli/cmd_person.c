@@ -630,7 +630,7 @@ static int parse_id_only(struct hearth_cli *cli, int argc, char **argv,
 		}
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
 	*idarg = argv[optind];
 	return 0;
@@ -721,7 +721,7 @@ static int person_edit(struct hearth_cli *cli, int argc, char **argv)
 		"  -h, --help      show this help and exit\n"));
 	if (rc != 0)
 		goto out;
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, "ID")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		goto out;
 	if (e.name == NULL && e.unit == NULL && e.phone == NULL && e.note == NULL &&
 	    e.ntags == 0 && !e.clear_tags) {

@@ -497,7 +497,7 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 	 * first: bad input opens nothing. */
 	st = hearth_instrument_find(args.instrument, &inst);
 	if (st == HEARTH_EINVAL)
-		return cli_usage(cli, "%s", hearth_errdetail());
+		return cli_usage(cli, "%s", cli_errdetail(cli, st));
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	if (args.difficulty != NULL) {
@@ -507,7 +507,7 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if (hearth_instrument_check_difficulty(inst, difficulty) != HEARTH_OK) {
-			rc = cli_usage(cli, "%s", hearth_errdetail());
+			rc = cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
 			goto out;
 		}
 	}
@@ -516,7 +516,7 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 		if (st == HEARTH_OK)
 			st = hearth_instrument_answers_map(inst, &list, answers);
 		if (st != HEARTH_OK) {
-			rc = cli_usage(cli, "%s", hearth_errdetail());
+			rc = cli_usage(cli, "%s", cli_errdetail(cli, st));
 			goto out;
 		}
 	}
