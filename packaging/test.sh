@@ -25,13 +25,13 @@ meson test -C "$build" --print-errorlogs --num-processes 2
 # new inputs.  A crash or sanitizer report fails the run.
 fuzzbuild=${HEARTH_FUZZ_BUILD:-build-fuzz}
 if [ ! -f "$fuzzbuild/build.ninja" ]; then
-  CC=clang meson setup "$fuzzbuild" -Dfuzz=true -Dbench=false \
+  CC=clang meson setup "$fuzzbuild" -Dfuzz=true -Dbench=false -Dgui=false \
     -Db_sanitize=address,undefined -Db_lundef=false \
     -Dc_args=-fsanitize=fuzzer-no-link >/dev/null
 fi
 ninja -C "$fuzzbuild" >/dev/null
 for f in "$fuzzbuild"/tests/fuzz/fuzz_*; do
-  [ -x "$f" ] || continue
+  [ -f "$f" ] && [ -x "$f" ] || continue
   name=$(basename "$f")
   corpus="tests/fuzz/corpus/${name#fuzz_}"
   work=$(mktemp -d)
