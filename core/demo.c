@@ -284,7 +284,7 @@ static hearth_status fill_counsellor(demo *d, const hearth_demo_options *opt)
 {
 	hearth_id *people = NULL;
 	hearth_status st = HEARTH_OK;
-	int i, k;
+	int i, k, n_calls;
 
 	people = calloc((size_t)opt->n_people + 1, sizeof *people);
 	if (people == NULL)
@@ -347,8 +347,13 @@ static hearth_status fill_counsellor(demo *d, const hearth_demo_options *opt)
 		}
 	}
 
-	/* Hotline calls and call-backs, group sessions and lectures. */
-	for (k = 0; st == HEARTH_OK && k < d->days_back / 3 + opt->n_people / 4; k++) {
+	/* Hotline calls and call-backs, group sessions and lectures.  The
+	 * heavy mix logs about one and a half calls per person more, which
+	 * brings it to about 10 records per person. */
+	n_calls = d->days_back / 3 + opt->n_people / 4;
+	if (opt->heavy)
+		n_calls += opt->n_people * 7 / 5;
+	for (k = 0; st == HEARTH_OK && k < n_calls; k++) {
 		int32_t day = d->today - rng_int(&d->r, d->days_back);
 		int who = rng_int(&d->r, opt->n_people > 0 ? opt->n_people : 1);
 

@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE(HearthActivitiesPage, hearth_activities_page, HEARTH,
 
 HearthActivitiesPage *hearth_activities_page_new(HearthWindow *win);
 
-/* Opens the quick-log dialog for an activity type ("hotline", ...). */
+/* Pushes the quick-log form for an activity type ("hotline", ...). */
 void hearth_activity_log_ask(HearthWindow *win, const char *type);
 
 G_END_DECLS

@@ -19,12 +19,26 @@ struct _HearthAppointmentsPage {
 
 	/* Owned */
 	int32_t day;           /* the day shown, or a day of the week shown */
+	gsize limit;           /* rows shown */
 
 	/* Borrowed */
 	HearthWindow *win;
 };
 
 G_DEFINE_FINAL_TYPE(HearthAppointmentsPage, hearth_appointments_page, ADW_TYPE_BIN)
+
+static void
+show_more(HearthAppointmentsPage *self)
+{
+	self->limit += HEARTH_GUI_ROWS_PAGE;
+	hearth_appointments_page_reload(self);
+}
+
+static void
+lazy_reload(gpointer page)
+{
+	hearth_appointments_page_reload(HEARTH_APPOINTMENTS_PAGE(page));
+}
 
 void
 hearth_appointments_page_reload(HearthAppointmentsPage *self)
@@ -64,6 +78,11 @@ hearth_appointments_page_reload(HearthAppointmentsPage *self)
 	for (size_t i = 0; i < l->n; i++) {
 		const hearth_appt_item *a = &l->items[i];
 
+		if (i >= self->limit) {
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
+				hearth_gui_more_row(l->n - i, G_CALLBACK(show_more), self));
+			break;
+		}
 		if (strncmp(cur, a->at, HEARTH_DATE_LEN) != 0) {
 			g_autofree char *title = NULL;
 
@@ -92,13 +111,16 @@ hearth_appointments_page_reload(HearthAppointmentsPage *self)
 static void
 on_mode(GtkToggleButton *b, gpointer data)
 {
-	if (gtk_toggle_button_get_active(b))
+	if (gtk_toggle_button_get_active(b)) {
+		HEARTH_APPOINTMENTS_PAGE(data)->limit = HEARTH_GUI_ROWS_PAGE;
 		hearth_appointments_page_reload(HEARTH_APPOINTMENTS_PAGE(data));
+	}
 }
 
 static void
 shift(HearthAppointmentsPage *self, int dir)
 {
+	self->limit = HEARTH_GUI_ROWS_PAGE;
 	self->day += dir * (gtk_toggle_button_get_active(self->week_toggle) ? 7 : 1);
 	hearth_appointments_page_reload(self);
 }
@@ -138,6 +160,7 @@ hearth_appointments_page_init(HearthAppointmentsPage *self)
 	char today[HEARTH_DATE_LEN + 1];
 
 	gtk_widget_init_template(GTK_WIDGET(self));
+	self->limit = HEARTH_GUI_ROWS_PAGE;
 	hearth_gui_today(today);
 	if (hearth_date_parse(today, &self->day) != HEARTH_OK)
 		self->day = 0;
@@ -154,8 +177,8 @@ hearth_appointments_page_new(HearthWindow *win)
 
 	self->win = win;
 	g_signal_connect_object(win, "data-changed",
-				G_CALLBACK(hearth_appointments_page_reload), self,
+				G_CALLBACK(hearth_gui_lazy_changed), self,
 				G_CONNECT_SWAPPED);
-	hearth_appointments_page_reload(self);
+	hearth_gui_lazy_init(GTK_WIDGET(self), lazy_reload);
 	return self;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hearth-activities-page.h"
+#include "hearth-activity-form.h"
 #include "hearth-appointments-page.h"
 #include "hearth-followups-page.h"
 #include "hearth-notes-page.h"
@@ -40,6 +41,12 @@ hearth_counsellor_view_set_badge(HearthCounsellorView *self, guint n)
 	adw_view_stack_page_set_needs_attention(self->today_page, n > 0);
 }
 
+HearthPeoplePage *
+hearth_counsellor_view_get_people(HearthCounsellorView *self)
+{
+	return self->people;
+}
+
 gboolean
 hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 {
@@ -51,6 +58,10 @@ hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 		hearth_window_push(self->win,
 			GTK_WIDGET(hearth_followups_page_new(self->win)));
 		return TRUE;
+	}
+	if (strcmp(name, "activity-log") == 0) {
+		/* The quick log of a hotline call (for screenshots). */
+		return hearth_activity_form_start(self->win, "hotline", NULL) != NULL;
 	}
 	if (strcmp(name, "notes") == 0) {
 		hearth_window_push(self->win,

@@ -6,6 +6,7 @@
 #ifndef HEARTH_COUNSELLOR_VIEW_H
 #define HEARTH_COUNSELLOR_VIEW_H
 
+#include "hearth-people-page.h"
 #include "hearth-window.h"
 
 G_BEGIN_DECLS
@@ -18,10 +19,14 @@ HearthCounsellorView *hearth_counsellor_view_new(HearthWindow *win);
 
 /* Shows a view: "today", "people", "appointments", "activities",
  * "reports"; or pushes a page: "followups", "notes", "person" (the first
- * person), "screening" (PHQ-9 for the first person).  FALSE for an unknown
+ * person), "screening" (PHQ-9 for the first person), "activity-log" (the
+ * quick log of a hotline call).  FALSE for an unknown
  * name. */
 gboolean hearth_counsellor_view_show(HearthCounsellorView *self,
 				     const char *name);
+
+/* The People view (borrowed), whose model pickers share. */
+HearthPeoplePage *hearth_counsellor_view_get_people(HearthCounsellorView *self);
 
 /* Sets the badge of Today (overdue follow-ups). */
 void hearth_counsellor_view_set_badge(HearthCounsellorView *self, guint n);

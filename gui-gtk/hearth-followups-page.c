@@ -12,11 +12,26 @@ struct _HearthFollowupsPage {
 	/* Template widgets */
 	GtkBox *content;
 
+	/* Owned */
+	gsize limit[3];         /* rows shown per group */
+
 	/* Borrowed */
 	HearthWindow *win;
 };
 
 G_DEFINE_FINAL_TYPE(HearthFollowupsPage, hearth_followups_page, ADW_TYPE_BIN)
+
+static void reload(HearthFollowupsPage *self);
+
+static void
+show_more(GtkWidget *row, gpointer data)
+{
+	HearthFollowupsPage *self = data;
+	int g = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(row), "group"));
+
+	self->limit[g] += HEARTH_GUI_ROWS_PAGE;
+	reload(self);
+}
 
 static void
 reload(HearthFollowupsPage *self)
@@ -36,6 +51,8 @@ reload(HearthFollowupsPage *self)
 		return;
 	}
 	for (int g = 0; g < 3; g++) {
+		gsize shown = 0, hidden = 0;
+
 		for (size_t i = 0; i < l->n; i++) {
 			const hearth_followup_item *f = &l->items[i];
 			int which = f->days_overdue > 0 ? 0
@@ -43,6 +60,11 @@ reload(HearthFollowupsPage *self)
 
 			if (which != g)
 				continue;
+			if (shown >= self->limit[g]) {
+				hidden++;
+				continue;
+			}
+			shown++;
 			if (groups[g] == NULL) {
 				groups[g] = adw_preferences_group_new();
 				adw_preferences_group_set_title(
@@ -51,6 +73,13 @@ reload(HearthFollowupsPage *self)
 			}
 			adw_preferences_group_add(ADW_PREFERENCES_GROUP(groups[g]),
 				hearth_followup_row_new(self->win, f, TRUE));
+		}
+		if (hidden > 0) {
+			GtkWidget *more = hearth_gui_more_row(hidden, NULL, NULL);
+
+			g_object_set_data(G_OBJECT(more), "group", GINT_TO_POINTER(g));
+			g_signal_connect(more, "activated", G_CALLBACK(show_more), self);
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(groups[g]), more);
 		}
 	}
 	if (l->n == 0) {
@@ -80,6 +109,8 @@ static void
 hearth_followups_page_init(HearthFollowupsPage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	for (int g = 0; g < 3; g++)
+		self->limit[g] = HEARTH_GUI_ROWS_PAGE;
 }
 
 HearthFollowupsPage *

@@ -206,3 +206,79 @@ hearth_gui_box_clear(GtkWidget *box)
 			gtk_widget_unparent(child);
 	}
 }
+
+/* ---- pages that load when shown ------------------------------------------ */
+
+typedef struct {
+	void (*reload)(gpointer page);
+	gboolean dirty;
+} Lazy;
+
+static void
+lazy_on_map(GtkWidget *page, gpointer data)
+{
+	Lazy *l = data;
+
+	if (!l->dirty)
+		return;
+	l->dirty = FALSE;
+	l->reload(page);
+}
+
+void
+hearth_gui_lazy_init(GtkWidget *page, void (*reload)(gpointer page))
+{
+	Lazy *l = g_new0(Lazy, 1);
+
+	l->reload = reload;
+	l->dirty = TRUE;
+	g_object_set_data_full(G_OBJECT(page), "hearth-lazy", l, g_free);
+	g_signal_connect(page, "map", G_CALLBACK(lazy_on_map), l);
+	if (gtk_widget_get_mapped(page))
+		lazy_on_map(page, l);
+}
+
+void
+hearth_gui_lazy_changed(GtkWidget *page)
+{
+	Lazy *l = g_object_get_data(G_OBJECT(page), "hearth-lazy");
+
+	g_return_if_fail(l != NULL);
+	l->dirty = TRUE;
+	if (gtk_widget_get_mapped(page))
+		lazy_on_map(page, l);
+}
+
+gboolean
+hearth_gui_lazy_flush(GtkWidget *page)
+{
+	Lazy *l = g_object_get_data(G_OBJECT(page), "hearth-lazy");
+
+	if (l == NULL || !l->dirty)
+		return FALSE;
+	lazy_on_map(page, l);
+	return TRUE;
+}
+
+GtkWidget *
+hearth_gui_more_row(gsize hidden, GCallback cb, gpointer data)
+{
+	GtkWidget *row = adw_action_row_new();
+	gsize next = MIN(hidden, (gsize)HEARTH_GUI_ROWS_PAGE);
+	g_autofree char *title = g_strdup_printf(
+		g_dngettext(NULL, "Show %zu More", "Show %zu More", (gulong)next),
+		(size_t)next);
+	g_autofree char *sub = g_strdup_printf(
+		g_dngettext(NULL, "%zu not shown", "%zu not shown", (gulong)hidden),
+		(size_t)hidden);
+
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
+	adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+		gtk_image_new_from_icon_name("view-more-symbolic"));
+	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
+	gtk_widget_set_name(row, "show-more");
+	if (cb != NULL)
+		g_signal_connect_swapped(row, "activated", cb, data);
+	return row;
+}

@@ -69,6 +69,27 @@ GtkWidget *hearth_gui_label(const char *text, const char *css_class);
 /* Removes every child of a GtkBox or GtkListBox. */
 void hearth_gui_box_clear(GtkWidget *box);
 
+/* Loads a page's data when it is first shown, not when it is made.
+ * reload(page) runs on the page's next "map"; hearth_gui_lazy_changed()
+ * runs it at once when the page shows, or marks it for the next map
+ * otherwise.  A counsellor view holds five pages: only the one shown
+ * reads the vault after an unlock. */
+void hearth_gui_lazy_init(GtkWidget *page, void (*reload)(gpointer page));
+void hearth_gui_lazy_changed(GtkWidget *page);
+/* Runs a pending reload now (for callers that need the data while the
+ * page is hidden).  TRUE if it ran. */
+gboolean hearth_gui_lazy_flush(GtkWidget *page);
+
+/* How many rows a long list shows at first, and how many more each
+ * "Show More" adds: a boxed list lays out every row, so thousands of them
+ * would freeze the window. */
+#define HEARTH_GUI_ROWS_PAGE 50
+
+/* A row "Show N More" that calls cb(data) when activated (name
+ * "show-more"; cb may be NULL for a caller that connects "activated"
+ * itself). */
+GtkWidget *hearth_gui_more_row(gsize hidden, GCallback cb, gpointer data);
+
 G_END_DECLS
 
 #endif /* HEARTH_GUI_H */

@@ -19,6 +19,7 @@ struct _HearthNotesPage {
 	/* Owned */
 	hearth_id person;
 	gboolean has_person;
+	gsize missing_limit;    /* sessions without a note shown */
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -61,6 +62,15 @@ nav_row(const char *title, const char *subtitle)
 	return row;
 }
 
+static void reload(HearthNotesPage *self);
+
+static void
+show_more(HearthNotesPage *self)
+{
+	self->missing_limit += HEARTH_GUI_ROWS_PAGE;
+	reload(self);
+}
+
 static void
 reload(HearthNotesPage *self)
 {
@@ -68,7 +78,7 @@ reload(HearthNotesPage *self)
 	hearth_appts *missing = NULL;
 	hearth_notes *notes = NULL;
 	GtkWidget *g;
-	size_t shown = 0;
+	size_t shown = 0, hidden = 0;
 
 	if (s == NULL)
 		return;
@@ -88,6 +98,10 @@ reload(HearthNotesPage *self)
 
 		if (self->has_person && !hearth_id_equal(&a->person, &self->person))
 			continue;
+		if (shown >= self->missing_limit) {
+			hidden++;
+			continue;
+		}
 		row = nav_row(hearth_person_display_name(a->person_name), a->at);
 		ids = g_new0(Ids, 1);
 		ids->win = self->win;
@@ -98,6 +112,9 @@ reload(HearthNotesPage *self)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g), row);
 		shown++;
 	}
+	if (hidden > 0)
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+			hearth_gui_more_row(hidden, G_CALLBACK(show_more), self));
 	if (shown == 0) {
 		GtkWidget *row = adw_action_row_new();
 
@@ -154,6 +171,7 @@ static void
 hearth_notes_page_init(HearthNotesPage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	self->missing_limit = HEARTH_GUI_ROWS_PAGE;
 }
 
 HearthNotesPage *

@@ -25,6 +25,10 @@ gboolean hearth_people_page_first(HearthPeoplePage *self, hearth_id *out);
 /* The number of people shown (after the search filter). */
 guint hearth_people_page_count(HearthPeoplePage *self);
 
+/* Every person (a GListModel of HearthPersonItem, newest first, loaded
+ * now if the page has not been shown yet), for pickers.  Borrowed. */
+GListModel *hearth_people_page_get_model(HearthPeoplePage *self);
+
 /* Opens a person: beside the list on a wide window, as a pushed page on a
  * narrow one. */
 void hearth_people_page_open(HearthPeoplePage *self, const hearth_id *id);

@@ -5,6 +5,7 @@
 
 #include "hearth/casework.h"
 #include "hearth/instruments.h"
+#include "hearth-activity-form.h"
 #include "hearth-appointment-editor.h"
 #include "hearth-person-editor.h"
 #include "hearth-person-item.h"
@@ -342,6 +343,8 @@ hearth_person_page_reload(HearthPersonPage *self)
 	gtk_flow_box_append(GTK_FLOW_BOX(flow),
 		action_button(_("_Follow-up…"), "person.followup", "mail-send-receive-symbolic"));
 	gtk_flow_box_append(GTK_FLOW_BOX(flow),
+		action_button(_("_Log a Call…"), "person.call", "call-start-symbolic"));
+	gtk_flow_box_append(GTK_FLOW_BOX(flow),
 		action_button(_("_Edit…"), "person.edit", "document-properties-symbolic"));
 	gtk_box_append(self->content, flow);
 
@@ -383,6 +386,15 @@ action_book(GtkWidget *w, const char *name, GVariant *param)
 	hearth_appointment_editor_present(self->win, &self->id);
 }
 
+/* Logs a call-back with this person chosen already. */
+static void
+action_call(GtkWidget *w, const char *name, GVariant *param)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(w);
+
+	hearth_activity_form_start(self->win, "callback", &self->id);
+}
+
 static void
 action_note(GtkWidget *w, const char *name, GVariant *param)
 {
@@ -421,6 +433,7 @@ hearth_person_page_class_init(HearthPersonPageClass *klass)
 	gtk_widget_class_install_action(widget_class, "person.book", NULL, action_book);
 	gtk_widget_class_install_action(widget_class, "person.note", NULL, action_note);
 	gtk_widget_class_install_action(widget_class, "person.followup", NULL, action_followup);
+	gtk_widget_class_install_action(widget_class, "person.call", NULL, action_call);
 	gtk_widget_class_install_action(widget_class, "person.edit", NULL, action_edit);
 }
 

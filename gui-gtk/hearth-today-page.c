@@ -21,6 +21,13 @@ struct _HearthTodayPage {
 
 G_DEFINE_FINAL_TYPE(HearthTodayPage, hearth_today_page, ADW_TYPE_BIN)
 
+/* Rows per follow-up group on Today, and appointments shown: Today is a
+ * summary that must draw at once whatever the vault holds (10,000 people
+ * may have thousands of overdue follow-ups); a link row leads to the full
+ * list. */
+#define TODAY_FOLLOWUPS 8
+#define TODAY_APPTS 12
+
 static GtkWidget *
 group(HearthTodayPage *self, const char *title, const char *description,
       const char *name)
@@ -54,6 +61,18 @@ link_row(const char *title, const char *subtitle, const char *action,
 	return row;
 }
 
+/* The row under a shortened group: how many are not shown, leading to
+ * the full list of follow-ups. */
+static GtkWidget *
+more_row(guint hidden)
+{
+	g_autofree char *title = g_strdup_printf(
+		g_dngettext(NULL, "%u More", "%u More", hidden), hidden);
+
+	return link_row(title, _("All follow-ups, most urgent first"),
+			"win.view", "followups");
+}
+
 void
 hearth_today_page_reload(HearthTodayPage *self)
 {
@@ -64,6 +83,7 @@ hearth_today_page_reload(HearthTodayPage *self)
 	hearth_appts *missing = NULL;
 	GtkWidget *safety = NULL, *overdue = NULL, *due = NULL, *g;
 	guint n_overdue = 0, n_shown = 0, n_appts = 0;
+	guint n_safety = 0, n_late = 0, n_due = 0;
 	hearth_status st;
 
 	if (s == NULL)
@@ -74,7 +94,12 @@ hearth_today_page_reload(HearthTodayPage *self)
 	st = hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, NULL, today, &fu);
 	if (st == HEARTH_OK)
 		st = hearth_appt_list(s, today, today, NULL, &appts);
-	if (st == HEARTH_OK)
+	/* The sessions still missing a note are counted only when nothing
+	 * else is due, to choose between the summary and the empty page:
+	 * hearth_note_missing reads every held session (0.7 s with 10,000
+	 * people), too slow for the first frame after an unlock.  The Notes
+	 * page lists them. */
+	if (st == HEARTH_OK && fu->n == 0 && appts->n == 0)
 		st = hearth_note_missing(s, &missing);
 	if (st != HEARTH_OK) {
 		hearth_window_status(self->win, st);
@@ -91,20 +116,32 @@ hearth_today_page_reload(HearthTodayPage *self)
 			safety = group(self, _("Safety First"),
 				_("Reach these people today. Stay calm and follow the crisis steps."),
 				"today-safety");
-		adw_preferences_group_add(ADW_PREFERENCES_GROUP(safety),
-			hearth_followup_row_new(self->win, f, TRUE));
+		if (n_safety++ < TODAY_FOLLOWUPS)
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(safety),
+				hearth_followup_row_new(self->win, f, TRUE));
 		n_shown++;
 		if (f->days_overdue > 0)
 			n_overdue++;
 	}
+	if (n_safety > TODAY_FOLLOWUPS)
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(safety),
+			more_row(n_safety - TODAY_FOLLOWUPS));
 
 	g = group(self, _("Today's Appointments"), NULL, "today-appointments");
 	for (size_t i = 0; i < appts->n; i++) {
 		if (g_strcmp0(appts->items[i].status, "cancelled") == 0)
 			continue;
+		if (n_appts++ < TODAY_APPTS)
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+				hearth_appt_row_new(self->win, &appts->items[i], FALSE));
+	}
+	if (n_appts > TODAY_APPTS) {
+		g_autofree char *sub = g_strdup_printf(
+			g_dngettext(NULL, "%u more today", "%u more today",
+				    n_appts - TODAY_APPTS), n_appts - TODAY_APPTS);
+
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
-			hearth_appt_row_new(self->win, &appts->items[i], FALSE));
-		n_appts++;
+			link_row(_("All Appointments"), sub, "win.view", "appointments"));
 	}
 	if (n_appts == 0) {
 		GtkWidget *row = adw_action_row_new();
@@ -123,18 +160,26 @@ hearth_today_page_reload(HearthTodayPage *self)
 			if (overdue == NULL)
 				overdue = group(self, _("Overdue Follow-ups"), NULL,
 						"today-overdue");
-			adw_preferences_group_add(ADW_PREFERENCES_GROUP(overdue),
-				hearth_followup_row_new(self->win, f, TRUE));
+			if (n_late++ < TODAY_FOLLOWUPS)
+				adw_preferences_group_add(ADW_PREFERENCES_GROUP(overdue),
+					hearth_followup_row_new(self->win, f, TRUE));
 			n_overdue++;
 			n_shown++;
 		} else if (g_strcmp0(f->due, today) == 0) {
 			if (due == NULL)
 				due = group(self, _("Due Today"), NULL, "today-due");
-			adw_preferences_group_add(ADW_PREFERENCES_GROUP(due),
-				hearth_followup_row_new(self->win, f, TRUE));
+			if (n_due++ < TODAY_FOLLOWUPS)
+				adw_preferences_group_add(ADW_PREFERENCES_GROUP(due),
+					hearth_followup_row_new(self->win, f, TRUE));
 			n_shown++;
 		}
 	}
+	if (n_late > TODAY_FOLLOWUPS)
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(overdue),
+			more_row(n_late - TODAY_FOLLOWUPS));
+	if (n_due > TODAY_FOLLOWUPS)
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(due),
+			more_row(n_due - TODAY_FOLLOWUPS));
 
 	g = group(self, _("More"), NULL, "today-more");
 	{
@@ -145,7 +190,7 @@ hearth_today_page_reload(HearthTodayPage *self)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
 			link_row(_("All Follow-ups"), sub, "win.view", "followups"));
 	}
-	{
+	if (missing != NULL) {
 		g_autofree char *sub = g_strdup_printf(
 			g_dngettext(NULL, "%zu session without a note",
 				    "%zu sessions without a note", (gulong)missing->n),
@@ -153,10 +198,15 @@ hearth_today_page_reload(HearthTodayPage *self)
 
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
 			link_row(_("Session Notes"), sub, "win.view", "notes"));
+	} else {
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+			link_row(_("Session Notes"),
+				 _("Sessions still missing a note, and the latest notes"),
+				 "win.view", "notes"));
 	}
 	gtk_stack_set_visible_child_name(self->stack,
-		n_shown == 0 && n_appts == 0 && missing->n == 0 && fu->n == 0
-			? "empty" : "content");
+		n_shown == 0 && n_appts == 0 && fu->n == 0 &&
+		(missing == NULL || missing->n == 0) ? "empty" : "content");
 	hearth_counsellor_view_set_badge(self->view, n_overdue);
 out:
 	hearth_followups_free(fu);

@@ -29,6 +29,8 @@ struct _HearthWindow {
 	guint idle_source;
 
 	GtkWidget *pending;   /* a page pushed while the leaflet was moving */
+	GtkWidget *draft;     /* an unfinished screening, see get_draft */
+	gboolean close_confirmed;
 
 	/* Borrowed */
 	HearthMode mode;
@@ -117,9 +119,35 @@ hearth_window_lock(HearthWindow *self)
 	gtk_stack_set_visible_child_name(self->stack, "unlock");
 	g_clear_object(&self->pending);
 	clear_leaflet(self);
+	if (self->draft != NULL) {
+		/* Answers live only in the encrypted vault: an unfinished
+		 * screening is not kept past the session. */
+		g_clear_object(&self->draft);
+		hearth_window_toast(self,
+			_("The unfinished screening was discarded when Hearth locked. Answers are kept only once a screening is submitted."));
+	}
 	hearth_vault_close(self->vault);
 	self->vault = NULL;
 	hearth_unlock_page_reset(self->unlock_page, self->mode);
+}
+
+GtkWidget *
+hearth_window_get_draft(HearthWindow *self)
+{
+	g_return_val_if_fail(HEARTH_IS_WINDOW(self), NULL);
+	return self->draft;
+}
+
+void
+hearth_window_set_draft(HearthWindow *self, GtkWidget *page)
+{
+	g_return_if_fail(HEARTH_IS_WINDOW(self));
+	if (page == self->draft)
+		return;
+	if (page != NULL)
+		g_object_ref_sink(page);
+	g_clear_object(&self->draft);
+	self->draft = page;
 }
 
 static gboolean
@@ -427,12 +455,58 @@ action_undo_add(GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+action_discard_draft(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthWindow *self = HEARTH_WINDOW(widget);
+
+	/* Not while it shows: the toast may outlive a resume. */
+	if (self->draft != NULL &&
+	    adw_leaflet_get_visible_child(self->leaflet) != self->draft)
+		hearth_window_set_draft(self, NULL);
+}
+
+static void
 action_new_appointment(GtkWidget *widget, const char *name, GVariant *param)
 {
 	HearthWindow *self = HEARTH_WINDOW(widget);
 
 	if (self->vault != NULL)
 		hearth_appointment_editor_present(self, NULL);
+}
+
+static void
+on_close_response(AdwMessageDialog *d, const char *response, gpointer data)
+{
+	HearthWindow *self = data;
+
+	if (g_strcmp0(response, "close") != 0)
+		return;
+	g_clear_object(&self->draft);
+	self->close_confirmed = TRUE;
+	gtk_window_close(GTK_WINDOW(self));
+}
+
+/* Closing with an unfinished screening asks first: its answers go with
+ * the window. */
+static gboolean
+confirm_close(HearthWindow *self)
+{
+	GtkWidget *d;
+
+	if (self->draft == NULL || self->vault == NULL || self->close_confirmed)
+		return FALSE;
+	d = adw_message_dialog_new(GTK_WINDOW(self), _("Close With a Screening Unfinished?"),
+		_("Its answers have not been submitted and will be lost."));
+	gtk_widget_set_name(d, "close-draft-dialog");
+	adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(d),
+		"cancel", _("_Cancel"), "close", _("_Close and Discard"), NULL);
+	adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(d), "close",
+						   ADW_RESPONSE_DESTRUCTIVE);
+	adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(d), "cancel");
+	adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(d), "cancel");
+	g_signal_connect(d, "response", G_CALLBACK(on_close_response), self);
+	gtk_window_present(GTK_WINDOW(d));
+	return TRUE;
 }
 
 static gboolean
@@ -442,6 +516,8 @@ on_close_request(GtkWindow *win, gpointer data)
 	GSettings *s = window_settings(self);
 	int w, h;
 
+	if (confirm_close(self))
+		return TRUE;
 	if (s != NULL && g_getenv("HEARTH_GUI_NO_SAVE_SIZE") == NULL) {
 		gtk_window_get_default_size(win, &w, &h);
 		g_settings_set_int(s, "window-width", w);
@@ -459,6 +535,7 @@ hearth_window_dispose(GObject *object)
 
 	g_clear_handle_id(&self->idle_source, g_source_remove);
 	g_clear_object(&self->pending);
+	g_clear_object(&self->draft);
 	G_OBJECT_CLASS(hearth_window_parent_class)->dispose(object);
 	/* Pages are gone: now the vault they borrowed can close. */
 	hearth_vault_close(self->vault);
@@ -503,6 +580,8 @@ hearth_window_class_init(HearthWindowClass *klass)
 	gtk_widget_class_install_action(widget_class, "win.undo-add", "s", action_undo_add);
 	gtk_widget_class_install_action(widget_class, "win.new-appointment", NULL,
 					action_new_appointment);
+	gtk_widget_class_install_action(widget_class, "win.discard-draft", NULL,
+					action_discard_draft);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Left,
 		GDK_ALT_MASK, "win.back", NULL);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_l,

@@ -83,6 +83,14 @@ void hearth_window_open_person(HearthWindow *self, const hearth_id *id);
  * to its result, so Back does not lead into a finished wizard). */
 void hearth_window_replace_top(HearthWindow *self, GtkWidget *page);
 
+/* The unfinished screening of this session (a page the window keeps a
+ * reference to, so it survives leaving it), or NULL.  Kept in memory
+ * only: locking the vault drops it (with a toast saying so), and closing
+ * the window with one asks first. */
+GtkWidget *hearth_window_get_draft(HearthWindow *self);
+/* Sets the draft (NULL: none; the old one is dropped). */
+void hearth_window_set_draft(HearthWindow *self, GtkWidget *page);
+
 G_END_DECLS
 
 #endif /* HEARTH_WINDOW_H */

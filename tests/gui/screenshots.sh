@@ -36,7 +36,7 @@ fail=0
 for lang in en zh_CN; do
   for size in 360x720 1280x800; do
     for page in today people person appointments activities reports \
-                screening followups notes; do
+                screening followups notes activity-log; do
       shot counsellor "$lang" "$size" "$page"
     done
     for page in checkin trends exercises help; do
