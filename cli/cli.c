@@ -2,6 +2,7 @@
  * cli/cli.c - shared helpers of the command line: opening the vault,
  * messages and exit codes, option parsing, ids.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -203,9 +204,18 @@ static const struct detail_msg details[] = {
 	{NULL, N_("item %s is asked only when item %s is %d: leave it unanswered"), 0},
 	{NULL, N_("difficulty is %d: choose %s"), 0},
 	{NULL, N_("instrument '%s' has no difficulty question"), 0},
+	/* text */
+	{NULL, N_("the value of '%s' is too long (more than %u bytes)"), 0},
+	{NULL, N_("the value of '%s' is not valid UTF-8 text"), 0},
+	{NULL, N_("the value of '%s' holds a control character"), 0},
+	/* people */
+	{NULL, N_("a person needs a name"), 0},
+	{NULL, N_("the name cannot be empty"), 0},
+	{NULL, N_("a tag cannot be empty"), 0},
 	/* workflows */
 	{NULL, N_("follow-up %s is done already"), 0},
 	{NULL, N_("appointment %s is %s, not booked"), 1u << 1},
+	{NULL, N_("appointment on %s has not happened yet"), 0},
 	{NULL, N_("mood %d is out of range: choose %d-%d"), 0},
 	/* settings */
 	{NULL, N_("no setting '%s' (see 'hearth config list')"), 0},
@@ -227,10 +237,7 @@ static const struct detail_msg details[] = {
 };
 
 /* The core's words that details fill in, and how users read them. */
-static const struct {
-	const char *word;
-	const char *msgid; /* N_() marked */
-} words[] = {
+static const struct cli_word words[] = {
 	{"person", N_("person")},
 	{"appointment", N_("appointment")},
 	{"followup", N_("follow-up")},
@@ -356,7 +363,7 @@ static void put(char *buf, size_t cap, size_t *used, const char *s, size_t n)
 static void detail_fill(const char *fmt, const struct detail_args *a,
 			const unsigned words_mask, char *buf, size_t cap)
 {
-	size_t used = 0, next = 0, clen, idx, w;
+	size_t used = 0, next = 0, clen, idx;
 	char arg[DETAIL_ARG_MAX];
 	int sup;
 
@@ -374,12 +381,8 @@ static void detail_fill(const char *fmt, const struct detail_args *a,
 			if (idx < a->n) {
 				snprintf(arg, sizeof arg, "%.*s", (int)a->len[idx], a->at[idx]);
 				if (words_mask & (1u << idx))
-					for (w = 0; w < sizeof words / sizeof words[0]; w++)
-						if (strcmp(arg, words[w].word) == 0) {
-							snprintf(arg, sizeof arg, "%s",
-								 _(words[w].msgid));
-							break;
-						}
+					snprintf(arg, sizeof arg, "%s",
+						 cli_word(words, CLI_COUNT(words), arg));
 				put(buf, cap, &used, arg, strlen(arg));
 			}
 			fmt += clen;
@@ -424,6 +427,101 @@ int cli_help(struct hearth_cli *cli, const char *text)
 	(void)cli;
 	fputs(text, stdout);
 	return CLI_EXIT_OK;
+}
+
+/* The --help of a group. */
+static int group_help(const struct cli_group *g)
+{
+	size_t i, w = g->width;
+
+	if (w == 0) {
+		for (i = 0; i < g->nsubs; i++)
+			if (strlen(g->subs[i].name) > w)
+				w = strlen(g->subs[i].name);
+		w += 2;
+	}
+	fputs(_(g->head), stdout);
+	for (i = 0; i < g->nsubs; i++) {
+		if (g->subs[i].summary == NULL)
+			continue;
+		fputs("  ", stdout);
+		cli_print_padded(stdout, g->subs[i].name, w);
+		printf("%s\n", _(g->subs[i].summary));
+	}
+	if (g->tail != NULL)
+		fputs(_(g->tail), stdout);
+	return CLI_EXIT_OK;
+}
+
+int cli_dispatch(struct hearth_cli *cli, const struct cli_group *g, int argc,
+		 char **argv)
+{
+	size_t i;
+
+	cli_set_command(cli, g->name);
+	if (argc < 2)
+		return cli_usage(cli, "%s", _("missing subcommand"));
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
+		return group_help(g);
+	for (i = 0; i < g->nsubs; i++)
+		if (strcmp(argv[1], g->subs[i].name) == 0)
+			return g->subs[i].fn(cli, argc - 1, argv + 1);
+	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+}
+
+int cli_today(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
+{
+	const char *t = getenv("HEARTH_TODAY");
+
+	if (hearth_today(t, out) != HEARTH_OK)
+		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
+				 t ? t : "");
+	return 0;
+}
+
+int cli_check_date(struct hearth_cli *cli, const char *value)
+{
+	int32_t d;
+
+	if (hearth_date_parse(value, &d) != HEARTH_OK)
+		return cli_usage(cli, _("'%s' is not a valid date: use YYYY-MM-DD"), value);
+	return 0;
+}
+
+long cli_parse_count(const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	/* strtol alone would take " 5", "+5" and "-5". */
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < min || v > max)
+		return -1;
+	return v;
+}
+
+const char *cli_word(const struct cli_word *table, size_t n, const char *value)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (strcmp(value, table[i].value) == 0)
+			return _(table[i].text);
+	return value;
+}
+
+const char *cli_risk_text(const char *risk)
+{
+	static const struct cli_word risks[] = {
+		{"high", N_("high")},
+		{"moderate", N_("moderate")},
+		{"low", N_("low")},
+	};
+
+	return cli_word(risks, CLI_COUNT(risks), risk);
 }
 
 void cli_getopt_reset(struct hearth_cli *cli)

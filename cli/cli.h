@@ -18,8 +18,10 @@
  * helpers below; normal output goes to stdout, as one JSON document when
  * cli->json is set (see cli_json_print).
  *
- * A sketch of a subcommand, called from cmd_appt as
- * appt_list(cli, argc - 1, argv + 1), so its argv[0] is "list":
+ * A group with subcommands lists them in a table for cli_dispatch, which
+ * handles --help, a missing or unknown subcommand, and calls the one named
+ * as appt_list(cli, argc - 1, argv + 1), so its argv[0] is "list".  A
+ * sketch of a subcommand:
  *
  *     static int appt_list(struct hearth_cli *cli, int argc, char **argv)
  *     {
@@ -210,6 +212,72 @@ void cli_getopt_reset(struct hearth_cli *cli);
 int cli_operands(struct hearth_cli *cli, int argc, char **argv, int min,
 		 int max, const char *what);
 
+/* ---- groups of subcommands (cli.c) --------------------------------------- */
+
+typedef int (*cli_group_fn)(struct hearth_cli *cli, int argc, char **argv);
+
+/* One subcommand: fn gets the subcommand's own argv (argv[0] is its name,
+ * as in the sketch above). */
+struct cli_subcommand {
+	const char *name;
+	const char *summary; /* N_() marked: its line in the group's --help;
+			      * NULL: not listed (the head lists it) */
+	cli_group_fn fn;
+};
+
+/* A group such as `hearth appt`, for cli_dispatch. */
+struct cli_group {
+	const char *name;  /* "appt" */
+	const char *head;  /* N_() marked: the start of --help, up to and
+			    * including "Subcommands:\n" */
+	const char *tail;  /* N_() marked: what --help prints after the list,
+			    * or NULL */
+	size_t width;      /* columns the names are padded to in the list;
+			    * 0: the longest name's, plus 2 */
+	const struct cli_subcommand *subs;
+	size_t nsubs;
+};
+
+/* The number of elements of a static array. */
+#define CLI_COUNT(a) (sizeof (a) / sizeof (a)[0])
+
+/* Runs "hearth GROUP SUB ...": argv[0] is the group, argv[1] the
+ * subcommand.  "--help" or "-h" prints the head, a line per listed
+ * subcommand ("  NAME  summary", the name padded to width) and the tail,
+ * and returns 0; no subcommand or an unknown one is bad usage (2);
+ * otherwise returns what the subcommand's fn returns, called with
+ * argc - 1, argv + 1. */
+int cli_dispatch(struct hearth_cli *cli, const struct cli_group *g, int argc,
+		 char **argv);
+
+/* ---- values given and shown (cli.c) -------------------------------------- */
+
+/* Today's date: $HEARTH_TODAY when set (so scripts and tests are
+ * reproducible), else the local date.  Returns 0, or CLI_EXIT_USAGE after
+ * a message for a malformed $HEARTH_TODAY. */
+int cli_today(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1]);
+
+/* Returns 0 if value is a valid date (YYYY-MM-DD), else CLI_EXIT_USAGE
+ * after a message naming it. */
+int cli_check_date(struct hearth_cli *cli, const char *value);
+
+/* A whole number written in decimal digits only, in [min, max] (min >= 0);
+ * -1 for anything else. */
+long cli_parse_count(const char *s, long min, long max);
+
+/* A value the core stores ("noshow", "high") and how users read it. */
+struct cli_word {
+	const char *value;
+	const char *text; /* N_() marked */
+};
+
+/* The translated text of value in table[0..n), or value itself when the
+ * table does not have it (a value written by a newer version, say). */
+const char *cli_word(const struct cli_word *table, size_t n, const char *value);
+
+/* A risk level (low, moderate, high) as users read it. */
+const char *cli_risk_text(const char *risk);
+
 /* ---- ids (cli.c) -------------------------------------------------------- */
 
 /* Resolves an id or unique prefix (at least 6 hex digits) among live
@@ -265,12 +333,10 @@ void cli_table_free(struct cli_table *t);
 struct cli_table *cli_kv_new(void);
 int cli_kv_add(struct cli_table *t, const char *label, const char *value);
 
-/* Longest text value accepted from the command line, in bytes. */
-#define CLI_TEXT_MAX 65536u
-
 /* Checks a text value given to option (e.g. "--name") before it is
- * stored: valid UTF-8, at most CLI_TEXT_MAX bytes, no control characters
- * but tab and newline.  Returns 0, or CLI_EXIT_USAGE after a message. */
+ * stored, by the core's rule (hearth_text_check: valid UTF-8, at most
+ * HEARTH_TEXT_MAX bytes, no control characters but tab and newline).
+ * Returns 0, or CLI_EXIT_USAGE after a message. */
 int cli_check_text(struct hearth_cli *cli, const char *option, const char *value);
 
 /* Formats milliseconds since the epoch as local "YYYY-MM-DD HH:MM" into
@@ -316,10 +382,9 @@ void cli_person_section_add(const char *name, int order,
 			    cli_person_section_fn fn);
 
 /* Other groups may likewise add subcommands to `hearth person` (e.g.
- * `person risk ID LEVEL`): fn gets argv with argv[0] = "person" and
- * argv[1] = sub, as a group does; summary (N_() marked, printed through
+ * `person risk ID LEVEL`): fn gets the subcommand's own argv (argv[0] =
+ * sub), as any subcommand does; summary (N_() marked, printed through
  * _()) is one line for `hearth person --help`.  Up to 16. */
-typedef int (*cli_group_fn)(struct hearth_cli *cli, int argc, char **argv);
 void cli_person_subcommand_add(const char *sub, const char *summary,
 			       cli_group_fn fn);
 

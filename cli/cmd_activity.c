@@ -12,7 +12,6 @@
  * a person the activity is recorded and the user is told that no follow-up
  * could be attached.
  */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,64 +20,17 @@
 #include "hearth/casework.h"
 #include "hearth/timeutil.h"
 
-static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
-{
-	const char *t = getenv("HEARTH_TODAY");
-
-	if (hearth_today(t, out) != HEARTH_OK)
-		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
-				 t ? t : "");
-	return 0;
-}
-
-static int check_date(struct hearth_cli *cli, const char *value)
-{
-	int32_t d;
-
-	if (hearth_date_parse(value, &d) != HEARTH_OK)
-		return cli_usage(cli, _("'%s' is not a valid date: use YYYY-MM-DD"), value);
-	return 0;
-}
-
-/* A whole number 0..max; -1 otherwise. */
-static long parse_count(const char *s, long max)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -1;
-	return v;
-}
-
 static const char *type_text(const char *t)
 {
-	if (strcmp(t, "hotline") == 0)
-		return _("hotline call");
-	if (strcmp(t, "callback") == 0)
-		return _("call-back");
-	if (strcmp(t, "group") == 0)
-		return _("group session");
-	if (strcmp(t, "lecture") == 0)
-		return _("lecture");
-	if (strcmp(t, "outreach") == 0)
-		return _("outreach");
-	return t;
-}
+	static const struct cli_word words[] = {
+		{"hotline", N_("hotline call")},
+		{"callback", N_("call-back")},
+		{"group", N_("group session")},
+		{"lecture", N_("lecture")},
+		{"outreach", N_("outreach")},
+	};
 
-static const char *risk_text(const char *r)
-{
-	if (strcmp(r, "high") == 0)
-		return _("high");
-	if (strcmp(r, "moderate") == 0)
-		return _("moderate");
-	if (strcmp(r, "low") == 0)
-		return _("low");
-	return r;
+	return cli_word(words, CLI_COUNT(words), t);
 }
 
 enum { OPT_DATE = 0x100, OPT_PERSON, OPT_TOPIC, OPT_UNIT, OPT_ATTENDANCE,
@@ -121,7 +73,7 @@ static int activity_add(struct hearth_cli *cli, int argc, char **argv)
 	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case OPT_DATE:
-			if ((rc = check_date(cli, optarg)) != 0)
+			if ((rc = cli_check_date(cli, optarg)) != 0)
 				return rc;
 			a.date = optarg;
 			break;
@@ -139,13 +91,13 @@ static int activity_add(struct hearth_cli *cli, int argc, char **argv)
 			*(c == OPT_TOPIC ? &a.topic : &a.unit) = optarg;
 			break;
 		case OPT_ATTENDANCE:
-			v = parse_count(optarg, MAX_ATTENDANCE);
+			v = cli_parse_count(optarg, 0, MAX_ATTENDANCE);
 			if (v < 0)
 				return cli_usage(cli, _("'%s' is not a number of attendees"), optarg);
 			a.attendance = (int)v;
 			break;
 		case OPT_MINUTES:
-			v = parse_count(optarg, MAX_MINUTES);
+			v = cli_parse_count(optarg, 0, MAX_MINUTES);
 			if (v < 0)
 				return cli_usage(cli, _("'%s' is not a number of minutes: use 0 to %ld"),
 						 optarg, MAX_MINUTES);
@@ -196,7 +148,7 @@ static int activity_add(struct hearth_cli *cli, int argc, char **argv)
 			a.type);
 	if (a.date == NULL)
 		return cli_usage(cli, "%s", _("missing --date"));
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if (person != NULL) {
 		if ((rc = cli_resolve(cli, "person", person, &pid)) != 0)
@@ -254,7 +206,7 @@ static int activity_list(struct hearth_cli *cli, int argc, char **argv)
 		switch (c) {
 		case OPT_FROM:
 		case OPT_TO:
-			if ((rc = check_date(cli, optarg)) != 0)
+			if ((rc = cli_check_date(cli, optarg)) != 0)
 				return rc;
 			*(c == OPT_FROM ? &from : &to) = optarg;
 			break;
@@ -351,7 +303,7 @@ static int activity_list(struct hearth_cli *cli, int argc, char **argv)
 			cells[4] = it->topic;
 			cells[5] = it->unit;
 			cells[6] = att;
-			cells[7] = it->risk[0] ? risk_text(it->risk) : "";
+			cells[7] = it->risk[0] ? cli_risk_text(it->risk) : "";
 			if (cli_table_add(t, cells) != 0) {
 				cli_table_free(t);
 				t = NULL;
@@ -368,36 +320,24 @@ static int activity_list(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	const char *summary;
-	int (*fn)(struct hearth_cli *, int, char **);
-} subs[] = {
+static const struct cli_subcommand subs[] = {
 	{"add", N_("record a call, call-back, group session, lecture or outreach"), activity_add},
 	{"list", N_("list activities by date"), activity_list},
 };
 
+static const struct cli_group group = {
+	.name = "activity",
+	.head = N_("Usage: hearth activity SUBCOMMAND [OPTIONS]\n"
+		   "Log hotline calls, call-backs, group sessions, lectures and outreach.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.tail = N_("\nRun 'hearth activity SUBCOMMAND --help' for its options.\n"),
+	.width = 10,
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
+
 int cmd_activity(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s", _("Usage: hearth activity SUBCOMMAND [OPTIONS]\n"
-			       "Log hotline calls, call-backs, group sessions, lectures and outreach.\n"
-			       "\n"
-			       "Subcommands:\n"));
-		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-			fputs("  ", stdout);
-			cli_print_padded(stdout, subs[i].name, 10);
-			printf("%s\n", _(subs[i].summary));
-		}
-		printf("%s", _("\nRun 'hearth activity SUBCOMMAND --help' for its options.\n"));
-		return CLI_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

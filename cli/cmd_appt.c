@@ -6,7 +6,6 @@
  * (hearth/casework.h); this file checks the shape of the input before the
  * vault is opened, calls the core, and prints.
  */
-#include <errno.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,26 +16,6 @@
 #include "hearth/timeutil.h"
 
 /* ---- shared bits ------------------------------------------------------ */
-
-/* Today: $HEARTH_TODAY (for reproducible scripts) or the local date. */
-static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
-{
-	const char *t = getenv("HEARTH_TODAY");
-
-	if (hearth_today(t, out) != HEARTH_OK)
-		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
-				 t ? t : "");
-	return 0;
-}
-
-static int check_date(struct hearth_cli *cli, const char *value)
-{
-	int32_t d;
-
-	if (hearth_date_parse(value, &d) != HEARTH_OK)
-		return cli_usage(cli, _("'%s' is not a valid date: use YYYY-MM-DD"), value);
-	return 0;
-}
 
 static int check_datetime(struct hearth_cli *cli, const char *value)
 {
@@ -49,52 +28,38 @@ static int check_datetime(struct hearth_cli *cli, const char *value)
 	return 0;
 }
 
-/* A whole number in [min, max]; -1 if s is anything else. */
-static long parse_count(const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v < min || v > max)
-		return -1;
-	return v;
-}
-
 static const char *status_text(const char *s)
 {
-	if (strcmp(s, "booked") == 0)
-		return _("booked");
-	if (strcmp(s, "done") == 0)
-		return _("held");
-	if (strcmp(s, "noshow") == 0)
-		return _("no-show");
-	if (strcmp(s, "cancelled") == 0)
-		return _("cancelled");
-	return s;
+	static const struct cli_word words[] = {
+		{"booked", N_("booked")},
+		{"done", N_("held")},
+		{"noshow", N_("no-show")},
+		{"cancelled", N_("cancelled")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), s);
 }
 
 static const char *mode_text(const char *s)
 {
-	if (strcmp(s, "in-person") == 0)
-		return _("in person");
-	if (strcmp(s, "phone") == 0)
-		return _("phone");
-	if (strcmp(s, "video") == 0)
-		return _("video");
-	return s;
+	static const struct cli_word words[] = {
+		{"in-person", N_("in person")},
+		{"phone", N_("phone")},
+		{"video", N_("video")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), s);
 }
 
 static const char *rule_text(const char *rule)
 {
-	if (strcmp(rule, "counsellor") == 0)
-		return _("same counsellor");
-	if (strcmp(rule, "person") == 0)
-		return _("same person");
-	return _("same place");
+	static const struct cli_word words[] = {
+		{"counsellor", N_("same counsellor")},
+		{"person", N_("same person")},
+		{"place", N_("same place")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), rule);
 }
 
 /* Warnings (or, when refused, errors) naming each clash by its date. */
@@ -222,7 +187,7 @@ static int appt_add(struct hearth_cli *cli, int argc, char **argv)
 			a.at = optarg;
 			break;
 		case OPT_MINUTES:
-			v = parse_count(optarg, 1, HEARTH_APPT_MAX_MINUTES);
+			v = cli_parse_count(optarg, 1, HEARTH_APPT_MAX_MINUTES);
 			if (v < 0)
 				return cli_usage(cli, _("'%s' is not a session length: use 1 to %d minutes"),
 						 optarg, HEARTH_APPT_MAX_MINUTES);
@@ -254,14 +219,14 @@ static int appt_add(struct hearth_cli *cli, int argc, char **argv)
 			a.repeat = optarg;
 			break;
 		case OPT_COUNT:
-			v = parse_count(optarg, 1, HEARTH_APPT_MAX_OCCURRENCES);
+			v = cli_parse_count(optarg, 1, HEARTH_APPT_MAX_OCCURRENCES);
 			if (v < 0)
 				return cli_usage(cli, _("'%s' is not a number of sessions: use 1 to %u"),
 						 optarg, HEARTH_APPT_MAX_OCCURRENCES);
 			a.count = (int)v;
 			break;
 		case OPT_UNTIL:
-			if ((rc = check_date(cli, optarg)) != 0)
+			if ((rc = cli_check_date(cli, optarg)) != 0)
 				return rc;
 			a.until = optarg;
 			break;
@@ -353,7 +318,7 @@ static int appt_list(struct hearth_cli *cli, int argc, char **argv)
 		switch (c) {
 		case OPT_FROM:
 		case OPT_TO:
-			if ((rc = check_date(cli, optarg)) != 0)
+			if ((rc = cli_check_date(cli, optarg)) != 0)
 				return rc;
 			*(c == OPT_FROM ? &from : &to) = optarg;
 			break;
@@ -594,6 +559,7 @@ static int appt_cancel(struct hearth_cli *cli, int argc, char **argv)
 static int appt_done(struct hearth_cli *cli, int argc, char **argv)
 {
 	char shortid[9], hex[HEARTH_ID_HEX + 1];
+	char today[HEARTH_DATE_LEN + 1];
 	hearth_store *s;
 	hearth_status st;
 	hearth_id id;
@@ -602,18 +568,21 @@ static int appt_done(struct hearth_cli *cli, int argc, char **argv)
 	cli_set_command(cli, "appt done");
 	rc = simple_opts(cli, argc, argv, _(
 		"Usage: hearth appt done ID\n"
-		"Mark a booked appointment as held.\n"
+		"Mark a booked appointment as held.  A session dated after today\n"
+		"cannot be marked held.\n"
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"status\": \"done\"}\n"
 		"  -h, --help   show this help and exit\n"), NULL);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_today(cli, today)) != 0)
+		return rc;
 	if ((rc = cli_resolve(cli, "appointment", argv[optind], &id)) != 0)
 		return rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
-	st = hearth_appt_done(s, &id);
+	st = hearth_appt_mark_done(s, &id, today);
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	if (cli->json)
@@ -644,7 +613,7 @@ static int appt_noshow(struct hearth_cli *cli, int argc, char **argv)
 		"  -h, --help   show this help and exit\n"), NULL);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "appointment", argv[optind], &id)) != 0)
 		return rc;
@@ -670,11 +639,7 @@ static int appt_noshow(struct hearth_cli *cli, int argc, char **argv)
 	return rc;
 }
 
-static const struct {
-	const char *name;
-	const char *summary;
-	int (*fn)(struct hearth_cli *, int, char **);
-} subs[] = {
+static const struct cli_subcommand subs[] = {
 	{"add", N_("book a session or a weekly/biweekly series"), appt_add},
 	{"list", N_("list appointments by date"), appt_list},
 	{"move", N_("move a booked appointment"), appt_move},
@@ -683,29 +648,21 @@ static const struct {
 	{"noshow", N_("mark a no-show and plan a reach-out"), appt_noshow},
 };
 
+static const struct cli_group group = {
+	.name = "appt",
+	.head = N_("Usage: hearth appt SUBCOMMAND [OPTIONS]\n"
+		   "Book and manage appointments.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.tail = N_("\n"
+		   "ID is an appointment's id or its first six or more hex digits.\n"
+		   "Run 'hearth appt SUBCOMMAND --help' for its options.\n"),
+	.width = 10,
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
+
 int cmd_appt(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s", _("Usage: hearth appt SUBCOMMAND [OPTIONS]\n"
-			       "Book and manage appointments.\n"
-			       "\n"
-			       "Subcommands:\n"));
-		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-			fputs("  ", stdout);
-			cli_print_padded(stdout, subs[i].name, 10);
-			printf("%s\n", _(subs[i].summary));
-		}
-		printf("%s", _("\n"
-			       "ID is an appointment's id or its first six or more hex digits.\n"
-			       "Run 'hearth appt SUBCOMMAND --help' for its options.\n"));
-		return CLI_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

@@ -157,27 +157,20 @@ static int audit_list(struct hearth_cli *cli, int argc, char **argv)
 /* The core's reasons, for translation. */
 static const char *reason_text(const char *why)
 {
-	if (strcmp(why, "entry missing") == 0)
-		return _("entry missing");
-	if (strcmp(why, "sequence out of order") == 0)
-		return _("sequence out of order");
-	if (strcmp(why, "entry malformed") == 0)
-		return _("entry malformed");
-	if (strcmp(why, "does not follow the entry before it") == 0)
-		return _("does not follow the entry before it");
-	if (strcmp(why, "entry altered") == 0)
-		return _("entry altered");
-	if (strcmp(why, "last entry missing") == 0)
-		return _("last entry missing");
-	if (strcmp(why, "last entries missing") == 0)
-		return _("last entries missing");
-	if (strcmp(why, "entry not counted by the log") == 0)
-		return _("entry not counted by the log");
-	if (strcmp(why, "newest entry replaced") == 0)
-		return _("newest entry replaced");
-	if (strcmp(why, "stored hash has the wrong size") == 0)
-		return _("stored hash has the wrong size");
-	return why;
+	static const struct cli_word words[] = {
+		{"entry missing", N_("entry missing")},
+		{"sequence out of order", N_("sequence out of order")},
+		{"entry malformed", N_("entry malformed")},
+		{"does not follow the entry before it", N_("does not follow the entry before it")},
+		{"entry altered", N_("entry altered")},
+		{"last entry missing", N_("last entry missing")},
+		{"last entries missing", N_("last entries missing")},
+		{"entry not counted by the log", N_("entry not counted by the log")},
+		{"newest entry replaced", N_("newest entry replaced")},
+		{"stored hash has the wrong size", N_("stored hash has the wrong size")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), why);
 }
 
 static int audit_verify(struct hearth_cli *cli, int argc, char **argv)
@@ -238,36 +231,24 @@ static int audit_verify(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*fn)(struct hearth_cli *, int, char **);
-	const char *summary;
-} subs[] = {
-	{ "list", audit_list, N_("list the audit log, oldest first") },
-	{ "verify", audit_verify, N_("check that no entry was removed or altered") },
+static const struct cli_subcommand subs[] = {
+	{"list", N_("list the audit log, oldest first"), audit_list},
+	{"verify", N_("check that no entry was removed or altered"), audit_verify},
+};
+
+static const struct cli_group group = {
+	.name = "audit",
+	.head = N_("Usage: hearth audit SUBCOMMAND\n"
+		   "Show and check the vault's audit log: who looked at or changed\n"
+		   "what on this device, in a hash chain that shows tampering.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.width = 13,
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
 };
 
 int cmd_audit(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s", _("Usage: hearth audit SUBCOMMAND\n"
-			       "Show and check the vault's audit log: who looked at or changed\n"
-			       "what on this device, in a hash chain that shows tampering.\n"
-			       "\n"
-			       "Subcommands:\n"));
-		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-			fputs("  ", stdout);
-			cli_print_padded(stdout, subs[i].name, 13);
-			printf("%s\n", _(subs[i].summary));
-		}
-		return CLI_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

@@ -252,23 +252,27 @@ static int config_set(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* The help lists the subcommands with their operands itself. */
+static const struct cli_subcommand subs[] = {
+	{"list", NULL, config_list},
+	{"get", NULL, config_get},
+	{"set", NULL, config_set},
+};
+
+static const struct cli_group group = {
+	.name = "config",
+	.head = N_("Usage: hearth config SUBCOMMAND\n"
+		   "Show and change the vault's settings.\n"
+		   "\n"
+		   "Subcommands:\n"
+		   "  list              every setting and its value\n"
+		   "  get KEY           one setting\n"
+		   "  set KEY VALUE     change a setting (empty VALUE: the default)\n"),
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
+
 int cmd_config(struct hearth_cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cli_help(cli, _("Usage: hearth config SUBCOMMAND\n"
-			"Show and change the vault's settings.\n"
-			"\n"
-			"Subcommands:\n"
-			"  list              every setting and its value\n"
-			"  get KEY           one setting\n"
-			"  set KEY VALUE     change a setting (empty VALUE: the default)\n"));
-	if (strcmp(argv[1], "list") == 0)
-		return config_list(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "get") == 0)
-		return config_get(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "set") == 0)
-		return config_set(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

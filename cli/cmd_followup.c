@@ -20,67 +20,37 @@
 #include "hearth/casework.h"
 #include "hearth/timeutil.h"
 
-static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
-{
-	const char *t = getenv("HEARTH_TODAY");
-
-	if (hearth_today(t, out) != HEARTH_OK)
-		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
-				 t ? t : "");
-	return 0;
-}
-
-static int check_date(struct hearth_cli *cli, const char *value)
-{
-	int32_t d;
-
-	if (hearth_date_parse(value, &d) != HEARTH_OK)
-		return cli_usage(cli, _("'%s' is not a valid date: use YYYY-MM-DD"), value);
-	return 0;
-}
-
 static const char *priority_text(const char *p)
 {
-	if (strcmp(p, "high") == 0)
-		return _("high");
-	if (strcmp(p, "low") == 0)
-		return _("low");
-	if (strcmp(p, "normal") == 0)
-		return _("normal");
-	return p;
-}
+	static const struct cli_word words[] = {
+		{"high", N_("high")},
+		{"low", N_("low")},
+		{"normal", N_("normal")},
+	};
 
-static const char *risk_text(const char *r)
-{
-	if (strcmp(r, "high") == 0)
-		return _("high");
-	if (strcmp(r, "moderate") == 0)
-		return _("moderate");
-	if (strcmp(r, "low") == 0)
-		return _("low");
-	return r;
+	return cli_word(words, CLI_COUNT(words), p);
 }
 
 static const char *case_text(const char *c)
 {
-	if (strcmp(c, "open") == 0)
-		return _("open");
-	if (strcmp(c, "followup") == 0)
-		return _("in follow-up");
-	if (strcmp(c, "closed") == 0)
-		return _("closed");
-	return c;
+	static const struct cli_word words[] = {
+		{"open", N_("open")},
+		{"followup", N_("in follow-up")},
+		{"closed", N_("closed")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), c);
 }
 
 static const char *followup_status_text(const char *s)
 {
-	if (strcmp(s, "open") == 0)
-		return _("to do");
-	if (strcmp(s, "retry") == 0)
-		return _("retry");
-	if (strcmp(s, "done") == 0)
-		return _("done");
-	return s;
+	static const struct cli_word words[] = {
+		{"open", N_("to do")},
+		{"retry", N_("retry")},
+		{"done", N_("done")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), s);
 }
 
 /* Reasons written by the core's rules are in English; show them in the
@@ -130,7 +100,7 @@ static int followup_add(struct hearth_cli *cli, int argc, char **argv)
 			person = optarg;
 			break;
 		case OPT_DUE:
-			if ((rc = check_date(cli, optarg)) != 0)
+			if ((rc = cli_check_date(cli, optarg)) != 0)
 				return rc;
 			f.due = optarg;
 			break;
@@ -172,7 +142,7 @@ static int followup_add(struct hearth_cli *cli, int argc, char **argv)
 		return cli_usage(cli, "%s", _("missing --due"));
 	if (f.reason == NULL || strspn(f.reason, " \t") == strlen(f.reason))
 		return cli_usage(cli, "%s", _("missing --reason"));
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "person", person, &f.person)) != 0)
 		return rc;
@@ -245,7 +215,7 @@ static int followup_list(struct hearth_cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
 		return rc;
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if (person != NULL && (rc = cli_resolve(cli, "person", person, &pid)) != 0)
 		return rc;
@@ -366,7 +336,7 @@ static int followup_done(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if (outcome == NULL || strspn(outcome, " \t\r\n") == strlen(outcome))
 		return cli_usage(cli, "%s", _("missing --outcome"));
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "followup", argv[optind], &id)) != 0)
 		return rc;
@@ -413,7 +383,7 @@ static int followup_unreachable(struct hearth_cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "followup", argv[optind], &id)) != 0)
 		return rc;
@@ -434,48 +404,36 @@ static int followup_unreachable(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	const char *summary;
-	int (*fn)(struct hearth_cli *, int, char **);
-} subs[] = {
+static const struct cli_subcommand subs[] = {
 	{"add", N_("plan a follow-up by hand"), followup_add},
 	{"list", N_("list follow-ups to do, most urgent first"), followup_list},
 	{"done", N_("record a follow-up as done, with its outcome"), followup_done},
 	{"unreachable", N_("record a failed attempt; retry in 24 hours"), followup_unreachable},
 };
 
+static const struct cli_group group = {
+	.name = "followup",
+	.head = N_("Usage: hearth followup SUBCOMMAND [OPTIONS]\n"
+		   "Work through due and overdue follow-ups.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.tail = N_("\n"
+		   "ID is a follow-up's id or its first six or more hex digits.\n"
+		   "Run 'hearth followup SUBCOMMAND --help' for its options.\n"),
+	.width = 13,
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
+
 int cmd_followup(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s", _("Usage: hearth followup SUBCOMMAND [OPTIONS]\n"
-			       "Work through due and overdue follow-ups.\n"
-			       "\n"
-			       "Subcommands:\n"));
-		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-			fputs("  ", stdout);
-			cli_print_padded(stdout, subs[i].name, 13);
-			printf("%s\n", _(subs[i].summary));
-		}
-		printf("%s", _("\n"
-			       "ID is a follow-up's id or its first six or more hex digits.\n"
-			       "Run 'hearth followup SUBCOMMAND --help' for its options.\n"));
-		return CLI_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }
 
 /* ---- person risk / case / counsellor ----------------------------------- */
 
-/* "person SUB ID VALUE": parses, resolves; *value gets VALUE.  Returns 0,
- * an exit code, or -1 after printing help. */
+/* "person SUB ID VALUE" (argv[0] is SUB): parses, resolves; *value gets
+ * VALUE.  Returns 0, an exit code, or -1 after printing help. */
 static int person_id_value(struct hearth_cli *cli, int argc, char **argv,
 			   const char *help, const char *what, hearth_id *id,
 			   const char **value, int (*valid)(const char *),
@@ -487,17 +445,16 @@ static int person_id_value(struct hearth_cli *cli, int argc, char **argv,
 	};
 	int c, rc;
 
-	/* argv[0] is "person", argv[1] the subcommand. */
-	while ((c = cli_getopt(cli, argc - 1, argv + 1, "h", opts)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
 		if (c == 'h') {
 			cli_help(cli, help);
 			return -1;
 		}
 		return CLI_EXIT_USAGE;
 	}
-	if ((rc = cli_operands(cli, argc - 1, argv + 1, 2, 2, what)) != 0)
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, what)) != 0)
 		return rc;
-	*value = argv[1 + optind + 1];
+	*value = argv[optind + 1];
 	if (valid != NULL && !valid(*value))
 		return cli_usage(cli, invalid_fmt, *value);
 	if (valid == NULL) {
@@ -506,7 +463,7 @@ static int person_id_value(struct hearth_cli *cli, int argc, char **argv,
 		if (strpbrk(*value, "\r\n") != NULL)
 			return cli_usage(cli, _("%s must be one line"), "NAME");
 	}
-	return cli_resolve(cli, "person", argv[1 + optind], id);
+	return cli_resolve(cli, "person", argv[optind], id);
 }
 
 static int person_risk(struct hearth_cli *cli, int argc, char **argv)
@@ -536,7 +493,7 @@ static int person_risk(struct hearth_cli *cli, int argc, char **argv)
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
 						     "risk", value));
-	printf(_("Risk level of %s is now %s.\n"), cli_id_short(&id, shortid), risk_text(value));
+	printf(_("Risk level of %s is now %s.\n"), cli_id_short(&id, shortid), cli_risk_text(value));
 	return CLI_EXIT_OK;
 }
 
@@ -643,7 +600,7 @@ static int show_case(struct hearth_cli *cli, hearth_store *s,
 	t = cli_kv_new();
 	if (t == NULL)
 		return cli_error(cli, "%s", _("out of memory"));
-	bad = cli_kv_add(t, _("Risk"), risk ? risk_text(risk) : _("not assessed"));
+	bad = cli_kv_add(t, _("Risk"), risk ? cli_risk_text(risk) : _("not assessed"));
 	bad |= cli_kv_add(t, _("Case"), case_text(state ? state : "open"));
 	bad |= cli_kv_add(t, _("Counsellor"), counsellor);
 	if (!bad)
@@ -654,19 +611,16 @@ static int show_case(struct hearth_cli *cli, hearth_store *s,
 
 static const char *kind_text(const char *kind)
 {
-	if (strcmp(kind, "screening") == 0)
-		return _("screening");
-	if (strcmp(kind, "appointment") == 0)
-		return _("appointment");
-	if (strcmp(kind, "note") == 0)
-		return _("note");
-	if (strcmp(kind, "amendment") == 0)
-		return _("amendment");
-	if (strcmp(kind, "followup") == 0)
-		return _("follow-up");
-	if (strcmp(kind, "activity") == 0)
-		return _("activity");
-	return kind;
+	static const struct cli_word words[] = {
+		{"screening", N_("screening")},
+		{"appointment", N_("appointment")},
+		{"note", N_("note")},
+		{"amendment", N_("amendment")},
+		{"followup", N_("follow-up")},
+		{"activity", N_("activity")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), kind);
 }
 
 /* Status words of every kind, in the user's language where known. */

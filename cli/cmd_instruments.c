@@ -451,20 +451,25 @@ static int instruments_show(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* The help lists the subcommands with their operands itself. */
+static const struct cli_subcommand subs[] = {
+	{"list", NULL, instruments_list},
+	{"show", NULL, instruments_show},
+};
+
+static const struct cli_group group = {
+	.name = "instruments",
+	.head = N_("Usage: hearth instruments SUBCOMMAND\n"
+		   "List and describe the screening instruments.\n"
+		   "\n"
+		   "Subcommands:\n"
+		   "  list      the instruments installed\n"
+		   "  show ID   one instrument in full\n"),
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
+
 int cmd_instruments(struct hearth_cli *cli, int argc, char **argv)
 {
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return cli_help(cli, _("Usage: hearth instruments SUBCOMMAND\n"
-			"List and describe the screening instruments.\n"
-			"\n"
-			"Subcommands:\n"
-			"  list      the instruments installed\n"
-			"  show ID   one instrument in full\n"));
-	if (strcmp(argv[1], "list") == 0)
-		return instruments_list(cli, argc - 1, argv + 1);
-	if (strcmp(argv[1], "show") == 0)
-		return instruments_show(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

@@ -32,16 +32,6 @@ enum { OPT_MOOD = 0x100, OPT_TEXT, OPT_DATE, OPT_ANSWERS, OPT_FROM, OPT_TO,
 
 #define LINE_BYTES 256
 
-static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
-{
-	const char *t = getenv("HEARTH_TODAY");
-
-	if (hearth_today(t, out) != HEARTH_OK)
-		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
-				 t ? t : "");
-	return 0;
-}
-
 /* When a self-screening happens: now, or just the day when HEARTH_TODAY
  * pins the date (scripts, tests). */
 static int now_of(struct hearth_cli *cli, char out[HEARTH_DATETIME_LEN + 1])
@@ -52,7 +42,7 @@ static int now_of(struct hearth_cli *cli, char out[HEARTH_DATETIME_LEN + 1])
 
 	if (t != NULL && t[0] != '\0') {
 		char d[HEARTH_DATE_LEN + 1];
-		int rc = today_of(cli, d);
+		int rc = cli_today(cli, d);
 
 		if (rc == 0)
 			snprintf(out, HEARTH_DATETIME_LEN + 1, "%s", d);
@@ -142,7 +132,7 @@ static int journal_add(struct hearth_cli *cli, int argc, char **argv)
 	if (mood == 0)
 		return cli_usage(cli, "%s", _("say how you feel with --mood 1..5"));
 	if (date == NULL) {
-		if ((rc = today_of(cli, today)) != 0)
+		if ((rc = cli_today(cli, today)) != 0)
 			return rc;
 		date = today;
 	}
@@ -684,40 +674,28 @@ static int journal_grounding(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- dispatch ----------------------------------------------------------- */
 
-static const struct {
-	const char *name;
-	int (*fn)(struct hearth_cli *, int, char **);
-	const char *summary;
-} subs[] = {
-	{ "add", journal_add, N_("note your mood (1-5) and a few words") },
-	{ "screen", journal_screen, N_("answer a questionnaire for yourself") },
-	{ "list", journal_list, N_("show your journal") },
-	{ "trend", journal_trend, N_("show how your mood or scores changed") },
-	{ "grounding", journal_grounding, N_("the 5-4-3-2-1 calming exercise") },
+static const struct cli_subcommand subs[] = {
+	{"add", N_("note your mood (1-5) and a few words"), journal_add},
+	{"screen", N_("answer a questionnaire for yourself"), journal_screen},
+	{"list", N_("show your journal"), journal_list},
+	{"trend", N_("show how your mood or scores changed"), journal_trend},
+	{"grounding", N_("the 5-4-3-2-1 calming exercise"), journal_grounding},
+};
+
+static const struct cli_group group = {
+	.name = "journal",
+	.head = N_("Usage: hearth journal SUBCOMMAND [OPTIONS]\n"
+		   "Your private journal: mood check-ins, self-checks and their trend,\n"
+		   "and a calming exercise.  It stays in your own private space.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.tail = N_("\nRun 'hearth journal SUBCOMMAND --help' for its options.\n"),
+	.width = 13,
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
 };
 
 int cmd_journal(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s", _("Usage: hearth journal SUBCOMMAND [OPTIONS]\n"
-			       "Your private journal: mood check-ins, self-checks and their trend,\n"
-			       "and a calming exercise.  It stays in your own private space.\n"
-			       "\n"
-			       "Subcommands:\n"));
-		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-			fputs("  ", stdout);
-			cli_print_padded(stdout, subs[i].name, 13);
-			printf("%s\n", _(subs[i].summary));
-		}
-		printf("%s", _("\nRun 'hearth journal SUBCOMMAND --help' for its options.\n"));
-		return CLI_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

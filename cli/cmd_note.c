@@ -17,16 +17,6 @@
 #include "hearth/casework.h"
 #include "hearth/timeutil.h"
 
-static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
-{
-	const char *t = getenv("HEARTH_TODAY");
-
-	if (hearth_today(t, out) != HEARTH_OK)
-		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
-				 t ? t : "");
-	return 0;
-}
-
 static int has_text(const char *s)
 {
 	return s != NULL && strspn(s, " \t\r\n") != strlen(s);
@@ -34,13 +24,13 @@ static int has_text(const char *s)
 
 static const char *format_text(const char *f)
 {
-	if (strcmp(f, "free") == 0)
-		return _("free text");
-	if (strcmp(f, "dap") == 0)
-		return _("DAP");
-	if (strcmp(f, "soap") == 0)
-		return _("SOAP");
-	return f;
+	static const struct cli_word words[] = {
+		{"free", N_("free text")},
+		{"dap", N_("DAP")},
+		{"soap", N_("SOAP")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), f);
 }
 
 enum { OPT_PERSON = 0x100, OPT_APPT, OPT_FORMAT, OPT_TEXT };
@@ -108,7 +98,7 @@ static int note_add(struct hearth_cli *cli, int argc, char **argv)
 		return cli_usage(cli, "%s", _("missing --person"));
 	if (!has_text(n.text))
 		return cli_usage(cli, "%s", _("missing --text"));
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "person", person, &n.person)) != 0)
 		return rc;
@@ -170,7 +160,7 @@ static int note_amend(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if (!has_text(text))
 		return cli_usage(cli, "%s", _("missing --text"));
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_resolve(cli, "note", argv[optind], &note)) != 0)
 		return rc;
@@ -368,41 +358,29 @@ static int note_missing(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static const struct {
-	const char *name;
-	const char *summary;
-	int (*fn)(struct hearth_cli *, int, char **);
-} subs[] = {
+static const struct cli_subcommand subs[] = {
 	{"add", N_("write a session note"), note_add},
 	{"amend", N_("add an amendment to a note"), note_amend},
 	{"show", N_("show a note with its amendments"), note_show},
 	{"missing", N_("list held appointments without a note"), note_missing},
 };
 
+static const struct cli_group group = {
+	.name = "note",
+	.head = N_("Usage: hearth note SUBCOMMAND [OPTIONS]\n"
+		   "Write session notes.  Notes are never changed; corrections are\n"
+		   "amendments shown with the original.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.tail = N_("\n"
+		   "NOTE is a note's id or its first six or more hex digits.\n"
+		   "Run 'hearth note SUBCOMMAND --help' for its options.\n"),
+	.width = 10,
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
+
 int cmd_note(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
-
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-		printf("%s", _("Usage: hearth note SUBCOMMAND [OPTIONS]\n"
-			       "Write session notes.  Notes are never changed; corrections are\n"
-			       "amendments shown with the original.\n"
-			       "\n"
-			       "Subcommands:\n"));
-		for (i = 0; i < sizeof subs / sizeof subs[0]; i++) {
-			fputs("  ", stdout);
-			cli_print_padded(stdout, subs[i].name, 10);
-			printf("%s\n", _(subs[i].summary));
-		}
-		printf("%s", _("\n"
-			       "NOTE is a note's id or its first six or more hex digits.\n"
-			       "Run 'hearth note SUBCOMMAND --help' for its options.\n"));
-		return CLI_EXIT_OK;
-	}
-	for (i = 0; i < sizeof subs / sizeof subs[0]; i++)
-		if (strcmp(argv[1], subs[i].name) == 0)
-			return subs[i].fn(cli, argc - 1, argv + 1);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

@@ -1,12 +1,10 @@
 /*
  * cli/cmd_person.c - `hearth person`: the people a service works with.
  *
- * A person is a record of kind "person" with text fields:
- *   name    name or pseudonym (required, never empty)
- *   unit    work unit (车间, depot, ...)
- *   phone   contact
- *   tags    a JSON array of strings, e.g. ["货车司机","夜班"]
- *   note    free text
+ * A person is a record of kind "person" with text fields name, unit,
+ * phone, tags and note (see hearth/casework.h), written by the core's
+ * hearth_person_add and hearth_person_update; this file parses, checks the
+ * options (so bad input opens nothing) and prints.
  * Other groups add fields of their own (risk level, counsellor, ...);
  * `person show` and `person list --json` print every field a person has,
  * and groups add whole sections to `person show` through
@@ -47,14 +45,6 @@ struct section {
 static struct section sections[MAX_EXTENSIONS];
 static size_t n_sections;
 
-struct subcommand {
-	const char *name;
-	const char *summary;
-	cli_group_fn fn;
-};
-static struct subcommand extra_subs[MAX_EXTENSIONS];
-static size_t n_extra_subs;
-
 void cli_person_section_add(const char *name, int order, cli_person_section_fn fn)
 {
 	size_t i;
@@ -68,101 +58,51 @@ void cli_person_section_add(const char *name, int order, cli_person_section_fn f
 	n_sections++;
 }
 
-void cli_person_subcommand_add(const char *sub, const char *summary, cli_group_fn fn)
-{
-	if (n_extra_subs == MAX_EXTENSIONS || fn == NULL)
-		return;
-	extra_subs[n_extra_subs++] = (struct subcommand){sub, summary, fn};
-}
-
 /* ---- tags: a JSON array of strings in field "tags" ------------------- */
 
-/* The tags of a stored value as a new JSON array.  A value that is not a
- * JSON array (written by hand or by an older tool) counts as one tag. */
-static json_t *tags_parse(const char *value)
+/* The tags of a stored value as a new JSON array, or NULL when out of
+ * memory. */
+static json_t *tags_json(const char *value)
 {
-	json_t *a;
-
-	if (value == NULL || value[0] == '\0')
-		return json_array();
-	a = json_loads(value, JSON_DECODE_ANY, NULL);
-	if (json_is_array(a)) {
-		size_t i;
-		json_t *t;
-
-		json_array_foreach(a, i, t)
-			if (!json_is_string(t))
-				goto not_tags;
-		return a;
-	}
-not_tags:
-	json_decref(a);
-	a = json_array();
-	if (a != NULL && json_array_append_new(a, json_string(value)) != 0) {
-		json_decref(a);
-		return NULL;
-	}
-	return a;
-}
-
-static int tags_has(json_t *tags, const char *tag)
-{
+	hearth_tags *tags = NULL;
+	json_t *a = NULL;
 	size_t i;
-	json_t *t;
 
-	json_array_foreach(tags, i, t)
-		if (strcmp(json_string_value(t), tag) == 0)
-			return 1;
-	return 0;
-}
-
-/* Adds tag unless present.  0 or -1 (out of memory). */
-static int tags_add(json_t *tags, const char *tag)
-{
-	if (tags_has(tags, tag))
-		return 0;
-	return json_array_append_new(tags, json_string(tag));
-}
-
-/* The stored form: compact JSON, UTF-8 as is; NULL for no tags (the field
- * is then cleared).  *err set on allocation failure. */
-static char *tags_dump(json_t *tags, int *err)
-{
-	char *s;
-
-	*err = 0;
-	if (json_array_size(tags) == 0)
+	if (hearth_person_tags(value, &tags) != HEARTH_OK)
 		return NULL;
-	s = json_dumps(tags, JSON_COMPACT);
-	if (s == NULL)
-		*err = 1;
-	return s;
+	a = json_array();
+	for (i = 0; a != NULL && i < tags->n; i++)
+		if (json_array_append_new(a, json_string(tags->v[i])) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	hearth_tags_free(tags);
+	return a;
 }
 
 /* Tags joined for display, malloc'd ("" for none), or NULL when out of
  * memory. */
 static char *tags_join(const char *value)
 {
-	json_t *tags = tags_parse(value);
+	hearth_tags *tags = NULL;
 	const char *sep = _(", ");
 	size_t i, n = 1;
-	json_t *t;
 	char *out;
 
-	if (tags == NULL)
+	if (hearth_person_tags(value, &tags) != HEARTH_OK)
 		return NULL;
-	json_array_foreach(tags, i, t)
-		n += strlen(json_string_value(t)) + strlen(sep);
+	for (i = 0; i < tags->n; i++)
+		n += strlen(tags->v[i]) + strlen(sep);
 	out = malloc(n);
 	if (out != NULL) {
 		out[0] = '\0';
-		json_array_foreach(tags, i, t) {
+		for (i = 0; i < tags->n; i++) {
 			if (i > 0)
 				strcat(out, sep);
-			strcat(out, json_string_value(t));
+			strcat(out, tags->v[i]);
 		}
 	}
-	json_decref(tags);
+	hearth_tags_free(tags);
 	return out;
 }
 
@@ -185,7 +125,7 @@ static json_t *person_json(const hearth_record *r)
 		const char *v = hearth_record_field(r, person_fields[i].name);
 
 		if (strcmp(person_fields[i].name, "tags") == 0)
-			bad |= json_object_set_new(o, "tags", tags_parse(v));
+			bad |= json_object_set_new(o, "tags", tags_json(v));
 		else if (v != NULL)
 			bad |= json_object_set_new(o, person_fields[i].name, json_string(v));
 	}
@@ -261,105 +201,23 @@ static int contains_ci(const char *hay, const char *needle)
 	return n == 0;
 }
 
+/* 1 if a field of r holds needle, 0 if none does, -1 when out of memory. */
 static int person_matches(const hearth_record *r, const char *needle)
 {
 	static const char *const plain[] = {"name", "unit", "phone", "note"};
-	json_t *tags, *t;
+	hearth_tags *tags = NULL;
 	size_t i;
 	int hit = 0;
 
 	for (i = 0; i < sizeof plain / sizeof plain[0]; i++)
 		if (contains_ci(hearth_record_field(r, plain[i]), needle))
 			return 1;
-	tags = tags_parse(hearth_record_field(r, "tags"));
-	json_array_foreach(tags, i, t)
-		if (contains_ci(json_string_value(t), needle))
-			hit = 1;
-	json_decref(tags);
+	if (hearth_person_tags(hearth_record_field(r, "tags"), &tags) != HEARTH_OK)
+		return -1;
+	for (i = 0; i < tags->n && !hit; i++)
+		hit = contains_ci(tags->v[i], needle);
+	hearth_tags_free(tags);
 	return hit;
-}
-
-/* ---- edits shared by add and edit ------------------------------------ */
-
-struct person_edit {
-	const char *name, *unit, *phone, *note; /* NULL: leave as is */
-	const char **tags;                      /* --tag values */
-	size_t ntags;
-	int clear_tags;
-};
-
-/* Sets field to value when it differs from the stored one; "" clears. */
-static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
-				    const hearth_record *old, const char *field,
-				    const char *value)
-{
-	const char *cur = old != NULL ? hearth_record_field(old, field) : NULL;
-
-	if (value != NULL && value[0] == '\0')
-		value = NULL;
-	if ((cur == NULL && value == NULL) ||
-	    (cur != NULL && value != NULL && strcmp(cur, value) == 0))
-		return HEARTH_OK;
-	return hearth_record_set(s, id, field, value);
-}
-
-/* Writes the edit into record id (old: its current state, NULL when new)
- * inside the caller's transaction.  *changed counts the fields written. */
-static hearth_status person_write(hearth_store *s, const hearth_id *id,
-				  const hearth_record *old,
-				  const struct person_edit *e, int *changed)
-{
-	hearth_status st = HEARTH_OK;
-	json_t *tags = NULL;
-	char *tags_value = NULL;
-	const char *values[4] = {e->name, e->unit, e->phone, e->note};
-	static const char *const fields[4] = {"name", "unit", "phone", "note"};
-	size_t i;
-	int err;
-
-	*changed = 0;
-	for (i = 0; i < 4; i++) {
-		if (values[i] == NULL)
-			continue;
-		st = set_if_changed(s, id, old, fields[i], values[i]);
-		if (st != HEARTH_OK)
-			goto out;
-		(*changed)++;
-	}
-	if (e->ntags > 0 || e->clear_tags) {
-		tags = e->clear_tags ? json_array()
-				     : tags_parse(old != NULL ? hearth_record_field(old, "tags") : NULL);
-		if (tags == NULL) {
-			st = hearth_fail(HEARTH_ENOMEM, "out of memory");
-			goto out;
-		}
-		for (i = 0; i < e->ntags; i++)
-			if (tags_add(tags, e->tags[i]) != 0) {
-				st = hearth_fail(HEARTH_ENOMEM, "out of memory");
-				goto out;
-			}
-		tags_value = tags_dump(tags, &err);
-		if (err) {
-			st = hearth_fail(HEARTH_ENOMEM, "out of memory");
-			goto out;
-		}
-		st = set_if_changed(s, id, old, "tags", tags_value != NULL ? tags_value : "");
-		if (st != HEARTH_OK)
-			goto out;
-		(*changed)++;
-	}
-out:
-	free(tags_value);
-	json_decref(tags);
-	return st;
-}
-
-/* Records a change or a look at a person in the audit log (hearth/audit.h:
- * every change and every `person show` leaves an entry). */
-static hearth_status person_audit(hearth_store *s, const char *action,
-				  const hearth_id *id)
-{
-	return hearth_audit_append(s, action, id, NULL);
 }
 
 /* ---- subcommands ------------------------------------------------------ */
@@ -369,10 +227,12 @@ enum {
 	OPT_SEARCH
 };
 
-/* Parses the field options of add and edit into e (tags point into argv).
- * Returns 0, CLI_EXIT_USAGE, or -1 after printing help. */
+/* Parses the field options of add and edit into f (tags point into argv;
+ * --clear-tags sets replace_tags, so the --tag values given replace the
+ * person's tags).  Returns 0, CLI_EXIT_USAGE, or -1 after printing help. */
 static int parse_fields(struct hearth_cli *cli, int argc, char **argv,
-			struct person_edit *e, int is_edit, const char *help)
+			hearth_person_fields *f, const char **tags, int is_edit,
+			const char *help)
 {
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, OPT_NAME},
@@ -388,35 +248,36 @@ static int parse_fields(struct hearth_cli *cli, int argc, char **argv,
 	const char **slot = NULL;
 	int c, rc;
 
+	f->tags = tags;
 	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
 		switch (c) {
 		case OPT_NAME:
 			opt = "--name";
-			slot = &e->name;
+			slot = &f->name;
 			break;
 		case OPT_UNIT:
 			opt = "--unit";
-			slot = &e->unit;
+			slot = &f->unit;
 			break;
 		case OPT_PHONE:
 			opt = "--phone";
-			slot = &e->phone;
+			slot = &f->phone;
 			break;
 		case OPT_NOTE:
 			opt = "--note";
-			slot = &e->note;
+			slot = &f->note;
 			break;
 		case OPT_TAG:
 			if ((rc = cli_check_text(cli, "--tag", optarg)) != 0)
 				return rc;
 			if (optarg[0] == '\0')
 				return cli_usage(cli, "%s", _("a tag cannot be empty"));
-			e->tags[e->ntags++] = optarg;
+			tags[f->ntags++] = optarg;
 			continue;
 		case OPT_CLEAR_TAGS:
 			if (!is_edit)
 				return cli_usage(cli, _("unknown option '%s'"), "--clear-tags");
-			e->clear_tags = 1;
+			f->replace_tags = 1;
 			continue;
 		case 'h':
 			cli_help(cli, help);
@@ -428,26 +289,42 @@ static int parse_fields(struct hearth_cli *cli, int argc, char **argv,
 			return rc;
 		*slot = optarg;
 	}
-	if (e->name != NULL && e->name[0] == '\0')
+	if (f->name != NULL && f->name[0] == '\0')
 		return cli_usage(cli, "%s", _("the name cannot be empty"));
 	return 0;
 }
 
-static int person_add(struct hearth_cli *cli, int argc, char **argv)
+/* `person add` and `person edit`: the same options, then the core's add
+ * or update. */
+static int person_save(struct hearth_cli *cli, int argc, char **argv, int is_edit)
 {
-	struct person_edit e;
+	hearth_person_fields f;
 	char hex[HEARTH_ID_HEX + 1];
+	const char **tags;
 	hearth_store *s;
 	hearth_status st;
 	hearth_id id;
-	int rc, changed;
+	int rc;
 
-	cli_set_command(cli, "person add");
-	memset(&e, 0, sizeof e);
-	e.tags = calloc((size_t)argc + 1, sizeof *e.tags);
-	if (e.tags == NULL)
+	cli_set_command(cli, is_edit ? "person edit" : "person add");
+	memset(&f, 0, sizeof f);
+	tags = calloc((size_t)argc + 1, sizeof *tags);
+	if (tags == NULL)
 		return cli_error(cli, "%s", _("out of memory"));
-	rc = parse_fields(cli, argc, argv, &e, 0, _(
+	rc = parse_fields(cli, argc, argv, &f, tags, is_edit, is_edit ? _(
+		"Usage: hearth person edit ID [--name NAME] [--unit UNIT] [--phone PHONE]\n"
+		"                         [--tag TAG]... [--clear-tags] [--note TEXT]\n"
+		"Change some of a person's fields; the others stay as they are.\n"
+		"An empty value (--unit \"\") clears a field; the name cannot be cleared.\n"
+		"\n"
+		"Options:\n"
+		"  --name NAME     new name or pseudonym\n"
+		"  --unit UNIT     new work unit\n"
+		"  --phone PHONE   new contact number\n"
+		"  --tag TAG       add a tag; repeat for more\n"
+		"  --clear-tags    remove all tags (before adding any --tag)\n"
+		"  --note TEXT     new note\n"
+		"  -h, --help      show this help and exit\n") : _(
 		"Usage: hearth person add --name NAME [--unit UNIT] [--phone PHONE]\n"
 		"                         [--tag TAG]... [--note TEXT]\n"
 		"Add a person and print the new id.\n"
@@ -462,40 +339,45 @@ static int person_add(struct hearth_cli *cli, int argc, char **argv)
 		"  -h, --help      show this help and exit\n"));
 	if (rc != 0)
 		goto out;
-	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+	if ((rc = cli_operands(cli, argc, argv, is_edit, is_edit, is_edit ? _("ID") : "")) != 0)
 		goto out;
-	if (e.name == NULL) {
+	if (!is_edit && f.name == NULL) {
 		rc = cli_usage(cli, "%s", _("missing --name"));
 		goto out;
 	}
-	if ((rc = cli_open_store(cli, &s)) != 0)
-		goto out;
-
-	/* One transaction: a person appears with all its fields or not at
-	 * all. */
-	if ((st = hearth_store_begin(s)) != HEARTH_OK) {
-		rc = cli_error_status(cli, st);
+	if (is_edit && f.name == NULL && f.unit == NULL && f.phone == NULL &&
+	    f.note == NULL && f.ntags == 0 && !f.replace_tags) {
+		rc = cli_usage(cli, "%s", _("nothing to change: give at least one field option"));
 		goto out;
 	}
-	st = hearth_record_create(s, NULL, KIND, &id);
-	if (st == HEARTH_OK)
-		st = person_write(s, &id, NULL, &e, &changed);
-	if (st == HEARTH_OK)
-		st = person_audit(s, "person.add", &id);
-	if (st == HEARTH_OK)
-		st = hearth_store_commit(s);
+	if (is_edit && (rc = cli_resolve(cli, KIND, argv[optind], &id)) != 0)
+		goto out;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		goto out;
+	st = is_edit ? hearth_person_update(s, &id, &f) : hearth_person_add(s, &f, &id);
 	if (st != HEARTH_OK) {
 		rc = cli_error_status(cli, st);
-		hearth_store_rollback(s);
 		goto out;
 	}
 	if (cli->json)
 		rc = cli_json_print(cli, json_pack("{s:s}", "id", cli_id_hex(&id, hex)));
+	else if (is_edit)
+		printf(_("Updated %s.\n"), cli_id_hex(&id, hex));
 	else
 		printf("%s\n", cli_id_hex(&id, hex));
 out:
-	free(e.tags);
+	free(tags);
 	return rc < 0 ? CLI_EXIT_OK : rc;
+}
+
+static int person_add(struct hearth_cli *cli, int argc, char **argv)
+{
+	return person_save(cli, argc, argv, 0);
+}
+
+static int person_edit(struct hearth_cli *cli, int argc, char **argv)
+{
+	return person_save(cli, argc, argv, 1);
 }
 
 struct list_ctx {
@@ -513,8 +395,14 @@ static int list_one(const hearth_record *r, void *p)
 	char *tags;
 	const char *cells[4];
 
-	if (ctx->search != NULL && !person_matches(r, ctx->search))
-		return 0;
+	if (ctx->search != NULL) {
+		int hit = person_matches(r, ctx->search);
+
+		if (hit < 0)
+			ctx->failed = 1;
+		if (hit <= 0)
+			return ctx->failed;
+	}
 	ctx->n++;
 	if (ctx->array != NULL) {
 		if (json_array_append_new(ctx->array, person_json(r)) != 0)
@@ -612,10 +500,10 @@ out:
 	return rc;
 }
 
-/* Parses "SUB [--help] ID" for show and delete; *idarg gets ID.  Returns
- * 0, an exit code, or -1 after printing help. */
+/* Parses "SUB [--help] ID" for show and delete, resolves ID into *id and
+ * opens the store.  Returns 0, an exit code, or -1 after printing help. */
 static int parse_id_only(struct hearth_cli *cli, int argc, char **argv,
-			 const char *help, const char **idarg)
+			 const char *help, hearth_id *id, hearth_store **s)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
@@ -632,14 +520,14 @@ static int parse_id_only(struct hearth_cli *cli, int argc, char **argv,
 	}
 	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
 		return rc;
-	*idarg = argv[optind];
-	return 0;
+	if ((rc = cli_resolve(cli, KIND, argv[optind], id)) != 0)
+		return rc;
+	return cli_open_store(cli, s);
 }
 
 static int person_show(struct hearth_cli *cli, int argc, char **argv)
 {
 	hearth_record *r = NULL;
-	const char *idarg = NULL;
 	json_t *o = NULL;
 	hearth_store *s;
 	hearth_status st;
@@ -655,16 +543,12 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 		"\n"
 		"Options:\n"
 		"  --json       print the person as a JSON object\n"
-		"  -h, --help   show this help and exit\n"), &idarg);
+		"  -h, --help   show this help and exit\n"), &id, &s);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if ((rc = cli_resolve(cli, KIND, idarg, &id)) != 0)
-		return rc;
-	if ((rc = cli_open_store(cli, &s)) != 0)
-		return rc;
 	if ((st = hearth_record_load(s, &id, &r)) != HEARTH_OK)
 		return cli_error_status(cli, st);
-	if ((st = person_audit(s, "person.show", &id)) != HEARTH_OK) {
+	if ((st = hearth_audit_append(s, "person.show", &id, NULL)) != HEARTH_OK) {
 		rc = cli_error_status(cli, st);
 		goto out;
 	}
@@ -690,79 +574,9 @@ out:
 	return rc;
 }
 
-static int person_edit(struct hearth_cli *cli, int argc, char **argv)
-{
-	struct person_edit e;
-	char hex[HEARTH_ID_HEX + 1];
-	hearth_record *r = NULL;
-	hearth_store *s;
-	hearth_status st;
-	hearth_id id;
-	int rc, changed = 0;
-
-	cli_set_command(cli, "person edit");
-	memset(&e, 0, sizeof e);
-	e.tags = calloc((size_t)argc + 1, sizeof *e.tags);
-	if (e.tags == NULL)
-		return cli_error(cli, "%s", _("out of memory"));
-	rc = parse_fields(cli, argc, argv, &e, 1, _(
-		"Usage: hearth person edit ID [--name NAME] [--unit UNIT] [--phone PHONE]\n"
-		"                         [--tag TAG]... [--clear-tags] [--note TEXT]\n"
-		"Change some of a person's fields; the others stay as they are.\n"
-		"An empty value (--unit \"\") clears a field; the name cannot be cleared.\n"
-		"\n"
-		"Options:\n"
-		"  --name NAME     new name or pseudonym\n"
-		"  --unit UNIT     new work unit\n"
-		"  --phone PHONE   new contact number\n"
-		"  --tag TAG       add a tag; repeat for more\n"
-		"  --clear-tags    remove all tags (before adding any --tag)\n"
-		"  --note TEXT     new note\n"
-		"  -h, --help      show this help and exit\n"));
-	if (rc != 0)
-		goto out;
-	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
-		goto out;
-	if (e.name == NULL && e.unit == NULL && e.phone == NULL && e.note == NULL &&
-	    e.ntags == 0 && !e.clear_tags) {
-		rc = cli_usage(cli, "%s", _("nothing to change: give at least one field option"));
-		goto out;
-	}
-	if ((rc = cli_resolve(cli, KIND, argv[optind], &id)) != 0)
-		goto out;
-	if ((rc = cli_open_store(cli, &s)) != 0)
-		goto out;
-
-	if ((st = hearth_store_begin(s)) != HEARTH_OK) {
-		rc = cli_error_status(cli, st);
-		goto out;
-	}
-	st = hearth_record_load(s, &id, &r);
-	if (st == HEARTH_OK)
-		st = person_write(s, &id, r, &e, &changed);
-	if (st == HEARTH_OK)
-		st = person_audit(s, "person.edit", &id);
-	if (st == HEARTH_OK)
-		st = hearth_store_commit(s);
-	if (st != HEARTH_OK) {
-		rc = cli_error_status(cli, st);
-		hearth_store_rollback(s);
-		goto out;
-	}
-	if (cli->json)
-		rc = cli_json_print(cli, json_pack("{s:s}", "id", cli_id_hex(&id, hex)));
-	else
-		printf(_("Updated %s.\n"), cli_id_hex(&id, hex));
-out:
-	hearth_record_free(r);
-	free(e.tags);
-	return rc < 0 ? CLI_EXIT_OK : rc;
-}
-
 static int person_delete(struct hearth_cli *cli, int argc, char **argv)
 {
 	char hex[HEARTH_ID_HEX + 1];
-	const char *idarg = NULL;
 	hearth_store *s;
 	hearth_status st;
 	hearth_id id;
@@ -775,18 +589,14 @@ static int person_delete(struct hearth_cli *cli, int argc, char **argv)
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"deleted\": true}\n"
-		"  -h, --help   show this help and exit\n"), &idarg);
+		"  -h, --help   show this help and exit\n"), &id, &s);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if ((rc = cli_resolve(cli, KIND, idarg, &id)) != 0)
-		return rc;
-	if ((rc = cli_open_store(cli, &s)) != 0)
-		return rc;
 	if ((st = hearth_store_begin(s)) != HEARTH_OK)
 		return cli_error_status(cli, st);
 	st = hearth_record_delete(s, &id);
 	if (st == HEARTH_OK)
-		st = person_audit(s, "person.delete", &id);
+		st = hearth_audit_append(s, "person.delete", &id, NULL);
 	if (st == HEARTH_OK)
 		st = hearth_store_commit(s);
 	if (st != HEARTH_OK) {
@@ -801,60 +611,40 @@ static int person_delete(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
-static const struct subcommand builtin_subs[] = {
+/* ---- dispatch --------------------------------------------------------- */
+
+/* The built-in subcommands, then those other groups add (see
+ * cli_person_subcommand_add). */
+static struct cli_subcommand subs[5 + MAX_EXTENSIONS] = {
 	{"add", N_("add a person"), person_add},
 	{"list", N_("list people, or search them"), person_list},
 	{"show", N_("show a person"), person_show},
 	{"edit", N_("change a person's fields"), person_edit},
 	{"delete", N_("delete a person"), person_delete},
 };
-#define N_BUILTIN_SUBS (sizeof builtin_subs / sizeof builtin_subs[0])
+static size_t n_subs = 5;
 
-static int person_help(struct hearth_cli *cli)
+void cli_person_subcommand_add(const char *sub, const char *summary, cli_group_fn fn)
 {
-	size_t i, w = 0;
-
-	(void)cli;
-	for (i = 0; i < N_BUILTIN_SUBS; i++)
-		if (strlen(builtin_subs[i].name) > w)
-			w = strlen(builtin_subs[i].name);
-	for (i = 0; i < n_extra_subs; i++)
-		if (strlen(extra_subs[i].name) > w)
-			w = strlen(extra_subs[i].name);
-	w += 2;
-	printf("%s", _("Usage: hearth person SUBCOMMAND [OPTIONS]\n"
-		       "Keep the people the service works with.\n"
-		       "\n"
-		       "Subcommands:\n"));
-	for (i = 0; i < N_BUILTIN_SUBS; i++) {
-		fputs("  ", stdout);
-		cli_print_padded(stdout, builtin_subs[i].name, w);
-		printf("%s\n", _(builtin_subs[i].summary));
-	}
-	for (i = 0; i < n_extra_subs; i++) {
-		fputs("  ", stdout);
-		cli_print_padded(stdout, extra_subs[i].name, w);
-		printf("%s\n", _(extra_subs[i].summary));
-	}
-	printf("%s", _("\n"
-		       "ID is a person's id or its first six or more hex digits.\n"
-		       "Run 'hearth person SUBCOMMAND --help' for its options.\n"));
-	return CLI_EXIT_OK;
+	if (n_subs == CLI_COUNT(subs) || fn == NULL)
+		return;
+	subs[n_subs++] = (struct cli_subcommand){sub, summary, fn};
 }
 
 int cmd_person(struct hearth_cli *cli, int argc, char **argv)
 {
-	size_t i;
+	const struct cli_group group = {
+		.name = "person",
+		.head = N_("Usage: hearth person SUBCOMMAND [OPTIONS]\n"
+			   "Keep the people the service works with.\n"
+			   "\n"
+			   "Subcommands:\n"),
+		.tail = N_("\n"
+			   "ID is a person's id or its first six or more hex digits.\n"
+			   "Run 'hearth person SUBCOMMAND --help' for its options.\n"),
+		.subs = subs,
+		.nsubs = n_subs,
+	};
 
-	if (argc < 2)
-		return cli_usage(cli, "%s", _("missing subcommand"));
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)
-		return person_help(cli);
-	for (i = 0; i < N_BUILTIN_SUBS; i++)
-		if (strcmp(argv[1], builtin_subs[i].name) == 0)
-			return builtin_subs[i].fn(cli, argc - 1, argv + 1);
-	for (i = 0; i < n_extra_subs; i++)
-		if (strcmp(argv[1], extra_subs[i].name) == 0)
-			return extra_subs[i].fn(cli, argc, argv);
-	return cli_usage(cli, _("unknown subcommand '%s'"), argv[1]);
+	return cli_dispatch(cli, &group, argc, argv);
 }

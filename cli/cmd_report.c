@@ -25,16 +25,6 @@ enum { OPT_FROM = 0x100, OPT_TO, OPT_BY, OPT_CSV };
 /* Periods side by side in one block of the table. */
 #define COLUMNS_PER_BLOCK 6
 
-static int today_of(struct hearth_cli *cli, char out[HEARTH_DATE_LEN + 1])
-{
-	const char *t = getenv("HEARTH_TODAY");
-
-	if (hearth_today(t, out) != HEARTH_OK)
-		return cli_usage(cli, _("HEARTH_TODAY='%s' is not a valid date: use YYYY-MM-DD"),
-				 t ? t : "");
-	return 0;
-}
-
 static int64_t band_count(const hearth_report_bucket *b, const hearth_report_band *want)
 {
 	for (size_t i = 0; i < b->n_bands; i++)
@@ -265,7 +255,7 @@ int cmd_report(struct hearth_cli *cli, int argc, char **argv)
 	if (dto - dfrom + 1 > HEARTH_REPORT_MAX_DAYS)
 		return cli_usage(cli, _("the period %s to %s is longer than %d days"), from, to,
 				 HEARTH_REPORT_MAX_DAYS);
-	if ((rc = today_of(cli, today)) != 0)
+	if ((rc = cli_today(cli, today)) != 0)
 		return rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;

@@ -406,14 +406,9 @@ static void print_text(struct hearth_cli *cli, hearth_store *s,
 
 static int parse_small(const char *s, int *out)
 {
-	char *end;
-	long v;
+	long v = cli_parse_count(s, 0, 100);
 
-	if (s == NULL || *s < '0' || *s > '9')
-		return -1;
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno != 0 || *end != '\0' || v > 100)
+	if (v < 0)
 		return -1;
 	*out = (int)v;
 	return 0;

@@ -63,6 +63,16 @@ static hearth_kdf_params new_kdf(int low_memory)
 	return p;
 }
 
+/* The options of a new wrapping: the KDF parameters (stored in *kdf,
+ * which must outlive *vo). */
+static void new_options(hearth_vault_options *vo, hearth_kdf_params *kdf,
+			int low_memory)
+{
+	*kdf = new_kdf(low_memory);
+	memset(vo, 0, sizeof *vo);
+	vo->kdf = kdf;
+}
+
 /* Reads the new passphrase of passwd and recover and checks it. */
 static int get_new_passphrase(struct hearth_cli *cli, const char *file,
 			      char **out, size_t *len)
@@ -80,6 +90,58 @@ static int get_new_passphrase(struct hearth_cli *cli, const char *file,
 }
 
 enum { OPT_LOW_MEMORY = 0x100, OPT_NEW_FILE, OPT_CODE };
+
+/* What passwd and recover are given. */
+struct rewrap_args {
+	const char *code;     /* --code (recover only) */
+	const char *new_file; /* --new-passphrase-file */
+	int low_memory;
+};
+
+/* Parses the options of passwd or recover (opts: the command's table;
+ * only recover's has --code) and checks that there is a vault.  Returns
+ * 0, an exit code, or -1 after printing help. */
+static int parse_rewrap(struct hearth_cli *cli, int argc, char **argv,
+			const struct option *opts, const char *help,
+			struct rewrap_args *a)
+{
+	int c, rc;
+
+	memset(a, 0, sizeof *a);
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_CODE:
+			a->code = optarg;
+			break;
+		case OPT_NEW_FILE:
+			a->new_file = optarg;
+			break;
+		case OPT_LOW_MEMORY:
+			a->low_memory = 1;
+			break;
+		case 'h':
+			cli_help(cli, help);
+			return -1;
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (!hearth_vault_exists(cli->vault_dir))
+		return cli_vault_error(cli, HEARTH_ENOVAULT, cli->vault_dir);
+	return 0;
+}
+
+/* What passwd and recover print once the passphrase is changed. */
+static int rewrap_done(struct hearth_cli *cli, const char *text)
+{
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:b}", "vault",
+						     cli->vault_dir, "changed", 1));
+	printf("%s\n", text);
+	return CLI_EXIT_OK;
+}
 
 int cmd_init(struct hearth_cli *cli, int argc, char **argv)
 {
@@ -134,9 +196,7 @@ int cmd_init(struct hearth_cli *cli, int argc, char **argv)
 	if ((rc = check_new_passphrase(cli, pass, len)) != 0)
 		goto out;
 
-	kdf = new_kdf(low_memory);
-	memset(&vo, 0, sizeof vo);
-	vo.kdf = &kdf;
+	new_options(&vo, &kdf, low_memory);
 	st = hearth_vault_create(cli->vault_dir, pass, len, &vo, code, &v);
 	if (st != HEARTH_OK) {
 		if (st == HEARTH_EEXISTS)
@@ -174,67 +234,45 @@ int cmd_passwd(struct hearth_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *new_file = NULL;
+	struct rewrap_args a;
 	hearth_vault_options vo;
 	hearth_kdf_params kdf;
 	hearth_status st;
 	char *old = NULL, *new = NULL;
 	size_t old_len = 0, new_len = 0;
-	int low_memory = 0;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
-		switch (c) {
-		case OPT_NEW_FILE:
-			new_file = optarg;
-			break;
-		case OPT_LOW_MEMORY:
-			low_memory = 1;
-			break;
-		case 'h':
-			return cli_help(cli, _(
-				"Usage: hearth passwd [--new-passphrase-file F] [--low-memory]\n"
-				"Change the vault's passphrase.  The data is not re-encrypted and the\n"
-				"recovery code stays valid.\n"
-				"\n"
-				"The current passphrase comes from --passphrase-file or\n"
-				"$HEARTH_PASSPHRASE, else a prompt; the new one from\n"
-				"--new-passphrase-file or $HEARTH_NEW_PASSPHRASE, else it is asked\n"
-				"for twice.  It needs at least 8 characters.\n"
-				"\n"
-				"Options:\n"
-				"  --new-passphrase-file F   read the new passphrase from the first\n"
-				"                            line of F\n"
-				"  --low-memory              derive the key with 64 MiB instead of\n"
-				"                            256 MiB (for phones)\n"
-				"  -h, --help                show this help and exit\n"));
-		default:
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
-		return rc;
-	if (!hearth_vault_exists(cli->vault_dir))
-		return cli_vault_error(cli, HEARTH_ENOVAULT, cli->vault_dir);
+	rc = parse_rewrap(cli, argc, argv, opts, _(
+		"Usage: hearth passwd [--new-passphrase-file F] [--low-memory]\n"
+		"Change the vault's passphrase.  The data is not re-encrypted and the\n"
+		"recovery code stays valid.\n"
+		"\n"
+		"The current passphrase comes from --passphrase-file or\n"
+		"$HEARTH_PASSPHRASE, else a prompt; the new one from\n"
+		"--new-passphrase-file or $HEARTH_NEW_PASSPHRASE, else it is asked\n"
+		"for twice.  It needs at least 8 characters.\n"
+		"\n"
+		"Options:\n"
+		"  --new-passphrase-file F   read the new passphrase from the first\n"
+		"                            line of F\n"
+		"  --low-memory              derive the key with 64 MiB instead of\n"
+		"                            256 MiB (for phones)\n"
+		"  -h, --help                show this help and exit\n"), &a);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
 
 	if ((rc = cli_passphrase_get(cli, _("Current passphrase: "), &old, &old_len)) != 0)
 		goto out;
-	if ((rc = get_new_passphrase(cli, new_file, &new, &new_len)) != 0)
+	if ((rc = get_new_passphrase(cli, a.new_file, &new, &new_len)) != 0)
 		goto out;
-	kdf = new_kdf(low_memory);
-	memset(&vo, 0, sizeof vo);
-	vo.kdf = &kdf;
+	new_options(&vo, &kdf, a.low_memory);
 	st = hearth_vault_change_passphrase(cli->vault_dir, old, old_len, new,
 					    new_len, &vo);
 	if (st != HEARTH_OK) {
 		rc = cli_vault_error(cli, st, cli->vault_dir);
 		goto out;
 	}
-	if (cli->json)
-		rc = cli_json_print(cli, json_pack("{s:s, s:b}", "vault",
-						   cli->vault_dir, "changed", 1));
-	else
-		printf("%s\n", _("Passphrase changed."));
+	rc = rewrap_done(cli, _("Passphrase changed."));
 out:
 	cli_passphrase_free(old);
 	cli_passphrase_free(new);
@@ -250,68 +288,47 @@ int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const char *new_file = NULL, *code_opt = NULL;
+	struct rewrap_args a;
 	hearth_vault_options vo;
 	hearth_kdf_params kdf;
 	hearth_status st;
 	char *code = NULL, *new = NULL;
 	size_t code_len = 0, new_len = 0;
-	int low_memory = 0;
-	int c, rc;
+	int rc;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
-		switch (c) {
-		case OPT_CODE:
-			code_opt = optarg;
-			break;
-		case OPT_NEW_FILE:
-			new_file = optarg;
-			break;
-		case OPT_LOW_MEMORY:
-			low_memory = 1;
-			break;
-		case 'h':
-			return cli_help(cli, _(
-				"Usage: hearth recover [--code CODE] [--new-passphrase-file F]\n"
-				"                      [--low-memory]\n"
-				"Set a new passphrase with the recovery code printed by 'hearth init'.\n"
-				"\n"
-				"The code comes from --code, else a prompt (case, spaces and dashes\n"
-				"do not matter); the new passphrase from --new-passphrase-file or\n"
-				"$HEARTH_NEW_PASSPHRASE, else it is asked for twice.\n"
-				"\n"
-				"Options:\n"
-				"  --code CODE               the recovery code\n"
-				"  --new-passphrase-file F   read the new passphrase from the first\n"
-				"                            line of F\n"
-				"  --low-memory              derive the key with 64 MiB instead of\n"
-				"                            256 MiB (for phones)\n"
-				"  -h, --help                show this help and exit\n"));
-		default:
-			return CLI_EXIT_USAGE;
-		}
-	}
-	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
-		return rc;
-	if (!hearth_vault_exists(cli->vault_dir))
-		return cli_vault_error(cli, HEARTH_ENOVAULT, cli->vault_dir);
+	rc = parse_rewrap(cli, argc, argv, opts, _(
+		"Usage: hearth recover [--code CODE] [--new-passphrase-file F]\n"
+		"                      [--low-memory]\n"
+		"Set a new passphrase with the recovery code printed by 'hearth init'.\n"
+		"\n"
+		"The code comes from --code, else a prompt (case, spaces and dashes\n"
+		"do not matter); the new passphrase from --new-passphrase-file or\n"
+		"$HEARTH_NEW_PASSPHRASE, else it is asked for twice.\n"
+		"\n"
+		"Options:\n"
+		"  --code CODE               the recovery code\n"
+		"  --new-passphrase-file F   read the new passphrase from the first\n"
+		"                            line of F\n"
+		"  --low-memory              derive the key with 64 MiB instead of\n"
+		"                            256 MiB (for phones)\n"
+		"  -h, --help                show this help and exit\n"), &a);
+	if (rc != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
 
-	if (code_opt != NULL) {
-		code_len = strlen(code_opt);
+	if (a.code != NULL) {
+		code_len = strlen(a.code);
 		code = hearth_secret_alloc(code_len + 1);
 		if (code == NULL) {
 			rc = cli_error(cli, "%s", _("out of memory"));
 			goto out;
 		}
-		memcpy(code, code_opt, code_len + 1);
+		memcpy(code, a.code, code_len + 1);
 	} else if ((rc = cli_prompt_secret(cli, _("Recovery code: "), &code, &code_len)) != 0) {
 		goto out;
 	}
-	if ((rc = get_new_passphrase(cli, new_file, &new, &new_len)) != 0)
+	if ((rc = get_new_passphrase(cli, a.new_file, &new, &new_len)) != 0)
 		goto out;
-	kdf = new_kdf(low_memory);
-	memset(&vo, 0, sizeof vo);
-	vo.kdf = &kdf;
+	new_options(&vo, &kdf, a.low_memory);
 	st = hearth_vault_recover(cli->vault_dir, code, new, new_len, &vo);
 	if (st == HEARTH_EPASSPHRASE) {
 		/* Either the code is wrong, or it is malformed and the
@@ -326,11 +343,7 @@ int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
 		rc = cli_vault_error(cli, st, cli->vault_dir);
 		goto out;
 	}
-	if (cli->json)
-		rc = cli_json_print(cli, json_pack("{s:s, s:b}", "vault",
-						   cli->vault_dir, "changed", 1));
-	else
-		printf("%s\n", _("New passphrase set.  The recovery code stays valid."));
+	rc = rewrap_done(cli, _("New passphrase set.  The recovery code stays valid."));
 out:
 	hearth_secret_free(code);
 	cli_passphrase_free(new);

@@ -323,23 +323,10 @@ int cli_kv_add(struct cli_table *t, const char *label, const char *value)
 
 int cli_check_text(struct hearth_cli *cli, const char *option, const char *value)
 {
-	const unsigned char *s = (const unsigned char *)value;
-	size_t n;
-	uint32_t c;
+	hearth_status st = hearth_text_check(option, value);
 
-	if (strlen(value) > CLI_TEXT_MAX)
-		return cli_usage(cli, _("the value of '%s' is too long (more than %u bytes)"),
-				 option, CLI_TEXT_MAX);
-	while (*s != '\0') {
-		n = utf8_decode(s, &c);
-		if (n == 0)
-			return cli_usage(cli, _("the value of '%s' is not valid UTF-8 text"),
-					 option);
-		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-			return cli_usage(cli, _("the value of '%s' holds a control character"),
-					 option);
-		s += n;
-	}
+	if (st != HEARTH_OK)
+		return cli_usage(cli, "%s", cli_errdetail(cli, st));
 	return 0;
 }
 

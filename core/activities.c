@@ -44,9 +44,7 @@ hearth_status hearth_activity_add(hearth_store *s, const hearth_activity_new *a,
 	st = hearth_date_parse(a->date, &d);
 	if (st != HEARTH_OK)
 		return st;
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	st = hearth_date_parse(today, &d);
+	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
 	if (!blank(a->risk) && !hearth_risk_valid(a->risk))
@@ -117,13 +115,13 @@ typedef struct act_ctx {
 	int32_t from, to;
 	const char *type;
 	hearth_cw_people *people;
-	hearth_activity_item *v;
-	hearth_hlc *created;
-	size_t n, cap;
+	hearth_cw_list list; /* of hearth_activity_item */
 } act_ctx;
 
-static void act_item_release(hearth_activity_item *it)
+static void act_item_release(void *p)
 {
+	hearth_activity_item *it = p;
+
 	free(it->type);
 	free(it->person_name);
 	free(it->topic);
@@ -172,44 +170,24 @@ static hearth_status act_collect(const hearth_cw_rec *r, void *vctx)
 	it.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), -1);
 	it.has_followup = hearth_cw_id(hearth_cw_get(r, "followup"), &it.followup);
 	it.unattached = safety != NULL && strcmp(safety, "unattached") == 0;
-	if (!it.person_name || !it.type || !it.topic || !it.unit || !it.risk || !it.outcome)
-		goto nomem;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		hearth_activity_item *v = realloc(c->v, cap * sizeof *v);
-		hearth_hlc *h;
-
-		if (v == NULL)
-			goto nomem;
-		c->v = v;
-		h = realloc(c->created, cap * sizeof *h);
-		if (h == NULL)
-			goto nomem;
-		c->created = h;
-		c->cap = cap;
+	if (!it.person_name || !it.type || !it.topic || !it.unit || !it.risk || !it.outcome ||
+	    hearth_cw_list_push(&c->list, &it, &r->created) != 0) {
+		act_item_release(&it);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory listing activities");
 	}
-	c->created[c->n] = r->created;
-	c->v[c->n++] = it;
 	return HEARTH_OK;
-nomem:
-	act_item_release(&it);
-	return hearth_fail(HEARTH_ENOMEM, "out of memory listing activities");
 }
 
-typedef struct act_ref {
-	const hearth_activity_item *it;
-	const hearth_hlc *created;
-	size_t index;
-} act_ref;
-
-static int act_cmp(const void *pa, const void *pb)
+/* By date, then creation. */
+static int act_cmp(const void *pa, const hearth_hlc *ca, const void *pb,
+		   const hearth_hlc *cb)
 {
-	const act_ref *a = pa, *b = pb;
-	int c = strcmp(a->it->date, b->it->date);
+	const hearth_activity_item *a = pa, *b = pb;
+	int c = strcmp(a->date, b->date);
 
 	if (c != 0)
 		return c;
-	return hearth_hlc_cmp(a->created, b->created);
+	return hearth_hlc_cmp(ca, cb);
 }
 
 void hearth_activities_free(hearth_activities *l)
@@ -229,18 +207,17 @@ hearth_status hearth_activity_list(hearth_store *s, const char *from,
 				   hearth_activities **out)
 {
 	act_ctx c;
-	act_ref *refs = NULL;
 	hearth_activities *l = NULL;
 	hearth_cw_filter f[2];
 	size_t nf = 0;
 	char hi[HEARTH_DATE_LEN + 1];
 	hearth_status st;
-	size_t i;
 
 	if (out == NULL || s == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or output given");
 	*out = NULL;
 	memset(&c, 0, sizeof c);
+	hearth_cw_list_init(&c.list, sizeof(hearth_activity_item), act_item_release);
 	c.from = INT32_MIN;
 	c.to = INT32_MAX;
 	if (type != NULL && !hearth_activity_type_valid(type))
@@ -275,30 +252,14 @@ hearth_status hearth_activity_list(hearth_store *s, const char *from,
 	if (st != HEARTH_OK)
 		goto out;
 	l = calloc(1, sizeof *l);
-	if (l == NULL || (c.n > 0 && ((l->items = calloc(c.n, sizeof *l->items)) == NULL ||
-				      (refs = calloc(c.n, sizeof *refs)) == NULL))) {
+	if (l == NULL || (l->items = hearth_cw_list_take(&c.list, act_cmp, &l->n)) == NULL) {
 		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing activities");
 		goto out;
 	}
-	for (i = 0; i < c.n; i++) {
-		refs[i].it = &c.v[i];
-		refs[i].created = &c.created[i];
-		refs[i].index = i;
-	}
-	if (c.n > 1)
-		qsort(refs, c.n, sizeof *refs, act_cmp);
-	for (i = 0; i < c.n; i++)
-		l->items[i] = c.v[refs[i].index];
-	l->n = c.n;
-	c.n = 0;
 	*out = l;
 	l = NULL;
 out:
-	for (i = 0; i < c.n; i++)
-		act_item_release(&c.v[i]);
-	free(c.v);
-	free(c.created);
-	free(refs);
+	hearth_cw_list_release(&c.list);
 	hearth_activities_free(l);
 	hearth_cw_people_close(c.people);
 	return st;

@@ -562,24 +562,59 @@ out:
 	return st;
 }
 
-hearth_status hearth_appt_done(hearth_store *s, const hearth_id *id)
+/* Marks a booked appointment held; with today non-NULL, only once its
+ * date has come. */
+static hearth_status appt_done(hearth_store *s, const hearth_id *id,
+			       const char *today)
 {
 	hearth_record *r = NULL;
 	hearth_cw_tx tx;
 	hearth_status st;
+	int64_t at;
+	int32_t now = 0;
+	char when[HEARTH_DATETIME_LEN + 1];
 
 	if (s == NULL || id == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or appointment given");
+	if (today != NULL && (st = hearth_date_parse(today, &now)) != HEARTH_OK)
+		return st;
 	st = hearth_cw_begin(s, &tx);
 	if (st != HEARTH_OK)
 		return st;
 	st = load_booked_appt(s, id, &r);
-	if (st == HEARTH_OK)
-		st = hearth_record_set(s, id, "status", "done");
+	if (st != HEARTH_OK)
+		goto out;
+	/* Dates, not times: a session later today may be recorded as held
+	 * once it is over, and no clock is read here.  A start that cannot
+	 * be read cannot be judged, and is let through. */
+	if (today != NULL && hearth_datetime_parse(hearth_cw_field(r, "at"), &at) == HEARTH_OK &&
+	    hearth_datetime_day(at) > now) {
+		hearth_datetime_format(at, when);
+		st = hearth_fail(HEARTH_ESTATE, "appointment on %s has not happened yet", when);
+		goto out;
+	}
+	hearth_errdetail_clear();
+	st = hearth_record_set(s, id, "status", "done");
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "appt.done", id, NULL);
+out:
 	hearth_record_free(r);
 	return hearth_cw_end(s, &tx, st);
+}
+
+hearth_status hearth_appt_done(hearth_store *s, const hearth_id *id)
+{
+	return appt_done(s, id, NULL);
+}
+
+hearth_status hearth_appt_mark_done(hearth_store *s, const hearth_id *id,
+				    const char *today)
+{
+	hearth_status st = hearth_cw_today(today, NULL);
+
+	if (st != HEARTH_OK)
+		return st;
+	return appt_done(s, id, today);
 }
 
 hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
@@ -596,9 +631,7 @@ hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
 
 	if (s == NULL || id == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or appointment given");
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	st = hearth_date_parse(today, &now);
+	st = hearth_cw_today(today, &now);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_begin(s, &tx);
@@ -647,9 +680,7 @@ typedef struct appt_list_ctx {
 	int32_t from, to;
 	hearth_cw_people *people;
 	const char *status;  /* only this status, or NULL */
-	hearth_appt_item *v;
-	hearth_hlc *created;
-	size_t n, cap;
+	hearth_cw_list list; /* of hearth_appt_item */
 } appt_list_ctx;
 
 void hearth_cw_appt_item_release(hearth_appt_item *it)
@@ -659,6 +690,11 @@ void hearth_cw_appt_item_release(hearth_appt_item *it)
 	free(it->place);
 	free(it->counsellor);
 	free(it->status);
+}
+
+static void appt_item_release(void *it)
+{
+	hearth_cw_appt_item_release(it);
 }
 
 static hearth_status appt_collect(const hearth_cw_rec *r, void *vctx)
@@ -696,44 +732,24 @@ static hearth_status appt_collect(const hearth_cw_rec *r, void *vctx)
 	it.status = hearth_cw_strdup(status);
 	it.has_series = hearth_cw_id(hearth_cw_get(r, "series"), &it.series);
 	it.seq = it.has_series ? hearth_cw_int(hearth_cw_get(r, "seq"), 0) : 0;
-	if (!it.mode || !it.place || !it.counsellor || !it.status)
-		goto nomem;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		hearth_appt_item *v = realloc(c->v, cap * sizeof *v);
-		hearth_hlc *h;
-
-		if (v == NULL)
-			goto nomem;
-		c->v = v;
-		h = realloc(c->created, cap * sizeof *h);
-		if (h == NULL)
-			goto nomem;
-		c->created = h;
-		c->cap = cap;
+	if (!it.mode || !it.place || !it.counsellor || !it.status ||
+	    hearth_cw_list_push(&c->list, &it, &r->created) != 0) {
+		hearth_cw_appt_item_release(&it);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
 	}
-	c->created[c->n] = r->created;
-	c->v[c->n++] = it;
 	return HEARTH_OK;
-nomem:
-	hearth_cw_appt_item_release(&it);
-	return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
 }
 
-typedef struct appt_ref {
-	const hearth_appt_item *it;
-	const hearth_hlc *created;
-	size_t index;
-} appt_ref;
-
-static int appt_cmp(const void *pa, const void *pb)
+/* By start, then creation. */
+static int appt_cmp(const void *pa, const hearth_hlc *ca, const void *pb,
+		    const hearth_hlc *cb)
 {
-	const appt_ref *a = pa, *b = pb;
-	int c = strcmp(a->it->at, b->it->at);
+	const hearth_appt_item *a = pa, *b = pb;
+	int c = strcmp(a->at, b->at);
 
 	if (c != 0)
 		return c;
-	return hearth_hlc_cmp(a->created, b->created);
+	return hearth_hlc_cmp(ca, cb);
 }
 
 void hearth_appts_free(hearth_appts *l)
@@ -757,15 +773,14 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 	hearth_cw_filter f[2];
 	size_t nf = 0;
 	appt_list_ctx c;
-	appt_ref *refs = NULL;
 	hearth_appts *l = NULL;
 	hearth_status st;
-	size_t i;
 
 	if (out == NULL || s == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or output given");
 	*out = NULL;
 	memset(&c, 0, sizeof c);
+	hearth_cw_list_init(&c.list, sizeof(hearth_appt_item), appt_item_release);
 	c.from = INT32_MIN;
 	c.to = INT32_MAX;
 	c.status = status;
@@ -806,30 +821,14 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 	if (st != HEARTH_OK)
 		goto out;
 	l = calloc(1, sizeof *l);
-	if (l == NULL || (c.n > 0 && ((l->items = calloc(c.n, sizeof *l->items)) == NULL ||
-				      (refs = calloc(c.n, sizeof *refs)) == NULL))) {
+	if (l == NULL || (l->items = hearth_cw_list_take(&c.list, appt_cmp, &l->n)) == NULL) {
 		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
 		goto out;
 	}
-	for (i = 0; i < c.n; i++) {
-		refs[i].it = &c.v[i];
-		refs[i].created = &c.created[i];
-		refs[i].index = i;
-	}
-	if (c.n > 1)
-		qsort(refs, c.n, sizeof *refs, appt_cmp);
-	for (i = 0; i < c.n; i++)
-		l->items[i] = c.v[refs[i].index];
-	l->n = c.n;
-	c.n = 0;
 	*out = l;
 	l = NULL;
 out:
-	for (i = 0; i < c.n; i++)
-		hearth_cw_appt_item_release(&c.v[i]);
-	free(c.v);
-	free(c.created);
-	free(refs);
+	hearth_cw_list_release(&c.list);
 	hearth_appts_free(l);
 	hearth_cw_people_close(c.people);
 	return st;

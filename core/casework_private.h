@@ -80,6 +80,11 @@ const char *hearth_cw_field(const hearth_record *r, const char *name);
 /* malloc'd copy of s (NULL gives ""), or NULL when memory runs out. */
 char *hearth_cw_strdup(const char *s);
 
+/* Parses the `today` a function was given into *day (may be NULL):
+ * HEARTH_EINVAL "today's date is required" for NULL, or the date's own
+ * error. */
+hearth_status hearth_cw_today(const char *today, int32_t *day);
+
 /* Parses a decimal integer field value; def when absent or malformed. */
 int hearth_cw_int(const char *s, int def);
 
@@ -119,6 +124,49 @@ hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 					    const hearth_followup_new *f,
 					    const char *today, hearth_id *out);
+
+/* ---- lists being collected -------------------------------------------
+ *
+ * The list functions (appointments, follow-ups, notes, activities) gather
+ * items of their public type from hearth_cw_select callbacks, each with
+ * its record's creation HLC (the last tie-break of every list order), then
+ * sort them and move them into the list handed to the caller.  A
+ * hearth_cw_list holds them meanwhile: the items in one growing array, the
+ * HLCs in another beside it. */
+typedef struct hearth_cw_list {
+	void *items;          /* n items of size bytes */
+	hearth_hlc *created;  /* created[i]: creation of item i's record */
+	size_t n, cap, size;
+	void (*release)(void *item); /* frees what an item owns (not the item) */
+} hearth_cw_list;
+
+/* An empty list of items of size bytes; release (may be NULL) frees what
+ * one item owns. */
+void hearth_cw_list_init(hearth_cw_list *l, size_t size,
+			 void (*release)(void *item));
+
+/* Appends a copy of *item, which then belongs to the list (its strings
+ * included), with its record's creation.  Returns 0, or -1 when memory
+ * runs out: the list is unchanged and the item still the caller's. */
+int hearth_cw_list_push(hearth_cw_list *l, const void *item,
+			const hearth_hlc *created);
+
+/* Item i (i < n). */
+void *hearth_cw_list_at(const hearth_cw_list *l, size_t i);
+
+/* Orders two items: their creation HLCs come with them. */
+typedef int (*hearth_cw_list_cmp)(const void *a, const hearth_hlc *created_a,
+				  const void *b, const hearth_hlc *created_b);
+
+/* Moves the items, ordered by cmp (NULL: in the order pushed), into a new
+ * array owned by the caller (malloc'd, room for one item at least, so
+ * NULL means only failure) and sets *n to their number; the list holds
+ * none afterwards.  Returns NULL when memory runs out: nothing moved. */
+void *hearth_cw_list_take(hearth_cw_list *l, hearth_cw_list_cmp cmp, size_t *n);
+
+/* Releases the items still held and the arrays; the list is left empty
+ * and may be pushed to again. */
+void hearth_cw_list_release(hearth_cw_list *l);
 
 /* Appointments in [from, to] (dates or NULL), of person (or NULL), with
  * status (or NULL: any), ordered by start. */

@@ -38,15 +38,6 @@ static int nonempty(const char *s)
 	return 0;
 }
 
-static hearth_status check_today(const char *today)
-{
-	int32_t d;
-
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	return hearth_date_parse(today, &d);
-}
-
 hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 					    const hearth_followup_new *f,
 					    const char *today, hearth_id *out)
@@ -62,7 +53,7 @@ hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 	st = hearth_date_parse(f->due, &d);
 	if (st != HEARTH_OK)
 		return st;
-	st = check_today(today);
+	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
 	if (!nonempty(f->reason))
@@ -121,6 +112,31 @@ hearth_status hearth_followup_add(hearth_store *s, const hearth_followup_new *f,
 	return hearth_cw_end(s, &tx, st);
 }
 
+/* The person's pending safety follow-up due today or earlier (the first
+ * of the list order: the most overdue), if any: *found and *id. */
+static hearth_status pending_safety_due(hearth_store *s, const hearth_id *person,
+					const char *today, int *found, hearth_id *id)
+{
+	hearth_followups *l = NULL;
+	hearth_status st;
+	size_t i;
+
+	*found = 0;
+	st = hearth_cw_today(today, NULL);
+	if (st == HEARTH_OK)
+		st = hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, person, today, &l);
+	for (i = 0; st == HEARTH_OK && i < l->n; i++) {
+		/* Dates compare as text. */
+		if (l->items[i].safety && strcmp(l->items[i].due, today) <= 0) {
+			*found = 1;
+			*id = l->items[i].id;
+			break;
+		}
+	}
+	hearth_followups_free(l);
+	return st;
+}
+
 hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 				      const char *today, const char *source,
 				      const hearth_id *origin, const char *reason,
@@ -128,7 +144,9 @@ hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 {
 	hearth_followup_new f;
 	hearth_record *p = NULL;
+	hearth_id existing;
 	hearth_status st;
+	int found = 0;
 
 	memset(&f, 0, sizeof f);
 	f.person = *person;
@@ -141,7 +159,15 @@ hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 	if (strcmp(f.source, "manual") == 0 || strcmp(f.source, "noshow") == 0)
 		return hearth_fail(HEARTH_EINVAL,
 				   "'%s' is not a source of safety follow-ups", f.source);
-	st = hearth_cw_followup_add_locked(s, &f, today, out);
+	st = pending_safety_due(s, person, today, &found, &existing);
+	if (st == HEARTH_OK && found) {
+		/* A second trigger adds nothing to do: the counsellor already
+		 * has this person's safety call on the list. */
+		if (out != NULL)
+			*out = existing;
+	} else if (st == HEARTH_OK) {
+		st = hearth_cw_followup_add_locked(s, &f, today, out);
+	}
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_load(s, person, "person", &p);
@@ -210,7 +236,7 @@ hearth_status hearth_followup_done(hearth_store *s, const hearth_id *id,
 		return hearth_fail(HEARTH_EINVAL, "no store or follow-up given");
 	if (!nonempty(outcome))
 		return hearth_fail(HEARTH_EINVAL, "a finished follow-up needs an outcome");
-	st = check_today(today);
+	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_begin(s, &tx);
@@ -242,9 +268,7 @@ hearth_status hearth_followup_unreachable(hearth_store *s, const hearth_id *id,
 
 	if (s == NULL || id == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or follow-up given");
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	st = hearth_date_parse(today, &now);
+	st = hearth_cw_today(today, &now);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_begin(s, &tx);
@@ -330,13 +354,13 @@ out:
 typedef struct list_ctx {
 	hearth_followup_which which;
 	int32_t today;
-	hearth_followup_item *v;
-	size_t n, cap;
-	hearth_hlc *created;
+	hearth_cw_list list; /* of hearth_followup_item */
 } list_ctx;
 
-static void item_release(hearth_followup_item *it)
+static void item_release(void *p)
 {
+	hearth_followup_item *it = p;
+
 	free(it->person_name);
 	free(it->reason);
 	free(it->priority);
@@ -391,28 +415,11 @@ static hearth_status list_take(const hearth_cw_rec *r, list_ctx *c)
 	it.safety = hearth_cw_int(hearth_cw_get(r, "safety"), 0) == 1;
 	it.escalated = hearth_cw_int(hearth_cw_get(r, "escalated"), 0) == 1;
 	if (!it.reason || !it.priority || !it.status || !it.source || !it.outcome ||
-	    !it.closed)
-		goto nomem;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 32;
-		hearth_followup_item *v = realloc(c->v, cap * sizeof *v);
-		hearth_hlc *h;
-
-		if (v == NULL)
-			goto nomem;
-		c->v = v;
-		h = realloc(c->created, cap * sizeof *h);
-		if (h == NULL)
-			goto nomem;
-		c->created = h;
-		c->cap = cap;
+	    !it.closed || hearth_cw_list_push(&c->list, &it, &r->created) != 0) {
+		item_release(&it);
+		return list_oom();
 	}
-	c->created[c->n] = r->created;
-	c->v[c->n++] = it;
 	return HEARTH_OK;
-nomem:
-	item_release(&it);
-	return list_oom();
 }
 
 /* Record ids, sorted and without repeats once indexed, with a hash table
@@ -777,15 +784,18 @@ static hearth_status list_people(hearth_store *s, list_ctx *c, int by_scan)
 {
 	sqlite3 *db = hearth_store_db(s);
 	hearth_cw_people *people = NULL;
+	hearth_followup_item *v = c->list.items;
+	hearth_hlc *created = c->list.created;
+	size_t n = c->list.n;
 	people_map p;
 	hearth_status st = HEARTH_OK;
 	size_t i, k;
 
 	memset(&p, 0, sizeof p);
-	if (c->n == 0)
+	if (n == 0)
 		return HEARTH_OK;
-	for (i = 0; i < c->n; i++)
-		if ((st = map_push(&p.ids, c->v[i].person.b, NULL)) != HEARTH_OK)
+	for (i = 0; i < n; i++)
+		if ((st = map_push(&p.ids, v[i].person.b, NULL)) != HEARTH_OK)
 			goto out;
 	if ((st = map_index(&p.ids)) != HEARTH_OK)
 		goto out;
@@ -813,24 +823,24 @@ static hearth_status list_people(hearth_store *s, list_ctx *c, int by_scan)
 			}
 		}
 	}
-	for (i = 0; i < c->n; i++) {
-		long j = map_find(&p.ids, c->v[i].person.b);
+	for (i = 0; i < n; i++) {
+		long j = map_find(&p.ids, v[i].person.b);
 
 		assert(j >= 0);
-		if (p.live[j] && (c->v[i].person_name = hearth_cw_strdup(p.name[j])) == NULL) {
+		if (p.live[j] && (v[i].person_name = hearth_cw_strdup(p.name[j])) == NULL) {
 			st = list_oom();
 			goto out;
 		}
 	}
-	for (i = 0, k = 0; i < c->n; i++) {
-		if (c->v[i].person_name == NULL) { /* not a live person */
-			item_release(&c->v[i]);
+	for (i = 0, k = 0; i < n; i++) {
+		if (v[i].person_name == NULL) { /* not a live person */
+			item_release(&v[i]);
 			continue;
 		}
-		c->v[k] = c->v[i];
-		c->created[k++] = c->created[i];
+		v[k] = v[i];
+		created[k++] = created[i];
 	}
-	c->n = k;
+	c->list.n = k;
 out:
 	hearth_cw_people_close(people);
 	for (i = 0; p.name != NULL && i < p.ids.n; i++)
@@ -850,31 +860,27 @@ static int priority_rank(const char *p)
 	return 1;
 }
 
-/* Sorting an index array keeps items and their creation HLCs together. */
-typedef struct sort_ref {
-	const hearth_followup_item *it;
-	const hearth_hlc *created;
-	size_t index;
-} sort_ref;
-
-static int followup_cmp(const void *pa, const void *pb)
+/* Priority, then days overdue (most first), then due date, then
+ * creation. */
+static int followup_cmp(const void *pa, const hearth_hlc *ca, const void *pb,
+			const hearth_hlc *cb)
 {
-	const sort_ref *a = pa, *b = pb;
-	int c = priority_rank(a->it->priority) - priority_rank(b->it->priority);
+	const hearth_followup_item *a = pa, *b = pb;
+	int c = priority_rank(a->priority) - priority_rank(b->priority);
 
 	if (c != 0)
 		return c;
-	if (a->it->days_overdue != b->it->days_overdue)
-		return a->it->days_overdue > b->it->days_overdue ? -1 : 1;
-	c = strcmp(a->it->due, b->it->due);
+	if (a->days_overdue != b->days_overdue)
+		return a->days_overdue > b->days_overdue ? -1 : 1;
+	c = strcmp(a->due, b->due);
 	if (c != 0)
 		return c;
-	c = hearth_hlc_cmp(a->created, b->created);
+	c = hearth_hlc_cmp(ca, cb);
 	if (c != 0)
 		return c;
 	/* Creation HLCs are unique; were two ever equal, the id would
 	 * still give one order, whatever qsort does with ties. */
-	return memcmp(a->it->id.b, b->it->id.b, HEARTH_ID_BYTES);
+	return memcmp(a->id.b, b->id.b, HEARTH_ID_BYTES);
 }
 
 void hearth_followups_free(hearth_followups *l)
@@ -907,7 +913,6 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 	sqlite3 *db;
 	cands c;
 	list_ctx lc;
-	sort_ref *refs = NULL;
 	hearth_followups *l = NULL;
 	hearth_status st;
 	int own = 0, by_scan = 0;
@@ -917,11 +922,10 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 		return hearth_fail(HEARTH_EINVAL, "no store or output given");
 	*out = NULL;
 	memset(&lc, 0, sizeof lc);
+	hearth_cw_list_init(&lc.list, sizeof(hearth_followup_item), item_release);
 	memset(&c, 0, sizeof c);
 	lc.which = which;
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	st = hearth_date_parse(today, &lc.today);
+	st = hearth_cw_today(today, &lc.today);
 	if (st != HEARTH_OK)
 		return st;
 	if (person != NULL) {
@@ -992,33 +996,17 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 
 	/* Step 5. */
 	l = calloc(1, sizeof *l);
-	if (l == NULL || (lc.n > 0 && ((l->items = calloc(lc.n, sizeof *l->items)) == NULL ||
-				       (refs = calloc(lc.n, sizeof *refs)) == NULL))) {
+	if (l == NULL || (l->items = hearth_cw_list_take(&lc.list, followup_cmp, &l->n)) == NULL) {
 		st = list_oom();
 		goto out;
 	}
-	for (i = 0; i < lc.n; i++) {
-		refs[i].it = &lc.v[i];
-		refs[i].created = &lc.created[i];
-		refs[i].index = i;
-	}
-	if (lc.n > 1)
-		qsort(refs, lc.n, sizeof *refs, followup_cmp);
-	for (i = 0; i < lc.n; i++)
-		l->items[i] = lc.v[refs[i].index];
-	l->n = lc.n;
-	lc.n = 0; /* the strings moved into l */
 	*out = l;
 	l = NULL;
 out:
 	/* A read leaves nothing to keep: if COMMIT fails, ROLLBACK ends it. */
 	if (own && (st != HEARTH_OK || sqlite3_exec(db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK))
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
-	for (i = 0; i < lc.n; i++)
-		item_release(&lc.v[i]);
-	free(lc.v);
-	free(lc.created);
-	free(refs);
+	hearth_cw_list_release(&lc.list);
 	hearth_followups_free(l);
 	map_release(&c.ids);
 	free(c.v);

@@ -67,7 +67,6 @@ hearth_status hearth_note_add(hearth_store *s, const hearth_note_new *n,
 	char person_hex[HEARTH_ID_HEX + 1], appt_hex[HEARTH_ID_HEX + 1];
 	hearth_cw_tx tx;
 	hearth_status st;
-	int32_t d;
 
 	if (s == NULL || n == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or note given");
@@ -77,9 +76,7 @@ hearth_status hearth_note_add(hearth_store *s, const hearth_note_new *n,
 				   "'%s' is not a note format: use free, dap or soap", format);
 	if (!has_text(n->text))
 		return hearth_fail(HEARTH_EINVAL, "a note needs text");
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	st = hearth_date_parse(today, &d);
+	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_begin(s, &tx);
@@ -135,15 +132,12 @@ hearth_status hearth_note_amend(hearth_store *s, const hearth_id *note,
 	char root_hex[HEARTH_ID_HEX + 1];
 	hearth_cw_tx tx;
 	hearth_status st;
-	int32_t d;
 
 	if (s == NULL || note == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or note given");
 	if (!has_text(text))
 		return hearth_fail(HEARTH_EINVAL, "an amendment needs text");
-	if (today == NULL)
-		return hearth_fail(HEARTH_EINVAL, "today's date is required");
-	st = hearth_date_parse(today, &d);
+	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_begin(s, &tx);
@@ -169,16 +163,22 @@ out:
 /* ---- reading ----------------------------------------------------------- */
 
 typedef struct note_vec {
-	hearth_note_item *v;
-	hearth_hlc *created;
-	size_t n, cap;
+	hearth_cw_list list;            /* of hearth_note_item */
 	const hearth_id *only_amending; /* keep amendments of this note only */
 } note_vec;
 
-static void note_item_release(hearth_note_item *it)
+static void note_item_release(void *p)
 {
+	hearth_note_item *it = p;
+
 	free(it->format);
 	free(it->text);
+}
+
+static void note_vec_init(note_vec *c)
+{
+	memset(c, 0, sizeof *c);
+	hearth_cw_list_init(&c->list, sizeof(hearth_note_item), note_item_release);
 }
 
 static hearth_status note_collect(const hearth_cw_rec *r, void *ctx)
@@ -199,39 +199,12 @@ static hearth_status note_collect(const hearth_cw_rec *r, void *ctx)
 		memcpy(it.date, date, HEARTH_DATE_LEN + 1);
 	it.format = hearth_cw_strdup(hearth_cw_get(r, "format"));
 	it.text = hearth_cw_strdup(hearth_cw_get(r, "text"));
-	if (it.format == NULL || it.text == NULL)
-		goto nomem;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 16;
-		hearth_note_item *v = realloc(c->v, cap * sizeof *v);
-		hearth_hlc *h;
-
-		if (v == NULL)
-			goto nomem;
-		c->v = v;
-		h = realloc(c->created, cap * sizeof *h);
-		if (h == NULL)
-			goto nomem;
-		c->created = h;
-		c->cap = cap;
+	if (it.format == NULL || it.text == NULL ||
+	    hearth_cw_list_push(&c->list, &it, &r->created) != 0) {
+		note_item_release(&it);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
 	}
-	c->created[c->n] = r->created;
-	c->v[c->n++] = it;
 	return HEARTH_OK;
-nomem:
-	note_item_release(&it);
-	return hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
-}
-
-static void note_vec_release(note_vec *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		note_item_release(&c->v[i]);
-	free(c->v);
-	free(c->created);
-	memset(c, 0, sizeof *c);
 }
 
 void hearth_notes_free(hearth_notes *l)
@@ -259,7 +232,7 @@ hearth_status hearth_note_show(hearth_store *s, const hearth_id *id,
 	if (out == NULL || s == NULL || id == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store, note or output given");
 	*out = NULL;
-	memset(&c, 0, sizeof c);
+	note_vec_init(&c);
 	st = load_original(s, id, &orig);
 	if (st != HEARTH_OK)
 		return st;
@@ -274,7 +247,7 @@ hearth_status hearth_note_show(hearth_store *s, const hearth_id *id,
 	st = hearth_cw_select_eq(s, "note", "amends", root_hex, note_collect, &c);
 	if (st != HEARTH_OK)
 		goto out;
-	l->items = calloc(c.n + 1, sizeof *l->items);
+	l->items = calloc(c.list.n + 1, sizeof *l->items);
 	if (l->items == NULL) {
 		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
 		goto out;
@@ -297,14 +270,14 @@ hearth_status hearth_note_show(hearth_store *s, const hearth_id *id,
 		}
 	}
 	/* hearth_cw_select gives creation order: the order written. */
-	for (i = 0; i < c.n; i++)
-		l->items[l->n++] = c.v[i];
-	c.n = 0;
+	for (i = 0; i < c.list.n; i++)
+		l->items[l->n++] = *(hearth_note_item *)hearth_cw_list_at(&c.list, i);
+	c.list.n = 0;
 	*out = l;
 	l = NULL;
 out:
 	hearth_record_free(orig);
-	note_vec_release(&c);
+	hearth_cw_list_release(&c.list);
 	hearth_notes_free(l);
 	return st;
 }
@@ -338,14 +311,16 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 	char hex[HEARTH_ID_HEX + 1];
 	note_vec c;
 	note_ref *refs = NULL;
+	hearth_note_item *v;
+	hearth_hlc *created;
 	hearth_notes *l = NULL;
 	hearth_status st;
-	size_t i, j;
+	size_t i, j, n;
 
 	if (out == NULL || s == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or output given");
 	*out = NULL;
-	memset(&c, 0, sizeof c);
+	note_vec_init(&c);
 	if (person != NULL) {
 		st = hearth_person_check(s, person);
 		if (st != HEARTH_OK)
@@ -357,39 +332,44 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 	}
 	if (st != HEARTH_OK)
 		goto out;
+	v = c.list.items;
+	created = c.list.created;
+	n = c.list.n;
 	l = calloc(1, sizeof *l);
-	if (l == NULL || (c.n > 0 && ((l->items = calloc(c.n, sizeof *l->items)) == NULL ||
-				      (refs = calloc(c.n, sizeof *refs)) == NULL))) {
+	if (l == NULL || (n > 0 && ((l->items = calloc(n, sizeof *l->items)) == NULL ||
+				    (refs = calloc(n, sizeof *refs)) == NULL))) {
 		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading notes");
 		goto out;
 	}
-	for (i = 0; i < c.n; i++) {
-		refs[i].it = &c.v[i];
-		refs[i].created = &c.created[i];
-		refs[i].root = &c.v[i];
-		refs[i].root_created = &c.created[i];
+	/* An amendment sorts under its original, so the order needs more
+	 * than two items at a time: hence refs of its own. */
+	for (i = 0; i < n; i++) {
+		refs[i].it = &v[i];
+		refs[i].created = &created[i];
+		refs[i].root = &v[i];
+		refs[i].root_created = &created[i];
 		refs[i].index = i;
-		if (!c.v[i].is_amendment)
+		if (!v[i].is_amendment)
 			continue;
-		for (j = 0; j < c.n; j++) {
-			if (!c.v[j].is_amendment && hearth_id_equal(&c.v[j].id, &c.v[i].amends)) {
-				refs[i].root = &c.v[j];
-				refs[i].root_created = &c.created[j];
+		for (j = 0; j < n; j++) {
+			if (!v[j].is_amendment && hearth_id_equal(&v[j].id, &v[i].amends)) {
+				refs[i].root = &v[j];
+				refs[i].root_created = &created[j];
 				break;
 			}
 		}
 	}
-	if (c.n > 1)
-		qsort(refs, c.n, sizeof *refs, note_cmp);
-	for (i = 0; i < c.n; i++)
-		l->items[i] = c.v[refs[i].index];
-	l->n = c.n;
-	c.n = 0;
+	if (n > 1)
+		qsort(refs, n, sizeof *refs, note_cmp);
+	for (i = 0; i < n; i++)
+		l->items[i] = v[refs[i].index];
+	l->n = n;
+	c.list.n = 0;
 	*out = l;
 	l = NULL;
 out:
 	free(refs);
-	note_vec_release(&c);
+	hearth_cw_list_release(&c.list);
 	hearth_notes_free(l);
 	return st;
 }

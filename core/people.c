@@ -1,12 +1,11 @@
 /*
- * people.c - a person's case state (risk, case, counsellor) and timeline,
- * and the helpers the casework modules share (casework_private.h).
- *
- * The person record itself (name, unit, phone, tags, note) is made by the
- * `hearth person` module; this file only adds the case fields.
+ * people.c - the person record (name, unit, phone, tags, note), a
+ * person's case state (risk, case, counsellor) and timeline, and the
+ * helpers the casework modules share (casework_private.h).
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +86,15 @@ char *hearth_cw_strdup(const char *s)
 	return strdup(s ? s : "");
 }
 
+hearth_status hearth_cw_today(const char *today, int32_t *day)
+{
+	int32_t d;
+
+	if (today == NULL)
+		return hearth_fail(HEARTH_EINVAL, "today's date is required");
+	return hearth_date_parse(today, day != NULL ? day : &d);
+}
+
 int hearth_cw_int(const char *s, int def)
 {
 	char *end;
@@ -156,6 +164,105 @@ hearth_status hearth_cw_load(hearth_store *s, const hearth_id *id,
 		return st;
 	*out = r;
 	return HEARTH_OK;
+}
+
+/* ---- lists being collected --------------------------------------------- */
+
+void hearth_cw_list_init(hearth_cw_list *l, size_t size,
+			 void (*release)(void *item))
+{
+	memset(l, 0, sizeof *l);
+	l->size = size;
+	l->release = release;
+}
+
+void *hearth_cw_list_at(const hearth_cw_list *l, size_t i)
+{
+	return (char *)l->items + i * l->size;
+}
+
+int hearth_cw_list_push(hearth_cw_list *l, const void *item,
+			const hearth_hlc *created)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 32;
+		void *v;
+		hearth_hlc *h;
+
+		if (cap > SIZE_MAX / l->size || cap > SIZE_MAX / sizeof *h)
+			return -1;
+		/* Each array grows on its own: if the second realloc fails,
+		 * the first is merely larger than needed. */
+		if ((v = realloc(l->items, cap * l->size)) == NULL)
+			return -1;
+		l->items = v;
+		if ((h = realloc(l->created, cap * sizeof *h)) == NULL)
+			return -1;
+		l->created = h;
+		l->cap = cap;
+	}
+	memcpy(hearth_cw_list_at(l, l->n), item, l->size);
+	l->created[l->n++] = *created;
+	return 0;
+}
+
+/* What qsort sees: an item, its creation, where it is, and how to order
+ * (qsort passes no context, so each ref carries the comparison). */
+typedef struct list_ref {
+	const void *item;
+	const hearth_hlc *created;
+	size_t index;
+	hearth_cw_list_cmp cmp;
+} list_ref;
+
+static int list_ref_cmp(const void *pa, const void *pb)
+{
+	const list_ref *a = pa, *b = pb;
+
+	return a->cmp(a->item, a->created, b->item, b->created);
+}
+
+void *hearth_cw_list_take(hearth_cw_list *l, hearth_cw_list_cmp cmp, size_t *n)
+{
+	list_ref *refs = NULL;
+	char *dest;
+	size_t i;
+
+	dest = malloc(l->n > 0 ? l->n * l->size : l->size);
+	if (dest == NULL)
+		return NULL;
+	if (cmp != NULL && l->n > 1) {
+		refs = calloc(l->n, sizeof *refs);
+		if (refs == NULL) {
+			free(dest);
+			return NULL;
+		}
+		for (i = 0; i < l->n; i++) {
+			refs[i].item = hearth_cw_list_at(l, i);
+			refs[i].created = &l->created[i];
+			refs[i].index = i;
+			refs[i].cmp = cmp;
+		}
+		qsort(refs, l->n, sizeof *refs, list_ref_cmp);
+	}
+	for (i = 0; i < l->n; i++)
+		memcpy(dest + i * l->size,
+		       hearth_cw_list_at(l, refs != NULL ? refs[i].index : i), l->size);
+	*n = l->n;
+	l->n = 0;
+	free(refs);
+	return dest;
+}
+
+void hearth_cw_list_release(hearth_cw_list *l)
+{
+	size_t i;
+
+	for (i = 0; l->release != NULL && i < l->n; i++)
+		l->release(hearth_cw_list_at(l, i));
+	free(l->items);
+	free(l->created);
+	hearth_cw_list_init(l, l->size, l->release);
 }
 
 static hearth_status exec_sql(hearth_store *s, const char *sql, const char *what)
@@ -478,6 +585,311 @@ void hearth_cw_people_close(hearth_cw_people *p)
 		return;
 	sqlite3_finalize(p->stmt);
 	free(p);
+}
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Length of the well-formed UTF-8 sequence at s (the byte ranges of the
+ * Unicode standard, table 3-7: no overlong forms, no surrogates, nothing
+ * past U+10FFFF), or 0 if none starts there. */
+static size_t utf8_len(const unsigned char *s)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4;
+	else
+		return 0;
+	if (s[0] == 0xe0)
+		lo = 0xa0;
+	else if (s[0] == 0xed)
+		hi = 0x9f;
+	else if (s[0] == 0xf0)
+		lo = 0x90;
+	else if (s[0] == 0xf4)
+		hi = 0x8f;
+	if (s[1] < lo || s[1] > hi)
+		return 0;
+	for (i = 2; i < len; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return len;
+}
+
+hearth_status hearth_text_check(const char *what, const char *value)
+{
+	const unsigned char *p = (const unsigned char *)value;
+	size_t n;
+
+	if (what == NULL)
+		what = "text";
+	if (value == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no value given for '%s'", what);
+	if (strlen(value) > HEARTH_TEXT_MAX)
+		return hearth_fail(HEARTH_EINVAL, "the value of '%s' is too long (more than %u bytes)",
+				   what, HEARTH_TEXT_MAX);
+	/* One pass, so the first problem is the one named. */
+	for (; *p != '\0'; p += n) {
+		if ((n = utf8_len(p)) == 0)
+			return hearth_fail(HEARTH_EINVAL, "the value of '%s' is not valid UTF-8 text",
+					   what);
+		/* Every control character but tab and newline is ASCII. */
+		if ((*p < 0x20 && *p != '\t' && *p != '\n') || *p == 0x7f)
+			return hearth_fail(HEARTH_EINVAL, "the value of '%s' holds a control character",
+					   what);
+	}
+	return HEARTH_OK;
+}
+
+/* ---- the person record ------------------------------------------------- */
+
+void hearth_tags_free(hearth_tags *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		free(t->v[i]);
+	free(t->v);
+	free(t);
+}
+
+/* Appends a copy of tag unless t has it already.  0, or -1 when memory
+ * runs out. */
+static int tags_add(hearth_tags *t, const char *tag)
+{
+	char **v, *copy;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (strcmp(t->v[i], tag) == 0)
+			return 0;
+	if ((copy = strdup(tag)) == NULL)
+		return -1;
+	if ((v = realloc(t->v, (t->n + 1) * sizeof *v)) == NULL) {
+		free(copy);
+		return -1;
+	}
+	t->v = v;
+	t->v[t->n++] = copy;
+	return 0;
+}
+
+hearth_status hearth_person_tags(const char *value, hearth_tags **out)
+{
+	hearth_tags *t;
+	json_t *a = NULL, *e;
+	size_t i;
+	int bad = 0;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no output given");
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory reading tags");
+	if (value != NULL && value[0] != '\0') {
+		a = json_loads(value, JSON_DECODE_ANY, NULL);
+		json_array_foreach(a, i, e)
+			if (!json_is_string(e))
+				bad = 1;
+		if (!json_is_array(a) || bad) {
+			/* Not a JSON array of strings: the whole value is
+			 * one tag. */
+			bad = tags_add(t, value) != 0;
+		} else {
+			/* Each tag as stored, repeats included: this reads,
+			 * it does not tidy. */
+			char **v = calloc(json_array_size(a) + 1, sizeof *v);
+
+			if (v == NULL)
+				bad = 1;
+			t->v = v;
+			json_array_foreach(a, i, e)
+				if (v != NULL && (v[t->n] = strdup(json_string_value(e))) != NULL)
+					t->n++;
+				else
+					bad = 1;
+		}
+	}
+	json_decref(a);
+	if (bad) {
+		hearth_tags_free(t);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory reading tags");
+	}
+	*out = t;
+	return HEARTH_OK;
+}
+
+/* The stored form of tags: compact JSON, UTF-8 as it is; NULL for none
+ * (the field is then cleared).  *err is set when memory runs out. */
+static char *tags_dump(const hearth_tags *t, int *err)
+{
+	json_t *a;
+	char *out = NULL;
+	size_t i;
+
+	*err = 0;
+	if (t->n == 0)
+		return NULL;
+	a = json_array();
+	for (i = 0; a != NULL && i < t->n; i++)
+		if (json_array_append_new(a, json_string(t->v[i])) != 0)
+			break;
+	if (a != NULL && i == t->n)
+		out = json_dumps(a, JSON_COMPACT);
+	json_decref(a);
+	*err = out == NULL;
+	return out;
+}
+
+/* The plain text fields of a person, and their values in f. */
+#define N_TEXT_FIELDS 4
+static const char *const text_fields[N_TEXT_FIELDS] = { "name", "unit", "phone", "note" };
+
+static void text_values(const hearth_person_fields *f, const char *v[N_TEXT_FIELDS])
+{
+	v[0] = f->name;
+	v[1] = f->unit;
+	v[2] = f->phone;
+	v[3] = f->note;
+}
+
+/* Checks f before anything is written; is_add: a name is required. */
+static hearth_status person_fields_check(const hearth_person_fields *f, int is_add)
+{
+	const char *values[N_TEXT_FIELDS];
+	hearth_status st;
+	size_t i;
+
+	text_values(f, values);
+	if (is_add && f->name == NULL)
+		return hearth_fail(HEARTH_EINVAL, "a person needs a name");
+	for (i = 0; i < N_TEXT_FIELDS; i++)
+		if (values[i] != NULL &&
+		    (st = hearth_text_check(text_fields[i], values[i])) != HEARTH_OK)
+			return st;
+	if (f->name != NULL && f->name[0] == '\0')
+		return hearth_fail(HEARTH_EINVAL, "the name cannot be empty");
+	if (f->ntags > 0 && f->tags == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no tags given");
+	for (i = 0; i < f->ntags; i++) {
+		if (f->tags[i] == NULL || f->tags[i][0] == '\0')
+			return hearth_fail(HEARTH_EINVAL, "a tag cannot be empty");
+		if ((st = hearth_text_check("tag", f->tags[i])) != HEARTH_OK)
+			return st;
+	}
+	if (!is_add && f->name == NULL && f->unit == NULL && f->phone == NULL &&
+	    f->note == NULL && f->ntags == 0 && !f->replace_tags)
+		return hearth_fail(HEARTH_EINVAL, "nothing to change");
+	return HEARTH_OK;
+}
+
+/* Sets field to value unless it holds that already; NULL and "" clear. */
+static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
+				    const hearth_record *old, const char *field,
+				    const char *value)
+{
+	const char *cur = old != NULL ? hearth_record_field(old, field) : NULL;
+
+	if (value != NULL && value[0] == '\0')
+		value = NULL;
+	if ((cur == NULL && value == NULL) ||
+	    (cur != NULL && value != NULL && strcmp(cur, value) == 0))
+		return HEARTH_OK;
+	return hearth_record_set(s, id, field, value);
+}
+
+/* Writes f into person id (old: its current state, NULL when new) inside
+ * the caller's transaction. */
+static hearth_status person_write(hearth_store *s, const hearth_id *id,
+				  const hearth_record *old,
+				  const hearth_person_fields *f)
+{
+	const char *values[N_TEXT_FIELDS];
+	hearth_tags *tags = NULL;
+	hearth_status st = HEARTH_OK;
+	char *dumped = NULL;
+	size_t i;
+	int err = 0;
+
+	text_values(f, values);
+	for (i = 0; i < N_TEXT_FIELDS && st == HEARTH_OK; i++)
+		if (values[i] != NULL)
+			st = set_if_changed(s, id, old, text_fields[i], values[i]);
+	if (st != HEARTH_OK || (f->ntags == 0 && !f->replace_tags))
+		return st;
+	st = hearth_person_tags(f->replace_tags || old == NULL ? NULL :
+				hearth_record_field(old, "tags"), &tags);
+	if (st != HEARTH_OK)
+		return st;
+	for (i = 0; i < f->ntags; i++)
+		if (tags_add(tags, f->tags[i]) != 0)
+			break;
+	dumped = i == f->ntags ? tags_dump(tags, &err) : NULL;
+	if (i < f->ntags || err)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory writing tags");
+	else
+		st = set_if_changed(s, id, old, "tags", dumped);
+	free(dumped);
+	hearth_tags_free(tags);
+	return st;
+}
+
+/* Adds a person (person NULL; the new id goes to *out) or updates one:
+ * the fields, then the audit entry, in one transaction (a person appears
+ * with all its fields or not at all). */
+static hearth_status person_save(hearth_store *s, const hearth_id *person,
+				 const hearth_person_fields *f, hearth_id *out)
+{
+	hearth_record *old = NULL;
+	hearth_cw_tx tx;
+	hearth_id id;
+	hearth_status st;
+
+	if (s == NULL || f == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or person given");
+	if ((st = person_fields_check(f, person == NULL)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return st;
+	if (person == NULL) {
+		st = hearth_record_create(s, NULL, "person", &id);
+	} else {
+		id = *person;
+		st = hearth_cw_load(s, person, "person", &old);
+	}
+	if (st == HEARTH_OK)
+		st = person_write(s, &id, old, f);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, person == NULL ? "person.add" : "person.edit",
+					 &id, NULL);
+	hearth_record_free(old);
+	st = hearth_cw_end(s, &tx, st);
+	if (st == HEARTH_OK && out != NULL)
+		*out = id;
+	return st;
+}
+
+hearth_status hearth_person_add(hearth_store *s, const hearth_person_fields *f,
+				hearth_id *out)
+{
+	return person_save(s, NULL, f, out);
+}
+
+hearth_status hearth_person_update(hearth_store *s, const hearth_id *person,
+				   const hearth_person_fields *f)
+{
+	if (person == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or person given");
+	return person_save(s, person, f, NULL);
 }
 
 /* ---- case state -------------------------------------------------------- */

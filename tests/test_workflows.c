@@ -1190,6 +1190,354 @@ static void test_safety_inside_caller_transaction(void **state)
 						       NULL, NULL, &fu), HEARTH_EINVAL);
 }
 
+/* ---- people: the person record ------------------------------------------ */
+
+static int count_op_cb(const hearth_op *op, void *ctx)
+{
+	(void)op;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_ops(hearth_store *s)
+{
+	size_t n = 0;
+
+	assert_int_equal(hearth_store_ops(s, 0, NULL, NULL, count_op_cb, &n), HEARTH_OK);
+	return n;
+}
+
+static void test_person_add_and_update(void **state)
+{
+	fixture *f = *state;
+	static const char *const tags[] = { "货车司机", "夜班", "夜班" };
+	static const char *const more[] = { "焊工", "夜班" };
+	static const char *const only[] = { "退休" };
+	hearth_person_fields pf;
+	hearth_id p, q;
+	size_t ops;
+	char fbuf[128];
+
+	memset(&pf, 0, sizeof pf);
+	pf.name = "王芳";
+	pf.unit = "三号车间";
+	pf.phone = "138 0000 0000";
+	pf.note = "prefers\tevenings\nand calls";
+	pf.tags = tags;
+	pf.ntags = 3;
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "name"), "王芳");
+	assert_string_equal(FIELD(f->s, &p, "unit"), "三号车间");
+	assert_string_equal(FIELD(f->s, &p, "phone"), "138 0000 0000");
+	assert_string_equal(FIELD(f->s, &p, "note"), "prefers\tevenings\nand calls");
+	/* A JSON array, UTF-8 as it is, the repeat dropped. */
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"货车司机\",\"夜班\"]");
+	assert_int_equal(count_audit(f->s, "person.add"), 1);
+	assert_int_equal(hearth_person_check(f->s, &p), HEARTH_OK);
+
+	/* "" leaves a field absent on add. */
+	memset(&pf, 0, sizeof pf);
+	pf.name = "Q";
+	pf.unit = "";
+	assert_int_equal(hearth_person_add(f->s, &pf, &q), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &q, "unit"), "");
+	assert_string_equal(FIELD(f->s, &q, "tags"), "");
+
+	/* Update changes the fields given and leaves the others. */
+	memset(&pf, 0, sizeof pf);
+	pf.unit = "五号车间";
+	pf.phone = ""; /* clears */
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "name"), "王芳");
+	assert_string_equal(FIELD(f->s, &p, "unit"), "五号车间");
+	assert_string_equal(FIELD(f->s, &p, "phone"), "");
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"货车司机\",\"夜班\"]");
+	assert_int_equal(count_audit(f->s, "person.edit"), 1);
+
+	/* Tags given are added to those the person has... */
+	memset(&pf, 0, sizeof pf);
+	pf.tags = more;
+	pf.ntags = 2;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"货车司机\",\"夜班\",\"焊工\"]");
+	/* ... or replace them; replacing with none clears the field. */
+	pf.tags = only;
+	pf.ntags = 1;
+	pf.replace_tags = 1;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"退休\"]");
+	pf.ntags = 0;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "");
+
+	/* A value that does not change is not written again, but the edit
+	 * is still audited. */
+	ops = count_ops(f->s);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "王芳";
+	pf.unit = "五号车间";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_audit(f->s, "person.edit"), 5);
+
+	/* A stored value that is not a JSON array counts as one tag. */
+	assert_int_equal(hearth_record_set(f->s, &q, "tags", "老员工"), HEARTH_OK);
+	memset(&pf, 0, sizeof pf);
+	pf.tags = only;
+	pf.ntags = 1;
+	assert_int_equal(hearth_person_update(f->s, &q, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &q, "tags"), "[\"老员工\",\"退休\"]");
+}
+
+static void test_person_refuses_bad_input(void **state)
+{
+	fixture *f = *state;
+	static const char *const empty_tag[] = { "ok", "" };
+	static const char *const ctl_tag[] = { "a\x1b[31m" };
+	hearth_person_fields pf;
+	hearth_id p, gone, id;
+	char *big;
+	size_t ops, adds, edits;
+	char fbuf[64];
+
+	memset(&pf, 0, sizeof pf);
+	pf.name = "P";
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	ops = count_ops(f->s);
+	adds = count_audit(f->s, "person.add");
+	edits = count_audit(f->s, "person.edit");
+
+	/* add: a name is required and never empty. */
+	memset(&pf, 0, sizeof pf);
+	pf.unit = "U";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "a person needs a name");
+	pf.name = "";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the name cannot be empty");
+
+	/* The text rule, each field named. */
+	pf.name = "N";
+	pf.unit = "a\x01" "b";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the value of 'unit' holds a control character");
+	pf.unit = NULL;
+	pf.note = "caf\xc3"; /* cut in the middle of a character */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the value of 'note' is not valid UTF-8 text");
+	pf.note = "\xc0\xaf"; /* overlong '/' */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = "\xed\xa0\x80"; /* a surrogate */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = "\xf4\x90\x80\x80"; /* past U+10FFFF */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = "del\x7f";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = NULL;
+	big = malloc(HEARTH_TEXT_MAX + 2);
+	assert_non_null(big);
+	memset(big, 'x', HEARTH_TEXT_MAX + 1);
+	big[HEARTH_TEXT_MAX + 1] = '\0';
+	pf.phone = big;
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(),
+			    "the value of 'phone' is too long (more than 65536 bytes)");
+	big[HEARTH_TEXT_MAX] = '\0'; /* exactly the limit is fine */
+	assert_int_equal(hearth_text_check("phone", big), HEARTH_OK);
+	free(big);
+	pf.phone = NULL;
+	pf.tags = empty_tag;
+	pf.ntags = 2;
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "a tag cannot be empty");
+	pf.tags = ctl_tag;
+	pf.ntags = 1;
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the value of 'tag' holds a control character");
+
+	/* update: the name cannot be cleared; something must be given. */
+	memset(&pf, 0, sizeof pf);
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "nothing to change");
+	pf.name = "";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_EINVAL);
+	pf.name = "ok";
+	pf.unit = "\t\x02";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_EINVAL);
+	assert_string_equal(FIELD(f->s, &p, "name"), "P");
+
+	/* Unknown and deleted people. */
+	memset(&gone, 0x5a, sizeof gone);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "X";
+	assert_int_equal(hearth_person_update(f->s, &gone, &pf), HEARTH_ENOTFOUND);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "Gone";
+	assert_int_equal(hearth_person_add(f->s, &pf, &gone), HEARTH_OK);
+	assert_int_equal(hearth_record_delete(f->s, &gone), HEARTH_OK);
+	ops = count_ops(f->s);
+	adds++;
+	assert_int_equal(hearth_person_update(f->s, &gone, &pf), HEARTH_ENOTFOUND);
+
+	/* Nothing refused was written. */
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_kind(f->s, "person"), 1);
+	assert_int_equal(count_audit(f->s, "person.add"), adds);
+	assert_int_equal(count_audit(f->s, "person.edit"), edits);
+
+	/* Inside the caller's transaction, a rollback takes the person back
+	 * out with its audit entry. */
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "Draft";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_OK);
+	hearth_store_rollback(f->s);
+	assert_int_equal(count_kind(f->s, "person"), 1);
+	assert_int_equal(count_audit(f->s, "person.add"), adds);
+	assert_int_equal(hearth_person_add(NULL, &pf, &id), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_add(f->s, NULL, &id), HEARTH_EINVAL);
+}
+
+static void test_person_tags_parse(void **state)
+{
+	hearth_tags *t = NULL;
+
+	(void)state;
+	assert_int_equal(hearth_person_tags(NULL, &t), HEARTH_OK);
+	assert_int_equal(t->n, 0);
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("", &t), HEARTH_OK);
+	assert_int_equal(t->n, 0);
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("[\"货车司机\",\"夜班\"]", &t), HEARTH_OK);
+	assert_int_equal(t->n, 2);
+	assert_string_equal(t->v[0], "货车司机");
+	assert_string_equal(t->v[1], "夜班");
+	hearth_tags_free(t);
+	/* Anything else is one tag, as written. */
+	assert_int_equal(hearth_person_tags("夜班", &t), HEARTH_OK);
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->v[0], "夜班");
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("[1,\"a\"]", &t), HEARTH_OK);
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->v[0], "[1,\"a\"]");
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("[\"a\"", &t), HEARTH_OK);
+	assert_int_equal(t->n, 1);
+	hearth_tags_free(t);
+	hearth_tags_free(NULL);
+	assert_int_equal(hearth_person_tags("x", NULL), HEARTH_EINVAL);
+}
+
+/* ---- appointments: held only once their day has come --------------------- */
+
+static void test_appt_done_waits_for_its_day(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_appt_result *later = book(f->s, &p, "2026-12-28 10:00", NULL, NULL);
+	hearth_appt_result *tonight = book(f->s, &p, "2026-12-14 23:00", NULL, NULL);
+	hearth_appt_result *past = book(f->s, &p, "2026-12-01 09:00", NULL, NULL);
+	size_t ops;
+	char fbuf[64];
+
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_appt_mark_done(f->s, &later->ids[0], "2026-12-14"), HEARTH_ESTATE);
+	assert_string_equal(hearth_errdetail(),
+			    "appointment on 2026-12-28 10:00 has not happened yet");
+	/* The day before is still too early. */
+	assert_int_equal(hearth_appt_mark_done(f->s, &later->ids[0], "2026-12-27"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &later->ids[0], "status"), "booked");
+	assert_int_equal(count_audit(f->s, "appt.done"), 0);
+	assert_int_equal(count_ops(f->s), ops);
+
+	/* today is required and checked. */
+	assert_int_equal(hearth_appt_mark_done(f->s, &later->ids[0], NULL), HEARTH_EINVAL);
+	assert_int_equal(hearth_appt_mark_done(f->s, &later->ids[0], "2026-12-32"), HEARTH_EINVAL);
+
+	/* The same day counts, whatever the time; so does any day after. */
+	assert_int_equal(hearth_appt_mark_done(f->s, &tonight->ids[0], "2026-12-14"), HEARTH_OK);
+	assert_int_equal(hearth_appt_mark_done(f->s, &past->ids[0], "2026-12-14"), HEARTH_OK);
+	assert_int_equal(hearth_appt_mark_done(f->s, &later->ids[0], "2026-12-28"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &later->ids[0], "status"), "done");
+	assert_int_equal(count_audit(f->s, "appt.done"), 3);
+
+	/* Not booked any more: that is what it says, whatever the date. */
+	assert_int_equal(hearth_appt_mark_done(f->s, &later->ids[0], "2026-12-01"), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "not booked"));
+	hearth_appt_result_free(later);
+	hearth_appt_result_free(tonight);
+	hearth_appt_result_free(past);
+}
+
+/* ---- safety: one follow-up to do at a time -------------------------------- */
+
+static void test_safety_second_trigger_reuses(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id first, again, later;
+	hearth_activity_new a;
+	hearth_activity_added res;
+	size_t n;
+	char fbuf[64];
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-10", "screening",
+						       NULL, NULL, &first), HEARTH_OK);
+	assert_int_equal(count_audit(f->s, "followup.add"), 1);
+
+	/* Same day, and days later while it is still open and overdue: the
+	 * same follow-up comes back, and no other is made. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-10", "crisis",
+						       NULL, "again", &again), HEARTH_OK);
+	assert_true(hearth_id_equal(&first, &again));
+	/* Meanwhile the risk was lowered and the case closed: the trigger
+	 * sets them back. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low"), HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &again), HEARTH_OK);
+	assert_true(hearth_id_equal(&first, &again));
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_string_equal(FIELD(f->s, &first, "reason"), "safety follow-up");
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+	assert_int_equal(count_audit(f->s, "followup.add"), 1);
+	assert_int_equal(hearth_followup_pending_safety(f->s, &p, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+
+	/* A high-risk call links the follow-up already open. */
+	memset(&a, 0, sizeof a);
+	a.type = "hotline";
+	a.date = "2026-12-14";
+	a.person = &p;
+	a.risk = "high";
+	a.attendance = a.minutes = -1;
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &res), HEARTH_OK);
+	assert_int_equal(res.safety, HEARTH_ACTIVITY_SAFETY_FOLLOWUP);
+	assert_true(hearth_id_equal(&res.followup, &first));
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+
+	/* Moved on past today by an unreachable attempt, it no longer
+	 * covers a trigger today: a new one is due today. */
+	assert_int_equal(hearth_followup_unreachable(f->s, &first, "2026-12-14", NULL), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &first, "due"), "2026-12-15");
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &later), HEARTH_OK);
+	assert_false(hearth_id_equal(&first, &later));
+	assert_string_equal(FIELD(f->s, &later, "due"), "2026-12-14");
+	/* Done ones never count. */
+	assert_int_equal(hearth_followup_done(f->s, &later, "seen", "2026-12-14"), HEARTH_OK);
+	assert_int_equal(hearth_followup_done(f->s, &first, "seen", "2026-12-14"), HEARTH_OK);
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &again), HEARTH_OK);
+	assert_false(hearth_id_equal(&again, &first));
+	assert_false(hearth_id_equal(&again, &later));
+	assert_int_equal(count_kind(f->s, "followup"), 3);
+	assert_int_equal(count_audit(f->s, "followup.add"), 3);
+}
+
 /* ---- notes ------------------------------------------------------------- */
 
 static void test_notes_append_only(void **state)
@@ -1501,6 +1849,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_followup_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_high_risk_case_cannot_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_inside_caller_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_person_add_and_update, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_person_refuses_bad_input, setup, teardown),
+		cmocka_unit_test(test_person_tags_parse),
+		cmocka_unit_test_setup_teardown(test_appt_done_waits_for_its_day, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_second_trigger_reuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notes_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activities_safety, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),

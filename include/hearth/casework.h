@@ -28,8 +28,14 @@
  *
  * Record kinds and fields written here
  *
- * person (created by `hearth person add`; fields name, unit, phone, tags,
- *   note belong to that module).  Added here:
+ * person (made and edited by hearth_person_add / hearth_person_update)
+ *     name        name or pseudonym, never empty
+ *     unit        work unit (车间, depot, ...), may be absent
+ *     phone       contact, may be absent
+ *     tags        a JSON array of strings, e.g. ["货车司机","夜班"]; may be
+ *                 absent (no tags)
+ *     note        free text, may be absent
+ *   and the case fields:
  *     risk        "low" | "moderate" | "high"  (absent: not assessed)
  *     case        "open" | "followup" | "closed" (absent: open)
  *     counsellor  free text: the counsellor's name or handle
@@ -90,7 +96,8 @@
  *     safety      "unattached" when risk was high but no person was named,
  *                 so no follow-up could be made; absent otherwise
  *
- * Audit actions: person.risk, person.case, person.counsellor,
+ * Audit actions: person.add, person.edit, person.risk, person.case,
+ * person.counsellor,
  * followup.add, followup.done, followup.unreachable, appt.add (one per
  * occurrence), appt.move, appt.cancel (one per occurrence), appt.done,
  * appt.noshow, note.add, note.amend, activity.add (and, from the command
@@ -132,6 +139,67 @@ int hearth_priority_valid(const char *s);  /* high normal low */
 int hearth_appt_mode_valid(const char *s); /* in-person phone video */
 int hearth_note_format_valid(const char *s);   /* free dap soap */
 int hearth_activity_type_valid(const char *s); /* hotline callback group lecture outreach */
+
+/* ---- text ------------------------------------------------------------- */
+
+/* Longest text value a person field may hold, in bytes. */
+#define HEARTH_TEXT_MAX 65536u
+
+/* Checks a text value before it is stored: valid UTF-8, at most
+ * HEARTH_TEXT_MAX bytes, no control characters but tab and newline (the
+ * rule every text the command line takes follows).  what names the value
+ * in the detail ("name", or an option such as "--name").  HEARTH_OK, or
+ * HEARTH_EINVAL with the first problem met: "the value of 'WHAT' is too
+ * long (more than 65536 bytes)", "the value of 'WHAT' is not valid UTF-8
+ * text" or "the value of 'WHAT' holds a control character". */
+hearth_status hearth_text_check(const char *what, const char *value) HEARTH_WUR;
+
+/* ---- people: the person record ---------------------------------------- */
+
+/* What to write into a person.  A NULL field is not given: add leaves it
+ * absent and update leaves it as it is; "" clears it (but the name).  Each
+ * value must pass hearth_text_check. */
+typedef struct hearth_person_fields {
+	const char *name;  /* required on add; never empty */
+	const char *unit;
+	const char *phone;
+	const char *note;
+	const char *const *tags; /* tags[0..ntags), each non-empty */
+	size_t ntags;
+	int replace_tags;  /* 0: the tags are added to those the person has
+			    * (repeats dropped); non-zero: the person's tags
+			    * become exactly these (ntags 0: none) */
+} hearth_person_fields;
+
+/* Makes a person (in the private space) from f and puts its id in *out
+ * (may be NULL).  HEARTH_EINVAL for a missing or empty name ("a person
+ * needs a name", "the name cannot be empty"), an empty tag ("a tag cannot
+ * be empty") or a value hearth_text_check refuses (named "name", "unit",
+ * "phone", "note" or "tag"); nothing is written then.  Audit: person.add. */
+hearth_status hearth_person_add(hearth_store *s, const hearth_person_fields *f,
+				hearth_id *out) HEARTH_WUR;
+
+/* Changes the fields f gives of a person; the others stay as they are.
+ * Only fields whose value changes are written.  HEARTH_EINVAL as for add
+ * (the name may not be cleared), and "nothing to change" when f gives no
+ * field at all; HEARTH_ENOTFOUND for a missing or deleted person.
+ * Audit: person.edit (also when no value changed). */
+hearth_status hearth_person_update(hearth_store *s, const hearth_id *person,
+				   const hearth_person_fields *f) HEARTH_WUR;
+
+/* A person's tags, as read from the stored "tags" value. */
+typedef struct hearth_tags {
+	size_t n;
+	char **v; /* n UTF-8 strings */
+} hearth_tags;
+
+/* Parses a stored "tags" value (NULL or "": none).  A value that is not a
+ * JSON array of strings (written by hand or by an older tool) counts as
+ * one tag.  *out is the caller's: hearth_tags_free.  HEARTH_ENOMEM only. */
+hearth_status hearth_person_tags(const char *value, hearth_tags **out) HEARTH_WUR;
+
+/* Accepts NULL. */
+void hearth_tags_free(hearth_tags *t);
 
 /* ---- people: case state ------------------------------------------------ */
 
@@ -213,7 +281,13 @@ hearth_status hearth_followup_add(hearth_store *s, const hearth_followup_new *f,
  * risk high and case "followup" (a closed case is reopened).  source is
  * "screening", "crisis" or "hotline" (NULL: "crisis"); origin may be NULL;
  * reason NULL gives "safety follow-up".  Audit: followup.add, person.risk,
- * person.case.  Each call makes a new follow-up, even if one is pending. */
+ * person.case (each only when it changes something).
+ * One call to make at a time: if the person already has a pending safety
+ * follow-up due today or earlier, no new one is made; *out gets that one's
+ * id (the most overdue if there are several; its reason and origin stay
+ * as they were) and only risk and case are set.  A pending one due later
+ * (moved on by an unreachable attempt) does not count: a new trigger asks
+ * for a call today. */
 hearth_status hearth_followup_create_safety(hearth_store *s,
 					    const hearth_id *person,
 					    const char *today,
@@ -365,8 +439,19 @@ hearth_status hearth_appt_cancel(hearth_store *s, const hearth_id *id,
 				 size_t *n_cancelled) HEARTH_WUR;
 
 /* Marks a booked appointment held.  HEARTH_ESTATE if not booked.
- * Audit: appt.done. */
+ * Audit: appt.done.  It does not look at the date: callers that know
+ * today's date use hearth_appt_mark_done, which refuses a session that
+ * has not happened yet. */
 hearth_status hearth_appt_done(hearth_store *s, const hearth_id *id) HEARTH_WUR;
+
+/* Marks a booked appointment held once its date has come: an appointment
+ * dated after today is refused with HEARTH_ESTATE ("appointment on
+ * 2026-12-28 10:00 has not happened yet") and nothing is written.  Dates
+ * are compared, not times: a session later today may be marked held.
+ * HEARTH_EINVAL for a missing or bad today; HEARTH_ESTATE if not booked.
+ * Audit: appt.done. */
+hearth_status hearth_appt_mark_done(hearth_store *s, const hearth_id *id,
+				    const char *today) HEARTH_WUR;
 
 /* Marks a booked appointment a no-show and creates a reach-out follow-up
  * (priority normal, source "noshow", origin the appointment, reason

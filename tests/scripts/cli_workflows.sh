@@ -220,6 +220,10 @@ run --json followup list --person "$ZHAO"
 json 'j[0]["safety"] and j[0]["priority"] == "high" and j[0]["due"] == "2026-12-14" and j[0]["source"] == "hotline"'
 SAFE=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[0]["id"])' "$T/out")
 run --json person show "$ZHAO"; json 'j["risk"] == "high" and j["case"] == "followup"'
+# A second trigger the same day adds no second safety follow-up.
+run --json activity add hotline --date 2026-12-14 --person "$ZHAO" --risk high --minutes 10
+expect_ok; export SAFE; json 'j["followup"] == e["SAFE"]'
+run --json followup list --person "$ZHAO"; json 'sum(f["safety"] for f in j) == 1'
 before
 run person case "$ZHAO" closed; expect_rc 1
 expect_err "is high risk and has an open safety follow-up ${SAFE:0:8}"
@@ -237,7 +241,8 @@ step "anonymous high-risk call is recorded, no follow-up attached"
 run activity add hotline --date 2026-12-14 --risk high; expect_ok
 expect_err "no safety follow-up could be attached"
 run --json activity list --type hotline
-json 'len(j) == 2 and j[1].get("safety") == "unattached" and "followup" in j[0]'
+json 'len(j) == 3 and j[2].get("safety") == "unattached" and "followup" in j[0]'
+json 'j[0]["followup"] == j[1]["followup"]'
 
 step "activities"
 run activity add lecture --date 2026-12-10 --topic "睡眠与压力" --unit "三号车间" --attendance 42 \
@@ -280,6 +285,22 @@ run --json person show "$WANG"
 json '[t["kind"] for t in j["timeline"]].count("appointment") == 6'
 json '[t["kind"] for t in j["timeline"]].index("amendment") == [t["kind"] for t in j["timeline"]].index("note") + 1'
 
+step "an appointment cannot be marked held before its day"
+run appt add --person "$LIU" --at "2026-12-14 23:00" --counsellor Zhou; expect_ok
+TONIGHT=$(out1 | sed 's/^Booked \([0-9a-f]*\) .*/\1/')
+run appt add --person "$LIU" --at "2027-01-05 09:00" --counsellor Zhou; expect_ok
+LATER=$(out1 | sed 's/^Booked \([0-9a-f]*\) .*/\1/')
+before
+run appt done "$LATER"; expect_rc 1
+expect_err "appointment on 2027-01-05 09:00 has not happened yet"
+unchanged
+run appt done "$TONIGHT"; expect_ok
+HEARTH_TODAY=2027-01-05 run appt done "$LATER"; expect_ok
+run --json appt list --person "$LIU" --from 2026-12-14; export TONIGHT LATER
+json '[a["status"] for a in j if a["id"] in (e["TONIGHT"], e["LATER"])] == ["done", "done"]'
+run note add --person "$LIU" --appt "$TONIGHT" --text "met"; expect_ok
+run note add --person "$LIU" --appt "$LATER" --text "met again"; expect_ok
+
 # ---------------------------------------------------------------- Chinese
 step "Chinese messages"
 export LANGUAGE=zh_CN LANG=C.UTF-8
@@ -296,6 +317,7 @@ run activity add hotline --date 2026-12-14 --person "$LIU" --risk high; expect_o
 expect_out "高风险：安全随访"
 run person case "$LIU" closed; expect_rc 1; expect_err "请先完成该随访再结案"
 run person show "$LIU"; expect_ok; expect_out "时间线："; expect_out "风险等级"
+run appt done "$WEEK5"; expect_rc 1; expect_err "2026-12-28 10:00 的预约还没有到时间"
 run appt noshow "$WEEK5"; expect_ok; expect_out "已记为爽约"
 
 echo "all workflow scenarios passed"
