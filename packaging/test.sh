@@ -1,8 +1,9 @@
 #!/bin/sh
 # Sets everything up and runs the whole test suite: unit suites, the
-# end-to-end command-line tests, crash and convergence tests, all under
-# AddressSanitizer and UndefinedBehaviorSanitizer with warnings as errors;
-# then every fuzz target briefly over its seed corpus.
+# end-to-end command-line tests, crash and convergence tests, the app's
+# tests under Xvfb, all under AddressSanitizer and UndefinedBehaviorSanitizer
+# with warnings as errors; then screenshots of the app's pages, and every
+# fuzz target briefly over its seed corpus.
 # Exits non-zero when anything fails.
 set -eu
 cd "$(dirname "$0")/.."
@@ -20,6 +21,13 @@ fi
 # not the translation catalogue the command-line tests read.
 ninja -C "$build"
 meson test -C "$build" --print-errorlogs --num-processes 2
+
+# The app's main pages as PNGs, phone and desktop sizes, both languages,
+# from the demo vault; a page that fails to render fails the run.
+if [ -x "$build/gui-gtk/hearth-gtk" ]; then
+  sh tests/gui/screenshots.sh "$build" "$build/screenshots" >/dev/null
+  echo "screenshots: $(ls "$build/screenshots" | wc -l) PNGs in $build/screenshots"
+fi
 
 # Fuzz smoke run: each target over its seed corpus plus a few seconds of
 # new inputs.  A crash or sanitizer report fails the run.
