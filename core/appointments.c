@@ -4,7 +4,9 @@
  *
  * Conflicts are checked for every occurrence of a series against every
  * appointment that is not cancelled: the same counsellor, the same person
- * or the same place with overlapping time.  They are warnings unless the
+ * or the same place with overlapping time.  Only the appointments whose
+ * start falls in a window around the occurrence are read (see "Which
+ * appointments the check reads" below).  They are warnings unless the
  * caller asks for strict booking.  Occurrences of one series never clash
  * with each other: they are at least 7 days apart and a session lasts at
  * most HEARTH_APPT_MAX_MINUTES.
@@ -15,7 +17,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include <sqlite3.h>
+
 #include "casework_private.h"
+#include "db_private.h"
 #include "hearth/audit.h"
 #include "hearth/casework.h"
 #include "hearth/timeutil.h"
@@ -30,63 +35,109 @@ typedef struct booked {
 	char *counsellor;
 } booked;
 
+/* The appointments that may overlap one occurrence.  reader is the
+ * statement that finds them (see load_booked), prepared once for all the
+ * occurrences of a booking. */
 typedef struct booked_set {
 	booked *v;
 	size_t n, cap;
 	const hearth_id *skip; /* the appointment being moved */
+	sqlite3_stmt *reader;
+	int64_t longest;       /* see longest_session */
 } booked_set;
 
-static void booked_set_release(booked_set *b)
+static void booked_free(booked *e)
+{
+	free(e->person);
+	free(e->place);
+	free(e->counsellor);
+}
+
+/* Drops the appointments held (the reader stays). */
+static void booked_set_clear(booked_set *b)
 {
 	size_t i;
 
-	for (i = 0; i < b->n; i++) {
-		free(b->v[i].person);
-		free(b->v[i].place);
-		free(b->v[i].counsellor);
-	}
+	for (i = 0; i < b->n; i++)
+		booked_free(&b->v[i]);
+	b->n = 0;
+}
+
+static void booked_set_release(booked_set *b)
+{
+	booked_set_clear(b);
 	free(b->v);
+	sqlite3_finalize(b->reader);
 	memset(b, 0, sizeof *b);
 }
 
-static hearth_status booked_collect(const hearth_cw_rec *r, void *ctx)
+static hearth_status booked_oom(void)
 {
-	booked_set *b = ctx;
-	const char *status = hearth_cw_get(r, "status");
-	booked e;
+	return hearth_fail(HEARTH_ENOMEM, "out of memory checking conflicts");
+}
 
-	if (status != NULL && strcmp(status, "cancelled") == 0)
+/* Sets one field of the appointment being read; the others are not
+ * needed.  A value that is cleared (NULL) never reaches here: absent. */
+static hearth_status booked_field(booked *e, int *cancelled, const char *name,
+				  const char *value)
+{
+	char **slot = NULL;
+
+	if (strcmp(name, "status") == 0)
+		*cancelled = strcmp(value, "cancelled") == 0;
+	else if (strcmp(name, "minutes") == 0)
+		e->minutes = hearth_cw_int(value, HEARTH_APPT_DEFAULT_MINUTES);
+	else if (strcmp(name, "person") == 0)
+		slot = &e->person;
+	else if (strcmp(name, "place") == 0)
+		slot = &e->place;
+	else if (strcmp(name, "counsellor") == 0)
+		slot = &e->counsellor;
+	if (slot == NULL)
 		return HEARTH_OK;
-	if (b->skip != NULL && hearth_id_equal(b->skip, &r->id))
-		return HEARTH_OK;
-	memset(&e, 0, sizeof e);
-	if (hearth_datetime_parse(hearth_cw_get(r, "at"), &e.start) != HEARTH_OK) {
+	free(*slot);
+	if ((*slot = strdup(value)) == NULL)
+		return booked_oom();
+	return HEARTH_OK;
+}
+
+/* Keeps the appointment read (it then belongs to the set) unless it is
+ * cancelled, is the one being moved, or has no usable start; an absent
+ * text field becomes "".  *e is left empty either way. */
+static hearth_status booked_keep(booked_set *b, booked *e, int cancelled,
+				 const char *at)
+{
+	hearth_status st = HEARTH_OK;
+
+	if (cancelled || (b->skip != NULL && hearth_id_equal(b->skip, &e->id)))
+		goto out;
+	if (hearth_datetime_parse(at, &e->start) != HEARTH_OK) {
 		hearth_errdetail_clear();
-		return HEARTH_OK; /* no usable time: it cannot overlap anything */
+		goto out; /* no usable time: it cannot overlap anything */
 	}
-	e.id = r->id;
-	e.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), HEARTH_APPT_DEFAULT_MINUTES);
-	e.person = hearth_cw_strdup(hearth_cw_get(r, "person"));
-	e.place = hearth_cw_strdup(hearth_cw_get(r, "place"));
-	e.counsellor = hearth_cw_strdup(hearth_cw_get(r, "counsellor"));
-	if (e.person == NULL || e.place == NULL || e.counsellor == NULL)
-		goto nomem;
+	if ((e->person == NULL && (e->person = strdup("")) == NULL) ||
+	    (e->place == NULL && (e->place = strdup("")) == NULL) ||
+	    (e->counsellor == NULL && (e->counsellor = strdup("")) == NULL)) {
+		st = booked_oom();
+		goto out;
+	}
 	if (b->n == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 64;
 		booked *v = realloc(b->v, cap * sizeof *v);
 
-		if (v == NULL)
-			goto nomem;
+		if (v == NULL) {
+			st = booked_oom();
+			goto out;
+		}
 		b->v = v;
 		b->cap = cap;
 	}
-	b->v[b->n++] = e;
-	return HEARTH_OK;
-nomem:
-	free(e.person);
-	free(e.place);
-	free(e.counsellor);
-	return hearth_fail(HEARTH_ENOMEM, "out of memory checking conflicts");
+	b->v[b->n++] = *e;
+	memset(e, 0, sizeof *e);
+out:
+	booked_free(e);
+	memset(e, 0, sizeof *e);
+	return st;
 }
 
 /* Names and places compare ignoring surrounding blanks and ASCII case:
@@ -185,25 +236,199 @@ static int conflict_cmp(const void *pa, const void *pb)
 	return memcmp(a->other.b, b->other.b, HEARTH_ID_BYTES);
 }
 
-/* Loads the appointments that could overlap a session starting between
- * first and last: those starting from the day before first (a session
- * lasts at most HEARTH_APPT_MAX_MINUTES, under a day) up to the day after
- * last. */
-static hearth_status load_booked(hearth_store *s, const hearth_id *skip,
-				 int64_t first, int64_t last, booked_set *b)
+/*
+ * Which appointments the check reads.  Appointment e overlaps a session
+ * [start, start + minutes) when e.start < start + minutes and start <
+ * e.start + e.minutes.  So e can only overlap if it starts before the
+ * session ends and less than L minutes before it starts, L being the
+ * longest stored session: its start lies in [start - L + 1, start +
+ * minutes).  Starts are "YYYY-MM-DD HH:MM" text, which sorts as time (and
+ * a start that parses is always in that form), so that is one range of
+ * the field(name, value) index on "at", a few hours wide, for each
+ * occurrence of a series.  Reading every appointment between the first
+ * and the last occurrence instead made a booking cost grow with the
+ * calendar: 64 s for 30,000 bookings of tests/bench/bench_workflows.c
+ * --booking, and some 300 s for the heavy demo of 10,000 people.
+ *
+ * L is read from the same index: the distinct "minutes" values there (of
+ * any record, so perhaps more than needed, never less), each a seek,
+ * taken as the check takes a booked appointment's length (hearth_cw_int,
+ * HEARTH_APPT_DEFAULT_MINUTES when absent or not a number).  A vault
+ * holds a handful of lengths; past LONGEST_SEEKS distinct values the rest
+ * are read in one scan.  Damaged data (a length over
+ * HEARTH_APPT_MAX_MINUTES, written by hand or by an older tool) widens
+ * the range: the check stays exact, only slower.
+ */
+#define LONGEST_SEEKS 64
+
+static hearth_status longest_session(hearth_store *s, int64_t *out)
 {
-	char lo[HEARTH_DATE_LEN + 1], hi[HEARTH_DATE_LEN + 1];
-	hearth_cw_filter f;
+	sqlite3 *db = hearth_store_db(s);
+	sqlite3_stmt *seek = NULL, *scan = NULL;
+	char *last = NULL;
+	int64_t longest = HEARTH_APPT_DEFAULT_MINUTES;
+	hearth_status st = HEARTH_OK;
+	int rc, seeks = 0, m;
+
+	/* NULL (cleared) and "" both mean the default length: start past
+	 * them. */
+	rc = sqlite3_prepare_v2(db, "SELECT value FROM field WHERE name = 'minutes'"
+				" AND value > ?1 ORDER BY value LIMIT 1", -1, &seek, NULL);
+	while (rc == SQLITE_OK && seeks < LONGEST_SEEKS) {
+		const char *v;
+
+		sqlite3_reset(seek);
+		sqlite3_bind_text(seek, 1, last ? last : "", -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(seek);
+		if (rc != SQLITE_ROW)
+			break;
+		rc = SQLITE_OK;
+		if ((v = (const char *)sqlite3_column_text(seek, 0)) == NULL)
+			break;
+		m = hearth_cw_int(v, HEARTH_APPT_DEFAULT_MINUTES);
+		if (m > longest)
+			longest = m;
+		free(last);
+		if ((last = strdup(v)) == NULL) {
+			st = booked_oom();
+			goto out;
+		}
+		seeks++;
+	}
+	if (rc == SQLITE_OK && seeks == LONGEST_SEEKS) {
+		/* Many distinct lengths: the rest in one scan. */
+		rc = sqlite3_prepare_v2(db, "SELECT value FROM field WHERE name = 'minutes'"
+					" AND value > ?1", -1, &scan, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_text(scan, 1, last, -1, SQLITE_STATIC);
+			while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
+				m = hearth_cw_int((const char *)sqlite3_column_text(scan, 0),
+						  HEARTH_APPT_DEFAULT_MINUTES);
+				if (m > longest)
+					longest = m;
+			}
+		}
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE) {
+		st = hearth_db_error(db, rc, "cannot check conflicts");
+		goto out;
+	}
+	*out = longest;
+out:
+	sqlite3_finalize(seek);
+	sqlite3_finalize(scan);
+	free(last);
+	return st;
+}
+
+/* Prepares b to read the appointments that may overlap the occurrences of
+ * one booking (skip: the appointment being moved, or NULL). */
+static hearth_status booked_open(hearth_store *s, const hearth_id *skip, booked_set *b)
+{
+	sqlite3 *db = hearth_store_db(s);
+	hearth_status st;
+	int rc;
 
 	memset(b, 0, sizeof *b);
 	b->skip = skip;
-	hearth_date_format(hearth_datetime_day(first) - 1, lo);
-	hearth_date_format(hearth_datetime_day(last) + 2, hi);
-	memset(&f, 0, sizeof f);
-	f.field = "at";
-	f.lo = lo;
-	f.hi = hi;
-	return hearth_cw_select(s, "appointment", &f, 1, booked_collect, b);
+	st = longest_session(s, &b->longest);
+	if (st != HEARTH_OK)
+		return st;
+	/* CROSS JOIN keeps SQLite on the "at" range first; the rows of one
+	 * appointment come together, in the order of its start. */
+	rc = sqlite3_prepare_v2(db,
+		"SELECT d.record, d.value, f.name, f.value FROM field d"
+		" CROSS JOIN record r CROSS JOIN field f"
+		" WHERE d.name = 'at' AND d.value >= ?1 AND d.value < ?2"
+		" AND r.id = d.record AND r.kind = 'appointment' AND r.deleted = 0"
+		" AND f.record = d.record AND f.value IS NOT NULL"
+		" ORDER BY d.value, d.record", -1, &b->reader, NULL);
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, "cannot check conflicts");
+	return HEARTH_OK;
+}
+
+/* A bound of the window of starts as text.  Formatting clamps the year to
+ * 0-9999, so a bound out of the range a start can take (years 1900-9999)
+ * is written past every start instead: "" below, "9999-12-32" above. */
+static void start_bound(int64_t m, char out[HEARTH_DATETIME_LEN + 1])
+{
+	int32_t first = 0, last = 0;
+
+	if (hearth_date_from_ymd(1900, 1, 1, &first) != HEARTH_OK ||
+	    hearth_date_from_ymd(9999, 12, 31, &last) != HEARTH_OK) {
+		hearth_errdetail_clear(); /* cannot happen: both dates are valid */
+		first = INT32_MIN;
+		last = INT32_MAX;
+	}
+	if (hearth_datetime_day(m) < first)
+		out[0] = '\0';
+	else if (hearth_datetime_day(m) > last)
+		snprintf(out, HEARTH_DATETIME_LEN + 1, "9999-12-32");
+	else
+		hearth_datetime_format(m, out);
+}
+
+/* Loads (in place of those held) the appointments not cancelled that may
+ * overlap a session of `minutes` at `start`: see above. */
+static hearth_status load_booked(booked_set *b, int64_t start, int minutes)
+{
+	char lo[HEARTH_DATETIME_LEN + 1], hi[HEARTH_DATETIME_LEN + 1];
+	sqlite3 *db = sqlite3_db_handle(b->reader);
+	char at[HEARTH_DATETIME_LEN + 1] = "";
+	booked e;
+	hearth_status st = HEARTH_OK;
+	int rc, have = 0, cancelled = 0;
+
+	booked_set_clear(b);
+	memset(&e, 0, sizeof e);
+	start_bound(start - b->longest + 1, lo);
+	start_bound(start + (int64_t)minutes, hi);
+	sqlite3_reset(b->reader);
+	sqlite3_bind_text(b->reader, 1, lo, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(b->reader, 2, hi, -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(b->reader)) == SQLITE_ROW) {
+		const void *id = sqlite3_column_blob(b->reader, 0);
+		const char *start_s = (const char *)sqlite3_column_text(b->reader, 1);
+		const char *name = (const char *)sqlite3_column_text(b->reader, 2);
+		const char *value = (const char *)sqlite3_column_text(b->reader, 3);
+
+		if (id == NULL || sqlite3_column_bytes(b->reader, 0) != HEARTH_ID_BYTES ||
+		    name == NULL || value == NULL)
+			continue;
+		if (have && memcmp(e.id.b, id, HEARTH_ID_BYTES) != 0) {
+			have = 0;
+			if ((st = booked_keep(b, &e, cancelled, at)) != HEARTH_OK)
+				goto out;
+		}
+		if (!have) {
+			memset(&e, 0, sizeof e);
+			memcpy(e.id.b, id, HEARTH_ID_BYTES);
+			e.minutes = HEARTH_APPT_DEFAULT_MINUTES;
+			cancelled = 0;
+			/* Anything longer than a date-time (a prefix of the
+			 * range's bounds) is no start: left "" to fail. */
+			at[0] = '\0';
+			if (start_s != NULL && strlen(start_s) == HEARTH_DATETIME_LEN)
+				memcpy(at, start_s, HEARTH_DATETIME_LEN + 1);
+			have = 1;
+		}
+		if ((st = booked_field(&e, &cancelled, name, value)) != HEARTH_OK)
+			goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		st = hearth_db_error(db, rc, "cannot check conflicts");
+		goto out;
+	}
+	if (have) {
+		have = 0;
+		st = booked_keep(b, &e, cancelled, at);
+	}
+out:
+	if (have)
+		booked_free(&e);
+	sqlite3_reset(b->reader);
+	return st;
 }
 
 void hearth_appt_result_free(hearth_appt_result *r)
@@ -333,10 +558,14 @@ hearth_status hearth_appt_add(hearth_store *s, const hearth_appt_new *a,
 	if (st != HEARTH_OK)
 		goto out;
 	hearth_id_to_hex(&a->person, person_hex);
-	st = load_booked(s, NULL, starts[0], starts[n - 1], &b);
-	for (i = 0; i < n && st == HEARTH_OK; i++)
-		st = check_one(&b, starts[i], minutes, (int)i + 1, person_hex,
-			       a->place ? a->place : "", a->counsellor ? a->counsellor : "", &c);
+	st = booked_open(s, NULL, &b);
+	for (i = 0; i < n && st == HEARTH_OK; i++) {
+		st = load_booked(&b, starts[i], minutes);
+		if (st == HEARTH_OK)
+			st = check_one(&b, starts[i], minutes, (int)i + 1, person_hex,
+				       a->place ? a->place : "",
+				       a->counsellor ? a->counsellor : "", &c);
+	}
 	if (st != HEARTH_OK)
 		goto out;
 	st = result_new(&c, n, &res);
@@ -432,6 +661,7 @@ hearth_status hearth_appt_move(hearth_store *s, const hearth_id *id,
 	booked_set b;
 	conflicts c;
 	int64_t start;
+	int minutes = HEARTH_APPT_DEFAULT_MINUTES;
 	hearth_cw_tx tx;
 	hearth_status st;
 
@@ -447,12 +677,15 @@ hearth_status hearth_appt_move(hearth_store *s, const hearth_id *id,
 	if (st != HEARTH_OK)
 		return st;
 	st = load_booked_appt(s, id, &r);
+	if (st == HEARTH_OK) {
+		minutes = hearth_cw_int(hearth_record_field(r, "minutes"),
+					HEARTH_APPT_DEFAULT_MINUTES);
+		st = booked_open(s, id, &b);
+	}
 	if (st == HEARTH_OK)
-		st = load_booked(s, id, start, start, &b);
+		st = load_booked(&b, start, minutes);
 	if (st == HEARTH_OK)
-		st = check_one(&b, start,
-			       hearth_cw_int(hearth_record_field(r, "minutes"),
-					     HEARTH_APPT_DEFAULT_MINUTES),
+		st = check_one(&b, start, minutes,
 			       hearth_cw_int(hearth_record_field(r, "seq"), 1),
 			       hearth_cw_field(r, "person"), hearth_cw_field(r, "place"),
 			       hearth_cw_field(r, "counsellor"), &c);
@@ -678,9 +911,11 @@ out:
 
 typedef struct appt_list_ctx {
 	int32_t from, to;
-	hearth_cw_people *people;
+	hearth_cw_people *people; /* NULL: each item's person is looked up
+				   * later (person_name NULL until then) */
 	const char *status;  /* only this status, or NULL */
 	hearth_cw_list list; /* of hearth_appt_item */
+	int bare;            /* only id, person and start (for a count) */
 } appt_list_ctx;
 
 void hearth_cw_appt_item_release(hearth_appt_item *it)
@@ -718,13 +953,21 @@ static hearth_status appt_collect(const hearth_cw_rec *r, void *vctx)
 	memset(&it, 0, sizeof it);
 	if (!hearth_cw_id(hearth_cw_get(r, "person"), &it.person))
 		return HEARTH_OK;
-	live = hearth_cw_people_get(c->people, &it.person, &it.person_name);
-	if (live < 0)
-		return hearth_fail(HEARTH_ENOMEM, "cannot read the person of an appointment");
-	if (live == 0)
-		return HEARTH_OK;
+	if (c->people != NULL) {
+		live = hearth_cw_people_get(c->people, &it.person, &it.person_name);
+		if (live < 0)
+			return hearth_fail(HEARTH_ENOMEM,
+					   "cannot read the person of an appointment");
+		if (live == 0)
+			return HEARTH_OK;
+	}
 	it.id = r->id;
 	hearth_datetime_format(at, it.at);
+	if (c->bare) {
+		if (hearth_cw_list_push(&c->list, &it, &r->created) != 0)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+		return HEARTH_OK;
+	}
 	it.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), HEARTH_APPT_DEFAULT_MINUTES);
 	it.mode = hearth_cw_strdup(hearth_cw_get(r, "mode"));
 	it.place = hearth_cw_strdup(hearth_cw_get(r, "place"));
@@ -839,4 +1082,366 @@ hearth_status hearth_appt_list(hearth_store *s, const char *from,
 			       hearth_appts **out)
 {
 	return hearth_cw_appt_list(s, from, to, person, NULL, out);
+}
+
+/* ---- sets of ids -------------------------------------------------------- */
+
+void hearth_cw_idset_release(hearth_cw_idset *m)
+{
+	free(m->v);
+	free(m->tab);
+	free(m->mark);
+	memset(m, 0, sizeof *m);
+}
+
+hearth_status hearth_cw_idset_push(hearth_cw_idset *m, const uint8_t *id)
+{
+	if (m->n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 1024;
+		hearth_id *v;
+
+		if (cap > UINT32_MAX / 4 || (v = realloc(m->v, cap * sizeof *v)) == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
+		m->v = v;
+		m->cap = cap;
+	}
+	memcpy(m->v[m->n++].b, id, HEARTH_ID_BYTES);
+	return HEARTH_OK;
+}
+
+/* Ids are random, but need not be: mix them anyway. */
+static size_t idset_hash(const uint8_t *id)
+{
+	uint64_t a, b;
+
+	memcpy(&a, id, 8);
+	memcpy(&b, id + 8, 8);
+	a ^= b * 0x9E3779B97F4A7C15ULL;
+	a ^= a >> 33;
+	a *= 0xff51afd7ed558ccdULL;
+	a ^= a >> 33;
+	return (size_t)a;
+}
+
+static int id_order(const void *a, const void *b)
+{
+	return memcmp(a, b, HEARTH_ID_BYTES);
+}
+
+hearth_status hearth_cw_idset_index(hearth_cw_idset *m, int sort)
+{
+	size_t i, k = 0, tcap = 16;
+
+	if (sort && m->n > 1) {
+		qsort(m->v, m->n, sizeof *m->v, id_order);
+		for (i = 1; i < m->n; i++)
+			if (memcmp(m->v[k].b, m->v[i].b, HEARTH_ID_BYTES) != 0)
+				m->v[++k] = m->v[i];
+		m->n = k + 1;
+	}
+	while (tcap < 2 * m->n)
+		tcap *= 2;
+	free(m->tab);
+	free(m->mark);
+	m->tab = calloc(tcap, sizeof *m->tab);
+	m->mark = calloc(m->n + 1, 1);
+	if (m->tab == NULL || m->mark == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
+	m->tcap = tcap;
+	for (i = 0; i < m->n; i++) {
+		k = idset_hash(m->v[i].b) & (tcap - 1);
+		while (m->tab[k] != 0)
+			k = (k + 1) & (tcap - 1);
+		m->tab[k] = (uint32_t)i + 1;
+	}
+	return HEARTH_OK;
+}
+
+long hearth_cw_idset_find(const hearth_cw_idset *m, const uint8_t *id)
+{
+	size_t k;
+
+	if (m->tcap == 0)
+		return -1;
+	for (k = idset_hash(id) & (m->tcap - 1); m->tab[k] != 0; k = (k + 1) & (m->tcap - 1))
+		if (memcmp(m->v[m->tab[k] - 1].b, id, HEARTH_ID_BYTES) == 0)
+			return (long)m->tab[k] - 1;
+	return -1;
+}
+
+hearth_status hearth_cw_scan(hearth_store *s, const char *sql, hearth_cw_row_fn fn, void *ctx)
+{
+	sqlite3 *db = hearth_store_db(s);
+	sqlite3_stmt *stmt = NULL;
+	hearth_status st = HEARTH_OK;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
+
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, "cannot read records");
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const void *id = sqlite3_column_blob(stmt, 0);
+		const void *blob;
+		hearth_cw_row row;
+
+		if (id == NULL || sqlite3_column_bytes(stmt, 0) != HEARTH_ID_BYTES)
+			continue;
+		memset(&row, 0, sizeof row);
+		row.id = id;
+		if (sqlite3_column_count(stmt) > 1) {
+			if (sqlite3_column_type(stmt, 1) == SQLITE_BLOB) {
+				blob = sqlite3_column_blob(stmt, 1);
+				if (blob != NULL && sqlite3_column_bytes(stmt, 1) == HEARTH_HLC_BYTES)
+					row.created = blob;
+			} else {
+				row.value = (const char *)sqlite3_column_text(stmt, 1);
+			}
+		}
+		if ((st = fn(ctx, &row)) != HEARTH_OK)
+			goto out;
+	}
+	if (rc != SQLITE_DONE)
+		st = hearth_db_error(db, rc, "cannot read records");
+out:
+	sqlite3_finalize(stmt);
+	return st;
+}
+
+/* ---- appointments picked out by id -------------------------------------- */
+
+/* Reads each appointment of refs by key (its live fields, as
+ * hearth_cw_select would hand them over) for appt_collect. */
+static hearth_status appt_read_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
+				    appt_list_ctx *c)
+{
+	sqlite3 *db = hearth_store_db(s);
+	sqlite3_stmt *stmt = NULL;
+	hearth_cw_rec rec;
+	const char **name = NULL, **value = NULL;
+	size_t cap = 0, i, k;
+	hearth_status st = HEARTH_OK;
+	int rc;
+
+	/* The caller found them live, in this transaction: no need to look
+	 * at their record rows again. */
+	rc = sqlite3_prepare_v2(db, "SELECT name, value FROM field WHERE record = ?1"
+				" AND value IS NOT NULL", -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, "cannot read appointments");
+	for (i = 0; i < n && st == HEARTH_OK; i++) {
+		memset(&rec, 0, sizeof rec);
+		rec.id = refs[i].id;
+		rec.created = refs[i].created;
+		sqlite3_bind_blob(stmt, 1, refs[i].id.b, HEARTH_ID_BYTES, SQLITE_STATIC);
+		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+			const char *nm = (const char *)sqlite3_column_text(stmt, 0);
+			const char *v = (const char *)sqlite3_column_text(stmt, 1);
+
+			if (nm == NULL || v == NULL)
+				continue;
+			if (rec.n == cap) {
+				size_t ncap = cap ? 2 * cap : 16;
+				const char **nn = realloc(name, ncap * sizeof *nn);
+
+				if (nn != NULL)
+					name = nn;
+				nn = nn ? realloc(value, ncap * sizeof *nn) : NULL;
+				if (nn == NULL) {
+					st = hearth_fail(HEARTH_ENOMEM, "out of memory reading appointments");
+					break;
+				}
+				value = nn;
+				cap = ncap;
+			}
+			name[rec.n] = strdup(nm);
+			value[rec.n] = strdup(v);
+			rec.n++;
+			if (name[rec.n - 1] == NULL || value[rec.n - 1] == NULL) {
+				st = hearth_fail(HEARTH_ENOMEM, "out of memory reading appointments");
+				break;
+			}
+		}
+		if (st == HEARTH_OK && rc != SQLITE_DONE)
+			st = hearth_db_error(db, rc, "cannot read appointments");
+		sqlite3_reset(stmt);
+		rec.name = name;
+		rec.value = value;
+		if (st == HEARTH_OK)
+			st = appt_collect(&rec, c);
+		for (k = 0; k < rec.n; k++) {
+			free((char *)name[k]);
+			free((char *)value[k]);
+		}
+	}
+	sqlite3_finalize(stmt);
+	free(name);
+	free(value);
+	return st;
+}
+
+/* The people of the rows: which are live persons, and their names. */
+typedef struct people_of {
+	hearth_cw_idset ids; /* marked: a live person */
+	char **name;
+	size_t counted;      /* live people seen by the scan */
+	size_t limit;        /* the scan gives up past this many */
+	int gave_up;
+} people_of;
+
+static hearth_status on_person(void *ctx, const hearth_cw_row *row)
+{
+	people_of *p = ctx;
+	long i = hearth_cw_idset_find(&p->ids, row->id);
+
+	if (i >= 0)
+		p->ids.mark[i] = 1;
+	if (++p->counted > p->limit) {
+		p->gave_up = 1; /* too many people: by key instead */
+		return HEARTH_ESTATE;
+	}
+	return HEARTH_OK;
+}
+
+static hearth_status on_name(void *ctx, const hearth_cw_row *row)
+{
+	people_of *p = ctx;
+	long i = hearth_cw_idset_find(&p->ids, row->id);
+
+	if (i < 0 || row->value == NULL || !p->ids.mark[i] || p->name[i] != NULL)
+		return HEARTH_OK;
+	if ((p->name[i] = strdup(row->value)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+	return HEARTH_OK;
+}
+
+/* A scan of every live person (about 0.1 us each) beats looking up each
+ * person of the rows by key (a page read, some 8 us, when the pages are
+ * not cached: the people of a long list are spread over the whole field
+ * table) once the rows' people are more than one in PEOPLE_SCAN_SHARE of
+ * the people.  The scan counts as it goes and gives up past that share,
+ * so a short list in a large vault wastes little. */
+#define PEOPLE_SCAN_SHARE 16
+#define PEOPLE_SCAN_MIN 32
+
+/* Gives each row its person's name and drops the rows whose person is
+ * not a live person (hearth_cw_people_get's rule). */
+static hearth_status appt_people(hearth_store *s, appt_list_ctx *c)
+{
+	hearth_appt_item *v = c->list.items;
+	hearth_hlc *created = c->list.created;
+	size_t n = c->list.n, i, k;
+	hearth_cw_people *people = NULL;
+	people_of p;
+	hearth_status st = HEARTH_OK;
+	int scanned = 0;
+
+	memset(&p, 0, sizeof p);
+	if (n == 0)
+		return HEARTH_OK;
+	for (i = 0; i < n && st == HEARTH_OK; i++)
+		st = hearth_cw_idset_push(&p.ids, v[i].person.b);
+	if (st == HEARTH_OK)
+		st = hearth_cw_idset_index(&p.ids, 1);
+	if (st == HEARTH_OK && (p.name = calloc(p.ids.n, sizeof *p.name)) == NULL)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+	if (st != HEARTH_OK)
+		goto out;
+	if (p.ids.n >= PEOPLE_SCAN_MIN) {
+		p.limit = p.ids.n * PEOPLE_SCAN_SHARE;
+		st = hearth_cw_scan(s, "SELECT id FROM record WHERE kind = 'person'"
+				    " AND deleted = 0", on_person, &p);
+		if (st == HEARTH_OK) {
+			scanned = 1;
+			/* A count needs no names. */
+			if (!c->bare)
+				st = hearth_cw_scan(s, "SELECT record, value FROM field"
+						    " WHERE name = 'name'", on_name, &p);
+		} else if (p.gave_up) {
+			memset(p.ids.mark, 0, p.ids.n);
+			st = HEARTH_OK;
+		}
+		if (st != HEARTH_OK)
+			goto out;
+	}
+	if (!scanned) {
+		if ((st = hearth_cw_people_open(s, &people)) != HEARTH_OK)
+			goto out;
+		for (i = 0; i < p.ids.n; i++) {
+			int live = hearth_cw_people_get(people, &p.ids.v[i], &p.name[i]);
+
+			if (live < 0) {
+				st = hearth_fail(HEARTH_ENOMEM,
+						 "cannot read the person of an appointment");
+				goto out;
+			}
+			p.ids.mark[i] = (uint8_t)live;
+		}
+	}
+	for (i = 0, k = 0; i < n; i++) {
+		long j = hearth_cw_idset_find(&p.ids, v[i].person.b);
+
+		if (j < 0 || !p.ids.mark[j]) {
+			hearth_cw_appt_item_release(&v[i]);
+			continue;
+		}
+		if (!c->bare && (v[i].person_name = hearth_cw_strdup(p.name[j])) == NULL) {
+			st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+			/* keep the list whole for its release */
+			for (; i < n; i++, k++) {
+				v[k] = v[i];
+				created[k] = created[i];
+			}
+			c->list.n = k;
+			goto out;
+		}
+		v[k] = v[i];
+		created[k++] = created[i];
+	}
+	c->list.n = k;
+out:
+	hearth_cw_people_close(people);
+	for (i = 0; p.name != NULL && i < p.ids.n; i++)
+		free(p.name[i]);
+	free(p.name);
+	hearth_cw_idset_release(&p.ids);
+	return st;
+}
+
+hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
+				     const char *status, hearth_appts **out,
+				     size_t *count)
+{
+	appt_list_ctx c;
+	hearth_appts *l = NULL;
+	hearth_status st;
+
+	if (out != NULL)
+		*out = NULL;
+	if (count != NULL)
+		*count = 0;
+	memset(&c, 0, sizeof c);
+	hearth_cw_list_init(&c.list, sizeof(hearth_appt_item), appt_item_release);
+	c.from = INT32_MIN;
+	c.to = INT32_MAX;
+	c.status = status;
+	c.bare = out == NULL;
+	st = appt_read_refs(s, refs, n, &c);
+	if (st == HEARTH_OK)
+		st = appt_people(s, &c);
+	if (st != HEARTH_OK)
+		goto out;
+	if (count != NULL)
+		*count = c.list.n;
+	if (out == NULL)
+		goto out;
+	l = calloc(1, sizeof *l);
+	if (l == NULL || (l->items = hearth_cw_list_take(&c.list, appt_cmp, &l->n)) == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+		goto out;
+	}
+	*out = l;
+	l = NULL;
+out:
+	hearth_cw_list_release(&c.list);
+	hearth_appts_free(l);
+	return st;
 }

@@ -12,6 +12,7 @@
 #define HEARTH_CASEWORK_PRIVATE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "hearth/casework.h"
 #include "hearth/store.h"
@@ -175,5 +176,66 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 				  const char *status, hearth_appts **out);
 /* Frees the strings of one item (not the item). */
 void hearth_cw_appt_item_release(hearth_appt_item *it);
+
+/* ---- reading through indexes, joined in memory ---------------------------
+ *
+ * For lists that pick a few thousand records out of a large vault
+ * (hearth_note_missing; core/followups.c reads its lists the same way with
+ * helpers of its own): ids read from index ranges in key order (covering
+ * scans, about 0.1 us a row), joined in memory through hash sets, and
+ * only the rows listed loaded by key. */
+
+/* Ids with a hash table over them.  Push, then index, then find. */
+typedef struct hearth_cw_idset {
+	hearth_id *v;
+	size_t n, cap;
+	uint32_t *tab;  /* index + 1; 0 is empty */
+	size_t tcap;    /* a power of two, at least 2n */
+	uint8_t *mark;  /* one flag per id for the caller, cleared by index */
+} hearth_cw_idset;
+
+hearth_status hearth_cw_idset_push(hearth_cw_idset *m, const uint8_t *id);
+/* Builds the table (after the last push) and clears the marks.  With
+ * sort, the ids are first sorted by bytes and repeats dropped; without,
+ * they must be distinct (ids from a primary key are). */
+hearth_status hearth_cw_idset_index(hearth_cw_idset *m, int sort);
+/* The index of id in v, or -1. */
+long hearth_cw_idset_find(const hearth_cw_idset *m, const uint8_t *id);
+void hearth_cw_idset_release(hearth_cw_idset *m);
+
+/* A row of hearth_cw_scan, borrowed for the call: the record id of the
+ * first column (rows without one are skipped), and the second column if
+ * the statement has one: its text in value, or, for a blob of
+ * HEARTH_HLC_BYTES, created. */
+typedef struct hearth_cw_row {
+	const uint8_t *id;
+	const char *value;
+	const uint8_t *created;
+} hearth_cw_row;
+
+/* A status other than HEARTH_OK stops the scan and is returned. */
+typedef hearth_status (*hearth_cw_row_fn)(void *ctx, const hearth_cw_row *row);
+
+/* Runs sql (no parameters) on the store's database and hands fn each row. */
+hearth_status hearth_cw_scan(hearth_store *s, const char *sql, hearth_cw_row_fn fn,
+			     void *ctx);
+
+/* A live record found by a scan, with its creation. */
+typedef struct hearth_cw_ref {
+	hearth_id id;
+	hearth_hlc created;
+} hearth_cw_ref;
+
+/* Of the live appointments refs[0..n) (found live in the caller's current
+ * transaction, sorted by id so the B-tree pages are visited in order),
+ * those hearth_cw_appt_list(s, NULL, NULL, NULL, status, ...) would list:
+ * with that status if status is non-NULL, a start that parses, a live
+ * person.  Each is read by key; their people by key too, or, for many, by
+ * a scan of every person.  With out non-NULL, *out gets them ordered by
+ * start, then creation, and *count (if non-NULL) their number; with out
+ * NULL they are only counted into *count. */
+hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
+				     const char *status, hearth_appts **out,
+				     size_t *count);
 
 #endif /* HEARTH_CASEWORK_PRIVATE_H */
