@@ -19,7 +19,7 @@ mkdir -p "$out"
 export GSETTINGS_BACKEND=memory
 export GSETTINGS_SCHEMA_DIR="$build/gui-gtk"
 export HEARTH_DATA_DIR="$top/data"
-export HEARTH_LOCALEDIR="$build/gui-gtk/locale"
+export HEARTH_LOCALEDIR="$build/po/locale"
 export GSK_RENDERER=cairo NO_AT_BRIDGE=1 GTK_A11Y=none
 export ASAN_OPTIONS=detect_leaks=0
 export LANG=C.UTF-8
