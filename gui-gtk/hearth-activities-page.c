@@ -16,6 +16,7 @@ struct _HearthActivitiesPage {
 
 	/* Template widgets */
 	GtkDropDown *type_drop;
+	GtkMenuButton *log_button;
 	GtkBox *content;
 
 	/* Owned */
@@ -167,6 +168,7 @@ hearth_activities_page_class_init(HearthActivitiesPageClass *klass)
 		"/cn/hearth/Hearth/hearth-activities-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthActivitiesPage, type_drop);
 	gtk_widget_class_bind_template_child(widget_class, HearthActivitiesPage, content);
+	gtk_widget_class_bind_template_child(widget_class, HearthActivitiesPage, log_button);
 	gtk_widget_class_install_action(widget_class, "activities.log", "s", action_log);
 }
 
@@ -174,6 +176,7 @@ static void
 hearth_activities_page_init(HearthActivitiesPage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	hearth_gui_menu_button_label(self->log_button, _("Log an Activity"));
 	self->limit = HEARTH_GUI_ROWS_PAGE;
 	g_signal_connect(self->type_drop, "notify::selected", G_CALLBACK(on_type), self);
 }

@@ -23,6 +23,7 @@ struct _HearthCounsellorView {
 	AdwViewSwitcherTitle *switcher_title;
 	AdwViewStack *stack;
 	AdwViewSwitcherBar *switcher_bar;
+	GtkMenuButton *menu_button;
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -93,12 +94,14 @@ hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_title);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, stack);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_bar);
+	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, menu_button);
 }
 
 static void
 hearth_counsellor_view_init(HearthCounsellorView *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	hearth_gui_menu_button_label(self->menu_button, _("Main Menu"));
 }
 
 static AdwViewStackPage *

@@ -167,6 +167,9 @@ on_response(AdwMessageDialog *d, const char *response, gpointer data)
 		return;
 	c->recorded = TRUE;
 	c->done(action, c->data);
+	/* libadwaita closes a message dialog before it emits the response,
+	 * when the close was still refused: close it now it is recorded. */
+	gtk_window_close(GTK_WINDOW(d));
 }
 
 static gboolean

@@ -193,6 +193,40 @@ hearth_gui_label(const char *text, const char *css_class)
 }
 
 void
+hearth_gui_menu_button_label(GtkMenuButton *button, const char *label)
+{
+	GtkWidget *c;
+
+	gtk_accessible_update_property(GTK_ACCESSIBLE(button),
+		GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+	for (c = gtk_widget_get_first_child(GTK_WIDGET(button)); c != NULL;
+	     c = gtk_widget_get_next_sibling(c))
+		if (GTK_IS_BUTTON(c))
+			gtk_accessible_update_property(GTK_ACCESSIBLE(c),
+				GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
+void
+hearth_gui_list_row_label(GtkWidget *child, const char *label,
+			  const char *description)
+{
+	/* The list item's own widget (the one focused) is the parent of
+	 * the factory's child; GTK 4.8 has no GtkListItem API for this. */
+	GtkWidget *row = gtk_widget_get_parent(child);
+
+	if (row == NULL)
+		return;
+	gtk_accessible_update_property(GTK_ACCESSIBLE(row),
+		GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+	if (description != NULL && *description)
+		gtk_accessible_update_property(GTK_ACCESSIBLE(row),
+			GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
+	else
+		gtk_accessible_reset_property(GTK_ACCESSIBLE(row),
+			GTK_ACCESSIBLE_PROPERTY_DESCRIPTION);
+}
+
+void
 hearth_gui_box_clear(GtkWidget *box)
 {
 	GtkWidget *child;

@@ -66,6 +66,17 @@ const char *hearth_gui_value_label(const char *value);
 /* A label with wrapping and left alignment, for rows and cards. */
 GtkWidget *hearth_gui_label(const char *text, const char *css_class);
 
+/* Names a GtkMenuButton for screen readers: the button and the toggle
+ * button inside it, which is what takes keyboard focus (GTK 4.8 names
+ * that one after its icon, that is not at all). */
+void hearth_gui_menu_button_label(GtkMenuButton *button, const char *label);
+
+/* Names a row of a GtkListView for screen readers (GTK 4.8 reads a list
+ * item by its accessible label only): child is the widget the list
+ * item factory made; description may be NULL. */
+void hearth_gui_list_row_label(GtkWidget *child, const char *label,
+			       const char *description);
+
 /* Removes every child of a GtkBox or GtkListBox. */
 void hearth_gui_box_clear(GtkWidget *box);
 

@@ -18,6 +18,7 @@ struct _HearthJournalView {
 	AdwViewSwitcherTitle *switcher_title;
 	AdwViewStack *stack;
 	AdwViewSwitcherBar *switcher_bar;
+	GtkMenuButton *menu_button;
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -47,12 +48,14 @@ hearth_journal_view_class_init(HearthJournalViewClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, HearthJournalView, switcher_title);
 	gtk_widget_class_bind_template_child(widget_class, HearthJournalView, stack);
 	gtk_widget_class_bind_template_child(widget_class, HearthJournalView, switcher_bar);
+	gtk_widget_class_bind_template_child(widget_class, HearthJournalView, menu_button);
 }
 
 static void
 hearth_journal_view_init(HearthJournalView *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
+	hearth_gui_menu_button_label(self->menu_button, _("Main Menu"));
 }
 
 static void

@@ -215,6 +215,7 @@ bind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
 	GtkWidget *flag = gtk_widget_get_next_sibling(text);
 	const char *unit = hearth_person_item_get_unit(item);
 	const char *tags = hearth_person_item_get_tags(item);
+	gboolean high = g_strcmp0(hearth_person_item_get_risk(item), "high") == 0;
 	g_autofree char *subtitle = NULL;
 
 	gtk_label_set_text(GTK_LABEL(name),
@@ -224,8 +225,16 @@ bind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
 	else
 		subtitle = g_strdup(*unit ? unit : tags);
 	gtk_label_set_text(GTK_LABEL(sub), subtitle);
-	gtk_widget_set_visible(flag,
-		g_strcmp0(hearth_person_item_get_risk(item), "high") == 0);
+	gtk_widget_set_visible(flag, high);
+	/* Screen readers hear the name, the safety flag and then the rest. */
+	if (high) {
+		g_autofree char *label = g_strdup_printf("%s · %s",
+			gtk_label_get_text(GTK_LABEL(name)), _("Safety"));
+
+		hearth_gui_list_row_label(box, label, subtitle);
+	} else {
+		hearth_gui_list_row_label(box, gtk_label_get_text(GTK_LABEL(name)), subtitle);
+	}
 }
 
 static void

@@ -175,6 +175,7 @@ bind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
 		hearth_person_display_name(hearth_person_item_get_name(item)));
 	gtk_label_set_text(GTK_LABEL(sub), unit);
 	gtk_widget_set_visible(sub, *unit != '\0');
+	hearth_gui_list_row_label(box, gtk_label_get_text(GTK_LABEL(name)), unit);
 }
 
 static void

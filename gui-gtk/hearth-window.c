@@ -584,6 +584,10 @@ hearth_window_class_init(HearthWindowClass *klass)
 					action_discard_draft);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Left,
 		GDK_ALT_MASK, "win.back", NULL);
+	/* Escape leaves a pushed page too (an entry or a popover that
+	 * uses Escape itself gets it first). */
+	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Escape, 0,
+		"win.back", NULL);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_l,
 		GDK_CONTROL_MASK, "win.lock", NULL);
 }

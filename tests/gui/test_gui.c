@@ -20,13 +20,27 @@
  *                     self-screen with item 9 = 1 and see the help lines at
  *                     once, reach the Help view
  *   /gui/zh_CN        with LANGUAGE=zh_CN, walk every main page of a demo
- *                     vault and find no label still in English (any text
- *                     equal to an English msgid of po/parts/gui.po)
+ *                     vault and find no label, tooltip or accessible label
+ *                     still in English (any text equal to an English msgid
+ *                     of po/parts/gui.po)
+ *   /gui/a11y         at 1280x800 and 360x720, every main page, form and
+ *                     dialog of a demo vault (both modes): each control
+ *                     shown has a name a screen reader can read (GTK 4.8's
+ *                     LABEL or LABELLED_BY), each icon-only button a
+ *                     tooltip, and keyboard focus reaches each one with
+ *                     Tab, Shift+Tab and the arrow keys; every offender is
+ *                     printed with its page, type, name and icon
+ *   /gui/keyboard     Tab goes round Today and back to the start; Escape
+ *                     leaves the crisis dialog open until the action taken
+ *                     is recorded, and Record Action records and closes
+ *                     it; Escape and Alt+Left leave pushed pages, Escape
+ *                     closes an editor
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
  */
 #include <locale.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -36,8 +50,12 @@
 #include "hearth/journal.h"
 #include "hearth-activity-form.h"
 #include "hearth-app.h"
+#include "hearth-appointment-editor.h"
 #include "hearth-people-page.h"
+#include "hearth-person-editor.h"
 #include "hearth-person-item.h"
+#include "hearth-preferences.h"
+#include "hearth-record-actions.h"
 #include "hearth-resources.h"
 #include "hearth-screening-page.h"
 #include "hearth-window.h"
@@ -148,6 +166,23 @@ find_type(GtkWidget *root, GType type)
 		return root;
 	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
 		GtkWidget *hit = find_type(c, type);
+
+		if (hit != NULL)
+			return hit;
+	}
+	return NULL;
+}
+
+/* The button of a dialog's response, found by its label. */
+static GtkWidget *
+find_button(GtkWidget *root, const char *label)
+{
+	GtkWidget *c;
+
+	if (GTK_IS_BUTTON(root) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(root)), label) == 0)
+		return root;
+	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
+		GtkWidget *hit = find_button(c, label);
 
 		if (hit != NULL)
 			return hit;
@@ -280,8 +315,8 @@ test_counsellor(void)
 	g_assert_nonnull(find("crisis-dialog"));
 	gtk_check_button_set_active(GTK_CHECK_BUTTON(find("crisis-action-0")), TRUE);
 	spin(20);
-	adw_message_dialog_response(ADW_MESSAGE_DIALOG(dialog), "record");
-	gtk_window_close(GTK_WINDOW(dialog));
+	/* Record Action records it, and the dialog closes. */
+	g_signal_emit_by_name(find_button(dialog, _("_Record Action")), "clicked");
 	spin(200);
 	g_assert_null(find("crisis-dialog"));
 
@@ -322,7 +357,7 @@ test_counsellor(void)
 	remove_tree(dir);
 }
 
-/* Records the first action in the crisis dialog and closes it. */
+/* Records the first action in the crisis dialog, which closes it. */
 static void
 record_crisis_action(void)
 {
@@ -330,8 +365,8 @@ record_crisis_action(void)
 
 	gtk_check_button_set_active(GTK_CHECK_BUTTON(find("crisis-action-0")), TRUE);
 	spin(20);
-	adw_message_dialog_response(ADW_MESSAGE_DIALOG(dialog), "record");
-	gtk_window_close(GTK_WINDOW(dialog));
+	/* Record Action records it, and the dialog closes. */
+	g_signal_emit_by_name(find_button(dialog, _("_Record Action")), "clicked");
 	spin(200);
 	g_assert_null(find("crisis-dialog"));
 }
@@ -599,6 +634,40 @@ test_journal(void)
 	remove_tree(dir);
 }
 
+/* A demo vault (counsellor or journal) in dir, filled once; later calls
+ * open it again.  Returns a window of w x h showing it. */
+static HearthWindow *
+open_demo(const char *dir, gboolean journal, int w, int h)
+{
+	hearth_kdf_params low = hearth_kdf_params_low();
+	hearth_vault_options opt = { .kdf = &low };
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_vault *v = NULL;
+	HearthWindow *win;
+
+	if (!hearth_vault_exists(dir)) {
+		hearth_demo_options dopt;
+
+		g_assert_cmpint(hearth_vault_create(dir, "pass", 4, &opt, code, &v), ==, HEARTH_OK);
+		hearth_gui_today(today);
+		hearth_demo_options_init(&dopt);
+		dopt.today = today;
+		dopt.n_people = 12;
+		dopt.journal = journal;
+		g_assert_cmpint(hearth_demo_fill(hearth_vault_store(v), &dopt), ==, HEARTH_OK);
+	} else {
+		g_assert_cmpint(hearth_vault_open(dir, "pass", 4, NULL, &v), ==, HEARTH_OK);
+	}
+	win = hearth_window_new(NULL, dir);
+	gtk_window_set_default_size(GTK_WINDOW(win), w, h);
+	gtk_window_present(GTK_WINDOW(win));
+	spin(200);
+	hearth_window_take_vault(win, v, journal ? HEARTH_MODE_JOURNAL : HEARTH_MODE_COUNSELLOR);
+	spin(300);
+	return win;
+}
+
 /* ---- zh_CN: nothing left in English ------------------------------------- */
 
 static GHashTable *
@@ -642,10 +711,23 @@ english_msgids(void)
 	return ids;
 }
 
+/* A newly allocated copy of w's LABEL property, or NULL when unset. */
+static char *
+a11y_label(GtkWidget *w)
+{
+	if (!gtk_test_accessible_has_property(GTK_ACCESSIBLE(w),
+					      GTK_ACCESSIBLE_PROPERTY_LABEL))
+		return NULL;
+	/* Compared with a value it never has, the check returns the value. */
+	return gtk_test_accessible_check_property(GTK_ACCESSIBLE(w),
+		GTK_ACCESSIBLE_PROPERTY_LABEL, "\x01");
+}
+
 static void
 check_texts(GtkWidget *w, GHashTable *ids, GPtrArray *bad)
 {
-	const char *texts[4] = { NULL, NULL, NULL, NULL };
+	const char *texts[5] = { NULL, NULL, NULL, NULL, NULL };
+	g_autofree char *label = NULL;
 	GtkWidget *c;
 
 	if (!gtk_widget_get_visible(w))
@@ -670,7 +752,10 @@ check_texts(GtkWidget *w, GHashTable *ids, GPtrArray *bad)
 		texts[1] = adw_window_title_get_title(ADW_WINDOW_TITLE(w));
 	if (GTK_IS_WIDGET(w) && gtk_widget_get_tooltip_text(w))
 		texts[3] = gtk_widget_get_tooltip_text(w);
-	for (int i = 0; i < 4; i++)
+	/* What a screen reader says, too. */
+	label = a11y_label(w);
+	texts[4] = label;
+	for (int i = 0; i < 5; i++)
 		if (texts[i] && g_hash_table_contains(ids, texts[i]))
 			g_ptr_array_add(bad, g_strdup_printf("%s: '%s'",
 				G_OBJECT_TYPE_NAME(w), texts[i]));
@@ -685,12 +770,6 @@ test_zh_CN(void)
 	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
 	g_autoptr(GHashTable) ids = english_msgids();
 	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
-	hearth_kdf_params low = hearth_kdf_params_low();
-	hearth_vault_options opt = { .kdf = &low };
-	char code[HEARTH_RECOVERY_CODE_LEN + 1];
-	char today[HEARTH_DATE_LEN + 1];
-	hearth_demo_options dopt;
-	hearth_vault *v = NULL;
 	HearthWindow *win;
 	static const char *const counsellor_pages[] = {
 		"today", "people", "appointments", "activities", "reports",
@@ -711,19 +790,7 @@ test_zh_CN(void)
 		const char *const *pages = mode ? journal_pages : counsellor_pages;
 		size_t np = mode ? G_N_ELEMENTS(journal_pages) : G_N_ELEMENTS(counsellor_pages);
 
-		g_assert_cmpint(hearth_vault_create(d, "pass", 4, &opt, code, &v), ==, HEARTH_OK);
-		hearth_gui_today(today);
-		hearth_demo_options_init(&dopt);
-		dopt.today = today;
-		dopt.n_people = 12;
-		dopt.journal = mode;
-		g_assert_cmpint(hearth_demo_fill(hearth_vault_store(v), &dopt), ==, HEARTH_OK);
-		win = hearth_window_new(NULL, d);
-		gtk_window_set_default_size(GTK_WINDOW(win), 1280, 800);
-		gtk_window_present(GTK_WINDOW(win));
-		spin(200);
-		hearth_window_take_vault(win, v, mode ? HEARTH_MODE_JOURNAL : HEARTH_MODE_COUNSELLOR);
-		spin(300);
+		win = open_demo(d, mode, 1280, 800);
 		for (size_t i = 0; i < np; i++) {
 			g_assert_true(hearth_window_show_view(win, pages[i]));
 			spin(400);
@@ -740,11 +807,751 @@ test_zh_CN(void)
 	textdomain(GETTEXT_PACKAGE);
 }
 
+/* ---- a11y: every control named and reachable by keyboard ---------------- */
+
+/* GTK 4.8 gives an assistive technology a widget's name from its LABEL
+ * property or from the LABEL of the widgets in its LABELLED_BY relation,
+ * nothing else (an unnamed button is read as "GtkImage" or not at all).  A
+ * tooltip is only the description.  These checks read the same two
+ * attributes through GTK's test accessibility context (GTK_A11Y=test). */
+
+static gboolean
+a11y_has_label(GtkWidget *w)
+{
+	g_autofree char *l = a11y_label(w);
+
+	return l != NULL && g_strstrip(l)[0] != '\0';
+}
+
+static GtkWidget *
+widget_at(GtkWidget *root, gconstpointer p)
+{
+	GtkWidget *c;
+
+	if ((gconstpointer)root == p)
+		return root;
+	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
+		GtkWidget *hit = widget_at(c, p);
+
+		if (hit != NULL)
+			return hit;
+	}
+	return NULL;
+}
+
+/* Does w have a name: its own LABEL, or a LABELLED_BY widget with one?
+ * The relation's value is printed as "Type<0x...> ..." by the test
+ * context; each address is looked up in w's window before it is used. */
+static gboolean
+a11y_named(GtkWidget *w)
+{
+	g_autofree char *rel = NULL;
+	GtkWidget *root = GTK_WIDGET(gtk_widget_get_root(w));
+	const char *p;
+
+	if (a11y_has_label(w))
+		return TRUE;
+	if (!gtk_test_accessible_has_relation(GTK_ACCESSIBLE(w),
+					      GTK_ACCESSIBLE_RELATION_LABELLED_BY))
+		return FALSE;
+	/* Compared with w itself (never its own label): returns the value. */
+	rel = gtk_test_accessible_check_relation(GTK_ACCESSIBLE(w),
+		GTK_ACCESSIBLE_RELATION_LABELLED_BY, w, NULL);
+	for (p = rel ? strchr(rel, '<') : NULL; p != NULL; p = strchr(p + 1, '<')) {
+		void *addr = NULL;
+		GtkWidget *by;
+
+		if (sscanf(p + 1, "%p", &addr) != 1 || root == NULL)
+			continue;
+		by = widget_at(root, addr);
+		if (by != NULL && by != w && a11y_has_label(by))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+/* Parts of a composite control, checked through the control itself: the
+ * button of a GtkMenuButton, the shown item of a GtkDropDown or
+ * AdwComboRow, the text of an entry or of an AdwEntryRow (whose apply
+ * button libadwaita labels).  And the window's own minimize, maximize
+ * and close buttons, which GTK keeps out of the focus chain: the window
+ * manager's keys do their work. */
+static gboolean
+inside_composite(GtkWidget *w)
+{
+	GtkWidget *p;
+
+	for (p = gtk_widget_get_parent(w); p != NULL; p = gtk_widget_get_parent(p))
+		if (GTK_IS_POPOVER(p))
+			return FALSE;  /* a popover's content is checked */
+		else if (GTK_IS_MENU_BUTTON(p) || GTK_IS_DROP_DOWN(p) || ADW_IS_COMBO_ROW(p) ||
+		    GTK_IS_WINDOW_CONTROLS(p) || (GTK_IS_EDITABLE(p) && !GTK_IS_TEXT(p)))
+			return TRUE;
+	return FALSE;
+}
+
+typedef enum {
+	CONTROL_NONE,
+	CONTROL_BUTTON,   /* may be named by its label child */
+	CONTROL_FIELD,    /* needs a name of its own: switch, entry, spin... */
+	CONTROL_ROW,      /* an activatable list row */
+} ControlKind;
+
+static ControlKind
+control_kind(GtkWidget *w)
+{
+	GtkWidget *parent = gtk_widget_get_parent(w);
+
+	if (inside_composite(w))
+		return CONTROL_NONE;
+	if (GTK_IS_MENU_BUTTON(w) || GTK_IS_BUTTON(w) || GTK_IS_CHECK_BUTTON(w))
+		return CONTROL_BUTTON;
+	if (GTK_IS_SWITCH(w) || GTK_IS_DROP_DOWN(w) || GTK_IS_SCALE(w) ||
+	    (GTK_IS_TEXT_VIEW(w) && gtk_text_view_get_editable(GTK_TEXT_VIEW(w))))
+		return CONTROL_FIELD;
+	if (GTK_IS_EDITABLE(w))
+		/* GtkEntry, GtkPasswordEntry, GtkSearchEntry, GtkSpinButton,
+		 * a lone GtkText, AdwEntryRow. */
+		return CONTROL_FIELD;
+	if (ADW_IS_COMBO_ROW(w))
+		return CONTROL_FIELD;
+	if (GTK_IS_LIST_BOX_ROW(w) &&
+	    gtk_list_box_row_get_activatable(GTK_LIST_BOX_ROW(w)))
+		return CONTROL_ROW;
+	if (parent != NULL && (GTK_IS_LIST_VIEW(parent) || GTK_IS_GRID_VIEW(parent)))
+		return CONTROL_ROW;
+	return CONTROL_NONE;
+}
+
+static const char *
+icon_of(GtkWidget *w)
+{
+	GtkWidget *c;
+
+	if (GTK_IS_BUTTON(w) && gtk_button_get_icon_name(GTK_BUTTON(w)))
+		return gtk_button_get_icon_name(GTK_BUTTON(w));
+	if (GTK_IS_MENU_BUTTON(w) && gtk_menu_button_get_icon_name(GTK_MENU_BUTTON(w)))
+		return gtk_menu_button_get_icon_name(GTK_MENU_BUTTON(w));
+	if (GTK_IS_IMAGE(w) && gtk_image_get_storage_type(GTK_IMAGE(w)) == GTK_IMAGE_ICON_NAME)
+		return gtk_image_get_icon_name(GTK_IMAGE(w));
+	for (c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c)) {
+		const char *i = icon_of(c);
+
+		if (i != NULL)
+			return i;
+	}
+	return NULL;
+}
+
+/* The first visible text under w (to tell the offender apart). */
+static const char *
+text_of(GtkWidget *w)
+{
+	GtkWidget *c;
+
+	if (ADW_IS_PREFERENCES_ROW(w) && *adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)))
+		return adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w));
+	if (GTK_IS_LABEL(w) && gtk_widget_get_mapped(w) && *gtk_label_get_text(GTK_LABEL(w)))
+		return gtk_label_get_text(GTK_LABEL(w));
+	for (c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c)) {
+		const char *t = text_of(c);
+
+		if (t != NULL)
+			return t;
+	}
+	return NULL;
+}
+
+/* Is w named? */
+static gboolean
+named_within(GtkWidget *w)
+{
+	GtkWidget *c;
+
+	if (!GTK_IS_MENU_BUTTON(w))
+		return a11y_named(w);
+	/* A GtkMenuButton: the toggle button inside takes the focus and is
+	 * what a screen reader reads. */
+	for (c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c))
+		if (GTK_IS_BUTTON(c))
+			return a11y_named(c);
+	return FALSE;
+}
+
+static gboolean
+focusable_within(GtkWidget *w)
+{
+	GtkWidget *c;
+
+	if (!gtk_widget_get_mapped(w) || !gtk_widget_is_sensitive(w) ||
+	    !gtk_widget_get_can_focus(w))
+		return FALSE;
+	if (gtk_widget_get_focusable(w))
+		return TRUE;
+	for (c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c))
+		if (focusable_within(c))
+			return TRUE;
+	return FALSE;
+}
+
+typedef struct {
+	const char *page;       /* "today" */
+	const char *size;       /* "1280x800" */
+	GPtrArray *bad;         /* offenders, as text */
+	GHashTable *told;       /* offences already in bad (at this size) */
+	GHashTable *reached;    /* widgets keyboard focus reached (refs) */
+	guint n_controls;       /* controls checked */
+} Audit;
+
+static gboolean
+reached_within(Audit *a, GtkWidget *w)
+{
+	GHashTableIter it;
+	gpointer key;
+
+	g_hash_table_iter_init(&it, a->reached);
+	while (g_hash_table_iter_next(&it, &key, NULL))
+		if (key == (gpointer)w || gtk_widget_is_ancestor(key, w))
+			return TRUE;
+	return FALSE;
+}
+
+/* The page or dialog holding w: its nearest ancestor of the app's own
+ * types, or its window. */
+static const char *
+holder_of(GtkWidget *w)
+{
+	GtkWidget *p;
+
+	for (p = gtk_widget_get_parent(w); p != NULL; p = gtk_widget_get_parent(p))
+		if (g_str_has_prefix(G_OBJECT_TYPE_NAME(p), "Hearth") && !HEARTH_IS_WINDOW(p))
+			return G_OBJECT_TYPE_NAME(p);
+	return G_OBJECT_TYPE_NAME(gtk_widget_get_root(w));
+}
+
+static void
+offend(Audit *a, GtkWidget *w, const char *why)
+{
+	const char *icon = icon_of(w);
+	const char *text = text_of(w);
+	g_autofree char *what = g_strdup_printf("%s in %s: %s name='%s' icon='%s' text='%s': %s",
+		a->size, holder_of(w), G_OBJECT_TYPE_NAME(w), gtk_widget_get_name(w),
+		icon ? icon : "", text ? text : "", why);
+
+	/* The main window is audited again under each dialog: once is
+	 * enough for each offence. */
+	if (g_hash_table_contains(a->told, what))
+		return;
+	g_ptr_array_add(a->bad, g_strdup_printf("%s: %s", a->page, what));
+	g_hash_table_add(a->told, g_steal_pointer(&what));
+}
+
+/* Checks the controls shown under w, as they are now, and lists in
+ * focusable those whose keyboard reach is left to check (after the walk:
+ * the arrow keys may tick radio buttons, which changes what is
+ * sensitive). */
+static void
+check_controls(Audit *a, GtkWidget *w, GPtrArray *focusable)
+{
+	ControlKind kind;
+	GtkWidget *c;
+
+	if (!gtk_widget_get_mapped(w) || !gtk_widget_is_sensitive(w))
+		return;
+	kind = control_kind(w);
+	if (kind != CONTROL_NONE && gtk_widget_get_width(w) > 0 &&
+	    gtk_widget_get_height(w) > 0) {
+		const char *tip = gtk_widget_get_tooltip_text(w);
+
+		a->n_controls++;
+		if (!named_within(w))
+			offend(a, w, "no accessible name (LABEL or LABELLED_BY)");
+		/* HIG: every icon-only button has a tooltip. */
+		if (kind == CONTROL_BUTTON && text_of(w) == NULL && icon_of(w) != NULL &&
+		    (tip == NULL || !*tip))
+			offend(a, w, "icon-only button without a tooltip");
+		if (!focusable_within(w))
+			offend(a, w, "cannot take keyboard focus");
+		else
+			g_ptr_array_add(focusable, g_object_ref(w));
+	}
+	for (c = gtk_widget_get_first_child(w); c; c = gtk_widget_get_next_sibling(c))
+		check_controls(a, c, focusable);
+}
+
+/* Explores every widget keyboard focus can reach in win: from the first
+ * Tab stop, Tab, Shift+Tab and the arrow keys (the way into the rows of
+ * a list) from each widget reached, until nothing new is found. */
+static void
+walk_focus(GtkWindow *win, GHashTable *reached)
+{
+	static const GtkDirectionType dirs[] = {
+		GTK_DIR_TAB_FORWARD, GTK_DIR_TAB_BACKWARD, GTK_DIR_DOWN,
+		GTK_DIR_UP, GTK_DIR_RIGHT,
+	};
+	g_autoptr(GPtrArray) queue = g_ptr_array_new_with_free_func(g_object_unref);
+	GtkWidget *w;
+
+	gtk_window_set_focus(win, NULL);
+	gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_FORWARD);
+	w = gtk_window_get_focus(win);
+	if (w == NULL)
+		return;
+	g_hash_table_add(reached, g_object_ref(w));
+	g_ptr_array_add(queue, g_object_ref(w));
+	for (guint i = 0; i < queue->len && i < 5000; i++) {
+		GtkWidget *from = queue->pdata[i];
+
+		for (size_t d = 0; d < G_N_ELEMENTS(dirs); d++) {
+			GtkWidget *to;
+
+			if (!gtk_widget_get_mapped(from) || !gtk_widget_grab_focus(from) ||
+			    gtk_window_get_focus(win) != from)
+				break;
+			if (!gtk_widget_child_focus(GTK_WIDGET(win), dirs[d]))
+				continue;
+			to = gtk_window_get_focus(win);
+			if (to != NULL && gtk_widget_get_mapped(to) &&
+			    !g_hash_table_contains(reached, to)) {
+				g_hash_table_add(reached, g_object_ref(to));
+				g_ptr_array_add(queue, g_object_ref(to));
+			}
+		}
+	}
+	gtk_window_set_focus(win, NULL);
+}
+
+/* Audits every window shown (the main one and any dialog on it). */
+static void
+audit(Audit *a, const char *page, const char *size)
+{
+	GListModel *tops = gtk_window_get_toplevels();
+	guint before = a->bad->len, controls = a->n_controls;
+	gint64 t0 = g_get_monotonic_time();
+
+	a->page = page;
+	a->size = size;
+	for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
+		g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
+
+		if (!gtk_widget_get_mapped(w))
+			continue;
+		g_autoptr(GPtrArray) focusable = g_ptr_array_new_with_free_func(g_object_unref);
+
+		check_controls(a, w, focusable);
+		g_hash_table_remove_all(a->reached);
+		walk_focus(GTK_WINDOW(w), a->reached);
+		for (guint j = 0; j < focusable->len; j++)
+			if (!reached_within(a, focusable->pdata[j]))
+				offend(a, focusable->pdata[j],
+				       "not reached with Tab or the arrow keys");
+	}
+	if (g_test_verbose())
+		g_printerr("a11y: %s %s: %u controls, %u offenders (%d ms)\n", page, size,
+			   a->n_controls - controls, a->bad->len - before,
+			   (int)((g_get_monotonic_time() - t0) / 1000));
+	a->page = NULL;
+}
+
+/* Runs the main loop until the window's pages stop moving. */
+static void
+settle(HearthWindow *win)
+{
+	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+	GtkWidget *leaflet = find_type(GTK_WIDGET(win), ADW_TYPE_LEAFLET);
+
+	spin(250);
+	while (leaflet != NULL && adw_leaflet_get_child_transition_running(ADW_LEAFLET(leaflet)) &&
+	       g_get_monotonic_time() < end)
+		g_main_context_iteration(NULL, FALSE);
+	spin(100);
+}
+
+/* Destroys every window but win (dialogs opened for an audit). */
+static void
+close_others(HearthWindow *win)
+{
+	GListModel *tops = gtk_window_get_toplevels();
+	gboolean again = TRUE;
+
+	while (again) {
+		again = FALSE;
+		for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
+			g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
+
+			if (w != GTK_WIDGET(win) && gtk_widget_get_visible(w)) {
+				gtk_window_destroy(GTK_WINDOW(w));
+				again = TRUE;
+				break;
+			}
+		}
+	}
+	spin(100);
+}
+
+static void
+audit_view(Audit *a, HearthWindow *win, const char *view, const char *size)
+{
+	g_assert_true(hearth_window_show_view(win, view));
+	settle(win);
+	audit(a, view, size);
+}
+
+static void
+audit_counsellor(Audit *a, const char *dir, int w, int h)
+{
+	g_autofree char *size = g_strdup_printf("%dx%d", w, h);
+	HearthWindow *win = open_demo(dir, FALSE, w, h);
+	HearthActivityForm *form;
+	HearthScreeningPage *page;
+	HearthPeoplePage *people;
+	hearth_id person;
+
+	audit_view(a, win, "today", size);
+	audit_view(a, win, "people", size);
+	people = HEARTH_PEOPLE_PAGE(find_type(hearth_window_get_root_view(win),
+					      HEARTH_TYPE_PEOPLE_PAGE));
+	g_assert_true(hearth_people_page_first(people, &person));
+	/* The person chosen in the list (side by side when wide). */
+	g_signal_emit_by_name(find("people-list"), "activate", 0u);
+	settle(win);
+	audit(a, "people+person", size);
+	audit_view(a, win, "person", size);
+
+	/* The screening wizard: every step, the review, the crisis dialog
+	 * (item 9 = 1) and the result with its crisis card. */
+	g_assert_true(hearth_window_show_view(win, "screening"));
+	page = current_wizard();
+	for (guint i = 0; i < 9; i++) {
+		g_autofree char *step = g_strdup_printf("screening step %u", i + 1);
+
+		settle(win);
+		audit(a, step, size);
+		g_assert_true(hearth_screening_page_answer(page, i == 8 ? 1 : 0));
+		click("screening-next");
+	}
+	settle(win);
+	audit(a, "screening difficulty", size);
+	click("screening-next");
+	settle(win);
+	audit(a, "screening review", size);
+	click("screening-next");
+	wait_for("crisis-dialog");
+	settle(win);
+	audit(a, "crisis dialog", size);
+	record_crisis_action();
+	wait_for("crisis-card");
+	settle(win);
+	audit(a, "screening result", size);
+
+	audit_view(a, win, "appointments", size);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(find("appt-day")), TRUE);
+	settle(win);
+	audit(a, "appointments day", size);
+	gtk_toggle_button_set_active(GTK_TOGGLE_BUTTON(find("appt-week")), TRUE);
+	hearth_appointment_editor_present(win, NULL);
+	wait_for("appt-save");
+	settle(win);
+	audit(a, "appointment editor", size);
+	close_others(win);
+
+	audit_view(a, win, "followups", size);
+	hearth_followup_add_ask(win, &person);
+	settle(win);
+	audit(a, "follow-up dialog", size);
+	close_others(win);
+
+	audit_view(a, win, "activities", size);
+	wait_gone("activity-save");
+	form = hearth_activity_form_start(win, "hotline", NULL);
+	g_assert_nonnull(form);
+	wait_for("activity-save");
+	settle(win);
+	audit(a, "hotline form", size);
+	hearth_person_picker_popup(hearth_activity_form_get_picker(form));
+	wait_for("person-picker-list");
+	settle(win);
+	audit(a, "person picker", size);
+	gtk_popover_popdown(GTK_POPOVER(gtk_widget_get_ancestor(find("person-picker-list"),
+							       GTK_TYPE_POPOVER)));
+	spin(100);
+	click("activity-cancel");
+	wait_gone("activity-save");
+	g_assert_nonnull(hearth_activity_form_start(win, "lecture", NULL));
+	wait_for("activity-save");
+	settle(win);
+	audit(a, "lecture form", size);
+	click("activity-cancel");
+	wait_gone("activity-save");
+
+	audit_view(a, win, "notes", size);
+	hearth_note_write_ask(win, &person, NULL, NULL);
+	settle(win);
+	audit(a, "note dialog", size);
+	close_others(win);
+
+	audit_view(a, win, "reports", size);
+
+	hearth_person_editor_present(win, NULL);
+	wait_for("person-save");
+	settle(win);
+	audit(a, "person editor", size);
+	close_others(win);
+
+	gtk_window_present(GTK_WINDOW(hearth_preferences_new(NULL, win)));
+	settle(win);
+	audit(a, "preferences", size);
+	close_others(win);
+
+	hearth_window_lock(win);
+	settle(win);
+	audit(a, "unlock", size);
+
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+}
+
+/* The first run: the passphrase, the recovery code, the mode. */
+static void
+audit_setup(Audit *a, const char *dir, int w, int h)
+{
+	g_autofree char *size = g_strdup_printf("%dx%d", w, h);
+	HearthWindow *win = hearth_window_new(NULL, dir);
+
+	gtk_window_set_default_size(GTK_WINDOW(win), w, h);
+	gtk_window_present(GTK_WINDOW(win));
+	type("pass1", "lantern river copper 42");
+	type("pass2", "lantern river copper 42");
+	settle(win);
+	audit(a, "create vault", size);
+	click("create-vault");
+	wait_for("code-written");
+	settle(win);
+	audit(a, "recovery code", size);
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(find("code-written")), TRUE);
+	click("code-continue");
+	wait_for("mode-start");
+	settle(win);
+	audit(a, "mode", size);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+}
+
+static void
+audit_journal(Audit *a, const char *dir, int w, int h)
+{
+	g_autofree char *size = g_strdup_printf("%dx%d", w, h);
+	HearthWindow *win = open_demo(dir, TRUE, w, h);
+
+	audit_view(a, win, "checkin", size);
+	audit_view(a, win, "trends", size);
+	audit_view(a, win, "exercises", size);
+	audit_view(a, win, "help", size);
+	/* Locked, a journal still offers the help lines. */
+	hearth_window_lock(win);
+	settle(win);
+	audit(a, "unlock (journal)", size);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+}
+
+static void
+test_a11y(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *cdir = g_build_filename(dir, "counsellor", NULL);
+	g_autofree char *jdir = g_build_filename(dir, "journal", NULL);
+	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) reached = g_hash_table_new_full(g_direct_hash,
+		g_direct_equal, g_object_unref, NULL);
+	g_autoptr(GHashTable) told = g_hash_table_new_full(g_str_hash, g_str_equal,
+							   g_free, NULL);
+	Audit a = { NULL, NULL, bad, told, reached, 0 };
+	static const int sizes[][2] = { { 1280, 800 }, { 360, 720 } };
+
+	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+		g_autofree char *sdir = g_strdup_printf("%s/setup%zu", dir, i);
+
+		audit_setup(&a, sdir, sizes[i][0], sizes[i][1]);
+		audit_counsellor(&a, cdir, sizes[i][0], sizes[i][1]);
+		audit_journal(&a, jdir, sizes[i][0], sizes[i][1]);
+	}
+	for (guint i = 0; i < bad->len; i++)
+		g_printerr("a11y offender: %s\n", (char *)bad->pdata[i]);
+	g_printerr("a11y: %u controls checked, %u offenders\n", a.n_controls, bad->len);
+	/* The walk found the controls it is meant to check. */
+	g_assert_cmpuint(a.n_controls, >, 200);
+	g_assert_cmpuint(bad->len, ==, 0);
+	remove_tree(dir);
+}
+
+/* ---- keyboard: Tab cycles, Escape and the crisis dialog ----------------- */
+
+/* Presses a key the way GTK's shortcut controllers see it: from the focus
+ * up to the window, the first shortcut bound to keyval + mods runs.
+ * (GTK 4 has no public way to inject a key event; the key bindings of
+ * widgets, such as Escape on a dialog, live in these controllers.)
+ * TRUE if a shortcut ran. */
+static gboolean
+press_key(GtkWindow *win, guint keyval, GdkModifierType mods)
+{
+	g_autoptr(GtkShortcutTrigger) key = gtk_keyval_trigger_new(keyval, mods);
+	GtkWidget *w = gtk_window_get_focus(win);
+
+	for (w = w ? w : GTK_WIDGET(win); w != NULL; w = gtk_widget_get_parent(w)) {
+		g_autoptr(GListModel) ctrls = gtk_widget_observe_controllers(w);
+
+		for (guint i = 0; i < g_list_model_get_n_items(ctrls); i++) {
+			g_autoptr(GObject) c = g_list_model_get_item(ctrls, i);
+			GListModel *shortcuts;
+
+			if (!GTK_IS_SHORTCUT_CONTROLLER(c))
+				continue;
+			shortcuts = G_LIST_MODEL(c);
+			for (guint j = 0; j < g_list_model_get_n_items(shortcuts); j++) {
+				g_autoptr(GtkShortcut) s = g_list_model_get_item(shortcuts, j);
+
+				if (!gtk_shortcut_trigger_equal(gtk_shortcut_get_trigger(s), key))
+					continue;
+				if (gtk_shortcut_action_activate(gtk_shortcut_get_action(s),
+						GTK_SHORTCUT_ACTION_EXCLUSIVE, w,
+						gtk_shortcut_get_arguments(s)))
+					return TRUE;
+			}
+		}
+	}
+	return FALSE;
+}
+
+static guint
+count_screenings(HearthWindow *win, const hearth_id *person)
+{
+	hearth_timeline *tl = NULL;
+	guint n = 0;
+
+	g_assert_cmpint(hearth_person_timeline(hearth_window_get_store(win), person, &tl),
+			==, HEARTH_OK);
+	for (size_t i = 0; i < tl->n; i++)
+		if (strcmp(tl->items[i].kind, "screening") == 0)
+			n++;
+	hearth_timeline_free(tl);
+	return n;
+}
+
+static void
+test_keyboard(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
+	g_autoptr(GHashTable) seen = g_hash_table_new(g_direct_hash, g_direct_equal);
+	HearthWindow *win = open_demo(vdir, FALSE, 1280, 800);
+	GtkWidget *first, *prev, *cur = NULL, *dialog, *record, *today;
+	gboolean saw_switcher = FALSE, saw_row = FALSE;
+	HearthPeoplePage *people;
+	hearth_id person;
+	guint before;
+
+	/* Today: Tab goes round every stop and comes back to the first,
+	 * never staying put or circling short of it. */
+	g_assert_true(hearth_window_show_view(win, "today"));
+	today = wait_for("today-safety");
+	spin(350);
+	gtk_window_set_focus(GTK_WINDOW(win), NULL);
+	g_assert_true(gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_FORWARD));
+	first = prev = gtk_window_get_focus(GTK_WINDOW(win));
+	g_assert_nonnull(first);
+	for (guint i = 0; i < 1000; i++) {
+		g_assert_true(gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_FORWARD));
+		cur = gtk_window_get_focus(GTK_WINDOW(win));
+		g_assert_nonnull(cur);
+		g_assert_true(cur != prev);
+		g_assert_true(gtk_widget_get_mapped(cur));
+		g_assert_true(gtk_widget_is_sensitive(cur));
+		if (cur == first)
+			break;
+		g_assert_false(g_hash_table_contains(seen, cur));
+		g_hash_table_add(seen, cur);
+		if (gtk_widget_get_ancestor(cur, ADW_TYPE_VIEW_SWITCHER) != NULL)
+			saw_switcher = TRUE;
+		if (gtk_widget_is_ancestor(cur, today) && GTK_IS_LIST_BOX_ROW(cur))
+			saw_row = TRUE;
+		prev = cur;
+	}
+	g_assert_true(cur == first);
+	g_assert_cmpuint(g_hash_table_size(seen), >=, 5);
+	g_assert_true(saw_switcher);
+	g_assert_true(saw_row);
+	if (g_test_verbose())
+		g_printerr("Tab on Today: %u stops\n", g_hash_table_size(seen) + 1);
+	/* Shift+Tab from the first stop goes back to the last. */
+	g_assert_true(gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_BACKWARD));
+	g_assert_true(gtk_window_get_focus(GTK_WINDOW(win)) == prev);
+
+	/* The crisis dialog: Escape does not dismiss it before the action
+	 * taken is recorded, not even once one is ticked. */
+	people = HEARTH_PEOPLE_PAGE(find_type(hearth_window_get_root_view(win),
+					      HEARTH_TYPE_PEOPLE_PAGE));
+	hearth_gui_lazy_flush(GTK_WIDGET(people));
+	g_assert_true(hearth_people_page_first(people, &person));
+	before = count_screenings(win, &person);
+	g_assert_nonnull(hearth_screening_page_start(win, &person, "phq9"));
+	answer_all(1, HEARTH_ANSWER_NONE);
+	dialog = wait_for("crisis-dialog");
+	spin(100);
+	g_assert_true(press_key(GTK_WINDOW(dialog), GDK_KEY_Escape, 0));
+	spin(200);
+	g_assert_true(gtk_widget_get_visible(dialog));
+	g_assert_nonnull(find("crisis-dialog"));
+	g_assert_null(find("crisis-card"));
+	g_assert_cmpuint(count_screenings(win, &person), ==, before);
+	gtk_check_button_set_active(GTK_CHECK_BUTTON(find("crisis-action-1")), TRUE);
+	spin(20);
+	g_assert_true(press_key(GTK_WINDOW(dialog), GDK_KEY_Escape, 0));
+	spin(200);
+	g_assert_nonnull(find("crisis-dialog"));
+	g_assert_cmpuint(count_screenings(win, &person), ==, before);
+
+	/* Record Action, from the keyboard: saved, and the dialog goes. */
+	record = find_button(dialog, _("_Record Action"));
+	g_assert_nonnull(record);
+	g_assert_true(gtk_widget_is_sensitive(record));
+	g_assert_true(gtk_widget_grab_focus(record));
+	g_assert_true(gtk_widget_activate(record));
+	spin(300);
+	g_assert_cmpuint(count_screenings(win, &person), ==, before + 1);
+	g_assert_null(find("crisis-dialog"));
+	wait_for("crisis-card");
+
+	/* Escape leaves a pushed page, Alt+Left too. */
+	g_assert_true(press_key(GTK_WINDOW(win), GDK_KEY_Escape, 0));
+	wait_gone("crisis-card");
+	g_assert_true(hearth_window_get_top(win) == hearth_window_get_root_view(win));
+	g_assert_true(hearth_window_show_view(win, "followups"));
+	settle(win);
+	g_assert_true(hearth_window_get_top(win) != hearth_window_get_root_view(win));
+	g_assert_true(press_key(GTK_WINDOW(win), GDK_KEY_Left, GDK_ALT_MASK));
+	settle(win);
+	g_assert_true(hearth_window_get_top(win) == hearth_window_get_root_view(win));
+
+	/* Escape closes an editor. */
+	hearth_person_editor_present(win, NULL);
+	g_assert_true(press_key(GTK_WINDOW(gtk_widget_get_root(wait_for("person-save"))),
+				GDK_KEY_Escape, 0));
+	wait_gone("person-save");
+
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
 	g_setenv("LANGUAGE", "en", TRUE);
 	g_setenv("HEARTH_GUI_NO_FOCUS_LOCK", "1", TRUE);
+	/* GTK's test accessibility context: /gui/a11y reads the names an
+	 * assistive technology would get. */
+	g_setenv("GTK_A11Y", "test", TRUE);
 	setlocale(LC_ALL, "");
 	bindtextdomain(GETTEXT_PACKAGE, g_getenv("HEARTH_LOCALEDIR") ?
 		       g_getenv("HEARTH_LOCALEDIR") : HEARTH_GUI_LOCALEDIR);
@@ -759,5 +1566,7 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/draft", test_draft);
 	g_test_add_func("/gui/journal", test_journal);
 	g_test_add_func("/gui/zh_CN", test_zh_CN);
+	g_test_add_func("/gui/a11y", test_a11y);
+	g_test_add_func("/gui/keyboard", test_keyboard);
 	return g_test_run();
 }
