@@ -554,7 +554,7 @@ on_appt_response(AdwMessageDialog *d, const char *response, gpointer data)
 		return;
 	hearth_gui_today(today);
 	if (strcmp(response, "done") == 0) {
-		st = hearth_appt_done(s, &c->id);
+		st = hearth_appt_mark_done(s, &c->id, today);
 		if (st == HEARTH_OK)
 			hearth_window_toast(c->win, _("Marked as held"));
 	} else if (strcmp(response, "noshow") == 0) {
