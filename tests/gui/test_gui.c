@@ -22,7 +22,7 @@
  *   /gui/zh_CN        with LANGUAGE=zh_CN, walk every main page of a demo
  *                     vault and find no label, tooltip or accessible label
  *                     still in English (any text equal to an English msgid
- *                     of po/parts/gui.po)
+ *                     of po/zh_CN.po)
  *   /gui/a11y         at 1280x800 and 360x720, every main page, form and
  *                     dialog of a demo vault (both modes): each control
  *                     shown has a name a screen reader can read (GTK 4.8's
