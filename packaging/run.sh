@@ -12,10 +12,21 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 sh "$top/packaging/install-deps.sh"
 build="$top/build"
-if [ ! -f "$build/build.ninja" ]; then
-  meson setup "$build" "$top" -Dbuildtype=release -Dtests=false >/dev/null
+# Quiet when all is well; on failure, what meson or the compiler said.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+if [ ! -f "$build/build.ninja" ] &&
+   ! meson setup "$build" "$top" -Dbuildtype=release -Dtests=false >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "run.sh: configuring the build failed (see above)" >&2
+  exit 1
 fi
-ninja -C "$build" >/dev/null
+if ! ninja -C "$build" >"$log" 2>&1; then
+  cat "$log" >&2
+  echo "run.sh: the build failed (see above)" >&2
+  exit 1
+fi
+rm -f "$log"
 export HEARTH_DATA_DIR="${HEARTH_DATA_DIR:-$top/data}"
 
 if [ "${1:-}" = hearth ]; then
