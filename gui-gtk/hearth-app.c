@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include <glib-unix.h>
 #include <glib/gstdio.h>
 
 #include "hearth/demo.h"
@@ -306,6 +307,16 @@ on_screensaver(GObject *obj, GParamSpec *pspec, gpointer data)
 			hearth_window_lock(HEARTH_WINDOW(l->data));
 }
 
+/* SIGINT (Ctrl+C in the terminal that started the app) and SIGTERM quit
+ * the application the normal way, so shutdown still removes a --demo
+ * vault instead of leaving it in the temporary directory. */
+static gboolean
+on_quit_signal(gpointer data)
+{
+	g_application_quit(G_APPLICATION(data));
+	return G_SOURCE_CONTINUE;
+}
+
 static void
 hearth_app_startup(GApplication *app)
 {
@@ -328,6 +339,8 @@ hearth_app_startup(GApplication *app)
 	gtk_application_set_accels_for_action(GTK_APPLICATION(app), "app.help-lines", help_accels);
 	g_signal_connect(app, "notify::screensaver-active",
 			 G_CALLBACK(on_screensaver), NULL);
+	g_unix_signal_add(SIGINT, on_quit_signal, app);
+	g_unix_signal_add(SIGTERM, on_quit_signal, app);
 }
 
 static void
