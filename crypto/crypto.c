@@ -2,24 +2,186 @@
  * crypto.c - the libsodium constructions Hearth uses, with their parameters
  * fixed in one place.  See hearth/crypto.h.
  */
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include <sodium.h>
+#include <sqlite3.h>
 
 #include "hearth/crypto.h"
 
+#include "vfs_private.h"
+
+/* ---- SQLite's allocator: wipe on free ------------------------------------
+ *
+ * SQLite keeps decrypted pages in its page cache, and parsed rows, sort
+ * buffers and statement results in memory it allocates itself.  All of it
+ * goes through the methods below, which put the block's size in a header
+ * in front of it so that xFree can overwrite the whole block with zeros
+ * (sodium_memzero: never optimised away) before giving it back.  xRealloc
+ * moves into a new block and wipes the old one, so a grown buffer leaves
+ * nothing behind either.  No state but two atomic counters: the methods
+ * are as thread-safe as malloc itself. */
+
+/* 16 bytes keep the block as aligned as malloc's own (SQLite needs 8). */
+#define MEM_HDR 16
+
+static atomic_int mem_wipe = 1;          /* 0 only for the benchmark */
+static atomic_ullong mem_wiped;          /* bytes wiped so far */
+static int mem_installed;                /* set once, under mem_once */
+static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
+
+static void *mem_malloc(int n)
+{
+	uint8_t *p;
+
+	if (n <= 0)
+		return NULL;
+	p = malloc((size_t)n + MEM_HDR);
+	if (p == NULL)
+		return NULL;
+	memcpy(p, &n, sizeof n);
+	return p + MEM_HDR;
+}
+
+static int mem_size(void *p)
+{
+	int n;
+
+	if (p == NULL)
+		return 0;
+	memcpy(&n, (uint8_t *)p - MEM_HDR, sizeof n);
+	return n;
+}
+
+static void mem_free(void *p)
+{
+	int n;
+
+	if (p == NULL)
+		return;
+	n = mem_size(p);
+	if (atomic_load_explicit(&mem_wipe, memory_order_relaxed)) {
+		sodium_memzero(p, (size_t)n);
+		atomic_fetch_add_explicit(&mem_wiped, (unsigned long long)n,
+					  memory_order_relaxed);
+	}
+	free((uint8_t *)p - MEM_HDR);
+}
+
+/* Never realloc() in place: the old block would be released unwiped. */
+static void *mem_realloc(void *p, int n)
+{
+	void *q;
+	int old;
+
+	if (p == NULL)
+		return mem_malloc(n);
+	q = mem_malloc(n);
+	if (q == NULL)
+		return NULL; /* SQLite keeps p, as with realloc() */
+	old = mem_size(p);
+	memcpy(q, p, (size_t)(old < n ? old : n));
+	mem_free(p);
+	return q;
+}
+
+static int mem_roundup(int n)
+{
+	if (n > INT32_MAX - 7)
+		return n;
+	return (n + 7) & ~7;
+}
+
+static int mem_init(void *ctx)
+{
+	(void)ctx;
+	return SQLITE_OK;
+}
+
+static void mem_shutdown(void *ctx)
+{
+	(void)ctx;
+}
+
+static const sqlite3_mem_methods mem_methods = {
+	.xMalloc = mem_malloc,
+	.xFree = mem_free,
+	.xRealloc = mem_realloc,
+	.xSize = mem_size,
+	.xRoundup = mem_roundup,
+	.xInit = mem_init,
+	.xShutdown = mem_shutdown,
+	.pAppData = NULL,
+};
+
+/* SQLite accepts a new allocator only before it initialises; a program
+ * that used SQLite before its first libhearth call keeps SQLite's own
+ * (hearth_sqlite_wipe_active() says so). */
+static void mem_install(void)
+{
+	mem_installed = sqlite3_config(SQLITE_CONFIG_MALLOC, &mem_methods) == SQLITE_OK;
+}
+
+int hearth_sqlite_wipe_active(void)
+{
+	pthread_once(&mem_once, mem_install);
+	return mem_installed;
+}
+
+const sqlite3_mem_methods *hearth_mem_methods(void)
+{
+	return &mem_methods;
+}
+
+void hearth_mem_wipe_set(int on)
+{
+	atomic_store(&mem_wipe, on ? 1 : 0);
+}
+
+uint64_t hearth_mem_wiped_bytes(void)
+{
+	return atomic_load(&mem_wiped);
+}
+
+/* ---- process ---------------------------------------------------------- */
+
+hearth_status hearth_process_harden(void)
+{
+	struct rlimit none = { 0, 0 };
+
+	if (setrlimit(RLIMIT_CORE, &none) != 0)
+		return hearth_fail(HEARTH_ERROR, "cannot turn off core dumps");
+#ifdef __linux__
+	/* Also keeps other processes of the same user from reading this
+	 * one's memory through /proc or ptrace. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+		return hearth_fail(HEARTH_ERROR, "cannot mark the process undumpable");
+#endif
+	return HEARTH_OK;
+}
+
+/* ---- libsodium ---------------------------------------------------------- */
+
 /* libsodium's sodium_init() is itself idempotent and thread-safe; caching
- * its result only saves the call. */
-static int sodium_ready;
+ * its result only saves the call.  The first call also hands SQLite its
+ * wiping allocator, before anything in libhearth initialises SQLite. */
+static atomic_int sodium_ready;
 
 hearth_status hearth_crypto_init(void)
 {
-	if (sodium_ready)
+	if (atomic_load_explicit(&sodium_ready, memory_order_acquire))
 		return HEARTH_OK;
+	(void)hearth_sqlite_wipe_active();
 	if (sodium_init() < 0)
 		return hearth_fail(HEARTH_ECRYPTO, "cannot initialise libsodium");
-	sodium_ready = 1;
+	atomic_store_explicit(&sodium_ready, 1, memory_order_release);
 	return HEARTH_OK;
 }
 

@@ -45,10 +45,16 @@
  * the open-file counts and the links between a connection's files are
  * shared and sit under registry_lock.
  */
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
 
 #include "hearth/vfs.h"
 
@@ -85,6 +91,7 @@ struct hvfs {
 	sqlite3_vfs vfs;   /* first: SQLite hands this pointer back to us */
 	sqlite3_vfs *base; /* the VFS doing the real I/O */
 	uint8_t *key;      /* HEARTH_KEYBYTES of secret memory */
+	uint8_t *seal_key; /* subkey of key for WAL commit seals (secret) */
 	char *name;
 	/* Under registry_lock: */
 	int open_files;
@@ -122,6 +129,25 @@ struct hfile {
 	 * number precedes its image). */
 	sqlite3_int64 pgno_off;
 	uint8_t pgno4[4];
+	/* WAL: its path (SQLite keeps the string until xClose); where the
+	 * commit frame written last ends, with its salts, until the sync
+	 * that makes it durable seals it (-1: none). */
+	const char *zpath;
+	sqlite3_int64 commit_end;
+	uint8_t commit_salts[8];
+	/* Main and WAL: damage inside the log was found, so nothing may be
+	 * written through this connection.  Main files also keep, under
+	 * registry_lock, what their WAL's last recovery found. */
+	int refuse_writes;
+	/* Main: this connection holds the WAL write lock, and how many
+	 * times it took it (a commit seal is written only under the hold
+	 * that wrote the commit frame).  WAL: the main file's count when
+	 * the commit frame was written. */
+	int wlock_held;
+	uint32_t wlock_gen;
+	uint32_t wal_bad_frame;
+	char *wal_copy;
+	uint32_t torn_first, torn_frames;
 };
 
 /* The base file object starts at the next 8-byte boundary. */
@@ -411,25 +437,402 @@ static int wal_unmask(hfile *f, uint8_t *buf, int amt, sqlite3_int64 off)
 	return SQLITE_OK;
 }
 
+/* ---- WAL recovery: a torn tail or damage inside the log ------------------
+ *
+ * After a crash SQLite rebuilds its WAL index by reading the WAL from the
+ * start: the header, then frame after frame, each checked against the
+ * header's salts and a checksum that runs over every frame before it.  The
+ * first frame that fails ends the log, and everything after it is ignored
+ * (and later overwritten).  That is right for the frames of a transaction
+ * that was being written when the power went: under synchronous=FULL only
+ * that last, uncommitted transaction can be torn.  It is wrong for a frame
+ * damaged later: every commit after it would be silently dropped.
+ *
+ * So when SQLite reads the WAL header to recover, the VFS first surveys
+ * the whole log as SQLite is about to (salts, page number, authentication,
+ * the running checksum) and finds the frame recovery would stop at.  If
+ * after it there is evidence of a commit that was made durable, it is
+ * damage inside the log: the WAL is copied aside, the header read fails
+ * (so recovery writes nothing, not even the WAL index header), and the
+ * connection refuses every write.  The evidence is
+ *   - an authentic frame with the current salts that is a commit frame
+ *     (its "database size after commit" is not 0), or
+ *   - a commit seal (below) for a frame at or after the bad one.
+ * Otherwise the frames after the last commit that carry the current salts
+ * (an unfinished transaction, a torn or cut-off frame) are what recovery
+ * discards: the VFS records them for hearth_vfs_wal_torn_tail().  Frames
+ * with other salts are leftovers of an earlier WAL generation, which
+ * SQLite rewrites from the start after a checkpoint: they are neither.
+ *
+ * Commit seals.  The last commit frame of a log has nothing after it, so
+ * damage to it would look like a torn tail.  When SQLite syncs the WAL
+ * right after writing a commit frame (synchronous=FULL, under the WAL
+ * write lock that wrote it), the VFS then appends SEAL_LEN bytes after
+ * that frame: "HWS1", the frame's number, the salts and a keyed BLAKE2b
+ * tag.  The seal is shorter than a frame, so SQLite never reads it, and
+ * the next transaction's first frame overwrites it.  A seal on disk proves
+ * the sync before it returned, so the commit frame it names was durable. */
+
+#define WAL_MAGIC 0x377f0682u
+#define WAL_VERSION 3007000u
+#define SEAL_LEN 32
+#define SEAL_TAG 16
+
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 |
+	       (uint32_t)p[1] << 8 | (uint32_t)p[0];
+}
+
+static void put_be32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)(v >> 24);
+	p[1] = (uint8_t)(v >> 16);
+	p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+
+/* SQLite's WAL checksum over n bytes (a multiple of 8), continuing s:
+ * words big-endian when the header's magic says so, else little-endian. */
+static void wal_cksum(int big, const uint8_t *p, size_t n, uint32_t s[2])
+{
+	size_t i;
+
+	for (i = 0; i < n; i += 8) {
+		s[0] += (big ? get_be32(p + i) : get_le32(p + i)) + s[1];
+		s[1] += (big ? get_be32(p + i + 4) : get_le32(p + i + 4)) + s[0];
+	}
+}
+
+static sqlite3_int64 wal_frame_at(sqlite3_int64 k)
+{
+	return WAL_HDR + k * WAL_FRAME;
+}
+
+/* Fills seal (SEAL_LEN bytes) for commit frame number frame (1-based)
+ * of the WAL generation with these salts. */
+static int seal_make(const hfile *f, uint8_t *seal, uint32_t frame,
+		     const uint8_t salts[8])
+{
+	memcpy(seal, "HWS1", 4);
+	put_be32(seal + 4, frame);
+	memcpy(seal + 8, salts, 8);
+	if (crypto_generichash(seal + 16, SEAL_TAG, seal, 16, f->vfs->seal_key,
+			       HEARTH_KEYBYTES) != 0)
+		return 0;
+	return 1;
+}
+
+/* Is there a valid seal at slot k (where frame k, 0-based, would start)
+ * for commit frame number k with these salts? */
+static int seal_at(hfile *f, sqlite3_int64 k, const uint8_t salts[8])
+{
+	uint8_t got[SEAL_LEN], want[SEAL_LEN];
+
+	if (k <= 0 || k > UINT32_MAX ||
+	    real_read(f, got, SEAL_LEN, wal_frame_at(k)) != SQLITE_OK)
+		return 0;
+	if (!seal_make(f, want, (uint32_t)k, salts))
+		return 0;
+	return sodium_memcmp(got, want, SEAL_LEN) == 0;
+}
+
+/* Reads frame k's header (24 bytes, checksums unmasked) into hdr. */
+static int survey_header(hfile *f, sqlite3_int64 k, uint8_t *hdr)
+{
+	uint8_t mask[WAL_CKSUM_LEN];
+	int rc, i;
+
+	rc = real_read(f, hdr, WAL_FRAME_HDR, wal_frame_at(k));
+	if (rc != SQLITE_OK)
+		return rc;
+	if ((rc = wal_cksum_mask(f, wal_frame_at(k), hdr, mask)) != SQLITE_OK)
+		return rc;
+	for (i = 0; i < WAL_CKSUM_LEN; i++)
+		hdr[WAL_CKSUM_AT + i] ^= mask[i];
+	return SQLITE_OK;
+}
+
+/* Reads frame k whole into fr (WAL_FRAME bytes): header unmasked, image
+ * decrypted in place when authentic (*auth 1), left as it is if not. */
+static int survey_frame(hfile *f, sqlite3_int64 k, uint8_t *fr, int *auth)
+{
+	uint8_t ad[AD_MAX];
+	int rc;
+
+	rc = real_read(f, fr + WAL_FRAME_HDR, PAGE, wal_frame_at(k) + WAL_FRAME_HDR);
+	if (rc == SQLITE_OK)
+		rc = survey_header(f, k, fr);
+	if (rc != SQLITE_OK)
+		return rc;
+	*auth = get_be32(fr) != 0 &&
+		page_open(f, fr + WAL_FRAME_HDR, fr + WAL_FRAME_HDR, ad, wal_ad(ad, fr));
+	return SQLITE_OK;
+}
+
+typedef struct wal_survey {
+	uint32_t bad;         /* damage inside the log at this frame (1-based) */
+	uint32_t torn_first;  /* first frame recovery discards (1-based) */
+	uint32_t torn_frames; /* how many, with the current salts */
+} wal_survey;
+
+/* Surveys the WAL as recovery will read it; see the section comment. */
+static int wal_survey_log(hfile *f, wal_survey *out)
+{
+	uint8_t h[WAL_HDR], *fr = f->scratch;
+	const uint8_t *salts = h + 16;
+	sqlite3_int64 size, n, k, b, tail;
+	uint32_t ck[2] = { 0, 0 }, magic, last = 0;
+	int big, auth = 0, damaged = 0, rc;
+
+	memset(out, 0, sizeof *out);
+	if ((rc = f->real->pMethods->xFileSize(f->real, &size)) != SQLITE_OK)
+		return rc;
+	if (size <= WAL_HDR)
+		return SQLITE_OK;
+	if ((rc = real_read(f, h, WAL_HDR, 0)) != SQLITE_OK)
+		return rc == SQLITE_IOERR_SHORT_READ ? SQLITE_OK : rc;
+	/* A header SQLite would not accept makes it ignore the whole log;
+	 * there is nothing to tell then (see the limits in hearth/vfs.h). */
+	magic = get_be32(h);
+	if ((magic & ~1u) != WAL_MAGIC || get_be32(h + 4) != WAL_VERSION ||
+	    get_be32(h + 8) != PAGE)
+		return SQLITE_OK;
+	big = (int)(magic & 1);
+	wal_cksum(big, h, 24, ck);
+	if (ck[0] != get_be32(h + 24) || ck[1] != get_be32(h + 28))
+		return SQLITE_OK;
+
+	n = (size - WAL_HDR) / WAL_FRAME;
+	for (k = 0; k < n; k++) {
+		uint32_t s[2] = { ck[0], ck[1] };
+
+		if ((rc = survey_frame(f, k, fr, &auth)) != SQLITE_OK)
+			goto out;
+		if (memcmp(fr + 8, salts, 8) != 0 || !auth)
+			break;
+		wal_cksum(big, fr, 8, s);
+		wal_cksum(big, fr + WAL_FRAME_HDR, PAGE, s);
+		if (s[0] != get_be32(fr + 16) || s[1] != get_be32(fr + 20))
+			break;
+		ck[0] = s[0];
+		ck[1] = s[1];
+		if (get_be32(fr + 4) != 0)
+			last = (uint32_t)k + 1;
+	}
+	b = k;
+	for (k = b + 1; k < n && !damaged; k++) {
+		if ((rc = survey_header(f, k, fr)) != SQLITE_OK)
+			goto out;
+		if (memcmp(fr + 8, salts, 8) != 0 || get_be32(fr + 4) == 0)
+			continue;
+		if ((rc = survey_frame(f, k, fr, &auth)) != SQLITE_OK)
+			goto out;
+		damaged = auth;
+	}
+	for (k = b + 1; k <= n && b < n && !damaged; k++)
+		damaged = seal_at(f, k, salts);
+	if (damaged) {
+		out->bad = (uint32_t)b + 1;
+		goto out;
+	}
+
+	/* What recovery discards: the current generation's frames after the
+	 * last commit, and a cut-off frame at the end.  A seal is none of
+	 * them (it sits after the last commit frame, over the start of a
+	 * leftover frame or at the end). */
+	for (k = last; k < n; k++) {
+		if ((rc = survey_header(f, k, fr)) != SQLITE_OK)
+			goto out;
+		if (memcmp(fr + 8, salts, 8) == 0 && !seal_at(f, k, salts))
+			out->torn_frames++;
+	}
+	tail = size - wal_frame_at(n);
+	if (tail >= 16 && !seal_at(f, n, salts) &&
+	    real_read(f, fr, 16, wal_frame_at(n)) == SQLITE_OK &&
+	    memcmp(fr + 8, salts, 8) == 0)
+		out->torn_frames++;
+	if (out->torn_frames > 0)
+		out->torn_first = last + 1;
+out:
+	hearth_wipe(f->scratch, WAL_FRAME);
+	return rc;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	while (n > 0) {
+		ssize_t w = write(fd, p, n);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+/* Copies the WAL, as it is on disk, to "<wal>.damaged-<16 hex digits>"
+ * beside it: the digits are the start of a BLAKE2b hash of the content, so
+ * opening the same damaged vault again finds the copy it kept and makes no
+ * second one.  The copy is written under a temporary name, synced, then
+ * linked into place (never over an existing file).  Returns the path
+ * (malloc'd) or NULL. */
+static char *wal_keep_copy(hfile *f)
+{
+	size_t plen = strlen(f->zpath) + 40;
+	char *tmp = malloc(plen), *path = malloc(plen);
+	uint8_t *buf = malloc(1 << 16), digest[8];
+	crypto_generichash_state st;
+	sqlite3_int64 size, off;
+	char hex[17];
+	int fd = -1, ok = 0;
+
+	if (tmp == NULL || path == NULL || buf == NULL ||
+	    f->real->pMethods->xFileSize(f->real, &size) != SQLITE_OK)
+		goto out;
+	snprintf(tmp, plen, "%s.copying-XXXXXX", f->zpath);
+	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0)
+		goto out;
+	crypto_generichash_init(&st, NULL, 0, sizeof digest);
+	for (off = 0; off < size;) {
+		int n = size - off < (1 << 16) ? (int)(size - off) : 1 << 16;
+
+		if (real_read(f, buf, n, off) != SQLITE_OK ||
+		    write_all(fd, buf, (size_t)n) != 0)
+			goto out;
+		crypto_generichash_update(&st, buf, (unsigned long long)n);
+		off += n;
+	}
+	if (fsync(fd) != 0)
+		goto out;
+	crypto_generichash_final(&st, digest, sizeof digest);
+	hearth_hex_encode(hex, digest, sizeof digest);
+	snprintf(path, plen, "%s.damaged-%s", f->zpath, hex);
+	if (link(tmp, path) != 0 && errno != EEXIST)
+		goto out;
+	ok = 1;
+out:
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	if (ok) {
+		/* Make the new name durable. */
+		char *slash = strrchr(tmp, '/');
+		int dfd;
+
+		if (slash != NULL) {
+			*slash = '\0';
+			dfd = open(slash == tmp ? "/" : tmp, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (dfd >= 0) {
+				(void)fsync(dfd);
+				close(dfd);
+			}
+		}
+	}
+	free(tmp);
+	free(buf);
+	if (!ok) {
+		free(path);
+		path = NULL;
+	}
+	return path;
+}
+
+/* SQLite is about to recover the WAL: survey it first.  Damage inside the
+ * log makes the read fail (SQLITE_IOERR_DATA) after the WAL is copied
+ * aside; a discarded tail is recorded. */
+static int wal_before_recovery(hfile *f)
+{
+	wal_survey sv;
+	char *copy = NULL;
+	hfile *m;
+	int rc;
+
+	if ((rc = wal_survey_log(f, &sv)) != SQLITE_OK)
+		return rc;
+	if (sv.bad != 0) {
+		f->refuse_writes = 1;
+		copy = wal_keep_copy(f);
+	}
+	pthread_mutex_lock(&registry_lock);
+	m = f->main;
+	if (m != NULL) {
+		if (sv.bad != 0) {
+			m->refuse_writes = 1;
+			m->wal_bad_frame = sv.bad;
+			free(m->wal_copy);
+			m->wal_copy = copy;
+			copy = NULL;
+		} else if (sv.torn_frames != 0) {
+			m->torn_first = sv.torn_first;
+			m->torn_frames = sv.torn_frames;
+		}
+	}
+	pthread_mutex_unlock(&registry_lock);
+	free(copy);
+	return sv.bad != 0 ? SQLITE_IOERR_DATA : SQLITE_OK;
+}
+
+/* After a sync of the WAL: seal the commit frame this handle wrote last,
+ * if the sync came right after it under the same hold of the write lock
+ * (so no other connection can have written after it). */
+static void wal_seal_commit(hfile *f)
+{
+	uint8_t seal[SEAL_LEN];
+	sqlite3_int64 end = f->commit_end;
+	hfile *m = f->main;
+
+	f->commit_end = -1;
+	if (end < 0 || m == NULL || !m->wlock_held || m->wlock_gen != f->wlock_gen)
+		return;
+	if (!seal_make(f, seal, (uint32_t)((end - WAL_HDR) / WAL_FRAME),
+		       f->commit_salts))
+		return;
+	/* Best effort: the commit is durable whether or not this lands. */
+	(void)real_write(f, seal, SEAL_LEN, end);
+}
+
+/* Remembers a commit frame written at off (its header is hdr), to seal
+ * after the sync that follows. */
+static void wal_note_frame(hfile *f, sqlite3_int64 off, const uint8_t *hdr)
+{
+	if (get_be32(hdr + 4) == 0 || f->main == NULL) {
+		f->commit_end = -1;
+		return;
+	}
+	f->commit_end = off + WAL_FRAME;
+	memcpy(f->commit_salts, hdr + 8, 8);
+	f->wlock_gen = f->main->wlock_gen;
+}
+
 /* Reads any slice of the WAL.  The WAL header and frame headers pass
  * through; every page image the slice overlaps is authenticated and
  * decrypted.
  *
- * A read of a whole frame (header and image: SQLite's WAL recovery, and
- * its checksum rewrite) whose image fails authentication does not fail:
- * the frame comes back with page number 0 and a zeroed image, which SQLite
- * rejects as an invalid frame and so ends the log there, as it does for a
- * frame torn by a crash.  Neither SQLite nor the VFS can tell a torn last
- * frame from a damaged one; failing here would make a power cut fatal to
- * the database.  The loss is what truncating the WAL would cause, which
- * anyone able to damage the file can do anyway, and the page is recorded
- * for hearth_vfs_damaged_page().  Every other read of an image that fails
- * authentication fails with SQLITE_IOERR_DATA. */
+ * SQLite's read of the WAL header (32 bytes at 0) starts a recovery: the
+ * log is surveyed first (wal_before_recovery), and damage inside it fails
+ * the read.  Otherwise a read of a whole frame (header and image: the
+ * recovery itself, and SQLite's checksum rewrite) whose image fails
+ * authentication does not fail: the frame comes back with page number 0
+ * and a zeroed image, which SQLite rejects as an invalid frame and so ends
+ * the log there, as it does for a frame torn by a crash; the survey has
+ * shown that no durable commit follows it.  Every other read of an image
+ * that fails authentication fails with SQLITE_IOERR_DATA. */
 static int wal_read(hfile *f, uint8_t *buf, int amt, sqlite3_int64 off)
 {
 	sqlite3_int64 end = off + amt, size = -1, k;
 	uint8_t ad[AD_MAX];
 	int short_read = 0, rc;
+
+	if (off == 0 && amt == WAL_HDR &&
+	    (rc = wal_before_recovery(f)) != SQLITE_OK) {
+		memset(buf, 0, (size_t)amt);
+		return rc;
+	}
 
 	/* SQLite's page reads and checkpoint: one image, read with its
 	 * frame header in one go. */
@@ -544,13 +947,16 @@ static int wal_write(hfile *f, const uint8_t *buf, int amt, sqlite3_int64 off)
 		uint8_t h[WAL_FRAME_HDR], mask[WAL_CKSUM_LEN];
 		int i;
 
-		if (end <= WAL_HDR)
+		if (end <= WAL_HDR) {
+			f->commit_end = -1;
 			return real_write(f, buf, amt, off);
+		}
 		if (amt != WAL_FRAME_HDR || off < WAL_HDR ||
 		    (off - WAL_HDR) % WAL_FRAME != 0)
 			return SQLITE_IOERR_WRITE;
 		f->hdr_off = off;
 		memcpy(f->hdr, buf, WAL_FRAME_HDR);
+		wal_note_frame(f, off, buf);
 		memcpy(h, buf, WAL_FRAME_HDR);
 		if (wal_cksum_mask(f, off, h, mask) != SQLITE_OK)
 			return SQLITE_IOERR_WRITE;
@@ -570,6 +976,8 @@ static int wal_write(hfile *f, const uint8_t *buf, int amt, sqlite3_int64 off)
 			memcpy(f->hdr, f->scratch, WAL_FRAME_HDR);
 		}
 		f->hdr_off = -1;
+		if (f->commit_end != off + PAGE)
+			f->commit_end = -1; /* not the commit frame's image */
 		if ((rc = wal_seal(f, f->scratch, buf, hdr)) != SQLITE_OK)
 			return rc;
 		return real_write(f, f->scratch, PAGE, off);
@@ -587,6 +995,7 @@ static int wal_write(hfile *f, const uint8_t *buf, int amt, sqlite3_int64 off)
 		if (rc != SQLITE_OK)
 			return rc;
 		f->hdr_off = -1;
+		wal_note_frame(f, off, buf);
 		return real_write(f, f->scratch, WAL_FRAME, off);
 	}
 	return SQLITE_IOERR_WRITE;
@@ -667,6 +1076,13 @@ static int journal_write(hfile *f, const uint8_t *buf, int amt, sqlite3_int64 of
 
 /* ---- io methods --------------------------------------------------------- */
 
+/* Once damage inside the WAL was found, the connection writes nothing:
+ * no checkpoint, no WAL reset, no rollback into the database. */
+static int writes_refused(const hfile *f)
+{
+	return f->refuse_writes || (f->main != NULL && f->main->refuse_writes);
+}
+
 /* Bytes of per-file buffers: a frame of scratch space, and for a WAL the
  * last image read, as ciphertext and plaintext. */
 static size_t scratch_size(int kind)
@@ -702,6 +1118,8 @@ static int hfile_close(sqlite3_file *file)
 			f->main->journal = NULL;
 	}
 	v->open_files--;
+	free(f->wal_copy);
+	f->wal_copy = NULL;
 	pthread_mutex_unlock(&registry_lock);
 	if (f->scratch != NULL) {
 		/* One block: scratch, then (WAL) last_ct and last_pt. */
@@ -733,7 +1151,7 @@ static int hfile_write(sqlite3_file *file, const void *buf, int amt,
 {
 	hfile *f = (hfile *)file;
 
-	if (amt <= 0 || off < 0)
+	if (amt <= 0 || off < 0 || writes_refused(f))
 		return SQLITE_IOERR_WRITE;
 	switch (f->kind) {
 	case KIND_MAIN:
@@ -749,14 +1167,20 @@ static int hfile_truncate(sqlite3_file *file, sqlite3_int64 size)
 {
 	hfile *f = (hfile *)file;
 
+	if (writes_refused(f))
+		return SQLITE_IOERR_TRUNCATE;
+	f->commit_end = -1;
 	return f->real->pMethods->xTruncate(f->real, size);
 }
 
 static int hfile_sync(sqlite3_file *file, int flags)
 {
 	hfile *f = (hfile *)file;
+	int rc = f->real->pMethods->xSync(f->real, flags);
 
-	return f->real->pMethods->xSync(f->real, flags);
+	if (f->kind == KIND_WAL && rc == SQLITE_OK && f->commit_end >= 0)
+		wal_seal_commit(f);
+	return rc;
 }
 
 static int hfile_file_size(sqlite3_file *file, sqlite3_int64 *size)
@@ -799,6 +1223,23 @@ static int hfile_file_control(sqlite3_file *file, int op, void *arg)
 		*(uint32_t *)arg = f->damaged ? f->damaged : f->vfs->unlinked_damage;
 		pthread_mutex_unlock(&registry_lock);
 		return SQLITE_OK;
+	case HEARTH_VFS_FCNTL_WAL_REPORT: {
+		struct wal_report *r = arg;
+
+		if (f->kind != KIND_MAIN)
+			return SQLITE_NOTFOUND;
+		pthread_mutex_lock(&registry_lock);
+		r->damaged_frame = f->wal_bad_frame;
+		r->torn_first = f->torn_first;
+		r->torn_frames = f->torn_frames;
+		if (r->take_torn)
+			f->torn_first = f->torn_frames = 0;
+		if (r->copy != NULL && r->copy_len > 0)
+			snprintf(r->copy, r->copy_len, "%s",
+				 f->wal_copy != NULL ? f->wal_copy : "");
+		pthread_mutex_unlock(&registry_lock);
+		return SQLITE_OK;
+	}
 	case SQLITE_FCNTL_SIZE_HINT:
 	case SQLITE_FCNTL_CHUNK_SIZE:
 		/* Growing a file ahead of time would leave zero-filled
@@ -846,11 +1287,22 @@ static int hfile_shm_map(sqlite3_file *file, int pg, int pgsz, int extend,
 	return f->real->pMethods->xShmMap(f->real, pg, pgsz, extend, pp);
 }
 
+/* Slot 0 of the WAL index locks is SQLite's WAL write lock (part of its
+ * file format); its holds are counted for wal_seal_commit. */
 static int hfile_shm_lock(sqlite3_file *file, int offset, int n, int flags)
 {
 	hfile *f = (hfile *)file;
+	int rc = f->real->pMethods->xShmLock(f->real, offset, n, flags);
 
-	return f->real->pMethods->xShmLock(f->real, offset, n, flags);
+	if (rc == SQLITE_OK && offset == 0 && (flags & SQLITE_SHM_EXCLUSIVE)) {
+		if (flags & SQLITE_SHM_LOCK) {
+			f->wlock_held = 1;
+			f->wlock_gen++;
+		} else {
+			f->wlock_held = 0;
+		}
+	}
+	return rc;
 }
 
 static void hfile_shm_barrier(sqlite3_file *file)
@@ -934,6 +1386,8 @@ static int hvfs_open(sqlite3_vfs *pvfs, sqlite3_filename name,
 	f->real = (sqlite3_file *)((char *)f + HFILE_SIZE);
 	f->hdr_off = -1;
 	f->pgno_off = -1;
+	f->commit_end = -1;
+	f->zpath = name;
 	f->scratch = sqlite3_malloc((int)scratch_size(kind));
 	if (f->scratch == NULL)
 		return SQLITE_NOMEM;
@@ -1079,6 +1533,7 @@ static void hvfs_free(hvfs *v)
 	if (v == NULL)
 		return;
 	hearth_secret_free(v->key);
+	hearth_secret_free(v->seal_key);
 	free(v->name);
 	free(v);
 }
@@ -1118,11 +1573,15 @@ hearth_status hearth_vfs_register(const char *name,
 	}
 	v = calloc(1, sizeof *v);
 	if (v == NULL || (v->name = strdup(name)) == NULL ||
-	    (v->key = hearth_secret_alloc(HEARTH_KEYBYTES)) == NULL) {
+	    (v->key = hearth_secret_alloc(HEARTH_KEYBYTES)) == NULL ||
+	    (v->seal_key = hearth_secret_alloc(HEARTH_KEYBYTES)) == NULL) {
 		st = hearth_fail(HEARTH_ENOMEM, "out of memory registering vfs '%s'", name);
 		goto out;
 	}
 	memcpy(v->key, key, HEARTH_KEYBYTES);
+	/* Seals use a key of their own (subkey 1 of context "hvfsseal"). */
+	if ((st = hearth_subkey_derive(v->seal_key, 1, "hvfsseal", key)) != HEARTH_OK)
+		goto out;
 	v->base = base;
 
 	objsize = HFILE_SIZE + (size_t)base->szOsFile;
@@ -1201,6 +1660,11 @@ static hearth_status configure_failure(sqlite3 *db, const char *path)
 	uint32_t page;
 
 	if (ext == SQLITE_IOERR_DATA) {
+		char copy[HEARTH_VFS_PATH_MAX];
+		uint32_t frame = hearth_vfs_wal_damage(db, copy, sizeof copy);
+
+		if (frame != 0)
+			return hearth_vfs_wal_damage_fail(frame, copy);
 		page = hearth_vfs_damaged_page(db);
 		if (page != 0)
 			return hearth_fail(HEARTH_EDAMAGED,
@@ -1275,4 +1739,57 @@ uint32_t hearth_vfs_damaged_page(sqlite3 *db)
 				 &page) != SQLITE_OK)
 		return 0;
 	return page;
+}
+
+/* The WAL report of db's main file; 0 if db has none (not a Hearth VFS). */
+static int wal_report_get(sqlite3 *db, struct wal_report *r)
+{
+	if (db == NULL)
+		return 0;
+	return sqlite3_file_control(db, "main", HEARTH_VFS_FCNTL_WAL_REPORT, r) == SQLITE_OK;
+}
+
+uint32_t hearth_vfs_wal_damage(sqlite3 *db, char *copy, size_t copy_len)
+{
+	struct wal_report r;
+
+	memset(&r, 0, sizeof r);
+	r.copy = copy;
+	r.copy_len = copy_len;
+	if (copy != NULL && copy_len > 0)
+		copy[0] = '\0';
+	if (!wal_report_get(db, &r))
+		return 0;
+	return r.damaged_frame;
+}
+
+hearth_status hearth_vfs_wal_damage_fail(uint32_t frame, const char *copy)
+{
+	if (copy != NULL && copy[0] != '\0')
+		return hearth_fail(HEARTH_EDAMAGED,
+				   "vault damaged: WAL frame %lu failed authentication; "
+				   "a copy was kept at %s", (unsigned long)frame, copy);
+	return hearth_fail(HEARTH_EDAMAGED,
+			   "vault damaged: WAL frame %lu failed authentication; "
+			   "no copy could be kept, and nothing was changed",
+			   (unsigned long)frame);
+}
+
+int hearth_vfs_wal_torn_tail(sqlite3 *db, uint32_t *first, uint32_t *frames)
+{
+	struct wal_report r;
+
+	memset(&r, 0, sizeof r);
+	r.take_torn = 1;
+	if (first != NULL)
+		*first = 0;
+	if (frames != NULL)
+		*frames = 0;
+	if (!wal_report_get(db, &r) || r.torn_frames == 0)
+		return 0;
+	if (first != NULL)
+		*first = r.torn_first;
+	if (frames != NULL)
+		*frames = r.torn_frames;
+	return 1;
 }

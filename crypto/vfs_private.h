@@ -1,6 +1,7 @@
 /*
  * vfs_private.h - what the encrypting VFS (vfs.c) and its in-memory temp
- * files (memfile.c) share, and the few hooks the tests look through.
+ * files (memfile.c) share, and the few hooks the tests and benchmarks look
+ * through (here too those of SQLite's wiping allocator in crypto.c).
  * Not installed; not part of the public API.
  */
 #ifndef HEARTH_VFS_PRIVATE_H
@@ -32,5 +33,27 @@ int hearth_memfile_open(sqlite3_file *f, int flags, int *out_flags,
 /* How many memory files were opened in this process so far.  Tests use it
  * to show that SQLite asked for temp files and got memory ones. */
 uint64_t hearth_memfile_opened(void);
+
+/* The sqlite3_file_control() opcode through which a main-database file
+ * reports what the last recovery of its WAL found (a struct wal_report
+ * through pArg). */
+#define HEARTH_VFS_FCNTL_WAL_REPORT 0x48565752 /* "HVWR" */
+
+struct wal_report {
+	uint32_t damaged_frame; /* out: 1-based; 0 if none */
+	uint32_t torn_first;    /* out: first frame of a discarded tail */
+	uint32_t torn_frames;   /* out: frames discarded; 0 if none */
+	int take_torn;          /* in: forget the discarded tail once read */
+	char *copy;             /* out, may be NULL: where the WAL was copied */
+	size_t copy_len;
+};
+
+/* SQLite's wiping allocator (crypto.c).  The methods themselves, for
+ * tests that call them directly; a switch that turns wiping off, for the
+ * benchmark that measures its cost (never in a program); and the bytes
+ * wiped so far in this process. */
+const sqlite3_mem_methods *hearth_mem_methods(void);
+void hearth_mem_wipe_set(int on);
+uint64_t hearth_mem_wiped_bytes(void);
 
 #endif /* HEARTH_VFS_PRIVATE_H */

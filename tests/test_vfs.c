@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -669,6 +671,8 @@ static long wal_frame_of(const char *wal, int pgno)
 	return found;
 }
 
+/* A frame damaged while another connection has the WAL index: the page
+ * read fails and names the page. */
 static void test_flipped_byte_in_wal(void **state)
 {
 	fixture *fx = *state;
@@ -699,16 +703,339 @@ static void test_flipped_byte_in_wal(void **state)
 	assert_int_equal(hearth_vfs_damaged_page(b), page);
 	close_db(b);
 	close_db(a);
-	assert_true(file_size(fx->wal) > 0);
+}
 
-	/* Reopened, WAL recovery meets the frame.  It cannot tell damage
-	 * from a frame torn by a crash, so the log ends before it, as a bad
-	 * checksum ends it in SQLite, and the page is reported. */
-	a = open_db(fx->path, VFS);
-	assert_int_equal(hearth_vfs_damaged_page(a), page);
-	assert_int_equal(query_int(a, "SELECT count(*) FROM small WHERE x = 'old'"), 1);
-	assert_integrity(a);
-	close_db(a);
+/* ---- WAL recovery: damage inside the log, torn tail ----------------------- */
+
+#define WAL_FRAME_BYTES (24 + HEARTH_VFS_PAGE_SIZE)
+#define N_TXN 6
+
+/* The files of a database as a crashed writer left them. */
+typedef struct snapshot {
+	unsigned char *db, *wal, *shm;
+	size_t db_len, wal_len, shm_len;
+} snapshot;
+
+static void put_file(const char *path, const unsigned char *p, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, p, n), (ssize_t)n);
+	close(fd);
+}
+
+static void snapshot_take(fixture *fx, snapshot *sn)
+{
+	char shm[200];
+
+	snprintf(shm, sizeof shm, "%s-shm", fx->path);
+	sn->db = read_all(fx->path, &sn->db_len);
+	sn->wal = read_all(fx->wal, &sn->wal_len);
+	sn->shm = read_all(shm, &sn->shm_len);
+	assert_non_null(sn->db);
+	assert_non_null(sn->wal);
+}
+
+static void snapshot_put(fixture *fx, const snapshot *sn)
+{
+	char shm[200];
+
+	snprintf(shm, sizeof shm, "%s-shm", fx->path);
+	put_file(fx->path, sn->db, sn->db_len);
+	put_file(fx->wal, sn->wal, sn->wal_len);
+	if (sn->shm != NULL)
+		put_file(shm, sn->shm, sn->shm_len);
+}
+
+static void snapshot_free(snapshot *sn)
+{
+	free(sn->db);
+	free(sn->wal);
+	free(sn->shm);
+}
+
+/* A child process runs sql on the database and dies without closing it
+ * (so without a checkpoint): the parent sees the files as after a kill. */
+static void child_sql(fixture *fx, const char *sql)
+{
+	pid_t pid;
+	int status;
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		/* No cmocka in the child. */
+		sqlite3 *c = NULL;
+
+		if (sqlite3_open_v2(fx->path, &c, SQLITE_OPEN_READWRITE |
+				    SQLITE_OPEN_CREATE, VFS) != SQLITE_OK ||
+		    hearth_vfs_configure(c) != HEARTH_OK ||
+		    sqlite3_exec(c, sql, NULL, NULL, NULL) != SQLITE_OK)
+			_exit(2);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+/* A writer commits N_TXN rows, one transaction each, after an empty WAL;
+ * with tail, it then writes most of a big transaction (its pages spill
+ * into the WAL) and dies before committing. */
+static void crashed_writer(fixture *fx, int tail)
+{
+	char sql[2048];
+	size_t len;
+	int i;
+
+	len = (size_t)snprintf(sql, sizeof sql,
+		"PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		"PRAGMA wal_autocheckpoint=0;"
+		"CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+		"PRAGMA wal_checkpoint(TRUNCATE);");
+	for (i = 1; i <= N_TXN; i++)
+		len += (size_t)snprintf(sql + len, sizeof sql - len,
+					"INSERT INTO t VALUES(%d, 'MARKER-NOTE %d');", i, i);
+	if (tail)
+		snprintf(sql + len, sizeof sql - len,
+			 "PRAGMA cache_size=5; BEGIN;"
+			 "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 "
+			 "FROM n WHERE x < 400) INSERT INTO t(v) SELECT "
+			 "printf('%%0300d', x) FROM n");
+	child_sql(fx, sql);
+}
+
+static long wal_frames(const char *wal)
+{
+	return (file_size(wal) - 32) / WAL_FRAME_BYTES;
+}
+
+static void assert_same(const unsigned char *want, size_t want_len, const char *path)
+{
+	size_t len;
+	unsigned char *got = read_all(path, &len);
+
+	assert_non_null(got);
+	assert_int_equal(len, want_len);
+	assert_memory_equal(got, want, len);
+	free(got);
+}
+
+/* Frame k (1-based) of n committed transactions is damaged, in its image,
+ * its checksum or its salt by turns: the open refuses, naming the frame and
+ * a copy of the WAL kept aside; nothing in the database or the WAL changes
+ * (the -shm is left out: the first connection to a database truncates and
+ * rebuilds it from the WAL, so it holds nothing the WAL does not); the
+ * connection writes nothing; and once the byte is back every transaction
+ * is there.  The last frame is a commit with nothing after it: its seal
+ * tells it from a torn one. */
+static void test_wal_damage_inside_refused(void **state)
+{
+	fixture *fx = *state;
+	snapshot sn;
+	long k, n;
+
+	crashed_writer(fx, 0);
+	n = wal_frames(fx->wal);
+	assert_true(n >= N_TXN);
+	snapshot_take(fx, &sn);
+	for (k = 1; k <= n; k++) {
+		static const long where[] = { 24 + 1000, 16 + 3, 8 + 1 };
+		long off = 32 + (k - 1) * WAL_FRAME_BYTES + where[k % 3];
+		unsigned char *damaged;
+		char want[96], copy[HEARTH_VFS_PATH_MAX];
+		const char *d;
+		size_t dlen;
+		sqlite3 *db;
+
+		snapshot_put(fx, &sn);
+		flip_byte(fx->wal, off);
+		damaged = read_all(fx->wal, &dlen);
+
+		db = open_raw(fx->path, VFS);
+		assert_int_equal(hearth_vfs_configure(db), HEARTH_EDAMAGED);
+		d = hearth_errdetail();
+		snprintf(want, sizeof want,
+			 "vault damaged: WAL frame %ld failed authentication; "
+			 "a copy was kept at ", k);
+		if (strncmp(d, want, strlen(want)) != 0)
+			print_error("frame %ld: '%s'\n", k, d);
+		assert_true(strncmp(d, want, strlen(want)) == 0);
+		assert_int_equal(hearth_vfs_wal_damage(db, copy, sizeof copy), k);
+		assert_string_equal(d + strlen(want), copy);
+		/* Nothing can be written through the connection. */
+		assert_int_not_equal(run_rc(db, "INSERT INTO t VALUES(100, 'x')"), SQLITE_OK);
+		close_db(db);
+
+		assert_same(sn.db, sn.db_len, fx->path);
+		assert_same(damaged, dlen, fx->wal);
+		assert_same(damaged, dlen, copy);
+		/* A second try keeps the same copy, and makes no other. */
+		db = open_raw(fx->path, VFS);
+		assert_int_equal(hearth_vfs_configure(db), HEARTH_EDAMAGED);
+		assert_non_null(strstr(hearth_errdetail(), copy));
+		close_db(db);
+		assert_int_equal(unlink(copy), 0);
+		free(damaged);
+
+		flip_byte(fx->wal, off);
+		db = open_db(fx->path, VFS);
+		assert_int_equal(query_int(db, "SELECT count(*) FROM t"), N_TXN);
+		assert_int_equal(hearth_vfs_wal_damage(db, NULL, 0), 0);
+		assert_int_equal(hearth_vfs_wal_torn_tail(db, NULL, NULL), 0);
+		close_db(db);
+	}
+	snapshot_free(&sn);
+}
+
+enum tear { TEAR_NONE, TEAR_CUT, TEAR_DAMAGE };
+
+/* A writer died in the middle of a transaction after N_TXN commits; its
+ * last frame is whole, cut short, or damaged.  The open recovers every
+ * committed transaction and reports the discarded tail once. */
+static void torn_tail(fixture *fx, enum tear how)
+{
+	uint32_t first = 0, frames = 0;
+	long n;
+	sqlite3 *db;
+
+	crashed_writer(fx, 1);
+	n = wal_frames(fx->wal);
+	assert_true(n > N_TXN + 2);
+	if (how == TEAR_CUT)
+		assert_int_equal(truncate(fx->wal, 32 + (n - 1) * WAL_FRAME_BYTES + 1000), 0);
+	else if (how == TEAR_DAMAGE)
+		flip_byte(fx->wal, 32 + (n - 1) * WAL_FRAME_BYTES + 24 + 2000);
+
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), N_TXN);
+	assert_int_equal(hearth_vfs_wal_damage(db, NULL, 0), 0);
+	assert_int_equal(hearth_vfs_wal_torn_tail(db, &first, &frames), 1);
+	assert_int_equal(first, N_TXN + 1);
+	assert_int_equal(frames, n - N_TXN);
+	/* Once. */
+	assert_int_equal(hearth_vfs_wal_torn_tail(db, &first, &frames), 0);
+	assert_int_equal(frames, 0);
+	exec(db, "INSERT INTO t VALUES(1000, 'after')");
+	assert_integrity(db);
+	close_db(db);
+
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), N_TXN + 1);
+	assert_int_equal(hearth_vfs_wal_torn_tail(db, NULL, NULL), 0);
+	close_db(db);
+}
+
+static void test_wal_torn_tail_unfinished(void **state)
+{
+	torn_tail(*state, TEAR_NONE);
+}
+
+static void test_wal_torn_tail_cut(void **state)
+{
+	torn_tail(*state, TEAR_CUT);
+}
+
+static void test_wal_torn_tail_damaged(void **state)
+{
+	torn_tail(*state, TEAR_DAMAGE);
+}
+
+/* Frames of an earlier WAL generation (other salts) after the current
+ * tail are leftovers, neither damage nor a torn tail. */
+static void test_wal_old_generation(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *db;
+
+	child_sql(fx, "PRAGMA journal_mode=WAL; PRAGMA wal_autocheckpoint=0;"
+		  "CREATE TABLE t(id INTEGER PRIMARY KEY, v TEXT);"
+		  "WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x+1 "
+		  "FROM n WHERE x < 300) INSERT INTO t(v) SELECT "
+		  "printf('%0300d', x) FROM n;"
+		  "PRAGMA wal_checkpoint(RESTART);"
+		  "INSERT INTO t(v) VALUES('one');"
+		  "INSERT INTO t(v) VALUES('two');");
+	assert_true(wal_frames(fx->wal) > 10);
+
+	db = open_db(fx->path, VFS);
+	assert_int_equal(query_int(db, "SELECT count(*) FROM t"), 302);
+	assert_int_equal(hearth_vfs_wal_damage(db, NULL, 0), 0);
+	assert_int_equal(hearth_vfs_wal_torn_tail(db, NULL, NULL), 0);
+	assert_integrity(db);
+	close_db(db);
+}
+
+/* ---- hardening ------------------------------------------------------------ */
+
+/* SQLite allocates through the wiping allocator: what it frees is counted
+ * as wiped. */
+static void test_sqlite_allocator_wipes(void **state)
+{
+	const sqlite3_mem_methods *m = hearth_mem_methods();
+	uint64_t before;
+	unsigned char *p, *q;
+	int i;
+
+	(void)state;
+	assert_int_equal(hearth_sqlite_wipe_active(), 1);
+	before = hearth_mem_wiped_bytes();
+	p = sqlite3_malloc(5000);
+	assert_non_null(p);
+	assert_true(sqlite3_msize(p) >= 5000);
+	memset(p, 0xab, 5000);
+	sqlite3_free(p);
+	assert_true(hearth_mem_wiped_bytes() - before >= 5000);
+
+	/* The methods themselves. */
+	assert_int_equal(m->xRoundup(1), 8);
+	assert_int_equal(m->xRoundup(4096), 4096);
+	p = m->xMalloc(24);
+	assert_non_null(p);
+	assert_int_equal(m->xSize(p), 24);
+	for (i = 0; i < 24; i++)
+		p[i] = (unsigned char)i;
+	before = hearth_mem_wiped_bytes();
+	q = m->xRealloc(p, 4000);
+	assert_non_null(q);
+	assert_int_equal(m->xSize(q), 4000);
+	for (i = 0; i < 24; i++)
+		assert_int_equal(q[i], i);
+	assert_int_equal(hearth_mem_wiped_bytes() - before, 24); /* the old block */
+	q = m->xRealloc(q, 16);
+	assert_int_equal(m->xSize(q), 16);
+	for (i = 0; i < 16; i++)
+		assert_int_equal(q[i], i);
+	m->xFree(q);
+	m->xFree(NULL);
+	assert_int_equal(m->xSize(NULL), 0);
+}
+
+/* hearth_process_harden() turns core dumps off (in a child, so the test
+ * runner keeps its own limits). */
+static void test_process_harden(void **state)
+{
+	pid_t pid;
+	int status;
+
+	(void)state;
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct rlimit rl;
+
+		if (hearth_process_harden() != HEARTH_OK)
+			_exit(2);
+		if (getrlimit(RLIMIT_CORE, &rl) != 0 || rl.rlim_cur != 0 || rl.rlim_max != 0)
+			_exit(3);
+		if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 0)
+			_exit(4);
+		_exit(0);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 /* A frame header rewritten to claim another page number, with checksums
@@ -1166,6 +1493,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flipped_byte_in_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flipped_byte_in_wal, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_damage_inside_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_torn_tail_unfinished, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_torn_tail_cut, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_torn_tail_damaged, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wal_old_generation, setup, teardown),
+		cmocka_unit_test(test_sqlite_allocator_wipes),
+		cmocka_unit_test(test_process_harden),
 		cmocka_unit_test_setup_teardown(test_wal_frame_renumbered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_checksums_masked, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_configure_needs_hearth_vfs, setup, teardown),

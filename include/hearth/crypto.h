@@ -49,8 +49,24 @@ typedef struct hearth_kdf_params {
 } hearth_kdf_params;
 
 /* Initialises libsodium.  Safe to call many times and from any module; every
- * function below calls it.  HEARTH_ECRYPTO if libsodium cannot start. */
+ * function below calls it.  HEARTH_ECRYPTO if libsodium cannot start.
+ *
+ * The first call also gives SQLite an allocator that wipes every block it
+ * frees or moves (decrypted pages in the page cache, rows, sort buffers),
+ * which SQLite accepts only before it initialises: a program that uses
+ * SQLite must call this first. */
 hearth_status hearth_crypto_init(void) HEARTH_WUR;
+
+/* 1 if SQLite allocates through the wiping allocator (installed by the
+ * first hearth_crypto_init()), 0 if SQLite had initialised before and
+ * keeps its own. */
+int hearth_sqlite_wipe_active(void);
+
+/* Turns off core dumps for this process (RLIMIT_CORE 0) and, on Linux,
+ * marks it not dumpable (no core, no ptrace or /proc/PID/mem by other
+ * processes of the user).  Programs call it first thing in main(), before
+ * any secret is in memory.  HEARTH_ERROR if the system refuses. */
+hearth_status hearth_process_harden(void) HEARTH_WUR;
 
 /* The default parameters (256 MiB, 3 passes). */
 hearth_kdf_params hearth_kdf_params_default(void);

@@ -49,12 +49,24 @@
  *     hearth_vfs_configure() can report the failure on page 1 as
  *     HEARTH_EDAMAGED.  No statement can use the connection meanwhile:
  *     each reads page 1 first and fails with SQLITE_IOERR_DATA.
- *   - During WAL recovery (SQLite reading whole frames after a crash or on
- *     first open), a frame whose image fails authentication ends the log
- *     there, as a bad checksum does in SQLite; the page is still recorded
- *     for hearth_vfs_damaged_page().  Neither can tell a frame torn by a
- *     power cut from a damaged one, and failing would make every torn
- *     frame fatal.  Any other read of a bad WAL image fails.
+ *   - WAL recovery (SQLite rebuilding its WAL index after a crash) tells
+ *     a torn tail from damage inside the log.  Before SQLite reads the
+ *     log, the VFS surveys it as SQLite will and finds the first frame
+ *     recovery would reject (salts, page number, authentication, running
+ *     checksum).  If a durable commit follows that frame (an authentic
+ *     commit frame with the current salts, or a commit seal, see vfs.c),
+ *     it is damage: the WAL is copied aside as "<wal>.damaged-<hash>",
+ *     recovery fails with SQLITE_IOERR_DATA before it writes anything, and
+ *     the connection refuses every write from then on;
+ *     hearth_vfs_wal_damage() names the frame and the copy.  Otherwise the
+ *     frames after the last commit (an unfinished transaction, a torn or
+ *     cut-off frame) are discarded as SQLite does, and
+ *     hearth_vfs_wal_torn_tail() reports them once.  Frames of an earlier
+ *     WAL generation (other salts) are neither.  Limits: a WAL whose
+ *     32-byte header is damaged is ignored whole by SQLite, as before; and
+ *     when the last commit frame is damaged and its seal is missing (the
+ *     sync had not returned, or synchronous was not FULL) it is taken for
+ *     a torn tail.  Any other read of a bad WAL image fails.
  *   - A page 1 written without the layout above (no call to
  *     hearth_vfs_configure(), or a backup from a database with another
  *     layout) is refused with SQLITE_IOERR_WRITE.
@@ -110,6 +122,28 @@ hearth_status hearth_vfs_configure(sqlite3 *db) HEARTH_WUR;
  * the frame holds.  Counts what db's own files met (its main file, WAL and
  * journal); 0 for a connection not opened through a Hearth VFS. */
 uint32_t hearth_vfs_damaged_page(sqlite3 *db);
+
+/* Room for a path in the calls below. */
+#define HEARTH_VFS_PATH_MAX 4096
+
+/* Damage inside db's WAL found by its last recovery: the frame number
+ * (1-based, as SQLite counts frames) that failed, or 0 if none.  copy
+ * (copy_len bytes, may be NULL) receives the path of the copy of the WAL
+ * kept aside, or "" if none could be made.  The connection then refuses
+ * every write; close it. */
+uint32_t hearth_vfs_wal_damage(sqlite3 *db, char *copy, size_t copy_len);
+
+/* Records the failure for damage inside the WAL: HEARTH_EDAMAGED, detail
+ * "vault damaged: WAL frame N failed authentication; a copy was kept at
+ * PATH" (copy as hearth_vfs_wal_damage gave it). */
+hearth_status hearth_vfs_wal_damage_fail(uint32_t frame, const char *copy);
+
+/* 1 if a recovery of db's WAL discarded a tail that never committed (an
+ * unfinished transaction, a torn or cut-off frame), with *first the first
+ * frame discarded (1-based) and *frames how many; 0 otherwise.  Reports a
+ * recovery once: the next call returns 0 until another one discards a
+ * tail.  first and frames may be NULL. */
+int hearth_vfs_wal_torn_tail(sqlite3 *db, uint32_t *first, uint32_t *frames);
 
 #ifdef __cplusplus
 }
