@@ -70,6 +70,7 @@ int cli_open_vault(struct hearth_cli *cli, hearth_vault **out)
 		cli->vault = NULL;
 		return vault_error(cli, st, cli->vault_dir);
 	}
+	cli_vault_notice(cli, cli->vault);
 	*out = cli->vault;
 	return CLI_EXIT_OK;
 }
@@ -166,6 +167,8 @@ static const struct detail_msg details[] = {
 	{NULL, N_("a vault exists already at '%s'"), 0},
 	{NULL, N_("vault damaged: page %lu failed authentication"), 0},
 	{NULL, N_("vault damaged: a page failed authentication"), 0},
+	{NULL, N_("vault damaged: WAL frame %lu failed authentication; a copy was kept at %s"), 0},
+	{NULL, N_("vault damaged: WAL frame %lu failed authentication; no copy could be kept, and nothing was changed"), 0},
 	{NULL, N_("vault at '%s' was made by a newer version of hearth (format %d)"), 0},
 	{NULL, N_("vault schema version %d is newer than this hearth (%d): upgrade hearth"), 0},
 	{"%*s: the vault is in use by another program",

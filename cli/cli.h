@@ -400,6 +400,9 @@ void cli_person_subcommand_add(const char *sub, const char *summary,
 int cmd_init(struct hearth_cli *cli, int argc, char **argv);    /* cmd_vault.c */
 int cmd_passwd(struct hearth_cli *cli, int argc, char **argv);  /* cmd_vault.c */
 int cmd_recover(struct hearth_cli *cli, int argc, char **argv); /* cmd_vault.c */
+int cmd_vault(struct hearth_cli *cli, int argc, char **argv);   /* cmd_vault.c */
+/* Prints once what opening v had to tell (cmd_vault.c). */
+void cli_vault_notice(struct hearth_cli *cli, hearth_vault *v);
 int cmd_person(struct hearth_cli *cli, int argc, char **argv);
 int cmd_screen(struct hearth_cli *cli, int argc, char **argv);
 int cmd_instruments(struct hearth_cli *cli, int argc, char **argv);

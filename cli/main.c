@@ -27,6 +27,7 @@ static const struct group groups[] = {
 	{"init", cmd_init, N_("create a new vault")},
 	{"passwd", cmd_passwd, N_("change the vault's passphrase")},
 	{"recover", cmd_recover, N_("set a new passphrase with the recovery code")},
+	{"vault", cmd_vault, N_("check the vault for damage")},
 #endif
 #ifdef HEARTH_HAVE_CMD_PERSON
 	{"person", cmd_person, N_("add, list, show, edit and delete people")},
@@ -145,6 +146,12 @@ int main(int argc, char **argv)
 	const char *vault_opt = NULL;
 	int c;
 	int rc;
+
+	/* First, before any passphrase or key is in memory: no core dumps.
+	 * Lowering the limit and giving up dumpability are always allowed,
+	 * so a failure here is only reported. */
+	if (hearth_process_harden() != HEARTH_OK)
+		fprintf(stderr, "hearth: %s\n", hearth_errdetail());
 
 	memset(&cli, 0, sizeof cli);
 	cli.prog = "hearth";

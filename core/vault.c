@@ -27,8 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "hearth/audit.h"
 #include "hearth/schema.h"
 #include "hearth/vault.h"
 #include "hearth/vfs.h"
@@ -53,6 +55,8 @@ struct hearth_vault {
 	sqlite3 *db;
 	hearth_store *store;
 	uint8_t *master; /* hearth_secret memory */
+	/* What this open has to tell once (hearth_vault_take_notice). */
+	hearth_vault_notice notice;
 };
 
 hearth_status hearth_db_error(sqlite3 *db, int rc, const char *what)
@@ -72,7 +76,12 @@ hearth_status hearth_db_error(sqlite3 *db, int rc, const char *what)
 	case SQLITE_IOERR:
 		if (ext == SQLITE_IOERR_DATA) {
 			uint32_t page = db != NULL ? hearth_vfs_damaged_page(db) : 0;
+			char copy[HEARTH_VFS_PATH_MAX];
+			uint32_t frame = hearth_vfs_wal_damage(db, copy, sizeof copy);
 
+			/* Damage inside the WAL, found by its recovery. */
+			if (frame != 0)
+				return hearth_vfs_wal_damage_fail(frame, copy);
 			if (page != 0)
 				return hearth_fail(HEARTH_EDAMAGED,
 						   "vault damaged: page %lu failed authentication",
@@ -286,8 +295,9 @@ static hearth_status db_open(hearth_vault *v)
 	sqlite3_extended_result_codes(v->db, 1);
 	if ((st = hearth_vfs_configure(v->db)) != HEARTH_OK) {
 		/* The master key unwrapped, so the database key is right: a
-		 * first page that fails authentication is damage. */
-		if (st == HEARTH_EDAMAGED)
+		 * first page that fails authentication is damage (the VFS
+		 * named a damaged WAL frame itself). */
+		if (st == HEARTH_EDAMAGED && hearth_vfs_wal_damage(v->db, NULL, 0) == 0)
 			st = hearth_fail(HEARTH_EDAMAGED,
 					 "vault damaged: page %lu failed authentication",
 					 (unsigned long)(hearth_vfs_damaged_page(v->db) ?
@@ -510,6 +520,69 @@ hearth_status hearth_vault_build(const char *dir, const char *passphrase,
 			    recovery_code, NULL);
 }
 
+/* The audit action of a WAL recovery that discarded a tail; its detail
+ * is "first=N frames=M". */
+#define AUDIT_WAL_TAIL "vault.wal_tail_discarded"
+
+/* If opening the database recovered its WAL and discarded frames that
+ * never committed (a write cut short by a crash or a power cut), records
+ * that in the audit log and keeps the notice for this open to give once. */
+static hearth_status note_wal_recovery(hearth_vault *v)
+{
+	uint32_t first, frames;
+	char detail[64];
+	hearth_status st;
+
+	if (!hearth_vfs_wal_torn_tail(v->db, &first, &frames))
+		return HEARTH_OK;
+	snprintf(detail, sizeof detail, "first=%lu frames=%lu",
+		 (unsigned long)first, (unsigned long)frames);
+	if ((st = hearth_audit_append(v->store, AUDIT_WAL_TAIL, NULL, detail)) != HEARTH_OK)
+		return damage_wins(v->db, st);
+	v->notice.kind = HEARTH_NOTICE_WAL_TAIL_DISCARDED;
+	v->notice.first_frame = first;
+	v->notice.frames = frames;
+	v->notice.at_ms = (int64_t)time(NULL) * 1000;
+	return HEARTH_OK;
+}
+
+int hearth_vault_take_notice(hearth_vault *v, hearth_vault_notice *out)
+{
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (v == NULL || v->notice.kind == HEARTH_NOTICE_NONE)
+		return 0;
+	if (out != NULL)
+		*out = v->notice;
+	memset(&v->notice, 0, sizeof v->notice);
+	return 1;
+}
+
+static int last_wal_recovery_cb(const hearth_audit_entry *e, void *ctx)
+{
+	hearth_vault_notice *n = ctx;
+	unsigned long first, frames;
+
+	if (strcmp(e->action, AUDIT_WAL_TAIL) != 0 || e->detail == NULL ||
+	    sscanf(e->detail, "first=%lu frames=%lu", &first, &frames) != 2)
+		return 0;
+	n->kind = HEARTH_NOTICE_WAL_TAIL_DISCARDED;
+	n->first_frame = (uint32_t)first;
+	n->frames = (uint32_t)frames;
+	n->at_ms = e->at_ms;
+	return 0;
+}
+
+hearth_status hearth_vault_last_wal_recovery(hearth_vault *v, hearth_vault_notice *out)
+{
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the recovery");
+	memset(out, 0, sizeof *out);
+	if (v == NULL || v->store == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no vault");
+	return hearth_audit_each(v->store, last_wal_recovery_cb, out);
+}
+
 hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 				size_t passphrase_len,
 				const hearth_vault_options *opt,
@@ -545,6 +618,8 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 		goto out;
 	if ((st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
 						       &v->store))) != HEARTH_OK)
+		goto out;
+	if ((st = note_wal_recovery(v)) != HEARTH_OK)
 		goto out;
 	*out = v;
 	v = NULL;

@@ -752,6 +752,10 @@ static int wal_before_recovery(hfile *f)
 	hfile *m;
 	int rc;
 
+	/* Found already on this handle (SQLite tries again when the
+	 * connection closes): the answer stands, and the log stays as it is. */
+	if (f->refuse_writes)
+		return SQLITE_IOERR_DATA;
 	if ((rc = wal_survey_log(f, &sv)) != SQLITE_OK)
 		return rc;
 	if (sv.bad != 0) {

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "hearth-app.h"
+#include "hearth/crypto.h"
 
 /* The catalogue directory: $HEARTH_LOCALEDIR, the build tree's catalogue
  * when running uninstalled, else the installed one. */
@@ -29,6 +30,11 @@ main(int argc, char **argv)
 {
 	g_autoptr(HearthApp) app = NULL;
 	g_autoptr(GSettings) settings = NULL;
+
+	/* First, before any passphrase or key is in memory: no core dumps
+	 * (a failure, which should not happen, is only reported). */
+	if (hearth_process_harden() != HEARTH_OK)
+		g_printerr("hearth-gtk: %s\n", hearth_errdetail());
 
 	/* The language setting, read before anything is translated.  An empty
 	 * value follows the locale. */

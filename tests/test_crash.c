@@ -17,6 +17,11 @@
  * itself recover a WAL left by an earlier crash.
  *
  * The seed is printed on failure; HEARTH_TEST_SEED=N replays a run.
+ *
+ * Then the WAL a killed writer left is damaged frame by frame (the open
+ * must refuse, change nothing and keep a copy), and a writer killed in the
+ * middle of a transaction leaves a torn tail (the open recovers, records
+ * it in the audit log and says so once).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -333,10 +338,344 @@ static void test_kill_while_writing(void **state)
 	free(all);
 }
 
+/* ---- WAL damage and torn tails, through the vault ------------------------ */
+
+#define N_COMMITS 5
+
+/* Creates a vault in dir; a child opens it, commits N_COMMITS records one
+ * transaction each (their ids go to ids), then, with tail, writes most of
+ * a big transaction whose pages spill into the WAL, and dies without
+ * closing: the files are as a kill before any checkpoint leaves them. */
+static void vault_crashed_writer(const char *dir, int tail, hearth_id ids[N_COMMITS])
+{
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_kdf_params kdf = hearth_kdf_params_low();
+	hearth_vault_options opt = { .kdf = &kdf };
+	hearth_vault *v = NULL;
+	int fds[2], status;
+	pid_t pid;
+
+	assert_int_equal(hearth_vault_create(dir, PASS, strlen(PASS), &opt, code, &v),
+			 HEARTH_OK);
+	hearth_vault_close(v);
+	assert_int_equal(pipe(fds), 0);
+	fflush(NULL);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		hearth_store *s;
+
+		close(fds[0]);
+		if (hearth_vault_open(dir, PASS, strlen(PASS), NULL, &v) != HEARTH_OK)
+			_exit(2);
+		s = hearth_vault_store(v);
+		for (uint32_t seq = 0; seq < N_COMMITS + (tail ? 400 : 0); seq++) {
+			char values[NFIELDS][160];
+			hearth_id id;
+
+			if (seq == N_COMMITS &&
+			    (sqlite3_exec(hearth_vault_db(v), "PRAGMA cache_size=5",
+					  NULL, NULL, NULL) != SQLITE_OK ||
+			     hearth_store_begin(s) != HEARTH_OK))
+				_exit(3);
+			record_fields(seq, values);
+			if ((seq < N_COMMITS && hearth_store_begin(s) != HEARTH_OK) ||
+			    hearth_record_create(s, NULL, "person", &id) != HEARTH_OK)
+				_exit(4);
+			for (int i = 0; i < NFIELDS; i++)
+				if (hearth_record_set(s, &id, field_names[i], values[i]) != HEARTH_OK)
+					_exit(5);
+			if (seq < N_COMMITS) {
+				if (hearth_store_commit(s) != HEARTH_OK ||
+				    write_all(fds[1], &id, sizeof id) != 0)
+					_exit(6);
+			}
+		}
+		_exit(0);
+	}
+	close(fds[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_int_equal(read(fds[0], ids, N_COMMITS * sizeof *ids),
+			 (ssize_t)(N_COMMITS * sizeof *ids));
+	close(fds[0]);
+}
+
+/* Every record the writer committed is there, whole. */
+static void assert_records(hearth_vault *v, const hearth_id ids[N_COMMITS])
+{
+	for (uint32_t seq = 0; seq < N_COMMITS; seq++) {
+		char values[NFIELDS][160];
+		hearth_record *rec = NULL;
+
+		assert_int_equal(hearth_record_load(hearth_vault_store(v), &ids[seq], &rec),
+				 HEARTH_OK);
+		record_fields(seq, values);
+		for (int k = 0; k < NFIELDS; k++)
+			assert_string_equal(hearth_record_field(rec, field_names[k]), values[k]);
+		hearth_record_free(rec);
+	}
+}
+
+/* The vault's files, by name, as bytes; the -shm is left out (see
+ * test_wal_damage_refused). */
+#define MAX_FILES 8
+typedef struct vault_files {
+	int n;
+	char name[MAX_FILES][64];
+	unsigned char *data[MAX_FILES];
+	size_t len[MAX_FILES];
+} vault_files;
+
+static unsigned char *slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	unsigned char *buf = NULL;
+	long n;
+
+	*len = 0;
+	if (fp == NULL)
+		return NULL;
+	if (fseek(fp, 0, SEEK_END) == 0 && (n = ftell(fp)) >= 0 && fseek(fp, 0, SEEK_SET) == 0 &&
+	    (buf = malloc((size_t)n + 1)) != NULL && fread(buf, 1, (size_t)n, fp) == (size_t)n)
+		*len = (size_t)n;
+	fclose(fp);
+	return buf;
+}
+
+static void files_take(const char *dir, vault_files *vf, int with_shm)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	assert_non_null(d);
+	memset(vf, 0, sizeof *vf);
+	while ((e = readdir(d)) != NULL) {
+		char path[256];
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] == '.' || (!with_shm && l > 4 &&
+					     strcmp(e->d_name + l - 4, "-shm") == 0))
+			continue;
+		assert_true(vf->n < MAX_FILES);
+		snprintf(vf->name[vf->n], sizeof vf->name[0], "%s", e->d_name);
+		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		vf->data[vf->n] = slurp(path, &vf->len[vf->n]);
+		assert_non_null(vf->data[vf->n]);
+		vf->n++;
+	}
+	closedir(d);
+}
+
+static void files_put(const char *dir, const vault_files *vf)
+{
+	for (int i = 0; i < vf->n; i++) {
+		char path[256];
+		FILE *fp;
+
+		snprintf(path, sizeof path, "%s/%s", dir, vf->name[i]);
+		fp = fopen(path, "wb");
+		assert_non_null(fp);
+		assert_int_equal(fwrite(vf->data[i], 1, vf->len[i], fp), vf->len[i]);
+		fclose(fp);
+	}
+}
+
+/* Same names, same bytes. */
+static void files_assert_same(const vault_files *a, const vault_files *b)
+{
+	assert_int_equal(a->n, b->n);
+	for (int i = 0; i < a->n; i++) {
+		int j;
+
+		for (j = 0; j < b->n && strcmp(a->name[i], b->name[j]) != 0; j++)
+			;
+		if (j == b->n)
+			fail_msg("%s appeared or went", a->name[i]);
+		assert_int_equal(a->len[i], b->len[j]);
+		if (memcmp(a->data[i], b->data[j], a->len[i]) != 0)
+			fail_msg("%s changed", a->name[i]);
+	}
+}
+
+static void files_free(vault_files *vf)
+{
+	for (int i = 0; i < vf->n; i++)
+		free(vf->data[i]);
+	vf->n = 0;
+}
+
+static void flip(const char *path, long off)
+{
+	FILE *fp = fopen(path, "r+b");
+	int ch;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, off, SEEK_SET), 0);
+	ch = fgetc(fp);
+	assert_true(ch != EOF);
+	assert_int_equal(fseek(fp, off, SEEK_SET), 0);
+	fputc(ch ^ 0x5a, fp);
+	fclose(fp);
+}
+
+#define FRAME_BYTES (24 + 4096)
+
+/* For every frame k of the WAL that N_COMMITS committed transactions left:
+ * a byte of it changed makes the open refuse, naming frame k and the copy
+ * kept aside; no file of the vault changes (the -shm aside: the first
+ * connection truncates and rebuilds it, and it holds nothing the WAL does
+ * not); and with the byte put back every record is there. */
+static void test_wal_damage_refused(void **state)
+{
+	char dir[96], wal[128];
+	hearth_id ids[N_COMMITS];
+	vault_files clean, before, after;
+	long frames;
+	(void)state;
+
+	snprintf(root, sizeof root, "/tmp/hearth-crash-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof dir, "%s/vault", root);
+	snprintf(wal, sizeof wal, "%s/hearth.db-wal", dir);
+	vault_crashed_writer(dir, 0, ids);
+	files_take(dir, &clean, 1);
+	{
+		size_t len;
+		unsigned char *w = slurp(wal, &len);
+
+		assert_non_null(w);
+		free(w);
+		frames = ((long)len - 32) / FRAME_BYTES;
+	}
+	assert_true(frames >= N_COMMITS);
+	for (long k = 1; k <= frames; k++) {
+		static const long where[] = { 24 + 2000, 16 + 5, 8 + 2 };
+		long off = 32 + (k - 1) * FRAME_BYTES + where[k % 3];
+		hearth_vault *v = NULL;
+		char want[256];
+		const char *d, *copy;
+		struct stat sb;
+
+		files_put(dir, &clean);
+		flip(wal, off);
+		files_take(dir, &before, 0);
+		assert_int_equal(hearth_vault_open(dir, PASS, strlen(PASS), NULL, &v),
+				 HEARTH_EDAMAGED);
+		assert_null(v);
+		d = hearth_errdetail();
+		snprintf(want, sizeof want, "vault damaged: WAL frame %ld failed "
+			 "authentication; a copy was kept at %s.damaged-", k, wal);
+		if (strncmp(d, want, strlen(want)) != 0)
+			fail_msg("frame %ld of %ld: '%s'", k, frames, d);
+		copy = d + strlen(want) - strlen(wal) - strlen(".damaged-");
+		assert_int_equal(stat(copy, &sb), 0);
+		assert_int_equal(unlink(copy), 0);
+		files_take(dir, &after, 0);
+		files_assert_same(&before, &after);
+		files_free(&before);
+		files_free(&after);
+
+		flip(wal, off);
+		assert_int_equal(hearth_vault_open(dir, PASS, strlen(PASS), NULL, &v),
+				 HEARTH_OK);
+		assert_records(v, ids);
+		assert_int_equal(hearth_vault_take_notice(v, NULL), 0);
+		hearth_vault_close(v);
+	}
+	print_message("%ld frames each damaged in turn\n", frames);
+	files_free(&clean);
+}
+
+static int audit_count_cb(const hearth_audit_entry *e, void *ctx)
+{
+	if (strcmp(e->action, "vault.wal_tail_discarded") == 0)
+		(*(int *)ctx)++;
+	return 0;
+}
+
+static int wal_tail_entries(hearth_vault *v)
+{
+	int n = 0;
+
+	assert_int_equal(hearth_audit_each(hearth_vault_store(v), audit_count_cb, &n),
+			 HEARTH_OK);
+	return n;
+}
+
+static sqlite3_int64 pragma_int(hearth_vault *v, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 r;
+
+	assert_int_equal(sqlite3_prepare_v2(hearth_vault_db(v), sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	r = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r;
+}
+
+/* A writer killed in the middle of a transaction, its last frame cut
+ * short: the open keeps every committed record, appends one audit entry,
+ * and gives the notice exactly once; vault check reports the recovery.
+ * The vault runs WAL with synchronous=FULL, which the torn-tail rule
+ * relies on. */
+static void test_torn_tail_noticed_once(void **state)
+{
+	char dir[96], wal[128];
+	hearth_id ids[N_COMMITS];
+	hearth_vault_notice n;
+	hearth_vault *v = NULL;
+	struct stat sb;
+	(void)state;
+
+	snprintf(root, sizeof root, "/tmp/hearth-crash-XXXXXX");
+	assert_non_null(mkdtemp(root));
+	snprintf(dir, sizeof dir, "%s/vault", root);
+	snprintf(wal, sizeof wal, "%s/hearth.db-wal", dir);
+	vault_crashed_writer(dir, 1, ids);
+	assert_int_equal(stat(wal, &sb), 0);
+	assert_true(sb.st_size > 32 + 20 * FRAME_BYTES);
+	assert_int_equal(truncate(wal, sb.st_size - 3000), 0);
+
+	assert_int_equal(hearth_vault_open(dir, PASS, strlen(PASS), NULL, &v), HEARTH_OK);
+	assert_records(v, ids);
+	assert_int_equal(pragma_int(v, "PRAGMA synchronous"), 2); /* FULL */
+	assert_int_equal(wal_tail_entries(v), 1);
+	assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+	assert_int_equal(n.kind, HEARTH_NOTICE_WAL_TAIL_DISCARDED);
+	assert_true(n.frames >= 1);
+	assert_int_equal(hearth_vault_take_notice(v, &n), 0);
+	assert_int_equal(n.kind, HEARTH_NOTICE_NONE);
+	assert_int_equal(hearth_vault_check(v), HEARTH_OK);
+	assert_int_equal(hearth_vault_last_wal_recovery(v, &n), HEARTH_OK);
+	assert_int_equal(n.kind, HEARTH_NOTICE_WAL_TAIL_DISCARDED);
+	hearth_vault_close(v);
+
+	/* The next open has nothing to tell, and the entry stays one. */
+	assert_int_equal(hearth_vault_open(dir, PASS, strlen(PASS), NULL, &v), HEARTH_OK);
+	assert_int_equal(hearth_vault_take_notice(v, NULL), 0);
+	assert_int_equal(wal_tail_entries(v), 1);
+	{
+		sqlite3_stmt *st = NULL;
+
+		assert_int_equal(sqlite3_prepare_v2(hearth_vault_db(v), "PRAGMA journal_mode",
+						    -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_string_equal((const char *)sqlite3_column_text(st, 0), "wal");
+		sqlite3_finalize(st);
+	}
+	assert_records(v, ids);
+	hearth_vault_close(v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_kill_while_writing, teardown),
+		cmocka_unit_test_teardown(test_wal_damage_refused, teardown),
+		cmocka_unit_test_teardown(test_torn_tail_noticed_once, teardown),
 	};
 
 	return cmocka_run_group_tests_name("vault crash", tests, NULL, NULL);

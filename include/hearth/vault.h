@@ -17,6 +17,7 @@
 #define HEARTH_VAULT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <sqlite3.h>
 
@@ -86,6 +87,34 @@ hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
  * proportion to the vault (about 90 ms for 35 MB).  HEARTH_EDAMAGED with a
  * detail naming the page or the problem. */
 hearth_status hearth_vault_check(hearth_vault *v) HEARTH_WUR;
+
+/* What an open has to tell the user once. */
+typedef enum hearth_vault_notice_kind {
+	HEARTH_NOTICE_NONE = 0,
+	/* Opening recovered the database's log after a crash or power cut
+	 * and discarded frames that never committed: a write that had not
+	 * finished.  Every committed change is there; the audit log has an
+	 * entry "vault.wal_tail_discarded". */
+	HEARTH_NOTICE_WAL_TAIL_DISCARDED = 1,
+} hearth_vault_notice_kind;
+
+typedef struct hearth_vault_notice {
+	hearth_vault_notice_kind kind;
+	uint32_t first_frame; /* first log frame discarded (1-based) */
+	uint32_t frames;      /* how many */
+	int64_t at_ms;        /* when it was recovered, ms since the epoch */
+} hearth_vault_notice;
+
+/* The notice this open of v has to give, if any: returns 1 and fills out
+ * (may be NULL) the first time, 0 after (and for an open with nothing to
+ * tell).  The faces show it once, after unlocking. */
+int hearth_vault_take_notice(hearth_vault *v, hearth_vault_notice *out);
+
+/* The last recovery that discarded an unfinished write, from the audit
+ * log: out->kind is HEARTH_NOTICE_NONE if there never was one.  For
+ * `hearth vault check`. */
+hearth_status hearth_vault_last_wal_recovery(hearth_vault *v,
+					     hearth_vault_notice *out) HEARTH_WUR;
 
 /* Does dir hold a vault (a vault.json)? */
 int hearth_vault_exists(const char *dir);
