@@ -189,7 +189,10 @@ static const struct detail_msg details[] = {
 	{NULL, N_("year %d is out of range (%d-%d)"), 0},
 	/* screening */
 	{NULL, N_("no instrument '%s' (see 'hearth instruments list')"), 0},
-	{NULL, N_("record the action taken (--action) before saving a high-risk result"), 0},
+	{NULL, N_("the action taken cannot be empty"), 0},
+	{NULL, N_("the action taken is longer than %u bytes"), 0},
+	{NULL, N_("the action taken on screening %s is recorded already"), 0},
+	{NULL, N_("screening %s raised no safety flag: no action is pending"), 0},
 	{NULL, N_("no answers: give them as 1,0,2,..."), 0},
 	{NULL, N_("more than %u answers"), 0},
 	{NULL, N_("answer %zu is '%s': expected a number"), 0},
@@ -233,6 +236,11 @@ static const struct detail_msg details[] = {
 	{NULL, N_("help line %zu: the number is longer than %u characters"), 0},
 	{NULL, N_("help line %zu: '%s' is not a phone number (digits, spaces, + - ( ) only)"), 0},
 	{NULL, N_("help line %zu: the number has no digits"), 0},
+	{NULL, N_("help line %zu: the hours must be one line of at most %u bytes"), 0},
+	{NULL, N_("help line %zu: verified '%s' is not a valid date: use YYYY-MM-DD"), 0},
+	{NULL, N_("help line %zu: verified %s is after today (%s)"), 0},
+	{NULL, N_("no help line with the number '%s' (see 'hearth config helpline list')"), 0},
+	{NULL, N_("the last help line cannot be removed: add another first"), 0},
 	/* last: these would match the more particular ones above */
 	{NULL, N_("no %s matches '%s'"), 1u << 0},
 	{NULL, N_("no %s '%s'"), 1u << 0},

@@ -366,7 +366,8 @@ int cli_set_lang(struct hearth_cli *cli, const char *lang);
  * level, case state ...) by registering a section.  fn prints its part as
  * plain text to stdout when json is NULL, or adds members to json (the
  * person's JSON object) when --json is given; it returns 0 or an exit
- * code.  Sections run in ascending order.  Register from a constructor:
+ * code.  Sections run in ascending order; in text, those of negative order
+ * print above the person's own fields.  Register from a constructor:
  *
  *     static int show_screenings(struct hearth_cli *cli, hearth_store *s,
  *                                const hearth_record *person, json_t *json);
@@ -414,5 +415,21 @@ int cmd_report(struct hearth_cli *cli, int argc, char **argv);
 int cmd_journal(struct hearth_cli *cli, int argc, char **argv);
 int cmd_audit(struct hearth_cli *cli, int argc, char **argv);
 int cmd_config(struct hearth_cli *cli, int argc, char **argv);
+
+/* ---- safety reminders shared by groups ---------------------------------- */
+
+/* Prints one "!!! Action taken not yet recorded ... hearth screen action
+ * ID --action TEXT" line to f for each safety screening whose action is
+ * still to record (of person, or everyone's when NULL): for the top of
+ * the lists a counsellor works from.  Returns 0, or 1 after a message.
+ * (cmd_screen.c) */
+int cli_pending_actions_print(struct hearth_cli *cli, hearth_store *s,
+			      const hearth_id *person, FILE *f);
+
+/* Warns on stderr about each help line never verified or verified more
+ * than HEARTH_HELPLINE_STALE_DAYS before today, naming it and the command
+ * that records the day.  (cmd_config.c) */
+void cli_helplines_warn(struct hearth_cli *cli, const hearth_helpline *lines,
+			size_t n, const char *today);
 
 #endif /* HEARTH_CLI_H */

@@ -1,10 +1,14 @@
 /*
  * cli/cmd_config.c - `hearth config list|get KEY|set KEY VALUE`: the
  * vault's settings (hearth/settings.h): help lines on the crisis card, the
- * PHQ-9 cut-off, the language, the supervisor to tell in a crisis.
+ * PHQ-9 cut-off, the language, the supervisor to tell in a crisis; and
+ * `hearth config helpline list|add|remove|verify`: the help lines as rows
+ * (name, number, hours, the day someone last rang it and it answered).
  *
  * Values are checked before the vault is opened, so a bad value is bad
- * usage (exit 2) and changes nothing.
+ * usage (exit 2) and changes nothing.  A wrong or dead number on a crisis
+ * card is worse than none, so every command here that shows the help
+ * lines warns about each not verified within HEARTH_HELPLINE_STALE_DAYS.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,15 +45,71 @@ static char *lines_text(const hearth_helpline *l, size_t n)
 	return out;
 }
 
-static json_t *lines_json(const hearth_helpline *l, size_t n)
+/* The help lines as JSON; with today, each says whether it is stale. */
+static json_t *lines_json(const hearth_helpline *l, size_t n, const char *today)
 {
 	json_t *a = json_array();
 	size_t i;
 
-	for (i = 0; a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "name", l[i].name,
-						   "number", l[i].number));
+	for (i = 0; a != NULL && i < n; i++) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", l[i].name,
+				      "number", l[i].number, "hours", l[i].hours,
+				      "verified", l[i].verified);
+		if (o != NULL && today != NULL)
+			json_object_set_new(o, "stale",
+					    json_boolean(hearth_helpline_stale(&l[i], today)));
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
 	return a;
+}
+
+/* A number as an operand of the command printed for the user. */
+static void print_number_arg(FILE *f, const char *number)
+{
+	fprintf(f, strchr(number, ' ') != NULL ? "'%s'" : "%s", number);
+}
+
+void cli_helplines_warn(struct hearth_cli *cli, const hearth_helpline *lines,
+			size_t n, const char *today)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (!hearth_helpline_stale(&lines[i], today))
+			continue;
+		fprintf(stderr, "%s: ", cli->prog);
+		if (lines[i].verified[0] == '\0')
+			fprintf(stderr, _("warning: help line %s (%s) was never verified: "
+					  "call it and record the day: "),
+				lines[i].name, lines[i].number);
+		else
+			fprintf(stderr, _("warning: help line %s (%s) was last verified on %s, "
+					  "more than %d days ago: call it and record the day: "),
+				lines[i].name, lines[i].number, lines[i].verified,
+				HEARTH_HELPLINE_STALE_DAYS);
+		fprintf(stderr, "hearth config helpline verify ");
+		print_number_arg(stderr, lines[i].number);
+		fprintf(stderr, "\n");
+	}
+}
+
+/* Reads the vault's help lines and warns about the stale ones. */
+static void warn_stale(struct hearth_cli *cli, hearth_store *s)
+{
+	hearth_helpline *l = NULL;
+	char today[HEARTH_DATE_LEN + 1];
+	size_t n = 0;
+
+	if (hearth_today(getenv("HEARTH_TODAY"), today) != HEARTH_OK ||
+	    hearth_settings_helplines(s, cli_lang(cli), &l, &n) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return;
+	}
+	cli_helplines_warn(cli, l, n, today);
+	hearth_helplines_free(l, n);
 }
 
 /* The value of key for people (text) and for programs (json).  Either
@@ -71,7 +131,7 @@ static int value_of(struct hearth_cli *cli, hearth_store *s, const char *key,
 		if (text != NULL)
 			*text = lines_text(l, n);
 		if (json != NULL)
-			*json = lines_json(l, n);
+			*json = lines_json(l, n, NULL);
 		hearth_helplines_free(l, n);
 	} else {
 		char *v = NULL;
@@ -157,6 +217,7 @@ static int config_list(struct hearth_cli *cli, int argc, char **argv)
 	} else {
 		cli_table_print(t, stdout);
 	}
+	warn_stale(cli, s);
 out:
 	json_decref(arr);
 	cli_table_free(t);
@@ -194,6 +255,8 @@ static int config_get(struct hearth_cli *cli, int argc, char **argv)
 		json_decref(js);
 		return rc;
 	}
+	if (strcmp(argv[optind], HEARTH_SETTING_HELPLINES) == 0)
+		warn_stale(cli, s);
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s, s:o, s:b}", "key",
 				      argv[optind], "value", js, "default", def));
@@ -221,7 +284,9 @@ static int config_set(struct hearth_cli *cli, int argc, char **argv)
 			return cli_help(cli, _("Usage: hearth config set KEY VALUE\n"
 				"Changes a setting; an empty VALUE puts back the default.\n"
 				"\n"
-				"  helplines    Name:number,Name:number  (help lines on the crisis card)\n"
+				"  helplines    Name:number,Name:number  (help lines on the crisis card;\n"
+				"                                         for hours and the day verified,\n"
+				"                                         see 'hearth config helpline')\n"
 				"  phq9_cutoff  10 or 7                  (PHQ-9 positive cut-off)\n"
 				"  lang         en, zh_CN, or empty      (empty: follow the locale)\n"
 				"  supervisor   name and number          (who to tell in a crisis)\n"));
@@ -244,6 +309,8 @@ static int config_set(struct hearth_cli *cli, int argc, char **argv)
 		json_decref(js);
 		return rc;
 	}
+	if (strcmp(key, HEARTH_SETTING_HELPLINES) == 0)
+		warn_stale(cli, s);
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s, s:o, s:b}", "key", key,
 				      "value", js, "default", def));
@@ -252,11 +319,247 @@ static int config_set(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* ---- help lines as rows ---- */
+
+/* Prints the help lines as a table (or JSON) and warns about stale ones. */
+static int print_lines(struct hearth_cli *cli, hearth_store *s, const char *today)
+{
+	const char *head[] = {_("NAME"), _("NUMBER"), _("HOURS"), _("VERIFIED ON"), ""};
+	hearth_helpline *l = NULL;
+	struct cli_table *t;
+	hearth_status st;
+	size_t n = 0, i;
+	int rc = CLI_EXIT_OK;
+
+	if ((st = hearth_settings_helplines(s, cli_lang(cli), &l, &n)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json) {
+		rc = cli_json_print(cli, lines_json(l, n, today));
+	} else if ((t = cli_table_new(5, head)) == NULL) {
+		rc = cli_error(cli, "%s", _("out of memory"));
+	} else {
+		for (i = 0; i < n; i++) {
+			const char *row[] = {l[i].name, l[i].number,
+					     l[i].hours[0] != '\0' ? l[i].hours : _("unknown"),
+					     l[i].verified[0] != '\0' ? l[i].verified : _("never"),
+					     hearth_helpline_stale(&l[i], today)
+						     ? _("call to verify") : ""};
+			cli_table_add(t, row);
+		}
+		cli_table_print(t, stdout);
+		cli_table_free(t);
+	}
+	cli_helplines_warn(cli, l, n, today);
+	hearth_helplines_free(l, n);
+	return rc;
+}
+
+static int helpline_list(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_store *s;
+	int c, rc;
+
+	cli_set_command(cli, "config helpline list");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _("Usage: hearth config helpline list\n"
+				"Shows the help lines on the crisis card, one per row: name, number,\n"
+				"hours, and the day someone last rang it and it answered as listed.\n"
+				"A line never verified, or verified more than 90 days ago, is marked.\n"
+				"\n"
+				"Options:\n"
+				"  --json       print a JSON array\n"
+				"  -h, --help   show this help and exit\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0 ||
+	    (rc = cli_today(cli, today)) != 0 ||
+	    (rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	return print_lines(cli, s, today);
+}
+
+static int helpline_add(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"hours", required_argument, NULL, 'H'},
+		{"verified", required_argument, NULL, 'V'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_helpline line = {0};
+	hearth_store *s;
+	hearth_status st;
+	int c, rc, replaced = 0;
+
+	cli_set_command(cli, "config helpline add");
+	while ((c = cli_getopt(cli, argc, argv, "H:V:h", opts)) != -1) {
+		switch (c) {
+		case 'H':
+			line.hours = optarg;
+			break;
+		case 'V':
+			line.verified = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _("Usage: hearth config helpline add NAME NUMBER [OPTIONS]\n"
+				"Adds a help line to the crisis card, or replaces the line that has\n"
+				"the same NUMBER (spaces and dashes aside).\n"
+				"\n"
+				"Options:\n"
+				"  --hours TEXT       when it answers, e.g. \"24 h\" or \"8:00-22:00\"\n"
+				"  --verified DATE    the day you rang it and it answered (YYYY-MM-DD,\n"
+				"                     not after today); without it the line is not verified\n"
+				"  --json             print the help lines as a JSON array\n"
+				"  -h, --help         show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, _("NAME NUMBER"))) != 0 ||
+	    (rc = cli_today(cli, today)) != 0)
+		return rc;
+	line.name = argv[optind];
+	line.number = argv[optind + 1];
+	if (hearth_helpline_check(&line, today) != HEARTH_OK)
+		return cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_settings_helpline_put(s, cli_lang(cli), &line, today, &replaced);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (!cli->json)
+		printf(replaced ? _("Replaced help line %s (%s).\n")
+				: _("Added help line %s (%s).\n"), line.name, line.number);
+	return print_lines(cli, s, today);
+}
+
+static int helpline_remove(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_store *s;
+	hearth_status st;
+	int c, rc;
+
+	cli_set_command(cli, "config helpline remove");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _("Usage: hearth config helpline remove NUMBER\n"
+				"Removes the help line with this number from the crisis card.  The\n"
+				"last line cannot be removed: add its replacement first.\n"
+				"\n"
+				"Options:\n"
+				"  --json       print the help lines left as a JSON array\n"
+				"  -h, --help   show this help and exit\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("NUMBER"))) != 0 ||
+	    (rc = cli_today(cli, today)) != 0 ||
+	    (rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_settings_helpline_remove(s, cli_lang(cli), argv[optind]);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (!cli->json)
+		printf(_("Removed help line %s.\n"), argv[optind]);
+	return print_lines(cli, s, today);
+}
+
+static int helpline_verify(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"date", required_argument, NULL, 'D'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char today[HEARTH_DATE_LEN + 1];
+	const char *day = NULL;
+	hearth_store *s;
+	hearth_status st;
+	int32_t ahead;
+	int c, rc;
+
+	cli_set_command(cli, "config helpline verify");
+	while ((c = cli_getopt(cli, argc, argv, "D:h", opts)) != -1) {
+		switch (c) {
+		case 'D':
+			day = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _("Usage: hearth config helpline verify NUMBER [--date DATE]\n"
+				"Records that you rang the help line with this number and it answered\n"
+				"as listed: today, or on DATE (YYYY-MM-DD, not after today).\n"
+				"\n"
+				"Options:\n"
+				"  --date DATE   the day it was verified (default: today)\n"
+				"  --json        print the help lines as a JSON array\n"
+				"  -h, --help    show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("NUMBER"))) != 0 ||
+	    (rc = cli_today(cli, today)) != 0)
+		return rc;
+	if (day == NULL)
+		day = today;
+	if ((rc = cli_check_date(cli, day)) != 0)
+		return rc;
+	if (hearth_date_diff(today, day, &ahead) == HEARTH_OK && ahead > 0)
+		return cli_usage(cli, _("%s is after today (%s): give the day you rang it"),
+				 day, today);
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = hearth_settings_helpline_verify(s, cli_lang(cli), argv[optind], day, today);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (!cli->json)
+		printf(_("Help line %s verified on %s.\n"), argv[optind], day);
+	return print_lines(cli, s, today);
+}
+
+static const struct cli_subcommand helpline_subs[] = {
+	{"list", N_("the help lines as rows, with hours and the day verified"), helpline_list},
+	{"add", N_("add a line, or replace the one with the same number"), helpline_add},
+	{"remove", N_("remove a line"), helpline_remove},
+	{"verify", N_("record the day you rang a line and it answered"), helpline_verify},
+};
+
+static const struct cli_group helpline_group = {
+	.name = "config helpline",
+	.head = N_("Usage: hearth config helpline SUBCOMMAND\n"
+		   "The help lines on the crisis card, as rows.  Ring each line every\n"
+		   "90 days and record the day: a wrong or dead number is worse than none.\n"
+		   "\n"
+		   "  hearth config helpline add \"Union line\" 0355-1234567 --hours \"8:00-22:00\"\n"
+		   "  hearth config helpline verify 12356\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.subs = helpline_subs,
+	.nsubs = CLI_COUNT(helpline_subs),
+};
+
+static int config_helpline(struct hearth_cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, &helpline_group, argc, argv);
+}
+
 /* The help lists the subcommands with their operands itself. */
 static const struct cli_subcommand subs[] = {
 	{"list", NULL, config_list},
 	{"get", NULL, config_get},
 	{"set", NULL, config_set},
+	{"helpline", NULL, config_helpline},
 };
 
 static const struct cli_group group = {
@@ -267,7 +570,9 @@ static const struct cli_group group = {
 		   "Subcommands:\n"
 		   "  list              every setting and its value\n"
 		   "  get KEY           one setting\n"
-		   "  set KEY VALUE     change a setting (empty VALUE: the default)\n"),
+		   "  set KEY VALUE     change a setting (empty VALUE: the default)\n"
+		   "  helpline ...      the help lines as rows: list, add, remove, verify\n"
+		   "                    (see 'hearth config helpline --help')\n"),
 	.subs = subs,
 	.nsubs = CLI_COUNT(subs),
 };

@@ -236,6 +236,12 @@ static int followup_list(struct hearth_cli *cli, int argc, char **argv)
 		hearth_followups_free(l);
 		return cli_json_print(cli, a);
 	}
+	/* A safety result whose action is not recorded comes before any
+	 * follow-up (see 'hearth screen pending'). */
+	if ((rc = cli_pending_actions_print(cli, s, person ? &pid : NULL, stdout)) != 0) {
+		hearth_followups_free(l);
+		return rc;
+	}
 	if (l->n == 0) {
 		printf("%s\n", overdue ? _("No overdue follow-ups.") : _("No follow-ups to do."));
 	} else {

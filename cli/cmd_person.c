@@ -552,16 +552,20 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 		rc = cli_error_status(cli, st);
 		goto out;
 	}
-	if (cli->json) {
-		if ((o = person_json(r)) == NULL) {
-			rc = cli_error(cli, "%s", _("out of memory"));
-			goto out;
-		}
-	} else if (person_print(r) != 0) {
+	if (cli->json && (o = person_json(r)) == NULL) {
 		rc = cli_error(cli, "%s", _("out of memory"));
 		goto out;
 	}
-	for (i = 0; i < n_sections; i++)
+	/* Sections of negative order go above the person's fields (a safety
+	 * action still to record). */
+	for (i = 0; i < n_sections && sections[i].order < 0; i++)
+		if ((rc = sections[i].fn(cli, s, r, o)) != 0)
+			goto out;
+	if (!cli->json && person_print(r) != 0) {
+		rc = cli_error(cli, "%s", _("out of memory"));
+		goto out;
+	}
+	for (; i < n_sections; i++)
 		if ((rc = sections[i].fn(cli, s, r, o)) != 0)
 			goto out;
 	if (o != NULL) {

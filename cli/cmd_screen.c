@@ -3,16 +3,19 @@
  * give an instrument to a person, score it, save it, and print the score,
  * band, flags and the suggested next step (never a diagnosis), the
  * translation notice when it applies, and the crisis card when the safety
- * rule fires.
+ * rule fires.  `hearth screen action SCREENING --action TEXT` records the
+ * action taken on a safety result; `hearth screen pending` lists those
+ * still without one.
  *
  * Scoring, the safety rule and the follow-ups live in the core
  * (hearth/screening.h); this file gathers the answers (from --answers, or
  * one item at a time on the terminal), checks their shape before the vault
  * is opened, and prints.
  *
- * The crisis card is shown even when the save is refused (a high-risk
- * C-SSRS result without --action): the person's safety comes before the
- * record.
+ * Save first, then ask: a safety result is saved at once, with its action
+ * pending when --action was not given; then the crisis card is shown with
+ * the command that records the action.  Nothing the counsellor does (or
+ * fails to do) after the save can lose the result.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -185,23 +188,18 @@ static int ask_all(struct hearth_cli *cli, const hearth_instrument *inst,
 	return 0;
 }
 
-/* Asks for the action taken after a high-risk result.  Returns a malloc'd
- * line, or NULL when none was given. */
+/* Asks for the action taken after a safety result was saved.  Returns a
+ * malloc'd line, or NULL when none was given (it can be recorded later). */
 static char *ask_action(struct hearth_cli *cli)
 {
 	FILE *out = cli->json ? stderr : stdout;
 	char line[LINE_MAX_BYTES];
-	int tries;
 
-	for (tries = 0; tries < 3; tries++) {
-		fprintf(out, "%s", _("High risk: record the action taken (what you did, who you called): "));
-		fflush(out);
-		if (!read_line(line, sizeof line))
-			return NULL;
-		if (!is_blank(line))
-			return strdup(line);
-	}
-	return NULL;
+	fprintf(out, "\n%s", _("Record the action taken now (what you did, who you called), or press Enter to record it later: "));
+	fflush(out);
+	if (!read_line(line, sizeof line) || is_blank(line))
+		return NULL;
+	return strdup(line);
 }
 
 /* ---- output ---- */
@@ -224,8 +222,11 @@ static json_t *crisis_json(hearth_store *s, const char *lang)
 	for (i = 0; st != NULL && i < ns; i++)
 		json_array_append_new(st, json_string(hearth_text_get(&steps[i], lang)));
 	for (i = 0; hl != NULL && i < n; i++)
-		json_array_append_new(hl, json_pack("{s:s, s:s}", "name", lines[i].name,
-						    "number", lines[i].number));
+		json_array_append_new(hl, json_pack("{s:s, s:s, s:s, s:s}",
+						    "name", lines[i].name,
+						    "number", lines[i].number,
+						    "hours", lines[i].hours,
+						    "verified", lines[i].verified));
 	o = json_pack("{s:s, s:o, s:o, s:s*}", "title",
 		      hearth_text_get(hearth_crisis_title(), lang),
 		      "steps", st != NULL ? st : json_array(),
@@ -277,6 +278,24 @@ static json_t *answers_json(const int *a, size_t n)
 	return arr;
 }
 
+/* The next steps the core gives for sc, one per array element (a safety
+ * flag has already taken out a band's "no further check"). */
+static json_t *steps_json(const hearth_score *sc, const char *lang)
+{
+	json_t *a = json_array();
+	char *steps = NULL, *line, *save = NULL;
+
+	if (a == NULL || hearth_score_next_steps(sc, lang, &steps) != HEARTH_OK) {
+		json_decref(a);
+		return NULL;
+	}
+	for (line = strtok_r(steps, "\n", &save); line != NULL;
+	     line = strtok_r(NULL, "\n", &save))
+		json_array_append_new(a, json_string(line));
+	free(steps);
+	return a;
+}
+
 static int print_json(struct hearth_cli *cli, hearth_store *s,
 		      const hearth_instrument *inst, const hearth_id *person,
 		      const int *answers, int difficulty,
@@ -285,16 +304,13 @@ static int print_json(struct hearth_cli *cli, hearth_store *s,
 	const char *lang = cli_lang(cli);
 	const hearth_score *sc = &r->score;
 	char hex[HEARTH_ID_HEX + 1], phex[HEARTH_ID_HEX + 1];
-	json_t *o, *flags = json_array(), *steps = json_array();
+	json_t *o, *flags = json_array(), *steps = steps_json(sc, lang);
 	size_t i;
 
 	for (i = 0; flags != NULL && i < sc->n_flags; i++)
 		json_array_append_new(flags, json_string(sc->flags[i]));
-	for (i = 0; steps != NULL && i < sc->n_outcomes; i++)
-		json_array_append_new(steps, json_string(
-			hearth_text_get(&sc->outcomes[i]->next_step, lang)));
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:i, s:i, "
-		      "s:{s:s, s:s}, s:b, s:o, s:b, s:o, s:s, s:s*, s:b}",
+		      "s:{s:s, s:s}, s:b, s:o, s:b, s:b, s:o, s:s, s:s*, s:b, s:b}",
 		      "id", cli_id_hex(&r->id, hex),
 		      "person", cli_id_hex(person, phex),
 		      "instrument", sc->instrument,
@@ -310,11 +326,13 @@ static int print_json(struct hearth_cli *cli, hearth_store *s,
 		      "positive", sc->positive,
 		      "flags", flags,
 		      "safety", r->safety,
+		      "further_check", hearth_score_further_check(sc),
 		      "next_steps", steps,
 		      "translation", hearth_instrument_translation(inst),
 		      "translation_notice",
 		      hearth_instrument_translation_notice(inst, lang),
-		      "person_marked_high", r->person_marked_high);
+		      "person_marked_high", r->person_marked_high,
+		      "action_pending", r->action_pending);
 	if (o == NULL)
 		return cli_json_print(cli, NULL);
 	if (difficulty != HEARTH_ANSWER_NONE)
@@ -332,18 +350,23 @@ static int print_json(struct hearth_cli *cli, hearth_store *s,
 			"safety", r->safety));
 	if (r->safety)
 		json_object_set_new(o, "crisis_card", crisis_json(s, lang));
+	if (r->action_pending) {
+		char cmd[128];
+		snprintf(cmd, sizeof cmd, "hearth screen action %.8s --action TEXT",
+			 cli_id_hex(&r->id, hex));
+		json_object_set_new(o, "record_action", json_string(cmd));
+	}
 	return cli_json_print(cli, o);
 }
 
-static void print_text(struct hearth_cli *cli, hearth_store *s,
-		       const hearth_instrument *inst,
-		       const hearth_screening_result *r, int crisis_shown)
+static void print_text(struct hearth_cli *cli, const hearth_instrument *inst,
+		       const hearth_screening_result *r)
 {
 	const char *lang = cli_lang(cli);
 	const hearth_score *sc = &r->score;
 	const char *notice = hearth_instrument_translation_notice(inst, lang);
-	char shortid[9], buf[64];
-	size_t i, j;
+	char shortid[9], buf[64], *steps = NULL, *line, *save = NULL;
+	size_t i;
 
 	printf("%s\n", hearth_text_get(hearth_instrument_title(inst), lang));
 	if (hearth_instrument_method(inst) == HEARTH_SCORING_SUM) {
@@ -357,8 +380,14 @@ static void print_text(struct hearth_cli *cli, hearth_store *s,
 		printf(_("Band: %s\n"), hearth_text_get(&sc->band->label, lang));
 		if (sc->cutoff != 0) {
 			snprintf(buf, sizeof buf, "%d", sc->cutoff);
-			printf(sc->positive ? _("Positive screen (cut-off %s): a further check is suggested\n")
-					    : _("Not a positive screen (cut-off %s)\n"), buf);
+			/* A safety flag asks for a check whatever the total:
+			 * never "not positive" alone under a crisis card. */
+			if (sc->positive)
+				printf(_("Positive screen (cut-off %s): a further check is suggested\n"), buf);
+			else if (hearth_score_further_check(sc))
+				printf(_("Below the cut-off (%s), but the safety flag asks for a check now\n"), buf);
+			else
+				printf(_("Not a positive screen (cut-off %s)\n"), buf);
 		}
 	} else {
 		printf(_("Risk level: %s\n"), hearth_text_get(&sc->band->label, lang));
@@ -371,14 +400,11 @@ static void print_text(struct hearth_cli *cli, hearth_store *s,
 		printf("\n");
 	}
 	printf("%s\n", _("Suggested next step:"));
-	for (i = 0; i < sc->n_outcomes; i++) {
-		const char *t = hearth_text_get(&sc->outcomes[i]->next_step, lang);
-		for (j = 0; j < i; j++)
-			if (strcmp(t, hearth_text_get(&sc->outcomes[j]->next_step, lang)) == 0)
-				break;
-		if (j == i)
-			printf("  - %s\n", t);
-	}
+	if (hearth_score_next_steps(sc, lang, &steps) == HEARTH_OK)
+		for (line = strtok_r(steps, "\n", &save); line != NULL;
+		     line = strtok_r(NULL, "\n", &save))
+			printf("  - %s\n", line);
+	free(steps);
 	if (r->has_followup) {
 		cli_id_short(&r->followup, shortid);
 		if (r->safety)
@@ -398,8 +424,243 @@ static void print_text(struct hearth_cli *cli, hearth_store *s,
 		printf(_("Note: %s\n"), notice);
 	printf(_("Screening %s saved. This is a screening result, not a diagnosis.\n"),
 	       cli_id_short(&r->id, shortid));
-	if (r->safety && !crisis_shown)
-		print_crisis(cli, s, stdout);
+}
+
+/* The command that records the action taken on screening id. */
+static void print_record_command(FILE *f, const hearth_id *id)
+{
+	char shortid[9];
+
+	fprintf(f, _("The action taken is not yet recorded. When you have acted, record it:\n"
+		     "  hearth screen action %s --action TEXT\n"), cli_id_short(id, shortid));
+}
+
+/* ---- the help lines' dates ---- */
+
+static void warn_stale_lines(struct hearth_cli *cli, hearth_store *s)
+{
+	hearth_helpline *lines = NULL;
+	char today[HEARTH_DATE_LEN + 1];
+	size_t n = 0;
+
+	/* Only a warning: a failure here must not hide the result. */
+	if (hearth_today(getenv("HEARTH_TODAY"), today) != HEARTH_OK ||
+	    hearth_settings_helplines(s, cli_lang(cli), &lines, &n) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return;
+	}
+	cli_helplines_warn(cli, lines, n, today);
+	hearth_helplines_free(lines, n);
+}
+
+/* ---- pending actions ---- */
+
+int cli_pending_actions_print(struct hearth_cli *cli, hearth_store *s,
+			      const hearth_id *person, FILE *f)
+{
+	hearth_pending_action *v = NULL;
+	char shortid[9];
+	hearth_status st;
+	size_t n = 0, i;
+
+	if ((st = hearth_screening_pending_actions(s, person, &v, &n)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	for (i = 0; i < n; i++)
+		fprintf(f, _("!!! Action taken not yet recorded: %s screening of %s on %s: "
+			     "hearth screen action %s --action TEXT\n"),
+			v[i].instrument, v[i].person_name, v[i].date,
+			cli_id_short(&v[i].screening, shortid));
+	hearth_pending_actions_free(v, n);
+	return CLI_EXIT_OK;
+}
+
+static json_t *pending_json(const hearth_pending_action *p)
+{
+	char hex[HEARTH_ID_HEX + 1], phex[HEARTH_ID_HEX + 1];
+
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:b}",
+			 "screening", cli_id_hex(&p->screening, hex),
+			 "person", cli_id_hex(&p->person, phex),
+			 "person_name", p->person_name,
+			 "instrument", p->instrument,
+			 "date", p->date,
+			 "action_pending", 1);
+}
+
+/* The list as a JSON array, or NULL when out of memory. */
+static json_t *pending_list_json(const hearth_pending_action *v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++)
+		if (json_array_append_new(a, pending_json(&v[i])) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	return a;
+}
+
+/* `person show`: a pending action first, above everything else. */
+static int show_pending(struct hearth_cli *cli, hearth_store *s,
+			const hearth_record *person, json_t *json)
+{
+	hearth_pending_action *v = NULL;
+	hearth_status st;
+	json_t *a;
+	size_t n = 0;
+
+	if (json == NULL)
+		return cli_pending_actions_print(cli, s, &person->id, stdout);
+	if ((st = hearth_screening_pending_actions(s, &person->id, &v, &n)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	a = pending_list_json(v, n);
+	hearth_pending_actions_free(v, n);
+	if (a == NULL || json_object_set_new(json, "pending_actions", a) != 0 ||
+	    json_object_set_new(json, "action_pending", json_boolean(n > 0)) != 0)
+		return cli_error(cli, "%s", _("out of memory"));
+	return CLI_EXIT_OK;
+}
+
+CLI_CONSTRUCTOR static void register_person_section(void)
+{
+	/* A negative order puts it above the person's own fields. */
+	cli_person_section_add("pending actions", -10, show_pending);
+}
+
+static int screen_pending(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"person", required_argument, NULL, 'p'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_pending_action *v = NULL;
+	const char *person = NULL;
+	struct cli_table *t = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id pid;
+	size_t n = 0, i;
+	int c, rc = CLI_EXIT_OK;
+
+	cli_set_command(cli, "screen pending");
+	while ((c = cli_getopt(cli, argc, argv, "p:h", opts)) != -1) {
+		switch (c) {
+		case 'p':
+			person = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _("Usage: hearth screen pending [--person PID]\n"
+				"List the safety results whose action taken is not yet recorded,\n"
+				"oldest first, with the command that records each.\n"
+				"\n"
+				"Options:\n"
+				"  --person PID   only this person's\n"
+				"  --json         print a JSON array\n"
+				"  -h, --help     show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if (person != NULL && (rc = cli_resolve(cli, "person", person, &pid)) != 0)
+		return rc;
+	st = hearth_screening_pending_actions(s, person != NULL ? &pid : NULL, &v, &n);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json) {
+		rc = cli_json_print(cli, pending_list_json(v, n));
+		goto out;
+	}
+	if (n == 0) {
+		printf("%s\n", _("No safety result is waiting for its action to be recorded."));
+		goto out;
+	}
+	{
+		const char *head[] = {_("SCREENING"), _("DATE"), _("PERSON"), _("INSTRUMENT")};
+		t = cli_table_new(4, head);
+	}
+	for (i = 0; t != NULL && i < n; i++) {
+		char shortid[9];
+		const char *row[] = {cli_id_short(&v[i].screening, shortid), v[i].date,
+				     v[i].person_name, v[i].instrument};
+		if (cli_table_add(t, row) != 0) {
+			cli_table_free(t);
+			t = NULL;
+		}
+	}
+	if (t == NULL) {
+		rc = cli_error(cli, "%s", _("out of memory"));
+		goto out;
+	}
+	cli_table_print(t, stdout);
+	printf("\n%s\n", _("Record each one: hearth screen action SCREENING --action TEXT"));
+out:
+	cli_table_free(t);
+	hearth_pending_actions_free(v, n);
+	return rc;
+}
+
+static int screen_action(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"action", required_argument, NULL, 'A'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *action = NULL;
+	char when[HEARTH_DATETIME_LEN + 1], hex[HEARTH_ID_HEX + 1], shortid[9];
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	int c, rc;
+
+	cli_set_command(cli, "screen action");
+	while ((c = cli_getopt(cli, argc, argv, "A:h", opts)) != -1) {
+		switch (c) {
+		case 'A':
+			action = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _("Usage: hearth screen action SCREENING --action TEXT\n"
+				"Record the action taken on a safety result that was saved without it\n"
+				"(see 'hearth screen pending').  SCREENING is the screening's id or its\n"
+				"first six or more hex digits.\n"
+				"\n"
+				"Options:\n"
+				"  --action TEXT   what you did, who you called (required)\n"
+				"  --json          print {\"id\": ..., \"action_pending\": false}\n"
+				"  -h, --help      show this help and exit\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("SCREENING"))) != 0)
+		return rc;
+	if (action == NULL)
+		return cli_usage(cli, "%s", _("missing --action TEXT: say what you did"));
+	if (is_blank(action))
+		return cli_usage(cli, "%s", _("the action taken cannot be empty"));
+	if ((rc = cli_check_text(cli, "--action", action)) != 0)
+		return rc;
+	if ((rc = when_of(cli, when)) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = cli_resolve(cli, HEARTH_SCREENING_KIND, argv[optind], &id)) != 0)
+		return rc;
+	if ((st = hearth_screening_record_action(s, &id, action, when)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:b, s:s}",
+				      "id", cli_id_hex(&id, hex),
+				      "action_pending", 0, "action_taken", action));
+	printf(_("Recorded the action taken on screening %s.\n"), cli_id_short(&id, shortid));
+	return CLI_EXIT_OK;
 }
 
 /* ---- the command ---- */
@@ -417,6 +678,7 @@ static int parse_small(const char *s, int *out)
 static int screen_help(struct hearth_cli *cli)
 {
 	return cli_help(cli, _("Usage: hearth screen ID --person PID [OPTIONS]\n"
+		"       hearth screen SUBCOMMAND ...\n"
 		"Gives screening instrument ID (see 'hearth instruments list') to a\n"
 		"person, scores it, saves it and shows the suggested next step.\n"
 		"\n"
@@ -426,16 +688,22 @@ static int screen_help(struct hearth_cli *cli)
 		"                      because of an earlier answer are left out (or -)\n"
 		"                      without it, each item is asked in turn\n"
 		"  --difficulty N      PHQ-9's difficulty question (recorded, not scored)\n"
-		"  --action TEXT       the action taken (required for a high-risk C-SSRS)\n"
+		"  --action TEXT       the action taken on a safety result, if known now\n"
 		"  --lang zh_CN|en     the language of the questions and the output\n"
 		"  --json              print the result as JSON\n"
 		"\n"
 		"A safety flag (PHQ-9 item 9 above 0) or a high C-SSRS risk marks the\n"
 		"person high risk, creates a same-day safety follow-up and shows the\n"
-		"crisis card.  A result is never a diagnosis.\n"));
+		"crisis card.  The result is saved at once; without --action it is saved\n"
+		"with the action taken not yet recorded, and the command that records\n"
+		"it is shown.  A result is never a diagnosis.\n"
+		"\n"
+		"Subcommands:\n"
+		"  action SCREENING --action TEXT   record the action taken on a safety result\n"
+		"  pending                          safety results still without the action\n"));
 }
 
-int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
+static int screen_run(struct hearth_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"person", required_argument, NULL, 'p'},
@@ -450,14 +718,13 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 	hearth_answer_list list;
 	hearth_screening_input in;
 	hearth_screening_result res;
-	hearth_score pre;
-	hearth_score_options sopt = {0};
 	hearth_store *s = NULL;
 	hearth_id person;
 	int answers[HEARTH_INSTRUMENT_MAX_ITEMS];
-	int difficulty = HEARTH_ANSWER_NONE, c, rc, crisis_shown = 0;
-	char when[HEARTH_DATETIME_LEN + 1];
+	int difficulty = HEARTH_ANSWER_NONE, c, rc;
+	char when[HEARTH_DATETIME_LEN + 1], shortid[9];
 	char *asked_action = NULL;
+	FILE *out = cli->json ? stderr : stdout;
 	hearth_status st;
 
 	cli_set_command(cli, "screen");
@@ -487,6 +754,8 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 	args.instrument = argv[optind];
 	if (args.person == NULL)
 		return cli_usage(cli, "%s", _("missing --person PID"));
+	if (args.action != NULL && (rc = cli_check_text(cli, "--action", args.action)) != 0)
+		return rc;
 
 	/* Everything that can be checked without the vault is checked
 	 * first: bad input opens nothing. */
@@ -527,24 +796,8 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 			  args.difficulty == NULL)) != 0)
 		goto out;
 
-	/* Score first, without saving: a high-risk result needs the action
-	 * taken, and the crisis card must show even if it is refused. */
-	if ((st = hearth_screening_cutoff(s, inst, &sopt.cutoff)) != HEARTH_OK ||
-	    (st = hearth_instrument_score(inst, answers,
-					  hearth_instrument_n_items(inst),
-					  &sopt, &pre)) != HEARTH_OK) {
-		rc = cli_error_status(cli, st);
-		goto out;
-	}
-	if (pre.risk != NULL && strcmp(pre.risk, "high") == 0 &&
-	    (args.action == NULL || is_blank(args.action))) {
-		print_crisis(cli, s, cli->json ? stderr : stdout);
-		crisis_shown = 1;
-		if (args.answers == NULL)
-			asked_action = ask_action(cli);
-		args.action = asked_action;
-	}
-
+	/* Save first: a safety result is kept whatever happens next, with
+	 * its action pending when --action was not given. */
 	memset(&in, 0, sizeof in);
 	in.person = person;
 	in.answers = answers;
@@ -558,12 +811,43 @@ int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
 		rc = cli_error_status(cli, st);
 		goto out;
 	}
-	if (cli->json)
+	if (cli->json) {
 		rc = print_json(cli, s, inst, &person, answers, difficulty, &res);
-	else
-		print_text(cli, s, inst, &res, crisis_shown);
+	} else {
+		print_text(cli, inst, &res);
+		if (res.safety)
+			print_crisis(cli, s, stdout);
+	}
+	/* Then ask: on the terminal, the action can be given now; else
+	 * (or if it is left for later) the command that records it. */
+	if (res.action_pending && args.answers == NULL &&
+	    (asked_action = ask_action(cli)) != NULL) {
+		st = hearth_screening_record_action(s, &res.id, asked_action, when);
+		if (st != HEARTH_OK) {
+			rc = cli_error_status(cli, st);
+			print_record_command(out, &res.id);
+			goto out;
+		}
+		fprintf(out, _("Recorded the action taken on screening %s.\n"),
+			cli_id_short(&res.id, shortid));
+	} else if (res.action_pending && !cli->json) {
+		fprintf(out, "\n");
+		print_record_command(out, &res.id);
+	}
+	warn_stale_lines(cli, s);
 out:
 	free(asked_action);
 	hearth_instrument_free(inst);
 	return rc;
+}
+
+int cmd_screen(struct hearth_cli *cli, int argc, char **argv)
+{
+	/* "action" and "pending" are not instrument ids (those are the file
+	 * names in data/instruments). */
+	if (argc > 1 && strcmp(argv[1], "action") == 0)
+		return screen_action(cli, argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "pending") == 0)
+		return screen_pending(cli, argc - 1, argv + 1);
+	return screen_run(cli, argc, argv);
 }

@@ -3,11 +3,13 @@
  * card.  See hearth/screening.h.
  *
  * The order of work matters: everything that can refuse the screening
- * (bad answers, an incomplete form, an unknown person, a high-risk result
- * without the action taken) is checked before anything is written, and
- * every write (the screening, the person's risk, the follow-up, the audit
- * entry) happens in one transaction, so a refusal or a failure leaves no
- * trace.
+ * (bad answers, an incomplete form, an unknown person) is checked before
+ * anything is written, and every write (the screening, the person's risk,
+ * the follow-up, the audit entry) happens in one transaction, so a refusal
+ * or a failure leaves no trace.  A safety result is never refused for
+ * want of the action taken: it is saved with the action pending, because
+ * a dialog that asks first can be closed, locked or lost, and the result
+ * with it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,12 +18,18 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "casework_private.h"
 #include "hearth/audit.h"
 #include "hearth/casework.h"
 #include "hearth/screening.h"
 #include "hearth/timeutil.h"
 
 #define ACTION_MAX 2000u
+
+/* Field action_status of a safety result: the action taken is still to be
+ * recorded, or has been. */
+#define ACTION_PENDING "pending"
+#define ACTION_RECORDED "recorded"
 
 /* ---- the crisis card ---- */
 
@@ -97,6 +105,34 @@ static hearth_status buf_take(struct buf *b, char **out)
 	return HEARTH_OK;
 }
 
+static const hearth_text verified_on = {"verified %s", "%s 已核实", 0};
+static const hearth_text not_verified = {"not verified", "未核实", 0};
+
+/* "     Name: 12356 (24 h; verified 2026-12-01)", in lang. */
+static void add_line(struct buf *b, const hearth_helpline *l, const char *lang)
+{
+	int zh = lang != NULL && lang[0] == 'z';
+	char ver[64];
+
+	if (l->verified != NULL && l->verified[0] != '\0')
+		snprintf(ver, sizeof ver, hearth_text_get(&verified_on, lang),
+			 l->verified);
+	else
+		snprintf(ver, sizeof ver, "%s",
+			 hearth_text_get(&not_verified, lang));
+	buf_add(b, "     ");
+	buf_add(b, l->name);
+	buf_add(b, zh ? "：" : ": ");
+	buf_add(b, l->number);
+	buf_add(b, zh ? "（" : " (");
+	if (l->hours != NULL && l->hours[0] != '\0') {
+		buf_add(b, l->hours);
+		buf_add(b, zh ? "；" : "; ");
+	}
+	buf_add(b, ver);
+	buf_add(b, zh ? "）\n" : ")\n");
+}
+
 hearth_status hearth_crisis_card_format(const hearth_helpline *lines, size_t n,
 					const char *supervisor,
 					const char *lang, char **out)
@@ -115,14 +151,8 @@ hearth_status hearth_crisis_card_format(const hearth_helpline *lines, size_t n,
 		buf_add(&b, hearth_text_get(&crisis_steps[i], lang));
 		buf_add(&b, "\n");
 		if (i == 2) {
-			for (j = 0; j < n; j++) {
-				buf_add(&b, "     ");
-				buf_add(&b, lines[j].name);
-				buf_add(&b, lang != NULL && lang[0] == 'z'
-						    ? "：" : ": ");
-				buf_add(&b, lines[j].number);
-				buf_add(&b, "\n");
-			}
+			for (j = 0; j < n; j++)
+				add_line(&b, &lines[j], lang);
 		}
 		if (i == 3 && supervisor != NULL && supervisor[0] != '\0') {
 			buf_add(&b, "     ");
@@ -195,17 +225,44 @@ hearth_status hearth_screening_cutoff(hearth_store *s,
 	return HEARTH_OK;
 }
 
+/* Did the safety rule fire: the "safety" flag (or a high risk level), or
+ * an outcome that asks for the same-day safety follow-up? */
+static int score_safety(const hearth_score *sc)
+{
+	size_t i;
+
+	if (sc->safety)
+		return 1;
+	for (i = 0; i < sc->n_outcomes; i++)
+		if (sc->outcomes[i]->action.kind == HEARTH_ACTION_SAFETY)
+			return 1;
+	return 0;
+}
+
+int hearth_score_further_check(const hearth_score *score)
+{
+	return score != NULL && (score->positive || score_safety(score));
+}
+
 hearth_status hearth_score_next_steps(const hearth_score *score,
 				      const char *lang, char **out)
 {
 	struct buf b = {0};
 	size_t i, j;
+	int safety;
 
 	if (score == NULL || out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no score");
+	safety = score_safety(score);
 	for (i = 0; i < score->n_outcomes; i++) {
 		const char *t = hearth_text_get(&score->outcomes[i]->next_step,
 						lang);
+		/* A band that asks nothing says "no further check suggested
+		 * now"; under a safety flag that is wrong, and the safety
+		 * rule's own step says what to do instead. */
+		if (safety && score->outcomes[i]->action.kind ==
+			      HEARTH_ACTION_NONE)
+			continue;
 		/* Two rules may say the same thing; say it once. */
 		for (j = 0; j < i; j++)
 			if (strcmp(hearth_text_get(&score->outcomes[j]->next_step,
@@ -320,10 +377,9 @@ hearth_status hearth_screening_save(hearth_store *s,
 	char *answers = NULL, *flags = NULL, *steps = NULL;
 	const char *lang, *id_str;
 	const hearth_next_action *fu;
-	int high_risk_level, is_datetime = 0, own = 0, savepoint = 0;
+	int is_datetime = 0, own = 0, savepoint = 0;
 	int32_t day;
 	int64_t minutes;
-	size_t i;
 	hearth_status st;
 
 	if (s == NULL || inst == NULL || in == NULL || out == NULL)
@@ -357,15 +413,11 @@ hearth_status hearth_screening_save(hearth_store *s,
 	if ((st = hearth_instrument_score(inst, in->answers, in->n_answers,
 					  &opt, &res.score)) != HEARTH_OK)
 		return st;
-	high_risk_level = res.score.risk != NULL &&
-			  strcmp(res.score.risk, "high") == 0;
-	if (high_risk_level && blank(in->action_taken))
-		return hearth_fail(HEARTH_ESTATE, "record the action taken "
-				   "(--action) before saving a high-risk result");
-	res.safety = res.score.safety;
-	for (i = 0; i < res.score.n_outcomes; i++)
-		if (res.score.outcomes[i]->action.kind == HEARTH_ACTION_SAFETY)
-			res.safety = 1;
+	/* A safety result is saved whether or not the action taken is
+	 * known yet; without it, it is saved with the action pending and
+	 * the caller asks for it (hearth_screening_record_action). */
+	res.safety = score_safety(&res.score);
+	res.action_pending = res.safety && blank(in->action_taken);
 	if ((st = hearth_person_check(s, &in->person)) != HEARTH_OK ||
 	    (st = hearth_record_load(s, &in->person, &person)) != HEARTH_OK)
 		return st;
@@ -428,6 +480,9 @@ hearth_status hearth_screening_save(hearth_store *s,
 	SET("translation", hearth_instrument_translation(inst));
 	if (!blank(in->action_taken))
 		SET("action_taken", in->action_taken);
+	if (res.safety)
+		SET("action_status", res.action_pending ? ACTION_PENDING
+							: ACTION_RECORDED);
 	SET("date", today);
 	if (is_datetime)
 		SET("at", in->at);
@@ -470,8 +525,9 @@ hearth_status hearth_screening_save(hearth_store *s,
 		res.followup_high = fu->high_priority;
 		memcpy(res.followup_due, due, sizeof due);
 	}
-	snprintf(detail, sizeof detail, "%s %s%s", id_str, res.score.band->id,
-		 res.safety ? " safety" : "");
+	snprintf(detail, sizeof detail, "%s %s%s%s", id_str,
+		 res.score.band->id, res.safety ? " safety" : "",
+		 res.action_pending ? " action-pending" : "");
 	if ((st = hearth_audit_append(s, "screening.add", &res.id, detail)) !=
 	    HEARTH_OK)
 		goto out;
@@ -497,4 +553,179 @@ out:
 	free(flags);
 	free(steps);
 	return st;
+}
+
+/* ---- the action taken, recorded after the save ---- */
+
+hearth_status hearth_screening_record_action(hearth_store *s,
+					     const hearth_id *screening,
+					     const char *action,
+					     const char *at)
+{
+	hearth_record *rec = NULL;
+	const char *status;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_cw_tx tx;
+	int32_t day;
+	int64_t minutes;
+	hearth_status st;
+
+	if (s == NULL || screening == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or screening given");
+	if (blank(action))
+		return hearth_fail(HEARTH_EINVAL, "the action taken cannot be "
+				   "empty");
+	if (strlen(action) > ACTION_MAX)
+		return hearth_fail(HEARTH_EINVAL, "the action taken is longer "
+				   "than %u bytes", ACTION_MAX);
+	if ((st = hearth_text_check("action", action)) != HEARTH_OK)
+		return st;
+	if (at == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no date for the action taken");
+	st = strlen(at) == HEARTH_DATE_LEN ? hearth_date_parse(at, &day)
+					   : hearth_datetime_parse(at, &minutes);
+	if (st != HEARTH_OK)
+		return st;
+	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_cw_load(s, screening, HEARTH_SCREENING_KIND, &rec)) !=
+	    HEARTH_OK)
+		goto out;
+	hearth_id_to_hex(screening, hex);
+	status = hearth_record_field(rec, "action_status");
+	if (status == NULL || strcmp(status, ACTION_PENDING) != 0) {
+		st = status != NULL && strcmp(status, ACTION_RECORDED) == 0
+			     ? hearth_fail(HEARTH_ESTATE, "the action taken on "
+					   "screening %.8s is recorded already",
+					   hex)
+			     : hearth_fail(HEARTH_ESTATE, "screening %.8s raised "
+					   "no safety flag: no action is pending",
+					   hex);
+		goto out;
+	}
+	if ((st = hearth_record_set(s, screening, "action_taken", action)) !=
+	    HEARTH_OK ||
+	    (st = hearth_record_set(s, screening, "action_status",
+				    ACTION_RECORDED)) != HEARTH_OK ||
+	    (st = hearth_record_set(s, screening, "action_at", at)) !=
+	    HEARTH_OK)
+		goto out;
+	/* The detail names the instrument only: the action is free text
+	 * about a person and stays in the record. */
+	st = hearth_audit_append(s, "screening.action", screening,
+				 hearth_cw_field(rec, "instrument"));
+out:
+	hearth_record_free(rec);
+	return hearth_cw_end(s, &tx, st);
+}
+
+struct pending_ctx {
+	hearth_pending_action *v;
+	size_t n, cap;
+	const char *person; /* hex, or NULL for everyone */
+	hearth_cw_people *people;
+};
+
+static hearth_status pending_cb(const hearth_cw_rec *r, void *arg)
+{
+	struct pending_ctx *c = arg;
+	const char *person = hearth_cw_get(r, "person");
+	const char *date = hearth_cw_get(r, "date");
+	hearth_pending_action *p;
+	char *name = NULL;
+	int live;
+
+	if (person == NULL || (c->person != NULL && strcmp(person, c->person) != 0))
+		return HEARTH_OK;
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? c->cap * 2 : 8;
+		hearth_pending_action *nv = realloc(c->v, cap * sizeof *nv);
+		if (nv == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory");
+		c->v = nv;
+		c->cap = cap;
+	}
+	p = &c->v[c->n];
+	memset(p, 0, sizeof *p);
+	if (!hearth_cw_id(person, &p->person))
+		return HEARTH_OK;
+	live = hearth_cw_people_get(c->people, &p->person, &name);
+	if (live < 0)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	/* A deleted person's screening is not worked on any more. */
+	if (live == 0) {
+		free(name);
+		return HEARTH_OK;
+	}
+	p->screening = r->id;
+	p->person_name = name;
+	p->instrument = hearth_cw_strdup(hearth_cw_get(r, "instrument"));
+	snprintf(p->date, sizeof p->date, "%s", date != NULL ? date : "");
+	c->n++;
+	if (p->instrument == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	return HEARTH_OK;
+}
+
+/* Oldest first: by date, creation order within a day (the order the
+ * records came in; an insertion sort keeps it, and the list is short). */
+static void pending_sort(hearth_pending_action *v, size_t n)
+{
+	size_t i, j;
+
+	for (i = 1; i < n; i++) {
+		hearth_pending_action t = v[i];
+		for (j = i; j > 0 && strcmp(v[j - 1].date, t.date) > 0; j--)
+			v[j] = v[j - 1];
+		v[j] = t;
+	}
+}
+
+hearth_status hearth_screening_pending_actions(hearth_store *s,
+					       const hearth_id *person,
+					       hearth_pending_action **out,
+					       size_t *n)
+{
+	struct pending_ctx c;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_status st;
+
+	if (s == NULL || out == NULL || n == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output for "
+				   "pending actions");
+	*out = NULL;
+	*n = 0;
+	memset(&c, 0, sizeof c);
+	if (person != NULL) {
+		hearth_id_to_hex(person, hex);
+		c.person = hex;
+	}
+	if ((st = hearth_cw_people_open(s, &c.people)) != HEARTH_OK)
+		return st;
+	/* Few screenings are ever pending: the field index finds them
+	 * without reading the others. */
+	st = hearth_cw_select_eq(s, HEARTH_SCREENING_KIND, "action_status",
+				 ACTION_PENDING, pending_cb, &c);
+	hearth_cw_people_close(c.people);
+	if (st != HEARTH_OK) {
+		hearth_pending_actions_free(c.v, c.n);
+		return st;
+	}
+	pending_sort(c.v, c.n);
+	*out = c.v;
+	*n = c.n;
+	return HEARTH_OK;
+}
+
+void hearth_pending_actions_free(hearth_pending_action *v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		free(v[i].person_name);
+		free(v[i].instrument);
+	}
+	free(v);
 }

@@ -7,27 +7,33 @@
 #include <jansson.h>
 #include <sqlite3.h>
 
+#include "casework_private.h"
 #include "hearth/audit.h"
 #include "hearth/instruments.h"
 #include "hearth/settings.h"
+#include "hearth/timeutil.h"
 
 #define SUPERVISOR_MAX 200u
 
-/* The defaults, with the name in each language. */
+/* The defaults, with the name and hours in each language.  None is
+ * verified: the vault has never rung them, so the counsellor is asked to. */
 static const struct {
-	const char *en, *zh, *number;
+	const char *en, *zh, *number, *hours_en, *hours_zh;
 } default_lines[] = {
-	{"National mental-health helpline", "全国心理援助热线", "12356"},
-	{"Emergency (ambulance)", "急救", "120"},
-	{"Police", "报警", "110"},
+	{"National mental-health helpline", "全国心理援助热线", "12356",
+	 "24 h", "24小时"},
+	{"Emergency (ambulance)", "急救", "120", "24 h", "24小时"},
+	{"Police", "报警", "110", "24 h", "24小时"},
 };
 #define N_DEFAULT_LINES (sizeof default_lines / sizeof default_lines[0])
 
 static const hearth_setting_info keys[] = {
 	{HEARTH_SETTING_HELPLINES,
 	 "[{\"name\":\"全国心理援助热线 / National mental-health helpline\","
-	 "\"number\":\"12356\"},{\"name\":\"急救 / Emergency (ambulance)\","
-	 "\"number\":\"120\"},{\"name\":\"报警 / Police\",\"number\":\"110\"}]",
+	 "\"number\":\"12356\",\"hours\":\"24 h\",\"verified\":\"\"},"
+	 "{\"name\":\"急救 / Emergency (ambulance)\",\"number\":\"120\","
+	 "\"hours\":\"24 h\",\"verified\":\"\"},{\"name\":\"报警 / Police\","
+	 "\"number\":\"110\",\"hours\":\"24 h\",\"verified\":\"\"}]",
 	 "help lines on the crisis card, as Name:number,Name:number",
 	 "危机卡上的求助热线，格式为 名称:号码,名称:号码"},
 	{HEARTH_SETTING_PHQ9_CUTOFF, "10",
@@ -162,17 +168,39 @@ hearth_status hearth_settings_is_set(hearth_store *s, const char *key,
 
 /* ---- help lines ---- */
 
+/* Frees the strings of one line and leaves it empty. */
+static void line_free(hearth_helpline *l)
+{
+	free(l->name);
+	free(l->number);
+	free(l->hours);
+	free(l->verified);
+	memset(l, 0, sizeof *l);
+}
+
 void hearth_helplines_free(hearth_helpline *lines, size_t n)
 {
 	size_t i;
 
 	if (lines == NULL)
 		return;
-	for (i = 0; i < n; i++) {
-		free(lines[i].name);
-		free(lines[i].number);
-	}
+	for (i = 0; i < n; i++)
+		line_free(&lines[i]);
 	free(lines);
+}
+
+int hearth_helpline_stale(const hearth_helpline *line, const char *today)
+{
+	int32_t days;
+
+	if (line == NULL || line->verified == NULL || line->verified[0] == '\0')
+		return 1;
+	/* A date that does not parse is as good as none. */
+	if (hearth_date_diff(line->verified, today, &days) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return 1;
+	}
+	return days > HEARTH_HELPLINE_STALE_DAYS;
 }
 
 static int has_control(const char *s, size_t n)
@@ -185,8 +213,60 @@ static int has_control(const char *s, size_t n)
 	return 0;
 }
 
+/* Checks the hours and the verified date of help line `which` (from 1).
+ * NULL reads as "".  A verified date must be a real date; one after today
+ * (when today is given) is refused, as a day nobody has lived yet. */
+static hearth_status extras_check(size_t which, const char *hours,
+				  const char *verified, const char *today)
+{
+	int32_t day, now;
+
+	if (hours != NULL && (strlen(hours) > HEARTH_HELPLINE_HOURS_MAX ||
+			      has_control(hours, strlen(hours))))
+		return hearth_fail(HEARTH_EINVAL, "help line %zu: the hours must "
+				   "be one line of at most %u bytes", which,
+				   HEARTH_HELPLINE_HOURS_MAX);
+	if (verified == NULL || verified[0] == '\0')
+		return HEARTH_OK;
+	if (strlen(verified) != HEARTH_DATE_LEN ||
+	    hearth_date_parse(verified, &day) != HEARTH_OK)
+		return hearth_fail(HEARTH_EINVAL, "help line %zu: verified "
+				   "'%.20s' is not a valid date: use YYYY-MM-DD",
+				   which, verified);
+	if (today != NULL && today[0] != '\0') {
+		if (hearth_date_parse(today, &now) != HEARTH_OK)
+			return HEARTH_EINVAL;
+		if (day > now)
+			return hearth_fail(HEARTH_EINVAL, "help line %zu: verified "
+					   "%s is after today (%s)", which,
+					   verified, today);
+	}
+	return HEARTH_OK;
+}
+
+/* Sets l's hours and verified date (NULL: ""), after extras_check.  The
+ * new values may be l's own (copied before the old ones are freed). */
+static hearth_status extras_set(hearth_helpline *l, const char *hours,
+				const char *verified)
+{
+	char *h = strdup(hours != NULL ? hours : "");
+	char *v = strdup(verified != NULL ? verified : "");
+
+	if (h == NULL || v == NULL) {
+		free(h);
+		free(v);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	}
+	free(l->hours);
+	free(l->verified);
+	l->hours = h;
+	l->verified = v;
+	return HEARTH_OK;
+}
+
 /* Checks and copies one help line (name and number given as slices,
- * already trimmed).  which counts from 1 for messages. */
+ * already trimmed; hours and verified empty).  which counts from 1 for
+ * messages. */
 static hearth_status line_set(hearth_helpline *l, size_t which,
 			      const char *name, size_t nlen,
 			      const char *num, size_t numlen)
@@ -226,7 +306,7 @@ static hearth_status line_set(hearth_helpline *l, size_t which,
 	l->number = strndup(num, numlen);
 	if (l->name == NULL || l->number == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "out of memory");
-	return HEARTH_OK;
+	return extras_set(l, NULL, NULL);
 }
 
 static void trim(const char **s, size_t *n)
@@ -252,7 +332,8 @@ static hearth_status parse_json_lines(const char *text, hearth_helpline **out,
 	root = json_loads(text, JSON_REJECT_DUPLICATES, &err);
 	if (root == NULL || !json_is_array(root)) {
 		st = hearth_fail(HEARTH_EINVAL, "help lines: expected a JSON "
-				 "array of {\"name\", \"number\"}");
+				 "array of {\"name\", \"number\", \"hours\", "
+				 "\"verified\"}");
 		goto out;
 	}
 	n = json_array_size(root);
@@ -272,12 +353,21 @@ static hearth_status parse_json_lines(const char *text, hearth_helpline **out,
 		json_t *e = json_array_get(root, i);
 		json_t *name = json_object_get(e, "name");
 		json_t *num = json_object_get(e, "number");
+		/* hours and verified came later: a value stored without
+		 * them reads as hours unknown, never verified. */
+		json_t *hours = json_object_get(e, "hours");
+		json_t *ver = json_object_get(e, "verified");
 		const char *ns, *us;
 		size_t nl, ul;
 		if (!json_is_object(e) || !json_is_string(name) ||
-		    !json_is_string(num) || json_object_size(e) != 2) {
+		    !json_is_string(num) ||
+		    (hours != NULL && !json_is_string(hours)) ||
+		    (ver != NULL && !json_is_string(ver)) ||
+		    json_object_size(e) !=
+		    2u + (hours != NULL) + (ver != NULL)) {
 			st = hearth_fail(HEARTH_EINVAL, "help line %zu: expected "
-					 "{\"name\": ..., \"number\": ...}",
+					 "{\"name\": ..., \"number\": ..., "
+					 "\"hours\": ..., \"verified\": ...}",
 					 i + 1);
 			goto out;
 		}
@@ -292,7 +382,12 @@ static hearth_status parse_json_lines(const char *text, hearth_helpline **out,
 		}
 		trim(&ns, &nl);
 		trim(&us, &ul);
-		if ((st = line_set(&v[i], i + 1, ns, nl, us, ul)) != HEARTH_OK)
+		if ((st = line_set(&v[i], i + 1, ns, nl, us, ul)) != HEARTH_OK ||
+		    (st = extras_check(i + 1, json_string_value(hours),
+				       json_string_value(ver), NULL)) !=
+		    HEARTH_OK ||
+		    (st = extras_set(&v[i], json_string_value(hours),
+				     json_string_value(ver))) != HEARTH_OK)
 			goto out;
 	}
 	*out = v;
@@ -397,8 +492,12 @@ hearth_status hearth_helplines_to_json(const hearth_helpline *lines, size_t n,
 	if (arr == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "out of memory");
 	for (i = 0; i < n; i++) {
-		json_t *o = json_pack("{s:s, s:s}", "name", lines[i].name,
-				      "number", lines[i].number);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name",
+				      lines[i].name, "number", lines[i].number,
+				      "hours", lines[i].hours != NULL
+					       ? lines[i].hours : "",
+				      "verified", lines[i].verified != NULL
+						  ? lines[i].verified : "");
 		if (o == NULL || json_array_append_new(arr, o) != 0) {
 			json_decref(arr);
 			return hearth_fail(HEARTH_ENOMEM, "out of memory");
@@ -429,7 +528,11 @@ hearth_status hearth_helplines_default(const char *lang, hearth_helpline **out,
 	for (i = 0; i < N_DEFAULT_LINES; i++) {
 		v[i].name = strdup(zh ? default_lines[i].zh : default_lines[i].en);
 		v[i].number = strdup(default_lines[i].number);
-		if (v[i].name == NULL || v[i].number == NULL) {
+		v[i].hours = strdup(zh ? default_lines[i].hours_zh
+				       : default_lines[i].hours_en);
+		v[i].verified = strdup("");
+		if (v[i].name == NULL || v[i].number == NULL ||
+		    v[i].hours == NULL || v[i].verified == NULL) {
 			hearth_helplines_free(v, N_DEFAULT_LINES);
 			return hearth_fail(HEARTH_ENOMEM, "out of memory");
 		}
@@ -592,4 +695,213 @@ out:
 	}
 	free(stored);
 	return st;
+}
+
+/* ---- one help line at a time ---- */
+
+/* Two numbers are the same line when their digits (and a leading '+')
+ * match: "0355-1234567" and "0355 1234567" are one number. */
+static int same_number(const char *a, const char *b)
+{
+	for (;;) {
+		while (*a != '\0' && !(*a >= '0' && *a <= '9') && *a != '+')
+			a++;
+		while (*b != '\0' && !(*b >= '0' && *b <= '9') && *b != '+')
+			b++;
+		if (*a == '\0' || *b == '\0')
+			return *a == *b;
+		if (*a++ != *b++)
+			return 0;
+	}
+}
+
+/* The index of the line with number, or n when there is none. */
+static size_t line_index(const hearth_helpline *lines, size_t n,
+			 const char *number)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (same_number(lines[i].number, number))
+			return i;
+	return n;
+}
+
+/* The vault's help lines (*v, *n: free them whatever the status) and the
+ * index *i of the one with number; HEARTH_ENOTFOUND when there is none. */
+static hearth_status find_line(hearth_store *s, const char *lang,
+			       const char *number, hearth_helpline **v,
+			       size_t *n, size_t *i)
+{
+	hearth_status st;
+
+	if ((st = hearth_settings_helplines(s, lang, v, n)) != HEARTH_OK)
+		return st;
+	*i = line_index(*v, *n, number);
+	if (*i == *n)
+		return hearth_fail(HEARTH_ENOTFOUND, "no help line with the "
+				   "number '%.32s' (see 'hearth config helpline "
+				   "list')", number);
+	return HEARTH_OK;
+}
+
+/* Checks line (name and number trimmed) and copies it into *out, which
+ * holds no strings yet; on failure *out may hold some: free them. */
+static hearth_status line_copy(const hearth_helpline *line, const char *today,
+			       hearth_helpline *out)
+{
+	const char *name, *num;
+	size_t nlen, numlen;
+	hearth_status st;
+
+	if (line == NULL || line->name == NULL || line->number == NULL)
+		return hearth_fail(HEARTH_EINVAL, "a help line needs a name and "
+				   "a number");
+	name = line->name;
+	num = line->number;
+	nlen = strlen(name);
+	numlen = strlen(num);
+	trim(&name, &nlen);
+	trim(&num, &numlen);
+	if ((st = line_set(out, 1, name, nlen, num, numlen)) != HEARTH_OK ||
+	    (st = extras_check(1, line->hours, line->verified, today)) !=
+	    HEARTH_OK)
+		return st;
+	return extras_set(out, line->hours, line->verified);
+}
+
+hearth_status hearth_helpline_check(const hearth_helpline *line,
+				    const char *today)
+{
+	hearth_helpline copy = {0};
+	hearth_status st = line_copy(line, today, &copy);
+
+	line_free(&copy);
+	return st;
+}
+
+/* Stores lines as the vault's help lines (audited as any setting). */
+static hearth_status store_lines(hearth_store *s, const hearth_helpline *v,
+				 size_t n)
+{
+	char *json = NULL;
+	hearth_status st;
+
+	if ((st = hearth_helplines_to_json(v, n, &json)) != HEARTH_OK)
+		return st;
+	st = hearth_settings_set(s, HEARTH_SETTING_HELPLINES, json);
+	free(json);
+	return st;
+}
+
+hearth_status hearth_settings_helpline_put(hearth_store *s, const char *lang,
+					   const hearth_helpline *line,
+					   const char *today, int *replaced)
+{
+	hearth_helpline *v = NULL, *nv, copy = {0};
+	hearth_cw_tx tx;
+	size_t n = 0, i;
+	hearth_status st;
+
+	if (s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store for help lines");
+	if (replaced != NULL)
+		*replaced = 0;
+	if ((st = hearth_cw_today(today, NULL)) != HEARTH_OK ||
+	    (st = line_copy(line, today, &copy)) != HEARTH_OK) {
+		line_free(&copy);
+		return st;
+	}
+	/* Read and write in one transaction, so a change made meanwhile
+	 * (another window of the app) is not lost. */
+	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_settings_helplines(s, lang, &v, &n)) != HEARTH_OK)
+		goto out;
+	i = line_index(v, n, copy.number);
+	if (i == n) {
+		if (n == HEARTH_HELPLINES_MAX) {
+			st = hearth_fail(HEARTH_EINVAL, "more than %u help lines",
+					 HEARTH_HELPLINES_MAX);
+			goto out;
+		}
+		nv = realloc(v, (n + 1) * sizeof *v);
+		if (nv == NULL) {
+			st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+			goto out;
+		}
+		v = nv;
+		memset(&v[n], 0, sizeof v[n]);
+		n++;
+	} else if (replaced != NULL) {
+		*replaced = 1;
+	}
+	line_free(&v[i]);
+	v[i] = copy;
+	memset(&copy, 0, sizeof copy);
+	st = store_lines(s, v, n);
+out:
+	line_free(&copy);
+	hearth_helplines_free(v, n);
+	return hearth_cw_end(s, &tx, st);
+}
+
+hearth_status hearth_settings_helpline_remove(hearth_store *s, const char *lang,
+					      const char *number)
+{
+	hearth_helpline *v = NULL;
+	hearth_cw_tx tx;
+	size_t n = 0, i;
+	hearth_status st;
+
+	if (s == NULL || number == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or number for the "
+				   "help line");
+	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return st;
+	if ((st = find_line(s, lang, number, &v, &n, &i)) != HEARTH_OK)
+		goto out;
+	/* The crisis card must always have a number to call. */
+	if (n == 1) {
+		st = hearth_fail(HEARTH_ESTATE, "the last help line cannot be "
+				 "removed: add another first");
+		goto out;
+	}
+	line_free(&v[i]);
+	memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof *v);
+	n--;
+	st = store_lines(s, v, n);
+out:
+	hearth_helplines_free(v, n);
+	return hearth_cw_end(s, &tx, st);
+}
+
+hearth_status hearth_settings_helpline_verify(hearth_store *s, const char *lang,
+					      const char *number,
+					      const char *day,
+					      const char *today)
+{
+	hearth_helpline *v = NULL;
+	hearth_cw_tx tx;
+	size_t n = 0, i;
+	hearth_status st;
+
+	if (s == NULL || number == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or number for the "
+				   "help line");
+	if (day == NULL)
+		day = today;
+	if ((st = hearth_cw_today(today, NULL)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return st;
+	if ((st = find_line(s, lang, number, &v, &n, &i)) != HEARTH_OK)
+		goto out;
+	if ((st = extras_check(i + 1, v[i].hours, day, today)) != HEARTH_OK ||
+	    (st = extras_set(&v[i], v[i].hours, day)) != HEARTH_OK)
+		goto out;
+	st = store_lines(s, v, n);
+out:
+	hearth_helplines_free(v, n);
+	return hearth_cw_end(s, &tx, st);
 }

@@ -968,6 +968,20 @@ static void test_safety_phq9(void **state)
 			       "Item 9"));
 	OK(hearth_audit_each(f->s, audit_cb, &n_audit));
 	assert_int_equal(n_audit, 1);
+	/* Saved at once, the action taken still to record. */
+	assert_true(r.action_pending);
+	assert_string_equal(hearth_record_field(rec, "action_status"),
+			    "pending");
+	{
+		hearth_pending_action *pa = NULL;
+		size_t npa = 0;
+		OK(hearth_screening_pending_actions(f->s, &f->person, &pa,
+						    &npa));
+		assert_int_equal(npa, 1);
+		assert_true(hearth_id_equal(&pa[0].screening, &r.id));
+		assert_string_equal(pa[0].instrument, "phq9");
+		hearth_pending_actions_free(pa, npa);
+	}
 
 	hearth_record_free(rec);
 	hearth_record_free(person);
@@ -975,7 +989,12 @@ static void test_safety_phq9(void **state)
 	hearth_instrument_free(inst);
 }
 
-static void test_safety_cssrs_needs_action(void **state)
+static size_t count_audit_action(hearth_store *s, const char *action);
+
+/* Save first, then ask: a high C-SSRS result without the action taken is
+ * saved with its follow-up and the person's high risk, its action
+ * pending; recording the action is its own audited change, made once. */
+static void test_safety_cssrs_saved_action_pending(void **state)
 {
 	struct fixture *f = *state;
 	hearth_instrument *inst = load("cssrs");
@@ -983,6 +1002,9 @@ static void test_safety_cssrs_needs_action(void **state)
 	hearth_screening_input in = {0};
 	hearth_screening_result r;
 	hearth_record *person = NULL, *rec = NULL;
+	hearth_pending_action *pa = NULL;
+	hearth_id unknown = hearth_id_random();
+	size_t npa = 0;
 
 	in.person = f->person;
 	in.answers = a;
@@ -990,23 +1012,87 @@ static void test_safety_cssrs_needs_action(void **state)
 	in.difficulty = N;
 	in.lang = "zh_CN";
 	in.at = "2026-03-02";
-	/* Refused without the action taken, and nothing is written. */
-	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
-			 HEARTH_ESTATE);
-	detail_has("record the action taken (--action) before saving a "
-		   "high-risk result");
-	in.action_taken = "   ";
-	assert_int_equal(hearth_screening_save(f->s, inst, &in, &r),
-			 HEARTH_ESTATE);
-	assert_int_equal(count(f->s, "screening"), 0);
-	assert_int_equal(count(f->s, "followup"), 0);
+	in.action_taken = "   "; /* blank is no action */
+	OK(hearth_screening_save(f->s, inst, &in, &r));
+	assert_true(r.safety);
+	assert_true(r.action_pending);
+	assert_true(r.person_marked_high);
+	assert_true(r.has_followup);
+	assert_true(r.followup_high);
+	assert_string_equal(r.followup_due, "2026-03-02");
+	assert_int_equal(count(f->s, "screening"), 1);
+	assert_int_equal(count(f->s, "followup"), 1);
 	OK(hearth_record_load(f->s, &f->person, &person));
-	assert_null(hearth_record_field(person, "risk"));
+	assert_string_equal(hearth_record_field(person, "risk"), "high");
 	hearth_record_free(person);
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "action_status"), "pending");
+	assert_null(hearth_record_field(rec, "action_taken"));
+	hearth_record_free(rec);
 
+	/* It is listed, for the person and for everyone. */
+	OK(hearth_screening_pending_actions(f->s, &f->person, &pa, &npa));
+	assert_int_equal(npa, 1);
+	assert_true(hearth_id_equal(&pa[0].screening, &r.id));
+	assert_true(hearth_id_equal(&pa[0].person, &f->person));
+	assert_string_equal(pa[0].person_name, "Li Wei");
+	assert_string_equal(pa[0].instrument, "cssrs");
+	assert_string_equal(pa[0].date, "2026-03-02");
+	hearth_pending_actions_free(pa, npa);
+	OK(hearth_screening_pending_actions(f->s, NULL, &pa, &npa));
+	assert_int_equal(npa, 1);
+	hearth_pending_actions_free(pa, npa);
+	OK(hearth_screening_pending_actions(f->s, &unknown, &pa, &npa));
+	assert_int_equal(npa, 0);
+	hearth_pending_actions_free(pa, npa);
+
+	/* Bad calls change nothing. */
+	assert_int_equal(hearth_screening_record_action(f->s, &r.id, " ",
+							"2026-03-02 11:00"),
+			 HEARTH_EINVAL);
+	assert_int_equal(hearth_screening_record_action(f->s, &unknown, "x",
+							"2026-03-02 11:00"),
+			 HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_screening_record_action(f->s, &r.id, "x",
+							"2026-03-32"),
+			 HEARTH_EINVAL);
+	assert_int_equal(count_audit_action(f->s, "screening.action"), 0);
+
+	/* Recorded: no longer pending, audited once. */
+	OK(hearth_screening_record_action(f->s, &r.id, "stayed with him, "
+					  "called 12356, told supervisor",
+					  "2026-03-02 11:00"));
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "action_status"),
+			    "recorded");
+	assert_string_equal(hearth_record_field(rec, "action_taken"),
+			    "stayed with him, called 12356, told supervisor");
+	assert_string_equal(hearth_record_field(rec, "action_at"),
+			    "2026-03-02 11:00");
+	hearth_record_free(rec);
+	assert_int_equal(count_audit_action(f->s, "screening.action"), 1);
+	OK(hearth_screening_pending_actions(f->s, NULL, &pa, &npa));
+	assert_int_equal(npa, 0);
+	hearth_pending_actions_free(pa, npa);
+	/* ... and not a second time. */
+	assert_int_equal(hearth_screening_record_action(f->s, &r.id, "again",
+							"2026-03-02 12:00"),
+			 HEARTH_ESTATE);
+	detail_has("recorded already");
+	assert_int_equal(count_audit_action(f->s, "screening.action"), 1);
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "action_taken"),
+			    "stayed with him, called 12356, told supervisor");
+	hearth_record_free(rec);
+
+	/* Given at the save, the action is recorded at once. */
 	in.action_taken = "stayed with him, called 12356, told supervisor";
 	OK(hearth_screening_save(f->s, inst, &in, &r));
 	assert_true(r.safety);
+	assert_false(r.action_pending);
+	OK(hearth_screening_pending_actions(f->s, NULL, &pa, &npa));
+	assert_int_equal(npa, 0);
+	hearth_pending_actions_free(pa, npa);
 	assert_string_equal(r.score.risk, "high");
 	assert_string_equal(r.followup_due, "2026-03-02");
 	OK(hearth_record_load(f->s, &f->person, &person));
@@ -1022,7 +1108,10 @@ static void test_safety_cssrs_needs_action(void **state)
 	assert_string_equal(hearth_record_field(rec, "action_taken"),
 			    in.action_taken);
 	assert_null(hearth_record_field(rec, "cutoff"));
+	assert_string_equal(hearth_record_field(rec, "action_status"),
+			    "recorded");
 	assert_non_null(strstr(hearth_record_field(rec, "next_step"), "高风险"));
+	/* A second trigger the same day reuses the open safety follow-up. */
 	assert_int_equal(count(f->s, "followup"), 1);
 	hearth_record_free(rec);
 	hearth_record_free(person);
@@ -1032,9 +1121,265 @@ static void test_safety_cssrs_needs_action(void **state)
 	in.action_taken = NULL;
 	OK(hearth_screening_save(f->s, inst, &in, &r));
 	assert_false(r.safety);
+	assert_false(r.action_pending);
 	assert_string_equal(r.followup_due, "2026-03-03");
 	assert_true(r.followup_high);
+	OK(hearth_record_load(f->s, &r.id, &rec));
+	assert_null(hearth_record_field(rec, "action_status"));
+	hearth_record_free(rec);
+	/* No action can be recorded on a result without a safety flag. */
+	assert_int_equal(hearth_screening_record_action(f->s, &r.id, "x",
+							"2026-03-02"),
+			 HEARTH_ESTATE);
+	detail_has("no safety flag");
 	hearth_instrument_free(inst);
+}
+
+struct audit_action_count {
+	const char *action;
+	size_t n;
+};
+
+static int audit_action_cb(const hearth_audit_entry *e, void *arg)
+{
+	struct audit_action_count *c = arg;
+
+	if (strcmp(e->action, c->action) == 0)
+		c->n++;
+	return 0;
+}
+
+static size_t count_audit_action(hearth_store *s, const char *action)
+{
+	struct audit_action_count c = {action, 0};
+
+	OK(hearth_audit_each(s, audit_action_cb, &c));
+	return c.n;
+}
+
+/* A failure in the middle of saving a safety result (here: writing its
+ * action status) leaves no screening, no follow-up, no risk, nothing
+ * pending. */
+static void test_safety_save_failure_leaves_nothing(void **state)
+{
+	struct fixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+	hearth_screening_input in = {0};
+	hearth_screening_result r;
+	hearth_pending_action *pa = NULL;
+	hearth_record *person = NULL;
+	size_t npa = 0;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = N;
+	in.at = "2026-03-02 09:00";
+	assert_int_equal(sqlite3_exec(f->db,
+		"CREATE TEMP TRIGGER fail_mid_save BEFORE INSERT ON field "
+		"WHEN NEW.name = 'action_status' "
+		"BEGIN SELECT RAISE(ABORT, 'disk trouble'); END;",
+		NULL, NULL, NULL), SQLITE_OK);
+	assert_int_not_equal(hearth_screening_save(f->s, inst, &in, &r),
+			     HEARTH_OK);
+	assert_int_equal(count(f->s, "screening"), 0);
+	assert_int_equal(count(f->s, "followup"), 0);
+	assert_int_equal(count_audit_action(f->s, "screening.add"), 0);
+	OK(hearth_record_load(f->s, &f->person, &person));
+	assert_null(hearth_record_field(person, "risk"));
+	hearth_record_free(person);
+	OK(hearth_screening_pending_actions(f->s, NULL, &pa, &npa));
+	assert_int_equal(npa, 0);
+	hearth_pending_actions_free(pa, npa);
+
+	/* Once writing works again, the same result saves whole. */
+	assert_int_equal(sqlite3_exec(f->db, "DROP TRIGGER fail_mid_save",
+				      NULL, NULL, NULL), SQLITE_OK);
+	OK(hearth_screening_save(f->s, inst, &in, &r));
+	assert_true(r.action_pending);
+	assert_int_equal(count(f->s, "screening"), 1);
+	assert_int_equal(count(f->s, "followup"), 1);
+	hearth_instrument_free(inst);
+}
+
+/* Does text say that no further check is needed (in either language)? */
+static int says_no_further_check(const char *text)
+{
+	return strstr(text, "No further check") != NULL ||
+	       strstr(text, "no further check") != NULL ||
+	       strstr(text, "无需进一步") != NULL;
+}
+
+/* A safety flag overrides the band's advice: PHQ-9 with item 9 = 1 and
+ * nothing else is in the "minimal" band, whose step says no further
+ * check; under the flag that step is left out and a check is asked for. */
+static void test_safety_overrides_band_advice(void **state)
+{
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+	const char *langs[] = {"en", "zh_CN"};
+	hearth_score sc;
+	char *steps;
+	size_t i, j;
+
+	(void)state;
+	sc = score_ok(inst, a, 0);
+	assert_string_equal(sc.band->id, "minimal");
+	assert_false(sc.positive);
+	assert_true(sc.safety);
+	assert_true(hearth_score_further_check(&sc));
+	for (i = 0; i < 2; i++) {
+		OK(hearth_score_next_steps(&sc, langs[i], &steps));
+		if (says_no_further_check(steps))
+			fail_msg("under a safety flag (%s): %s", langs[i], steps);
+		assert_non_null(strstr(steps, i == 0 ? "Item 9" : "第9题"));
+		free(steps);
+	}
+	/* Without the flag the band's advice stands. */
+	a[8] = 0;
+	sc = score_ok(inst, a, 0);
+	assert_false(hearth_score_further_check(&sc));
+	OK(hearth_score_next_steps(&sc, "en", &steps));
+	assert_true(says_no_further_check(steps));
+	free(steps);
+	/* A positive screen asks for a check too. */
+	spread(a, 9, 3, 12);
+	sc = score_ok(inst, a, 0);
+	assert_true(hearth_score_further_check(&sc));
+	hearth_instrument_free(inst);
+
+	/* Every shipped band that says "no further check" asks for nothing,
+	 * so the rule above finds it in any instrument; and no band that
+	 * asks for nothing can be the only step under a safety flag,
+	 * because the flag comes with its own rule or level. */
+	for (i = 0; i < sizeof shipped / sizeof shipped[0]; i++) {
+		hearth_instrument *in = load(shipped[i]);
+		for (j = 0; j < hearth_instrument_n_bands(in); j++) {
+			const hearth_outcome *o =
+				hearth_instrument_band(in, j, NULL, NULL);
+			if (says_no_further_check(o->next_step.en) ||
+			    says_no_further_check(o->next_step.zh_CN))
+				assert_int_equal(o->action.kind,
+						 HEARTH_ACTION_NONE);
+		}
+		hearth_instrument_free(in);
+	}
+}
+
+/* Help lines carry hours and the day they were last verified; a line not
+ * verified within 90 days (or never) is stale. */
+static void test_helpline_rows(void **state)
+{
+	struct fixture *f = *state;
+	hearth_helpline line = {0}, *l = NULL;
+	size_t n = 0;
+	char *v = NULL, *card = NULL;
+	int replaced = -1;
+
+	/* Stale at 91 days, not at 90; never verified is stale. */
+	line.name = "Union line";
+	line.number = "0355-1234567";
+	line.hours = "8:00-22:00";
+	line.verified = "2026-01-01";
+	assert_false(hearth_helpline_stale(&line, "2026-01-01"));
+	assert_false(hearth_helpline_stale(&line, "2026-04-01")); /* 90 days */
+	assert_true(hearth_helpline_stale(&line, "2026-04-02"));  /* 91 */
+	line.verified = "";
+	assert_true(hearth_helpline_stale(&line, "2026-01-01"));
+	line.verified = NULL;
+	assert_true(hearth_helpline_stale(&line, "2026-01-01"));
+
+	/* Defaults: hours, never verified. */
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_string_equal(l[0].hours, "24 h");
+	assert_string_equal(l[0].verified, "");
+	assert_true(hearth_helpline_stale(&l[0], "2026-04-01"));
+	hearth_helplines_free(l, n);
+
+	/* A value stored before hours and verified existed still reads. */
+	OK(hearth_settings_set(f->s, "helplines",
+			       "[{\"name\":\"Old line\",\"number\":\"12345\"}]"));
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].name, "Old line");
+	assert_string_equal(l[0].hours, "");
+	assert_string_equal(l[0].verified, "");
+	hearth_helplines_free(l, n);
+
+	/* Add one, then replace it by its number (spacing aside). */
+	line.verified = "2026-03-30";
+	OK(hearth_settings_helpline_put(f->s, "en", &line, "2026-04-01",
+					&replaced));
+	assert_false(replaced);
+	line.name = "Union hotline";
+	line.number = "0355 1234567";
+	OK(hearth_settings_helpline_put(f->s, "en", &line, "2026-04-01",
+					&replaced));
+	assert_true(replaced);
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_int_equal(n, 2);
+	assert_string_equal(l[1].name, "Union hotline");
+	assert_string_equal(l[1].hours, "8:00-22:00");
+	assert_string_equal(l[1].verified, "2026-03-30");
+	hearth_helplines_free(l, n);
+
+	/* Bad verified dates and hours are refused, and change nothing. */
+	OK(hearth_settings_get(f->s, "helplines", &v));
+	line.verified = "2026-02-30";
+	assert_int_equal(hearth_settings_helpline_put(f->s, "en", &line,
+						      "2026-04-01", NULL),
+			 HEARTH_EINVAL);
+	detail_has("is not a valid date");
+	line.verified = "2026-04-02";
+	assert_int_equal(hearth_settings_helpline_put(f->s, "en", &line,
+						      "2026-04-01", NULL),
+			 HEARTH_EINVAL);
+	detail_has("after today");
+	assert_int_equal(hearth_settings_helpline_verify(f->s, "en", "12345",
+							 "2026-04-02",
+							 "2026-04-01"),
+			 HEARTH_EINVAL);
+	line.verified = "";
+	line.hours = "8:00\n22:00";
+	assert_int_equal(hearth_settings_helpline_put(f->s, "en", &line,
+						      "2026-04-01", NULL),
+			 HEARTH_EINVAL);
+	assert_int_equal(hearth_settings_set(f->s, "helplines",
+		"[{\"name\":\"X\",\"number\":\"1\",\"verified\":\"01/02/2026\"}]"),
+			 HEARTH_EINVAL);
+	assert_int_equal(hearth_settings_helpline_verify(f->s, "en", "999",
+							 NULL, "2026-04-01"),
+			 HEARTH_ENOTFOUND);
+	{
+		char *after = NULL;
+		OK(hearth_settings_get(f->s, "helplines", &after));
+		assert_string_equal(after, v);
+		free(after);
+	}
+	free(v);
+
+	/* Verified today; then removed; the last line stays. */
+	OK(hearth_settings_helpline_verify(f->s, "en", "12345", NULL,
+					   "2026-04-01"));
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_string_equal(l[0].verified, "2026-04-01");
+	assert_false(hearth_helpline_stale(&l[0], "2026-04-01"));
+	hearth_helplines_free(l, n);
+	OK(hearth_crisis_card(f->s, "en", &card));
+	assert_non_null(strstr(card, "Old line: 12345 (verified 2026-04-01)"));
+	assert_non_null(strstr(card, "Union hotline: 0355 1234567 "
+				     "(8:00-22:00; verified 2026-03-30)"));
+	free(card);
+	OK(hearth_crisis_card(f->s, "zh_CN", &card));
+	assert_non_null(strstr(card, "Old line：12345（2026-04-01 已核实）"));
+	free(card);
+	OK(hearth_settings_helpline_remove(f->s, "en", "0355-1234567"));
+	assert_int_equal(hearth_settings_helpline_remove(f->s, "en", "12345"),
+			 HEARTH_ESTATE);
+	OK(hearth_settings_helplines(f->s, "en", &l, &n));
+	assert_int_equal(n, 1);
+	hearth_helplines_free(l, n);
 }
 
 static void test_screening_refusals(void **state)
@@ -1158,8 +1503,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crisis_card, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_phq9, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_safety_cssrs_needs_action,
+		cmocka_unit_test_setup_teardown(test_safety_cssrs_saved_action_pending,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_save_failure_leaves_nothing,
+						setup, teardown),
+		cmocka_unit_test(test_safety_overrides_band_advice),
+		cmocka_unit_test_setup_teardown(test_helpline_rows, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_screening_refusals, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_band_followups_and_cutoff,

@@ -27,23 +27,38 @@
  *                 rule that asks something)
  *   lang          "en" or "zh_CN": the language the questions were asked in
  *   translation   "official" or "unofficial" (the Chinese wording)
- *   action_taken  what the counsellor did (required for C-SSRS high risk)
+ *   action_taken  what the counsellor did about a safety result, when
+ *                 recorded (at the save, or later)
+ *   action_status on a safety result only: "pending" until the action
+ *                 taken is recorded, then "recorded"
+ *   action_at     when the action was recorded after the save
+ *                 ("YYYY-MM-DD HH:MM" or "YYYY-MM-DD")
  *   date          the day it was done, "YYYY-MM-DD"
  *   at            when, "YYYY-MM-DD HH:MM" local time (absent when only
  *                 the day was given)
  *
  * The safety rule lives here, not in any front end: when a score carries
- * the "safety" flag (PHQ-9 item 9 above 0, whatever the total) or a high
- * risk level (C-SSRS), saving it also marks the person high risk and
- * creates a same-day high-priority safety follow-up (through
- * hearth_followup_create_safety, hearth/casework.h), in the same
- * transaction, and the caller shows the crisis card.  A high-risk C-SSRS
- * result is refused (nothing saved) until the action taken is recorded.
+ * the "safety" flag (PHQ-9 item 9 above 0, whatever the total), a high
+ * risk level (C-SSRS), or an outcome asking for HEARTH_ACTION_SAFETY,
+ * saving it also marks the person high risk and creates a same-day
+ * high-priority safety follow-up (through hearth_followup_create_safety,
+ * hearth/casework.h), in the same transaction, and the caller shows the
+ * crisis card.  Save first, then ask: a safety result is always saved at
+ * submit.  Without the action taken it is saved with the action pending
+ * (action_status "pending", result.action_pending set); the caller then
+ * asks for it and records it with hearth_screening_record_action, its own
+ * audited change ("screening.action").  Until then it is listed by
+ * hearth_screening_pending_actions, which the faces show at the top of
+ * their day and person views.  A result saved with the action taken is
+ * recorded at once.  A safety flag also overrides the band's advice:
+ * hearth_score_further_check says a further check is needed, and
+ * hearth_score_next_steps leaves out a band's "no further check" step.
  * Other band follow-ups ("follow up in 14 days") are created the same way
  * at normal priority (hearth_followup_add, source "screening", origin the
  * screening); a band that suggests a full form creates none.  Each saved
  * screening appends an audit entry "screening.add" (subject: the
- * screening; detail: instrument and band, e.g. "phq9 mild").
+ * screening; detail: instrument and band, e.g. "phq9 mild", with
+ * " safety" and " action-pending" when they apply).
  */
 #ifndef HEARTH_SCREENING_H
 #define HEARTH_SCREENING_H
@@ -86,6 +101,10 @@ typedef struct hearth_screening_result {
 	hearth_id followup;         /* ... this one */
 	int followup_high;          /* ... at high priority, due today */
 	char followup_due[HEARTH_DATE_LEN + 1]; /* ... due "YYYY-MM-DD" */
+	int action_pending;         /* safety result saved with the action
+				     * taken not yet recorded: the caller
+				     * shows the crisis card and asks for it
+				     * (hearth_screening_record_action) */
 } hearth_screening_result;
 
 /* Scores in->answers with inst (the PHQ-9 cut-off from the vault setting
@@ -93,13 +112,46 @@ typedef struct hearth_screening_result {
  * follow-up and the audit entry in one transaction (the caller's, if one
  * is open).  Errors, with nothing saved: as hearth_instrument_score
  * (HEARTH_EINCOMPLETE, HEARTH_EINVAL), HEARTH_ENOTFOUND for an unknown or
- * deleted person, HEARTH_ESTATE "record the action taken (--action) before
- * saving a high-risk result" for a high-risk C-SSRS result without
- * action_taken. */
+ * deleted person, HEARTH_EINVAL for an action_taken over 2000 bytes.  A
+ * safety result without action_taken is saved with its action pending
+ * (out->action_pending). */
 hearth_status hearth_screening_save(hearth_store *s,
 				    const hearth_instrument *inst,
 				    const hearth_screening_input *in,
 				    hearth_screening_result *out) HEARTH_WUR;
+
+/* Records what the counsellor did about a safety-flagged screening that
+ * was saved with its action pending.  action: non-empty, at most 2000
+ * bytes; at: "YYYY-MM-DD HH:MM" or "YYYY-MM-DD".  Audited
+ * ("screening.action").  HEARTH_ENOTFOUND for an unknown screening,
+ * HEARTH_ESTATE when no action is pending on it (already recorded, or not
+ * a safety result), HEARTH_EINVAL for an empty or over-long action. */
+hearth_status hearth_screening_record_action(hearth_store *s,
+					     const hearth_id *screening,
+					     const char *action,
+					     const char *at) HEARTH_WUR;
+
+/* A safety-flagged screening whose action taken is not yet recorded. */
+typedef struct hearth_pending_action {
+	hearth_id screening;
+	hearth_id person;
+	char *person_name;          /* the person's name or pseudonym */
+	char *instrument;           /* "phq9", "cssrs" */
+	char date[HEARTH_DATE_LEN + 1];
+} hearth_pending_action;
+
+/* The pending actions of one person (person non-NULL) or of everyone
+ * (NULL), oldest first.  *out is malloc'd: hearth_pending_actions_free. */
+hearth_status hearth_screening_pending_actions(hearth_store *s,
+					       const hearth_id *person,
+					       hearth_pending_action **out,
+					       size_t *n) HEARTH_WUR;
+void hearth_pending_actions_free(hearth_pending_action *v, size_t n);
+
+/* Whether the result asks for a further check: a positive screen or any
+ * safety flag.  A safety flag overrides the band's advice, so a result
+ * with one never reads "no further check needed". */
+int hearth_score_further_check(const hearth_score *score);
 
 /* The cut-off the vault applies to inst: the phq9_cutoff setting for an
  * instrument that names it, else the instrument's default (0 if none). */
@@ -108,7 +160,9 @@ hearth_status hearth_screening_cutoff(hearth_store *s,
 				      int *cutoff) HEARTH_WUR;
 
 /* The next-step text of a score in lang: the band's, then each fired
- * rule's, one per line.  *out is malloc'd. */
+ * rule's, one per line, each said once.  When the safety rule fired, a
+ * band that asks for nothing (its "no further check suggested now") is
+ * left out.  *out is malloc'd. */
 hearth_status hearth_score_next_steps(const hearth_score *score,
 				      const char *lang, char **out) HEARTH_WUR;
 
@@ -123,7 +177,9 @@ const hearth_text *hearth_crisis_steps(size_t *n);
 const hearth_text *hearth_crisis_title(void);
 
 /* The crisis card as text in lang: title, numbered steps, the help lines
- * (one "name: number" per line) and, when given, the supervisor.  lines
+ * (one per line: "name: number (hours; verified YYYY-MM-DD)", or "not
+ * verified"; no hours when they are unknown) and, when given, the
+ * supervisor.  lines
  * may be NULL with n 0; supervisor may be NULL or "".  *out is malloc'd. */
 hearth_status hearth_crisis_card_format(const hearth_helpline *lines, size_t n,
 					const char *supervisor,

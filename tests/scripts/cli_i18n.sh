@@ -120,6 +120,13 @@ cap_ok act screen who5 --person "$B" --answers 1,1,1,1,1
 cap_ok act screen phq2 --person "$B" --answers 2,2
 cap_ok act screen gad2 --person "$B" --answers 0,1
 cap_ok act screen cssrs --person "$B" --answers 1,1,1,0,0,1,1 --action 已陪同就医
+# A high C-SSRS without --action is saved, its action still to record.
+cap_ok act screen cssrs --person "$A" --answers 1,1,1,1,0,0
+SA=$(LANGUAGE=en "$HEARTH" --json screen pending | python3 -c 'import json, sys; print(json.load(sys.stdin)[-1]["screening"][:8])')
+grep -qF "hearth screen action $SA --action 文字" "$O/$N.out" || fail "no record-action command in Chinese"
+cap_ok act config helpline add 工会热线 0355-1234567 --hours 8:00-22:00 --verified 2026-12-01
+cap_ok act config helpline verify 12356
+cap_ok act config helpline add 报警 110 --hours 24小时
 cap_ok act appt add --person "$A" --at "2026-12-14 10:00" --counsellor 李老师 --place 二号室 \
 	--repeat weekly --count 3
 cap_ok act appt add --person "$C" --at "2026-12-14 10:30" --counsellor 李老师 --place 一号室
@@ -185,6 +192,9 @@ cap_ok list audit list --last 12
 cap_ok list audit verify
 cap_ok list config list
 cap_ok list config get helplines
+cap_ok list config helpline list
+cap_ok list screen pending
+cap_ok list followup list --person "$A"
 cap_ok list report --from 2026-12-01 --to 2026-12-31
 cap_ok list report --from 2026-11-01 --to 2026-12-31 --by month
 cap_ok list report --from 2026-12-01 --to 2026-12-31 --by week
@@ -215,7 +225,14 @@ cap_rc 2 screen phq9 --person "$A" --answers 1,x
 cap_rc 2 screen phq9 --person "$A" --answers 1,0,1
 cap_rc 2 screen phq9 --person "$A" --answers 1,1,1,1,1,1,1,1,1,1,1
 cap_rc 2 screen cssrs --person "$A" --answers 0,0,1,1,1,0
-cap_rc 1 screen cssrs --person "$A" --answers 1,1,1,1,0,0
+cap_rc 2 screen action "$SA" --action ' '
+cap_rc 2 screen action "$SA"
+cap_rc 1 screen action 123456 --action 已处理
+cap_ok act screen action "$SA" --action 已陪同就医
+cap_rc 1 screen action "$SA" --action 再次
+cap_rc 2 config helpline add 某热线 12345 --verified 2026-02-30
+cap_rc 2 config helpline verify 12356 --date 2026-12-15
+cap_rc 1 config helpline remove 999
 cap_rc 1 screen nosuch --person "$A" --answers 1
 cap_rc 2 screen phq9 --person "$A" --answers 1,1,1,1,1,1,1,1,1 --difficulty 9
 cap_rc 2 instruments show

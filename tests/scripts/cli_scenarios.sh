@@ -13,8 +13,14 @@
 #      its CSV starts with the UTF-8 BOM and holds no name and no id;
 #   e. `hearth audit verify` passes, and fails naming entry 3 once that
 #      entry is deleted from the database (with tests/tools/vault_sql).
+#   f. save first, then ask (issue 7): a high C-SSRS result without
+#      --action is saved with its safety follow-up, shows the crisis card
+#      and the command that records the action, is listed by `screen
+#      pending`, at the top of `followup list` and `person show`, until
+#      `screen action` records it (once); help lines are rows with hours
+#      and the day verified, and stale ones are named.
 #
-# Each runs in English, and a, b, c, d, e again in Chinese (LANGUAGE=zh_CN
+# Each runs in English, and again in Chinese (LANGUAGE=zh_CN
 # LANG=C.UTF-8), each in a fresh vault.
 #
 #   bash tests/scripts/cli_scenarios.sh BUILD/cli/hearth BUILD/tests/vault_sql
@@ -556,6 +562,152 @@ scenario_e() {
 	run person list; expect_ok
 }
 
+# ---------------------------------------------------------------- f
+scenario_f() {
+	step "f: a safety result is saved first, the action recorded after"
+	fresh f
+	run person add --name "王芳"; expect_ok; local P; P=$(head -n 1 "$T/out")
+	run screen pending; expect_ok
+	case $L in
+	en) expect_out "No safety result is waiting" ;;
+	zh) expect_out "没有等待记录行动的安全结果" ;;
+	esac
+
+	# High C-SSRS without --action: saved (exit 0), not refused.
+	run screen cssrs --person "$P" --answers 1,1,1,1,0,0; expect_ok
+	local S
+	S=$(sed -n 's/.*hearth screen action \([0-9a-f]*\) --action.*/\1/p' "$T/out" | head -n 1)
+	[ -n "$S" ] || fail "no record-action command printed"
+	case $L in
+	en) expect_out "Screening $S saved."
+	    expect_out "Safety first: act now"
+	    expect_out "The action taken is not yet recorded"
+	    expect_out "hearth screen action $S --action TEXT"
+	    expect_out "12356 (24 h; not verified)"
+	    expect_err "help line National mental-health helpline (12356) was never verified"
+	    expect_err "hearth config helpline verify 12356" ;;
+	zh) expect_out "筛查 $S 已保存。"
+	    expect_out "安全第一：立即行动"
+	    expect_out "尚未记录所采取的行动"
+	    expect_out "hearth screen action $S --action 文字"
+	    expect_out "12356（24小时；未核实）"
+	    expect_err "求助热线 全国心理援助热线（12356）从未核实"
+	    expect_err "hearth config helpline verify 12356" ;;
+	esac
+	# The card comes before the command that records the action.
+	[ "$(grep -n -m1 -e 'Safety first' -e '安全第一' "$T/out" | cut -d: -f1)" -lt \
+	  "$(grep -n -m1 'hearth screen action' "$T/out" | cut -d: -f1)" ] ||
+		fail "the record-action command comes before the crisis card"
+	run --json person show "$P"; expect_ok
+	json 'j["risk"] == "high" and j["action_pending"] and len(j["pending_actions"]) == 1'
+	run --json followup list --person "$P"; expect_ok
+	json 'len(j) == 1 and j[0]["safety"] and j[0]["due"] == e["HEARTH_TODAY"]'
+
+	# Listed until recorded: screen pending, followup list, person show.
+	run --json screen pending; expect_ok
+	json 'len(j) == 1 and j[0]["screening"].startswith("'"$S"'") and j[0]["instrument"] == "cssrs" and j[0]["action_pending"]'
+	run screen pending; expect_ok
+	expect_out "$S"; expect_out "王芳"
+	run followup list; expect_ok
+	head -n 1 "$T/out" | grep -qF "hearth screen action $S" || fail "followup list does not start with the pending action"
+	run person show "$P"; expect_ok
+	head -n 1 "$T/out" | grep -qF "hearth screen action $S" || fail "person show does not start with the pending action"
+
+	# --json at submit says so too.
+	run person add --name "赵强"; expect_ok; local Q; Q=$(head -n 1 "$T/out")
+	run --json screen phq9 --person "$Q" --answers 0,0,0,0,0,0,0,0,1; expect_ok
+	json 'j["safety"] and j["action_pending"] and j["further_check"] and j["band"]["id"] == "minimal"'
+	json 'not any("No further check" in s or "无需进一步" in s for s in j["next_steps"])'
+	json 'j["record_action"].startswith("hearth screen action ")'
+	local S2; S2=$(jget 'j["id"][:8]')
+	# Never "no further check" under a crisis card, in text either.
+	run screen phq9 --person "$Q" --answers 0,0,0,0,0,0,0,0,1; expect_ok
+	expect_no_out "No further check"; expect_no_out "无需进一步"
+	expect_no_out "Not a positive screen"; expect_no_out "非阳性"
+	case $L in
+	en) expect_out "but the safety flag asks for a check now" ;;
+	zh) expect_out "但安全标记要求现在就进一步了解" ;;
+	esac
+	run --json screen pending; expect_ok; json 'len(j) == 3'
+	run --json screen pending --person "$Q"; expect_ok; json 'len(j) == 2'
+
+	# screen action: bad input is refused and changes nothing.
+	run screen action "$S" --action "  "; expect_rc 2
+	run screen action "$S"; expect_rc 2
+	run screen action zz12 --action x; expect_rc 2
+	run screen action 123456 --action x; expect_rc 1
+	run --json screen pending; json 'len(j) == 3'
+	run screen action "$S" --action "stayed with her, called 12356, told the supervisor"; expect_ok
+	case $L in
+	en) expect_out "Recorded the action taken on screening $S." ;;
+	zh) expect_out "已记录对筛查 $S 所采取的行动。" ;;
+	esac
+	run screen action "$S" --action "again"; expect_rc 1
+	case $L in
+	en) expect_err "recorded already" ;;
+	zh) expect_err "已经记录过了" ;;
+	esac
+	run --json screen action "$S2" --action "called 120"; expect_ok
+	json 'j["action_pending"] == False and j["id"].startswith("'"$S2"'")'
+	run --json screen pending; json 'len(j) == 1'
+	run --json person show "$P"; json 'not j["action_pending"] and j["pending_actions"] == []'
+	run person show "$P"; expect_ok; expect_no_out "hearth screen action"
+	run --json audit list; expect_ok
+	json 'sum(x["action"] == "screening.action" for x in j["entries"]) == 2'
+	# --action at submit still records it at once.
+	run --json screen cssrs --person "$Q" --answers 1,1,1,1,0,0 --action "called 12356"; expect_ok
+	json 'j["safety"] and not j["action_pending"]'
+	run --json screen pending; json 'len(j) == 1'
+
+	step "f: help lines as rows, with the day verified"
+	run config helpline list; expect_ok
+	expect_out "12356"
+	case $L in
+	en) expect_out "never"; expect_out "call to verify" ;;
+	zh) expect_out "从未"; expect_out "请拨打核实" ;;
+	esac
+	count_err "helpline verify" 3
+	run config helpline add "Union line" 0355-1234567 --hours "8:00-22:00" --verified 2026-12-01; expect_ok
+	expect_out "Union line"; expect_out "8:00-22:00"; expect_out "2026-12-01"
+	count_err "helpline verify" 3
+	run config helpline verify 12356; expect_ok
+	count_err "helpline verify" 2
+	run --json config helpline list; expect_ok
+	json '[h["number"] for h in j] == ["12356", "120", "110", "0355-1234567"]'
+	json 'j[0]["verified"] == e["HEARTH_TODAY"] and not j[0]["stale"] and j[1]["stale"]'
+	json 'j[3]["hours"] == "8:00-22:00" and j[3]["verified"] == "2026-12-01" and not j[3]["stale"]'
+	# Verified 91 days before today is stale and named; 90 is not.
+	run config helpline verify 120 --date 2026-09-14; expect_ok
+	run --json config helpline list; json 'j[1]["stale"]'
+	run config list; expect_ok
+	case $L in
+	en) expect_err "help line Emergency (ambulance) (120) was last verified on 2026-09-14, more than 90 days ago" ;;
+	zh) expect_err "上次核实于 2026-09-14，已超过 90 天" ;;
+	esac
+	run config helpline verify 120 --date 2026-09-15; expect_ok
+	run --json config helpline list; json 'not j[1]["stale"]'
+	# Bad input: refused, nothing changed.
+	run config helpline add "Bad line" 555 --verified 2026-02-30; expect_rc 2
+	run config helpline add "Bad line" 555 --verified 2026-12-15; expect_rc 2
+	run config helpline verify 120 --date 2026-12-15; expect_rc 2
+	run config helpline verify 999; expect_rc 1
+	run config helpline remove 999; expect_rc 1
+	run --json config helpline list; json 'len(j) == 4 and j[1]["verified"] == "2026-09-15"'
+	# Replace by number, remove, and the card shows hours and dates.
+	run config helpline add "Union hotline" "0355 1234567" --hours "24 h"; expect_ok
+	run --json config helpline list; json 'len(j) == 4 and j[3]["name"] == "Union hotline" and j[3]["verified"] == ""'
+	run config helpline remove 110; expect_ok
+	run --json screen phq9 --person "$Q" --answers 0,0,0,0,0,0,0,0,2; expect_ok
+	json '[h["number"] for h in j["crisis_card"]["helplines"]] == ["12356", "120", "0355 1234567"]'
+	json 'j["crisis_card"]["helplines"][0]["verified"] == e["HEARTH_TODAY"]'
+	run screen phq9 --person "$Q" --answers 0,0,0,0,0,0,0,0,2; expect_ok
+	case $L in
+	en) expect_out "12356 (24 h; verified 2026-12-14)"; expect_out "0355 1234567 (24 h; not verified)" ;;
+	zh) expect_out "12356（24小时；2026-12-14 已核实）"; expect_out "0355 1234567（24 h；未核实）" ;;
+	esac
+	count_err "helpline verify" 1
+}
+
 for lang in en zh; do
 	use_lang $lang
 	scenario_a
@@ -563,5 +715,6 @@ for lang in en zh; do
 	scenario_c
 	scenario_d
 	scenario_e
+	scenario_f
 done
 echo "all scenarios passed (HEARTH_TEST_SEED=$SEED)"
