@@ -21,6 +21,7 @@
  *      -lsqlite3 -lsodium -o make_seeds
  *   ./make_seeds tests/fuzz/corpus/vfs_page
  */
+#include <glob.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -44,10 +45,41 @@ static char db_path[128], wal_path[136], shm_path[136], journal_path[144];
 
 static void remove_files(void)
 {
+	glob_t g;
+
 	unlink(db_path);
 	unlink(wal_path);
 	unlink(shm_path);
 	unlink(journal_path);
+	/* Copies of a WAL found damaged inside (hearth_vfs_wal_damage). */
+	if (dir[0] != '\0') {
+		char pattern[160];
+
+		snprintf(pattern, sizeof pattern, "%s.damaged-*", wal_path);
+		if (glob(pattern, 0, NULL, &g) == 0)
+			for (size_t i = 0; i < g.gl_pathc; i++)
+				unlink(g.gl_pathv[i]);
+		globfree(&g);
+	}
+}
+
+/* Damage inside the WAL must leave the WAL as it was written. */
+static void wal_unchanged(const uint8_t *wal, size_t len)
+{
+	uint8_t buf[4096];
+	size_t off = 0, n;
+	FILE *f = fopen(wal_path, "rb");
+
+	if (f == NULL)
+		abort();
+	while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+		if (off + n > len || memcmp(buf, wal + off, n) != 0)
+			abort();
+		off += n;
+	}
+	fclose(f);
+	if (off != len)
+		abort();
 }
 
 static void cleanup(void)
@@ -108,6 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t db_len = size, wal_len = 0, i;
 	sqlite3 *db = NULL;
 	hearth_status st;
+	int damaged = 0;
 
 	if (init_once() != 0)
 		abort();
@@ -136,6 +169,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		st = hearth_vfs_configure(db);
 		if (st != HEARTH_OK && st != HEARTH_EDAMAGED && st != HEARTH_EDB)
 			abort();
+		damaged = hearth_vfs_wal_damage(db, NULL, 0) != 0;
+		if (damaged && wal_part != NULL)
+			wal_unchanged(wal_part, wal_len);
 		/* Even when configuring failed: the VFS must hold up against
 		 * whatever SQLite then asks of it. */
 		for (i = 0; i < sizeof queries / sizeof queries[0]; i++) {
@@ -151,6 +187,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (sqlite3_close(db) != SQLITE_OK)
 		abort(); /* every statement was finalized */
+	/* Nothing was written after the damage was found, not even by the
+	 * queries above or the close. */
+	if (damaged && wal_part != NULL)
+		wal_unchanged(wal_part, wal_len);
 	return 0;
 }
 #else
