@@ -2,7 +2,7 @@
  * cli/cmd_followup.c - `hearth followup`: the follow-up list a counsellor
  * works through, and the case loop's additions to `hearth person`:
  *
- *   person risk ID low|moderate|high
+ *   person risk ID low|moderate|high [--reason TEXT]
  *   person case ID open|followup|closed
  *   person counsellor ID NAME
  *   person show: a "case" section (risk, case state, counsellor) and the
@@ -51,22 +51,6 @@ static const char *followup_status_text(const char *s)
 	};
 
 	return cli_word(words, CLI_COUNT(words), s);
-}
-
-/* Reasons written by the core's rules are in English; show them in the
- * user's language ("no-show 2026-12-14 10:00", "safety follow-up"). */
-static void reason_text(const char *reason, char *buf, size_t len)
-{
-	if (strncmp(reason, "no-show ", 8) == 0)
-		snprintf(buf, len, _("no-show %s"), reason + 8);
-	else if (strcmp(reason, "safety follow-up") == 0)
-		snprintf(buf, len, "%s", _("safety follow-up"));
-	else if (strcmp(reason, "high-risk hotline call") == 0)
-		snprintf(buf, len, "%s", _("high-risk hotline call"));
-	else if (strcmp(reason, "high-risk contact") == 0)
-		snprintf(buf, len, "%s", _("high-risk contact"));
-	else
-		snprintf(buf, len, "%s", reason);
 }
 
 enum { OPT_PERSON = 0x100, OPT_DUE, OPT_REASON, OPT_PRIORITY, OPT_OVERDUE,
@@ -159,17 +143,34 @@ static int followup_add(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- followup list ----------------------------------------------------- */
 
+/* "reason" is the reason as shown (in the user's language); the stored
+ * code and its parameters follow it, each only when set. */
 static json_t *followup_json(const hearth_followup_item *it)
 {
 	char hex[HEARTH_ID_HEX + 1], phex[HEARTH_ID_HEX + 1];
+	const struct { const char *key, *value; } why[] = {
+		{"reason_code", it->reason_code},
+		{"reason_instrument", it->reason_instrument},
+		{"reason_band", it->reason_band},
+		{"reason_at", it->reason_at},
+	};
+	json_t *o;
+	size_t i;
 
-	return json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:s, s:s}",
+	o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:s, s:s, s:s, s:s, s:i, s:b, s:b, s:s, s:s}",
 		"id", cli_id_hex(&it->id, hex), "person", cli_id_hex(&it->person, phex),
 		"person_name", it->person_name, "due", it->due,
-		"days_overdue", (int)it->days_overdue, "reason", it->reason,
+		"days_overdue", (int)it->days_overdue, "reason", it->label,
 		"priority", it->priority, "status", it->status, "source", it->source,
 		"attempts", it->attempts, "safety", it->safety, "escalated", it->escalated,
 		"outcome", it->outcome, "closed", it->closed);
+	for (i = 0; o != NULL && i < CLI_COUNT(why); i++)
+		if (why[i].value[0] != '\0' &&
+		    json_object_set_new(o, why[i].key, json_string(why[i].value)) != 0) {
+			json_decref(o);
+			o = NULL;
+		}
+	return o;
 }
 
 static int followup_list(struct hearth_cli *cli, int argc, char **argv)
@@ -201,8 +202,8 @@ static int followup_list(struct hearth_cli *cli, int argc, char **argv)
 		case 'h':
 			return cli_help(cli, _(
 				"Usage: hearth followup list [--overdue] [--person ID]\n"
-				"List the follow-ups still to do: high priority first, then the\n"
-				"most overdue, then by due date.\n"
+				"List the follow-ups still to do: safety follow-ups first, then\n"
+				"high priority, then the most overdue, then by due date.\n"
 				"\n"
 				"Options:\n"
 				"  --overdue     only those past their due date\n"
@@ -258,7 +259,7 @@ static int followup_list(struct hearth_cli *cli, int argc, char **argv)
 		t = cli_table_new(7, header);
 		for (i = 0; t != NULL && i < l->n; i++) {
 			const hearth_followup_item *it = &l->items[i];
-			char shortid[9], late[48], flags[160], reason[512];
+			char shortid[9], late[48], flags[160];
 			const char *cells[7];
 			size_t n = 0;
 
@@ -275,13 +276,12 @@ static int followup_list(struct hearth_cli *cli, int argc, char **argv)
 			if (it->attempts > 0 && n < sizeof flags)
 				snprintf(flags + n, sizeof flags - n, n ? _(", %d attempts") : _("%d attempts"),
 					 it->attempts);
-			reason_text(it->reason, reason, sizeof reason);
 			cells[0] = cli_id_short(&it->id, shortid);
 			cells[1] = priority_text(it->priority);
 			cells[2] = it->due;
 			cells[3] = late;
 			cells[4] = it->person_name;
-			cells[5] = reason;
+			cells[5] = it->label;
 			cells[6] = flags;
 			if (cli_table_add(t, cells) != 0) {
 				cli_table_free(t);
@@ -439,22 +439,39 @@ int cmd_followup(struct hearth_cli *cli, int argc, char **argv)
 /* ---- person risk / case / counsellor ----------------------------------- */
 
 /* "person SUB ID VALUE" (argv[0] is SUB): parses, resolves; *value gets
- * VALUE.  Returns 0, an exit code, or -1 after printing help. */
+ * VALUE, and *reason the --reason option when reason is non-NULL (the
+ * option is only taken then).  Returns 0, an exit code, or -1 after
+ * printing help. */
 static int person_id_value(struct hearth_cli *cli, int argc, char **argv,
 			   const char *help, const char *what, hearth_id *id,
 			   const char **value, int (*valid)(const char *),
-			   const char *invalid_fmt)
+			   const char *invalid_fmt, const char **reason)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	static const struct option reason_opts[] = {
+		{"reason", required_argument, NULL, OPT_REASON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
 	int c, rc;
 
-	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+	while ((c = cli_getopt(cli, argc, argv, "h", reason ? reason_opts : opts)) != -1) {
 		if (c == 'h') {
 			cli_help(cli, help);
 			return -1;
+		}
+		if (c == OPT_REASON && reason != NULL) {
+			if ((rc = cli_check_text(cli, "--reason", optarg)) != 0)
+				return rc;
+			if (strpbrk(optarg, "\r\n") != NULL)
+				return cli_usage(cli, _("%s must be one line"), "--reason");
+			if (strspn(optarg, " \t") == strlen(optarg))
+				return cli_usage(cli, "%s", _("--reason cannot be empty"));
+			*reason = optarg;
+			continue;
 		}
 		return CLI_EXIT_USAGE;
 	}
@@ -472,29 +489,59 @@ static int person_id_value(struct hearth_cli *cli, int argc, char **argv,
 	return cli_resolve(cli, "person", argv[optind], id);
 }
 
+/* The person's first pending safety follow-up in list order (safety ones
+ * come first), for a message that names it; 0 if none could be read. */
+static int first_safety(hearth_store *s, const hearth_id *person, hearth_id *fid,
+			char due[HEARTH_DATE_LEN + 1])
+{
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_followups *l = NULL;
+	int found = 0;
+
+	if (hearth_today(NULL, today) == HEARTH_OK &&
+	    hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, person, today, &l) == HEARTH_OK &&
+	    l->n > 0 && l->items[0].safety) {
+		*fid = l->items[0].id;
+		memcpy(due, l->items[0].due, HEARTH_DATE_LEN + 1);
+		found = 1;
+	}
+	hearth_followups_free(l);
+	return found;
+}
+
 static int person_risk(struct hearth_cli *cli, int argc, char **argv)
 {
-	char hex[HEARTH_ID_HEX + 1], shortid[9];
-	const char *value = NULL;
+	char hex[HEARTH_ID_HEX + 1], shortid[9], fshort[9], due[HEARTH_DATE_LEN + 1];
+	const char *value = NULL, *reason = NULL;
 	hearth_store *s;
 	hearth_status st;
-	hearth_id id;
+	hearth_id id, fid;
 	int rc;
 
 	cli_set_command(cli, "person risk");
 	rc = person_id_value(cli, argc, argv, _(
-		"Usage: hearth person risk ID low|moderate|high\n"
-		"Set a person's risk level.\n"
+		"Usage: hearth person risk ID low|moderate|high [--reason TEXT]\n"
+		"Set a person's risk level.  Lowering it from high while a safety\n"
+		"follow-up of theirs is open needs a reason; the follow-up stays open.\n"
 		"\n"
 		"Options:\n"
-		"  --json       print {\"id\": ..., \"risk\": ...}\n"
-		"  -h, --help   show this help and exit\n"), _("ID LEVEL"), &id, &value,
-		hearth_risk_valid, _("'%s' is not a risk level: use low, moderate or high"));
+		"  --reason TEXT   why, in one line; kept in the audit log (say why,\n"
+		"                  not who)\n"
+		"  --json          print {\"id\": ..., \"risk\": ...}\n"
+		"  -h, --help      show this help and exit\n"), _("ID LEVEL"), &id, &value,
+		hearth_risk_valid, _("'%s' is not a risk level: use low, moderate or high"),
+		&reason);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
-	if ((st = hearth_person_set_risk(s, &id, value)) != HEARTH_OK)
+	st = hearth_person_set_risk(s, &id, value, reason);
+	if (st == HEARTH_ESTATE && first_safety(s, &id, &fid, due))
+		return cli_error(cli,
+			_("person %s has an open safety follow-up %s (due %s): lowering the "
+			  "risk from high needs a reason (--reason TEXT)"),
+			cli_id_short(&id, shortid), cli_id_short(&fid, fshort), due);
+	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
@@ -505,51 +552,35 @@ static int person_risk(struct hearth_cli *cli, int argc, char **argv)
 
 static int person_case(struct hearth_cli *cli, int argc, char **argv)
 {
-	char hex[HEARTH_ID_HEX + 1], shortid[9], fshort[9];
+	char hex[HEARTH_ID_HEX + 1], shortid[9], fshort[9], due[HEARTH_DATE_LEN + 1];
 	const char *value = NULL;
-	hearth_followups *l = NULL;
 	hearth_store *s;
 	hearth_status st;
-	hearth_id id;
-	size_t i;
+	hearth_id id, fid;
 	int rc;
 
 	cli_set_command(cli, "person case");
 	rc = person_id_value(cli, argc, argv, _(
 		"Usage: hearth person case ID open|followup|closed\n"
-		"Set the state of a person's case.  A high-risk person's case cannot\n"
-		"be closed while a safety follow-up of theirs is open.\n"
+		"Set the state of a person's case.  A case cannot be closed while a\n"
+		"safety follow-up of the person is open, whatever their risk level.\n"
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"case\": ...}\n"
 		"  -h, --help   show this help and exit\n"), _("ID STATE"), &id, &value,
-		hearth_case_valid, _("'%s' is not a case state: use open, followup or closed"));
+		hearth_case_valid, _("'%s' is not a case state: use open, followup or closed"),
+		NULL);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	st = hearth_person_set_case(s, &id, value);
-	if (st == HEARTH_ESTATE) {
-		/* Name the follow-up that keeps the case open. */
-		char today[HEARTH_DATE_LEN + 1];
-
-		cli_id_short(&id, shortid);
-		if (hearth_today(NULL, today) == HEARTH_OK &&
-		    hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, &id, today, &l) == HEARTH_OK) {
-			for (i = 0; i < l->n; i++) {
-				if (!l->items[i].safety)
-					continue;
-				rc = cli_error(cli,
-					_("person %s is high risk and has an open safety follow-up %s "
-					  "(due %s): complete it before closing the case"),
-					shortid, cli_id_short(&l->items[i].id, fshort), l->items[i].due);
-				hearth_followups_free(l);
-				return rc;
-			}
-		}
-		hearth_followups_free(l);
-		return cli_error_status(cli, st);
-	}
+	/* Name the follow-up that keeps the case open. */
+	if (st == HEARTH_ESTATE && first_safety(s, &id, &fid, due))
+		return cli_error(cli,
+			_("person %s has an open safety follow-up %s (due %s): complete it "
+			  "before closing the case"),
+			cli_id_short(&id, shortid), cli_id_short(&fid, fshort), due);
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	if (cli->json)
@@ -575,7 +606,8 @@ static int person_counsellor(struct hearth_cli *cli, int argc, char **argv)
 		"\n"
 		"Options:\n"
 		"  --json       print {\"id\": ..., \"counsellor\": ...}\n"
-		"  -h, --help   show this help and exit\n"), _("ID NAME"), &id, &value, NULL, NULL);
+		"  -h, --help   show this help and exit\n"), _("ID NAME"), &id, &value, NULL, NULL,
+		NULL);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
@@ -781,10 +813,8 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 				const char *cells[5];
 
 				snprintf(ind, sizeof ind, "  %s", it->when);
-				if (strcmp(it->kind, "followup") == 0) {
-					reason_text(it->summary, reason, sizeof reason);
-					cells[4] = reason;
-				} else if (strcmp(it->kind, "appointment") == 0 && it->record) {
+				/* A follow-up's summary is its reason as shown. */
+				if (strcmp(it->kind, "appointment") == 0 && it->record) {
 					appt_summary(it->record, reason, sizeof reason);
 					cells[4] = reason;
 				} else if (strcmp(it->kind, "screening") == 0 && it->record) {

@@ -91,11 +91,13 @@ hearth_status hearth_activity_add(hearth_store *s, const hearth_activity_new *a,
 		goto out;
 	res.id = id;
 	if (high && a->person != NULL) {
-		const char *source = strcmp(a->type, "hotline") == 0 ? "hotline" : "crisis";
+		int hotline = strcmp(a->type, "hotline") == 0;
+		hearth_followup_reason why;
 
-		st = hearth_cw_safety_locked(s, a->person, today, source, &id,
-					     strcmp(a->type, "hotline") == 0 ?
-						"high-risk hotline call" : "high-risk contact",
+		memset(&why, 0, sizeof why);
+		why.code = hotline ? "hotline_safety" : "crisis";
+		st = hearth_cw_safety_locked(s, a->person, today,
+					     hotline ? "hotline" : "crisis", &id, &why,
 					     &res.followup);
 		if (st == HEARTH_OK)
 			st = hearth_cw_set_id(s, &id, "followup", &res.followup);

@@ -860,7 +860,7 @@ hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
 	hearth_status st;
 	int64_t at;
 	int32_t now, due;
-	char due_s[HEARTH_DATE_LEN + 1], reason[64];
+	char due_s[HEARTH_DATE_LEN + 1];
 
 	if (s == NULL || id == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or appointment given");
@@ -882,14 +882,16 @@ hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
 			due = now;
 	}
 	hearth_date_format(due, due_s);
-	snprintf(reason, sizeof reason, "no-show %s", hearth_cw_field(r, "at"));
 	memset(&f, 0, sizeof f);
 	if (!hearth_cw_id(hearth_record_field(r, "person"), &f.person)) {
 		st = hearth_fail(HEARTH_EDAMAGED, "appointment has no person");
 		goto out;
 	}
 	f.due = due_s;
-	f.reason = reason;
+	/* The code and the appointment's time; "no-show DATE" is written
+	 * in the reader's language when shown. */
+	f.reason_code = "noshow";
+	f.reason_at = hearth_cw_field(r, "at")[0] ? hearth_cw_field(r, "at") : "?";
 	f.priority = "normal";
 	f.source = "noshow";
 	f.origin = id;

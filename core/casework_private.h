@@ -118,8 +118,15 @@ int hearth_cw_multiline(const char *s);
 /* Shared by followups.c and activities.c: the safety rule. */
 hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 				      const char *today, const char *source,
-				      const hearth_id *origin, const char *reason,
+				      const hearth_id *origin,
+				      const hearth_followup_reason *reason,
 				      hearth_id *out);
+
+/* hearth_followup_pending_safety, and the first of them (earliest due,
+ * then creation) into *first and due (each may be NULL) when *n > 0. */
+hearth_status hearth_cw_pending_safety(hearth_store *s, const hearth_id *person,
+				       size_t *n, hearth_id *first,
+				       char due[HEARTH_DATE_LEN + 1]);
 
 /* Creates a follow-up inside the caller's transaction. */
 hearth_status hearth_cw_followup_add_locked(hearth_store *s,

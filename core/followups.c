@@ -4,6 +4,7 @@
  * be reached, escalated to the team lead on the third failure.
  */
 #include <assert.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +15,22 @@
 #include "db_private.h"
 #include "hearth/audit.h"
 #include "hearth/casework.h"
+#include "hearth/instruments.h"
 #include "hearth/timeutil.h"
+
+/* Marks a msgid for xgettext (po/meson.build's keywords); translated when
+ * shown. */
+#define N_(s) (s)
+/* A msgid with a context, as the faces' C_() reads it: gettext keeps the
+ * pair as "context\004msgid". */
+#define C_(ctx, s) ctx_gettext(ctx "\004" s, s)
+
+static const char *ctx_gettext(const char *key, const char *msgid)
+{
+	const char *t = dgettext("hearth", key);
+
+	return t == key ? msgid : t;
+}
 
 static int source_valid(const char *s)
 {
@@ -38,26 +54,256 @@ static int nonempty(const char *s)
 	return 0;
 }
 
+/* ---- reasons ----------------------------------------------------------- */
+
+/* What a code takes and how it reads.  label is a printf format whose %s
+ * are the parameters in this order: instrument, band (as its label), at. */
+enum { P_INSTRUMENT = 1, P_BAND = 2, P_AT = 4 };
+
+static const struct reason_def {
+	const char *name;
+	unsigned params;
+	int safety;        /* a code the safety rule may use */
+	const char *label; /* NULL: the typed text */
+} reasons[] = {
+	{ "manual", 0, 0, NULL },
+	/* Translators: %s is an instrument id such as "phq9". */
+	{ "screening_safety", P_INSTRUMENT, 1, N_("safety check after a %s screening") },
+	/* Translators: the first %s is an instrument id such as "phq9", the
+	 * second the result band, e.g. "Moderate symptoms (10-14)". */
+	{ "screening_band", P_INSTRUMENT | P_BAND, 0, N_("follow-up after a %s screening: %s") },
+	/* Translators: %s is the date and time of the missed appointment. */
+	{ "noshow", P_AT, 0, N_("no-show %s") },
+	{ "hotline_safety", 0, 1, N_("high-risk hotline call") },
+	{ "crisis", 0, 1, N_("high-risk contact") },
+	{ "safety", 0, 1, N_("safety follow-up") },
+};
+#define N_REASONS (sizeof reasons / sizeof reasons[0])
+
+static const struct reason_def *reason_find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < N_REASONS; i++)
+		if (strcmp(name, reasons[i].name) == 0)
+			return &reasons[i];
+	return NULL;
+}
+
+int hearth_followup_reason_valid(const char *s)
+{
+	return reason_find(s) != NULL;
+}
+
+static int given(const char *s)
+{
+	return s != NULL && s[0] != '\0';
+}
+
+/* Checks a code and its parameters for writing. */
+static hearth_status reason_check(const hearth_followup_reason *r, int safety_only)
+{
+	static const char *const param[3] = { "instrument", "band", "date" };
+	const struct reason_def *d = reason_find(r->code);
+	const char *v[3] = { r->instrument, r->band, r->at };
+	size_t i;
+
+	if (d == NULL)
+		return hearth_fail(HEARTH_EINVAL, "'%.40s' is not a follow-up reason code",
+				   r->code ? r->code : "");
+	if (safety_only && !d->safety)
+		return hearth_fail(HEARTH_EINVAL,
+				   "'%s' is not a reason for a safety follow-up", d->name);
+	for (i = 0; i < 3; i++) {
+		int wanted = (d->params & (1u << i)) != 0;
+
+		if (wanted && !given(v[i]))
+			return hearth_fail(HEARTH_EINVAL, "a '%s' follow-up needs its %s",
+					   d->name, param[i]);
+		if (!wanted && given(v[i]))
+			return hearth_fail(HEARTH_EINVAL, "a '%s' follow-up takes no %s",
+					   d->name, param[i]);
+		if (given(v[i]) && (hearth_cw_multiline(v[i]) || strlen(v[i]) > 200))
+			return hearth_fail(HEARTH_EINVAL,
+					   "a follow-up's %s is one line of at most 200 bytes",
+					   param[i]);
+	}
+	return HEARTH_OK;
+}
+
+/* Instruments read for band labels while one list is labelled, so each
+ * file is parsed once per list, not once per row.  A list names few
+ * instruments; past REASON_CACHE the last slot is reused. */
+#define REASON_CACHE 8
+
+typedef struct reason_cache {
+	struct {
+		char id[64];
+		hearth_instrument *inst; /* NULL: not installed here */
+	} v[REASON_CACHE];
+	size_t n;
+} reason_cache;
+
+static void reason_cache_release(reason_cache *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		hearth_instrument_free(c->v[i].inst);
+	c->n = 0;
+}
+
+static const hearth_instrument *cached_instrument(reason_cache *c, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].id, id) == 0)
+			return c->v[i].inst;
+	if (c->n == REASON_CACHE) {
+		hearth_instrument_free(c->v[--c->n].inst);
+		c->v[c->n].inst = NULL;
+	}
+	i = c->n++;
+	snprintf(c->v[i].id, sizeof c->v[i].id, "%s", id);
+	if (hearth_instrument_find(id, &c->v[i].inst) != HEARTH_OK) {
+		/* Not installed here: the band id is shown instead. */
+		hearth_errdetail_clear();
+		c->v[i].inst = NULL;
+	}
+	return c->v[i].inst;
+}
+
+/* The band's label in lang, into buf; its id when unknown. */
+static void band_label(reason_cache *c, const char *instrument, const char *band,
+		       const char *lang, char *buf, size_t len)
+{
+	const hearth_instrument *inst = cached_instrument(c, instrument);
+	size_t i;
+
+	snprintf(buf, len, "%s", band);
+	for (i = 0; inst != NULL && i < hearth_instrument_n_bands(inst); i++) {
+		const hearth_outcome *o = hearth_instrument_band(inst, i, NULL, NULL);
+
+		if (o != NULL && o->id != NULL && strcmp(o->id, band) == 0) {
+			snprintf(buf, len, "%s", hearth_text_get(&o->label, lang));
+			break;
+		}
+	}
+}
+
+/* The language of the catalogue gettext chose for "hearth": its
+ * translation of this context names it (the app reads the same entry). */
+static const char *catalogue_lang(void)
+{
+	/* Translators: the language code of this translation, "zh_CN" for
+	 * Simplified Chinese.  The app shows instrument questions and help
+	 * lines in this language. */
+	const char *code = C_("language code", "en");
+
+	return strcmp(code, "zh_CN") == 0 ? "zh_CN" : "en";
+}
+
+static char *reason_render(const hearth_followup_reason *r, reason_cache *cache)
+{
+	const struct reason_def *d = reason_find(r->code);
+	const char *text = given(r->text) ? r->text : "";
+	const char *label = NULL, *arg[2] = { "", "" };
+	char band[256];
+	size_t k = 0;
+	char *out;
+	int n;
+
+	if (d == NULL && given(r->code) && !given(r->text))
+		return hearth_cw_strdup(r->code); /* a code from a newer version */
+	if (d == NULL && !given(r->code)) {
+		/* Records made before codes: the English sentences of the
+		 * old rules, which the command line used to translate, are
+		 * translated still; any other sentence shows as it is. */
+		if (strncmp(text, "no-show ", 8) == 0) {
+			d = reason_find("noshow");
+			arg[k++] = text + 8;
+		} else if (strcmp(text, "safety follow-up") == 0) {
+			d = reason_find("safety");
+		} else if (strcmp(text, "high-risk hotline call") == 0) {
+			d = reason_find("hotline_safety");
+		} else if (strcmp(text, "high-risk contact") == 0) {
+			d = reason_find("crisis");
+		}
+	} else if (d != NULL) {
+		if (d->params & P_INSTRUMENT)
+			arg[k++] = given(r->instrument) ? r->instrument : "?";
+		if (d->params & P_BAND) {
+			band_label(cache, given(r->instrument) ? r->instrument : "?",
+				   given(r->band) ? r->band : "?", catalogue_lang(),
+				   band, sizeof band);
+			arg[k++] = band;
+		}
+		if (d->params & P_AT)
+			arg[k++] = given(r->at) ? r->at : "?";
+	}
+	if (d == NULL || d->label == NULL)
+		return hearth_cw_strdup(text);
+	label = dgettext("hearth", d->label);
+	/* The label is a format of our own catalogue, with as many %s as the
+	 * code has parameters (msgfmt --check holds translations to that). */
+	n = snprintf(NULL, 0, label, arg[0], arg[1]);
+	if (n < 0)
+		return hearth_cw_strdup(text);
+	if ((out = malloc((size_t)n + 1)) == NULL)
+		return NULL;
+	snprintf(out, (size_t)n + 1, label, arg[0], arg[1]);
+	return out;
+}
+
+char *hearth_followup_reason_text(const hearth_followup_reason *r)
+{
+	reason_cache c;
+	char *out;
+
+	if (r == NULL)
+		return hearth_cw_strdup("");
+	memset(&c, 0, sizeof c);
+	out = reason_render(r, &c);
+	reason_cache_release(&c);
+	return out;
+}
+
 hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 					    const hearth_followup_new *f,
 					    const char *today, hearth_id *out)
 {
 	const char *priority = f->priority && f->priority[0] ? f->priority : "normal";
 	const char *source = f->source && f->source[0] ? f->source : "manual";
+	hearth_followup_reason why;
+	int manual;
 	hearth_id id;
 	int32_t d;
 	hearth_status st;
 
 	if (f->safety)
 		priority = "high";
+	memset(&why, 0, sizeof why);
+	why.code = given(f->reason_code) ? f->reason_code : "manual";
+	why.instrument = f->reason_instrument;
+	why.band = f->reason_band;
+	why.at = f->reason_at;
+	manual = strcmp(why.code, "manual") == 0;
 	st = hearth_date_parse(f->due, &d);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
-	if (!nonempty(f->reason))
+	st = reason_check(&why, 0);
+	if (st != HEARTH_OK)
+		return st;
+	if (manual && !nonempty(f->reason))
 		return hearth_fail(HEARTH_EINVAL, "a follow-up needs a reason");
+	if (!manual && given(f->reason))
+		return hearth_fail(HEARTH_EINVAL,
+				   "a '%s' follow-up takes no reason text: its code says why",
+				   why.code);
 	if (hearth_cw_multiline(f->reason))
 		return hearth_fail(HEARTH_EINVAL, "a follow-up's reason is one line");
 	if (!hearth_priority_valid(priority))
@@ -74,8 +320,16 @@ hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 		st = hearth_cw_set_id(s, &id, "person", &f->person);
 	if (st == HEARTH_OK)
 		st = hearth_record_set(s, &id, "due", f->due);
-	if (st == HEARTH_OK)
+	if (st == HEARTH_OK && manual)
 		st = hearth_record_set(s, &id, "reason", f->reason);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &id, "reason_code", why.code);
+	if (st == HEARTH_OK && given(why.instrument))
+		st = hearth_record_set(s, &id, "reason_instrument", why.instrument);
+	if (st == HEARTH_OK && given(why.band))
+		st = hearth_record_set(s, &id, "reason_band", why.band);
+	if (st == HEARTH_OK && given(why.at))
+		st = hearth_record_set(s, &id, "reason_at", why.at);
 	if (st == HEARTH_OK)
 		st = hearth_record_set(s, &id, "priority", priority);
 	if (st == HEARTH_OK)
@@ -117,41 +371,45 @@ hearth_status hearth_followup_add(hearth_store *s, const hearth_followup_new *f,
 static hearth_status pending_safety_due(hearth_store *s, const hearth_id *person,
 					const char *today, int *found, hearth_id *id)
 {
-	hearth_followups *l = NULL;
+	char due[HEARTH_DATE_LEN + 1];
 	hearth_status st;
-	size_t i;
+	size_t n = 0;
 
 	*found = 0;
 	st = hearth_cw_today(today, NULL);
 	if (st == HEARTH_OK)
-		st = hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, person, today, &l);
-	for (i = 0; st == HEARTH_OK && i < l->n; i++) {
-		/* Dates compare as text. */
-		if (l->items[i].safety && strcmp(l->items[i].due, today) <= 0) {
-			*found = 1;
-			*id = l->items[i].id;
-			break;
-		}
-	}
-	hearth_followups_free(l);
+		st = hearth_cw_pending_safety(s, person, &n, id, due);
+	/* The first is the earliest due; dates compare as text. */
+	if (st == HEARTH_OK && n > 0 && strcmp(due, today) <= 0)
+		*found = 1;
 	return st;
 }
 
 hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 				      const char *today, const char *source,
-				      const hearth_id *origin, const char *reason,
+				      const hearth_id *origin,
+				      const hearth_followup_reason *reason,
 				      hearth_id *out)
 {
 	hearth_followup_new f;
+	hearth_followup_reason why;
 	hearth_record *p = NULL;
 	hearth_id existing;
 	hearth_status st;
 	int found = 0;
 
+	memset(&why, 0, sizeof why);
+	if (reason != NULL)
+		why = *reason;
+	if (!given(why.code))
+		why.code = "safety";
 	memset(&f, 0, sizeof f);
 	f.person = *person;
 	f.due = today;
-	f.reason = reason && reason[0] ? reason : "safety follow-up";
+	f.reason_code = why.code;
+	f.reason_instrument = why.instrument;
+	f.reason_band = why.band;
+	f.reason_at = why.at;
 	f.priority = "high";
 	f.source = source && source[0] ? source : "crisis";
 	f.origin = origin;
@@ -159,6 +417,9 @@ hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 	if (strcmp(f.source, "manual") == 0 || strcmp(f.source, "noshow") == 0)
 		return hearth_fail(HEARTH_EINVAL,
 				   "'%s' is not a source of safety follow-ups", f.source);
+	st = reason_check(&why, 1);
+	if (st != HEARTH_OK)
+		return st;
 	st = pending_safety_due(s, person, today, &found, &existing);
 	if (st == HEARTH_OK && found) {
 		/* A second trigger adds nothing to do: the counsellor already
@@ -192,7 +453,7 @@ hearth_status hearth_followup_create_safety(hearth_store *s,
 					    const char *today,
 					    const char *source,
 					    const hearth_id *origin,
-					    const char *reason,
+					    const hearth_followup_reason *reason,
 					    hearth_id *out)
 {
 	hearth_cw_tx tx;
@@ -363,6 +624,11 @@ static void item_release(void *p)
 
 	free(it->person_name);
 	free(it->reason);
+	free(it->reason_code);
+	free(it->reason_instrument);
+	free(it->reason_band);
+	free(it->reason_at);
+	free(it->label);
 	free(it->priority);
 	free(it->status);
 	free(it->source);
@@ -406,6 +672,10 @@ static hearth_status list_take(const hearth_cw_rec *r, list_ctx *c)
 	it.id = r->id;
 	hearth_date_format(d, it.due);
 	it.reason = hearth_cw_strdup(hearth_cw_get(r, "reason"));
+	it.reason_code = hearth_cw_strdup(hearth_cw_get(r, "reason_code"));
+	it.reason_instrument = hearth_cw_strdup(hearth_cw_get(r, "reason_instrument"));
+	it.reason_band = hearth_cw_strdup(hearth_cw_get(r, "reason_band"));
+	it.reason_at = hearth_cw_strdup(hearth_cw_get(r, "reason_at"));
 	it.priority = hearth_cw_strdup(hearth_cw_get(r, "priority"));
 	it.status = hearth_cw_strdup(status);
 	it.source = hearth_cw_strdup(hearth_cw_get(r, "source"));
@@ -414,7 +684,8 @@ static hearth_status list_take(const hearth_cw_rec *r, list_ctx *c)
 	it.attempts = hearth_cw_int(hearth_cw_get(r, "attempts"), 0);
 	it.safety = hearth_cw_int(hearth_cw_get(r, "safety"), 0) == 1;
 	it.escalated = hearth_cw_int(hearth_cw_get(r, "escalated"), 0) == 1;
-	if (!it.reason || !it.priority || !it.status || !it.source || !it.outcome ||
+	if (!it.reason || !it.reason_code || !it.reason_instrument || !it.reason_band ||
+	    !it.reason_at || !it.priority || !it.status || !it.source || !it.outcome ||
 	    !it.closed || hearth_cw_list_push(&c->list, &it, &r->created) != 0) {
 		item_release(&it);
 		return list_oom();
@@ -551,7 +822,8 @@ out:
 /* The fields list_take looks at; the others are never copied. */
 static const char *const list_fields[] = {
 	"person", "due", "reason", "priority", "status", "source", "outcome",
-	"closed", "attempts", "safety", "escalated",
+	"closed", "attempts", "safety", "escalated", "reason_code",
+	"reason_instrument", "reason_band", "reason_at",
 };
 #define N_LIST_FIELDS (sizeof list_fields / sizeof list_fields[0])
 
@@ -851,6 +1123,32 @@ out:
 	return st;
 }
 
+/* Each row's reason as shown (after step 4: none for rows dropped). */
+static hearth_status list_labels(list_ctx *c)
+{
+	hearth_followup_item *v = c->list.items;
+	hearth_status st = HEARTH_OK;
+	reason_cache cache;
+	size_t i;
+
+	memset(&cache, 0, sizeof cache);
+	for (i = 0; i < c->list.n; i++) {
+		hearth_followup_reason r;
+
+		r.code = v[i].reason_code;
+		r.text = v[i].reason;
+		r.instrument = v[i].reason_instrument;
+		r.band = v[i].reason_band;
+		r.at = v[i].reason_at;
+		if ((v[i].label = reason_render(&r, &cache)) == NULL) {
+			st = list_oom();
+			break;
+		}
+	}
+	reason_cache_release(&cache);
+	return st;
+}
+
 static int priority_rank(const char *p)
 {
 	if (strcmp(p, "high") == 0)
@@ -860,14 +1158,18 @@ static int priority_rank(const char *p)
 	return 1;
 }
 
-/* Priority, then days overdue (most first), then due date, then
- * creation. */
+/* Safety follow-ups first: a worker at risk is called before anyone
+ * else, however late an ordinary high-priority call is.  Then priority,
+ * days overdue (most first), due date, creation. */
 static int followup_cmp(const void *pa, const hearth_hlc *ca, const void *pb,
 			const hearth_hlc *cb)
 {
 	const hearth_followup_item *a = pa, *b = pb;
-	int c = priority_rank(a->priority) - priority_rank(b->priority);
+	int c;
 
+	if (a->safety != b->safety)
+		return a->safety ? -1 : 1;
+	c = priority_rank(a->priority) - priority_rank(b->priority);
 	if (c != 0)
 		return c;
 	if (a->days_overdue != b->days_overdue)
@@ -993,6 +1295,8 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 	/* Step 4. */
 	if ((st = list_people(s, &lc, by_scan)) != HEARTH_OK)
 		goto out;
+	if ((st = list_labels(&lc)) != HEARTH_OK)
+		goto out;
 
 	/* Step 5. */
 	l = calloc(1, sizeof *l);
@@ -1015,24 +1319,75 @@ out:
 	return st;
 }
 
+typedef struct safety_ctx {
+	size_t n;
+	hearth_id first;
+	char due[HEARTH_DATE_LEN + 1];
+} safety_ctx;
+
+static hearth_status on_safety(const hearth_cw_rec *r, void *vctx)
+{
+	safety_ctx *c = vctx;
+	const char *safety = hearth_cw_get(r, "safety");
+	const char *due = hearth_cw_get(r, "due");
+
+	if (safety == NULL || strcmp(safety, "1") != 0)
+		return HEARTH_OK;
+	if (due == NULL || strlen(due) != HEARTH_DATE_LEN)
+		due = "0000-00-00"; /* a damaged due date sorts first */
+	/* Records come in creation order: a later one wins only by an
+	 * earlier due date (dates compare as text). */
+	if (c->n++ == 0 || strcmp(due, c->due) < 0) {
+		c->first = r->id;
+		memcpy(c->due, due, sizeof c->due);
+	}
+	return HEARTH_OK;
+}
+
+hearth_status hearth_cw_pending_safety(hearth_store *s, const hearth_id *person,
+				       size_t *n, hearth_id *first,
+				       char due[HEARTH_DATE_LEN + 1])
+{
+	static const char *const pending[] = { "open", "retry" };
+	char hex[HEARTH_ID_HEX + 1];
+	const char *who = hex;
+	hearth_cw_filter f[2];
+	safety_ctx c;
+	hearth_status st;
+
+	*n = 0;
+	st = hearth_person_check(s, person);
+	if (st != HEARTH_OK)
+		return st;
+	hearth_id_to_hex(person, hex);
+	memset(f, 0, sizeof f);
+	memset(&c, 0, sizeof c);
+	/* A person has few follow-ups: the person index narrows best. */
+	f[0].field = "person";
+	f[0].values = &who;
+	f[0].nvalues = 1;
+	f[1].field = "status";
+	f[1].values = pending;
+	f[1].nvalues = 2;
+	st = hearth_cw_select(s, "followup", f, 2, on_safety, &c);
+	if (st != HEARTH_OK)
+		return st;
+	*n = c.n;
+	if (c.n > 0 && first != NULL)
+		*first = c.first;
+	if (c.n > 0 && due != NULL)
+		memcpy(due, c.due, HEARTH_DATE_LEN + 1);
+	return HEARTH_OK;
+}
+
 hearth_status hearth_followup_pending_safety(hearth_store *s,
 					     const hearth_id *person,
 					     size_t *n)
 {
-	hearth_followups *l = NULL;
-	hearth_status st;
-	size_t i;
-
 	if (n == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no output given");
 	*n = 0;
-	/* today only affects days overdue, which is not looked at here */
-	st = hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, person, "2000-01-01", &l);
-	if (st != HEARTH_OK)
-		return st;
-	for (i = 0; i < l->n; i++)
-		if (l->items[i].safety)
-			(*n)++;
-	hearth_followups_free(l);
-	return HEARTH_OK;
+	if (s == NULL || person == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or person given");
+	return hearth_cw_pending_safety(s, person, n, NULL, NULL);
 }

@@ -906,11 +906,29 @@ hearth_status hearth_person_check(hearth_store *s, const hearth_id *person)
 	return st;
 }
 
-hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
-				     const char *risk)
+/* Names the person's first pending safety follow-up in a detail: *n gets
+ * their number (0: none, nothing written to the buffers). */
+static hearth_status open_safety(hearth_store *s, const hearth_id *person, size_t *n,
+				 char fhex[HEARTH_ID_HEX + 1], char due[HEARTH_DATE_LEN + 1])
 {
+	hearth_id first;
+	hearth_status st = hearth_cw_pending_safety(s, person, n, &first, due);
+
+	if (st == HEARTH_OK && *n > 0)
+		hearth_id_to_hex(&first, fhex);
+	return st;
+}
+
+hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
+				     const char *risk, const char *reason)
+{
+	char hex[HEARTH_ID_HEX + 1], fhex[HEARTH_ID_HEX + 1];
+	char due[HEARTH_DATE_LEN + 1], detail[HEARTH_RISK_REASON_MAX + 128];
+	hearth_record *r = NULL;
 	hearth_cw_tx tx;
 	hearth_status st;
+	size_t n = 0;
+	int has_reason = reason != NULL && strspn(reason, " \t") < strlen(reason);
 
 	if (s == NULL || person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
@@ -918,26 +936,61 @@ hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
 		return hearth_fail(HEARTH_EINVAL,
 				   "'%s' is not a risk level: use low, moderate or high",
 				   risk ? risk : "");
+	if (has_reason) {
+		if ((st = hearth_text_check("reason", reason)) != HEARTH_OK)
+			return st;
+		if (hearth_cw_multiline(reason))
+			return hearth_fail(HEARTH_EINVAL, "the reason for a risk change is one line");
+		if (strlen(reason) > HEARTH_RISK_REASON_MAX)
+			return hearth_fail(HEARTH_EINVAL,
+					   "the reason for a risk change is longer than %u bytes",
+					   HEARTH_RISK_REASON_MAX);
+	}
 	st = hearth_cw_begin(s, &tx);
 	if (st != HEARTH_OK)
 		return st;
-	st = hearth_person_check(s, person);
+	st = hearth_cw_load(s, person, "person", &r);
+	if (st != HEARTH_OK)
+		goto out;
+	/* The safety rule raised the risk to high with a call to make: only
+	 * a stated reason lowers it before that call is done. */
+	if (strcmp(hearth_cw_field(r, "risk"), "high") == 0 && strcmp(risk, "high") != 0) {
+		st = open_safety(s, person, &n, fhex, due);
+		if (st != HEARTH_OK)
+			goto out;
+		if (n > 0 && !has_reason) {
+			hearth_id_to_hex(person, hex);
+			st = hearth_fail(HEARTH_ESTATE,
+				"person %.8s has an open safety follow-up %.8s due %s: "
+				"lowering the risk from high needs a reason",
+				hex, fhex, due);
+			goto out;
+		}
+	}
+	/* The reason is checked above: at most HEARTH_RISK_REASON_MAX bytes. */
+	if (n > 0)
+		snprintf(detail, sizeof detail, "%s; from high with safety follow-up %.8s open; "
+			 "reason: %s", risk, fhex, reason);
+	else if (has_reason)
+		snprintf(detail, sizeof detail, "%s; reason: %s", risk, reason);
+	else
+		snprintf(detail, sizeof detail, "%s", risk);
+	st = hearth_record_set(s, person, "risk", risk);
 	if (st == HEARTH_OK)
-		st = hearth_record_set(s, person, "risk", risk);
-	if (st == HEARTH_OK)
-		st = hearth_audit_append(s, "person.risk", person, risk);
+		st = hearth_audit_append(s, "person.risk", person, detail);
+out:
+	hearth_record_free(r);
 	return hearth_cw_end(s, &tx, st);
 }
 
 hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 				     const char *state)
 {
-	hearth_record *r = NULL;
-	hearth_followups *l = NULL;
-	char hex[HEARTH_ID_HEX + 1], fh[HEARTH_ID_HEX + 1];
+	char hex[HEARTH_ID_HEX + 1], fhex[HEARTH_ID_HEX + 1];
+	char due[HEARTH_DATE_LEN + 1];
 	hearth_cw_tx tx;
 	hearth_status st;
-	size_t i;
+	size_t n = 0;
 
 	if (s == NULL || person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
@@ -948,26 +1001,20 @@ hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 	st = hearth_cw_begin(s, &tx);
 	if (st != HEARTH_OK)
 		return st;
-	st = hearth_cw_load(s, person, "person", &r);
+	st = hearth_person_check(s, person);
 	if (st != HEARTH_OK)
 		goto out;
-	if (strcmp(state, "closed") == 0 &&
-	    strcmp(hearth_cw_field(r, "risk"), "high") == 0) {
-		/* The list's today only matters for days overdue; any valid
-		 * date will do for finding pending safety follow-ups. */
-		st = hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, person,
-					  "2000-01-01", &l);
+	/* Whatever the risk level says: lowering it first must not be a way
+	 * around the call the safety rule asked for. */
+	if (strcmp(state, "closed") == 0) {
+		st = open_safety(s, person, &n, fhex, due);
 		if (st != HEARTH_OK)
 			goto out;
-		for (i = 0; i < l->n; i++) {
-			if (!l->items[i].safety)
-				continue;
+		if (n > 0) {
 			hearth_id_to_hex(person, hex);
-			hearth_id_to_hex(&l->items[i].id, fh);
 			st = hearth_fail(HEARTH_ESTATE,
-				"person %.8s is high risk and has an open safety "
-				"follow-up %.8s due %s: complete it before closing the case",
-				hex, fh, l->items[i].due);
+				"person %.8s has an open safety follow-up %.8s due %s: "
+				"complete it before closing the case", hex, fhex, due);
 			goto out;
 		}
 	}
@@ -975,8 +1022,6 @@ hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "person.case", person, state);
 out:
-	hearth_followups_free(l);
-	hearth_record_free(r);
 	return hearth_cw_end(s, &tx, st);
 }
 
@@ -1178,9 +1223,16 @@ static hearth_status tl_collect(const hearth_cw_rec *r, void *vctx)
 		summary = first_line(text ? text : "", 80);
 		e->has_amends = hearth_cw_id(hearth_cw_get(r, "amends"), &e->amends);
 	} else if (strcmp(k, "followup") == 0) {
+		hearth_followup_reason why;
+
 		when = hearth_cw_get(r, "due");
 		status = hearth_cw_get(r, "status");
-		summary = hearth_cw_strdup(hearth_cw_get(r, "reason"));
+		why.code = hearth_cw_get(r, "reason_code");
+		why.text = hearth_cw_get(r, "reason");
+		why.instrument = hearth_cw_get(r, "reason_instrument");
+		why.band = hearth_cw_get(r, "reason_band");
+		why.at = hearth_cw_get(r, "reason_at");
+		summary = hearth_followup_reason_text(&why);
 	} else {
 		const char *parts[2];
 

@@ -373,7 +373,7 @@ hearth_status hearth_screening_save(hearth_store *s,
 	hearth_score_options opt = {0};
 	hearth_record *person = NULL;
 	char today[HEARTH_DATE_LEN + 1], due[HEARTH_DATE_LEN + 1];
-	char hex[HEARTH_ID_HEX + 1], reason[256], detail[96];
+	char hex[HEARTH_ID_HEX + 1], detail[96];
 	char *answers = NULL, *flags = NULL, *steps = NULL;
 	const char *lang, *id_str;
 	const hearth_next_action *fu;
@@ -489,12 +489,14 @@ hearth_status hearth_screening_save(hearth_store *s,
 #undef SET
 
 	if (res.safety) {
-		snprintf(reason, sizeof reason, strcmp(lang, "zh_CN") == 0
-			 ? "%s 筛查后的安全随访" : "safety check after a %s "
-			 "screening", id_str);
+		/* Stored as a code: the label is written in the reader's
+		 * language when shown (hearth_followup_reason_text). */
+		hearth_followup_reason why = { .code = "screening_safety",
+					       .instrument = id_str };
+
 		if ((st = hearth_followup_create_safety(s, &in->person, today,
 							"screening", &res.id,
-							reason,
+							&why,
 							&res.followup)) !=
 		    HEARTH_OK)
 			goto out;
@@ -507,14 +509,12 @@ hearth_status hearth_screening_save(hearth_store *s,
 		if ((st = hearth_date_add_days(today, fu->days, due)) !=
 		    HEARTH_OK)
 			goto out;
-		snprintf(reason, sizeof reason, strcmp(lang, "zh_CN") == 0
-			 ? "%s 筛查后跟进：%s" : "follow-up after a %s "
-			 "screening: %s", id_str,
-			 hearth_text_get(&res.score.band->label, lang));
 		memset(&f, 0, sizeof f);
 		f.person = in->person;
 		f.due = due;
-		f.reason = reason;
+		f.reason_code = "screening_band";
+		f.reason_instrument = id_str;
+		f.reason_band = res.score.band->id;
 		f.priority = fu->high_priority ? "high" : "normal";
 		f.source = "screening";
 		f.origin = &res.id;

@@ -66,11 +66,16 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	if (self->loading || i == 0 || i >= G_N_ELEMENTS(risk_values))
 		return;
 	st = hearth_person_set_risk(hearth_window_get_store(self->win),
-				    &self->id, risk_values[i]);
-	if (st != HEARTH_OK)
+				    &self->id, risk_values[i], NULL);
+	if (st == HEARTH_ESTATE) {
+		/* The safety rule keeps the risk high: say why. */
+		hearth_window_toast(self->win,
+			_("The risk stays high while a safety follow-up is pending. Complete it first."));
+	} else if (st != HEARTH_OK) {
 		hearth_window_status(self->win, st);
-	else
+	} else {
 		hearth_window_toast(self->win, _("Risk level saved"));
+	}
 	hearth_window_data_changed(self->win);
 }
 

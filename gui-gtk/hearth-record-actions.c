@@ -306,10 +306,10 @@ hearth_followup_row_new(HearthWindow *win, const hearth_followup_item *f,
 	if (show_person) {
 		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row),
 			hearth_person_display_name(f->person_name));
-		sub = pending ? g_strdup_printf("%s · %s", f->reason, due)
-			      : g_strdup_printf("%s · %s", f->reason, f->outcome);
+		sub = pending ? g_strdup_printf("%s · %s", f->label, due)
+			      : g_strdup_printf("%s · %s", f->label, f->outcome);
 	} else {
-		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), f->reason);
+		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), f->label);
 		sub = pending ? g_strdup(due) : g_strdup(f->outcome);
 	}
 	if (f->safety || f->escalated || strcmp(f->priority, "high") == 0) {

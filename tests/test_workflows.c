@@ -7,7 +7,9 @@
  * directory (the rules do not depend on encryption).
  */
 #include <errno.h>
+#include <libintl.h>
 #include <limits.h>
+#include <locale.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -1291,6 +1293,9 @@ static size_t ref_list(hearth_store *s, const ref_set *set, hearth_followup_whic
 		hearth_date_format(d, row.due);
 		row.rank = strcmp(fu->v[R_PRIORITY], "high") == 0 ? 0 :
 			   strcmp(fu->v[R_PRIORITY], "low") == 0 ? 2 : 1;
+		/* Safety follow-ups above every other (then by priority). */
+		if (ref_int(fu, R_SAFETY, 0) != 1)
+			row.rank += 3;
 		/* Insertion sort: slow and plain. */
 		size_t k = n++;
 		while (k > 0 && ref_cmp(&rows[k - 1], &row) > 0) {
@@ -1544,6 +1549,8 @@ static void test_followup_bad_input(void **state)
 
 /* ---- safety rule and case state ---------------------------------------- */
 
+static const hearth_followup_reason hotline_why = { .code = "hotline_safety" };
+
 static void test_high_risk_case_cannot_close(void **state)
 {
 	fixture *f = *state;
@@ -1578,19 +1585,24 @@ static void test_high_risk_case_cannot_close(void **state)
 
 	/* Other values. */
 	assert_int_equal(hearth_person_set_case(f->s, &p, "finished"), HEARTH_EINVAL);
-	assert_int_equal(hearth_person_set_risk(f->s, &p, "extreme"), HEARTH_EINVAL);
-	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate"), HEARTH_OK);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "extreme", NULL), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate", NULL), HEARTH_OK);
 	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
 	assert_int_equal(hearth_person_set_counsellor(f->s, &p, "Li"), HEARTH_OK);
 	assert_string_equal(FIELD(f->s, &p, "counsellor"), "Li");
 
 	/* A new safety follow-up reopens a closed case. */
 	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-20", "hotline",
-						       NULL, "call again", &fu), HEARTH_OK);
+						       NULL, &hotline_why, &fu), HEARTH_OK);
 	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
 	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
-	/* A person who is not high risk may be closed even so. */
-	assert_int_equal(hearth_person_set_risk(f->s, &p, "low"), HEARTH_OK);
+	/* Lowering the risk (with a reason) is no way around closing: the
+	 * open safety follow-up still keeps the case open. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", "seen by the GP today"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_int_equal(hearth_followup_done(f->s, &fu, "called", "2026-12-20"), HEARTH_OK);
 	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
 	assert_true(count_audit(f->s, "person.case") >= 4);
 }
@@ -1925,18 +1937,20 @@ static void test_safety_second_trigger_reuses(void **state)
 	/* Same day, and days later while it is still open and overdue: the
 	 * same follow-up comes back, and no other is made. */
 	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-10", "crisis",
-						       NULL, "again", &again), HEARTH_OK);
+						       NULL, &hotline_why, &again), HEARTH_OK);
 	assert_true(hearth_id_equal(&first, &again));
-	/* Meanwhile the risk was lowered and the case closed: the trigger
-	 * sets them back. */
-	assert_int_equal(hearth_person_set_risk(f->s, &p, "low"), HEARTH_OK);
-	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	/* Meanwhile the risk was lowered (with a reason) and the case set
+	 * back to open (it cannot close): the trigger sets them back. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", "calmer on the phone"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "open"), HEARTH_OK);
 	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
 						       NULL, NULL, &again), HEARTH_OK);
 	assert_true(hearth_id_equal(&first, &again));
 	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
 	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
-	assert_string_equal(FIELD(f->s, &first, "reason"), "safety follow-up");
+	assert_string_equal(FIELD(f->s, &first, "reason_code"), "safety");
+	assert_string_equal(FIELD(f->s, &first, "reason"), "");
 	assert_int_equal(count_kind(f->s, "followup"), 1);
 	assert_int_equal(count_audit(f->s, "followup.add"), 1);
 	assert_int_equal(hearth_followup_pending_safety(f->s, &p, &n), HEARTH_OK);
@@ -1971,6 +1985,362 @@ static void test_safety_second_trigger_reuses(void **state)
 	assert_false(hearth_id_equal(&again, &later));
 	assert_int_equal(count_kind(f->s, "followup"), 3);
 	assert_int_equal(count_audit(f->s, "followup.add"), 3);
+}
+
+/* ---- no way around the safety rule ---------------------------------------- */
+
+typedef struct audit_last {
+	const char *action;
+	char detail[1024];
+	size_t n;          /* entries of any action */
+} audit_last;
+
+static int audit_last_cb(const hearth_audit_entry *e, void *ctx)
+{
+	audit_last *c = ctx;
+
+	c->n++;
+	if (strcmp(e->action, c->action) == 0)
+		snprintf(c->detail, sizeof c->detail, "%s", e->detail ? e->detail : "");
+	return 0;
+}
+
+/* The detail of the newest entry of action ("" if none); *n (may be NULL)
+ * gets the number of entries in the log. */
+static const char *audit_detail(hearth_store *s, const char *action, audit_last *c)
+{
+	memset(c, 0, sizeof *c);
+	c->action = action;
+	assert_int_equal(hearth_audit_each(s, audit_last_cb, c), HEARTH_OK);
+	return c->detail;
+}
+
+static void test_case_close_refused_whatever_risk(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id q = add_person(f->s, "Q");
+	hearth_followup_new n;
+	hearth_id fu, qfu;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1];
+
+	/* The path of issue 7: a safety result, the risk lowered to moderate,
+	 * then the case closed. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate", "plan agreed with GP"),
+			 HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	hearth_id_to_hex(&fu, hex);
+	hex[8] = '\0';
+	assert_non_null(strstr(hearth_errdetail(), "open safety follow-up"));
+	assert_non_null(strstr(hearth_errdetail(), hex));
+	assert_non_null(strstr(hearth_errdetail(), "due 2026-12-14"));
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	/* Other states are still allowed. */
+	assert_int_equal(hearth_person_set_case(f->s, &p, "open"), HEARTH_OK);
+	/* An unreachable attempt moves it on; it is still open. */
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-14", NULL), HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &p, "case"), "open");
+	assert_int_equal(hearth_followup_done(f->s, &fu, "reached, safe", "2026-12-15"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "case"), "closed");
+
+	/* A safety follow-up of someone never marked high (made by hand, or
+	 * merged from another device) keeps the case open as well. */
+	memset(&n, 0, sizeof n);
+	n.person = q;
+	n.due = "2026-12-14";
+	n.reason = "said they felt unsafe at home";
+	n.safety = 1;
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", &qfu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &q, "risk"), "");
+	assert_int_equal(hearth_person_set_case(f->s, &q, "closed"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &q, "case"), "");
+	/* An ordinary follow-up does not. */
+	(void)add_followup(f->s, &p, "2026-12-20", "high", "check in");
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+}
+
+static void test_lowering_risk_needs_reason(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu;
+	audit_last a;
+	size_t ops, entries, n;
+	int64_t checked;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1], detail[1024];
+	char long_reason[HEARTH_RISK_REASON_MAX + 2];
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	ops = count_ops(f->s);
+	snprintf(detail, sizeof detail, "%s", audit_detail(f->s, "person.risk", &a));
+	entries = a.n;
+
+	/* No reason, or a blank one: refused, naming the follow-up, and
+	 * nothing changes: no op, no audit entry. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate", NULL), HEARTH_ESTATE);
+	hearth_id_to_hex(&fu, hex);
+	hex[8] = '\0';
+	assert_non_null(strstr(hearth_errdetail(), hex));
+	assert_non_null(strstr(hearth_errdetail(), "needs a reason"));
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", " \t"), HEARTH_ESTATE);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", ""), HEARTH_ESTATE);
+	/* A reason that is not one short line is bad input. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", "two\nlines"), HEARTH_EINVAL);
+	memset(long_reason, 'x', sizeof long_reason - 1);
+	long_reason[sizeof long_reason - 1] = '\0';
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", long_reason), HEARTH_EINVAL);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_int_equal(count_ops(f->s), ops);
+	assert_string_equal(audit_detail(f->s, "person.risk", &a), detail);
+	assert_int_equal(a.n, entries);
+	assert_int_equal(hearth_audit_verify(f->s, &checked), HEARTH_OK);
+	assert_int_equal((size_t)checked, entries);
+
+	/* Keeping it high needs nothing. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "high", NULL), HEARTH_OK);
+
+	/* With a reason: lowered, audited with the reason and the follow-up;
+	 * the follow-up itself stays open. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate",
+						"reached, safety plan in place"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
+	audit_detail(f->s, "person.risk", &a);
+	assert_non_null(strstr(a.detail, "moderate"));
+	assert_non_null(strstr(a.detail, "reason: reached, safety plan in place"));
+	assert_non_null(strstr(a.detail, hex));
+	assert_int_equal(hearth_followup_pending_safety(f->s, &p, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+
+	/* Once it is done, no reason is asked. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "high", NULL), HEARTH_OK);
+	assert_int_equal(hearth_followup_done(f->s, &fu, "seen", "2026-12-14"), HEARTH_OK);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", NULL), HEARTH_OK);
+	assert_string_equal(audit_detail(f->s, "person.risk", &a), "low");
+}
+
+/* Every list a face shows: each holds the safety follow-up above the
+ * ordinary high-priority one that is more overdue. */
+static void test_safety_sorts_first(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id q = add_person(f->s, "Q");
+	const hearth_followup_which which[] = { HEARTH_FOLLOWUPS_PENDING,
+						HEARTH_FOLLOWUPS_OVERDUE,
+						HEARTH_FOLLOWUPS_ALL };
+	hearth_followups *l = NULL;
+	hearth_id late, safe, qlate, low;
+	size_t w;
+
+	late = add_followup(f->s, &p, "2026-12-01", "high", "late high");
+	low = add_followup(f->s, &p, "2026-11-01", "low", "very late low");
+	assert_int_equal(hearth_followup_create_safety(f->s, &q, "2026-12-10", "hotline",
+						       NULL, &hotline_why, &safe), HEARTH_OK);
+	qlate = add_followup(f->s, &q, "2026-11-20", "high", "q late high");
+	/* Escalated: high priority and flagged, still below safety. */
+	for (w = 0; w < 3; w++)
+		assert_int_equal(hearth_followup_unreachable(f->s, &qlate, "2026-11-20", NULL),
+				 HEARTH_OK);
+
+	for (w = 0; w < 3; w++) {
+		/* Everyone's: as Today and the Follow-ups page ask. */
+		assert_int_equal(hearth_followup_list(f->s, which[w], NULL, "2026-12-14", &l),
+				 HEARTH_OK);
+		assert_int_equal(l->n, 4);
+		assert_true(hearth_id_equal(&l->items[0].id, &safe));
+		assert_true(l->items[0].safety);
+		assert_true(l->items[0].days_overdue < l->items[1].days_overdue);
+		assert_true(hearth_id_equal(&l->items[1].id, &late) ||
+			    hearth_id_equal(&l->items[1].id, &qlate));
+		assert_true(hearth_id_equal(&l->items[3].id, &low));
+		hearth_followups_free(l);
+		l = NULL;
+		/* One person's: as the person page and `followup list
+		 * --person` ask. */
+		assert_int_equal(hearth_followup_list(f->s, which[w], &q, "2026-12-14", &l),
+				 HEARTH_OK);
+		assert_int_equal(l->n, 2);
+		assert_true(hearth_id_equal(&l->items[0].id, &safe));
+		assert_true(hearth_id_equal(&l->items[1].id, &qlate));
+		hearth_followups_free(l);
+		l = NULL;
+	}
+}
+
+/* Follow-up reasons are codes with parameters, shown in the language of
+ * the catalogue in use. */
+
+/* Switches the "hearth" catalogue to lang ("en" or "zh_CN"), from the
+ * catalogue this build compiled (BUILD/po/locale, beside BUILD/tests). */
+static void use_language(const char *lang)
+{
+	char exe[PATH_MAX], dir[PATH_MAX + 32], mo_path[PATH_MAX + 96], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	FILE *mo;
+
+	assert_true(n > 0);
+	exe[n] = '\0';
+	assert_non_null(slash = strrchr(exe, '/'));
+	*slash = '\0';
+	snprintf(dir, sizeof dir, "%s/../po/locale", exe);
+	snprintf(mo_path, sizeof mo_path, "%s/zh_CN/LC_MESSAGES/hearth.mo", dir);
+	/* The build always makes it (po/meson.build): its absence is a
+	 * failure, not a reason to skip. */
+	assert_non_null(mo = fopen(mo_path, "rb"));
+	fclose(mo);
+	assert_non_null(bindtextdomain("hearth", dir));
+	assert_non_null(bind_textdomain_codeset("hearth", "UTF-8"));
+	setenv("LANGUAGE", lang, 1);
+	/* gettext ignores LANGUAGE in the C locale, and drops the
+	 * translations it cached when LC_MESSAGES changes. */
+	assert_non_null(setlocale(LC_MESSAGES, "C"));
+	assert_non_null(setlocale(LC_MESSAGES, "C.UTF-8"));
+}
+
+static char *label_of(hearth_store *s, const hearth_id *fu)
+{
+	hearth_followups *l = NULL;
+	char *out = NULL;
+
+	assert_int_equal(hearth_followup_list(s, HEARTH_FOLLOWUPS_ALL, NULL, "2026-12-14", &l),
+			 HEARTH_OK);
+	for (size_t i = 0; i < l->n; i++)
+		if (hearth_id_equal(&l->items[i].id, fu))
+			out = strdup(l->items[i].label);
+	hearth_followups_free(l);
+	assert_non_null(out);
+	return out;
+}
+
+/* An open follow-up written field by field, as another version (older or
+ * newer) would write it: one reason field, name = value. */
+static hearth_id raw_followup(hearth_store *s, const hearth_id *person, const char *due,
+			      const char *name, const char *value)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_id id;
+
+	hearth_id_to_hex(person, hex);
+	assert_int_equal(hearth_record_create(s, NULL, "followup", &id), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "person", hex), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "due", due), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "status", "open"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, name, value), HEARTH_OK);
+	return id;
+}
+
+#define ASSERT_LABEL(s, fu, want) do { \
+		char *got_ = label_of((s), (fu)); \
+		assert_string_equal(got_, (want)); \
+		free(got_); \
+	} while (0)
+
+static void test_followup_reason_codes(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_followup_reason why = { .code = "screening_safety", .instrument = "phq9" };
+	hearth_appt_result *r = book(f->s, &p, "2026-11-14 10:00", NULL, NULL);
+	hearth_followup_new n;
+	hearth_id safe, band, noshow, manual, old_zh, old_en, newer;
+	hearth_timeline *t = NULL;
+	char fbuf[64], *text;
+
+	/* Made while the Chinese catalogue is in use: codes are stored,
+	 * whatever the language. */
+	use_language("zh_CN");
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, &why, &safe), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &safe, "reason_code"), "screening_safety");
+	assert_string_equal(FIELD(f->s, &safe, "reason_instrument"), "phq9");
+	assert_string_equal(FIELD(f->s, &safe, "reason"), "");
+	memset(&n, 0, sizeof n);
+	n.person = p;
+	n.due = "2026-12-28";
+	n.reason_code = "screening_band";
+	n.reason_instrument = "phq9";
+	n.reason_band = "moderate";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", &band), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &band, "reason_band"), "moderate");
+	assert_int_equal(hearth_appt_noshow(f->s, &r->ids[0], "2026-12-14", &noshow), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &noshow, "reason_code"), "noshow");
+	assert_string_equal(FIELD(f->s, &noshow, "reason_at"), "2026-11-14 10:00");
+	assert_string_equal(FIELD(f->s, &noshow, "reason"), "");
+	manual = add_followup(f->s, &p, "2026-12-20", NULL, "电话回访近况");
+	assert_string_equal(FIELD(f->s, &manual, "reason_code"), "manual");
+	assert_string_equal(FIELD(f->s, &manual, "reason"), "电话回访近况");
+	/* Records written before codes: only a sentence. */
+	old_zh = raw_followup(f->s, &p, "2026-12-01", "reason", "phq9 筛查后的安全随访");
+	old_en = raw_followup(f->s, &p, "2026-12-02", "reason", "no-show 2026-11-14 10:00");
+	/* A code from a newer version. */
+	newer = raw_followup(f->s, &p, "2026-12-03", "reason_code", "campaign");
+
+	/* Shown in Chinese ... */
+	ASSERT_LABEL(f->s, &safe, "phq9 筛查后的安全随访");
+	ASSERT_LABEL(f->s, &band, "phq9 筛查后跟进：中度症状（10-14分）");
+	ASSERT_LABEL(f->s, &noshow, "爽约 2026-11-14 10:00");
+	ASSERT_LABEL(f->s, &manual, "电话回访近况");
+	ASSERT_LABEL(f->s, &old_zh, "phq9 筛查后的安全随访");
+	ASSERT_LABEL(f->s, &old_en, "爽约 2026-11-14 10:00");
+	ASSERT_LABEL(f->s, &newer, "campaign");
+	/* ... and the same records in English. */
+	use_language("en");
+	ASSERT_LABEL(f->s, &safe, "safety check after a phq9 screening");
+	ASSERT_LABEL(f->s, &band, "follow-up after a phq9 screening: Moderate symptoms (10-14)");
+	ASSERT_LABEL(f->s, &noshow, "no-show 2026-11-14 10:00");
+	ASSERT_LABEL(f->s, &manual, "电话回访近况");
+	ASSERT_LABEL(f->s, &old_zh, "phq9 筛查后的安全随访");
+	ASSERT_LABEL(f->s, &old_en, "no-show 2026-11-14 10:00");
+
+	/* The one function, called directly; and the timeline uses it. */
+	why.code = "screening_band";
+	why.band = "severe";
+	assert_non_null(text = hearth_followup_reason_text(&why));
+	assert_string_equal(text, "follow-up after a phq9 screening: Severe symptoms (20-27)");
+	free(text);
+	why.instrument = "nosuchscale";
+	assert_non_null(text = hearth_followup_reason_text(&why));
+	assert_string_equal(text, "follow-up after a nosuchscale screening: severe");
+	free(text);
+	assert_int_equal(hearth_person_timeline(f->s, &p, &t), HEARTH_OK);
+	for (size_t i = 0; i < t->n; i++)
+		if (hearth_id_equal(&t->items[i].id, &safe))
+			assert_string_equal(t->items[i].summary,
+					    "safety check after a phq9 screening");
+	hearth_timeline_free(t);
+
+	/* Bad codes and parameters are refused. */
+	memset(&n, 0, sizeof n);
+	n.person = p;
+	n.due = "2026-12-28";
+	n.reason_code = "because";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", NULL), HEARTH_EINVAL);
+	n.reason_code = "screening_band";
+	n.reason_instrument = "phq9";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", NULL), HEARTH_EINVAL);
+	n.reason_band = "mild";
+	n.reason = "a sentence as well";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", NULL), HEARTH_EINVAL);
+	n.reason = NULL;
+	n.reason_at = "2026-12-01 10:00";
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", NULL), HEARTH_EINVAL);
+	why.code = "noshow";
+	why.instrument = why.band = NULL;
+	why.at = "2026-12-01 10:00";
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, &why, NULL), HEARTH_EINVAL);
+	assert_true(hearth_followup_reason_valid("hotline_safety"));
+	assert_false(hearth_followup_reason_valid("no-show"));
+	assert_false(hearth_followup_reason_valid(NULL));
+	hearth_appt_result_free(r);
 }
 
 /* ---- notes ------------------------------------------------------------- */
@@ -2700,6 +3070,10 @@ int main(void)
 		cmocka_unit_test(test_person_tags_parse),
 		cmocka_unit_test_setup_teardown(test_appt_done_waits_for_its_day, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_second_trigger_reuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_case_close_refused_whatever_risk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lowering_risk_needs_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_safety_sorts_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_followup_reason_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notes_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_note_missing_matches_reference, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activities_safety, setup, teardown),

@@ -43,7 +43,16 @@
  * followup
  *     person      id of the person
  *     due         date
- *     reason      free text, one line
+ *     reason      the reason as typed, one line: set for manual follow-ups
+ *                 (reason_code "manual"), and the only reason of records
+ *                 made before reason codes (a sentence in the language of
+ *                 the day, shown as it is); absent for the others
+ *     reason_code why it was made, a stable name (see "follow-up reasons"
+ *                 below); absent on records made before reason codes
+ *     reason_instrument, reason_band, reason_at
+ *                 the parameters of the code: instrument id, band id,
+ *                 date-time of the missed appointment; absent when the
+ *                 code has none
  *     priority    "high" | "normal" | "low"
  *     status      "open" (never attempted, or not yet reached),
  *                 "retry" (at least one unreachable attempt, still pending),
@@ -96,13 +105,18 @@
  *     safety      "unattached" when risk was high but no person was named,
  *                 so no follow-up could be made; absent otherwise
  *
- * Audit actions: person.add, person.edit, person.risk, person.case,
+ * Audit actions: person.add, person.edit, person.risk (detail: the new
+ * level, and when it was lowered from high while a safety follow-up was
+ * open, the reason given: "moderate; from high with safety follow-up
+ * 1a2b3c4d open; reason: TEXT"), person.case,
  * person.counsellor,
  * followup.add, followup.done, followup.unreachable, appt.add (one per
  * occurrence), appt.move, appt.cancel (one per occurrence), appt.done,
  * appt.noshow, note.add, note.amend, activity.add (and, from the command
  * line, note.show when a note is read).  The subject is the record
- * changed; details never hold a name or free text.
+ * changed; details never hold a name, and free text only in the one case
+ * above (the counsellor's reason for lowering a risk the safety rule
+ * raised, which the audit must keep).
  *
  * Every list returned here is owned by the caller and freed with its
  * _free function (which accepts NULL); strings inside it are owned by the
@@ -207,15 +221,29 @@ void hearth_tags_free(hearth_tags *t);
  * ("no person 'abcd1234...'") otherwise. */
 hearth_status hearth_person_check(hearth_store *s, const hearth_id *person) HEARTH_WUR;
 
-/* Sets the person's risk level.  HEARTH_EINVAL for a value other than
- * low|moderate|high, HEARTH_ENOTFOUND.  Audit: person.risk. */
-hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
-				     const char *risk) HEARTH_WUR;
+/* Longest reason for a risk change, in bytes. */
+#define HEARTH_RISK_REASON_MAX 500u
 
-/* Sets the case state (open|followup|closed).  Closing a person whose risk
- * is high while a safety follow-up of theirs is pending fails with
- * HEARTH_ESTATE ("person ... is high risk and has an open safety follow-up
- * due ...: complete it first").  Audit: person.case. */
+/* Sets the person's risk level.  reason (NULL or "": none) says why; it
+ * is required to lower a risk from high while a safety follow-up of the
+ * person is pending (hearth_followup_pending_safety): without one that
+ * fails with HEARTH_ESTATE ("person 1a2b3c4d has an open safety follow-up
+ * 5e6f7a8b due 2026-12-14: lowering the risk from high needs a reason")
+ * and nothing is written.  The safety follow-up itself stays open.
+ * A reason must be one line of at most HEARTH_RISK_REASON_MAX bytes and
+ * pass hearth_text_check (HEARTH_EINVAL, named "reason").  It goes into
+ * the audit entry's detail, so it should say why clinically, never who.
+ * HEARTH_EINVAL for a value other than low|moderate|high,
+ * HEARTH_ENOTFOUND.  Audit: person.risk (with the reason, when given). */
+hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
+				     const char *risk,
+				     const char *reason) HEARTH_WUR;
+
+/* Sets the case state (open|followup|closed).  Closing a person who has a
+ * pending safety follow-up fails with HEARTH_ESTATE, whatever their risk
+ * level ("person 1a2b3c4d has an open safety follow-up 5e6f7a8b due
+ * 2026-12-14: complete it before closing the case"), and nothing is
+ * written.  Audit: person.case. */
 hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 				     const char *state) HEARTH_WUR;
 
@@ -235,7 +263,9 @@ typedef struct hearth_timeline_item {
 			    * follow-up), format (note), type (activity) */
 	char *summary;     /* one line of the record's own data, not
 			    * translated: instrument and score, place and
-			    * counsellor, first line of text, reason, topic */
+			    * counsellor, first line of text, topic; but a
+			    * follow-up's is its reason as shown, in the
+			    * reader's language (hearth_followup_reason_text) */
 	hearth_record *record; /* the whole record, for callers that want
 				* more; owned by the timeline */
 } hearth_timeline_item;
@@ -258,21 +288,76 @@ void hearth_timeline_free(hearth_timeline *t);
 
 /* ---- follow-ups -------------------------------------------------------- */
 
+/*
+ * Follow-up reasons.  A follow-up made by a rule stores why as a code and
+ * its parameters, never as a sentence: a sentence would stay in the
+ * language of whoever made it, and the Chinese and English users of one
+ * vault would each read the other's.  The label is made when it is shown,
+ * in the reader's language.  The codes (stable names):
+ *
+ *   manual            typed by hand: the reason is the text itself
+ *   screening_safety  safety flag of a screening (instrument)
+ *                     "safety check after a phq9 screening"
+ *   screening_band    the follow-up a screening's band asks for
+ *                     (instrument, band) "follow-up after a phq9
+ *                     screening: Moderate symptoms (10-14)", the band's
+ *                     label taken from the instrument file
+ *   noshow            missed appointment (at) "no-show 2026-12-07 10:00"
+ *   hotline_safety    high-risk hotline call
+ *   crisis            high-risk contact of another kind
+ *   safety            safety follow-up raised without a more exact cause
+ */
+
+/* Non-zero if s is one of the reason codes above (NULL gives 0). */
+int hearth_followup_reason_valid(const char *s);
+
+/* A follow-up's reason as stored: each field NULL or "" when absent. */
+typedef struct hearth_followup_reason {
+	const char *code;       /* a reason code; absent on old records */
+	const char *text;       /* manual: as typed; old records: the sentence */
+	const char *instrument; /* screening_*: the instrument's id */
+	const char *band;       /* screening_band: the band's id */
+	const char *at;         /* noshow: the appointment's date-time */
+} hearth_followup_reason;
+
+/* The reason as shown to the reader, malloc'd (NULL only when memory runs
+ * out).  Both faces call this, so they show the same words.  The language
+ * is that of the "hearth" message catalogue gettext has chosen (the faces
+ * bind the domain; with no catalogue, English): the label comes from
+ * dgettext("hearth", ...), a band's label from its instrument file in that
+ * language (the band id when the instrument is not installed).  A manual
+ * reason, and the sentence of an old record, are shown as they are (the
+ * old English sentences the command line used to translate, "no-show
+ * DATE", "safety follow-up", "high-risk hotline call", "high-risk
+ * contact", still are).  An unknown code (from a newer version) shows the
+ * text if there is one, else the code. */
+char *hearth_followup_reason_text(const hearth_followup_reason *r);
+
 typedef struct hearth_followup_new {
 	hearth_id person;
 	const char *due;      /* date, required */
-	const char *reason;   /* required, non-empty, one line */
+	const char *reason;   /* for a manual one (the default): required,
+			       * non-empty, one line; must be NULL or ""
+			       * with any other reason_code */
 	const char *priority; /* NULL or "": "normal" */
 	const char *source;   /* NULL or "": "manual" */
 	const hearth_id *origin; /* record that caused it, or NULL */
 	int safety;           /* non-zero: a safety follow-up (priority is
 			       * then forced to "high") */
+	/* Why, when a rule made it (see "follow-up reasons" above); NULL or
+	 * "": "manual".  The parameters the code needs are required, one
+	 * line each; those it does not take must be NULL or "". */
+	const char *reason_code;
+	const char *reason_instrument;
+	const char *reason_band;
+	const char *reason_at;
 } hearth_followup_new;
 
 /* Creates a follow-up (status open, attempts 0, opened today).  A due date
  * in the past is allowed (recording a missed one).  HEARTH_EINVAL with a
- * detail for a bad date, priority, source or an empty reason;
- * HEARTH_ENOTFOUND for an unknown person.  Audit: followup.add. */
+ * detail for a bad date, priority, source, an empty reason, or a reason
+ * code that is unknown or lacks a parameter; HEARTH_ENOTFOUND for an
+ * unknown person.  Audit: followup.add. */
 hearth_status hearth_followup_add(hearth_store *s, const hearth_followup_new *f,
 				  const char *today, hearth_id *out) HEARTH_WUR;
 
@@ -280,8 +365,11 @@ hearth_status hearth_followup_add(hearth_store *s, const hearth_followup_new *f,
  * follow-up with safety "1", priority high, due today, and marks the person
  * risk high and case "followup" (a closed case is reopened).  source is
  * "screening", "crisis" or "hotline" (NULL: "crisis"); origin may be NULL;
- * reason NULL gives "safety follow-up".  Audit: followup.add, person.risk,
- * person.case (each only when it changes something).
+ * reason gives the code and its parameters (its text is not used): one of
+ * the safety codes screening_safety, hotline_safety, crisis or safety;
+ * NULL (or a NULL code) gives "safety".  HEARTH_EINVAL for another code or
+ * a missing parameter.  Audit: followup.add, person.risk, person.case
+ * (each only when it changes something).
  * One call to make at a time: if the person already has a pending safety
  * follow-up due today or earlier, no new one is made; *out gets that one's
  * id (the most overdue if there are several; its reason and origin stay
@@ -293,7 +381,7 @@ hearth_status hearth_followup_create_safety(hearth_store *s,
 					    const char *today,
 					    const char *source,
 					    const hearth_id *origin,
-					    const char *reason,
+					    const hearth_followup_reason *reason,
 					    hearth_id *out) HEARTH_WUR;
 
 /* Marks a pending follow-up done with an outcome (required, non-empty),
@@ -333,7 +421,14 @@ typedef struct hearth_followup_item {
 	char *person_name;  /* the person's "name" field, "" if none */
 	char due[HEARTH_DATE_LEN + 1];
 	int32_t days_overdue; /* today - due for a pending one past due, else 0 */
-	char *reason;
+	char *reason;       /* the stored text: a manual reason, or an old
+			     * record's sentence; "" for a coded one */
+	char *reason_code;  /* "" on an old record */
+	char *reason_instrument;
+	char *reason_band;
+	char *reason_at;
+	char *label;        /* the reason as shown, made by
+			     * hearth_followup_reason_text when listed */
 	char *priority;
 	char *status;
 	char *source;
@@ -349,10 +444,11 @@ typedef struct hearth_followups {
 	hearth_followup_item *items;
 } hearth_followups;
 
-/* Lists follow-ups (which; of one person if person is non-NULL) ordered by
- * priority (high, normal, low), then days overdue (most first), then due
- * date (soonest first), then creation.  Follow-ups whose person was
- * deleted are left out.  HEARTH_EINVAL for a bad today. */
+/* Lists follow-ups (which; of one person if person is non-NULL) ordered:
+ * safety follow-ups first, above every other (whatever their priority or
+ * lateness), then by priority (high, normal, low), then days overdue (most
+ * first), then due date (soonest first), then creation.  Follow-ups whose
+ * person was deleted are left out.  HEARTH_EINVAL for a bad today. */
 hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 				   const hearth_id *person, const char *today,
 				   hearth_followups **out) HEARTH_WUR;
@@ -454,8 +550,9 @@ hearth_status hearth_appt_mark_done(hearth_store *s, const hearth_id *id,
 				    const char *today) HEARTH_WUR;
 
 /* Marks a booked appointment a no-show and creates a reach-out follow-up
- * (priority normal, source "noshow", origin the appointment, reason
- * "no-show YYYY-MM-DD HH:MM") due the day after the appointment's date,
+ * (priority normal, source "noshow", origin the appointment, reason code
+ * "noshow" with reason_at the appointment's start, shown as "no-show
+ * YYYY-MM-DD HH:MM") due the day after the appointment's date,
  * or today if that day is already past;
  * its id goes to *followup (may be NULL).  HEARTH_ESTATE if not booked.
  * Audit: appt.noshow, followup.add. */
@@ -590,8 +687,9 @@ typedef struct hearth_activity_added {
 
 /* Records an activity.  Any activity that names a person and has risk high
  * (a high-risk hotline call above all) runs the safety rule of
- * hearth_followup_create_safety (source "hotline" for hotline calls,
- * "crisis" otherwise; due today).  Without a person the activity is still
+ * hearth_followup_create_safety (source "hotline" and reason code
+ * "hotline_safety" for hotline calls, "crisis" and "crisis" otherwise;
+ * due today).  Without a person the activity is still
  * recorded, marked safety "unattached", and the result says so: the
  * caller must tell the user that no follow-up could be attached.
  * HEARTH_EINVAL (type, date, today, risk, a topic or unit over one line),

@@ -153,7 +153,7 @@ cap_ok act activity add group --date 2026-12-03 --topic 减压 --unit 三号车�
 cap_ok act activity add lecture --date 2026-12-04 --topic 睡眠 --attendance 40
 cap_ok act activity add callback --date 2026-12-05 --person "$B"
 cap_ok act activity add outreach --date 2026-12-06 --unit 物流站
-cap_ok act person risk "$B" moderate
+cap_ok act person risk "$B" moderate --reason 已联系，安全计划已定
 cap_ok act person case "$B" open
 cap_ok act person counsellor "$B" 李老师
 cap_ok act config set supervisor '张主任 13900000000'

@@ -226,7 +226,7 @@ expect_ok; export SAFE; json 'j["followup"] == e["SAFE"]'
 run --json followup list --person "$ZHAO"; json 'sum(f["safety"] for f in j) == 1'
 before
 run person case "$ZHAO" closed; expect_rc 1
-expect_err "is high risk and has an open safety follow-up ${SAFE:0:8}"
+expect_err "has an open safety follow-up ${SAFE:0:8}"
 unchanged
 run followup done "$SAFE" --outcome "seen with supervisor"; expect_ok
 run --json person show "$ZHAO"; json 'j["risk"] == "high" and j["case"] == "followup"'
@@ -319,5 +319,77 @@ run person case "$LIU" closed; expect_rc 1; expect_err "请先完成该随访再
 run person show "$LIU"; expect_ok; expect_out "时间线："; expect_out "风险等级"
 run appt done "$WEEK5"; expect_rc 1; expect_err "2026-12-28 10:00 的预约还没有到时间"
 run appt noshow "$WEEK5"; expect_ok; expect_out "已记为爽约"
+
+# ---------------------------------------------------------------- no way around the safety rule
+export LANGUAGE=en LC_ALL=C.UTF-8
+# jget EXPR: a value from the JSON in $T/out.
+jget() {
+	python3 -c 'import json, sys; j = json.load(open(sys.argv[1], encoding="utf-8")); print(eval(sys.argv[2]))' \
+		"$T/out" "$1"
+}
+
+step "a safety follow-up made in Chinese reads in English, and back"
+run person add --name "Sun Li"; expect_ok; SUN=$(out1)
+LANGUAGE=zh_CN run screen phq9 --person "$SUN" --answers 1,0,2,0,1,0,0,1,1; expect_ok
+run --json followup list --person "$SUN"; expect_ok
+json 'len(j) == 1 and j[0]["safety"] and j[0]["reason_code"] == "screening_safety"'
+json 'j[0]["reason_instrument"] == "phq9" and j[0]["reason"] == "safety check after a phq9 screening"'
+SUNFU=$(jget 'j[0]["id"]')
+run followup list --person "$SUN"; expect_ok
+expect_out "safety check after a phq9 screening"; expect_no_out "筛查"
+LANGUAGE=zh_CN run followup list --person "$SUN"; expect_ok
+expect_out "phq9 筛查后的安全随访"; expect_no_out "safety check"
+LANGUAGE=zh_CN run person show "$SUN"; expect_ok; expect_out "phq9 筛查后的安全随访"
+run person show "$SUN"; expect_ok; expect_out "safety check after a phq9 screening"
+# A no-show recorded in English reads in Chinese.
+run appt add --person "$SUN" --at "2026-12-09 09:00"; expect_ok
+SUNAP=$(out1 | sed 's/^Booked \([0-9a-f]*\) .*/\1/')
+run appt noshow "$SUNAP"; expect_ok
+run --json followup list --person "$SUN"; expect_ok
+json '[f["reason_code"] for f in j] == ["screening_safety", "noshow"]'
+json 'j[1]["reason_at"] == "2026-12-09 09:00" and j[1]["reason"] == "no-show 2026-12-09 09:00"'
+LANGUAGE=zh_CN run followup list --person "$SUN"; expect_ok
+expect_out "爽约 2026-12-09 09:00"; expect_no_out "no-show"
+
+step "lowering the risk from high needs a reason while a safety follow-up is open"
+before
+run person risk "$SUN" moderate; expect_rc 1
+expect_err "person ${SUN:0:8} has an open safety follow-up ${SUNFU:0:8} (due 2026-12-14)"
+expect_err "lowering the risk from high needs a reason (--reason TEXT)"
+run person risk "$SUN" low --reason "  "; expect_rc 2; expect_err "--reason cannot be empty"
+run person risk "$SUN" low --reason "$(printf 'two\nlines')"; expect_rc 2
+unchanged
+run --json person show "$SUN"; json 'j["risk"] == "high"'
+run person risk "$SUN" moderate --reason "reached by phone, safety plan agreed"; expect_ok
+expect_out "is now moderate"
+run --json audit list; expect_ok; export SUNFU
+json '[x for x in j["entries"] if x["action"] == "person.risk"][-1]["detail"] == "moderate; from high with safety follow-up " + e["SUNFU"][:8] + " open; reason: reached by phone, safety plan agreed"'
+
+step "a case cannot close while a safety follow-up is open, whatever the risk"
+before
+run person case "$SUN" closed; expect_rc 1
+expect_err "person ${SUN:0:8} has an open safety follow-up ${SUNFU:0:8} (due 2026-12-14): complete it before closing the case"
+LANGUAGE=zh_CN run person case "$SUN" closed; expect_rc 1; expect_err "请先完成该随访再结案"
+unchanged
+run --json person show "$SUN"; json 'j["risk"] == "moderate" and j["case"] == "followup"'
+run followup done "$SUNFU" --outcome "met with supervisor, safe"; expect_ok
+run person case "$SUN" closed; expect_ok; expect_out "closed"
+
+step "safety follow-ups sort first in every list"
+run person add --name "Qian Yu"; expect_ok; QIAN=$(out1)
+run followup add --person "$QIAN" --due 2026-11-01 --priority high --reason "very late high"
+expect_ok; QLATE=$(out1)
+run activity add hotline --date 2026-12-14 --person "$QIAN" --risk high; expect_ok
+export QLATE
+for args in "" "--overdue" "--person $QIAN" "--overdue --person $QIAN"; do
+	# shellcheck disable=SC2086
+	HEARTH_TODAY=2026-12-16 run --json followup list $args; expect_ok
+	json 'j[0]["safety"] and j[0]["days_overdue"] == 2'
+	json 'all(j[i]["safety"] >= j[i + 1]["safety"] for i in range(len(j) - 1))'
+	json '[f["id"] for f in j].index(e["QLATE"]) > 0 and [f for f in j if f["id"] == e["QLATE"]][0]["days_overdue"] == 45'
+done
+HEARTH_TODAY=2026-12-16 run followup list --person "$QIAN"; expect_ok
+sed -n 2p "$T/out" | grep -qF "high-risk hotline call" || fail "the safety follow-up is not first"
+sed -n 3p "$T/out" | grep -qF "very late high" || fail "the late high one is not second"
 
 echo "all workflow scenarios passed"
