@@ -171,6 +171,12 @@ static const struct detail_msg details[] = {
 	{NULL, N_("vault damaged: WAL frame %lu failed authentication; no copy could be kept, and nothing was changed"), 0},
 	{NULL, N_("vault at '%s' was made by a newer version of hearth (format %d)"), 0},
 	{NULL, N_("vault schema version %d is newer than this hearth (%d): upgrade hearth"), 0},
+	{NULL, N_("this key file belongs to another vault"), 0},
+	{NULL, N_("another change to the key file is in progress"), 0},
+	{"malformed '%s': %s is %s bytes: above the limit of %s bytes (4 GiB)",
+	 N_("'%s': %s asks for %s bytes of memory, above the limit of 4 GiB"), 0},
+	{"malformed '%s': %s is %s passes: above the limit of %s passes",
+	 N_("'%s': %s asks for %s passes, above the limit of %s"), 0},
 	{"%*s: the vault is in use by another program",
 	 N_("the vault is in use by another program"), 0},
 	{"%*s: the disk is full", N_("the disk is full"), 0},
@@ -287,6 +293,7 @@ static const char *const status_names[] = {
 	N_("not allowed in the current state"),
 	N_("vault is busy"),
 	N_("answers incomplete; not scored"),
+	N_("key file of another vault"),
 };
 
 #define DETAIL_MAX_ARGS 8

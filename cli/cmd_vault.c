@@ -383,6 +383,7 @@ int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
+	char new_code[HEARTH_RECOVERY_CODE_LEN + 1];
 	struct rewrap_args a;
 	hearth_vault_options vo;
 	hearth_kdf_params kdf;
@@ -395,6 +396,7 @@ int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
 		"Usage: hearth recover [--code CODE] [--new-passphrase-file F]\n"
 		"                      [--low-memory]\n"
 		"Set a new passphrase with the recovery code printed by 'hearth init'.\n"
+		"The code used stops working: a new one is printed once.\n"
 		"\n"
 		"The code comes from --code, else a prompt (case, spaces and dashes\n"
 		"do not matter); the new passphrase from --new-passphrase-file or\n"
@@ -424,7 +426,7 @@ int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
 	if ((rc = get_new_passphrase(cli, a.new_file, &new, &new_len)) != 0)
 		goto out;
 	new_options(&vo, &kdf, a.low_memory);
-	st = hearth_vault_recover(cli->vault_dir, code, new, new_len, &vo);
+	st = hearth_vault_recover(cli->vault_dir, code, new, new_len, &vo, new_code);
 	if (st == HEARTH_EPASSPHRASE) {
 		/* Either the code is wrong, or it is malformed and the
 		 * detail says how. */
@@ -438,8 +440,24 @@ int cmd_recover(struct hearth_cli *cli, int argc, char **argv)
 		rc = cli_vault_error(cli, st, cli->vault_dir);
 		goto out;
 	}
-	rc = rewrap_done(cli, _("New passphrase set.  The recovery code stays valid."));
+	/* As at init: the new code is shown once, and never stored in
+	 * clear. */
+	if (cli->json) {
+		rc = cli_json_print(cli, json_pack("{s:s, s:b, s:s}", "vault",
+						   cli->vault_dir, "changed", 1,
+						   "recovery_code", new_code));
+	} else {
+		printf("%s\n", _("New passphrase set.  The recovery code you used no longer works."));
+		printf("\n%s\n\n    %s\n\n", _("New recovery code (shown only this once):"),
+		       new_code);
+		printf("%s\n", _(
+			"Write it down on paper now and keep it apart from this device.\n"
+			"If you forget the passphrase, 'hearth recover' sets a new one with\n"
+			"this code; anyone who has both the code and the vault can read it."));
+		rc = CLI_EXIT_OK;
+	}
 out:
+	hearth_wipe(new_code, sizeof new_code);
 	hearth_secret_free(code);
 	cli_passphrase_free(new);
 	return rc;

@@ -1,8 +1,8 @@
 /*
- * keyfile.c - vault.json: reading, writing and checking it.
+ * keyfile.c - vault.json: reading, writing, checking and locking it.
  *
  *   {
- *     "format": 1,
+ *     "format": 2,
  *     "vault_id": "<32 hex>",
  *     "passphrase": { "kdf": KDF, "wrapped_key": "<144 hex>" },
  *     "recovery":   { "kdf": KDF, "wrapped_key": "<144 hex>" }
@@ -10,18 +10,26 @@
  *   KDF = { "alg": "argon2id13", "opslimit": N, "memlimit": N,
  *           "salt": "<32 hex>" }
  *
+ * Format 2 binds each key wrap to the file's clear facts (see
+ * hearth_keyslot_ad()).  Format 1 bound the slot label only; it is still
+ * read, and a slot carried over from it into a format 2 file (the
+ * recovery slot, until the code is next used) says so with
+ * "legacy_ad": true.
+ *
  * The file is outside input: anyone who can write the vault directory can
  * put anything in it.  Every field is checked for type and size before it
- * is used, and the stored Argon2id cost must lie within
- * hearth_kdf_params_check(), so a crafted file cannot make an open ask for
- * terabytes of memory or skip key stretching.  Unknown members are ignored,
- * so a later version may add some without raising the format.
+ * is used, and the stored Argon2id cost must lie between the floor of
+ * hearth_kdf_params_check() and the caps of hearth_keyfile_kdf_check(), so
+ * a crafted file cannot make an open ask for terabytes of memory or
+ * billions of passes, or skip key stretching.  Unknown members are
+ * ignored, so a later version may add some without raising the format.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -81,10 +89,34 @@ static hearth_status get_uint(uint64_t *out, json_t *obj, const char *key,
 	return HEARTH_OK;
 }
 
-static hearth_status parse_slot(hearth_keyslot *slot, json_t *root,
-				const char *key, const char *name)
+/* Above the caps is told apart from below the floor: the cap is this
+ * file's own rule, and the message names the field and the limit. */
+static hearth_status check_caps(const hearth_kdf_params *kdf, const char *sub,
+				const char *name)
 {
-	json_t *obj = json_object_get(root, key), *kdf, *alg;
+	char what[96], why[128];
+
+	if (kdf->memlimit > HEARTH_KEYFILE_MAX_MEMLIMIT) {
+		snprintf(what, sizeof what, "%s.\"memlimit\"", sub);
+		snprintf(why, sizeof why,
+			 "is %llu bytes: above the limit of %llu bytes (4 GiB)",
+			 (unsigned long long)kdf->memlimit,
+			 (unsigned long long)HEARTH_KEYFILE_MAX_MEMLIMIT);
+		return bad(name, what, why);
+	}
+	if (kdf->opslimit > HEARTH_KEYFILE_MAX_OPSLIMIT) {
+		snprintf(what, sizeof what, "%s.\"opslimit\"", sub);
+		snprintf(why, sizeof why, "is %llu passes: above the limit of %u passes",
+			 (unsigned long long)kdf->opslimit, HEARTH_KEYFILE_MAX_OPSLIMIT);
+		return bad(name, what, why);
+	}
+	return HEARTH_OK;
+}
+
+static hearth_status parse_slot(hearth_keyslot *slot, json_t *root,
+				const char *key, int format, const char *name)
+{
+	json_t *obj = json_object_get(root, key), *kdf, *alg, *legacy;
 	char where[64], sub[80];
 	hearth_status st;
 
@@ -110,14 +142,64 @@ static hearth_status parse_slot(hearth_keyslot *slot, json_t *root,
 	    (st = get_uint(&slot->kdf.memlimit, kdf, "memlimit", sub, name)) != HEARTH_OK ||
 	    (st = get_hex(slot->salt, sizeof slot->salt, kdf, "salt", sub, name)) != HEARTH_OK)
 		return st;
+	if ((st = check_caps(&slot->kdf, sub, name)) != HEARTH_OK)
+		return st;
 	if (hearth_kdf_params_check(&slot->kdf) != HEARTH_OK) {
 		char why[160];
 
 		detail_copy(why, sizeof why);
 		return bad(name, sub, why);
 	}
+	/* Format 1 knew one binding; format 2 marks the slots it carried
+	 * over.  An unmarked format 2 slot must unwrap under the full
+	 * binding, so marking or unmarking one gains nothing. */
+	slot->legacy_ad = format == HEARTH_VAULT_FORMAT_LABEL_AD;
+	legacy = json_object_get(obj, "legacy_ad");
+	if (format > HEARTH_VAULT_FORMAT_LABEL_AD && legacy != NULL) {
+		char what[96];
+
+		snprintf(what, sizeof what, "%s.\"legacy_ad\"", where);
+		if (!json_is_boolean(legacy))
+			return bad(name, what, "is not true or false");
+		slot->legacy_ad = json_is_true(legacy);
+	}
 	return get_hex(slot->wrapped, sizeof slot->wrapped, obj, "wrapped_key",
 		       where, name);
+}
+
+hearth_status hearth_keyfile_kdf_check(const hearth_kdf_params *kdf)
+{
+	if (kdf != NULL && kdf->memlimit > HEARTH_KEYFILE_MAX_MEMLIMIT)
+		return hearth_fail(HEARTH_EINVAL,
+				   "key derivation memory %llu bytes is above the limit of "
+				   "%llu bytes (4 GiB)", (unsigned long long)kdf->memlimit,
+				   (unsigned long long)HEARTH_KEYFILE_MAX_MEMLIMIT);
+	if (kdf != NULL && kdf->opslimit > HEARTH_KEYFILE_MAX_OPSLIMIT)
+		return hearth_fail(HEARTH_EINVAL,
+				   "key derivation passes %llu is above the limit of %u",
+				   (unsigned long long)kdf->opslimit,
+				   HEARTH_KEYFILE_MAX_OPSLIMIT);
+	return hearth_kdf_params_check(kdf);
+}
+
+void hearth_keyslot_ad(char ad[HEARTH_KEYSLOT_AD_MAX], const hearth_keyfile *kf,
+		       const hearth_keyslot *slot, const char *label)
+{
+	char id[2 * HEARTH_IDBYTES + 1], salt[2 * HEARTH_SALTBYTES + 1];
+
+	if (slot->legacy_ad) {
+		snprintf(ad, HEARTH_KEYSLOT_AD_MAX, "%s", label);
+		return;
+	}
+	hearth_hex_encode(id, kf->vault_id, sizeof kf->vault_id);
+	hearth_hex_encode(salt, slot->salt, sizeof slot->salt);
+	/* Every field has a fixed alphabet without spaces (hex, digits, a
+	 * label of ours), so the text reads back one way only. */
+	snprintf(ad, HEARTH_KEYSLOT_AD_MAX,
+		 "hearth-keyslot format=%d vault=%s slot=%s alg=%s memlimit=%llu "
+		 "opslimit=%llu salt=%s", kf->format, id, label,
+		 HEARTH_KEYFILE_KDF_ALG, (unsigned long long)slot->kdf.memlimit,
+		 (unsigned long long)slot->kdf.opslimit, salt);
 }
 
 hearth_status hearth_keyfile_parse(hearth_keyfile *out, const char *text,
@@ -173,8 +255,10 @@ hearth_status hearth_keyfile_parse(hearth_keyfile *out, const char *text,
 	kf.format = (int)json_integer_value(fmt);
 	if ((st = get_hex(kf.vault_id, sizeof kf.vault_id, root, "vault_id", "",
 			  name)) != HEARTH_OK ||
-	    (st = parse_slot(&kf.passphrase, root, HEARTH_SLOT_PASSPHRASE, name)) != HEARTH_OK ||
-	    (st = parse_slot(&kf.recovery, root, HEARTH_SLOT_RECOVERY, name)) != HEARTH_OK)
+	    (st = parse_slot(&kf.passphrase, root, HEARTH_SLOT_PASSPHRASE, kf.format,
+			     name)) != HEARTH_OK ||
+	    (st = parse_slot(&kf.recovery, root, HEARTH_SLOT_RECOVERY, kf.format,
+			     name)) != HEARTH_OK)
 		goto out;
 	*out = kf;
 	st = HEARTH_OK;
@@ -183,20 +267,28 @@ out:
 	return st;
 }
 
-static json_t *slot_to_json(const hearth_keyslot *slot)
+static json_t *slot_to_json(const hearth_keyslot *slot, int format)
 {
 	char salt[2 * HEARTH_SALTBYTES + 1];
 	char wrapped[2 * HEARTH_WRAPPEDBYTES + 1];
+	json_t *o;
 
 	hearth_hex_encode(salt, slot->salt, sizeof slot->salt);
 	hearth_hex_encode(wrapped, slot->wrapped, sizeof slot->wrapped);
-	return json_pack("{s:{s:s, s:I, s:I, s:s}, s:s}",
-			 "kdf",
-			 "alg", HEARTH_KEYFILE_KDF_ALG,
-			 "opslimit", (json_int_t)slot->kdf.opslimit,
-			 "memlimit", (json_int_t)slot->kdf.memlimit,
-			 "salt", salt,
-			 "wrapped_key", wrapped);
+	o = json_pack("{s:{s:s, s:I, s:I, s:s}, s:s}",
+		      "kdf",
+		      "alg", HEARTH_KEYFILE_KDF_ALG,
+		      "opslimit", (json_int_t)slot->kdf.opslimit,
+		      "memlimit", (json_int_t)slot->kdf.memlimit,
+		      "salt", salt,
+		      "wrapped_key", wrapped);
+	/* Format 1 says nothing: every slot of it is legacy. */
+	if (o != NULL && slot->legacy_ad && format > HEARTH_VAULT_FORMAT_LABEL_AD &&
+	    json_object_set_new(o, "legacy_ad", json_true()) != 0) {
+		json_decref(o);
+		o = NULL;
+	}
+	return o;
 }
 
 hearth_status hearth_keyfile_format(const hearth_keyfile *kf, char **out)
@@ -211,8 +303,8 @@ hearth_status hearth_keyfile_format(const hearth_keyfile *kf, char **out)
 	root = json_pack("{s:i, s:s, s:o, s:o}",
 			 "format", kf->format,
 			 "vault_id", id,
-			 HEARTH_SLOT_PASSPHRASE, slot_to_json(&kf->passphrase),
-			 HEARTH_SLOT_RECOVERY, slot_to_json(&kf->recovery));
+			 HEARTH_SLOT_PASSPHRASE, slot_to_json(&kf->passphrase, kf->format),
+			 HEARTH_SLOT_RECOVERY, slot_to_json(&kf->recovery, kf->format));
 	if (root == NULL)
 		goto out;
 	*out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
@@ -325,90 +417,211 @@ static hearth_status sync_dir(const char *dir)
 	return st;
 }
 
-hearth_status hearth_keyfile_store(const hearth_keyfile *kf, const char *dir,
-				   int exclusive)
+/* Writes len bytes of data to a new file in dir (mode 0600, a name no one
+ * else holds) and syncs it.  *tmp is its malloc'd name; on failure the
+ * file is already gone and *tmp NULL. */
+static hearth_status write_temp(const char *dir, const char *base,
+				const char *data, size_t len, char **tmp)
 {
-	char *text = NULL, *path = NULL, *tmp = NULL;
-	int fd = -1, tmp_made = 0;
-	hearth_status st;
+	char pattern[64];
+	hearth_status st = HEARTH_OK;
+	int fd;
 
-	if ((st = hearth_keyfile_format(kf, &text)) != HEARTH_OK)
-		goto out;
-	path = path_join(dir, HEARTH_VAULT_KEYFILE);
-	tmp = path_join(dir, "." HEARTH_VAULT_KEYFILE ".XXXXXX");
-	if (path == NULL || tmp == NULL) {
-		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
-		goto out;
-	}
+	snprintf(pattern, sizeof pattern, ".%s.XXXXXX", base);
+	*tmp = path_join(dir, pattern);
+	if (*tmp == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
 	/* mkstemp makes the file with mode 0600 and a name no one else
 	 * holds. */
-	fd = mkstemp(tmp);
+	fd = mkstemp(*tmp);
 	if (fd < 0) {
 		st = hearth_fail(HEARTH_EIO, "cannot create a file in '%s': %s", dir,
 				 strerror(errno));
-		goto out;
+		free(*tmp);
+		*tmp = NULL;
+		return st;
 	}
-	tmp_made = 1;
-	if ((st = write_all(fd, text, strlen(text), tmp)) != HEARTH_OK)
-		goto out;
-	if (fsync(fd) != 0) {
-		st = hearth_fail(HEARTH_EIO, "cannot sync '%s': %s", tmp, strerror(errno));
-		goto out;
+	st = write_all(fd, data, len, *tmp);
+	if (st == HEARTH_OK && fsync(fd) != 0)
+		st = hearth_fail(HEARTH_EIO, "cannot sync '%s': %s", *tmp, strerror(errno));
+	if (close(fd) != 0 && st == HEARTH_OK)
+		st = hearth_fail(HEARTH_EIO, "cannot write '%s': %s", *tmp, strerror(errno));
+	if (st != HEARTH_OK) {
+		unlink(*tmp);
+		free(*tmp);
+		*tmp = NULL;
 	}
-	if (close(fd) != 0) {
-		fd = -1;
-		st = hearth_fail(HEARTH_EIO, "cannot write '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	fd = -1;
-	if (exclusive) {
-		/* link() refuses to replace: two creators racing cannot both
-		 * win.  File systems without hard links fall back to a check
-		 * then rename, which is racy but no worse than the caller's
-		 * own check. */
-		if (link(tmp, path) != 0) {
-			struct stat sb;
+	return st;
+}
 
-			if (errno == EEXIST) {
-				st = hearth_fail(HEARTH_EEXISTS, "a vault exists already at '%s'", dir);
-				goto out;
-			}
-			if (errno != EPERM && errno != ENOTSUP && errno != ENOSYS) {
-				st = hearth_fail(HEARTH_EIO, "cannot create '%s': %s", path,
-						 strerror(errno));
-				goto out;
-			}
-			if (lstat(path, &sb) == 0) {
-				st = hearth_fail(HEARTH_EEXISTS, "a vault exists already at '%s'", dir);
-				goto out;
-			}
-			if (rename(tmp, path) != 0) {
-				st = hearth_fail(HEARTH_EIO, "cannot create '%s': %s", path,
-						 strerror(errno));
-				goto out;
-			}
-			tmp_made = 0;
-		}
-	} else if (rename(tmp, path) != 0) {
-		st = hearth_fail(HEARTH_EIO, "cannot replace '%s': %s", path, strerror(errno));
+/* Puts data at dir/name atomically: a synced temporary file renamed over
+ * it, then the directory synced. */
+static hearth_status replace_file(const char *dir, const char *name,
+				  const char *data, size_t len)
+{
+	char *path = path_join(dir, name), *tmp = NULL;
+	hearth_status st;
+
+	if (path == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if ((st = write_temp(dir, name, data, len, &tmp)) != HEARTH_OK)
 		goto out;
-	} else {
-		tmp_made = 0;
-	}
-	/* After a link the temporary name still exists: drop it before the
-	 * directory sync so both changes are made durable together. */
-	if (tmp_made) {
+	if (rename(tmp, path) != 0) {
+		st = hearth_fail(HEARTH_EIO, "cannot replace '%s': %s", path, strerror(errno));
 		unlink(tmp);
-		tmp_made = 0;
+		goto out;
 	}
 	st = sync_dir(dir);
 out:
+	free(tmp);
+	free(path);
+	return st;
+}
+
+/* Creates dir/name from data, failing with HEARTH_EEXISTS if it exists:
+ * link() refuses to replace, so two creators racing cannot both win.
+ * File systems without hard links fall back to a check then rename, which
+ * is racy but no worse than the caller's own check. */
+static hearth_status create_file(const char *dir, const char *name,
+				 const char *data, size_t len)
+{
+	char *path = path_join(dir, name), *tmp = NULL;
+	struct stat sb;
+	hearth_status st;
+
+	if (path == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if ((st = write_temp(dir, name, data, len, &tmp)) != HEARTH_OK)
+		goto out;
+	if (link(tmp, path) == 0) {
+		/* Drop the temporary name before the directory sync so both
+		 * changes are made durable together. */
+		unlink(tmp);
+	} else if (errno == EEXIST) {
+		st = hearth_fail(HEARTH_EEXISTS, "a vault exists already at '%s'", dir);
+	} else if (errno != EPERM && errno != ENOTSUP && errno != ENOSYS) {
+		st = hearth_fail(HEARTH_EIO, "cannot create '%s': %s", path, strerror(errno));
+	} else if (lstat(path, &sb) == 0) {
+		st = hearth_fail(HEARTH_EEXISTS, "a vault exists already at '%s'", dir);
+	} else if (rename(tmp, path) != 0) {
+		st = hearth_fail(HEARTH_EIO, "cannot create '%s': %s", path, strerror(errno));
+	}
+	if (st != HEARTH_OK) {
+		unlink(tmp);
+		goto out;
+	}
+	st = sync_dir(dir);
+out:
+	free(tmp);
+	free(path);
+	return st;
+}
+
+hearth_status hearth_keyfile_store(const hearth_keyfile *kf, const char *dir,
+				   int exclusive)
+{
+	char *text = NULL;
+	hearth_status st;
+
+	if ((st = hearth_keyfile_format(kf, &text)) != HEARTH_OK)
+		return st;
+	if (exclusive)
+		st = create_file(dir, HEARTH_VAULT_KEYFILE, text, strlen(text));
+	else
+		st = replace_file(dir, HEARTH_VAULT_KEYFILE, text, strlen(text));
+	free(text);
+	return st;
+}
+
+hearth_status hearth_keyfile_lock(const char *dir, int *fd)
+{
+	char *path = path_join(dir, HEARTH_VAULT_KEYFILE);
+	hearth_status st = HEARTH_OK;
+	struct stat held, named;
+
+	*fd = -1;
+	if (path == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	/* A change replaces vault.json by rename, so the lock is on one
+	 * version of the file: one granted on a version no longer at the
+	 * name came after a change finished, and is taken again on the new
+	 * one.  A few rounds are plenty: each needs a whole change to
+	 * finish in between. */
+	for (int round = 0; round < 8; round++) {
+		int f = open(path, O_RDONLY | O_CLOEXEC);
+
+		if (f < 0) {
+			if (errno == ENOENT || errno == ENOTDIR)
+				st = hearth_fail(HEARTH_ENOVAULT,
+						 "no vault at '%s': run 'hearth init'", dir);
+			else
+				st = hearth_fail(HEARTH_EIO, "cannot open '%s': %s", path,
+						 strerror(errno));
+			goto out;
+		}
+		while (flock(f, LOCK_EX | LOCK_NB) != 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EWOULDBLOCK)
+				st = hearth_fail(HEARTH_EBUSY,
+						 "another change to the key file is in progress");
+			else
+				st = hearth_fail(HEARTH_EIO, "cannot lock '%s': %s", path,
+						 strerror(errno));
+			close(f);
+			goto out;
+		}
+		if (fstat(f, &held) == 0 && stat(path, &named) == 0 &&
+		    held.st_dev == named.st_dev && held.st_ino == named.st_ino) {
+			*fd = f;
+			goto out;
+		}
+		close(f);
+	}
+	st = hearth_fail(HEARTH_EBUSY, "another change to the key file is in progress");
+out:
+	free(path);
+	return st;
+}
+
+void hearth_keyfile_unlock(int fd)
+{
 	if (fd >= 0)
 		close(fd);
-	if (tmp_made)
-		unlink(tmp);
-	free(text);
+}
+
+hearth_status hearth_vault_marker_write(const char *dir,
+					const uint8_t id[HEARTH_IDBYTES])
+{
+	char text[2 * HEARTH_IDBYTES + 2];
+
+	hearth_hex_encode(text, id, HEARTH_IDBYTES);
+	text[2 * HEARTH_IDBYTES] = '\n';
+	text[2 * HEARTH_IDBYTES + 1] = '\0';
+	return replace_file(dir, HEARTH_VAULT_IDFILE, text, sizeof text - 1);
+}
+
+int hearth_vault_marker_read(const char *dir, uint8_t id[HEARTH_IDBYTES])
+{
+	char *path = path_join(dir, HEARTH_VAULT_IDFILE);
+	char text[2 * HEARTH_IDBYTES + 2]; /* one byte more tells a longer file */
+	ssize_t n = -1;
+	int fd, found = 0;
+
+	if (path == NULL)
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		do
+			n = read(fd, text, sizeof text);
+		while (n < 0 && errno == EINTR);
+		close(fd);
+	}
+	/* Exactly the id and a newline; anything else is not ours. */
+	if (n == 2 * HEARTH_IDBYTES + 1 && text[2 * HEARTH_IDBYTES] == '\n') {
+		text[2 * HEARTH_IDBYTES] = '\0';
+		found = hearth_hex_decode(id, HEARTH_IDBYTES, text) == HEARTH_OK;
+	}
 	free(path);
-	free(tmp);
-	return st;
+	return found;
 }

@@ -27,6 +27,7 @@ static const char *const messages[] = {
 	[HEARTH_ESTATE] = "not allowed in the current state",
 	[HEARTH_EBUSY] = "vault is busy",
 	[HEARTH_EINCOMPLETE] = "answers incomplete; not scored",
+	[HEARTH_EOTHERVAULT] = "key file of another vault",
 };
 
 /* One detail buffer per thread: libhearth is synchronous and its handles

@@ -185,11 +185,28 @@ static hearth_kdf_params kdf_from(const hearth_vault_options *opt)
 	return hearth_kdf_params_default();
 }
 
+/* Wraps master under kek into slot, bound to kf's clear facts and the
+ * slot's own (hearth_keyslot_ad()): always the current binding. */
+static hearth_status slot_wrap(hearth_keyslot *slot, const hearth_keyfile *kf,
+			       const uint8_t *master, const uint8_t *kek,
+			       const char *label)
+{
+	char ad[HEARTH_KEYSLOT_AD_MAX];
+
+	/* Only the test hook for old vaults writes format 1, and format 1
+	 * bound the label alone. */
+	slot->legacy_ad = kf->format == HEARTH_VAULT_FORMAT_LABEL_AD;
+	hearth_keyslot_ad(ad, kf, slot, label);
+	return hearth_key_wrap(slot->wrapped, master, kek, ad);
+}
+
 /* Fills slot with a fresh salt, the given cost, and master wrapped under
- * the key Argon2id makes of secret. */
-static hearth_status slot_seal(hearth_keyslot *slot, const uint8_t *master,
-			       const void *secret, size_t len,
-			       const hearth_kdf_params *kdf, const char *label)
+ * the key Argon2id makes of secret.  kf gives the format and vault id the
+ * wrap is bound to. */
+static hearth_status slot_seal(hearth_keyslot *slot, const hearth_keyfile *kf,
+			       const uint8_t *master, const void *secret,
+			       size_t len, const hearth_kdf_params *kdf,
+			       const char *label)
 {
 	uint8_t *kek = hearth_secret_alloc(HEARTH_KEYBYTES);
 	hearth_status st;
@@ -200,29 +217,42 @@ static hearth_status slot_seal(hearth_keyslot *slot, const uint8_t *master,
 	hearth_random(slot->salt, sizeof slot->salt);
 	st = hearth_kdf_derive(kek, secret, len, slot->salt, kdf);
 	if (st == HEARTH_OK)
-		st = hearth_key_wrap(slot->wrapped, master, kek, label);
+		st = slot_wrap(slot, kf, master, kek, label);
 	hearth_secret_free(kek);
 	return st;
 }
 
-/* Unwraps the master key of slot with secret.  HEARTH_EPASSPHRASE with
- * detail wrong_msg when secret is not the one. */
-static hearth_status slot_open(uint8_t *master, const hearth_keyslot *slot,
-			       const void *secret, size_t len, const char *label,
-			       const char *wrong_msg)
+/* Unwraps the master key of slot (of key file kf) with secret.
+ * HEARTH_EPASSPHRASE with detail wrong_msg when secret is not the one.
+ * With kek_out non-NULL the key-encryption key is left there (secret
+ * memory the caller frees), so the slot can be rewrapped without running
+ * Argon2id again. */
+static hearth_status slot_open(uint8_t *master, const hearth_keyfile *kf,
+			       const hearth_keyslot *slot, const void *secret,
+			       size_t len, const char *label,
+			       const char *wrong_msg, uint8_t **kek_out)
 {
 	uint8_t *kek = hearth_secret_alloc(HEARTH_KEYBYTES);
+	char ad[HEARTH_KEYSLOT_AD_MAX];
 	hearth_status st;
 
+	if (kek_out != NULL)
+		*kek_out = NULL;
 	if (kek == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	hearth_keyslot_ad(ad, kf, slot, label);
 	st = hearth_kdf_derive(kek, secret, len, slot->salt, &slot->kdf);
 	if (st == HEARTH_OK) {
-		st = hearth_key_unwrap(master, slot->wrapped, kek, label);
-		/* The tag cannot tell a wrong secret from an altered blob;
+		st = hearth_key_unwrap(master, slot->wrapped, kek, ad);
+		/* The tag cannot tell a wrong secret from an altered blob
+		 * (another salt, cost, vault id or format in vault.json);
 		 * the wrong secret is by far the likelier. */
 		if (st == HEARTH_EAUTH)
 			st = hearth_fail(HEARTH_EPASSPHRASE, "%s", wrong_msg);
+	}
+	if (st == HEARTH_OK && kek_out != NULL) {
+		*kek_out = kek;
+		kek = NULL;
 	}
 	hearth_secret_free(kek);
 	return st;
@@ -373,10 +403,14 @@ static void remove_files(const char *dir, int keyfile, int db)
 	}
 	if (keyfile) {
 		char *p = path_join(dir, HEARTH_VAULT_KEYFILE);
+		char *id = path_join(dir, HEARTH_VAULT_IDFILE);
 
 		if (p != NULL)
 			unlink(p);
+		if (id != NULL)
+			unlink(id);
 		free(p);
+		free(id);
 	}
 }
 
@@ -420,12 +454,124 @@ out:
 	return st;
 }
 
+/* The vault id inside the database: meta row 'vault_id' (16 bytes).  Set
+ * when the vault is made, and on the first open of a vault made before
+ * it was kept.  A database whose id differs from the key file's was
+ * opened with another vault's key file (which can happen only where both
+ * share a master key, e.g. a format 1 key file whose id was edited): it
+ * is refused before the store touches it. */
+#define META_VAULT_ID "vault_id"
+
+static hearth_status db_vault_id(sqlite3 *db, const uint8_t id[HEARTH_IDBYTES])
+{
+	sqlite3_stmt *q = NULL;
+	hearth_status st = HEARTH_OK;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key='"
+				META_VAULT_ID "'", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		if (sqlite3_column_bytes(q, 0) != HEARTH_IDBYTES)
+			st = hearth_fail(HEARTH_EDAMAGED,
+					 "vault damaged: meta value '%s' is malformed",
+					 META_VAULT_ID);
+		else if (memcmp(sqlite3_column_blob(q, 0), id, HEARTH_IDBYTES) != 0)
+			st = hearth_fail(HEARTH_EOTHERVAULT,
+					 "this key file belongs to another vault");
+		goto out;
+	}
+	if (rc != SQLITE_DONE) {
+		st = hearth_db_error(db, rc, "cannot read the vault id");
+		goto out;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	rc = sqlite3_prepare_v2(db, "INSERT INTO meta(key, value) VALUES('"
+				META_VAULT_ID "', ?1)", -1, &q, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_blob(q, 1, id, HEARTH_IDBYTES, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(q);
+	if (rc != SQLITE_DONE)
+		st = hearth_db_error(db, rc, "cannot store the vault id");
+out:
+	sqlite3_finalize(q);
+	return st;
+}
+
+/* Before the database is opened: does the clear id beside it name another
+ * vault than the key file?  A master key from another vault's key file
+ * fails on page 1 exactly as damage does, so only this can tell them
+ * apart; and refusing here opens nothing, so no WAL of this vault is read
+ * (or judged damaged) under a key that is not its own.  A vault made
+ * before the marker was kept has none: page 1 then speaks as before. */
+static hearth_status marker_check(const char *dir, const hearth_keyfile *kf)
+{
+	uint8_t id[HEARTH_IDBYTES];
+
+	if (hearth_vault_marker_read(dir, id) &&
+	    memcmp(id, kf->vault_id, HEARTH_IDBYTES) != 0)
+		return hearth_fail(HEARTH_EOTHERVAULT,
+				   "this key file belongs to another vault");
+	return HEARTH_OK;
+}
+
+/* After an open proved the key file and database belong together: writes
+ * the clear marker if it is missing, and rewraps a passphrase slot still
+ * bound the format 1 way (kek: its key-encryption key).  The recovery
+ * slot keeps its old binding until the code is next used: its key needs
+ * the code.  A change of vault.json in progress elsewhere wins; the next
+ * open upgrades. */
+static hearth_status open_upgrade(const char *dir, const hearth_keyfile *seen,
+				  const uint8_t *master, const uint8_t *kek)
+{
+	uint8_t id[HEARTH_IDBYTES];
+	hearth_keyfile kf;
+	hearth_status st;
+	int lock;
+
+	if (!hearth_vault_marker_read(dir, id) &&
+	    (st = hearth_vault_marker_write(dir, seen->vault_id)) != HEARTH_OK)
+		return st;
+	if (!seen->passphrase.legacy_ad)
+		return HEARTH_OK;
+	st = hearth_keyfile_lock(dir, &lock);
+	if (st == HEARTH_EBUSY)
+		return HEARTH_OK;
+	if (st != HEARTH_OK)
+		return st;
+	/* Read again under the lock: only the slot this open unwrapped may
+	 * be rewrapped with its key. */
+	if ((st = hearth_keyfile_load(&kf, dir)) != HEARTH_OK)
+		goto out;
+	if (memcmp(kf.vault_id, seen->vault_id, sizeof kf.vault_id) != 0 ||
+	    kf.passphrase.kdf.memlimit != seen->passphrase.kdf.memlimit ||
+	    kf.passphrase.kdf.opslimit != seen->passphrase.kdf.opslimit ||
+	    memcmp(kf.passphrase.salt, seen->passphrase.salt,
+		   sizeof kf.passphrase.salt) != 0 ||
+	    memcmp(kf.passphrase.wrapped, seen->passphrase.wrapped,
+		   sizeof kf.passphrase.wrapped) != 0 ||
+	    !kf.passphrase.legacy_ad)
+		goto out;
+	kf.format = HEARTH_VAULT_FORMAT;
+	if ((st = slot_wrap(&kf.passphrase, &kf, master, kek,
+			    HEARTH_SLOT_PASSPHRASE)) != HEARTH_OK)
+		goto out;
+	st = hearth_keyfile_store(&kf, dir, 0);
+out:
+	hearth_keyfile_unlock(lock);
+	return st;
+}
+
 /* hearth_vault_create, stopping the schema at target.  With out NULL the
  * vault is closed again and no store is opened. */
 static hearth_status vault_create(const char *dir, const char *passphrase,
 				  size_t passphrase_len,
 				  const hearth_vault_options *opt, int target,
-				  char *recovery_code, hearth_vault **out)
+				  int format, char *recovery_code,
+				  hearth_vault **out)
 {
 	hearth_kdf_params kdf = kdf_from(opt);
 	hearth_keyfile kf;
@@ -442,7 +588,7 @@ static hearth_status vault_create(const char *dir, const char *passphrase,
 		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
 	if (passphrase == NULL || passphrase_len == 0)
 		return hearth_fail(HEARTH_EINVAL, "the passphrase is empty");
-	if ((st = hearth_kdf_params_check(&kdf)) != HEARTH_OK)
+	if ((st = hearth_keyfile_kdf_check(&kdf)) != HEARTH_OK)
 		return st;
 	if ((st = hearth_crypto_init()) != HEARTH_OK)
 		return st;
@@ -461,14 +607,14 @@ static hearth_status vault_create(const char *dir, const char *passphrase,
 	made_db = 1;
 
 	memset(&kf, 0, sizeof kf);
-	kf.format = HEARTH_VAULT_FORMAT;
+	kf.format = format;
 	hearth_random(kf.vault_id, sizeof kf.vault_id);
 	hearth_random(v->master, HEARTH_KEYBYTES);
 	hearth_random(code_raw, HEARTH_RECOVERY_BYTES);
-	if ((st = slot_seal(&kf.passphrase, v->master, passphrase, passphrase_len,
-			    &kdf, HEARTH_SLOT_PASSPHRASE)) != HEARTH_OK ||
-	    (st = slot_seal(&kf.recovery, v->master, code_raw, HEARTH_RECOVERY_BYTES,
-			    &kdf, HEARTH_SLOT_RECOVERY)) != HEARTH_OK)
+	if ((st = slot_seal(&kf.passphrase, &kf, v->master, passphrase,
+			    passphrase_len, &kdf, HEARTH_SLOT_PASSPHRASE)) != HEARTH_OK ||
+	    (st = slot_seal(&kf.recovery, &kf, v->master, code_raw,
+			    HEARTH_RECOVERY_BYTES, &kdf, HEARTH_SLOT_RECOVERY)) != HEARTH_OK)
 		goto out;
 	/* vault.json first: a crash after this leaves a vault whose empty
 	 * database the next open sets up, rather than a database no key file
@@ -476,9 +622,17 @@ static hearth_status vault_create(const char *dir, const char *passphrase,
 	if ((st = hearth_keyfile_store(&kf, dir, 1)) != HEARTH_OK)
 		goto out;
 	made_keyfile = 1;
+	/* Format 1 kept the vault id in vault.json only. */
+	if (format != HEARTH_VAULT_FORMAT_LABEL_AD &&
+	    (st = hearth_vault_marker_write(dir, kf.vault_id)) != HEARTH_OK)
+		goto out;
 	if ((st = db_open(v)) != HEARTH_OK)
 		goto out;
 	if ((st = damage_wins(v->db, hearth_schema_migrate(v->db, target))) != HEARTH_OK)
+		goto out;
+	/* Schema 1 made the meta table. */
+	if (format != HEARTH_VAULT_FORMAT_LABEL_AD && target >= 1 &&
+	    (st = damage_wins(v->db, db_vault_id(v->db, kf.vault_id))) != HEARTH_OK)
 		goto out;
 	if (out != NULL &&
 	    (st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
@@ -508,7 +662,8 @@ hearth_status hearth_vault_create(const char *dir, const char *passphrase,
 	if (out == NULL || recovery_code == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no place for the vault or its recovery code");
 	return vault_create(dir, passphrase, passphrase_len, opt,
-			    hearth_schema_latest(), recovery_code, out);
+			    hearth_schema_latest(), HEARTH_VAULT_FORMAT, recovery_code,
+			    out);
 }
 
 hearth_status hearth_vault_build(const char *dir, const char *passphrase,
@@ -517,7 +672,17 @@ hearth_status hearth_vault_build(const char *dir, const char *passphrase,
 				 int schema_version, char *recovery_code)
 {
 	return vault_create(dir, passphrase, passphrase_len, opt, schema_version,
-			    recovery_code, NULL);
+			    HEARTH_VAULT_FORMAT, recovery_code, NULL);
+}
+
+hearth_status hearth_vault_build_v1(const char *dir, const char *passphrase,
+				    size_t passphrase_len,
+				    const hearth_vault_options *opt,
+				    char *recovery_code)
+{
+	/* Format 1 shipped with schema 2. */
+	return vault_create(dir, passphrase, passphrase_len, opt, 2,
+			    HEARTH_VAULT_FORMAT_LABEL_AD, recovery_code, NULL);
 }
 
 /* The audit action of a WAL recovery that discarded a tail; its detail
@@ -590,6 +755,7 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 {
 	hearth_keyfile kf;
 	hearth_vault *v = NULL;
+	uint8_t *kek = NULL;
 	hearth_status st;
 
 	if (out == NULL)
@@ -608,13 +774,19 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
 		goto out;
 	}
-	if ((st = slot_open(v->master, &kf.passphrase, passphrase, passphrase_len,
-			    HEARTH_SLOT_PASSPHRASE, "wrong passphrase")) != HEARTH_OK)
+	if ((st = slot_open(v->master, &kf, &kf.passphrase, passphrase,
+			    passphrase_len, HEARTH_SLOT_PASSPHRASE, "wrong passphrase",
+			    &kek)) != HEARTH_OK)
+		goto out;
+	if ((st = marker_check(dir, &kf)) != HEARTH_OK)
 		goto out;
 	if ((st = db_open(v)) != HEARTH_OK)
 		goto out;
 	if ((st = damage_wins(v->db, hearth_schema_migrate(v->db,
 							   hearth_schema_latest()))) != HEARTH_OK)
+		goto out;
+	if ((st = damage_wins(v->db, db_vault_id(v->db, kf.vault_id))) != HEARTH_OK ||
+	    (st = open_upgrade(dir, &kf, v->master, kek)) != HEARTH_OK)
 		goto out;
 	if ((st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
 						       &v->store))) != HEARTH_OK)
@@ -624,11 +796,14 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 	*out = v;
 	v = NULL;
 out:
+	hearth_secret_free(kek);
 	hearth_vault_close(v);
 	return st;
 }
 
-/* Puts a new passphrase slot in dir/vault.json, given the master key. */
+/* Puts a new passphrase slot in kf and writes it to dir/vault.json, given
+ * the master key.  The file is written in the current format: a slot
+ * carried over from format 1 keeps its mark (legacy_ad). */
 static hearth_status rewrap(const char *dir, hearth_keyfile *kf,
 			    const uint8_t *master, const char *new_pass,
 			    size_t new_len, const hearth_vault_options *opt)
@@ -636,12 +811,27 @@ static hearth_status rewrap(const char *dir, hearth_keyfile *kf,
 	hearth_kdf_params kdf = kdf_from(opt);
 	hearth_status st;
 
-	if ((st = hearth_kdf_params_check(&kdf)) != HEARTH_OK)
+	if ((st = hearth_keyfile_kdf_check(&kdf)) != HEARTH_OK)
 		return st;
-	if ((st = slot_seal(&kf->passphrase, master, new_pass, new_len, &kdf,
+	kf->format = HEARTH_VAULT_FORMAT;
+	if ((st = slot_seal(&kf->passphrase, kf, master, new_pass, new_len, &kdf,
 			    HEARTH_SLOT_PASSPHRASE)) != HEARTH_OK)
 		return st;
 	return hearth_keyfile_store(kf, dir, 0);
+}
+
+/* Locks dir/vault.json and reads it (see hearth_keyfile_lock()). */
+static hearth_status lock_and_load(const char *dir, hearth_keyfile *kf, int *lock)
+{
+	hearth_status st = hearth_keyfile_lock(dir, lock);
+
+	if (st != HEARTH_OK)
+		return st;
+	if ((st = hearth_keyfile_load(kf, dir)) != HEARTH_OK) {
+		hearth_keyfile_unlock(*lock);
+		*lock = -1;
+	}
+	return st;
 }
 
 hearth_status hearth_vault_change_passphrase(const char *dir,
@@ -652,6 +842,7 @@ hearth_status hearth_vault_change_passphrase(const char *dir,
 	hearth_keyfile kf;
 	uint8_t *master = NULL;
 	hearth_status st;
+	int lock = -1;
 
 	if (dir == NULL || *dir == '\0')
 		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
@@ -659,32 +850,47 @@ hearth_status hearth_vault_change_passphrase(const char *dir,
 		return hearth_fail(HEARTH_EINVAL, "no passphrase given");
 	if (new_pass == NULL || new_len == 0)
 		return hearth_fail(HEARTH_EINVAL, "the new passphrase is empty");
-	if ((st = hearth_keyfile_load(&kf, dir)) != HEARTH_OK)
+	/* Held from the read to the rename: two changes at once would
+	 * otherwise both start from the same file, and the one renamed
+	 * first would be lost although it said it succeeded. */
+	if ((st = lock_and_load(dir, &kf, &lock)) != HEARTH_OK)
 		return st;
-	if ((master = hearth_secret_alloc(HEARTH_KEYBYTES)) == NULL)
-		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
-	if ((st = slot_open(master, &kf.passphrase, old_pass, old_len,
-			    HEARTH_SLOT_PASSPHRASE, "wrong passphrase")) != HEARTH_OK)
+	if ((master = hearth_secret_alloc(HEARTH_KEYBYTES)) == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+		goto out;
+	}
+	if ((st = slot_open(master, &kf, &kf.passphrase, old_pass, old_len,
+			    HEARTH_SLOT_PASSPHRASE, "wrong passphrase", NULL)) != HEARTH_OK)
 		goto out;
 	st = rewrap(dir, &kf, master, new_pass, new_len, opt);
 out:
+	hearth_keyfile_unlock(lock);
 	hearth_secret_free(master);
 	return st;
 }
 
 hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
 				   const char *new_pass, size_t new_len,
-				   const hearth_vault_options *opt)
+				   const hearth_vault_options *opt,
+				   char new_code[HEARTH_RECOVERY_CODE_LEN + 1])
 {
+	hearth_kdf_params kdf = kdf_from(opt);
 	hearth_keyfile kf;
 	uint8_t *master = NULL, *code_raw = NULL;
 	hearth_status st;
+	int lock = -1;
 
+	if (new_code != NULL)
+		new_code[0] = '\0';
 	if (dir == NULL || *dir == '\0')
 		return hearth_fail(HEARTH_EINVAL, "no vault directory given");
+	if (new_code == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the new recovery code");
 	if (new_pass == NULL || new_len == 0)
 		return hearth_fail(HEARTH_EINVAL, "the new passphrase is empty");
-	if ((st = hearth_keyfile_load(&kf, dir)) != HEARTH_OK)
+	if ((st = hearth_keyfile_kdf_check(&kdf)) != HEARTH_OK)
+		return st;
+	if ((st = lock_and_load(dir, &kf, &lock)) != HEARTH_OK)
 		return st;
 	master = hearth_secret_alloc(HEARTH_KEYBYTES);
 	code_raw = hearth_secret_alloc(HEARTH_RECOVERY_BYTES);
@@ -694,11 +900,22 @@ hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
 	}
 	if ((st = hearth_recovery_decode(code_raw, recovery_code)) != HEARTH_OK)
 		goto out;
-	if ((st = slot_open(master, &kf.recovery, code_raw, HEARTH_RECOVERY_BYTES,
-			    HEARTH_SLOT_RECOVERY, "wrong recovery code")) != HEARTH_OK)
+	if ((st = slot_open(master, &kf, &kf.recovery, code_raw, HEARTH_RECOVERY_BYTES,
+			    HEARTH_SLOT_RECOVERY, "wrong recovery code", NULL)) != HEARTH_OK)
 		goto out;
-	st = rewrap(dir, &kf, master, new_pass, new_len, opt);
+	/* A code that was used has been typed somewhere, maybe seen: it is
+	 * replaced by a new one under a fresh salt, and the old slot is
+	 * overwritten, so the old code unwraps nothing in this file. */
+	hearth_random(code_raw, HEARTH_RECOVERY_BYTES);
+	kf.format = HEARTH_VAULT_FORMAT;
+	if ((st = slot_seal(&kf.recovery, &kf, master, code_raw, HEARTH_RECOVERY_BYTES,
+			    &kdf, HEARTH_SLOT_RECOVERY)) != HEARTH_OK)
+		goto out;
+	if ((st = rewrap(dir, &kf, master, new_pass, new_len, opt)) != HEARTH_OK)
+		goto out;
+	hearth_recovery_encode(new_code, code_raw);
 out:
+	hearth_keyfile_unlock(lock);
 	hearth_secret_free(code_raw);
 	hearth_secret_free(master);
 	return st;

@@ -39,6 +39,8 @@ hearth_gui_status_text(hearth_status status)
 		return _("The stored data is damaged. Restore it from a backup or another device.");
 	case HEARTH_ENEWER:
 		return _("This vault was made by a newer version of Hearth. Update the app.");
+	case HEARTH_EOTHERVAULT:
+		return _("This key file belongs to another vault. Put back this vault's own vault.json.");
 	case HEARTH_ENOTFOUND:
 		return _("It could not be found. It may have been removed on another device.");
 	case HEARTH_ESTATE:

@@ -368,7 +368,8 @@ static void test_bad_arguments(void **state)
 static void rm_vault(const char *dir)
 {
 	static const char *const files[] = {
-		"vault.json", "hearth.db", "hearth.db-wal", "hearth.db-shm", "hearth.db-journal",
+		"vault.json", "hearth.id", "hearth.db", "hearth.db-wal", "hearth.db-shm",
+		"hearth.db-journal",
 	};
 	char path[256];
 

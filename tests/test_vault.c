@@ -1,7 +1,10 @@
 /*
  * test_vault.c - the encrypted vault: create, open, passphrase change,
  * recovery, refusal of bad, newer or damaged vaults, schema migration, and
- * that no personal data reaches the disk in clear.
+ * that no personal data reaches the disk in clear.  Key-file hardening:
+ * Argon2id caps, key wraps bound to the file's clear facts, a key file of
+ * another vault named as such, format 1 key files opened and upgraded,
+ * recovery codes replaced when used, and the lock on vault.json.
  *
  * Argon2id runs with hearth_kdf_params_low() except in one test, which
  * proves the 256 MiB default works.
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <dirent.h>
@@ -334,12 +338,26 @@ static void test_keyfile_roundtrip(void **state)
 	kf.recovery.kdf = hearth_kdf_params_low();
 	hearth_random(kf.recovery.salt, sizeof kf.recovery.salt);
 	hearth_random(kf.recovery.wrapped, sizeof kf.recovery.wrapped);
+	/* A slot carried over from format 1 keeps its mark. */
+	kf.recovery.legacy_ad = 1;
 	assert_int_equal(hearth_keyfile_format(&kf, &text), HEARTH_OK);
 	assert_int_equal(hearth_keyfile_parse(&back, text, strlen(text), "x"), HEARTH_OK);
 	assert_int_equal(back.format, kf.format);
 	assert_memory_equal(back.vault_id, kf.vault_id, sizeof kf.vault_id);
 	assert_memory_equal(&back.passphrase, &kf.passphrase, sizeof kf.passphrase);
 	assert_memory_equal(&back.recovery, &kf.recovery, sizeof kf.recovery);
+	assert_int_equal(back.passphrase.legacy_ad, 0);
+	assert_int_equal(back.recovery.legacy_ad, 1);
+	free(text);
+
+	/* Format 1 marks nothing: every slot of it is legacy. */
+	kf.format = 1;
+	kf.recovery.legacy_ad = 0;
+	assert_int_equal(hearth_keyfile_format(&kf, &text), HEARTH_OK);
+	assert_null(strstr(text, "legacy_ad"));
+	assert_int_equal(hearth_keyfile_parse(&back, text, strlen(text), "x"), HEARTH_OK);
+	assert_int_equal(back.passphrase.legacy_ad, 1);
+	assert_int_equal(back.recovery.legacy_ad, 1);
 	free(text);
 }
 
@@ -525,19 +543,21 @@ static void test_recover(void **state)
 	/* A wrong code: change one character to another valid one. */
 	snprintf(wrong, sizeof wrong, "%s", code);
 	wrong[0] = wrong[0] == '7' ? '8' : '7';
-	assert_int_equal(hearth_vault_recover(f->dir, wrong, "x", 1, &f->opt),
+	assert_int_equal(hearth_vault_recover(f->dir, wrong, "x", 1, &f->opt, typed),
 			 HEARTH_EPASSPHRASE);
 	assert_string_equal(hearth_errdetail(), "wrong recovery code");
-	assert_int_equal(hearth_vault_recover(f->dir, "not a code", "x", 1, &f->opt),
-			 HEARTH_EPASSPHRASE);
+	assert_int_equal(hearth_vault_recover(f->dir, "not a code", "x", 1, &f->opt,
+					      typed), HEARTH_EPASSPHRASE);
 	assert_detail_has("recovery code");
 	snap_check(f, &s, 1);
 	snap_free(&s);
 
-	/* The code as typed: lower case, no dashes, spaces. */
+	/* The code as typed: lower case, no dashes, spaces.  Each use
+	 * replaces the code: the one used stops working, the new one
+	 * works. */
 	for (int variant = 0; variant < 3; variant++) {
+		char newpass[32], next[HEARTH_RECOVERY_CODE_LEN + 1];
 		size_t n = 0;
-		char newpass[32];
 
 		for (const char *p = code; *p; p++) {
 			if (variant == 0)
@@ -550,14 +570,27 @@ static void test_recover(void **state)
 		typed[n] = '\0';
 		snprintf(newpass, sizeof newpass, "recovered %d", variant);
 		if (hearth_vault_recover(f->dir, typed, newpass, strlen(newpass),
-					 &f->opt) != HEARTH_OK)
+					 &f->opt, next) != HEARTH_OK)
 			fail_msg("'%s' refused: %s", typed, hearth_errdetail());
+		assert_int_equal(strlen(next), HEARTH_RECOVERY_CODE_LEN);
+		assert_string_not_equal(next, code);
 		v = NULL;
 		assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
 				 HEARTH_EPASSPHRASE);
 		v = open_vault(f, newpass);
 		check_person(v, &a, "Guo Mei");
 		hearth_vault_close(v);
+
+		/* The used code unwraps nothing any more, and changes
+		 * nothing. */
+		snap_take(f, &s);
+		assert_int_equal(hearth_vault_recover(f->dir, code, "x", 1, &f->opt, typed),
+				 HEARTH_EPASSPHRASE);
+		assert_string_equal(hearth_errdetail(), "wrong recovery code");
+		assert_string_equal(typed, "");
+		snap_check(f, &s, 1);
+		snap_free(&s);
+		memcpy(code, next, sizeof code);
 	}
 	/* The last one set is the passphrase now; the earlier ones are not. */
 	v = NULL;
@@ -565,6 +598,9 @@ static void test_recover(void **state)
 			 HEARTH_EPASSPHRASE);
 	v = open_vault(f, "recovered 2");
 	hearth_vault_close(v);
+	/* No place for the new code: refused before anything is read. */
+	assert_int_equal(hearth_vault_recover(f->dir, code, "x", 1, &f->opt, NULL),
+			 HEARTH_EINVAL);
 }
 
 /* ---- refusals --------------------------------------------------------- */
@@ -585,8 +621,12 @@ static void test_missing_vault(void **state)
 			 HEARTH_ENOVAULT);
 	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), "x",
 							1, &f->opt), HEARTH_ENOVAULT);
-	assert_int_equal(hearth_vault_recover(f->dir, "0000", "x", 1, &f->opt),
-			 HEARTH_ENOVAULT);
+	{
+		char code[HEARTH_RECOVERY_CODE_LEN + 1];
+
+		assert_int_equal(hearth_vault_recover(f->dir, "0000", "x", 1, &f->opt, code),
+				 HEARTH_ENOVAULT);
+	}
 	assert_false(hearth_vault_exists(f->dir));
 }
 
@@ -633,13 +673,13 @@ static void test_newer_format(void **state)
 	hearth_vault_close(v);
 	orig = (char *)slurp(path_in(f, "vault.json"), &len);
 	assert_non_null(orig);
-	text = replace(orig, "\"format\": 1", "\"format\": 2");
+	text = replace(orig, "\"format\": 2", "\"format\": 3");
 	rewrite_keyfile(f, text);
 	snap_take(f, &s);
 	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
 			 HEARTH_ENEWER);
 	snprintf(want, sizeof want,
-		 "vault at '%s' was made by a newer version of hearth (format 2)", f->dir);
+		 "vault at '%s' was made by a newer version of hearth (format 3)", f->dir);
 	assert_string_equal(hearth_errdetail(), want);
 	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), "x",
 							1, &f->opt), HEARTH_ENEWER);
@@ -666,8 +706,8 @@ static void test_malformed_keyfile(void **state)
 	struct {
 		const char *from, *to, *needle;
 	} edits[] = {
-		{ "\"format\": 1", "\"format\": \"1\"", "\"format\" is not an integer" },
-		{ "\"format\": 1", "\"format\": 0", "\"format\"" },
+		{ "\"format\": 2", "\"format\": \"2\"", "\"format\" is not an integer" },
+		{ "\"format\": 2", "\"format\": 0", "\"format\"" },
 		{ "\"vault_id\"", "\"vault_ident\"", "\"vault_id\" is missing" },
 		{ "\"recovery\"", "\"recovered\"", "\"recovery\" is missing" },
 		{ "\"alg\": \"argon2id13\"", "\"alg\": \"scrypt\"", "unknown algorithm" },
@@ -675,8 +715,24 @@ static void test_malformed_keyfile(void **state)
 		{ "\"opslimit\": 1", "\"opslimit\": 1.5", "\"opslimit\" is not an integer" },
 		{ "\"opslimit\": 1", "\"opslimit\": -1", "\"opslimit\" is negative" },
 		{ "\"memlimit\": 8388608", "\"memlimit\": 1024", "memory 1024 bytes out of range" },
+		/* Above the caps: the field and the limit are named, and no
+		 * memory is asked for. */
 		{ "\"memlimit\": 8388608", "\"memlimit\": 9223372036854775807",
-		  "out of range" },
+		  "\"memlimit\" is 9223372036854775807 bytes: above the limit of "
+		  "4294967296 bytes (4 GiB)" },
+		{ "\"memlimit\": 8388608", "\"memlimit\": 4398046511104",
+		  "\"passphrase\".\"kdf\".\"memlimit\" is 4398046511104 bytes: above the "
+		  "limit of 4294967296 bytes (4 GiB)" },
+		{ "\"memlimit\": 8388608", "\"memlimit\": 4294967297",
+		  "above the limit of 4294967296 bytes (4 GiB)" },
+		{ "\"opslimit\": 1", "\"opslimit\": 4294967295",
+		  "\"passphrase\".\"kdf\".\"opslimit\" is 4294967295 passes: above the "
+		  "limit of 32 passes" },
+		{ "\"opslimit\": 1", "\"opslimit\": 33",
+		  "\"opslimit\" is 33 passes: above the limit of 32 passes" },
+		{ "\"wrapped_key\": \"", "\"legacy_ad\": 1, \"wrapped_key\": \"",
+		  "\"legacy_ad\" is not true or false" },
+		{ "\"vault_id\": \"", "\"vault_id\": \"00", "must have 32 hex digits" },
 		{ "\"salt\": \"", "\"salt\": \"zz", "must have 32 hex digits" },
 		{ "\"wrapped_key\": \"", "\"wrapped_key\": 5, \"x\": \"", "\"wrapped_key\" is not a string" },
 	};
@@ -743,6 +799,484 @@ static void test_malformed_keyfile(void **state)
 	v = open_vault(f, PASS);
 	hearth_vault_close(v);
 	free(orig);
+}
+
+/* ---- key-file hardening ---------------------------------------------- */
+
+static void test_kdf_caps(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1], *text = NULL;
+	hearth_kdf_params big = { .opslimit = 1,
+				  .memlimit = HEARTH_KEYFILE_MAX_MEMLIMIT + 1 };
+	hearth_kdf_params slow = { .opslimit = HEARTH_KEYFILE_MAX_OPSLIMIT + 1,
+				   .memlimit = HEARTH_KDF_MIN_MEMLIMIT };
+	hearth_vault_options opt = { .kdf = &big };
+	hearth_keyfile kf, back;
+	hearth_vault *v = NULL;
+
+	/* Exactly at the caps is accepted by the parser (nothing is
+	 * derived here). */
+	memset(&kf, 0, sizeof kf);
+	kf.format = HEARTH_VAULT_FORMAT;
+	kf.passphrase.kdf.memlimit = HEARTH_KEYFILE_MAX_MEMLIMIT;
+	kf.passphrase.kdf.opslimit = HEARTH_KEYFILE_MAX_OPSLIMIT;
+	kf.recovery.kdf = hearth_kdf_params_low();
+	assert_int_equal(hearth_keyfile_format(&kf, &text), HEARTH_OK);
+	assert_int_equal(hearth_keyfile_parse(&back, text, strlen(text), "x"), HEARTH_OK);
+	assert_int_equal(back.passphrase.kdf.memlimit, UINT64_C(4294967296));
+	assert_int_equal(back.passphrase.kdf.opslimit, 32);
+	free(text);
+	/* One above, in the recovery slot too. */
+	kf.recovery.kdf.opslimit = 33;
+	assert_int_equal(hearth_keyfile_format(&kf, &text), HEARTH_OK);
+	assert_int_equal(hearth_keyfile_parse(&back, text, strlen(text), "x"),
+			 HEARTH_EFORMAT);
+	assert_string_equal(hearth_errdetail(),
+			    "malformed 'x': \"recovery\".\"kdf\".\"opslimit\" is 33 passes: "
+			    "above the limit of 32 passes");
+	free(text);
+
+	/* A new vault or passphrase is held to the same caps. */
+	assert_int_equal(hearth_vault_create(f->dir, PASS, strlen(PASS), &opt, code, &v),
+			 HEARTH_EINVAL);
+	assert_detail_has("above the limit of 4294967296 bytes (4 GiB)");
+	assert_false(hearth_vault_exists(f->dir));
+	opt.kdf = &slow;
+	assert_int_equal(hearth_vault_create(f->dir, PASS, strlen(PASS), &opt, code, &v),
+			 HEARTH_EINVAL);
+	assert_detail_has("passes 33 is above the limit of 32");
+	v = create_vault(f, code);
+	hearth_vault_close(v);
+	{
+		snapshot s;
+
+		snap_take(f, &s);
+		assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS),
+								PASS2, strlen(PASS2), &opt),
+				 HEARTH_EINVAL);
+		opt.kdf = &big;
+		assert_int_equal(hearth_vault_recover(f->dir, code, PASS2, strlen(PASS2),
+						      &opt, code), HEARTH_EINVAL);
+		snap_check(f, &s, 1);
+		snap_free(&s);
+	}
+}
+
+/* The associated data of each wrap names every clear fact of its slot:
+ * with the right key-encryption key, the wrap opens under the slot's own
+ * facts and under no variation of any one of them. */
+static void test_wrap_binding(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	uint8_t kek[HEARTH_KEYBYTES], key[HEARTH_KEYBYTES];
+	char ad[HEARTH_KEYSLOT_AD_MAX];
+	hearth_keyfile kf, alt;
+
+	hearth_vault_close(v);
+	assert_int_equal(hearth_keyfile_load(&kf, f->dir), HEARTH_OK);
+	assert_int_equal(kf.format, 2);
+	assert_int_equal(kf.passphrase.legacy_ad, 0);
+	assert_int_equal(kf.recovery.legacy_ad, 0);
+	assert_int_equal(hearth_kdf_derive(kek, PASS, strlen(PASS), kf.passphrase.salt,
+					   &kf.passphrase.kdf), HEARTH_OK);
+	hearth_keyslot_ad(ad, &kf, &kf.passphrase, HEARTH_SLOT_PASSPHRASE);
+	assert_int_equal(hearth_key_unwrap(key, kf.passphrase.wrapped, kek, ad), HEARTH_OK);
+	/* The label alone (format 1's binding) no longer opens it. */
+	assert_int_equal(hearth_key_unwrap(key, kf.passphrase.wrapped, kek,
+					   HEARTH_SLOT_PASSPHRASE), HEARTH_EAUTH);
+	for (int what = 0; what < 7; what++) {
+		const char *label = HEARTH_SLOT_PASSPHRASE;
+
+		alt = kf;
+		switch (what) {
+		case 0: alt.format = 3; break;
+		case 1: alt.vault_id[5] ^= 1; break;
+		case 2: label = HEARTH_SLOT_RECOVERY; break;
+		case 3: alt.passphrase.kdf.memlimit += 1024; break;
+		case 4: alt.passphrase.kdf.opslimit += 1; break;
+		case 5: alt.passphrase.salt[0] ^= 0x80; break;
+		case 6: alt.passphrase.legacy_ad = 1; break;
+		}
+		hearth_keyslot_ad(ad, &alt, &alt.passphrase, label);
+		if (hearth_key_unwrap(key, kf.passphrase.wrapped, kek, ad) != HEARTH_EAUTH)
+			fail_msg("variation %d (AD \"%s\") still unwraps", what, ad);
+	}
+	hearth_wipe(kek, sizeof kek);
+	hearth_wipe(key, sizeof key);
+}
+
+/* Edits of vault.json's clear facts make the unwrap fail with the usual
+ * message, change nothing, and the original file still opens. */
+static void test_keyfile_tampering(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1], next[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault *v = create_vault(f, code);
+	char *orig, *text;
+	hearth_keyfile kf, alt;
+	size_t len;
+	snapshot s;
+
+	add_person(v, "Tang Yu", "n", "1977-07-17");
+	hearth_vault_close(v);
+	orig = (char *)slurp(path_in(f, "vault.json"), &len);
+	assert_non_null(orig);
+	assert_int_equal(hearth_keyfile_parse(&kf, orig, len, "x"), HEARTH_OK);
+	snap_take(f, &s);
+	for (int what = 0; what < 6; what++) {
+		hearth_status st;
+
+		alt = kf;
+		switch (what) {
+		case 0: /* another vault id: the old format opened this */
+			alt.vault_id[0] ^= 1;
+			break;
+		case 1: /* the two salts swapped */
+			memcpy(alt.passphrase.salt, kf.recovery.salt, sizeof kf.recovery.salt);
+			memcpy(alt.recovery.salt, kf.passphrase.salt, sizeof kf.passphrase.salt);
+			break;
+		case 2: /* cheaper parameters */
+			alt.passphrase.kdf.memlimit = HEARTH_KDF_MIN_MEMLIMIT + (1u << 20);
+			alt.recovery.kdf.opslimit = 2;
+			break;
+		case 3: /* the two wraps swapped */
+			memcpy(alt.passphrase.wrapped, kf.recovery.wrapped,
+			       sizeof kf.recovery.wrapped);
+			memcpy(alt.recovery.wrapped, kf.passphrase.wrapped,
+			       sizeof kf.passphrase.wrapped);
+			break;
+		case 4: /* claims the old binding */
+			alt.passphrase.legacy_ad = 1;
+			alt.recovery.legacy_ad = 1;
+			break;
+		case 5: /* claims the old format */
+			alt.format = 1;
+			break;
+		}
+		assert_int_equal(hearth_keyfile_format(&alt, &text), HEARTH_OK);
+		rewrite_keyfile(f, text);
+		free(text);
+		v = NULL;
+		st = hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v);
+		if (st != HEARTH_EPASSPHRASE || v != NULL)
+			fail_msg("edit %d: status %d (%s)", what, st, hearth_errdetail());
+		assert_string_equal(hearth_errdetail(), "wrong passphrase");
+		assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS),
+								PASS2, strlen(PASS2), &f->opt),
+				 HEARTH_EPASSPHRASE);
+		assert_int_equal(hearth_vault_recover(f->dir, code, PASS2, strlen(PASS2),
+						      &f->opt, next), HEARTH_EPASSPHRASE);
+		assert_string_equal(hearth_errdetail(), "wrong recovery code");
+		rewrite_keyfile(f, orig);
+		snap_check(f, &s, 1);
+	}
+	snap_free(&s);
+	v = open_vault(f, PASS);
+	hearth_vault_close(v);
+	free(orig);
+}
+
+/* Reads meta 'vault_id' of an open vault (0 when there is none). */
+static int db_vault_id(hearth_vault *v, uint8_t id[HEARTH_IDBYTES])
+{
+	sqlite3_stmt *q = NULL;
+	int found = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(hearth_vault_db(v),
+		"SELECT value FROM meta WHERE key='vault_id'", -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		assert_int_equal(sqlite3_column_bytes(q, 0), HEARTH_IDBYTES);
+		memcpy(id, sqlite3_column_blob(q, 0), HEARTH_IDBYTES);
+		found = 1;
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+static void test_other_vault_keyfile(void **state)
+{
+	fixture *f = *state;
+	char mine[sizeof f->dir], other[sizeof f->dir];
+	uint8_t id[HEARTH_IDBYTES];
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_id a = add_person(v, "Lu Xin", "n", "1991-01-19");
+	hearth_keyfile kf;
+	uint8_t *keyfile;
+	size_t len;
+	snapshot s;
+
+	/* The database keeps the key file's vault id, and so does the clear
+	 * marker beside it. */
+	assert_int_equal(hearth_keyfile_load(&kf, f->dir), HEARTH_OK);
+	assert_true(db_vault_id(v, id));
+	assert_memory_equal(id, kf.vault_id, sizeof id);
+	hearth_vault_close(v);
+	assert_true(hearth_vault_marker_read(f->dir, id));
+	assert_memory_equal(id, kf.vault_id, sizeof id);
+
+	/* A second vault with the same passphrase: its key file unwraps
+	 * fine, but its master key is not this database's. */
+	snprintf(mine, sizeof mine, "%s", f->dir);
+	snprintf(other, sizeof other, "%s/other", f->root);
+	snprintf(f->dir, sizeof f->dir, "%s", other);
+	v = create_vault(f, NULL);
+	hearth_vault_close(v);
+	keyfile = slurp(path_in(f, "vault.json"), &len);
+	assert_non_null(keyfile);
+	snprintf(f->dir, sizeof f->dir, "%s", mine);
+	spit(path_in(f, "vault.json"), keyfile, len);
+	snap_take(f, &s);
+	v = (hearth_vault *)1;
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EOTHERVAULT);
+	assert_null(v);
+	assert_string_equal(hearth_errdetail(), "this key file belongs to another vault");
+	/* Nothing of the database was opened: no WAL made, no file changed. */
+	assert_int_equal(access(path_in(f, "hearth.db-wal"), F_OK), -1);
+	snap_check(f, &s, 1);
+	snap_free(&s);
+	free(keyfile);
+
+	/* Without the marker (a vault made before it was kept) the failure
+	 * on page 1 is all there is to go on. */
+	assert_int_equal(rename(path_in(f, "hearth.id"), path_in(f, "hearth.id.kept")), 0);
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EDAMAGED);
+	assert_string_equal(hearth_errdetail(), "vault damaged: page 1 failed authentication");
+	assert_int_equal(rename(path_in(f, "hearth.id.kept"), path_in(f, "hearth.id")), 0);
+
+	/* The id inside the database is checked too, once page 1 opens: a
+	 * database whose id is not the key file's is refused. */
+	keyfile = slurp(path_in(f, "vault.json"), &len); /* the other's */
+	snprintf(f->dir, sizeof f->dir, "%s", other);
+	spit(path_in(f, "vault.json"), keyfile, len);
+	free(keyfile);
+	v = open_vault(f, PASS);
+	assert_int_equal(sqlite3_exec(hearth_vault_db(v),
+		"UPDATE meta SET value=x'0102030405060708090a0b0c0d0e0f10' "
+		"WHERE key='vault_id'", NULL, NULL, NULL), SQLITE_OK);
+	hearth_vault_close(v);
+	assert_int_equal(hearth_vault_open(f->dir, PASS, strlen(PASS), NULL, &v),
+			 HEARTH_EOTHERVAULT);
+	assert_string_equal(hearth_errdetail(), "this key file belongs to another vault");
+	assert_null(v);
+
+	/* This vault's own key file, put back, opens it. */
+	snprintf(f->dir, sizeof f->dir, "%s", mine);
+	assert_int_equal(hearth_keyfile_store(&kf, f->dir, 0), HEARTH_OK);
+	v = open_vault(f, PASS);
+	check_person(v, &a, "Lu Xin");
+	hearth_vault_close(v);
+}
+
+/* A vault made by the format 1 code (key wraps bound to the slot label
+ * alone, no vault id in the database) opens, and the open rewrites it:
+ * format 2, the passphrase slot bound to everything, the vault id in the
+ * database and beside it.  The recovery slot keeps its old binding until
+ * the code is used, then is replaced. */
+static void test_v1_keyfile_upgrade(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1], next[HEARTH_RECOVERY_CODE_LEN + 1];
+	uint8_t kek[HEARTH_KEYBYTES], key[HEARTH_KEYBYTES], id[HEARTH_IDBYTES];
+	hearth_keyfile kf, up;
+	hearth_vault *v;
+	hearth_id a;
+	char *text;
+	size_t len;
+
+	assert_int_equal(hearth_vault_build_v1(f->dir, PASS, strlen(PASS), &f->opt, code),
+			 HEARTH_OK);
+	text = (char *)slurp(path_in(f, "vault.json"), &len);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "\"format\": 1"));
+	assert_null(strstr(text, "legacy_ad"));
+	free(text);
+	assert_int_equal(access(path_in(f, "hearth.id"), F_OK), -1);
+	/* Wrapped exactly as the format 1 code did: the label is the whole
+	 * associated data. */
+	assert_int_equal(hearth_keyfile_load(&kf, f->dir), HEARTH_OK);
+	assert_int_equal(hearth_kdf_derive(kek, PASS, strlen(PASS), kf.passphrase.salt,
+					   &kf.passphrase.kdf), HEARTH_OK);
+	assert_int_equal(hearth_key_unwrap(key, kf.passphrase.wrapped, kek,
+					   HEARTH_SLOT_PASSPHRASE), HEARTH_OK);
+
+	v = open_vault(f, PASS);
+	assert_true(db_vault_id(v, id));
+	assert_memory_equal(id, kf.vault_id, sizeof id);
+	a = add_person(v, "Old Key File", "n", "1966-06-16");
+	hearth_vault_close(v);
+
+	assert_int_equal(hearth_keyfile_load(&up, f->dir), HEARTH_OK);
+	assert_int_equal(up.format, 2);
+	assert_memory_equal(up.vault_id, kf.vault_id, sizeof id);
+	assert_int_equal(up.passphrase.legacy_ad, 0);
+	assert_int_equal(up.recovery.legacy_ad, 1);
+	/* Same salt and cost: no Argon2id was run again, only rewrapped. */
+	assert_memory_equal(up.passphrase.salt, kf.passphrase.salt, sizeof kf.passphrase.salt);
+	assert_memory_equal(&up.recovery, &kf.recovery, sizeof kf.recovery);
+	assert_int_equal(hearth_key_unwrap(key, up.passphrase.wrapped, kek,
+					   HEARTH_SLOT_PASSPHRASE), HEARTH_EAUTH);
+	assert_true(hearth_vault_marker_read(f->dir, id));
+	assert_memory_equal(id, kf.vault_id, sizeof id);
+	text = (char *)slurp(path_in(f, "vault.json"), &len);
+	assert_non_null(strstr(text, "\"legacy_ad\": true"));
+	free(text);
+
+	/* Opens again (now under the new binding), and the old-bound
+	 * recovery slot still takes the code, then is replaced. */
+	v = open_vault(f, PASS);
+	check_person(v, &a, "Old Key File");
+	hearth_vault_close(v);
+	assert_int_equal(hearth_vault_recover(f->dir, code, PASS2, strlen(PASS2), &f->opt,
+					      next), HEARTH_OK);
+	assert_int_equal(hearth_keyfile_load(&up, f->dir), HEARTH_OK);
+	assert_int_equal(up.recovery.legacy_ad, 0);
+	assert_int_equal(hearth_vault_recover(f->dir, code, PASS, strlen(PASS), &f->opt,
+					      next), HEARTH_EPASSPHRASE);
+	v = open_vault(f, PASS2);
+	check_person(v, &a, "Old Key File");
+	hearth_vault_close(v);
+
+	/* passwd on a format 1 file writes format 2 as well. */
+	snprintf(f->dir, sizeof f->dir, "%s/v1-passwd", f->root);
+	assert_int_equal(hearth_vault_build_v1(f->dir, PASS, strlen(PASS), &f->opt, code),
+			 HEARTH_OK);
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), PASS2,
+							strlen(PASS2), &f->opt), HEARTH_OK);
+	assert_int_equal(hearth_keyfile_load(&up, f->dir), HEARTH_OK);
+	assert_int_equal(up.format, 2);
+	assert_int_equal(up.passphrase.legacy_ad, 0);
+	assert_int_equal(up.recovery.legacy_ad, 1);
+	v = open_vault(f, PASS2);
+	hearth_vault_close(v);
+	assert_int_equal(hearth_vault_recover(f->dir, code, PASS, strlen(PASS), &f->opt,
+					      next), HEARTH_OK);
+	hearth_wipe(kek, sizeof kek);
+	hearth_wipe(key, sizeof key);
+}
+
+static void test_keyfile_lock_held(void **state)
+{
+	fixture *f = *state;
+	char code[HEARTH_RECOVERY_CODE_LEN + 1], next[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_vault *v = create_vault(f, code);
+	snapshot s;
+	int lock, other;
+
+	hearth_vault_close(v);
+	assert_int_equal(hearth_keyfile_lock(f->dir, &lock), HEARTH_OK);
+	snap_take(f, &s);
+	/* A second taker, in this process or another, is refused at
+	 * once. */
+	assert_int_equal(hearth_keyfile_lock(f->dir, &other), HEARTH_EBUSY);
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), PASS2,
+							strlen(PASS2), &f->opt),
+			 HEARTH_EBUSY);
+	assert_string_equal(hearth_errdetail(),
+			    "another change to the key file is in progress");
+	assert_int_equal(hearth_vault_recover(f->dir, code, PASS2, strlen(PASS2), &f->opt,
+					      next), HEARTH_EBUSY);
+	assert_string_equal(hearth_errdetail(),
+			    "another change to the key file is in progress");
+	/* Opening needs no lock. */
+	v = open_vault(f, PASS);
+	hearth_vault_close(v);
+	snap_check(f, &s, 1);
+	snap_free(&s);
+	hearth_keyfile_unlock(lock);
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), PASS2,
+							strlen(PASS2), &f->opt), HEARTH_OK);
+	/* The lock follows vault.json to its new version. */
+	assert_int_equal(hearth_keyfile_lock(f->dir, &lock), HEARTH_OK);
+	assert_int_equal(hearth_vault_change_passphrase(f->dir, PASS2, strlen(PASS2), PASS,
+							strlen(PASS), &f->opt), HEARTH_EBUSY);
+	hearth_keyfile_unlock(lock);
+}
+
+/* Child of the race: waits for the start signal, changes PASS to its own
+ * passphrase, and reports how it went as its exit code. */
+enum { RACE_OK = 0, RACE_BUSY = 1, RACE_WRONG = 2, RACE_OTHER = 3 };
+
+static void race_child(fixture *f, int start_fd, const char *pass)
+{
+	char c;
+	hearth_status st;
+	int rc;
+
+	if (read(start_fd, &c, 1) != 1)
+		_exit(RACE_OTHER);
+	st = hearth_vault_change_passphrase(f->dir, PASS, strlen(PASS), pass,
+					    strlen(pass), &f->opt);
+	if (st == HEARTH_OK)
+		rc = RACE_OK;
+	else if (st == HEARTH_EBUSY &&
+		 strcmp(hearth_errdetail(), "another change to the key file is in progress") == 0)
+		rc = RACE_BUSY;
+	else if (st == HEARTH_EPASSPHRASE)
+		rc = RACE_WRONG;
+	else
+		rc = RACE_OTHER;
+	_exit(rc);
+}
+
+/* Two processes change the passphrase from the same one at the same
+ * moment.  Without the lock both read the same file and both report
+ * success, and the one renamed first is lost.  With it, exactly one
+ * succeeds; the other is told another change is in progress, or (when it
+ * came second) that its old passphrase is no longer right; and the
+ * passphrase that succeeded opens the vault. */
+static void test_keyfile_lock_race(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	static const char *const pass[2] = { "first racer's passphrase",
+					     "second racer's passphrase" };
+
+	hearth_vault_close(v);
+	for (int round = 0; round < 8; round++) {
+		int fds[2], status[2], ok = 0, winner = -1;
+		pid_t pid[2];
+
+		assert_int_equal(pipe(fds), 0);
+		for (int i = 0; i < 2; i++) {
+			pid[i] = fork();
+			assert_true(pid[i] >= 0);
+			if (pid[i] == 0) {
+				close(fds[1]);
+				race_child(f, fds[0], pass[i]);
+			}
+		}
+		close(fds[0]);
+		assert_int_equal(write(fds[1], "go", 2), 2);
+		close(fds[1]);
+		for (int i = 0; i < 2; i++) {
+			assert_int_equal(waitpid(pid[i], &status[i], 0), pid[i]);
+			assert_true(WIFEXITED(status[i]));
+			status[i] = WEXITSTATUS(status[i]);
+			if (status[i] == RACE_OK) {
+				ok++;
+				winner = i;
+			}
+		}
+		if (ok != 1 || status[1 - winner] == RACE_OTHER)
+			fail_msg("round %d: racers ended %d and %d (0 ok, 1 busy, 2 wrong)",
+				 round, status[0], status[1]);
+		/* The winner's passphrase is the vault's; the loser's is
+		 * not. */
+		v = NULL;
+		assert_int_equal(hearth_vault_open(f->dir, pass[1 - winner],
+						   strlen(pass[1 - winner]), NULL, &v),
+				 HEARTH_EPASSPHRASE);
+		assert_int_equal(hearth_vault_change_passphrase(f->dir, pass[winner],
+								strlen(pass[winner]), PASS,
+								strlen(PASS), &f->opt),
+				 HEARTH_OK);
+	}
+	v = open_vault(f, PASS);
+	hearth_vault_close(v);
 }
 
 /* ---- damage ----------------------------------------------------------- */
@@ -944,6 +1478,17 @@ static void test_migrates_old_schemas(void **state)
 		v = open_vault(f, PASS);
 		assert_int_equal(hearth_schema_version(hearth_vault_db(v)),
 				 hearth_schema_latest());
+		/* The vault id is kept in the meta table, which schema 1
+		 * made: a vault built before it gets it at this open. */
+		{
+			uint8_t want[HEARTH_IDBYTES], got[HEARTH_IDBYTES];
+			hearth_keyfile kf;
+
+			assert_int_equal(hearth_keyfile_load(&kf, f->dir), HEARTH_OK);
+			memcpy(want, kf.vault_id, sizeof want);
+			assert_true(db_vault_id(v, got));
+			assert_memory_equal(got, want, sizeof got);
+		}
 		id = add_person(v, "Old Schema", "n", "1950-05-05");
 		hearth_vault_close(v);
 		v = open_vault(f, PASS);
@@ -1084,6 +1629,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_missing_database, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_keyfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_kdf_caps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_wrap_binding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyfile_tampering, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_vault_keyfile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_v1_keyfile_upgrade, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyfile_lock_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyfile_lock_race, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_first_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),

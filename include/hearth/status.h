@@ -44,7 +44,8 @@ typedef enum hearth_status {
 	HEARTH_EFUTURE = 16,    /* a remote op is too far in the future; kept aside */
 	HEARTH_ESTATE = 17,     /* the operation is not allowed in the current state */
 	HEARTH_EBUSY = 18,      /* the vault is locked by another process */
-	HEARTH_EINCOMPLETE = 19 /* answers are missing; nothing was scored */
+	HEARTH_EINCOMPLETE = 19, /* answers are missing; nothing was scored */
+	HEARTH_EOTHERVAULT = 20  /* the key file belongs to another vault */
 } hearth_status;
 
 /* Returns a static, lowercase, English message for a status code.  Never

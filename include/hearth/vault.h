@@ -6,6 +6,9 @@
  *                    recovery key.  No personal data.
  *   DIR/hearth.db    the SQLite database, every page encrypted by the Hearth
  *                    VFS under a subkey of the master key (plus -wal, -shm).
+ *                    It keeps the vault id too.
+ *   DIR/hearth.id    the vault id in clear, so that a key file of another
+ *                    vault is named as such rather than as damage.
  *
  * Key hierarchy: passphrase --Argon2id--> key-encryption key --unwraps-->
  * random master key --crypto_kdf--> database key (and later subkeys).  The
@@ -34,8 +37,11 @@ extern "C" {
  * case, spaces and dashes do not matter. */
 #define HEARTH_RECOVERY_CODE_LEN 39u
 
-/* The version of vault.json this build writes and reads. */
-#define HEARTH_VAULT_FORMAT 1
+/* The version of vault.json this build writes (it reads 1 and 2).  2
+ * binds each wrapped master key to the format, vault id, slot, Argon2id
+ * parameters and salt; a vault in format 1 is rewritten in format 2 by its
+ * first open. */
+#define HEARTH_VAULT_FORMAT 2
 
 typedef struct hearth_vault hearth_vault;
 
@@ -55,9 +61,12 @@ hearth_status hearth_vault_create(const char *dir, const char *passphrase,
 
 /* Opens the vault in dir.  HEARTH_ENOVAULT (no vault.json), HEARTH_ENEWER
  * (newer format or schema), HEARTH_EPASSPHRASE, HEARTH_EFORMAT (vault.json
- * malformed), HEARTH_EDAMAGED (a page failed authentication; the detail
- * names it: "vault damaged: page N failed authentication").  Migrates the
- * schema forward when it is older.  opt may be NULL (kdf is ignored: the
+ * malformed, or asking for more than 4 GiB or 32 passes of Argon2id),
+ * HEARTH_EOTHERVAULT (vault.json is another vault's: "this key file
+ * belongs to another vault"), HEARTH_EDAMAGED (a page failed
+ * authentication; the detail names it: "vault damaged: page N failed
+ * authentication").  Migrates the schema forward when it is older, and a
+ * format 1 vault.json to format 2.  opt may be NULL (kdf is ignored: the
  * stored parameters are used). */
 hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 				size_t passphrase_len,
@@ -69,17 +78,23 @@ void hearth_vault_close(hearth_vault *v);
 
 /* Replaces the passphrase: unwraps the master key with old, rewraps it with
  * new (fresh salt, kdf parameters from opt or the default), and replaces
- * vault.json atomically.  The database is not touched. */
+ * vault.json atomically.  The database is not touched.  vault.json is
+ * locked from read to replace: HEARTH_EBUSY ("another change to the key
+ * file is in progress") while another passwd or recover runs. */
 hearth_status hearth_vault_change_passphrase(const char *dir,
 					     const char *old_pass, size_t old_len,
 					     const char *new_pass, size_t new_len,
 					     const hearth_vault_options *opt) HEARTH_WUR;
 
-/* Sets a new passphrase using the recovery code instead of the old one.
- * HEARTH_EPASSPHRASE if the code is wrong. */
+/* Sets a new passphrase using the recovery code instead of the old one,
+ * and replaces the recovery code: the new one is written to new_code
+ * (NUL-terminated; show it once, as at creation) and the used one no
+ * longer unwraps anything in vault.json.  HEARTH_EPASSPHRASE if the code
+ * is wrong; HEARTH_EBUSY as hearth_vault_change_passphrase. */
 hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
 				   const char *new_pass, size_t new_len,
-				   const hearth_vault_options *opt) HEARTH_WUR;
+				   const hearth_vault_options *opt,
+				   char new_code[HEARTH_RECOVERY_CODE_LEN + 1]) HEARTH_WUR;
 
 /* Checks every page and every B-tree of the open vault's database (PRAGMA
  * integrity_check).  Open does not do this: pages are authenticated when

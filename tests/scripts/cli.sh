@@ -437,6 +437,17 @@ run --vault "$T/newer" person list; expect_rc 1
 expect_msg "vault at '$T/newer' was made by a newer version of hearth"
 unchanged "$T/newer"
 
+step "key file of another vault"
+# $T/v2 has the same passphrase but its own master key: its key file
+# unwraps, and the clear vault id beside the database names the mix-up.
+cp -a "$V" "$T/mixed"; cp "$T/v2/vault.json" "$T/mixed/vault.json"
+before "$T/mixed"
+run --vault "$T/mixed" person list; expect_rc 1
+expect_msg "this key file belongs to another vault"
+LANGUAGE=zh_CN run --vault "$T/mixed" person list; expect_rc 1
+expect_msg "此密钥文件属于另一个保险库"
+unchanged "$T/mixed"
+
 step "damaged pages"
 # The WAL is checkpointed into hearth.db when the last connection closes.
 [ ! -s "$V/hearth.db-wal" ] || fail "hearth.db-wal left behind after close"
@@ -493,12 +504,25 @@ expect_err "recovery code"
 HEARTH_NEW_PASSPHRASE=short run recover --code "$CODE"; expect_rc 1; expect_err "too short"
 unchanged "$V"
 HEARTH_NEW_PASSPHRASE=$NEW2 run recover --code "$CODE"; expect_ok
+# The used code is replaced: a new one is shown once, as at init.
+expect_out "The recovery code you used no longer works."
+expect_out "New recovery code (shown only this once):"; expect_out "Write it down"
+export CODE2; CODE2=$(grep -Eo '[A-Z0-9]{4}(-[A-Z0-9]{4}){7}' "$T/out" | head -n 1)
+[ -n "$CODE2" ] || fail "no new recovery code printed"
+[ "$CODE2" != "$CODE" ] || fail "recover printed the code it was given"
+if grep -qF "$CODE2" "$V/vault.json"; then fail "new recovery code stored in clear"; fi
 run person list; expect_rc 1; expect_msg "wrong passphrase"
 HEARTH_PASSPHRASE=$NEW2 run --json person list; expect_ok
 cmp -s "$T/out" "$T/list-before.json" || fail "records differ after recover"
-# Case, spaces and dashes in the code do not matter; the code stays valid.
-LOOSE=$(echo "$CODE" | tr 'A-Z-' 'a-z ')
-HEARTH_NEW_PASSPHRASE=$PASS run recover --code "$LOOSE"; expect_ok
+# The old code no longer works, and changes nothing.
+before "$V"
+HEARTH_NEW_PASSPHRASE=$PASS run recover --code "$CODE"; expect_rc 1
+expect_msg "wrong recovery code"
+unchanged "$V"
+# Case, spaces and dashes in the code do not matter.
+LOOSE=$(echo "$CODE2" | tr 'A-Z-' 'a-z ')
+HEARTH_NEW_PASSPHRASE=$PASS run --json recover --code "$LOOSE"; expect_ok
+json 'j["changed"] and len(j["recovery_code"]) == 39 and j["recovery_code"] != e["CODE2"]'
 run person list; expect_ok
 
 # ---------------------------------------------------------------- zh_CN
