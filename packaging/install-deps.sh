@@ -1,6 +1,11 @@
 #!/bin/sh
 # Installs every Debian 12 package that building, testing and running Hearth
 # need.  Non-interactive and idempotent: safe to run again at any time.
+#
+# Packages go in with --no-install-recommends, so whatever only a
+# recommendation would bring is named here: librsvg2-common is the SVG
+# loader of gdk-pixbuf, without which GTK draws every SVG icon (the app's
+# own and Adwaita's scalable ones) as "image missing".
 set -eu
 
 packages="
@@ -10,6 +15,7 @@ packages="
   libcmocka-dev
   gettext locales
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev-bin
+  librsvg2-common
   xvfb xauth dbus-x11 desktop-file-utils appstream-util
   imagemagick at-spi2-core fonts-wqy-microhei
 "
