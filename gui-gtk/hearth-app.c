@@ -204,7 +204,7 @@ hearth_app_activate(GApplication *app)
 	if (self->size != NULL && sscanf(self->size, "%dx%d", &w, &h) == 2 &&
 	    w > 0 && h > 0) {
 		gtk_window_unmaximize(GTK_WINDOW(hw));
-		gtk_window_set_default_size(GTK_WINDOW(hw), w, h);
+		hearth_screenshot_set_content_size(GTK_WINDOW(hw), w, h);
 	}
 	if (self->page != NULL && !hearth_window_show_view(hw, self->page))
 		g_printerr("hearth-gtk: no page '%s'\n", self->page);

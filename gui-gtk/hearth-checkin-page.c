@@ -117,7 +117,7 @@ on_self_check(AdwActionRow *row, gpointer data)
 static void
 build(HearthCheckinPage *self)
 {
-	GtkWidget *moods_box = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 6);
+	GtkWidget *moods_box = gtk_flow_box_new();
 	GtkWidget *list, *group;
 	static const struct {
 		const char *id;
@@ -129,7 +129,18 @@ build(HearthCheckinPage *self)
 	};
 
 	gtk_box_append(self->content, hearth_gui_label(_("How Are You Right Now?"), "title-1"));
-	gtk_box_set_homogeneous(GTK_BOX(moods_box), TRUE);
+	/* Five equal buttons on a line, wrapping onto a second one when the
+	 * window (or a large text size) leaves no room for them: the fifth
+	 * is never cut off.  The flow box's own children take no focus and
+	 * no selection, so Tab goes from mood button to mood button. */
+	gtk_flow_box_set_homogeneous(GTK_FLOW_BOX(moods_box), TRUE);
+	gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(moods_box), GTK_SELECTION_NONE);
+	gtk_flow_box_set_min_children_per_line(GTK_FLOW_BOX(moods_box), 1);
+	gtk_flow_box_set_max_children_per_line(GTK_FLOW_BOX(moods_box), 5);
+	gtk_flow_box_set_column_spacing(GTK_FLOW_BOX(moods_box), 6);
+	gtk_flow_box_set_row_spacing(GTK_FLOW_BOX(moods_box), 6);
+	gtk_widget_set_name(moods_box, "moods");
+	gtk_widget_add_css_class(moods_box, "moods");
 	for (int i = 0; i < 5; i++) {
 		GtkWidget *b = gtk_button_new();
 		GtkWidget *v = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
@@ -139,19 +150,23 @@ build(HearthCheckinPage *self)
 
 		gtk_image_set_pixel_size(GTK_IMAGE(img), 32);
 		gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+		/* The flow box lines buttons up by their natural width: asked
+		 * for no more than a short word, "Very good" wraps under its
+		 * face and all five share a phone's line. */
+		gtk_label_set_max_width_chars(GTK_LABEL(l), 5);
 		gtk_label_set_justify(GTK_LABEL(l), GTK_JUSTIFY_CENTER);
 		gtk_widget_add_css_class(l, "caption");
 		gtk_box_append(GTK_BOX(v), img);
 		gtk_box_append(GTK_BOX(v), l);
 		gtk_button_set_child(GTK_BUTTON(b), v);
-		gtk_widget_set_size_request(b, 56, 72);
 		gtk_widget_add_css_class(b, "mood-button");
 		gtk_widget_set_name(b, name);
 		g_object_set_data(G_OBJECT(b), "mood", GINT_TO_POINTER(i + 1));
 		gtk_accessible_update_property(GTK_ACCESSIBLE(b),
 			GTK_ACCESSIBLE_PROPERTY_LABEL, _(moods[i].label), -1);
 		g_signal_connect(b, "clicked", G_CALLBACK(on_mood), self);
-		gtk_box_append(GTK_BOX(moods_box), b);
+		gtk_flow_box_append(GTK_FLOW_BOX(moods_box), b);
+		gtk_widget_set_focusable(gtk_widget_get_parent(b), FALSE);
 	}
 	gtk_box_append(self->content, moods_box);
 

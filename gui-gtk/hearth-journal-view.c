@@ -76,7 +76,7 @@ hearth_journal_view_new(HearthWindow *win)
 	add(self, GTK_WIDGET(hearth_checkin_page_new(win)), "checkin",
 	    _("Check-in"), "emblem-favorite-symbolic");
 	add(self, GTK_WIDGET(hearth_trends_page_new(win)), "trends",
-	    _("Trends"), "utilities-system-monitor-symbolic");
+	    _("Trends"), "hearth-trends-symbolic");
 	add(self, GTK_WIDGET(hearth_exercises_page_new(win)), "exercises",
 	    _("Exercises"), "weather-clear-symbolic");
 	add(self, GTK_WIDGET(hearth_help_page_new(win)), "help",

@@ -42,10 +42,56 @@ hearth_screenshot_save(GtkWidget *widget, const char *path, GError **error)
 	return TRUE;
 }
 
+/* The content size asked of a window by hearth_screenshot_set_content_size. */
+typedef struct {
+	int width, height;
+	guint ticks;
+} ContentSize;
+
+static gboolean
+content_fits(GtkWidget *widget)
+{
+	ContentSize *want = g_object_get_data(G_OBJECT(widget), "hearth-content-size");
+
+	return want == NULL || (gtk_widget_get_width(widget) == want->width &&
+				gtk_widget_get_height(widget) == want->height);
+}
+
+static gboolean
+fit_content(GtkWidget *widget, GdkFrameClock *clock, gpointer data)
+{
+	ContentSize *want = data;
+	GdkSurface *surface = gtk_native_get_surface(GTK_NATIVE(widget));
+	int w = gtk_widget_get_width(widget), h = gtk_widget_get_height(widget);
+
+	if (content_fits(widget) || ++want->ticks > 600)
+		return G_SOURCE_REMOVE;
+	if (surface == NULL || w <= 0 || h <= 0)
+		return G_SOURCE_CONTINUE;
+	/* The surface is the content and the margin around it. */
+	gtk_window_set_default_size(GTK_WINDOW(widget),
+		want->width + gdk_surface_get_width(surface) - w,
+		want->height + gdk_surface_get_height(surface) - h);
+	return G_SOURCE_CONTINUE;
+}
+
+void
+hearth_screenshot_set_content_size(GtkWindow *win, int width, int height)
+{
+	ContentSize *want = g_new0(ContentSize, 1);
+
+	want->width = width;
+	want->height = height;
+	g_object_set_data_full(G_OBJECT(win), "hearth-content-size", want, g_free);
+	gtk_window_set_default_size(win, width, height);
+	gtk_widget_add_tick_callback(GTK_WIDGET(win), fit_content, want, NULL);
+}
+
 typedef struct {
 	GtkWidget *widget;
 	char *path;
 	gboolean quit;
+	guint retries;
 } Pending;
 
 static gboolean
@@ -54,6 +100,13 @@ take(gpointer data)
 	Pending *p = data;
 	g_autoptr(GError) error = NULL;
 
+	/* Not before the window has the content size asked for, while it
+	 * can get it (a loaded machine may be slow to resize; a page too
+	 * wide for that size never fits, and is shot as it is). */
+	if (!content_fits(p->widget) && p->retries++ < 50) {
+		g_timeout_add(200, take, p);
+		return G_SOURCE_REMOVE;
+	}
 	if (!hearth_screenshot_save(p->widget, p->path, &error))
 		g_printerr("hearth-gtk: screenshot: %s\n", error->message);
 	if (p->quit) {

@@ -14,6 +14,13 @@ G_BEGIN_DECLS
 gboolean hearth_screenshot_save(GtkWidget *widget, const char *path,
 				GError **error);
 
+/* Sizes win so that its content, not its surface, is width x height, as
+ * the screen gives a maximized window on a phone.  Without a window
+ * manager (Xvfb) GTK keeps a margin around a window's content for
+ * resizing, so a default size of 360 px leaves 350 px to the app; the
+ * first frame measures that margin and adds it. */
+void hearth_screenshot_set_content_size(GtkWindow *win, int width, int height);
+
 /* Once widget has been drawn and the app has been idle for a moment,
  * saves it to path; then, if quit, closes the application. */
 void hearth_screenshot_schedule(GtkWidget *widget, const char *path,

@@ -103,7 +103,7 @@ reload(HearthTrendsPage *self)
 		GtkWidget *empty = adw_status_page_new();
 
 		adw_status_page_set_icon_name(ADW_STATUS_PAGE(empty),
-					      "utilities-system-monitor-symbolic");
+					      "hearth-trends-symbolic");
 		adw_status_page_set_title(ADW_STATUS_PAGE(empty), _("No Trends Yet"));
 		adw_status_page_set_description(ADW_STATUS_PAGE(empty),
 			_("Check in on the first page; your entries will show here."));

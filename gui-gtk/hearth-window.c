@@ -564,6 +564,12 @@ hearth_window_class_init(HearthWindowClass *klass)
 		G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
 		NULL, G_TYPE_NONE, 0);
 
+	/* The app's icon and the icons Adwaita 43 lacks live in the
+	 * resource.  GtkApplication adds this path for the app; a window
+	 * made without one (the tests) needs it as much. */
+	if (gdk_display_get_default() != NULL)
+		gtk_icon_theme_add_resource_path(gtk_icon_theme_get_for_display(
+			gdk_display_get_default()), "/cn/hearth/Hearth/icons");
 	g_type_ensure(HEARTH_TYPE_SETUP_PAGE);
 	g_type_ensure(HEARTH_TYPE_UNLOCK_PAGE);
 	gtk_widget_class_set_template_from_resource(widget_class,

@@ -7,13 +7,19 @@
 # BUILD_DIR defaults to ./build, OUT_DIR to BUILD_DIR/screenshots.  Each
 # shot is rendered by the app itself (--screenshot, through its GSK
 # renderer) under Xvfb, so no desktop is needed.  Needs xvfb-run and a CJK
-# font (fonts-wqy-microhei or fonts-noto-cjk) for the Chinese shots.
+# font (fonts-wqy-microhei or fonts-noto-cjk) for the Chinese shots, and
+# ImageMagick's identify.
+#
+# Each PNG must be exactly the size asked for: a window cannot shrink below
+# what its content needs, so a page too wide for a phone comes out wider
+# than 360 px, and fails the run (tests/gui/test_gui_width.c names it).
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$top/build}
 out=${2:-$build/screenshots}
 app="$build/gui-gtk/hearth-gtk"
 [ -x "$app" ] || { echo "screenshots.sh: no $app (build it first)" >&2; exit 1; }
+command -v identify >/dev/null || { echo "screenshots.sh: needs identify (imagemagick)" >&2; exit 1; }
 mkdir -p "$out"
 
 export GSETTINGS_BACKEND=memory
@@ -29,7 +35,14 @@ shot() { # mode lang size page
   LANGUAGE=$2 timeout 120 xvfb-run -a -s "-screen 0 1400x1000x24" \
     "$app" --demo --demo-mode "$1" --size "$3" --page "$4" \
     --screenshot "$name" >/dev/null 2>&1 || true
-  if [ -s "$name" ]; then echo "$name"; else echo "screenshots.sh: failed: $name" >&2; fail=1; fi
+  if [ ! -s "$name" ]; then
+    echo "screenshots.sh: failed: $name" >&2; fail=1; return
+  fi
+  got=$(identify -format '%wx%h' "$name")
+  if [ "$got" != "$3" ]; then
+    echo "screenshots.sh: $name is $got, not $3" >&2; fail=1; return
+  fi
+  echo "$name"
 }
 
 fail=0
