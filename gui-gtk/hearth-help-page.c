@@ -18,7 +18,7 @@ struct _HearthHelpPage {
 G_DEFINE_FINAL_TYPE(HearthHelpPage, hearth_help_page, ADW_TYPE_BIN)
 
 static void
-fill(GtkBox *content, hearth_store *store)
+fill(GtkBox *content, HearthWindow *win)
 {
 	hearth_gui_box_clear(GTK_WIDGET(content));
 	gtk_box_append(content, hearth_gui_label(
@@ -26,7 +26,7 @@ fill(GtkBox *content, hearth_store *store)
 	gtk_box_append(content, hearth_gui_label(
 		_("It is okay to ask for help. These lines answer day and night. In danger, call 120 or 110."),
 		NULL));
-	gtk_box_append(content, hearth_helplines_list_new(store));
+	gtk_box_append(content, hearth_helplines_list_new(win));
 	gtk_box_append(content, hearth_gui_label(
 		_("The numbers are set by your service in Preferences. Nothing is called or sent for you: you choose."),
 		"dim-label"));
@@ -35,7 +35,7 @@ fill(GtkBox *content, hearth_store *store)
 static void
 reload(HearthHelpPage *self)
 {
-	fill(self->content, hearth_window_get_store(self->win));
+	fill(self->content, self->win);
 }
 
 static void
@@ -69,20 +69,25 @@ hearth_help_page_new(HearthWindow *win)
 GtkWidget *
 hearth_help_dialog_new(GtkWindow *parent, hearth_store *store)
 {
-	GtkWidget *win = adw_window_new();
+	/* The lines come from the window (its vault's, remembered across a
+	 * lock); store only says whether one is open. */
+	HearthWindow *owner = parent && HEARTH_IS_WINDOW(parent) &&
+		(store == NULL || store == hearth_window_get_store(HEARTH_WINDOW(parent)))
+		? HEARTH_WINDOW(parent) : NULL;
+	GtkWidget *dialog = adw_window_new();
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);
 	GtkWidget *header = adw_header_bar_new();
 	GtkWidget *page = g_object_new(HEARTH_TYPE_HELP_PAGE, NULL);
 
-	gtk_window_set_title(GTK_WINDOW(win), _("Help Lines"));
-	gtk_window_set_transient_for(GTK_WINDOW(win), parent);
-	gtk_window_set_modal(GTK_WINDOW(win), TRUE);
-	gtk_window_set_default_size(GTK_WINDOW(win), 420, 520);
-	gtk_widget_set_name(win, "help-dialog");
+	gtk_window_set_title(GTK_WINDOW(dialog), _("Help Lines"));
+	gtk_window_set_transient_for(GTK_WINDOW(dialog), parent);
+	gtk_window_set_modal(GTK_WINDOW(dialog), TRUE);
+	gtk_window_set_default_size(GTK_WINDOW(dialog), 420, 520);
+	gtk_widget_set_name(dialog, "help-dialog");
 	gtk_widget_set_vexpand(page, TRUE);
 	gtk_box_append(GTK_BOX(box), header);
 	gtk_box_append(GTK_BOX(box), page);
-	adw_window_set_content(ADW_WINDOW(win), box);
-	fill(HEARTH_HELP_PAGE(page)->content, store);
-	return win;
+	adw_window_set_content(ADW_WINDOW(dialog), box);
+	fill(HEARTH_HELP_PAGE(page)->content, owner);
+	return dialog;
 }

@@ -14,8 +14,10 @@ G_DECLARE_FINAL_TYPE(HearthHelpPage, hearth_help_page, HEARTH, HELP_PAGE, AdwBin
 
 HearthHelpPage *hearth_help_page_new(HearthWindow *win);
 
-/* A window showing the help lines over parent; store may be NULL (the
- * default lines: the vault is locked). */
+/* A window showing the help lines over parent.  With a HearthWindow as
+ * parent they are its help lines (hearth_window_helplines): the vault's,
+ * and while it is locked (store NULL) the ones last read from it, or the
+ * defaults before the first unlock.  Other parents get the defaults. */
 GtkWidget *hearth_help_dialog_new(GtkWindow *parent, hearth_store *store);
 
 G_END_DECLS

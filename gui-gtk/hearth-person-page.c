@@ -7,6 +7,7 @@
 #include "hearth/instruments.h"
 #include "hearth-activity-form.h"
 #include "hearth-appointment-editor.h"
+#include "hearth-crisis.h"
 #include "hearth-person-editor.h"
 #include "hearth-person-item.h"
 #include "hearth-record-actions.h"
@@ -292,6 +293,26 @@ hearth_person_page_reload(HearthPersonPage *self)
 	counsellor = hearth_record_field(r, "counsellor");
 	tags = hearth_person_tags_text(hearth_record_field(r, "tags"));
 	adw_window_title_set_title(self->title, name);
+
+	/* Safety results of this person saved without the action taken:
+	 * first, until recorded. */
+	{
+		hearth_pending_action *v = NULL;
+		size_t n = 0;
+
+		if (hearth_screening_pending_actions(s, &self->id, &v, &n) != HEARTH_OK)
+			hearth_errdetail_clear();
+		if (n > 0) {
+			GtkWidget *g = adw_preferences_group_new();
+
+			gtk_widget_set_name(g, "person-pending-actions");
+			for (size_t i = 0; i < n; i++)
+				adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+					hearth_pending_action_row_new(self->win, &v[i]));
+			gtk_box_append(self->content, g);
+		}
+		hearth_pending_actions_free(v, n);
+	}
 
 	/* A persistent safety banner while the person is high risk. */
 	if (hearth_followup_pending_safety(s, &self->id, &n_safety) != HEARTH_OK)

@@ -14,6 +14,11 @@ struct _HearthResultPage {
 
 	/* Owned */
 	hearth_instrument *inst;
+	hearth_id screening;    /* a safety result saved with its action */
+	hearth_id person;       /* ... pending, and its person */
+	gboolean pending;
+	GtkWidget *action_label;
+	GtkWidget *action_button;
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -54,9 +59,12 @@ add_score(HearthResultPage *self, const hearth_score *sc)
 	if (sc->band != NULL)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
 			info_row(_("Band"), hearth_text_get(&sc->band->label, lang)));
+	/* A safety flag overrides the band's advice (the core's rule):
+	 * never "not needed" under a crisis card. */
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
-		info_row(_("Further check"), sc->positive
-			 ? _("Suggested") : _("Not needed now")));
+		info_row(_("Further check"), sc->safety ? _("Needed now")
+			 : hearth_score_further_check(sc) ? _("Suggested")
+			 : _("Not needed now")));
 	gtk_box_append(self->content, g);
 
 	if (hearth_score_next_steps(sc, lang, &steps) == HEARTH_OK && steps && *steps) {
@@ -132,21 +140,78 @@ page_new(HearthWindow *win, hearth_instrument *inst)
 	return self;
 }
 
+/* Is the action of the shown screening still unrecorded? */
+static void
+update_action(HearthResultPage *self)
+{
+	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_pending_action *v = NULL;
+	size_t n = 0;
+	gboolean still = FALSE;
+
+	if (!self->pending || s == NULL)
+		return;
+	if (hearth_screening_pending_actions(s, &self->person, &v, &n) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (hearth_id_equal(&v[i].screening, &self->screening))
+			still = TRUE;
+	hearth_pending_actions_free(v, n);
+	gtk_label_set_text(GTK_LABEL(self->action_label), still
+		? _("The action taken is not recorded yet.")
+		: _("Action taken recorded."));
+	gtk_widget_set_visible(self->action_button, still);
+}
+
+static void
+on_record_action(GtkButton *b, gpointer data)
+{
+	HearthResultPage *self = data;
+	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_pending_action *v = NULL;
+	size_t n = 0;
+
+	if (s == NULL ||
+	    hearth_screening_pending_actions(s, &self->person, &v, &n) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (hearth_id_equal(&v[i].screening, &self->screening))
+			hearth_crisis_ask_pending(self->win, &v[i]);
+	hearth_pending_actions_free(v, n);
+}
+
 HearthResultPage *
 hearth_result_page_new_counsellor(HearthWindow *win, hearth_instrument *inst,
 				  const hearth_screening_result *res,
-				  const char *action)
+				  const hearth_id *person)
 {
 	HearthResultPage *self = page_new(win, inst);
-	hearth_store *s = hearth_window_get_store(win);
 
 	if (res->safety) {
-		GtkWidget *card = hearth_crisis_card_new(s, TRUE);
+		GtkWidget *card = hearth_crisis_card_new(win, TRUE);
 
-		if (action != NULL) {
-			g_autofree char *t = g_strdup_printf(_("Action taken: %s"), action);
-
-			gtk_box_append(GTK_BOX(card), hearth_gui_label(t, "heading"));
+		if (res->action_pending) {
+			self->pending = TRUE;
+			self->screening = res->id;
+			self->person = *person;
+			self->action_label = hearth_gui_label("", "heading");
+			gtk_widget_set_name(self->action_label, "result-action");
+			gtk_box_append(GTK_BOX(card), self->action_label);
+			self->action_button = gtk_button_new_with_mnemonic(
+				_("_Record the Action Taken…"));
+			gtk_widget_set_name(self->action_button, "result-record-action");
+			gtk_widget_set_halign(self->action_button, GTK_ALIGN_START);
+			g_signal_connect(self->action_button, "clicked",
+					 G_CALLBACK(on_record_action), self);
+			gtk_box_append(GTK_BOX(card), self->action_button);
+			g_signal_connect_object(win, "data-changed",
+						G_CALLBACK(update_action), self,
+						G_CONNECT_SWAPPED);
+			update_action(self);
 		}
 		gtk_box_append(self->content, card);
 	}
@@ -185,8 +250,7 @@ hearth_result_page_new_journal(HearthWindow *win, hearth_instrument *inst,
 			_("You are not alone. You can talk to someone right now."), "title-3"));
 		gtk_box_append(GTK_BOX(card), hearth_gui_label(
 			_("It is okay to ask for help. These lines answer day and night."), NULL));
-		gtk_box_append(GTK_BOX(card),
-			       hearth_helplines_list_new(hearth_window_get_store(win)));
+		gtk_box_append(GTK_BOX(card), hearth_helplines_list_new(win));
 		gtk_box_append(self->content, card);
 	}
 	add_score(self, &out->score);

@@ -16,11 +16,13 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthResultPage, hearth_result_page, HEARTH,
 		     RESULT_PAGE, AdwBin)
 
-/* A counsellor's saved screening.  inst's ownership moves to the page (the
- * score's texts are borrowed from it); action is what was done, or NULL. */
+/* A counsellor's saved screening of person.  inst's ownership moves to the
+ * page (the score's texts are borrowed from it).  A safety result whose
+ * action is pending says so on its crisis card, with a button that
+ * records it, until it is recorded. */
 HearthResultPage *hearth_result_page_new_counsellor(HearthWindow *win,
 	hearth_instrument *inst, const hearth_screening_result *res,
-	const char *action);
+	const hearth_id *person);
 
 /* An employee's self-screening. */
 HearthResultPage *hearth_result_page_new_journal(HearthWindow *win,

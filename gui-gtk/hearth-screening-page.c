@@ -47,7 +47,6 @@ struct _HearthScreeningPage {
 	gboolean finished;      /* saved: no longer a draft */
 	hearth_id person;
 	gboolean has_person;
-	gboolean busy;
 	GPtrArray *checks;      /* the current question's check buttons */
 
 	/* Borrowed */
@@ -306,8 +305,31 @@ show_step(HearthScreeningPage *self)
 
 /* ---- saving -------------------------------------------------------------- */
 
+/* After a safety result is saved: the crisis dialog asks for the action
+ * taken.  The screening, its safety follow-up and the person's high risk
+ * are in the vault already, so closing the dialog or a lock loses
+ * nothing; the action stays pending on Today until it is recorded. */
 static void
-finish(HearthScreeningPage *self, const char *action)
+ask_action(HearthScreeningPage *self, const hearth_screening_result *res)
+{
+	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_pending_action p = { 0 };
+	g_autoptr(hearth_record) r = NULL;
+
+	p.screening = res->id;
+	p.person = self->person;
+	p.instrument = (char *)hearth_instrument_id(self->inst);
+	hearth_gui_today(p.date);
+	if (hearth_record_load(s, &self->person, &r) == HEARTH_OK)
+		p.person_name = (char *)hearth_person_display_name(
+			hearth_record_field(r, "name"));
+	else
+		hearth_errdetail_clear();
+	hearth_crisis_ask_pending(self->win, &p);
+}
+
+static void
+submit(HearthScreeningPage *self)
 {
 	hearth_store *s = hearth_window_get_store(self->win);
 	char today[HEARTH_DATE_LEN + 1];
@@ -317,7 +339,7 @@ finish(HearthScreeningPage *self, const char *action)
 	HearthResultPage *result;
 	hearth_status st;
 
-	if (s == NULL)
+	if (s == NULL || self->finished)
 		return;
 	hearth_gui_today(today);
 	at = g_strdup_printf("%s %s", today, hm);
@@ -325,11 +347,14 @@ finish(HearthScreeningPage *self, const char *action)
 		hearth_screening_input in = { 0 };
 		hearth_screening_result res;
 
+		/* Saved first, whatever the result: a safety result with its
+		 * follow-up and the person's high risk, its action taken
+		 * pending. */
 		in.person = self->person;
 		in.answers = self->answers;
 		in.n_answers = self->n;
 		in.difficulty = self->diff != NULL ? self->difficulty : HEARTH_ANSWER_NONE;
-		in.action_taken = action;
+		in.action_taken = NULL;
 		in.lang = hearth_gui_lang();
 		in.at = at;
 		st = hearth_screening_save(s, self->inst, &in, &res);
@@ -337,8 +362,11 @@ finish(HearthScreeningPage *self, const char *action)
 			hearth_window_status(self->win, st);
 			return;
 		}
+		self->finished = TRUE;
+		if (res.action_pending)
+			ask_action(self, &res);
 		result = hearth_result_page_new_counsellor(self->win,
-			g_steal_pointer(&self->inst), &res, action);
+			g_steal_pointer(&self->inst), &res, &self->person);
 	} else {
 		hearth_journal_screened out;
 
@@ -348,53 +376,14 @@ finish(HearthScreeningPage *self, const char *action)
 			hearth_window_status(self->win, st);
 			return;
 		}
+		self->finished = TRUE;
 		result = hearth_result_page_new_journal(self->win,
 			g_steal_pointer(&self->inst), &out);
 	}
-	self->finished = TRUE;
 	if (hearth_window_get_draft(self->win) == GTK_WIDGET(self))
 		hearth_window_set_draft(self->win, NULL);
 	hearth_window_data_changed(self->win);
 	hearth_window_replace_top(self->win, GTK_WIDGET(result));
-}
-
-static void
-on_crisis_recorded(const char *action, gpointer data)
-{
-	HearthScreeningPage *self = data;
-
-	finish(self, action);
-	self->busy = FALSE;
-}
-
-static void
-submit(HearthScreeningPage *self)
-{
-	hearth_store *s = hearth_window_get_store(self->win);
-	hearth_score_options so = { 0 };
-	hearth_score score;
-	hearth_status st;
-	int cutoff = 0;
-
-	if (s == NULL || self->busy)
-		return;
-	if (hearth_screening_cutoff(s, self->inst, &cutoff) == HEARTH_OK)
-		so.cutoff = cutoff;
-	else
-		hearth_errdetail_clear();
-	/* Score first: a safety result asks for the action taken before it
-	 * is saved (the core refuses a high-risk C-SSRS without it). */
-	st = hearth_instrument_score(self->inst, self->answers, self->n, &so, &score);
-	if (st != HEARTH_OK) {
-		hearth_window_status(self->win, st);
-		return;
-	}
-	if (score.safety && self->has_person) {
-		self->busy = TRUE;
-		hearth_crisis_ask(self->win, on_crisis_recorded, g_object_ref(self));
-		return;
-	}
-	finish(self, NULL);
 }
 
 void

@@ -4,6 +4,8 @@
 #include "hearth-today-page.h"
 
 #include "hearth/casework.h"
+#include "hearth/screening.h"
+#include "hearth-crisis.h"
 #include "hearth-person-item.h"
 #include "hearth-record-actions.h"
 
@@ -73,6 +75,69 @@ more_row(guint hidden)
 			"win.view", "followups");
 }
 
+/* Safety results whose action taken is not recorded, oldest first, each
+ * with a button that opens the crisis dialog to record it. */
+static size_t
+add_pending_actions(HearthTodayPage *self, hearth_store *s)
+{
+	hearth_pending_action *v = NULL;
+	size_t n = 0;
+	GtkWidget *g;
+
+	if (hearth_screening_pending_actions(s, NULL, &v, &n) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return 0;
+	}
+	if (n > 0) {
+		g = group(self, _("Record the Action Taken"),
+			  _("A safety result was saved without what was done about it."),
+			  "today-pending-actions");
+		for (size_t i = 0; i < n && i < TODAY_FOLLOWUPS; i++)
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
+				hearth_pending_action_row_new(self->win, &v[i]));
+		if (n > TODAY_FOLLOWUPS) {
+			g_autofree char *t = g_strdup_printf(
+				g_dngettext(NULL, "%u more not recorded",
+					    "%u more not recorded",
+					    (gulong)(n - TODAY_FOLLOWUPS)),
+				(guint)(n - TODAY_FOLLOWUPS));
+			GtkWidget *row = adw_action_row_new();
+
+			adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), t);
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(g), row);
+		}
+	}
+	hearth_pending_actions_free(v, n);
+	return n;
+}
+
+/* A warning when a help line was not verified within 90 days. */
+static void
+add_stale_helplines(HearthTodayPage *self)
+{
+	g_autofree char *names = hearth_helplines_stale_names(self->win);
+	g_autofree char *sub = NULL;
+	GtkWidget *g, *row;
+
+	if (names == NULL)
+		return;
+	g = group(self, _("Check the Help Lines"), NULL, "today-helplines-stale");
+	/* Translators: %s lists help lines by name. */
+	sub = g_strdup_printf(_("Not verified in the last 90 days: %s. Ring them when you can and record the day in Preferences."),
+			      names);
+	row = adw_action_row_new();
+	adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), _("Help lines to verify"));
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
+	adw_action_row_add_prefix(ADW_ACTION_ROW(row),
+		gtk_image_new_from_icon_name("dialog-warning-symbolic"));
+	adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+		gtk_image_new_from_icon_name("go-next-symbolic"));
+	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(row), "win.preferences");
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(g), row);
+}
+
 void
 hearth_today_page_reload(HearthTodayPage *self)
 {
@@ -84,6 +149,7 @@ hearth_today_page_reload(HearthTodayPage *self)
 	GtkWidget *safety = NULL, *overdue = NULL, *due = NULL, *g;
 	guint n_overdue = 0, n_shown = 0, n_appts = 0;
 	guint n_safety = 0, n_late = 0, n_due = 0;
+	size_t n_pending = 0;
 	hearth_status st;
 
 	if (s == NULL)
@@ -106,6 +172,9 @@ hearth_today_page_reload(HearthTodayPage *self)
 		goto out;
 	}
 
+	/* First of all: safety results saved without the action taken. */
+	n_pending = add_pending_actions(self, s);
+
 	/* Safety first: pending safety follow-ups and escalated ones. */
 	for (size_t i = 0; i < fu->n; i++) {
 		const hearth_followup_item *f = &fu->items[i];
@@ -126,6 +195,9 @@ hearth_today_page_reload(HearthTodayPage *self)
 	if (n_safety > TODAY_FOLLOWUPS)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(safety),
 			more_row(n_safety - TODAY_FOLLOWUPS));
+
+	/* Help lines nobody has rung for a while may be wrong or dead. */
+	add_stale_helplines(self);
 
 	g = group(self, _("Today's Appointments"), NULL, "today-appointments");
 	for (size_t i = 0; i < appts->n; i++) {
@@ -205,7 +277,7 @@ hearth_today_page_reload(HearthTodayPage *self)
 				 "win.view", "notes"));
 	}
 	gtk_stack_set_visible_child_name(self->stack,
-		n_shown == 0 && n_appts == 0 && fu->n == 0 &&
+		n_shown == 0 && n_appts == 0 && fu->n == 0 && n_pending == 0 &&
 		(missing == NULL || missing->n == 0) ? "empty" : "content");
 	hearth_counsellor_view_set_badge(self->view, n_overdue);
 out:

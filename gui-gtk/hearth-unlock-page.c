@@ -71,7 +71,10 @@ set_busy(HearthUnlockPage *self, gboolean busy)
 	gtk_stack_set_visible_child_name(self->button_stack,
 					 busy ? "spinner" : "button");
 	gtk_spinner_set_spinning(self->spinner, busy);
-	gtk_widget_set_sensitive(GTK_WIDGET(self->entry), !busy);
+	/* Read-only, not insensitive: an insensitive entry that has the
+	 * focus (Enter pressed in it) keeps blinking its cursor, and GTK
+	 * warns that it "did not receive a focus-out event". */
+	gtk_editable_set_editable(GTK_EDITABLE(self->entry), !busy);
 }
 
 static void
@@ -125,8 +128,9 @@ hearth_unlock_page_reset(HearthUnlockPage *self, HearthMode mode)
 {
 	gtk_editable_set_text(GTK_EDITABLE(self->entry), "");
 	gtk_widget_set_visible(GTK_WIDGET(self->error_label), FALSE);
-	gtk_widget_set_visible(GTK_WIDGET(self->help_button),
-			       mode == HEARTH_MODE_JOURNAL);
+	/* The help lines need no passphrase, in either mode: a counsellor
+	 * locked out mid-crisis still has the numbers. */
+	gtk_widget_set_visible(GTK_WIDGET(self->help_button), TRUE);
 	if (gtk_widget_get_mapped(GTK_WIDGET(self)))
 		gtk_widget_grab_focus(GTK_WIDGET(self->entry));
 }

@@ -3,12 +3,18 @@
  */
 #include "hearth-window.h"
 
+#include <stdlib.h>
+#include <string.h>
+
+#include "hearth/screening.h"
 #include "hearth-app.h"
 #include "hearth-appointment-editor.h"
 #include "hearth-counsellor-view.h"
+#include "hearth-crisis.h"
 #include "hearth-help-page.h"
 #include "hearth-journal-view.h"
 #include "hearth-person-page.h"
+#include "hearth-preferences.h"
 #include "hearth-setup-page.h"
 #include "hearth-unlock-page.h"
 
@@ -27,6 +33,11 @@ struct _HearthWindow {
 	hearth_vault *vault;
 	gint64 last_input_us;
 	guint idle_source;
+	guint lock_seconds;   /* hearth_window_set_lock_after; 0: the preference */
+	guint focus_check;    /* a pending "was the app left?" check */
+	GSettings *settings;  /* hearth_window_use_settings, else the app's */
+	hearth_helpline *lines; /* the help lines last read from the vault */
+	size_t n_lines;
 
 	GtkWidget *pending;   /* a page pushed while the leaflet was moving */
 	GtkWidget *draft;     /* an unfinished screening, see get_draft */
@@ -47,6 +58,8 @@ window_settings(HearthWindow *self)
 {
 	GtkApplication *app = gtk_window_get_application(GTK_WINDOW(self));
 
+	if (self->settings != NULL)
+		return self->settings;
 	if (app == NULL || !HEARTH_IS_APP(app))
 		return NULL;
 	return hearth_app_get_settings(HEARTH_APP(app));
@@ -150,19 +163,26 @@ hearth_window_set_draft(HearthWindow *self, GtkWidget *page)
 	self->draft = page;
 }
 
+/* How long without input before the vault locks, in microseconds; 0:
+ * never by time (the preference "when the window is left"). */
+static gint64
+lock_after_us(HearthWindow *self)
+{
+	if (self->lock_seconds > 0)
+		return (gint64)self->lock_seconds * G_USEC_PER_SEC;
+	return (gint64)auto_lock_minutes(self) * 60 * G_USEC_PER_SEC;
+}
+
 static gboolean
 idle_check(gpointer data)
 {
 	HearthWindow *self = data;
-	guint minutes;
-	gint64 now;
+	gint64 after;
 
 	if (self->vault == NULL)
 		return G_SOURCE_CONTINUE;
-	minutes = auto_lock_minutes(self);
-	now = g_get_monotonic_time();
-	if (minutes > 0 &&
-	    now - self->last_input_us >= (gint64)minutes * 60 * G_USEC_PER_SEC)
+	after = lock_after_us(self);
+	if (after > 0 && g_get_monotonic_time() - self->last_input_us >= after)
 		hearth_window_lock(self);
 	return G_SOURCE_CONTINUE;
 }
@@ -173,16 +193,76 @@ hearth_window_touch(HearthWindow *self)
 	self->last_input_us = g_get_monotonic_time();
 }
 
+gint64
+hearth_window_get_last_input(HearthWindow *self)
+{
+	return self->last_input_us;
+}
+
+void
+hearth_window_set_lock_after(HearthWindow *self, guint seconds)
+{
+	g_return_if_fail(HEARTH_IS_WINDOW(self));
+	self->lock_seconds = seconds;
+	/* Check often enough for a short interval. */
+	g_clear_handle_id(&self->idle_source, g_source_remove);
+	if (seconds > 0 && seconds < 20)
+		self->idle_source = g_timeout_add(250, idle_check, self);
+	else
+		self->idle_source = g_timeout_add_seconds(10, idle_check, self);
+}
+
+void
+hearth_window_use_settings(HearthWindow *self, GSettings *settings)
+{
+	g_return_if_fail(HEARTH_IS_WINDOW(self));
+	g_set_object(&self->settings, settings);
+}
+
+/* ---- activity and focus in every window of the app ----------------------
+ *
+ * Auto-lock watches the whole application, not the main window alone: a
+ * counsellor filling in the crisis dialog or the preferences is using
+ * Hearth, and a dialog of Hearth taking the focus is not leaving it.
+ * Every toplevel of the process gets an input watcher and an is-active
+ * watcher; the HearthWindow it belongs to is found when something
+ * happens, because a dialog is listed by GTK before its transient parent
+ * is set. */
+
+/* The HearthWindows w belongs to: through its transient parents, or, for
+ * a window of the application with no parent, each HearthWindow of it. */
+static GPtrArray *
+owners_of(GtkWindow *w)
+{
+	GPtrArray *out = g_ptr_array_new();
+	HearthWindow *hw = hearth_window_of(GTK_WIDGET(w));
+	GtkApplication *app = gtk_window_get_application(w);
+
+	if (hw != NULL) {
+		g_ptr_array_add(out, hw);
+		return out;
+	}
+	for (GList *l = app ? gtk_application_get_windows(app) : NULL; l; l = l->next)
+		if (HEARTH_IS_WINDOW(l->data))
+			g_ptr_array_add(out, l->data);
+	return out;
+}
+
 static gboolean
 on_any_event(GtkEventControllerLegacy *c, GdkEvent *event, gpointer data)
 {
+	GtkWidget *w = gtk_event_controller_get_widget(GTK_EVENT_CONTROLLER(c));
+	g_autoptr(GPtrArray) owners = NULL;
+
 	switch (gdk_event_get_event_type(event)) {
 	case GDK_KEY_PRESS:
 	case GDK_BUTTON_PRESS:
 	case GDK_TOUCH_BEGIN:
 	case GDK_SCROLL:
 	case GDK_MOTION_NOTIFY:
-		hearth_window_touch(HEARTH_WINDOW(data));
+		owners = owners_of(GTK_WINDOW(w));
+		for (guint i = 0; i < owners->len; i++)
+			hearth_window_touch(owners->pdata[i]);
 		break;
 	default:
 		break;
@@ -190,15 +270,172 @@ on_any_event(GtkEventControllerLegacy *c, GdkEvent *event, gpointer data)
 	return FALSE;
 }
 
+/* Is any window of self's (self, its dialogs, another window of its
+ * application) the active one? */
+static gboolean
+app_active(HearthWindow *self)
+{
+	GListModel *tops = gtk_window_get_toplevels();
+	GtkApplication *app = gtk_window_get_application(GTK_WINDOW(self));
+
+	for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
+		g_autoptr(GtkWindow) w = g_list_model_get_item(tops, i);
+
+		if (!gtk_window_is_active(w))
+			continue;
+		if (hearth_window_of(GTK_WIDGET(w)) == self ||
+		    (app != NULL && gtk_window_get_application(w) == app))
+			return TRUE;
+	}
+	return FALSE;
+}
+
+static gboolean
+focus_check(gpointer data)
+{
+	HearthWindow *self = data;
+
+	self->focus_check = 0;
+	/* "Lock immediately": lock once no window of Hearth is active. */
+	if (self->vault != NULL && auto_lock_minutes(self) == 0 &&
+	    self->lock_seconds == 0 &&
+	    g_getenv("HEARTH_GUI_NO_FOCUS_LOCK") == NULL && !app_active(self))
+		hearth_window_lock(self);
+	return G_SOURCE_REMOVE;
+}
+
+/* The focus moves in two steps (the old window loses it, then the new
+ * one gets it, maybe in a later event batch): decide once it settled. */
+#define FOCUS_SETTLE_MS 300
+
 static void
 on_active_changed(GtkWindow *win, GParamSpec *pspec, gpointer data)
 {
-	HearthWindow *self = HEARTH_WINDOW(win);
+	g_autoptr(GPtrArray) owners = NULL;
 
-	/* "Lock immediately": lock as soon as the window is left. */
-	if (!gtk_window_is_active(win) && auto_lock_minutes(self) == 0 &&
-	    g_getenv("HEARTH_GUI_NO_FOCUS_LOCK") == NULL)
-		hearth_window_lock(self);
+	if (gtk_window_is_active(win))
+		return;
+	owners = owners_of(win);
+	for (guint i = 0; i < owners->len; i++) {
+		HearthWindow *self = owners->pdata[i];
+
+		if (self->focus_check == 0)
+			self->focus_check = g_timeout_add(FOCUS_SETTLE_MS,
+							  focus_check, self);
+	}
+}
+
+static void
+watch_toplevel(GtkWindow *w)
+{
+	GtkEventController *legacy;
+
+	if (g_object_get_data(G_OBJECT(w), "hearth-watched") != NULL)
+		return;
+	g_object_set_data(G_OBJECT(w), "hearth-watched", GINT_TO_POINTER(1));
+	legacy = gtk_event_controller_legacy_new();
+	gtk_event_controller_set_propagation_phase(legacy, GTK_PHASE_CAPTURE);
+	gtk_event_controller_set_name(legacy, "hearth-activity");
+	g_signal_connect(legacy, "event", G_CALLBACK(on_any_event), NULL);
+	gtk_widget_add_controller(GTK_WIDGET(w), legacy);
+	g_signal_connect(w, "notify::is-active", G_CALLBACK(on_active_changed), NULL);
+}
+
+static void
+on_toplevels_changed(GListModel *list, guint pos, guint removed, guint added,
+		     gpointer data)
+{
+	for (guint i = pos; i < pos + added; i++) {
+		g_autoptr(GtkWindow) w = g_list_model_get_item(list, i);
+
+		watch_toplevel(w);
+	}
+}
+
+static void
+watch_toplevels(void)
+{
+	static gboolean watching;
+	GListModel *tops;
+
+	if (watching)
+		return;
+	watching = TRUE;
+	tops = gtk_window_get_toplevels();
+	g_signal_connect(tops, "items-changed", G_CALLBACK(on_toplevels_changed), NULL);
+	on_toplevels_changed(tops, 0, 0, g_list_model_get_n_items(tops), NULL);
+}
+
+/* ---- help lines ---------------------------------------------------------- */
+
+static hearth_helpline *
+helplines_copy(const hearth_helpline *lines, size_t n)
+{
+	hearth_helpline *out = calloc(n ? n : 1, sizeof *out);
+
+	if (out == NULL)
+		return NULL;
+	for (size_t i = 0; i < n; i++) {
+		out[i].name = strdup(lines[i].name ? lines[i].name : "");
+		out[i].number = strdup(lines[i].number ? lines[i].number : "");
+		out[i].hours = strdup(lines[i].hours ? lines[i].hours : "");
+		out[i].verified = strdup(lines[i].verified ? lines[i].verified : "");
+		if (!out[i].name || !out[i].number || !out[i].hours || !out[i].verified) {
+			hearth_helplines_free(out, i + 1);
+			return NULL;
+		}
+	}
+	return out;
+}
+
+hearth_status
+hearth_window_helplines(HearthWindow *self, hearth_helpline **out, size_t *n)
+{
+	const char *lang = hearth_gui_lang();
+	hearth_store *s = self ? hearth_window_get_store(self) : NULL;
+
+	if (s != NULL) {
+		if (hearth_settings_helplines(s, lang, out, n) == HEARTH_OK) {
+			hearth_helpline *keep = helplines_copy(*out, *n);
+
+			/* Public numbers: kept across a lock, so the lock
+			 * screen shows the service's own lines. */
+			if (keep != NULL) {
+				hearth_helplines_free(self->lines, self->n_lines);
+				self->lines = keep;
+				self->n_lines = *n;
+			}
+			return HEARTH_OK;
+		}
+		hearth_errdetail_clear();
+	}
+	if (self != NULL && self->lines != NULL) {
+		*out = helplines_copy(self->lines, self->n_lines);
+		*n = *out ? self->n_lines : 0;
+		if (*out != NULL)
+			return HEARTH_OK;
+	}
+	return hearth_helplines_default(lang, out, n);
+}
+
+/* After an unlock: the oldest safety action still unrecorded asks again,
+ * so a dialog lost to a lock comes back. */
+static void
+ask_pending_action(HearthWindow *self)
+{
+	hearth_store *s = hearth_window_get_store(self);
+	hearth_pending_action *v = NULL;
+	size_t n = 0;
+
+	if (s == NULL || self->mode != HEARTH_MODE_COUNSELLOR)
+		return;
+	if (hearth_screening_pending_actions(s, NULL, &v, &n) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return;
+	}
+	if (n > 0)
+		hearth_crisis_ask_pending(self, &v[0]);
+	hearth_pending_actions_free(v, n);
 }
 
 void
@@ -223,6 +460,15 @@ hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
 		self->root_view = GTK_WIDGET(hearth_counsellor_view_new(self));
 	gtk_stack_set_visible_child_name(self->stack, "main");
 	adw_leaflet_append(self->leaflet, self->root_view);
+	/* Remember the vault's help lines for the lock screen. */
+	{
+		hearth_helpline *lines = NULL;
+		size_t n = 0;
+
+		if (hearth_window_helplines(self, &lines, &n) == HEARTH_OK)
+			hearth_helplines_free(lines, n);
+	}
+	ask_pending_action(self);
 }
 
 static void
@@ -425,6 +671,24 @@ action_lock(GtkWidget *widget, const char *name, GVariant *param)
 }
 
 static void
+action_help_lines(GtkWidget *widget, const char *name, GVariant *param)
+{
+	hearth_window_show_help_lines(HEARTH_WINDOW(widget));
+}
+
+static void
+action_preferences(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthWindow *self = HEARTH_WINDOW(widget);
+	GtkApplication *app = gtk_window_get_application(GTK_WINDOW(self));
+
+	if (app != NULL && HEARTH_IS_APP(app))
+		hearth_app_show_preferences(HEARTH_APP(app), GTK_WINDOW(self));
+	else
+		gtk_window_present(GTK_WINDOW(hearth_preferences_new(self->settings, self)));
+}
+
+static void
 action_back(GtkWidget *widget, const char *name, GVariant *param)
 {
 	HearthWindow *self = HEARTH_WINDOW(widget);
@@ -534,6 +798,8 @@ hearth_window_dispose(GObject *object)
 	HearthWindow *self = HEARTH_WINDOW(object);
 
 	g_clear_handle_id(&self->idle_source, g_source_remove);
+	g_clear_handle_id(&self->focus_check, g_source_remove);
+	g_clear_object(&self->settings);
 	g_clear_object(&self->pending);
 	g_clear_object(&self->draft);
 	G_OBJECT_CLASS(hearth_window_parent_class)->dispose(object);
@@ -548,6 +814,7 @@ hearth_window_finalize(GObject *object)
 	HearthWindow *self = HEARTH_WINDOW(object);
 
 	g_free(self->dir);
+	hearth_helplines_free(self->lines, self->n_lines);
 	G_OBJECT_CLASS(hearth_window_parent_class)->finalize(object);
 }
 
@@ -588,6 +855,10 @@ hearth_window_class_init(HearthWindowClass *klass)
 					action_new_appointment);
 	gtk_widget_class_install_action(widget_class, "win.discard-draft", NULL,
 					action_discard_draft);
+	gtk_widget_class_install_action(widget_class, "win.help-lines", NULL,
+					action_help_lines);
+	gtk_widget_class_install_action(widget_class, "win.preferences", NULL,
+					action_preferences);
 	gtk_widget_class_add_binding_action(widget_class, GDK_KEY_Left,
 		GDK_ALT_MASK, "win.back", NULL);
 	/* Escape leaves a pushed page too (an entry or a popover that
@@ -601,8 +872,6 @@ hearth_window_class_init(HearthWindowClass *klass)
 static void
 hearth_window_init(HearthWindow *self)
 {
-	GtkEventController *legacy;
-
 	gtk_widget_init_template(GTK_WIDGET(self));
 	g_signal_connect(self->leaflet, "notify::child-transition-running",
 			 G_CALLBACK(on_transition_running), self);
@@ -611,12 +880,7 @@ hearth_window_init(HearthWindow *self)
 	g_signal_connect(self->unlock_page, "unlocked",
 			 G_CALLBACK(on_unlocked), self);
 	g_signal_connect(self, "close-request", G_CALLBACK(on_close_request), NULL);
-	g_signal_connect(self, "notify::is-active", G_CALLBACK(on_active_changed), NULL);
-
-	legacy = gtk_event_controller_legacy_new();
-	gtk_event_controller_set_propagation_phase(legacy, GTK_PHASE_CAPTURE);
-	g_signal_connect(legacy, "event", G_CALLBACK(on_any_event), self);
-	gtk_widget_add_controller(GTK_WIDGET(self), legacy);
+	watch_toplevels();
 
 	self->last_input_us = g_get_monotonic_time();
 	self->idle_source = g_timeout_add_seconds(10, idle_check, self);

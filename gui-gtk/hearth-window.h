@@ -60,8 +60,29 @@ GtkWidget *hearth_window_get_root_view(HearthWindow *self);
  * "data-changed" signal. */
 void hearth_window_data_changed(HearthWindow *self);
 
-/* Resets the idle timer (called on user input). */
+/* Resets the idle timer.  Input (keys, pointer, touch, scroll) in any
+ * window of the app counts: the main window, its dialogs, the
+ * preferences.  A dialog of the app taking the focus is not leaving it
+ * for the "when the window is left" lock either. */
 void hearth_window_touch(HearthWindow *self);
+
+/* When input was last seen (g_get_monotonic_time()). */
+gint64 hearth_window_get_last_input(HearthWindow *self);
+
+/* Locks after seconds without input instead of the preference (0: back
+ * to the preference).  For tests, which cannot wait a minute. */
+void hearth_window_set_lock_after(HearthWindow *self, guint seconds);
+
+/* The settings to read (auto-lock) for a window that has no HearthApp,
+ * as in the tests; a window of the app reads the app's. */
+void hearth_window_use_settings(HearthWindow *self, GSettings *settings);
+
+/* The help lines to show: the vault's while it is open; while locked the
+ * last ones read from it (public numbers, kept in memory across a lock),
+ * or the defaults before the first unlock.  self may be NULL (the
+ * defaults).  *out is malloc'd: hearth_helplines_free(). */
+hearth_status hearth_window_helplines(HearthWindow *self, hearth_helpline **out,
+				      size_t *n);
 
 /* Finds the HearthWindow that holds widget, or NULL. */
 HearthWindow *hearth_window_of(GtkWidget *widget);

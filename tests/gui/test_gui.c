@@ -30,19 +30,35 @@
  *                     tooltip, and keyboard focus reaches each one with
  *                     Tab, Shift+Tab and the arrow keys; every offender is
  *                     printed with its page, type, name and icon
- *   /gui/keyboard     Tab goes round Today and back to the start; Escape
- *                     leaves the crisis dialog open until the action taken
- *                     is recorded, and Record Action records and closes
- *                     it; Escape and Alt+Left leave pushed pages, Escape
- *                     closes an editor
+ *   /gui/keyboard     Tab goes round Today and back to the start; the
+ *                     screening is saved before the crisis dialog asks,
+ *                     Escape leaves the dialog open, and Record Action
+ *                     records the action and closes it; Escape and
+ *                     Alt+Left leave pushed pages, Escape closes an editor
+ *   /gui/crisis-lock  PHQ-9 item 9 = 1 in a fresh vault, the idle lock
+ *                     while the crisis dialog is open, unlock: screening,
+ *                     safety follow-up and high risk are saved, the pending
+ *                     action leads Today and the dialog asks again;
+ *                     recording it clears Today
+ *   /gui/focus-lock   "lock when the window is left": the crisis dialog
+ *                     taking the focus does not lock, another program's
+ *                     window does
+ *   /gui/idle-input   pointer and key input on the crisis dialog (real X
+ *                     events) postpone the idle lock
+ *   /gui/helplines    help lines as rows: a stale one warns on Today,
+ *                     Verified Today saves the day, the lock screen shows
+ *                     the vault's lines with hours and day verified, a
+ *                     window never unlocked the defaults
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
  */
+#include <dlfcn.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
+#include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 
 #include "hearth/casework.h"
@@ -1438,6 +1454,19 @@ count_screenings(HearthWindow *win, const hearth_id *person)
 	return n;
 }
 
+/* Safety actions not yet recorded (person NULL: anyone's). */
+static guint
+count_pending(HearthWindow *win, const hearth_id *person)
+{
+	hearth_pending_action *v = NULL;
+	size_t n = 0;
+
+	g_assert_cmpint(hearth_screening_pending_actions(hearth_window_get_store(win),
+							 person, &v, &n), ==, HEARTH_OK);
+	hearth_pending_actions_free(v, n);
+	return (guint)n;
+}
+
 static void
 test_keyboard(void)
 {
@@ -1487,8 +1516,9 @@ test_keyboard(void)
 	g_assert_true(gtk_widget_child_focus(GTK_WIDGET(win), GTK_DIR_TAB_BACKWARD));
 	g_assert_true(gtk_window_get_focus(GTK_WINDOW(win)) == prev);
 
-	/* The crisis dialog: Escape does not dismiss it before the action
-	 * taken is recorded, not even once one is ticked. */
+	/* The crisis dialog: the screening is saved before it asks (its
+	 * action pending), and Escape does not hide the crisis steps, not
+	 * even once an action is ticked. */
 	people = HEARTH_PEOPLE_PAGE(find_type(hearth_window_get_root_view(win),
 					      HEARTH_TYPE_PEOPLE_PAGE));
 	hearth_gui_lazy_flush(GTK_WIDGET(people));
@@ -1502,16 +1532,16 @@ test_keyboard(void)
 	spin(200);
 	g_assert_true(gtk_widget_get_visible(dialog));
 	g_assert_nonnull(find("crisis-dialog"));
-	g_assert_null(find("crisis-card"));
-	g_assert_cmpuint(count_screenings(win, &person), ==, before);
+	g_assert_cmpuint(count_screenings(win, &person), ==, before + 1);
+	g_assert_cmpuint(count_pending(win, &person), ==, 1);
 	gtk_check_button_set_active(GTK_CHECK_BUTTON(find("crisis-action-1")), TRUE);
 	spin(20);
 	g_assert_true(press_key(GTK_WINDOW(dialog), GDK_KEY_Escape, 0));
 	spin(200);
 	g_assert_nonnull(find("crisis-dialog"));
-	g_assert_cmpuint(count_screenings(win, &person), ==, before);
+	g_assert_cmpuint(count_pending(win, &person), ==, 1);
 
-	/* Record Action, from the keyboard: saved, and the dialog goes. */
+	/* Record Action, from the keyboard: recorded, and the dialog goes. */
 	record = find_button(dialog, _("_Record Action"));
 	g_assert_nonnull(record);
 	g_assert_true(gtk_widget_is_sensitive(record));
@@ -1519,6 +1549,7 @@ test_keyboard(void)
 	g_assert_true(gtk_widget_activate(record));
 	spin(300);
 	g_assert_cmpuint(count_screenings(win, &person), ==, before + 1);
+	g_assert_cmpuint(count_pending(win, &person), ==, 0);
 	g_assert_null(find("crisis-dialog"));
 	wait_for("crisis-card");
 
@@ -1539,6 +1570,370 @@ test_keyboard(void)
 				GDK_KEY_Escape, 0));
 	wait_gone("person-save");
 
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
+/* ---- save first, auto-lock across the app's windows ---------------------- */
+
+/* Runs the main loop until win is locked (TRUE) or secs pass (FALSE). */
+static gboolean
+wait_locked(HearthWindow *win, guint secs)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)secs * G_USEC_PER_SEC;
+
+	while (hearth_window_get_store(win) != NULL) {
+		if (g_get_monotonic_time() > end)
+			return FALSE;
+		g_main_context_iteration(NULL, FALSE);
+	}
+	return TRUE;
+}
+
+/* Runs the main loop until w is active (TRUE) or secs pass. */
+static gboolean
+wait_active(GtkWindow *w, guint secs)
+{
+	gint64 end = g_get_monotonic_time() + (gint64)secs * G_USEC_PER_SEC;
+
+	while (!gtk_window_is_active(w)) {
+		if (g_get_monotonic_time() > end)
+			return FALSE;
+		g_main_context_iteration(NULL, FALSE);
+	}
+	return TRUE;
+}
+
+/* The first person of the People list (loaded if it was not yet). */
+static void
+first_person(HearthWindow *win, hearth_id *person)
+{
+	HearthPeoplePage *people = HEARTH_PEOPLE_PAGE(find_type(
+		hearth_window_get_root_view(win), HEARTH_TYPE_PEOPLE_PAGE));
+
+	hearth_gui_lazy_flush(GTK_WIDGET(people));
+	g_assert_true(hearth_people_page_first(people, person));
+}
+
+/* Does a row under root have a title containing text? */
+static gboolean
+row_title_has(GtkWidget *root, const char *text)
+{
+	GtkWidget *c;
+
+	if (ADW_IS_PREFERENCES_ROW(root) &&
+	    strstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(root)), text) != NULL)
+		return TRUE;
+	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c))
+		if (row_title_has(c, text))
+			return TRUE;
+	return FALSE;
+}
+
+/* The crisis-lock case of issue 7: a PHQ-9 with item 9 = 1 in a fresh
+ * vault, the vault locks by the idle timer while the crisis dialog is
+ * open, and after the unlock nothing is lost: the screening, its safety
+ * follow-up and the high risk are in the vault, the pending action leads
+ * Today, the dialog asks again, and recording the action clears it. */
+static void
+test_crisis_lock(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vault = g_build_filename(dir, "vault", NULL);
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_pending_action *v = NULL;
+	hearth_followups *fu = NULL;
+	g_autoptr(hearth_record) r = NULL;
+	HearthWindow *win;
+	GtkWidget *group;
+	hearth_store *s;
+	hearth_id person;
+	size_t n = 0;
+
+	hearth_gui_today(today);
+	win = create_vault(vault, "mode-counsellor");
+	g_assert_true(hearth_window_show_view(win, "people"));
+	click("person-add");
+	type("person-name", "危机测试员工");
+	click("person-save");
+	first_person(win, &person);
+
+	g_assert_nonnull(hearth_screening_page_start(win, &person, "phq9"));
+	answer_all(1, HEARTH_ANSWER_NONE);
+	wait_for("crisis-dialog");
+	/* The idle timer, at 2 s: nobody touches anything. */
+	hearth_window_set_lock_after(win, 2);
+	hearth_window_touch(win);
+	g_assert_true(wait_locked(win, 30));
+	spin(100);
+	g_assert_null(find("crisis-dialog"));
+
+	/* Unlock through the lock page: the dialog asks again.  (The focus
+	 * went with the dialog; with no window manager to hand it back, the
+	 * user clicking the window is a present.) */
+	hearth_window_set_lock_after(win, 0);
+	gtk_window_present(GTK_WINDOW(win));
+	g_assert_true(wait_active(GTK_WINDOW(win), 10));
+	type("unlock-entry", "lantern river copper 42");
+	click("unlock-button");
+	wait_for("crisis-dialog");
+	s = hearth_window_get_store(win);
+	g_assert_nonnull(s);
+	g_assert_nonnull(find("crisis-pending-what"));
+
+	/* Nothing was lost. */
+	g_assert_cmpuint(count_screenings(win, &person), ==, 1);
+	g_assert_cmpint(hearth_screening_pending_actions(s, NULL, &v, &n), ==, HEARTH_OK);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_true(hearth_id_equal(&v[0].person, &person));
+	g_assert_cmpstr(v[0].instrument, ==, "phq9");
+	g_assert_cmpstr(v[0].date, ==, today);
+	hearth_pending_actions_free(v, n);
+	g_assert_cmpint(hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, &person, today, &fu),
+			==, HEARTH_OK);
+	g_assert_cmpuint(fu->n, ==, 1);
+	g_assert_true(fu->items[0].safety);
+	g_assert_cmpstr(fu->items[0].due, ==, today);
+	hearth_followups_free(fu);
+	g_assert_cmpint(hearth_record_load(s, &person, &r), ==, HEARTH_OK);
+	g_assert_cmpstr(hearth_record_field(r, "risk"), ==, "high");
+
+	/* Today leads with it: the person, the instrument, the day. */
+	g_assert_true(hearth_window_show_view(win, "today"));
+	group = wait_for("today-pending-actions");
+	g_assert_true(gtk_widget_get_prev_sibling(group) == NULL);
+	g_assert_true(row_title_has(group, "危机测试员工"));
+	g_assert_true(row_title_has(group, "PHQ-9"));
+	g_assert_true(row_title_has(group, today));
+
+	/* Recorded: gone from Today, recorded on the screening. */
+	record_crisis_action();
+	g_assert_cmpuint(count_pending(win, NULL), ==, 0);
+	wait_gone("today-pending-actions");
+	g_assert_nonnull(find("today-safety"));
+
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
+/* The crisis dialog of a demo vault's first person (PHQ-9, item 9 = 1). */
+static GtkWidget *
+open_crisis_dialog(HearthWindow *win)
+{
+	hearth_id person;
+
+	first_person(win, &person);
+	g_assert_nonnull(hearth_screening_page_start(win, &person, "phq9"));
+	answer_all(1, HEARTH_ANSWER_NONE);
+	return wait_for("crisis-dialog");
+}
+
+/* "Lock when the window is left": the crisis dialog taking the focus is
+ * not leaving Hearth; a window of another program taking it is. */
+static void
+test_focus_lock(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
+	g_autoptr(GSettings) settings = hearth_app_settings_new();
+	HearthWindow *win;
+	GtkWidget *dialog, *other;
+
+	g_assert_nonnull(settings);
+	g_settings_set_uint(settings, "auto-lock-minutes", 0);
+	g_unsetenv("HEARTH_GUI_NO_FOCUS_LOCK");
+	win = open_demo(vdir, FALSE, 1000, 760);
+	hearth_window_use_settings(win, settings);
+	/* Xvfb has no window manager: GTK gives the focus itself. */
+	g_assert_true(wait_active(GTK_WINDOW(win), 10));
+
+	dialog = open_crisis_dialog(win);
+	g_assert_true(wait_active(GTK_WINDOW(dialog), 10));
+	g_assert_false(gtk_window_is_active(GTK_WINDOW(win)));
+	spin(1500);
+	g_assert_nonnull(hearth_window_get_store(win));
+	g_assert_nonnull(find("crisis-dialog"));
+
+	/* Another program's window takes the focus: Hearth was left. */
+	other = gtk_window_new();
+	gtk_window_present(GTK_WINDOW(other));
+	g_assert_true(wait_active(GTK_WINDOW(other), 10));
+	g_assert_true(wait_locked(win, 10));
+	gtk_window_destroy(GTK_WINDOW(other));
+
+	g_setenv("HEARTH_GUI_NO_FOCUS_LOCK", "1", TRUE);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
+/* Real X input through the X server (the XTEST extension and a pointer
+ * warp), so it reaches GTK as a user's would.  Looked up at run time:
+ * the test links only what GTK does. */
+typedef int (*WarpFn)(Display *, Window, Window, int, int, unsigned, unsigned, int, int);
+typedef int (*FlushFn)(Display *);
+typedef KeyCode (*KeycodeFn)(Display *, KeySym);
+typedef int (*FakeKeyFn)(Display *, unsigned, Bool, unsigned long);
+
+static void
+x_pointer_over(GtkWidget *w, int x, int y)
+{
+	GdkSurface *surface = gtk_native_get_surface(GTK_NATIVE(w));
+	Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(w));
+	WarpFn warp = (WarpFn)dlsym(RTLD_DEFAULT, "XWarpPointer");
+	FlushFn flush = (FlushFn)dlsym(RTLD_DEFAULT, "XFlush");
+
+	g_assert_nonnull(warp);
+	warp(dpy, None, gdk_x11_surface_get_xid(surface), 0, 0, 0, 0, x, y);
+	flush(dpy);
+}
+
+static void
+x_key_tap(GtkWidget *w, KeySym sym)
+{
+	static void *xtst;
+	Display *dpy = gdk_x11_display_get_xdisplay(gtk_widget_get_display(w));
+	KeycodeFn code = (KeycodeFn)dlsym(RTLD_DEFAULT, "XKeysymToKeycode");
+	FlushFn flush = (FlushFn)dlsym(RTLD_DEFAULT, "XFlush");
+	FakeKeyFn fake;
+
+	if (xtst == NULL)
+		xtst = dlopen("libXtst.so.6", RTLD_NOW);
+	g_assert_nonnull(xtst);
+	fake = (FakeKeyFn)dlsym(xtst, "XTestFakeKeyEvent");
+	g_assert_nonnull(fake);
+	fake(dpy, code(dpy, sym), True, 0);
+	fake(dpy, code(dpy, sym), False, 0);
+	flush(dpy);
+}
+
+/* Input on the crisis dialog (pointer, then keys) postpones the idle
+ * lock; without input it comes. */
+static void
+test_idle_input(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
+	HearthWindow *win;
+	GtkWidget *dialog;
+	gint64 end, before;
+
+	win = open_demo(vdir, FALSE, 1000, 760);
+	if (!GDK_IS_X11_DISPLAY(gtk_widget_get_display(GTK_WIDGET(win)))) {
+		g_test_skip("needs X11 (Xvfb)");
+		gtk_window_destroy(GTK_WINDOW(win));
+		return;
+	}
+	dialog = open_crisis_dialog(win);
+	g_assert_true(wait_active(GTK_WINDOW(dialog), 10));
+	hearth_window_set_lock_after(win, 2);
+	hearth_window_touch(win);
+
+	/* Twice the interval of pointer moves over the dialog. */
+	before = hearth_window_get_last_input(win);
+	end = g_get_monotonic_time() + 4 * G_USEC_PER_SEC;
+	for (int i = 0; g_get_monotonic_time() < end; i++) {
+		x_pointer_over(dialog, 20 + i % 40, 20 + i % 7);
+		spin(200);
+		g_assert_nonnull(hearth_window_get_store(win));
+	}
+	g_assert_cmpint(hearth_window_get_last_input(win), >, before);
+
+	/* Twice the interval of key presses (Shift: changes nothing). */
+	before = hearth_window_get_last_input(win);
+	end = g_get_monotonic_time() + 4 * G_USEC_PER_SEC;
+	while (g_get_monotonic_time() < end) {
+		x_key_tap(dialog, XK_Shift_L);
+		spin(200);
+		g_assert_nonnull(hearth_window_get_store(win));
+	}
+	g_assert_cmpint(hearth_window_get_last_input(win), >, before);
+
+	/* No input: it locks, and the result was saved before. */
+	g_assert_true(wait_locked(win, 10));
+
+	hearth_window_set_lock_after(win, 0);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
+/* Help lines as rows with hours and the day verified: a stale line warns
+ * on Today, "Verified Today" in the preferences saves the day, and the
+ * lock screen shows the vault's lines (kept in memory), or the defaults
+ * before any unlock. */
+static void
+test_helplines(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
+	char today[HEARTH_DATE_LEN + 1];
+	g_autofree char *verified = NULL;
+	hearth_helpline *lines = NULL, *defaults = NULL;
+	size_t n = 0, nd = 0;
+	HearthWindow *win;
+	GtkWidget *help;
+	hearth_store *s;
+
+	hearth_gui_today(today);
+	verified = g_strdup_printf(_("Verified on %s"), today);
+	win = open_demo(vdir, FALSE, 1000, 760);
+	s = hearth_window_get_store(win);
+	g_assert_cmpint(hearth_settings_set(s, HEARTH_SETTING_HELPLINES,
+		"[{\"name\":\"Union Care Line\",\"number\":\"400 000 1234\","
+		"\"hours\":\"9:00-21:00\",\"verified\":\"\"}]"), ==, HEARTH_OK);
+	hearth_window_data_changed(win);
+	g_assert_true(hearth_window_show_view(win, "today"));
+	wait_for("today-helplines-stale");
+
+	/* Verified today, saved from the rows of the preferences. */
+	gtk_window_present(GTK_WINDOW(hearth_preferences_new(NULL, win)));
+	wait_for("helpline-0");
+	adw_expander_row_set_expanded(ADW_EXPANDER_ROW(find("helpline-0")), TRUE);
+	click("helpline-today-0");
+	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(find("helpline-verified-0"))),
+			==, today);
+	click("helplines-save");
+	g_assert_cmpint(hearth_settings_helplines(s, "en", &lines, &n), ==, HEARTH_OK);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_cmpstr(lines[0].name, ==, "Union Care Line");
+	g_assert_cmpstr(lines[0].hours, ==, "9:00-21:00");
+	g_assert_cmpstr(lines[0].verified, ==, today);
+	hearth_helplines_free(lines, n);
+	close_others(win);
+	wait_gone("today-helplines-stale");
+
+	/* Locked: the lock screen's "Get Help Now" shows them, with their
+	 * hours and the day verified. */
+	hearth_window_lock(win);
+	settle(win);
+	click("unlock-help");
+	help = wait_for("help-dialog");
+	g_assert_true(shows_text(help, "Union Care Line"));
+	g_assert_true(row_title_has(help, "Union Care Line"));
+	{
+		GtkWidget *first = gtk_widget_get_first_child(find_in(help, "helplines"));
+		g_autofree char *sub = g_strdup_printf("9:00-21:00 · %s", verified);
+
+		g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(first)), ==, sub);
+	}
+	gtk_window_destroy(GTK_WINDOW(help));
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+
+	/* A new window, never unlocked: the defaults. */
+	win = hearth_window_new(NULL, vdir);
+	gtk_window_present(GTK_WINDOW(win));
+	click("unlock-help");
+	help = wait_for("help-dialog");
+	g_assert_cmpint(hearth_helplines_default(hearth_gui_lang(), &defaults, &nd), ==, HEARTH_OK);
+	g_assert_cmpuint(nd, >, 0);
+	g_assert_true(shows_text(help, defaults[0].name));
+	g_assert_false(shows_text(help, "Union Care Line"));
+	hearth_helplines_free(defaults, nd);
+	gtk_window_destroy(GTK_WINDOW(help));
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
 	remove_tree(dir);
@@ -1568,5 +1963,9 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/zh_CN", test_zh_CN);
 	g_test_add_func("/gui/a11y", test_a11y);
 	g_test_add_func("/gui/keyboard", test_keyboard);
+	g_test_add_func("/gui/crisis-lock", test_crisis_lock);
+	g_test_add_func("/gui/focus-lock", test_focus_lock);
+	g_test_add_func("/gui/idle-input", test_idle_input);
+	g_test_add_func("/gui/helplines", test_helplines);
 	return g_test_run();
 }
