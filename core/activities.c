@@ -113,6 +113,46 @@ out:
 	return st;
 }
 
+hearth_status hearth_activity_record_action(hearth_store *s,
+					    const hearth_id *activity,
+					    const char *action)
+{
+	hearth_record *rec = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_cw_tx tx;
+	hearth_status st;
+
+	if (s == NULL || activity == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or activity given");
+	if ((st = hearth_cw_action_check(action)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_cw_load(s, activity, "activity", &rec)) != HEARTH_OK)
+		goto out;
+	hearth_id_to_hex(activity, hex);
+	if (strcmp(hearth_cw_field(rec, "risk"), "high") != 0) {
+		st = hearth_fail(HEARTH_ESTATE, "activity %.8s was not high "
+				 "risk: no action is asked for", hex);
+		goto out;
+	}
+	if (hearth_cw_field(rec, "action_taken")[0] != '\0') {
+		st = hearth_fail(HEARTH_ESTATE, "the action taken on activity "
+				 "%.8s is recorded already", hex);
+		goto out;
+	}
+	if ((st = hearth_record_set(s, activity, "action_taken", action)) !=
+	    HEARTH_OK)
+		goto out;
+	/* The detail names the type only: the action is free text about a
+	 * person and stays in the record. */
+	st = hearth_audit_append(s, "activity.action", activity,
+				 hearth_cw_field(rec, "type"));
+out:
+	hearth_record_free(rec);
+	return hearth_cw_end(s, &tx, st);
+}
+
 typedef struct act_ctx {
 	int32_t from, to;
 	const char *type;
@@ -130,6 +170,7 @@ static void act_item_release(void *p)
 	free(it->unit);
 	free(it->risk);
 	free(it->outcome);
+	free(it->action_taken);
 }
 
 static hearth_status act_collect(const hearth_cw_rec *r, void *vctx)
@@ -168,11 +209,13 @@ static hearth_status act_collect(const hearth_cw_rec *r, void *vctx)
 	it.unit = hearth_cw_strdup(hearth_cw_get(r, "unit"));
 	it.risk = hearth_cw_strdup(hearth_cw_get(r, "risk"));
 	it.outcome = hearth_cw_strdup(hearth_cw_get(r, "outcome"));
+	it.action_taken = hearth_cw_strdup(hearth_cw_get(r, "action_taken"));
 	it.attendance = hearth_cw_int(hearth_cw_get(r, "attendance"), -1);
 	it.minutes = hearth_cw_int(hearth_cw_get(r, "minutes"), -1);
 	it.has_followup = hearth_cw_id(hearth_cw_get(r, "followup"), &it.followup);
 	it.unattached = safety != NULL && strcmp(safety, "unattached") == 0;
 	if (!it.person_name || !it.type || !it.topic || !it.unit || !it.risk || !it.outcome ||
+	    !it.action_taken ||
 	    hearth_cw_list_push(&c->list, &it, &r->created) != 0) {
 		act_item_release(&it);
 		return hearth_fail(HEARTH_ENOMEM, "out of memory listing activities");

@@ -78,6 +78,14 @@ hearth_status hearth_cw_load(hearth_store *s, const hearth_id *id,
 /* Field of a loaded record, "" when absent. */
 const char *hearth_cw_field(const hearth_record *r, const char *name);
 
+/* The longest text of an "action taken" (what was done in a crisis). */
+#define HEARTH_CW_ACTION_MAX 2000u
+
+/* Checks an action taken before it is recorded: HEARTH_EINVAL when it is
+ * NULL or blank, longer than HEARTH_CW_ACTION_MAX bytes, or not valid
+ * text (hearth_text_check). */
+hearth_status hearth_cw_action_check(const char *action);
+
 /* malloc'd copy of s (NULL gives ""), or NULL when memory runs out. */
 char *hearth_cw_strdup(const char *s);
 

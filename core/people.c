@@ -81,6 +81,17 @@ const char *hearth_cw_get(const hearth_cw_rec *r, const char *name)
 	return NULL;
 }
 
+hearth_status hearth_cw_action_check(const char *action)
+{
+	if (action == NULL || action[strspn(action, " \t\r\n")] == '\0')
+		return hearth_fail(HEARTH_EINVAL, "the action taken cannot be "
+				   "empty");
+	if (strlen(action) > HEARTH_CW_ACTION_MAX)
+		return hearth_fail(HEARTH_EINVAL, "the action taken is longer "
+				   "than %u bytes", HEARTH_CW_ACTION_MAX);
+	return hearth_text_check("action", action);
+}
+
 char *hearth_cw_strdup(const char *s)
 {
 	return strdup(s ? s : "");

@@ -24,7 +24,7 @@
 #include "hearth/screening.h"
 #include "hearth/timeutil.h"
 
-#define ACTION_MAX 2000u
+#define ACTION_MAX HEARTH_CW_ACTION_MAX
 
 /* Field action_status of a safety result: the action taken is still to be
  * recorded, or has been. */
@@ -572,13 +572,7 @@ hearth_status hearth_screening_record_action(hearth_store *s,
 
 	if (s == NULL || screening == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or screening given");
-	if (blank(action))
-		return hearth_fail(HEARTH_EINVAL, "the action taken cannot be "
-				   "empty");
-	if (strlen(action) > ACTION_MAX)
-		return hearth_fail(HEARTH_EINVAL, "the action taken is longer "
-				   "than %u bytes", ACTION_MAX);
-	if ((st = hearth_text_check("action", action)) != HEARTH_OK)
+	if ((st = hearth_cw_action_check(action)) != HEARTH_OK)
 		return st;
 	if (at == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no date for the action taken");

@@ -30,7 +30,6 @@ struct _HearthActivityForm {
 
 	/* Owned */
 	char type[16];
-	gboolean busy;          /* the crisis dialog is open */
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -107,23 +106,21 @@ on_clear(GtkButton *b, gpointer data)
 	hearth_person_picker_set_person(self->picker, NULL, NULL);
 }
 
-/* Logs the activity; action is the crisis action taken, or NULL. */
-static void
-log_activity(HearthActivityForm *self, const char *action)
+/* Logs the activity; TRUE with its id in *id when it was saved. */
+static gboolean
+log_activity(HearthActivityForm *self, hearth_id *id)
 {
 	hearth_store *s = hearth_window_get_store(self->win);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_activity_new a = { 0 };
 	hearth_activity_added out;
 	hearth_id person;
-	g_autofree char *outcome = NULL;
 	g_autofree char *name = NULL;
-	const char *typed;
 	guint r;
 	hearth_status st;
 
 	if (s == NULL)
-		return;
+		return FALSE;
 	hearth_gui_today(today);
 	a.type = self->type;
 	a.date = gtk_editable_get_text(GTK_EDITABLE(self->date_row));
@@ -139,23 +136,15 @@ log_activity(HearthActivityForm *self, const char *action)
 	r = adw_combo_row_get_selected(self->risk_row);
 	a.risk = gtk_widget_get_visible(GTK_WIDGET(self->risk_row))
 		? risks[r < G_N_ELEMENTS(risks) ? r : 0] : NULL;
-	typed = gtk_editable_get_text(GTK_EDITABLE(self->outcome_row));
-	if (action != NULL && *typed)
-		/* Translators: an activity's outcome followed by the action
-		 * taken in the crisis dialog. */
-		outcome = g_strdup_printf(_("%s; action taken: %s"), typed, action);
-	else if (action != NULL)
-		outcome = g_strdup(action);
-	else
-		outcome = g_strdup(typed);
-	a.outcome = outcome;
+	a.outcome = gtk_editable_get_text(GTK_EDITABLE(self->outcome_row));
 
 	st = hearth_activity_add(s, &a, today, &out);
 	if (st != HEARTH_OK) {
 		/* The form stays as it was: nothing typed is lost. */
 		hearth_window_status(self->win, st);
-		return;
+		return FALSE;
 	}
+	*id = out.id;
 	if (out.safety == HEARTH_ACTIVITY_SAFETY_FOLLOWUP) {
 		g_autofree char *text = g_strdup_printf(
 			_("Logged. A safety follow-up for %s is due today: it is at the top of Today."),
@@ -171,31 +160,54 @@ log_activity(HearthActivityForm *self, const char *action)
 	hearth_window_data_changed(self->win);
 	if (hearth_window_get_top(self->win) == GTK_WIDGET(self))
 		hearth_window_pop(self->win);
+	return TRUE;
 }
 
+/* The crisis dialog's answer for a high-risk activity saved before it
+ * asked.  holder carries the window and the activity's id: the form may
+ * be gone by now.  A vault locked meanwhile loses only the action text;
+ * the call and its safety follow-up are stored already. */
 static void
 on_crisis_recorded(const char *action, gpointer data)
 {
-	HearthActivityForm *self = data;
+	GObject *holder = data;
+	HearthWindow *win = g_object_get_data(holder, "window");
+	const hearth_id *id = g_object_get_data(holder, "activity");
+	hearth_store *s = hearth_window_get_store(win);
+	hearth_status st;
 
-	self->busy = FALSE;
-	log_activity(self, action);
+	if (s == NULL)
+		return;
+	st = hearth_activity_record_action(s, id, action);
+	if (st != HEARTH_OK)
+		hearth_window_status(win, st);
+	else
+		hearth_window_data_changed(win);
 }
 
 void
 hearth_activity_form_save(HearthActivityForm *self)
 {
+	HearthWindow *win;
+	GObject *holder;
+	hearth_id id;
+	gboolean ask;
+
 	g_return_if_fail(HEARTH_IS_ACTIVITY_FORM(self));
-	if (self->busy || hearth_window_get_store(self->win) == NULL)
+	if (hearth_window_get_store(self->win) == NULL)
 		return;
-	/* A high-risk call shows the crisis steps and help lines first, and
-	 * what was done is recorded with the call. */
-	if (high_risk(self)) {
-		self->busy = TRUE;
-		hearth_crisis_ask(self->win, on_crisis_recorded, g_object_ref(self));
+	/* Save first, then ask: a high-risk call, its safety follow-up and
+	 * the person's high risk are stored before the crisis steps are
+	 * shown, so a lock or a closed dialog cannot lose them.  Saving may
+	 * close the form, so read what is needed from it first. */
+	ask = high_risk(self);
+	win = self->win;
+	if (!log_activity(self, &id) || !ask)
 		return;
-	}
-	log_activity(self, NULL);
+	holder = g_object_new(G_TYPE_OBJECT, NULL);
+	g_object_set_data_full(holder, "window", g_object_ref(win), g_object_unref);
+	g_object_set_data_full(holder, "activity", g_memdup2(&id, sizeof id), g_free);
+	hearth_crisis_ask(win, on_crisis_recorded, holder);
 }
 
 static void

@@ -13,8 +13,9 @@ G_BEGIN_DECLS
 /* Called with the action taken (never empty), once. */
 typedef void (*HearthCrisisDone)(const char *action, gpointer data);
 
-/* Opens the crisis dialog over win for a record that is saved once the
- * action is known (a hotline call).  It has one response, "Record", that
+/* Opens the crisis dialog over win for a record saved already whose
+ * action is recorded by done (a high-risk hotline call, through
+ * hearth_activity_record_action).  It has one response, "Record", that
  * stays insensitive until an action is chosen, and Escape or the window
  * manager cannot close it before.  done runs once the action is recorded;
  * data is unreffed (as a GObject) afterwards if it is one. */

@@ -438,6 +438,21 @@ ask_pending_action(HearthWindow *self)
 	hearth_pending_actions_free(v, n);
 }
 
+/* What opening the vault had to tell, once (the command line prints the
+ * same on stderr): an unfinished change discarded after a crash. */
+static void
+show_open_notice(HearthWindow *self)
+{
+	hearth_vault_notice n;
+
+	if (!hearth_vault_take_notice(self->vault, &n) ||
+	    n.kind != HEARTH_NOTICE_WAL_TAIL_DISCARDED)
+		return;
+	hearth_window_toast(self,
+		_("Hearth was not closed properly while a change was being saved. "
+		  "That unfinished change was discarded; everything saved before it is here."));
+}
+
 void
 hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
 			 HearthMode mode)
@@ -468,6 +483,7 @@ hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
 		if (hearth_window_helplines(self, &lines, &n) == HEARTH_OK)
 			hearth_helplines_free(lines, n);
 	}
+	show_open_notice(self);
 	ask_pending_action(self);
 }
 

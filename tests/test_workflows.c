@@ -2859,6 +2859,58 @@ static void test_note_missing_matches_reference(void **state)
 
 /* ---- activities -------------------------------------------------------- */
 
+/* A high-risk call is saved first (with its safety follow-up) and what was
+ * done is recorded on it afterwards, once; only high-risk activities ask. */
+static void test_activity_record_action(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id missing;
+	hearth_activity_new a;
+	hearth_activity_added high, low;
+	hearth_activities *l = NULL;
+	char *big;
+
+	memset(&a, 0, sizeof a);
+	a.type = "hotline";
+	a.date = "2026-12-14";
+	a.person = &p;
+	a.attendance = a.minutes = -1;
+	a.risk = "high";
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &high), HEARTH_OK);
+	assert_int_equal(high.safety, HEARTH_ACTIVITY_SAFETY_FOLLOWUP);
+	a.risk = "low";
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-14", &low), HEARTH_OK);
+
+	/* Refused, with nothing written: empty or over-long action, a
+	 * low-risk call, an unknown activity. */
+	assert_int_equal(hearth_activity_record_action(f->s, &high.id, " "), HEARTH_EINVAL);
+	big = malloc(2002);
+	assert_non_null(big);
+	memset(big, 'a', 2001);
+	big[2001] = '\0';
+	assert_int_equal(hearth_activity_record_action(f->s, &high.id, big), HEARTH_EINVAL);
+	free(big);
+	assert_int_equal(hearth_activity_record_action(f->s, &low.id, "told"), HEARTH_ESTATE);
+	memset(&missing, 0x5a, sizeof missing);
+	assert_int_equal(hearth_activity_record_action(f->s, &missing, "told"), HEARTH_ENOTFOUND);
+	assert_int_equal(count_audit(f->s, "activity.action"), 0);
+
+	assert_int_equal(hearth_activity_record_action(f->s, &high.id,
+						       "stayed on the line; supervisor told"),
+			 HEARTH_OK);
+	assert_int_equal(count_audit(f->s, "activity.action"), 1);
+	/* Once only. */
+	assert_int_equal(hearth_activity_record_action(f->s, &high.id, "again"), HEARTH_ESTATE);
+	assert_int_equal(count_audit(f->s, "activity.action"), 1);
+
+	assert_int_equal(hearth_activity_list(f->s, NULL, NULL, "hotline", &l), HEARTH_OK);
+	assert_int_equal(l->n, 2);
+	assert_string_equal(l->items[0].action_taken, "stayed on the line; supervisor told");
+	assert_string_equal(l->items[1].action_taken, "");
+	hearth_activities_free(l);
+}
+
 static void test_activities_safety(void **state)
 {
 	fixture *f = *state;
@@ -3076,6 +3128,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_followup_reason_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_notes_append_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_note_missing_matches_reference, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_activity_record_action, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_activities_safety, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeline, setup, teardown),
 	};

@@ -699,6 +699,18 @@ hearth_status hearth_activity_add(hearth_store *s, const hearth_activity_new *a,
 				  const char *today,
 				  hearth_activity_added *out) HEARTH_WUR;
 
+/* Records what was done about a high-risk activity (a high-risk hotline
+ * call above all) after it was saved: the app saves the call first, so
+ * that its safety follow-up exists before the crisis steps are shown, and
+ * asks for the action afterwards.  action: non-empty, at most 2000 bytes.
+ * HEARTH_ENOTFOUND for an unknown activity, HEARTH_ESTATE when the
+ * activity was not high risk or its action is recorded already,
+ * HEARTH_EINVAL for an empty or over-long action.
+ * Audit: activity.action (detail: the activity's type). */
+hearth_status hearth_activity_record_action(hearth_store *s,
+					    const hearth_id *activity,
+					    const char *action) HEARTH_WUR;
+
 typedef struct hearth_activity_item {
 	hearth_id id;
 	char *type;
@@ -712,6 +724,7 @@ typedef struct hearth_activity_item {
 	int minutes;        /* -1 if not given */
 	char *risk;
 	char *outcome;
+	char *action_taken; /* "" until recorded (high-risk activities) */
 	int has_followup;
 	hearth_id followup;
 	int unattached;     /* high risk without a person */

@@ -456,13 +456,20 @@ test_hotline(void)
 	spin(20);
 	g_assert_true(gtk_widget_get_visible(warning));
 	click("activity-save");
+	/* Saved first, then asked: the call is in the vault while the
+	 * crisis dialog is still open, so a lock cannot lose it. */
+	wait_for("crisis-dialog");
+	g_assert_cmpint(hearth_activity_list(s, today, today, "hotline", &acts), ==, HEARTH_OK);
+	g_assert_cmpuint(acts->n, ==, 1);
+	g_assert_cmpstr(acts->items[0].action_taken, ==, "");
+	hearth_activities_free(acts);
 	record_crisis_action();
 	g_assert_cmpint(hearth_activity_list(s, today, today, "hotline", &acts), ==, HEARTH_OK);
 	g_assert_cmpuint(acts->n, ==, 1);
 	g_assert_true(acts->items[0].unattached);
 	g_assert_false(acts->items[0].has_followup);
-	/* The crisis action is kept as the outcome. */
-	g_assert_cmpstr(acts->items[0].outcome, !=, "");
+	/* The crisis action is recorded on the call. */
+	g_assert_cmpstr(acts->items[0].action_taken, !=, "");
 	hearth_activities_free(acts);
 	g_assert_cmpint(hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, NULL, today, &fu),
 			==, HEARTH_OK);
