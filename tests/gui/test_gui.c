@@ -122,14 +122,34 @@ spin(guint ms)
 		g_main_context_iteration(NULL, FALSE);
 }
 
-/* Runs the main loop until name exists (and is mapped if mapped). */
+/* Is w still sliding in or out with its page?  A pushed page is mapped as
+ * its leaflet starts moving it, not yet allocated, and then off the right
+ * edge of the window for the first frames: no user can click it there.  A
+ * popover opened on it then follows it off the 1400 px Xvfb screen, where
+ * GTK 4.8's X11 popup layout finds no monitor and passes NULL to
+ * gdk_monitor_get_geometry (a critical, fatal under g_test). */
+static gboolean
+sliding(GtkWidget *w)
+{
+	for (; w != NULL; w = gtk_widget_get_parent(w))
+		if (ADW_IS_LEAFLET(w) &&
+		    adw_leaflet_get_child_transition_running(ADW_LEAFLET(w)))
+			return TRUE;
+	return FALSE;
+}
+
+/* Runs the main loop until name exists, is mapped, has stopped moving and
+ * has been given its place (under load the slide's clock can end before
+ * the first frame lays the page out), as a user would wait before
+ * touching it. */
 static GtkWidget *
 wait_for(const char *name)
 {
 	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
 	GtkWidget *w;
 
-	while ((w = find(name)) == NULL || !gtk_widget_get_mapped(w)) {
+	while ((w = find(name)) == NULL || !gtk_widget_get_mapped(w) || sliding(w) ||
+	       (gtk_widget_get_width(w) == 0 && gtk_widget_get_height(w) == 0)) {
 		if (g_get_monotonic_time() > end) {
 			g_printerr("timed out waiting for '%s'\n", name);
 			g_assert_not_reached();
@@ -512,6 +532,39 @@ test_hotline(void)
 	today_group = wait_for("today-safety");
 	g_assert_true(shows_text(today_group, "热线来电人"));
 	g_assert_true(gtk_widget_get_prev_sibling(today_group) == NULL);
+
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
+/* The hotline form slides in over the list, its picker button starting
+ * past the window's right edge.  The helpers wait until it has stopped
+ * moving before touching it, as a user would, so the picker's popover is
+ * never laid out against a button off the screen. */
+static void
+test_picker_slide(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vault = g_build_filename(dir, "vault", NULL);
+	HearthActivityForm *form;
+	HearthWindow *win;
+	GtkWidget *button;
+	graphene_rect_t b;
+
+	win = create_vault(vault, "mode-counsellor");
+	form = open_hotline_form(win);
+	button = wait_for("person-picker-button");
+	g_assert_false(sliding(button));
+	g_assert_true(gtk_widget_compute_bounds(button, GTK_WIDGET(win), &b));
+	g_assert_cmpfloat(b.size.width, >, 0);
+	g_assert_cmpfloat(b.origin.x + b.size.width, <=, gtk_widget_get_width(GTK_WIDGET(win)));
+
+	hearth_person_picker_popup(hearth_activity_form_get_picker(form));
+	wait_for("person-picker-search");
+	gtk_popover_popdown(GTK_POPOVER(gtk_widget_get_ancestor(find("person-picker-search"),
+							       GTK_TYPE_POPOVER)));
+	spin(100);
 
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
@@ -1965,6 +2018,7 @@ main(int argc, char **argv)
 
 	g_test_add_func("/gui/counsellor", test_counsellor);
 	g_test_add_func("/gui/hotline", test_hotline);
+	g_test_add_func("/gui/picker-slide", test_picker_slide);
 	g_test_add_func("/gui/draft", test_draft);
 	g_test_add_func("/gui/journal", test_journal);
 	g_test_add_func("/gui/zh_CN", test_zh_CN);
