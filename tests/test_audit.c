@@ -4,7 +4,7 @@
  * alter, swap, cut off the tail, append a forged entry) is reported with
  * the number of the first bad entry.
  *
- * Suite 'workflows'.  Entries carry random details; the seed is printed
+ * Suite 'audit'.  Entries carry random details; the seed is printed
  * and may be fixed with HEARTH_TEST_SEED.
  */
 #include <setjmp.h>

@@ -1,0 +1,579 @@
+/*
+ * test_people.c - the person record (add, update, tags, bad input), the
+ * safety rule and case state (a high-risk case cannot close, lowering risk
+ * needs a reason, both audited), and a person's timeline.
+ *
+ * Suite 'people'.  Each test gets a fresh store on a plain SQLite file in a
+ * temporary directory (testutil.h).
+ */
+#include <errno.h>
+#include <libintl.h>
+#include <limits.h>
+#include <locale.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/store.h"
+#include "hearth/timeutil.h"
+
+#include "testutil.h"
+
+/* ---- safety rule and case state ---------------------------------------- */
+
+static void test_high_risk_case_cannot_close(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu;
+	size_t n;
+	char fbuf[64];
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_string_equal(FIELD(f->s, &fu, "due"), "2026-12-14");
+	assert_string_equal(FIELD(f->s, &fu, "priority"), "high");
+	assert_string_equal(FIELD(f->s, &fu, "safety"), "1");
+	assert_string_equal(FIELD(f->s, &fu, "source"), "screening");
+	assert_int_equal(hearth_followup_pending_safety(f->s, &p, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+
+	/* Cannot be closed while the safety follow-up is open. */
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "open safety follow-up"));
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+
+	/* Done keeps the risk level and the case; closing is a separate act. */
+	assert_int_equal(hearth_followup_done(f->s, &fu, "safety plan made", "2026-12-14"),
+			 HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "case"), "closed");
+
+	/* Other values. */
+	assert_int_equal(hearth_person_set_case(f->s, &p, "finished"), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "extreme", NULL), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate", NULL), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
+	assert_int_equal(hearth_person_set_counsellor(f->s, &p, "Li"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "counsellor"), "Li");
+
+	/* A new safety follow-up reopens a closed case. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-20", "hotline",
+						       NULL, &hotline_why, &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	/* Lowering the risk (with a reason) is no way around closing: the
+	 * open safety follow-up still keeps the case open. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", "seen by the GP today"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	assert_int_equal(hearth_followup_done(f->s, &fu, "called", "2026-12-20"), HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_true(count_audit(f->s, "person.case") >= 4);
+}
+
+static void test_safety_inside_caller_transaction(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu;
+	char fbuf[64];
+
+	/* A screening module opens a transaction, raises the safety rule,
+	 * then fails: nothing of the rule remains. */
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	/* A failing call inside the same transaction rolls back only itself. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-02-30", "screening",
+						       NULL, NULL, &fu), HEARTH_EINVAL);
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+	hearth_store_rollback(f->s);
+	assert_int_equal(count_kind(f->s, "followup"), 0);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "");
+
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_int_equal(hearth_store_commit(f->s), HEARTH_OK);
+	assert_int_equal(count_kind(f->s, "followup"), 1);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "manual",
+						       NULL, NULL, &fu), HEARTH_EINVAL);
+}
+
+static void test_person_add_and_update(void **state)
+{
+	fixture *f = *state;
+	static const char *const tags[] = { "货车司机", "夜班", "夜班" };
+	static const char *const more[] = { "焊工", "夜班" };
+	static const char *const only[] = { "退休" };
+	hearth_person_fields pf;
+	hearth_id p, q;
+	size_t ops;
+	char fbuf[128];
+
+	memset(&pf, 0, sizeof pf);
+	pf.name = "王芳";
+	pf.unit = "三号车间";
+	pf.phone = "138 0000 0000";
+	pf.note = "prefers\tevenings\nand calls";
+	pf.tags = tags;
+	pf.ntags = 3;
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "name"), "王芳");
+	assert_string_equal(FIELD(f->s, &p, "unit"), "三号车间");
+	assert_string_equal(FIELD(f->s, &p, "phone"), "138 0000 0000");
+	assert_string_equal(FIELD(f->s, &p, "note"), "prefers\tevenings\nand calls");
+	/* A JSON array, UTF-8 as it is, the repeat dropped. */
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"货车司机\",\"夜班\"]");
+	assert_int_equal(count_audit(f->s, "person.add"), 1);
+	assert_int_equal(hearth_person_check(f->s, &p), HEARTH_OK);
+
+	/* "" leaves a field absent on add. */
+	memset(&pf, 0, sizeof pf);
+	pf.name = "Q";
+	pf.unit = "";
+	assert_int_equal(hearth_person_add(f->s, &pf, &q), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &q, "unit"), "");
+	assert_string_equal(FIELD(f->s, &q, "tags"), "");
+
+	/* Update changes the fields given and leaves the others. */
+	memset(&pf, 0, sizeof pf);
+	pf.unit = "五号车间";
+	pf.phone = ""; /* clears */
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "name"), "王芳");
+	assert_string_equal(FIELD(f->s, &p, "unit"), "五号车间");
+	assert_string_equal(FIELD(f->s, &p, "phone"), "");
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"货车司机\",\"夜班\"]");
+	assert_int_equal(count_audit(f->s, "person.edit"), 1);
+
+	/* Tags given are added to those the person has... */
+	memset(&pf, 0, sizeof pf);
+	pf.tags = more;
+	pf.ntags = 2;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"货车司机\",\"夜班\",\"焊工\"]");
+	/* ... or replace them; replacing with none clears the field. */
+	pf.tags = only;
+	pf.ntags = 1;
+	pf.replace_tags = 1;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"退休\"]");
+	pf.ntags = 0;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "");
+
+	/* A value that does not change is not written again, but the edit
+	 * is still audited. */
+	ops = count_ops(f->s);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "王芳";
+	pf.unit = "五号车间";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_audit(f->s, "person.edit"), 5);
+
+	/* A stored value that is not a JSON array counts as one tag. */
+	assert_int_equal(hearth_record_set(f->s, &q, "tags", "老员工"), HEARTH_OK);
+	memset(&pf, 0, sizeof pf);
+	pf.tags = only;
+	pf.ntags = 1;
+	assert_int_equal(hearth_person_update(f->s, &q, &pf), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &q, "tags"), "[\"老员工\",\"退休\"]");
+}
+
+static void test_person_refuses_bad_input(void **state)
+{
+	fixture *f = *state;
+	static const char *const empty_tag[] = { "ok", "" };
+	static const char *const ctl_tag[] = { "a\x1b[31m" };
+	hearth_person_fields pf;
+	hearth_id p, gone, id;
+	char *big;
+	size_t ops, adds, edits;
+	char fbuf[64];
+
+	memset(&pf, 0, sizeof pf);
+	pf.name = "P";
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	ops = count_ops(f->s);
+	adds = count_audit(f->s, "person.add");
+	edits = count_audit(f->s, "person.edit");
+
+	/* add: a name is required and never empty. */
+	memset(&pf, 0, sizeof pf);
+	pf.unit = "U";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "a person needs a name");
+	pf.name = "";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the name cannot be empty");
+
+	/* The text rule, each field named. */
+	pf.name = "N";
+	pf.unit = "a\x01" "b";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the value of 'unit' holds a control character");
+	pf.unit = NULL;
+	pf.note = "caf\xc3"; /* cut in the middle of a character */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the value of 'note' is not valid UTF-8 text");
+	pf.note = "\xc0\xaf"; /* overlong '/' */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = "\xed\xa0\x80"; /* a surrogate */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = "\xf4\x90\x80\x80"; /* past U+10FFFF */
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = "del\x7f";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	pf.note = NULL;
+	big = malloc(HEARTH_TEXT_MAX + 2);
+	assert_non_null(big);
+	memset(big, 'x', HEARTH_TEXT_MAX + 1);
+	big[HEARTH_TEXT_MAX + 1] = '\0';
+	pf.phone = big;
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(),
+			    "the value of 'phone' is too long (more than 65536 bytes)");
+	big[HEARTH_TEXT_MAX] = '\0'; /* exactly the limit is fine */
+	assert_int_equal(hearth_text_check("phone", big), HEARTH_OK);
+	free(big);
+	pf.phone = NULL;
+	pf.tags = empty_tag;
+	pf.ntags = 2;
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "a tag cannot be empty");
+	pf.tags = ctl_tag;
+	pf.ntags = 1;
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "the value of 'tag' holds a control character");
+
+	/* update: the name cannot be cleared; something must be given. */
+	memset(&pf, 0, sizeof pf);
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_EINVAL);
+	assert_string_equal(hearth_errdetail(), "nothing to change");
+	pf.name = "";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_EINVAL);
+	pf.name = "ok";
+	pf.unit = "\t\x02";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_EINVAL);
+	assert_string_equal(FIELD(f->s, &p, "name"), "P");
+
+	/* Unknown and deleted people. */
+	memset(&gone, 0x5a, sizeof gone);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "X";
+	assert_int_equal(hearth_person_update(f->s, &gone, &pf), HEARTH_ENOTFOUND);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "Gone";
+	assert_int_equal(hearth_person_add(f->s, &pf, &gone), HEARTH_OK);
+	assert_int_equal(hearth_record_delete(f->s, &gone), HEARTH_OK);
+	ops = count_ops(f->s);
+	adds++;
+	assert_int_equal(hearth_person_update(f->s, &gone, &pf), HEARTH_ENOTFOUND);
+
+	/* Nothing refused was written. */
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_kind(f->s, "person"), 1);
+	assert_int_equal(count_audit(f->s, "person.add"), adds);
+	assert_int_equal(count_audit(f->s, "person.edit"), edits);
+
+	/* Inside the caller's transaction, a rollback takes the person back
+	 * out with its audit entry. */
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	memset(&pf, 0, sizeof pf);
+	pf.name = "Draft";
+	assert_int_equal(hearth_person_add(f->s, &pf, &id), HEARTH_OK);
+	hearth_store_rollback(f->s);
+	assert_int_equal(count_kind(f->s, "person"), 1);
+	assert_int_equal(count_audit(f->s, "person.add"), adds);
+	assert_int_equal(hearth_person_add(NULL, &pf, &id), HEARTH_EINVAL);
+	assert_int_equal(hearth_person_add(f->s, NULL, &id), HEARTH_EINVAL);
+}
+
+static void test_person_tags_parse(void **state)
+{
+	hearth_tags *t = NULL;
+
+	(void)state;
+	assert_int_equal(hearth_person_tags(NULL, &t), HEARTH_OK);
+	assert_int_equal(t->n, 0);
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("", &t), HEARTH_OK);
+	assert_int_equal(t->n, 0);
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("[\"货车司机\",\"夜班\"]", &t), HEARTH_OK);
+	assert_int_equal(t->n, 2);
+	assert_string_equal(t->v[0], "货车司机");
+	assert_string_equal(t->v[1], "夜班");
+	hearth_tags_free(t);
+	/* Anything else is one tag, as written. */
+	assert_int_equal(hearth_person_tags("夜班", &t), HEARTH_OK);
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->v[0], "夜班");
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("[1,\"a\"]", &t), HEARTH_OK);
+	assert_int_equal(t->n, 1);
+	assert_string_equal(t->v[0], "[1,\"a\"]");
+	hearth_tags_free(t);
+	assert_int_equal(hearth_person_tags("[\"a\"", &t), HEARTH_OK);
+	assert_int_equal(t->n, 1);
+	hearth_tags_free(t);
+	hearth_tags_free(NULL);
+	assert_int_equal(hearth_person_tags("x", NULL), HEARTH_EINVAL);
+}
+
+/* ---- no way around the safety rule ---------------------------------------- */
+
+typedef struct audit_last {
+	const char *action;
+	char detail[1024];
+	size_t n;          /* entries of any action */
+} audit_last;
+
+static int audit_last_cb(const hearth_audit_entry *e, void *ctx)
+{
+	audit_last *c = ctx;
+
+	c->n++;
+	if (strcmp(e->action, c->action) == 0)
+		snprintf(c->detail, sizeof c->detail, "%s", e->detail ? e->detail : "");
+	return 0;
+}
+
+/* The detail of the newest entry of action ("" if none); *n (may be NULL)
+ * gets the number of entries in the log. */
+static const char *audit_detail(hearth_store *s, const char *action, audit_last *c)
+{
+	memset(c, 0, sizeof *c);
+	c->action = action;
+	assert_int_equal(hearth_audit_each(s, audit_last_cb, c), HEARTH_OK);
+	return c->detail;
+}
+
+static void test_case_close_refused_whatever_risk(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id q = add_person(f->s, "Q");
+	hearth_followup_new n;
+	hearth_id fu, qfu;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1];
+
+	/* The path of issue 7: a safety result, the risk lowered to moderate,
+	 * then the case closed. */
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate", "plan agreed with GP"),
+			 HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	hearth_id_to_hex(&fu, hex);
+	hex[8] = '\0';
+	assert_non_null(strstr(hearth_errdetail(), "open safety follow-up"));
+	assert_non_null(strstr(hearth_errdetail(), hex));
+	assert_non_null(strstr(hearth_errdetail(), "due 2026-12-14"));
+	assert_string_equal(FIELD(f->s, &p, "case"), "followup");
+	/* Other states are still allowed. */
+	assert_int_equal(hearth_person_set_case(f->s, &p, "open"), HEARTH_OK);
+	/* An unreachable attempt moves it on; it is still open. */
+	assert_int_equal(hearth_followup_unreachable(f->s, &fu, "2026-12-14", NULL), HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &p, "case"), "open");
+	assert_int_equal(hearth_followup_done(f->s, &fu, "reached, safe", "2026-12-15"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "case"), "closed");
+
+	/* A safety follow-up of someone never marked high (made by hand, or
+	 * merged from another device) keeps the case open as well. */
+	memset(&n, 0, sizeof n);
+	n.person = q;
+	n.due = "2026-12-14";
+	n.reason = "said they felt unsafe at home";
+	n.safety = 1;
+	assert_int_equal(hearth_followup_add(f->s, &n, "2026-12-14", &qfu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &q, "risk"), "");
+	assert_int_equal(hearth_person_set_case(f->s, &q, "closed"), HEARTH_ESTATE);
+	assert_string_equal(FIELD(f->s, &q, "case"), "");
+	/* An ordinary follow-up does not. */
+	(void)add_followup(f->s, &p, "2026-12-20", "high", "check in");
+	assert_int_equal(hearth_person_set_case(f->s, &p, "closed"), HEARTH_OK);
+}
+
+static void test_lowering_risk_needs_reason(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id fu;
+	audit_last a;
+	size_t ops, entries, n;
+	int64_t checked;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1], detail[1024];
+	char long_reason[HEARTH_RISK_REASON_MAX + 2];
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	ops = count_ops(f->s);
+	snprintf(detail, sizeof detail, "%s", audit_detail(f->s, "person.risk", &a));
+	entries = a.n;
+
+	/* No reason, or a blank one: refused, naming the follow-up, and
+	 * nothing changes: no op, no audit entry. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate", NULL), HEARTH_ESTATE);
+	hearth_id_to_hex(&fu, hex);
+	hex[8] = '\0';
+	assert_non_null(strstr(hearth_errdetail(), hex));
+	assert_non_null(strstr(hearth_errdetail(), "needs a reason"));
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", " \t"), HEARTH_ESTATE);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", ""), HEARTH_ESTATE);
+	/* A reason that is not one short line is bad input. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", "two\nlines"), HEARTH_EINVAL);
+	memset(long_reason, 'x', sizeof long_reason - 1);
+	long_reason[sizeof long_reason - 1] = '\0';
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", long_reason), HEARTH_EINVAL);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "high");
+	assert_int_equal(count_ops(f->s), ops);
+	assert_string_equal(audit_detail(f->s, "person.risk", &a), detail);
+	assert_int_equal(a.n, entries);
+	assert_int_equal(hearth_audit_verify(f->s, &checked), HEARTH_OK);
+	assert_int_equal((size_t)checked, entries);
+
+	/* Keeping it high needs nothing. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "high", NULL), HEARTH_OK);
+
+	/* With a reason: lowered, audited with the reason and the follow-up;
+	 * the follow-up itself stays open. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "moderate",
+						"reached, safety plan in place"), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &p, "risk"), "moderate");
+	audit_detail(f->s, "person.risk", &a);
+	assert_non_null(strstr(a.detail, "moderate"));
+	assert_non_null(strstr(a.detail, "reason: reached, safety plan in place"));
+	assert_non_null(strstr(a.detail, hex));
+	assert_int_equal(hearth_followup_pending_safety(f->s, &p, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+
+	/* Once it is done, no reason is asked. */
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "high", NULL), HEARTH_OK);
+	assert_int_equal(hearth_followup_done(f->s, &fu, "seen", "2026-12-14"), HEARTH_OK);
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", NULL), HEARTH_OK);
+	assert_string_equal(audit_detail(f->s, "person.risk", &a), "low");
+}
+
+/* ---- timeline ---------------------------------------------------------- */
+
+static void test_timeline(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "P");
+	hearth_id other = add_person(f->s, "O");
+	hearth_id scr, note, am;
+	hearth_appt_result *ap = book(f->s, &p, "2026-12-03 10:00", "Li", "Room 1");
+	hearth_note_new n;
+	hearth_activity_new a;
+	hearth_activity_added res;
+	hearth_timeline *t = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_id fu;
+
+	hearth_id_to_hex(&p, hex);
+	/* A screening as the screening module stores it. */
+	assert_int_equal(hearth_record_create(f->s, NULL, "screening", &scr), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "person", hex), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "date", "2026-12-01"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "instrument", "phq9"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "total", "12"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "display", "12"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "flags", "[\"item9\",\"positive\"]"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &scr, "band", "moderate"), HEARTH_OK);
+
+	memset(&n, 0, sizeof n);
+	n.person = p;
+	n.text = "first session\nmore";
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-03", &note), HEARTH_OK);
+	fu = add_followup(f->s, &p, "2026-12-10", NULL, "call after session");
+	memset(&a, 0, sizeof a);
+	a.type = "callback";
+	a.date = "2026-12-02";
+	a.person = &p;
+	a.topic = "check-in";
+	a.attendance = a.minutes = -1;
+	assert_int_equal(hearth_activity_add(f->s, &a, "2026-12-02", &res), HEARTH_OK);
+	/* Written later, the amendment still shows right after its note. */
+	assert_int_equal(hearth_note_amend(f->s, &note, "correction", "2026-12-20", &am),
+			 HEARTH_OK);
+	/* Someone else's records stay out. */
+	(void)add_followup(f->s, &other, "2026-12-05", NULL, "not P");
+
+	assert_int_equal(hearth_person_timeline(f->s, &p, &t), HEARTH_OK);
+	assert_int_equal(t->n, 6);
+	assert_string_equal(t->items[0].kind, "screening");
+	assert_string_equal(t->items[0].when, "2026-12-01");
+	assert_string_equal(t->items[0].status, "moderate");
+	assert_string_equal(t->items[0].summary, "phq9, 12, item9 positive");
+	assert_true(hearth_id_equal(&t->items[0].id, &scr));
+	assert_string_equal(t->items[1].kind, "activity");
+	assert_string_equal(t->items[1].status, "callback");
+	assert_string_equal(t->items[1].summary, "check-in");
+	assert_string_equal(t->items[2].kind, "note");
+	assert_string_equal(t->items[2].when, "2026-12-03");
+	assert_string_equal(t->items[2].summary, "first session...");
+	assert_string_equal(t->items[3].kind, "amendment");
+	assert_true(hearth_id_equal(&t->items[3].id, &am));
+	assert_string_equal(t->items[3].when, "2026-12-20");
+	assert_string_equal(t->items[4].kind, "appointment");
+	assert_string_equal(t->items[4].when, "2026-12-03 10:00");
+	assert_string_equal(t->items[4].status, "booked");
+	assert_non_null(strstr(t->items[4].summary, "Room 1"));
+	assert_true(hearth_id_equal(&t->items[4].id, &ap->ids[0]));
+	assert_string_equal(t->items[5].kind, "followup");
+	assert_true(hearth_id_equal(&t->items[5].id, &fu));
+	assert_non_null(t->items[5].record);
+	assert_string_equal(hearth_record_field(t->items[5].record, "reason"),
+			    "call after session");
+	hearth_timeline_free(t);
+
+	{
+		hearth_id nobody = hearth_id_random();
+
+		t = NULL;
+		assert_int_equal(hearth_person_timeline(f->s, &nobody, &t), HEARTH_ENOTFOUND);
+		assert_null(t);
+	}
+	hearth_appt_result_free(ap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_high_risk_case_cannot_close, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_safety_inside_caller_transaction, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_add_and_update, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_refuses_bad_input, store_setup, store_teardown),
+		cmocka_unit_test(test_person_tags_parse),
+		cmocka_unit_test_setup_teardown(test_case_close_refused_whatever_risk, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_lowering_risk_needs_reason, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_timeline, store_setup, store_teardown),
+	};
+
+	return cmocka_run_group_tests_name("people", tests, NULL, NULL);
+}

@@ -1,0 +1,191 @@
+/*
+ * testutil.c - helpers several cmocka suites share; see testutil.h.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "hearth/schema.h"
+
+#include "testutil.h"
+
+int store_setup(void **state)
+{
+	fixture *f = calloc(1, sizeof *f);
+
+	assert_non_null(f);
+	strcpy(f->dir, "/tmp/hearth-test-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	snprintf(f->path, sizeof f->path, "%s/test.db", f->dir);
+	assert_int_equal(sqlite3_open(f->path, &f->db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(f->db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(f->db, NULL, &f->s), HEARTH_OK);
+	*state = f;
+	return 0;
+}
+
+int store_teardown(void **state)
+{
+	fixture *f = *state;
+	char p[128];
+
+	hearth_store_close(f->s);
+	sqlite3_close(f->db);
+	snprintf(p, sizeof p, "%s-journal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-wal", f->path);
+	unlink(p);
+	snprintf(p, sizeof p, "%s-shm", f->path);
+	unlink(p);
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+hearth_id add_person(hearth_store *s, const char *name)
+{
+	hearth_id id;
+
+	assert_int_equal(hearth_record_create(s, NULL, "person", &id), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "name", name), HEARTH_OK);
+	return id;
+}
+
+static int count_cb(const hearth_record *r, void *ctx)
+{
+	(void)r;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+size_t count_kind(hearth_store *s, const char *kind)
+{
+	size_t n = 0;
+
+	assert_int_equal(hearth_store_each(s, kind, 0, count_cb, &n), HEARTH_OK);
+	return n;
+}
+
+typedef struct audit_count {
+	const char *action;
+	size_t n;
+} audit_count;
+
+static int audit_cb(const hearth_audit_entry *e, void *ctx)
+{
+	audit_count *c = ctx;
+
+	if (strcmp(e->action, c->action) == 0)
+		c->n++;
+	return 0;
+}
+
+size_t count_audit(hearth_store *s, const char *action)
+{
+	audit_count c = { action, 0 };
+
+	assert_int_equal(hearth_audit_each(s, audit_cb, &c), HEARTH_OK);
+	return c.n;
+}
+
+const char *field(hearth_store *s, const hearth_id *id, const char *name,
+		  char *buf, size_t len)
+{
+	hearth_record *r = NULL;
+	const char *v;
+
+	assert_int_equal(hearth_record_load(s, id, &r), HEARTH_OK);
+	v = hearth_record_field(r, name);
+	snprintf(buf, len, "%s", v ? v : "");
+	hearth_record_free(r);
+	return buf;
+}
+
+hearth_appt_result *book(hearth_store *s, const hearth_id *person,
+			 const char *at, const char *counsellor,
+			 const char *place)
+{
+	hearth_appt_new a;
+	hearth_appt_result *r = NULL;
+
+	memset(&a, 0, sizeof a);
+	a.person = *person;
+	a.at = at;
+	a.counsellor = counsellor;
+	a.place = place;
+	assert_int_equal(hearth_appt_add(s, &a, &r), HEARTH_OK);
+	assert_non_null(r);
+	assert_int_equal(r->n, 1);
+	return r;
+}
+
+int stored_int(const char *s, int has, int def)
+{
+	char *end;
+	long v;
+
+	if (!has || s[0] == '\0')
+		return def;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno != 0 || *end != '\0' || v < INT_MIN || v > INT_MAX)
+		return def;
+	return (int)v;
+}
+hearth_id add_followup(hearth_store *s, const hearth_id *p, const char *due,
+		       const char *priority, const char *reason)
+{
+	hearth_followup_new n;
+	hearth_id id;
+
+	memset(&n, 0, sizeof n);
+	n.person = *p;
+	n.due = due;
+	n.priority = priority;
+	n.reason = reason;
+	assert_int_equal(hearth_followup_add(s, &n, "2026-12-01", &id), HEARTH_OK);
+	return id;
+}
+const hearth_followup_reason hotline_why = { .code = "hotline_safety" };
+static int count_op_cb(const hearth_op *op, void *ctx)
+{
+	(void)op;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+size_t count_ops(hearth_store *s)
+{
+	size_t n = 0;
+
+	assert_int_equal(hearth_store_ops(s, 0, NULL, NULL, count_op_cb, &n), HEARTH_OK);
+	return n;
+}
+
+int last_audit_cb(const hearth_audit_entry *e, void *ctx)
+{
+	struct last_audit *l = ctx;
+
+	snprintf(l->action, sizeof l->action, "%s", e->action);
+	snprintf(l->detail, sizeof l->detail, "%s", e->detail ? e->detail : "");
+	l->n++;
+	return 0;
+}
+
+uint32_t xorshift_below(uint64_t *rng, uint32_t n)
+{
+	*rng ^= *rng >> 12;
+	*rng ^= *rng << 25;
+	*rng ^= *rng >> 27;
+	return (uint32_t)((*rng * 0x2545F4914F6CDD1DULL) >> 32) % n;
+}

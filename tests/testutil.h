@@ -1,0 +1,82 @@
+/*
+ * testutil.h - what several cmocka suites share: a fresh store on a plain
+ * SQLite file in a temporary directory for each test (the rules do not
+ * depend on encryption), and small helpers that write and count records.
+ *
+ * Include after <cmocka.h>: the helpers assert, and a failed assert fails
+ * the test that called them.  Linked into each suite that includes it
+ * (tests/meson.build).
+ */
+#ifndef HEARTH_TESTUTIL_H
+#define HEARTH_TESTUTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#include "hearth/audit.h"
+#include "hearth/casework.h"
+#include "hearth/store.h"
+
+/* A test's state under store_setup/store_teardown. */
+typedef struct store_fixture {
+	char dir[64];
+	char path[96];
+	sqlite3 *db;
+	hearth_store *s;
+} fixture;
+
+/* cmocka setup and teardown: a migrated store in a new temporary
+ * directory; teardown closes it and removes the directory. */
+int store_setup(void **state);
+int store_teardown(void **state);
+
+/* A person record written field by field (no verb, no checks). */
+hearth_id add_person(hearth_store *s, const char *name);
+
+/* The number of records of kind (NULL: all kinds). */
+size_t count_kind(hearth_store *s, const char *kind);
+
+/* The number of audit entries of action. */
+size_t count_audit(hearth_store *s, const char *action);
+
+/* The number of ops in the store's log. */
+size_t count_ops(hearth_store *s);
+
+/* Field name of record id, copied to buf ("" when absent). */
+const char *field(hearth_store *s, const hearth_id *id, const char *name,
+		  char *buf, size_t len);
+#define FIELD(s, id, name) field((s), (id), (name), fbuf, sizeof fbuf)
+
+/* One appointment booked through hearth_appt_add, which must succeed
+ * with one occurrence. */
+hearth_appt_result *book(hearth_store *s, const hearth_id *person,
+			 const char *at, const char *counsellor,
+			 const char *place);
+
+/* A follow-up added through hearth_followup_add (today 2026-12-01). */
+hearth_id add_followup(hearth_store *s, const hearth_id *p, const char *due,
+		       const char *priority, const char *reason);
+
+/* A stored number as the core reads one (the whole text, in range, else
+ * def; has 0: the field is absent). */
+int stored_int(const char *s, int has, int def);
+
+/* The reason a high-risk hotline call gives its safety follow-up. */
+extern const hearth_followup_reason hotline_why;
+
+/* The newest audit entry seen by last_audit_cb, and how many it saw. */
+struct last_audit {
+	char action[32];
+	char detail[128];
+	int64_t n;
+};
+
+int last_audit_cb(const hearth_audit_entry *e, void *ctx);
+
+/* The next number below n from a seeded xorshift64* generator whose state
+ * is *rng (each suite keeps its own, so a printed seed repeats a run). */
+uint32_t xorshift_below(uint64_t *rng, uint32_t n);
+
+#endif
