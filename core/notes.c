@@ -274,6 +274,11 @@ hearth_status hearth_note_show(hearth_store *s, const hearth_id *id,
 	for (i = 0; i < c.list.n; i++)
 		l->items[l->n++] = *(hearth_note_item *)hearth_cw_list_at(&c.list, i);
 	c.list.n = 0;
+	/* Reading a session note is looking at a person's record: the note
+	 * is handed out only once the entry is written. */
+	st = hearth_audit_append(s, "note.show", &orig->id, NULL);
+	if (st != HEARTH_OK)
+		goto out;
 	*out = l;
 	l = NULL;
 out:

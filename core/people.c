@@ -930,6 +930,33 @@ static hearth_status open_safety(hearth_store *s, const hearth_id *person, size_
 	return st;
 }
 
+/* What a pending safety follow-up of the person stops. */
+enum safety_blocks { SAFETY_BLOCKS_CLOSE, SAFETY_BLOCKS_DELETE };
+
+/* HEARTH_ESTATE naming the person's first pending safety follow-up when
+ * they have one (the act `what` must wait until it is done), else
+ * HEARTH_OK. */
+static hearth_status refuse_open_safety(hearth_store *s, const hearth_id *person,
+					enum safety_blocks what)
+{
+	char hex[HEARTH_ID_HEX + 1], fhex[HEARTH_ID_HEX + 1];
+	char due[HEARTH_DATE_LEN + 1];
+	hearth_status st;
+	size_t n = 0;
+
+	st = open_safety(s, person, &n, fhex, due);
+	if (st != HEARTH_OK || n == 0)
+		return st;
+	hearth_id_to_hex(person, hex);
+	if (what == SAFETY_BLOCKS_DELETE)
+		return hearth_fail(HEARTH_ESTATE,
+			"person %.8s has an open safety follow-up %.8s due %s: "
+			"complete it before deleting the person", hex, fhex, due);
+	return hearth_fail(HEARTH_ESTATE,
+		"person %.8s has an open safety follow-up %.8s due %s: "
+		"complete it before closing the case", hex, fhex, due);
+}
+
 hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
 				     const char *risk, const char *reason)
 {
@@ -997,11 +1024,8 @@ out:
 hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 				     const char *state)
 {
-	char hex[HEARTH_ID_HEX + 1], fhex[HEARTH_ID_HEX + 1];
-	char due[HEARTH_DATE_LEN + 1];
 	hearth_cw_tx tx;
 	hearth_status st;
-	size_t n = 0;
 
 	if (s == NULL || person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
@@ -1017,18 +1041,9 @@ hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 		goto out;
 	/* Whatever the risk level says: lowering it first must not be a way
 	 * around the call the safety rule asked for. */
-	if (strcmp(state, "closed") == 0) {
-		st = open_safety(s, person, &n, fhex, due);
-		if (st != HEARTH_OK)
-			goto out;
-		if (n > 0) {
-			hearth_id_to_hex(person, hex);
-			st = hearth_fail(HEARTH_ESTATE,
-				"person %.8s has an open safety follow-up %.8s due %s: "
-				"complete it before closing the case", hex, fhex, due);
-			goto out;
-		}
-	}
+	if (strcmp(state, "closed") == 0 &&
+	    (st = refuse_open_safety(s, person, SAFETY_BLOCKS_CLOSE)) != HEARTH_OK)
+		goto out;
 	st = hearth_record_set(s, person, "case", state);
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "person.case", person, state);
@@ -1056,6 +1071,58 @@ hearth_status hearth_person_set_counsellor(hearth_store *s,
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "person.counsellor", person, NULL);
 	return hearth_cw_end(s, &tx, st);
+}
+
+/* ---- deleting and showing ---------------------------------------------- */
+
+hearth_status hearth_person_delete(hearth_store *s, const hearth_id *person)
+{
+	hearth_cw_tx tx;
+	hearth_status st;
+
+	if (s == NULL || person == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or person given");
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	st = hearth_person_check(s, person);
+	if (st != HEARTH_OK)
+		goto out;
+	/* Lists leave out the follow-ups of a deleted person: deleting one
+	 * whose safety call is still to be made would drop that call from
+	 * every list without anyone having made it. */
+	st = refuse_open_safety(s, person, SAFETY_BLOCKS_DELETE);
+	if (st != HEARTH_OK)
+		goto out;
+	st = hearth_record_delete(s, person);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "person.delete", person, NULL);
+out:
+	return hearth_cw_end(s, &tx, st);
+}
+
+hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
+				 hearth_record **out)
+{
+	hearth_record *r = NULL;
+	hearth_status st;
+
+	if (out != NULL)
+		*out = NULL;
+	if (s == NULL || person == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, person or output given");
+	st = hearth_cw_load(s, person, "person", &r);
+	/* Looking at a person is audited: no record is handed out unless
+	 * the entry is written (hearth_audit_append runs in its own
+	 * transaction when the caller has none open). */
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "person.show", person, NULL);
+	if (st != HEARTH_OK) {
+		hearth_record_free(r);
+		return st;
+	}
+	*out = r;
+	return HEARTH_OK;
 }
 
 /* ---- timeline ---------------------------------------------------------- */

@@ -540,11 +540,66 @@ static void test_note_missing_matches_reference(void **state)
 	nm_check(f->s, "after deleting");
 }
 
+/* ---- showing a note ----------------------------------------------------- */
+
+struct note_show_audit {
+	size_t n;
+	hearth_id subject;
+};
+
+static int note_show_cb(const hearth_audit_entry *e, void *ctx)
+{
+	struct note_show_audit *a = ctx;
+
+	if (strcmp(e->action, "note.show") == 0 && e->has_subject) {
+		a->n++;
+		a->subject = e->subject;
+	}
+	return 0;
+}
+
+/* Reading a note is audited by the core, for every face: one note.show
+ * per reading, its subject the original note (also when the note is
+ * opened through an amendment).  A note that is not there gives nothing
+ * and writes no entry. */
+static void test_note_show_audited(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "Chen Jing");
+	hearth_id note, am, unknown = hearth_id_random();
+	hearth_note_new n = {.person = p, .text = "talked about night shifts"};
+	struct note_show_audit a = {0};
+	hearth_notes *l = NULL;
+
+	assert_int_equal(hearth_note_add(f->s, &n, "2026-12-01", &note), HEARTH_OK);
+	assert_int_equal(hearth_note_amend(f->s, &note, "and sleep", "2026-12-02", &am),
+			 HEARTH_OK);
+	assert_int_equal(hearth_audit_each(f->s, note_show_cb, &a), HEARTH_OK);
+	assert_int_equal(a.n, 0);
+
+	assert_int_equal(hearth_note_show(f->s, &am, &l), HEARTH_OK);
+	assert_int_equal(l->n, 2);
+	hearth_notes_free(l);
+	assert_int_equal(hearth_audit_each(f->s, note_show_cb, &a), HEARTH_OK);
+	assert_int_equal(a.n, 1);
+	assert_true(hearth_id_equal(&a.subject, &note));
+
+	l = NULL;
+	assert_int_equal(hearth_note_show(f->s, &unknown, &l), HEARTH_ENOTFOUND);
+	assert_null(l);
+	assert_int_equal(hearth_note_show(f->s, &p, &l), HEARTH_ENOTFOUND);
+	assert_null(l);
+	memset(&a, 0, sizeof a);
+	assert_int_equal(hearth_audit_each(f->s, note_show_cb, &a), HEARTH_OK);
+	assert_int_equal(a.n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_notes_append_only, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_note_missing_matches_reference, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_note_show_audited, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("notes", tests, NULL, NULL);

@@ -562,6 +562,179 @@ static void test_timeline(void **state)
 	hearth_appt_result_free(ap);
 }
 
+/* ---- deleting and showing a person ------------------------------------- */
+
+/* The audit entries of action: how many, and the newest's subject. */
+struct subject_audit {
+	const char *action;
+	size_t n;
+	hearth_id subject;
+	int has_subject;
+};
+
+static int subject_audit_cb(const hearth_audit_entry *e, void *ctx)
+{
+	struct subject_audit *a = ctx;
+
+	if (strcmp(e->action, a->action) == 0) {
+		a->n++;
+		a->subject = e->subject;
+		a->has_subject = e->has_subject;
+	}
+	return 0;
+}
+
+static struct subject_audit audit_of(hearth_store *s, const char *action)
+{
+	struct subject_audit a = {.action = action};
+
+	assert_int_equal(hearth_audit_each(s, subject_audit_cb, &a), HEARTH_OK);
+	return a;
+}
+
+static int is_deleted(hearth_store *s, const hearth_id *id)
+{
+	hearth_record *r = NULL;
+	int d;
+
+	assert_int_equal(hearth_record_load(s, id, &r), HEARTH_OK);
+	d = r->deleted;
+	hearth_record_free(r);
+	return d;
+}
+
+/* Deleting tombstones the person, audited with the person as subject,
+ * and leaves their records as they are (a note is never changed); the
+ * lists then leave the person's follow-ups out.  A second delete, or an
+ * unknown id, writes nothing. */
+static void test_person_delete(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "Wang Fang");
+	hearth_id fu = add_followup(f->s, &p, "2026-12-05", "normal", "call back");
+	hearth_id unknown = hearth_id_random(), note;
+	hearth_note_new nn = {.person = p, .text = "first session"};
+	hearth_followups *l = NULL;
+	struct subject_audit a;
+	size_t ops;
+
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-01", &note), HEARTH_OK);
+	assert_int_equal(hearth_person_delete(f->s, &p), HEARTH_OK);
+	assert_true(is_deleted(f->s, &p));
+	a = audit_of(f->s, "person.delete");
+	assert_int_equal(a.n, 1);
+	assert_true(a.has_subject);
+	assert_true(hearth_id_equal(&a.subject, &p));
+	/* The person's own records stay, not tombstoned ... */
+	assert_false(is_deleted(f->s, &fu));
+	assert_false(is_deleted(f->s, &note));
+	/* ... and the lists no longer show them. */
+	assert_int_equal(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_ALL, NULL,
+					      "2026-12-01", &l), HEARTH_OK);
+	assert_int_equal(l->n, 0);
+	hearth_followups_free(l);
+
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_person_delete(f->s, &p), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_person_delete(f->s, &unknown), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_person_delete(f->s, &fu), HEARTH_ENOTFOUND);
+	assert_non_null(strstr(hearth_errdetail(), "no person"));
+	assert_int_equal(hearth_person_delete(f->s, NULL), HEARTH_EINVAL);
+	assert_false(is_deleted(f->s, &fu));
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(audit_of(f->s, "person.delete").n, 1);
+}
+
+/* A person whose safety call is still to be made does not disappear from
+ * the lists: the delete is refused, naming the follow-up, and nothing is
+ * written.  Once the follow-up is done the person may be deleted. */
+static void test_person_delete_refused_open_safety(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "Zhao Lei");
+	hearth_id fu;
+	char fhex[HEARTH_ID_HEX + 1];
+	size_t ops;
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	hearth_id_to_hex(&fu, fhex);
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_person_delete(f->s, &p), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "open safety follow-up"));
+	assert_non_null(strstr(hearth_errdetail(), "due 2026-12-14"));
+	assert_non_null(strstr(hearth_errdetail(), "before deleting the person"));
+	fhex[8] = '\0';
+	assert_non_null(strstr(hearth_errdetail(), fhex));
+	assert_false(is_deleted(f->s, &p));
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(audit_of(f->s, "person.delete").n, 0);
+
+	/* Refused inside the caller's transaction: the caller's own writes
+	 * stay, and commit. */
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_record_set(f->s, &p, "unit", "depot 3"), HEARTH_OK);
+	assert_int_equal(hearth_person_delete(f->s, &p), HEARTH_ESTATE);
+	assert_int_equal(hearth_store_commit(f->s), HEARTH_OK);
+	{
+		char fbuf[64];
+		assert_string_equal(FIELD(f->s, &p, "unit"), "depot 3");
+	}
+	assert_false(is_deleted(f->s, &p));
+
+	assert_int_equal(hearth_followup_done(f->s, &fu, "safe, plan made", "2026-12-14"),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_delete(f->s, &p), HEARTH_OK);
+	assert_true(is_deleted(f->s, &p));
+	assert_int_equal(audit_of(f->s, "person.delete").n, 1);
+}
+
+/* Inside the caller's transaction the delete and its audit entry go with
+ * a rollback. */
+static void test_person_delete_rolls_back(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "Sun Li");
+
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_person_delete(f->s, &p), HEARTH_OK);
+	hearth_store_rollback(f->s);
+	assert_false(is_deleted(f->s, &p));
+	assert_int_equal(audit_of(f->s, "person.delete").n, 0);
+}
+
+/* Showing a person hands out the record and audits the look, with the
+ * person as subject; an unknown or deleted person gives nothing and
+ * writes no entry. */
+static void test_person_show(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "Li Hua");
+	hearth_id q = add_person(f->s, "Gone");
+	hearth_id unknown = hearth_id_random();
+	hearth_record *r = NULL, dummy;
+	struct subject_audit a;
+
+	assert_int_equal(hearth_person_show(f->s, &p, &r), HEARTH_OK);
+	assert_non_null(r);
+	assert_true(hearth_id_equal(&r->id, &p));
+	assert_string_equal(hearth_record_field(r, "name"), "Li Hua");
+	hearth_record_free(r);
+	a = audit_of(f->s, "person.show");
+	assert_int_equal(a.n, 1);
+	assert_true(a.has_subject);
+	assert_true(hearth_id_equal(&a.subject, &p));
+
+	assert_int_equal(hearth_person_delete(f->s, &q), HEARTH_OK);
+	r = &dummy; /* a failed show must leave NULL, not a stale pointer */
+	assert_int_equal(hearth_person_show(f->s, &q, &r), HEARTH_ENOTFOUND);
+	assert_null(r);
+	assert_int_equal(hearth_person_show(f->s, &unknown, &r), HEARTH_ENOTFOUND);
+	assert_null(r);
+	assert_int_equal(hearth_person_show(f->s, &p, NULL), HEARTH_EINVAL);
+	assert_int_equal(audit_of(f->s, "person.show").n, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -573,6 +746,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_close_refused_whatever_risk, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_lowering_risk_needs_reason, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_timeline, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_delete, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_delete_refused_open_safety, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_delete_rolls_back, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_show, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

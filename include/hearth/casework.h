@@ -112,8 +112,9 @@
  * person.counsellor,
  * followup.add, followup.done, followup.unreachable, appt.add (one per
  * occurrence), appt.move, appt.cancel (one per occurrence), appt.done,
- * appt.noshow, note.add, note.amend, activity.add (and, from the command
- * line, note.show when a note is read).  The subject is the record
+ * appt.noshow, note.add, note.amend, activity.add, person.delete; and for
+ * reading, person.show (hearth_person_show) and note.show
+ * (hearth_note_show).  The subject is the record
  * changed; details never hold a name, and free text only in the one case
  * above (the counsellor's reason for lowering a risk the safety rule
  * raised, which the audit must keep).
@@ -253,6 +254,31 @@ hearth_status hearth_person_set_counsellor(hearth_store *s,
 					   const hearth_id *person,
 					   const char *counsellor) HEARTH_WUR;
 
+/* Deletes a person: tombstones the person record (the deletion reaches
+ * other devices when they sync) and nothing else.  The person's
+ * screenings, appointments, notes, follow-ups and activities stay in the
+ * vault unchanged; the lists (follow-ups, appointments, pending actions,
+ * missing notes) leave out those whose person is deleted.  A person with
+ * a pending safety follow-up (hearth_followup_pending_safety) is not
+ * deleted: HEARTH_ESTATE ("person 1a2b3c4d has an open safety follow-up
+ * 5e6f7a8b due 2026-12-14: complete it before deleting the person"), as
+ * deleting would drop the call still to be made from every list.
+ * HEARTH_ENOTFOUND for an unknown or already deleted person.  Atomic
+ * (a transaction, or a savepoint of the caller's); nothing is written on
+ * any error.  Audit: person.delete. */
+hearth_status hearth_person_delete(hearth_store *s,
+				   const hearth_id *person) HEARTH_WUR;
+
+/* Loads a person to show it (a person's page in the app, `hearth person
+ * show`) and appends the audit entry person.show: looking at a person is
+ * audited, and *out is set only when the entry is written.  *out is the
+ * caller's (hearth_record_free); NULL on error.  HEARTH_ENOTFOUND for an
+ * unknown or deleted person (nothing is written then).  For reads that
+ * are not a person being looked at (lists, pickers), load the record
+ * with hearth_record_load. */
+hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
+				 hearth_record **out) HEARTH_WUR;
+
 /* One event in a person's timeline. */
 typedef struct hearth_timeline_item {
 	char when[HEARTH_DATETIME_LEN + 1]; /* date, or date-time for appointments */
@@ -281,7 +307,7 @@ typedef struct hearth_timeline {
  * amendments follow it directly, in the order written), follow-ups (by
  * "due") and activities (by "date").  Ties keep creation order.
  * HEARTH_ENOTFOUND for an unknown person.  Reading only: no audit entry
- * (the caller, `person show`, audits the showing). */
+ * (the caller shows the person with hearth_person_show, which audits it). */
 hearth_status hearth_person_timeline(hearth_store *s, const hearth_id *person,
 				     hearth_timeline **out) HEARTH_WUR;
 void hearth_timeline_free(hearth_timeline *t);
@@ -629,7 +655,11 @@ typedef struct hearth_notes {
 } hearth_notes;
 
 /* A note as shown: items[0] is the original (also when id names one of
- * its amendments), then its amendments in the order written. */
+ * its amendments), then its amendments in the order written.  Reading a
+ * session note is looking at a person's record: it appends the audit
+ * entry note.show (subject: the original note) and hands out the note
+ * only once the entry is written.  HEARTH_ENOTFOUND for an unknown or
+ * deleted note, nothing written then. */
 hearth_status hearth_note_show(hearth_store *s, const hearth_id *id,
 			       hearth_notes **out) HEARTH_WUR;
 
