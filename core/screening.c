@@ -723,3 +723,75 @@ void hearth_pending_actions_free(hearth_pending_action *v, size_t n)
 	}
 	free(v);
 }
+
+/* ---- one screening, end to end ---- */
+
+/* The crisis card in lang: the vault's help lines and supervisor, or,
+ * when the vault's settings cannot be read, the default help lines, so
+ * the card shows whatever else fails.  NULL only when memory runs out. */
+static char *crisis_text(hearth_store *s, const char *lang)
+{
+	hearth_helpline *lines = NULL;
+	char *card = NULL;
+	size_t n = 0;
+
+	if (hearth_crisis_card(s, lang, &card) == HEARTH_OK)
+		return card;
+	if (hearth_helplines_default(lang, &lines, &n) != HEARTH_OK ||
+	    hearth_crisis_card_format(lines, n, NULL, lang, &card) != HEARTH_OK)
+		card = NULL;
+	hearth_helplines_free(lines, n);
+	return card;
+}
+
+hearth_status hearth_screening_run(hearth_store *s,
+				   const hearth_instrument *inst,
+				   const hearth_screening_input *in,
+				   hearth_screening_run_result *out)
+{
+	const char *lang;
+	hearth_status st;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, instrument or "
+				   "screening given");
+	memset(out, 0, sizeof *out);
+	if ((st = hearth_screening_save(s, inst, in, &out->saved)) != HEARTH_OK)
+		return st;
+	/* Saved: from here on nothing may report a failure, or a face would
+	 * tell the counsellor that a result in the vault was lost.  What
+	 * follows only dresses the result for showing; a piece that cannot
+	 * be made for want of memory is left NULL. */
+	lang = in->lang == NULL ? "en" : hearth_lang_normalise(in->lang);
+	out->crisis_card = out->saved.safety;
+	out->further_check = hearth_score_further_check(&out->saved.score);
+	if (hearth_score_next_steps(&out->saved.score, lang, &out->next_steps) !=
+	    HEARTH_OK)
+		out->next_steps = NULL;
+	if (out->crisis_card)
+		out->crisis_text = crisis_text(s, lang);
+	if (out->saved.action_pending) {
+		hearth_pending_action *p = &out->pending;
+
+		p->screening = out->saved.id;
+		p->person = in->person;
+		p->person_name = hearth_cw_person_name(s, &in->person);
+		p->instrument = hearth_cw_strdup(hearth_instrument_id(inst));
+		/* The date part of in->at, which the save has checked. */
+		snprintf(p->date, sizeof p->date, "%.*s", HEARTH_DATE_LEN,
+			 in->at);
+	}
+	hearth_errdetail_clear();
+	return HEARTH_OK;
+}
+
+void hearth_screening_run_result_free(hearth_screening_run_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->next_steps);
+	free(r->crisis_text);
+	free(r->pending.person_name);
+	free(r->pending.instrument);
+	memset(r, 0, sizeof *r);
+}

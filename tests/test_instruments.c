@@ -11,6 +11,7 @@
  * The shipped files are found through $HEARTH_DATA_DIR (meson sets it to
  * the source tree's data/) or the compiled-in source data dir.
  */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,6 +34,7 @@
 #include "hearth/screening.h"
 #include "hearth/settings.h"
 #include "hearth/store.h"
+#include "hearth/vault.h"
 
 #define OK(x) assert_int_equal((x), HEARTH_OK)
 #define N HEARTH_ANSWER_NONE
@@ -1484,6 +1486,331 @@ static void test_inside_caller_transaction(void **state)
 	hearth_instrument_free(inst);
 }
 
+/* ---- one screening, end to end, in an encrypted vault ---- */
+
+/* hearth_screening_run is what both faces call: these tests hold it to
+ * what a counsellor relies on, in a real vault (encrypted SQLite, the
+ * audit chain hashed by libsodium). */
+struct vfixture {
+	char dir[40];
+	hearth_vault *v;
+	hearth_store *s;
+	hearth_id person;
+};
+
+static const char vpass[] = "screening run passphrase";
+
+static int vsetup(void **state)
+{
+	struct vfixture *f = calloc(1, sizeof *f);
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_kdf_params low = hearth_kdf_params_low();
+	hearth_vault_options opt = {.kdf = &low};
+	hearth_person_fields pf = {.name = "Li Wei"};
+
+	if (f == NULL)
+		return -1;
+	snprintf(f->dir, sizeof f->dir, "/tmp/hearth-test-run-XXXXXX");
+	if (mkdtemp(f->dir) == NULL ||
+	    hearth_vault_create(f->dir, vpass, strlen(vpass), &opt, code,
+				&f->v) != HEARTH_OK)
+		return -1;
+	f->s = hearth_vault_store(f->v);
+	if (hearth_person_add(f->s, &pf, &f->person) != HEARTH_OK)
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int vteardown(void **state)
+{
+	struct vfixture *f = *state;
+	char path[600];
+	struct dirent *e;
+	DIR *d;
+
+	hearth_vault_close(f->v);
+	/* Every file the vault made (its database, key file, WAL ...). */
+	if ((d = opendir(f->dir)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			if (strcmp(e->d_name, ".") == 0 ||
+			    strcmp(e->d_name, "..") == 0)
+				continue;
+			snprintf(path, sizeof path, "%s/%s", f->dir, e->d_name);
+			unlink(path);
+		}
+		closedir(d);
+	}
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+/* The vault's own audit entries of action: their number, and the
+ * subject and detail of the newest. */
+struct run_audit {
+	const char *action;
+	size_t n;
+	hearth_id subject;
+	char detail[128];
+};
+
+static int run_audit_cb(const hearth_audit_entry *e, void *arg)
+{
+	struct run_audit *a = arg;
+
+	if (strcmp(e->action, a->action) != 0)
+		return 0;
+	a->n++;
+	a->subject = e->subject;
+	snprintf(a->detail, sizeof a->detail, "%s",
+		 e->detail != NULL ? e->detail : "");
+	return 0;
+}
+
+static struct run_audit run_audit(hearth_store *s, const char *action)
+{
+	struct run_audit a = {.action = action};
+
+	OK(hearth_audit_each(s, run_audit_cb, &a));
+	return a;
+}
+
+/* A PHQ-9 with item 9 above 0 and a minimal total: the safety flag wins
+ * over the band.  One call saves the screening, the same-day safety
+ * follow-up and the person's high risk, leaves the action pending, and
+ * hands back the crisis card and the pending entry; all of it is still
+ * there after the vault is closed and opened again. */
+static void test_run_safety_minimal_total(void **state)
+{
+	struct vfixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
+	hearth_screening_input in = {0};
+	hearth_screening_run_result r;
+	hearth_pending_action *pa = NULL;
+	hearth_followups *fl = NULL;
+	hearth_record *rec = NULL;
+	struct run_audit au;
+	size_t npa = 0;
+
+	OK(hearth_settings_set(f->s, "helplines", "Union hotline:0355-1234567"));
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = N;
+	in.lang = "en";
+	in.at = "2026-03-02 10:30";
+	OK(hearth_screening_run(f->s, inst, &in, &r));
+
+	/* What the face shows. */
+	assert_int_equal(r.saved.score.total, 1);
+	assert_string_equal(r.saved.score.band->id, "minimal");
+	assert_int_equal(r.saved.score.n_flags, 1);
+	assert_string_equal(r.saved.score.flags[0], HEARTH_FLAG_SAFETY);
+	assert_true(r.saved.safety);
+	assert_true(r.crisis_card);
+	assert_true(r.further_check);
+	assert_non_null(r.next_steps);
+	assert_non_null(strstr(r.next_steps, "Item 9"));
+	assert_null(strstr(r.next_steps, "No further check"));
+	assert_non_null(r.crisis_text);
+	assert_non_null(strstr(r.crisis_text, "Stay with the person"));
+	assert_non_null(strstr(r.crisis_text, "Union hotline: 0355-1234567"));
+	assert_true(r.saved.person_marked_high);
+	assert_true(r.saved.has_followup);
+	assert_true(r.saved.followup_high);
+	assert_string_equal(r.saved.followup_due, "2026-03-02");
+	/* Saved with the action pending, and the entry to ask for it. */
+	assert_true(r.saved.action_pending);
+	assert_true(hearth_id_equal(&r.pending.screening, &r.saved.id));
+	assert_true(hearth_id_equal(&r.pending.person, &f->person));
+	assert_string_equal(r.pending.person_name, "Li Wei");
+	assert_string_equal(r.pending.instrument, "phq9");
+	assert_string_equal(r.pending.date, "2026-03-02");
+
+	/* The audit: the screening, as its subject, safety, action pending. */
+	au = run_audit(f->s, "screening.add");
+	assert_int_equal(au.n, 1);
+	assert_true(hearth_id_equal(&au.subject, &r.saved.id));
+	assert_string_equal(au.detail, "phq9 minimal safety action-pending");
+	hearth_screening_run_result_free(&r);
+	assert_null(r.next_steps);
+	assert_null(r.pending.person_name);
+
+	/* What the vault holds, after closing and opening it again. */
+	hearth_vault_close(f->v);
+	f->v = NULL;
+	OK(hearth_vault_open(f->dir, vpass, strlen(vpass), NULL, &f->v));
+	f->s = hearth_vault_store(f->v);
+	OK(hearth_audit_verify(f->s, NULL));
+	OK(hearth_screening_pending_actions(f->s, &f->person, &pa, &npa));
+	assert_int_equal(npa, 1);
+	assert_string_equal(pa[0].instrument, "phq9");
+	OK(hearth_record_load(f->s, &pa[0].screening, &rec));
+	assert_string_equal(hearth_record_field(rec, "action_status"), "pending");
+	assert_string_equal(hearth_record_field(rec, "band"), "minimal");
+	assert_null(strstr(hearth_record_field(rec, "next_step"),
+			   "No further check"));
+	hearth_record_free(rec);
+	OK(hearth_record_load(f->s, &f->person, &rec));
+	assert_string_equal(hearth_record_field(rec, "risk"), "high");
+	hearth_record_free(rec);
+	OK(hearth_followup_list(f->s, HEARTH_FOLLOWUPS_PENDING, &f->person,
+				"2026-03-02", &fl));
+	assert_int_equal(fl->n, 1);
+	assert_true(fl->items[0].safety);
+	assert_string_equal(fl->items[0].priority, "high");
+	assert_string_equal(fl->items[0].due, "2026-03-02");
+	hearth_followups_free(fl);
+	hearth_pending_actions_free(pa, npa);
+	hearth_instrument_free(inst);
+}
+
+/* With the action taken given, a safety result is recorded at once:
+ * crisis card yes, nothing pending.  In Chinese, the card and the steps
+ * are Chinese. */
+static void test_run_safety_with_action(void **state)
+{
+	struct vfixture *f = *state;
+	hearth_instrument *inst = load("cssrs");
+	int a[7] = {1, 1, 0, 1, 0, 0, N};
+	hearth_screening_input in = {0};
+	hearth_screening_run_result r;
+	hearth_pending_action *pa = NULL;
+	hearth_record *rec = NULL;
+	size_t npa = 0;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 7;
+	in.difficulty = N;
+	in.lang = "zh_CN";
+	in.at = "2026-03-02";
+	in.action_taken = "stayed with him, called 12356 together";
+	OK(hearth_screening_run(f->s, inst, &in, &r));
+	assert_true(r.crisis_card);
+	assert_true(r.further_check);
+	assert_false(r.saved.action_pending);
+	assert_null(r.pending.person_name);
+	assert_null(r.pending.instrument);
+	assert_non_null(strstr(r.crisis_text, "陪伴在对方身边"));
+	assert_true(r.saved.has_followup);
+	OK(hearth_record_load(f->s, &r.saved.id, &rec));
+	assert_string_equal(hearth_record_field(rec, "action_status"), "recorded");
+	assert_string_equal(hearth_record_field(rec, "action_taken"),
+			    "stayed with him, called 12356 together");
+	hearth_record_free(rec);
+	OK(hearth_screening_pending_actions(f->s, NULL, &pa, &npa));
+	assert_int_equal(npa, 0);
+	hearth_pending_actions_free(pa, npa);
+	hearth_screening_run_result_free(&r);
+	hearth_instrument_free(inst);
+}
+
+/* No safety flag: no crisis card, no card text, nothing pending, and the
+ * band's own advice ("no further check suggested now") stands. */
+static void test_run_no_safety(void **state)
+{
+	struct vfixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {1, 0, 1, 0, 0, 0, 0, 0, 0};
+	hearth_screening_input in = {0};
+	hearth_screening_run_result r;
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = N;
+	in.at = "2026-03-02";
+	OK(hearth_screening_run(f->s, inst, &in, &r));
+	assert_string_equal(r.saved.score.band->id, "minimal");
+	assert_false(r.saved.safety);
+	assert_false(r.crisis_card);
+	assert_null(r.crisis_text);
+	assert_false(r.further_check);
+	assert_false(r.saved.action_pending);
+	assert_null(r.pending.instrument);
+	assert_non_null(strstr(r.next_steps, "No further check suggested now"));
+	assert_int_equal(run_audit(f->s, "screening.add").n, 1);
+	assert_int_equal(count(f->s, "followup"), 0);
+	hearth_screening_run_result_free(&r);
+	hearth_instrument_free(inst);
+}
+
+/* Bad input saves nothing, writes no audit entry, and leaves the result
+ * empty: an item left out, an unknown person, a deleted one, a bad date,
+ * an over-long action. */
+static void test_run_refusals_write_nothing(void **state)
+{
+	struct vfixture *f = *state;
+	hearth_instrument *inst = load("phq9");
+	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 2};
+	int gap[9] = {0, 0, 0, N, 0, 0, 0, 0, 2};
+	char long_action[2100];
+	hearth_person_fields pf = {.name = "Gone"};
+	hearth_screening_input in = {0};
+	hearth_screening_run_result r;
+	hearth_id gone, unknown = hearth_id_random();
+	size_t screenings, followups, audits;
+
+	OK(hearth_person_add(f->s, &pf, &gone));
+	OK(hearth_record_delete(f->s, &gone));
+	screenings = count(f->s, "screening");
+	followups = count(f->s, "followup");
+	{
+		int64_t n = 0;
+		OK(hearth_audit_verify(f->s, &n));
+		audits = (size_t)n;
+	}
+	memset(long_action, 'x', sizeof long_action - 1);
+	long_action[sizeof long_action - 1] = '\0';
+
+	in.person = f->person;
+	in.answers = gap;
+	in.n_answers = 9;
+	in.difficulty = N;
+	in.at = "2026-03-02";
+	assert_int_equal(hearth_screening_run(f->s, inst, &in, &r),
+			 HEARTH_EINCOMPLETE);
+	assert_false(r.crisis_card);
+	assert_null(r.next_steps);
+	in.answers = a;
+	in.person = unknown;
+	assert_int_equal(hearth_screening_run(f->s, inst, &in, &r),
+			 HEARTH_ENOTFOUND);
+	in.person = gone;
+	assert_int_equal(hearth_screening_run(f->s, inst, &in, &r),
+			 HEARTH_ENOTFOUND);
+	in.person = f->person;
+	in.at = "2026-02-30";
+	assert_int_equal(hearth_screening_run(f->s, inst, &in, &r),
+			 HEARTH_EINVAL);
+	in.at = "2026-03-02";
+	in.action_taken = long_action;
+	assert_int_equal(hearth_screening_run(f->s, inst, &in, &r),
+			 HEARTH_EINVAL);
+	assert_int_equal(hearth_screening_run(f->s, inst, NULL, &r),
+			 HEARTH_EINVAL);
+	assert_false(r.crisis_card);
+
+	assert_int_equal(count(f->s, "screening"), screenings);
+	assert_int_equal(count(f->s, "followup"), followups);
+	{
+		int64_t n = 0;
+		OK(hearth_audit_verify(f->s, &n));
+		assert_int_equal((size_t)n, audits);
+	}
+	/* The safety answers marked no one high. */
+	{
+		hearth_record *p = NULL;
+		OK(hearth_record_load(f->s, &f->person, &p));
+		assert_null(hearth_record_field(p, "risk"));
+		hearth_record_free(p);
+	}
+	hearth_instrument_free(inst);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1516,6 +1843,14 @@ int main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inside_caller_transaction,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_run_safety_minimal_total,
+						vsetup, vteardown),
+		cmocka_unit_test_setup_teardown(test_run_safety_with_action,
+						vsetup, vteardown),
+		cmocka_unit_test_setup_teardown(test_run_no_safety, vsetup,
+						vteardown),
+		cmocka_unit_test_setup_teardown(test_run_refusals_write_nothing,
+						vsetup, vteardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

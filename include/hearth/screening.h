@@ -148,6 +148,60 @@ hearth_status hearth_screening_pending_actions(hearth_store *s,
 					       size_t *n) HEARTH_WUR;
 void hearth_pending_actions_free(hearth_pending_action *v, size_t n);
 
+/* ---- one screening, end to end ---- */
+
+/* What hearth_screening_run did, ready for a face to print or show. */
+typedef struct hearth_screening_run_result {
+	/* The save: the screening's id, the score (band, flags, total,
+	 * display, risk, suggest: borrowed from the instrument, which must
+	 * outlive this result), the safety rule, the follow-up made, the
+	 * person marked high, action_pending. */
+	hearth_screening_result saved;
+	int crisis_card;    /* the safety rule fired: show the crisis card
+			     * now (the result is saved already) */
+	int further_check;  /* hearth_score_further_check: set by a positive
+			     * screen or by any safety flag, whatever the
+			     * band says */
+	char *next_steps;   /* hearth_score_next_steps in in->lang, one step
+			     * a line: under a safety flag without a band's
+			     * "no further check suggested now" */
+	char *crisis_text;  /* with crisis_card: the card as text in
+			     * in->lang (hearth_crisis_card: the vault's
+			     * help lines and supervisor; the default help
+			     * lines when the vault's cannot be read);
+			     * NULL otherwise */
+	hearth_pending_action pending; /* with saved.action_pending: the
+			     * entry hearth_screening_pending_actions lists
+			     * for it (screening, person, person_name,
+			     * instrument, date), for the face's "record the
+			     * action taken" step; zeroed otherwise */
+} hearth_screening_run_result;
+
+/* Runs a screening end to end, the one sequence both faces use: scores
+ * in->answers with inst and the vault's cut-off, applies the safety rule
+ * and saves (hearth_screening_save: the screening, and for a safety result
+ * the person's high risk and a same-day safety follow-up, with the action
+ * pending unless in->action_taken is given; else the band's follow-up),
+ * then fills *out with what the face shows.  The answers are the form
+ * both faces hold: one int per item of inst, HEARTH_ANSWER_NONE for an
+ * item its condition skipped (hearth_instrument_item_shown), and
+ * in->difficulty (HEARTH_ANSWER_NONE when not asked).  in->at is "today"
+ * ("YYYY-MM-DD" or "YYYY-MM-DD HH:MM").
+ *
+ * Errors are those of hearth_screening_save, with nothing written and
+ * *out zeroed.  Once the screening is saved the call returns HEARTH_OK:
+ * next_steps and crisis_text are then NULL only if memory ran out (a face
+ * shows the card from hearth_crisis_steps then).  Free with
+ * hearth_screening_run_result_free.  Audit: screening.add (and those of
+ * the safety rule and the follow-up). */
+hearth_status hearth_screening_run(hearth_store *s,
+				   const hearth_instrument *inst,
+				   const hearth_screening_input *in,
+				   hearth_screening_run_result *out) HEARTH_WUR;
+
+/* Frees what r holds (not r itself) and zeroes it.  Accepts NULL. */
+void hearth_screening_run_result_free(hearth_screening_run_result *r);
+
 /* Whether the result asks for a further check: a positive screen or any
  * safety flag.  A safety flag overrides the band's advice, so a result
  * with one never reads "no further check needed". */
