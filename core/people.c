@@ -739,6 +739,73 @@ hearth_status hearth_person_tags(const char *value, hearth_tags **out)
 	return HEARTH_OK;
 }
 
+/* The length of the tag separator text starts with, or 0: an ASCII comma
+ * or semicolon, or a full-width comma, enumeration comma or semicolon
+ * (what a Chinese input method types). */
+static size_t tag_separator(const char *text)
+{
+	static const char *const seps[] = {",", ";", "\xef\xbc\x8c", "\xe3\x80\x81",
+					   "\xef\xbc\x9b"};
+	size_t i, n;
+
+	for (i = 0; i < sizeof seps / sizeof seps[0]; i++) {
+		n = strlen(seps[i]);
+		if (strncmp(text, seps[i], n) == 0)
+			return n;
+	}
+	return 0;
+}
+
+static int tag_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' ||
+	       c == '\f';
+}
+
+hearth_status hearth_tags_split(const char *text, hearth_tags **out)
+{
+	const char *p = text != NULL ? text : "", *start = p;
+	hearth_tags *t;
+	int bad = 0;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no output given");
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory reading tags");
+	for (;;) {
+		size_t sep = *p != '\0' ? tag_separator(p) : 0;
+
+		if (*p == '\0' || sep > 0) {
+			const char *b = start, *e = p;
+			char *tag;
+
+			while (b < e && tag_space(*b))
+				b++;
+			while (e > b && tag_space(e[-1]))
+				e--;
+			if (e > b) {
+				if ((tag = strndup(b, (size_t)(e - b))) == NULL ||
+				    tags_add(t, tag) != 0)
+					bad = 1;
+				free(tag);
+			}
+			if (*p == '\0' || bad)
+				break;
+			p += sep;
+			start = p;
+		} else {
+			p++;
+		}
+	}
+	if (bad) {
+		hearth_tags_free(t);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory reading tags");
+	}
+	*out = t;
+	return HEARTH_OK;
+}
+
 /* The stored form of tags: compact JSON, UTF-8 as it is; NULL for none
  * (the field is then cleared).  *err is set when memory runs out. */
 static char *tags_dump(const hearth_tags *t, int *err)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "casework_private.h"
 #include "db_private.h"
 #include "hearth/audit.h"
 #include "hearth/instruments.h"
@@ -1288,4 +1289,32 @@ out:
 	}
 	free(csv);
 	return ret;
+}
+
+hearth_status hearth_report_export(hearth_store *s, const char *from,
+				   const char *to, hearth_report_by by,
+				   const char *today, const char *lang,
+				   const char *csv_path, hearth_report **out)
+{
+	hearth_report *r = NULL;
+	hearth_cw_tx tx;
+	hearth_status ret;
+
+	if (out != NULL)
+		*out = NULL;
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or output for the report");
+	/* One transaction for both: a CSV that cannot be written takes the
+	 * report's audit entry with it, and nothing at all is changed. */
+	if ((ret = hearth_cw_begin(s, &tx)) != HEARTH_OK)
+		return ret;
+	ret = hearth_report_build(s, from, to, by, today, &r);
+	if (ret == HEARTH_OK && csv_path != NULL)
+		ret = hearth_report_export_csv(s, r, lang, csv_path);
+	if ((ret = hearth_cw_end(s, &tx, ret)) != HEARTH_OK) {
+		hearth_report_free(r);
+		return ret;
+	}
+	*out = r;
+	return HEARTH_OK;
 }

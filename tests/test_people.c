@@ -735,6 +735,48 @@ static void test_person_show(void **state)
 	assert_int_equal(audit_of(f->s, "person.show").n, 1);
 }
 
+/* Tags typed on one line, as the app's person form takes them, split in
+ * the core: ASCII and full-width separators, trimmed, empty pieces and
+ * repeats dropped; written through the verb they replace the person's
+ * tags, audited as person.edit. */
+static void test_tags_split(void **state)
+{
+	fixture *f = *state;
+	hearth_id p;
+	hearth_tags *t = NULL;
+	hearth_person_fields pf = {.name = "Liu Yang"};
+	char fbuf[128];
+
+	assert_int_equal(hearth_tags_split(" 货车司机，夜班、 night shift ;;; 夜班；rider,", &t),
+			 HEARTH_OK);
+	assert_int_equal(t->n, 4);
+	assert_string_equal(t->v[0], "货车司机");
+	assert_string_equal(t->v[1], "夜班");
+	assert_string_equal(t->v[2], "night shift");
+	assert_string_equal(t->v[3], "rider");
+	hearth_tags_free(t);
+	assert_int_equal(hearth_tags_split(NULL, &t), HEARTH_OK);
+	assert_int_equal(t->n, 0);
+	hearth_tags_free(t);
+	assert_int_equal(hearth_tags_split(" , ，\t", &t), HEARTH_OK);
+	assert_int_equal(t->n, 0);
+	hearth_tags_free(t);
+	assert_int_equal(hearth_tags_split("a", NULL), HEARTH_EINVAL);
+
+	pf.tags = (const char *const[]){"old"};
+	pf.ntags = 1;
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	assert_int_equal(hearth_tags_split("夜班, rider", &t), HEARTH_OK);
+	memset(&pf, 0, sizeof pf);
+	pf.tags = (const char *const *)t->v;
+	pf.ntags = t->n;
+	pf.replace_tags = 1;
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	hearth_tags_free(t);
+	assert_string_equal(FIELD(f->s, &p, "tags"), "[\"夜班\",\"rider\"]");
+	assert_int_equal(count_audit(f->s, "person.edit"), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -750,6 +792,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_person_delete_refused_open_safety, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_person_delete_rolls_back, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_person_show, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_tags_split, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

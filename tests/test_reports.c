@@ -940,6 +940,62 @@ static void test_empty_vault(void **state)
 	hearth_report_free(r);
 }
 
+/* hearth_report_export, the whole of `hearth report --csv`: the report
+ * and the CSV are both audited; when the file cannot be written, no
+ * report is handed out and neither entry is kept. */
+static void test_report_export_one_call(void **state)
+{
+	struct fixture *f = *state;
+	/* Not NULL to begin with: a failed call must set it to NULL. */
+	hearth_report *r = (hearth_report *)f;
+	struct last_audit l = { 0 };
+	char dir[] = "/tmp/hearth-test-reports-XXXXXX", path[128];
+	int64_t n;
+
+	fill(f);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/no/such/dir/report.csv", dir);
+	assert_int_equal(hearth_report_export(f->s, "2026-01-01", "2026-03-31",
+					      HEARTH_REPORT_MONTH, "2026-04-02", "en",
+					      path, &r), HEARTH_EIO);
+	assert_null(r);
+	assert_non_null(strstr(hearth_errdetail(), path));
+	assert_int_equal(hearth_audit_each(f->s, last_audit_cb, &l), HEARTH_OK);
+	assert_int_equal(l.n, 0);
+
+	snprintf(path, sizeof path, "%s/report.csv", dir);
+	assert_int_equal(hearth_report_export(f->s, "2026-01-01", "2026-03-31",
+					      HEARTH_REPORT_MONTH, "2026-04-02", "en",
+					      path, &r), HEARTH_OK);
+	assert_non_null(r);
+	assert_int_equal(access(path, R_OK), 0);
+	memset(&l, 0, sizeof l);
+	assert_int_equal(hearth_audit_each(f->s, last_audit_cb, &l), HEARTH_OK);
+	assert_int_equal(l.n, 2);
+	assert_string_equal(l.action, "export");
+	hearth_report_free(r);
+
+	/* Without a CSV: the report alone.  A bad period writes nothing. */
+	r = NULL;
+	assert_int_equal(hearth_report_export(f->s, "2026-01-01", "2026-01-31",
+					      HEARTH_REPORT_WHOLE, "2026-04-02", "en",
+					      NULL, &r), HEARTH_OK);
+	hearth_report_free(r);
+	assert_int_equal(hearth_report_export(f->s, "2026-03-01", "2026-01-31",
+					      HEARTH_REPORT_WHOLE, "2026-04-02", "en",
+					      NULL, &r), HEARTH_EINVAL);
+	assert_null(r);
+	memset(&l, 0, sizeof l);
+	assert_int_equal(hearth_audit_each(f->s, last_audit_cb, &l), HEARTH_OK);
+	assert_int_equal(l.n, 3);
+	assert_string_equal(l.action, "report");
+	n = 0;
+	assert_int_equal(hearth_audit_verify(f->s, &n), HEARTH_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(rmdir(dir), 0);
+}
+
 int main(void)
 {
 	const char *env = getenv("HEARTH_TEST_SEED");
@@ -951,6 +1007,7 @@ int main(void)
 		cmocka_unit_test(test_suppress),
 		cmocka_unit_test_setup_teardown(test_bad_input, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_vault, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report_export_one_call, setup, teardown),
 	};
 
 	seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);

@@ -213,6 +213,15 @@ typedef struct hearth_tags {
  * one tag.  *out is the caller's: hearth_tags_free.  HEARTH_ENOMEM only. */
 hearth_status hearth_person_tags(const char *value, hearth_tags **out) HEARTH_WUR;
 
+/* Splits tags typed on one line ("货车司机，夜班; night shift") into
+ * tags for hearth_person_fields: the separators are the comma and the
+ * semicolon, ASCII or full-width, and the enumeration comma 、; each
+ * piece is trimmed of ASCII white space, and empty pieces and repeats
+ * are dropped (NULL or "": no tags).  The tags are checked when written
+ * (hearth_person_add, hearth_person_update).  *out is the caller's:
+ * hearth_tags_free.  HEARTH_ENOMEM only. */
+hearth_status hearth_tags_split(const char *text, hearth_tags **out) HEARTH_WUR;
+
 /* Accepts NULL. */
 void hearth_tags_free(hearth_tags *t);
 

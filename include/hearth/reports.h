@@ -182,6 +182,19 @@ hearth_status hearth_report_export_csv(hearth_store *s, const hearth_report *r,
 				       const char *lang,
 				       const char *path) HEARTH_WUR;
 
+/* `hearth report` in one call: hearth_report_build, then, when csv_path
+ * is non-NULL, hearth_report_export_csv to it in lang, in one transaction
+ * (a savepoint of the caller's, if one is open).  When the CSV cannot be
+ * written (HEARTH_EIO naming the path) the report's audit entry goes too:
+ * nothing at all is changed, and *out is NULL.  On success *out is the
+ * caller's: hearth_report_free().  Errors as for the two calls.
+ * Audit: report, and export with a CSV. */
+hearth_status hearth_report_export(hearth_store *s, const char *from,
+				   const char *to, hearth_report_by by,
+				   const char *today, const char *lang,
+				   const char *csv_path,
+				   hearth_report **out) HEARTH_WUR;
+
 #ifdef __cplusplus
 }
 #endif
