@@ -1576,6 +1576,22 @@ static struct run_audit run_audit(hearth_store *s, const char *action)
 	return a;
 }
 
+/* The input both faces fill: answers a[0..n) for the vault's person at
+ * `at`, no difficulty answer, English; callers add the rest. */
+static hearth_screening_input run_input(const struct vfixture *f, const int *a,
+					size_t n, const char *at)
+{
+	hearth_screening_input in = {0};
+
+	in.person = f->person;
+	in.answers = a;
+	in.n_answers = n;
+	in.difficulty = N;
+	in.lang = "en";
+	in.at = at;
+	return in;
+}
+
 /* A PHQ-9 with item 9 above 0 and a minimal total: the safety flag wins
  * over the band.  One call saves the screening, the same-day safety
  * follow-up and the person's high risk, leaves the action pending, and
@@ -1586,7 +1602,7 @@ static void test_run_safety_minimal_total(void **state)
 	struct vfixture *f = *state;
 	hearth_instrument *inst = load("phq9");
 	int a[9] = {0, 0, 0, 0, 0, 0, 0, 0, 1};
-	hearth_screening_input in = {0};
+	hearth_screening_input in;
 	hearth_screening_run_result r;
 	hearth_pending_action *pa = NULL;
 	hearth_followups *fl = NULL;
@@ -1595,12 +1611,7 @@ static void test_run_safety_minimal_total(void **state)
 	size_t npa = 0;
 
 	OK(hearth_settings_set(f->s, "helplines", "Union hotline:0355-1234567"));
-	in.person = f->person;
-	in.answers = a;
-	in.n_answers = 9;
-	in.difficulty = N;
-	in.lang = "en";
-	in.at = "2026-03-02 10:30";
+	in = run_input(f, a, 9, "2026-03-02 10:30");
 	OK(hearth_screening_run(f->s, inst, &in, &r));
 
 	/* What the face shows. */
@@ -1675,18 +1686,14 @@ static void test_run_safety_with_action(void **state)
 	struct vfixture *f = *state;
 	hearth_instrument *inst = load("cssrs");
 	int a[7] = {1, 1, 0, 1, 0, 0, N};
-	hearth_screening_input in = {0};
+	hearth_screening_input in;
 	hearth_screening_run_result r;
 	hearth_pending_action *pa = NULL;
 	hearth_record *rec = NULL;
 	size_t npa = 0;
 
-	in.person = f->person;
-	in.answers = a;
-	in.n_answers = 7;
-	in.difficulty = N;
+	in = run_input(f, a, 7, "2026-03-02");
 	in.lang = "zh_CN";
-	in.at = "2026-03-02";
 	in.action_taken = "stayed with him, called 12356 together";
 	OK(hearth_screening_run(f->s, inst, &in, &r));
 	assert_true(r.crisis_card);
@@ -1715,14 +1722,10 @@ static void test_run_no_safety(void **state)
 	struct vfixture *f = *state;
 	hearth_instrument *inst = load("phq9");
 	int a[9] = {1, 0, 1, 0, 0, 0, 0, 0, 0};
-	hearth_screening_input in = {0};
+	hearth_screening_input in;
 	hearth_screening_run_result r;
 
-	in.person = f->person;
-	in.answers = a;
-	in.n_answers = 9;
-	in.difficulty = N;
-	in.at = "2026-03-02";
+	in = run_input(f, a, 9, "2026-03-02");
 	OK(hearth_screening_run(f->s, inst, &in, &r));
 	assert_string_equal(r.saved.score.band->id, "minimal");
 	assert_false(r.saved.safety);
@@ -1749,7 +1752,7 @@ static void test_run_refusals_write_nothing(void **state)
 	int gap[9] = {0, 0, 0, N, 0, 0, 0, 0, 2};
 	char long_action[2100];
 	hearth_person_fields pf = {.name = "Gone"};
-	hearth_screening_input in = {0};
+	hearth_screening_input in;
 	hearth_screening_run_result r;
 	hearth_id gone, unknown = hearth_id_random();
 	size_t screenings, followups, audits;
@@ -1766,11 +1769,7 @@ static void test_run_refusals_write_nothing(void **state)
 	memset(long_action, 'x', sizeof long_action - 1);
 	long_action[sizeof long_action - 1] = '\0';
 
-	in.person = f->person;
-	in.answers = gap;
-	in.n_answers = 9;
-	in.difficulty = N;
-	in.at = "2026-03-02";
+	in = run_input(f, gap, 9, "2026-03-02");
 	assert_int_equal(hearth_screening_run(f->s, inst, &in, &r),
 			 HEARTH_EINCOMPLETE);
 	assert_false(r.crisis_card);

@@ -37,6 +37,10 @@
  *   at            when, "YYYY-MM-DD HH:MM" local time (absent when only
  *                 the day was given)
  *
+ * The faces give a screening with one call, hearth_screening_run (score,
+ * safety decision, save, and what to show); hearth_screening_save below
+ * is its saving step.
+ *
  * The safety rule lives here, not in any front end: when a score carries
  * the "safety" flag (PHQ-9 item 9 above 0, whatever the total), a high
  * risk level (C-SSRS), or an outcome asking for HEARTH_ACTION_SAFETY,
