@@ -28,7 +28,7 @@
 
 #include "hearth/hearth.h"
 
-#include "../core/db_private.h"
+#include "../sync/db_private.h"
 #include "../core/vault_private.h"
 
 #define PASS "correct horse battery staple"

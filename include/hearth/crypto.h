@@ -33,6 +33,11 @@ extern "C" {
 #define HEARTH_WRAPPEDBYTES (HEARTH_NONCEBYTES + HEARTH_KEYBYTES + HEARTH_TAGBYTES)
 #define HEARTH_IDBYTES 16u       /* random record and space ids */
 
+/* A recovery code: 8 groups of 4 characters from a 32-letter alphabet with
+ * no look-alikes, dash-separated (160 bits), e.g. "K7QM-...".  On input,
+ * case, spaces and dashes do not matter. */
+#define HEARTH_RECOVERY_CODE_LEN 39u
+
 /* Default Argon2id cost: 256 MiB and 3 passes.  A vault stores the
  * parameters it was made with, so a later version can raise these. */
 #define HEARTH_KDF_DEFAULT_MEMLIMIT (256u * 1024u * 1024u)

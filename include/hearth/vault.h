@@ -32,11 +32,6 @@
 extern "C" {
 #endif
 
-/* A recovery code: 8 groups of 4 characters from a 32-letter alphabet with
- * no look-alikes, dash-separated (160 bits), e.g. "K7QM-...".  On input,
- * case, spaces and dashes do not matter. */
-#define HEARTH_RECOVERY_CODE_LEN 39u
-
 /* The version of vault.json this build writes (it reads 1 and 2).  2
  * binds each wrapped master key to the format, vault id, slot, Argon2id
  * parameters and salt; a vault in format 1 is rewritten in format 2 by its

@@ -17,7 +17,7 @@
 
 #include "hearth/crypto.h"
 
-#include "../../core/vault_private.h"
+#include "../../crypto/keyfile_private.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hearth_keyfile_kdf_check(&kf.passphrase.kdf) != HEARTH_OK ||
 	    hearth_keyfile_kdf_check(&kf.recovery.kdf) != HEARTH_OK)
 		abort();
-	if (kf.format < 1 || kf.format > HEARTH_VAULT_FORMAT)
+	if (kf.format < 1 || kf.format > HEARTH_KEYFILE_FORMAT)
 		abort();
 	hearth_keyslot_ad(ad, &kf, &kf.passphrase, HEARTH_SLOT_PASSPHRASE);
 	if (strlen(ad) + 1 >= sizeof ad)

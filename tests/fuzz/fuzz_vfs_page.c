@@ -17,7 +17,7 @@
  *
  * The seeds were written by this file built as a program:
  *   cc -DFUZZ_VFS_PAGE_SEEDS -D_GNU_SOURCE -Iinclude tests/fuzz/fuzz_vfs_page.c \
- *      crypto/crypto.c crypto/vfs.c crypto/memfile.c core/status.c \
+ *      crypto/crypto.c crypto/vfs.c crypto/memfile.c crypto/status.c \
  *      -lsqlite3 -lsodium -o make_seeds
  *   ./make_seeds tests/fuzz/corpus/vfs_page
  */

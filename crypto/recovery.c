@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "hearth/crypto.h"
-#include "vault_private.h"
+#include "keyfile_private.h"
 
 static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 

@@ -1,6 +1,8 @@
 /*
- * db_private.h - turning SQLite result codes into hearth_status, for every
- * core module that runs SQL on the vault database.
+ * db_private.h - turning SQLite result codes into hearth_status (db.c), for
+ * every module that runs SQL on the vault database: the op store here in
+ * sync/ and the vault and domain modules in core/ (core/meson.build puts
+ * this folder on core's include path for it).
  *
  * Not installed.
  */

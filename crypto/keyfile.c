@@ -36,7 +36,7 @@
 #include <jansson.h>
 
 #include "hearth/crypto.h"
-#include "vault_private.h"
+#include "keyfile_private.h"
 
 /* Copies the current detail before a new hearth_fail overwrites it. */
 static void detail_copy(char *buf, size_t size)
@@ -240,7 +240,7 @@ hearth_status hearth_keyfile_parse(hearth_keyfile *out, const char *text,
 	}
 	/* A newer format may have changed any other member: look no
 	 * further. */
-	if (json_integer_value(fmt) > HEARTH_VAULT_FORMAT) {
+	if (json_integer_value(fmt) > HEARTH_KEYFILE_FORMAT) {
 		out->format = json_integer_value(fmt) > 1000000 ?
 			1000000 : (int)json_integer_value(fmt);
 		st = hearth_fail(HEARTH_ENEWER,
