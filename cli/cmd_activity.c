@@ -17,7 +17,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hearth/casework.h"
+#include "hearth/activity.h"
 #include "hearth/timeutil.h"
 
 static const char *type_text(const char *t)

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
 #include "hearth/timeutil.h"
 
 /* ---- shared bits ------------------------------------------------------ */

@@ -17,7 +17,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hearth/casework.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/timeutil.h"
 
 static const char *priority_text(const char *p)

@@ -14,7 +14,8 @@
 #include <string.h>
 
 #include "cli.h"
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/note.h"
 #include "hearth/timeutil.h"
 
 static int has_text(const char *s)

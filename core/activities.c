@@ -15,7 +15,9 @@
 
 #include "casework_private.h"
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/timeutil.h"
 
 static int blank(const char *s)

@@ -22,7 +22,9 @@
 #include "casework_private.h"
 #include "db_private.h"
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/timeutil.h"
 
 /* An appointment as the conflict check needs it. */

@@ -14,7 +14,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
 #include "hearth/store.h"
 
 /* A record as read by hearth_cw_select: its live fields, borrowed for the

@@ -12,7 +12,11 @@
 #include <string.h>
 
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth/demo.h"
 #include "hearth/instruments.h"
 #include "hearth/journal.h"

@@ -14,7 +14,8 @@
 #include "casework_private.h"
 #include "db_private.h"
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/instruments.h"
 #include "hearth/timeutil.h"
 

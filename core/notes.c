@@ -18,7 +18,9 @@
 #include "casework_private.h"
 #include "db_private.h"
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth/timeutil.h"
 
 static int has_text(const char *s)

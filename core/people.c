@@ -17,7 +17,11 @@
 #include "casework_private.h"
 #include "db_private.h"
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth/timeutil.h"
 
 /* ---- shared helpers ---------------------------------------------------- */

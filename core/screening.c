@@ -20,7 +20,8 @@
 
 #include "casework_private.h"
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/screening.h"
 #include "hearth/timeutil.h"
 

@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "hearth/casework.h"
+#include "hearth/activity.h"
 #include "hearth-activity-form.h"
 
 /* The list shows this many days back. */

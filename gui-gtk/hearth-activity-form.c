@@ -5,7 +5,8 @@
 
 #include <string.h>
 
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/person.h"
 #include "hearth-counsellor-view.h"
 #include "hearth-crisis.h"
 

@@ -3,7 +3,8 @@
  */
 #include "hearth-appointment-editor.h"
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/person.h"
 #include "hearth-person-item.h"
 #include "hearth-record-actions.h"
 

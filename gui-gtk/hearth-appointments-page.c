@@ -3,7 +3,7 @@
  */
 #include "hearth-appointments-page.h"
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
 #include "hearth-record-actions.h"
 
 struct _HearthAppointmentsPage {

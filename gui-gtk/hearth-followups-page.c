@@ -3,7 +3,7 @@
  */
 #include "hearth-followups-page.h"
 
-#include "hearth/casework.h"
+#include "hearth/followup.h"
 #include "hearth-record-actions.h"
 
 struct _HearthFollowupsPage {

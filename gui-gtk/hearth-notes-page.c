@@ -3,7 +3,9 @@
  */
 #include "hearth-notes-page.h"
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth-person-item.h"
 #include "hearth-record-actions.h"
 

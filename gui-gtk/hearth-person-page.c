@@ -3,7 +3,11 @@
  */
 #include "hearth-person-page.h"
 
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth/instruments.h"
 #include "hearth-activity-form.h"
 #include "hearth-appointment-editor.h"

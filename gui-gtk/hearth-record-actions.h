@@ -8,7 +8,9 @@
 #ifndef HEARTH_RECORD_ACTIONS_H
 #define HEARTH_RECORD_ACTIONS_H
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
 #include "hearth-window.h"
 
 G_BEGIN_DECLS

@@ -3,7 +3,9 @@
  */
 #include "hearth-today-page.h"
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
 #include "hearth/screening.h"
 #include "hearth-crisis.h"
 #include "hearth-person-item.h"

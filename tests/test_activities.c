@@ -22,7 +22,8 @@
 
 #include <cmocka.h>
 
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/followup.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
 

@@ -25,7 +25,8 @@
 
 #include <cmocka.h>
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
 

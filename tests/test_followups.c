@@ -25,7 +25,10 @@
 
 #include <cmocka.h>
 
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
 

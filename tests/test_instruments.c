@@ -28,7 +28,8 @@
 #include <sqlite3.h>
 
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/followup.h"
+#include "hearth/person.h"
 #include "hearth/instruments.h"
 #include "hearth/schema.h"
 #include "hearth/screening.h"

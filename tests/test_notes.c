@@ -23,7 +23,8 @@
 
 #include <cmocka.h>
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/note.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
 

@@ -23,7 +23,11 @@
 #include <cmocka.h>
 
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
 

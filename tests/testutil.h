@@ -16,7 +16,8 @@
 #include <sqlite3.h>
 
 #include "hearth/audit.h"
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
 #include "hearth/store.h"
 
 /* A test's state under store_setup/store_teardown. */

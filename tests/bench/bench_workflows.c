@@ -53,7 +53,9 @@
 
 #include <sqlite3.h>
 
-#include "hearth/casework.h"
+#include "hearth/appointment.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
 #include "hearth/crypto.h"
 #include "hearth/demo.h"
 #include "hearth/audit.h"

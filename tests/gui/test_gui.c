@@ -61,7 +61,10 @@
 #include <gdk/x11/gdkx.h>
 #include <glib/gstdio.h>
 
-#include "hearth/casework.h"
+#include "hearth/activity.h"
+#include "hearth/followup.h"
+#include "hearth/note.h"
+#include "hearth/person.h"
 #include "hearth/demo.h"
 #include "hearth/journal.h"
 #include "hearth-activity-form.h"
