@@ -8,7 +8,9 @@
  * entry, or cutting entries off the end, is found by hearth_audit_verify.
  *
  * The log lives inside the encrypted database; it is per device and is not
- * synchronised (it says who looked at what on this device).
+ * synchronised.  It says what was changed, shown or exported on this
+ * device, and when; it names no user (a vault has one), and reads other
+ * than those listed (a list, a page of the app) leave no entry.
  */
 #ifndef HEARTH_AUDIT_H
 #define HEARTH_AUDIT_H

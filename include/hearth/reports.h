@@ -4,9 +4,11 @@
  * A report counts what the service delivered between two dates (both
  * inclusive), as a whole and optionally by calendar month or ISO week
  * (Monday to Sunday; the first and last buckets are cut at the period's
- * ends).  The records are read with one SQL statement over the queryable
- * tables (record, field) of the store, touching only records dated in the
- * period; tombstoned records never count.  What each count
+ * ends).  The records are read by index range scans over the queryable
+ * tables (record, field) of the store: first the dated fields inside the
+ * period pick the candidate records, then their kind and the fields a
+ * count looks at are read by name (core/reports.c, steps 1-3); tombstoned
+ * records never count.  What each count
  * means (the fields are those of hearth/casework.h and hearth/screening.h):
  *
  *   hotline_calls      activities of type "hotline" dated in the period
