@@ -141,14 +141,7 @@ out:
 	return ret;
 }
 
-static hearth_status exec_sql(sqlite3 *db, const char *sql, const char *what)
-{
-	int rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-
-	return rc == SQLITE_OK ? HEARTH_OK : hearth_db_error(db, rc, what);
-}
-
-/* Writes the entry and the meta keys; the caller holds a savepoint. */
+/* Writes the entry and the meta keys, inside the caller's atomic step. */
 static hearth_status append_locked(sqlite3 *db, const char *action,
 				   const hearth_id *subject, const char *detail)
 {
@@ -238,7 +231,7 @@ hearth_status hearth_audit_append(hearth_store *s, const char *action,
 {
 	hearth_status ret;
 	sqlite3 *db;
-	int own_txn = 0;
+	hearth_store_step step;
 
 	if (s == NULL || action == NULL || action[0] == '\0')
 		return hearth_fail(HEARTH_EINVAL, "audit entry without an action");
@@ -249,29 +242,10 @@ hearth_status hearth_audit_append(hearth_store *s, const char *action,
 	 * reading the last hash and writing the next cannot interleave with
 	 * another process.  Inside one, a savepoint keeps the entry and its
 	 * meta update all-or-nothing without ending the caller's work. */
-	if (sqlite3_get_autocommit(db)) {
-		if ((ret = hearth_store_begin(s)) != HEARTH_OK)
-			return ret;
-		own_txn = 1;
-	}
-	ret = exec_sql(db, "SAVEPOINT hearth_audit", "cannot append to the audit log");
-	if (ret != HEARTH_OK)
-		goto out;
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
 	ret = append_locked(db, action, subject, detail);
-	if (ret != HEARTH_OK) {
-		sqlite3_exec(db, "ROLLBACK TO hearth_audit", NULL, NULL, NULL);
-		sqlite3_exec(db, "RELEASE hearth_audit", NULL, NULL, NULL);
-		goto out;
-	}
-	ret = exec_sql(db, "RELEASE hearth_audit", "cannot append to the audit log");
-out:
-	if (own_txn) {
-		if (ret == HEARTH_OK)
-			ret = hearth_store_commit(s);
-		else
-			hearth_store_rollback(s);
-	}
-	return ret;
+	return hearth_store_step_end(s, &step, ret);
 }
 
 hearth_status hearth_audit_each(hearth_store *s, hearth_audit_cb cb, void *ctx)

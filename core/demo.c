@@ -435,7 +435,7 @@ static hearth_status fill_journal(demo *d, const hearth_demo_options *opt)
 hearth_status hearth_demo_fill(hearth_store *s, const hearth_demo_options *opt)
 {
 	demo d;
-	int own = 0;
+	hearth_store_step step;
 	hearth_status st;
 
 	if (s == NULL || opt == NULL)
@@ -460,25 +460,14 @@ hearth_status hearth_demo_fill(hearth_store *s, const hearth_demo_options *opt)
 		d.gad7 = NULL;
 	hearth_errdetail_clear();
 
-	/* Work inside the caller's transaction when one is open. */
-	if (sqlite3_get_autocommit(hearth_store_db(s))) {
-		st = hearth_store_begin(s);
-		if (st != HEARTH_OK)
-			goto out;
-		own = 1;
-	}
-
+	/* One transaction, or a savepoint inside the caller's. */
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
 	if (opt->journal)
 		st = fill_journal(&d, opt);
 	else
 		st = fill_counsellor(&d, opt);
-
-	if (own) {
-		if (st == HEARTH_OK)
-			st = hearth_store_commit(s);
-		else
-			hearth_store_rollback(s);
-	}
+	st = hearth_store_step_end(s, &step, st);
 out:
 	hearth_instrument_free(d.phq9);
 	hearth_instrument_free(d.gad7);

@@ -280,14 +280,6 @@ hearth_status hearth_score_next_steps(const hearth_score *score,
 
 /* ---- saving ---- */
 
-static hearth_status exec_sql(hearth_store *s, const char *sql)
-{
-	if (sqlite3_exec(hearth_store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
-		return hearth_fail(HEARTH_EDB, "cannot save the screening: %s",
-				   sqlite3_errmsg(hearth_store_db(s)));
-	return HEARTH_OK;
-}
-
 static int blank(const char *s)
 {
 	if (s == NULL)
@@ -378,7 +370,8 @@ hearth_status hearth_screening_save(hearth_store *s,
 	char *answers = NULL, *flags = NULL, *steps = NULL;
 	const char *lang, *id_str;
 	const hearth_next_action *fu;
-	int is_datetime = 0, own = 0, savepoint = 0;
+	hearth_store_step step = {0};
+	int is_datetime = 0;
 	int32_t day;
 	int64_t minutes;
 	hearth_status st;
@@ -433,16 +426,8 @@ hearth_status hearth_screening_save(hearth_store *s,
 	    HEARTH_OK)
 		goto out;
 
-	if (sqlite3_get_autocommit(hearth_store_db(s))) {
-		if ((st = hearth_store_begin(s)) != HEARTH_OK)
-			goto out;
-		own = 1;
-	} else {
-		if ((st = exec_sql(s, "SAVEPOINT hearth_screening")) !=
-		    HEARTH_OK)
-			goto out;
-		savepoint = 1;
-	}
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
 	if ((st = hearth_record_create(s, &person->space,
 				       HEARTH_SCREENING_KIND, &res.id)) !=
 	    HEARTH_OK)
@@ -533,20 +518,7 @@ hearth_status hearth_screening_save(hearth_store *s,
 	    HEARTH_OK)
 		goto out;
 out:
-	if (own) {
-		if (st == HEARTH_OK)
-			st = hearth_store_commit(s);
-		else
-			hearth_store_rollback(s);
-	} else if (savepoint) {
-		if (st == HEARTH_OK)
-			st = exec_sql(s, "RELEASE hearth_screening");
-		else
-			(void)sqlite3_exec(hearth_store_db(s),
-					   "ROLLBACK TO hearth_screening; "
-					   "RELEASE hearth_screening",
-					   NULL, NULL, NULL);
-	}
+	st = hearth_store_step_end(s, &step, st);
 	if (st == HEARTH_OK)
 		*out = res;
 	hearth_record_free(person);

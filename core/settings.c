@@ -630,21 +630,13 @@ hearth_status hearth_settings_check(const char *key, const char *value)
 	return st;
 }
 
-static hearth_status exec_sql(hearth_store *s, const char *sql)
-{
-	if (sqlite3_exec(hearth_store_db(s), sql, NULL, NULL, NULL) != SQLITE_OK)
-		return hearth_fail(HEARTH_EDB, "cannot save settings: %s",
-				   sqlite3_errmsg(hearth_store_db(s)));
-	return HEARTH_OK;
-}
-
 hearth_status hearth_settings_set(hearth_store *s, const char *key,
 				  const char *value)
 {
 	struct find_ctx c;
 	char *stored = NULL;
 	hearth_id rec;
-	int own = 0, savepoint = 0;
+	hearth_store_step step = {0};
 	hearth_status st;
 
 	if (s == NULL)
@@ -654,15 +646,8 @@ hearth_status hearth_settings_set(hearth_store *s, const char *key,
 	if ((st = normalise(key, value, &stored)) != HEARTH_OK)
 		return st;
 	/* Atomic on its own, or inside the caller's transaction. */
-	if (sqlite3_get_autocommit(hearth_store_db(s))) {
-		if ((st = hearth_store_begin(s)) != HEARTH_OK)
-			goto out;
-		own = 1;
-	} else {
-		if ((st = exec_sql(s, "SAVEPOINT hearth_settings")) != HEARTH_OK)
-			goto out;
-		savepoint = 1;
-	}
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
 	if ((st = find(s, NULL, &c)) != HEARTH_OK)
 		goto out;
 	if (c.found_record) {
@@ -679,20 +664,7 @@ hearth_status hearth_settings_set(hearth_store *s, const char *key,
 	    HEARTH_OK)
 		goto out;
 out:
-	if (own) {
-		if (st == HEARTH_OK)
-			st = hearth_store_commit(s);
-		else
-			hearth_store_rollback(s);
-	} else if (savepoint) {
-		if (st == HEARTH_OK)
-			st = exec_sql(s, "RELEASE hearth_settings");
-		else
-			(void)sqlite3_exec(hearth_store_db(s),
-					   "ROLLBACK TO hearth_settings; "
-					   "RELEASE hearth_settings",
-					   NULL, NULL, NULL);
-	}
+	st = hearth_store_step_end(s, &step, st);
 	free(stored);
 	return st;
 }

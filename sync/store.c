@@ -415,6 +415,56 @@ void hearth_store_rollback(hearth_store *s)
 		txn_abort(s);
 }
 
+static hearth_status exec_step_sql(hearth_store *s, const char *sql, const char *what)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+
+	return rc == SQLITE_OK ? HEARTH_OK : hearth_db_error(s->db, rc, what);
+}
+
+hearth_status hearth_store_step_begin(hearth_store *s, hearth_store_step *step)
+{
+	hearth_status st;
+
+	step->own = 0;
+	step->savepoint = 0;
+	if (s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	if (sqlite3_get_autocommit(s->db)) {
+		st = hearth_store_begin(s);
+		step->own = st == HEARTH_OK;
+		return st;
+	}
+	/* Savepoints nest: one name serves every depth, the innermost is
+	 * the one released or rolled back. */
+	st = exec_step_sql(s, "SAVEPOINT hearth_step", "cannot start a savepoint");
+	step->savepoint = st == HEARTH_OK;
+	return st;
+}
+
+hearth_status hearth_store_step_end(hearth_store *s, hearth_store_step *step,
+				    hearth_status st)
+{
+	if (step->own) {
+		step->own = 0;
+		if (st == HEARTH_OK)
+			return hearth_store_commit(s);
+		hearth_store_rollback(s);
+		return st;
+	}
+	if (step->savepoint) {
+		step->savepoint = 0;
+		if (st == HEARTH_OK)
+			return exec_step_sql(s, "RELEASE hearth_step",
+					     "cannot release a savepoint");
+		/* Keep the first error; the rollback's own failure would only
+		 * hide it. */
+		(void)sqlite3_exec(s->db, "ROLLBACK TO hearth_step; RELEASE hearth_step",
+				   NULL, NULL, NULL);
+	}
+	return st;
+}
+
 /* ---- open and close -------------------------------------------------- */
 
 /* Reads meta value key into out (exactly len bytes).  *found is 0 when the

@@ -820,6 +820,64 @@ static void test_transactions(void **state)
 	free(before);
 }
 
+/* A write function's atomic step: its own transaction when none is open,
+ * else a savepoint that a failure rolls back without touching the
+ * caller's earlier work or ending the caller's transaction. */
+static void test_steps(void **state)
+{
+	fixture *f = *state;
+	hearth_store_step outer, inner;
+	hearth_id kept;
+	hearth_record *r = NULL;
+
+	OK(hearth_record_create(f->s, NULL, "person", &kept));
+
+	/* On its own: a transaction, committed by a good end. */
+	OK(hearth_store_step_begin(f->s, &outer));
+	assert_int_equal(sqlite3_get_autocommit(f->db), 0);
+	OK(hearth_record_set(f->s, &kept, "name", "one"));
+	OK(hearth_store_step_end(f->s, &outer, HEARTH_OK));
+	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
+
+	/* On its own, failed: rolled back, and the failure is what returns. */
+	OK(hearth_store_step_begin(f->s, &outer));
+	OK(hearth_record_set(f->s, &kept, "name", "lost"));
+	assert_int_equal(hearth_store_step_end(f->s, &outer, HEARTH_ESTATE), HEARTH_ESTATE);
+	assert_int_equal(sqlite3_get_autocommit(f->db), 1);
+	OK(hearth_record_load(f->s, &kept, &r));
+	assert_string_equal(hearth_record_field(r, "name"), "one");
+	hearth_record_free(r);
+
+	/* Inside the caller's transaction: a failed inner step takes back
+	 * only its own writes; a good one joins the caller's, which the
+	 * caller still commits or rolls back. */
+	OK(hearth_store_begin(f->s));
+	OK(hearth_record_set(f->s, &kept, "unit", "caller"));
+	OK(hearth_store_step_begin(f->s, &outer));
+	OK(hearth_record_set(f->s, &kept, "phone", "outer"));
+	OK(hearth_store_step_begin(f->s, &inner));
+	OK(hearth_record_set(f->s, &kept, "phone", "inner, failed"));
+	assert_int_equal(hearth_store_step_end(f->s, &inner, HEARTH_EINVAL), HEARTH_EINVAL);
+	assert_int_equal(sqlite3_get_autocommit(f->db), 0);
+	OK(hearth_store_step_end(f->s, &outer, HEARTH_OK));
+	assert_int_equal(sqlite3_get_autocommit(f->db), 0);
+	OK(hearth_store_commit(f->s));
+	OK(hearth_record_load(f->s, &kept, &r));
+	assert_string_equal(hearth_record_field(r, "unit"), "caller");
+	assert_string_equal(hearth_record_field(r, "phone"), "outer");
+	hearth_record_free(r);
+
+	/* The caller's rollback takes back a step that succeeded inside it. */
+	OK(hearth_store_begin(f->s));
+	OK(hearth_store_step_begin(f->s, &outer));
+	OK(hearth_record_set(f->s, &kept, "unit", "rolled back"));
+	OK(hearth_store_step_end(f->s, &outer, HEARTH_OK));
+	hearth_store_rollback(f->s);
+	OK(hearth_record_load(f->s, &kept, &r));
+	assert_string_equal(hearth_record_field(r, "unit"), "caller");
+	hearth_record_free(r);
+}
+
 typedef struct seen {
 	char kinds[8][16];
 	char names[8][16];
@@ -978,6 +1036,7 @@ int main(void)
 		T(test_lww_merge),
 		T(test_apply_rejects_malformed),
 		T(test_transactions),
+		T(test_steps),
 		T(test_each),
 		T(test_each_callback_writes),
 		T(test_dump_format),

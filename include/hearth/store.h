@@ -137,6 +137,29 @@ hearth_status hearth_store_begin(hearth_store *s) HEARTH_WUR;
 hearth_status hearth_store_commit(hearth_store *s) HEARTH_WUR;
 void hearth_store_rollback(hearth_store *s);
 
+/* One atomic step of a write function: a transaction of its own when none
+ * is open, else a savepoint inside the caller's transaction, so the step
+ * is all-or-nothing either way and never ends the caller's transaction.
+ *
+ *     hearth_store_step step;
+ *     if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+ *             return st;
+ *     st = ...writes...;
+ *     return hearth_store_step_end(s, &step, st);
+ *
+ * end commits (or releases the savepoint) when st is HEARTH_OK and rolls
+ * the step back otherwise; it returns the final status (a failed commit
+ * turns HEARTH_OK into an error; a failed step keeps its first error). */
+typedef struct hearth_store_step {
+	int own;       /* began with hearth_store_begin */
+	int savepoint; /* inside the caller's transaction */
+} hearth_store_step;
+
+hearth_status hearth_store_step_begin(hearth_store *s,
+				      hearth_store_step *step) HEARTH_WUR;
+hearth_status hearth_store_step_end(hearth_store *s, hearth_store_step *step,
+				    hearth_status st) HEARTH_WUR;
+
 /* Creates a record of kind (non-empty UTF-8) in space (NULL: the private
  * space) by writing the op "_kind" = kind; its id goes to *out. */
 hearth_status hearth_record_create(hearth_store *s, const hearth_id *space,
