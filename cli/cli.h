@@ -278,6 +278,15 @@ const char *cli_word(const struct cli_word *table, size_t n, const char *value);
 /* A risk level (low, moderate, high) as users read it. */
 const char *cli_risk_text(const char *risk);
 
+/* The words of the core's vocabulary as users read them (a value the
+ * table lacks is returned as is), each kept by the group that uses it
+ * most and shared with `person show`'s timeline. */
+const char *cli_appt_status_text(const char *status); /* cmd_appt.c */
+const char *cli_appt_mode_text(const char *mode);     /* cmd_appt.c */
+const char *cli_note_format_text(const char *format); /* cmd_note.c */
+const char *cli_activity_type_text(const char *type); /* cmd_activity.c */
+const char *cli_followup_status_text(const char *status); /* cmd_followup.c */
+
 /* ---- ids (cli.c) -------------------------------------------------------- */
 
 /* Resolves an id or unique prefix (at least 6 hex digits) among live
@@ -360,44 +369,9 @@ const char *cli_lang(const struct hearth_cli *cli);
  * run.  Returns 0, or CLI_EXIT_USAGE after a message for another value. */
 int cli_set_lang(struct hearth_cli *cli, const char *lang);
 
-/* ---- person show extensions (cmd_person.c) ------------------------------ */
-
-/* Other groups add to `hearth person show` (a person's timeline, risk
- * level, case state ...) by registering a section.  fn prints its part as
- * plain text to stdout when json is NULL, or adds members to json (the
- * person's JSON object) when --json is given; it returns 0 or an exit
- * code.  Sections run in ascending order; in text, those of negative order
- * print above the person's own fields.  Register from a constructor:
- *
- *     static int show_screenings(struct hearth_cli *cli, hearth_store *s,
- *                                const hearth_record *person, json_t *json);
- *     CLI_CONSTRUCTOR static void register_sections(void)
- *     {
- *         cli_person_section_add("screenings", 20, show_screenings);
- *     }
- *
- * Up to 16 sections; more are ignored. */
-typedef int (*cli_person_section_fn)(struct hearth_cli *cli, hearth_store *s,
-				     const hearth_record *person, json_t *json);
-void cli_person_section_add(const char *name, int order,
-			    cli_person_section_fn fn);
-
-/* Other groups may likewise add subcommands to `hearth person` (e.g.
- * `person risk ID LEVEL`): fn gets the subcommand's own argv (argv[0] =
- * sub), as any subcommand does; summary (N_() marked, printed through
- * _()) is one line for `hearth person --help`.  Up to 16. */
-void cli_person_subcommand_add(const char *sub, const char *summary,
-			       cli_group_fn fn);
-
-#if defined(__GNUC__) || defined(__clang__)
-#define CLI_CONSTRUCTOR __attribute__((constructor))
-#else
-#error "cli.h needs constructor functions (GCC or Clang)"
-#endif
-
 /* ---- command groups ----------------------------------------------------- */
 
-/* Each exists when its cmd_NAME.c does (HEARTH_HAVE_CMD_NAME). */
+/* One per noun of main.c's table; each in its cmd_NOUN.c. */
 int cmd_init(struct hearth_cli *cli, int argc, char **argv);    /* cmd_vault.c */
 int cmd_passwd(struct hearth_cli *cli, int argc, char **argv);  /* cmd_vault.c */
 int cmd_recover(struct hearth_cli *cli, int argc, char **argv); /* cmd_vault.c */
@@ -425,6 +399,13 @@ int cmd_config(struct hearth_cli *cli, int argc, char **argv);
  * (cmd_screen.c) */
 int cli_pending_actions_print(struct hearth_cli *cli, hearth_store *s,
 			      const hearth_id *person, FILE *f);
+
+/* `person show`'s first part: with json NULL, cli_pending_actions_print
+ * for person on stdout; else adds "pending_actions" (an array) and
+ * "action_pending" (a boolean) to json.  Returns 0, or 1 after a message.
+ * (cmd_screen.c) */
+int cli_pending_actions_show(struct hearth_cli *cli, hearth_store *s,
+			     const hearth_id *person, json_t *json);
 
 /* Warns on stderr about each help line never verified or verified more
  * than HEARTH_HELPLINE_STALE_DAYS before today, naming it and the command

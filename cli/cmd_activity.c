@@ -20,7 +20,7 @@
 #include "hearth/activity.h"
 #include "hearth/timeutil.h"
 
-static const char *type_text(const char *t)
+const char *cli_activity_type_text(const char *t)
 {
 	static const struct cli_word words[] = {
 		{"hotline", N_("hotline call")},
@@ -298,7 +298,7 @@ static int activity_list(struct hearth_cli *cli, int argc, char **argv)
 				att[0] = '\0';
 			cells[0] = cli_id_short(&it->id, shortid);
 			cells[1] = it->date;
-			cells[2] = type_text(it->type);
+			cells[2] = cli_activity_type_text(it->type);
 			cells[3] = it->person_name;
 			cells[4] = it->topic;
 			cells[5] = it->unit;

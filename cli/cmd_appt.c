@@ -28,7 +28,7 @@ static int check_datetime(struct hearth_cli *cli, const char *value)
 	return 0;
 }
 
-static const char *status_text(const char *s)
+const char *cli_appt_status_text(const char *s)
 {
 	static const struct cli_word words[] = {
 		{"booked", N_("booked")},
@@ -40,7 +40,7 @@ static const char *status_text(const char *s)
 	return cli_word(words, CLI_COUNT(words), s);
 }
 
-static const char *mode_text(const char *s)
+const char *cli_appt_mode_text(const char *s)
 {
 	static const struct cli_word words[] = {
 		{"in-person", N_("in person")},
@@ -401,10 +401,10 @@ static int appt_list(struct hearth_cli *cli, int argc, char **argv)
 			cells[1] = it->at;
 			cells[2] = min;
 			cells[3] = it->person_name;
-			cells[4] = mode_text(it->mode);
+			cells[4] = cli_appt_mode_text(it->mode);
 			cells[5] = it->place;
 			cells[6] = it->counsellor;
-			cells[7] = status_text(it->status);
+			cells[7] = cli_appt_status_text(it->status);
 			if (cli_table_add(t, cells) != 0) {
 				cli_table_free(t);
 				t = NULL;

@@ -23,7 +23,7 @@ static int has_text(const char *s)
 	return s != NULL && strspn(s, " \t\r\n") != strlen(s);
 }
 
-static const char *format_text(const char *f)
+const char *cli_note_format_text(const char *f)
 {
 	static const struct cli_word words[] = {
 		{"free", N_("free text")},
@@ -225,15 +225,11 @@ static int note_show(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
+	/* Reading a session note is looking at a person's record: the core
+	 * audits it (note.show). */
 	st = hearth_note_show(s, &id, &l);
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
-	/* Reading a session note is looking at a person's record. */
-	st = hearth_audit_append(s, "note.show", &l->items[0].id, NULL);
-	if (st != HEARTH_OK) {
-		hearth_notes_free(l);
-		return cli_error_status(cli, st);
-	}
 	if (cli->json) {
 		json_t *a = json_array();
 
@@ -258,7 +254,7 @@ static int note_show(struct hearth_cli *cli, int argc, char **argv)
 				name = strdup(hearth_record_field(p, "name"));
 			hearth_record_free(p);
 			printf(_("Note %s, %s (%s)\n"), cli_id_hex(&it->id, hex), it->date,
-			       format_text(it->format));
+			       cli_note_format_text(it->format));
 			printf(_("Person: %s\n"), name ? name : cli_id_short(&it->person, shortid));
 			free(name);
 			if (it->has_appt)

@@ -1,14 +1,20 @@
 /*
  * cli/cmd_person.c - `hearth person`: the people a service works with.
  *
+ *   person add|list|show|edit|delete
+ *   person risk ID low|moderate|high [--reason TEXT]
+ *   person case ID open|followup|closed
+ *   person counsellor ID NAME
+ *
  * A person is a record of kind "person" with text fields name, unit,
  * phone, tags and note (see hearth/casework.h), written by the core's
- * hearth_person_add and hearth_person_update; this file parses, checks the
- * options (so bad input opens nothing) and prints.
- * Other groups add fields of their own (risk level, counsellor, ...);
- * `person show` and `person list --json` print every field a person has,
- * and groups add whole sections to `person show` through
- * cli_person_section_add().
+ * hearth_person_* verbs; this file parses, checks the options (so bad
+ * input opens nothing) and prints.  `person show` prints a safety action
+ * still to record (cmd_screen.c), the person's fields, risk level, case
+ * state and counsellor, and the timeline of everything recorded about
+ * them; `person show` and `person list --json` print every field a person
+ * has.  The rules (the safety rule on lowering a risk or closing a case)
+ * are in the core.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,31 +38,6 @@ static const struct person_field person_fields[] = {
 	{"note", N_("Note")},
 };
 #define N_PERSON_FIELDS (sizeof person_fields / sizeof person_fields[0])
-
-/* ---- extension registries ------------------------------------------ */
-
-#define MAX_EXTENSIONS 16
-
-struct section {
-	const char *name;
-	int order;
-	cli_person_section_fn fn;
-};
-static struct section sections[MAX_EXTENSIONS];
-static size_t n_sections;
-
-void cli_person_section_add(const char *name, int order, cli_person_section_fn fn)
-{
-	size_t i;
-
-	if (n_sections == MAX_EXTENSIONS || fn == NULL)
-		return;
-	/* Insertion keeps the table sorted by order, stable for ties. */
-	for (i = n_sections; i > 0 && sections[i - 1].order > order; i--)
-		sections[i] = sections[i - 1];
-	sections[i] = (struct section){name, order, fn};
-	n_sections++;
-}
 
 /* ---- tags: a JSON array of strings in field "tags" ------------------- */
 
@@ -224,7 +205,7 @@ static int person_matches(const hearth_record *r, const char *needle)
 
 enum {
 	OPT_NAME = 0x100, OPT_UNIT, OPT_PHONE, OPT_TAG, OPT_NOTE, OPT_CLEAR_TAGS,
-	OPT_SEARCH
+	OPT_SEARCH, OPT_REASON
 };
 
 /* Parses the field options of add and edit into f (tags point into argv;
@@ -500,6 +481,225 @@ out:
 	return rc;
 }
 
+static const char *case_text(const char *c)
+{
+	static const struct cli_word words[] = {
+		{"open", N_("open")},
+		{"followup", N_("in follow-up")},
+		{"closed", N_("closed")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), c);
+}
+
+/* ---- the rest of `person show` ------------------------------------------ */
+
+/* Risk level, case state and counsellor, under the person's own fields
+ * (in --json they are among the person's fields already). */
+static int show_case(struct hearth_cli *cli, const hearth_record *person, json_t *json)
+{
+	const char *risk = hearth_record_field(person, "risk");
+	const char *state = hearth_record_field(person, "case");
+	const char *counsellor = hearth_record_field(person, "counsellor");
+	struct cli_table *t;
+	int bad;
+
+	if (json != NULL)
+		return CLI_EXIT_OK;
+	t = cli_kv_new();
+	if (t == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	bad = cli_kv_add(t, _("Risk"), risk ? cli_risk_text(risk) : _("not assessed"));
+	bad |= cli_kv_add(t, _("Case"), case_text(state ? state : "open"));
+	bad |= cli_kv_add(t, _("Counsellor"), counsellor);
+	if (!bad)
+		cli_table_print(t, stdout);
+	cli_table_free(t);
+	return bad ? cli_error(cli, "%s", _("out of memory")) : CLI_EXIT_OK;
+}
+
+static const char *kind_text(const char *kind)
+{
+	static const struct cli_word words[] = {
+		{"screening", N_("screening")},
+		{"appointment", N_("appointment")},
+		{"note", N_("note")},
+		{"amendment", N_("amendment")},
+		{"followup", N_("follow-up")},
+		{"activity", N_("activity")},
+	};
+
+	return cli_word(words, CLI_COUNT(words), kind);
+}
+
+/* A timeline item's status in the user's language: the words of the
+ * group that keeps that kind (an unknown kind's status as stored). */
+static const char *item_status_text(const char *kind, const char *status)
+{
+	static const struct {
+		const char *kind;
+		const char *(*text)(const char *status);
+	} words[] = {
+		{"followup", cli_followup_status_text},
+		{"appointment", cli_appt_status_text},
+		{"note", cli_note_format_text},
+		{"amendment", cli_note_format_text},
+		{"activity", cli_activity_type_text},
+	};
+	size_t i;
+
+	for (i = 0; i < CLI_COUNT(words); i++)
+		if (strcmp(kind, words[i].kind) == 0)
+			return words[i].text(status);
+	return status;
+}
+
+/* "50 min, in person, Room 2, Li" in the user's language. */
+static void appt_summary(const hearth_record *r, char *buf, size_t len)
+{
+	const char *mode = hearth_record_field(r, "mode");
+	const char *place = hearth_record_field(r, "place");
+	const char *who = hearth_record_field(r, "counsellor");
+	const char *minutes = hearth_record_field(r, "minutes");
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, _("%s min"), minutes ? minutes : "50");
+	if (mode != NULL && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), cli_appt_mode_text(mode));
+	if (place != NULL && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), place);
+	if (who != NULL && n < len)
+		snprintf(buf + n, len - n, "%s%s", _(", "), who);
+}
+
+/* A screening's band in the user's language: the label its instrument file
+ * gives (e.g. "Mild symptoms (5-9)"), or the stored band id when the
+ * instrument is not installed here. */
+static void band_text(const struct hearth_cli *cli, const hearth_record *r,
+		      const char *band, char *buf, size_t len)
+{
+	const char *iid = hearth_record_field(r, "instrument");
+	hearth_instrument *inst = NULL;
+	const hearth_outcome *o;
+	size_t i;
+
+	snprintf(buf, len, "%s", band != NULL ? band : "");
+	if (iid == NULL || band == NULL || hearth_instrument_find(iid, &inst) != HEARTH_OK)
+		return;
+	for (i = 0; i < hearth_instrument_n_bands(inst); i++) {
+		o = hearth_instrument_band(inst, i, NULL, NULL);
+		if (o != NULL && strcmp(o->id, band) == 0) {
+			snprintf(buf, len, "%s", hearth_text_get(&o->label, cli_lang(cli)));
+			break;
+		}
+	}
+	hearth_instrument_free(inst);
+}
+
+/* "phq9, 6, safety" with the flags in the user's language. */
+static void screening_summary(const hearth_record *r, char *buf, size_t len)
+{
+	const char *iid = hearth_record_field(r, "instrument");
+	const char *score = hearth_record_field(r, "display");
+	const char *flags = hearth_record_field(r, "flags");
+	json_t *a = flags != NULL ? json_loads(flags, 0, NULL) : NULL;
+	json_t *e;
+	size_t i, n;
+
+	if (score == NULL)
+		score = hearth_record_field(r, "total");
+	n = (size_t)snprintf(buf, len, "%s", iid != NULL ? iid : "");
+	if (score != NULL && n < len)
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "), score);
+	json_array_foreach(a, i, e) {
+		const char *f = json_string_value(e);
+
+		if (f == NULL || n >= len)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s%s", _(", "),
+				      strcmp(f, HEARTH_FLAG_SAFETY) == 0 ? _("safety") : f);
+	}
+	json_decref(a);
+}
+
+/* The person's timeline (screenings, appointments, notes, follow-ups,
+ * activities): a table at the end of the text, "timeline" in --json. */
+static int show_timeline(struct hearth_cli *cli, hearth_store *s,
+			 const hearth_record *person, json_t *json)
+{
+	hearth_timeline *t = NULL;
+	hearth_status st;
+	size_t i;
+	int rc = CLI_EXIT_OK;
+
+	st = hearth_person_timeline(s, &person->id, &t);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (json != NULL) {
+		json_t *a = json_array();
+		char hex[HEARTH_ID_HEX + 1];
+
+		for (i = 0; a != NULL && i < t->n; i++) {
+			const hearth_timeline_item *it = &t->items[i];
+
+			if (json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, s:s}",
+					"when", it->when, "kind", it->kind,
+					"id", cli_id_hex(&it->id, hex), "status", it->status,
+					"summary", it->summary)) != 0) {
+				json_decref(a);
+				a = NULL;
+			}
+		}
+		if (a == NULL || json_object_set_new(json, "timeline", a) != 0)
+			rc = cli_error(cli, "%s", _("out of memory"));
+	} else {
+		printf("\n%s\n", _("Timeline:"));
+		if (t->n == 0) {
+			printf("  %s\n", _("nothing yet"));
+		} else {
+			struct cli_table *tab = cli_table_new(5, NULL);
+
+			for (i = 0; tab != NULL && i < t->n; i++) {
+				const hearth_timeline_item *it = &t->items[i];
+				char shortid[9], reason[512], ind[24], band[256];
+				const char *cells[5];
+
+				snprintf(ind, sizeof ind, "  %s", it->when);
+				/* A follow-up's summary is its reason as shown. */
+				if (strcmp(it->kind, "appointment") == 0 && it->record) {
+					appt_summary(it->record, reason, sizeof reason);
+					cells[4] = reason;
+				} else if (strcmp(it->kind, "screening") == 0 && it->record) {
+					screening_summary(it->record, reason, sizeof reason);
+					cells[4] = reason;
+				} else {
+					cells[4] = it->summary;
+				}
+				cells[0] = ind;
+				cells[1] = kind_text(it->kind);
+				cells[2] = cli_id_short(&it->id, shortid);
+				cells[3] = item_status_text(it->kind, it->status);
+				if (strcmp(it->kind, "screening") == 0 && it->record) {
+					band_text(cli, it->record, it->status, band, sizeof band);
+					cells[3] = band;
+				}
+				if (cli_table_add(tab, cells) != 0) {
+					cli_table_free(tab);
+					tab = NULL;
+				}
+			}
+			if (tab == NULL) {
+				rc = cli_error(cli, "%s", _("out of memory"));
+			} else {
+				cli_table_print(tab, stdout);
+				cli_table_free(tab);
+			}
+		}
+	}
+	hearth_timeline_free(t);
+	return rc;
+}
+
 /* Parses "SUB [--help] ID" for show and delete, resolves ID into *id and
  * opens the store.  Returns 0, an exit code, or -1 after printing help. */
 static int parse_id_only(struct hearth_cli *cli, int argc, char **argv,
@@ -532,7 +732,6 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 	hearth_store *s;
 	hearth_status st;
 	hearth_id id;
-	size_t i;
 	int rc;
 
 	cli_set_command(cli, "person show");
@@ -546,28 +745,22 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 		"  -h, --help   show this help and exit\n"), &id, &s);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if ((st = hearth_record_load(s, &id, &r)) != HEARTH_OK)
+	/* Looking at a person is audited (person.show) by the core. */
+	if ((st = hearth_person_show(s, &id, &r)) != HEARTH_OK)
 		return cli_error_status(cli, st);
-	if ((st = hearth_audit_append(s, "person.show", &id, NULL)) != HEARTH_OK) {
-		rc = cli_error_status(cli, st);
-		goto out;
-	}
 	if (cli->json && (o = person_json(r)) == NULL) {
 		rc = cli_error(cli, "%s", _("out of memory"));
 		goto out;
 	}
-	/* Sections of negative order go above the person's fields (a safety
-	 * action still to record). */
-	for (i = 0; i < n_sections && sections[i].order < 0; i++)
-		if ((rc = sections[i].fn(cli, s, r, o)) != 0)
-			goto out;
+	/* A safety action still to record goes first, above everything. */
+	if ((rc = cli_pending_actions_show(cli, s, &id, o)) != 0)
+		goto out;
 	if (!cli->json && person_print(r) != 0) {
 		rc = cli_error(cli, "%s", _("out of memory"));
 		goto out;
 	}
-	for (; i < n_sections; i++)
-		if ((rc = sections[i].fn(cli, s, r, o)) != 0)
-			goto out;
+	if ((rc = show_case(cli, r, o)) != 0 || (rc = show_timeline(cli, s, r, o)) != 0)
+		goto out;
 	if (o != NULL) {
 		rc = cli_json_print(cli, o);
 		o = NULL;
@@ -596,18 +789,8 @@ static int person_delete(struct hearth_cli *cli, int argc, char **argv)
 		"  -h, --help   show this help and exit\n"), &id, &s);
 	if (rc != 0)
 		return rc < 0 ? CLI_EXIT_OK : rc;
-	if ((st = hearth_store_begin(s)) != HEARTH_OK)
+	if ((st = hearth_person_delete(s, &id)) != HEARTH_OK)
 		return cli_error_status(cli, st);
-	st = hearth_record_delete(s, &id);
-	if (st == HEARTH_OK)
-		st = hearth_audit_append(s, "person.delete", &id, NULL);
-	if (st == HEARTH_OK)
-		st = hearth_store_commit(s);
-	if (st != HEARTH_OK) {
-		rc = cli_error_status(cli, st);
-		hearth_store_rollback(s);
-		return rc;
-	}
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s, s:b}", "id", cli_id_hex(&id, hex),
 						     "deleted", 1));
@@ -615,40 +798,247 @@ static int person_delete(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* ---- person risk / case / counsellor ----------------------------------- */
+
+/* One of the "person SUB ID VALUE" subcommands: they parse, check, call
+ * the core's setter and report alike, and differ only in these. */
+struct person_setting {
+	const char *command;  /* "person risk" */
+	const char *help;     /* N_() marked */
+	const char *operands; /* N_() marked: "ID LEVEL" */
+	/* The values allowed (invalid: N_() marked, names the value), or NULL
+	 * for one line of free text. */
+	int (*valid)(const char *value);
+	const char *invalid;
+	int takes_reason;     /* --reason TEXT is an option */
+	hearth_status (*set)(hearth_store *s, const hearth_id *id,
+			     const char *value, const char *reason);
+	/* N_() marked, or NULL: the message when the core refuses
+	 * (HEARTH_ESTATE) because of an open safety follow-up; it names the
+	 * person, the follow-up and its due date. */
+	const char *blocked;
+	const char *key;      /* the JSON member holding the value */
+	const char *done;     /* N_() marked: names the person and the value */
+	const char *(*text)(const char *value); /* the value as shown; NULL: as is */
+};
+
+/* "person SUB ID VALUE" (argv[0] is SUB): parses, resolves; *value gets
+ * VALUE, and *reason the --reason option when p takes one.  Returns 0, an
+ * exit code, or -1 after printing help. */
+static int person_id_value(struct hearth_cli *cli, const struct person_setting *p,
+			   int argc, char **argv, hearth_id *id, const char **value,
+			   const char **reason)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	static const struct option reason_opts[] = {
+		{"reason", required_argument, NULL, OPT_REASON},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int c, rc;
+
+	while ((c = cli_getopt(cli, argc, argv, "h", p->takes_reason ? reason_opts : opts)) != -1) {
+		if (c == 'h') {
+			cli_help(cli, _(p->help));
+			return -1;
+		}
+		if (c == OPT_REASON && p->takes_reason) {
+			if ((rc = cli_check_text(cli, "--reason", optarg)) != 0)
+				return rc;
+			if (strpbrk(optarg, "\r\n") != NULL)
+				return cli_usage(cli, _("%s must be one line"), "--reason");
+			if (strspn(optarg, " \t") == strlen(optarg))
+				return cli_usage(cli, "%s", _("--reason cannot be empty"));
+			*reason = optarg;
+			continue;
+		}
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, _(p->operands))) != 0)
+		return rc;
+	*value = argv[optind + 1];
+	if (p->valid != NULL && !p->valid(*value))
+		return cli_usage(cli, _(p->invalid), *value);
+	if (p->valid == NULL) {
+		if ((rc = cli_check_text(cli, "NAME", *value)) != 0)
+			return rc;
+		if (strpbrk(*value, "\r\n") != NULL)
+			return cli_usage(cli, _("%s must be one line"), "NAME");
+	}
+	return cli_resolve(cli, "person", argv[optind], id);
+}
+
+/* The person's first pending safety follow-up in list order (safety ones
+ * come first), for a message that names it; 0 if none could be read. */
+static int first_safety(hearth_store *s, const hearth_id *person, hearth_id *fid,
+			char due[HEARTH_DATE_LEN + 1])
+{
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_followups *l = NULL;
+	int found = 0;
+
+	if (hearth_today(NULL, today) == HEARTH_OK &&
+	    hearth_followup_list(s, HEARTH_FOLLOWUPS_PENDING, person, today, &l) == HEARTH_OK &&
+	    l->n > 0 && l->items[0].safety) {
+		*fid = l->items[0].id;
+		memcpy(due, l->items[0].due, HEARTH_DATE_LEN + 1);
+		found = 1;
+	}
+	hearth_followups_free(l);
+	return found;
+}
+
+static int person_set(struct hearth_cli *cli, const struct person_setting *p,
+		      int argc, char **argv)
+{
+	char hex[HEARTH_ID_HEX + 1], shortid[9], fshort[9], due[HEARTH_DATE_LEN + 1];
+	const char *value = NULL, *reason = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id, fid;
+	int rc;
+
+	cli_set_command(cli, p->command);
+	if ((rc = person_id_value(cli, p, argc, argv, &id, &value, &reason)) != 0)
+		return rc < 0 ? CLI_EXIT_OK : rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	st = p->set(s, &id, value, reason);
+	/* Name the follow-up that stands in the way. */
+	if (st == HEARTH_ESTATE && p->blocked != NULL && first_safety(s, &id, &fid, due))
+		return cli_error(cli, _(p->blocked), cli_id_short(&id, shortid),
+				 cli_id_short(&fid, fshort), due);
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "id", cli_id_hex(&id, hex),
+						     p->key, value));
+	printf(_(p->done), cli_id_short(&id, shortid), p->text != NULL ? p->text(value) : value);
+	return CLI_EXIT_OK;
+}
+
+static hearth_status set_risk(hearth_store *s, const hearth_id *id, const char *value,
+			      const char *reason)
+{
+	return hearth_person_set_risk(s, id, value, reason);
+}
+
+static hearth_status set_case(hearth_store *s, const hearth_id *id, const char *value,
+			      const char *reason)
+{
+	(void)reason;
+	return hearth_person_set_case(s, id, value);
+}
+
+static hearth_status set_counsellor(hearth_store *s, const hearth_id *id,
+				    const char *value, const char *reason)
+{
+	(void)reason;
+	return hearth_person_set_counsellor(s, id, value);
+}
+
+static const struct person_setting risk_setting = {
+	.command = "person risk",
+	.help = N_("Usage: hearth person risk ID low|moderate|high [--reason TEXT]\n"
+		   "Set a person's risk level.  Lowering it from high while a safety\n"
+		   "follow-up of theirs is open needs a reason; the follow-up stays open.\n"
+		   "\n"
+		   "Options:\n"
+		   "  --reason TEXT   why, in one line; kept in the audit log (say why,\n"
+		   "                  not who)\n"
+		   "  --json          print {\"id\": ..., \"risk\": ...}\n"
+		   "  -h, --help      show this help and exit\n"),
+	.operands = N_("ID LEVEL"),
+	.valid = hearth_risk_valid,
+	.invalid = N_("'%s' is not a risk level: use low, moderate or high"),
+	.takes_reason = 1,
+	.set = set_risk,
+	.blocked = N_("person %s has an open safety follow-up %s (due %s): lowering the "
+		      "risk from high needs a reason (--reason TEXT)"),
+	.key = "risk",
+	.done = N_("Risk level of %s is now %s.\n"),
+	.text = cli_risk_text,
+};
+
+static const struct person_setting case_setting = {
+	.command = "person case",
+	.help = N_("Usage: hearth person case ID open|followup|closed\n"
+		   "Set the state of a person's case.  A case cannot be closed while a\n"
+		   "safety follow-up of the person is open, whatever their risk level.\n"
+		   "\n"
+		   "Options:\n"
+		   "  --json       print {\"id\": ..., \"case\": ...}\n"
+		   "  -h, --help   show this help and exit\n"),
+	.operands = N_("ID STATE"),
+	.valid = hearth_case_valid,
+	.invalid = N_("'%s' is not a case state: use open, followup or closed"),
+	.set = set_case,
+	.blocked = N_("person %s has an open safety follow-up %s (due %s): complete it "
+		      "before closing the case"),
+	.key = "case",
+	.done = N_("Case of %s is now %s.\n"),
+	.text = case_text,
+};
+
+static const struct person_setting counsellor_setting = {
+	.command = "person counsellor",
+	.help = N_("Usage: hearth person counsellor ID NAME\n"
+		   "Assign a counsellor to a person (\"\" clears it).\n"
+		   "\n"
+		   "Options:\n"
+		   "  --json       print {\"id\": ..., \"counsellor\": ...}\n"
+		   "  -h, --help   show this help and exit\n"),
+	.operands = N_("ID NAME"),
+	.set = set_counsellor,
+	.key = "counsellor",
+	.done = N_("Counsellor of %s is now %s.\n"),
+};
+
+static int person_risk(struct hearth_cli *cli, int argc, char **argv)
+{
+	return person_set(cli, &risk_setting, argc, argv);
+}
+
+static int person_case(struct hearth_cli *cli, int argc, char **argv)
+{
+	return person_set(cli, &case_setting, argc, argv);
+}
+
+static int person_counsellor(struct hearth_cli *cli, int argc, char **argv)
+{
+	return person_set(cli, &counsellor_setting, argc, argv);
+}
+
 /* ---- dispatch --------------------------------------------------------- */
 
-/* The built-in subcommands, then those other groups add (see
- * cli_person_subcommand_add). */
-static struct cli_subcommand subs[5 + MAX_EXTENSIONS] = {
+static const struct cli_subcommand subs[] = {
 	{"add", N_("add a person"), person_add},
 	{"list", N_("list people, or search them"), person_list},
 	{"show", N_("show a person"), person_show},
 	{"edit", N_("change a person's fields"), person_edit},
 	{"delete", N_("delete a person"), person_delete},
+	{"risk", N_("set a person's risk level"), person_risk},
+	{"case", N_("open, follow up or close a person's case"), person_case},
+	{"counsellor", N_("assign a counsellor to a person"), person_counsellor},
 };
-static size_t n_subs = 5;
 
-void cli_person_subcommand_add(const char *sub, const char *summary, cli_group_fn fn)
-{
-	if (n_subs == CLI_COUNT(subs) || fn == NULL)
-		return;
-	subs[n_subs++] = (struct cli_subcommand){sub, summary, fn};
-}
+static const struct cli_group group = {
+	.name = "person",
+	.head = N_("Usage: hearth person SUBCOMMAND [OPTIONS]\n"
+		   "Keep the people the service works with.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.tail = N_("\n"
+		   "ID is a person's id or its first six or more hex digits.\n"
+		   "Run 'hearth person SUBCOMMAND --help' for its options.\n"),
+	.subs = subs,
+	.nsubs = CLI_COUNT(subs),
+};
 
 int cmd_person(struct hearth_cli *cli, int argc, char **argv)
 {
-	const struct cli_group group = {
-		.name = "person",
-		.head = N_("Usage: hearth person SUBCOMMAND [OPTIONS]\n"
-			   "Keep the people the service works with.\n"
-			   "\n"
-			   "Subcommands:\n"),
-		.tail = N_("\n"
-			   "ID is a person's id or its first six or more hex digits.\n"
-			   "Run 'hearth person SUBCOMMAND --help' for its options.\n"),
-		.subs = subs,
-		.nsubs = n_subs,
-	};
-
 	return cli_dispatch(cli, &group, argc, argv);
 }

@@ -259,20 +259,11 @@ int cmd_report(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
-	/* One transaction: when the CSV cannot be written, the report's audit
-	 * entry goes too, and nothing at all is changed. */
-	if ((st = hearth_store_begin(s)) != HEARTH_OK)
+	/* When the CSV cannot be written, the core drops the report's audit
+	 * entry too: nothing at all is changed. */
+	st = hearth_report_export(s, from, to, by, today, cli_lang(cli), csv, &r);
+	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
-	st = hearth_report_build(s, from, to, by, today, &r);
-	if (st == HEARTH_OK && csv != NULL)
-		st = hearth_report_export_csv(s, r, cli_lang(cli), csv);
-	if (st == HEARTH_OK)
-		st = hearth_store_commit(s);
-	if (st != HEARTH_OK) {
-		hearth_store_rollback(s);
-		hearth_report_free(r);
-		return cli_error_status(cli, st);
-	}
 	if (cli->json) {
 		rc = print_json(cli, r, csv);
 	} else {

@@ -7,10 +7,11 @@
  * action taken on a safety result; `hearth screen pending` lists those
  * still without one.
  *
- * Scoring, the safety rule and the follow-ups live in the core
- * (hearth/screening.h); this file gathers the answers (from --answers, or
- * one item at a time on the terminal), checks their shape before the vault
- * is opened, and prints.
+ * Scoring, the safety rule, the save and the follow-ups are one core call
+ * (hearth_screening_run in hearth/screening.h), which also gives the next
+ * steps and the crisis card to print; this file gathers the answers (from
+ * --answers, or one item at a time on the terminal), checks their shape
+ * before the vault is opened, and prints.
  *
  * Save first, then ask: a safety result is saved at once, with its action
  * pending when --action was not given; then the crisis card is shown with
@@ -237,27 +238,6 @@ static json_t *crisis_json(hearth_store *s, const char *lang)
 	return o;
 }
 
-static void print_crisis(struct hearth_cli *cli, hearth_store *s, FILE *f)
-{
-	char *card = NULL;
-
-	if (hearth_crisis_card(s, cli_lang(cli), &card) != HEARTH_OK) {
-		hearth_helpline *lines = NULL;
-		size_t n = 0;
-		/* The card must show even if the vault's settings cannot be
-		 * read: fall back to the default help lines. */
-		if (hearth_helplines_default(cli_lang(cli), &lines, &n) != HEARTH_OK ||
-		    hearth_crisis_card_format(lines, n, NULL, cli_lang(cli),
-					      &card) != HEARTH_OK)
-			card = NULL;
-		hearth_helplines_free(lines, n);
-	}
-	if (card == NULL)
-		return;
-	fprintf(f, "\n!!! %s", card);
-	free(card);
-}
-
 static const char *band_risk_word(const char *risk)
 {
 	if (strcmp(risk, "high") == 0)
@@ -278,33 +258,40 @@ static json_t *answers_json(const int *a, size_t n)
 	return arr;
 }
 
-/* The next steps the core gives for sc, one per array element (a safety
- * flag has already taken out a band's "no further check"). */
-static json_t *steps_json(const hearth_score *sc, const char *lang)
+/* The length of the first line of the core's next steps at p (one step a
+ * line), and where the line after it starts. */
+static size_t step_len(const char *p, const char **next)
+{
+	size_t n = strcspn(p, "\n");
+
+	*next = p + n + (p[n] == '\n');
+	return n;
+}
+
+/* The next steps the core gave, one per array element (a safety flag has
+ * already taken out a band's "no further check"). */
+static json_t *steps_json(const char *steps)
 {
 	json_t *a = json_array();
-	char *steps = NULL, *line, *save = NULL;
+	const char *p, *next;
+	size_t n;
 
-	if (a == NULL || hearth_score_next_steps(sc, lang, &steps) != HEARTH_OK) {
-		json_decref(a);
-		return NULL;
-	}
-	for (line = strtok_r(steps, "\n", &save); line != NULL;
-	     line = strtok_r(NULL, "\n", &save))
-		json_array_append_new(a, json_string(line));
-	free(steps);
+	for (p = steps; a != NULL && p != NULL && *p != '\0'; p = next)
+		if ((n = step_len(p, &next)) > 0)
+			json_array_append_new(a, json_stringn(p, n));
 	return a;
 }
 
 static int print_json(struct hearth_cli *cli, hearth_store *s,
 		      const hearth_instrument *inst, const hearth_id *person,
 		      const int *answers, int difficulty,
-		      const hearth_screening_result *r)
+		      const hearth_screening_run_result *run)
 {
 	const char *lang = cli_lang(cli);
+	const hearth_screening_result *r = &run->saved;
 	const hearth_score *sc = &r->score;
 	char hex[HEARTH_ID_HEX + 1], phex[HEARTH_ID_HEX + 1];
-	json_t *o, *flags = json_array(), *steps = steps_json(sc, lang);
+	json_t *o, *flags = json_array(), *steps = steps_json(run->next_steps);
 	size_t i;
 
 	for (i = 0; flags != NULL && i < sc->n_flags; i++)
@@ -326,7 +313,7 @@ static int print_json(struct hearth_cli *cli, hearth_store *s,
 		      "positive", sc->positive,
 		      "flags", flags,
 		      "safety", r->safety,
-		      "further_check", hearth_score_further_check(sc),
+		      "further_check", run->further_check,
 		      "next_steps", steps,
 		      "translation", hearth_instrument_translation(inst),
 		      "translation_notice",
@@ -348,7 +335,7 @@ static int print_json(struct hearth_cli *cli, hearth_store *s,
 			"id", cli_id_hex(&r->followup, hex), "due", r->followup_due,
 			"priority", r->followup_high ? "high" : "normal",
 			"safety", r->safety));
-	if (r->safety)
+	if (run->crisis_card)
 		json_object_set_new(o, "crisis_card", crisis_json(s, lang));
 	if (r->action_pending) {
 		char cmd[128];
@@ -359,14 +346,17 @@ static int print_json(struct hearth_cli *cli, hearth_store *s,
 	return cli_json_print(cli, o);
 }
 
+/* The result as text, then the crisis card when the safety rule fired. */
 static void print_text(struct hearth_cli *cli, const hearth_instrument *inst,
-		       const hearth_screening_result *r)
+		       const hearth_screening_run_result *run)
 {
 	const char *lang = cli_lang(cli);
+	const hearth_screening_result *r = &run->saved;
 	const hearth_score *sc = &r->score;
 	const char *notice = hearth_instrument_translation_notice(inst, lang);
-	char shortid[9], buf[64], *steps = NULL, *line, *save = NULL;
-	size_t i;
+	const char *p, *next;
+	char shortid[9], buf[64];
+	size_t i, n;
 
 	printf("%s\n", hearth_text_get(hearth_instrument_title(inst), lang));
 	if (hearth_instrument_method(inst) == HEARTH_SCORING_SUM) {
@@ -384,7 +374,7 @@ static void print_text(struct hearth_cli *cli, const hearth_instrument *inst,
 			 * never "not positive" alone under a crisis card. */
 			if (sc->positive)
 				printf(_("Positive screen (cut-off %s): a further check is suggested\n"), buf);
-			else if (hearth_score_further_check(sc))
+			else if (run->further_check)
 				printf(_("Below the cut-off (%s), but the safety flag asks for a check now\n"), buf);
 			else
 				printf(_("Not a positive screen (cut-off %s)\n"), buf);
@@ -400,11 +390,9 @@ static void print_text(struct hearth_cli *cli, const hearth_instrument *inst,
 		printf("\n");
 	}
 	printf("%s\n", _("Suggested next step:"));
-	if (hearth_score_next_steps(sc, lang, &steps) == HEARTH_OK)
-		for (line = strtok_r(steps, "\n", &save); line != NULL;
-		     line = strtok_r(NULL, "\n", &save))
-			printf("  - %s\n", line);
-	free(steps);
+	for (p = run->next_steps; p != NULL && *p != '\0'; p = next)
+		if ((n = step_len(p, &next)) > 0)
+			printf("  - %.*s\n", (int)n, p);
 	if (r->has_followup) {
 		cli_id_short(&r->followup, shortid);
 		if (r->safety)
@@ -424,6 +412,8 @@ static void print_text(struct hearth_cli *cli, const hearth_instrument *inst,
 		printf(_("Note: %s\n"), notice);
 	printf(_("Screening %s saved. This is a screening result, not a diagnosis.\n"),
 	       cli_id_short(&r->id, shortid));
+	if (run->crisis_card && run->crisis_text != NULL)
+		printf("\n!!! %s", run->crisis_text);
 }
 
 /* The command that records the action taken on screening id. */
@@ -501,9 +491,8 @@ static json_t *pending_list_json(const hearth_pending_action *v, size_t n)
 	return a;
 }
 
-/* `person show`: a pending action first, above everything else. */
-static int show_pending(struct hearth_cli *cli, hearth_store *s,
-			const hearth_record *person, json_t *json)
+int cli_pending_actions_show(struct hearth_cli *cli, hearth_store *s,
+			     const hearth_id *person, json_t *json)
 {
 	hearth_pending_action *v = NULL;
 	hearth_status st;
@@ -511,8 +500,8 @@ static int show_pending(struct hearth_cli *cli, hearth_store *s,
 	size_t n = 0;
 
 	if (json == NULL)
-		return cli_pending_actions_print(cli, s, &person->id, stdout);
-	if ((st = hearth_screening_pending_actions(s, &person->id, &v, &n)) != HEARTH_OK)
+		return cli_pending_actions_print(cli, s, person, stdout);
+	if ((st = hearth_screening_pending_actions(s, person, &v, &n)) != HEARTH_OK)
 		return cli_error_status(cli, st);
 	a = pending_list_json(v, n);
 	hearth_pending_actions_free(v, n);
@@ -520,12 +509,6 @@ static int show_pending(struct hearth_cli *cli, hearth_store *s,
 	    json_object_set_new(json, "action_pending", json_boolean(n > 0)) != 0)
 		return cli_error(cli, "%s", _("out of memory"));
 	return CLI_EXIT_OK;
-}
-
-CLI_CONSTRUCTOR static void register_person_section(void)
-{
-	/* A negative order puts it above the person's own fields. */
-	cli_person_section_add("pending actions", -10, show_pending);
 }
 
 static int screen_pending(struct hearth_cli *cli, int argc, char **argv)
@@ -717,7 +700,7 @@ static int screen_run(struct hearth_cli *cli, int argc, char **argv)
 	hearth_instrument *inst = NULL;
 	hearth_answer_list list;
 	hearth_screening_input in;
-	hearth_screening_result res;
+	hearth_screening_run_result run = {0};
 	hearth_store *s = NULL;
 	hearth_id person;
 	int answers[HEARTH_INSTRUMENT_MAX_ITEMS];
@@ -806,37 +789,36 @@ static int screen_run(struct hearth_cli *cli, int argc, char **argv)
 	in.action_taken = args.action;
 	in.lang = cli_lang(cli);
 	in.at = when;
-	st = hearth_screening_save(s, inst, &in, &res);
+	st = hearth_screening_run(s, inst, &in, &run);
 	if (st != HEARTH_OK) {
 		rc = cli_error_status(cli, st);
 		goto out;
 	}
 	if (cli->json) {
-		rc = print_json(cli, s, inst, &person, answers, difficulty, &res);
+		rc = print_json(cli, s, inst, &person, answers, difficulty, &run);
 	} else {
-		print_text(cli, inst, &res);
-		if (res.safety)
-			print_crisis(cli, s, stdout);
+		print_text(cli, inst, &run);
 	}
 	/* Then ask: on the terminal, the action can be given now; else
 	 * (or if it is left for later) the command that records it. */
-	if (res.action_pending && args.answers == NULL &&
+	if (run.saved.action_pending && args.answers == NULL &&
 	    (asked_action = ask_action(cli)) != NULL) {
-		st = hearth_screening_record_action(s, &res.id, asked_action, when);
+		st = hearth_screening_record_action(s, &run.saved.id, asked_action, when);
 		if (st != HEARTH_OK) {
 			rc = cli_error_status(cli, st);
-			print_record_command(out, &res.id);
+			print_record_command(out, &run.saved.id);
 			goto out;
 		}
 		fprintf(out, _("Recorded the action taken on screening %s.\n"),
-			cli_id_short(&res.id, shortid));
-	} else if (res.action_pending && !cli->json) {
+			cli_id_short(&run.saved.id, shortid));
+	} else if (run.saved.action_pending && !cli->json) {
 		fprintf(out, "\n");
-		print_record_command(out, &res.id);
+		print_record_command(out, &run.saved.id);
 	}
 	warn_stale_lines(cli, s);
 out:
 	free(asked_action);
+	hearth_screening_run_result_free(&run);
 	hearth_instrument_free(inst);
 	return rc;
 }

@@ -20,48 +20,24 @@ struct group {
 	const char *summary; /* N_() marked */
 };
 
-/* Every group the project knows; those whose cmd_NAME.c is absent are left
- * out by the build (cli/meson.build defines HEARTH_HAVE_CMD_NAME). */
+/* Every noun `hearth` knows, in the order --help lists them.  Each noun's
+ * subcommands are a static table in its cmd_NOUN.c. */
 static const struct group groups[] = {
-#ifdef HEARTH_HAVE_CMD_VAULT
 	{"init", cmd_init, N_("create a new vault")},
 	{"passwd", cmd_passwd, N_("change the vault's passphrase")},
 	{"recover", cmd_recover, N_("set a new passphrase with the recovery code")},
 	{"vault", cmd_vault, N_("check the vault for damage")},
-#endif
-#ifdef HEARTH_HAVE_CMD_PERSON
 	{"person", cmd_person, N_("add, list, show, edit and delete people")},
-#endif
-#ifdef HEARTH_HAVE_CMD_SCREEN
 	{"screen", cmd_screen, N_("run and review screenings")},
-#endif
-#ifdef HEARTH_HAVE_CMD_INSTRUMENTS
 	{"instruments", cmd_instruments, N_("list and describe screening instruments")},
-#endif
-#ifdef HEARTH_HAVE_CMD_APPT
 	{"appt", cmd_appt, N_("book and manage appointments")},
-#endif
-#ifdef HEARTH_HAVE_CMD_NOTE
 	{"note", cmd_note, N_("write and amend session notes")},
-#endif
-#ifdef HEARTH_HAVE_CMD_FOLLOWUP
 	{"followup", cmd_followup, N_("track due and overdue follow-ups")},
-#endif
-#ifdef HEARTH_HAVE_CMD_ACTIVITY
 	{"activity", cmd_activity, N_("log calls, group sessions and lectures")},
-#endif
-#ifdef HEARTH_HAVE_CMD_REPORT
 	{"report", cmd_report, N_("count services for a period")},
-#endif
-#ifdef HEARTH_HAVE_CMD_JOURNAL
 	{"journal", cmd_journal, N_("private mood check-ins and self-screenings")},
-#endif
-#ifdef HEARTH_HAVE_CMD_AUDIT
 	{"audit", cmd_audit, N_("show and verify the audit log")},
-#endif
-#ifdef HEARTH_HAVE_CMD_CONFIG
 	{"config", cmd_config, N_("show and change settings")},
-#endif
 	{NULL, NULL, NULL},
 };
 
