@@ -117,6 +117,34 @@ out:
 	return st;
 }
 
+hearth_status hearth_journal_delete(hearth_store *s, const hearth_id *entry)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_record *r = NULL;
+	struct txn t;
+	hearth_status st;
+
+	if (s == NULL || entry == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or journal entry given");
+	hearth_id_to_hex(entry, hex);
+	if ((st = txn_begin(&t, s)) != HEARTH_OK)
+		return st;
+	st = hearth_record_load(s, entry, &r);
+	if (st == HEARTH_ENOTFOUND || (st == HEARTH_OK &&
+	    (r->deleted || strcmp(r->kind, HEARTH_JOURNAL_KIND) != 0)))
+		st = hearth_fail(HEARTH_ENOTFOUND, "no journal entry '%s'", hex);
+	else if (st == HEARTH_OK && hearth_record_field(r, "screening") != NULL)
+		st = hearth_fail(HEARTH_ESTATE,
+			"journal entry '%s' records a self-screening: only a check-in is deleted",
+			hex);
+	if (st == HEARTH_OK)
+		st = hearth_record_delete(s, entry);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "journal.delete", entry, NULL);
+	hearth_record_free(r);
+	return txn_end(&t, st);
+}
+
 /* ---- self-screenings ---------------------------------------------------- */
 
 static char *answers_json(const int *answers, size_t n)

@@ -20,6 +20,7 @@ struct _HearthActivitiesPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session;
 	gsize limit;            /* rows shown, newest first */
 
 	/* Borrowed */
@@ -44,7 +45,7 @@ static const char *const type_filter[] = {
 static void
 reload(HearthActivitiesPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	char today[HEARTH_DATE_LEN + 1], from[HEARTH_DATE_LEN + 1];
 	char cur[HEARTH_DATE_LEN + 1] = "";
 	guint sel = gtk_drop_down_get_selected(self->type_drop);
@@ -160,10 +161,20 @@ lazy_reload(gpointer page)
 }
 
 static void
+hearth_activities_page_dispose(GObject *object)
+{
+	HearthActivitiesPage *self = HEARTH_ACTIVITIES_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_activities_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_activities_page_class_init(HearthActivitiesPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_activities_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-activities-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthActivitiesPage, type_drop);
@@ -182,14 +193,14 @@ hearth_activities_page_init(HearthActivitiesPage *self)
 }
 
 HearthActivitiesPage *
-hearth_activities_page_new(HearthWindow *win)
+hearth_activities_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthActivitiesPage *self = g_object_new(HEARTH_TYPE_ACTIVITIES_PAGE, NULL);
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed",
-				G_CALLBACK(hearth_gui_lazy_changed), self,
-				G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	hearth_session_watch(session, HEARTH_CHANGE_ACTIVITIES | HEARTH_CHANGE_PEOPLE, self,
+			     G_CALLBACK(hearth_gui_lazy_changed));
 	hearth_gui_lazy_init(GTK_WIDGET(self), lazy_reload);
 	return self;
 }

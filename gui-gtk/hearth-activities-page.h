@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthActivitiesPage, hearth_activities_page, HEARTH,
 		     ACTIVITIES_PAGE, AdwBin)
 
-HearthActivitiesPage *hearth_activities_page_new(HearthWindow *win);
+HearthActivitiesPage *hearth_activities_page_new(HearthWindow *win,
+						  HearthSession *session);
 
 /* Pushes the quick-log form for an activity type ("hotline", ...). */
 void hearth_activity_log_ask(HearthWindow *win, const char *type);

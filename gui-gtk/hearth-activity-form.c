@@ -7,7 +7,6 @@
 
 #include "hearth/activity.h"
 #include "hearth/person.h"
-#include "hearth-counsellor-view.h"
 #include "hearth-crisis.h"
 
 struct _HearthActivityForm {
@@ -31,6 +30,7 @@ struct _HearthActivityForm {
 
 	/* Owned */
 	char type[16];
+	HearthSession *session;
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -111,7 +111,7 @@ on_clear(GtkButton *b, gpointer data)
 static gboolean
 log_activity(HearthActivityForm *self, hearth_id *id)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_activity_new a = { 0 };
 	hearth_activity_added out;
@@ -158,23 +158,29 @@ log_activity(HearthActivityForm *self, hearth_id *id)
 	} else {
 		hearth_window_toast(self->win, _("Activity logged"));
 	}
-	hearth_window_data_changed(self->win);
+	/* A high-risk call naming a person raised their risk and made a
+	 * safety follow-up. */
+	hearth_session_changed(self->session, HEARTH_CHANGE_ACTIVITIES |
+			       (out.safety == HEARTH_ACTIVITY_SAFETY_FOLLOWUP
+				? HEARTH_CHANGE_FOLLOWUPS | HEARTH_CHANGE_PEOPLE : 0));
 	if (hearth_window_get_top(self->win) == GTK_WIDGET(self))
 		hearth_window_pop(self->win);
 	return TRUE;
 }
 
 /* The crisis dialog's answer for a high-risk activity saved before it
- * asked.  holder carries the window and the activity's id: the form may
- * be gone by now.  A vault locked meanwhile loses only the action text;
- * the call and its safety follow-up are stored already. */
+ * asked.  holder carries the window, the session and the activity's id:
+ * the form may be gone by now.  A vault locked meanwhile (the session
+ * closed) loses only the action text; the call and its safety follow-up
+ * are stored already. */
 static void
 on_crisis_recorded(const char *action, gpointer data)
 {
 	GObject *holder = data;
 	HearthWindow *win = g_object_get_data(holder, "window");
+	HearthSession *session = g_object_get_data(holder, "session");
 	const hearth_id *id = g_object_get_data(holder, "activity");
-	hearth_store *s = hearth_window_get_store(win);
+	hearth_store *s = hearth_session_get_store(session);
 	hearth_status st;
 
 	if (s == NULL)
@@ -183,7 +189,7 @@ on_crisis_recorded(const char *action, gpointer data)
 	if (st != HEARTH_OK)
 		hearth_window_status(win, st);
 	else
-		hearth_window_data_changed(win);
+		hearth_session_changed(session, HEARTH_CHANGE_ACTIVITIES);
 }
 
 void
@@ -195,7 +201,7 @@ hearth_activity_form_save(HearthActivityForm *self)
 	gboolean ask;
 
 	g_return_if_fail(HEARTH_IS_ACTIVITY_FORM(self));
-	if (hearth_window_get_store(self->win) == NULL)
+	if (hearth_session_get_store(self->session) == NULL)
 		return;
 	/* Save first, then ask: a high-risk call, its safety follow-up and
 	 * the person's high risk are stored before the crisis steps are
@@ -207,6 +213,8 @@ hearth_activity_form_save(HearthActivityForm *self)
 		return;
 	holder = g_object_new(G_TYPE_OBJECT, NULL);
 	g_object_set_data_full(holder, "window", g_object_ref(win), g_object_unref);
+	g_object_set_data_full(holder, "session", g_object_ref(self->session),
+			       g_object_unref);
 	g_object_set_data_full(holder, "activity", g_memdup2(&id, sizeof id), g_free);
 	hearth_crisis_ask(win, on_crisis_recorded, holder);
 }
@@ -230,9 +238,20 @@ hearth_activity_form_set_risk(HearthActivityForm *self, guint level)
 }
 
 static void
+hearth_activity_form_dispose(GObject *object)
+{
+	HearthActivityForm *self = HEARTH_ACTIVITY_FORM(object);
+
+	G_OBJECT_CLASS(hearth_activity_form_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_activity_form_class_init(HearthActivityFormClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->dispose = hearth_activity_form_dispose;
 
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-activity-form.ui");
@@ -268,14 +287,16 @@ hearth_activity_form_start(HearthWindow *win, const char *type,
 			   const hearth_id *person)
 {
 	HearthActivityForm *self;
-	GtkWidget *root = hearth_window_get_root_view(win);
+	HearthSession *session = hearth_window_get_session(win);
 	gboolean crowd = strcmp(type, "group") == 0 || strcmp(type, "lecture") == 0;
 	char today[HEARTH_DATE_LEN + 1];
+	hearth_status st;
 
-	if (!hearth_activity_type_valid(type))
+	if (!hearth_activity_type_valid(type) || session == NULL)
 		return NULL;
 	self = g_object_new(HEARTH_TYPE_ACTIVITY_FORM, NULL);
 	self->win = win;
+	self->session = g_object_ref(session);
 	g_strlcpy(self->type, type, sizeof self->type);
 	adw_window_title_set_title(self->title, form_title(type));
 	hearth_gui_today(today);
@@ -284,32 +305,32 @@ hearth_activity_form_start(HearthWindow *win, const char *type,
 		is_call(type) ? _("What it was about") : _("Topic"));
 	gtk_widget_set_visible(GTK_WIDGET(self->attendance_row), crowd);
 	gtk_spin_button_set_value(self->minutes_spin, crowd ? 90 : 20);
-	/* Groups and lectures name nobody (the core keeps them anonymous);
-	 * calls and outreach may name one person. */
-	gtk_widget_set_visible(GTK_WIDGET(self->person_group), !crowd);
-	if (!is_call(type)) {
+	/* Every type may name one person and give a risk, as the core takes
+	 * them (hearth_activity_add): a participant of a group session or a
+	 * lecture who reveals high risk is named so that the safety rule
+	 * makes their follow-up.  Otherwise a crowd stays anonymous. */
+	if (crowd) {
+		adw_preferences_group_set_title(self->person_group, _("Person Concerned"));
+		adw_preferences_group_set_description(self->person_group,
+			_("Name a participant only if the session raised a concern about them."));
+	} else if (!is_call(type)) {
 		adw_preferences_group_set_title(self->person_group, _("Person Reached"));
 		adw_preferences_group_set_description(self->person_group, NULL);
 	}
-	gtk_widget_set_visible(GTK_WIDGET(self->risk_row), !crowd);
-	if (!crowd && root != NULL && HEARTH_IS_COUNSELLOR_VIEW(root)) {
-		HearthPeoplePage *people = hearth_counsellor_view_get_people(
-			HEARTH_COUNSELLOR_VIEW(root));
+	/* The picker lists the session's people, read now if they changed. */
+	st = hearth_session_people_refresh(session);
+	if (st != HEARTH_OK)
+		hearth_window_status(win, st);
+	self->picker = hearth_person_picker_new(hearth_session_get_people(session));
+	adw_action_row_add_suffix(self->person_row, GTK_WIDGET(self->picker));
+	g_signal_connect(self->picker, "changed", G_CALLBACK(on_picker_changed), self);
+	if (person != NULL) {
+		hearth_store *s = hearth_session_get_store(session);
+		g_autoptr(hearth_record) r = NULL;
 
-		self->picker = hearth_person_picker_new(
-			hearth_people_page_get_model(people));
-		adw_action_row_add_suffix(self->person_row, GTK_WIDGET(self->picker));
-		g_signal_connect(self->picker, "changed", G_CALLBACK(on_picker_changed), self);
-		if (person != NULL) {
-			hearth_store *s = hearth_window_get_store(win);
-			g_autoptr(hearth_record) r = NULL;
-
-			if (s != NULL && hearth_record_load(s, person, &r) == HEARTH_OK)
-				hearth_person_picker_set_person(self->picker, person,
-					hearth_record_field(r, "name"));
-		}
-	} else {
-		gtk_widget_set_visible(GTK_WIDGET(self->person_group), FALSE);
+		if (hearth_record_load(s, person, &r) == HEARTH_OK)
+			hearth_person_picker_set_person(self->picker, person,
+				hearth_record_field(r, "name"));
 	}
 	update(self);
 	hearth_window_push(win, GTK_WIDGET(self));

@@ -3,13 +3,14 @@
  * pushed over the views (a phone shows it full screen, with Cancel and Log
  * in its header).
  *
- * A hotline call, call-back or outreach may name the person (a picker over
- * the People list, with search) or stay anonymous.  A call logged as high
- * risk first opens the crisis dialog, which records the action taken (it
- * becomes the activity's outcome); with a person named, the core's safety
- * rule then adds a same-day safety follow-up, which Today shows at the
- * top.  Without one, the form warns before logging that no follow-up can
- * be attached, and the toast says so again.
+ * Any activity may name one person (a picker over the session's people,
+ * with search) or stay anonymous, and may give a risk, as the core takes
+ * them: a group session names a participant only when it raised a concern
+ * about them.  An activity logged as high risk is saved first (with a
+ * person named, the core's safety rule adds a same-day safety follow-up,
+ * which Today shows at the top), then the crisis dialog asks for the
+ * action taken.  Without a person, the form warns before logging that no
+ * follow-up can be attached, and the toast says so again.
  */
 #ifndef HEARTH_ACTIVITY_FORM_H
 #define HEARTH_ACTIVITY_FORM_H
@@ -29,7 +30,7 @@ HearthActivityForm *hearth_activity_form_start(HearthWindow *win,
 					       const char *type,
 					       const hearth_id *person);
 
-/* The form's person picker (NULL for groups and lectures), and its risk
+/* The form's person picker, and its risk
  * choice (0 not assessed, 1 low, 2 moderate, 3 high), for tests and
  * keyboard users. */
 HearthPersonPicker *hearth_activity_form_get_picker(HearthActivityForm *self);

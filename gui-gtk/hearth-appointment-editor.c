@@ -33,6 +33,7 @@ struct _HearthAppointmentEditor {
 	gboolean fixed;     /* person given by the caller */
 	hearth_id person;
 	gboolean force;     /* conflicts shown once: book anyway */
+	HearthSession *session;
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -41,16 +42,26 @@ struct _HearthAppointmentEditor {
 G_DEFINE_FINAL_TYPE(HearthAppointmentEditor, hearth_appointment_editor,
 		    ADW_TYPE_WINDOW)
 
-static int
-collect_person(const hearth_record *r, void *ctx)
+/* Fills the person choice from the session's people (the list People
+ * and the pickers show, newest first). */
+static void
+fill_people(HearthAppointmentEditor *self)
 {
-	HearthAppointmentEditor *self = ctx;
 	GtkStringList *list = GTK_STRING_LIST(gtk_drop_down_get_model(self->person_drop));
+	GListModel *people = hearth_session_get_people(self->session);
+	hearth_status st = hearth_session_people_refresh(self->session);
 
-	gtk_string_list_append(list,
-		hearth_person_display_name(hearth_record_field(r, "name")));
-	g_array_append_val(self->ids, r->id);
-	return 0;
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		return;
+	}
+	for (guint i = 0; i < g_list_model_get_n_items(people); i++) {
+		g_autoptr(HearthPersonItem) item = g_list_model_get_item(people, i);
+
+		gtk_string_list_append(list, hearth_person_display_name(
+			hearth_person_item_get_name(item)));
+		g_array_append_val(self->ids, *hearth_person_item_get_id(item));
+	}
 }
 
 static void
@@ -89,7 +100,7 @@ on_save(GtkButton *b, gpointer data)
 	HearthAppointmentEditor *self = data;
 	static const char *const modes[] = { "in-person", "phone", "video" };
 	static const char *const repeats[] = { NULL, "weekly", "biweekly" };
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	g_autofree char *at = NULL;
 	hearth_appt_new a = { 0 };
 	hearth_appt_result *res = NULL;
@@ -156,7 +167,7 @@ on_save(GtkButton *b, gpointer data)
 		hearth_window_toast(self->win, text);
 	}
 	hearth_appt_result_free(res);
-	hearth_window_data_changed(self->win);
+	hearth_session_changed(self->session, HEARTH_CHANGE_APPOINTMENTS);
 	gtk_window_destroy(GTK_WINDOW(self));
 }
 
@@ -172,6 +183,7 @@ hearth_appointment_editor_finalize(GObject *object)
 	HearthAppointmentEditor *self = HEARTH_APPOINTMENT_EDITOR(object);
 
 	g_array_unref(self->ids);
+	g_clear_object(&self->session);
 	G_OBJECT_CLASS(hearth_appointment_editor_parent_class)->finalize(object);
 }
 
@@ -232,10 +244,12 @@ hearth_appointment_editor_present(HearthWindow *win, const hearth_id *person)
 {
 	HearthAppointmentEditor *self = g_object_new(HEARTH_TYPE_APPOINTMENT_EDITOR,
 		"transient-for", win, NULL);
-	hearth_store *s = hearth_window_get_store(win);
+	hearth_store *s;
 	char today[HEARTH_DATE_LEN + 1], next[HEARTH_DATE_LEN + 1];
 
 	self->win = win;
+	self->session = g_object_ref(hearth_window_get_session(win));
+	s = hearth_session_get_store(self->session);
 	hearth_gui_today(today);
 	if (hearth_date_add_days(today, 1, next) != HEARTH_OK)
 		g_strlcpy(next, today, sizeof next);
@@ -250,9 +264,8 @@ hearth_appointment_editor_present(HearthWindow *win, const hearth_id *person)
 		if (s != NULL && hearth_record_load(s, person, &r) == HEARTH_OK)
 			adw_action_row_set_subtitle(self->person_row,
 				hearth_person_display_name(hearth_record_field(r, "name")));
-	} else if (s != NULL && hearth_store_each(s, "person", 0, collect_person,
-						  self) != HEARTH_OK) {
-		hearth_errdetail_clear();
+	} else {
+		fill_people(self);
 	}
 	gtk_window_present(GTK_WINDOW(self));
 	return self;

@@ -18,6 +18,7 @@ struct _HearthAppointmentsPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session;
 	int32_t day;           /* the day shown, or a day of the week shown */
 	gsize limit;           /* rows shown */
 
@@ -43,7 +44,7 @@ lazy_reload(gpointer page)
 void
 hearth_appointments_page_reload(HearthAppointmentsPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	gboolean week = gtk_toggle_button_get_active(self->week_toggle);
 	int32_t from = self->day, to = self->day;
 	char f[HEARTH_DATE_LEN + 1], t[HEARTH_DATE_LEN + 1], today[HEARTH_DATE_LEN + 1];
@@ -138,10 +139,20 @@ on_next(GtkButton *b, gpointer data)
 }
 
 static void
+hearth_appointments_page_dispose(GObject *object)
+{
+	HearthAppointmentsPage *self = HEARTH_APPOINTMENTS_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_appointments_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_appointments_page_class_init(HearthAppointmentsPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_appointments_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-appointments-page.ui");
 #define BIND(name) gtk_widget_class_bind_template_child(widget_class, HearthAppointmentsPage, name)
@@ -171,14 +182,14 @@ hearth_appointments_page_init(HearthAppointmentsPage *self)
 }
 
 HearthAppointmentsPage *
-hearth_appointments_page_new(HearthWindow *win)
+hearth_appointments_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthAppointmentsPage *self = g_object_new(HEARTH_TYPE_APPOINTMENTS_PAGE, NULL);
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed",
-				G_CALLBACK(hearth_gui_lazy_changed), self,
-				G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	hearth_session_watch(session, HEARTH_CHANGE_APPOINTMENTS | HEARTH_CHANGE_PEOPLE, self,
+			     G_CALLBACK(hearth_gui_lazy_changed));
 	hearth_gui_lazy_init(GTK_WIDGET(self), lazy_reload);
 	return self;
 }

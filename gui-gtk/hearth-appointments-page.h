@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthAppointmentsPage, hearth_appointments_page,
 		     HEARTH, APPOINTMENTS_PAGE, AdwBin)
 
-HearthAppointmentsPage *hearth_appointments_page_new(HearthWindow *win);
+HearthAppointmentsPage *hearth_appointments_page_new(HearthWindow *win,
+					 HearthSession *session);
 void hearth_appointments_page_reload(HearthAppointmentsPage *self);
 
 G_END_DECLS

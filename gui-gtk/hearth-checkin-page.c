@@ -16,6 +16,9 @@ struct _HearthCheckinPage {
 	GtkWidget *note_row;
 	GtkWidget *recent;
 
+	/* Owned */
+	HearthSession *session;
+
 	/* Borrowed */
 	HearthWindow *win;
 };
@@ -42,7 +45,7 @@ mood_label(int mood)
 static void
 reload_recent(HearthCheckinPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_journal_list *l = NULL;
 	char today[HEARTH_DATE_LEN + 1];
 	size_t shown = 0;
@@ -78,15 +81,43 @@ reload_recent(HearthCheckinPage *self)
 	hearth_journal_list_free(l);
 }
 
+/* Undo of a check-in just saved: the toast's button.  holder carries the
+ * session and the entry: the page may be gone, and a lock meanwhile (the
+ * session closed) leaves the entry. */
+static void
+on_undo(AdwToast *toast, gpointer data)
+{
+	GObject *holder = data;
+	HearthSession *session = g_object_get_data(holder, "session");
+	const hearth_id *id = g_object_get_data(holder, "entry");
+	hearth_store *s = hearth_session_get_store(session);
+	HearthWindow *win = g_object_get_data(holder, "window");
+	hearth_status st;
+
+	if (s == NULL)
+		return;
+	st = hearth_journal_delete(s, id);
+	if (st != HEARTH_OK)
+		hearth_window_status(win, st);
+	hearth_session_changed(session, HEARTH_CHANGE_JOURNAL);
+}
+
+static void
+holder_free(gpointer data, GClosure *closure)
+{
+	g_object_unref(data);
+}
+
 static void
 on_mood(GtkButton *b, gpointer data)
 {
 	HearthCheckinPage *self = data;
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	int mood = GPOINTER_TO_INT(g_object_get_data(G_OBJECT(b), "mood"));
 	char today[HEARTH_DATE_LEN + 1];
 	g_autofree char *note = NULL;
-	g_autofree char *hex = NULL;
+	GObject *holder;
+	AdwToast *toast;
 	hearth_id id;
 	hearth_status st;
 
@@ -100,10 +131,17 @@ on_mood(GtkButton *b, gpointer data)
 		return;
 	}
 	gtk_editable_set_text(GTK_EDITABLE(self->note_row), "");
-	hex = hearth_gui_id_hex(&id);
-	hearth_window_toast_action(self->win, _("Saved"), _("_Undo"),
-				   "win.undo-add", g_variant_new_string(hex));
-	hearth_window_data_changed(self->win);
+	toast = hearth_window_toast_action(self->win, _("Saved"), _("_Undo"),
+					   NULL, NULL);
+	holder = g_object_new(G_TYPE_OBJECT, NULL);
+	g_object_set_data_full(holder, "session", g_object_ref(self->session),
+			       g_object_unref);
+	g_object_set_data_full(holder, "window", g_object_ref(self->win),
+			       g_object_unref);
+	g_object_set_data_full(holder, "entry", g_memdup2(&id, sizeof id), g_free);
+	g_signal_connect_data(toast, "button-clicked", G_CALLBACK(on_undo),
+			      holder, holder_free, 0);
+	hearth_session_changed(self->session, HEARTH_CHANGE_JOURNAL);
 }
 
 static void
@@ -210,10 +248,20 @@ build(HearthCheckinPage *self)
 }
 
 static void
+hearth_checkin_page_dispose(GObject *object)
+{
+	HearthCheckinPage *self = HEARTH_CHECKIN_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_checkin_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_checkin_page_class_init(HearthCheckinPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_checkin_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-checkin-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthCheckinPage, content);
@@ -227,13 +275,14 @@ hearth_checkin_page_init(HearthCheckinPage *self)
 }
 
 HearthCheckinPage *
-hearth_checkin_page_new(HearthWindow *win)
+hearth_checkin_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthCheckinPage *self = g_object_new(HEARTH_TYPE_CHECKIN_PAGE, NULL);
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload_recent),
-				self, G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	hearth_session_watch(session, HEARTH_CHANGE_JOURNAL, self,
+			     G_CALLBACK(reload_recent));
 	reload_recent(self);
 	return self;
 }

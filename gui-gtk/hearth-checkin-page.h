@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define HEARTH_TYPE_CHECKIN_PAGE (hearth_checkin_page_get_type())
 G_DECLARE_FINAL_TYPE(HearthCheckinPage, hearth_checkin_page, HEARTH, CHECKIN_PAGE, AdwBin)
 
-HearthCheckinPage *hearth_checkin_page_new(HearthWindow *win);
+HearthCheckinPage *hearth_checkin_page_new(HearthWindow *win,
+					 HearthSession *session);
 
 G_END_DECLS
 

@@ -25,6 +25,9 @@ struct _HearthCounsellorView {
 	AdwViewSwitcherBar *switcher_bar;
 	GtkMenuButton *menu_button;
 
+	/* Owned */
+	HearthSession *session;
+
 	/* Borrowed */
 	HearthWindow *win;
 	AdwViewStackPage *today_page;
@@ -42,12 +45,6 @@ hearth_counsellor_view_set_badge(HearthCounsellorView *self, guint n)
 	adw_view_stack_page_set_needs_attention(self->today_page, n > 0);
 }
 
-HearthPeoplePage *
-hearth_counsellor_view_get_people(HearthCounsellorView *self)
-{
-	return self->people;
-}
-
 gboolean
 hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 {
@@ -57,16 +54,18 @@ hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 	}
 	if (strcmp(name, "followups") == 0) {
 		hearth_window_push(self->win,
-			GTK_WIDGET(hearth_followups_page_new(self->win)));
+			GTK_WIDGET(hearth_followups_page_new(self->win, self->session)));
 		return TRUE;
 	}
 	if (strcmp(name, "activity-log") == 0) {
 		/* The quick log of a hotline call (for screenshots). */
 		return hearth_activity_form_start(self->win, "hotline", NULL) != NULL;
 	}
+	if (strcmp(name, "activity-group") == 0)
+		return hearth_activity_form_start(self->win, "group", NULL) != NULL;
 	if (strcmp(name, "notes") == 0) {
 		hearth_window_push(self->win,
-			GTK_WIDGET(hearth_notes_page_new(self->win, NULL)));
+			GTK_WIDGET(hearth_notes_page_new(self->win, self->session, NULL)));
 		return TRUE;
 	}
 	if (strcmp(name, "person") == 0 || strcmp(name, "screening") == 0) {
@@ -76,7 +75,8 @@ hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 			return FALSE;
 		if (strcmp(name, "person") == 0)
 			hearth_window_push(self->win,
-				GTK_WIDGET(hearth_person_page_new(self->win, &id, TRUE)));
+				GTK_WIDGET(hearth_person_page_new(self->win, self->session,
+								  &id, TRUE)));
 		else
 			hearth_screening_page_start(self->win, &id, "phq9");
 		return TRUE;
@@ -85,9 +85,20 @@ hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 }
 
 static void
+hearth_counsellor_view_dispose(GObject *object)
+{
+	HearthCounsellorView *self = HEARTH_COUNSELLOR_VIEW(object);
+
+	G_OBJECT_CLASS(hearth_counsellor_view_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->dispose = hearth_counsellor_view_dispose;
 
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-counsellor-view.ui");
@@ -116,24 +127,25 @@ add(HearthCounsellorView *self, GtkWidget *page, const char *name,
 }
 
 HearthCounsellorView *
-hearth_counsellor_view_new(HearthWindow *win)
+hearth_counsellor_view_new(HearthWindow *win, HearthSession *session)
 {
 	HearthCounsellorView *self = g_object_new(HEARTH_TYPE_COUNSELLOR_VIEW, NULL);
 
 	self->win = win;
-	self->today_page = add(self, GTK_WIDGET(hearth_today_page_new(win, self)),
+	self->session = g_object_ref(session);
+	self->today_page = add(self, GTK_WIDGET(hearth_today_page_new(win, session, self)),
 		"today", _("Today"), "x-office-calendar-symbolic");
-	self->people = hearth_people_page_new(win);
+	self->people = hearth_people_page_new(win, session);
 	add(self, GTK_WIDGET(self->people), "people", _("People"),
 	    "system-users-symbolic");
 	/* Translators: the appointments view's name in the view switcher,
 	 * which gives each of five views a fifth of a phone's width: keep
 	 * it as short as the other four. */
-	add(self, GTK_WIDGET(hearth_appointments_page_new(win)), "appointments",
+	add(self, GTK_WIDGET(hearth_appointments_page_new(win, session)), "appointments",
 	    C_("view", "Calendar"), "alarm-symbolic");
-	add(self, GTK_WIDGET(hearth_activities_page_new(win)), "activities",
+	add(self, GTK_WIDGET(hearth_activities_page_new(win, session)), "activities",
 	    _("Activities"), "call-start-symbolic");
-	add(self, GTK_WIDGET(hearth_reports_page_new(win)), "reports",
+	add(self, GTK_WIDGET(hearth_reports_page_new(win, session)), "reports",
 	    _("Reports"), "view-paged-symbolic");
 	return self;
 }

@@ -15,18 +15,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthCounsellorView, hearth_counsellor_view, HEARTH,
 		     COUNSELLOR_VIEW, AdwBin)
 
-HearthCounsellorView *hearth_counsellor_view_new(HearthWindow *win);
+/* The views over session's data, in win. */
+HearthCounsellorView *hearth_counsellor_view_new(HearthWindow *win,
+						 HearthSession *session);
 
 /* Shows a view: "today", "people", "appointments", "activities",
  * "reports"; or pushes a page: "followups", "notes", "person" (the first
  * person), "screening" (PHQ-9 for the first person), "activity-log" (the
- * quick log of a hotline call).  FALSE for an unknown
- * name. */
+ * quick log of a hotline call), "activity-group" (that of a group
+ * session).  FALSE for an unknown name. */
 gboolean hearth_counsellor_view_show(HearthCounsellorView *self,
 				     const char *name);
-
-/* The People view (borrowed), whose model pickers share. */
-HearthPeoplePage *hearth_counsellor_view_get_people(HearthCounsellorView *self);
 
 /* Sets the badge of Today (overdue follow-ups). */
 void hearth_counsellor_view_set_badge(HearthCounsellorView *self, guint n);

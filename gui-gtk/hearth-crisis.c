@@ -149,6 +149,7 @@ typedef struct {
 	gboolean pending;       /* hearth_crisis_ask_pending: record on */
 	hearth_id screening;
 	HearthWindow *win;
+	HearthSession *session; /* a reference: the action is written here */
 	gboolean closable;      /* recorded, or "Record Later" chosen */
 	GtkCheckButton *choices[5];
 	GtkWidget *details;
@@ -209,7 +210,7 @@ on_details(GtkEditable *e, gpointer data)
 static gboolean
 record_pending(Crisis *c, const char *action)
 {
-	hearth_store *s = hearth_window_get_store(c->win);
+	hearth_store *s = c->session ? hearth_session_get_store(c->session) : NULL;
 	char today[HEARTH_DATE_LEN + 1];
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *hm = g_date_time_format(now, "%H:%M");
@@ -229,7 +230,7 @@ record_pending(Crisis *c, const char *action)
 		return FALSE;
 	}
 	/* No toast: the pages say it (the result's card, Today's row). */
-	hearth_window_data_changed(c->win);
+	hearth_session_changed(c->session, HEARTH_CHANGE_SCREENINGS);
 	return TRUE;
 }
 
@@ -282,6 +283,7 @@ crisis_free(gpointer p)
 
 	if (c->data != NULL && G_IS_OBJECT(c->data))
 		g_object_unref(c->data);
+	g_clear_object(&c->session);
 	g_free(c);
 }
 
@@ -303,6 +305,8 @@ crisis_dialog_new(HearthWindow *win, Crisis *c, const char *what)
 	g_string_free(body, TRUE);
 	gtk_widget_set_name(dialog, "crisis-dialog");
 	c->win = win;
+	if (hearth_window_get_session(win) != NULL)
+		c->session = g_object_ref(hearth_window_get_session(win));
 	g_object_set_data_full(G_OBJECT(dialog), "crisis", c, crisis_free);
 
 	box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);

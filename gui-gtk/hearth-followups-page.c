@@ -13,6 +13,7 @@ struct _HearthFollowupsPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session;
 	gsize limit[3];         /* rows shown per group */
 
 	/* Borrowed */
@@ -36,7 +37,7 @@ show_more(GtkWidget *row, gpointer data)
 static void
 reload(HearthFollowupsPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_followups *l = NULL;
 	GtkWidget *groups[3] = { NULL, NULL, NULL };
@@ -96,10 +97,20 @@ reload(HearthFollowupsPage *self)
 }
 
 static void
+hearth_followups_page_dispose(GObject *object)
+{
+	HearthFollowupsPage *self = HEARTH_FOLLOWUPS_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_followups_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_followups_page_class_init(HearthFollowupsPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_followups_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-followups-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthFollowupsPage, content);
@@ -114,13 +125,14 @@ hearth_followups_page_init(HearthFollowupsPage *self)
 }
 
 HearthFollowupsPage *
-hearth_followups_page_new(HearthWindow *win)
+hearth_followups_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthFollowupsPage *self = g_object_new(HEARTH_TYPE_FOLLOWUPS_PAGE, NULL);
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload), self,
-				G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	hearth_session_watch(session, HEARTH_CHANGE_FOLLOWUPS | HEARTH_CHANGE_PEOPLE, self,
+			     G_CALLBACK(reload));
 	reload(self);
 	return self;
 }

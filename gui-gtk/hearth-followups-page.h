@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthFollowupsPage, hearth_followups_page, HEARTH,
 		     FOLLOWUPS_PAGE, AdwBin)
 
-HearthFollowupsPage *hearth_followups_page_new(HearthWindow *win);
+HearthFollowupsPage *hearth_followups_page_new(HearthWindow *win,
+					 HearthSession *session);
 
 G_END_DECLS
 

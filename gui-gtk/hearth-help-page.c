@@ -11,6 +11,9 @@ struct _HearthHelpPage {
 	/* Template widgets */
 	GtkBox *content;
 
+	/* Owned */
+	HearthSession *session;
+
 	/* Borrowed */
 	HearthWindow *win;
 };
@@ -39,10 +42,20 @@ reload(HearthHelpPage *self)
 }
 
 static void
+hearth_help_page_dispose(GObject *object)
+{
+	HearthHelpPage *self = HEARTH_HELP_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_help_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_help_page_class_init(HearthHelpPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_help_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-help-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthHelpPage, content);
@@ -55,24 +68,25 @@ hearth_help_page_init(HearthHelpPage *self)
 }
 
 HearthHelpPage *
-hearth_help_page_new(HearthWindow *win)
+hearth_help_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthHelpPage *self = g_object_new(HEARTH_TYPE_HELP_PAGE, NULL);
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload), self,
-				G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	hearth_session_watch(session, HEARTH_CHANGE_SETTINGS, self,
+			     G_CALLBACK(reload));
 	reload(self);
 	return self;
 }
 
 GtkWidget *
-hearth_help_dialog_new(GtkWindow *parent, hearth_store *store)
+hearth_help_dialog_new(GtkWindow *parent, HearthSession *session)
 {
 	/* The lines come from the window (its vault's, remembered across a
-	 * lock); store only says whether one is open. */
+	 * lock); session only says whether one is open. */
 	HearthWindow *owner = parent && HEARTH_IS_WINDOW(parent) &&
-		(store == NULL || store == hearth_window_get_store(HEARTH_WINDOW(parent)))
+		(session == NULL || session == hearth_window_get_session(HEARTH_WINDOW(parent)))
 		? HEARTH_WINDOW(parent) : NULL;
 	GtkWidget *dialog = adw_window_new();
 	GtkWidget *box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 0);

@@ -12,13 +12,14 @@ G_BEGIN_DECLS
 #define HEARTH_TYPE_HELP_PAGE (hearth_help_page_get_type())
 G_DECLARE_FINAL_TYPE(HearthHelpPage, hearth_help_page, HEARTH, HELP_PAGE, AdwBin)
 
-HearthHelpPage *hearth_help_page_new(HearthWindow *win);
+/* The help lines of win, shown again when session's settings change. */
+HearthHelpPage *hearth_help_page_new(HearthWindow *win, HearthSession *session);
 
 /* A window showing the help lines over parent.  With a HearthWindow as
  * parent they are its help lines (hearth_window_helplines): the vault's,
- * and while it is locked (store NULL) the ones last read from it, or the
+ * and while it is locked (session NULL) the ones last read from it, or the
  * defaults before the first unlock.  Other parents get the defaults. */
-GtkWidget *hearth_help_dialog_new(GtkWindow *parent, hearth_store *store);
+GtkWidget *hearth_help_dialog_new(GtkWindow *parent, HearthSession *session);
 
 G_END_DECLS
 

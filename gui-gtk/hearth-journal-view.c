@@ -68,18 +68,18 @@ add(HearthJournalView *self, GtkWidget *page, const char *name,
 }
 
 HearthJournalView *
-hearth_journal_view_new(HearthWindow *win)
+hearth_journal_view_new(HearthWindow *win, HearthSession *session)
 {
 	HearthJournalView *self = g_object_new(HEARTH_TYPE_JOURNAL_VIEW, NULL);
 
 	self->win = win;
-	add(self, GTK_WIDGET(hearth_checkin_page_new(win)), "checkin",
+	add(self, GTK_WIDGET(hearth_checkin_page_new(win, session)), "checkin",
 	    _("Check-in"), "emblem-favorite-symbolic");
-	add(self, GTK_WIDGET(hearth_trends_page_new(win)), "trends",
+	add(self, GTK_WIDGET(hearth_trends_page_new(win, session)), "trends",
 	    _("Trends"), "hearth-trends-symbolic");
 	add(self, GTK_WIDGET(hearth_exercises_page_new(win)), "exercises",
 	    _("Exercises"), "weather-clear-symbolic");
-	add(self, GTK_WIDGET(hearth_help_page_new(win)), "help",
+	add(self, GTK_WIDGET(hearth_help_page_new(win, session)), "help",
 	    _("Help"), "call-start-symbolic");
 	return self;
 }

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthJournalView, hearth_journal_view, HEARTH,
 		     JOURNAL_VIEW, AdwBin)
 
-HearthJournalView *hearth_journal_view_new(HearthWindow *win);
+HearthJournalView *hearth_journal_view_new(HearthWindow *win,
+					   HearthSession *session);
 
 /* Shows "checkin", "trends", "exercises" or "help"; "screening" pushes a
  * PHQ-9 self-screening.  FALSE for an unknown name. */

@@ -19,6 +19,7 @@ struct _HearthNotesPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session;
 	hearth_id person;
 	gboolean has_person;
 	gsize missing_limit;    /* sessions without a note shown */
@@ -76,7 +77,7 @@ show_more(HearthNotesPage *self)
 static void
 reload(HearthNotesPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_appts *missing = NULL;
 	hearth_notes *notes = NULL;
 	GtkWidget *g;
@@ -160,10 +161,20 @@ out:
 }
 
 static void
+hearth_notes_page_dispose(GObject *object)
+{
+	HearthNotesPage *self = HEARTH_NOTES_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_notes_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_notes_page_class_init(HearthNotesPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_notes_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-notes-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthNotesPage, content);
@@ -177,17 +188,19 @@ hearth_notes_page_init(HearthNotesPage *self)
 }
 
 HearthNotesPage *
-hearth_notes_page_new(HearthWindow *win, const hearth_id *person)
+hearth_notes_page_new(HearthWindow *win, HearthSession *session,
+		      const hearth_id *person)
 {
 	HearthNotesPage *self = g_object_new(HEARTH_TYPE_NOTES_PAGE, NULL);
 
 	self->win = win;
+	self->session = g_object_ref(session);
 	if (person != NULL) {
 		self->person = *person;
 		self->has_person = TRUE;
 	}
-	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload), self,
-				G_CONNECT_SWAPPED);
+	hearth_session_watch(session, HEARTH_CHANGE_NOTES | HEARTH_CHANGE_APPOINTMENTS | HEARTH_CHANGE_PEOPLE, self,
+			     G_CALLBACK(reload));
 	reload(self);
 	return self;
 }

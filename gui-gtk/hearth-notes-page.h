@@ -16,6 +16,7 @@ G_DECLARE_FINAL_TYPE(HearthNotesPage, hearth_notes_page, HEARTH, NOTES_PAGE,
 
 /* Notes of person, or of everyone when person is NULL. */
 HearthNotesPage *hearth_notes_page_new(HearthWindow *win,
+				       HearthSession *session,
 				       const hearth_id *person);
 
 G_END_DECLS

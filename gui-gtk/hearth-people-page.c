@@ -2,10 +2,11 @@
  * gui-gtk/hearth-people-page.c - the People view.
  *
  * The list is a GtkListView (it creates rows only for what is on screen)
- * over a GtkFilterListModel over a GListStore of HearthPersonItem
- * snapshots, loaded in one pass of hearth_store_each when the page is
- * first shown (and again, when shown, after a change).  10,000 people
- * take about 5 MiB of snapshots; rows exist only for what is on screen.
+ * over a GtkFilterListModel over the session's people model (snapshots of
+ * HearthPersonItem, shared with the person pickers), read when the page is
+ * first shown (and again, when shown, after people changed).  10,000
+ * people take about 5 MiB of snapshots; rows exist only for what is on
+ * screen.
  */
 #include "hearth-people-page.h"
 
@@ -26,7 +27,7 @@ struct _HearthPeoplePage {
 	AdwBin *detail;
 
 	/* Owned */
-	GListStore *store;
+	HearthSession *session;
 	GtkFilterListModel *filtered;
 	GtkCustomFilter *filter;
 	char *query;           /* case-folded search text */
@@ -39,19 +40,10 @@ struct _HearthPeoplePage {
 
 G_DEFINE_FINAL_TYPE(HearthPeoplePage, hearth_people_page, ADW_TYPE_BIN)
 
-static int
-collect(const hearth_record *r, void *ctx)
-{
-	GPtrArray *items = ctx;
-
-	g_ptr_array_add(items, hearth_person_item_new(r));
-	return 0;
-}
-
 static void
 update_stack(HearthPeoplePage *self)
 {
-	guint all = g_list_model_get_n_items(G_LIST_MODEL(self->store));
+	guint all = g_list_model_get_n_items(hearth_session_get_people(self->session));
 	guint shown = g_list_model_get_n_items(G_LIST_MODEL(self->filtered));
 
 	gtk_stack_set_visible_child_name(self->list_stack,
@@ -61,27 +53,15 @@ update_stack(HearthPeoplePage *self)
 void
 hearth_people_page_reload(HearthPeoplePage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
-	g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func(g_object_unref);
 	hearth_status st;
 
-	if (s == NULL)
+	if (hearth_session_get_store(self->session) == NULL)
 		return;
-	st = hearth_store_each(s, "person", 0, collect, items);
+	st = hearth_session_people_refresh(self->session);
 	if (st != HEARTH_OK) {
 		hearth_window_status(self->win, st);
 		return;
 	}
-	/* Newest first: the person just added is at the top. */
-	for (guint i = 0, j = items->len; i + 1 < j; i++, j--) {
-		gpointer t = items->pdata[i];
-
-		items->pdata[i] = items->pdata[j - 1];
-		items->pdata[j - 1] = t;
-	}
-	g_list_store_splice(self->store, 0,
-			    g_list_model_get_n_items(G_LIST_MODEL(self->store)),
-			    items->pdata, items->len);
 	update_stack(self);
 	if (self->has_shown && !adw_leaflet_get_folded(self->leaflet))
 		hearth_people_page_open(self, &self->shown);
@@ -104,7 +84,7 @@ GListModel *
 hearth_people_page_get_model(HearthPeoplePage *self)
 {
 	hearth_gui_lazy_flush(GTK_WIDGET(self));
-	return G_LIST_MODEL(self->store);
+	return hearth_session_get_people(self->session);
 }
 
 guint
@@ -121,10 +101,10 @@ hearth_people_page_open(HearthPeoplePage *self, const hearth_id *id)
 	self->has_shown = TRUE;
 	if (adw_leaflet_get_folded(self->leaflet)) {
 		hearth_window_push(self->win,
-			GTK_WIDGET(hearth_person_page_new(self->win, id, TRUE)));
+			GTK_WIDGET(hearth_person_page_new(self->win, self->session, id, TRUE)));
 	} else {
 		adw_bin_set_child(self->detail,
-			GTK_WIDGET(hearth_person_page_new(self->win, id, FALSE)));
+			GTK_WIDGET(hearth_person_page_new(self->win, self->session, id, FALSE)));
 	}
 }
 
@@ -238,12 +218,6 @@ bind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
 }
 
 static void
-on_data_changed(HearthPeoplePage *self)
-{
-	hearth_gui_lazy_changed(GTK_WIDGET(self));
-}
-
-static void
 lazy_reload(gpointer page)
 {
 	hearth_people_page_reload(HEARTH_PEOPLE_PAGE(page));
@@ -256,7 +230,7 @@ hearth_people_page_dispose(GObject *object)
 
 	G_OBJECT_CLASS(hearth_people_page_parent_class)->dispose(object);
 	g_clear_object(&self->filtered);
-	g_clear_object(&self->store);
+	g_clear_object(&self->session);
 }
 
 static void
@@ -293,17 +267,8 @@ static void
 hearth_people_page_init(HearthPeoplePage *self)
 {
 	GtkListItemFactory *factory;
-	GtkNoSelection *sel;
 
 	gtk_widget_init_template(GTK_WIDGET(self));
-	self->store = g_list_store_new(HEARTH_TYPE_PERSON_ITEM);
-	self->filter = gtk_custom_filter_new(filter_func, self, NULL);
-	self->filtered = gtk_filter_list_model_new(
-		G_LIST_MODEL(g_object_ref(self->store)), GTK_FILTER(self->filter));
-	sel = gtk_no_selection_new(G_LIST_MODEL(g_object_ref(self->filtered)));
-	gtk_list_view_set_model(self->list_view, GTK_SELECTION_MODEL(sel));
-	g_object_unref(sel);
-
 	factory = gtk_signal_list_item_factory_new();
 	g_signal_connect(factory, "setup", G_CALLBACK(setup_row), NULL);
 	g_signal_connect(factory, "bind", G_CALLBACK(bind_row), NULL);
@@ -317,13 +282,23 @@ hearth_people_page_init(HearthPeoplePage *self)
 }
 
 HearthPeoplePage *
-hearth_people_page_new(HearthWindow *win)
+hearth_people_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthPeoplePage *self = g_object_new(HEARTH_TYPE_PEOPLE_PAGE, NULL);
+	GtkNoSelection *sel;
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed", G_CALLBACK(on_data_changed),
-				self, G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	self->filter = gtk_custom_filter_new(filter_func, self, NULL);
+	self->filtered = gtk_filter_list_model_new(
+		g_object_ref(hearth_session_get_people(session)),
+		GTK_FILTER(self->filter));
+	sel = gtk_no_selection_new(G_LIST_MODEL(g_object_ref(self->filtered)));
+	gtk_list_view_set_model(self->list_view, GTK_SELECTION_MODEL(sel));
+	g_object_unref(sel);
+	/* Risk shows as the safety flag: a screening or a call can raise it. */
+	hearth_session_watch(session, HEARTH_CHANGE_PEOPLE, self,
+			     G_CALLBACK(hearth_gui_lazy_changed));
 	/* Read when first shown: Today is what an unlock shows. */
 	hearth_gui_lazy_init(GTK_WIDGET(self), lazy_reload);
 	return self;

@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthPeoplePage, hearth_people_page, HEARTH,
 		     PEOPLE_PAGE, AdwBin)
 
-HearthPeoplePage *hearth_people_page_new(HearthWindow *win);
+HearthPeoplePage *hearth_people_page_new(HearthWindow *win,
+					 HearthSession *session);
 
 /* Reloads the list from the store. */
 void hearth_people_page_reload(HearthPeoplePage *self);
@@ -25,8 +26,8 @@ gboolean hearth_people_page_first(HearthPeoplePage *self, hearth_id *out);
 /* The number of people shown (after the search filter). */
 guint hearth_people_page_count(HearthPeoplePage *self);
 
-/* Every person (a GListModel of HearthPersonItem, newest first, loaded
- * now if the page has not been shown yet), for pickers.  Borrowed. */
+/* Every person: the session's model (hearth_session_get_people), read
+ * now if the page has not been shown yet.  Borrowed. */
 GListModel *hearth_people_page_get_model(HearthPeoplePage *self);
 
 /* Opens a person: beside the list on a wide window, as a pushed page on a

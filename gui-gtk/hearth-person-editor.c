@@ -3,6 +3,7 @@
  */
 #include "hearth-person-editor.h"
 
+#include "hearth/person.h"
 #include "hearth-person-item.h"
 
 struct _HearthPersonEditor {
@@ -21,64 +22,44 @@ struct _HearthPersonEditor {
 	hearth_id id;
 	gboolean editing;
 
+	HearthSession *session;
+
 	/* Borrowed */
 	HearthWindow *win;
 };
 
 G_DEFINE_FINAL_TYPE(HearthPersonEditor, hearth_person_editor, ADW_TYPE_WINDOW)
 
+/* Adds a person, or updates one, through the core's verbs: their checks
+ * (a name, text the store accepts, tags) and audit entry apply as they do
+ * on the command line.  An empty entry leaves its field empty; the tags
+ * typed (split by the core) become the person's tags. */
 static hearth_status
-set_field(hearth_store *s, const hearth_id *id, const hearth_record *old,
-	  const char *field, const char *value)
+write_person(hearth_store *s, const hearth_id *id, const char *name,
+	     const char *unit, const char *phone, const char *tags_text,
+	     hearth_id *out)
 {
-	const char *cur = old ? hearth_record_field(old, field) : NULL;
-
-	if (value != NULL && *value == '\0')
-		value = NULL;
-	if (g_strcmp0(cur, value) == 0)
-		return HEARTH_OK;
-	return hearth_record_set(s, id, field, value);
-}
-
-hearth_status
-hearth_person_write(hearth_store *s, const hearth_id *id, const char *name,
-		    const char *unit, const char *phone, const char *tags,
-		    hearth_id *out)
-{
-	g_autoptr(hearth_record) old = NULL;
-	g_autofree char *tags_json = hearth_person_tags_json(tags);
-	hearth_id pid;
+	hearth_person_fields f = { 0 };
+	hearth_tags *tags = NULL;
 	hearth_status st;
 
-	st = hearth_store_begin(s);
+	st = hearth_tags_split(tags_text, &tags);
 	if (st != HEARTH_OK)
 		return st;
+	f.name = name;
+	f.unit = unit;
+	f.phone = phone;
+	f.tags = (const char *const *)tags->v;
+	f.ntags = tags->n;
+	f.replace_tags = 1;
 	if (id == NULL) {
-		st = hearth_record_create(s, NULL, "person", &pid);
+		st = hearth_person_add(s, &f, out);
 	} else {
-		pid = *id;
-		st = hearth_record_load(s, id, &old);
+		*out = *id;
+		st = hearth_person_update(s, id, &f);
 	}
-	if (st == HEARTH_OK)
-		st = set_field(s, &pid, old, "name", name);
-	if (st == HEARTH_OK)
-		st = set_field(s, &pid, old, "unit", unit);
-	if (st == HEARTH_OK)
-		st = set_field(s, &pid, old, "phone", phone);
-	if (st == HEARTH_OK)
-		st = set_field(s, &pid, old, "tags", tags_json);
-	if (st == HEARTH_OK)
-		st = hearth_audit_append(s, id ? "person.edit" : "person.add",
-					 &pid, NULL);
-	if (st == HEARTH_OK)
-		st = hearth_store_commit(s);
-	if (st != HEARTH_OK) {
-		hearth_store_rollback(s);
-		return st;
-	}
-	if (out != NULL)
-		*out = pid;
-	return HEARTH_OK;
+	hearth_tags_free(tags);
+	return st;
 }
 
 static const char *
@@ -100,14 +81,14 @@ static void
 on_save(GtkWidget *w, gpointer data)
 {
 	HearthPersonEditor *self = data;
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	g_autofree char *name = g_strstrip(g_strdup(text(self->name_row)));
 	hearth_id id;
 	hearth_status st;
 
 	if (s == NULL || *name == '\0')
 		return;
-	st = hearth_person_write(s, self->editing ? &self->id : NULL, name,
+	st = write_person(s, self->editing ? &self->id : NULL, name,
 				 text(self->unit_row), text(self->phone_row),
 				 text(self->tags_row), &id);
 	if (st != HEARTH_OK) {
@@ -117,7 +98,7 @@ on_save(GtkWidget *w, gpointer data)
 	}
 	hearth_window_toast(self->win, self->editing ? _("Changes saved")
 				       : _("Person added"));
-	hearth_window_data_changed(self->win);
+	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
 	gtk_window_destroy(GTK_WINDOW(self));
 }
 
@@ -128,9 +109,18 @@ on_cancel(GtkWidget *w, gpointer data)
 }
 
 static void
+hearth_person_editor_dispose(GObject *object)
+{
+	g_clear_object(&HEARTH_PERSON_EDITOR(object)->session);
+	G_OBJECT_CLASS(hearth_person_editor_parent_class)->dispose(object);
+}
+
+static void
 hearth_person_editor_class_init(HearthPersonEditorClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
+
+	G_OBJECT_CLASS(klass)->dispose = hearth_person_editor_dispose;
 
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-person-editor.ui");
@@ -163,12 +153,14 @@ hearth_person_editor_present(HearthWindow *win, const hearth_id *id)
 		"transient-for", win, NULL);
 
 	self->win = win;
+	self->session = g_object_ref(hearth_window_get_session(win));
 	adw_window_title_set_title(self->title,
 				   id ? _("Edit Person") : _("New Person"));
 	if (id != NULL) {
 		g_autoptr(hearth_record) r = NULL;
 
-		if (hearth_record_load(hearth_window_get_store(win), id, &r) == HEARTH_OK) {
+		if (hearth_record_load(hearth_session_get_store(self->session), id,
+				       &r) == HEARTH_OK) {
 			const char *v;
 			g_autofree char *tags = NULL;
 

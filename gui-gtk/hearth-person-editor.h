@@ -13,18 +13,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthPersonEditor, hearth_person_editor, HEARTH,
 		     PERSON_EDITOR, AdwWindow)
 
-/* Opens the editor over win for person id, or for a new person when id is
- * NULL.  Returns the window (owned by GTK). */
+/* Opens the editor over win (and its session: win must be unlocked) for
+ * person id, or for a new person when id is NULL.  Saving calls
+ * hearth_person_add or hearth_person_update.  Returns the window (owned by
+ * GTK). */
 HearthPersonEditor *hearth_person_editor_present(HearthWindow *win,
 						 const hearth_id *id);
-
-/* Writes a person in one transaction: a new record when id is NULL (its id
- * to *out), else the given one.  Empty values clear a field; tags are
- * comma-separated text. */
-hearth_status hearth_person_write(hearth_store *s, const hearth_id *id,
-				  const char *name, const char *unit,
-				  const char *phone, const char *tags,
-				  hearth_id *out);
 
 G_END_DECLS
 

@@ -3,7 +3,7 @@
  */
 #include "hearth-person-item.h"
 
-#include <jansson.h>
+#include "hearth/person.h"
 
 struct _HearthPersonItem {
 	GObject parent_instance;
@@ -28,56 +28,26 @@ field(const hearth_record *r, const char *name)
 }
 
 char *
-hearth_person_tags_text(const char *json)
+hearth_person_tags_text(const char *stored)
 {
-	json_t *a;
+	hearth_tags *tags = NULL;
 	GString *out;
-	size_t i;
 
-	if (json == NULL || *json == '\0')
+	/* The core reads the stored value (and copes with one written by
+	 * hand); the app only joins the tags for display. */
+	if (hearth_person_tags(stored, &tags) != HEARTH_OK) {
+		hearth_errdetail_clear();
 		return g_strdup("");
-	a = json_loads(json, 0, NULL);
-	if (a == NULL || !json_is_array(a)) {
-		json_decref(a);
-		return g_strdup(json);
 	}
 	out = g_string_new(NULL);
-	for (i = 0; i < json_array_size(a); i++) {
-		const char *t = json_string_value(json_array_get(a, i));
-
-		if (t == NULL)
-			continue;
+	for (size_t i = 0; i < tags->n; i++) {
 		if (out->len > 0)
 			/* Translators: separates tags in a list. */
 			g_string_append(out, _(", "));
-		g_string_append(out, t);
+		g_string_append(out, tags->v[i]);
 	}
-	json_decref(a);
+	hearth_tags_free(tags);
 	return g_string_free(out, FALSE);
-}
-
-char *
-hearth_person_tags_json(const char *text)
-{
-	g_auto(GStrv) parts = g_regex_split_simple("[,，、;；]", text ? text : "", 0, 0);
-	json_t *a = json_array();
-	char *dump, *out;
-
-	for (guint i = 0; parts[i] != NULL; i++) {
-		g_autofree char *t = g_strstrip(g_strdup(parts[i]));
-
-		if (*t)
-			json_array_append_new(a, json_string(t));
-	}
-	if (json_array_size(a) == 0) {
-		json_decref(a);
-		return g_strdup("");
-	}
-	dump = json_dumps(a, JSON_COMPACT);
-	json_decref(a);
-	out = g_strdup(dump ? dump : "");
-	free(dump);
-	return out;
 }
 
 HearthPersonItem *

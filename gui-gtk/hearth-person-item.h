@@ -27,10 +27,10 @@ const char *hearth_person_item_get_search_text(HearthPersonItem *self);
 /* The name, or a placeholder for a person without one.  Borrowed. */
 const char *hearth_person_display_name(const char *name);
 
-/* Tags as stored (a JSON array of strings) to "a, b" text, and back
- * (commas of either width separate).  Newly allocated. */
-char *hearth_person_tags_text(const char *json);
-char *hearth_person_tags_json(const char *text);
+/* A stored tags value (read by hearth_person_tags) as "a, b" text.
+ * Newly allocated. */
+char *hearth_person_tags_text(const char *stored);
+
 
 G_END_DECLS
 

@@ -26,6 +26,7 @@ struct _HearthPersonPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session;
 	hearth_id id;
 
 	/* Borrowed */
@@ -47,7 +48,7 @@ on_case_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 
 	if (self->loading || i >= G_N_ELEMENTS(case_values))
 		return;
-	st = hearth_person_set_case(hearth_window_get_store(self->win),
+	st = hearth_person_set_case(hearth_session_get_store(self->session),
 				    &self->id, case_values[i]);
 	if (st == HEARTH_ESTATE) {
 		/* The safety rule keeps the case open: say why. */
@@ -58,7 +59,8 @@ on_case_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	} else {
 		hearth_window_toast(self->win, _("Case state saved"));
 	}
-	hearth_window_data_changed(self->win);
+	/* Also after a refusal: the page shows the stored state again. */
+	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
 }
 
 static void
@@ -70,7 +72,7 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 
 	if (self->loading || i == 0 || i >= G_N_ELEMENTS(risk_values))
 		return;
-	st = hearth_person_set_risk(hearth_window_get_store(self->win),
+	st = hearth_person_set_risk(hearth_session_get_store(self->session),
 				    &self->id, risk_values[i], NULL);
 	if (st == HEARTH_ESTATE) {
 		/* The safety rule keeps the risk high: say why. */
@@ -81,7 +83,7 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	} else {
 		hearth_window_toast(self->win, _("Risk level saved"));
 	}
-	hearth_window_data_changed(self->win);
+	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
 }
 
 static GtkWidget *
@@ -271,7 +273,7 @@ screen_button(void)
 void
 hearth_person_page_reload(HearthPersonPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	g_autoptr(hearth_record) r = NULL;
 	g_autofree char *tags = NULL;
 	g_autofree char *sub = NULL;
@@ -450,10 +452,20 @@ action_edit(GtkWidget *w, const char *name, GVariant *param)
 }
 
 static void
+hearth_person_page_dispose(GObject *object)
+{
+	HearthPersonPage *self = HEARTH_PERSON_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_person_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_person_page_class_init(HearthPersonPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_person_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-person-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthPersonPage, header);
@@ -474,21 +486,26 @@ hearth_person_page_init(HearthPersonPage *self)
 }
 
 HearthPersonPage *
-hearth_person_page_new(HearthWindow *win, const hearth_id *id,
-		       gboolean with_header)
+hearth_person_page_new(HearthWindow *win, HearthSession *session,
+		       const hearth_id *id, gboolean with_header)
 {
 	HearthPersonPage *self = g_object_new(HEARTH_TYPE_PERSON_PAGE, NULL);
-	hearth_store *s = hearth_window_get_store(win);
+	hearth_store *s = hearth_session_get_store(session);
 
 	self->win = win;
+	self->session = g_object_ref(session);
 	self->id = *id;
 	gtk_widget_set_visible(GTK_WIDGET(self->header), with_header);
-	g_signal_connect_object(win, "data-changed",
-				G_CALLBACK(hearth_person_page_reload), self,
-				G_CONNECT_SWAPPED);
-	/* Looking at a person is audited, as `hearth person show` is. */
-	if (s != NULL && hearth_audit_append(s, "person.show", id, NULL) != HEARTH_OK)
-		hearth_errdetail_clear();
+	hearth_session_watch(session, HEARTH_CHANGE_CASEWORK, self,
+			     G_CALLBACK(hearth_person_page_reload));
+	/* Looking at a person is audited, as `hearth person show` is: the
+	 * core's hearth_person_show writes the entry. */
+	if (s != NULL) {
+		g_autoptr(hearth_record) r = NULL;
+
+		if (hearth_person_show(s, id, &r) != HEARTH_OK)
+			hearth_errdetail_clear();
+	}
 	hearth_person_page_reload(self);
 	return self;
 }

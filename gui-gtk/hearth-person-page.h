@@ -17,6 +17,7 @@ G_DECLARE_FINAL_TYPE(HearthPersonPage, hearth_person_page, HEARTH,
 /* A page for person id; with_header gives it its own header bar with a
  * back button (when pushed on a narrow window). */
 HearthPersonPage *hearth_person_page_new(HearthWindow *win,
+					 HearthSession *session,
 					 const hearth_id *id,
 					 gboolean with_header);
 

@@ -63,10 +63,18 @@ on_lock(AdwComboRow *row, GParamSpec *p, gpointer data)
 		g_settings_set_uint(self->settings, "auto-lock-minutes", lock_minutes[i]);
 }
 
+/* The session of the window the preferences belong to, asked each time:
+ * the preferences stay open across a lock and an unlock. */
+static HearthSession *
+session(HearthPreferences *self)
+{
+	return self->win ? hearth_window_get_session(self->win) : NULL;
+}
+
 static hearth_store *
 store(HearthPreferences *self)
 {
-	return self->win ? hearth_window_get_store(self->win) : NULL;
+	return session(self) ? hearth_session_get_store(session(self)) : NULL;
 }
 
 static void
@@ -88,7 +96,7 @@ set_vault(HearthPreferences *self, const char *key, const char *value)
 	}
 	adw_preferences_window_add_toast(ADW_PREFERENCES_WINDOW(self),
 					 adw_toast_new(_("Saved")));
-	hearth_window_data_changed(self->win);
+	hearth_session_changed(session(self), HEARTH_CHANGE_SETTINGS);
 }
 
 /* ---- help lines ---------------------------------------------------------- */

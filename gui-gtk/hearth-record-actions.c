@@ -83,8 +83,11 @@ hearth_conflicts_text(const hearth_conflict *c, size_t n)
 
 /* ---- follow-ups --------------------------------------------------------- */
 
+/* What a dialog or row acts on: the window it shows in, the session it
+ * writes through (taken when it is made), and up to two records. */
 typedef struct {
 	HearthWindow *win;
+	HearthSession *session;
 	hearth_id id;
 	hearth_id other;
 	gboolean has_other;
@@ -97,6 +100,7 @@ ctx_new(HearthWindow *win, const hearth_id *id)
 	Ctx *c = g_new0(Ctx, 1);
 
 	c->win = win;
+	c->session = g_object_ref(hearth_window_get_session(win));
 	if (id != NULL)
 		c->id = *id;
 	return c;
@@ -105,7 +109,10 @@ ctx_new(HearthWindow *win, const hearth_id *id)
 static void
 ctx_free(gpointer p, GClosure *closure)
 {
-	g_free(p);
+	Ctx *c = p;
+
+	g_object_unref(c->session);
+	g_free(c);
 }
 
 static void
@@ -127,14 +134,14 @@ on_done_response(AdwMessageDialog *d, const char *response, gpointer data)
 	if (strcmp(response, "done") != 0)
 		return;
 	hearth_gui_today(today);
-	st = hearth_followup_done(hearth_window_get_store(c->win), &c->id,
+	st = hearth_followup_done(hearth_session_get_store(c->session), &c->id,
 				  gtk_editable_get_text(GTK_EDITABLE(c->a)), today);
 	if (st != HEARTH_OK) {
 		hearth_window_status(c->win, st);
 		return;
 	}
 	hearth_window_toast(c->win, _("Follow-up done"));
-	hearth_window_data_changed(c->win);
+	hearth_session_changed(c->session, HEARTH_CHANGE_FOLLOWUPS);
 }
 
 void
@@ -162,13 +169,17 @@ hearth_followup_done_ask(HearthWindow *win, const hearth_id *id)
 void
 hearth_followup_unreachable_run(HearthWindow *win, const hearth_id *id)
 {
+	HearthSession *session = hearth_window_get_session(win);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_followup_retry res;
 	g_autofree char *text = NULL;
 	hearth_status st;
 
+	if (session == NULL)
+		return;
 	hearth_gui_today(today);
-	st = hearth_followup_unreachable(hearth_window_get_store(win), id, today, &res);
+	st = hearth_followup_unreachable(hearth_session_get_store(session), id,
+					 today, &res);
 	if (st != HEARTH_OK) {
 		hearth_window_status(win, st);
 		return;
@@ -179,7 +190,7 @@ hearth_followup_unreachable_run(HearthWindow *win, const hearth_id *id)
 		/* Translators: %s is the date of the next try. */
 		text = g_strdup_printf(_("Not reached: try again on %s"), res.due);
 	hearth_window_toast(win, text);
-	hearth_window_data_changed(win);
+	hearth_session_changed(session, HEARTH_CHANGE_FOLLOWUPS);
 }
 
 static void
@@ -219,13 +230,13 @@ on_add_fu_response(AdwMessageDialog *d, const char *response, gpointer data)
 	f.due = gtk_editable_get_text(GTK_EDITABLE(c->a));
 	f.reason = gtk_editable_get_text(GTK_EDITABLE(c->b));
 	f.priority = prio[sel < 3 ? sel : 0];
-	st = hearth_followup_add(hearth_window_get_store(c->win), &f, today, &out);
+	st = hearth_followup_add(hearth_session_get_store(c->session), &f, today, &out);
 	if (st != HEARTH_OK) {
 		hearth_window_status(c->win, st);
 		return;
 	}
 	hearth_window_toast(c->win, _("Follow-up added"));
-	hearth_window_data_changed(c->win);
+	hearth_session_changed(c->session, HEARTH_CHANGE_FOLLOWUPS);
 }
 
 void
@@ -366,7 +377,7 @@ move_run(Ctx *c, const char *at, int strict)
 	hearth_appt_result *res = NULL;
 	hearth_status st;
 
-	st = hearth_appt_move(hearth_window_get_store(c->win), &c->id, at,
+	st = hearth_appt_move(hearth_session_get_store(c->session), &c->id, at,
 			      strict, &res);
 	if (st == HEARTH_ESTATE && res != NULL && res->nconflicts > 0) {
 		g_autofree char *text = hearth_conflicts_text(res->conflicts,
@@ -391,7 +402,7 @@ move_run(Ctx *c, const char *at, int strict)
 		return;
 	}
 	hearth_window_toast(c->win, _("Appointment moved"));
-	hearth_window_data_changed(c->win);
+	hearth_session_changed(c->session, HEARTH_CHANGE_APPOINTMENTS);
 }
 
 static void
@@ -468,7 +479,7 @@ on_cancel_response(AdwMessageDialog *d, const char *response, gpointer data)
 
 	if (!rest && strcmp(response, "one") != 0)
 		return;
-	st = hearth_appt_cancel(hearth_window_get_store(c->win), &c->id, rest, &n);
+	st = hearth_appt_cancel(hearth_session_get_store(c->session), &c->id, rest, &n);
 	if (st != HEARTH_OK) {
 		hearth_window_status(c->win, st);
 		return;
@@ -480,7 +491,7 @@ on_cancel_response(AdwMessageDialog *d, const char *response, gpointer data)
 
 		hearth_window_toast(c->win, text);
 	}
-	hearth_window_data_changed(c->win);
+	hearth_session_changed(c->session, HEARTH_CHANGE_APPOINTMENTS);
 }
 
 static void
@@ -512,17 +523,17 @@ cancel_ask(HearthWindow *win, const hearth_appt_item *a)
 }
 
 static gboolean
-load_appt(HearthWindow *win, const hearth_id *id, hearth_appt_item *out,
+load_appt(HearthSession *session, const hearth_id *id, hearth_appt_item *out,
 	  hearth_appts **keep)
 {
-	hearth_store *s = hearth_window_get_store(win);
+	hearth_store *s = hearth_session_get_store(session);
 	g_autoptr(hearth_record) r = NULL;
 	hearth_appts *l = NULL;
 	char date[HEARTH_DATE_LEN + 1];
 	const char *at;
 
 	/* Read through the list function so the item has the core's view. */
-	if (hearth_record_load(s, id, &r) != HEARTH_OK ||
+	if (s == NULL || hearth_record_load(s, id, &r) != HEARTH_OK ||
 	    (at = hearth_record_field(r, "at")) == NULL)
 		return FALSE;
 	g_strlcpy(date, at, sizeof date);
@@ -542,7 +553,7 @@ static void
 on_appt_response(AdwMessageDialog *d, const char *response, gpointer data)
 {
 	Ctx *c = data;
-	hearth_store *s = hearth_window_get_store(c->win);
+	hearth_store *s = hearth_session_get_store(c->session);
 	hearth_appts *keep = NULL;
 	hearth_appt_item a;
 	char today[HEARTH_DATE_LEN + 1];
@@ -550,7 +561,7 @@ on_appt_response(AdwMessageDialog *d, const char *response, gpointer data)
 
 	if (strcmp(response, "close") == 0 || s == NULL)
 		return;
-	if (!load_appt(c->win, &c->id, &a, &keep))
+	if (!load_appt(c->session, &c->id, &a, &keep))
 		return;
 	hearth_gui_today(today);
 	if (strcmp(response, "done") == 0) {
@@ -570,10 +581,13 @@ on_appt_response(AdwMessageDialog *d, const char *response, gpointer data)
 		hearth_note_write_ask(c->win, &a.person, &a.id, NULL);
 	}
 	hearth_appts_free(keep);
+	/* Held or not, a session changes what Today and Notes list; a
+	 * no-show adds a follow-up. */
 	if (st != HEARTH_OK)
 		hearth_window_status(c->win, st);
 	else
-		hearth_window_data_changed(c->win);
+		hearth_session_changed(c->session, HEARTH_CHANGE_APPOINTMENTS |
+				       HEARTH_CHANGE_NOTES | HEARTH_CHANGE_FOLLOWUPS);
 }
 
 void
@@ -585,7 +599,9 @@ hearth_appt_actions_ask(HearthWindow *win, const hearth_id *id)
 	g_autofree char *body = NULL;
 	Ctx *c;
 
-	if (!load_appt(win, id, &a, &keep)) {
+	if (hearth_window_get_session(win) == NULL)
+		return;
+	if (!load_appt(hearth_window_get_session(win), id, &a, &keep)) {
 		hearth_window_status(win, HEARTH_ENOTFOUND);
 		return;
 	}
@@ -687,7 +703,7 @@ static void
 on_note_response(AdwMessageDialog *d, const char *response, gpointer data)
 {
 	Ctx *c = data;
-	hearth_store *s = hearth_window_get_store(c->win);
+	hearth_store *s = hearth_session_get_store(c->session);
 	g_autofree char *text = NULL;
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_id out;
@@ -713,7 +729,7 @@ on_note_response(AdwMessageDialog *d, const char *response, gpointer data)
 		return;
 	}
 	hearth_window_toast(c->win, c->b ? _("Amendment saved") : _("Note saved"));
-	hearth_window_data_changed(c->win);
+	hearth_session_changed(c->session, HEARTH_CHANGE_NOTES);
 }
 
 void
@@ -774,7 +790,10 @@ hearth_note_dialog_show(HearthWindow *win, const hearth_id *note)
 	Ctx *c;
 	hearth_status st;
 
-	st = hearth_note_show(hearth_window_get_store(win), note, &l);
+	if (hearth_window_get_session(win) == NULL)
+		return;
+	st = hearth_note_show(hearth_session_get_store(hearth_window_get_session(win)),
+			      note, &l);
 	if (st != HEARTH_OK || l->n == 0) {
 		hearth_notes_free(l);
 		hearth_window_status(win, st != HEARTH_OK ? st : HEARTH_ENOTFOUND);

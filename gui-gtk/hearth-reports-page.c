@@ -20,6 +20,7 @@ struct _HearthReportsPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session;
 	int offset;             /* periods back from the current one */
 	hearth_report *report;
 	GtkFileChooserNative *chooser;
@@ -75,7 +76,7 @@ period(HearthReportsPage *self, char from[HEARTH_DATE_LEN + 1],
 static void
 reload(HearthReportsPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	char from[HEARTH_DATE_LEN + 1], to[HEARTH_DATE_LEN + 1], today[HEARTH_DATE_LEN + 1];
 	const char *lang = hearth_gui_lang();
 	const char *labels[G_N_ELEMENTS(charted)];
@@ -149,7 +150,7 @@ reload(HearthReportsPage *self)
 gboolean
 hearth_reports_page_export(HearthReportsPage *self, const char *path)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_status st;
 
 	if (s == NULL || self->report == NULL)
@@ -242,6 +243,7 @@ hearth_reports_page_dispose(GObject *object)
 		gtk_native_dialog_destroy(GTK_NATIVE_DIALOG(self->chooser));
 	g_clear_object(&self->chooser);
 	G_OBJECT_CLASS(hearth_reports_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
 }
 
 static void
@@ -285,11 +287,12 @@ hearth_reports_page_init(HearthReportsPage *self)
 }
 
 HearthReportsPage *
-hearth_reports_page_new(HearthWindow *win)
+hearth_reports_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthReportsPage *self = g_object_new(HEARTH_TYPE_REPORTS_PAGE, NULL);
 
 	self->win = win;
+	self->session = g_object_ref(session);
 	/* A report is built (and audited) when the view is first shown, not
 	 * at every change elsewhere: reload on map. */
 	g_signal_connect(self, "map", G_CALLBACK(reload), NULL);

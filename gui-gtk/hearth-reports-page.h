@@ -14,7 +14,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE(HearthReportsPage, hearth_reports_page, HEARTH,
 		     REPORTS_PAGE, AdwBin)
 
-HearthReportsPage *hearth_reports_page_new(HearthWindow *win);
+HearthReportsPage *hearth_reports_page_new(HearthWindow *win,
+					    HearthSession *session);
 
 /* Writes the shown report as CSV to path (what Export does after the file
  * chooser); FALSE and a toast on failure. */

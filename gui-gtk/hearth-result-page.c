@@ -13,6 +13,7 @@ struct _HearthResultPage {
 	GtkBox *content;
 
 	/* Owned */
+	HearthSession *session; /* a counsellor's result only */
 	hearth_instrument *inst;
 	hearth_id screening;    /* a safety result saved with its action */
 	hearth_id person;       /* ... pending, and its person */
@@ -107,6 +108,7 @@ hearth_result_page_finalize(GObject *object)
 	HearthResultPage *self = HEARTH_RESULT_PAGE(object);
 
 	hearth_instrument_free(self->inst);
+	g_clear_object(&self->session);
 	G_OBJECT_CLASS(hearth_result_page_parent_class)->finalize(object);
 }
 
@@ -144,7 +146,7 @@ page_new(HearthWindow *win, hearth_instrument *inst)
 static void
 update_action(HearthResultPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_pending_action *v = NULL;
 	size_t n = 0;
 	gboolean still = FALSE;
@@ -169,7 +171,7 @@ static void
 on_record_action(GtkButton *b, gpointer data)
 {
 	HearthResultPage *self = data;
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_pending_action *v = NULL;
 	size_t n = 0;
 
@@ -185,12 +187,14 @@ on_record_action(GtkButton *b, gpointer data)
 }
 
 HearthResultPage *
-hearth_result_page_new_counsellor(HearthWindow *win, hearth_instrument *inst,
+hearth_result_page_new_counsellor(HearthWindow *win, HearthSession *session,
+				  hearth_instrument *inst,
 				  const hearth_screening_result *res,
 				  const hearth_id *person)
 {
 	HearthResultPage *self = page_new(win, inst);
 
+	self->session = g_object_ref(session);
 	if (res->safety) {
 		GtkWidget *card = hearth_crisis_card_new(win, TRUE);
 
@@ -208,9 +212,8 @@ hearth_result_page_new_counsellor(HearthWindow *win, hearth_instrument *inst,
 			g_signal_connect(self->action_button, "clicked",
 					 G_CALLBACK(on_record_action), self);
 			gtk_box_append(GTK_BOX(card), self->action_button);
-			g_signal_connect_object(win, "data-changed",
-						G_CALLBACK(update_action), self,
-						G_CONNECT_SWAPPED);
+			hearth_session_watch(session, HEARTH_CHANGE_SCREENINGS,
+					     self, G_CALLBACK(update_action));
 			update_action(self);
 		}
 		gtk_box_append(self->content, card);

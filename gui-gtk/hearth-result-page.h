@@ -21,7 +21,7 @@ G_DECLARE_FINAL_TYPE(HearthResultPage, hearth_result_page, HEARTH,
  * action is pending says so on its crisis card, with a button that
  * records it, until it is recorded. */
 HearthResultPage *hearth_result_page_new_counsellor(HearthWindow *win,
-	hearth_instrument *inst, const hearth_screening_result *res,
+	HearthSession *session, hearth_instrument *inst, const hearth_screening_result *res,
 	const hearth_id *person);
 
 /* An employee's self-screening. */

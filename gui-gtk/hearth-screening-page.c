@@ -36,6 +36,7 @@ struct _HearthScreeningPage {
 	GtkButton *cancel_button;
 
 	/* Owned */
+	HearthSession *session;
 	hearth_instrument *inst;
 	int answers[HEARTH_INSTRUMENT_MAX_ITEMS];
 	int difficulty;         /* HEARTH_ANSWER_NONE until answered */
@@ -305,33 +306,11 @@ show_step(HearthScreeningPage *self)
 
 /* ---- saving -------------------------------------------------------------- */
 
-/* After a safety result is saved: the crisis dialog asks for the action
- * taken.  The screening, its safety follow-up and the person's high risk
- * are in the vault already, so closing the dialog or a lock loses
- * nothing; the action stays pending on Today until it is recorded. */
-static void
-ask_action(HearthScreeningPage *self, const hearth_screening_result *res)
-{
-	hearth_store *s = hearth_window_get_store(self->win);
-	hearth_pending_action p = { 0 };
-	g_autoptr(hearth_record) r = NULL;
-
-	p.screening = res->id;
-	p.person = self->person;
-	p.instrument = (char *)hearth_instrument_id(self->inst);
-	hearth_gui_today(p.date);
-	if (hearth_record_load(s, &self->person, &r) == HEARTH_OK)
-		p.person_name = (char *)hearth_person_display_name(
-			hearth_record_field(r, "name"));
-	else
-		hearth_errdetail_clear();
-	hearth_crisis_ask_pending(self->win, &p);
-}
-
 static void
 submit(HearthScreeningPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
+	HearthChange changed;
 	char today[HEARTH_DATE_LEN + 1];
 	g_autoptr(GDateTime) now = g_date_time_new_now_local();
 	g_autofree char *hm = g_date_time_format(now, "%H:%M");
@@ -345,11 +324,13 @@ submit(HearthScreeningPage *self)
 	at = g_strdup_printf("%s %s", today, hm);
 	if (self->has_person) {
 		hearth_screening_input in = { 0 };
-		hearth_screening_result res;
+		hearth_screening_run_result run;
 
-		/* Saved first, whatever the result: a safety result with its
-		 * follow-up and the person's high risk, its action taken
-		 * pending. */
+		/* One core call scores, applies the safety rule and saves,
+		 * whatever the result: a safety result with its follow-up and
+		 * the person's high risk, its action taken pending.  Then the
+		 * crisis dialog asks for the action (closing it or a lock
+		 * loses nothing; Today shows it pending until recorded). */
 		in.person = self->person;
 		in.answers = self->answers;
 		in.n_answers = self->n;
@@ -357,16 +338,21 @@ submit(HearthScreeningPage *self)
 		in.action_taken = NULL;
 		in.lang = hearth_gui_lang();
 		in.at = at;
-		st = hearth_screening_save(s, self->inst, &in, &res);
+		st = hearth_screening_run(s, self->inst, &in, &run);
 		if (st != HEARTH_OK) {
 			hearth_window_status(self->win, st);
 			return;
 		}
 		self->finished = TRUE;
-		if (res.action_pending)
-			ask_action(self, &res);
-		result = hearth_result_page_new_counsellor(self->win,
-			g_steal_pointer(&self->inst), &res, &self->person);
+		if (run.saved.action_pending)
+			hearth_crisis_ask_pending(self->win, &run.pending);
+		result = hearth_result_page_new_counsellor(self->win, self->session,
+			g_steal_pointer(&self->inst), &run.saved, &self->person);
+		hearth_screening_run_result_free(&run);
+		/* A safety result raised the person's risk and made a
+		 * follow-up; a band may have made one too. */
+		changed = HEARTH_CHANGE_SCREENINGS | HEARTH_CHANGE_FOLLOWUPS |
+			  HEARTH_CHANGE_PEOPLE;
 	} else {
 		hearth_journal_screened out;
 
@@ -379,10 +365,11 @@ submit(HearthScreeningPage *self)
 		self->finished = TRUE;
 		result = hearth_result_page_new_journal(self->win,
 			g_steal_pointer(&self->inst), &out);
+		changed = HEARTH_CHANGE_JOURNAL;
 	}
 	if (hearth_window_get_draft(self->win) == GTK_WIDGET(self))
 		hearth_window_set_draft(self->win, NULL);
-	hearth_window_data_changed(self->win);
+	hearth_session_changed(self->session, changed);
 	hearth_window_replace_top(self->win, GTK_WIDGET(result));
 }
 
@@ -497,6 +484,7 @@ hearth_screening_page_finalize(GObject *object)
 	HearthScreeningPage *self = HEARTH_SCREENING_PAGE(object);
 
 	hearth_instrument_free(self->inst);
+	g_clear_object(&self->session);
 	g_ptr_array_unref(self->checks);
 	G_OBJECT_CLASS(hearth_screening_page_parent_class)->finalize(object);
 }
@@ -577,7 +565,7 @@ ask_about_draft(HearthWindow *win, HearthScreeningPage *draft,
 		const hearth_id *person, const char *instrument)
 {
 	Pending *p = g_new0(Pending, 1);
-	hearth_store *s = hearth_window_get_store(win);
+	hearth_store *s = hearth_session_get_store(draft->session);
 	g_autoptr(hearth_record) r = NULL;
 	g_autofree char *body = NULL;
 	const char *who = NULL;
@@ -643,6 +631,7 @@ hearth_screening_page_start(HearthWindow *win, const hearth_id *person,
 	}
 	self = g_object_new(HEARTH_TYPE_SCREENING_PAGE, NULL);
 	self->win = win;
+	self->session = g_object_ref(hearth_window_get_session(win));
 	self->inst = inst;
 	self->n = hearth_instrument_n_items(inst);
 	if (self->n > HEARTH_INSTRUMENT_MAX_ITEMS)

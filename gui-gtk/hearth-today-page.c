@@ -18,6 +18,9 @@ struct _HearthTodayPage {
 	GtkStack *stack;
 	GtkBox *content;
 
+	/* Owned */
+	HearthSession *session;
+
 	/* Borrowed */
 	HearthWindow *win;
 	HearthCounsellorView *view;
@@ -143,7 +146,7 @@ add_stale_helplines(HearthTodayPage *self)
 void
 hearth_today_page_reload(HearthTodayPage *self)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_followups *fu = NULL;
 	hearth_appts *appts = NULL;
@@ -164,9 +167,10 @@ hearth_today_page_reload(HearthTodayPage *self)
 		st = hearth_appt_list(s, today, today, NULL, &appts);
 	/* The sessions still missing a note are counted only when nothing
 	 * else is due, to choose between the summary and the empty page:
-	 * hearth_note_missing reads every held session (0.7 s with 10,000
-	 * people), too slow for the first frame after an unlock.  The Notes
-	 * page lists them. */
+	 * hearth_note_missing costs 40-66 ms with 10,000 people
+	 * (docs/BENCHMARKS.md), not worth adding to the first frame after an
+	 * unlock when the page has other things to show.  The Notes page
+	 * lists them. */
 	if (st == HEARTH_OK && fu->n == 0 && appts->n == 0)
 		st = hearth_note_missing(s, &missing);
 	if (st != HEARTH_OK) {
@@ -289,10 +293,20 @@ out:
 }
 
 static void
+hearth_today_page_dispose(GObject *object)
+{
+	HearthTodayPage *self = HEARTH_TODAY_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_today_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_today_page_class_init(HearthTodayPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_today_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-today-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthTodayPage, stack);
@@ -306,15 +320,16 @@ hearth_today_page_init(HearthTodayPage *self)
 }
 
 HearthTodayPage *
-hearth_today_page_new(HearthWindow *win, HearthCounsellorView *view)
+hearth_today_page_new(HearthWindow *win, HearthSession *session,
+		      HearthCounsellorView *view)
 {
 	HearthTodayPage *self = g_object_new(HEARTH_TYPE_TODAY_PAGE, NULL);
 
 	self->win = win;
+	self->session = g_object_ref(session);
 	self->view = view;
-	g_signal_connect_object(win, "data-changed",
-				G_CALLBACK(hearth_today_page_reload), self,
-				G_CONNECT_SWAPPED);
+	hearth_session_watch(session, HEARTH_CHANGE_CASEWORK | HEARTH_CHANGE_SETTINGS, self,
+			     G_CALLBACK(hearth_today_page_reload));
 	hearth_today_page_reload(self);
 	return self;
 }

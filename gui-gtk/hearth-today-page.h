@@ -15,6 +15,7 @@ G_DECLARE_FINAL_TYPE(HearthTodayPage, hearth_today_page, HEARTH, TODAY_PAGE,
 		     AdwBin)
 
 HearthTodayPage *hearth_today_page_new(HearthWindow *win,
+				       HearthSession *session,
 				       HearthCounsellorView *view);
 
 void hearth_today_page_reload(HearthTodayPage *self);

@@ -12,6 +12,9 @@ struct _HearthTrendsPage {
 	/* Template widgets */
 	GtkBox *content;
 
+	/* Owned */
+	HearthSession *session;
+
 	/* Borrowed */
 	HearthWindow *win;
 };
@@ -23,7 +26,7 @@ G_DEFINE_FINAL_TYPE(HearthTrendsPage, hearth_trends_page, ADW_TYPE_BIN)
 static gboolean
 add_trend(HearthTrendsPage *self, const char *instrument, const char *title)
 {
-	hearth_store *s = hearth_window_get_store(self->win);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_trend *t = NULL;
 	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) values = g_array_new(FALSE, FALSE, sizeof(double));
@@ -92,7 +95,7 @@ reload(HearthTrendsPage *self)
 {
 	gboolean any = FALSE;
 
-	if (hearth_window_get_store(self->win) == NULL)
+	if (hearth_session_get_store(self->session) == NULL)
 		return;
 	hearth_gui_box_clear(GTK_WIDGET(self->content));
 	any |= add_trend(self, NULL, _("Mood (1 very low – 5 very good)"));
@@ -112,10 +115,20 @@ reload(HearthTrendsPage *self)
 }
 
 static void
+hearth_trends_page_dispose(GObject *object)
+{
+	HearthTrendsPage *self = HEARTH_TRENDS_PAGE(object);
+
+	G_OBJECT_CLASS(hearth_trends_page_parent_class)->dispose(object);
+	g_clear_object(&self->session);
+}
+
+static void
 hearth_trends_page_class_init(HearthTrendsPageClass *klass)
 {
 	GtkWidgetClass *widget_class = GTK_WIDGET_CLASS(klass);
 
+	G_OBJECT_CLASS(klass)->dispose = hearth_trends_page_dispose;
 	gtk_widget_class_set_template_from_resource(widget_class,
 		"/cn/hearth/Hearth/hearth-trends-page.ui");
 	gtk_widget_class_bind_template_child(widget_class, HearthTrendsPage, content);
@@ -128,13 +141,14 @@ hearth_trends_page_init(HearthTrendsPage *self)
 }
 
 HearthTrendsPage *
-hearth_trends_page_new(HearthWindow *win)
+hearth_trends_page_new(HearthWindow *win, HearthSession *session)
 {
 	HearthTrendsPage *self = g_object_new(HEARTH_TYPE_TRENDS_PAGE, NULL);
 
 	self->win = win;
-	g_signal_connect_object(win, "data-changed", G_CALLBACK(reload), self,
-				G_CONNECT_SWAPPED);
+	self->session = g_object_ref(session);
+	hearth_session_watch(session, HEARTH_CHANGE_JOURNAL, self,
+			     G_CALLBACK(reload));
 	reload(self);
 	return self;
 }

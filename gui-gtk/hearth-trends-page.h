@@ -12,7 +12,8 @@ G_BEGIN_DECLS
 #define HEARTH_TYPE_TRENDS_PAGE (hearth_trends_page_get_type())
 G_DECLARE_FINAL_TYPE(HearthTrendsPage, hearth_trends_page, HEARTH, TRENDS_PAGE, AdwBin)
 
-HearthTrendsPage *hearth_trends_page_new(HearthWindow *win);
+HearthTrendsPage *hearth_trends_page_new(HearthWindow *win,
+					 HearthSession *session);
 
 G_END_DECLS
 

@@ -30,7 +30,7 @@ struct _HearthWindow {
 
 	/* Owned */
 	char *dir;
-	hearth_vault *vault;
+	HearthSession *session; /* the open vault's; NULL while locked */
 	gint64 last_input_us;
 	guint idle_source;
 	guint lock_seconds;   /* hearth_window_set_lock_after; 0: the preference */
@@ -49,9 +49,6 @@ struct _HearthWindow {
 };
 
 G_DEFINE_FINAL_TYPE(HearthWindow, hearth_window, ADW_TYPE_APPLICATION_WINDOW)
-
-enum { SIGNAL_DATA_CHANGED, N_SIGNALS };
-static guint signals[N_SIGNALS];
 
 static GSettings *
 window_settings(HearthWindow *self)
@@ -115,7 +112,7 @@ void
 hearth_window_lock(HearthWindow *self)
 {
 	g_return_if_fail(HEARTH_IS_WINDOW(self));
-	if (self->vault == NULL)
+	if (self->session == NULL)
 		return;
 	/* Close open dialogs that show data (a pushed editor window). */
 	{
@@ -139,8 +136,10 @@ hearth_window_lock(HearthWindow *self)
 		hearth_window_toast(self,
 			_("The unfinished screening was discarded when Hearth locked. Answers are kept only once a screening is submitted."));
 	}
-	hearth_vault_close(self->vault);
-	self->vault = NULL;
+	/* Closed, not only dropped: a dialog still holding the session finds
+	 * no store, and the keys are wiped now. */
+	hearth_session_close(self->session);
+	g_clear_object(&self->session);
 	hearth_unlock_page_reset(self->unlock_page, self->mode);
 }
 
@@ -179,7 +178,7 @@ idle_check(gpointer data)
 	HearthWindow *self = data;
 	gint64 after;
 
-	if (self->vault == NULL)
+	if (self->session == NULL)
 		return G_SOURCE_CONTINUE;
 	after = lock_after_us(self);
 	if (after > 0 && g_get_monotonic_time() - self->last_input_us >= after)
@@ -297,7 +296,7 @@ focus_check(gpointer data)
 
 	self->focus_check = 0;
 	/* "Lock immediately": lock once no window of Hearth is active. */
-	if (self->vault != NULL && auto_lock_minutes(self) == 0 &&
+	if (self->session != NULL && auto_lock_minutes(self) == 0 &&
 	    self->lock_seconds == 0 &&
 	    g_getenv("HEARTH_GUI_NO_FOCUS_LOCK") == NULL && !app_active(self))
 		hearth_window_lock(self);
@@ -392,7 +391,8 @@ hearth_status
 hearth_window_helplines(HearthWindow *self, hearth_helpline **out, size_t *n)
 {
 	const char *lang = hearth_gui_lang();
-	hearth_store *s = self ? hearth_window_get_store(self) : NULL;
+	hearth_store *s = self && self->session
+		? hearth_session_get_store(self->session) : NULL;
 
 	if (s != NULL) {
 		if (hearth_settings_helplines(s, lang, out, n) == HEARTH_OK) {
@@ -423,7 +423,7 @@ hearth_window_helplines(HearthWindow *self, hearth_helpline **out, size_t *n)
 static void
 ask_pending_action(HearthWindow *self)
 {
-	hearth_store *s = hearth_window_get_store(self);
+	hearth_store *s = hearth_session_get_store(self->session);
 	hearth_pending_action *v = NULL;
 	size_t n = 0;
 
@@ -445,7 +445,7 @@ show_open_notice(HearthWindow *self)
 {
 	hearth_vault_notice n;
 
-	if (!hearth_vault_take_notice(self->vault, &n) ||
+	if (!hearth_vault_take_notice(hearth_session_get_vault(self->session), &n) ||
 	    n.kind != HEARTH_NOTICE_WAL_TAIL_DISCARDED)
 		return;
 	hearth_window_toast(self,
@@ -461,8 +461,10 @@ hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
 	g_return_if_fail(vault != NULL);
 
 	clear_leaflet(self);
-	hearth_vault_close(self->vault);
-	self->vault = vault;
+	if (self->session != NULL)
+		hearth_session_close(self->session);
+	g_clear_object(&self->session);
+	self->session = hearth_session_new(vault);
 	if (mode != HEARTH_MODE_UNSET)
 		self->mode = mode;
 	if (self->mode == HEARTH_MODE_UNSET)
@@ -470,9 +472,9 @@ hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
 	hearth_window_touch(self);
 
 	if (self->mode == HEARTH_MODE_JOURNAL)
-		self->root_view = GTK_WIDGET(hearth_journal_view_new(self));
+		self->root_view = GTK_WIDGET(hearth_journal_view_new(self, self->session));
 	else
-		self->root_view = GTK_WIDGET(hearth_counsellor_view_new(self));
+		self->root_view = GTK_WIDGET(hearth_counsellor_view_new(self, self->session));
 	gtk_stack_set_visible_child_name(self->stack, "main");
 	adw_leaflet_append(self->leaflet, self->root_view);
 	/* Remember the vault's help lines for the lock screen. */
@@ -504,17 +506,11 @@ on_unlocked(HearthUnlockPage *page, gpointer vault, gpointer data)
 	hearth_window_take_vault(HEARTH_WINDOW(data), vault, HEARTH_MODE_UNSET);
 }
 
-hearth_store *
-hearth_window_get_store(HearthWindow *self)
+HearthSession *
+hearth_window_get_session(HearthWindow *self)
 {
 	g_return_val_if_fail(HEARTH_IS_WINDOW(self), NULL);
-	return self->vault ? hearth_vault_store(self->vault) : NULL;
-}
-
-hearth_vault *
-hearth_window_get_vault(HearthWindow *self)
-{
-	return self->vault;
+	return self->session;
 }
 
 const char *
@@ -597,7 +593,7 @@ hearth_window_push(HearthWindow *self, GtkWidget *page)
 void
 hearth_window_open_person(HearthWindow *self, const hearth_id *id)
 {
-	hearth_window_push(self, GTK_WIDGET(hearth_person_page_new(self, id, TRUE)));
+	hearth_window_push(self, GTK_WIDGET(hearth_person_page_new(self, self->session, id, TRUE)));
 }
 
 void
@@ -626,12 +622,6 @@ GtkWidget *
 hearth_window_get_root_view(HearthWindow *self)
 {
 	return self->root_view;
-}
-
-void
-hearth_window_data_changed(HearthWindow *self)
-{
-	g_signal_emit(self, signals[SIGNAL_DATA_CHANGED], 0);
 }
 
 HearthWindow *
@@ -672,11 +662,10 @@ hearth_window_show_help_lines(HearthWindow *self)
 {
 	GtkWidget *dialog;
 
-	if (self->vault != NULL && self->mode == HEARTH_MODE_JOURNAL &&
+	if (self->session != NULL && self->mode == HEARTH_MODE_JOURNAL &&
 	    hearth_window_show_view(self, "help"))
 		return;
-	dialog = hearth_help_dialog_new(GTK_WINDOW(self),
-					hearth_window_get_store(self));
+	dialog = hearth_help_dialog_new(GTK_WINDOW(self), self->session);
 	gtk_window_present(GTK_WINDOW(dialog));
 }
 
@@ -709,7 +698,7 @@ action_back(GtkWidget *widget, const char *name, GVariant *param)
 {
 	HearthWindow *self = HEARTH_WINDOW(widget);
 
-	if (self->vault != NULL &&
+	if (self->session != NULL &&
 	    adw_leaflet_get_visible_child(self->leaflet) != self->root_view)
 		hearth_window_pop(self);
 }
@@ -719,19 +708,6 @@ action_view(GtkWidget *widget, const char *name, GVariant *param)
 {
 	hearth_window_show_view(HEARTH_WINDOW(widget),
 				g_variant_get_string(param, NULL));
-}
-
-static void
-action_undo_add(GtkWidget *widget, const char *name, GVariant *param)
-{
-	HearthWindow *self = HEARTH_WINDOW(widget);
-	hearth_id id;
-	hearth_store *s = hearth_window_get_store(self);
-
-	if (s == NULL || !hearth_gui_id_parse(g_variant_get_string(param, NULL), &id))
-		return;
-	hearth_window_status(self, hearth_record_delete(s, &id));
-	hearth_window_data_changed(self);
 }
 
 static void
@@ -750,7 +726,7 @@ action_new_appointment(GtkWidget *widget, const char *name, GVariant *param)
 {
 	HearthWindow *self = HEARTH_WINDOW(widget);
 
-	if (self->vault != NULL)
+	if (self->session != NULL)
 		hearth_appointment_editor_present(self, NULL);
 }
 
@@ -773,7 +749,7 @@ confirm_close(HearthWindow *self)
 {
 	GtkWidget *d;
 
-	if (self->draft == NULL || self->vault == NULL || self->close_confirmed)
+	if (self->draft == NULL || self->session == NULL || self->close_confirmed)
 		return FALSE;
 	d = adw_message_dialog_new(GTK_WINDOW(self), _("Close With a Screening Unfinished?"),
 		_("Its answers have not been submitted and will be lost."));
@@ -819,9 +795,10 @@ hearth_window_dispose(GObject *object)
 	g_clear_object(&self->pending);
 	g_clear_object(&self->draft);
 	G_OBJECT_CLASS(hearth_window_parent_class)->dispose(object);
-	/* Pages are gone: now the vault they borrowed can close. */
-	hearth_vault_close(self->vault);
-	self->vault = NULL;
+	/* Pages are gone: now the vault they used can close. */
+	if (self->session != NULL)
+		hearth_session_close(self->session);
+	g_clear_object(&self->session);
 }
 
 static void
@@ -843,10 +820,6 @@ hearth_window_class_init(HearthWindowClass *klass)
 	object_class->dispose = hearth_window_dispose;
 	object_class->finalize = hearth_window_finalize;
 
-	signals[SIGNAL_DATA_CHANGED] = g_signal_new("data-changed",
-		G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-		NULL, G_TYPE_NONE, 0);
-
 	/* The app's icon and the icons Adwaita 43 lacks live in the
 	 * resource.  GtkApplication adds this path for the app; a window
 	 * made without one (the tests) needs it as much. */
@@ -866,7 +839,6 @@ hearth_window_class_init(HearthWindowClass *klass)
 	gtk_widget_class_install_action(widget_class, "win.lock", NULL, action_lock);
 	gtk_widget_class_install_action(widget_class, "win.back", NULL, action_back);
 	gtk_widget_class_install_action(widget_class, "win.view", "s", action_view);
-	gtk_widget_class_install_action(widget_class, "win.undo-add", "s", action_undo_add);
 	gtk_widget_class_install_action(widget_class, "win.new-appointment", NULL,
 					action_new_appointment);
 	gtk_widget_class_install_action(widget_class, "win.discard-draft", NULL,

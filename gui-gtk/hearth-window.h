@@ -1,14 +1,15 @@
 /*
  * gui-gtk/hearth-window.h - the main window: the create/unlock pages, and
  * once the vault is open a navigation stack whose root is the counsellor's
- * or the journal's views.  The window owns the open vault; pages borrow
- * its store through hearth_window_get_store() and never keep it across a
- * lock.
+ * or the journal's views.  The window navigates and locks: unlocking makes
+ * a HearthSession (the vault, its shared models and change signals) that
+ * the views hand to their pages; locking closes it and drops every page.
  */
 #ifndef HEARTH_WINDOW_H
 #define HEARTH_WINDOW_H
 
 #include "hearth-gui.h"
+#include "hearth-session.h"
 
 G_BEGIN_DECLS
 
@@ -20,23 +21,24 @@ G_DECLARE_FINAL_TYPE(HearthWindow, hearth_window, HEARTH, WINDOW,
  * the create page otherwise. */
 HearthWindow *hearth_window_new(GtkApplication *app, const char *dir);
 
-/* Hands an open vault to the window (ownership moves to it) and shows the
- * views of mode. */
+/* Hands an open vault to the window (ownership moves to it: a new session
+ * holds it) and shows the views of mode. */
 void hearth_window_take_vault(HearthWindow *self, hearth_vault *vault,
 			      HearthMode mode);
 
-/* The open vault's store, or NULL while locked.  Borrowed. */
-hearth_store *hearth_window_get_store(HearthWindow *self);
-hearth_vault *hearth_window_get_vault(HearthWindow *self);
+/* The session of the open vault, or NULL while locked.  Borrowed: a
+ * dialog opened over the window takes a reference for its life. */
+HearthSession *hearth_window_get_session(HearthWindow *self);
 const char *hearth_window_get_dir(HearthWindow *self);
 HearthMode hearth_window_get_mode(HearthWindow *self);
 
-/* Closes the vault (wiping its keys), drops every page that showed data
- * and shows the unlock page. */
+/* Closes the session (the vault, wiping its keys), drops every page that
+ * showed data and shows the unlock page. */
 void hearth_window_lock(HearthWindow *self);
 
-/* Shows a toast with text; with an action (a detailed action name) adds a
- * button labelled button. */
+/* Shows a toast with text; toast_action adds a button labelled button
+ * that activates action (a detailed action name), or with action NULL
+ * emits the toast's "button-clicked" for the caller to connect. */
 void hearth_window_toast(HearthWindow *self, const char *text);
 AdwToast *hearth_window_toast_action(HearthWindow *self, const char *text,
 				     const char *button,
@@ -55,10 +57,6 @@ GtkWidget *hearth_window_get_top(HearthWindow *self);
 
 /* The root view (HearthCounsellorView or HearthJournalView), or NULL. */
 GtkWidget *hearth_window_get_root_view(HearthWindow *self);
-
-/* Tells every page that records changed so they reload.  Emits the
- * "data-changed" signal. */
-void hearth_window_data_changed(HearthWindow *self);
 
 /* Resets the idle timer.  Input (keys, pointer, touch, scroll) in any
  * window of the app counts: the main window, its dialogs, the

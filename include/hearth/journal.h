@@ -23,8 +23,8 @@
  * count it.  When it carries a safety flag the caller shows the help lines
  * at once (hearth_journal_screen says so in its result).
  *
- * Audit actions: journal.add, journal.screen (subject: the entry; detail:
- * instrument and band for a screening, never the text).
+ * Audit actions: journal.add, journal.screen, journal.delete (subject: the
+ * entry; detail: instrument and band for a screening, never the text).
  */
 #ifndef HEARTH_JOURNAL_H
 #define HEARTH_JOURNAL_H
@@ -52,6 +52,13 @@ extern "C" {
  * of range: choose 1-5", a bad date, text too long).  Audit: journal.add. */
 hearth_status hearth_journal_add(hearth_store *s, const char *date, int mood,
 				 const char *text, hearth_id *out) HEARTH_WUR;
+
+/* Deletes a mood check-in (an entry hearth_journal_add made: the app's
+ * Undo).  HEARTH_ENOTFOUND for an unknown or deleted entry or a record of
+ * another kind, HEARTH_ESTATE for the entry of a self-screening; nothing
+ * is written then.  Audit: journal.delete. */
+hearth_status hearth_journal_delete(hearth_store *s,
+				    const hearth_id *entry) HEARTH_WUR;
 
 /* What a self-screening gave. */
 typedef struct hearth_journal_screened {

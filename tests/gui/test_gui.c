@@ -268,7 +268,7 @@ create_vault(const char *dir, const char *mode_button)
 	click("code-continue");
 	gtk_check_button_set_active(GTK_CHECK_BUTTON(wait_for(mode_button)), TRUE);
 	click("mode-start");
-	g_assert_nonnull(hearth_window_get_store(win));
+	g_assert_nonnull(hearth_window_get_session(win));
 	return win;
 }
 
@@ -371,7 +371,7 @@ test_counsellor(void)
 		gboolean seen = FALSE;
 
 		g_assert_true(hearth_people_page_first(people, &person));
-		g_assert_cmpint(hearth_person_timeline(hearth_window_get_store(win),
+		g_assert_cmpint(hearth_person_timeline(hearth_session_get_store(hearth_window_get_session(win)),
 						       &person, &tl), ==, HEARTH_OK);
 		for (size_t i = 0; i < tl->n; i++) {
 			if (strcmp(tl->items[i].kind, "screening") != 0)
@@ -457,7 +457,7 @@ test_hotline(void)
 	hearth_id chosen;
 
 	win = create_vault(vault, "mode-counsellor");
-	s = hearth_window_get_store(win);
+	s = hearth_session_get_store(hearth_window_get_session(win));
 	hearth_gui_today(today);
 
 	/* Two people, so the search has something to pick from. */
@@ -689,7 +689,7 @@ test_journal(void)
 
 	/* A mood in one tap. */
 	click("mood-4");
-	g_assert_cmpint(hearth_journal_entries(hearth_window_get_store(win), NULL,
+	g_assert_cmpint(hearth_journal_entries(hearth_session_get_store(hearth_window_get_session(win)), NULL,
 					       NULL, &l), ==, HEARTH_OK);
 	g_assert_cmpuint(l->n, ==, 1);
 	g_assert_cmpint(l->items[0].mood, ==, 4);
@@ -1508,7 +1508,7 @@ count_screenings(HearthWindow *win, const hearth_id *person)
 	hearth_timeline *tl = NULL;
 	guint n = 0;
 
-	g_assert_cmpint(hearth_person_timeline(hearth_window_get_store(win), person, &tl),
+	g_assert_cmpint(hearth_person_timeline(hearth_session_get_store(hearth_window_get_session(win)), person, &tl),
 			==, HEARTH_OK);
 	for (size_t i = 0; i < tl->n; i++)
 		if (strcmp(tl->items[i].kind, "screening") == 0)
@@ -1524,7 +1524,7 @@ count_pending(HearthWindow *win, const hearth_id *person)
 	hearth_pending_action *v = NULL;
 	size_t n = 0;
 
-	g_assert_cmpint(hearth_screening_pending_actions(hearth_window_get_store(win),
+	g_assert_cmpint(hearth_screening_pending_actions(hearth_session_get_store(hearth_window_get_session(win)),
 							 person, &v, &n), ==, HEARTH_OK);
 	hearth_pending_actions_free(v, n);
 	return (guint)n;
@@ -1646,7 +1646,7 @@ wait_locked(HearthWindow *win, guint secs)
 {
 	gint64 end = g_get_monotonic_time() + (gint64)secs * G_USEC_PER_SEC;
 
-	while (hearth_window_get_store(win) != NULL) {
+	while (hearth_window_get_session(win) != NULL) {
 		if (g_get_monotonic_time() > end)
 			return FALSE;
 		g_main_context_iteration(NULL, FALSE);
@@ -1741,7 +1741,7 @@ test_crisis_lock(void)
 	type("unlock-entry", "lantern river copper 42");
 	click("unlock-button");
 	wait_for("crisis-dialog");
-	s = hearth_window_get_store(win);
+	s = hearth_session_get_store(hearth_window_get_session(win));
 	g_assert_nonnull(s);
 	g_assert_nonnull(find("crisis-pending-what"));
 
@@ -1816,7 +1816,7 @@ test_focus_lock(void)
 	g_assert_true(wait_active(GTK_WINDOW(dialog), 10));
 	g_assert_false(gtk_window_is_active(GTK_WINDOW(win)));
 	spin(1500);
-	g_assert_nonnull(hearth_window_get_store(win));
+	g_assert_nonnull(hearth_window_get_session(win));
 	g_assert_nonnull(find("crisis-dialog"));
 
 	/* Another program's window takes the focus: Hearth was left. */
@@ -1900,7 +1900,7 @@ test_idle_input(void)
 	for (int i = 0; g_get_monotonic_time() < end; i++) {
 		x_pointer_over(dialog, 20 + i % 40, 20 + i % 7);
 		spin(200);
-		g_assert_nonnull(hearth_window_get_store(win));
+		g_assert_nonnull(hearth_window_get_session(win));
 	}
 	g_assert_cmpint(hearth_window_get_last_input(win), >, before);
 
@@ -1910,7 +1910,7 @@ test_idle_input(void)
 	while (g_get_monotonic_time() < end) {
 		x_key_tap(dialog, XK_Shift_L);
 		spin(200);
-		g_assert_nonnull(hearth_window_get_store(win));
+		g_assert_nonnull(hearth_window_get_session(win));
 	}
 	g_assert_cmpint(hearth_window_get_last_input(win), >, before);
 
@@ -1943,11 +1943,11 @@ test_helplines(void)
 	hearth_gui_today(today);
 	verified = g_strdup_printf(_("Verified on %s"), today);
 	win = open_demo(vdir, FALSE, 1000, 760);
-	s = hearth_window_get_store(win);
+	s = hearth_session_get_store(hearth_window_get_session(win));
 	g_assert_cmpint(hearth_settings_set(s, HEARTH_SETTING_HELPLINES,
 		"[{\"name\":\"Union Care Line\",\"number\":\"400 000 1234\","
 		"\"hours\":\"9:00-21:00\",\"verified\":\"\"}]"), ==, HEARTH_OK);
-	hearth_window_data_changed(win);
+	hearth_session_changed(hearth_window_get_session(win), HEARTH_CHANGE_SETTINGS);
 	g_assert_true(hearth_window_show_view(win, "today"));
 	wait_for("today-helplines-stale");
 

@@ -419,7 +419,7 @@ walk_language(Walk *k, const char *dir)
 
 		/* The windows over it: help lines (the lock page and the
 		 * menu), preferences, and a counsellor's editors. */
-		help = hearth_help_dialog_new(GTK_WINDOW(win), hearth_window_get_store(win));
+		help = hearth_help_dialog_new(GTK_WINDOW(win), hearth_window_get_session(win));
 		measure_dialog(k, win, help, "help-lines window");
 		measure_dialog(k, win, GTK_WIDGET(hearth_preferences_new(NULL, win)),
 			       "preferences window");

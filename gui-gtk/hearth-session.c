@@ -1,0 +1,197 @@
+/*
+ * gui-gtk/hearth-session.c - the unlocked vault, its shared models and its
+ * change signals.
+ */
+#include "hearth-session.h"
+
+#include "hearth-person-item.h"
+
+struct _HearthSession {
+	GObject parent_instance;
+
+	/* Owned */
+	hearth_vault *vault;
+	GListStore *people;
+	gboolean people_stale; /* not read since people last changed */
+	guint64 serial;        /* counts hearth_session_changed calls */
+};
+
+G_DEFINE_FINAL_TYPE(HearthSession, hearth_session, G_TYPE_OBJECT)
+
+/* One signal per record kind, in the order of the HearthChange bits. */
+static const char *const kind_signals[] = {
+	"people-changed", "followups-changed", "appointments-changed",
+	"notes-changed", "activities-changed", "screenings-changed",
+	"settings-changed", "journal-changed",
+};
+static guint signals[G_N_ELEMENTS(kind_signals)];
+
+void
+hearth_session_close(HearthSession *self)
+{
+	g_return_if_fail(HEARTH_IS_SESSION(self));
+	/* Snapshots hold names: they go with the keys. */
+	g_list_store_remove_all(self->people);
+	self->people_stale = TRUE;
+	hearth_vault_close(self->vault);
+	self->vault = NULL;
+}
+
+hearth_vault *
+hearth_session_get_vault(HearthSession *self)
+{
+	g_return_val_if_fail(HEARTH_IS_SESSION(self), NULL);
+	return self->vault;
+}
+
+hearth_store *
+hearth_session_get_store(HearthSession *self)
+{
+	g_return_val_if_fail(HEARTH_IS_SESSION(self), NULL);
+	return self->vault ? hearth_vault_store(self->vault) : NULL;
+}
+
+void
+hearth_session_changed(HearthSession *self, HearthChange what)
+{
+	g_return_if_fail(HEARTH_IS_SESSION(self));
+	self->serial++;
+	if (what & HEARTH_CHANGE_PEOPLE)
+		self->people_stale = TRUE;
+	for (guint i = 0; i < G_N_ELEMENTS(signals); i++)
+		if (what & (1u << i))
+			g_signal_emit(self, signals[i], 0);
+}
+
+/* ---- watching several kinds at once -------------------------------------- */
+
+typedef struct {
+	gpointer owner;     /* valid while the closure is: it watches owner */
+	GCallback reload;
+	guint64 seen;       /* the serial of the change last handled */
+} Watch;
+
+static void
+watch_fire(HearthSession *session, gpointer data)
+{
+	Watch *w = data;
+
+	if (w->seen == session->serial)
+		return;
+	w->seen = session->serial;
+	((void (*)(gpointer))w->reload)(w->owner);
+}
+
+static void
+watch_free(gpointer data, GClosure *closure)
+{
+	g_free(data);
+}
+
+void
+hearth_session_watch(HearthSession *self, HearthChange what, gpointer owner,
+		     GCallback reload)
+{
+	Watch *w;
+	GClosure *closure;
+
+	g_return_if_fail(HEARTH_IS_SESSION(self));
+	g_return_if_fail(G_IS_OBJECT(owner));
+	w = g_new0(Watch, 1);
+	w->owner = owner;
+	w->reload = reload;
+	w->seen = self->serial;
+	/* One closure for every kind: it holds the serial that makes one
+	 * change reload the owner once.  Watching owner invalidates it (and
+	 * so disconnects it) when owner is disposed. */
+	closure = g_cclosure_new(G_CALLBACK(watch_fire), w, watch_free);
+	g_object_watch_closure(G_OBJECT(owner), closure);
+	for (guint i = 0; i < G_N_ELEMENTS(signals); i++)
+		if (what & (1u << i))
+			g_signal_connect_closure_by_id(self, signals[i], 0,
+						       closure, FALSE);
+}
+
+/* ---- people -------------------------------------------------------------- */
+
+static int
+collect(const hearth_record *r, void *ctx)
+{
+	g_ptr_array_add(ctx, hearth_person_item_new(r));
+	return 0;
+}
+
+GListModel *
+hearth_session_get_people(HearthSession *self)
+{
+	g_return_val_if_fail(HEARTH_IS_SESSION(self), NULL);
+	return G_LIST_MODEL(self->people);
+}
+
+hearth_status
+hearth_session_people_refresh(HearthSession *self)
+{
+	hearth_store *s = hearth_session_get_store(self);
+	g_autoptr(GPtrArray) items = NULL;
+	hearth_status st;
+
+	if (s == NULL || !self->people_stale)
+		return HEARTH_OK;
+	items = g_ptr_array_new_with_free_func(g_object_unref);
+	st = hearth_store_each(s, "person", 0, collect, items);
+	if (st != HEARTH_OK)
+		return st;
+	/* Newest first: the person just added is at the top. */
+	for (guint i = 0, j = items->len; i + 1 < j; i++, j--) {
+		gpointer t = items->pdata[i];
+
+		items->pdata[i] = items->pdata[j - 1];
+		items->pdata[j - 1] = t;
+	}
+	self->people_stale = FALSE;
+	g_list_store_splice(self->people, 0,
+			    g_list_model_get_n_items(G_LIST_MODEL(self->people)),
+			    items->pdata, items->len);
+	return HEARTH_OK;
+}
+
+/* ---- life ---------------------------------------------------------------- */
+
+static void
+hearth_session_dispose(GObject *object)
+{
+	HearthSession *self = HEARTH_SESSION(object);
+
+	if (self->people != NULL)
+		hearth_session_close(self);
+	g_clear_object(&self->people);
+	G_OBJECT_CLASS(hearth_session_parent_class)->dispose(object);
+}
+
+static void
+hearth_session_class_init(HearthSessionClass *klass)
+{
+	G_OBJECT_CLASS(klass)->dispose = hearth_session_dispose;
+	for (guint i = 0; i < G_N_ELEMENTS(kind_signals); i++)
+		signals[i] = g_signal_new(kind_signals[i],
+			G_TYPE_FROM_CLASS(klass), G_SIGNAL_RUN_LAST, 0, NULL,
+			NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+hearth_session_init(HearthSession *self)
+{
+	self->people = g_list_store_new(HEARTH_TYPE_PERSON_ITEM);
+	self->people_stale = TRUE;
+}
+
+HearthSession *
+hearth_session_new(hearth_vault *vault)
+{
+	HearthSession *self;
+
+	g_return_val_if_fail(vault != NULL, NULL);
+	self = g_object_new(HEARTH_TYPE_SESSION, NULL);
+	self->vault = vault;
+	return self;
+}
