@@ -18,51 +18,6 @@
 
 /* ---- transactions ------------------------------------------------------ */
 
-/* Each write runs in a transaction of its own, or in a savepoint of the
- * caller's, so a failure leaves nothing half written either way. */
-struct txn {
-	hearth_store *s;
-	int own, savepoint;
-};
-
-static hearth_status txn_begin(struct txn *t, hearth_store *s)
-{
-	sqlite3 *db = hearth_store_db(s);
-	int rc;
-
-	t->s = s;
-	t->own = t->savepoint = 0;
-	if (sqlite3_get_autocommit(db)) {
-		hearth_status st = hearth_store_begin(s);
-
-		t->own = st == HEARTH_OK;
-		return st;
-	}
-	rc = sqlite3_exec(db, "SAVEPOINT hearth_journal", NULL, NULL, NULL);
-	if (rc != SQLITE_OK)
-		return hearth_db_error(db, rc, "cannot write the journal");
-	t->savepoint = 1;
-	return HEARTH_OK;
-}
-
-/* Ends what txn_begin opened (nothing, when it was not called or failed:
- * t zeroed). */
-static hearth_status txn_end(struct txn *t, hearth_status st)
-{
-	if (t->own) {
-		if (st == HEARTH_OK)
-			return hearth_store_commit(t->s);
-		hearth_store_rollback(t->s);
-	} else if (t->savepoint) {
-		sqlite3 *db = hearth_store_db(t->s);
-
-		if (st != HEARTH_OK)
-			sqlite3_exec(db, "ROLLBACK TO hearth_journal", NULL, NULL, NULL);
-		sqlite3_exec(db, "RELEASE hearth_journal", NULL, NULL, NULL);
-	}
-	return st;
-}
-
 static hearth_status set_int(hearth_store *s, const hearth_id *id,
 			     const char *field, int v)
 {
@@ -86,7 +41,7 @@ static hearth_status check_text(const char *text)
 hearth_status hearth_journal_add(hearth_store *s, const char *date, int mood,
 				 const char *text, hearth_id *out)
 {
-	struct txn t;
+	hearth_store_step t;
 	hearth_status st;
 	hearth_id id;
 	int32_t day;
@@ -100,7 +55,7 @@ hearth_status hearth_journal_add(hearth_store *s, const char *date, int mood,
 				   mood, HEARTH_MOOD_MIN, HEARTH_MOOD_MAX);
 	if ((st = check_text(text)) != HEARTH_OK)
 		return st;
-	if ((st = txn_begin(&t, s)) != HEARTH_OK)
+	if ((st = hearth_store_step_begin(s, &t)) != HEARTH_OK)
 		return st;
 	if ((st = hearth_record_create(s, NULL, HEARTH_JOURNAL_KIND, &id)) != HEARTH_OK ||
 	    (st = hearth_record_set(s, &id, "date", date)) != HEARTH_OK ||
@@ -111,7 +66,7 @@ hearth_status hearth_journal_add(hearth_store *s, const char *date, int mood,
 		goto out;
 	st = hearth_audit_append(s, "journal.add", &id, NULL);
 out:
-	st = txn_end(&t, st);
+	st = hearth_store_step_end(s, &t, st);
 	if (st == HEARTH_OK && out != NULL)
 		*out = id;
 	return st;
@@ -121,13 +76,13 @@ hearth_status hearth_journal_delete(hearth_store *s, const hearth_id *entry)
 {
 	char hex[HEARTH_ID_HEX + 1];
 	hearth_record *r = NULL;
-	struct txn t;
+	hearth_store_step t;
 	hearth_status st;
 
 	if (s == NULL || entry == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or journal entry given");
 	hearth_id_to_hex(entry, hex);
-	if ((st = txn_begin(&t, s)) != HEARTH_OK)
+	if ((st = hearth_store_step_begin(s, &t)) != HEARTH_OK)
 		return st;
 	st = hearth_record_load(s, entry, &r);
 	if (st == HEARTH_ENOTFOUND || (st == HEARTH_OK &&
@@ -142,7 +97,7 @@ hearth_status hearth_journal_delete(hearth_store *s, const hearth_id *entry)
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "journal.delete", entry, NULL);
 	hearth_record_free(r);
-	return txn_end(&t, st);
+	return hearth_store_step_end(s, &t, st);
 }
 
 /* ---- self-screenings ---------------------------------------------------- */
@@ -198,7 +153,7 @@ hearth_status hearth_journal_screen(hearth_store *s,
 	int is_datetime = 0;
 	int32_t day;
 	int64_t minutes;
-	struct txn t = { 0 };
+	hearth_store_step t = { 0 };
 	hearth_status st;
 
 	if (s == NULL || inst == NULL || answers == NULL || out == NULL)
@@ -240,7 +195,7 @@ hearth_status hearth_journal_screen(hearth_store *s,
 		goto out;
 	}
 
-	if ((st = txn_begin(&t, s)) != HEARTH_OK)
+	if ((st = hearth_store_step_begin(s, &t)) != HEARTH_OK)
 		goto out;
 	if ((st = hearth_record_create(s, NULL, SCREENING_KIND, &res.screening)) != HEARTH_OK ||
 	    (st = hearth_record_create(s, NULL, HEARTH_JOURNAL_KIND, &res.entry)) != HEARTH_OK)
@@ -280,7 +235,7 @@ hearth_status hearth_journal_screen(hearth_store *s,
 		 res.score.band->id);
 	st = hearth_audit_append(s, "journal.screen", &res.entry, detail);
 out:
-	st = txn_end(&t, st);
+	st = hearth_store_step_end(s, &t, st);
 	free(answers_s);
 	free(flags_s);
 	if (st == HEARTH_OK)

@@ -67,6 +67,43 @@ static void test_journal_checkins(void **state)
 	assert_int_equal(la.n, 3);
 }
 
+/* The app's Undo of a check-in: the entry goes, audited; a self-screening's
+ * entry, another kind of record or an entry already gone is refused and
+ * nothing is written. */
+static void test_journal_delete(void **state)
+{
+	fixture *f = *state;
+	hearth_instrument *phq9 = NULL;
+	hearth_journal_screened res;
+	hearth_record *rec = NULL;
+	hearth_id entry, person = add_person(f->s, "王小明");
+	int calm[9] = { 0, 0, 1, 0, 0, 0, 0, 0, 0 };
+	size_t ops;
+
+	assert_int_equal(hearth_journal_add(f->s, "2026-03-02", 2, "tired", &entry), HEARTH_OK);
+	assert_int_equal(hearth_instrument_find("phq9", &phq9), HEARTH_OK);
+	assert_int_equal(hearth_journal_screen(f->s, phq9, calm, 9, "2026-03-03", NULL, NULL, &res),
+			 HEARTH_OK);
+
+	assert_int_equal(hearth_journal_delete(f->s, &entry), HEARTH_OK);
+	assert_int_equal(hearth_record_load(f->s, &entry, &rec), HEARTH_OK);
+	assert_true(rec->deleted);
+	hearth_record_free(rec);
+	assert_int_equal(count_audit(f->s, "journal.delete"), 1);
+
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_journal_delete(f->s, &entry), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_journal_delete(f->s, &person), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_journal_delete(f->s, &res.entry), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "self-screening"));
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_audit(f->s, "journal.delete"), 1);
+	assert_int_equal(hearth_record_load(f->s, &res.entry, &rec), HEARTH_OK);
+	assert_false(rec->deleted);
+	hearth_record_free(rec);
+	hearth_instrument_free(phq9);
+}
+
 static void test_journal_self_screening(void **state)
 {
 	fixture *f = *state;
@@ -224,6 +261,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_journal_checkins, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_journal_delete, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_self_screening, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_journal_mood_trend, store_setup, store_teardown),
 		cmocka_unit_test(test_sparkline),
