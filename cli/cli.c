@@ -35,12 +35,11 @@ static int vault_error(struct hearth_cli *cli, hearth_status st, const char *dir
 	case HEARTH_EDAMAGED: {
 		const char *d = hearth_errdetail();
 
-		/* The vault names the page; keep its words, but make sure
-		 * the user reads that the vault is damaged (cli_errdetail
-		 * says so in other languages). */
-		if (strncmp(d, "vault damaged", 13) == 0 || strcmp(cli_lang(cli), "en") != 0)
-			return cli_error(cli, "%s", cli_errdetail(cli, st));
-		return cli_error(cli, _("vault damaged: %s"), d);
+		/* The vault names the page; make sure the user also reads
+		 * that the vault is damaged. */
+		if (strncmp(d, "vault damaged", 13) == 0)
+			return cli_error(cli, "%s", hearth_errdetail_local());
+		return cli_error(cli, _("vault damaged: %s"), hearth_errdetail_local());
 	}
 	default:
 		return cli_error_status(cli, st);
@@ -129,315 +128,8 @@ int cli_error_status(struct hearth_cli *cli, hearth_status st)
 {
 	if (st == HEARTH_OK)
 		return CLI_EXIT_OK;
-	fprintf(stderr, "%s: %s\n", cli->prog, cli_errdetail(cli, st));
+	fprintf(stderr, "%s: %s\n", cli->prog, hearth_errdetail_local());
 	return CLI_EXIT_FAIL;
-}
-
-/* ---- the core's details in the user's language --------------------------
- *
- * The core writes its failure details in English (hearth_errdetail()), one
- * fixed sentence per situation with the subject filled in.  The sentences
- * users meet most often are listed here with their English format as the
- * msgid: a detail is matched against the format, the parts filled in are
- * taken out, and put into the translated format in the order its
- * conversions give (positional %N$s allowed).  A conversion matches any
- * text; "%*s" in a pattern matches text that the message leaves out.
- * Words the core fills in from its own vocabulary (a record kind, an
- * appointment status) are translated too when the entry says so.
- *
- * A detail that matches nothing is shown as the core wrote it, after the
- * translated name of its kind of failure.  English output is the core's
- * detail, unchanged. */
-
-struct detail_msg {
-	const char *pattern; /* the core's format, when it differs from msgid */
-	const char *msgid;   /* N_() marked; the core's format otherwise */
-	unsigned words;      /* bit i: capture i is a core word (see words[]) */
-};
-
-static const struct detail_msg details[] = {
-	/* opening a vault */
-	{NULL, N_("wrong passphrase"), 0},
-	{NULL, N_("wrong recovery code"), 0},
-	{NULL, N_("no recovery code given"), 0},
-	{NULL, N_("recovery code is too short: it has %u characters"), 0},
-	{NULL, N_("recovery code is too long: it has %u characters"), 0},
-	{NULL, N_("recovery code has a character that is not in it (at position %zu)"), 0},
-	{NULL, N_("no vault at '%s': run 'hearth init'"), 0},
-	{NULL, N_("a vault exists already at '%s'"), 0},
-	{NULL, N_("vault damaged: page %lu failed authentication"), 0},
-	{NULL, N_("vault damaged: a page failed authentication"), 0},
-	{NULL, N_("vault damaged: WAL frame %lu failed authentication; a copy was kept at %s"), 0},
-	{NULL, N_("vault damaged: WAL frame %lu failed authentication; no copy could be kept, and nothing was changed"), 0},
-	{NULL, N_("vault at '%s' was made by a newer version of hearth (format %d)"), 0},
-	{NULL, N_("vault schema version %d is newer than this hearth (%d): upgrade hearth"), 0},
-	{NULL, N_("this key file belongs to another vault"), 0},
-	{NULL, N_("another change to the key file is in progress"), 0},
-	{"malformed '%s': %s is %s bytes: above the limit of %s bytes (4 GiB)",
-	 N_("'%s': %s asks for %s bytes of memory, above the limit of 4 GiB"), 0},
-	{"malformed '%s': %s is %s passes: above the limit of %s passes",
-	 N_("'%s': %s asks for %s passes, above the limit of %s"), 0},
-	{"%*s: the vault is in use by another program",
-	 N_("the vault is in use by another program"), 0},
-	{"%*s: the disk is full", N_("the disk is full"), 0},
-	{"%*s: out of memory", N_("out of memory"), 0},
-	{"out of memory%*s", N_("out of memory"), 0},
-	{NULL, N_("cannot write '%s': %s"), 0},
-	/* ids */
-	{NULL, N_("no record has id '%s'"), 0},
-	{NULL, N_("id prefix '%s' is ambiguous: matches %d records"), 0},
-	/* dates */
-	{NULL, N_("'%s' is not a valid date: use YYYY-MM-DD"), 0},
-	{NULL, N_("'%s' is not a valid date and time: use YYYY-MM-DD HH:MM"), 0},
-	{NULL, N_("a date is required: use YYYY-MM-DD"), 0},
-	{NULL, N_("a date and time is required: use YYYY-MM-DD HH:MM"), 0},
-	{NULL, N_("%04d-%02d-%02d is not a day of the calendar"), 0},
-	{NULL, N_("year %d is out of range (%d-%d)"), 0},
-	/* screening */
-	{NULL, N_("no instrument '%s' (see 'hearth instruments list')"), 0},
-	{NULL, N_("the action taken cannot be empty"), 0},
-	{NULL, N_("the action taken is longer than %u bytes"), 0},
-	{NULL, N_("the action taken on screening %s is recorded already"), 0},
-	{NULL, N_("screening %s raised no safety flag: no action is pending"), 0},
-	{NULL, N_("no answers: give them as 1,0,2,..."), 0},
-	{NULL, N_("more than %u answers"), 0},
-	{NULL, N_("answer %zu is '%s': expected a number"), 0},
-	{NULL, N_("answer %zu is %d: choose %s"), 0},
-	{"too many answers: %zu given, %zu asked (with these answers items %s are "
-	 "skipped: leave them out or write '-')",
-	 N_("too many answers: %zu given, %zu asked (with these answers, items %s "
-	    "are skipped: leave them out or write '-')"), 0},
-	{"too many answers: %zu given, %zu asked (with these answers item %s is "
-	 "skipped: leave them out or write '-')",
-	 N_("too many answers: %zu given, %zu asked (with these answers, items %s "
-	    "are skipped: leave them out or write '-')"), 0},
-	{NULL, N_("too many answers: %zu given, %zu asked"), 0},
-	{NULL, N_("item %s is unanswered: nothing was scored"), 0},
-	{NULL, N_("item %s is asked only when item %s is %d: leave it unanswered"), 0},
-	{NULL, N_("difficulty is %d: choose %s"), 0},
-	{NULL, N_("instrument '%s' has no difficulty question"), 0},
-	/* text */
-	{NULL, N_("the value of '%s' is too long (more than %u bytes)"), 0},
-	{NULL, N_("the value of '%s' is not valid UTF-8 text"), 0},
-	{NULL, N_("the value of '%s' holds a control character"), 0},
-	/* people */
-	{NULL, N_("a person needs a name"), 0},
-	{NULL, N_("the name cannot be empty"), 0},
-	{NULL, N_("a tag cannot be empty"), 0},
-	/* workflows */
-	{NULL, N_("follow-up %s is done already"), 0},
-	{NULL, N_("appointment %s is %s, not booked"), 1u << 1},
-	{NULL, N_("appointment on %s has not happened yet"), 0},
-	{NULL, N_("mood %d is out of range: choose %d-%d"), 0},
-	/* settings */
-	{NULL, N_("no setting '%s' (see 'hearth config list')"), 0},
-	{NULL, N_("phq9_cutoff must be 7 or 10, not '%s'"), 0},
-	{NULL, N_("lang must be en or zh_CN, not '%s'"), 0},
-	{NULL, N_("supervisor must be one line of at most %u bytes"), 0},
-	{NULL, N_("no help lines: write Name:number,Name:number"), 0},
-	{NULL, N_("more than %u help lines"), 0},
-	{NULL, N_("help line %zu has no name: write Name:number"), 0},
-	{NULL, N_("help line %zu '%s' has no number: write Name:number"), 0},
-	{NULL, N_("help line %zu: the name must be one line of at most %u bytes"), 0},
-	{NULL, N_("help line %zu: the number is longer than %u characters"), 0},
-	{NULL, N_("help line %zu: '%s' is not a phone number (digits, spaces, + - ( ) only)"), 0},
-	{NULL, N_("help line %zu: the number has no digits"), 0},
-	{NULL, N_("help line %zu: the hours must be one line of at most %u bytes"), 0},
-	{NULL, N_("help line %zu: verified '%s' is not a valid date: use YYYY-MM-DD"), 0},
-	{NULL, N_("help line %zu: verified %s is after today (%s)"), 0},
-	{NULL, N_("no help line with the number '%s' (see 'hearth config helpline list')"), 0},
-	{NULL, N_("the last help line cannot be removed: add another first"), 0},
-	/* last: these would match the more particular ones above */
-	{NULL, N_("no %s matches '%s'"), 1u << 0},
-	{NULL, N_("no %s '%s'"), 1u << 0},
-	{NULL, N_("vault damaged: %s"), 0},
-};
-
-/* The core's words that details fill in, and how users read them. */
-static const struct cli_word words[] = {
-	{"person", N_("person")},
-	{"appointment", N_("appointment")},
-	{"followup", N_("follow-up")},
-	{"note", N_("note")},
-	{"amendment", N_("amendment")},
-	{"activity", N_("activity")},
-	{"screening", N_("screening")},
-	{"journal", N_("journal entry")},
-	{"record", N_("record")},
-	{"done", N_("held")},
-	{"noshow", N_("no-show")},
-	{"cancelled", N_("cancelled")},
-	{"booked", N_("booked")},
-};
-
-/* Each kind of failure, for details no entry above matches, indexed by
- * hearth_status (a code added later than these shows its detail alone). */
-static const char *const status_names[] = {
-	N_("no error"),
-	N_("operation failed"),
-	N_("out of memory"),
-	N_("invalid argument"),
-	N_("input/output error"),
-	N_("cryptographic library failure"),
-	N_("authentication failed"),
-	N_("wrong passphrase"),
-	N_("no vault"),
-	N_("already exists"),
-	N_("vault damaged"),
-	N_("written by a newer version of hearth"),
-	N_("database error"),
-	N_("not found"),
-	N_("ambiguous id prefix"),
-	N_("malformed input"),
-	N_("too far in the future; kept aside"),
-	N_("not allowed in the current state"),
-	N_("vault is busy"),
-	N_("answers incomplete; not scored"),
-	N_("key file of another vault"),
-};
-
-#define DETAIL_MAX_ARGS 8
-#define DETAIL_ARG_MAX 512
-
-struct detail_args {
-	size_t n;
-	const char *at[DETAIL_MAX_ARGS]; /* into the detail */
-	size_t len[DETAIL_MAX_ARGS];
-};
-
-/* Length of the printf conversion at f (f[0] == '%'), 0 if none;
- * *suppressed is set for "%*s". */
-static size_t conversion_len(const char *f, int *suppressed)
-{
-	size_t i = 1;
-
-	*suppressed = 0;
-	if (f[i] == '*') {
-		*suppressed = 1;
-		i++;
-	}
-	while (f[i] != '\0' && strchr("0123456789$.-+ #hlzjt", f[i]) != NULL)
-		i++;
-	if (f[i] == '\0' || strchr("diouxXsc", f[i]) == NULL)
-		return 0;
-	return i + 1;
-}
-
-/* Does text match pattern p entirely?  Conversions match one or more
- * characters (none for "%*s"), the shortest that lets the rest match;
- * captures go to a. */
-static int detail_match(const char *p, const char *text, struct detail_args *a)
-{
-	size_t clen, k, n0, rest;
-	int sup;
-
-	while (*p != '\0') {
-		if (p[0] == '%' && p[1] == '%') {
-			if (*text != '%')
-				return 0;
-			p += 2;
-			text++;
-			continue;
-		}
-		if (p[0] == '%' && (clen = conversion_len(p, &sup)) != 0) {
-			n0 = a->n;
-			if (!sup && n0 >= DETAIL_MAX_ARGS)
-				return 0;
-			rest = strlen(text);
-			for (k = sup ? 0 : 1; k <= rest; k++) {
-				if (!sup) {
-					a->at[n0] = text;
-					a->len[n0] = k;
-					a->n = n0 + 1;
-				}
-				if (detail_match(p + clen, text + k, a))
-					return 1;
-				a->n = n0;
-			}
-			return 0;
-		}
-		if (*p != *text)
-			return 0;
-		p++;
-		text++;
-	}
-	return *text == '\0';
-}
-
-/* Appends n bytes of s to buf (size cap), truncating. */
-static void put(char *buf, size_t cap, size_t *used, const char *s, size_t n)
-{
-	if (*used + 1 >= cap)
-		return;
-	if (n > cap - 1 - *used)
-		n = cap - 1 - *used;
-	memcpy(buf + *used, s, n);
-	*used += n;
-	buf[*used] = '\0';
-}
-
-/* Writes the translated format fmt with the captured parts in place of
- * its conversions ("%2$s" takes the second). */
-static void detail_fill(const char *fmt, const struct detail_args *a,
-			const unsigned words_mask, char *buf, size_t cap)
-{
-	size_t used = 0, next = 0, clen, idx;
-	char arg[DETAIL_ARG_MAX];
-	int sup;
-
-	buf[0] = '\0';
-	while (*fmt != '\0') {
-		if (fmt[0] == '%' && fmt[1] == '%') {
-			put(buf, cap, &used, "%", 1);
-			fmt += 2;
-			continue;
-		}
-		if (fmt[0] == '%' && (clen = conversion_len(fmt, &sup)) != 0) {
-			idx = next++;
-			if (fmt[1] >= '1' && fmt[1] <= '9' && fmt[2] == '$')
-				idx = (size_t)(fmt[1] - '1');
-			if (idx < a->n) {
-				snprintf(arg, sizeof arg, "%.*s", (int)a->len[idx], a->at[idx]);
-				if (words_mask & (1u << idx))
-					snprintf(arg, sizeof arg, "%s",
-						 cli_word(words, CLI_COUNT(words), arg));
-				put(buf, cap, &used, arg, strlen(arg));
-			}
-			fmt += clen;
-			continue;
-		}
-		put(buf, cap, &used, fmt, 1);
-		fmt++;
-	}
-}
-
-const char *cli_errdetail(const struct hearth_cli *cli, hearth_status st)
-{
-	static char buf[1024];
-	const char *d = hearth_errdetail();
-	struct detail_args a;
-	size_t i;
-
-	/* The core's words are English: show them as they are. */
-	if (strcmp(cli_lang(cli), "en") == 0)
-		return d;
-	for (i = 0; i < sizeof details / sizeof details[0]; i++) {
-		const char *p = details[i].pattern ? details[i].pattern : details[i].msgid;
-
-		a.n = 0;
-		if (detail_match(p, d, &a)) {
-			detail_fill(_(details[i].msgid), &a, details[i].words, buf,
-				    sizeof buf);
-			return buf;
-		}
-	}
-	if ((size_t)st < sizeof status_names / sizeof status_names[0] && st != HEARTH_OK) {
-		if (d[0] == '\0')
-			return _(status_names[st]);
-		snprintf(buf, sizeof buf, _("%s: %s"), _(status_names[st]), d);
-		return buf;
-	}
-	return d;
 }
 
 int cli_help(struct hearth_cli *cli, const char *text)
@@ -533,13 +225,11 @@ const char *cli_word(const struct cli_word *table, size_t n, const char *value)
 
 const char *cli_risk_text(const char *risk)
 {
-	static const struct cli_word risks[] = {
-		{"high", N_("high")},
-		{"moderate", N_("moderate")},
-		{"low", N_("low")},
-	};
+	hearth_risk v;
 
-	return cli_word(risks, CLI_COUNT(risks), risk);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_risk_parse(risk, &v) == HEARTH_OK ? hearth_risk_label(v) : risk;
 }
 
 void cli_getopt_reset(struct hearth_cli *cli)
@@ -652,7 +342,7 @@ int cli_resolve(struct hearth_cli *cli, const char *kind, const char *prefix,
 		return cli_error(cli, _("id prefix '%s' matches more than one record: give more digits"),
 				 prefix);
 	case HEARTH_EINVAL:
-		return cli_usage(cli, "%s", cli_errdetail(cli, st));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	default:
 		return cli_error_status(cli, st);
 	}

@@ -171,18 +171,10 @@ int cli_usage(struct hearth_cli *cli, const char *fmt, ...) CLI_PRINTF(2, 3);
 /* Prints "hearth: <message>" to stderr; returns CLI_EXIT_FAIL (1). */
 int cli_error(struct hearth_cli *cli, const char *fmt, ...) CLI_PRINTF(2, 3);
 
-/* Prints "hearth: <cli_errdetail()>" to stderr; returns CLI_EXIT_FAIL
- * (1).  st is the failed call's status (HEARTH_OK prints nothing and
- * returns 0). */
+/* Prints "hearth: <hearth_errdetail_local()>" (the core's detail of the
+ * failure in the user's language) to stderr; returns CLI_EXIT_FAIL (1).
+ * st is the failed call's status (HEARTH_OK prints nothing and returns 0). */
 int cli_error_status(struct hearth_cli *cli, hearth_status st);
-
-/* The detail of the last failure (hearth_errdetail()) in the user's
- * language: in English the core's words unchanged; otherwise the core's
- * most common details translated (wrong passphrase, no vault, damaged
- * page, not found, ambiguous prefix, bad date, bad answers, ...), and any
- * other detail after the translated name of st's kind of failure.  The
- * string is borrowed until the next call. */
-const char *cli_errdetail(const struct hearth_cli *cli, hearth_status st);
 
 /* Prints help text (already translated) to stdout; returns CLI_EXIT_OK. */
 int cli_help(struct hearth_cli *cli, const char *text);

@@ -22,15 +22,11 @@
 
 const char *cli_activity_type_text(const char *t)
 {
-	static const struct cli_word words[] = {
-		{"hotline", N_("hotline call")},
-		{"callback", N_("call-back")},
-		{"group", N_("group session")},
-		{"lecture", N_("lecture")},
-		{"outreach", N_("outreach")},
-	};
+	hearth_activity_type v;
 
-	return cli_word(words, CLI_COUNT(words), t);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_activity_type_parse(t, &v) == HEARTH_OK ? hearth_activity_type_label(v) : t;
 }
 
 enum { OPT_DATE = 0x100, OPT_PERSON, OPT_TOPIC, OPT_UNIT, OPT_ATTENDANCE,

@@ -30,25 +30,20 @@ static int check_datetime(struct hearth_cli *cli, const char *value)
 
 const char *cli_appt_status_text(const char *s)
 {
-	static const struct cli_word words[] = {
-		{"booked", N_("booked")},
-		{"done", N_("held")},
-		{"noshow", N_("no-show")},
-		{"cancelled", N_("cancelled")},
-	};
+	hearth_appt_status v;
 
-	return cli_word(words, CLI_COUNT(words), s);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_appt_status_parse(s, &v) == HEARTH_OK ? hearth_appt_status_label(v) : s;
 }
 
 const char *cli_appt_mode_text(const char *s)
 {
-	static const struct cli_word words[] = {
-		{"in-person", N_("in person")},
-		{"phone", N_("phone")},
-		{"video", N_("video")},
-	};
+	hearth_appt_mode v;
 
-	return cli_word(words, CLI_COUNT(words), s);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_appt_mode_parse(s, &v) == HEARTH_OK ? hearth_appt_mode_label(v) : s;
 }
 
 static const char *rule_text(const char *rule)

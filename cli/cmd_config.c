@@ -245,7 +245,7 @@ static int config_get(struct hearth_cli *cli, int argc, char **argv)
 	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("KEY"))) != 0)
 		return rc;
 	if (hearth_settings_check(argv[optind], NULL) == HEARTH_ENOTFOUND)
-		return cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_ENOTFOUND));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	rc = value_of(cli, s, argv[optind], cli->json ? NULL : &text,
@@ -297,7 +297,7 @@ static int config_set(struct hearth_cli *cli, int argc, char **argv)
 	key = argv[optind];
 	value = argv[optind + 1];
 	if (hearth_settings_check(key, value) != HEARTH_OK)
-		return cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	if ((st = hearth_settings_set(s, key, value)) != HEARTH_OK)
@@ -428,7 +428,7 @@ static int helpline_add(struct hearth_cli *cli, int argc, char **argv)
 	line.name = argv[optind];
 	line.number = argv[optind + 1];
 	if (hearth_helpline_check(&line, today) != HEARTH_OK)
-		return cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	st = hearth_settings_helpline_put(s, cli_lang(cli), &line, today, &replaced);

@@ -16,24 +16,20 @@
 
 static const char *priority_text(const char *p)
 {
-	static const struct cli_word words[] = {
-		{"high", N_("high")},
-		{"low", N_("low")},
-		{"normal", N_("normal")},
-	};
+	hearth_priority v;
 
-	return cli_word(words, CLI_COUNT(words), p);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_priority_parse(p, &v) == HEARTH_OK ? hearth_priority_label(v) : p;
 }
 
 const char *cli_followup_status_text(const char *s)
 {
-	static const struct cli_word words[] = {
-		{"open", N_("to do")},
-		{"retry", N_("retry")},
-		{"done", N_("done")},
-	};
+	hearth_followup_status v;
 
-	return cli_word(words, CLI_COUNT(words), s);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_followup_status_parse(s, &v) == HEARTH_OK ? hearth_followup_status_label(v) : s;
 }
 
 enum { OPT_PERSON = 0x100, OPT_DUE, OPT_REASON, OPT_PRIORITY, OPT_OVERDUE,

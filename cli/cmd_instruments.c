@@ -89,7 +89,7 @@ static int load(struct hearth_cli *cli, const char *id, hearth_instrument **out)
 	hearth_status st = hearth_instrument_find(id, out);
 
 	if (st == HEARTH_EINVAL)
-		return cli_usage(cli, "%s", cli_errdetail(cli, st));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	return CLI_EXIT_OK;

@@ -291,7 +291,7 @@ static int journal_screen(struct hearth_cli *cli, int argc, char **argv)
 	id = argv[optind];
 	st = hearth_instrument_find(id, &inst);
 	if (st == HEARTH_EINVAL || st == HEARTH_ENOTFOUND) {
-		cli_usage(cli, "%s", cli_errdetail(cli, st));
+		cli_usage(cli, "%s", hearth_errdetail_local());
 		return CLI_EXIT_USAGE;
 	}
 	if (st != HEARTH_OK)
@@ -306,7 +306,7 @@ static int journal_screen(struct hearth_cli *cli, int argc, char **argv)
 	if (answers_text != NULL) {
 		if (hearth_answers_parse(answers_text, strlen(answers_text), &list) != HEARTH_OK ||
 		    (st = hearth_instrument_answers_map(inst, &list, answers)) == HEARTH_EINVAL) {
-			rc = cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
+			rc = cli_usage(cli, "%s", hearth_errdetail_local());
 			goto out;
 		}
 		if (st != HEARTH_OK) {
@@ -540,7 +540,7 @@ static int journal_trend(struct hearth_cli *cli, int argc, char **argv)
 	if (instrument != NULL && instrument[0] != '\0') {
 		st = hearth_instrument_find(instrument, &inst);
 		if (st == HEARTH_ENOTFOUND || st == HEARTH_EINVAL)
-			return cli_usage(cli, "%s", cli_errdetail(cli, st));
+			return cli_usage(cli, "%s", hearth_errdetail_local());
 		if (st != HEARTH_OK)
 			inst = NULL;
 	}
@@ -548,7 +548,7 @@ static int journal_trend(struct hearth_cli *cli, int argc, char **argv)
 		goto out;
 	st = hearth_journal_trend(s, instrument, &t);
 	if (st == HEARTH_EINVAL) {
-		rc = cli_usage(cli, "%s", cli_errdetail(cli, st));
+		rc = cli_usage(cli, "%s", hearth_errdetail_local());
 		goto out;
 	}
 	if (st != HEARTH_OK) {

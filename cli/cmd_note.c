@@ -25,13 +25,11 @@ static int has_text(const char *s)
 
 const char *cli_note_format_text(const char *f)
 {
-	static const struct cli_word words[] = {
-		{"free", N_("free text")},
-		{"dap", N_("DAP")},
-		{"soap", N_("SOAP")},
-	};
+	hearth_note_format v;
 
-	return cli_word(words, CLI_COUNT(words), f);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_note_format_parse(f, &v) == HEARTH_OK ? hearth_note_format_label(v) : f;
 }
 
 enum { OPT_PERSON = 0x100, OPT_APPT, OPT_FORMAT, OPT_TEXT };

@@ -483,13 +483,11 @@ out:
 
 static const char *case_text(const char *c)
 {
-	static const struct cli_word words[] = {
-		{"open", N_("open")},
-		{"followup", N_("in follow-up")},
-		{"closed", N_("closed")},
-	};
+	hearth_case_state v;
 
-	return cli_word(words, CLI_COUNT(words), c);
+	/* The core's one label of the code; a code it does not know is
+	 * shown as stored. */
+	return hearth_case_state_parse(c, &v) == HEARTH_OK ? hearth_case_state_label(v) : c;
 }
 
 /* ---- the rest of `person show` ------------------------------------------ */
@@ -509,7 +507,8 @@ static int show_case(struct hearth_cli *cli, const hearth_record *person, json_t
 	t = cli_kv_new();
 	if (t == NULL)
 		return cli_error(cli, "%s", _("out of memory"));
-	bad = cli_kv_add(t, _("Risk"), risk ? cli_risk_text(risk) : _("not assessed"));
+	bad = cli_kv_add(t, _("Risk"), risk && risk[0] ? cli_risk_text(risk) :
+				      hearth_risk_label(HEARTH_RISK_NONE));
 	bad |= cli_kv_add(t, _("Case"), case_text(state ? state : "open"));
 	bad |= cli_kv_add(t, _("Counsellor"), counsellor);
 	if (!bad)

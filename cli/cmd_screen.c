@@ -744,7 +744,7 @@ static int screen_run(struct hearth_cli *cli, int argc, char **argv)
 	 * first: bad input opens nothing. */
 	st = hearth_instrument_find(args.instrument, &inst);
 	if (st == HEARTH_EINVAL)
-		return cli_usage(cli, "%s", cli_errdetail(cli, st));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	if (st != HEARTH_OK)
 		return cli_error_status(cli, st);
 	if (args.difficulty != NULL) {
@@ -754,7 +754,7 @@ static int screen_run(struct hearth_cli *cli, int argc, char **argv)
 			goto out;
 		}
 		if (hearth_instrument_check_difficulty(inst, difficulty) != HEARTH_OK) {
-			rc = cli_usage(cli, "%s", cli_errdetail(cli, HEARTH_EINVAL));
+			rc = cli_usage(cli, "%s", hearth_errdetail_local());
 			goto out;
 		}
 	}
@@ -763,7 +763,7 @@ static int screen_run(struct hearth_cli *cli, int argc, char **argv)
 		if (st == HEARTH_OK)
 			st = hearth_instrument_answers_map(inst, &list, answers);
 		if (st != HEARTH_OK) {
-			rc = cli_usage(cli, "%s", cli_errdetail(cli, st));
+			rc = cli_usage(cli, "%s", hearth_errdetail_local());
 			goto out;
 		}
 	}

@@ -326,7 +326,7 @@ int cli_check_text(struct hearth_cli *cli, const char *option, const char *value
 	hearth_status st = hearth_text_check(option, value);
 
 	if (st != HEARTH_OK)
-		return cli_usage(cli, "%s", cli_errdetail(cli, st));
+		return cli_usage(cli, "%s", hearth_errdetail_local());
 	return 0;
 }
 

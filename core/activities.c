@@ -39,19 +39,16 @@ hearth_status hearth_activity_add(hearth_store *s, const hearth_activity_new *a,
 	if (s == NULL || a == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or activity given");
 	memset(&res, 0, sizeof res);
-	if (!hearth_activity_type_valid(a->type))
-		return hearth_fail(HEARTH_EINVAL,
-			"'%s' is not an activity type: use hotline, callback, group, lecture or outreach",
-			a->type ? a->type : "");
+	if (hearth_activity_type_parse(a->type, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	st = hearth_date_parse(a->date, &d);
 	if (st != HEARTH_OK)
 		return st;
 	st = hearth_cw_today(today, NULL);
 	if (st != HEARTH_OK)
 		return st;
-	if (!blank(a->risk) && !hearth_risk_valid(a->risk))
-		return hearth_fail(HEARTH_EINVAL,
-				   "'%s' is not a risk level: use low, moderate or high", a->risk);
+	if (!blank(a->risk) && hearth_risk_parse(a->risk, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	if (hearth_cw_multiline(a->topic) || hearth_cw_multiline(a->unit))
 		return hearth_fail(HEARTH_EINVAL, "a topic or unit is one line");
 	high = !blank(a->risk) && strcmp(a->risk, "high") == 0;
@@ -267,10 +264,8 @@ hearth_status hearth_activity_list(hearth_store *s, const char *from,
 	hearth_cw_list_init(&c.list, sizeof(hearth_activity_item), act_item_release);
 	c.from = INT32_MIN;
 	c.to = INT32_MAX;
-	if (type != NULL && !hearth_activity_type_valid(type))
-		return hearth_fail(HEARTH_EINVAL,
-			"'%s' is not an activity type: use hotline, callback, group, lecture or outreach",
-			type);
+	if (type != NULL && hearth_activity_type_parse(type, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	c.type = type;
 	if (from != NULL && (st = hearth_date_parse(from, &c.from)) != HEARTH_OK)
 		return st;

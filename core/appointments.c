@@ -504,9 +504,8 @@ hearth_status hearth_appt_add(hearth_store *s, const hearth_appt_new *a,
 				   "%d is not a session length: use 1 to %d minutes",
 				   a->minutes, HEARTH_APPT_MAX_MINUTES);
 	mode = blank(a->mode) ? "in-person" : a->mode;
-	if (!hearth_appt_mode_valid(mode))
-		return hearth_fail(HEARTH_EINVAL,
-				   "'%s' is not a mode: use in-person, phone or video", mode);
+	if (hearth_appt_mode_parse(mode, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	if (hearth_cw_multiline(a->place) || hearth_cw_multiline(a->counsellor))
 		return hearth_fail(HEARTH_EINVAL, "a place or counsellor is one line");
 	if (!blank(a->repeat)) {
@@ -574,8 +573,10 @@ hearth_status hearth_appt_add(hearth_store *s, const hearth_appt_new *a,
 	if (st != HEARTH_OK)
 		goto out;
 	if (a->strict && res->nconflicts > 0) {
-		st = hearth_fail(HEARTH_ESTATE, "%zu conflict%s found: nothing was booked",
-				 res->nconflicts, res->nconflicts == 1 ? "" : "s");
+		st = res->nconflicts == 1 ?
+		     hearth_fail(HEARTH_ESTATE, "1 conflict found: nothing was booked") :
+		     hearth_fail(HEARTH_ESTATE, "%zu conflicts found: nothing was booked",
+				 res->nconflicts);
 		goto out;
 	}
 
@@ -646,7 +647,7 @@ static hearth_status load_booked_appt(hearth_store *s, const hearth_id *id,
 	status = hearth_cw_field(*out, "status");
 	if (strcmp(status, "booked") != 0) {
 		hearth_id_to_hex(id, hex);
-		st = hearth_fail(HEARTH_ESTATE, "appointment %.8s is %s, not booked",
+		st = hearth_fail(HEARTH_ESTATE, "appointment %.8s is %-s, not booked",
 				 hex, status[0] ? status : "without a status");
 		hearth_record_free(*out);
 		*out = NULL;
@@ -696,8 +697,10 @@ hearth_status hearth_appt_move(hearth_store *s, const hearth_id *id,
 	if (st != HEARTH_OK)
 		goto out;
 	if (strict && res->nconflicts > 0) {
-		st = hearth_fail(HEARTH_ESTATE, "%zu conflict%s found: the appointment was not moved",
-				 res->nconflicts, res->nconflicts == 1 ? "" : "s");
+		st = res->nconflicts == 1 ?
+		     hearth_fail(HEARTH_ESTATE, "1 conflict found: the appointment was not moved") :
+		     hearth_fail(HEARTH_ESTATE, "%zu conflicts found: the appointment was not moved",
+				 res->nconflicts);
 		goto out;
 	}
 	hearth_datetime_format(start, res->at[0]);

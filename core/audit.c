@@ -297,7 +297,7 @@ out:
 
 static hearth_status broken(int64_t seq, const char *why)
 {
-	return hearth_fail(HEARTH_EDAMAGED, "audit log broken at entry %lld: %s",
+	return hearth_fail(HEARTH_EDAMAGED, "audit log broken at entry %lld: %-s",
 			   (long long)seq, why);
 }
 

@@ -33,18 +33,6 @@ static const char *ctx_gettext(const char *key, const char *msgid)
 	return t == key ? msgid : t;
 }
 
-static int source_valid(const char *s)
-{
-	static const char *const v[] = { "manual", "screening", "noshow", "crisis",
-					 "hotline", NULL };
-	size_t i;
-
-	for (i = 0; v[i] != NULL; i++)
-		if (strcmp(s, v[i]) == 0)
-			return 1;
-	return 0;
-}
-
 static int nonempty(const char *s)
 {
 	if (s == NULL)
@@ -119,14 +107,14 @@ static hearth_status reason_check(const hearth_followup_reason *r, int safety_on
 		int wanted = (d->params & (1u << i)) != 0;
 
 		if (wanted && !given(v[i]))
-			return hearth_fail(HEARTH_EINVAL, "a '%s' follow-up needs its %s",
+			return hearth_fail(HEARTH_EINVAL, "a '%s' follow-up needs its %-s",
 					   d->name, param[i]);
 		if (!wanted && given(v[i]))
-			return hearth_fail(HEARTH_EINVAL, "a '%s' follow-up takes no %s",
+			return hearth_fail(HEARTH_EINVAL, "a '%s' follow-up takes no %-s",
 					   d->name, param[i]);
 		if (given(v[i]) && (hearth_cw_multiline(v[i]) || strlen(v[i]) > 200))
 			return hearth_fail(HEARTH_EINVAL,
-					   "a follow-up's %s is one line of at most 200 bytes",
+					   "a follow-up's %-s is one line of at most 200 bytes",
 					   param[i]);
 	}
 	return HEARTH_OK;
@@ -307,11 +295,9 @@ hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 				   why.code);
 	if (hearth_cw_multiline(f->reason))
 		return hearth_fail(HEARTH_EINVAL, "a follow-up's reason is one line");
-	if (!hearth_priority_valid(priority))
-		return hearth_fail(HEARTH_EINVAL,
-				   "'%s' is not a priority: use high, normal or low", priority);
-	if (!source_valid(source))
-		return hearth_fail(HEARTH_EINVAL, "'%s' is not a follow-up source", source);
+	if (hearth_priority_parse(priority, NULL) != HEARTH_OK ||
+	    hearth_followup_source_parse(source, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	st = hearth_person_check(s, &f->person);
 	if (st != HEARTH_OK)
 		return st;

@@ -1877,15 +1877,18 @@ hearth_status hearth_instrument_answers_map(const hearth_instrument *inst,
 				if (w > 0)
 					len += (size_t)w;
 			}
+		if (len > 0 && strchr(skipped, ',') != NULL)
+			return hearth_fail(HEARTH_EINVAL, "too many answers: %zu "
+					   "given, %zu asked (with these "
+					   "answers items %s are skipped: leave "
+					   "them out or write '-')", list->n,
+					   asked, skipped);
 		if (len > 0)
 			return hearth_fail(HEARTH_EINVAL, "too many answers: %zu "
 					   "given, %zu asked (with these "
-					   "answers %s %s %s skipped: leave "
+					   "answers item %s is skipped: leave "
 					   "them out or write '-')", list->n,
-					   asked,
-					   strchr(skipped, ',') ? "items" : "item",
-					   skipped,
-					   strchr(skipped, ',') ? "are" : "is");
+					   asked, skipped);
 		return hearth_fail(HEARTH_EINVAL, "too many answers: %zu given, "
 				   "%zu asked", list->n, asked);
 	}

@@ -74,9 +74,8 @@ hearth_status hearth_note_add(hearth_store *s, const hearth_note_new *n,
 	if (s == NULL || n == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or note given");
 	format = n->format && n->format[0] ? n->format : "free";
-	if (!hearth_note_format_valid(format))
-		return hearth_fail(HEARTH_EINVAL,
-				   "'%s' is not a note format: use free, dap or soap", format);
+	if (hearth_note_format_parse(format, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	if (!has_text(n->text))
 		return hearth_fail(HEARTH_EINVAL, "a note needs text");
 	st = hearth_cw_today(today, NULL);

@@ -26,55 +26,6 @@
 
 /* ---- shared helpers ---------------------------------------------------- */
 
-static int one_of(const char *s, const char *const *set)
-{
-	size_t i;
-
-	if (s == NULL)
-		return 0;
-	for (i = 0; set[i] != NULL; i++)
-		if (strcmp(s, set[i]) == 0)
-			return 1;
-	return 0;
-}
-
-int hearth_risk_valid(const char *s)
-{
-	static const char *const v[] = { "low", "moderate", "high", NULL };
-	return one_of(s, v);
-}
-
-int hearth_case_valid(const char *s)
-{
-	static const char *const v[] = { "open", "followup", "closed", NULL };
-	return one_of(s, v);
-}
-
-int hearth_priority_valid(const char *s)
-{
-	static const char *const v[] = { "high", "normal", "low", NULL };
-	return one_of(s, v);
-}
-
-int hearth_appt_mode_valid(const char *s)
-{
-	static const char *const v[] = { "in-person", "phone", "video", NULL };
-	return one_of(s, v);
-}
-
-int hearth_note_format_valid(const char *s)
-{
-	static const char *const v[] = { "free", "dap", "soap", NULL };
-	return one_of(s, v);
-}
-
-int hearth_activity_type_valid(const char *s)
-{
-	static const char *const v[] = { "hotline", "callback", "group", "lecture",
-					 "outreach", NULL };
-	return one_of(s, v);
-}
-
 const char *hearth_cw_get(const hearth_cw_rec *r, const char *name)
 {
 	size_t i;
@@ -173,7 +124,7 @@ hearth_status hearth_cw_load(hearth_store *s, const hearth_id *id,
 	    (r->deleted || strcmp(r->kind, kind) != 0))) {
 		hearth_record_free(r);
 		hearth_id_to_hex(id, hex);
-		return hearth_fail(HEARTH_ENOTFOUND, "no %s '%s'", kind, hex);
+		return hearth_fail(HEARTH_ENOTFOUND, "no %-s '%s'", kind, hex);
 	}
 	if (st != HEARTH_OK)
 		return st;
@@ -1041,10 +992,8 @@ hearth_status hearth_person_set_risk(hearth_store *s, const hearth_id *person,
 
 	if (s == NULL || person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
-	if (!hearth_risk_valid(risk))
-		return hearth_fail(HEARTH_EINVAL,
-				   "'%s' is not a risk level: use low, moderate or high",
-				   risk ? risk : "");
+	if (hearth_risk_parse(risk, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	if (has_reason) {
 		if ((st = hearth_text_check("reason", reason)) != HEARTH_OK)
 			return st;
@@ -1100,10 +1049,8 @@ hearth_status hearth_person_set_case(hearth_store *s, const hearth_id *person,
 
 	if (s == NULL || person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
-	if (!hearth_case_valid(state))
-		return hearth_fail(HEARTH_EINVAL,
-				   "'%s' is not a case state: use open, followup or closed",
-				   state ? state : "");
+	if (hearth_case_state_parse(state, NULL) != HEARTH_OK)
+		return HEARTH_EINVAL;
 	st = hearth_cw_begin(s, &tx);
 	if (st != HEARTH_OK)
 		return st;

@@ -6,6 +6,7 @@
  */
 #include <assert.h>
 #include <errno.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,38 +19,49 @@
 
 /* ---- labels ------------------------------------------------------------ */
 
+/* Marks a label for xgettext; translated by word(). */
+#define N_(s) s
+
 static const struct {
-	const char *key, *en, *zh;
+	const char *key, *label;
 } metrics[HEARTH_M_COUNT] = {
-	[HEARTH_M_HOTLINE] = { "hotline_calls", "Hotline calls", "热线来电" },
-	[HEARTH_M_CALLBACK] = { "callbacks", "Call-backs", "去电回访" },
-	[HEARTH_M_APPT_BOOKED] = { "appointments_booked", "Appointments booked", "预约数" },
-	[HEARTH_M_APPT_HELD] = { "appointments_held", "Appointments held", "已完成预约" },
-	[HEARTH_M_APPT_NOSHOW] = { "appointments_noshow", "No-shows", "爽约" },
-	[HEARTH_M_APPT_CANCELLED] = { "appointments_cancelled", "Appointments cancelled", "已取消预约" },
-	[HEARTH_M_ONE_TO_ONE] = { "one_to_one_sessions", "One-to-one sessions", "个体咨询" },
-	[HEARTH_M_GROUP] = { "group_sessions", "Group sessions", "团体辅导" },
-	[HEARTH_M_GROUP_ATTENDEES] = { "group_attendees", "Group session attendees", "团辅参与人次" },
-	[HEARTH_M_LECTURE] = { "lectures", "Lectures", "讲座" },
-	[HEARTH_M_LECTURE_ATTENDEES] = { "lecture_attendees", "Lecture attendees", "讲座参与人次" },
-	[HEARTH_M_OUTREACH] = { "outreach", "Outreach", "外展服务" },
-	[HEARTH_M_SCREENINGS] = { "screenings", "Screenings", "筛查" },
-	[HEARTH_M_SAFETY_FLAGS] = { "safety_flags", "Safety flags", "安全警示" },
-	[HEARTH_M_FOLLOWUP_DONE] = { "followups_done", "Follow-ups done", "已完成随访" },
-	[HEARTH_M_FOLLOWUP_OVERDUE] = { "followups_overdue", "Follow-ups overdue", "逾期随访" },
-	[HEARTH_M_PEOPLE] = { "people_served", "People served", "服务人数" },
+	[HEARTH_M_HOTLINE] = { "hotline_calls", N_("Hotline calls") },
+	[HEARTH_M_CALLBACK] = { "callbacks", N_("Call-backs") },
+	[HEARTH_M_APPT_BOOKED] = { "appointments_booked", N_("Appointments booked") },
+	[HEARTH_M_APPT_HELD] = { "appointments_held", N_("Appointments held") },
+	[HEARTH_M_APPT_NOSHOW] = { "appointments_noshow", N_("No-shows") },
+	[HEARTH_M_APPT_CANCELLED] = { "appointments_cancelled", N_("Appointments cancelled") },
+	[HEARTH_M_ONE_TO_ONE] = { "one_to_one_sessions", N_("One-to-one sessions") },
+	[HEARTH_M_GROUP] = { "group_sessions", N_("Group sessions") },
+	[HEARTH_M_GROUP_ATTENDEES] = { "group_attendees", N_("Group session attendees") },
+	[HEARTH_M_LECTURE] = { "lectures", N_("Lectures") },
+	[HEARTH_M_LECTURE_ATTENDEES] = { "lecture_attendees", N_("Lecture attendees") },
+	[HEARTH_M_OUTREACH] = { "outreach", N_("Outreach") },
+	[HEARTH_M_SCREENINGS] = { "screenings", N_("Screenings") },
+	[HEARTH_M_SAFETY_FLAGS] = { "safety_flags", N_("Safety flags") },
+	[HEARTH_M_FOLLOWUP_DONE] = { "followups_done", N_("Follow-ups done") },
+	[HEARTH_M_FOLLOWUP_OVERDUE] = { "followups_overdue", N_("Follow-ups overdue") },
+	[HEARTH_M_PEOPLE] = { "people_served", N_("People served") },
 };
 
-static int lang_zh(const char *lang)
+static int lang_en(const char *lang)
 {
-	return lang != NULL && strncmp(lang, "zh", 2) == 0;
+	return lang != NULL && strncmp(lang, "en", 2) == 0;
+}
+
+/* A label in lang: English as written, any other language from the
+ * "hearth" catalogue in the language the program chose (a face passes
+ * its own). */
+static const char *word(const char *msgid, const char *lang)
+{
+	return lang_en(lang) ? msgid : dgettext(HEARTH_TEXTDOMAIN, msgid);
 }
 
 const char *hearth_metric_label(hearth_metric m, const char *lang)
 {
 	if ((unsigned)m >= HEARTH_M_COUNT)
 		return "";
-	return lang_zh(lang) ? metrics[m].zh : metrics[m].en;
+	return word(metrics[m].label, lang);
 }
 
 const char *hearth_metric_key(hearth_metric m)
@@ -1197,16 +1209,16 @@ hearth_status hearth_report_csv(const hearth_report *r, const char *lang,
 				char **out, size_t *len)
 {
 	struct buf b = { 0 };
-	int zh = lang_zh(lang);
+	int zh = lang != NULL && strncmp(lang, "zh", 2) == 0;
 
 	if (out != NULL)
 		*out = NULL;
 	if (r == NULL || out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no report to write as CSV");
 	buf_put(&b, "\xEF\xBB\xBF", 3);
-	csv_field(&b, zh ? "时段" : "Period", 1);
-	csv_field(&b, zh ? "起始日期" : "From", 0);
-	csv_field(&b, zh ? "结束日期" : "To", 0);
+	csv_field(&b, word(N_("Period"), lang), 1);
+	csv_field(&b, word(N_("From"), lang), 0);
+	csv_field(&b, word(N_("To"), lang), 0);
 	for (int m = 0; m < HEARTH_M_COUNT; m++)
 		csv_field(&b, hearth_metric_label((hearth_metric)m, lang), 0);
 	for (size_t i = 0; i < r->whole.n_bands; i++)
@@ -1215,7 +1227,7 @@ hearth_status hearth_report_csv(const hearth_report *r, const char *lang,
 	buf_put(&b, "\r\n", 2);
 	for (size_t i = 0; i < r->n_buckets; i++)
 		csv_row(&b, r, &r->buckets[i], r->buckets[i].label);
-	csv_row(&b, r, &r->whole, zh ? "合计" : "Total");
+	csv_row(&b, r, &r->whole, word(N_("Total"), lang));
 	if (b.oom) {
 		free(b.p);
 		return hearth_fail(HEARTH_ENOMEM, "out of memory for a CSV report");

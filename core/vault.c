@@ -202,7 +202,7 @@ static hearth_status slot_open(uint8_t *master, const hearth_keyfile *kf,
 		 * (another salt, cost, vault id or format in vault.json);
 		 * the wrong secret is by far the likelier. */
 		if (st == HEARTH_EAUTH)
-			st = hearth_fail(HEARTH_EPASSPHRASE, "%s", wrong_msg);
+			st = hearth_fail(HEARTH_EPASSPHRASE, "%-s", wrong_msg);
 	}
 	if (st == HEARTH_OK && kek_out != NULL) {
 		*kek_out = kek;

@@ -12,7 +12,7 @@ gboolean
 hearth_gui_fail(hearth_status status, GError **error)
 {
 	g_set_error_literal(error, HEARTH_GUI_ERROR, (int)status,
-			    hearth_errdetail());
+			    hearth_errdetail_local());
 	return FALSE;
 }
 

@@ -1158,7 +1158,7 @@ hearth_status hearth_store_resolve(hearth_store *s, const char *kind,
 		goto out;
 	}
 	if (count == 0)
-		ret = hearth_fail(HEARTH_ENOTFOUND, "no %s matches '%s'",
+		ret = hearth_fail(HEARTH_ENOTFOUND, "no %-s matches '%s'",
 			kind != NULL ? kind : "record", prefix);
 	else if (count > 1)
 		ret = hearth_fail(HEARTH_EAMBIGUOUS,

@@ -679,33 +679,6 @@ static void test_safety_sorts_first(void **state)
 /* Follow-up reasons are codes with parameters, shown in the language of
  * the catalogue in use. */
 
-/* Switches the "hearth" catalogue to lang ("en" or "zh_CN"), from the
- * catalogue this build compiled (BUILD/po/locale, beside BUILD/tests). */
-static void use_language(const char *lang)
-{
-	char exe[PATH_MAX], dir[PATH_MAX + 32], mo_path[PATH_MAX + 96], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-	FILE *mo;
-
-	assert_true(n > 0);
-	exe[n] = '\0';
-	assert_non_null(slash = strrchr(exe, '/'));
-	*slash = '\0';
-	snprintf(dir, sizeof dir, "%s/../po/locale", exe);
-	snprintf(mo_path, sizeof mo_path, "%s/zh_CN/LC_MESSAGES/hearth.mo", dir);
-	/* The build always makes it (po/meson.build): its absence is a
-	 * failure, not a reason to skip. */
-	assert_non_null(mo = fopen(mo_path, "rb"));
-	fclose(mo);
-	assert_non_null(bindtextdomain("hearth", dir));
-	assert_non_null(bind_textdomain_codeset("hearth", "UTF-8"));
-	setenv("LANGUAGE", lang, 1);
-	/* gettext ignores LANGUAGE in the C locale, and drops the
-	 * translations it cached when LC_MESSAGES changes. */
-	assert_non_null(setlocale(LC_MESSAGES, "C"));
-	assert_non_null(setlocale(LC_MESSAGES, "C.UTF-8"));
-}
-
 static char *label_of(hearth_store *s, const hearth_id *fu)
 {
 	hearth_followups *l = NULL;

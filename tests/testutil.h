@@ -80,4 +80,9 @@ int last_audit_cb(const hearth_audit_entry *e, void *ctx);
  * is *rng (each suite keeps its own, so a printed seed repeats a run). */
 uint32_t xorshift_below(uint64_t *rng, uint32_t n);
 
+/* Binds the "hearth" text domain to the catalogue this build compiled
+ * (BUILD/po/locale, or $HEARTH_LOCALEDIR) and switches messages to lang
+ * ("zh_CN", "en"), as a face does at start-up. */
+void use_language(const char *lang);
+
 #endif

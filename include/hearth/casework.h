@@ -56,6 +56,7 @@
 #include "hearth/status.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
+#include "hearth/vocab.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -64,7 +65,8 @@ extern "C" {
 
 /* ---- values ----------------------------------------------------------- */
 
-/* Non-zero if s is one of the allowed values (NULL gives 0). */
+/* Non-zero if s is one of the allowed values (NULL gives 0): checks over
+ * hearth/vocab.h, whose _parse() also says what is wrong. */
 int hearth_risk_valid(const char *s);      /* low moderate high */
 int hearth_case_valid(const char *s);      /* open followup closed */
 int hearth_priority_valid(const char *s);  /* high normal low */

@@ -13,6 +13,7 @@
 #include "hearth/vault.h"
 #include "hearth/audit.h"
 #include "hearth/timeutil.h"
+#include "hearth/vocab.h"
 #include "hearth/casework.h"
 #include "hearth/person.h"
 #include "hearth/followup.h"

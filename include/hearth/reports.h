@@ -156,8 +156,10 @@ void hearth_report_free(hearth_report *r);
 hearth_status hearth_report_by_parse(const char *s,
 				     hearth_report_by *out) HEARTH_WUR;
 
-/* The label of a metric in lang ("zh..." Chinese, else English), e.g.
- * "Hotline calls" / "热线来电".  Static. */
+/* The label of a metric: in English ("Hotline calls") when lang is "en...",
+ * else translated from the "hearth" text domain in the language the
+ * program chose ("热线来电" under zh_CN; English when no catalogue is
+ * bound).  A face passes its own language.  Static. */
 const char *hearth_metric_label(hearth_metric m, const char *lang);
 
 /* A stable machine name of a metric for JSON, e.g. "hotline_calls".

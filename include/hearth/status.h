@@ -5,9 +5,21 @@
  * every other value is an error.  Codes are appended, never renumbered or
  * removed: programs may store them.
  *
- * hearth_strerror() gives one fixed message per code.  hearth_errdetail()
- * gives the detail of the most recent failure on the calling thread (which
- * file, which page, which field), and is what a user should be shown.
+ * hearth_strerror() gives one fixed message per code.  The most recent
+ * failure on the calling thread also has a detail (which file, which page,
+ * which field), in three forms:
+ *
+ *   hearth_errdetail()        the sentence in English, for logs and audit;
+ *   hearth_errdetail_local()  the sentence in the user's language: what a
+ *                             face shows;
+ *   hearth_errinfo_get()      the structure: the detail's stable code and
+ *                             its arguments, for a program that reacts to
+ *                             one situation.  No face parses a sentence.
+ *
+ * Translations come from the "hearth" text domain of libintl (glibc's
+ * gettext).  The library never calls setlocale() or bindtextdomain(): the
+ * program does, as the faces do at start-up; without it the local detail
+ * is the English one.
  */
 #ifndef HEARTH_STATUS_H
 #define HEARTH_STATUS_H
@@ -58,9 +70,47 @@ const char *hearth_strerror(hearth_status status);
  * thread. */
 const char *hearth_errdetail(void);
 
-/* Records a failure's detail for hearth_errdetail() and returns status, so a
- * module can write `return hearth_fail(HEARTH_EINVAL, "bad id '%s'", s);`.
- * Messages are lowercase, name the subject, and end without a full stop. */
+/* Returns the detail of the last failure on this thread in the user's
+ * language (the "hearth" text domain, as LANGUAGE and the locale choose),
+ * or the translated hearth_strerror() text when it set no detail.  Owned
+ * by the library; valid until the next libhearth call on this thread. */
+const char *hearth_errdetail_local(void);
+
+/* The text domain of libhearth's messages and vocabulary labels. */
+#define HEARTH_TEXTDOMAIN "hearth"
+
+/* Most arguments one detail keeps (a format has at most this many). */
+#define HEARTH_ERR_MAXARGS 8
+
+/* The last failure on this thread, structured.
+ *
+ * code is the format the library passed to hearth_fail(), e.g.
+ * "no instrument '%s' (see 'hearth instruments list')": a stable name of
+ * the situation (it is also the msgid of its translation in po/).  Its
+ * arguments are positional: argv[i] is the text of the format's i-th
+ * conversion as printf renders it ("%.8s" gives 8 characters), and a
+ * translation refers to it as %<i+1>$s.  A "%-s" conversion (no width)
+ * marks a word of the library's own vocabulary (a record kind, a status
+ * code, what was being done), which the local detail shows translated. */
+typedef struct hearth_errinfo {
+	hearth_status status;
+	const char *code;     /* "" when the failure set no detail */
+	unsigned argc;
+	const char *argv[HEARTH_ERR_MAXARGS]; /* NULL from argc on */
+	const char *detail;   /* hearth_errdetail() */
+	const char *local;    /* hearth_errdetail_local() */
+} hearth_errinfo;
+
+/* Returns the last failure on this thread; never NULL.  Owned by the
+ * library, valid until the next libhearth call on this thread. */
+const hearth_errinfo *hearth_errinfo_get(void);
+
+/* Records a failure for hearth_errdetail() and its kin and returns status,
+ * so a module can write `return hearth_fail(HEARTH_EINVAL, "bad id '%s'", s);`.
+ * Messages are lowercase, name the subject, and end without a full stop.
+ * fmt is the detail's code and msgid (po/ extracts it): write it as a
+ * literal, one per situation, with the subject in arguments; a word the
+ * library chose (not the user's text) as "%-s" so it is translated. */
 hearth_status hearth_fail(hearth_status status, const char *fmt, ...)
 	HEARTH_PRINTF(2, 3);
 

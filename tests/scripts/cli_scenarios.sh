@@ -170,7 +170,7 @@ scenario_a() {
 	local line
 	line=$(grep -F "$FU" "$T/out") || fail "followup list lacks $FU"
 	case $L in
-	en) [[ $line == *high*2026-12-14*王芳*safety* ]] || fail "followup line '$line'" ;;
+	en) [[ $line == *High*2026-12-14*王芳*safety* ]] || fail "followup line '$line'" ;;
 	zh) [[ $line == *高*2026-12-14*王芳*安全* ]] || fail "followup line '$line'" ;;
 	esac
 
@@ -228,7 +228,7 @@ scenario_b() {
 	run appt list --person "$P"; expect_ok
 	local booked cancelled
 	case $L in
-	en) booked=booked; cancelled=cancelled ;;
+	en) booked=Booked; cancelled=Cancelled ;;
 	zh) booked=已预约; cancelled=已取消 ;;
 	esac
 	for d in 2026-11-30 2026-12-07 2026-12-21 2026-12-28 2027-01-04; do

@@ -117,7 +117,7 @@ json 'len(j) == 6 and sum(a["status"] == "cancelled" for a in j) == 1'
 json '[a["at"] for a in j if a["status"] == "cancelled"] == ["2026-12-14 10:00"]'
 json 'sum(a["status"] == "booked" for a in j) == 5 and len({a["series"] for a in j}) == 1'
 run appt list --from 2026-12-14 --to 2026-12-14; expect_ok
-expect_out "cancelled"; expect_out "赵强"; expect_no_out "2026-12-07"
+expect_out "Cancelled"; expect_out "赵强"; expect_no_out "2026-12-07"
 
 step "strict booking writes nothing"
 before
@@ -230,7 +230,7 @@ expect_err "has an open safety follow-up ${SAFE:0:8}"
 unchanged
 run followup done "$SAFE" --outcome "seen with supervisor"; expect_ok
 run --json person show "$ZHAO"; json 'j["risk"] == "high" and j["case"] == "followup"'
-run person case "$ZHAO" closed; expect_ok; expect_out "closed"
+run person case "$ZHAO" closed; expect_ok; expect_out "Closed"
 run person risk "$ZHAO" extreme; expect_rc 2
 run person risk "$ZHAO" moderate; expect_ok
 run person counsellor "$ZHAO" "Li"; expect_ok
@@ -250,7 +250,7 @@ run activity add lecture --date 2026-12-10 --topic "睡眠与压力" --unit "三
 expect_ok
 run activity add group --date 2026-12-11 --topic "团辅" --attendance 12; expect_ok
 run activity list --from 2026-12-10 --to 2026-12-11; expect_ok
-expect_out "睡眠与压力"; expect_out "42"; expect_out "group session"; expect_no_out "hotline"
+expect_out "睡眠与压力"; expect_out "42"; expect_out "Group session"; expect_no_out "Hotline"
 before
 run activity add lecture --date 2026-02-30; expect_rc 2
 expect_err "'2026-02-30' is not a valid date: use YYYY-MM-DD"
@@ -361,7 +361,7 @@ run person risk "$SUN" low --reason "$(printf 'two\nlines')"; expect_rc 2
 unchanged
 run --json person show "$SUN"; json 'j["risk"] == "high"'
 run person risk "$SUN" moderate --reason "reached by phone, safety plan agreed"; expect_ok
-expect_out "is now moderate"
+expect_out "is now Moderate"
 run --json audit list; expect_ok; export SUNFU
 json '[x for x in j["entries"] if x["action"] == "person.risk"][-1]["detail"] == "moderate; from high with safety follow-up " + e["SUNFU"][:8] + " open; reason: reached by phone, safety plan agreed"'
 
@@ -373,7 +373,7 @@ LANGUAGE=zh_CN run person case "$SUN" closed; expect_rc 1; expect_err "请先完
 unchanged
 run --json person show "$SUN"; json 'j["risk"] == "moderate" and j["case"] == "followup"'
 run followup done "$SUNFU" --outcome "met with supervisor, safe"; expect_ok
-run person case "$SUN" closed; expect_ok; expect_out "closed"
+run person case "$SUN" closed; expect_ok; expect_out "Closed"
 
 step "safety follow-ups sort first in every list"
 run person add --name "Qian Yu"; expect_ok; QIAN=$(out1)
