@@ -1056,7 +1056,7 @@ hearth_status hearth_report_build(hearth_store *s, const char *from,
 	struct tally q;
 	int32_t dfrom, dto, dtoday;
 	char to_next[HEARTH_DATE_LEN + 1], detail[64];
-	int own = 0;
+	hearth_store_step step = {0};
 
 	if (out != NULL)
 		*out = NULL;
@@ -1097,11 +1097,8 @@ hearth_status hearth_report_build(hearth_store *s, const char *from,
 
 	/* One transaction: every count sees the same data, and the audit
 	 * entry lands with it. */
-	if (sqlite3_get_autocommit(hearth_store_db(s))) {
-		if ((ret = hearth_store_begin(s)) != HEARTH_OK)
-			goto out;
-		own = 1;
-	}
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
 	if ((ret = count_all(hearth_store_db(s), &q)) != HEARTH_OK)
 		goto out;
 	if ((ret = label_whole(&r->whole)) != HEARTH_OK)
@@ -1112,12 +1109,7 @@ hearth_status hearth_report_build(hearth_store *s, const char *from,
 	snprintf(detail, sizeof detail, "%s..%s by %s", r->from, r->to, by_name(by));
 	ret = hearth_audit_append(s, "report", NULL, detail);
 out:
-	if (own) {
-		if (ret == HEARTH_OK)
-			ret = hearth_store_commit(s);
-		else
-			hearth_store_rollback(s);
-	}
+	ret = hearth_store_step_end(s, &step, ret);
 	people_release(&q.people);
 	cands_release(&q.c);
 	if (ret != HEARTH_OK) {
@@ -1245,29 +1237,16 @@ hearth_status hearth_report_export_csv(hearth_store *s, const hearth_report *r,
 	char *csv = NULL, detail[80];
 	size_t len = 0;
 	FILE *f = NULL;
-	sqlite3 *db;
-	int own = 0, savepoint = 0;
+	hearth_store_step step = {0};
 
 	if (s == NULL || r == NULL || path == NULL || path[0] == '\0')
 		return hearth_fail(HEARTH_EINVAL, "CSV export without a store, report or file");
 	if ((ret = hearth_report_csv(r, lang, &csv, &len)) != HEARTH_OK)
 		return ret;
-	db = hearth_store_db(s);
 	/* The audit entry is written first and kept only if the file was
 	 * written, so the log never misses an export nor claims a failed one. */
-	if (sqlite3_get_autocommit(db)) {
-		if ((ret = hearth_store_begin(s)) != HEARTH_OK)
-			goto out;
-		own = 1;
-	} else {
-		int rc = sqlite3_exec(db, "SAVEPOINT hearth_export", NULL, NULL, NULL);
-
-		if (rc != SQLITE_OK) {
-			ret = hearth_db_error(db, rc, "cannot export the report");
-			goto out;
-		}
-		savepoint = 1;
-	}
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
 	snprintf(detail, sizeof detail, "csv %s..%s by %s", r->from, r->to, by_name(r->by));
 	if ((ret = hearth_audit_append(s, "export", NULL, detail)) != HEARTH_OK)
 		goto out;
@@ -1289,16 +1268,7 @@ hearth_status hearth_report_export_csv(hearth_store *s, const hearth_report *r,
 out:
 	if (f != NULL)
 		fclose(f);
-	if (own) {
-		if (ret == HEARTH_OK)
-			ret = hearth_store_commit(s);
-		else
-			hearth_store_rollback(s);
-	} else if (savepoint) {
-		if (ret != HEARTH_OK)
-			sqlite3_exec(db, "ROLLBACK TO hearth_export", NULL, NULL, NULL);
-		sqlite3_exec(db, "RELEASE hearth_export", NULL, NULL, NULL);
-	}
+	ret = hearth_store_step_end(s, &step, ret);
 	free(csv);
 	return ret;
 }
