@@ -1,6 +1,8 @@
 /*
- * appointments.c - booking sessions and series, conflict detection, and
- * the life of a booking: move, cancel, held, no-show.
+ * appointments.c - booking sessions and series, conflict detection, the
+ * life of a booking (move, cancel, held, no-show), and lists of
+ * appointments (by dates, person and status, or picked out by id for
+ * notes.c).
  *
  * Conflicts are checked for every occurrence of a series against every
  * appointment that is not cancelled: the same counsellor, the same person
@@ -12,6 +14,7 @@
  * most HEARTH_APPT_MAX_MINUTES.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1014,6 +1017,20 @@ void hearth_appts_free(hearth_appts *l)
 	free(l);
 }
 
+/* Moves the items collected into a new list for the caller, ordered by
+ * appt_cmp. */
+static hearth_status appts_take(appt_list_ctx *c, hearth_appts **out)
+{
+	hearth_appts *l = calloc(1, sizeof *l);
+
+	if (l == NULL || (l->items = hearth_cw_list_take(&c->list, appt_cmp, &l->n)) == NULL) {
+		free(l);
+		return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
+	}
+	*out = l;
+	return HEARTH_OK;
+}
+
 hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 				  const char *to, const hearth_id *person,
 				  const char *status, hearth_appts **out)
@@ -1023,7 +1040,6 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 	hearth_cw_filter f[2];
 	size_t nf = 0;
 	appt_list_ctx c;
-	hearth_appts *l = NULL;
 	hearth_status st;
 
 	if (out == NULL || s == NULL)
@@ -1068,18 +1084,9 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 		f[nf++].nvalues = 1;
 	}
 	st = hearth_cw_select(s, "appointment", f, nf, appt_collect, &c);
-	if (st != HEARTH_OK)
-		goto out;
-	l = calloc(1, sizeof *l);
-	if (l == NULL || (l->items = hearth_cw_list_take(&c.list, appt_cmp, &l->n)) == NULL) {
-		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
-		goto out;
-	}
-	*out = l;
-	l = NULL;
-out:
+	if (st == HEARTH_OK)
+		st = appts_take(&c, out);
 	hearth_cw_list_release(&c.list);
-	hearth_appts_free(l);
 	hearth_cw_people_close(c.people);
 	return st;
 }
@@ -1089,128 +1096,6 @@ hearth_status hearth_appt_list(hearth_store *s, const char *from,
 			       hearth_appts **out)
 {
 	return hearth_cw_appt_list(s, from, to, person, NULL, out);
-}
-
-/* ---- sets of ids -------------------------------------------------------- */
-
-void hearth_cw_idset_release(hearth_cw_idset *m)
-{
-	free(m->v);
-	free(m->tab);
-	free(m->mark);
-	memset(m, 0, sizeof *m);
-}
-
-hearth_status hearth_cw_idset_push(hearth_cw_idset *m, const uint8_t *id)
-{
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 1024;
-		hearth_id *v;
-
-		if (cap > UINT32_MAX / 4 || (v = realloc(m->v, cap * sizeof *v)) == NULL)
-			return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
-		m->v = v;
-		m->cap = cap;
-	}
-	memcpy(m->v[m->n++].b, id, HEARTH_ID_BYTES);
-	return HEARTH_OK;
-}
-
-/* Ids are random, but need not be: mix them anyway. */
-static size_t idset_hash(const uint8_t *id)
-{
-	uint64_t a, b;
-
-	memcpy(&a, id, 8);
-	memcpy(&b, id + 8, 8);
-	a ^= b * 0x9E3779B97F4A7C15ULL;
-	a ^= a >> 33;
-	a *= 0xff51afd7ed558ccdULL;
-	a ^= a >> 33;
-	return (size_t)a;
-}
-
-static int id_order(const void *a, const void *b)
-{
-	return memcmp(a, b, HEARTH_ID_BYTES);
-}
-
-hearth_status hearth_cw_idset_index(hearth_cw_idset *m, int sort)
-{
-	size_t i, k = 0, tcap = 16;
-
-	if (sort && m->n > 1) {
-		qsort(m->v, m->n, sizeof *m->v, id_order);
-		for (i = 1; i < m->n; i++)
-			if (memcmp(m->v[k].b, m->v[i].b, HEARTH_ID_BYTES) != 0)
-				m->v[++k] = m->v[i];
-		m->n = k + 1;
-	}
-	while (tcap < 2 * m->n)
-		tcap *= 2;
-	free(m->tab);
-	free(m->mark);
-	m->tab = calloc(tcap, sizeof *m->tab);
-	m->mark = calloc(m->n + 1, 1);
-	if (m->tab == NULL || m->mark == NULL)
-		return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
-	m->tcap = tcap;
-	for (i = 0; i < m->n; i++) {
-		k = idset_hash(m->v[i].b) & (tcap - 1);
-		while (m->tab[k] != 0)
-			k = (k + 1) & (tcap - 1);
-		m->tab[k] = (uint32_t)i + 1;
-	}
-	return HEARTH_OK;
-}
-
-long hearth_cw_idset_find(const hearth_cw_idset *m, const uint8_t *id)
-{
-	size_t k;
-
-	if (m->tcap == 0)
-		return -1;
-	for (k = idset_hash(id) & (m->tcap - 1); m->tab[k] != 0; k = (k + 1) & (m->tcap - 1))
-		if (memcmp(m->v[m->tab[k] - 1].b, id, HEARTH_ID_BYTES) == 0)
-			return (long)m->tab[k] - 1;
-	return -1;
-}
-
-hearth_status hearth_cw_scan(hearth_store *s, const char *sql, hearth_cw_row_fn fn, void *ctx)
-{
-	sqlite3 *db = hearth_store_db(s);
-	sqlite3_stmt *stmt = NULL;
-	hearth_status st = HEARTH_OK;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-
-	if (rc != SQLITE_OK)
-		return hearth_db_error(db, rc, "cannot read records");
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const void *id = sqlite3_column_blob(stmt, 0);
-		const void *blob;
-		hearth_cw_row row;
-
-		if (id == NULL || sqlite3_column_bytes(stmt, 0) != HEARTH_ID_BYTES)
-			continue;
-		memset(&row, 0, sizeof row);
-		row.id = id;
-		if (sqlite3_column_count(stmt) > 1) {
-			if (sqlite3_column_type(stmt, 1) == SQLITE_BLOB) {
-				blob = sqlite3_column_blob(stmt, 1);
-				if (blob != NULL && sqlite3_column_bytes(stmt, 1) == HEARTH_HLC_BYTES)
-					row.created = blob;
-			} else {
-				row.value = (const char *)sqlite3_column_text(stmt, 1);
-			}
-		}
-		if ((st = fn(ctx, &row)) != HEARTH_OK)
-			goto out;
-	}
-	if (rc != SQLITE_DONE)
-		st = hearth_db_error(db, rc, "cannot read records");
-out:
-	sqlite3_finalize(stmt);
-	return st;
 }
 
 /* ---- appointments picked out by id -------------------------------------- */
@@ -1285,140 +1170,11 @@ static hearth_status appt_read_refs(hearth_store *s, const hearth_cw_ref *refs, 
 	return st;
 }
 
-/* The people of the rows: which are live persons, and their names. */
-typedef struct people_of {
-	hearth_cw_idset ids; /* marked: a live person */
-	char **name;
-	size_t counted;      /* live people seen by the scan */
-	size_t limit;        /* the scan gives up past this many */
-	int gave_up;
-} people_of;
-
-static hearth_status on_person(void *ctx, const hearth_cw_row *row)
-{
-	people_of *p = ctx;
-	long i = hearth_cw_idset_find(&p->ids, row->id);
-
-	if (i >= 0)
-		p->ids.mark[i] = 1;
-	if (++p->counted > p->limit) {
-		p->gave_up = 1; /* too many people: by key instead */
-		return HEARTH_ESTATE;
-	}
-	return HEARTH_OK;
-}
-
-static hearth_status on_name(void *ctx, const hearth_cw_row *row)
-{
-	people_of *p = ctx;
-	long i = hearth_cw_idset_find(&p->ids, row->id);
-
-	if (i < 0 || row->value == NULL || !p->ids.mark[i] || p->name[i] != NULL)
-		return HEARTH_OK;
-	if ((p->name[i] = strdup(row->value)) == NULL)
-		return hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
-	return HEARTH_OK;
-}
-
-/* A scan of every live person (about 0.1 us each) beats looking up each
- * person of the rows by key (a page read, some 8 us, when the pages are
- * not cached: the people of a long list are spread over the whole field
- * table) once the rows' people are more than one in PEOPLE_SCAN_SHARE of
- * the people.  The scan counts as it goes and gives up past that share,
- * so a short list in a large vault wastes little. */
-#define PEOPLE_SCAN_SHARE 16
-#define PEOPLE_SCAN_MIN 32
-
-/* Gives each row its person's name and drops the rows whose person is
- * not a live person (hearth_cw_people_get's rule). */
-static hearth_status appt_people(hearth_store *s, appt_list_ctx *c)
-{
-	hearth_appt_item *v = c->list.items;
-	hearth_hlc *created = c->list.created;
-	size_t n = c->list.n, i, k;
-	hearth_cw_people *people = NULL;
-	people_of p;
-	hearth_status st = HEARTH_OK;
-	int scanned = 0;
-
-	memset(&p, 0, sizeof p);
-	if (n == 0)
-		return HEARTH_OK;
-	for (i = 0; i < n && st == HEARTH_OK; i++)
-		st = hearth_cw_idset_push(&p.ids, v[i].person.b);
-	if (st == HEARTH_OK)
-		st = hearth_cw_idset_index(&p.ids, 1);
-	if (st == HEARTH_OK && (p.name = calloc(p.ids.n, sizeof *p.name)) == NULL)
-		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
-	if (st != HEARTH_OK)
-		goto out;
-	if (p.ids.n >= PEOPLE_SCAN_MIN) {
-		p.limit = p.ids.n * PEOPLE_SCAN_SHARE;
-		st = hearth_cw_scan(s, "SELECT id FROM record WHERE kind = 'person'"
-				    " AND deleted = 0", on_person, &p);
-		if (st == HEARTH_OK) {
-			scanned = 1;
-			/* A count needs no names. */
-			if (!c->bare)
-				st = hearth_cw_scan(s, "SELECT record, value FROM field"
-						    " WHERE name = 'name'", on_name, &p);
-		} else if (p.gave_up) {
-			memset(p.ids.mark, 0, p.ids.n);
-			st = HEARTH_OK;
-		}
-		if (st != HEARTH_OK)
-			goto out;
-	}
-	if (!scanned) {
-		if ((st = hearth_cw_people_open(s, &people)) != HEARTH_OK)
-			goto out;
-		for (i = 0; i < p.ids.n; i++) {
-			int live = hearth_cw_people_get(people, &p.ids.v[i], &p.name[i]);
-
-			if (live < 0) {
-				st = hearth_fail(HEARTH_ENOMEM,
-						 "cannot read the person of an appointment");
-				goto out;
-			}
-			p.ids.mark[i] = (uint8_t)live;
-		}
-	}
-	for (i = 0, k = 0; i < n; i++) {
-		long j = hearth_cw_idset_find(&p.ids, v[i].person.b);
-
-		if (j < 0 || !p.ids.mark[j]) {
-			hearth_cw_appt_item_release(&v[i]);
-			continue;
-		}
-		if (!c->bare && (v[i].person_name = hearth_cw_strdup(p.name[j])) == NULL) {
-			st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
-			/* keep the list whole for its release */
-			for (; i < n; i++, k++) {
-				v[k] = v[i];
-				created[k] = created[i];
-			}
-			c->list.n = k;
-			goto out;
-		}
-		v[k] = v[i];
-		created[k++] = created[i];
-	}
-	c->list.n = k;
-out:
-	hearth_cw_people_close(people);
-	for (i = 0; p.name != NULL && i < p.ids.n; i++)
-		free(p.name[i]);
-	free(p.name);
-	hearth_cw_idset_release(&p.ids);
-	return st;
-}
-
 hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
 				     const char *status, hearth_appts **out,
 				     size_t *count)
 {
 	appt_list_ctx c;
-	hearth_appts *l = NULL;
 	hearth_status st;
 
 	if (out != NULL)
@@ -1432,23 +1188,15 @@ hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs,
 	c.status = status;
 	c.bare = out == NULL;
 	st = appt_read_refs(s, refs, n, &c);
+	/* A count needs no names. */
 	if (st == HEARTH_OK)
-		st = appt_people(s, &c);
-	if (st != HEARTH_OK)
-		goto out;
-	if (count != NULL)
+		st = hearth_cw_list_people(s, &c.list, offsetof(hearth_appt_item, person),
+					   offsetof(hearth_appt_item, person_name),
+					   HEARTH_CW_PEOPLE_AUTO, !c.bare);
+	if (st == HEARTH_OK && count != NULL)
 		*count = c.list.n;
-	if (out == NULL)
-		goto out;
-	l = calloc(1, sizeof *l);
-	if (l == NULL || (l->items = hearth_cw_list_take(&c.list, appt_cmp, &l->n)) == NULL) {
-		st = hearth_fail(HEARTH_ENOMEM, "out of memory listing appointments");
-		goto out;
-	}
-	*out = l;
-	l = NULL;
-out:
+	if (st == HEARTH_OK && out != NULL)
+		st = appts_take(&c, out);
 	hearth_cw_list_release(&c.list);
-	hearth_appts_free(l);
 	return st;
 }

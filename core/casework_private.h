@@ -1,6 +1,8 @@
 /*
- * casework_private.h - helpers shared by people.c, followups.c,
- * appointments.c, notes.c and activities.c.  Not installed.
+ * casework_private.h - helpers shared by the casework modules (people.c,
+ * followups.c, appointments.c, notes.c, activities.c, screening.c),
+ * implemented in casework.c except where a function says otherwise.
+ * Not installed.
  *
  * Reading: hearth_cw_select walks the records of one kind straight from the
  * store's queryable tables (record, field: schema version 1), optionally
@@ -61,13 +63,11 @@ hearth_status hearth_cw_select_eq(hearth_store *s, const char *kind,
 				  const char *field, const char *value,
 				  hearth_cw_cb cb, void *ctx);
 
-/* A transaction of the function's own, or a savepoint inside the caller's.
- * end commits (or releases) when st is HEARTH_OK and rolls back otherwise,
- * returning the final status (a failed commit turns OK into an error). */
-typedef struct hearth_cw_tx {
-	int own;       /* began with hearth_store_begin */
-	int savepoint; /* inside the caller's transaction */
-} hearth_cw_tx;
+/* A transaction of the function's own, or a savepoint inside the caller's:
+ * hearth_store_step_begin/_end (hearth/store.h).  end commits (or
+ * releases) when st is HEARTH_OK and rolls back otherwise, returning the
+ * final status (a failed commit turns OK into an error). */
+typedef hearth_store_step hearth_cw_tx;
 
 hearth_status hearth_cw_begin(hearth_store *s, hearth_cw_tx *tx);
 hearth_status hearth_cw_end(hearth_store *s, hearth_cw_tx *tx, hearth_status st);
@@ -125,7 +125,7 @@ int hearth_cw_id(const char *hex, hearth_id *out);
 /* Does the text hold a line break?  (Reasons and topics are one line.) */
 int hearth_cw_multiline(const char *s);
 
-/* Shared by followups.c and activities.c: the safety rule. */
+/* Shared by followups.c and activities.c: the safety rule (followups.c). */
 hearth_status hearth_cw_safety_locked(hearth_store *s, const hearth_id *person,
 				      const char *today, const char *source,
 				      const hearth_id *origin,
@@ -138,7 +138,7 @@ hearth_status hearth_cw_pending_safety(hearth_store *s, const hearth_id *person,
 				       size_t *n, hearth_id *first,
 				       char due[HEARTH_DATE_LEN + 1]);
 
-/* Creates a follow-up inside the caller's transaction. */
+/* Creates a follow-up inside the caller's transaction (followups.c). */
 hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 					    const hearth_followup_new *f,
 					    const char *today, hearth_id *out);
@@ -187,7 +187,7 @@ void *hearth_cw_list_take(hearth_cw_list *l, hearth_cw_list_cmp cmp, size_t *n);
 void hearth_cw_list_release(hearth_cw_list *l);
 
 /* Appointments in [from, to] (dates or NULL), of person (or NULL), with
- * status (or NULL: any), ordered by start. */
+ * status (or NULL: any), ordered by start (appointments.c). */
 hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 				  const char *to, const hearth_id *person,
 				  const char *status, hearth_appts **out);
@@ -197,10 +197,9 @@ void hearth_cw_appt_item_release(hearth_appt_item *it);
 /* ---- reading through indexes, joined in memory ---------------------------
  *
  * For lists that pick a few thousand records out of a large vault
- * (hearth_note_missing; core/followups.c reads its lists the same way with
- * helpers of its own): ids read from index ranges in key order (covering
- * scans, about 0.1 us a row), joined in memory through hash sets, and
- * only the rows listed loaded by key. */
+ * (hearth_followup_list, hearth_note_missing): ids read from index ranges
+ * in key order (covering scans, about 0.1 us a row), joined in memory
+ * through hash sets, and only the rows listed loaded by key. */
 
 /* Ids with a hash table over them.  Push, then index, then find. */
 typedef struct hearth_cw_idset {
@@ -233,9 +232,30 @@ typedef struct hearth_cw_row {
 /* A status other than HEARTH_OK stops the scan and is returned. */
 typedef hearth_status (*hearth_cw_row_fn)(void *ctx, const hearth_cw_row *row);
 
-/* Runs sql (no parameters) on the store's database and hands fn each row. */
-hearth_status hearth_cw_scan(hearth_store *s, const char *sql, hearth_cw_row_fn fn,
-			     void *ctx);
+/* Runs sql on the store's database, with ?1 bound to param (text) unless
+ * param is NULL, and hands fn each row. */
+hearth_status hearth_cw_scan(hearth_store *s, const char *sql, const char *param,
+			     hearth_cw_row_fn fn, void *ctx);
+
+/* How hearth_cw_list_people finds the people of a list. */
+typedef enum hearth_cw_people_how {
+	HEARTH_CW_PEOPLE_BY_KEY,  /* each one by key, once, in id order */
+	HEARTH_CW_PEOPLE_BY_SCAN, /* scans of every live person and name */
+	HEARTH_CW_PEOPLE_AUTO     /* by scan when they are many, else by key
+				   * (the scan gives up if the vault holds
+				   * far more people than the list) */
+} hearth_cw_people_how;
+
+/* Gives each item of l (a list of structs that hold their person's
+ * hearth_id at byte offset person_off and a char * name, NULL so far, at
+ * name_off) its person's name (malloc'd, "" if none), and drops the items
+ * whose person is not a live person (hearth_cw_people_get's rule),
+ * releasing them; the rest keep their order.  Each person is read once.
+ * With names 0 the items are only kept or dropped, their names left
+ * NULL.  On failure the items are all still in the list. */
+hearth_status hearth_cw_list_people(hearth_store *s, hearth_cw_list *l,
+				    size_t person_off, size_t name_off,
+				    hearth_cw_people_how how, int names);
 
 /* A live record found by a scan, with its creation. */
 typedef struct hearth_cw_ref {
@@ -247,10 +267,10 @@ typedef struct hearth_cw_ref {
  * transaction, sorted by id so the B-tree pages are visited in order),
  * those hearth_cw_appt_list(s, NULL, NULL, NULL, status, ...) would list:
  * with that status if status is non-NULL, a start that parses, a live
- * person.  Each is read by key; their people by key too, or, for many, by
- * a scan of every person.  With out non-NULL, *out gets them ordered by
- * start, then creation, and *count (if non-NULL) their number; with out
- * NULL they are only counted into *count. */
+ * person.  Each is read by key; their people as hearth_cw_list_people
+ * (HEARTH_CW_PEOPLE_AUTO) reads them.  With out non-NULL, *out gets them
+ * ordered by start, then creation, and *count (if non-NULL) their number;
+ * with out NULL they are only counted into *count (appointments.c). */
 hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
 				     const char *status, hearth_appts **out,
 				     size_t *count);

@@ -3,8 +3,8 @@
  * worked through by priority and lateness, retried when the person cannot
  * be reached, escalated to the team lead on the third failure.
  */
-#include <assert.h>
 #include <libintl.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -680,130 +680,10 @@ static hearth_status list_take(const hearth_cw_rec *r, list_ctx *c)
 	return HEARTH_OK;
 }
 
-/* Record ids, sorted and without repeats once indexed, with a hash table
- * over them so that a scan can ask of each row whether it names one. */
-typedef struct id_map {
-	hearth_id *v;
-	size_t n, cap;
-	uint32_t *tab;   /* index + 1; 0 is empty */
-	size_t tcap;     /* a power of two, at least 2n */
-} id_map;
-
-static void map_release(id_map *m)
+/* Step 1: each id found goes into the set. */
+static hearth_status on_id(void *ctx, const hearth_cw_row *row)
 {
-	free(m->v);
-	free(m->tab);
-	memset(m, 0, sizeof *m);
-}
-
-/* Ids are random, but not trusted to be: mix them anyway. */
-static size_t id_hash(const uint8_t *id)
-{
-	uint64_t a, b;
-
-	memcpy(&a, id, 8);
-	memcpy(&b, id + 8, 8);
-	a ^= b * 0x9E3779B97F4A7C15ULL;
-	a ^= a >> 33;
-	a *= 0xff51afd7ed558ccdULL;
-	a ^= a >> 33;
-	return (size_t)a;
-}
-
-static int id_cmp(const void *a, const void *b)
-{
-	return memcmp(a, b, HEARTH_ID_BYTES);
-}
-
-static hearth_status map_push(void *ctx, const uint8_t *id, const char *value)
-{
-	id_map *m = ctx;
-
-	(void)value;
-	if (m->n == m->cap) {
-		size_t cap = m->cap ? 2 * m->cap : 256;
-		hearth_id *v;
-
-		if (cap > UINT32_MAX / 4 || (v = realloc(m->v, cap * sizeof *v)) == NULL)
-			return list_oom();
-		m->v = v;
-		m->cap = cap;
-	}
-	memcpy(m->v[m->n++].b, id, HEARTH_ID_BYTES);
-	return HEARTH_OK;
-}
-
-/* Sorts the ids, drops repeats (the rows of one person name the same id)
- * and builds the table. */
-static hearth_status map_index(id_map *m)
-{
-	size_t i, k = 0, tcap = 16;
-
-	if (m->n > 1) {
-		qsort(m->v, m->n, sizeof *m->v, id_cmp);
-		for (i = 1; i < m->n; i++)
-			if (memcmp(m->v[k].b, m->v[i].b, HEARTH_ID_BYTES) != 0)
-				m->v[++k] = m->v[i];
-		m->n = k + 1;
-	}
-	while (tcap < 2 * m->n)
-		tcap *= 2;
-	free(m->tab);
-	if ((m->tab = calloc(tcap, sizeof *m->tab)) == NULL)
-		return list_oom();
-	m->tcap = tcap;
-	for (i = 0; i < m->n; i++) {
-		k = id_hash(m->v[i].b) & (tcap - 1);
-		while (m->tab[k] != 0)
-			k = (k + 1) & (tcap - 1);
-		m->tab[k] = (uint32_t)i + 1;
-	}
-	return HEARTH_OK;
-}
-
-/* The index of id in the map, or -1. */
-static long map_find(const id_map *m, const uint8_t *id)
-{
-	size_t k;
-
-	if (m->tcap == 0)
-		return -1;
-	for (k = id_hash(id) & (m->tcap - 1); m->tab[k] != 0; k = (k + 1) & (m->tcap - 1))
-		if (memcmp(m->v[m->tab[k] - 1].b, id, HEARTH_ID_BYTES) == 0)
-			return (long)m->tab[k] - 1;
-	return -1;
-}
-
-/* Runs sql (?1 bound to param, if given) and hands fn the record id in the
- * first column of each row and the text in the second (NULL if none). */
-typedef hearth_status (*row_fn)(void *ctx, const uint8_t *id, const char *value);
-
-static hearth_status scan_rows(sqlite3 *db, const char *sql, const char *param,
-			       row_fn fn, void *ctx)
-{
-	sqlite3_stmt *stmt = NULL;
-	hearth_status st = HEARTH_OK;
-	int rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-
-	if (rc != SQLITE_OK)
-		return hearth_db_error(db, rc, "cannot list follow-ups");
-	if (param != NULL)
-		sqlite3_bind_text(stmt, 1, param, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const void *id = sqlite3_column_blob(stmt, 0);
-
-		if (id == NULL || sqlite3_column_bytes(stmt, 0) != HEARTH_ID_BYTES)
-			continue;
-		st = fn(ctx, id, sqlite3_column_count(stmt) > 1 ?
-			(const char *)sqlite3_column_text(stmt, 1) : NULL);
-		if (st != HEARTH_OK)
-			goto out;
-	}
-	if (rc != SQLITE_DONE)
-		st = hearth_db_error(db, rc, "cannot list follow-ups");
-out:
-	sqlite3_finalize(stmt);
-	return st;
+	return hearth_cw_idset_push(ctx, row->id);
 }
 
 /* The fields list_take looks at; the others are never copied. */
@@ -814,7 +694,7 @@ static const char *const list_fields[] = {
 };
 #define N_LIST_FIELDS (sizeof list_fields / sizeof list_fields[0])
 
-/* What step 3 learns of each id of the map (same index). */
+/* What step 3 learns of each id of the set (same index). */
 typedef struct cand {
 	hearth_hlc created;
 	int live;                    /* a live follow-up */
@@ -822,9 +702,8 @@ typedef struct cand {
 } cand;
 
 typedef struct cands {
-	id_map ids;
+	hearth_cw_idset ids; /* marked: due before today (step 2) */
 	cand *v;
-	uint8_t *mark;  /* step 2: due before today */
 	char *arena;    /* NUL-terminated values */
 	size_t len, acap;
 	size_t field;   /* the field a scan is filling */
@@ -852,75 +731,76 @@ static hearth_status cand_put(cands *c, size_t i, size_t f, const char *v)
 	return HEARTH_OK;
 }
 
-static hearth_status on_due(void *ctx, const uint8_t *id, const char *value)
+static hearth_status on_due(void *ctx, const hearth_cw_row *row)
 {
 	cands *c = ctx;
-	long i = map_find(&c->ids, id);
+	long i = hearth_cw_idset_find(&c->ids, row->id);
 
-	(void)value;
 	if (i >= 0)
-		c->mark[i] = 1;
+		c->ids.mark[i] = 1;
 	return HEARTH_OK;
 }
 
-static hearth_status on_field(void *ctx, const uint8_t *id, const char *value)
+static hearth_status on_field(void *ctx, const hearth_cw_row *row)
 {
 	cands *c = ctx;
 	long i;
 
-	if (value == NULL) /* a cleared field is absent */
+	if (row->value == NULL) /* a cleared field is absent */
 		return HEARTH_OK;
-	i = map_find(&c->ids, id);
+	i = hearth_cw_idset_find(&c->ids, row->id);
 	if (i < 0 || !c->v[i].live)
 		return HEARTH_OK;
-	return cand_put(c, (size_t)i, c->field, value);
+	return cand_put(c, (size_t)i, c->field, row->value);
 }
 
 /* Step 3, first part when not for one person: the live follow-ups among
  * the ids and their creation, from the index record(kind, deleted,
- * created).  *total gets the number of live follow-ups in the vault. */
-static hearth_status scan_followups(sqlite3 *db, cands *c, size_t *total)
+ * created); total counts the live follow-ups in the vault. */
+typedef struct live_scan {
+	cands *c;
+	size_t total;
+} live_scan;
+
+static hearth_status on_live(void *ctx, const hearth_cw_row *row)
 {
-	sqlite3_stmt *stmt = NULL;
-	int rc;
+	live_scan *ls = ctx;
+	long i;
 
-	*total = 0;
-	/* The creation HLC is a blob: read here rather than by scan_rows. */
-	rc = sqlite3_prepare_v2(db, "SELECT id, created FROM record"
-				" WHERE kind = 'followup' AND deleted = 0", -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return hearth_db_error(db, rc, "cannot list follow-ups");
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const void *id = sqlite3_column_blob(stmt, 0);
-		const void *created = sqlite3_column_blob(stmt, 1);
-		long i;
-
-		(*total)++;
-		if (id == NULL || sqlite3_column_bytes(stmt, 0) != HEARTH_ID_BYTES)
-			continue;
-		if ((i = map_find(&c->ids, id)) < 0)
-			continue;
-		c->v[i].live = 1;
-		if (created != NULL && sqlite3_column_bytes(stmt, 1) == HEARTH_HLC_BYTES)
-			memcpy(c->v[i].created.b, created, HEARTH_HLC_BYTES);
-	}
-	sqlite3_finalize(stmt);
-	if (rc != SQLITE_DONE)
-		return hearth_db_error(db, rc, "cannot list follow-ups");
-	c->scanned = 1;
+	ls->total++;
+	if ((i = hearth_cw_idset_find(&ls->c->ids, row->id)) < 0)
+		return HEARTH_OK;
+	ls->c->v[i].live = 1;
+	if (row->created != NULL)
+		memcpy(ls->c->v[i].created.b, row->created, HEARTH_HLC_BYTES);
 	return HEARTH_OK;
+}
+
+static hearth_status scan_followups(hearth_store *s, cands *c, size_t *total)
+{
+	live_scan ls;
+	hearth_status st;
+
+	ls.c = c;
+	ls.total = 0;
+	st = hearth_cw_scan(s, "SELECT id, created FROM record"
+			    " WHERE kind = 'followup' AND deleted = 0", NULL, on_live, &ls);
+	*total = ls.total;
+	if (st == HEARTH_OK)
+		c->scanned = 1;
+	return st;
 }
 
 /* Step 3 by scans, after scan_followups: each field of the live ones from
  * field(name, value).  Costs a read of every follow-up's fields (and of
  * every record's person), whatever the list holds. */
-static hearth_status load_by_scan(sqlite3 *db, cands *c)
+static hearth_status load_by_scan(hearth_store *s, cands *c)
 {
 	hearth_status st = HEARTH_OK;
 
 	for (c->field = 0; c->field < N_LIST_FIELDS && st == HEARTH_OK; c->field++)
-		st = scan_rows(db, "SELECT record, value FROM field WHERE name = ?1",
-			       list_fields[c->field], on_field, c);
+		st = hearth_cw_scan(s, "SELECT record, value FROM field WHERE name = ?1",
+				    list_fields[c->field], on_field, c);
 	return st;
 }
 
@@ -1002,112 +882,6 @@ static hearth_status take_all(const cands *c, list_ctx *lc)
 			return st;
 	}
 	return HEARTH_OK;
-}
-
-/* The people of the rows: each live one's name (NULL for a person not
- * found live). */
-typedef struct people_map {
-	id_map ids;
-	char **name;
-	int *live;
-} people_map;
-
-static hearth_status on_person(void *ctx, const uint8_t *id, const char *value)
-{
-	people_map *p = ctx;
-	long i = map_find(&p->ids, id);
-
-	(void)value;
-	if (i >= 0)
-		p->live[i] = 1;
-	return HEARTH_OK;
-}
-
-static hearth_status on_name(void *ctx, const uint8_t *id, const char *value)
-{
-	people_map *p = ctx;
-	long i = map_find(&p->ids, id);
-
-	if (i < 0 || value == NULL || !p->live[i] || p->name[i] != NULL)
-		return HEARTH_OK;
-	if ((p->name[i] = strdup(value)) == NULL)
-		return list_oom();
-	return HEARTH_OK;
-}
-
-/* Step 4: gives each row its person's name, and drops the rows whose
- * person is deleted (or is no person).  With by_scan the people are read
- * from the indexes record(kind, ...) and field(name, value); else each
- * one is looked up by key, once, in id order. */
-static hearth_status list_people(hearth_store *s, list_ctx *c, int by_scan)
-{
-	sqlite3 *db = hearth_store_db(s);
-	hearth_cw_people *people = NULL;
-	hearth_followup_item *v = c->list.items;
-	hearth_hlc *created = c->list.created;
-	size_t n = c->list.n;
-	people_map p;
-	hearth_status st = HEARTH_OK;
-	size_t i, k;
-
-	memset(&p, 0, sizeof p);
-	if (n == 0)
-		return HEARTH_OK;
-	for (i = 0; i < n; i++)
-		if ((st = map_push(&p.ids, v[i].person.b, NULL)) != HEARTH_OK)
-			goto out;
-	if ((st = map_index(&p.ids)) != HEARTH_OK)
-		goto out;
-	p.name = calloc(p.ids.n, sizeof *p.name);
-	p.live = calloc(p.ids.n, sizeof *p.live);
-	if (p.name == NULL || p.live == NULL) {
-		st = list_oom();
-		goto out;
-	}
-	if (by_scan) {
-		if ((st = scan_rows(db, "SELECT id FROM record WHERE kind = 'person' AND deleted = 0",
-				    NULL, on_person, &p)) != HEARTH_OK ||
-		    (st = scan_rows(db, "SELECT record, value FROM field WHERE name = 'name'",
-				    NULL, on_name, &p)) != HEARTH_OK)
-			goto out;
-	} else {
-		if ((st = hearth_cw_people_open(s, &people)) != HEARTH_OK)
-			goto out;
-		for (i = 0; i < p.ids.n; i++) {
-			p.live[i] = hearth_cw_people_get(people, &p.ids.v[i], &p.name[i]);
-			if (p.live[i] < 0) {
-				st = hearth_fail(HEARTH_ENOMEM,
-						 "cannot read the person of a follow-up");
-				goto out;
-			}
-		}
-	}
-	for (i = 0; i < n; i++) {
-		long j = map_find(&p.ids, v[i].person.b);
-
-		assert(j >= 0);
-		if (p.live[j] && (v[i].person_name = hearth_cw_strdup(p.name[j])) == NULL) {
-			st = list_oom();
-			goto out;
-		}
-	}
-	for (i = 0, k = 0; i < n; i++) {
-		if (v[i].person_name == NULL) { /* not a live person */
-			item_release(&v[i]);
-			continue;
-		}
-		v[k] = v[i];
-		created[k++] = created[i];
-	}
-	c->list.n = k;
-out:
-	hearth_cw_people_close(people);
-	for (i = 0; p.name != NULL && i < p.ids.n; i++)
-		free(p.name[i]);
-	free(p.name);
-	free(p.live);
-	map_release(&p.ids);
-	return st;
 }
 
 /* Each row's reason as shown (after step 4: none for rows dropped). */
@@ -1235,33 +1009,32 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 	/* Step 1. */
 	if (person != NULL) {
 		hearth_id_to_hex(person, hex);
-		st = scan_rows(db, "SELECT record FROM field WHERE name = 'person' AND value = ?1",
-			       hex, map_push, &c.ids);
+		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'person'"
+				    " AND value = ?1", hex, on_id, &c.ids);
 	} else if (which != HEARTH_FOLLOWUPS_ALL) {
-		st = scan_rows(db, "SELECT record FROM field WHERE name = 'status'"
-			       " AND value IN ('open', 'retry')", NULL, map_push, &c.ids);
+		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'status'"
+				    " AND value IN ('open', 'retry')", NULL, on_id, &c.ids);
 	} else {
-		st = scan_rows(db, "SELECT id FROM record WHERE kind = 'followup' AND deleted = 0",
-			       NULL, map_push, &c.ids);
+		st = hearth_cw_scan(s, "SELECT id FROM record WHERE kind = 'followup'"
+				    " AND deleted = 0", NULL, on_id, &c.ids);
 	}
-	if (st != HEARTH_OK || (st = map_index(&c.ids)) != HEARTH_OK)
+	/* Sorted, without repeats (the rows of one person name the same
+	 * id). */
+	if (st != HEARTH_OK || (st = hearth_cw_idset_index(&c.ids, 1)) != HEARTH_OK)
 		goto out;
 	/* Step 2; a person's few records are not worth a scan of every due
 	 * date. */
 	if (which == HEARTH_FOLLOWUPS_OVERDUE && person == NULL && c.ids.n > 0) {
-		if ((c.mark = calloc(c.ids.n, 1)) == NULL) {
-			st = list_oom();
-			goto out;
-		}
-		st = scan_rows(db, "SELECT record FROM field WHERE name = 'due' AND value < ?1",
-			       today, on_due, &c);
+		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'due'"
+				    " AND value < ?1", today, on_due, &c);
 		if (st != HEARTH_OK)
 			goto out;
 		for (i = 0, k = 0; i < c.ids.n; i++)
-			if (c.mark[i])
+			if (c.ids.mark[i])
 				c.ids.v[k++] = c.ids.v[i];
 		c.ids.n = k;
-		if ((st = map_index(&c.ids)) != HEARTH_OK)
+		/* Still sorted and distinct. */
+		if ((st = hearth_cw_idset_index(&c.ids, 0)) != HEARTH_OK)
 			goto out;
 	}
 	/* Step 3. */
@@ -1272,15 +1045,18 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 	if (person == NULL && c.ids.n > 0) {
 		size_t total = 0;
 
-		if ((st = scan_followups(db, &c, &total)) != HEARTH_OK)
+		if ((st = scan_followups(s, &c, &total)) != HEARTH_OK)
 			goto out;
 		by_scan = c.ids.n * BY_KEY_SHARE >= total;
 	}
-	st = by_scan ? load_by_scan(db, &c) : load_by_key(db, &c);
+	st = by_scan ? load_by_scan(s, &c) : load_by_key(db, &c);
 	if (st != HEARTH_OK || (st = take_all(&c, &lc)) != HEARTH_OK)
 		goto out;
 	/* Step 4. */
-	if ((st = list_people(s, &lc, by_scan)) != HEARTH_OK)
+	st = hearth_cw_list_people(s, &lc.list, offsetof(hearth_followup_item, person),
+				   offsetof(hearth_followup_item, person_name),
+				   by_scan ? HEARTH_CW_PEOPLE_BY_SCAN : HEARTH_CW_PEOPLE_BY_KEY, 1);
+	if (st != HEARTH_OK)
 		goto out;
 	if ((st = list_labels(&lc)) != HEARTH_OK)
 		goto out;
@@ -1299,9 +1075,8 @@ out:
 		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
 	hearth_cw_list_release(&lc.list);
 	hearth_followups_free(l);
-	map_release(&c.ids);
+	hearth_cw_idset_release(&c.ids);
 	free(c.v);
-	free(c.mark);
 	free(c.arena);
 	return st;
 }

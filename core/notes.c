@@ -518,12 +518,12 @@ static hearth_status note_missing(hearth_store *s, hearth_appts **out, size_t *c
 		own = 1;
 	}
 	st = hearth_cw_scan(s, "SELECT id, created FROM record"
-			    " WHERE kind = 'appointment' AND deleted = 0", on_appt, &c);
+			    " WHERE kind = 'appointment' AND deleted = 0", NULL, on_appt, &c);
 	if (st == HEARTH_OK)
 		st = hearth_cw_idset_index(&c.appts, 0);
 	if (st == HEARTH_OK)
 		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'status'"
-				    " AND value = 'done'", on_done, &c);
+				    " AND value = 'done'", NULL, on_done, &c);
 	for (i = 0; st == HEARTH_OK && i < c.appts.n; i++)
 		if (c.appts.mark[i])
 			st = hearth_cw_idset_push(&c.held, c.appts.v[i].b);
@@ -531,12 +531,12 @@ static hearth_status note_missing(hearth_store *s, hearth_appts **out, size_t *c
 		st = hearth_cw_idset_index(&c.held, 0);
 	if (st == HEARTH_OK && c.held.n > 0) {
 		st = hearth_cw_scan(s, "SELECT id FROM record WHERE kind = 'note' AND deleted = 0",
-				    on_note, &c);
+				    NULL, on_note, &c);
 		if (st == HEARTH_OK)
 			st = hearth_cw_idset_index(&c.notes, 0);
 		if (st == HEARTH_OK && c.notes.n > 0)
 			st = hearth_cw_scan(s, "SELECT record, value FROM field WHERE name = 'appt'",
-					    on_appt_ref, &c);
+					    NULL, on_appt_ref, &c);
 	}
 	if (st != HEARTH_OK)
 		goto out;
