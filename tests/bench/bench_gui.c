@@ -45,13 +45,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "hearth/demo.h"
 #include "hearth-resources.h"
 #include "hearth-today-page.h"
 #include "hearth-people-page.h"
 #include "hearth-window.h"
+#include "../gui/gui_testutil.h"
 
 #define PASSPHRASE "bench"
 #define DEFAULT_TODAY "2026-10-15"
@@ -95,31 +94,6 @@ read_anon(void)
 	if (!g_file_get_contents("/proc/self/status", &text, NULL, NULL))
 		return 0;
 	return status_kib(text, "RssAnon:");
-}
-
-static void
-spin(guint ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-}
-
-static GtkWidget *
-find_type(GtkWidget *root, GType type)
-{
-	GtkWidget *c;
-
-	if (G_TYPE_CHECK_INSTANCE_TYPE(root, type))
-		return root;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *hit = find_type(c, type);
-
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
 }
 
 /* ---- the child: one measurement ------------------------------------------ */
@@ -369,23 +343,6 @@ describe_vault(const char *dir, size_t *records, size_t *persons,
 fail:
 	hearth_vault_close(v);
 	return FALSE;
-}
-
-static void
-remove_tree(const char *path)
-{
-	g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
-	const char *n;
-
-	while (d && (n = g_dir_read_name(d)) != NULL) {
-		g_autofree char *p = g_build_filename(path, n, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			remove_tree(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(path);
 }
 
 static gint

@@ -59,13 +59,11 @@
 #include <string.h>
 
 #include <gdk/x11/gdkx.h>
-#include <glib/gstdio.h>
 
 #include "hearth/activity.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/person.h"
-#include "hearth/demo.h"
 #include "hearth/journal.h"
 #include "hearth-activity-form.h"
 #include "hearth-app.h"
@@ -78,199 +76,9 @@
 #include "hearth-resources.h"
 #include "hearth-screening-page.h"
 #include "hearth-window.h"
+#include "gui_testutil.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static GtkWidget *
-find_in(GtkWidget *root, const char *name)
-{
-	GtkWidget *c;
-
-	if (g_strcmp0(gtk_widget_get_name(root), name) == 0)
-		return root;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *hit = find_in(c, name);
-
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-/* Finds a widget by name in any toplevel window. */
-static GtkWidget *
-find(const char *name)
-{
-	GListModel *tops = gtk_window_get_toplevels();
-
-	for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
-		g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
-		GtkWidget *hit;
-
-		if (!gtk_widget_get_visible(w))
-			continue;
-		hit = find_in(w, name);
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-static void
-spin(guint ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-}
-
-/* Is w still sliding in or out with its page?  A pushed page is mapped as
- * its leaflet starts moving it, not yet allocated, and then off the right
- * edge of the window for the first frames: no user can click it there.  A
- * popover opened on it then follows it off the 1400 px Xvfb screen, where
- * GTK 4.8's X11 popup layout finds no monitor and passes NULL to
- * gdk_monitor_get_geometry (a critical, fatal under g_test). */
-static gboolean
-sliding(GtkWidget *w)
-{
-	for (; w != NULL; w = gtk_widget_get_parent(w))
-		if (ADW_IS_LEAFLET(w) &&
-		    adw_leaflet_get_child_transition_running(ADW_LEAFLET(w)))
-			return TRUE;
-	return FALSE;
-}
-
-/* Runs the main loop until name exists, is mapped, has stopped moving and
- * has been given its place (under load the slide's clock can end before
- * the first frame lays the page out), as a user would wait before
- * touching it. */
-static GtkWidget *
-wait_for(const char *name)
-{
-	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-	GtkWidget *w;
-
-	while ((w = find(name)) == NULL || !gtk_widget_get_mapped(w) || sliding(w) ||
-	       (gtk_widget_get_width(w) == 0 && gtk_widget_get_height(w) == 0)) {
-		if (g_get_monotonic_time() > end) {
-			g_printerr("timed out waiting for '%s'\n", name);
-			g_assert_not_reached();
-		}
-		g_main_context_iteration(NULL, FALSE);
-	}
-	return w;
-}
-
-static void
-click(const char *name)
-{
-	GtkWidget *w = wait_for(name);
-
-	g_assert_true(gtk_widget_is_sensitive(w));
-	g_signal_emit_by_name(w, "clicked");
-	spin(50);
-}
-
-static void
-type(const char *name, const char *text)
-{
-	gtk_editable_set_text(GTK_EDITABLE(wait_for(name)), text);
-	spin(20);
-}
-
-/* Does any label or row under root show text (exactly)? */
-static gboolean
-shows_text(GtkWidget *root, const char *text)
-{
-	GtkWidget *c;
-
-	if (GTK_IS_LABEL(root) && g_strcmp0(gtk_label_get_text(GTK_LABEL(root)), text) == 0)
-		return TRUE;
-	if (ADW_IS_PREFERENCES_ROW(root) &&
-	    g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(root)), text) == 0)
-		return TRUE;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c))
-		if (shows_text(c, text))
-			return TRUE;
-	return FALSE;
-}
-
-static GtkWidget *
-find_type(GtkWidget *root, GType type)
-{
-	GtkWidget *c;
-
-	if (G_TYPE_CHECK_INSTANCE_TYPE(root, type))
-		return root;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *hit = find_type(c, type);
-
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-/* The button of a dialog's response, found by its label. */
-static GtkWidget *
-find_button(GtkWidget *root, const char *label)
-{
-	GtkWidget *c;
-
-	if (GTK_IS_BUTTON(root) && g_strcmp0(gtk_button_get_label(GTK_BUTTON(root)), label) == 0)
-		return root;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *hit = find_button(c, label);
-
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-static void
-remove_tree(const char *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const char *n;
-
-	while (dir && (n = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *p = g_build_filename(path, n, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			remove_tree(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(path);
-}
-
-/* Creates a vault through the create page and chooses a mode. */
-static HearthWindow *
-create_vault(const char *dir, const char *mode_button)
-{
-	HearthWindow *win = hearth_window_new(NULL, dir);
-	const char *code;
-
-	gtk_window_set_default_size(GTK_WINDOW(win), 1000, 760);
-	gtk_window_present(GTK_WINDOW(win));
-	type("pass1", "lantern river copper 42");
-	g_assert_false(gtk_widget_is_sensitive(find("create-vault")));
-	type("pass2", "lantern river copper 42");
-	click("create-vault");
-	/* Argon2id runs in a thread; the recovery code page follows. */
-	wait_for("code-written");
-	code = gtk_label_get_text(GTK_LABEL(find("recovery-code")));
-	g_assert_cmpuint(strlen(code), ==, HEARTH_RECOVERY_CODE_LEN);
-	g_assert_false(gtk_widget_is_sensitive(find("code-continue")));
-	gtk_check_button_set_active(GTK_CHECK_BUTTON(find("code-written")), TRUE);
-	click("code-continue");
-	gtk_check_button_set_active(GTK_CHECK_BUTTON(wait_for(mode_button)), TRUE);
-	click("mode-start");
-	g_assert_nonnull(hearth_window_get_session(win));
-	return win;
-}
 
 /* No difficulty page expected (a journal self-screening). */
 #define NO_DIFFICULTY (-2)
@@ -408,22 +216,6 @@ record_crisis_action(void)
 	g_signal_emit_by_name(find_button(dialog, _("_Record Action")), "clicked");
 	spin(200);
 	g_assert_null(find("crisis-dialog"));
-}
-
-/* Runs the main loop until no widget is called name (a page popped
- * leaves the window once its transition ends). */
-static void
-wait_gone(const char *name)
-{
-	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-
-	while (find(name) != NULL) {
-		if (g_get_monotonic_time() > end) {
-			g_printerr("timed out waiting for '%s' to go\n", name);
-			g_assert_not_reached();
-		}
-		g_main_context_iteration(NULL, FALSE);
-	}
 }
 
 static HearthActivityForm *
@@ -711,40 +503,6 @@ test_journal(void)
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
 	remove_tree(dir);
-}
-
-/* A demo vault (counsellor or journal) in dir, filled once; later calls
- * open it again.  Returns a window of w x h showing it. */
-static HearthWindow *
-open_demo(const char *dir, gboolean journal, int w, int h)
-{
-	hearth_kdf_params low = hearth_kdf_params_low();
-	hearth_vault_options opt = { .kdf = &low };
-	char code[HEARTH_RECOVERY_CODE_LEN + 1];
-	char today[HEARTH_DATE_LEN + 1];
-	hearth_vault *v = NULL;
-	HearthWindow *win;
-
-	if (!hearth_vault_exists(dir)) {
-		hearth_demo_options dopt;
-
-		g_assert_cmpint(hearth_vault_create(dir, "pass", 4, &opt, code, &v), ==, HEARTH_OK);
-		hearth_gui_today(today);
-		hearth_demo_options_init(&dopt);
-		dopt.today = today;
-		dopt.n_people = 12;
-		dopt.journal = journal;
-		g_assert_cmpint(hearth_demo_fill(hearth_vault_store(v), &dopt), ==, HEARTH_OK);
-	} else {
-		g_assert_cmpint(hearth_vault_open(dir, "pass", 4, NULL, &v), ==, HEARTH_OK);
-	}
-	win = hearth_window_new(NULL, dir);
-	gtk_window_set_default_size(GTK_WINDOW(win), w, h);
-	gtk_window_present(GTK_WINDOW(win));
-	spin(200);
-	hearth_window_take_vault(win, v, journal ? HEARTH_MODE_JOURNAL : HEARTH_MODE_COUNSELLOR);
-	spin(300);
-	return win;
 }
 
 /* ---- zh_CN: nothing left in English ------------------------------------- */
@@ -1230,42 +988,6 @@ audit(Audit *a, const char *page, const char *size)
 			   a->n_controls - controls, a->bad->len - before,
 			   (int)((g_get_monotonic_time() - t0) / 1000));
 	a->page = NULL;
-}
-
-/* Runs the main loop until the window's pages stop moving. */
-static void
-settle(HearthWindow *win)
-{
-	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-	GtkWidget *leaflet = find_type(GTK_WIDGET(win), ADW_TYPE_LEAFLET);
-
-	spin(250);
-	while (leaflet != NULL && adw_leaflet_get_child_transition_running(ADW_LEAFLET(leaflet)) &&
-	       g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-	spin(100);
-}
-
-/* Destroys every window but win (dialogs opened for an audit). */
-static void
-close_others(HearthWindow *win)
-{
-	GListModel *tops = gtk_window_get_toplevels();
-	gboolean again = TRUE;
-
-	while (again) {
-		again = FALSE;
-		for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
-			g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
-
-			if (w != GTK_WIDGET(win) && gtk_widget_get_visible(w)) {
-				gtk_window_destroy(GTK_WINDOW(w));
-				again = TRUE;
-				break;
-			}
-		}
-	}
-	spin(100);
 }
 
 static void

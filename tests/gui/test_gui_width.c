@@ -26,9 +26,6 @@
 #include <locale.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
-
-#include "hearth/demo.h"
 #include "hearth-app.h"
 #include "hearth-appointment-editor.h"
 #include "hearth-help-page.h"
@@ -40,6 +37,7 @@
 #include "hearth-setup-page.h"
 #include "hearth-unlock-page.h"
 #include "hearth-window.h"
+#include "gui_testutil.h"
 
 /* GNOME's HIG: phone apps scale down to 360x294. */
 #define PHONE_WIDTH 360
@@ -51,85 +49,6 @@ typedef struct {
 	GHashTable *icons;       /* icon name -> where first seen */
 	guint n_measured;
 } Walk;
-
-static void
-run_for(guint ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-}
-
-/* The first widget under root (itself included) that match() accepts. */
-static GtkWidget *
-first_under(GtkWidget *root, gboolean (*match)(GtkWidget *, gconstpointer),
-	    gconstpointer what)
-{
-	GtkWidget *c, *hit;
-
-	if (match(root, what))
-		return root;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c))
-		if ((hit = first_under(c, match, what)) != NULL)
-			return hit;
-	return NULL;
-}
-
-static gboolean
-is_type(GtkWidget *w, gconstpointer type)
-{
-	return G_TYPE_CHECK_INSTANCE_TYPE(w, GPOINTER_TO_SIZE(type));
-}
-
-static gboolean
-is_named(GtkWidget *w, gconstpointer name)
-{
-	return g_strcmp0(gtk_widget_get_name(w), name) == 0;
-}
-
-static GtkWidget *
-by_type(GtkWidget *root, GType type)
-{
-	return first_under(root, is_type, GSIZE_TO_POINTER(type));
-}
-
-static GtkWidget *
-by_name(GtkWidget *root, const char *name)
-{
-	return first_under(root, is_named, name);
-}
-
-/* Runs the main loop until win has a mapped widget called name. */
-static GtkWidget *
-await(HearthWindow *win, const char *name)
-{
-	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-	GtkWidget *w;
-
-	while ((w = by_name(GTK_WIDGET(win), name)) == NULL || !gtk_widget_get_mapped(w)) {
-		if (g_get_monotonic_time() > end) {
-			g_printerr("timed out waiting for '%s'\n", name);
-			g_assert_not_reached();
-		}
-		g_main_context_iteration(NULL, FALSE);
-	}
-	return w;
-}
-
-/* Runs the main loop until the pages of win stop moving. */
-static void
-settle(HearthWindow *win)
-{
-	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-	GtkWidget *leaflet = by_type(GTK_WIDGET(win), ADW_TYPE_LEAFLET);
-
-	run_for(200);
-	while (leaflet != NULL && g_get_monotonic_time() < end &&
-	       adw_leaflet_get_child_transition_running(ADW_LEAFLET(leaflet)))
-		g_main_context_iteration(NULL, FALSE);
-	run_for(100);
-}
 
 /* Records the icon names shown under w (mapped or not: a page's widgets
  * are all there once built). */
@@ -256,7 +175,7 @@ measure_top(Walk *k, HearthWindow *win, const char *page)
 	g_autofree char *whole = g_strdup_printf("%s, whole window", page);
 
 	if (top == hearth_window_get_root_view(win)) {
-		GtkWidget *stack = by_type(top, ADW_TYPE_VIEW_STACK);
+		GtkWidget *stack = find_type(top, ADW_TYPE_VIEW_STACK);
 
 		measure(k, adw_view_stack_get_visible_child(ADW_VIEW_STACK(stack)), page);
 	} else {
@@ -265,42 +184,14 @@ measure_top(Walk *k, HearthWindow *win, const char *page)
 	measure(k, content_of(GTK_WIDGET(win)), whole);
 }
 
-static HearthWindow *
-demo_window(const char *dir, gboolean journal)
-{
-	hearth_kdf_params low = hearth_kdf_params_low();
-	hearth_vault_options opt = { .kdf = &low };
-	char code[HEARTH_RECOVERY_CODE_LEN + 1];
-	char today[HEARTH_DATE_LEN + 1];
-	hearth_demo_options dopt;
-	hearth_vault *v = NULL;
-	HearthWindow *win;
-
-	g_assert_cmpint(hearth_vault_create(dir, "pass", 4, &opt, code, &v), ==, HEARTH_OK);
-	hearth_gui_today(today);
-	hearth_demo_options_init(&dopt);
-	dopt.today = today;
-	dopt.n_people = 12;
-	dopt.journal = journal;
-	g_assert_cmpint(hearth_demo_fill(hearth_vault_store(v), &dopt), ==, HEARTH_OK);
-	win = hearth_window_new(NULL, dir);
-	/* Asked for a phone's size: it gets it only if everything fits. */
-	gtk_window_set_default_size(GTK_WINDOW(win), PHONE_WIDTH, 720);
-	gtk_window_present(GTK_WINDOW(win));
-	run_for(200);
-	hearth_window_take_vault(win, v, journal ? HEARTH_MODE_JOURNAL : HEARTH_MODE_COUNSELLOR);
-	settle(win);
-	return win;
-}
-
 /* The chrome of the root view: its header bar and bottom switcher. */
 static void
 measure_chrome(Walk *k, HearthWindow *win)
 {
 	GtkWidget *root = hearth_window_get_root_view(win);
 
-	measure(k, by_type(root, ADW_TYPE_HEADER_BAR), "header bar");
-	measure(k, by_type(root, ADW_TYPE_VIEW_SWITCHER_BAR), "bottom view switcher");
+	measure(k, find_type(root, ADW_TYPE_HEADER_BAR), "header bar");
+	measure(k, find_type(root, ADW_TYPE_VIEW_SWITCHER_BAR), "bottom view switcher");
 }
 
 /* The screening wizard of the page on top: its first question, then (all
@@ -310,14 +201,14 @@ walk_screening(Walk *k, HearthWindow *win, gboolean journal)
 {
 	HearthScreeningPage *page;
 
-	await(win, "screening-next");
+	wait_for("screening-next");
 	page = HEARTH_SCREENING_PAGE(hearth_window_get_top(win));
 	settle(win);
 	measure_top(k, win, "screening question");
 	for (guint i = 0; i < 9; i++) {
 		g_assert_true(hearth_screening_page_answer(page, journal && i == 8 ? 1 : 0));
 		hearth_screening_page_next(page);
-		run_for(20);
+		spin(20);
 	}
 	if (!journal) {
 		/* The difficulty question, unanswered. */
@@ -330,7 +221,7 @@ walk_screening(Walk *k, HearthWindow *win, gboolean journal)
 	hearth_screening_page_next(page);
 	/* A journal's item 9 > 0 leads with the crisis card and help lines;
 	 * a counsellor's result of all zeros needs no crisis dialog. */
-	await(win, journal ? "crisis-card" : "result-score");
+	wait_for(journal ? "crisis-card" : "result-score");
 	settle(win);
 	measure_top(k, win, journal ? "result with crisis card" : "screening result");
 }
@@ -386,7 +277,7 @@ measure_dialog(Walk *k, HearthWindow *win, GtkWidget *dialog, const char *page)
 
 	if (dialog != NULL)
 		gtk_window_present(GTK_WINDOW(dialog));
-	run_for(300);
+	spin(300);
 	for (guint i = 0; dialog == NULL && i < g_list_model_get_n_items(tops); i++) {
 		g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
 
@@ -396,7 +287,7 @@ measure_dialog(Walk *k, HearthWindow *win, GtkWidget *dialog, const char *page)
 	g_assert_nonnull(dialog);
 	measure(k, content_of(dialog), page);
 	gtk_window_destroy(GTK_WINDOW(dialog));
-	run_for(50);
+	spin(50);
 }
 
 /* Both modes, in the language now set. */
@@ -411,7 +302,8 @@ walk_language(Walk *k, const char *dir)
 		GtkWidget *help;
 
 		k->mode = journal ? "journal" : "counsellor";
-		win = demo_window(vdir, journal);
+		/* Asked for a phone's size: it gets it only if everything fits. */
+		win = open_demo(vdir, journal, PHONE_WIDTH, 720);
 		if (journal)
 			walk_journal(k, win);
 		else
@@ -433,19 +325,19 @@ walk_language(Walk *k, const char *dir)
 		/* Locked: the unlock page (a journal's offers help lines). */
 		hearth_window_lock(win);
 		settle(win);
-		measure(k, by_type(GTK_WIDGET(win), HEARTH_TYPE_UNLOCK_PAGE), "unlock");
+		measure(k, find_type(GTK_WIDGET(win), HEARTH_TYPE_UNLOCK_PAGE), "unlock");
 		gtk_window_destroy(GTK_WINDOW(win));
-		run_for(100);
+		spin(100);
 
 		/* A first run: the create page and its steps. */
 		win = hearth_window_new(NULL, fresh);
 		gtk_window_set_default_size(GTK_WINDOW(win), PHONE_WIDTH, 720);
 		gtk_window_present(GTK_WINDOW(win));
 		settle(win);
-		measure(k, by_type(GTK_WIDGET(win), HEARTH_TYPE_SETUP_PAGE), "create vault");
+		measure(k, find_type(GTK_WIDGET(win), HEARTH_TYPE_SETUP_PAGE), "create vault");
 		measure(k, content_of(GTK_WIDGET(win)), "create vault, whole window");
 		gtk_window_destroy(GTK_WINDOW(win));
-		run_for(100);
+		spin(100);
 	}
 }
 
@@ -455,23 +347,6 @@ set_language(const char *lang)
 	g_setenv("LANGUAGE", lang, TRUE);
 	setlocale(LC_ALL, "");
 	textdomain(GETTEXT_PACKAGE);
-}
-
-static void
-remove_tree(const char *path)
-{
-	g_autoptr(GDir) dir = g_dir_open(path, 0, NULL);
-	const char *n;
-
-	while (dir && (n = g_dir_read_name(dir)) != NULL) {
-		g_autofree char *p = g_build_filename(path, n, NULL);
-
-		if (g_file_test(p, G_FILE_TEST_IS_DIR))
-			remove_tree(p);
-		else
-			g_unlink(p);
-	}
-	g_rmdir(path);
 }
 
 /* Both tests share one walk: the demo vaults take a while to fill. */

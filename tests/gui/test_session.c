@@ -23,8 +23,6 @@
  */
 #include <string.h>
 
-#include <glib/gstdio.h>
-
 #include "hearth/audit.h"
 #include "hearth/activity.h"
 #include "hearth/person.h"
@@ -34,118 +32,31 @@
 #include "hearth-person-item.h"
 #include "hearth-resources.h"
 #include "hearth-window.h"
+#include "gui_testutil.h"
 
 /* ---- helpers ----------------------------------------------------------- */
-
-static GtkWidget *
-find_named(GtkWidget *root, const char *name, const char *label)
-{
-	GtkWidget *c;
-
-	if (name != NULL && g_strcmp0(gtk_widget_get_name(root), name) == 0)
-		return root;
-	if (label != NULL && GTK_IS_BUTTON(root) &&
-	    g_strcmp0(gtk_button_get_label(GTK_BUTTON(root)), label) == 0)
-		return root;
-	for (c = gtk_widget_get_first_child(root); c; c = gtk_widget_get_next_sibling(c)) {
-		GtkWidget *hit = find_named(c, name, label);
-
-		if (hit != NULL)
-			return hit;
-	}
-	return NULL;
-}
-
-/* A widget by name (or a button by label) in any window shown, waiting
- * for it up to a minute. */
-static GtkWidget *
-wait_widget(const char *name, const char *label)
-{
-	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
-
-	for (;;) {
-		GListModel *tops = gtk_window_get_toplevels();
-
-		for (guint i = 0; i < g_list_model_get_n_items(tops); i++) {
-			g_autoptr(GtkWidget) w = g_list_model_get_item(tops, i);
-			GtkWidget *hit = gtk_widget_get_visible(w)
-				? find_named(w, name, label) : NULL;
-
-			if (hit != NULL && gtk_widget_get_mapped(hit))
-				return hit;
-		}
-		if (g_get_monotonic_time() > end) {
-			g_printerr("timed out waiting for '%s'\n", name ? name : label);
-			g_assert_not_reached();
-		}
-		g_main_context_iteration(NULL, FALSE);
-	}
-}
-
-static void
-spin(guint ms)
-{
-	gint64 end = g_get_monotonic_time() + (gint64)ms * 1000;
-
-	while (g_get_monotonic_time() < end)
-		g_main_context_iteration(NULL, FALSE);
-}
-
-static void
-click(const char *name)
-{
-	g_signal_emit_by_name(wait_widget(name, NULL), "clicked");
-	spin(50);
-}
 
 /* A window over a new, empty vault in a fresh directory (*dir: the
  * caller's, for remove_dir). */
 static HearthWindow *
 open_new(char **dir, HearthMode mode)
 {
-	hearth_kdf_params low = hearth_kdf_params_low();
-	hearth_vault_options opt = { .kdf = &low };
-	char code[HEARTH_RECOVERY_CODE_LEN + 1];
-	hearth_vault *v = NULL;
-	HearthWindow *win;
-
 	*dir = g_dir_make_tmp("hearth-session-XXXXXX", NULL);
 	g_assert_nonnull(*dir);
-	g_assert_cmpint(hearth_vault_create(*dir, "pass", 4, &opt, code, &v), ==, HEARTH_OK);
-	win = hearth_window_new(NULL, *dir);
-	gtk_window_set_default_size(GTK_WINDOW(win), 1000, 760);
-	gtk_window_present(GTK_WINDOW(win));
-	hearth_window_take_vault(win, v, mode);
-	spin(200);
-	return win;
+	return show_vault(*dir, new_vault(*dir), mode, 1000, 760);
 }
 
 static void
 remove_dir(char *dir)
 {
-	g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
-	const char *n;
-
-	while (d != NULL && (n = g_dir_read_name(d)) != NULL) {
-		g_autofree char *p = g_build_filename(dir, n, NULL);
-
-		g_unlink(p);
-	}
-	g_rmdir(dir);
+	remove_tree(dir);
 	g_free(dir);
 }
 
 static void
 close_window(HearthWindow *win)
 {
-	GListModel *tops = gtk_window_get_toplevels();
-
-	for (guint i = g_list_model_get_n_items(tops); i-- > 0;) {
-		g_autoptr(GtkWindow) w = g_list_model_get_item(tops, i);
-
-		if (w != GTK_WINDOW(win))
-			gtk_window_destroy(w);
-	}
+	close_others(win);
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
 }
@@ -268,14 +179,14 @@ test_person_editor(void)
 	g_object_add_weak_pointer(G_OBJECT(ed), (gpointer *)&ed);
 	/* A control character: the core's text check refuses the name, so
 	 * nothing is written and what was typed stays. */
-	gtk_editable_set_text(GTK_EDITABLE(wait_widget("person-name", NULL)), "Ann\x07");
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("person-name")), "Ann\x07");
 	click("person-save");
 	g_assert_nonnull(ed);
 	g_assert_cmpuint(count(s, "person"), ==, 0);
 	g_assert_false(audited(s, "person.add"));
 
-	gtk_editable_set_text(GTK_EDITABLE(wait_widget("person-name", NULL)), "Ann");
-	gtk_editable_set_text(GTK_EDITABLE(wait_widget("person-tags", NULL)),
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("person-name")), "Ann");
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("person-tags")),
 			      "夜班， 货车司机;, ");
 	click("person-save");
 	g_assert_null(ed);
@@ -318,11 +229,11 @@ test_group_person(void)
 	hearth_session_changed(hearth_window_get_session(win), HEARTH_CHANGE_PEOPLE);
 	form = hearth_activity_form_start(win, "group", NULL);
 	g_assert_nonnull(form);
-	wait_widget("activity-save", NULL);
+	wait_for("activity-save");
 	/* The core takes a person for any activity: so does the form. */
 	picker = hearth_activity_form_get_picker(form);
 	g_assert_nonnull(picker);
-	g_assert_true(gtk_widget_get_mapped(wait_widget("activity-person", NULL)));
+	g_assert_true(gtk_widget_get_mapped(wait_for("activity-person")));
 	g_assert_true(hearth_person_picker_choose(picker, 0));
 	hearth_activity_form_save(form);
 	spin(100);
@@ -347,7 +258,7 @@ test_checkin_undo(void)
 
 	click("mood-4");
 	g_assert_cmpuint(count(s, HEARTH_JOURNAL_KIND), ==, 1);
-	g_signal_emit_by_name(wait_widget(NULL, "_Undo"), "clicked");
+	g_signal_emit_by_name(wait_for_button("_Undo"), "clicked");
 	spin(100);
 	g_assert_cmpuint(count(s, HEARTH_JOURNAL_KIND), ==, 0);
 	g_assert_true(audited(s, "journal.delete"));
