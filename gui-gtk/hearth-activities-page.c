@@ -38,10 +38,6 @@ show_more(HearthActivitiesPage *self)
 	reload(self);
 }
 
-static const char *const type_filter[] = {
-	NULL, "hotline", "callback", "group", "lecture", "outreach",
-};
-
 static void
 reload(HearthActivitiesPage *self)
 {
@@ -58,8 +54,11 @@ reload(HearthActivitiesPage *self)
 	hearth_gui_today(today);
 	if (hearth_date_add_days(today, -ACTIVITY_DAYS, from) != HEARTH_OK)
 		g_strlcpy(from, today, sizeof from);
+	/* The filter lists all activities, then each type in the core's
+	 * order. */
 	if (hearth_activity_list(s, from, NULL,
-				 type_filter[sel < G_N_ELEMENTS(type_filter) ? sel : 0],
+				 sel >= 1 && sel <= HEARTH_ACTIVITY_TYPE_COUNT
+				 ? hearth_activity_type_name(sel - 1) : NULL,
 				 &l) != HEARTH_OK) {
 		hearth_window_status(self->win, HEARTH_ERROR);
 		return;
@@ -88,12 +87,12 @@ reload(HearthActivitiesPage *self)
 		adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
 		if (*a->topic) {
 			g_autofree char *t = g_strdup_printf("%s · %s",
-				hearth_gui_value_label(a->type), a->topic);
+				hearth_gui_activity_type_text(a->type), a->topic);
 
 			adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), t);
 		} else {
 			adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row),
-						      hearth_gui_value_label(a->type));
+						      hearth_gui_activity_type_text(a->type));
 		}
 		if (*a->person_name)
 			g_string_append(sub, a->person_name);
@@ -186,7 +185,22 @@ hearth_activities_page_class_init(HearthActivitiesPageClass *klass)
 static void
 hearth_activities_page_init(HearthActivitiesPage *self)
 {
+	GtkStringList *types = gtk_string_list_new(NULL);
+	g_autoptr(GMenu) log_menu = g_menu_new();
+
 	gtk_widget_init_template(GTK_WIDGET(self));
+	/* The filter and the Log menu use the core's labels, in its order. */
+	gtk_string_list_append(types, _("All activities"));
+	for (hearth_activity_type v = 0; v < HEARTH_ACTIVITY_TYPE_COUNT; v++) {
+		g_autofree char *action = g_strdup_printf("activities.log::%s",
+			hearth_activity_type_name(v));
+
+		gtk_string_list_append(types, hearth_activity_type_label(v));
+		g_menu_append(log_menu, hearth_activity_type_label(v), action);
+	}
+	gtk_drop_down_set_model(self->type_drop, G_LIST_MODEL(types));
+	g_object_unref(types);
+	gtk_menu_button_set_menu_model(self->log_button, G_MENU_MODEL(log_menu));
 	hearth_gui_menu_button_label(self->log_button, _("Log an Activity"));
 	self->limit = HEARTH_GUI_ROWS_PAGE;
 	g_signal_connect(self->type_drop, "notify::selected", G_CALLBACK(on_type), self);

@@ -3,8 +3,6 @@
  */
 #include "hearth-activity-form.h"
 
-#include <string.h>
-
 #include "hearth/activity.h"
 #include "hearth/person.h"
 #include "hearth-crisis.h"
@@ -29,7 +27,7 @@ struct _HearthActivityForm {
 	AdwEntryRow *outcome_row;
 
 	/* Owned */
-	char type[16];
+	hearth_activity_type type;
 	HearthSession *session;
 
 	/* Borrowed */
@@ -39,34 +37,19 @@ struct _HearthActivityForm {
 
 G_DEFINE_FINAL_TYPE(HearthActivityForm, hearth_activity_form, ADW_TYPE_BIN)
 
-static const char *const risks[] = { "", "low", "moderate", "high" };
-
-/* The form's title: the words of the Log menu. */
-static const char *
-form_title(const char *type)
-{
-	if (strcmp(type, "hotline") == 0)
-		return _("Hotline Call");
-	if (strcmp(type, "callback") == 0)
-		return _("Call-back");
-	if (strcmp(type, "group") == 0)
-		return _("Group Session");
-	if (strcmp(type, "lecture") == 0)
-		return _("Lecture");
-	return _("Outreach");
-}
-
 static gboolean
-is_call(const char *type)
+is_call(hearth_activity_type type)
 {
-	return strcmp(type, "hotline") == 0 || strcmp(type, "callback") == 0;
+	return type == HEARTH_ACTIVITY_HOTLINE || type == HEARTH_ACTIVITY_CALLBACK;
 }
 
+/* The risk row lists the core's risk levels in its order, "Not assessed"
+ * (HEARTH_RISK_NONE) first. */
 static gboolean
 high_risk(HearthActivityForm *self)
 {
 	return gtk_widget_get_visible(GTK_WIDGET(self->risk_row)) &&
-	       adw_combo_row_get_selected(self->risk_row) == 3;
+	       adw_combo_row_get_selected(self->risk_row) == HEARTH_RISK_HIGH;
 }
 
 static void
@@ -123,7 +106,7 @@ log_activity(HearthActivityForm *self, hearth_id *id)
 	if (s == NULL)
 		return FALSE;
 	hearth_gui_today(today);
-	a.type = self->type;
+	a.type = hearth_activity_type_name(self->type);
 	a.date = gtk_editable_get_text(GTK_EDITABLE(self->date_row));
 	if (self->picker != NULL && hearth_person_picker_get_person(self->picker, &person)) {
 		a.person = &person;
@@ -135,8 +118,9 @@ log_activity(HearthActivityForm *self, hearth_id *id)
 		? gtk_spin_button_get_value_as_int(self->attendance_spin) : -1;
 	a.minutes = gtk_spin_button_get_value_as_int(self->minutes_spin);
 	r = adw_combo_row_get_selected(self->risk_row);
+	/* NONE's code is "": no risk given. */
 	a.risk = gtk_widget_get_visible(GTK_WIDGET(self->risk_row))
-		? risks[r < G_N_ELEMENTS(risks) ? r : 0] : NULL;
+		? hearth_risk_name(r < HEARTH_RISK_COUNT ? r : HEARTH_RISK_NONE) : NULL;
 	a.outcome = gtk_editable_get_text(GTK_EDITABLE(self->outcome_row));
 
 	st = hearth_activity_add(s, &a, today, &out);
@@ -234,7 +218,7 @@ hearth_activity_form_get_picker(HearthActivityForm *self)
 void
 hearth_activity_form_set_risk(HearthActivityForm *self, guint level)
 {
-	adw_combo_row_set_selected(self->risk_row, MIN(level, 3u));
+	adw_combo_row_set_selected(self->risk_row, MIN(level, (guint)HEARTH_RISK_HIGH));
 }
 
 static void
@@ -276,7 +260,13 @@ hearth_activity_form_class_init(HearthActivityFormClass *klass)
 static void
 hearth_activity_form_init(HearthActivityForm *self)
 {
+	GtkStringList *risks = gtk_string_list_new(NULL);
+
 	gtk_widget_init_template(GTK_WIDGET(self));
+	for (hearth_risk v = 0; v < HEARTH_RISK_COUNT; v++)
+		gtk_string_list_append(risks, hearth_risk_label(v));
+	adw_combo_row_set_model(self->risk_row, G_LIST_MODEL(risks));
+	g_object_unref(risks);
 	g_signal_connect(self->save_button, "clicked", G_CALLBACK(on_save), self);
 	g_signal_connect(self->clear_button, "clicked", G_CALLBACK(on_clear), self);
 	g_signal_connect(self->risk_row, "notify::selected", G_CALLBACK(on_risk), self);
@@ -288,21 +278,27 @@ hearth_activity_form_start(HearthWindow *win, const char *type,
 {
 	HearthActivityForm *self;
 	HearthSession *session = hearth_window_get_session(win);
-	gboolean crowd = strcmp(type, "group") == 0 || strcmp(type, "lecture") == 0;
+	hearth_activity_type t;
+	gboolean crowd;
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_status st;
 
-	if (!hearth_activity_type_valid(type) || session == NULL)
+	if (session == NULL)
 		return NULL;
+	if (hearth_activity_type_parse(type, &t) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return NULL;
+	}
+	crowd = t == HEARTH_ACTIVITY_GROUP || t == HEARTH_ACTIVITY_LECTURE;
 	self = g_object_new(HEARTH_TYPE_ACTIVITY_FORM, NULL);
 	self->win = win;
 	self->session = g_object_ref(session);
-	g_strlcpy(self->type, type, sizeof self->type);
-	adw_window_title_set_title(self->title, form_title(type));
+	self->type = t;
+	adw_window_title_set_title(self->title, hearth_activity_type_label(t));
 	hearth_gui_today(today);
 	gtk_editable_set_text(GTK_EDITABLE(self->date_row), today);
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(self->topic_row),
-		is_call(type) ? _("What it was about") : _("Topic"));
+		is_call(t) ? _("What it was about") : _("Topic"));
 	gtk_widget_set_visible(GTK_WIDGET(self->attendance_row), crowd);
 	gtk_spin_button_set_value(self->minutes_spin, crowd ? 90 : 20);
 	/* Every type may name one person and give a risk, as the core takes
@@ -313,7 +309,7 @@ hearth_activity_form_start(HearthWindow *win, const char *type,
 		adw_preferences_group_set_title(self->person_group, _("Person Concerned"));
 		adw_preferences_group_set_description(self->person_group,
 			_("Name a participant only if the session raised a concern about them."));
-	} else if (!is_call(type)) {
+	} else if (!is_call(t)) {
 		adw_preferences_group_set_title(self->person_group, _("Person Reached"));
 		adw_preferences_group_set_description(self->person_group, NULL);
 	}

@@ -98,7 +98,6 @@ static void
 on_save(GtkButton *b, gpointer data)
 {
 	HearthAppointmentEditor *self = data;
-	static const char *const modes[] = { "in-person", "phone", "video" };
 	static const char *const repeats[] = { NULL, "weekly", "biweekly" };
 	hearth_store *s = hearth_session_get_store(self->session);
 	g_autofree char *at = NULL;
@@ -132,7 +131,8 @@ on_save(GtkButton *b, gpointer data)
 	a.person = self->person;
 	a.at = at;
 	a.minutes = gtk_spin_button_get_value_as_int(self->minutes_spin);
-	a.mode = modes[mode < 3 ? mode : 0];
+	a.mode = hearth_appt_mode_name(mode < HEARTH_MODE_COUNT ? mode
+							     : HEARTH_MODE_IN_PERSON);
 	a.place = gtk_editable_get_text(GTK_EDITABLE(self->place_row));
 	a.counsellor = gtk_editable_get_text(GTK_EDITABLE(self->counsellor_row));
 	a.repeat = repeats[rep < 3 ? rep : 0];
@@ -220,9 +220,14 @@ static void
 hearth_appointment_editor_init(HearthAppointmentEditor *self)
 {
 	GtkStringList *names = gtk_string_list_new(NULL);
+	GtkStringList *modes = gtk_string_list_new(NULL);
 	GtkExpression *expr;
 
 	gtk_widget_init_template(GTK_WIDGET(self));
+	for (hearth_appt_mode v = 0; v < HEARTH_MODE_COUNT; v++)
+		gtk_string_list_append(modes, hearth_appt_mode_label(v));
+	adw_combo_row_set_model(self->mode_row, G_LIST_MODEL(modes));
+	g_object_unref(modes);
 	self->ids = g_array_new(FALSE, FALSE, sizeof(hearth_id));
 	gtk_drop_down_set_model(self->person_drop, G_LIST_MODEL(names));
 	g_object_unref(names);

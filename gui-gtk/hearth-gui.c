@@ -136,41 +136,23 @@ hearth_gui_value_label(const char *v)
 		const char *value;
 		const char *label;
 	} labels[] = {
-		{ "low", N_("Low") },
-		{ "moderate", N_("Moderate") },
-		{ "high", N_("High") },
-		{ "normal", N_("Normal") },
-		{ "open", N_("Open") },
-		{ "followup", N_("Follow-up") },
-		{ "closed", N_("Closed") },
-		{ "retry", N_("Retry") },
-		{ "done", N_("Done") },
-		{ "booked", N_("Booked") },
-		{ "noshow", N_("No-show") },
-		{ "cancelled", N_("Cancelled") },
-		{ "in-person", N_("In person") },
-		{ "phone", N_("Phone") },
-		{ "video", N_("Video") },
-		{ "hotline", N_("Hotline call") },
-		{ "callback", N_("Call-back") },
-		{ "group", N_("Group session") },
-		{ "lecture", N_("Lecture") },
-		{ "outreach", N_("Outreach") },
-		{ "free", N_("Free text") },
-		{ "dap", N_("DAP") },
-		{ "soap", N_("SOAP") },
+		/* The kinds of a person's timeline. */
 		{ "screening", N_("Screening") },
 		{ "appointment", N_("Appointment") },
 		{ "note", N_("Note") },
 		{ "amendment", N_("Amendment") },
+		{ "followup", N_("Follow-up") },
 		{ "activity", N_("Activity") },
-		{ "manual", N_("Added by hand") },
-		{ "crisis", N_("Crisis") },
+		/* The bands of the installed instruments (C-SSRS levels
+		 * included), as a screening stores them. */
 		{ "none", N_("None") },
 		{ "minimal", N_("Minimal") },
+		{ "low", N_("Low") },
 		{ "mild", N_("Mild") },
+		{ "moderate", N_("Moderate") },
 		{ "moderately_severe", N_("Moderately severe") },
 		{ "severe", N_("Severe") },
+		{ "high", N_("High") },
 	};
 
 	if (v == NULL)
@@ -180,6 +162,30 @@ hearth_gui_value_label(const char *v)
 			return _(labels[i].label);
 	return v;
 }
+
+/* hearth_gui_X_text(code): the label of a stored code of the core's
+ * vocabulary X; the code as it is when it is none (a newer version's),
+ * its parse failure dropped. */
+#define CODE_TEXT(X)                                                    \
+	const char *                                                    \
+	hearth_gui_##X##_text(const char *code)                         \
+	{                                                               \
+		hearth_##X v;                                           \
+									\
+		if (code == NULL)                                       \
+			return "";                                      \
+		if (hearth_##X##_parse(code, &v) != HEARTH_OK) {        \
+			hearth_errdetail_clear();                       \
+			return code;                                    \
+		}                                                       \
+		return hearth_##X##_label(v);                           \
+	}
+
+CODE_TEXT(followup_status)
+CODE_TEXT(appt_mode)
+CODE_TEXT(appt_status)
+CODE_TEXT(note_format)
+CODE_TEXT(activity_type)
 
 GtkWidget *
 hearth_gui_label(const char *text, const char *css_class)

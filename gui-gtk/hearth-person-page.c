@@ -36,9 +36,8 @@ struct _HearthPersonPage {
 
 G_DEFINE_FINAL_TYPE(HearthPersonPage, hearth_person_page, ADW_TYPE_BIN)
 
-static const char *const case_values[] = { "open", "followup", "closed" };
-static const char *const risk_values[] = { "", "low", "moderate", "high" };
-
+/* The case and risk rows list the core's values in its order (risk's
+ * first, HEARTH_RISK_NONE, is "Not assessed": no level to choose). */
 static void
 on_case_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 {
@@ -46,10 +45,10 @@ on_case_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	guint i = adw_combo_row_get_selected(row);
 	hearth_status st;
 
-	if (self->loading || i >= G_N_ELEMENTS(case_values))
+	if (self->loading || i >= HEARTH_CASE_COUNT)
 		return;
 	st = hearth_person_set_case(hearth_session_get_store(self->session),
-				    &self->id, case_values[i]);
+				    &self->id, hearth_case_state_name(i));
 	if (st == HEARTH_ESTATE) {
 		/* The safety rule keeps the case open: say why. */
 		hearth_window_toast(self->win,
@@ -70,10 +69,10 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	guint i = adw_combo_row_get_selected(row);
 	hearth_status st;
 
-	if (self->loading || i == 0 || i >= G_N_ELEMENTS(risk_values))
+	if (self->loading || i == HEARTH_RISK_NONE || i >= HEARTH_RISK_COUNT)
 		return;
 	st = hearth_person_set_risk(hearth_session_get_store(self->session),
-				    &self->id, risk_values[i], NULL);
+				    &self->id, hearth_risk_name(i), NULL);
 	if (st == HEARTH_ESTATE) {
 		/* The safety rule keeps the risk high: say why. */
 		hearth_window_toast(self->win,
@@ -86,19 +85,20 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
 }
 
+/* A combo row of title listing labels[0..n), the one whose code is current
+ * chosen; the first when none is (no field, or a newer version's code). */
 static GtkWidget *
-combo_row(const char *title, const char *const *values, size_t n,
-	  const char *current, const char *first_label)
+combo_row(const char *title, const char *const *codes, const char *const *labels,
+	  guint n, const char *current)
 {
 	GtkWidget *row = adw_combo_row_new();
 	GtkStringList *list = gtk_string_list_new(NULL);
 	guint sel = 0;
 
-	for (size_t i = 0; i < n; i++) {
-		gtk_string_list_append(list, *values[i] ? hearth_gui_value_label(values[i])
-							: first_label);
-		if (g_strcmp0(values[i], current) == 0)
-			sel = (guint)i;
+	for (guint i = 0; i < n; i++) {
+		gtk_string_list_append(list, labels[i]);
+		if (g_strcmp0(codes[i], current) == 0)
+			sel = i;
 	}
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
 	adw_combo_row_set_model(ADW_COMBO_ROW(row), G_LIST_MODEL(list));
@@ -139,6 +139,22 @@ on_timeline_row(AdwActionRow *row, gpointer data)
 		hearth_note_dialog_show(win, &d->id);
 	else if (strcmp(d->kind, "followup") == 0)
 		hearth_followup_done_ask(win, &d->id);
+}
+
+/* A timeline event's status in words: what the status holds depends on
+ * the kind (hearth_timeline_item). */
+static const char *
+item_status(const hearth_timeline_item *it)
+{
+	if (strcmp(it->kind, "appointment") == 0)
+		return hearth_gui_appt_status_text(it->status);
+	if (strcmp(it->kind, "followup") == 0)
+		return hearth_gui_followup_status_text(it->status);
+	if (strcmp(it->kind, "note") == 0 || strcmp(it->kind, "amendment") == 0)
+		return hearth_gui_note_format_text(it->status);
+	if (strcmp(it->kind, "activity") == 0)
+		return hearth_gui_activity_type_text(it->status);
+	return hearth_gui_value_label(it->status); /* a screening's band */
 }
 
 /* A timeline event's title in words: "PHQ-9 · 12 · Moderate". */
@@ -200,7 +216,7 @@ add_timeline(HearthPersonPage *self, hearth_store *s)
 		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
 		adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
 		sub = *it->status ? g_strdup_printf("%s · %s", it->when,
-					hearth_gui_value_label(it->status))
+					item_status(it))
 				  : g_strdup(it->when);
 		adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
 		adw_action_row_set_title_lines(ADW_ACTION_ROW(row), 3);
@@ -382,12 +398,26 @@ hearth_person_page_reload(HearthPersonPage *self)
 
 	group = adw_preferences_group_new();
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Case"));
-	w = combo_row(_("Case state"), case_values, G_N_ELEMENTS(case_values),
-		      kase && *kase ? kase : "open", NULL);
+	{
+		const char *codes[HEARTH_CASE_COUNT], *labels[HEARTH_CASE_COUNT];
+
+		for (hearth_case_state v = 0; v < HEARTH_CASE_COUNT; v++) {
+			codes[v] = hearth_case_state_name(v);
+			labels[v] = hearth_case_state_label(v);
+		}
+		w = combo_row(_("Case state"), codes, labels, HEARTH_CASE_COUNT, kase);
+	}
 	g_signal_connect(w, "notify::selected", G_CALLBACK(on_case_selected), self);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
-	w = combo_row(_("Risk level"), risk_values, G_N_ELEMENTS(risk_values),
-		      risk ? risk : "", _("Not assessed"));
+	{
+		const char *codes[HEARTH_RISK_COUNT], *labels[HEARTH_RISK_COUNT];
+
+		for (hearth_risk v = 0; v < HEARTH_RISK_COUNT; v++) {
+			codes[v] = hearth_risk_name(v);
+			labels[v] = hearth_risk_label(v);
+		}
+		w = combo_row(_("Risk level"), codes, labels, HEARTH_RISK_COUNT, risk);
+	}
 	g_signal_connect(w, "notify::selected", G_CALLBACK(on_risk_selected), self);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
 	w = adw_action_row_new();

@@ -215,7 +215,6 @@ static void
 on_add_fu_response(AdwMessageDialog *d, const char *response, gpointer data)
 {
 	Ctx *c = data;
-	static const char *const prio[] = { "normal", "high", "low" };
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_followup_new f = { 0 };
 	hearth_id out;
@@ -229,7 +228,8 @@ on_add_fu_response(AdwMessageDialog *d, const char *response, gpointer data)
 	f.person = c->id;
 	f.due = gtk_editable_get_text(GTK_EDITABLE(c->a));
 	f.reason = gtk_editable_get_text(GTK_EDITABLE(c->b));
-	f.priority = prio[sel < 3 ? sel : 0];
+	f.priority = hearth_priority_name(sel < HEARTH_PRIORITY_COUNT ? sel
+							 : HEARTH_PRIORITY_NORMAL);
 	st = hearth_followup_add(hearth_session_get_store(c->session), &f, today, &out);
 	if (st != HEARTH_OK) {
 		hearth_window_status(c->win, st);
@@ -254,11 +254,11 @@ hearth_followup_add_ask(HearthWindow *win, const hearth_id *person)
 	c->a = entry_row(_("Due date (YYYY-MM-DD)"), due, "followup-due");
 	c->b = entry_row(_("Reason"), NULL, "followup-reason");
 	c->c = adw_combo_row_new();
-	gtk_string_list_append(prio, _("Normal"));
-	gtk_string_list_append(prio, _("High"));
-	gtk_string_list_append(prio, _("Low"));
+	for (hearth_priority v = 0; v < HEARTH_PRIORITY_COUNT; v++)
+		gtk_string_list_append(prio, hearth_priority_label(v));
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(c->c), _("Priority"));
 	adw_combo_row_set_model(ADW_COMBO_ROW(c->c), G_LIST_MODEL(prio));
+	adw_combo_row_set_selected(ADW_COMBO_ROW(c->c), HEARTH_PRIORITY_NORMAL);
 	g_object_unref(prio);
 	gtk_list_box_append(GTK_LIST_BOX(list), c->a);
 	gtk_list_box_append(GTK_LIST_BOX(list), c->b);
@@ -567,7 +567,7 @@ on_appt_response(AdwMessageDialog *d, const char *response, gpointer data)
 	if (strcmp(response, "done") == 0) {
 		st = hearth_appt_mark_done(s, &c->id, today);
 		if (st == HEARTH_OK)
-			hearth_window_toast(c->win, _("Marked as held"));
+			hearth_window_toast(c->win, _("Marked as done"));
 	} else if (strcmp(response, "noshow") == 0) {
 		st = hearth_appt_noshow(s, &c->id, today, NULL);
 		if (st == HEARTH_OK)
@@ -607,14 +607,14 @@ hearth_appt_actions_ask(HearthWindow *win, const hearth_id *id)
 	}
 	body = g_strdup_printf("%s · %s\n%s%s%s · %s",
 		a.at, hearth_person_display_name(a.person_name),
-		a.place, *a.place ? " · " : "", hearth_gui_value_label(a.mode),
-		hearth_gui_value_label(a.status));
+		a.place, *a.place ? " · " : "", hearth_gui_appt_mode_text(a.mode),
+		hearth_gui_appt_status_text(a.status));
 	d = message(win, _("Appointment"), body);
 	c = ctx_new(win, id);
 	if (strcmp(a.status, "booked") == 0) {
 		adw_message_dialog_add_responses(d, "close", _("_Close"),
 			"cancel", _("Cancel…"), "move", _("_Move…"),
-			"noshow", _("_No-Show"), "done", _("_Held"), NULL);
+			"noshow", _("_No-Show"), "done", _("_Done"), NULL);
 		adw_message_dialog_set_response_appearance(d, "cancel",
 							   ADW_RESPONSE_DESTRUCTIVE);
 		adw_message_dialog_set_response_appearance(d, "done",
@@ -657,12 +657,12 @@ hearth_appt_row_new(HearthWindow *win, const hearth_appt_item *a,
 	if (a->has_series)
 		sub = g_strdup_printf(_("%s%s%s · %s · session %d"), a->place,
 				      *a->place ? " · " : "",
-				      hearth_gui_value_label(a->mode),
-				      hearth_gui_value_label(a->status), a->seq);
+				      hearth_gui_appt_mode_text(a->mode),
+				      hearth_gui_appt_status_text(a->status), a->seq);
 	else
 		sub = g_strdup_printf("%s%s%s · %s", a->place, *a->place ? " · " : "",
-				      hearth_gui_value_label(a->mode),
-				      hearth_gui_value_label(a->status));
+				      hearth_gui_appt_mode_text(a->mode),
+				      hearth_gui_appt_status_text(a->status));
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
 	if (strcmp(a->status, "cancelled") == 0)
 		gtk_widget_add_css_class(row, "dim-label");
