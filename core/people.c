@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include <jansson.h>
+#include <libintl.h>
 
 #include "casework_private.h"
 #include "hearth/audit.h"
@@ -20,6 +21,7 @@
 #include "hearth/note.h"
 #include "hearth/person.h"
 #include "hearth/timeutil.h"
+#include "hearth/vocab.h"
 
 /* ---- the person record ------------------------------------------------- */
 
@@ -707,14 +709,23 @@ static hearth_status tl_collect(const hearth_cw_rec *r, void *vctx)
 		summary = join(parts, 3);
 		free(flags);
 	} else if (strcmp(k, "appointment") == 0) {
-		const char *parts[4];
+		const char *parts[4], *mode = hearth_cw_get(r, "mode");
+		hearth_appt_mode m;
 
 		when = hearth_cw_get(r, "at");
 		status = hearth_cw_get(r, "status");
-		snprintf(buf, sizeof buf, "%d min", hearth_cw_int(hearth_cw_get(r, "minutes"),
-						HEARTH_APPT_DEFAULT_MINUTES));
+		/* The duration and the mode in the reader's language; a mode
+		 * this version does not know is shown as stored. */
+		snprintf(buf, sizeof buf, dgettext(HEARTH_TEXTDOMAIN, "%d min"),
+			 hearth_cw_int(hearth_cw_get(r, "minutes"), HEARTH_APPT_DEFAULT_MINUTES));
 		parts[0] = buf;
-		parts[1] = hearth_cw_get(r, "mode");
+		if (mode != NULL) {
+			if (hearth_appt_mode_parse(mode, &m) == HEARTH_OK)
+				mode = hearth_appt_mode_label(m);
+			else
+				hearth_errdetail_clear();
+		}
+		parts[1] = mode;
 		parts[2] = hearth_cw_get(r, "place");
 		parts[3] = hearth_cw_get(r, "counsellor");
 		summary = join(parts, 4);

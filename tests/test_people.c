@@ -548,6 +548,8 @@ static void test_timeline(void **state)
 	assert_string_equal(t->items[4].when, "2026-12-03 10:00");
 	assert_string_equal(t->items[4].status, "booked");
 	assert_non_null(strstr(t->items[4].summary, "Room 1"));
+	/* The mode by its label, never the stored code. */
+	assert_non_null(strstr(t->items[4].summary, "50 min, In person"));
 	assert_true(hearth_id_equal(&t->items[4].id, &ap->ids[0]));
 	assert_string_equal(t->items[5].kind, "followup");
 	assert_true(hearth_id_equal(&t->items[5].id, &fu));

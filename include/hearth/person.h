@@ -162,11 +162,12 @@ typedef struct hearth_timeline_item {
 	hearth_id id;
 	char *status;      /* band (screening), status (appointment,
 			    * follow-up), format (note), type (activity) */
-	char *summary;     /* one line of the record's own data, not
-			    * translated: instrument and score, place and
-			    * counsellor, first line of text, topic; but a
-			    * follow-up's is its reason as shown, in the
-			    * reader's language (hearth_followup_reason_text) */
+	char *summary;     /* one line of the record's own data:
+			    * instrument and score, first line of text,
+			    * topic, as stored; an appointment's duration and
+			    * mode (then place and counsellor) and a
+			    * follow-up's reason (hearth_followup_reason_text)
+			    * in the reader's language */
 	hearth_record *record; /* the whole record, for callers that want
 				* more; owned by the timeline */
 } hearth_timeline_item;
