@@ -11,7 +11,7 @@ set -eu
 packages="
   build-essential pkg-config meson ninja-build
   clang llvm libclang-rt-14-dev
-  libsqlite3-dev sqlite3 libsodium-dev libcurl4-openssl-dev libjansson-dev
+  libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev libjansson-dev
   libcmocka-dev
   gettext locales
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev-bin
