@@ -58,6 +58,7 @@
 
 #include "hearth/vfs.h"
 
+#include "aead_private.h"
 #include "vfs_private.h"
 
 #define PAGE HEARTH_VFS_PAGE_SIZE
@@ -108,6 +109,7 @@ struct hfile {
 	sqlite3_file *real;
 	int kind;
 	uint8_t *scratch; /* one WAL frame: ciphertext out, partial pages in */
+	hearth_xaead *aead; /* the page cipher's reusable contexts */
 	/* Main files: the name pointer SQLite passed (the key that links the
 	 * connection's WAL and journal to it), the files linked, the next
 	 * main file of the VFS.  Links change under registry_lock. */
@@ -194,26 +196,29 @@ static size_t journal_ad(uint8_t *ad, uint64_t off, const uint8_t *pgno4)
 }
 
 /* Encrypts the usable bytes of the plaintext page in into out (PAGE
- * bytes), with a fresh nonce, and fills out's nonce and tag. */
-static int page_seal(const hfile *f, uint8_t *out, const uint8_t *in,
+ * bytes), with a fresh nonce, and fills out's nonce and tag.  The cipher
+ * is libsodium's XChaCha20-Poly1305-IETF, computed by OpenSSL when it can
+ * (aead.c): the same bytes either way. */
+static int page_seal(hfile *f, uint8_t *out, const uint8_t *in,
 		     const uint8_t *ad, size_t adlen)
 {
 	hearth_random(out + NONCE_AT, HEARTH_NONCEBYTES);
-	if (hearth_aead_seal_detached(out, out + TAG_AT, in, USABLE, ad, adlen,
-				      out + NONCE_AT, f->vfs->key) != HEARTH_OK)
+	if (hearth_xaead_seal(f->aead, out, out + TAG_AT, in, USABLE, ad, adlen,
+			      out + NONCE_AT, f->vfs->key) != 0)
 		return SQLITE_IOERR_WRITE;
 	return SQLITE_OK;
 }
 
 /* Authenticates the encrypted page at in and writes its plaintext to out
  * (out may equal in), reserved bytes zeroed.  Returns 0 when the page
- * fails authentication; out is then untouched (libsodium checks the tag
- * before it writes anything). */
-static int page_open(const hfile *f, uint8_t *out, const uint8_t *in,
+ * fails authentication; the USABLE bytes at out are then zeros (never
+ * unauthenticated plaintext), and with out equal to in the ciphertext is
+ * gone. */
+static int page_open(hfile *f, uint8_t *out, const uint8_t *in,
 		     const uint8_t *ad, size_t adlen)
 {
-	if (hearth_aead_open_detached(out, in, USABLE, in + TAG_AT, ad, adlen,
-				      in + NONCE_AT, f->vfs->key) != HEARTH_OK)
+	if (hearth_xaead_open(f->aead, out, in, USABLE, in + TAG_AT, ad, adlen,
+			      in + NONCE_AT, f->vfs->key) != 0)
 		return 0;
 	memset(out + USABLE, 0, RESERVE);
 	return 1;
@@ -554,7 +559,7 @@ static int survey_header(hfile *f, sqlite3_int64 k, uint8_t *hdr)
 }
 
 /* Reads frame k whole into fr (WAL_FRAME bytes): header unmasked, image
- * decrypted in place when authentic (*auth 1), left as it is if not. */
+ * decrypted in place when authentic (*auth 1), zeros if not. */
 static int survey_frame(hfile *f, sqlite3_int64 k, uint8_t *fr, int *auth)
 {
 	uint8_t ad[AD_MAX];
@@ -1131,6 +1136,8 @@ static int hfile_close(sqlite3_file *file)
 		sqlite3_free(f->scratch);
 	}
 	f->scratch = f->last_ct = f->last_pt = NULL;
+	hearth_xaead_free(f->aead);
+	f->aead = NULL;
 	return rc;
 }
 
@@ -1393,8 +1400,14 @@ static int hvfs_open(sqlite3_vfs *pvfs, sqlite3_filename name,
 	f->commit_end = -1;
 	f->zpath = name;
 	f->scratch = sqlite3_malloc((int)scratch_size(kind));
-	if (f->scratch == NULL)
+	f->aead = hearth_xaead_new();
+	if (f->scratch == NULL || f->aead == NULL) {
+		sqlite3_free(f->scratch);
+		hearth_xaead_free(f->aead);
+		f->scratch = NULL;
+		f->aead = NULL;
 		return SQLITE_NOMEM;
+	}
 	if (kind == KIND_WAL) {
 		f->last_ct = f->scratch + WAL_FRAME;
 		f->last_pt = f->last_ct + PAGE;
@@ -1402,7 +1415,9 @@ static int hvfs_open(sqlite3_vfs *pvfs, sqlite3_filename name,
 	rc = v->base->xOpen(v->base, name, f->real, flags, out_flags);
 	if (rc != SQLITE_OK) {
 		sqlite3_free(f->scratch);
+		hearth_xaead_free(f->aead);
 		f->scratch = NULL;
+		f->aead = NULL;
 		f->base.pMethods = NULL;
 		return rc;
 	}

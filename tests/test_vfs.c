@@ -30,6 +30,7 @@
 
 #include "hearth/vfs.h"
 
+#include "../crypto/aead_private.h"
 #include "../crypto/vfs_private.h"
 
 #define VFS "hearth-test"
@@ -1479,6 +1480,80 @@ static void test_two_connections(void **state)
 	assert_no_plaintext(fx->dir, 1);
 }
 
+/* The page cipher is libsodium's XChaCha20-Poly1305, computed by OpenSSL
+ * when it can (crypto/aead.c).  A vault written through libsodium alone,
+ * as every vault before OpenSSL came in was, reads and grows through
+ * OpenSSL, and the other way round: database pages, WAL frames (and their
+ * masked checksums) and rollback-journal images. */
+static void test_either_cipher_reads_the_other(void **state)
+{
+	fixture *fx = *state;
+	sqlite3 *a, *b;
+	uint64_t calls;
+
+	/* libsodium writes pages into the database and frames into the WAL. */
+	assert_int_equal(hearth_xaead_openssl_set(0), 1);
+	calls = hearth_xaead_openssl_calls();
+	a = open_db(fx->path, VFS);
+	exec(a, "PRAGMA journal_mode=WAL");
+	exec(a, "PRAGMA wal_autocheckpoint=0");
+	create_people(a);
+	insert_people(a, 0, 300, NULL);
+	exec(a, "PRAGMA wal_checkpoint(TRUNCATE)");
+	insert_people(a, 300, 300, NULL);
+	assert_true(file_size(fx->wal) > 0);
+	assert_int_equal(hearth_xaead_openssl_calls(), calls);
+
+	/* OpenSSL reads both through a second connection and adds frames. */
+	assert_int_equal(hearth_xaead_openssl_set(1), 0);
+	b = open_db(fx->path, VFS);
+	assert_int_equal(query_int(b, "SELECT count(*) FROM person"), 600);
+	assert_integrity(b);
+	insert_people(b, 600, 300, NULL);
+	assert_true(hearth_xaead_openssl_calls() > calls);
+	close_db(b);
+
+	/* libsodium reads OpenSSL's frames and checkpoints them. */
+	assert_int_equal(hearth_xaead_openssl_set(0), 1);
+	calls = hearth_xaead_openssl_calls();
+	assert_int_equal(query_int(a, "SELECT count(*) FROM person"), 900);
+	assert_integrity(a);
+	exec(a, "PRAGMA wal_checkpoint(TRUNCATE)");
+	close_db(a);
+	assert_int_equal(hearth_xaead_openssl_calls(), calls);
+
+	/* A rollback journal written by one and played back by the other:
+	 * a transaction spills pages into the database (its journal holds
+	 * their old images), then rolls back. */
+	a = open_db(fx->path, VFS);
+	exec(a, "PRAGMA journal_mode=DELETE");
+	exec(a, "PRAGMA cache_size=10");
+	exec(a, "BEGIN");
+	insert_people(a, 900, 500, "UNCOMMITTED-MARKER");
+	exec(a, "UPDATE person SET seen = '2026-11-24'");
+	assert_true(file_size(fx->journal) > 0);
+	assert_int_equal(hearth_xaead_openssl_set(1), 0);
+	exec(a, "ROLLBACK");
+	assert_true(hearth_xaead_openssl_calls() > calls);
+	close_db(a);
+
+	/* OpenSSL reads the whole; libsodium too. */
+	a = open_db(fx->path, VFS);
+	assert_int_equal(query_int(a, "SELECT count(*) FROM person"), 900);
+	assert_int_equal(query_int(a, "SELECT count(*) FROM person "
+				      "WHERE seen = '2026-11-23'"), 900);
+	assert_integrity(a);
+	close_db(a);
+	assert_int_equal(hearth_xaead_openssl_set(0), 1);
+	a = open_db(fx->path, VFS);
+	assert_int_equal(query_int(a, "SELECT count(*) FROM person "
+				      "WHERE seen = '2026-11-23'"), 900);
+	assert_integrity(a);
+	close_db(a);
+	assert_int_equal(hearth_xaead_openssl_set(1), 0);
+	assert_no_plaintext(fx->dir, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1510,6 +1585,7 @@ int main(void)
 		cmocka_unit_test(test_temp_database_in_memory),
 		cmocka_unit_test_setup_teardown(test_partial_reads, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_two_connections, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_either_cipher_reads_the_other, setup, teardown),
 	};
 	int rc;
 
