@@ -210,6 +210,19 @@ fail:
 	return sodium_seal(x, c, tag, m, mlen, ad, adlen, nonce, key);
 }
 
+/* XChaCha20-Poly1305-IETF encrypts with ChaCha20 block 1 onwards (block 0
+ * keys Poly1305) under the HChaCha20 subkey, with the nonce 4 zero bytes
+ * || nonce[16..24).  libsodium's XChaCha20 stream, from block 1, sets the
+ * same ChaCha20 state: its 64-bit counter's high word is the IETF nonce's
+ * 4 zero bytes while the counter stays below 2^32 (len below 2^38). */
+void hearth_xaead_keystream(uint8_t *out, size_t len,
+			    const uint8_t nonce[HEARTH_NONCEBYTES],
+			    const uint8_t key[HEARTH_KEYBYTES])
+{
+	memset(out, 0, len);
+	crypto_stream_xchacha20_xor_ic(out, out, len, nonce, 1, key);
+}
+
 int hearth_xaead_open(hearth_xaead *x, uint8_t *m, const uint8_t *c, size_t clen,
 		      const uint8_t tag[HEARTH_TAGBYTES],
 		      const uint8_t *ad, size_t adlen,

@@ -58,6 +58,14 @@ int hearth_xaead_open(hearth_xaead *x, uint8_t *m, const uint8_t *c, size_t clen
 		      const uint8_t nonce[HEARTH_NONCEBYTES],
 		      const uint8_t key[HEARTH_KEYBYTES]) HEARTH_WUR;
 
+/* Writes to out the len bytes (at most 2^38) that hearth_xaead_seal()
+ * would give as the ciphertext of len zero bytes under nonce and key,
+ * whatever the associated data: the cipher's keystream, without the
+ * Poly1305 work.  libsodium computes it.  For masks that need no tag. */
+void hearth_xaead_keystream(uint8_t *out, size_t len,
+			    const uint8_t nonce[HEARTH_NONCEBYTES],
+			    const uint8_t key[HEARTH_KEYBYTES]);
+
 /* Which implementation computed x's last call (enum hearth_xaead_impl). */
 int hearth_xaead_last_impl(const hearth_xaead *x);
 

@@ -230,6 +230,34 @@ static void test_known_answer(void **state)
 	assert_string_equal(hex, "ca6121e607ae8734795ecdd840de680b");
 }
 
+/* The keystream the VFS masks WAL checksums with is the ciphertext of
+ * zeros, as libsodium's AEAD gives it (the first vaults' masks), whatever
+ * the associated data. */
+static void test_keystream_is_ciphertext_of_zeros(void **state)
+{
+	static const size_t lens[] = { 0, 1, 8, 63, 64, 65, 4096, 12345, MAX_LEN };
+	bufs *b = *state;
+	uint8_t key[HEARTH_KEYBYTES], nonce[HEARTH_NONCEBYTES], tag[HEARTH_TAGBYTES];
+	size_t i;
+	int round;
+
+	memset(b->m, 0, MAX_LEN);
+	for (round = 0; round < 4; round++)
+		for (i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+			randombytes_buf(key, sizeof key);
+			randombytes_buf(nonce, sizeof nonce);
+			randombytes_buf(b->ad, 10);
+			assert_int_equal(crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+				b->c_ref, tag, NULL, b->m, lens[i], b->ad,
+				round % 2 ? 10 : 0, NULL, nonce, key), 0);
+			memset(b->c, 0xa5, lens[i]);
+			hearth_xaead_keystream(b->c, lens[i], nonce, key);
+			if (memcmp(b->c, b->c_ref, lens[i]) != 0)
+				fail_msg("keystream differs: %zu bytes", lens[i]);
+		}
+	sodium_memzero(key, sizeof key);
+}
+
 /* Switched off, or without a state, libsodium does the work: the same
  * bytes, the same refusals. */
 static void test_libsodium_fallback(void **state)
@@ -325,6 +353,7 @@ int main(void)
 		cmocka_unit_test(test_openssl_present),
 		cmocka_unit_test_setup_teardown(test_same_bytes_as_libsodium, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_known_answer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keystream_is_ciphertext_of_zeros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_libsodium_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contexts_reused, setup, teardown),
 	};
