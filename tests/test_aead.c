@@ -16,8 +16,11 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <sodium.h>
@@ -347,7 +350,78 @@ static void test_contexts_reused(void **state)
 	sodium_memzero(key, sizeof key);
 }
 
-int main(void)
+/* What the copy of this program started by test_without_openssl_cipher
+ * checks, with OpenSSL configured to offer no ChaCha20-Poly1305: the
+ * state falls back to libsodium, with the same bytes and refusals.
+ * Returns 0 when all holds. */
+static int run_without_openssl(void)
+{
+	uint8_t key[HEARTH_KEYBYTES], nonce[HEARTH_NONCEBYTES];
+	uint8_t m[4056], c[4056], c_ref[4056], out[4056];
+	uint8_t tag[HEARTH_TAGBYTES], tag_ref[HEARTH_TAGBYTES];
+	hearth_xaead *x = hearth_xaead_new();
+	int bad = 0;
+
+	if (x == NULL || hearth_crypto_init() != HEARTH_OK)
+		return 1;
+	randombytes_buf(key, sizeof key);
+	randombytes_buf(nonce, sizeof nonce);
+	randombytes_buf(m, sizeof m);
+	bad |= hearth_xaead_openssl_available();
+	bad |= crypto_aead_xchacha20poly1305_ietf_encrypt_detached(
+		c_ref, tag_ref, NULL, m, sizeof m, (const uint8_t *)"ad", 2,
+		NULL, nonce, key);
+	bad |= hearth_xaead_seal(x, c, tag, m, sizeof m, (const uint8_t *)"ad", 2,
+				 nonce, key) != 0;
+	bad |= hearth_xaead_last_impl(x) != HEARTH_XAEAD_SODIUM;
+	bad |= memcmp(c, c_ref, sizeof c) != 0 || memcmp(tag, tag_ref, sizeof tag) != 0;
+	bad |= hearth_xaead_open(x, out, c, sizeof c, tag, (const uint8_t *)"ad", 2,
+				 nonce, key) != 0;
+	bad |= memcmp(out, m, sizeof m) != 0;
+	tag[0] ^= 1;
+	bad |= hearth_xaead_open(x, out, c, sizeof c, tag, (const uint8_t *)"ad", 2,
+				 nonce, key) != -1;
+	bad |= hearth_xaead_last_impl(x) != HEARTH_XAEAD_SODIUM;
+	bad |= hearth_xaead_openssl_calls() != 0;
+	hearth_xaead_free(x);
+	sodium_memzero(key, sizeof key);
+	return bad ? 1 : 0;
+}
+
+/* OpenSSL unavailable at run time: a configuration that activates only
+ * OpenSSL's base provider (no ciphers), read when OpenSSL starts, so it
+ * runs in a fresh copy of this program. */
+static void test_without_openssl_cipher(void **state)
+{
+	static const char conf_text[] =
+		"openssl_conf = openssl_init\n"
+		"[openssl_init]\nproviders = provider_sect\n"
+		"[provider_sect]\nbase = base_sect\n"
+		"[base_sect]\nactivate = 1\n";
+	char conf[] = "/tmp/hearth-aead-conf-XXXXXX";
+	int fd, status;
+	pid_t pid;
+
+	(void)state;
+	fd = mkstemp(conf);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, conf_text, sizeof conf_text - 1),
+			 (ssize_t)(sizeof conf_text - 1));
+	close(fd);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		setenv("OPENSSL_CONF", conf, 1);
+		execl("/proc/self/exe", "test_aead", "--without-openssl", (char *)NULL);
+		_exit(127);
+	}
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	unlink(conf);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+int main(int argc, char **argv)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_openssl_present),
@@ -356,7 +430,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_keystream_is_ciphertext_of_zeros, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_libsodium_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contexts_reused, setup, teardown),
+		cmocka_unit_test(test_without_openssl_cipher),
 	};
+
+	if (argc == 2 && strcmp(argv[1], "--without-openssl") == 0)
+		return run_without_openssl();
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
