@@ -6,7 +6,11 @@
  * canonical dumps, and the ops kept aside, must be byte-identical.
  *
  *   CC=clang meson setup build-fuzz -Dfuzz=true && ninja -C build-fuzz tests/fuzz/fuzz_ops
- *   build-fuzz/tests/fuzz/fuzz_ops -max_total_time=60
+ *   build-fuzz/tests/fuzz/fuzz_ops -max_total_time=60 NEW_DIR tests/fuzz/corpus/ops
+ *
+ * A whole batch is MAX_OPS * BYTES_PER_OP = 448 bytes; the seed corpus
+ * holds whole batches, so mutation starts at that length instead of
+ * growing towards it from a few bytes.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -56,16 +60,70 @@ static char *pending_text(sqlite3 *db)
 	return out;
 }
 
+/* A migrated empty database, serialized once: each input starts from a
+ * copy of it instead of running the migrations again (which cost more
+ * than merging a whole batch and kept the fuzzer from reaching long
+ * inputs). */
+static unsigned char *template_db;
+static sqlite3_int64 template_size;
+
+static void make_template(void)
+{
+	sqlite3 *db = NULL;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK ||
+	    hearth_schema_migrate(db, hearth_schema_latest()) != HEARTH_OK)
+		abort();
+	template_db = sqlite3_serialize(db, "main", &template_size, 0);
+	if (template_db == NULL)
+		abort();
+	sqlite3_close(db);
+}
+
 static hearth_store *open_store(sqlite3 **db)
 {
-	hearth_store_options opt = { fixed_now, NULL, 0 };
+	hearth_store_options opt = { .now = fixed_now };
 	hearth_store *s = NULL;
+	unsigned char *copy;
 
+	if (template_db == NULL)
+		make_template();
+	copy = sqlite3_malloc64((sqlite3_uint64)template_size);
+	if (copy == NULL)
+		abort();
+	memcpy(copy, template_db, (size_t)template_size);
 	if (sqlite3_open(":memory:", db) != SQLITE_OK ||
-	    hearth_schema_migrate(*db, hearth_schema_latest()) != HEARTH_OK ||
+	    sqlite3_deserialize(*db, "main", copy, template_size, template_size,
+				SQLITE_DESERIALIZE_FREEONCLOSE |
+				SQLITE_DESERIALIZE_RESIZEABLE) != SQLITE_OK ||
 	    hearth_store_open(*db, &opt, &s) != HEARTH_OK)
 		abort();
 	return s;
+}
+
+/* One op from BYTES_PER_OP input bytes.  Few records, devices and
+ * milliseconds, so that ops collide on records, fields and even whole
+ * HLCs.  Some are beyond the drift tolerance and must be kept aside by
+ * both stores.  Byte by byte (the seed corpus, tests/fuzz/corpus/ops, is
+ * written in these terms):
+ *   0  bits 0-1 record, bit 2 space, bits 3-4 kind
+ *   1  field (mod 6)      2  value (bits 0-2)
+ *   3  ms after T-50      4  HLC counter (bits 0-1)
+ *   5  device (1 + mod 3) 6  bit 7: two hours ahead */
+static hearth_op decode_op(const uint8_t *p)
+{
+	hearth_op op = {
+		.kind = kinds[(p[0] >> 3) & 3],
+		.field = fields[p[1] % 6],
+		.value = values[p[2] & 7],
+		.hlc = hearth_hlc_make(UINT64_C(1700000000000) - 50 + p[3] +
+			((p[6] & 0x80) ? UINT64_C(7200000) : 0),
+			(uint16_t)(p[4] & 3), 1 + (p[5] % 3)),
+	};
+
+	memset(op.record.b, 0x10 + (p[0] & 3), HEARTH_ID_BYTES);
+	memset(op.space.b, 0x20 + ((p[0] >> 2) & 1), HEARTH_ID_BYTES);
+	return op;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -78,22 +136,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (n > MAX_OPS)
 		n = MAX_OPS;
-	for (i = 0; i < n; i++) {
-		const uint8_t *p = data + i * BYTES_PER_OP;
-
-		memset(&ops[i], 0, sizeof ops[i]);
-		/* Few records, devices and milliseconds, so that ops collide
-		 * on records, fields and even whole HLCs.  Some are beyond the
-		 * drift tolerance and must be kept aside by both stores. */
-		memset(ops[i].record.b, 0x10 + (p[0] & 3), HEARTH_ID_BYTES);
-		memset(ops[i].space.b, 0x20 + ((p[0] >> 2) & 1), HEARTH_ID_BYTES);
-		ops[i].kind = kinds[(p[0] >> 3) & 3];
-		ops[i].field = fields[p[1] % 6];
-		ops[i].value = values[p[2] & 7];
-		ops[i].hlc = hearth_hlc_make(UINT64_C(1700000000000) - 50 + p[3] +
-			((p[6] & 0x80) ? UINT64_C(7200000) : 0),
-			(uint16_t)(p[4] & 3), 1 + (p[5] % 3));
-	}
+	for (i = 0; i < n; i++)
+		ops[i] = decode_op(data + i * BYTES_PER_OP);
 	s1 = open_store(&db1);
 	s2 = open_store(&db2);
 	if (hearth_store_apply(s1, ops, n, NULL) != HEARTH_OK)
