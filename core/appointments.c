@@ -1100,76 +1100,6 @@ hearth_status hearth_appt_list(hearth_store *s, const char *from,
 
 /* ---- appointments picked out by id -------------------------------------- */
 
-/* Reads each appointment of refs by key (its live fields, as
- * hearth_cw_select would hand them over) for appt_collect. */
-static hearth_status appt_read_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
-				    appt_list_ctx *c)
-{
-	sqlite3 *db = hearth_store_db(s);
-	sqlite3_stmt *stmt = NULL;
-	hearth_cw_rec rec;
-	const char **name = NULL, **value = NULL;
-	size_t cap = 0, i, k;
-	hearth_status st = HEARTH_OK;
-	int rc;
-
-	/* The caller found them live, in this transaction: no need to look
-	 * at their record rows again. */
-	rc = sqlite3_prepare_v2(db, "SELECT name, value FROM field WHERE record = ?1"
-				" AND value IS NOT NULL", -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return hearth_db_error(db, rc, "cannot read appointments");
-	for (i = 0; i < n && st == HEARTH_OK; i++) {
-		memset(&rec, 0, sizeof rec);
-		rec.id = refs[i].id;
-		rec.created = refs[i].created;
-		sqlite3_bind_blob(stmt, 1, refs[i].id.b, HEARTH_ID_BYTES, SQLITE_STATIC);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			const char *nm = (const char *)sqlite3_column_text(stmt, 0);
-			const char *v = (const char *)sqlite3_column_text(stmt, 1);
-
-			if (nm == NULL || v == NULL)
-				continue;
-			if (rec.n == cap) {
-				size_t ncap = cap ? 2 * cap : 16;
-				const char **nn = realloc(name, ncap * sizeof *nn);
-
-				if (nn != NULL)
-					name = nn;
-				nn = nn ? realloc(value, ncap * sizeof *nn) : NULL;
-				if (nn == NULL) {
-					st = hearth_fail(HEARTH_ENOMEM, "out of memory reading appointments");
-					break;
-				}
-				value = nn;
-				cap = ncap;
-			}
-			name[rec.n] = strdup(nm);
-			value[rec.n] = strdup(v);
-			rec.n++;
-			if (name[rec.n - 1] == NULL || value[rec.n - 1] == NULL) {
-				st = hearth_fail(HEARTH_ENOMEM, "out of memory reading appointments");
-				break;
-			}
-		}
-		if (st == HEARTH_OK && rc != SQLITE_DONE)
-			st = hearth_db_error(db, rc, "cannot read appointments");
-		sqlite3_reset(stmt);
-		rec.name = name;
-		rec.value = value;
-		if (st == HEARTH_OK)
-			st = appt_collect(&rec, c);
-		for (k = 0; k < rec.n; k++) {
-			free((char *)name[k]);
-			free((char *)value[k]);
-		}
-	}
-	sqlite3_finalize(stmt);
-	free(name);
-	free(value);
-	return st;
-}
-
 hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs, size_t n,
 				     const char *status, hearth_appts **out,
 				     size_t *count)
@@ -1187,7 +1117,9 @@ hearth_status hearth_cw_appt_by_refs(hearth_store *s, const hearth_cw_ref *refs,
 	c.to = INT32_MAX;
 	c.status = status;
 	c.bare = out == NULL;
-	st = appt_read_refs(s, refs, n, &c);
+	/* The caller found them live, in this transaction: only their
+	 * fields are read. */
+	st = hearth_cw_read_refs(s, NULL, refs, n, appt_collect, &c);
 	/* A count needs no names. */
 	if (st == HEARTH_OK)
 		st = hearth_cw_list_people(s, &c.list, offsetof(hearth_appt_item, person),

@@ -249,64 +249,196 @@ hearth_status hearth_cw_end(hearth_store *s, hearth_cw_tx *tx, hearth_status st)
 	return hearth_store_step_end(s, tx, st);
 }
 
-/* ---- records of a kind ------------------------------------------------- */
+/* ---- reading records -----------------------------------------------------
+ *
+ * One reader, rows_read, turns rows of the field table into records
+ * (hearth_cw_rec) for a callback, from either of two sources: a statement
+ * over many records, whose rows name their record (hearth_cw_select: the
+ * records of a kind), or the rows of one record whose id the caller
+ * knows (hearth_cw_read_refs: records picked out by id, one statement
+ * run per id).  The lists call these thousands of times, so a row costs
+ * only the columns it needs: a record's id and creation are read once,
+ * at its first row, and not at all when the caller gives them.
+ *
+ * A statement's text lives only until its next step, so the names and
+ * values of the record being read are copied, one after the other, into
+ * one buffer kept from record to record: once it is big enough, reading
+ * a record allocates nothing. */
 
-/* Growing arrays of field names and values for one record. */
 typedef struct rec_buf {
 	hearth_cw_rec rec;
+	char *text;           /* name, NUL, value, NUL, for each field */
+	size_t len, tcap;
+	const char **names;   /* pointers into text, set when handed over */
+	const char **values;
 	size_t cap;
-	char **names;
-	char **values;
 } rec_buf;
-
-static void rec_buf_clear(rec_buf *b)
-{
-	size_t i;
-
-	for (i = 0; i < b->rec.n; i++) {
-		free(b->names[i]);
-		free(b->values[i]);
-	}
-	b->rec.n = 0;
-}
 
 static void rec_buf_release(rec_buf *b)
 {
-	rec_buf_clear(b);
+	free(b->text);
 	free(b->names);
 	free(b->values);
+	memset(b, 0, sizeof *b);
+}
+
+static hearth_status rec_buf_oom(void)
+{
+	return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
 }
 
 static hearth_status rec_buf_push(rec_buf *b, const char *name, const char *value)
 {
-	char *n, *v;
+	size_t ln = strlen(name) + 1, lv = strlen(value) + 1;
 
 	if (b->rec.n == b->cap) {
 		size_t cap = b->cap ? 2 * b->cap : 16;
-		char **nn = realloc(b->names, cap * sizeof *nn);
+		const char **v;
 
-		if (nn == NULL)
-			return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
-		b->names = nn;
-		nn = realloc(b->values, cap * sizeof *nn);
-		if (nn == NULL)
-			return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
-		b->values = nn;
+		if ((v = realloc(b->names, cap * sizeof *v)) == NULL)
+			return rec_buf_oom();
+		b->names = v;
+		if ((v = realloc(b->values, cap * sizeof *v)) == NULL)
+			return rec_buf_oom();
+		b->values = v;
 		b->cap = cap;
 	}
-	n = strdup(name);
-	v = strdup(value);
-	if (n == NULL || v == NULL) {
-		free(n);
-		free(v);
-		return hearth_fail(HEARTH_ENOMEM, "out of memory reading records");
+	if (b->len + ln + lv > b->tcap) {
+		size_t tcap = b->tcap ? b->tcap : 1024;
+		char *t;
+
+		while (tcap < b->len + ln + lv && tcap <= SIZE_MAX / 2)
+			tcap *= 2;
+		if (tcap < b->len + ln + lv || (t = realloc(b->text, tcap)) == NULL)
+			return rec_buf_oom();
+		b->text = t;
+		b->tcap = tcap;
 	}
-	b->names[b->rec.n] = n;
-	b->values[b->rec.n] = v;
+	memcpy(b->text + b->len, name, ln);
+	memcpy(b->text + b->len + ln, value, lv);
+	b->len += ln + lv;
 	b->rec.n++;
-	b->rec.name = (const char **)b->names;
-	b->rec.value = (const char **)b->values;
 	return HEARTH_OK;
+}
+
+/* Hands the record read to cb, then empties the buffer for the next. */
+static hearth_status rec_buf_flush(rec_buf *b, hearth_cw_cb cb, void *ctx)
+{
+	const char *p = b->text;
+	hearth_status st;
+	size_t i;
+
+	for (i = 0; i < b->rec.n; i++) {
+		b->names[i] = p;
+		p += strlen(p) + 1;
+		b->values[i] = p;
+		p += strlen(p) + 1;
+	}
+	b->rec.name = b->names;
+	b->rec.value = b->values;
+	st = cb(&b->rec, ctx);
+	b->rec.n = 0;
+	b->len = 0;
+	return st;
+}
+
+/* The creation in column col, zero if it is not one. */
+static hearth_hlc column_hlc(sqlite3_stmt *stmt, int col)
+{
+	const void *v = sqlite3_column_blob(stmt, col);
+	hearth_hlc h;
+
+	memset(&h, 0, sizeof h);
+	if (v != NULL && sqlite3_column_bytes(stmt, col) == HEARTH_HLC_BYTES)
+		memcpy(h.b, v, HEARTH_HLC_BYTES);
+	return h;
+}
+
+/* Steps stmt to its end (or to a failure, or to a status other than
+ * HEARTH_OK from cb), handing cb each record its rows make up.  The rows
+ * are (name, value[, creation[, record id]]):
+ *   one NULL: rows of many records, a record's rows adjacent, each row
+ *             with its record's creation and id;
+ *   else:     the rows of the record one->id, with its creation if the
+ *             statement has a third column, else that of one.
+ * A row without a name or a value (or, of many, a well-formed id) is
+ * skipped. */
+static hearth_status rows_read(sqlite3 *db, sqlite3_stmt *stmt, const hearth_cw_ref *one,
+			       rec_buf *b, hearth_cw_cb cb, void *ctx)
+{
+	int has_created = sqlite3_column_count(stmt) > 2;
+	hearth_status st;
+	int rc;
+
+	b->rec.n = 0;
+	b->len = 0;
+	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(stmt, 0);
+		const char *value = (const char *)sqlite3_column_text(stmt, 1);
+		const void *id = NULL;
+
+		if (name == NULL || value == NULL)
+			continue;
+		if (one == NULL) {
+			id = sqlite3_column_blob(stmt, 3);
+			if (id == NULL || sqlite3_column_bytes(stmt, 3) != HEARTH_ID_BYTES)
+				continue;
+			/* The first row of the next record: the last is whole. */
+			if (b->rec.n > 0 && memcmp(b->rec.id.b, id, HEARTH_ID_BYTES) != 0 &&
+			    (st = rec_buf_flush(b, cb, ctx)) != HEARTH_OK)
+				return st;
+		}
+		if (b->rec.n == 0) {
+			if (one == NULL)
+				memcpy(b->rec.id.b, id, HEARTH_ID_BYTES);
+			else
+				b->rec.id = one->id;
+			b->rec.created = has_created ? column_hlc(stmt, 2) : one->created;
+		}
+		if ((st = rec_buf_push(b, name, value)) != HEARTH_OK)
+			return st;
+	}
+	if (rc != SQLITE_DONE)
+		return hearth_db_error(db, rc, "cannot read records");
+	return b->rec.n > 0 ? rec_buf_flush(b, cb, ctx) : HEARTH_OK;
+}
+
+hearth_status hearth_cw_read_refs(hearth_store *s, const char *kind,
+				  const hearth_cw_ref *refs, size_t n,
+				  hearth_cw_cb cb, void *ctx)
+{
+	/* Vouched for: only the record's fields.  Else the record row too,
+	 * where a record that is not a live one of kind yields no row. */
+	static const char vouched[] =
+		"SELECT name, value FROM field WHERE record = ?1 AND value IS NOT NULL";
+	static const char checked[] =
+		"SELECT f.name, f.value, r.created FROM record r"
+		" JOIN field f ON f.record = r.id"
+		" WHERE r.id = ?1 AND r.kind = ?2 AND r.deleted = 0"
+		" AND f.value IS NOT NULL";
+	sqlite3 *db = hearth_store_db(s);
+	sqlite3_stmt *stmt = NULL;
+	hearth_status st = HEARTH_OK;
+	rec_buf buf;
+	size_t i;
+	int rc;
+
+	if (n == 0)
+		return HEARTH_OK;
+	rc = sqlite3_prepare_v2(db, kind == NULL ? vouched : checked, -1, &stmt, NULL);
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, "cannot read records");
+	memset(&buf, 0, sizeof buf);
+	if (kind != NULL)
+		sqlite3_bind_text(stmt, 2, kind, -1, SQLITE_STATIC);
+	for (i = 0; i < n && st == HEARTH_OK; i++) {
+		sqlite3_bind_blob(stmt, 1, refs[i].id.b, HEARTH_ID_BYTES, SQLITE_STATIC);
+		st = rows_read(db, stmt, &refs[i], &buf, cb, ctx);
+		sqlite3_reset(stmt);
+	}
+	sqlite3_finalize(stmt);
+	rec_buf_release(&buf);
+	return st;
 }
 
 /* Appends the SQL condition of a filter on column `col` (of an alias of
@@ -351,18 +483,17 @@ hearth_status hearth_cw_select(hearth_store *s, const char *kind,
 			       hearth_cw_cb cb, void *ctx)
 {
 	/* Rows come ordered by (created, id), so the fields of one record
-	 * are adjacent; a record is handed to cb when the next one starts.
-	 * With a filter, CROSS JOIN makes SQLite start from the field index
-	 * (the planner would otherwise walk every record of the kind). */
+	 * are adjacent, as rows_read needs them.  With a filter, CROSS JOIN
+	 * makes SQLite start from the field index (the planner would
+	 * otherwise walk every record of the kind). */
 	sqlite3 *db = hearth_store_db(s);
 	sqlite3_stmt *stmt = NULL;
 	char sql[2048];
 	size_t len = 0, i;
 	rec_buf buf;
-	int rc, have = 0, param = 2;
-	hearth_status st = HEARTH_OK;
+	int rc, param = 2;
+	hearth_status st;
 
-	memset(&buf, 0, sizeof buf);
 	if (nfilters > HEARTH_CW_MAX_FILTERS)
 		return hearth_fail(HEARTH_EINVAL, "too many record filters");
 	for (i = 0; i < nfilters; i++)
@@ -370,12 +501,12 @@ hearth_status hearth_cw_select(hearth_store *s, const char *kind,
 			return hearth_fail(HEARTH_EINVAL, "bad record filter");
 	if (nfilters == 0) {
 		len += (size_t)snprintf(sql + len, sizeof sql - len,
-			"SELECT r.id, r.created, f.name, f.value FROM record r"
+			"SELECT f.name, f.value, r.created, r.id FROM record r"
 			" JOIN field f ON f.record = r.id"
 			" WHERE r.kind = ?1 AND r.deleted = 0 AND f.value IS NOT NULL");
 	} else {
 		len += (size_t)snprintf(sql + len, sizeof sql - len,
-			"SELECT r.id, r.created, f.name, f.value FROM field d"
+			"SELECT f.name, f.value, r.created, r.id FROM field d"
 			" CROSS JOIN record r CROSS JOIN field f WHERE ");
 		len += filter_sql(sql + len, sizeof sql - len, "d", &filters[0], &param);
 		len += (size_t)snprintf(sql + len, sizeof sql - len,
@@ -391,48 +522,14 @@ hearth_status hearth_cw_select(hearth_store *s, const char *kind,
 	snprintf(sql + len, sizeof sql - len, " ORDER BY r.created, r.id");
 
 	rc = sqlite3_prepare_v2(db, sql, -1, &stmt, NULL);
-	if (rc != SQLITE_OK) {
-		st = hearth_db_error(db, rc, "cannot read records");
-		goto out;
-	}
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, "cannot read records");
 	sqlite3_bind_text(stmt, 1, kind, -1, SQLITE_STATIC);
 	param = 2;
 	for (i = 0; i < nfilters; i++)
 		filter_bind(stmt, &filters[i], &param);
-	while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-		const void *id = sqlite3_column_blob(stmt, 0);
-		const void *created = sqlite3_column_blob(stmt, 1);
-		const char *name = (const char *)sqlite3_column_text(stmt, 2);
-		const char *value = (const char *)sqlite3_column_text(stmt, 3);
-
-		if (id == NULL || sqlite3_column_bytes(stmt, 0) != HEARTH_ID_BYTES ||
-		    name == NULL || value == NULL)
-			continue;
-		if (have && memcmp(buf.rec.id.b, id, HEARTH_ID_BYTES) != 0) {
-			st = cb(&buf.rec, ctx);
-			rec_buf_clear(&buf);
-			have = 0;
-			if (st != HEARTH_OK)
-				goto out;
-		}
-		if (!have) {
-			memcpy(buf.rec.id.b, id, HEARTH_ID_BYTES);
-			memset(&buf.rec.created, 0, sizeof buf.rec.created);
-			if (created != NULL && sqlite3_column_bytes(stmt, 1) == HEARTH_HLC_BYTES)
-				memcpy(buf.rec.created.b, created, HEARTH_HLC_BYTES);
-			have = 1;
-		}
-		st = rec_buf_push(&buf, name, value);
-		if (st != HEARTH_OK)
-			goto out;
-	}
-	if (rc != SQLITE_DONE) {
-		st = hearth_db_error(db, rc, "cannot read records");
-		goto out;
-	}
-	if (have)
-		st = cb(&buf.rec, ctx);
-out:
+	memset(&buf, 0, sizeof buf);
+	st = rows_read(db, stmt, NULL, &buf, cb, ctx);
 	sqlite3_finalize(stmt);
 	rec_buf_release(&buf);
 	return st;

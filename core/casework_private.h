@@ -4,11 +4,13 @@
  * implemented in casework.c except where a function says otherwise.
  * Not installed.
  *
- * Reading: hearth_cw_select walks the records of one kind straight from the
- * store's queryable tables (record, field: schema version 1), optionally
- * narrowed by one field through the field(name, value) index, so a list
- * over 100,000 records does not load every record of the vault.  Writing
- * always goes through the store API (ops, HLCs, merging).
+ * Reading: one reader (casework.c) turns rows of the store's queryable
+ * tables (record, field) into records, from either of two sources:
+ * hearth_cw_select walks the records of one kind, optionally narrowed by
+ * fields through the field(name, value) index, so a list over 100,000
+ * records does not load every record of the vault; hearth_cw_read_refs
+ * reads the records a list picked out by id.  Writing always goes through
+ * the store API (ops, HLCs, merging).
  */
 #ifndef HEARTH_CASEWORK_PRIVATE_H
 #define HEARTH_CASEWORK_PRIVATE_H
@@ -21,8 +23,8 @@
 #include "hearth/note.h"
 #include "hearth/store.h"
 
-/* A record as read by hearth_cw_select: its live fields, borrowed for the
- * callback only. */
+/* A record as read by hearth_cw_select or hearth_cw_read_refs: its live
+ * (not cleared) fields, borrowed for the callback only. */
 typedef struct hearth_cw_rec {
 	hearth_id id;
 	hearth_hlc created;
@@ -257,11 +259,27 @@ hearth_status hearth_cw_list_people(hearth_store *s, hearth_cw_list *l,
 				    size_t person_off, size_t name_off,
 				    hearth_cw_people_how how, int names);
 
-/* A live record found by a scan, with its creation. */
+/* A record picked out by a scan: its id and, when the scan gave it, its
+ * creation. */
 typedef struct hearth_cw_ref {
 	hearth_id id;
 	hearth_hlc created;
 } hearth_cw_ref;
+
+/* Reads the records refs[0..n) by key, in the order given (sorted by id,
+ * the B-tree pages are visited in order, each once at most), and hands
+ * each to cb as hearth_cw_select would; a record without a live field is
+ * not handed over.
+ *
+ * With kind NULL the caller vouches that each is a live record it wants,
+ * found so in its current transaction with its creation
+ * (refs[i].created): only its fields are read.  With kind, each record's
+ * row is read as well (a page read more, when it is not cached): one
+ * that is not a live record of kind is skipped, and the creation handed
+ * over is the record's own (refs[i].created is not read). */
+hearth_status hearth_cw_read_refs(hearth_store *s, const char *kind,
+				  const hearth_cw_ref *refs, size_t n,
+				  hearth_cw_cb cb, void *ctx);
 
 /* Of the live appointments refs[0..n) (found live in the caller's current
  * transaction, sorted by id so the B-tree pages are visited in order),

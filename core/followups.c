@@ -578,7 +578,8 @@ out:
  *      an id not in it is never loaded (a pending follow-up not yet due,
  *      above all);
  *   3. the ids left are loaded, in one of two ways (see BY_KEY_SHARE):
- *      by key, each one's record row and fields, in id order (so the
+ *      by key, each one's fields (hearth_cw_read_refs, which for one
+ *      person's list also reads the record row), in id order (so the
  *      B-tree pages are visited in order, each once at most); or by
  *      scans: the live follow-ups and their creation from
  *      record(kind, deleted, created), then each field list_take reads
@@ -630,8 +631,9 @@ static hearth_status list_oom(void)
 
 /* Step 3's rules: whether a follow-up is listed, and its row (without the
  * person's name, which step 4 adds). */
-static hearth_status list_take(const hearth_cw_rec *r, list_ctx *c)
+static hearth_status list_take(const hearth_cw_rec *r, void *vctx)
 {
+	list_ctx *c = vctx;
 	hearth_followup_item it;
 	const char *status = hearth_cw_get(r, "status");
 	const char *due = hearth_cw_get(r, "due");
@@ -686,7 +688,7 @@ static hearth_status on_id(void *ctx, const hearth_cw_row *row)
 	return hearth_cw_idset_push(ctx, row->id);
 }
 
-/* The fields list_take looks at; the others are never copied. */
+/* The fields list_take looks at: the only ones load_by_scan reads. */
 static const char *const list_fields[] = {
 	"person", "due", "reason", "priority", "status", "source", "outcome",
 	"closed", "attempts", "safety", "escalated", "reason_code",
@@ -694,7 +696,9 @@ static const char *const list_fields[] = {
 };
 #define N_LIST_FIELDS (sizeof list_fields / sizeof list_fields[0])
 
-/* What step 3 learns of each id of the set (same index). */
+/* What step 3 learns of each id of the set (same index): from
+ * scan_followups, whether it is live and its creation; from
+ * load_by_scan, its fields. */
 typedef struct cand {
 	hearth_hlc created;
 	int live;                    /* a live follow-up */
@@ -804,55 +808,28 @@ static hearth_status load_by_scan(hearth_store *s, cands *c)
 	return st;
 }
 
-/* Step 3 by key: each id's record row and fields, in id order (so the
- * B-tree pages are visited in order, each once at most).  Costs about one
+/* Step 3 by key: each id's fields, in id order (so the B-tree pages are
+ * visited in order, each once at most), straight to list_take.  The ids
+ * scan_followups found live come with their creation, so only their
+ * fields are read; without that scan (one person's list) each record's
+ * row is read too, to keep only the live follow-ups.  Costs about one
  * page read per follow-up listed. */
-static hearth_status load_by_key(sqlite3 *db, cands *c)
+static hearth_status load_by_key(hearth_store *s, const cands *c, list_ctx *lc)
 {
-	sqlite3_stmt *stmt = NULL;
-	hearth_status st = HEARTH_OK;
-	size_t i, k;
-	int rc;
+	hearth_cw_ref *refs = calloc(c->ids.n > 0 ? c->ids.n : 1, sizeof *refs);
+	hearth_status st;
+	size_t i, n = 0;
 
-	rc = sqlite3_prepare_v2(db,
-		"SELECT r.created, f.name, f.value FROM record r"
-		" JOIN field f ON f.record = r.id"
-		" WHERE r.id = ?1 AND r.kind = 'followup' AND r.deleted = 0"
-		" AND f.value IS NOT NULL", -1, &stmt, NULL);
-	if (rc != SQLITE_OK)
-		return hearth_db_error(db, rc, "cannot list follow-ups");
+	if (refs == NULL)
+		return list_oom();
 	for (i = 0; i < c->ids.n; i++) {
 		if (c->scanned && !c->v[i].live)
 			continue;
-		sqlite3_reset(stmt);
-		sqlite3_bind_blob(stmt, 1, c->ids.v[i].b, HEARTH_ID_BYTES, SQLITE_STATIC);
-		while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-			const char *name = (const char *)sqlite3_column_text(stmt, 1);
-			const char *value = (const char *)sqlite3_column_text(stmt, 2);
-
-			if (!c->v[i].live) {
-				const void *created = sqlite3_column_blob(stmt, 0);
-
-				if (created != NULL &&
-				    sqlite3_column_bytes(stmt, 0) == HEARTH_HLC_BYTES)
-					memcpy(c->v[i].created.b, created, HEARTH_HLC_BYTES);
-				c->v[i].live = 1;
-			}
-			if (name == NULL || value == NULL)
-				continue;
-			for (k = 0; k < N_LIST_FIELDS; k++)
-				if (strcmp(name, list_fields[k]) == 0)
-					break;
-			if (k < N_LIST_FIELDS && (st = cand_put(c, i, k, value)) != HEARTH_OK)
-				goto out;
-		}
-		if (rc != SQLITE_DONE) {
-			st = hearth_db_error(db, rc, "cannot list follow-ups");
-			goto out;
-		}
+		refs[n].id = c->ids.v[i];
+		refs[n++].created = c->v[i].created;
 	}
-out:
-	sqlite3_finalize(stmt);
+	st = hearth_cw_read_refs(s, c->scanned ? NULL : "followup", refs, n, list_take, lc);
+	free(refs);
 	return st;
 }
 
@@ -1049,8 +1026,14 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 			goto out;
 		by_scan = c.ids.n * BY_KEY_SHARE >= total;
 	}
-	st = by_scan ? load_by_scan(s, &c) : load_by_key(db, &c);
-	if (st != HEARTH_OK || (st = take_all(&c, &lc)) != HEARTH_OK)
+	if (by_scan) {
+		st = load_by_scan(s, &c);
+		if (st == HEARTH_OK)
+			st = take_all(&c, &lc);
+	} else {
+		st = load_by_key(s, &c, &lc);
+	}
+	if (st != HEARTH_OK)
 		goto out;
 	/* Step 4. */
 	st = hearth_cw_list_people(s, &lc.list, offsetof(hearth_followup_item, person),
