@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -376,14 +375,6 @@ typedef struct cf_set {
 	size_t n;
 } cf_set;
 
-static unsigned cf_seed;
-static uint64_t cf_rng;
-
-static uint32_t cf_rnd(uint32_t n)
-{
-	return xorshift_below(&cf_rng, n);
-}
-
 static void cf_copy(char *dst, size_t size, const hearth_record *r, const char *name)
 {
 	const char *v = hearth_record_field(r, name);
@@ -508,7 +499,7 @@ static void cf_occurrence(const cf_set *set, const hearth_id *skip, int64_t star
 
 #define CF_CHECK(cond, ...) do { \
 		if (!(cond)) { \
-			print_error("seed %u: step %d (%s), conflict %zu: ", cf_seed, step, what, i); \
+			print_error("seed %u: step %d (%s), conflict %zu: ", run_seed, step, what, i); \
 			print_error(__VA_ARGS__); \
 			print_error("\n"); \
 			fail(); \
@@ -545,13 +536,13 @@ static void cf_write_odd(hearth_store *s, const hearth_id *people, int npeople, 
 	static const char *const names[] = { "Li", " li\t", "Wu", "", "Room 1", "room 1 " };
 	char hex[HEARTH_ID_HEX + 1], at[32];
 	hearth_id id;
-	uint32_t r = cf_rnd(100);
+	uint32_t r = run_rnd(100);
 
 	assert_int_equal(hearth_record_create(s, NULL, r < 85 ? "appointment" : "activity", &id),
 			 HEARTH_OK);
-	snprintf(at, sizeof at, "2026-06-%02u %02u:%02u", 1 + cf_rnd(28), 8 + cf_rnd(12),
-		 10 * cf_rnd(6));
-	r = cf_rnd(100);
+	snprintf(at, sizeof at, "2026-06-%02u %02u:%02u", 1 + run_rnd(28), 8 + run_rnd(12),
+		 10 * run_rnd(6));
+	r = run_rnd(100);
 	if (r < 5)
 		snprintf(at, sizeof at, "2026-06-10");
 	else if (r < 8)
@@ -562,25 +553,25 @@ static void cf_write_odd(hearth_store *s, const hearth_id *people, int npeople, 
 		assert_int_equal(hearth_record_set(s, &id, "at", at), HEARTH_OK);
 	/* The widest lengths only late, so most of the run keeps a narrow
 	 * window. */
-	r = cf_rnd(late ? 9 : 7);
+	r = run_rnd(late ? 9 : 7);
 	if (minutes[r] != NULL)
 		assert_int_equal(hearth_record_set(s, &id, "minutes", minutes[r]), HEARTH_OK);
-	r = cf_rnd(6);
+	r = run_rnd(6);
 	if (statuses[r] != NULL)
 		assert_int_equal(hearth_record_set(s, &id, "status", statuses[r]), HEARTH_OK);
-	r = cf_rnd(10);
+	r = run_rnd(10);
 	if (r < 8) {
-		hearth_id_to_hex(&people[cf_rnd((uint32_t)npeople)], hex);
+		hearth_id_to_hex(&people[run_rnd((uint32_t)npeople)], hex);
 		if (r == 0)
 			hex[0] = 'A'; /* not how ids are written: another person */
 		assert_int_equal(hearth_record_set(s, &id, "person", hex), HEARTH_OK);
 	}
-	if (cf_rnd(3) != 0)
+	if (run_rnd(3) != 0)
 		assert_int_equal(hearth_record_set(s, &id, "counsellor",
-						   names[cf_rnd(6)]), HEARTH_OK);
-	if (cf_rnd(3) != 0)
-		assert_int_equal(hearth_record_set(s, &id, "place", names[cf_rnd(6)]), HEARTH_OK);
-	if (cf_rnd(12) == 0)
+						   names[run_rnd(6)]), HEARTH_OK);
+	if (run_rnd(3) != 0)
+		assert_int_equal(hearth_record_set(s, &id, "place", names[run_rnd(6)]), HEARTH_OK);
+	if (run_rnd(12) == 0)
 		assert_int_equal(hearth_record_delete(s, &id), HEARTH_OK);
 }
 
@@ -593,21 +584,18 @@ static void test_conflicts_match_reference(void **state)
 	static cf_set set;
 	static cf_want want;
 	fixture *f = *state;
-	const char *env = getenv("HEARTH_TEST_SEED");
 	hearth_id people[10], booked[CF_MAX];
 	size_t nbooked = 0, total = 0;
 	char name[16];
 	int step;
 
-	cf_seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-	cf_rng = 0x2545F4914F6CDD1DULL ^ cf_seed;
-	print_message("conflicts: seed %u (set HEARTH_TEST_SEED to repeat)\n", cf_seed);
+	seed_run("conflicts", 0x2545F4914F6CDD1DULL);
 	for (int i = 0; i < 10; i++) {
 		snprintf(name, sizeof name, "P%d", i);
 		people[i] = add_person(f->s, name);
 	}
 	for (step = 0; step < 400; step++) {
-		uint32_t op = cf_rnd(100);
+		uint32_t op = run_rnd(100);
 		hearth_appt_result *r = NULL;
 		const char *what;
 
@@ -619,25 +607,25 @@ static void test_conflicts_match_reference(void **state)
 			hearth_appt_new a;
 			char at[HEARTH_DATETIME_LEN + 1], hex[HEARTH_ID_HEX + 1];
 			int64_t start;
-			int n = 1, days = 7, strict = cf_rnd(3) != 0;
+			int n = 1, days = 7, strict = run_rnd(3) != 0;
 			hearth_status st;
 
 			what = "book";
 			memset(&a, 0, sizeof a);
-			a.person = people[cf_rnd(10)];
-			start = (int64_t)(20605 + (int)cf_rnd(21)) * HEARTH_MINUTES_PER_DAY +
-				8 * 60 + 10 * (int)cf_rnd(72); /* 2026-06-01 and on, 8:00-19:50 */
+			a.person = people[run_rnd(10)];
+			start = (int64_t)(20605 + (int)run_rnd(21)) * HEARTH_MINUTES_PER_DAY +
+				8 * 60 + 10 * (int)run_rnd(72); /* 2026-06-01 and on, 8:00-19:50 */
 			hearth_datetime_format(start, at);
 			a.at = at;
-			a.minutes = lengths[cf_rnd(8)];
-			if (cf_rnd(4) == 0)
-				a.minutes = 1 + (int)cf_rnd(HEARTH_APPT_MAX_MINUTES);
-			a.counsellor = counsellors[cf_rnd(7)];
-			a.place = places[cf_rnd(7)];
-			if (cf_rnd(3) == 0) {
-				days = cf_rnd(2) ? 7 : 14;
+			a.minutes = lengths[run_rnd(8)];
+			if (run_rnd(4) == 0)
+				a.minutes = 1 + (int)run_rnd(HEARTH_APPT_MAX_MINUTES);
+			a.counsellor = counsellors[run_rnd(7)];
+			a.place = places[run_rnd(7)];
+			if (run_rnd(3) == 0) {
+				days = run_rnd(2) ? 7 : 14;
 				a.repeat = days == 7 ? "weekly" : "biweekly";
-				a.count = n = 1 + (int)cf_rnd(4);
+				a.count = n = 1 + (int)run_rnd(4);
 			}
 			a.strict = strict;
 			hearth_id_to_hex(&a.person, hex);
@@ -657,16 +645,16 @@ static void test_conflicts_match_reference(void **state)
 			}
 			cf_compare(r, &want, step, what);
 		} else if (op < 80 && nbooked > 0) {
-			hearth_id id = booked[cf_rnd((uint32_t)nbooked)];
+			hearth_id id = booked[run_rnd((uint32_t)nbooked)];
 			hearth_record *rec = NULL;
 			char at[HEARTH_DATETIME_LEN + 1], fbuf[64];
 			int64_t start;
-			int strict = cf_rnd(2), minutes, seq;
+			int strict = run_rnd(2), minutes, seq;
 			hearth_status st;
 
 			what = "move";
-			start = (int64_t)(20605 + (int)cf_rnd(35)) * HEARTH_MINUTES_PER_DAY +
-				8 * 60 + 10 * (int)cf_rnd(72);
+			start = (int64_t)(20605 + (int)run_rnd(35)) * HEARTH_MINUTES_PER_DAY +
+				8 * 60 + 10 * (int)run_rnd(72);
 			hearth_datetime_format(start, at);
 			assert_int_equal(hearth_record_load(f->s, &id, &rec), HEARTH_OK);
 			if (strcmp(hearth_record_field(rec, "status"), "booked") != 0) {
@@ -701,8 +689,8 @@ static void test_conflicts_match_reference(void **state)
 			cf_compare(r, &want, step, what);
 		} else if (op < 88 && nbooked > 0) {
 			/* Cancelled ones conflict with nothing; held ones still do. */
-			hearth_id id = booked[cf_rnd((uint32_t)nbooked)];
-			hearth_status st = cf_rnd(2) ? hearth_appt_cancel(f->s, &id, cf_rnd(2), NULL)
+			hearth_id id = booked[run_rnd((uint32_t)nbooked)];
+			hearth_status st = run_rnd(2) ? hearth_appt_cancel(f->s, &id, run_rnd(2), NULL)
 						     : hearth_appt_done(f->s, &id);
 
 			assert_true(st == HEARTH_OK || st == HEARTH_ESTATE);

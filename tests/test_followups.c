@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -199,14 +198,6 @@ typedef struct ref_row {
 	int rank;
 } ref_row;
 
-static unsigned list_seed;
-static uint64_t list_rng;
-
-static uint32_t list_rnd(uint32_t n)
-{
-	return xorshift_below(&list_rng, n);
-}
-
 static int ref_collect(const hearth_record *r, void *ctx)
 {
 	ref_set *set = ctx;
@@ -217,15 +208,7 @@ static int ref_collect(const hearth_record *r, void *ctx)
 	memset(fu, 0, sizeof *fu);
 	fu->id = r->id;
 	fu->created = r->created;
-	for (int k = 0; k < R_N; k++) {
-		const char *v = hearth_record_field(r, ref_names[k]);
-
-		if (v != NULL) {
-			fu->has[k] = 1;
-			assert_true(strlen(v) < sizeof fu->v[k]);
-			snprintf(fu->v[k], sizeof fu->v[k], "%s", v);
-		}
-	}
+	copy_fields(r, ref_names, R_N, fu->v[0], sizeof fu->v[0], fu->has);
 	return 0;
 }
 
@@ -271,7 +254,6 @@ static size_t ref_list(hearth_store *s, const ref_set *set, hearth_followup_whic
 		const ref_fu *fu = &set->fu[i];
 		const char *status = fu->has[R_STATUS] ? fu->v[R_STATUS] : NULL;
 		int pending = status == NULL || strcmp(status, "done") != 0;
-		hearth_record *p = NULL;
 		ref_row row;
 
 		memset(&row, 0, sizeof row);
@@ -289,17 +271,9 @@ static size_t ref_list(hearth_store *s, const ref_set *set, hearth_followup_whic
 			continue;
 		/* The person must be a live person record. */
 		if (!fu->has[R_PERSON] || strlen(fu->v[R_PERSON]) != HEARTH_ID_HEX ||
-		    hearth_id_from_hex(&row.person, fu->v[R_PERSON]) != HEARTH_OK)
+		    hearth_id_from_hex(&row.person, fu->v[R_PERSON]) != HEARTH_OK ||
+		    !live_person(s, &row.person, row.name, sizeof row.name))
 			continue;
-		if (hearth_record_load(s, &row.person, &p) != HEARTH_OK)
-			continue;
-		if (p->deleted || strcmp(p->kind, "person") != 0) {
-			hearth_record_free(p);
-			continue;
-		}
-		snprintf(row.name, sizeof row.name, "%s",
-			 hearth_record_field(p, "name") ? hearth_record_field(p, "name") : "");
-		hearth_record_free(p);
 		row.fu = fu;
 		hearth_date_format(d, row.due);
 		row.rank = strcmp(fu->v[R_PRIORITY], "high") == 0 ? 0 :
@@ -321,7 +295,7 @@ static size_t ref_list(hearth_store *s, const ref_set *set, hearth_followup_whic
 #define LIST_CHECK(cond, ...) do { \
 		if (!(cond)) { \
 			print_error("seed %u: %s list (which %d, person %s, today %s), " \
-				    "item %zu: ", list_seed, what, (int)which, \
+				    "item %zu: ", run_seed, what, (int)which, \
 				    person ? "given" : "none", today, i); \
 			print_error(__VA_ARGS__); \
 			print_error("\n"); \
@@ -383,9 +357,9 @@ static void fill_followups(hearth_store *s, const hearth_id *people, int npeople
 		assert_int_equal(hearth_record_create(s, NULL, "followup", &id), HEARTH_OK);
 		/* The person: mostly real (some deleted later), else a
 		 * record of another kind, not an id, or absent. */
-		r = list_rnd(100);
+		r = run_rnd(100);
 		if (r < 88)
-			hearth_id_to_hex(&people[list_rnd((uint32_t)npeople)], hex);
+			hearth_id_to_hex(&people[run_rnd((uint32_t)npeople)], hex);
 		else if (r < 92)
 			hearth_id_to_hex(not_person, hex);
 		else if (r < 95)
@@ -397,8 +371,8 @@ static void fill_followups(hearth_store *s, const hearth_id *people, int npeople
 		if (hex[0] != '\0')
 			assert_int_equal(hearth_record_set(s, &id, "person", hex), HEARTH_OK);
 		/* Due within six weeks (so many share a day), or damaged. */
-		r = list_rnd(100);
-		hearth_date_format(d0 + (int32_t)list_rnd(42), day);
+		r = run_rnd(100);
+		hearth_date_format(d0 + (int32_t)run_rnd(42), day);
 		if (r < 88)
 			assert_int_equal(hearth_record_set(s, &id, "due", day), HEARTH_OK);
 		else if (r < 92)
@@ -408,12 +382,12 @@ static void fill_followups(hearth_store *s, const hearth_id *people, int npeople
 					 HEARTH_OK);
 		snprintf(num, sizeof num, "r%d", i);
 		assert_int_equal(hearth_record_set(s, &id, "reason", num), HEARTH_OK);
-		if (priorities[r = list_rnd(8)] != NULL)
+		if (priorities[r = run_rnd(8)] != NULL)
 			assert_int_equal(hearth_record_set(s, &id, "priority", priorities[r]),
 					 HEARTH_OK);
-		assert_int_equal(hearth_record_set(s, &id, "source", sources[list_rnd(4)]),
+		assert_int_equal(hearth_record_set(s, &id, "source", sources[run_rnd(4)]),
 				 HEARTH_OK);
-		r = list_rnd(100);
+		r = run_rnd(100);
 		if (r < 4) {
 			/* no status */
 		} else if (r < 7) {
@@ -422,23 +396,23 @@ static void fill_followups(hearth_store *s, const hearth_id *people, int npeople
 			/* set, then cleared: absent */
 			assert_int_equal(hearth_record_set(s, &id, "status", "open"), HEARTH_OK);
 			assert_int_equal(hearth_record_set(s, &id, "status", NULL), HEARTH_OK);
-		} else if (list_rnd((uint32_t)pending_in) == 0) {
+		} else if (run_rnd((uint32_t)pending_in) == 0) {
 			assert_int_equal(hearth_record_set(s, &id, "status",
-							   list_rnd(2) ? "open" : "retry"), HEARTH_OK);
+							   run_rnd(2) ? "open" : "retry"), HEARTH_OK);
 		} else {
 			assert_int_equal(hearth_record_set(s, &id, "status", "done"), HEARTH_OK);
 			assert_int_equal(hearth_record_set(s, &id, "outcome", "talked"), HEARTH_OK);
 			assert_int_equal(hearth_record_set(s, &id, "closed", day), HEARTH_OK);
 		}
-		r = list_rnd(20);
+		r = run_rnd(20);
 		snprintf(num, sizeof num, "%u", r % 5);
 		assert_int_equal(hearth_record_set(s, &id, "attempts", r == 0 ? "x" : num),
 				 HEARTH_OK);
-		if (list_rnd(8) == 0)
+		if (run_rnd(8) == 0)
 			assert_int_equal(hearth_record_set(s, &id, "safety", "1"), HEARTH_OK);
-		if (list_rnd(12) == 0)
+		if (run_rnd(12) == 0)
 			assert_int_equal(hearth_record_set(s, &id, "escalated", "1"), HEARTH_OK);
-		if (list_rnd(25) == 0)
+		if (run_rnd(25) == 0)
 			assert_int_equal(hearth_record_delete(s, &id), HEARTH_OK);
 	}
 	assert_int_equal(hearth_store_commit(s), HEARTH_OK);
@@ -468,14 +442,11 @@ static void check_lists(hearth_store *s, const hearth_id *people, const char *wh
 static void test_followup_lists_match_reference(void **state)
 {
 	fixture *f = *state;
-	const char *env = getenv("HEARTH_TEST_SEED");
 	hearth_id people[24], appt;
 	hearth_followups *l = NULL;
 	char name[32], hex[HEARTH_ID_HEX + 1];
 
-	list_seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-	list_rng = 0x9E3779B97F4A7C15ULL ^ list_seed;
-	print_message("follow-up lists: seed %u (set HEARTH_TEST_SEED to repeat)\n", list_seed);
+	seed_run("follow-up lists", 0x9E3779B97F4A7C15ULL);
 	for (int i = 0; i < 24; i++) {
 		snprintf(name, sizeof name, "%s%d", i % 2 ? "王芳" : "Li ", i);
 		if (i % 7 == 6) /* a person without a name */

@@ -18,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -173,14 +172,6 @@ typedef struct nm_ref {
 	size_t nnamed;
 } nm_ref;
 
-static unsigned nm_seed;
-static uint64_t nm_rng;
-
-static uint32_t nm_rnd(uint32_t n)
-{
-	return xorshift_below(&nm_rng, n);
-}
-
 static int nm_collect_appt(const hearth_record *r, void *ctx)
 {
 	nm_ref *ref = ctx;
@@ -191,15 +182,7 @@ static int nm_collect_appt(const hearth_record *r, void *ctx)
 	memset(a, 0, sizeof *a);
 	a->id = r->id;
 	a->created = r->created;
-	for (int k = 0; k < 8; k++) {
-		const char *v = hearth_record_field(r, nm_names[k]);
-
-		if (v != NULL) {
-			assert_true(strlen(v) < sizeof a->v[k]);
-			a->has[k] = 1;
-			strcpy(a->v[k], v);
-		}
-	}
+	copy_fields(r, nm_names, 8, a->v[0], sizeof a->v[0], a->has);
 	return 0;
 }
 
@@ -258,7 +241,7 @@ static size_t nm_reference(hearth_store *s, nm_ref *ref, nm_row *rows, size_t *n
 	for (size_t i = 0; i < ref->n; i++) {
 		const nm_appt *a = &ref->appts[i];
 		char hex[HEARTH_ID_HEX + 1];
-		hearth_record *p = NULL, *full = NULL;
+		hearth_record *full = NULL;
 		int64_t at;
 		nm_row row;
 		size_t k;
@@ -274,17 +257,9 @@ static size_t nm_reference(hearth_store *s, nm_ref *ref, nm_row *rows, size_t *n
 		if (!a->has[0] || hearth_datetime_parse(a->v[0], &at) != HEARTH_OK)
 			continue;
 		memset(&row, 0, sizeof row);
-		if (!nm_id(a->v[1], a->has[1], &row.person))
+		if (!nm_id(a->v[1], a->has[1], &row.person) ||
+		    !live_person(s, &row.person, row.name, sizeof row.name))
 			continue;
-		if (hearth_record_load(s, &row.person, &p) != HEARTH_OK)
-			continue;
-		if (p->deleted || strcmp(p->kind, "person") != 0) {
-			hearth_record_free(p);
-			continue;
-		}
-		snprintf(row.name, sizeof row.name, "%s",
-			 hearth_record_field(p, "name") ? hearth_record_field(p, "name") : "");
-		hearth_record_free(p);
 		row.a = a;
 		row.minutes = stored_int(a->v[2], a->has[2], HEARTH_APPT_DEFAULT_MINUTES);
 		row.has_series = nm_id(a->v[7], a->has[7], &row.series);
@@ -313,7 +288,7 @@ static size_t nm_reference(hearth_store *s, nm_ref *ref, nm_row *rows, size_t *n
 
 #define NM_CHECK(cond, ...) do { \
 		if (!(cond)) { \
-			print_error("seed %u: notes missing (%s), item %zu: ", nm_seed, what, i); \
+			print_error("seed %u: notes missing (%s), item %zu: ", run_seed, what, i); \
 			print_error(__VA_ARGS__); \
 			print_error("\n"); \
 			fail(); \
@@ -382,9 +357,9 @@ static void nm_fill(hearth_store *s, const hearth_id *people, int lo, int hi,
 	for (int i = 0; i < n; i++) {
 		assert_int_equal(hearth_record_create(s, NULL, "appointment", &id), HEARTH_OK);
 		/* Few distinct starts, so that creation order often decides. */
-		r = nm_rnd(100);
-		snprintf(at, sizeof at, "2026-03-%02u %02u:%s", 1 + nm_rnd(6), 9 + nm_rnd(3),
-			 nm_rnd(2) ? "00" : "30");
+		r = run_rnd(100);
+		snprintf(at, sizeof at, "2026-03-%02u %02u:%s", 1 + run_rnd(6), 9 + run_rnd(3),
+			 run_rnd(2) ? "00" : "30");
 		if (r < 4)
 			snprintf(at, sizeof at, "2026-3-05 10:00");
 		else if (r < 6)
@@ -394,8 +369,8 @@ static void nm_fill(hearth_store *s, const hearth_id *people, int lo, int hi,
 		if (r < 8 || r >= 10)
 			nm_set(s, &id, "at", at);
 		/* The person: mostly real, else wrong in some way. */
-		r = nm_rnd(100);
-		hearth_id_to_hex(&people[lo + (int)nm_rnd((uint32_t)(hi - lo))], hex);
+		r = run_rnd(100);
+		hearth_id_to_hex(&people[lo + (int)run_rnd((uint32_t)(hi - lo))], hex);
 		if (r < 3) {
 			hearth_id_to_hex(not_person, hex);
 		} else if (r < 5) {
@@ -411,21 +386,21 @@ static void nm_fill(hearth_store *s, const hearth_id *people, int lo, int hi,
 		}
 		if (r < 10 || r >= 12)
 			nm_set(s, &id, "person", hex);
-		if (minutes[r = nm_rnd(6)] != NULL)
+		if (minutes[r = run_rnd(6)] != NULL)
 			nm_set(s, &id, "minutes", minutes[r]);
-		if (nm_rnd(4) != 0)
-			nm_set(s, &id, "mode", nm_rnd(3) ? "in-person" : "phone");
-		if (places[r = nm_rnd(4)] != NULL)
+		if (run_rnd(4) != 0)
+			nm_set(s, &id, "mode", run_rnd(3) ? "in-person" : "phone");
+		if (places[r = run_rnd(4)] != NULL)
 			nm_set(s, &id, "place", places[r]);
-		if (nm_rnd(3) != 0)
-			nm_set(s, &id, "counsellor", nm_rnd(2) ? "Li" : "王老师");
-		if (statuses[r = nm_rnd(10)] != NULL)
+		if (run_rnd(3) != 0)
+			nm_set(s, &id, "counsellor", run_rnd(2) ? "Li" : "王老师");
+		if (statuses[r = run_rnd(10)] != NULL)
 			nm_set(s, &id, "status", statuses[r]);
-		if (nm_rnd(8) == 0) { /* done, then cleared: absent */
+		if (run_rnd(8) == 0) { /* done, then cleared: absent */
 			nm_set(s, &id, "status", "done");
 			nm_set(s, &id, "status", NULL);
 		}
-		r = nm_rnd(10);
+		r = run_rnd(10);
 		if (r < 2) {
 			hearth_id_to_hex(&series, hex);
 			nm_set(s, &id, "series", hex);
@@ -434,7 +409,7 @@ static void nm_fill(hearth_store *s, const hearth_id *people, int lo, int hi,
 			nm_set(s, &id, "series", "not a series");
 		}
 		/* Notes: most appointments get one, written in many ways. */
-		r = nm_rnd(100);
+		r = run_rnd(100);
 		hearth_id_to_hex(&id, hex);
 		if (r < 55) {
 			assert_int_equal(hearth_record_create(s, NULL, "note", &note), HEARTH_OK);
@@ -456,7 +431,7 @@ static void nm_fill(hearth_store *s, const hearth_id *people, int lo, int hi,
 			assert_int_equal(hearth_record_create(s, NULL, "activity", &note), HEARTH_OK);
 			nm_set(s, &note, "appt", hex);
 		}
-		if (nm_rnd(30) == 0)
+		if (run_rnd(30) == 0)
 			assert_int_equal(hearth_record_delete(s, &id), HEARTH_OK);
 	}
 	assert_int_equal(hearth_store_commit(s), HEARTH_OK);
@@ -482,7 +457,6 @@ static void nm_one_each(hearth_store *s, const hearth_id *people, int lo, int hi
 static void test_note_missing_matches_reference(void **state)
 {
 	fixture *f = *state;
-	const char *env = getenv("HEARTH_TEST_SEED");
 	static hearth_id people[NM_PEOPLE];
 	hearth_id act, nid, am;
 	hearth_appt_result *r;
@@ -490,9 +464,7 @@ static void test_note_missing_matches_reference(void **state)
 	char name[32];
 	size_t count;
 
-	nm_seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
-	nm_rng = 0x9E3779B97F4A7C15ULL ^ nm_seed;
-	print_message("notes missing: seed %u (set HEARTH_TEST_SEED to repeat)\n", nm_seed);
+	seed_run("notes missing", 0x9E3779B97F4A7C15ULL);
 	assert_int_equal(hearth_note_missing_count(f->s, NULL), HEARTH_EINVAL);
 	assert_int_equal(hearth_note_missing_count(NULL, &count), HEARTH_EINVAL);
 	assert_int_equal(hearth_note_missing_count(f->s, &count), HEARTH_OK);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -159,9 +160,12 @@ hearth_id add_followup(hearth_store *s, const hearth_id *p, const char *due,
 	return id;
 }
 const hearth_followup_reason hotline_why = { .code = "hotline_safety" };
-static int count_op_cb(const hearth_op *op, void *ctx)
+static int count_op_cb(const hearth_op *op, uint64_t arrival,
+		       hearth_op_state state, void *ctx)
 {
 	(void)op;
+	(void)arrival;
+	(void)state;
 	(*(size_t *)ctx)++;
 	return 0;
 }
@@ -170,7 +174,7 @@ size_t count_ops(hearth_store *s)
 {
 	size_t n = 0;
 
-	assert_int_equal(hearth_store_ops(s, 0, NULL, NULL, count_op_cb, &n), HEARTH_OK);
+	assert_int_equal(hearth_store_ops_since(s, 0, count_op_cb, &n), HEARTH_OK);
 	return n;
 }
 
@@ -184,12 +188,51 @@ int last_audit_cb(const hearth_audit_entry *e, void *ctx)
 	return 0;
 }
 
-uint32_t xorshift_below(uint64_t *rng, uint32_t n)
+unsigned run_seed;
+static uint64_t run_state;
+
+void seed_run(const char *what, uint64_t mix)
 {
-	*rng ^= *rng >> 12;
-	*rng ^= *rng << 25;
-	*rng ^= *rng >> 27;
-	return (uint32_t)((*rng * 0x2545F4914F6CDD1DULL) >> 32) % n;
+	const char *env = getenv("HEARTH_TEST_SEED");
+
+	run_seed = env ? (unsigned)strtoul(env, NULL, 10) : (unsigned)time(NULL);
+	run_state = mix ^ run_seed;
+	print_message("%s: seed %u (set HEARTH_TEST_SEED to repeat)\n", what, run_seed);
+}
+
+uint32_t run_rnd(uint32_t n)
+{
+	run_state ^= run_state >> 12;
+	run_state ^= run_state << 25;
+	run_state ^= run_state >> 27;
+	return (uint32_t)((run_state * 0x2545F4914F6CDD1DULL) >> 32) % n;
+}
+
+void copy_fields(const hearth_record *r, const char *const *names, size_t n,
+		 char *v, size_t width, int *has)
+{
+	for (size_t k = 0; k < n; k++) {
+		const char *value = hearth_record_field(r, names[k]);
+
+		has[k] = value != NULL;
+		assert_true(value == NULL || strlen(value) < width);
+		snprintf(v + k * width, width, "%s", value ? value : "");
+	}
+}
+
+int live_person(hearth_store *s, const hearth_id *id, char *name, size_t len)
+{
+	hearth_record *p = NULL;
+	int live;
+
+	if (hearth_record_load(s, id, &p) != HEARTH_OK)
+		return 0;
+	live = !p->deleted && strcmp(p->kind, "person") == 0;
+	if (live)
+		snprintf(name, len, "%s",
+			 hearth_record_field(p, "name") ? hearth_record_field(p, "name") : "");
+	hearth_record_free(p);
+	return live;
 }
 
 /* Binds the "hearth" domain to the build's catalogue and switches to

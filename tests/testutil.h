@@ -76,9 +76,32 @@ struct last_audit {
 
 int last_audit_cb(const hearth_audit_entry *e, void *ctx);
 
-/* The next number below n from a seeded xorshift64* generator whose state
- * is *rng (each suite keeps its own, so a printed seed repeats a run). */
-uint32_t xorshift_below(uint64_t *rng, uint32_t n);
+/* ---- brute-force reference checks ----------------------------------------
+ *
+ * The list and conflict suites check the core's fast reads against a slow
+ * reference on random data.  One seeded run per test: */
+
+/* Starts the run: its seed from $HEARTH_TEST_SEED, else the time, printed
+ * as "WHAT: seed N (set HEARTH_TEST_SEED to repeat)"; the generator starts
+ * at the seed mixed with mix (a suite's own constant, so a seed repeats
+ * the run it always did). */
+void seed_run(const char *what, uint64_t mix);
+
+/* The seed of the run, for failure messages. */
+extern unsigned run_seed;
+
+/* The next number below n (xorshift64*). */
+uint32_t run_rnd(uint32_t n);
+
+/* Copies the fields names[0..n) of r into v, n strings of width bytes
+ * each ("" when absent), has[k] saying whether names[k] is present; a
+ * value that does not fit fails the test. */
+void copy_fields(const hearth_record *r, const char *const *names, size_t n,
+		 char *v, size_t width, int *has);
+
+/* 1 when id is a live person record (the lists' rule for keeping a
+ * row), its name copied to name ("" if none); else 0. */
+int live_person(hearth_store *s, const hearth_id *id, char *name, size_t len);
 
 /* Binds the "hearth" text domain to the catalogue this build compiled
  * (BUILD/po/locale, or $HEARTH_LOCALEDIR) and switches messages to lang
