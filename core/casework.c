@@ -1,9 +1,9 @@
 /*
  * casework.c - the plumbing the casework modules share
  * (casework_private.h): fields of records, transactions, lists being
- * collected, reading records of a kind (hearth_cw_select), people's
- * names, sets of ids and index scans joined in memory, and the text
- * check of hearth/casework.h.
+ * collected, reading records (hearth_cw_select, hearth_cw_read_refs),
+ * people's names, sets of ids and index scans joined in memory, and the
+ * text check of hearth/casework.h.
  */
 #include <errno.h>
 #include <limits.h>
@@ -256,9 +256,10 @@ hearth_status hearth_cw_end(hearth_store *s, hearth_cw_tx *tx, hearth_status st)
  * over many records, whose rows name their record (hearth_cw_select: the
  * records of a kind), or the rows of one record whose id the caller
  * knows (hearth_cw_read_refs: records picked out by id, one statement
- * run per id).  The lists call these thousands of times, so a row costs
- * only the columns it needs: a record's id and creation are read once,
- * at its first row, and not at all when the caller gives them.
+ * run per id).  The lists read thousands of records, so a row costs only
+ * the columns it needs: its name and value; of many records, its record's
+ * id (where the next record starts); the creation at a record's first
+ * row only, and not at all when the caller gives it.
  *
  * A statement's text lives only until its next step, so the names and
  * values of the record being read are copied, one after the other, into
