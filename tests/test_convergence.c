@@ -1147,8 +1147,15 @@ static void test_convergence(void **state)
 		run_schedule(env_number("HEARTH_CONVERGENCE_SEED", 0));
 		return;
 	}
-	for (seed = from; seed < from + n; seed++)
+	for (seed = from; seed < from + n; seed++) {
 		run_schedule(seed);
+		/* A long run shows how far it got. */
+		if ((seed - from + 1) % 1000 == 0) {
+			print_message("%" PRIu64 " schedules converged so far\n",
+				      seed - from + 1);
+			fflush(stdout);
+		}
+	}
 	print_message("%" PRIu64 " schedules converged (seeds %" PRIu64 "..%" PRIu64 ")\n",
 		      n, from, from + n - 1);
 }
