@@ -26,6 +26,15 @@
  * section of docs/BENCHMARKS.md).  A context holds the subkey of its last
  * call until the next one or hearth_xaead_free(), which wipes it (OpenSSL
  * clears a context it frees).
+ *
+ * Nonces: each page gets 24 fresh random bytes from libsodium, as before,
+ * but drawn NONCE_POOL at a time: a getrandom() system call costs more
+ * here than encrypting the page.  A nonce leaves the pool once, never to
+ * be handed out again.  A forked child must not hand out what its parent
+ * also holds (the same nonce under the same key loses both pages'
+ * secrecy and the key's integrity): the pool remembers the fork
+ * generation it was drawn in, which a pthread_atfork() handler advances
+ * in every child, and a pool from another generation is thrown away.
  */
 #include <limits.h>
 #include <pthread.h>
@@ -50,15 +59,35 @@ _Static_assert(crypto_core_hchacha20_INPUTBYTES == 16 &&
 #define HNONCE 16 /* nonce bytes HChaCha20 consumes */
 #define IV 12     /* ChaCha20-Poly1305-IETF nonce: 4 zero bytes, the rest */
 
+#define NONCE_POOL 64 /* nonces drawn per getrandom() */
+
 struct hearth_xaead {
 	EVP_CIPHER_CTX *enc, *dec; /* made on first use; NULL until then */
 	int last;                  /* enum hearth_xaead_impl */
+	/* Random nonces not yet handed out: pool[used..NONCE_POOL), drawn
+	 * in fork generation gen. */
+	unsigned used, gen;
+	uint8_t pool[NONCE_POOL][HEARTH_NONCEBYTES];
 };
 
 static pthread_once_t cipher_once = PTHREAD_ONCE_INIT;
 static EVP_CIPHER *cipher; /* fetched once, kept; NULL: unavailable */
 static atomic_int openssl_on = 1;
 static atomic_ullong openssl_calls; /* calls OpenSSL computed, for tests */
+
+static pthread_once_t fork_once = PTHREAD_ONCE_INIT;
+static atomic_uint fork_gen; /* advanced in every forked child */
+static int fork_watched;     /* the handler is in place: pools may be used */
+
+static void fork_child(void)
+{
+	atomic_fetch_add(&fork_gen, 1);
+}
+
+static void fork_watch(void)
+{
+	fork_watched = pthread_atfork(NULL, NULL, fork_child) == 0;
+}
 
 static void cipher_fetch(void)
 {
@@ -88,7 +117,30 @@ int hearth_xaead_openssl_set(int on)
 
 hearth_xaead *hearth_xaead_new(void)
 {
-	return calloc(1, sizeof(hearth_xaead));
+	hearth_xaead *x = calloc(1, sizeof(hearth_xaead));
+
+	pthread_once(&fork_once, fork_watch);
+	if (x != NULL)
+		x->used = NONCE_POOL; /* empty: drawn on first use */
+	return x;
+}
+
+void hearth_xaead_nonce(hearth_xaead *x, uint8_t nonce[HEARTH_NONCEBYTES])
+{
+	unsigned gen = atomic_load(&fork_gen);
+
+	if (x == NULL || !fork_watched) {
+		hearth_random(nonce, HEARTH_NONCEBYTES);
+		return;
+	}
+	if (x->used == NONCE_POOL || x->gen != gen) {
+		hearth_random(x->pool, sizeof x->pool);
+		x->used = 0;
+		x->gen = gen;
+	}
+	memcpy(nonce, x->pool[x->used], HEARTH_NONCEBYTES);
+	memset(x->pool[x->used], 0, HEARTH_NONCEBYTES);
+	x->used++;
 }
 
 void hearth_xaead_free(hearth_xaead *x)

@@ -35,6 +35,11 @@ hearth_xaead *hearth_xaead_new(void);
 /* Frees x and wipes what its contexts held; NULL is a no-op. */
 void hearth_xaead_free(hearth_xaead *x);
 
+/* Writes a fresh random nonce for one seal (HEARTH_NONCEBYTES from
+ * libsodium's randombytes, drawn several at a time and never handed out
+ * twice, in this process or a forked child).  x may be NULL. */
+void hearth_xaead_nonce(hearth_xaead *x, uint8_t nonce[HEARTH_NONCEBYTES]);
+
 /* Encrypts mlen bytes of m into c (c may equal m) and writes the
  * HEARTH_TAGBYTES tag to tag, with associated data ad (adlen bytes, ad may
  * be NULL when adlen is 0), the HEARTH_NONCEBYTES nonce and the

@@ -202,7 +202,7 @@ static size_t journal_ad(uint8_t *ad, uint64_t off, const uint8_t *pgno4)
 static int page_seal(hfile *f, uint8_t *out, const uint8_t *in,
 		     const uint8_t *ad, size_t adlen)
 {
-	hearth_random(out + NONCE_AT, HEARTH_NONCEBYTES);
+	hearth_xaead_nonce(f->aead, out + NONCE_AT);
 	if (hearth_xaead_seal(f->aead, out, out + TAG_AT, in, USABLE, ad, adlen,
 			      out + NONCE_AT, f->vfs->key) != 0)
 		return SQLITE_IOERR_WRITE;

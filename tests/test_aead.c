@@ -350,6 +350,72 @@ static void test_contexts_reused(void **state)
 	sodium_memzero(key, sizeof key);
 }
 
+static int nonce_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, HEARTH_NONCEBYTES);
+}
+
+/* Nonces come from a pool per state: none is handed out twice, by one
+ * state or by two, and none is all zeros (the slot a used nonce leaves). */
+static void test_nonces_fresh(void **state)
+{
+	enum { PER = 500, ALL = 3 * PER };
+	static const uint8_t zero[HEARTH_NONCEBYTES];
+	bufs *b = *state;
+	hearth_xaead *y = hearth_xaead_new();
+	uint8_t (*n)[HEARTH_NONCEBYTES] = malloc(ALL * HEARTH_NONCEBYTES);
+	int i;
+
+	assert_non_null(y);
+	assert_non_null(n);
+	for (i = 0; i < PER; i++) {
+		hearth_xaead_nonce(b->x, n[i]);
+		hearth_xaead_nonce(y, n[PER + i]);
+		hearth_xaead_nonce(NULL, n[2 * PER + i]);
+	}
+	qsort(n, ALL, HEARTH_NONCEBYTES, nonce_cmp);
+	for (i = 0; i < ALL; i++) {
+		assert_memory_not_equal(n[i], zero, HEARTH_NONCEBYTES);
+		if (i > 0)
+			assert_memory_not_equal(n[i], n[i - 1], HEARTH_NONCEBYTES);
+	}
+	free(n);
+	hearth_xaead_free(y);
+}
+
+/* A forked child never hands out a nonce its parent still holds: after
+ * the fork, the next nonces of the same state differ in each process. */
+static void test_nonces_after_fork(void **state)
+{
+	enum { N = 10 };
+	bufs *b = *state;
+	uint8_t first[HEARTH_NONCEBYTES];
+	uint8_t mine[N][HEARTH_NONCEBYTES], theirs[N][HEARTH_NONCEBYTES];
+	int fds[2], status, i, j;
+	pid_t pid;
+
+	hearth_xaead_nonce(b->x, first); /* the pool is full now */
+	assert_int_equal(pipe(fds), 0);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		for (i = 0; i < N; i++)
+			hearth_xaead_nonce(b->x, theirs[i]);
+		_exit(write(fds[1], theirs, sizeof theirs) == (ssize_t)sizeof theirs ? 0 : 1);
+	}
+	close(fds[1]);
+	for (i = 0; i < N; i++)
+		hearth_xaead_nonce(b->x, mine[i]);
+	assert_int_equal(read(fds[0], theirs, sizeof theirs), (ssize_t)sizeof theirs);
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	for (i = 0; i < N; i++)
+		for (j = 0; j < N; j++)
+			assert_memory_not_equal(mine[i], theirs[j], HEARTH_NONCEBYTES);
+}
+
 /* What the copy of this program started by test_without_openssl_cipher
  * checks, with OpenSSL configured to offer no ChaCha20-Poly1305: the
  * state falls back to libsodium, with the same bytes and refusals.
@@ -431,6 +497,8 @@ int main(int argc, char **argv)
 		cmocka_unit_test_setup_teardown(test_libsodium_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_contexts_reused, setup, teardown),
 		cmocka_unit_test(test_without_openssl_cipher),
+		cmocka_unit_test_setup_teardown(test_nonces_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_nonces_after_fork, setup, teardown),
 	};
 
 	if (argc == 2 && strcmp(argv[1], "--without-openssl") == 0)
