@@ -571,30 +571,6 @@ static void appt_summary(const hearth_record *r, char *buf, size_t len)
 		snprintf(buf + n, len - n, "%s%s", _(", "), who);
 }
 
-/* A screening's band in the user's language: the label its instrument file
- * gives (e.g. "Mild symptoms (5-9)"), or the stored band id when the
- * instrument is not installed here. */
-static void band_text(const struct hearth_cli *cli, const hearth_record *r,
-		      const char *band, char *buf, size_t len)
-{
-	const char *iid = hearth_record_field(r, "instrument");
-	hearth_instrument *inst = NULL;
-	const hearth_outcome *o;
-	size_t i;
-
-	snprintf(buf, len, "%s", band != NULL ? band : "");
-	if (iid == NULL || band == NULL || hearth_instrument_find(iid, &inst) != HEARTH_OK)
-		return;
-	for (i = 0; i < hearth_instrument_n_bands(inst); i++) {
-		o = hearth_instrument_band(inst, i, NULL, NULL);
-		if (o != NULL && strcmp(o->id, band) == 0) {
-			snprintf(buf, len, "%s", hearth_text_get(&o->label, cli_lang(cli)));
-			break;
-		}
-	}
-	hearth_instrument_free(inst);
-}
-
 /* "phq9, 6, safety" with the flags in the user's language. */
 static void screening_summary(const hearth_record *r, char *buf, size_t len)
 {
@@ -657,10 +633,17 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 			printf("  %s\n", _("nothing yet"));
 		} else {
 			struct cli_table *tab = cli_table_new(5, NULL);
+			/* A screening's band as its instrument file words it
+			 * (e.g. "Mild symptoms (5-9)"); as stored when the
+			 * instrument is not installed here or memory ran out. */
+			hearth_band_labels *bands = NULL;
+
+			if (hearth_band_labels_new(cli_lang(cli), &bands) != HEARTH_OK)
+				hearth_errdetail_clear();
 
 			for (i = 0; tab != NULL && i < t->n; i++) {
 				const hearth_timeline_item *it = &t->items[i];
-				char shortid[9], reason[512], ind[24], band[256];
+				char shortid[9], reason[512], ind[24];
 				const char *cells[5];
 
 				snprintf(ind, sizeof ind, "  %s", it->when);
@@ -678,15 +661,16 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 				cells[1] = kind_text(it->kind);
 				cells[2] = cli_id_short(&it->id, shortid);
 				cells[3] = item_status_text(it->kind, it->status);
-				if (strcmp(it->kind, "screening") == 0 && it->record) {
-					band_text(cli, it->record, it->status, band, sizeof band);
-					cells[3] = band;
-				}
+				if (strcmp(it->kind, "screening") == 0 && it->record)
+					cells[3] = hearth_band_labels_get(bands,
+						hearth_record_field(it->record, "instrument"),
+						it->status);
 				if (cli_table_add(tab, cells) != 0) {
 					cli_table_free(tab);
 					tab = NULL;
 				}
 			}
+			hearth_band_labels_free(bands);
 			if (tab == NULL) {
 				rc = cli_error(cli, "%s", _("out of memory"));
 			} else {

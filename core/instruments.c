@@ -1647,6 +1647,96 @@ const hearth_outcome *hearth_instrument_band(const hearth_instrument *inst,
 	return &inst->bands[i].o;
 }
 
+const hearth_outcome *hearth_instrument_band_find(const hearth_instrument *inst,
+						  const char *id)
+{
+	size_t i;
+
+	for (i = 0; inst != NULL && id != NULL && i < inst->n_bands; i++)
+		if (strcmp(inst->bands[i].o.id, id) == 0)
+			return &inst->bands[i].o;
+	return NULL;
+}
+
+/* The instruments a list of screenings names, each looked up once: NULL
+ * inst for an id not installed here (or whose file is broken). */
+struct hearth_band_labels {
+	char lang[8];
+	size_t n;
+	struct band_labels_entry {
+		char *id;
+		hearth_instrument *inst;
+	} *v;
+};
+
+hearth_status hearth_band_labels_new(const char *lang, hearth_band_labels **out)
+{
+	hearth_band_labels *l;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no output for band labels");
+	*out = NULL;
+	l = calloc(1, sizeof *l);
+	if (l == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	snprintf(l->lang, sizeof l->lang, "%s",
+		 lang != NULL && lang[0] == 'z' && lang[1] == 'h' ? "zh_CN" : "en");
+	*out = l;
+	return HEARTH_OK;
+}
+
+/* The loaded instrument id, loading it on first use; NULL when it cannot
+ * be had (then the band is shown as stored, and nothing is reported). */
+static const hearth_instrument *band_labels_instrument(hearth_band_labels *l,
+							const char *id)
+{
+	struct band_labels_entry *v;
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (strcmp(l->v[i].id, id) == 0)
+			return l->v[i].inst;
+	v = realloc(l->v, (l->n + 1) * sizeof *v);
+	if (v == NULL)
+		return NULL;
+	l->v = v;
+	v[l->n].id = strdup(id);
+	if (v[l->n].id == NULL)
+		return NULL;
+	if (hearth_instrument_find(id, &v[l->n].inst) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		v[l->n].inst = NULL;
+	}
+	return v[l->n++].inst;
+}
+
+const char *hearth_band_labels_get(hearth_band_labels *l,
+				   const char *instrument, const char *band)
+{
+	const hearth_outcome *o;
+
+	if (band == NULL)
+		return "";
+	if (l == NULL || instrument == NULL)
+		return band;
+	o = hearth_instrument_band_find(band_labels_instrument(l, instrument), band);
+	return o != NULL ? hearth_text_get(&o->label, l->lang) : band;
+}
+
+void hearth_band_labels_free(hearth_band_labels *l)
+{
+	size_t i;
+
+	if (l == NULL)
+		return;
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].id);
+		hearth_instrument_free(l->v[i].inst);
+	}
+	free(l->v);
+	free(l);
+}
+
 size_t hearth_instrument_n_rules(const hearth_instrument *inst)
 {
 	return inst->n_rules;

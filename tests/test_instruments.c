@@ -756,6 +756,60 @@ static void test_loader_files(void **state)
 	free(saved);
 }
 
+/* Saved screenings' bands in words: the label their instrument's file
+ * gives, in the language asked (C-SSRS risk levels too); the band as
+ * stored when the instrument or the band is not known here, with no
+ * error detail left behind. */
+static void test_band_labels(void **state)
+{
+	static const char *const ids[] = { "phq9", "cssrs" };
+	hearth_band_labels *en = NULL, *zh = NULL;
+	hearth_instrument *inst = NULL;
+	const hearth_outcome *o;
+	const char *first;
+	size_t i, k;
+
+	(void)state;
+	OK(hearth_band_labels_new("en", &en));
+	OK(hearth_band_labels_new("zh_CN.UTF-8", &zh));
+	for (i = 0; i < sizeof ids / sizeof ids[0]; i++) {
+		OK(hearth_instrument_find(ids[i], &inst));
+		assert_true(hearth_instrument_n_bands(inst) > 0);
+		for (k = 0; k < hearth_instrument_n_bands(inst); k++) {
+			o = hearth_instrument_band(inst, k, NULL, NULL);
+			assert_ptr_equal(hearth_instrument_band_find(inst, o->id), o);
+			assert_string_equal(hearth_band_labels_get(en, ids[i], o->id),
+					    o->label.en);
+			assert_string_equal(hearth_band_labels_get(zh, ids[i], o->id),
+					    o->label.zh_CN);
+			assert_string_not_equal(o->label.zh_CN, o->id);
+		}
+		assert_null(hearth_instrument_band_find(inst, "no_such_band"));
+		assert_null(hearth_instrument_band_find(inst, NULL));
+		hearth_instrument_free(inst);
+	}
+	assert_null(hearth_instrument_band_find(NULL, "low"));
+	/* Each file is loaded once: a label handed out stays where it was. */
+	first = hearth_band_labels_get(en, "phq9", "moderate");
+	hearth_band_labels_get(en, "gad7", "mild");
+	assert_ptr_equal(hearth_band_labels_get(en, "phq9", "moderate"), first);
+	/* Not known here: the band as stored, and nothing to report. */
+	assert_string_equal(hearth_band_labels_get(en, "nosuch", "moderate"),
+			    "moderate");
+	assert_int_equal(hearth_errinfo_get()->status, HEARTH_OK);
+	assert_string_equal(hearth_band_labels_get(zh, "phq9", "no_such_band"),
+			    "no_such_band");
+	assert_string_equal(hearth_band_labels_get(en, "../etc", "low"), "low");
+	assert_int_equal(hearth_errinfo_get()->status, HEARTH_OK);
+	assert_string_equal(hearth_band_labels_get(en, NULL, "low"), "low");
+	assert_string_equal(hearth_band_labels_get(en, "phq9", NULL), "");
+	assert_string_equal(hearth_band_labels_get(NULL, "phq9", "moderate"),
+			    "moderate");
+	hearth_band_labels_free(en);
+	hearth_band_labels_free(zh);
+	hearth_band_labels_free(NULL);
+}
+
 /* ---- settings ---- */
 
 struct fixture {
@@ -1827,6 +1881,7 @@ int main(void)
 		cmocka_unit_test(test_phq9_random),
 		cmocka_unit_test(test_loader_errors),
 		cmocka_unit_test(test_loader_files),
+		cmocka_unit_test(test_band_labels),
 		cmocka_unit_test_setup_teardown(test_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crisis_card, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_safety_phq9, setup, teardown),

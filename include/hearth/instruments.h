@@ -224,6 +224,30 @@ size_t hearth_instrument_n_bands(const hearth_instrument *inst);
 const hearth_outcome *hearth_instrument_band(const hearth_instrument *inst,
 					     size_t i, int *min, int *max);
 
+/* The band (or risk level) whose id is id, or NULL when inst has none
+ * (a band of another version of the instrument) or is NULL. */
+const hearth_outcome *hearth_instrument_band_find(const hearth_instrument *inst,
+						  const char *id);
+
+/* Saved screenings' bands in words, for a list of them (a timeline): the
+ * label in one language that the file of the screening's instrument on
+ * the search path gives its band, e.g. "Moderate symptoms (10-14)" or
+ * "中度症状（10-14分）".  Each instrument is found and loaded once, on
+ * its first band.  lang as for hearth_text_get.  *out is the caller's:
+ * hearth_band_labels_free().  HEARTH_ENOMEM only. */
+typedef struct hearth_band_labels hearth_band_labels;
+hearth_status hearth_band_labels_new(const char *lang,
+				     hearth_band_labels **out) HEARTH_WUR;
+/* The label of band of instrument, valid until hearth_band_labels_free;
+ * band itself as stored when the instrument is not installed here, its
+ * file cannot be read, or it has no such band (another version's), and
+ * when l is NULL (labels that could not be made); NULL band gives "".
+ * Never sets an error detail. */
+const char *hearth_band_labels_get(hearth_band_labels *l,
+				   const char *instrument, const char *band);
+/* Accepts NULL. */
+void hearth_band_labels_free(hearth_band_labels *l);
+
 /* Item rules, in file order. */
 size_t hearth_instrument_n_rules(const hearth_instrument *inst);
 const hearth_outcome *hearth_instrument_rule(const hearth_instrument *inst,
