@@ -4,7 +4,8 @@
  * libsodium's XChaCha20-Poly1305-IETF gives, over random keys, nonces,
  * lengths and associated data, in both directions; the OpenSSL path
  * refuses every altered bit; libsodium takes over when OpenSSL is switched
- * off.
+ * off or offers no ChaCha20-Poly1305; the WAL masks' keystream is the
+ * ciphertext of zeros; page nonces never repeat, in a forked child either.
  *
  * Every comparison is against libsodium called directly
  * (crypto_aead_xchacha20poly1305_ietf_*_detached), the implementation
