@@ -129,40 +129,6 @@ hearth_gui_lang(void)
 	return g_strcmp0(code, "zh_CN") == 0 ? "zh_CN" : "en";
 }
 
-const char *
-hearth_gui_value_label(const char *v)
-{
-	static const struct {
-		const char *value;
-		const char *label;
-	} labels[] = {
-		/* The kinds of a person's timeline. */
-		{ "screening", N_("Screening") },
-		{ "appointment", N_("Appointment") },
-		{ "note", N_("Note") },
-		{ "amendment", N_("Amendment") },
-		{ "followup", N_("Follow-up") },
-		{ "activity", N_("Activity") },
-		/* The bands of the installed instruments (C-SSRS levels
-		 * included), as a screening stores them. */
-		{ "none", N_("None") },
-		{ "minimal", N_("Minimal") },
-		{ "low", N_("Low") },
-		{ "mild", N_("Mild") },
-		{ "moderate", N_("Moderate") },
-		{ "moderately_severe", N_("Moderately severe") },
-		{ "severe", N_("Severe") },
-		{ "high", N_("High") },
-	};
-
-	if (v == NULL)
-		return "";
-	for (size_t i = 0; i < G_N_ELEMENTS(labels); i++)
-		if (strcmp(v, labels[i].value) == 0)
-			return _(labels[i].label);
-	return v;
-}
-
 /* hearth_gui_X_text(code): the label of a stored code of the core's
  * vocabulary X; the code as it is when it is none (a newer version's),
  * its parse failure dropped. */

@@ -58,15 +58,10 @@ char *hearth_gui_date_label(const char *date, const char *today);
  * the core picks instrument and help-line texts by it. */
 const char *hearth_gui_lang(void);
 
-/* Translated names of a timeline's record kinds and of the screening
- * bands a timeline shows.  Unknown values come back as they are.  The
- * core's vocabularies (risk, case state, priority, statuses, mode, note
- * format, activity type) have their labels in hearth/vocab.h: a code
- * alone does not say its vocabulary ("done", "high" are in two). */
-const char *hearth_gui_value_label(const char *value);
-
 /* The label (hearth/vocab.h) of a stored code of one vocabulary; an
- * unknown code (a newer version's) comes back as it is, NULL as "". */
+ * unknown code (a newer version's) comes back as it is, NULL as "".  A
+ * screening's band has its label in its instrument's file
+ * (hearth_band_labels_get). */
 const char *hearth_gui_followup_status_text(const char *code);
 const char *hearth_gui_appt_mode_text(const char *code);
 const char *hearth_gui_appt_status_text(const char *code);

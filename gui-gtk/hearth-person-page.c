@@ -107,18 +107,47 @@ combo_row(const char *title, const char *const *codes, const char *const *labels
 	return row;
 }
 
+/* The kinds of record a person's timeline shows (hearth_timeline_item's
+ * kind): how the page names and draws each.  A kind a newer core adds is
+ * named as it is and drawn as an activity. */
+struct timeline_kind {
+	const char *kind;
+	const char *label;
+	const char *icon;
+};
+
+static const struct timeline_kind timeline_kinds[] = {
+	{ "screening", N_("Screening"), "view-list-bullet-symbolic" },
+	{ "appointment", N_("Appointment"), "alarm-symbolic" },
+	{ "note", N_("Note"), "document-edit-symbolic" },
+	{ "amendment", N_("Amendment"), "document-edit-symbolic" },
+	{ "followup", N_("Follow-up"), "mail-send-receive-symbolic" },
+	{ "activity", N_("Activity"), "call-start-symbolic" },
+};
+
+static const struct timeline_kind *
+find_kind(const char *kind)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(timeline_kinds); i++)
+		if (g_strcmp0(kind, timeline_kinds[i].kind) == 0)
+			return &timeline_kinds[i];
+	return NULL;
+}
+
+static const char *
+kind_label(const char *kind)
+{
+	const struct timeline_kind *k = find_kind(kind);
+
+	return k != NULL ? _(k->label) : kind;
+}
+
 static const char *
 kind_icon(const char *kind)
 {
-	if (g_strcmp0(kind, "screening") == 0)
-		return "view-list-bullet-symbolic";
-	if (g_strcmp0(kind, "appointment") == 0)
-		return "alarm-symbolic";
-	if (g_strcmp0(kind, "note") == 0 || g_strcmp0(kind, "amendment") == 0)
-		return "document-edit-symbolic";
-	if (g_strcmp0(kind, "followup") == 0)
-		return "mail-send-receive-symbolic";
-	return "call-start-symbolic";
+	const struct timeline_kind *k = find_kind(kind);
+
+	return k != NULL ? k->icon : "call-start-symbolic";
 }
 
 typedef struct {
@@ -142,9 +171,10 @@ on_timeline_row(AdwActionRow *row, gpointer data)
 }
 
 /* A timeline event's status in words: what the status holds depends on
- * the kind (hearth_timeline_item). */
+ * the kind (hearth_timeline_item).  A screening's band is labelled by its
+ * instrument's file. */
 static const char *
-item_status(const hearth_timeline_item *it)
+item_status(const hearth_timeline_item *it, hearth_band_labels *bands)
 {
 	if (strcmp(it->kind, "appointment") == 0)
 		return hearth_gui_appt_status_text(it->status);
@@ -154,14 +184,15 @@ item_status(const hearth_timeline_item *it)
 		return hearth_gui_note_format_text(it->status);
 	if (strcmp(it->kind, "activity") == 0)
 		return hearth_gui_activity_type_text(it->status);
-	return hearth_gui_value_label(it->status); /* a screening's band */
+	return hearth_band_labels_get(bands, hearth_record_field(it->record, "instrument"),
+				      it->status);
 }
 
-/* A timeline event's title in words: "PHQ-9 · 12 · Moderate". */
+/* A timeline event's title in words: "Screening · phq9 · 12". */
 static char *
 item_title(const hearth_timeline_item *it)
 {
-	const char *kind = hearth_gui_value_label(it->kind);
+	const char *kind = kind_label(it->kind);
 
 	if (*it->summary)
 		return g_strdup_printf("%s · %s", kind, it->summary);
@@ -172,6 +203,7 @@ static void
 add_timeline(HearthPersonPage *self, hearth_store *s)
 {
 	hearth_timeline *t = NULL;
+	hearth_band_labels *bands = NULL;
 	GtkWidget *group = NULL;
 	char month[8] = "";
 	hearth_status st;
@@ -181,6 +213,9 @@ add_timeline(HearthPersonPage *self, hearth_store *s)
 		hearth_window_status(self->win, st);
 		return;
 	}
+	/* Out of memory: bands are shown as stored. */
+	if (hearth_band_labels_new(hearth_gui_lang(), &bands) != HEARTH_OK)
+		hearth_errdetail_clear();
 	if (t->n == 0) {
 		GtkWidget *empty = adw_status_page_new();
 
@@ -216,7 +251,7 @@ add_timeline(HearthPersonPage *self, hearth_store *s)
 		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
 		adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
 		sub = *it->status ? g_strdup_printf("%s · %s", it->when,
-					item_status(it))
+					item_status(it, bands))
 				  : g_strdup(it->when);
 		adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
 		adw_action_row_set_title_lines(ADW_ACTION_ROW(row), 3);
@@ -235,6 +270,7 @@ add_timeline(HearthPersonPage *self, hearth_store *s)
 		}
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
 	}
+	hearth_band_labels_free(bands);
 	hearth_timeline_free(t);
 }
 

@@ -49,6 +49,10 @@
  *                     Verified Today saves the day, the lock screen shows
  *                     the vault's lines with hours and day verified, a
  *                     window never unlocked the defaults
+ *   /gui/labels       a screening's band on the person's timeline is the
+ *                     label its instrument file gives, in English and in
+ *                     Chinese (a copy of phq9.json with labels no other
+ *                     source holds)
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -70,6 +74,7 @@
 #include "hearth-appointment-editor.h"
 #include "hearth-people-page.h"
 #include "hearth-person-editor.h"
+#include "hearth-person-page.h"
 #include "hearth-person-item.h"
 #include "hearth-preferences.h"
 #include "hearth-record-actions.h"
@@ -1724,6 +1729,130 @@ test_helplines(void)
 	remove_tree(dir);
 }
 
+/* ---- labels from the core: instrument files and the vocabulary ---------- */
+
+/* The band labels of the copy of phq9.json test_labels installs: no
+ * catalogue, table or other file holds them. */
+#define BAND_EN "Moderate symptoms (10-14), as the test file says"
+#define BAND_ZH "中度症状（10-14分），测试文件所写"
+
+/* Writes dir/instruments/phq9.json: the shipped PHQ-9 with the
+ * "moderate" band's labels replaced by BAND_EN and BAND_ZH. */
+static void
+write_phq9_copy(const char *dir)
+{
+	g_autofree char *src = g_build_filename(g_getenv("HEARTH_DATA_DIR"),
+						"instruments", "phq9.json", NULL);
+	g_autofree char *idir = g_build_filename(dir, "instruments", NULL);
+	g_autofree char *dst = g_build_filename(idir, "phq9.json", NULL);
+	g_autofree char *text = NULL;
+	GString *json;
+
+	g_assert_true(g_file_get_contents(src, &text, NULL, NULL));
+	json = g_string_new(text);
+	g_assert_cmpuint(g_string_replace(json, "\"Moderate symptoms (10-14)\"",
+					  "\"" BAND_EN "\"", 0), ==, 1);
+	g_assert_cmpuint(g_string_replace(json, "\"中度症状（10-14分）\"",
+					  "\"" BAND_ZH "\"", 0), ==, 1);
+	g_assert_cmpint(g_mkdir_with_parents(idir, 0700), ==, 0);
+	g_assert_true(g_file_set_contents(dst, json->str, (gssize)json->len, NULL));
+	g_string_free(json, TRUE);
+}
+
+/* The subtitles of the action rows under root, one a line. */
+static void
+row_subtitles(GtkWidget *root, GString *out)
+{
+	if (ADW_IS_ACTION_ROW(root) && adw_action_row_get_subtitle(ADW_ACTION_ROW(root)))
+		g_string_append_printf(out, "%s\n",
+			adw_action_row_get_subtitle(ADW_ACTION_ROW(root)));
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c;
+	     c = gtk_widget_get_next_sibling(c))
+		row_subtitles(c, out);
+}
+
+/* What the rows of page say under their titles, one a line. */
+static char *
+page_subtitles(HearthPersonPage *page)
+{
+	GString *subs = g_string_new(NULL);
+
+	row_subtitles(GTK_WIDGET(page), subs);
+	g_printerr("# the person's rows say:\n%s", subs->str);
+	return g_string_free(subs, FALSE);
+}
+
+static void
+test_labels(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
+	g_autofree char *ddir = g_build_filename(dir, "data", NULL);
+	g_autofree char *data_dir = g_strdup(g_getenv("HEARTH_DATA_DIR"));
+	g_autofree char *subs = NULL;
+	static const int answers[9] = { 2, 2, 2, 2, 2, 0, 0, 0, 0 }; /* 10 */
+	char today[HEARTH_DATE_LEN + 1];
+	hearth_person_fields pf = { .name = "Band Person" };
+	hearth_screening_input in = { 0 };
+	hearth_screening_run_result run;
+	hearth_instrument *inst = NULL;
+	HearthPersonPage *page;
+	HearthWindow *win;
+	hearth_store *s;
+	hearth_id person;
+
+	/* The copy is found before the shipped file (the search path). */
+	write_phq9_copy(ddir);
+	g_setenv("HEARTH_DATA_DIR", ddir, TRUE);
+
+	g_assert_cmpint(g_mkdir_with_parents(vdir, 0700), ==, 0);
+	win = show_vault(vdir, new_vault(vdir), HEARTH_MODE_COUNSELLOR, 1000, 760);
+	s = hearth_session_get_store(hearth_window_get_session(win));
+	hearth_gui_today(today);
+	g_assert_cmpint(hearth_person_add(s, &pf, &person), ==, HEARTH_OK);
+
+	/* A PHQ-9 of 10, through the verb both faces use: band "moderate". */
+	g_assert_cmpint(hearth_instrument_find("phq9", &inst), ==, HEARTH_OK);
+	in.person = person;
+	in.answers = answers;
+	in.n_answers = G_N_ELEMENTS(answers);
+	in.difficulty = HEARTH_ANSWER_NONE;
+	in.lang = "en";
+	in.at = today;
+	g_assert_cmpint(hearth_screening_run(s, inst, &in, &run), ==, HEARTH_OK);
+	g_assert_cmpstr(run.saved.score.band->id, ==, "moderate");
+	hearth_screening_run_result_free(&run);
+	hearth_instrument_free(inst);
+
+	/* The person's timeline names the band as the file does. */
+	hearth_window_open_person(win, &person);
+	settle(win);
+	page = HEARTH_PERSON_PAGE(find_type(GTK_WIDGET(win), HEARTH_TYPE_PERSON_PAGE));
+	g_assert_nonnull(page);
+	subs = page_subtitles(page);
+	g_assert_nonnull(strstr(subs, BAND_EN));
+
+	/* In Chinese, the file's Chinese label. */
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	g_assert_cmpstr(hearth_gui_lang(), ==, "zh_CN");
+	hearth_person_page_reload(page);
+	spin(100);
+	g_free(subs);
+	subs = page_subtitles(page);
+	g_assert_nonnull(strstr(subs, BAND_ZH));
+	g_assert_null(strstr(subs, BAND_EN));
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	g_setenv("HEARTH_DATA_DIR", data_dir, TRUE);
+	remove_tree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1753,5 +1882,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/focus-lock", test_focus_lock);
 	g_test_add_func("/gui/idle-input", test_idle_input);
 	g_test_add_func("/gui/helplines", test_helplines);
+	g_test_add_func("/gui/labels", test_labels);
 	return g_test_run();
 }
