@@ -129,29 +129,46 @@ hearth_gui_lang(void)
 	return g_strcmp0(code, "zh_CN") == 0 ? "zh_CN" : "en";
 }
 
-/* hearth_gui_X_text(code): the label of a stored code of the core's
- * vocabulary X; the code as it is when it is none (a newer version's),
- * its parse failure dropped. */
-#define CODE_TEXT(X)                                                    \
-	const char *                                                    \
-	hearth_gui_##X##_text(const char *code)                         \
+/* hearth_gui_X_value(code): the value of a stored code of the core's
+ * vocabulary X, or HEARTH_X's COUNT (no value) when the code is NULL or
+ * none of X's (a newer version's), its parse failure dropped: the app
+ * compares values, never the stored words. */
+#define CODE_VALUE(X, NONE)                                             \
+	hearth_##X                                                      \
+	hearth_gui_##X##_value(const char *code)                        \
 	{                                                               \
 		hearth_##X v;                                           \
 									\
 		if (code == NULL)                                       \
-			return "";                                      \
+			return NONE;                                    \
 		if (hearth_##X##_parse(code, &v) != HEARTH_OK) {        \
 			hearth_errdetail_clear();                       \
-			return code;                                    \
+			return NONE;                                    \
 		}                                                       \
+		return v;                                               \
+	}
+
+/* hearth_gui_X_text(code): the label of a stored code of vocabulary X;
+ * the code as it is when it is none of X's, NULL as "". */
+#define CODE_TEXT(X, NONE)                                              \
+	CODE_VALUE(X, NONE)                                             \
+	const char *                                                    \
+	hearth_gui_##X##_text(const char *code)                         \
+	{                                                               \
+		hearth_##X v = hearth_gui_##X##_value(code);            \
+									\
+		if (v == NONE)                                          \
+			return code != NULL ? code : "";                \
 		return hearth_##X##_label(v);                           \
 	}
 
-CODE_TEXT(followup_status)
-CODE_TEXT(appt_mode)
-CODE_TEXT(appt_status)
-CODE_TEXT(note_format)
-CODE_TEXT(activity_type)
+CODE_VALUE(risk, HEARTH_RISK_COUNT)
+CODE_VALUE(priority, HEARTH_PRIORITY_COUNT)
+CODE_TEXT(followup_status, HEARTH_FOLLOWUP_STATUS_COUNT)
+CODE_TEXT(appt_mode, HEARTH_MODE_COUNT)
+CODE_TEXT(appt_status, HEARTH_APPT_STATUS_COUNT)
+CODE_TEXT(note_format, HEARTH_NOTE_FORMAT_COUNT)
+CODE_TEXT(activity_type, HEARTH_ACTIVITY_TYPE_COUNT)
 
 GtkWidget *
 hearth_gui_label(const char *text, const char *css_class)

@@ -58,6 +58,18 @@ char *hearth_gui_date_label(const char *date, const char *today);
  * the core picks instrument and help-line texts by it. */
 const char *hearth_gui_lang(void);
 
+/* The value of a stored code of one vocabulary (hearth/vocab.h), for
+ * comparing: X's COUNT for NULL or a code that is none of X's (a newer
+ * version's; no error detail is left set).  The app compares values,
+ * never stored words. */
+hearth_risk hearth_gui_risk_value(const char *code);
+hearth_priority hearth_gui_priority_value(const char *code);
+hearth_followup_status hearth_gui_followup_status_value(const char *code);
+hearth_appt_mode hearth_gui_appt_mode_value(const char *code);
+hearth_appt_status hearth_gui_appt_status_value(const char *code);
+hearth_note_format hearth_gui_note_format_value(const char *code);
+hearth_activity_type hearth_gui_activity_type_value(const char *code);
+
 /* The label (hearth/vocab.h) of a stored code of one vocabulary; an
  * unknown code (a newer version's) comes back as it is, NULL as "".  A
  * screening's band has its label in its instrument's file

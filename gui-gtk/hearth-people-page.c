@@ -195,7 +195,8 @@ bind_row(GtkSignalListItemFactory *f, GtkListItem *li, gpointer data)
 	GtkWidget *flag = gtk_widget_get_next_sibling(text);
 	const char *unit = hearth_person_item_get_unit(item);
 	const char *tags = hearth_person_item_get_tags(item);
-	gboolean high = g_strcmp0(hearth_person_item_get_risk(item), "high") == 0;
+	gboolean high = hearth_gui_risk_value(hearth_person_item_get_risk(item)) ==
+			HEARTH_RISK_HIGH;
 	g_autofree char *subtitle = NULL;
 
 	gtk_label_set_text(GTK_LABEL(name),

@@ -375,7 +375,7 @@ hearth_person_page_reload(HearthPersonPage *self)
 	/* A persistent safety banner while the person is high risk. */
 	if (hearth_followup_pending_safety(s, &self->id, &n_safety) != HEARTH_OK)
 		n_safety = 0;
-	if (g_strcmp0(risk, "high") == 0 || n_safety > 0) {
+	if (hearth_gui_risk_value(risk) == HEARTH_RISK_HIGH || n_safety > 0) {
 		GtkWidget *card = gtk_box_new(GTK_ORIENTATION_HORIZONTAL, 12);
 		GtkWidget *text = gtk_box_new(GTK_ORIENTATION_VERTICAL, 4);
 

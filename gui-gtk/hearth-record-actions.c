@@ -309,7 +309,8 @@ hearth_followup_row_new(HearthWindow *win, const hearth_followup_item *f,
 	char today[HEARTH_DATE_LEN + 1];
 	g_autofree char *due = NULL;
 	g_autofree char *sub = NULL;
-	gboolean pending = strcmp(f->status, "done") != 0;
+	gboolean pending = hearth_gui_followup_status_value(f->status) !=
+			   HEARTH_FOLLOWUP_DONE;
 
 	hearth_gui_today(today);
 	due = hearth_due_text(f->due, f->days_overdue, today);
@@ -323,7 +324,8 @@ hearth_followup_row_new(HearthWindow *win, const hearth_followup_item *f,
 		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), f->label);
 		sub = pending ? g_strdup(due) : g_strdup(f->outcome);
 	}
-	if (f->safety || f->escalated || strcmp(f->priority, "high") == 0) {
+	if (f->safety || f->escalated ||
+	    hearth_gui_priority_value(f->priority) == HEARTH_PRIORITY_HIGH) {
 		g_autofree char *tagged = g_strdup_printf("%s · %s", sub,
 			f->safety ? _("Safety") : f->escalated ? _("Escalated")
 				  : _("High priority"));
@@ -597,6 +599,7 @@ hearth_appt_actions_ask(HearthWindow *win, const hearth_id *id)
 	hearth_appt_item a;
 	AdwMessageDialog *d;
 	g_autofree char *body = NULL;
+	hearth_appt_status status;
 	Ctx *c;
 
 	if (hearth_window_get_session(win) == NULL)
@@ -611,7 +614,8 @@ hearth_appt_actions_ask(HearthWindow *win, const hearth_id *id)
 		hearth_gui_appt_status_text(a.status));
 	d = message(win, _("Appointment"), body);
 	c = ctx_new(win, id);
-	if (strcmp(a.status, "booked") == 0) {
+	status = hearth_gui_appt_status_value(a.status);
+	if (status == HEARTH_APPT_BOOKED) {
 		adw_message_dialog_add_responses(d, "close", _("_Close"),
 			"cancel", _("Cancel…"), "move", _("_Move…"),
 			"noshow", _("_No-Show"), "done", _("_Done"), NULL);
@@ -619,7 +623,7 @@ hearth_appt_actions_ask(HearthWindow *win, const hearth_id *id)
 							   ADW_RESPONSE_DESTRUCTIVE);
 		adw_message_dialog_set_response_appearance(d, "done",
 							   ADW_RESPONSE_SUGGESTED);
-	} else if (strcmp(a.status, "done") == 0) {
+	} else if (status == HEARTH_APPT_DONE) {
 		adw_message_dialog_add_responses(d, "close", _("_Close"),
 			"note", _("Write _Note…"), NULL);
 	} else {
@@ -664,7 +668,7 @@ hearth_appt_row_new(HearthWindow *win, const hearth_appt_item *a,
 				      hearth_gui_appt_mode_text(a->mode),
 				      hearth_gui_appt_status_text(a->status));
 	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
-	if (strcmp(a->status, "cancelled") == 0)
+	if (hearth_gui_appt_status_value(a->status) == HEARTH_APPT_CANCELLED)
 		gtk_widget_add_css_class(row, "dim-label");
 	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
 	adw_action_row_add_suffix(ADW_ACTION_ROW(row),

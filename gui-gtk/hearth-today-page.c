@@ -207,7 +207,8 @@ hearth_today_page_reload(HearthTodayPage *self)
 
 	g = group(self, _("Today's Appointments"), NULL, "today-appointments");
 	for (size_t i = 0; i < appts->n; i++) {
-		if (g_strcmp0(appts->items[i].status, "cancelled") == 0)
+		if (hearth_gui_appt_status_value(appts->items[i].status) ==
+		    HEARTH_APPT_CANCELLED)
 			continue;
 		if (n_appts++ < TODAY_APPTS)
 			adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
