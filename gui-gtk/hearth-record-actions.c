@@ -618,7 +618,7 @@ hearth_appt_actions_ask(HearthWindow *win, const hearth_id *id)
 	if (status == HEARTH_APPT_BOOKED) {
 		adw_message_dialog_add_responses(d, "close", _("_Close"),
 			"cancel", _("Cancel…"), "move", _("_Move…"),
-			"noshow", _("_No-Show"), "done", _("_Done"), NULL);
+			"noshow", _("_No-show"), "done", _("_Done"), NULL);
 		adw_message_dialog_set_response_appearance(d, "cancel",
 							   ADW_RESPONSE_DESTRUCTIVE);
 		adw_message_dialog_set_response_appearance(d, "done",

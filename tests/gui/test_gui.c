@@ -52,7 +52,8 @@
  *   /gui/labels       a screening's band on the person's timeline is the
  *                     label its instrument file gives, in English and in
  *                     Chinese (a copy of phq9.json with labels no other
- *                     source holds)
+ *                     source holds); an appointment's No-show button says
+ *                     the no-show status's label (hearth/vocab.h)
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -1789,12 +1790,16 @@ test_labels(void)
 	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
 	g_autofree char *ddir = g_build_filename(dir, "data", NULL);
 	g_autofree char *data_dir = g_strdup(g_getenv("HEARTH_DATA_DIR"));
+	g_autofree char *at = NULL;
+	g_autofree char *noshow = NULL;
 	g_autofree char *subs = NULL;
 	static const int answers[9] = { 2, 2, 2, 2, 2, 0, 0, 0, 0 }; /* 10 */
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_person_fields pf = { .name = "Band Person" };
 	hearth_screening_input in = { 0 };
 	hearth_screening_run_result run;
+	hearth_appt_new an = { 0 };
+	hearth_appt_result *ar = NULL;
 	hearth_instrument *inst = NULL;
 	HearthPersonPage *page;
 	HearthWindow *win;
@@ -1824,6 +1829,13 @@ test_labels(void)
 	hearth_screening_run_result_free(&run);
 	hearth_instrument_free(inst);
 
+	/* A session booked for later today. */
+	at = g_strdup_printf("%s 23:00", today);
+	an.person = person;
+	an.at = at;
+	g_assert_cmpint(hearth_appt_add(s, &an, &ar), ==, HEARTH_OK);
+	g_assert_cmpuint(ar->n, ==, 1);
+
 	/* The person's timeline names the band as the file does. */
 	hearth_window_open_person(win, &person);
 	settle(win);
@@ -1831,6 +1843,14 @@ test_labels(void)
 	g_assert_nonnull(page);
 	subs = page_subtitles(page);
 	g_assert_nonnull(strstr(subs, BAND_EN));
+
+	/* The appointment's actions: No-show as the vocabulary says it. */
+	noshow = g_strdup_printf("_%s", hearth_appt_status_label(HEARTH_APPT_NOSHOW));
+	g_assert_cmpstr(noshow, ==, "_No-show");
+	hearth_appt_actions_ask(win, &ar->ids[0]);
+	g_assert_nonnull(wait_for_button(noshow));
+	close_others(win);
+	hearth_appt_result_free(ar);
 
 	/* In Chinese, the file's Chinese label. */
 	g_setenv("LANGUAGE", "zh_CN", TRUE);
