@@ -51,6 +51,12 @@
 #define VFS_NAME "hearth-converge"
 
 static uint64_t current_seed;
+
+/* What the schedules run so far did, so a generator that stopped making
+ * one of its cases is noticed (test_convergence checks them). */
+static struct {
+	uint64_t undeletes, pairs, reopens, kept_aside, lost, encrypted;
+} seen;
 static char tmp_dir[256];
 
 static void report_seed(void)
@@ -652,6 +658,7 @@ static void replica_reopen(replica *r)
 	size_t pending_before, pending_after;
 
 	OK(hearth_store_pending_count(r->s, &pending_before));
+	seen.reopens++;
 	replica_close(r);
 	replica_open(r, 0);
 	after = dump_of(r);
@@ -796,6 +803,10 @@ static void outside_write(world *w, replica *r)
 			values[rng_below(g, COUNT(values))];
 		n = 2;
 	}
+	if (n == 2)
+		seen.pairs++;
+	else
+		seen.undeletes++;
 	if (n == 2 && rng_chance(g, 50)) {
 		OK(hearth_store_apply(r->s, ops, 2, NULL));
 	} else {
@@ -873,6 +884,7 @@ static size_t sync_once(world *w, replica *src, replica *dst, unsigned percent)
 		size_t k = rng_chance(g, 50) ? 1 + rng_below(g, 4) :
 			1 + rng_below(g, (uint32_t)(n - at));
 		hearth_op *part;
+		size_t deferred;
 
 		if (k > n - at)
 			k = n - at;
@@ -880,7 +892,8 @@ static size_t sync_once(world *w, replica *src, replica *dst, unsigned percent)
 		assert_non_null(part);
 		for (i = 0; i < k; i++)
 			part[i] = *batch[at + i];
-		OK(hearth_store_apply(dst->s, part, k, NULL));
+		OK(hearth_store_apply(dst->s, part, k, &deferred));
+		seen.kept_aside += deferred;
 		free(part);
 		at += k;
 	}
@@ -958,6 +971,8 @@ static void run_schedule(uint64_t seed)
 		snprintf(reps[i].path, sizeof reps[i].path, "%s/r%zu.db", tmp_dir, i);
 		reps[i].encrypted = rng_chance(&w->g, 40);
 		reps[i].lost = (int)i == lost_rep;
+		seen.lost += reps[i].lost;
+		seen.encrypted += reps[i].encrypted;
 		reps[i].skew = (int64_t)rng_below(&w->g, 4001) - 2000;
 		if ((int)i == future_rep)
 			reps[i].skew = (int64_t)(2 * HOUR);
@@ -1156,8 +1171,17 @@ static void test_convergence(void **state)
 			fflush(stdout);
 		}
 	}
-	print_message("%" PRIu64 " schedules converged (seeds %" PRIu64 "..%" PRIu64 ")\n",
-		      n, from, from + n - 1);
+	print_message("%" PRIu64 " schedules converged (seeds %" PRIu64 "..%" PRIu64 ")\n"
+		      "  undeletes %" PRIu64 ", pairs under one HLC %" PRIu64
+		      ", reopens %" PRIu64 ", ops kept aside %" PRIu64
+		      ", replicas lost %" PRIu64 ", encrypted %" PRIu64 "\n",
+		      n, from, from + n - 1, seen.undeletes, seen.pairs,
+		      seen.reopens, seen.kept_aside, seen.lost, seen.encrypted);
+	/* Not vacuous: the default run makes every case at least once. */
+	if (n >= DEFAULT_SCHEDULES)
+		assert_true(seen.undeletes > 0 && seen.pairs > 0 &&
+			    seen.reopens > 0 && seen.kept_aside > 0 &&
+			    seen.lost > 0 && seen.encrypted > 0);
 }
 
 static int group_setup(void **state)
