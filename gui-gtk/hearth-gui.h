@@ -63,6 +63,7 @@ const char *hearth_gui_lang(void);
  * version's; no error detail is left set).  The app compares values,
  * never stored words. */
 hearth_risk hearth_gui_risk_value(const char *code);
+hearth_case_state hearth_gui_case_state_value(const char *code);
 hearth_priority hearth_gui_priority_value(const char *code);
 hearth_followup_status hearth_gui_followup_status_value(const char *code);
 hearth_appt_mode hearth_gui_appt_mode_value(const char *code);

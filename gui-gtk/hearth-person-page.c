@@ -85,24 +85,20 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
 }
 
-/* A combo row of title listing labels[0..n), the one whose code is current
- * chosen; the first when none is (no field, or a newer version's code). */
+/* A combo row of title listing labels[0..n), labels[selected] chosen; the
+ * first when selected is n or more (no field, or a newer version's code:
+ * hearth_gui_X_value). */
 static GtkWidget *
-combo_row(const char *title, const char *const *codes, const char *const *labels,
-	  guint n, const char *current)
+combo_row(const char *title, const char *const *labels, guint n, guint selected)
 {
 	GtkWidget *row = adw_combo_row_new();
 	GtkStringList *list = gtk_string_list_new(NULL);
-	guint sel = 0;
 
-	for (guint i = 0; i < n; i++) {
+	for (guint i = 0; i < n; i++)
 		gtk_string_list_append(list, labels[i]);
-		if (g_strcmp0(codes[i], current) == 0)
-			sel = i;
-	}
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
 	adw_combo_row_set_model(ADW_COMBO_ROW(row), G_LIST_MODEL(list));
-	adw_combo_row_set_selected(ADW_COMBO_ROW(row), sel);
+	adw_combo_row_set_selected(ADW_COMBO_ROW(row), selected < n ? selected : 0);
 	g_object_unref(list);
 	return row;
 }
@@ -435,24 +431,22 @@ hearth_person_page_reload(HearthPersonPage *self)
 	group = adw_preferences_group_new();
 	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), _("Case"));
 	{
-		const char *codes[HEARTH_CASE_COUNT], *labels[HEARTH_CASE_COUNT];
+		const char *labels[HEARTH_CASE_COUNT];
 
-		for (hearth_case_state v = 0; v < HEARTH_CASE_COUNT; v++) {
-			codes[v] = hearth_case_state_name(v);
+		for (hearth_case_state v = 0; v < HEARTH_CASE_COUNT; v++)
 			labels[v] = hearth_case_state_label(v);
-		}
-		w = combo_row(_("Case state"), codes, labels, HEARTH_CASE_COUNT, kase);
+		w = combo_row(_("Case state"), labels, HEARTH_CASE_COUNT,
+			      hearth_gui_case_state_value(kase));
 	}
 	g_signal_connect(w, "notify::selected", G_CALLBACK(on_case_selected), self);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
 	{
-		const char *codes[HEARTH_RISK_COUNT], *labels[HEARTH_RISK_COUNT];
+		const char *labels[HEARTH_RISK_COUNT];
 
-		for (hearth_risk v = 0; v < HEARTH_RISK_COUNT; v++) {
-			codes[v] = hearth_risk_name(v);
+		for (hearth_risk v = 0; v < HEARTH_RISK_COUNT; v++)
 			labels[v] = hearth_risk_label(v);
-		}
-		w = combo_row(_("Risk level"), codes, labels, HEARTH_RISK_COUNT, risk);
+		w = combo_row(_("Risk level"), labels, HEARTH_RISK_COUNT,
+			      hearth_gui_risk_value(risk));
 	}
 	g_signal_connect(w, "notify::selected", G_CALLBACK(on_risk_selected), self);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);

@@ -53,7 +53,8 @@
  *                     label its instrument file gives, in English and in
  *                     Chinese (a copy of phq9.json with labels no other
  *                     source holds); an appointment's No-show button says
- *                     the no-show status's label (hearth/vocab.h)
+ *                     the no-show status's label (hearth/vocab.h); the
+ *                     case and risk rows choose the stored values
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -1772,6 +1773,23 @@ row_subtitles(GtkWidget *root, GString *out)
 		row_subtitles(c, out);
 }
 
+static gboolean
+is_combo_titled(GtkWidget *w, gconstpointer title)
+{
+	return ADW_IS_COMBO_ROW(w) &&
+	       g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)), title) == 0;
+}
+
+/* The value chosen in the combo row titled title under root. */
+static guint
+combo_selected(GtkWidget *root, const char *title)
+{
+	GtkWidget *row = first_under(root, is_combo_titled, title);
+
+	g_assert_nonnull(row);
+	return adw_combo_row_get_selected(ADW_COMBO_ROW(row));
+}
+
 /* What the rows of page say under their titles, one a line. */
 static char *
 page_subtitles(HearthPersonPage *page)
@@ -1815,6 +1833,8 @@ test_labels(void)
 	s = hearth_session_get_store(hearth_window_get_session(win));
 	hearth_gui_today(today);
 	g_assert_cmpint(hearth_person_add(s, &pf, &person), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_set_risk(s, &person, "moderate", NULL), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_set_case(s, &person, "followup"), ==, HEARTH_OK);
 
 	/* A PHQ-9 of 10, through the verb both faces use: band "moderate". */
 	g_assert_cmpint(hearth_instrument_find("phq9", &inst), ==, HEARTH_OK);
@@ -1843,6 +1863,11 @@ test_labels(void)
 	g_assert_nonnull(page);
 	subs = page_subtitles(page);
 	g_assert_nonnull(strstr(subs, BAND_EN));
+	/* The case and risk rows choose what is stored. */
+	g_assert_cmpuint(combo_selected(GTK_WIDGET(page), _("Case state")), ==,
+			 HEARTH_CASE_FOLLOWUP);
+	g_assert_cmpuint(combo_selected(GTK_WIDGET(page), _("Risk level")), ==,
+			 HEARTH_RISK_MODERATE);
 
 	/* The appointment's actions: No-show as the vocabulary says it. */
 	noshow = g_strdup_printf("_%s", hearth_appt_status_label(HEARTH_APPT_NOSHOW));
