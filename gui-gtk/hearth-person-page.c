@@ -324,7 +324,6 @@ hearth_person_page_reload(HearthPersonPage *self)
 	hearth_store *s = hearth_session_get_store(self->session);
 	g_autoptr(hearth_record) r = NULL;
 	g_autofree char *tags = NULL;
-	g_autofree char *sub = NULL;
 	const char *name, *unit, *phone, *risk, *kase, *counsellor;
 	GtkWidget *w, *flow, *group;
 	size_t n_safety = 0;
@@ -391,21 +390,24 @@ hearth_person_page_reload(HearthPersonPage *self)
 
 	w = hearth_gui_label(name, "title-1");
 	gtk_box_append(self->content, w);
-	sub = g_strjoin(" · ", unit ? unit : "", tags, phone ? phone : "", NULL);
-	g_strstrip(sub);
 	{
-		/* Drop empty parts' separators. */
-		g_auto(GStrv) parts = g_strsplit(sub, " · ", -1);
-		GString *clean = g_string_new(NULL);
+		/* Unit, tags and phone on one line, the empty ones left out
+		 * with their separators; no line when all are. */
+		const char *parts[] = { unit, tags, phone };
+		GString *line = g_string_new(NULL);
 
-		for (guint i = 0; parts[i]; i++)
-			if (*parts[i]) {
-				if (clean->len)
-					g_string_append(clean, " · ");
-				g_string_append(clean, parts[i]);
+		for (guint i = 0; i < G_N_ELEMENTS(parts); i++)
+			if (parts[i] != NULL && *parts[i]) {
+				if (line->len)
+					g_string_append(line, " · ");
+				g_string_append(line, parts[i]);
 			}
-		gtk_box_append(self->content, hearth_gui_label(clean->str, "dim-label"));
-		g_string_free(clean, TRUE);
+		if (line->len) {
+			w = hearth_gui_label(line->str, "dim-label");
+			gtk_widget_set_name(w, "person-details");
+			gtk_box_append(self->content, w);
+		}
+		g_string_free(line, TRUE);
 	}
 
 	flow = gtk_flow_box_new();

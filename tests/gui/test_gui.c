@@ -55,6 +55,9 @@
  *                     source holds); an appointment's No-show button says
  *                     the no-show status's label (hearth/vocab.h); the
  *                     case and risk rows choose the stored values
+ *   /gui/details      the line under a person's name lists the unit, tags
+ *                     and phone they have, with no separator for those
+ *                     they lack, and is left out when they have none
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -1898,6 +1901,51 @@ test_labels(void)
 	remove_tree(dir);
 }
 
+/* The line under the person's name on their page (NULL: none). */
+static const char *
+person_details(HearthWindow *win, const hearth_id *person)
+{
+	GtkWidget *page, *w;
+
+	hearth_window_open_person(win, person);
+	settle(win);
+	page = find_type(GTK_WIDGET(win), HEARTH_TYPE_PERSON_PAGE);
+	g_assert_nonnull(page);
+	w = find_in(page, "person-details");
+	return w != NULL ? gtk_label_get_text(GTK_LABEL(w)) : NULL;
+}
+
+static void
+test_details(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	hearth_person_fields bare = { .name = "No Details" };
+	hearth_person_fields phone = { .name = "Phone Only", .phone = "555-0100" };
+	hearth_person_fields unit = { .name = "Unit Only", .unit = "Night Shift" };
+	hearth_person_fields all = { .name = "All Details", .unit = "Night Shift",
+				     .phone = "555-0100" };
+	const char *tags[] = { "shift" };
+	hearth_id id[4];
+	HearthWindow *win;
+	hearth_store *s;
+
+	all.tags = tags;
+	all.ntags = 1;
+	win = show_vault(dir, new_vault(dir), HEARTH_MODE_COUNSELLOR, 800, 760);
+	s = hearth_session_get_store(hearth_window_get_session(win));
+	g_assert_cmpint(hearth_person_add(s, &bare, &id[0]), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add(s, &phone, &id[1]), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add(s, &unit, &id[2]), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add(s, &all, &id[3]), ==, HEARTH_OK);
+	g_assert_null(person_details(win, &id[0]));
+	g_assert_cmpstr(person_details(win, &id[1]), ==, "555-0100");
+	g_assert_cmpstr(person_details(win, &id[2]), ==, "Night Shift");
+	g_assert_cmpstr(person_details(win, &id[3]), ==, "Night Shift · shift · 555-0100");
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1928,5 +1976,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/idle-input", test_idle_input);
 	g_test_add_func("/gui/helplines", test_helplines);
 	g_test_add_func("/gui/labels", test_labels);
+	g_test_add_func("/gui/details", test_details);
 	return g_test_run();
 }
