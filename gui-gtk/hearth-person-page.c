@@ -270,6 +270,188 @@ add_timeline(HearthPersonPage *self, hearth_store *s)
 	hearth_timeline_free(t);
 }
 
+/* ---- text written on two devices at once ------------------------------- */
+
+/* The person's free-text fields (hearth_person_conflicts names them), as
+ * the page labels them and names the button that keeps one of their
+ * texts. */
+struct text_field {
+	const char *field;
+	const char *label;
+	const char *keep;
+};
+
+static const struct text_field text_fields[] = {
+	{ "name", N_("Name"), N_("Keep this name") },
+	{ "unit", N_("Unit"), N_("Keep this unit") },
+	{ "phone", N_("Phone"), N_("Keep this phone number") },
+	{ "note", N_("Note"), N_("Keep this note") },
+};
+
+static const struct text_field *
+find_text_field(const char *field)
+{
+	for (guint i = 0; i < G_N_ELEMENTS(text_fields); i++)
+		if (g_strcmp0(field, text_fields[i].field) == 0)
+			return &text_fields[i];
+	return NULL;
+}
+
+/* One text kept beside the one shown: its field and value (NULL: the
+ * other device cleared the field). */
+typedef struct {
+	const struct text_field *f;
+	char *value;
+} KeptText;
+
+static void
+kept_text_free(gpointer p)
+{
+	KeptText *k = p;
+
+	g_free(k->value);
+	g_free(k);
+}
+
+static int
+on_conflict(const char *field, const char *value, void *ctx)
+{
+	GPtrArray *kept = ctx;
+	KeptText *k;
+	const struct text_field *f = find_text_field(field);
+
+	/* A field a newer core adds: the CLI shows it; the page cannot
+	 * write it through hearth_person_fields, so it leaves it be. */
+	if (f == NULL)
+		return 0;
+	k = g_new0(KeptText, 1);
+	k->f = f;
+	k->value = g_strdup(value);
+	g_ptr_array_add(kept, k);
+	return 0;
+}
+
+typedef struct {
+	HearthPersonPage *page;
+	KeptText text;
+} KeepData;
+
+static void
+keep_data_free(gpointer p, GClosure *closure)
+{
+	KeepData *d = p;
+
+	g_free(d->text.value);
+	g_free(d);
+}
+
+/* Keeps the text: writing the field through the editor's verb replaces
+ * every value this device holds for it, which ends the conflict here and,
+ * once synced, on the other devices. */
+static void
+on_keep_clicked(GtkButton *button, gpointer data)
+{
+	KeepData *d = data;
+	HearthPersonPage *self = d->page;
+	hearth_person_fields f = { 0 };
+	const char *v = d->text.value != NULL ? d->text.value : "";
+	hearth_status st;
+
+	if (strcmp(d->text.f->field, "name") == 0)
+		f.name = v;
+	else if (strcmp(d->text.f->field, "unit") == 0)
+		f.unit = v;
+	else if (strcmp(d->text.f->field, "phone") == 0)
+		f.phone = v;
+	else
+		f.note = v;
+	st = hearth_person_update(hearth_session_get_store(self->session), &self->id, &f);
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		return;
+	}
+	hearth_window_toast(self->win, _("Text kept"));
+	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
+}
+
+static GtkWidget *
+text_row(const char *value, const char *subtitle)
+{
+	GtkWidget *row = adw_action_row_new();
+
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row),
+				      value != NULL && *value ? value : _("(cleared)"));
+	adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
+	return row;
+}
+
+/* When the person's free text was written on two devices before they
+ * synced, a group with both: for each such field the text this page
+ * shows, then each text kept beside it with a button that keeps it. */
+static void
+add_conflicts(HearthPersonPage *self, hearth_store *s, const hearth_record *r)
+{
+	g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func(kept_text_free);
+	GtkWidget *group;
+
+	if (hearth_person_conflicts(s, &self->id, on_conflict, kept) != HEARTH_OK) {
+		/* The page still shows the person, without the group. */
+		hearth_errdetail_clear();
+		return;
+	}
+	if (kept->len == 0)
+		return;
+	group = adw_preferences_group_new();
+	gtk_widget_set_name(group, "person-conflicts");
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group),
+					_("Written on Two Devices at Once"));
+	adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group),
+		_("Both texts were kept. Keep one, and the other goes on every device as they sync."));
+	for (guint i = 0; i < G_N_ELEMENTS(text_fields); i++) {
+		const struct text_field *f = &text_fields[i];
+		g_autofree char *shown_sub = NULL;
+		gboolean first = TRUE;
+
+		for (guint j = 0; j < kept->len; j++) {
+			KeptText *k = g_ptr_array_index(kept, j);
+			GtkWidget *row, *button;
+			KeepData *d;
+
+			if (k->f != f)
+				continue;
+			if (first) {
+				/* The text the page shows, to compare. */
+				shown_sub = g_strdup_printf("%s · %s", _(f->label),
+							    _("Shown now"));
+				adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
+					text_row(hearth_record_field(r, f->field), shown_sub));
+				first = FALSE;
+			}
+			row = text_row(k->value, _(f->label));
+			button = gtk_button_new_with_mnemonic(_("_Keep This"));
+			gtk_widget_set_valign(button, GTK_ALIGN_CENTER);
+			gtk_widget_set_name(button, "person-conflict-keep");
+			/* A short name, and the text it keeps as its
+			 * description: several rows have this button. */
+			gtk_accessible_update_property(GTK_ACCESSIBLE(button),
+				GTK_ACCESSIBLE_PROPERTY_LABEL, _(f->keep),
+				GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+				k->value != NULL && *k->value ? k->value : _("(cleared)"),
+				-1);
+			d = g_new0(KeepData, 1);
+			d->page = self;
+			d->text.f = f;
+			d->text.value = g_strdup(k->value);
+			g_signal_connect_data(button, "clicked", G_CALLBACK(on_keep_clicked),
+					      d, keep_data_free, 0);
+			adw_action_row_add_suffix(ADW_ACTION_ROW(row), button);
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
+		}
+	}
+	gtk_box_append(self->content, group);
+}
+
 static GtkWidget *
 action_button(const char *label, const char *action, const char *icon)
 {
@@ -324,7 +506,7 @@ hearth_person_page_reload(HearthPersonPage *self)
 	hearth_store *s = hearth_session_get_store(self->session);
 	g_autoptr(hearth_record) r = NULL;
 	g_autofree char *tags = NULL;
-	const char *name, *unit, *phone, *risk, *kase, *counsellor;
+	const char *name, *unit, *phone, *note, *risk, *kase, *counsellor;
 	GtkWidget *w, *flow, *group;
 	size_t n_safety = 0;
 
@@ -341,6 +523,7 @@ hearth_person_page_reload(HearthPersonPage *self)
 	name = hearth_person_display_name(hearth_record_field(r, "name"));
 	unit = hearth_record_field(r, "unit");
 	phone = hearth_record_field(r, "phone");
+	note = hearth_record_field(r, "note");
 	risk = hearth_record_field(r, "risk");
 	kase = hearth_record_field(r, "case");
 	counsellor = hearth_record_field(r, "counsellor");
@@ -409,6 +592,12 @@ hearth_person_page_reload(HearthPersonPage *self)
 		}
 		g_string_free(line, TRUE);
 	}
+	if (note != NULL && *note) {
+		w = hearth_gui_label(note, NULL);
+		gtk_widget_set_name(w, "person-note");
+		gtk_box_append(self->content, w);
+	}
+	add_conflicts(self, s, r);
 
 	flow = gtk_flow_box_new();
 	gtk_flow_box_set_selection_mode(GTK_FLOW_BOX(flow), GTK_SELECTION_NONE);

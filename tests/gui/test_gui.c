@@ -55,6 +55,13 @@
  *                     source holds); an appointment's No-show button says
  *                     the no-show status's label (hearth/vocab.h); the
  *                     case and risk rows choose the stored values
+ *   /gui/conflict     a person's note written on two devices before they
+ *                     synced (two real stores, ops copied both ways): the
+ *                     person page shows both texts in a group with a
+ *                     named Keep This button (English and Chinese);
+ *                     keeping the other text writes it, the group goes
+ *                     and the note shows it.  HEARTH_GUI_SHOTS=DIR saves
+ *                     the page with the conflict as DIR/conflict.png
  *   /gui/details      the line under a person's name lists the unit, tags
  *                     and phone they have, with no separator for those
  *                     they lack, and is left out when they have none
@@ -74,6 +81,8 @@
 #include "hearth/note.h"
 #include "hearth/person.h"
 #include "hearth/journal.h"
+#include "hearth/schema.h"
+#include "hearth/store.h"
 #include "hearth-activity-form.h"
 #include "hearth-app.h"
 #include "hearth-appointment-editor.h"
@@ -85,6 +94,7 @@
 #include "hearth-record-actions.h"
 #include "hearth-resources.h"
 #include "hearth-screening-page.h"
+#include "hearth-screenshot.h"
 #include "hearth-window.h"
 #include "gui_testutil.h"
 
@@ -1901,6 +1911,242 @@ test_labels(void)
 	remove_tree(dir);
 }
 
+/* ---- text written on two devices at once --------------------------------- */
+
+/* Ops copied out of a store: each op's strings and the ids it replaces
+ * are the array's own. */
+typedef struct {
+	GArray *ops;        /* hearth_op */
+	GPtrArray *owned;   /* the strings and prev arrays the ops point at */
+} OpCopy;
+
+static int
+copy_op(const hearth_op *op, uint64_t arrival, hearth_op_state state, void *ctx)
+{
+	OpCopy *c = ctx;
+	hearth_op o = *op;
+
+	(void)arrival;
+	(void)state;
+	o.kind = g_strdup(op->kind);
+	o.field = g_strdup(op->field);
+	o.value = g_strdup(op->value);
+	o.prev = g_memdup2(op->prev, op->nprev * sizeof *op->prev);
+	g_ptr_array_add(c->owned, (char *)o.kind);
+	g_ptr_array_add(c->owned, (char *)o.field);
+	g_ptr_array_add(c->owned, (char *)o.value);
+	g_ptr_array_add(c->owned, (hearth_op_id *)o.prev);
+	g_array_append_val(c->ops, o);
+	return 0;
+}
+
+/* Sends every op of from to to, as a whole sync would. */
+static void
+send_all(hearth_store *from, hearth_store *to)
+{
+	OpCopy c = { g_array_new(FALSE, FALSE, sizeof(hearth_op)),
+		     g_ptr_array_new_with_free_func(g_free) };
+
+	g_assert_cmpint(hearth_store_ops_since(from, 0, copy_op, &c), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_store_apply(to, (const hearth_op *)(void *)c.ops->data,
+					   c.ops->len, NULL), ==, HEARTH_OK);
+	g_array_unref(c.ops);
+	g_ptr_array_unref(c.owned);
+}
+
+static int
+count_conflict(const char *field, const char *value, void *ctx)
+{
+	(*(guint *)ctx)++;
+	return 0;
+}
+
+static gboolean
+is_showing_row(GtkWidget *w, gconstpointer text)
+{
+	return ADW_IS_ACTION_ROW(w) &&
+	       g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(w)), text) == 0;
+}
+
+/* The button that keeps the text a row of the conflict group shows. */
+static GtkWidget *
+keep_button_for(GtkWidget *group, const char *text)
+{
+	GtkWidget *row = first_under(group, is_showing_row, text);
+
+	g_assert_nonnull(row);
+	return find_in(row, "person-conflict-keep");
+}
+
+static void
+test_conflict(void)
+{
+	static const char note_here[] = "Trouble sleeping after night shifts";
+	static const char note_there[] = "夜班后睡不着，想换岗";
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *vdir = g_build_filename(dir, "vault", NULL);
+	g_autofree char *other_db = g_build_filename(dir, "other.db", NULL);
+	g_autofree char *label = NULL;
+	g_autoptr(hearth_record) r = NULL;
+	hearth_person_fields pf = { .name = "Zhao Lei" };
+	const char *shown, *other;
+	GtkWidget *page, *group, *keep;
+	hearth_store *s, *b = NULL;
+	HearthWindow *win;
+	sqlite3 *db = NULL;
+	hearth_id person;
+	guint n = 0;
+
+	g_assert_cmpint(g_mkdir_with_parents(vdir, 0700), ==, 0);
+	win = show_vault(vdir, new_vault(vdir), HEARTH_MODE_COUNSELLOR, 800, 900);
+	s = hearth_session_get_store(hearth_window_get_session(win));
+
+	/* A second device: its own store file, which has the person. */
+	g_assert_cmpint(sqlite3_open(other_db, &db), ==, SQLITE_OK);
+	g_assert_cmpint(hearth_schema_migrate(db, hearth_schema_latest()), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_store_open(db, NULL, &b), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add(s, &pf, &person), ==, HEARTH_OK);
+	send_all(s, b);
+
+	/* Each device writes the note before they sync. */
+	pf.name = NULL;
+	pf.note = note_here;
+	g_assert_cmpint(hearth_person_update(s, &person, &pf), ==, HEARTH_OK);
+	pf.note = note_there;
+	g_assert_cmpint(hearth_person_update(b, &person, &pf), ==, HEARTH_OK);
+	send_all(s, b);
+	send_all(b, s);
+	g_assert_cmpint(hearth_person_conflicts(s, &person, count_conflict, &n), ==,
+			HEARTH_OK);
+	g_assert_cmpuint(n, ==, 1);
+	g_assert_cmpint(hearth_record_load(s, &person, &r), ==, HEARTH_OK);
+	shown = hearth_record_field(r, "note");
+	g_assert_nonnull(shown);
+	other = strcmp(shown, note_here) == 0 ? note_there : note_here;
+
+	/* The page shows both texts, the one kept beside with a button a
+	 * screen reader names. */
+	hearth_window_open_person(win, &person);
+	settle(win);
+	page = find_type(GTK_WIDGET(win), HEARTH_TYPE_PERSON_PAGE);
+	g_assert_nonnull(page);
+	group = find_in(page, "person-conflicts");
+	g_assert_nonnull(group);
+	g_assert_cmpstr(adw_preferences_group_get_title(ADW_PREFERENCES_GROUP(group)), ==,
+			"Written on Two Devices at Once");
+	g_assert_true(shows_text(group, note_here));
+	g_assert_true(shows_text(group, note_there));
+	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(find_in(page, "person-note"))), ==,
+			shown);
+	/* Only the other text has a button: the shown one is kept by
+	 * editing it. */
+	g_assert_null(keep_button_for(group, shown));
+	keep = keep_button_for(group, other);
+	g_assert_nonnull(keep);
+	label = a11y_label(keep);
+	g_assert_cmpstr(label, ==, "Keep this note");
+	{
+		/* The group fits a phone (GNOME's 360 px). */
+		int min = 0;
+
+		gtk_widget_measure(group, GTK_ORIENTATION_HORIZONTAL, -1, &min, NULL,
+				   NULL, NULL);
+		g_assert_cmpint(min, <=, 360 - 24);
+	}
+	if (g_getenv("HEARTH_GUI_SHOTS") != NULL) {
+		g_autofree char *png = g_build_filename(g_getenv("HEARTH_GUI_SHOTS"),
+							"conflict.png", NULL);
+		g_autoptr(GError) err = NULL;
+
+		if (!hearth_screenshot_save(GTK_WIDGET(win), png, &err))
+			g_error("%s: %s", png, err->message);
+	}
+	{
+		/* Every control of the page named and reached by keyboard,
+		 * as /gui/a11y checks the pages it walks. */
+		g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
+		g_autoptr(GHashTable) reached = g_hash_table_new_full(g_direct_hash,
+			g_direct_equal, g_object_unref, NULL);
+		g_autoptr(GHashTable) told = g_hash_table_new_full(g_str_hash,
+			g_str_equal, g_free, NULL);
+		Audit a = { NULL, NULL, bad, told, reached, 0 };
+
+		audit(&a, "conflict", "800x900");
+		for (guint i = 0; i < bad->len; i++)
+			g_printerr("a11y offender: %s\n", (char *)bad->pdata[i]);
+		g_assert_cmpuint(bad->len, ==, 0);
+	}
+
+	/* In Chinese too. */
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	hearth_person_page_reload(HEARTH_PERSON_PAGE(page));
+	spin(100);
+	group = find_in(page, "person-conflicts");
+	g_assert_nonnull(group);
+	g_assert_cmpstr(adw_preferences_group_get_title(ADW_PREFERENCES_GROUP(group)), ==,
+			"两台设备同时写入");
+	g_free(label);
+	label = a11y_label(keep_button_for(group, other));
+	g_assert_cmpstr(label, ==, "保留这条备注");
+	{
+		/* (The page's template was built in English: its header
+		 * is checked by /gui/zh_CN.) */
+		g_autoptr(GHashTable) ids = english_msgids();
+		g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
+
+		check_texts(group, ids, bad);
+		for (guint i = 0; i < bad->len; i++)
+			g_printerr("untranslated: %s\n", (char *)bad->pdata[i]);
+		g_assert_cmpuint(bad->len, ==, 0);
+	}
+	if (g_getenv("HEARTH_GUI_SHOTS") != NULL) {
+		g_autofree char *png = g_build_filename(g_getenv("HEARTH_GUI_SHOTS"),
+							"conflict-zh.png", NULL);
+		g_autoptr(GError) err = NULL;
+
+		spin(200);
+		if (!hearth_screenshot_save(GTK_WIDGET(win), png, &err))
+			g_error("%s: %s", png, err->message);
+	}
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	hearth_person_page_reload(HEARTH_PERSON_PAGE(page));
+	spin(100);
+
+	/* Keeping the other text writes it: the group goes, the note
+	 * shows it, and the store holds one value. */
+	keep = keep_button_for(find_in(page, "person-conflicts"), other);
+	g_assert_true(gtk_widget_is_sensitive(keep));
+	g_signal_emit_by_name(keep, "clicked");
+	spin(100);
+	g_assert_null(find_in(page, "person-conflicts"));
+	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(find_in(page, "person-note"))), ==,
+			other);
+	n = 0;
+	g_assert_cmpint(hearth_person_conflicts(s, &person, count_conflict, &n), ==,
+			HEARTH_OK);
+	g_assert_cmpuint(n, ==, 0);
+	g_clear_pointer(&r, hearth_record_free);
+	g_assert_cmpint(hearth_record_load(s, &person, &r), ==, HEARTH_OK);
+	g_assert_cmpstr(hearth_record_field(r, "note"), ==, other);
+
+	/* The other device, once synced, has the kept text alone too. */
+	send_all(s, b);
+	n = 0;
+	g_assert_cmpint(hearth_person_conflicts(b, &person, count_conflict, &n), ==,
+			HEARTH_OK);
+	g_assert_cmpuint(n, ==, 0);
+
+	hearth_store_close(b);
+	sqlite3_close(db);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
 /* The line under the person's name on their page (NULL: none). */
 static const char *
 person_details(HearthWindow *win, const hearth_id *person)
@@ -1976,6 +2222,7 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/idle-input", test_idle_input);
 	g_test_add_func("/gui/helplines", test_helplines);
 	g_test_add_func("/gui/labels", test_labels);
+	g_test_add_func("/gui/conflict", test_conflict);
 	g_test_add_func("/gui/details", test_details);
 	return g_test_run();
 }
