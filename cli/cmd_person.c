@@ -492,6 +492,74 @@ static const char *case_text(const char *c)
 
 /* ---- the rest of `person show` ------------------------------------------ */
 
+/* ---- texts written on two devices at once -------------------------- */
+
+struct conflict_out {
+	json_t *list;         /* --json: the array */
+	struct cli_table *kv; /* otherwise: "Field: text" lines */
+	int n, bad;
+};
+
+static const char *field_label(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < N_PERSON_FIELDS; i++)
+		if (strcmp(person_fields[i].name, name) == 0)
+			return _(person_fields[i].label);
+	return name;
+}
+
+static int conflict_line(const char *field, const char *value, void *ctx)
+{
+	struct conflict_out *c = ctx;
+
+	if (c->list != NULL) {
+		json_t *o = json_pack("{s:s, s:s?}", "field", field, "value", value);
+
+		c->bad |= o == NULL || json_array_append_new(c->list, o) != 0;
+	} else {
+		c->bad |= cli_kv_add(c->kv, field_label(field),
+				     value != NULL ? value : _("(cleared)"));
+	}
+	c->n++;
+	return c->bad;
+}
+
+/* The other texts of fields edited on two devices before they synced:
+ * nothing is lost, and the counsellor sees both until one is chosen. */
+static int show_conflicts(struct hearth_cli *cli, hearth_store *s,
+			  const hearth_record *person, json_t *json)
+{
+	struct conflict_out c = { NULL, NULL, 0, 0 };
+	hearth_status st;
+	int rc = 0;
+
+	if (json != NULL)
+		c.list = json_array();
+	else
+		c.kv = cli_kv_new();
+	if (c.list == NULL && c.kv == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	st = hearth_person_conflicts(s, &person->id, conflict_line, &c);
+	if (st != HEARTH_OK)
+		rc = cli_error_status(cli, st);
+	else if (c.bad)
+		rc = cli_error(cli, "%s", _("out of memory"));
+	else if (c.n > 0 && c.list != NULL) {
+		/* Only when there are some: the object is unchanged otherwise. */
+		if (json_object_set(json, "conflicts", c.list) != 0)
+			rc = cli_error(cli, "%s", _("out of memory"));
+	} else if (c.n > 0) {
+		printf("\n%s\n", _("Also written on another device at the same time "
+			"(edit the field to keep one text):"));
+		cli_table_print(c.kv, stdout);
+	}
+	json_decref(c.list);
+	cli_table_free(c.kv);
+	return rc;
+}
+
 /* Risk level, case state and counsellor, under the person's own fields
  * (in --json they are among the person's fields already). */
 static int show_case(struct hearth_cli *cli, const hearth_record *person, json_t *json)
@@ -742,7 +810,8 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 		rc = cli_error(cli, "%s", _("out of memory"));
 		goto out;
 	}
-	if ((rc = show_case(cli, r, o)) != 0 || (rc = show_timeline(cli, s, r, o)) != 0)
+	if ((rc = show_conflicts(cli, s, r, o)) != 0 ||
+	    (rc = show_case(cli, r, o)) != 0 || (rc = show_timeline(cli, s, r, o)) != 0)
 		goto out;
 	if (o != NULL) {
 		rc = cli_json_print(cli, o);

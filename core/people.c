@@ -552,6 +552,50 @@ hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
 	return HEARTH_OK;
 }
 
+/* ---- values written at the same time ---------------------------------- */
+
+struct conflict_walk {
+	const char *field;
+	int seen;           /* values of this field so far */
+	hearth_person_conflict_cb cb;
+	void *ctx;
+	int stop;
+};
+
+static int conflict_value(const char *value, const hearth_op_id *id,
+			  const hearth_hlc *hlc, void *ctx)
+{
+	struct conflict_walk *w = ctx;
+
+	(void)id;
+	(void)hlc;
+	/* The first value is the one shown; the rest were written without
+	 * seeing it. */
+	if (w->seen++ > 0)
+		w->stop = w->cb(w->field, value, w->ctx);
+	return w->stop;
+}
+
+hearth_status hearth_person_conflicts(hearth_store *s, const hearth_id *person,
+				      hearth_person_conflict_cb cb, void *ctx)
+{
+	struct conflict_walk w;
+	hearth_status st = HEARTH_OK;
+	size_t i;
+
+	if (s == NULL || person == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store, person or callback given");
+	w.cb = cb;
+	w.ctx = ctx;
+	w.stop = 0;
+	for (i = 0; i < N_TEXT_FIELDS && st == HEARTH_OK && !w.stop; i++) {
+		w.field = text_fields[i];
+		w.seen = 0;
+		st = hearth_store_values(s, person, text_fields[i], conflict_value, &w);
+	}
+	return st;
+}
+
 /* ---- timeline ---------------------------------------------------------- */
 
 typedef struct tl_entry {

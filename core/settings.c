@@ -106,14 +106,22 @@ static int find_cb(const hearth_record *r, void *arg)
 	return 1;
 }
 
-/* Looks key up across the settings records, oldest first. */
-static hearth_status find(hearth_store *s, const char *key,
-			  struct find_ctx *c)
+/* Settings that belong to one device (the language its faces speak) live
+ * in the device-local space and never sync; the rest are the vault's, in
+ * the private space. */
+static int device_local(const char *key)
+{
+	return key != NULL && strcmp(key, HEARTH_SETTING_LANG) == 0;
+}
+
+/* Looks key up across the settings records of space, oldest first. */
+static hearth_status find_in(hearth_store *s, const hearth_id *space,
+			     const char *key, struct find_ctx *c)
 {
 	hearth_status st;
 
 	memset(c, 0, sizeof *c);
-	c->space = hearth_store_private_space(s);
+	c->space = *space;
 	c->key = key;
 	st = hearth_store_each(s, HEARTH_SETTINGS_KIND, 0, find_cb, c);
 	if (st == HEARTH_OK && c->failed)
@@ -122,6 +130,22 @@ static hearth_status find(hearth_store *s, const char *key,
 		free(c->value);
 		c->value = NULL;
 	}
+	return st;
+}
+
+/* Looks key up where it lives.  A device-local key set before there were
+ * device-local settings is still found in the private space. */
+static hearth_status find(hearth_store *s, const char *key, struct find_ctx *c)
+{
+	hearth_id local = hearth_store_local_space(s);
+	hearth_id priv = hearth_store_private_space(s);
+	hearth_status st;
+
+	if (!device_local(key))
+		return find_in(s, &priv, key, c);
+	st = find_in(s, &local, key, c);
+	if (st == HEARTH_OK && c->value == NULL)
+		st = find_in(s, &priv, key, c);
 	return st;
 }
 
@@ -635,7 +659,7 @@ hearth_status hearth_settings_set(hearth_store *s, const char *key,
 {
 	struct find_ctx c;
 	char *stored = NULL;
-	hearth_id rec;
+	hearth_id rec, space;
 	hearth_store_step step = {0};
 	hearth_status st;
 
@@ -648,14 +672,16 @@ hearth_status hearth_settings_set(hearth_store *s, const char *key,
 	/* Atomic on its own, or inside the caller's transaction. */
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		goto out;
-	if ((st = find(s, NULL, &c)) != HEARTH_OK)
+	space = device_local(key) ? hearth_store_local_space(s) :
+		hearth_store_private_space(s);
+	if ((st = find_in(s, &space, NULL, &c)) != HEARTH_OK)
 		goto out;
 	if (c.found_record) {
 		rec = c.record;
 	} else {
-		if (stored == NULL)
+		if (stored == NULL && !device_local(key))
 			goto out; /* back to the default: nothing to clear */
-		if ((st = hearth_record_create(s, NULL, HEARTH_SETTINGS_KIND,
+		if ((st = hearth_record_create(s, &space, HEARTH_SETTINGS_KIND,
 					       &rec)) != HEARTH_OK)
 			goto out;
 	}
@@ -663,6 +689,15 @@ hearth_status hearth_settings_set(hearth_store *s, const char *key,
 	    (st = hearth_audit_append(s, "settings.set", &rec, key)) !=
 	    HEARTH_OK)
 		goto out;
+	if (device_local(key)) {
+		/* A value kept from before, in the vault's own settings, would
+		 * show again once this one is cleared: it goes. */
+		hearth_id priv = hearth_store_private_space(s);
+
+		if ((st = find_in(s, &priv, key, &c)) == HEARTH_OK && c.value != NULL)
+			st = hearth_record_set(s, &c.record, key, NULL);
+		free(c.value);
+	}
 out:
 	st = hearth_store_step_end(s, &step, st);
 	free(stored);

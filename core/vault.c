@@ -416,6 +416,89 @@ out:
  * is refused before the store touches it. */
 #define META_VAULT_ID "vault_id"
 
+/*
+ * Copies.  Two copies of one vault would issue different ops under the same
+ * device id and sequence numbers.  The database records which file it is
+ * (device and inode numbers, meta "install"); a copy, a restore from a
+ * backup or a file put back in place is another file, so on open it moves
+ * to a new device id before it writes anything.
+ */
+#define META_INSTALL "install"
+
+static hearth_status install_check(hearth_vault *v)
+{
+	char *path = path_join(v->dir, HEARTH_VAULT_DBFILE);
+	sqlite3_stmt *q = NULL;
+	struct stat sb;
+	uint8_t mark[16], *p = mark;
+	hearth_status st = HEARTH_OK;
+	int rc, same = 0, have = 0, i;
+
+	if (path == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot open the vault: out of memory");
+	rc = stat(path, &sb);
+	free(path);
+	if (rc != 0)
+		return hearth_fail(HEARTH_EIO, "cannot open the vault: %s", strerror(errno));
+	for (i = 0; i < 8; i++)
+		*p++ = (uint8_t)((uint64_t)sb.st_dev >> (8 * (7 - i)));
+	for (i = 0; i < 8; i++)
+		*p++ = (uint8_t)((uint64_t)sb.st_ino >> (8 * (7 - i)));
+	rc = sqlite3_prepare_v2(v->db, "SELECT value FROM meta WHERE key='"
+				META_INSTALL "'", -1, &q, NULL);
+	if (rc == SQLITE_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		have = 1;
+		same = sqlite3_column_bytes(q, 0) == (int)sizeof mark &&
+			memcmp(sqlite3_column_blob(q, 0), mark, sizeof mark) == 0;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(q);
+	q = NULL;
+	if (rc != SQLITE_DONE)
+		return hearth_db_error(v->db, rc, "cannot read the vault's settings");
+	if (same)
+		return HEARTH_OK;
+	if ((st = hearth_store_begin(v->store)) != HEARTH_OK)
+		return st;
+	/* A new vault, or one made before this check, records its file; a
+	 * vault that finds itself in another file is a copy. */
+	if (have)
+		st = hearth_store_new_device(v->store,
+			"the vault's database is a copy or was restored: "
+			"it is not the file this device wrote");
+	if (st == HEARTH_OK) {
+		rc = sqlite3_prepare_v2(v->db, "INSERT INTO meta(key, value) VALUES('"
+			META_INSTALL "', ?1) ON CONFLICT(key) DO UPDATE SET "
+			"value=excluded.value", -1, &q, NULL);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_bind_blob(q, 1, mark, sizeof mark, SQLITE_STATIC);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_step(q);
+		sqlite3_finalize(q);
+		if (rc != SQLITE_DONE)
+			st = hearth_db_error(v->db, rc, "cannot save the vault's settings");
+	}
+	if (st == HEARTH_OK)
+		return hearth_store_commit(v->store);
+	hearth_store_rollback(v->store);
+	return st;
+}
+
+/* The store options the vault always sets: notes are never changed once
+ * written (a correction is an amendment, a new record). */
+static const char *const immutable_kinds[] = { "note", NULL };
+
+static hearth_store_options store_options(const hearth_vault_options *opt)
+{
+	hearth_store_options so = { 0 };
+
+	if (opt != NULL && opt->store != NULL)
+		so = *opt->store;
+	if (so.immutable_kinds == NULL)
+		so.immutable_kinds = immutable_kinds;
+	return so;
+}
+
 static hearth_status db_vault_id(sqlite3 *db, const uint8_t id[HEARTH_IDBYTES])
 {
 	sqlite3_stmt *q = NULL;
@@ -528,6 +611,7 @@ static hearth_status vault_create(const char *dir, const char *passphrase,
 				  hearth_vault **out)
 {
 	hearth_kdf_params kdf = kdf_from(opt);
+	hearth_store_options so = store_options(opt);
 	hearth_keyfile kf;
 	hearth_vault *v = NULL;
 	uint8_t *code_raw = NULL;
@@ -589,8 +673,8 @@ static hearth_status vault_create(const char *dir, const char *passphrase,
 	    (st = damage_wins(v->db, db_vault_id(v->db, kf.vault_id))) != HEARTH_OK)
 		goto out;
 	if (out != NULL &&
-	    (st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
-						       &v->store))) != HEARTH_OK)
+	    ((st = damage_wins(v->db, hearth_store_open(v->db, &so, &v->store))) != HEARTH_OK ||
+	     (st = damage_wins(v->db, install_check(v))) != HEARTH_OK))
 		goto out;
 	if (recovery_code != NULL)
 		hearth_recovery_encode(recovery_code, code_raw);
@@ -707,6 +791,7 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 				const hearth_vault_options *opt,
 				hearth_vault **out)
 {
+	hearth_store_options so = store_options(opt);
 	hearth_keyfile kf;
 	hearth_vault *v = NULL;
 	uint8_t *kek = NULL;
@@ -742,8 +827,8 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 	if ((st = damage_wins(v->db, db_vault_id(v->db, kf.vault_id))) != HEARTH_OK ||
 	    (st = open_upgrade(dir, &kf, v->master, kek)) != HEARTH_OK)
 		goto out;
-	if ((st = damage_wins(v->db, hearth_store_open(v->db, opt ? opt->store : NULL,
-						       &v->store))) != HEARTH_OK)
+	if ((st = damage_wins(v->db, hearth_store_open(v->db, &so, &v->store))) != HEARTH_OK ||
+	    (st = damage_wins(v->db, install_check(v))) != HEARTH_OK)
 		goto out;
 	if ((st = note_wal_recovery(v)) != HEARTH_OK)
 		goto out;

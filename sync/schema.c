@@ -7,8 +7,11 @@
  */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "hearth/schema.h"
+
+#include "op_private.h"
 
 /*
  * Version 1: the record store.
@@ -81,10 +84,198 @@ static const char migration_2[] =
 	"  hash BLOB NOT NULL"
 	");";
 
-static const char *const migrations[] = {
-	NULL, /* version 0: the empty database */
-	migration_1,
-	migration_2,
+/*
+ * Version 3: ops get an identity a receiver can check (docs/protocol.md).
+ *
+ * op           the op log, one row per op held: its id (device, seq: dense
+ *              per device), HLC, content hash, the values it replaces
+ *              (prev), and what became of it (state: 0 applied, 1 kept
+ *              aside as too far ahead, 2 waiting for its record's creating
+ *              op, 3 quarantined, with a reason).  The rowid is the local
+ *              arrival number, the cursor transports page by.  op_pending
+ *              is folded in (state 1).
+ * field        gains the winner's op id and whether the winner is live (no
+ *              held op replaces it).
+ * field_alt    live values of a field other than its winner: concurrent
+ *              writes, kept until a write that saw them replaces them.
+ * replaced     op ids a held op replaces that had not arrived then.
+ * op_conflict  ops that reuse a held id with other content.
+ * device_move  each time this vault moved to a new device id, and why.
+ *
+ * Old op logs are rewritten: each device's ops get seq 1, 2, ... in HLC
+ * order, each op replaces the previous op on its field, and hashes are
+ * computed; arrival follows HLC order.
+ */
+/* What an op says, as columns of the tables that hold ops. */
+#define OP_CONTENT_COLUMNS \
+	"  space BLOB NOT NULL," \
+	"  record BLOB NOT NULL," \
+	"  kind TEXT NOT NULL," \
+	"  field TEXT NOT NULL," \
+	"  value TEXT," \
+	"  prev BLOB,"
+
+static const char migration_3_sql[] =
+	"CREATE TABLE op3("
+	"  arrival INTEGER PRIMARY KEY,"
+	"  device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  hlc BLOB NOT NULL,"
+	"  hash BLOB NOT NULL DEFAULT x'',"
+	OP_CONTENT_COLUMNS
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT"
+	");"
+	"INSERT INTO op3(device,seq,hlc,space,record,kind,field,value,state) "
+	"  SELECT device, row_number() OVER (PARTITION BY device ORDER BY hlc),"
+	"    hlc, space, record, kind, field, value, st FROM ("
+	"    SELECT hlc, device, space, record, kind, field, value, 0 AS st FROM op"
+	"    UNION ALL SELECT hlc, device, space, record, kind, field, value, 1"
+	"    FROM op_pending WHERE hlc NOT IN (SELECT hlc FROM op))"
+	"  ORDER BY hlc;"
+	"CREATE TEMP TABLE op3_prev(arrival INTEGER PRIMARY KEY, pd, ps);"
+	"INSERT INTO op3_prev SELECT arrival,"
+	"  lag(device) OVER w, lag(seq) OVER w FROM op3 WHERE state = 0"
+	"  WINDOW w AS (PARTITION BY record, field ORDER BY hlc);"
+	"UPDATE op3 SET prev = (SELECT hearth_op_id(pd, ps) FROM op3_prev p"
+	"  WHERE p.arrival = op3.arrival AND p.pd IS NOT NULL);"
+	"DROP TABLE op3_prev;"
+	"UPDATE op3 SET hash = hearth_op_hash(device, seq, hlc, space, record,"
+	"  kind, field, value, prev);"
+	"CREATE TABLE field3("
+	"  record BLOB NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  value TEXT,"
+	"  hlc BLOB NOT NULL,"
+	"  device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  live INTEGER NOT NULL DEFAULT 1,"
+	"  PRIMARY KEY(record, name)"
+	") WITHOUT ROWID;"
+	"CREATE INDEX op3_hlc ON op3(hlc);"
+	"INSERT OR IGNORE INTO field3 SELECT f.record, f.name, f.value, f.hlc,"
+	"  coalesce(o.device, 0), coalesce(o.seq, 0), 1 FROM field f"
+	"  LEFT JOIN op3 o ON o.hlc = f.hlc AND o.record = f.record AND o.field = f.name;"
+	"DROP INDEX op3_hlc;"
+	"DROP TABLE op;"
+	"DROP TABLE op_pending;"
+	"DROP TABLE field;"
+	"ALTER TABLE op3 RENAME TO op;"
+	"ALTER TABLE field3 RENAME TO field;"
+	"CREATE UNIQUE INDEX op_id ON op(device, seq);"
+	"CREATE INDEX op_waiting ON op(record) WHERE state = 2;"
+	"CREATE INDEX op_future ON op(hlc) WHERE state = 1;"
+	"CREATE INDEX field_name_value ON field(name, value);"
+	"CREATE TABLE field_alt("
+	"  record BLOB NOT NULL,"
+	"  name TEXT NOT NULL,"
+	"  device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  hlc BLOB NOT NULL,"
+	"  PRIMARY KEY(record, name, device, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE replaced("
+	"  device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(device, seq)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE op_conflict("
+	"  hash BLOB PRIMARY KEY,"
+	"  device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  hlc BLOB NOT NULL,"
+	OP_CONTENT_COLUMNS
+	"  reason TEXT NOT NULL"
+	");"
+	"CREATE TABLE device_move("
+	"  n INTEGER PRIMARY KEY,"
+	"  old INTEGER NOT NULL,"
+	"  new INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL"
+	");";
+
+/* hearth_op_id(device, seq): the 16-byte form of an op id in column prev. */
+static void sql_op_id(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	hearth_op_id id;
+	uint8_t b[16];
+
+	(void)argc;
+	id.device = (uint64_t)sqlite3_value_int64(argv[0]);
+	id.seq = (uint64_t)sqlite3_value_int64(argv[1]);
+	hearth_op_prev_encode(&id, 1, b);
+	sqlite3_result_blob(cx, b, sizeof b, SQLITE_TRANSIENT);
+}
+
+static void copy_blob(sqlite3_value *v, void *out, size_t n)
+{
+	memset(out, 0, n);
+	if (sqlite3_value_type(v) == SQLITE_BLOB && (size_t)sqlite3_value_bytes(v) == n)
+		memcpy(out, sqlite3_value_blob(v), n);
+}
+
+/* hearth_op_hash(device, seq, hlc, space, record, kind, field, value, prev) */
+static void sql_op_hash(sqlite3_context *cx, int argc, sqlite3_value **argv)
+{
+	hearth_op_id prev[HEARTH_OP_PREV_MAX];
+	hearth_op op;
+	size_t n = 0;
+
+	(void)argc;
+	memset(&op, 0, sizeof op);
+	op.id.device = (uint64_t)sqlite3_value_int64(argv[0]);
+	op.id.seq = (uint64_t)sqlite3_value_int64(argv[1]);
+	copy_blob(argv[2], op.hlc.b, sizeof op.hlc.b);
+	copy_blob(argv[3], op.space.b, sizeof op.space.b);
+	copy_blob(argv[4], op.record.b, sizeof op.record.b);
+	op.kind = (const char *)sqlite3_value_text(argv[5]);
+	op.field = (const char *)sqlite3_value_text(argv[6]);
+	op.value = (const char *)sqlite3_value_text(argv[7]);
+	if (sqlite3_value_type(argv[8]) == SQLITE_BLOB)
+		n = hearth_op_prev_decode(sqlite3_value_blob(argv[8]),
+			(size_t)sqlite3_value_bytes(argv[8]), prev, HEARTH_OP_PREV_MAX);
+	if (op.kind == NULL || op.field == NULL || n == (size_t)-1) {
+		sqlite3_result_error(cx, "malformed op in the old op log", -1);
+		return;
+	}
+	op.prev = prev;
+	op.nprev = n;
+	hearth_op_seal(&op);
+	sqlite3_result_blob(cx, op.hash, sizeof op.hash, SQLITE_TRANSIENT);
+}
+
+static hearth_status exec(sqlite3 *db, const char *sql, int version);
+
+static hearth_status migrate_3(sqlite3 *db)
+{
+	hearth_status st;
+	int rc;
+
+	rc = sqlite3_create_function(db, "hearth_op_id", 2, SQLITE_UTF8, NULL,
+				     sql_op_id, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_create_function(db, "hearth_op_hash", 9, SQLITE_UTF8,
+					     NULL, sql_op_hash, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return hearth_fail(HEARTH_EDB, "schema migration to version %d failed: %s",
+				   3, sqlite3_errmsg(db));
+	st = exec(db, migration_3_sql, 3);
+	sqlite3_create_function(db, "hearth_op_id", 2, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	sqlite3_create_function(db, "hearth_op_hash", 9, SQLITE_UTF8, NULL, NULL, NULL, NULL);
+	return st;
+}
+
+/* A migration is SQL, or C where SQL alone cannot do it. */
+struct migration {
+	const char *sql;
+	hearth_status (*run)(sqlite3 *db);
+};
+
+static const struct migration migrations[] = {
+	{ NULL, NULL }, /* version 0: the empty database */
+	{ migration_1, NULL },
+	{ migration_2, NULL },
+	{ NULL, migrate_3 },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)
@@ -144,7 +335,8 @@ hearth_status hearth_schema_migrate(sqlite3 *db, int target)
 		st = exec(db, "BEGIN IMMEDIATE", v);
 		if (st != HEARTH_OK)
 			return st;
-		st = exec(db, migrations[v], v);
+		st = migrations[v].run != NULL ? migrations[v].run(db) :
+			exec(db, migrations[v].sql, v);
 		if (st == HEARTH_OK) {
 			snprintf(sql, sizeof sql, "PRAGMA user_version=%d", v);
 			st = exec(db, sql, v);

@@ -1,33 +1,31 @@
 /*
  * store.c - the record store: local writes, merging of remote ops, queries
- * (see include/hearth/store.h).
+ * (see include/hearth/store.h; the op format is in docs/protocol.md).
  *
- * Every change, local or remote, goes through merge_op(), which
+ * Every change, local or remote, is an op with an id (author device, dense
+ * seq) and a hash, and goes through merge_op(), which
  *
- *   1. appends the op to the op log (a duplicate HLC is detected by the
- *      primary key in the same statement);
- *   2. upserts the record row, keeping kind, space and `created` from the
- *      op with the smallest HLC seen for the record;
- *   3. upserts the field row, last-writer-wins on the HLC bytes (with the
- *      value bytes as a tie-breaker, see below), and mirrors a winning
- *      "_deleted" into record.deleted.
+ *   1. appends the op to the op log (table op, whose rowid is the local
+ *      arrival number); a held id is found by the unique index in the same
+ *      statement, and a held id with another hash is an equivocation;
+ *   2. binds the op to its record: a record exists once its creating op
+ *      ("_kind") is held, and that op fixes its space, kind and `created`.
+ *      An op for a record not yet created waits (state ORPHAN) and is
+ *      merged when the creating op comes; an op naming another space or
+ *      kind is quarantined;
+ *   3. merges the field: the winner is the op with the greatest (HLC, seq);
+ *      the other values no held op replaces stay listed as concurrent
+ *      (table field_alt), so free text edited on two devices at once keeps
+ *      both; a "_deleted" winner is mirrored into record.deleted.
  *
- * Steps 2 and 3 are single INSERT ... ON CONFLICT DO UPDATE ... WHERE
- * statements, so the comparison happens inside SQLite's B-tree lookup and a
- * merge costs three cached statements.  Because each step keeps the
- * minimum or maximum of a total order, the result depends only on the set
- * of ops merged, never on their order, batching or repetition.
+ * Each step keeps a minimum, a maximum or a set difference of the ops held,
+ * so the merged state depends only on the set of ops merged, never on their
+ * order, batching or repetition (test_convergence checks it).
  *
- * Two different ops with one HLC cannot come from a correct clock (the HLC
- * ends with the device id and a device never repeats a timestamp).  If a
- * damaged or hostile device sends them anyway, both still take part in the
- * field and record merges (so the merged state is still a function of the
- * set of ops seen), and the op log keeps the greater of the two by
- * (space, record, kind, field, value).  Limits: such a pair may reach a
- * third replica only through the op log, which then forwards one of them;
- * and op_pending, also keyed by HLC, keeps only the greater of a pair that
- * arrives too far in the future.  Replicas can then differ on the lesser
- * op, and only on ops of the device that broke its clock.
+ * The replaced-value sets: an op lists the values it replaces (prev).  A
+ * value is live while no held op lists it.  field keeps the winner and
+ * whether it is live; field_alt the live values that are not the winner;
+ * replaced the ids listed by a held op before the op itself arrived.
  *
  * The clock's last timestamp is written to meta before each commit the
  * store controls (and after each write inside a transaction the caller
@@ -43,16 +41,22 @@
 #include "hearth/store.h"
 
 #include "db_private.h"
+#include "op_private.h"
+
+#define N_(s) (s) /* a word hearth_fail shows translated ("%-s") */
 
 #define META_DEVICE "device"
 #define META_SPACE "private_space"
 #define META_CLOCK "clock"
+#define META_RETIRED "retired_devices" /* 8 bytes per retired device id */
+#define META_LOCAL "local_space"
+#define META_SEQ "seq" /* 8 bytes: the last seq this device issued */
 
-/* Field written by hearth_record_create; its value is the kind. */
-#define FIELD_KIND "_kind"
+/* record.deleted of a purged record (1 is a tombstone). */
+#define RECORD_PURGED 2
 
-/* Rows read from op_pending per round in hearth_store_retry_pending: bounds
- * the memory held while the table is rewritten under the read. */
+/* Rows read per round when ops kept aside are merged: bounds the memory
+ * held while the table is rewritten under the read. */
 #define PENDING_CHUNK 256
 
 enum {
@@ -62,19 +66,25 @@ enum {
 	ST_META_GET,
 	ST_META_PUT,
 	ST_REC_GET,
-	ST_REC_UPSERT,
+	ST_REC_INSERT,
 	ST_REC_DELETED,
-	ST_FIELD_UPSERT,
+	ST_FIELD_GET,
+	ST_FIELD_PUT,
+	ST_FIELD_DEAD,
 	ST_FIELD_LIST,
+	ST_ALT_INSERT,
+	ST_ALT_DELETE,
+	ST_ALT_LIST,
+	ST_REPLACED_INSERT,
+	ST_REPLACED_TAKE,
 	ST_OP_INSERT,
 	ST_OP_GET,
-	ST_OP_REPLACE,
-	ST_PENDING_INSERT,
-	ST_PENDING_GET,
-	ST_PENDING_REPLACE,
-	ST_PENDING_DELETE,
+	ST_OP_STATE,
+	ST_CONFLICT_INSERT,
 	ST_COUNT
 };
+
+#define OP_COLS "device,seq,hlc,hash,space,record,kind,field,value,prev"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -84,49 +94,50 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_META_PUT] = "INSERT INTO meta(key,value) VALUES(?1,?2) "
 		"ON CONFLICT(key) DO UPDATE SET value=excluded.value",
 	[ST_REC_GET] = "SELECT space,kind,created,deleted FROM record WHERE id=?1",
-	/* Kind and space come from the earliest op; equal HLCs (only from a
-	 * misbehaving device) fall back to kind then space so the outcome
-	 * is still order-independent. */
-	[ST_REC_UPSERT] = "INSERT INTO record(id,space,kind,created,deleted) "
-		"VALUES(?1,?2,?3,?4,0) ON CONFLICT(id) DO UPDATE SET "
-		"space=excluded.space, kind=excluded.kind, created=excluded.created "
-		"WHERE excluded.created < record.created OR "
-		"(excluded.created = record.created AND (excluded.kind < record.kind OR "
-		"(excluded.kind = record.kind AND excluded.space < record.space)))",
+	[ST_REC_INSERT] = "INSERT INTO record(id,space,kind,created,deleted) "
+		"VALUES(?1,?2,?3,?4,0)",
 	[ST_REC_DELETED] = "UPDATE record SET deleted=?2 WHERE id=?1",
-	/* Last writer wins on the HLC bytes; on equal HLCs (see the file
-	 * comment) a value beats NULL and the greater value bytes win. */
-	[ST_FIELD_UPSERT] = "INSERT INTO field(record,name,value,hlc) "
-		"VALUES(?1,?2,?3,?4) ON CONFLICT(record,name) DO UPDATE SET "
-		"value=excluded.value, hlc=excluded.hlc "
-		"WHERE excluded.hlc > field.hlc OR (excluded.hlc = field.hlc AND "
-		"excluded.value IS NOT NULL AND "
-		"(field.value IS NULL OR excluded.value > field.value))",
+	[ST_FIELD_GET] = "SELECT hlc,device,seq,live FROM field "
+		"WHERE record=?1 AND name=?2",
+	[ST_FIELD_PUT] = "INSERT INTO field(record,name,value,hlc,device,seq,live) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(record,name) DO UPDATE SET "
+		"value=excluded.value, hlc=excluded.hlc, device=excluded.device, "
+		"seq=excluded.seq, live=excluded.live",
+	[ST_FIELD_DEAD] = "UPDATE field SET live=0 WHERE record=?1 AND name=?2",
 	[ST_FIELD_LIST] = "SELECT name,value,hlc FROM field "
 		"WHERE record=?1 AND value IS NOT NULL ORDER BY name",
-	[ST_OP_INSERT] = "INSERT INTO op(hlc,device,space,record,kind,field,value) "
-		"VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(hlc) DO NOTHING",
-	[ST_OP_GET] = "SELECT space,record,kind,field,value FROM op WHERE hlc=?1",
-	[ST_OP_REPLACE] = "UPDATE op SET space=?3, record=?4, kind=?5, field=?6, "
-		"value=?7 WHERE hlc=?1",
-	[ST_PENDING_INSERT] = "INSERT INTO op_pending"
-		"(hlc,device,space,record,kind,field,value) "
-		"VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(hlc) DO NOTHING",
-	[ST_PENDING_GET] = "SELECT space,record,kind,field,value FROM op_pending "
-		"WHERE hlc=?1",
-	[ST_PENDING_REPLACE] = "UPDATE op_pending SET space=?3, record=?4, kind=?5, "
-		"field=?6, value=?7 WHERE hlc=?1",
-	[ST_PENDING_DELETE] = "DELETE FROM op_pending WHERE hlc=?1",
+	[ST_ALT_INSERT] = "INSERT OR IGNORE INTO field_alt(record,name,device,seq,hlc) "
+		"VALUES(?1,?2,?3,?4,?5)",
+	[ST_ALT_DELETE] = "DELETE FROM field_alt "
+		"WHERE record=?1 AND name=?2 AND device=?3 AND seq=?4",
+	[ST_ALT_LIST] = "SELECT device,seq FROM field_alt WHERE record=?1 AND name=?2 "
+		"ORDER BY device,seq",
+	[ST_REPLACED_INSERT] = "INSERT OR IGNORE INTO replaced(device,seq) VALUES(?1,?2)",
+	[ST_REPLACED_TAKE] = "DELETE FROM replaced WHERE device=?1 AND seq=?2",
+	[ST_OP_INSERT] = "INSERT INTO op(" OP_COLS ",state) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+		"ON CONFLICT(device,seq) DO NOTHING",
+	[ST_OP_GET] = "SELECT hash,state FROM op WHERE device=?1 AND seq=?2",
+	[ST_OP_STATE] = "UPDATE op SET state=?3, reason=?4 WHERE device=?1 AND seq=?2",
+	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
+		"ON CONFLICT(hash) DO NOTHING",
 };
 
 struct hearth_store {
 	sqlite3 *db;          /* borrowed */
 	hearth_clock clock;
+	uint64_t seq;         /* the last seq this device issued */
 	hearth_id space;      /* the private space */
+	hearth_id local;      /* the device-local space: never synced */
 	int explicit_txn;     /* hearth_store_begin opened the transaction */
 	int clock_saved;      /* meta holds saved_ms/saved_counter */
 	uint64_t saved_ms;
 	uint16_t saved_counter;
+	uint64_t saved_seq;
+	uint64_t *retired;    /* device ids this store used before */
+	size_t nretired;
+	char **immutable;     /* NULL-terminated copy of the option */
 	sqlite3_stmt *st[ST_COUNT];
 };
 
@@ -214,44 +225,6 @@ static void be64_put(uint8_t b[8], uint64_t v)
 	}
 }
 
-/* Strict UTF-8 (no overlongs, no surrogates, nothing above U+10FFFF). */
-static int utf8_valid(const char *str)
-{
-	const unsigned char *p = (const unsigned char *)str;
-
-	while (*p != 0) {
-		unsigned c = *p;
-		int n, i;
-		uint32_t cp;
-
-		if (c < 0x80) {
-			p++;
-			continue;
-		} else if (c >= 0xc2 && c <= 0xdf) {
-			n = 1;
-			cp = c & 0x1f;
-		} else if (c >= 0xe0 && c <= 0xef) {
-			n = 2;
-			cp = c & 0x0f;
-		} else if (c >= 0xf0 && c <= 0xf4) {
-			n = 3;
-			cp = c & 0x07;
-		} else {
-			return 0;
-		}
-		for (i = 1; i <= n; i++) {
-			if ((p[i] & 0xc0) != 0x80)
-				return 0;
-			cp = cp << 6 | (p[i] & 0x3f);
-		}
-		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
-			return 0;
-		p += n + 1;
-	}
-	return 1;
-}
-
 static int hexval(int ch)
 {
 	if (ch >= '0' && ch <= '9')
@@ -318,17 +291,29 @@ static hearth_status clock_save(hearth_store *s)
 	hearth_hlc h;
 	hearth_status st;
 
+	uint8_t seqb[8];
+	int i;
+
 	if (s->clock_saved && s->saved_ms == s->clock.last_ms &&
-	    s->saved_counter == s->clock.counter)
+	    s->saved_counter == s->clock.counter && s->saved_seq == s->seq)
 		return HEARTH_OK;
 	h = hearth_hlc_make(s->clock.last_ms, s->clock.counter, s->clock.device);
 	bind_text(s->st[ST_META_PUT], 1, META_CLOCK);
 	bind_blob(s->st[ST_META_PUT], 2, h.b, sizeof h.b);
 	st = run(s, ST_META_PUT, "cannot save the clock");
+	/* The last seq is kept apart from the op log, so that ops removed
+	 * from the log can never make a seq be issued twice. */
+	for (i = 0; i < 8; i++)
+		seqb[i] = (uint8_t)(s->seq >> (8 * (7 - i)));
+	bind_text(s->st[ST_META_PUT], 1, META_SEQ);
+	bind_blob(s->st[ST_META_PUT], 2, seqb, sizeof seqb);
+	if (st == HEARTH_OK)
+		st = run(s, ST_META_PUT, "cannot save the clock");
 	if (st == HEARTH_OK) {
 		s->clock_saved = 1;
 		s->saved_ms = s->clock.last_ms;
 		s->saved_counter = s->clock.counter;
+		s->saved_seq = s->seq;
 	}
 	return st;
 }
@@ -348,6 +333,8 @@ static hearth_status txn_enter(hearth_store *s, int *own)
 	return st;
 }
 
+static void resync(hearth_store *s);
+
 static void txn_abort(hearth_store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
@@ -355,6 +342,7 @@ static void txn_abort(hearth_store *s)
 	sqlite3_reset(s->st[ST_ROLLBACK]);
 	s->explicit_txn = 0;
 	s->clock_saved = 0; /* the meta write may have been rolled back */
+	resync(s);
 }
 
 /* Ends a write call: persists the clock unless hearth_store_commit will,
@@ -461,6 +449,8 @@ hearth_status hearth_store_step_end(hearth_store *s, hearth_store_step *step,
 		 * hide it. */
 		(void)sqlite3_exec(s->db, "ROLLBACK TO hearth_step; RELEASE hearth_step",
 				   NULL, NULL, NULL);
+		s->clock_saved = 0;
+		resync(s);
 	}
 	return st;
 }
@@ -519,6 +509,103 @@ static hearth_status op_max_hlc(hearth_store *s, hearth_hlc *out)
 	return ret;
 }
 
+/* The last seq device issued: the greater of the one meta keeps (for the
+ * current device) and the greatest in the op log, or 0. */
+static hearth_status max_seq(hearth_store *s, uint64_t device, uint64_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	uint8_t seqb[8];
+	int rc, have = 0;
+
+	*out = 0;
+	rc = sqlite3_prepare_v2(s->db,
+		"SELECT max(seq) FROM op WHERE device=?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)device);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	else
+		ret = db_fail(s->db, rc, "cannot read the op log");
+	sqlite3_finalize(st);
+	if (ret == HEARTH_OK && device == s->clock.device)
+		ret = meta_get(s, META_SEQ, seqb, sizeof seqb, &have);
+	if (ret == HEARTH_OK && have && be64_get(seqb) > *out)
+		*out = be64_get(seqb);
+	return ret;
+}
+
+static hearth_status load_retired(hearth_store *s)
+{
+	sqlite3_stmt *st = s->st[ST_META_GET];
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	bind_text(st, 1, META_RETIRED);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const uint8_t *p = sqlite3_column_blob(st, 0);
+		size_t n = (size_t)sqlite3_column_bytes(st, 0), i;
+
+		if (n % 8 != 0) {
+			ret = hearth_fail(HEARTH_EDAMAGED,
+				"vault damaged: meta value '%s' is malformed", META_RETIRED);
+		} else if (n > 0) {
+			s->retired = malloc(n);
+			if (s->retired == NULL)
+				ret = hearth_fail(HEARTH_ENOMEM, "cannot open store: out of memory");
+			for (i = 0; ret == HEARTH_OK && i < n / 8; i++)
+				s->retired[i] = be64_get(p + 8 * i);
+			if (ret == HEARTH_OK)
+				s->nretired = n / 8;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(s->db, rc, "cannot read the store's settings");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static hearth_status copy_immutable(hearth_store *s, const char *const *kinds)
+{
+	size_t n = 0, i;
+
+	while (kinds != NULL && kinds[n] != NULL)
+		n++;
+	s->immutable = calloc(n + 1, sizeof *s->immutable);
+	if (s->immutable == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot open store: out of memory");
+	for (i = 0; i < n; i++)
+		if ((s->immutable[i] = xstrdup(kinds[i])) == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "cannot open store: out of memory");
+	return HEARTH_OK;
+}
+
+static int kind_immutable(const hearth_store *s, const char *kind)
+{
+	char *const *k;
+
+	for (k = s->immutable; *k != NULL; k++)
+		if (strcmp(*k, kind) == 0)
+			return 1;
+	return 0;
+}
+
+/* 1 when device is this store's id now or was before. */
+static int device_ours(const hearth_store *s, uint64_t device)
+{
+	size_t i;
+
+	if (device == s->clock.device)
+		return 1;
+	for (i = 0; i < s->nretired; i++)
+		if (s->retired[i] == device)
+			return 1;
+	return 0;
+}
+
 hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 				hearth_store **out)
 {
@@ -527,7 +614,7 @@ hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 	uint8_t devb[8];
 	hearth_hlc saved, logmax, *last;
 	uint64_t device = 0;
-	int have_dev, have_space, have_clock, own = 0, i, v;
+	int have_dev, have_space, have_local, have_clock, own = 0, i, v;
 
 	if (db == NULL || out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot open store: no database");
@@ -556,14 +643,19 @@ hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 			goto out;
 		}
 	}
-
-	st = meta_get(s, META_DEVICE, devb, sizeof devb, &have_dev);
+	st = copy_immutable(s, opt != NULL ? opt->immutable_kinds : NULL);
+	if (st == HEARTH_OK)
+		st = meta_get(s, META_DEVICE, devb, sizeof devb, &have_dev);
 	if (st == HEARTH_OK)
 		st = meta_get(s, META_SPACE, s->space.b, sizeof s->space.b, &have_space);
+	if (st == HEARTH_OK)
+		st = meta_get(s, META_LOCAL, s->local.b, sizeof s->local.b, &have_local);
 	if (st == HEARTH_OK)
 		st = meta_get(s, META_CLOCK, saved.b, sizeof saved.b, &have_clock);
 	if (st == HEARTH_OK)
 		st = op_max_hlc(s, &logmax);
+	if (st == HEARTH_OK)
+		st = load_retired(s);
 	if (st != HEARTH_OK)
 		goto out;
 	if (have_dev) {
@@ -572,6 +664,10 @@ hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 			st = hearth_fail(HEARTH_EDAMAGED, "vault damaged: device id is zero");
 			goto out;
 		}
+		s->clock.device = device; /* max_seq reads meta for it */
+		st = max_seq(s, device, &s->seq);
+		if (st != HEARTH_OK)
+			goto out;
 	}
 
 	last = have_clock && hearth_hlc_cmp(&saved, &logmax) > 0 ? &saved : &logmax;
@@ -594,7 +690,7 @@ hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 		s->saved_counter = hearth_hlc_counter(&saved);
 	}
 
-	if (!have_dev || !have_space) {
+	if (!have_dev || !have_space || !have_local) {
 		st = txn_enter(s, &own);
 		if (st != HEARTH_OK)
 			goto out;
@@ -605,6 +701,10 @@ hearth_status hearth_store_open(sqlite3 *db, const hearth_store_options *opt,
 		if (st == HEARTH_OK && !have_space) {
 			s->space = hearth_id_random();
 			st = meta_put(s, META_SPACE, s->space.b, sizeof s->space.b);
+		}
+		if (st == HEARTH_OK && !have_local) {
+			s->local = hearth_id_random();
+			st = meta_put(s, META_LOCAL, s->local.b, sizeof s->local.b);
 		}
 		st = txn_leave(s, own, st);
 		if (st != HEARTH_OK)
@@ -619,6 +719,7 @@ out:
 
 void hearth_store_close(hearth_store *s)
 {
+	char **k;
 	int i;
 
 	if (s == NULL)
@@ -627,6 +728,10 @@ void hearth_store_close(hearth_store *s)
 		txn_abort(s);
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
+	for (k = s->immutable; k != NULL && *k != NULL; k++)
+		free(*k);
+	free(s->immutable);
+	free(s->retired);
 	free(s);
 }
 
@@ -645,148 +750,837 @@ hearth_id hearth_store_private_space(const hearth_store *s)
 	return s->space;
 }
 
-/* ---- merging --------------------------------------------------------- */
-
-static int strcmp_null(const char *a, const char *b)
+hearth_id hearth_store_local_space(const hearth_store *s)
 {
-	if (a == NULL || b == NULL)
-		return (a != NULL) - (b != NULL);
-	return strcmp(a, b);
+	return s->local;
 }
 
-/* Orders two ops that share an HLC (see the file comment).  The stored
- * op's columns are read from st. */
-static int op_cmp_stored(const hearth_op *op, sqlite3_stmt *st, int *same)
+uint64_t hearth_store_clock_ahead_ms(hearth_store *s)
 {
-	hearth_id space, record;
-	const char *kind, *field, *value;
-	int c;
+	uint64_t wall = hearth_clock_wall_ms(&s->clock);
 
-	col_bytes(st, 0, space.b, sizeof space.b);
-	col_bytes(st, 1, record.b, sizeof record.b);
-	kind = (const char *)sqlite3_column_text(st, 2);
-	field = (const char *)sqlite3_column_text(st, 3);
-	value = (const char *)sqlite3_column_text(st, 4);
-	c = memcmp(op->space.b, space.b, sizeof space.b);
-	if (c == 0)
-		c = memcmp(op->record.b, record.b, sizeof record.b);
-	if (c == 0)
-		c = strcmp_null(op->kind, kind);
-	if (c == 0)
-		c = strcmp_null(op->field, field);
-	if (c == 0)
-		c = strcmp_null(op->value, value);
-	*same = c == 0;
-	return c;
+	return s->clock.last_ms > wall ? s->clock.last_ms - wall : 0;
 }
 
-static void bind_op(sqlite3_stmt *st, const hearth_op *op)
+/* Runs one statement that returns no rows: ?1 is record (if given), ?2 and
+ * ?3 the op id id (if given).  For the rare paths (device moves, purges,
+ * rebuilds) that do not keep a prepared statement. */
+static hearth_status exec_once(hearth_store *s, const char *sql,
+			       const hearth_id *record, const hearth_op_id *id,
+			       const char *what)
 {
-	bind_blob(st, 1, op->hlc.b, sizeof op->hlc.b);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)hearth_hlc_device(&op->hlc));
-	bind_blob(st, 3, op->space.b, sizeof op->space.b);
-	bind_blob(st, 4, op->record.b, sizeof op->record.b);
-	bind_text(st, 5, op->kind);
-	bind_text(st, 6, op->field);
-	bind_text(st, 7, op->value);
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+
+	if (rc == SQLITE_OK) {
+		if (record != NULL)
+			bind_blob(st, 1, record->b, sizeof record->b);
+		if (id != NULL) {
+			sqlite3_bind_int64(st, 2, (sqlite3_int64)id->device);
+			sqlite3_bind_int64(st, 3, (sqlite3_int64)id->seq);
+		}
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, what);
+	sqlite3_finalize(st);
+	return ret;
 }
 
-/* Merges one op into the log, record and field tables.  *applied is 0 for
- * an op already held.  known_record: the record row exists and op sorts
- * after its `created` (true of a local write to an existing record, whose
- * HLC is above everything this store has seen), so the record upsert can
- * be skipped.  Runs inside the caller's transaction. */
-static hearth_status merge_op(hearth_store *s, const hearth_op *op,
-			      int known_record, int *applied)
+/* Records a device move for hearth_store_problems. */
+static hearth_status note_move(hearth_store *s, uint64_t from, uint64_t to,
+			       const char *why)
 {
-	sqlite3_stmt *st;
+	hearth_op_id ids = { from, to };
+	char sql[160];
+	char *q = sqlite3_mprintf("%Q", why);
+
+	if (q == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot record a device move: out of memory");
+	snprintf(sql, sizeof sql, "INSERT INTO device_move(old, new, reason) "
+		 "VALUES(?2, ?3, %.100s)", q);
+	sqlite3_free(q);
+	return exec_once(s, sql, NULL, &ids, "cannot record a device move");
+}
+
+/* Moves to a fresh device id inside the current transaction. */
+static hearth_status move_device(hearth_store *s, const char *why)
+{
+	uint64_t old = s->clock.device, fresh, *r;
+	uint8_t devb[8], *list;
 	hearth_status ret;
-	int rc;
+	size_t i;
 
-	*applied = 0;
-	st = s->st[ST_OP_INSERT];
-	bind_op(st, op);
-	ret = run(s, ST_OP_INSERT, "cannot append to the op log");
+	do
+		fresh = hearth_random_u64();
+	while (fresh == 0 || device_ours(s, fresh));
+	r = realloc(s->retired, (s->nretired + 1) * sizeof *r);
+	if (r == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot move to a new device id: out of memory");
+	s->retired = r;
+	list = malloc(8 * (s->nretired + 1));
+	if (list == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot move to a new device id: out of memory");
+	s->retired[s->nretired] = old;
+	for (i = 0; i <= s->nretired; i++)
+		be64_put(list + 8 * i, s->retired[i]);
+	ret = meta_put(s, META_RETIRED, list, 8 * (s->nretired + 1));
+	free(list);
+	be64_put(devb, fresh);
+	if (ret == HEARTH_OK)
+		ret = meta_put(s, META_DEVICE, devb, sizeof devb);
+	if (ret == HEARTH_OK)
+		ret = note_move(s, old, fresh, why);
 	if (ret != HEARTH_OK)
 		return ret;
-	if (sqlite3_changes(s->db) == 0) {
-		int same = 0, c = 0;
+	/* Only now, with every row written: a failure above leaves the
+	 * handle as it was (the caller rolls the rows back). */
+	s->nretired++;
+	s->clock.device = fresh;
+	s->seq = 0;
+	s->clock_saved = 0;
+	return HEARTH_OK;
+}
 
-		st = s->st[ST_OP_GET];
-		bind_blob(st, 1, op->hlc.b, sizeof op->hlc.b);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW)
-			c = op_cmp_stored(op, st, &same);
-		else
-			ret = db_fail(s->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-				"cannot read the op log");
-		sqlite3_reset(st);
-		if (ret != HEARTH_OK || same)
-			return ret;
-		if (c > 0) {
-			bind_op(s->st[ST_OP_REPLACE], op);
-			ret = run(s, ST_OP_REPLACE, "cannot rewrite the op log");
-			if (ret != HEARTH_OK)
-				return ret;
+hearth_status hearth_store_new_device(hearth_store *s, const char *why)
+{
+	hearth_status ret;
+	int own;
+
+	if (s == NULL || why == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	ret = txn_enter(s, &own);
+	if (ret != HEARTH_OK)
+		return ret;
+	ret = move_device(s, why);
+	return txn_leave(s, own, ret);
+}
+
+/* ---- merging --------------------------------------------------------- */
+
+/* An op read back from a table, owning its strings and prev list. */
+typedef struct stored_op {
+	hearth_op op;
+	char *kind, *field, *value;
+	hearth_op_id *prev;
+	hearth_op_state state;
+	uint64_t arrival;
+} stored_op;
+
+static void stored_op_release(stored_op *o)
+{
+	free(o->kind);
+	free(o->field);
+	free(o->value);
+	free(o->prev);
+	o->kind = o->field = o->value = NULL;
+	o->prev = NULL;
+}
+
+/* Reads the columns OP_COLS from st, starting at column c.  0 when out of
+ * memory or the row is malformed. */
+static int stored_op_read(stored_op *o, sqlite3_stmt *st, int c)
+{
+	const void *prev = sqlite3_column_blob(st, c + 9);
+	size_t plen = (size_t)sqlite3_column_bytes(st, c + 9);
+
+	memset(o, 0, sizeof *o);
+	o->op.id.device = (uint64_t)sqlite3_column_int64(st, c);
+	o->op.id.seq = (uint64_t)sqlite3_column_int64(st, c + 1);
+	col_bytes(st, c + 2, o->op.hlc.b, sizeof o->op.hlc.b);
+	col_bytes(st, c + 3, o->op.hash, sizeof o->op.hash);
+	col_bytes(st, c + 4, o->op.space.b, sizeof o->op.space.b);
+	col_bytes(st, c + 5, o->op.record.b, sizeof o->op.record.b);
+	o->kind = xstrdup((const char *)sqlite3_column_text(st, c + 6));
+	o->field = xstrdup((const char *)sqlite3_column_text(st, c + 7));
+	o->value = xstrdup((const char *)sqlite3_column_text(st, c + 8));
+	if (plen > 0) {
+		o->prev = malloc(plen);
+		if (o->prev == NULL)
+			return 0;
+		o->op.nprev = hearth_op_prev_decode(prev, plen, o->prev, HEARTH_OP_PREV_MAX);
+		if (o->op.nprev == (size_t)-1)
+			return 0;
+	}
+	o->op.kind = o->kind;
+	o->op.field = o->field;
+	o->op.value = o->value;
+	o->op.prev = o->prev;
+	return o->kind != NULL && o->field != NULL &&
+		(o->value != NULL || sqlite3_column_type(st, c + 8) == SQLITE_NULL);
+}
+
+/* Binds an op to ?1..?10 in OP_COLS order; prevbuf holds 16 * nprev bytes. */
+static void bind_op(sqlite3_stmt *st, const hearth_op *op, uint8_t *prevbuf)
+{
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)op->id.device);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)op->id.seq);
+	bind_blob(st, 3, op->hlc.b, sizeof op->hlc.b);
+	bind_blob(st, 4, op->hash, sizeof op->hash);
+	bind_blob(st, 5, op->space.b, sizeof op->space.b);
+	bind_blob(st, 6, op->record.b, sizeof op->record.b);
+	bind_text(st, 7, op->kind);
+	bind_text(st, 8, op->field);
+	bind_text(st, 9, op->value);
+	if (op->nprev > 0) {
+		hearth_op_prev_encode(op->prev, op->nprev, prevbuf);
+		bind_blob(st, 10, prevbuf, 16 * op->nprev);
+	} else {
+		sqlite3_bind_null(st, 10);
+	}
+}
+
+static void bind_id(sqlite3_stmt *st, int i, const hearth_op_id *id)
+{
+	sqlite3_bind_int64(st, i, (sqlite3_int64)id->device);
+	sqlite3_bind_int64(st, i + 1, (sqlite3_int64)id->seq);
+}
+
+/* A field's winner as merge reads it. */
+typedef struct fstate {
+	int have;           /* a field row exists */
+	hearth_hlc hlc;
+	hearth_op_id id;
+	int live;           /* no held op replaces the winner */
+	int has_value;
+} fstate;
+
+static hearth_status field_get(hearth_store *s, const hearth_id *record,
+			       const char *name, fstate *f)
+{
+	sqlite3_stmt *st = s->st[ST_FIELD_GET];
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	memset(f, 0, sizeof *f);
+	bind_blob(st, 1, record->b, sizeof record->b);
+	bind_text(st, 2, name);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		f->have = 1;
+		col_bytes(st, 0, f->hlc.b, sizeof f->hlc.b);
+		f->id.device = (uint64_t)sqlite3_column_int64(st, 1);
+		f->id.seq = (uint64_t)sqlite3_column_int64(st, 2);
+		f->live = sqlite3_column_int(st, 3) != 0;
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(s->db, rc, "cannot read a field");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+/* The total order of writes to one field: HLC, then seq (the HLC holds
+ * the device, so two devices never tie). */
+static int op_after(const hearth_op *op, const fstate *f)
+{
+	int c = hearth_hlc_cmp(&op->hlc, &f->hlc);
+
+	return c > 0 || (c == 0 && op->id.seq > f->id.seq);
+}
+
+static int id_eq(const hearth_op_id *a, const hearth_op_id *b)
+{
+	return a->device == b->device && a->seq == b->seq;
+}
+
+/* Reads the state and hash of a held op; *held 0 when not held. */
+static hearth_status op_lookup(hearth_store *s, const hearth_op_id *id,
+			       int *held, uint8_t hash[HEARTH_OP_HASH_BYTES])
+{
+	sqlite3_stmt *st = s->st[ST_OP_GET];
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	*held = 0;
+	bind_id(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*held = 1;
+		if (hash != NULL)
+			col_bytes(st, 0, hash, HEARTH_OP_HASH_BYTES);
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(s->db, rc, "cannot read the op log");
+	}
+	sqlite3_reset(st);
+	return ret;
+}
+
+static hearth_status set_state(hearth_store *s, const hearth_op_id *id,
+			       hearth_op_state state, const char *reason)
+{
+	sqlite3_stmt *st = s->st[ST_OP_STATE];
+
+	bind_id(st, 1, id);
+	sqlite3_bind_int(st, 3, (int)state);
+	bind_text(st, 4, reason);
+	return run(s, ST_OP_STATE, "cannot update the op log");
+}
+
+/* Merges op into field (record, op->field).  known: the field's winner as
+ * the caller read it (local writes), or NULL to read it here.  first: op
+ * takes the field whatever its order (an immutable kind's earliest write). */
+static hearth_status merge_field(hearth_store *s, const hearth_op *op,
+				 const fstate *known, int first)
+{
+	sqlite3_stmt *st;
+	hearth_status ret = HEARTH_OK;
+	fstate f;
+	int self_live = 1, was_live;
+	size_t i;
+
+	if (known != NULL)
+		f = *known;
+	else if ((ret = field_get(s, &op->record, op->field, &f)) != HEARTH_OK)
+		return ret;
+	was_live = f.live;
+
+	for (i = 0; i < op->nprev && ret == HEARTH_OK; i++) {
+		const hearth_op_id *p = &op->prev[i];
+		int held;
+
+		if (f.have && id_eq(p, &f.id)) {
+			f.live = 0;
+			continue;
+		}
+		st = s->st[ST_ALT_DELETE];
+		bind_blob(st, 1, op->record.b, sizeof op->record.b);
+		bind_text(st, 2, op->field);
+		bind_id(st, 3, p);
+		ret = run(s, ST_ALT_DELETE, "cannot merge a field");
+		if (ret != HEARTH_OK || sqlite3_changes(s->db) > 0)
+			continue;
+		ret = op_lookup(s, p, &held, NULL);
+		if (ret == HEARTH_OK && !held) {
+			/* Replaced before it arrived: remember, so it never
+			 * becomes live when it does. */
+			bind_id(s->st[ST_REPLACED_INSERT], 1, p);
+			ret = run(s, ST_REPLACED_INSERT, "cannot merge a field");
 		}
 	}
+	if (ret != HEARTH_OK)
+		return ret;
+	if (known == NULL) {
+		bind_id(s->st[ST_REPLACED_TAKE], 1, &op->id);
+		ret = run(s, ST_REPLACED_TAKE, "cannot merge a field");
+		if (ret != HEARTH_OK)
+			return ret;
+		self_live = sqlite3_changes(s->db) == 0;
+	}
 
-	if (!known_record) {
-		st = s->st[ST_REC_UPSERT];
+	if (!f.have || first || op_after(op, &f)) {
+		if (f.have && f.live) {
+			/* The old winner stays, as a concurrent value. */
+			st = s->st[ST_ALT_INSERT];
+			bind_blob(st, 1, op->record.b, sizeof op->record.b);
+			bind_text(st, 2, op->field);
+			bind_id(st, 3, &f.id);
+			bind_blob(st, 5, f.hlc.b, sizeof f.hlc.b);
+			ret = run(s, ST_ALT_INSERT, "cannot merge a field");
+		}
+		st = s->st[ST_FIELD_PUT];
+		bind_blob(st, 1, op->record.b, sizeof op->record.b);
+		bind_text(st, 2, op->field);
+		bind_text(st, 3, op->value);
+		bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
+		bind_id(st, 5, &op->id);
+		sqlite3_bind_int(st, 7, self_live);
+		if (ret == HEARTH_OK)
+			ret = run(s, ST_FIELD_PUT, "cannot save a field");
+		if (ret == HEARTH_OK && strcmp(op->field, HEARTH_FIELD_DELETED) == 0) {
+			st = s->st[ST_REC_DELETED];
+			bind_blob(st, 1, op->record.b, sizeof op->record.b);
+			sqlite3_bind_int(st, 2, 1);
+			ret = run(s, ST_REC_DELETED, "cannot save a record");
+		}
+		return ret;
+	}
+	if (was_live && !f.live) {
+		st = s->st[ST_FIELD_DEAD];
+		bind_blob(st, 1, op->record.b, sizeof op->record.b);
+		bind_text(st, 2, op->field);
+		ret = run(s, ST_FIELD_DEAD, "cannot merge a field");
+	}
+	if (ret == HEARTH_OK && self_live) {
+		st = s->st[ST_ALT_INSERT];
+		bind_blob(st, 1, op->record.b, sizeof op->record.b);
+		bind_text(st, 2, op->field);
+		bind_id(st, 3, &op->id);
+		bind_blob(st, 5, op->hlc.b, sizeof op->hlc.b);
+		ret = run(s, ST_ALT_INSERT, "cannot merge a field");
+	}
+	return ret;
+}
+
+/* Immutable kinds: the first write of a field (by HLC order) stays.
+ * *state becomes QUARANTINED when op loses; when op wins over a held
+ * write, that one is quarantined instead. */
+static hearth_status merge_once(hearth_store *s, const hearth_op *op,
+				hearth_op_state *state, const char **why)
+{
+	fstate f;
+	hearth_status ret = field_get(s, &op->record, op->field, &f);
+
+	if (ret != HEARTH_OK)
+		return ret;
+	if (f.have && op_after(op, &f)) {
+		*state = HEARTH_OP_QUARANTINED;
+		*why = "changes a field of an immutable record";
+		return HEARTH_OK;
+	}
+	if (f.have) {
+		ret = set_state(s, &f.id, HEARTH_OP_QUARANTINED,
+				"changes a field of an immutable record");
+		f.live = 0; /* the loser is no concurrent value either */
+	}
+	if (ret == HEARTH_OK)
+		ret = merge_field(s, op, &f, 1);
+	return ret;
+}
+
+static hearth_status release_orphans(hearth_store *s, const hearth_id *record);
+static hearth_status merge_held(hearth_store *s, const hearth_op *op,
+				const fstate *known, hearth_op_state *state,
+				const char **why);
+
+/* Reads the ops of record (states in `states`, an SQL list) ordered by
+ * (HLC, seq) into *out. */
+static hearth_status ops_of_record(hearth_store *s, const hearth_id *record,
+				   const char *where, stored_op **out, size_t *n)
+{
+	char sql[256];
+	sqlite3_stmt *st = NULL;
+	stored_op *list = NULL;
+	hearth_status ret = HEARTH_OK;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	snprintf(sql, sizeof sql, "SELECT " OP_COLS " FROM op WHERE %s AND record=?1 "
+		 "ORDER BY hlc, seq", where);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot read the op log");
+	bind_blob(st, 1, record->b, sizeof record->b);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? 2 * cap : 8;
+			stored_op *nl = realloc(list, ncap * sizeof *nl);
+
+			if (nl == NULL) {
+				ret = hearth_fail(HEARTH_ENOMEM, "cannot merge ops: out of memory");
+				break;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		if (!stored_op_read(&list[(*n)++], st, 0)) {
+			ret = hearth_fail(HEARTH_ENOMEM, "cannot merge ops: out of memory");
+			break;
+		}
+	}
+	if (ret == HEARTH_OK && rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read the op log");
+	sqlite3_finalize(st);
+	*out = list;
+	return ret;
+}
+
+static void ops_free(stored_op *list, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		stored_op_release(&list[i]);
+	free(list);
+}
+
+/* Merges each op of list in turn and records its state. */
+static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
+{
+	hearth_status ret = HEARTH_OK;
+	size_t i;
+
+	for (i = 0; i < n && ret == HEARTH_OK; i++) {
+		hearth_op_state state;
+		const char *why;
+
+		ret = merge_held(s, &list[i].op, NULL, &state, &why);
+		if (ret == HEARTH_OK)
+			ret = set_state(s, &list[i].op.id, state, why);
+	}
+	return ret;
+}
+
+/* The record's own creating op (its id derives from it) has come after
+ * another that claimed the id with another space or kind: it binds the
+ * record, whatever the order they arrived in, so every replica agrees.
+ * The record is rebuilt from its ops: those that agree with the binding
+ * merge, the others are quarantined.  Rare (only a misbehaving device
+ * makes a second creating op for an id), so a scan of the op log is fine. */
+static hearth_status rebind(hearth_store *s, const hearth_op *op)
+{
+	sqlite3_stmt *st = NULL;
+	stored_op *list = NULL;
+	hearth_status ret = HEARTH_OK;
+	size_t n = 0;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "UPDATE record SET space=?2, kind=?3, "
+		"created=?4, deleted=0 WHERE id=?1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
 		bind_blob(st, 1, op->record.b, sizeof op->record.b);
 		bind_blob(st, 2, op->space.b, sizeof op->space.b);
 		bind_text(st, 3, op->kind);
 		bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
-		ret = run(s, ST_REC_UPSERT, "cannot save a record");
-		if (ret != HEARTH_OK)
-			return ret;
+		rc = sqlite3_step(st);
 	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot rebuild a record");
+	sqlite3_finalize(st);
+	if (ret == HEARTH_OK)
+		ret = exec_once(s, "DELETE FROM field WHERE record=?1", &op->record,
+				NULL, "cannot rebuild a record");
+	if (ret == HEARTH_OK)
+		ret = exec_once(s, "DELETE FROM field_alt WHERE record=?1", &op->record,
+				NULL, "cannot rebuild a record");
+	if (ret == HEARTH_OK)
+		ret = ops_of_record(s, &op->record, "state IN (0,3)", &list, &n);
+	if (ret == HEARTH_OK)
+		ret = merge_list(s, list, n);
+	ops_free(list, n);
+	return ret;
+}
 
-	st = s->st[ST_FIELD_UPSERT];
+/* Removes the value (and replaced ids) of a held op: its record is purged. */
+static hearth_status blank_op(hearth_store *s, const hearth_op *op)
+{
+	return exec_once(s, "UPDATE op SET value=NULL, prev=NULL "
+			 "WHERE record=?1 AND device=?2 AND seq=?3",
+			 &op->record, &op->id, "cannot purge a record");
+}
+
+/* The purge op p has merged: everything of its record but the fact of the
+ * purge goes.  A scan of the op log: purges are rare. */
+static hearth_status purge(hearth_store *s, const hearth_op *p)
+{
+	static const char *const sql[] = {
+		"UPDATE record SET deleted=2 WHERE id=?1",
+		"DELETE FROM field WHERE record=?1 AND name <> '" HEARTH_FIELD_PURGED "'",
+		"DELETE FROM field_alt WHERE record=?1",
+		"DELETE FROM op_conflict WHERE record=?1",
+		"UPDATE op SET value=NULL, prev=NULL, state=4, "
+		"reason='its record was purged' WHERE record=?1 AND "
+		"NOT (device=?2 AND seq=?3)",
+	};
+	hearth_status ret = HEARTH_OK;
+	size_t i;
+
+	for (i = 0; i < sizeof sql / sizeof sql[0] && ret == HEARTH_OK; i++)
+		ret = exec_once(s, sql[i], &p->record, i == 4 ? &p->id : NULL,
+				"cannot purge a record");
+	return ret;
+}
+
+/* Steps 2 and 3 of the file comment for an op already in the log; *state
+ * is what became of it (the caller records anything but APPLIED). */
+static hearth_status merge_held(hearth_store *s, const hearth_op *op,
+				const fstate *known, hearth_op_state *state,
+				const char **why)
+{
+	sqlite3_stmt *st = s->st[ST_REC_GET];
+	hearth_status ret = HEARTH_OK;
+	int rc, is_kind = strcmp(op->field, HEARTH_FIELD_KIND) == 0, created = 0;
+
+	*state = HEARTH_OP_APPLIED;
+	*why = NULL;
 	bind_blob(st, 1, op->record.b, sizeof op->record.b);
-	bind_text(st, 2, op->field);
-	bind_text(st, 3, op->value);
-	bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
-	ret = run(s, ST_FIELD_UPSERT, "cannot save a field");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		hearth_id space;
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+
+		col_bytes(st, 0, space.b, sizeof space.b);
+		if (sqlite3_column_int(st, 3) == RECORD_PURGED) {
+			sqlite3_reset(st);
+			/* Another purge of it still merges (every replica
+			 * keeps the same purge op); anything else is emptied. */
+			if (strcmp(op->field, HEARTH_FIELD_PURGED) == 0)
+				return merge_field(s, op, known, 0);
+			*state = HEARTH_OP_PURGED;
+			*why = "its record was purged";
+			return blank_op(s, op);
+		}
+		if (!hearth_id_equal(&space, &op->space))
+			*why = "names another space than its record's";
+		else if (kind == NULL || strcmp(kind, op->kind) != 0)
+			*why = "names another kind than its record's";
+		if (*why != NULL && is_kind) {
+			hearth_id own = hearth_op_record_id(op);
+
+			if (hearth_id_equal(&own, &op->record)) {
+				sqlite3_reset(st);
+				return rebind(s, op);
+			}
+		}
+	} else if (rc == SQLITE_DONE) {
+		if (is_kind)
+			created = 1;
+		else
+			*state = HEARTH_OP_ORPHAN;
+	} else {
+		ret = db_fail(s->db, rc, "cannot read a record");
+	}
+	sqlite3_reset(st);
+	if (ret != HEARTH_OK || *state != HEARTH_OP_APPLIED)
+		return ret;
+	if (*why != NULL) {
+		*state = HEARTH_OP_QUARANTINED;
+		return HEARTH_OK;
+	}
+	if (created) {
+		st = s->st[ST_REC_INSERT];
+		bind_blob(st, 1, op->record.b, sizeof op->record.b);
+		bind_blob(st, 2, op->space.b, sizeof op->space.b);
+		bind_text(st, 3, op->kind);
+		bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
+		ret = run(s, ST_REC_INSERT, "cannot save a record");
+	} else if (is_kind) {
+		/* A second, agreeing creating op: `created` is the earliest. */
+		sqlite3_stmt *u = NULL;
+
+		rc = sqlite3_prepare_v2(s->db, "UPDATE record SET created=?2 "
+			"WHERE id=?1 AND created > ?2", -1, &u, NULL);
+		if (rc == SQLITE_OK) {
+			bind_blob(u, 1, op->record.b, sizeof op->record.b);
+			bind_blob(u, 2, op->hlc.b, sizeof op->hlc.b);
+			rc = sqlite3_step(u);
+		}
+		if (rc != SQLITE_DONE)
+			ret = db_fail(s->db, rc, "cannot save a record");
+		sqlite3_finalize(u);
+	}
 	if (ret != HEARTH_OK)
 		return ret;
-	if (sqlite3_changes(s->db) > 0 && strcmp(op->field, HEARTH_FIELD_DELETED) == 0) {
-		st = s->st[ST_REC_DELETED];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		sqlite3_bind_int(st, 2, op->value != NULL && strcmp(op->value, "1") == 0);
-		ret = run(s, ST_REC_DELETED, "cannot save a record");
-		if (ret != HEARTH_OK)
+	if (op->field[0] != '_' && kind_immutable(s, op->kind))
+		ret = merge_once(s, op, state, why);
+	else
+		ret = merge_field(s, op, known, 0);
+	if (ret == HEARTH_OK && created)
+		ret = release_orphans(s, &op->record);
+	if (ret == HEARTH_OK && strcmp(op->field, HEARTH_FIELD_PURGED) == 0)
+		ret = purge(s, op);
+	return ret;
+}
+
+/* Keeps an op that reuses a held id with other content. */
+static hearth_status keep_conflict(hearth_store *s, const hearth_op *op,
+				   const char *why)
+{
+	uint8_t prevbuf[16 * HEARTH_OP_PREV_MAX];
+
+	bind_op(s->st[ST_CONFLICT_INSERT], op, prevbuf);
+	bind_text(s->st[ST_CONFLICT_INSERT], 11, why);
+	return run(s, ST_CONFLICT_INSERT, "cannot keep a conflicting op");
+}
+
+/* Appends op to the log in state `state` and, when APPLIED, merges it.
+ * *outcome: the op's state, or -1 for a duplicate or a conflict. */
+static hearth_status merge_op(hearth_store *s, const hearth_op *op,
+			      hearth_op_state state, const fstate *known,
+			      int *outcome)
+{
+	uint8_t prevbuf[16 * HEARTH_OP_PREV_MAX];
+	uint8_t held_hash[HEARTH_OP_HASH_BYTES];
+	sqlite3_stmt *st = s->st[ST_OP_INSERT];
+	hearth_status ret;
+	const char *why;
+	int held;
+
+	*outcome = -1;
+	bind_op(st, op, prevbuf);
+	sqlite3_bind_int(st, 11, (int)state);
+	ret = run(s, ST_OP_INSERT, "cannot append to the op log");
+	if (ret != HEARTH_OK)
+		return ret;
+	if (sqlite3_changes(s->db) == 0) {
+		ret = op_lookup(s, &op->id, &held, held_hash);
+		if (ret != HEARTH_OK || !held ||
+		    memcmp(held_hash, op->hash, sizeof held_hash) == 0)
 			return ret;
+		ret = keep_conflict(s, op, "reuses the id of another op");
+		if (ret == HEARTH_OK && op->id.device == s->clock.device)
+			ret = move_device(s, "another copy of this vault wrote under "
+					  "its device id");
+		return ret;
 	}
-	*applied = 1;
-	return HEARTH_OK;
+	*outcome = (int)state;
+	if (state != HEARTH_OP_APPLIED)
+		return HEARTH_OK;
+	ret = merge_held(s, op, known, &state, &why);
+	if (ret == HEARTH_OK && state != HEARTH_OP_APPLIED)
+		ret = set_state(s, &op->id, state, why);
+	*outcome = (int)state;
+	return ret;
+}
+
+/* Merges the ops that waited for the creating op of record. */
+static hearth_status release_orphans(hearth_store *s, const hearth_id *record)
+{
+	stored_op *list = NULL;
+	size_t n = 0;
+	hearth_status ret = ops_of_record(s, record, "state=2", &list, &n);
+
+	if (ret == HEARTH_OK)
+		ret = merge_list(s, list, n);
+	ops_free(list, n);
+	return ret;
 }
 
 /* ---- local writes ---------------------------------------------------- */
 
 static hearth_status check_text(const char *what, const char *t)
 {
-	if (t != NULL && !utf8_valid(t))
+	if (t != NULL && !hearth_utf8_valid(t))
 		return hearth_fail(HEARTH_EINVAL, "%s is not valid UTF-8 text", what);
 	return HEARTH_OK;
 }
 
-/* Stamps and merges one local op on record id (which must exist). */
+/* After a rollback: the device id, the retired ids and the last seq as
+ * the database holds them (the rollback may have undone ops of ours or a
+ * move to a new device id).  Reads only: the detail of the failure that
+ * caused the rollback stays, unless a read fails too. */
+static void resync(hearth_store *s)
+{
+	uint8_t devb[8];
+	uint64_t seq;
+	int have = 0;
+
+	if (meta_get(s, META_DEVICE, devb, sizeof devb, &have) == HEARTH_OK && have &&
+	    be64_get(devb) != 0)
+		s->clock.device = be64_get(devb);
+	free(s->retired);
+	s->retired = NULL;
+	s->nretired = 0;
+	(void)load_retired(s);
+	if (max_seq(s, s->clock.device, &seq) == HEARTH_OK)
+		s->seq = seq;
+}
+
+/* The values a local write to (record, name) replaces: the winner and every
+ * concurrent value, sorted.  *out is malloc'd (NULL when none). */
+static hearth_status replaced_values(hearth_store *s, const hearth_id *record,
+				     const char *name, const fstate *f,
+				     hearth_op_id **out, size_t *n)
+{
+	sqlite3_stmt *st = s->st[ST_ALT_LIST];
+	hearth_op_id *v = NULL;
+	hearth_status ret = HEARTH_OK;
+	size_t cap = 0, i, j;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!f->have)
+		return HEARTH_OK;
+	bind_blob(st, 1, record->b, sizeof record->b);
+	bind_text(st, 2, name);
+	do {
+		hearth_op_id id;
+
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			id.device = (uint64_t)sqlite3_column_int64(st, 0);
+			id.seq = (uint64_t)sqlite3_column_int64(st, 1);
+		} else {
+			if (rc != SQLITE_DONE)
+				ret = db_fail(s->db, rc, "cannot read a field");
+			if (!f->live)
+				break;
+			id = f->id;
+		}
+		if (*n == cap) {
+			hearth_op_id *nv;
+
+			cap = cap ? 2 * cap : 4;
+			nv = realloc(v, cap * sizeof *nv);
+			if (nv == NULL) {
+				ret = hearth_fail(HEARTH_ENOMEM, "cannot write a field: out of memory");
+				break;
+			}
+			v = nv;
+		}
+		v[(*n)++] = id;
+	} while (rc == SQLITE_ROW && ret == HEARTH_OK);
+	sqlite3_reset(st);
+	if (ret == HEARTH_OK && *n > HEARTH_OP_PREV_MAX)
+		*n = HEARTH_OP_PREV_MAX; /* the rest stay concurrent */
+	/* Insertion-sort the winner into place (the rest come sorted). */
+	for (i = 1; ret == HEARTH_OK && i < *n; i++)
+		for (j = i; j > 0 && hearth_op_id_cmp(&v[j - 1], &v[j]) > 0; j--) {
+			hearth_op_id t = v[j];
+
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	if (ret != HEARTH_OK) {
+		free(v);
+		*n = 0;
+		return ret;
+	}
+	*out = v;
+	return HEARTH_OK;
+}
+
+/* Stamps, numbers and merges one local op; its kind, space and record are
+ * set by the caller.  known: the field's winner (NULL for a creating op). */
+static hearth_status write_op(hearth_store *s, hearth_op *op, const fstate *known)
+{
+	hearth_status ret = hearth_clock_tick(&s->clock, &op->hlc);
+	int outcome;
+
+	if (ret != HEARTH_OK)
+		return ret;
+	op->id.device = s->clock.device;
+	op->id.seq = s->seq + 1;
+	if (strcmp(op->field, HEARTH_FIELD_KIND) == 0)
+		op->record = hearth_op_record_id(op);
+	hearth_op_seal(op);
+	ret = merge_op(s, op, HEARTH_OP_APPLIED, known, &outcome);
+	if (ret == HEARTH_OK && outcome != HEARTH_OP_APPLIED)
+		ret = hearth_fail(HEARTH_EDAMAGED,
+			"vault damaged: the op log already holds op %llu of this device",
+			(unsigned long long)op->id.seq);
+	if (ret == HEARTH_OK)
+		s->seq = op->id.seq;
+	return ret;
+}
+
+/* Writes field of record id (which must exist). */
 static hearth_status local_write(hearth_store *s, const hearth_id *id,
 				 const char *field, const char *value)
 {
 	sqlite3_stmt *st = s->st[ST_REC_GET];
 	hearth_status ret;
 	hearth_op op;
+	hearth_op_id *prev = NULL;
+	fstate f;
 	char *kind = NULL;
-	int own = 0, applied, rc;
+	int own = 0, rc;
 
+	memset(&op, 0, sizeof op);
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		return ret;
 	bind_blob(st, 1, id->b, sizeof id->b);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 3) == RECORD_PURGED) {
+		char hex[HEARTH_ID_HEX + 1];
+
+		hearth_id_to_hex(id, hex);
+		ret = hearth_fail(HEARTH_ESTATE, "record '%s' was purged", hex);
+	} else if (rc == SQLITE_ROW) {
 		col_bytes(st, 0, op.space.b, sizeof op.space.b);
 		kind = xstrdup((const char *)sqlite3_column_text(st, 1));
 		if (kind == NULL)
@@ -801,14 +1595,22 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 	}
 	sqlite3_reset(st);
 	if (ret == HEARTH_OK)
-		ret = hearth_clock_tick(&s->clock, &op.hlc);
+		ret = field_get(s, id, field, &f);
+	if (ret == HEARTH_OK && f.have && field[0] != '_' && kind_immutable(s, kind))
+		ret = hearth_fail(HEARTH_ESTATE,
+			"cannot change field '%s': a %-s is never changed once written",
+			field, kind);
+	if (ret == HEARTH_OK)
+		ret = replaced_values(s, id, field, &f, &prev, &op.nprev);
 	if (ret == HEARTH_OK) {
 		op.record = *id;
 		op.kind = kind;
 		op.field = field;
 		op.value = value;
-		ret = merge_op(s, &op, 1, &applied);
+		op.prev = prev;
+		ret = write_op(s, &op, &f);
 	}
+	free(prev);
 	free(kind);
 	return txn_leave(s, own, ret);
 }
@@ -818,24 +1620,24 @@ hearth_status hearth_record_create(hearth_store *s, const hearth_id *space,
 {
 	hearth_status ret;
 	hearth_op op;
-	int own = 0, applied;
+	int own = 0;
 
 	if (s == NULL || kind == NULL || kind[0] == '\0' || out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot create a record: no kind given");
 	ret = check_text("record kind", kind);
+	if (ret == HEARTH_OK && strlen(kind) > HEARTH_OP_NAME_MAX)
+		ret = hearth_fail(HEARTH_EINVAL, "record kind '%s' is too long", kind);
 	if (ret != HEARTH_OK)
 		return ret;
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		return ret;
+	memset(&op, 0, sizeof op);
 	op.space = space != NULL ? *space : s->space;
-	op.record = hearth_id_random();
-	op.kind = kind;
-	op.field = FIELD_KIND;
+	op.kind = kind; /* write_op derives the record id */
+	op.field = HEARTH_FIELD_KIND;
 	op.value = kind;
-	ret = hearth_clock_tick(&s->clock, &op.hlc);
-	if (ret == HEARTH_OK)
-		ret = merge_op(s, &op, 0, &applied);
+	ret = write_op(s, &op, NULL);
 	ret = txn_leave(s, own, ret);
 	if (ret == HEARTH_OK)
 		*out = op.record;
@@ -855,9 +1657,22 @@ hearth_status hearth_record_set(hearth_store *s, const hearth_id *id,
 	ret = check_text("field name", field);
 	if (ret == HEARTH_OK)
 		ret = check_text("field value", value);
+	if (ret == HEARTH_OK && strlen(field) > HEARTH_OP_NAME_MAX)
+		ret = hearth_fail(HEARTH_EINVAL, "field name '%s' is too long", field);
+	if (ret == HEARTH_OK && value != NULL && strlen(value) > HEARTH_OP_VALUE_MAX)
+		ret = hearth_fail(HEARTH_EINVAL,
+			"the value of field '%s' is longer than %u bytes", field,
+			HEARTH_OP_VALUE_MAX);
 	if (ret != HEARTH_OK)
 		return ret;
 	return local_write(s, id, field, value);
+}
+
+hearth_status hearth_record_purge(hearth_store *s, const hearth_id *id)
+{
+	if (s == NULL || id == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot purge a record: no id given");
+	return local_write(s, id, HEARTH_FIELD_PURGED, "1");
 }
 
 hearth_status hearth_record_delete(hearth_store *s, const hearth_id *id)
@@ -866,7 +1681,6 @@ hearth_status hearth_record_delete(hearth_store *s, const hearth_id *id)
 		return hearth_fail(HEARTH_EINVAL, "cannot delete a record: no id given");
 	return local_write(s, id, HEARTH_FIELD_DELETED, "1");
 }
-
 /* ---- loading records ------------------------------------------------- */
 
 /* Reserved fields ("_kind", "_deleted") are reflected in kind and deleted
@@ -1170,65 +1984,56 @@ out:
 	return ret;
 }
 
+
 /* ---- remote ops -------------------------------------------------------- */
-
-static hearth_status check_op(const hearth_op *op, size_t i)
-{
-	if (op->kind == NULL || op->kind[0] == '\0' || op->field == NULL ||
-	    op->field[0] == '\0')
-		return hearth_fail(HEARTH_EINVAL, "op %zu has no kind or field name", i);
-	if (hearth_hlc_device(&op->hlc) == 0)
-		return hearth_fail(HEARTH_EINVAL, "op %zu has no device id", i);
-	return HEARTH_OK;
-}
-
-/* Keeps an op aside in op_pending unless the log already holds it.
- * *kept is 1 when the op is (now) pending.  op_pending holds one op per
- * HLC: of two different ones (a misbehaving device), the greater by
- * (space, record, kind, field, value) stays, whatever the arrival order. */
-static hearth_status defer_op(hearth_store *s, const hearth_op *op, int *kept)
-{
-	sqlite3_stmt *st = s->st[ST_OP_GET];
-	hearth_status ret = HEARTH_OK;
-	int rc, same = 0, c = 0;
-
-	*kept = 0;
-	bind_blob(st, 1, op->hlc.b, sizeof op->hlc.b);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return HEARTH_OK;
-	if (rc != SQLITE_DONE)
-		return db_fail(s->db, rc, "cannot read the op log");
-	bind_op(s->st[ST_PENDING_INSERT], op);
-	ret = run(s, ST_PENDING_INSERT, "cannot keep an op aside");
-	if (ret != HEARTH_OK)
-		return ret;
-	*kept = 1;
-	if (sqlite3_changes(s->db) > 0)
-		return HEARTH_OK;
-	st = s->st[ST_PENDING_GET];
-	bind_blob(st, 1, op->hlc.b, sizeof op->hlc.b);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		c = op_cmp_stored(op, st, &same);
-	else
-		ret = db_fail(s->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
-			"cannot read ops kept aside");
-	sqlite3_reset(st);
-	if (ret == HEARTH_OK && !same && c > 0) {
-		bind_op(s->st[ST_PENDING_REPLACE], op);
-		ret = run(s, ST_PENDING_REPLACE, "cannot keep an op aside");
-	}
-	return ret;
-}
 
 static int cmp_op_ptr_hlc(const void *pa, const void *pb)
 {
 	const hearth_op *a = *(const hearth_op *const *)pa;
 	const hearth_op *b = *(const hearth_op *const *)pb;
+	int c = memcmp(a->hlc.b, b->hlc.b, HEARTH_HLC_BYTES);
 
-	return memcmp(a->hlc.b, b->hlc.b, HEARTH_HLC_BYTES);
+	if (c == 0 && a->id.seq != b->id.seq)
+		c = a->id.seq < b->id.seq ? -1 : 1;
+	return c;
+}
+
+/* Merges one remote op (checked already). */
+static hearth_status apply_one(hearth_store *s, const hearth_op *op,
+			       size_t *deferred)
+{
+	hearth_status ret;
+	int outcome;
+
+	if (op->id.device == s->clock.device && op->id.seq > s->seq) {
+		/* A peer holds an op of ours we do not: this vault is an
+		 * older copy (restored, or its last writes were cut).  Never
+		 * issue that seq again. */
+		ret = move_device(s, "a peer holds ops of this device id that "
+				  "this vault never wrote: it was restored or copied");
+		if (ret != HEARTH_OK)
+			return ret;
+	}
+	if (hearth_id_equal(&op->space, &s->local)) {
+		/* Nothing of this space ever leaves the device: an op naming
+		 * it from elsewhere is a copy's, or forged. */
+		ret = merge_op(s, op, HEARTH_OP_QUARANTINED, NULL, &outcome);
+		if (ret == HEARTH_OK && outcome == HEARTH_OP_QUARANTINED)
+			ret = set_state(s, &op->id, HEARTH_OP_QUARANTINED,
+					"names this device's local space");
+		return ret;
+	}
+	ret = hearth_clock_observe(&s->clock, &op->hlc);
+	if (ret == HEARTH_EFUTURE) {
+		hearth_errdetail_clear();
+		ret = merge_op(s, op, HEARTH_OP_FUTURE, NULL, &outcome);
+		if (ret == HEARTH_OK && outcome == HEARTH_OP_FUTURE)
+			(*deferred)++;
+		return ret;
+	}
+	if (ret != HEARTH_OK)
+		return ret;
+	return merge_op(s, op, HEARTH_OP_APPLIED, NULL, &outcome);
 }
 
 hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
@@ -1243,16 +2048,18 @@ hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
 		*n_deferred = 0;
 	if (s == NULL || (ops == NULL && n > 0))
 		return hearth_fail(HEARTH_EINVAL, "cannot apply ops: none given");
-	/* Validate the whole batch first: a malformed op changes nothing. */
+	/* Check the whole batch first: a malformed op changes nothing. */
 	for (i = 0; i < n; i++) {
-		ret = check_op(&ops[i], i);
-		if (ret != HEARTH_OK)
-			return ret;
+		const char *why = hearth_op_check(&ops[i]);
+
+		if (why == NULL && !hearth_op_hash_ok(&ops[i]))
+			why = N_("does not match its hash");
+		if (why != NULL)
+			return hearth_fail(HEARTH_EFORMAT, "op %zu %-s", i, why);
 	}
 	/* The merge does not depend on order, so the batch goes in HLC
-	 * order: the op log and its device index (both keyed by HLC) then
-	 * grow at one end instead of taking inserts all over the B-tree,
-	 * which in a random-order batch is most of the cost. */
+	 * order: creating ops come before the writes to their records, and
+	 * the op log's indexes grow at one end. */
 	if (n > 1) {
 		order = malloc(n * sizeof *order);
 		if (order == NULL)
@@ -1264,55 +2071,14 @@ hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		goto out;
-	for (i = 0; i < n && ret == HEARTH_OK; i++) {
-		const hearth_op *op = order != NULL ? order[i] : &ops[i];
-		int done;
-
-		ret = hearth_clock_observe(&s->clock, &op->hlc);
-		if (ret == HEARTH_EFUTURE) {
-			hearth_errdetail_clear();
-			ret = defer_op(s, op, &done);
-			deferred += (size_t)done;
-		} else if (ret == HEARTH_OK) {
-			ret = merge_op(s, op, 0, &done);
-		}
-	}
+	for (i = 0; i < n && ret == HEARTH_OK; i++)
+		ret = apply_one(s, order != NULL ? order[i] : &ops[i], &deferred);
 	ret = txn_leave(s, own, ret);
 	if (ret == HEARTH_OK && n_deferred != NULL)
 		*n_deferred = deferred;
 out:
 	free(order);
 	return ret;
-}
-
-/* An op read back from a table, owning its strings. */
-typedef struct stored_op {
-	hearth_op op;
-	char *kind, *field, *value;
-} stored_op;
-
-static void stored_op_release(stored_op *o)
-{
-	free(o->kind);
-	free(o->field);
-	free(o->value);
-	o->kind = o->field = o->value = NULL;
-}
-
-/* Reads columns hlc, space, record, kind, field, value from st. */
-static int stored_op_read(stored_op *o, sqlite3_stmt *st)
-{
-	col_bytes(st, 0, o->op.hlc.b, sizeof o->op.hlc.b);
-	col_bytes(st, 1, o->op.space.b, sizeof o->op.space.b);
-	col_bytes(st, 2, o->op.record.b, sizeof o->op.record.b);
-	o->kind = xstrdup((const char *)sqlite3_column_text(st, 3));
-	o->field = xstrdup((const char *)sqlite3_column_text(st, 4));
-	o->value = xstrdup((const char *)sqlite3_column_text(st, 5));
-	o->op.kind = o->kind;
-	o->op.field = o->field;
-	o->op.value = o->value;
-	return o->kind != NULL && o->field != NULL &&
-		(o->value != NULL || sqlite3_column_type(st, 5) == SQLITE_NULL);
 }
 
 hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
@@ -1333,9 +2099,8 @@ hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		goto out;
-	rc = sqlite3_prepare_v2(s->db,
-		"SELECT hlc, space, record, kind, field, value FROM op_pending "
-		"WHERE hlc <= ?1 ORDER BY hlc LIMIT ?2", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS " FROM op "
+		"WHERE state=1 AND hlc <= ?1 ORDER BY hlc LIMIT ?2", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
 		ret = db_fail(s->db, rc, "cannot read ops kept aside");
 		goto leave;
@@ -1350,7 +2115,7 @@ hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
 		bind_blob(st, 1, bound.b, sizeof bound.b);
 		sqlite3_bind_int(st, 2, PENDING_CHUNK);
 		while (n < PENDING_CHUNK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-			if (!stored_op_read(&chunk[n++], st)) {
+			if (!stored_op_read(&chunk[n++], st, 0)) {
 				ret = hearth_fail(HEARTH_ENOMEM, "cannot retry ops: out of memory");
 				break;
 			}
@@ -1361,7 +2126,8 @@ hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
 		if (n < PENDING_CHUNK)
 			done = 1;
 		for (i = 0; i < n && ret == HEARTH_OK; i++) {
-			int merged;
+			hearth_op_state state;
+			const char *why;
 
 			ret = hearth_clock_observe(&s->clock, &chunk[i].op.hlc);
 			if (ret == HEARTH_EFUTURE) {
@@ -1372,15 +2138,12 @@ hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
 				done = 1;
 				break;
 			}
-			if (ret != HEARTH_OK)
-				break;
-			bind_blob(s->st[ST_PENDING_DELETE], 1, chunk[i].op.hlc.b,
-				sizeof chunk[i].op.hlc.b);
-			ret = run(s, ST_PENDING_DELETE, "cannot retry an op kept aside");
 			if (ret == HEARTH_OK)
-				ret = merge_op(s, &chunk[i].op, 0, &merged);
+				ret = merge_held(s, &chunk[i].op, NULL, &state, &why);
 			if (ret == HEARTH_OK)
-				applied += (size_t)merged;
+				ret = set_state(s, &chunk[i].op.id, state, why);
+			if (ret == HEARTH_OK && state == HEARTH_OP_APPLIED)
+				applied++;
 		}
 		for (i = 0; i < n; i++)
 			stored_op_release(&chunk[i]);
@@ -1395,16 +2158,15 @@ out:
 	return ret;
 }
 
-hearth_status hearth_store_pending_count(hearth_store *s, size_t *n)
+/* Runs a one-column count query. */
+static hearth_status count_rows(hearth_store *s, const char *sql, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
 	hearth_status ret = HEARTH_OK;
 	int rc;
 
-	if (s == NULL || n == NULL)
-		return hearth_fail(HEARTH_EINVAL, "no store");
 	*n = 0;
-	rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM op_pending", -1, &st, NULL);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
@@ -1415,61 +2177,163 @@ hearth_status hearth_store_pending_count(hearth_store *s, size_t *n)
 	return ret;
 }
 
-hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
-			       const hearth_hlc *from, const hearth_hlc *to,
-			       hearth_op_cb cb, void *ctx)
+hearth_status hearth_store_pending_count(hearth_store *s, size_t *n)
+{
+	if (s == NULL || n == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	return count_rows(s, "SELECT count(*) FROM op WHERE state IN (1,2)", n);
+}
+
+/* Runs a query whose columns are arrival, state, OP_COLS and calls cb for
+ * each row.  bind_fn binds the query's parameters. */
+static hearth_status list_ops(hearth_store *s, sqlite3_stmt *st,
+			      hearth_op_cb cb, void *ctx)
+{
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stored_op o;
+		int ok = stored_op_read(&o, st, 2), stop = 0;
+
+		if (ok)
+			stop = cb(&o.op, (uint64_t)sqlite3_column_int64(st, 0),
+				  (hearth_op_state)sqlite3_column_int(st, 1), ctx);
+		stored_op_release(&o);
+		if (!ok)
+			return hearth_fail(HEARTH_EDAMAGED, "vault damaged: an op is malformed");
+		if (stop)
+			return HEARTH_OK;
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot list ops");
+	return ret;
+}
+
+hearth_status hearth_store_ops_since(hearth_store *s, uint64_t after,
+				     hearth_op_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
-	hearth_status ret = HEARTH_OK;
-	hearth_hlc lo, hi;
+	hearth_status ret;
 	int rc;
 
 	if (s == NULL || cb == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
-	memset(lo.b, 0x00, sizeof lo.b);
-	memset(hi.b, 0xff, sizeof hi.b);
-	if (from != NULL)
-		lo = *from;
-	if (to != NULL)
-		hi = *to;
 	/* A fresh statement per call: cb may call back into the store. */
-	rc = sqlite3_prepare_v2(s->db, device != 0 ?
-		"SELECT hlc, space, record, kind, field, value FROM op "
-		"WHERE device = ?3 AND hlc BETWEEN ?1 AND ?2 ORDER BY hlc" :
-		"SELECT hlc, space, record, kind, field, value FROM op "
-		"WHERE hlc BETWEEN ?1 AND ?2 ORDER BY hlc", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		ret = db_fail(s->db, rc, "cannot list ops");
-		goto out;
-	}
-	bind_blob(st, 1, lo.b, sizeof lo.b);
-	bind_blob(st, 2, hi.b, sizeof hi.b);
-	if (device != 0)
-		sqlite3_bind_int64(st, 3, (sqlite3_int64)device);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		hearth_op op;
-
-		col_bytes(st, 0, op.hlc.b, sizeof op.hlc.b);
-		col_bytes(st, 1, op.space.b, sizeof op.space.b);
-		col_bytes(st, 2, op.record.b, sizeof op.record.b);
-		op.kind = (const char *)sqlite3_column_text(st, 3);
-		op.field = (const char *)sqlite3_column_text(st, 4);
-		op.value = (const char *)sqlite3_column_text(st, 5);
-		if (op.kind == NULL || op.field == NULL) {
-			ret = hearth_fail(HEARTH_EDAMAGED, "vault damaged: an op has no field");
-			goto out;
-		}
-		if (cb(&op, ctx) != 0)
-			goto out;
-	}
-	if (rc != SQLITE_DONE)
-		ret = db_fail(s->db, rc, "cannot list ops");
-out:
+	rc = sqlite3_prepare_v2(s->db, "SELECT arrival, state, " OP_COLS " FROM op "
+		"WHERE arrival > ?1 AND state < 3 AND space <> ?2 ORDER BY arrival",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot list ops");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)after);
+	bind_blob(st, 2, s->local.b, sizeof s->local.b);
+	ret = list_ops(s, st, cb, ctx);
 	sqlite3_finalize(st);
 	return ret;
 }
 
-/* ---- canonical dump ---------------------------------------------------- */
+hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
+			       uint64_t from, uint64_t to,
+			       hearth_op_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret;
+	int rc;
+
+	if (s == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
+	rc = sqlite3_prepare_v2(s->db, device != 0 ?
+		"SELECT arrival, state, " OP_COLS " FROM op WHERE device = ?3 "
+		"AND seq BETWEEN ?1 AND ?2 AND state < 3 AND space <> ?4 ORDER BY seq" :
+		"SELECT arrival, state, " OP_COLS " FROM op WHERE seq BETWEEN ?1 AND ?2 "
+		"AND state < 3 AND space <> ?4 ORDER BY device < 0, device, seq",
+		-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot list ops");
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 2, to != 0 ? (sqlite3_int64)to : INT64_MAX);
+	if (device != 0)
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)device);
+	bind_blob(st, 4, s->local.b, sizeof s->local.b);
+	ret = list_ops(s, st, cb, ctx);
+	sqlite3_finalize(st);
+	return ret;
+}
+
+hearth_status hearth_store_heads(hearth_store *s, hearth_head_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	if (s == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list devices: no callback");
+	/* Device ids are unsigned; SQLite compares them signed, so ids with
+	 * the top bit set go after the others. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT device, count(*), max(seq) FROM op "
+		"GROUP BY device ORDER BY device < 0, device", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot list devices");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hearth_device_head h;
+
+		h.device = (uint64_t)sqlite3_column_int64(st, 0);
+		h.count = (uint64_t)sqlite3_column_int64(st, 1);
+		h.max_seq = (uint64_t)sqlite3_column_int64(st, 2);
+		if (cb(&h, ctx) != 0)
+			break;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_fail(s->db, rc, "cannot list devices");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+hearth_status hearth_store_problems(hearth_store *s, hearth_problem_cb cb,
+				    void *ctx)
+{
+	/* Quarantined ops, then ops that reused a held id, then device moves
+	 * (op columns NULL), each in the order they happened. */
+	static const char sql[] =
+		"SELECT 0, reason, " OP_COLS " FROM op WHERE state = 3 "
+		"UNION ALL SELECT 1, reason, " OP_COLS " FROM op_conflict "
+		"UNION ALL SELECT 2, reason, NULL, NULL, NULL, NULL, NULL, NULL, "
+		"NULL, NULL, NULL, NULL FROM device_move";
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	if (s == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list problems: no callback");
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot list problems");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		hearth_store_problem p;
+		stored_op o;
+		int ok = 1, stop;
+
+		memset(&o, 0, sizeof o);
+		p.reason = (const char *)sqlite3_column_text(st, 1);
+		p.op = NULL;
+		if (sqlite3_column_int(st, 0) != 2) {
+			ok = stored_op_read(&o, st, 2);
+			p.op = &o.op;
+		}
+		stop = ok ? cb(&p, ctx) : 1;
+		stored_op_release(&o);
+		if (!ok) {
+			ret = hearth_fail(HEARTH_EDAMAGED, "vault damaged: an op is malformed");
+			break;
+		}
+		if (stop)
+			break;
+	}
+	if (ret == HEARTH_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_fail(s->db, rc, "cannot list problems");
+	sqlite3_finalize(st);
+	return ret;
+}
 
 typedef struct strbuf {
 	char *p;
@@ -1542,8 +2406,75 @@ static void sb_quoted(strbuf *b, const char *t)
 	sb_add(b, "\"", 1);
 }
 
+#define ALT_VALUES_SQL "SELECT o.value, a.device, a.seq, a.hlc FROM field_alt a " \
+	"JOIN op o ON o.device = a.device AND o.seq = a.seq " \
+	"WHERE a.record = ?1 AND a.name = ?2 ORDER BY a.hlc, a.seq"
+
+hearth_status hearth_store_values(hearth_store *s, const hearth_id *id,
+				  const char *field, hearth_value_cb cb, void *ctx)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc, pass, stop = 0;
+
+	if (s == NULL || id == NULL || field == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list values: no field given");
+	/* Pass 0: the winner; pass 1: the concurrent values. */
+	for (pass = 0; pass < 2 && !stop && ret == HEARTH_OK; pass++) {
+		rc = sqlite3_prepare_v2(s->db, pass == 0 ?
+			"SELECT value, device, seq, hlc FROM field "
+			"WHERE record = ?1 AND name = ?2" : ALT_VALUES_SQL,
+			-1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return db_fail(s->db, rc, "cannot list values");
+		bind_blob(st, 1, id->b, sizeof id->b);
+		bind_text(st, 2, field);
+		while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+			hearth_op_id oid;
+			hearth_hlc hlc;
+
+			oid.device = (uint64_t)sqlite3_column_int64(st, 1);
+			oid.seq = (uint64_t)sqlite3_column_int64(st, 2);
+			col_bytes(st, 3, hlc.b, sizeof hlc.b);
+			stop = cb((const char *)sqlite3_column_text(st, 0), &oid, &hlc, ctx);
+		}
+		if (!stop && rc != SQLITE_DONE)
+			ret = db_fail(s->db, rc, "cannot list values");
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	return ret;
+}
+
+/* Appends the "also" lines of field (record, name) to b. */
+static int dump_alts(sqlite3_stmt *alt, strbuf *b, const hearth_id *record,
+		     const char *name)
+{
+	int rc;
+
+	bind_blob(alt, 1, record->b, sizeof record->b);
+	bind_text(alt, 2, name);
+	while ((rc = sqlite3_step(alt)) == SQLITE_ROW) {
+		const char *value = (const char *)sqlite3_column_text(alt, 0);
+		uint8_t hlc[HEARTH_HLC_BYTES];
+
+		col_bytes(alt, 3, hlc, sizeof hlc);
+		sb_str(b, "    also ");
+		if (value != NULL)
+			sb_quoted(b, value);
+		else
+			sb_str(b, "cleared");
+		sb_str(b, " @ ");
+		sb_bytes_hex(b, hlc, sizeof hlc);
+		sb_str(b, "\n");
+	}
+	sqlite3_reset(alt);
+	return rc;
+}
+
 hearth_status hearth_store_dump(hearth_store *s, char **out, size_t *len)
 {
+	sqlite3_stmt *alt = NULL;
 	sqlite3_stmt *st = NULL;
 	hearth_status ret = HEARTH_OK;
 	strbuf b = { 0 };
@@ -1560,6 +2491,8 @@ hearth_status hearth_store_dump(hearth_store *s, char **out, size_t *len)
 		"f.name, f.value, f.hlc FROM record r "
 		"LEFT JOIN field f ON f.record = r.id ORDER BY r.id, f.name",
 		-1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(s->db, ALT_VALUES_SQL, -1, &alt, NULL);
 	if (rc != SQLITE_OK) {
 		ret = db_fail(s->db, rc, "cannot dump the store");
 		goto out;
@@ -1604,6 +2537,9 @@ hearth_status hearth_store_dump(hearth_store *s, char **out, size_t *len)
 		sb_str(&b, " @ ");
 		sb_bytes_hex(&b, hlc, sizeof hlc);
 		sb_str(&b, "\n");
+		rc = dump_alts(alt, &b, &cur, name);
+		if (rc != SQLITE_DONE)
+			break;
 	}
 	if (rc != SQLITE_DONE) {
 		ret = db_fail(s->db, rc, "cannot dump the store");
@@ -1619,6 +2555,7 @@ hearth_status hearth_store_dump(hearth_store *s, char **out, size_t *len)
 	b.p = NULL;
 out:
 	free(b.p);
+	sqlite3_finalize(alt);
 	sqlite3_finalize(st);
 	return ret;
 }

@@ -3,23 +3,33 @@
  * through the encrypting VFS), write to a shared set of records while ops
  * travel between them in random order, with duplicates, in random batches,
  * across partitions and skewed or backwards-running clocks.  Replicas are
- * closed and reopened from their files mid-schedule; an outside device
- * undeletes records and sends two different ops under one HLC; one replica
- * may run hours ahead, and one may be lost for good before the end.
+ * closed and reopened from their files mid-schedule.  A device outside the
+ * replicas sends remote ops: two different ops under one HLC (the second
+ * to another replica, which may not know the record yet), ops that name
+ * another space or kind than their record (refused wherever they meet its
+ * creating op), and undeletes, which must be refused with nothing changed.
+ * One replica may run hours ahead, and one may be lost for good before the
+ * end.
  *
  * Ops travel only as a sync would move them: a replica sends a peer the ops
- * the peer does not hold, judged by the op ids the peer lists (ops kept
- * aside included: they must stay forwardable), never "everything".  Every
- * op delivered must be held by the receiver afterwards (applied or kept
- * aside), and at the end, after the survivors' syncs quiesce and their
- * clocks pass every op's time, every survivor must hold the same state,
- * byte for byte, equal to a last-writer-wins reference computed here,
+ * the peer does not hold, judged by what the peer says it holds (per
+ * device the count and greatest seq, and the seqs of a device with a gap),
+ * ops kept aside included (they must stay forwardable), never
+ * "everything".  Every op delivered must be held by the receiver afterwards
+ * (applied, kept aside or refused), and at the end, after the survivors'
+ * syncs quiesce and their clocks pass every op's time, every survivor must
+ * hold the same state, byte for byte, equal to a reference computed here,
  * independently of the store, from every op that reached a survivor.
  *
  * Environment:
  *   HEARTH_CONVERGENCE_SCHEDULES=n   run n seeded schedules (default 30)
  *   HEARTH_CONVERGENCE_FIRST=n       starting with seed n (default 1)
  *   HEARTH_CONVERGENCE_SEED=n        replay schedule n alone
+ *   HEARTH_CONVERGENCE_CLONES=1      also copy a replica's file mid-schedule
+ *                                    and write on both (off by default: a
+ *                                    copy's ops under the original's ids do
+ *                                    not converge yet)
+ *   TMPDIR                           where the replicas' files go (/tmp)
  *
  * Device ids are derived from the seed, so a replayed schedule makes the
  * same writes with the same timestamps; only the random record ids differ,
@@ -44,6 +54,7 @@
 #include "hearth/vfs.h"
 
 #define NREP 5
+#define MAXREP (NREP + 1) /* room for a clone */
 #define MAX_RECORDS 6
 #define T0 UINT64_C(1700000000000)
 #define HOUR UINT64_C(3600000)
@@ -51,11 +62,13 @@
 #define VFS_NAME "hearth-converge"
 
 static uint64_t current_seed;
+static int clones; /* HEARTH_CONVERGENCE_CLONES=1 */
 
 /* What the schedules run so far did, so a generator that stopped making
  * one of its cases is noticed (test_convergence checks them). */
 static struct {
-	uint64_t undeletes, pairs, reopens, kept_aside, lost, encrypted;
+	uint64_t undeletes_refused, pairs, pairs_apart, other_space_or_kind,
+		reopens, kept_aside, lost, encrypted, gaps, concurrent;
 } seen;
 static char tmp_dir[256];
 
@@ -115,6 +128,8 @@ static int rng_chance(rng *r, unsigned percent)
 typedef struct op_copy {
 	hearth_op op;
 	char *kind, *field, *value;
+	hearth_op_id *prev;
+	hearth_op_state state;
 } op_copy;
 
 typedef struct op_vec {
@@ -133,7 +148,7 @@ static char *dup_or_null(const char *t)
 	return p;
 }
 
-static void vec_push(op_vec *vec, const hearth_op *op)
+static void vec_push_state(op_vec *vec, const hearth_op *op, hearth_op_state state)
 {
 	op_copy *c;
 
@@ -150,38 +165,69 @@ static void vec_push(op_vec *vec, const hearth_op *op)
 	c->op.kind = c->kind;
 	c->op.field = c->field;
 	c->op.value = c->value;
+	c->prev = NULL;
+	if (op->nprev > 0) {
+		c->prev = malloc(op->nprev * sizeof *c->prev);
+		assert_non_null(c->prev);
+		memcpy(c->prev, op->prev, op->nprev * sizeof *c->prev);
+	}
+	c->op.prev = c->prev;
+	c->state = state;
+}
+
+static void vec_push(op_vec *vec, const hearth_op *op)
+{
+	vec_push_state(vec, op, HEARTH_OP_APPLIED);
+}
+
+static void copy_free(op_copy *c)
+{
+	free(c->kind);
+	free(c->field);
+	free(c->value);
+	free(c->prev);
 }
 
 static void vec_free(op_vec *vec)
 {
 	size_t i;
 
-	for (i = 0; i < vec->n; i++) {
-		free(vec->v[i].kind);
-		free(vec->v[i].field);
-		free(vec->v[i].value);
-	}
+	for (i = 0; i < vec->n; i++)
+		copy_free(&vec->v[i]);
 	free(vec->v);
 	memset(vec, 0, sizeof *vec);
 }
 
-static int collect(const hearth_op *op, void *ctx)
+static int collect(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		   void *ctx)
 {
-	vec_push(ctx, op);
+	(void)arrival;
+	vec_push_state(ctx, op, state);
+	return 0;
+}
+
+static int collect_applied(const hearth_op *op, uint64_t arrival,
+			   hearth_op_state state, void *ctx)
+{
+	(void)arrival;
+	if (state == HEARTH_OP_APPLIED)
+		vec_push(ctx, op);
 	return 0;
 }
 
 /* ---- what identifies an op, and how ops are made ------------------------
  *
- * The op format is changing (issue 9: an op id of author device and dense
- * sequence number, a content hash, the ids of the values replaced).  What
- * the test knows of the format lives in the functions of this section. */
+ * What the test knows of the op format (include/hearth/store.h,
+ * docs/protocol.md) lives in this section. */
 
-/* The id by which a replica tells which ops a peer holds: in today's
- * format, the HLC. */
+/* An op's id: its author device and that device's sequence number. */
 static int op_id_cmp(const hearth_op *a, const hearth_op *b)
 {
-	return memcmp(a->hlc.b, b->hlc.b, HEARTH_HLC_BYTES);
+	if (a->id.device != b->id.device)
+		return a->id.device < b->id.device ? -1 : 1;
+	if (a->id.seq != b->id.seq)
+		return a->id.seq < b->id.seq ? -1 : 1;
+	return 0;
 }
 
 static int str_cmp_null(const char *a, const char *b)
@@ -197,6 +243,8 @@ static int op_content_cmp(const hearth_op *a, const hearth_op *b)
 	int c = op_id_cmp(a, b);
 
 	if (c == 0)
+		c = memcmp(a->hash, b->hash, HEARTH_OP_HASH_BYTES);
+	if (c == 0)
 		c = memcmp(a->hlc.b, b->hlc.b, HEARTH_HLC_BYTES);
 	if (c == 0)
 		c = memcmp(a->space.b, b->space.b, HEARTH_ID_BYTES);
@@ -211,47 +259,37 @@ static int op_content_cmp(const hearth_op *a, const hearth_op *b)
 	return c;
 }
 
-/* The last-writer-wins order of two ops on one field: the greater wins.
- * Equal HLCs come only from a misbehaving device; then a value beats a
- * clear and the greater value bytes win (store.h). */
+/* The order of two ops on one field: the greatest (HLC, seq) is the
+ * field's value (store.h). */
 static int op_lww_cmp(const hearth_op *a, const hearth_op *b)
 {
 	int c = memcmp(a->hlc.b, b->hlc.b, HEARTH_HLC_BYTES);
 
-	if (c == 0)
-		c = str_cmp_null(a->value, b->value);
+	if (c == 0 && a->id.seq != b->id.seq)
+		c = a->id.seq < b->id.seq ? -1 : 1;
 	return c;
 }
 
-/* The order that picks the op a record takes its kind, space and
- * `created` from: the least wins (store.h: the smallest HLC; on equal
- * HLCs the smaller kind, then space). */
-static int op_first_cmp(const hearth_op *a, const hearth_op *b)
-{
-	int c = memcmp(a->hlc.b, b->hlc.b, HEARTH_HLC_BYTES);
-
-	if (c == 0)
-		c = strcmp(a->kind, b->kind);
-	if (c == 0)
-		c = memcmp(a->space.b, b->space.b, HEARTH_ID_BYTES);
-	return c;
-}
-
-/* An op written by a device outside the replicas (see outside_write),
- * built the way a remote device's op arrives. */
-static hearth_op make_op(hearth_hlc hlc, const hearth_id *space,
+/* An op as a remote device sends it: id, HLC, content, the ids of the
+ * values it replaces (sorted), and its hash. */
+static hearth_op make_op(hearth_op_id id, hearth_hlc hlc, const hearth_id *space,
 			 const hearth_id *record, const char *kind,
-			 const char *field, const char *value)
+			 const char *field, const char *value,
+			 const hearth_op_id *prev, size_t nprev)
 {
 	hearth_op op = {
+		.id = id,
 		.hlc = hlc,
 		.space = *space,
 		.record = *record,
 		.kind = kind,
 		.field = field,
 		.value = value,
+		.prev = prev,
+		.nprev = nprev,
 	};
 
+	hearth_op_seal(&op);
 	return op;
 }
 
@@ -356,9 +394,7 @@ static void dedup(op_vec *ops)
 	qsort(ops->v, ops->n, sizeof *ops->v, cmp_copy_content);
 	for (i = 0; i < ops->n; i++) {
 		if (n > 0 && cmp_copy_content(&ops->v[n - 1], &ops->v[i]) == 0) {
-			free(ops->v[i].kind);
-			free(ops->v[i].field);
-			free(ops->v[i].value);
+			copy_free(&ops->v[i]);
 			continue;
 		}
 		ops->v[n++] = ops->v[i];
@@ -366,7 +402,7 @@ static void dedup(op_vec *ops)
 	ops->n = n;
 }
 
-/* The number of distinct op ids among ops (sorted by content). */
+/* The number of distinct op ids among ops. */
 static size_t distinct_ids(op_vec *ops)
 {
 	size_t i, n = 0;
@@ -378,73 +414,197 @@ static size_t distinct_ids(op_vec *ops)
 	return n;
 }
 
-/* The state a last-writer-wins merge of ops must reach, in the dump
- * format: per record, kind/space/created from its first op; per field, the
- * op that wins; deleted when the winning "_deleted" op says "1".  Drops
- * repeated ops and sorts the rest in place.  Brute force on purpose: no
- * SQL, no upserts. */
-static char *reference_dump(op_vec *ops)
+static int cmp_id_pair(const void *pa, const void *pb)
+{
+	const hearth_op_id *a = pa, *b = pb;
+
+	if (a->device != b->device)
+		return a->device < b->device ? -1 : 1;
+	return (a->seq > b->seq) - (a->seq < b->seq);
+}
+
+/* The ids some op of ops->v[0..n) replaces, sorted. */
+static hearth_op_id *replaced_ids(const op_vec *ops, size_t n, size_t *nids)
+{
+	hearth_op_id *ids;
+	size_t i, k, total = 0;
+
+	for (i = 0; i < n; i++)
+		total += ops->v[i].op.nprev;
+	ids = calloc(total + 1, sizeof *ids);
+	assert_non_null(ids);
+	for (i = 0, *nids = 0; i < n; i++)
+		for (k = 0; k < ops->v[i].op.nprev; k++)
+			ids[(*nids)++] = ops->v[i].op.prev[k];
+	if (*nids > 1)
+		qsort(ids, *nids, sizeof *ids, cmp_id_pair);
+	return ids;
+}
+
+static void sb_value_at(strbuf *b, const op_copy *o, const char *set)
+{
+	if (o->value != NULL) {
+		sb_str(b, set);
+		sb_quoted(b, o->value);
+	} else {
+		sb_str(b, "cleared");
+	}
+	sb_str(b, " @ ");
+	sb_hex(b, o->op.hlc.b, HEARTH_HLC_BYTES);
+	sb_str(b, "\n");
+}
+
+/* The creating op of the record of ops->v[i..end), or NULL. */
+static const op_copy *creating_op(const op_vec *ops, size_t i, size_t end)
+{
+	for (; i < end; i++)
+		if (strcmp(ops->v[i].field, "_kind") == 0)
+			return &ops->v[i];
+	return NULL;
+}
+
+static size_t record_end(const op_vec *ops, size_t i, size_t n)
+{
+	size_t end = i;
+
+	while (end < n && memcmp(ops->v[end].op.record.b, ops->v[i].op.record.b,
+				 HEARTH_ID_BYTES) == 0)
+		end++;
+	return end;
+}
+
+/* Moves the ops that name another space or kind than their record's
+ * creating op (refused wherever they meet it) behind the others, keeping
+ * the order of both; returns how many stay in front. */
+static size_t set_refused_aside(op_vec *ops)
+{
+	op_copy *aside = calloc(ops->n + 1, sizeof *aside);
+	size_t i = 0, kept = 0, naside = 0, k, end;
+
+	assert_non_null(aside);
+	while (i < ops->n) {
+		const op_copy *create;
+		hearth_id space;
+		char *kind;
+
+		end = record_end(ops, i, ops->n);
+		create = creating_op(ops, i, end);
+		space = create != NULL ? create->op.space : ops->v[i].op.space;
+		kind = create != NULL ? create->kind : NULL;
+		for (k = i; k < end; k++) {
+			if (kind != NULL &&
+			    (memcmp(ops->v[k].op.space.b, space.b, HEARTH_ID_BYTES) != 0 ||
+			     strcmp(ops->v[k].kind, kind) != 0))
+				aside[naside++] = ops->v[k];
+			else
+				ops->v[kept++] = ops->v[k];
+		}
+		i = end;
+	}
+	if (naside > 0)
+		memcpy(ops->v + kept, aside, naside * sizeof *aside);
+	free(aside);
+	return kept;
+}
+
+/* The state a merge of ops must reach, in the dump format.  A record
+ * exists once its creating op ("_kind") is among them, and takes space,
+ * kind and `created` from it; ops of records never created are orphans
+ * (counted in *orphans), ops naming another space or kind than their
+ * record's creating op are refused (counted in *refused); neither changes
+ * anything.  Per field, the op with the greatest (HLC, seq) is the value,
+ * and every other op that no op replaces is listed as a concurrent value,
+ * by (HLC, seq).  A record is deleted once a "_deleted" op is its field's
+ * value.  Drops repeated ops and sorts the rest in place.  Brute force on
+ * purpose: no SQL, no upserts. */
+static char *reference_dump_counts(op_vec *ops, size_t *orphans, size_t *refused)
 {
 	strbuf b = { 0 };
-	size_t i = 0;
+	hearth_op_id *replaced;
+	size_t i = 0, n, nreplaced;
 
 	sb_str(&b, "");
+	*orphans = *refused = 0;
 	dedup(ops);
 	if (ops->n == 0)
 		return b.p;
 	qsort(ops->v, ops->n, sizeof *ops->v, cmp_record_field_lww);
-	while (i < ops->n) {
-		const op_copy *first = &ops->v[i], *winner;
-		size_t end = i, k;
+	n = set_refused_aside(ops);
+	*refused = ops->n - n;
+	replaced = replaced_ids(ops, n, &nreplaced);
+	while (i < n) {
+		size_t end = record_end(ops, i, n), k, next;
+		const op_copy *create = creating_op(ops, i, end);
 		int deleted = 0;
 
-		while (end < ops->n && memcmp(ops->v[end].op.record.b,
-				first->op.record.b, HEARTH_ID_BYTES) == 0)
-			end++;
+		if (create == NULL) {
+			*orphans += end - i;
+			i = end;
+			continue;
+		}
 		for (k = i; k < end; k++)
-			if (op_first_cmp(&ops->v[k].op, &first->op) < 0)
-				first = &ops->v[k];
-		/* The last "_deleted" op of the group (the winner) decides. */
-		for (k = i; k < end; k++)
-			if (strcmp(ops->v[k].field, HEARTH_FIELD_DELETED) == 0 &&
-			    (k + 1 == end || strcmp(ops->v[k + 1].field,
-						    HEARTH_FIELD_DELETED) != 0))
-				deleted = ops->v[k].value != NULL &&
-					strcmp(ops->v[k].value, "1") == 0;
+			if (strcmp(ops->v[k].field, HEARTH_FIELD_DELETED) == 0)
+				deleted = 1; /* its only value is "1" */
 		sb_str(&b, "record ");
-		sb_hex(&b, first->op.record.b, HEARTH_ID_BYTES);
+		sb_hex(&b, create->op.record.b, HEARTH_ID_BYTES);
 		sb_str(&b, "\n  space ");
-		sb_hex(&b, first->op.space.b, HEARTH_ID_BYTES);
+		sb_hex(&b, create->op.space.b, HEARTH_ID_BYTES);
 		sb_str(&b, "\n  kind ");
-		sb_quoted(&b, first->kind);
+		sb_quoted(&b, create->kind);
 		sb_str(&b, "\n  created ");
-		sb_hex(&b, first->op.hlc.b, HEARTH_HLC_BYTES);
+		sb_hex(&b, create->op.hlc.b, HEARTH_HLC_BYTES);
 		sb_str(&b, deleted ? "\n  deleted 1\n" : "\n  deleted 0\n");
-		for (k = i; k < end; k++) {
-			if (k + 1 < end && strcmp(ops->v[k + 1].field, ops->v[k].field) == 0)
-				continue; /* not the winner of its field */
-			winner = &ops->v[k];
+		for (k = i; k < end; k = next) {
+			size_t last = k, j;
+
+			while (last + 1 < end && strcmp(ops->v[last + 1].field,
+							ops->v[k].field) == 0)
+				last++;
+			next = last + 1;
 			sb_str(&b, "  field ");
-			sb_quoted(&b, winner->field);
-			if (winner->value != NULL) {
-				sb_str(&b, " = ");
-				sb_quoted(&b, winner->value);
-			} else {
-				sb_str(&b, " cleared");
+			sb_quoted(&b, ops->v[last].field);
+			sb_str(&b, " ");
+			sb_value_at(&b, &ops->v[last], "= ");
+			for (j = k; j < last; j++) {
+				if (nreplaced > 0 && bsearch(&ops->v[j].op.id, replaced,
+						nreplaced, sizeof *replaced, cmp_id_pair) != NULL)
+					continue;
+				seen.concurrent++;
+				sb_str(&b, "    also ");
+				sb_value_at(&b, &ops->v[j], "");
 			}
-			sb_str(&b, " @ ");
-			sb_hex(&b, winner->op.hlc.b, HEARTH_HLC_BYTES);
-			sb_str(&b, "\n");
 		}
 		i = end;
 	}
+	free(replaced);
 	return b.p;
 }
 
-/* Fails with the seed and the first differing line. */
+static char *reference_dump(op_vec *ops)
+{
+	size_t orphans, refused;
+
+	return reference_dump_counts(ops, &orphans, &refused);
+}
+
+/* Writes lines [from, to] (1-based) of t to stderr. */
+static void print_lines(const char *t, size_t from, size_t to)
+{
+	size_t line = 1;
+
+	for (; *t != '\0' && line <= to; t++) {
+		if (line >= from)
+			fputc(*t, stderr);
+		if (*t == '\n')
+			line++;
+	}
+}
+
+/* Fails with the seed and the lines around the first difference (cmocka's
+ * own printing cuts long messages short). */
 static void expect_same(const char *what, const char *want, const char *got)
 {
-	size_t i = 0, line = 1;
+	size_t i = 0, line = 1, from;
 
 	if (strcmp(want, got) == 0)
 		return;
@@ -454,8 +614,14 @@ static void expect_same(const char *what, const char *want, const char *got)
 		i++;
 	}
 	report_seed();
-	print_error("%s differs at line %zu\n--- expected ---\n%s\n--- got ---\n%s\n",
-		what, line, want, got);
+	from = line > 12 ? line - 12 : 1;
+	fprintf(stderr, "%s differs at line %zu\n--- expected (lines %zu-%zu) ---\n",
+		what, line, from, line + 12);
+	print_lines(want, from, line + 12);
+	fprintf(stderr, "\n--- got ---\n");
+	print_lines(got, from, line + 12);
+	fprintf(stderr, "\n");
+	fflush(stderr);
 	fail_msg("%s: states differ (seed %" PRIu64 ")", what, current_seed);
 }
 
@@ -596,41 +762,17 @@ static void replica_open(replica *r, uint64_t device)
 	note_device(r);
 }
 
-/* The ops r holds and would forward: its op log and the ops it keeps
- * aside.  The store lists the log; until it has a call that lists the ops
- * kept aside too (issue 9), they are read from the table it keeps them
- * in, because a sync must forward them either way. */
+/* The ops r holds and would forward: applied, kept aside (too far ahead)
+ * and waiting for their record (all but quarantined ones). */
 static void held_ops(replica *r, op_vec *out)
 {
-	sqlite3_stmt *st = NULL;
-
-	OK(hearth_store_ops(r->s, 0, NULL, NULL, collect, out));
-	SQL_OK(sqlite3_prepare_v2(r->db, "SELECT hlc, space, record, kind, field, "
-		"value FROM op_pending ORDER BY hlc", -1, &st, NULL));
-	while (sqlite3_step(st) == SQLITE_ROW) {
-		hearth_hlc hlc;
-		hearth_id space, record;
-		hearth_op op;
-
-		CHECK(sqlite3_column_bytes(st, 0) == HEARTH_HLC_BYTES &&
-		      sqlite3_column_bytes(st, 1) == HEARTH_ID_BYTES &&
-		      sqlite3_column_bytes(st, 2) == HEARTH_ID_BYTES);
-		memcpy(hlc.b, sqlite3_column_blob(st, 0), HEARTH_HLC_BYTES);
-		memcpy(space.b, sqlite3_column_blob(st, 1), HEARTH_ID_BYTES);
-		memcpy(record.b, sqlite3_column_blob(st, 2), HEARTH_ID_BYTES);
-		op = make_op(hlc, &space, &record,
-			(const char *)sqlite3_column_text(st, 3),
-			(const char *)sqlite3_column_text(st, 4),
-			(const char *)sqlite3_column_text(st, 5));
-		vec_push(out, &op);
-	}
-	sqlite3_finalize(st);
+	OK(hearth_store_ops_since(r->s, 0, collect, out));
 }
 
-/* The ops r merged into its state (its op log). */
+/* The ops r merged into its state. */
 static void applied_ops(replica *r, op_vec *out)
 {
-	OK(hearth_store_ops(r->s, 0, NULL, NULL, collect, out));
+	OK(hearth_store_ops_since(r->s, 0, collect_applied, out));
 }
 
 /* The ops r wrote itself, under any device id it had. */
@@ -639,7 +781,101 @@ static void own_ops(replica *r, op_vec *out)
 	size_t i;
 
 	for (i = 0; i < r->ndevices; i++)
-		OK(hearth_store_ops(r->s, r->devices[i], NULL, NULL, collect, out));
+		OK(hearth_store_ops(r->s, r->devices[i], 1, 0, collect, out));
+}
+
+/* What a replica tells a peer it holds: per device, the count and the
+ * greatest seq; for a device with a gap (count < greatest seq), the seqs
+ * themselves. */
+typedef struct knowledge {
+	hearth_device_head *heads;
+	size_t nheads, cap;
+	hearth_op_id *ids; /* of devices with gaps, sorted */
+	size_t nids, idcap;
+} knowledge;
+
+static int add_head(const hearth_device_head *h, void *ctx)
+{
+	knowledge *k = ctx;
+
+	if (k->nheads == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 8;
+		k->heads = realloc(k->heads, k->cap * sizeof *k->heads);
+		assert_non_null(k->heads);
+	}
+	k->heads[k->nheads++] = *h;
+	return 0;
+}
+
+static int add_id(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		  void *ctx)
+{
+	knowledge *k = ctx;
+
+	(void)arrival;
+	(void)state;
+	if (k->nids == k->idcap) {
+		k->idcap = k->idcap ? 2 * k->idcap : 64;
+		k->ids = realloc(k->ids, k->idcap * sizeof *k->ids);
+		assert_non_null(k->ids);
+	}
+	k->ids[k->nids++] = op->id;
+	return 0;
+}
+
+static int add_problem_id(const hearth_store_problem *p, void *ctx)
+{
+	if (p->op != NULL)
+		add_id(p->op, 0, HEARTH_OP_QUARANTINED, ctx);
+	return 0;
+}
+
+/* hearth_store_heads counts the ops a store refused (it holds them), and
+ * hearth_store_ops does not list them: a device with a gap then lists
+ * its refused ops among the problems, or peers would send them again on
+ * every sync. */
+static void knowledge_of(replica *r, knowledge *k)
+{
+	size_t i;
+	int gaps = 0;
+
+	memset(k, 0, sizeof *k);
+	OK(hearth_store_heads(r->s, add_head, k));
+	for (i = 0; i < k->nheads; i++) {
+		CHECK(k->heads[i].count <= k->heads[i].max_seq);
+		if (k->heads[i].count < k->heads[i].max_seq) {
+			seen.gaps++;
+			OK(hearth_store_ops(r->s, k->heads[i].device, 1, 0, add_id, k));
+			gaps = 1;
+		}
+	}
+	if (gaps)
+		OK(hearth_store_problems(r->s, add_problem_id, k));
+	if (k->nids > 1)
+		qsort(k->ids, k->nids, sizeof *k->ids, cmp_id_pair);
+}
+
+static int knows(const knowledge *k, const hearth_op_id *id)
+{
+	size_t i;
+
+	for (i = 0; i < k->nheads; i++) {
+		if (k->heads[i].device != id->device)
+			continue;
+		if (id->seq > k->heads[i].max_seq)
+			return 0;
+		if (k->heads[i].count == k->heads[i].max_seq)
+			return 1;
+		return bsearch(id, k->ids, k->nids, sizeof *k->ids, cmp_id_pair) != NULL;
+	}
+	return 0;
+}
+
+static void knowledge_free(knowledge *k)
+{
+	free(k->heads);
+	free(k->ids);
+	memset(k, 0, sizeof *k);
 }
 
 static char *dump_of(replica *r)
@@ -687,7 +923,8 @@ static void check_matches_own_log(replica *r)
 /* ---- writers -------------------------------------------------------------- */
 
 typedef struct world {
-	replica reps[NREP];
+	replica reps[MAXREP];
+	size_t nreps;            /* in use: NREP, or NREP + 1 after a clone */
 	hearth_id recs[MAX_RECORDS];
 	size_t nrec, max_rec;
 	rng g;
@@ -696,6 +933,7 @@ typedef struct world {
 	/* A device outside the replicas, writing through the remote-op API
 	 * what the local API refuses. */
 	uint64_t outsider;
+	uint64_t outsider_seq;
 	uint64_t outsider_ms;
 	uint16_t outsider_counter;
 } world;
@@ -769,18 +1007,48 @@ static hearth_hlc outsider_tick(world *w)
 	return hearth_hlc_make(w->outsider_ms, w->outsider_counter, w->outsider);
 }
 
+typedef struct prev_set {
+	hearth_op_id ids[HEARTH_OP_PREV_MAX];
+	size_t n;
+} prev_set;
+
+static int add_prev(const char *value, const hearth_op_id *id,
+		    const hearth_hlc *hlc, void *ctx)
+{
+	prev_set *p = ctx;
+
+	(void)value;
+	(void)hlc;
+	if (p->n < HEARTH_OP_PREV_MAX)
+		p->ids[p->n++] = *id;
+	return 0;
+}
+
+/* Applies an op of the outside device at r; it then counts as sent. */
+static void outside_apply(world *w, replica *r, const hearth_op *op)
+{
+	OK(hearth_store_apply(r->s, op, 1, NULL));
+	note_device(r);
+	if (!r->lost)
+		vec_push(&w->sent, op);
+}
+
 /* The outside device writes to a record r knows, as a remote op applied at
- * r: an undelete ("_deleted" = "0", which the local API refuses), or two
- * different ops under one HLC.  In today's format the op id is the HLC, so
- * a sync cannot tell two such ops apart: both go to one replica and name
- * the same field, where the greater one wins everywhere. */
+ * r, replacing the values r holds for the field: sometimes two different
+ * ops under one HLC (the second applied at another replica, which may not
+ * know the record yet), or an undelete ("_deleted" = "0"), which remote
+ * ops may not do any more than local writes: it must be refused with
+ * nothing changed, and its seq stays a gap in the outside device's ops. */
 static void outside_write(world *w, replica *r)
 {
 	rng *g = &w->g;
 	hearth_record *rec = NULL;
 	hearth_op ops[2];
+	hearth_hlc hlc;
+	prev_set prev = { .n = 0 };
+	const char *field;
 	hearth_status st;
-	size_t k, n = 1, i;
+	size_t k;
 
 	if (w->nrec == 0)
 		return;
@@ -789,33 +1057,63 @@ static void outside_write(world *w, replica *r)
 	if (st == HEARTH_ENOTFOUND)
 		return;
 	OK(st);
-	ops[0] = make_op(outsider_tick(w), &rec->space, &rec->id, rec->kind,
-		HEARTH_FIELD_DELETED, "0");
-	if (rng_chance(g, 40)) {
-		const char *field = rng_chance(g, 30) ? HEARTH_FIELD_DELETED :
-			fields[rng_below(g, COUNT(fields))];
+	hlc = outsider_tick(w);
+	if (rng_chance(g, 30)) {
+		char *before = dump_of(r), *after;
+		hearth_op_id id = { w->outsider, ++w->outsider_seq };
 
-		ops[0].field = field;
-		ops[0].value = rng_chance(g, 20) ? NULL :
-			values[rng_below(g, COUNT(values))];
-		ops[1] = ops[0];
-		ops[1].value = rng_chance(g, 20) ? NULL :
-			values[rng_below(g, COUNT(values))];
-		n = 2;
+		ops[0] = make_op(id, hlc, &rec->space, &rec->id, rec->kind,
+			HEARTH_FIELD_DELETED, "0", NULL, 0);
+		CHECK(hearth_store_apply(r->s, ops, 1, NULL) == HEARTH_EFORMAT);
+		seen.undeletes_refused++;
+		hearth_errdetail_clear();
+		after = dump_of(r);
+		expect_same("a replica's state after a refused undelete", before, after);
+		free(before);
+		free(after);
+		hearth_record_free(rec);
+		return;
 	}
-	if (n == 2)
+	if (rng_chance(g, 20)) {
+		/* The record in another space, or of another kind: refused
+		 * (quarantined) wherever it meets the record's creating op. */
+		hearth_op_id id = { w->outsider, ++w->outsider_seq };
+		hearth_id space = rec->space;
+		const char *kind = rec->kind;
+
+		if (rng_chance(g, 50))
+			space = hearth_id_random();
+		else
+			kind = strcmp(kind, "person") == 0 ? "journal" : "person";
+		ops[0] = make_op(id, hlc, &space, &rec->id, kind,
+			fields[rng_below(g, COUNT(fields))], "captured", NULL, 0);
+		outside_apply(w, rng_chance(g, 50) ? r : &w->reps[rng_below(g, (uint32_t)w->nreps)],
+			&ops[0]);
+		seen.other_space_or_kind++;
+		hearth_record_free(rec);
+		return;
+	}
+	field = rng_chance(g, 15) ? HEARTH_FIELD_DELETED : fields[rng_below(g, COUNT(fields))];
+	OK(hearth_store_values(r->s, &rec->id, field, add_prev, &prev));
+	if (prev.n > 1)
+		qsort(prev.ids, prev.n, sizeof *prev.ids, cmp_id_pair);
+	for (k = 0; k < 2; k++) {
+		hearth_op_id id = { w->outsider, ++w->outsider_seq };
+		const char *value = strcmp(field, HEARTH_FIELD_DELETED) == 0 ? "1" :
+			rng_chance(g, 20) ? NULL : values[rng_below(g, COUNT(values))];
+
+		ops[k] = make_op(id, hlc, &rec->space, &rec->id, rec->kind, field,
+			value, prev.ids, prev.n);
+	}
+	outside_apply(w, r, &ops[0]);
+	if (rng_chance(g, 40)) {
+		replica *r2 = &w->reps[rng_below(g, (uint32_t)w->nreps)];
+
+		outside_apply(w, r2, &ops[1]);
 		seen.pairs++;
-	else
-		seen.undeletes++;
-	if (n == 2 && rng_chance(g, 50)) {
-		OK(hearth_store_apply(r->s, ops, 2, NULL));
-	} else {
-		for (i = n; i-- > 0;)
-			OK(hearth_store_apply(r->s, &ops[i], 1, NULL));
-	}
-	if (!r->lost)
-		for (i = 0; i < n; i++)
-			vec_push(&w->sent, &ops[i]);
+		seen.pairs_apart += r2 != r;
+	} else
+		w->outsider_seq--; /* ops[1] was never sent: its seq is unused */
 	hearth_record_free(rec);
 }
 
@@ -834,18 +1132,7 @@ static void shuffle(const hearth_op **v, size_t n, rng *g)
 	}
 }
 
-static int cmp_id_key(const void *key, const void *elem)
-{
-	return op_id_cmp(key, &((const op_copy *)elem)->op);
-}
-
-static int holds_id(const op_vec *sorted, const hearth_op *op)
-{
-	return sorted->n > 0 && bsearch(op, sorted->v, sorted->n,
-					sizeof *sorted->v, cmp_id_key) != NULL;
-}
-
-/* One sync from src to dst: dst lists the ids of the ops it holds; src
+/* One sync from src to dst: dst tells what it holds (knowledge_of); src
  * sends (a random percent of) the ops it holds that dst does not,
  * sometimes repeated, shuffled, in random batches, with an occasional op
  * dst has already.  Every op sent must then be held by dst.  Returns the
@@ -853,19 +1140,19 @@ static int holds_id(const op_vec *sorted, const hearth_op *op)
 static size_t sync_once(world *w, replica *src, replica *dst, unsigned percent)
 {
 	rng *g = &w->g;
-	op_vec known = { 0 }, have = { 0 }, after = { 0 };
+	op_vec have = { 0 };
+	knowledge known, after;
 	const hearth_op **batch;
 	size_t i, n = 0, at = 0, fresh = 0;
 
-	held_ops(dst, &known);
-	sort_ids(&known);
+	knowledge_of(dst, &known);
 	held_ops(src, &have);
 	batch = calloc(2 * have.n + 1, sizeof *batch);
 	assert_non_null(batch);
 	for (i = 0; i < have.n; i++) {
 		const hearth_op *op = &have.v[i].op;
 
-		if (holds_id(&known, op)) {
+		if (knows(&known, &op->id)) {
 			if (rng_chance(g, 3))
 				batch[n++] = op; /* a resend */
 			continue;
@@ -894,26 +1181,24 @@ static size_t sync_once(world *w, replica *src, replica *dst, unsigned percent)
 			part[i] = *batch[at + i];
 		OK(hearth_store_apply(dst->s, part, k, &deferred));
 		seen.kept_aside += deferred;
+		note_device(dst); /* a copy that met its original moves */
 		free(part);
 		at += k;
 	}
 	/* Nothing delivered may vanish: applied, or kept aside to forward. */
-	if (n > 0)
-		held_ops(dst, &after);
-	sort_ids(&after);
+	knowledge_of(dst, &after);
 	for (i = 0; i < n; i++) {
-		if (!holds_id(&after, batch[i])) {
-			char hex[2 * HEARTH_HLC_BYTES + 1];
-
-			hearth_hlc_to_hex(&batch[i]->hlc, hex);
+		if (!knows(&after, &batch[i]->id)) {
 			report_seed();
-			fail_msg("an op delivered is neither applied nor kept aside: %s", hex);
+			fail_msg("op %016" PRIx64 "/%" PRIu64 " was delivered but "
+				 "is neither applied nor kept aside",
+				 batch[i]->id.device, batch[i]->id.seq);
 		}
 	}
 	free(batch);
-	vec_free(&known);
+	knowledge_free(&known);
+	knowledge_free(&after);
 	vec_free(&have);
-	vec_free(&after);
 	return fresh;
 }
 
@@ -926,8 +1211,8 @@ static int sync_until_quiet(world *w)
 
 	do {
 		moved = 0;
-		for (i = 0; i < NREP; i++)
-			for (j = 0; j < NREP; j++)
+		for (i = 0; i < w->nreps; i++)
+			for (j = 0; j < w->nreps; j++)
 				if (i != j && !w->reps[i].lost && !w->reps[j].lost)
 					moved += sync_once(w, &w->reps[i], &w->reps[j], 100);
 		CHECK(++rounds <= 3);
@@ -937,14 +1222,37 @@ static int sync_until_quiet(world *w)
 
 /* ---- one schedule ------------------------------------------------------ */
 
+/* Copies r's database file to a new replica that goes on writing under
+ * the same device id and seqs, as a restored backup or a copied
+ * directory would. */
+static void clone_replica(world *w, replica *r)
+{
+	replica *c = &w->reps[w->nreps];
+
+	replica_close(r);
+	snprintf(c->path, sizeof c->path, "%s/r%zu.db", tmp_dir, w->nreps);
+	remove_files(c->path);
+	copy_file(r->path, c->path);
+	replica_open(r, 0);
+	c->encrypted = r->encrypted;
+	memcpy(c->devices, r->devices, sizeof c->devices);
+	c->ndevices = r->ndevices;
+	c->skew = r->skew;
+	c->now = r->now;
+	c->cut_off = r->cut_off;
+	c->lost = 0;
+	replica_open(c, 0);
+	w->nreps++;
+}
+
 static void run_schedule(uint64_t seed)
 {
 	world *w = calloc(1, sizeof *w);
 	replica *reps;
-	size_t i, pending, nsurvivors = 0;
+	size_t i, pending, orphans, refused, nsurvivors = 0;
 	int steps, step, future_rep = -1, lost_rep = -1;
 	op_vec all = { 0 };
-	char *want, *dumps[NREP];
+	char *want, *dumps[MAXREP];
 	const char *first = NULL;
 
 	assert_non_null(w);
@@ -965,6 +1273,7 @@ static void run_schedule(uint64_t seed)
 		lost_rep = future_rep;
 	else if (rng_chance(&w->g, 10))
 		lost_rep = (int)rng_below(&w->g, NREP);
+	w->nreps = NREP;
 	for (i = 0; i < NREP; i++) {
 		uint64_t dev = rng_next(&w->g) | 1;
 
@@ -983,11 +1292,11 @@ static void run_schedule(uint64_t seed)
 	/* At least one op, written by a replica that survives. */
 	local_write(w, &reps[lost_rep == 0 ? 1 : 0]);
 	for (step = 0; step < steps; step++) {
-		replica *r = &reps[rng_below(&w->g, NREP)];
+		replica *r = &reps[rng_below(&w->g, (uint32_t)w->nreps)];
 		unsigned what = rng_below(&w->g, 100);
 
 		w->t += rng_below(&w->g, 4);  /* often 0: many ops in one millisecond */
-		for (i = 0; i < NREP; i++) {
+		for (i = 0; i < w->nreps; i++) {
 			if (rng_chance(&w->g, 2))
 				reps[i].skew -= (int64_t)rng_below(&w->g, 5000); /* steps back */
 			reps[i].now = (uint64_t)((int64_t)w->t + reps[i].skew);
@@ -1014,16 +1323,19 @@ static void run_schedule(uint64_t seed)
 		} else if (what < 59) {
 			outside_write(w, r);
 		} else if (what < 90) {
-			replica *d = &reps[rng_below(&w->g, NREP)];
+			replica *d = &reps[rng_below(&w->g, (uint32_t)w->nreps)];
 
 			if (d != r && !r->cut_off && !d->cut_off)
 				sync_once(w, r, d, 20 + rng_below(&w->g, 81));
 		} else if (what < 94) {
-			replica *c = &reps[rng_below(&w->g, NREP)];
+			replica *c = &reps[rng_below(&w->g, (uint32_t)w->nreps)];
 
 			c->cut_off = !c->cut_off;
-		} else if (what < 97) {
+		} else if (what < 96) {
 			replica_reopen(r);
+		} else if (what < 97) {
+			if (clones && w->nreps == NREP && !r->lost)
+				clone_replica(w, r);
 		} else {
 			check_matches_own_log(r);
 		}
@@ -1034,7 +1346,7 @@ static void run_schedule(uint64_t seed)
 	 * kept aside (so they travel only if they stay forwardable).  Then
 	 * every clock passes them and they are applied where they wait, with
 	 * no further sync. */
-	for (i = 0; i < NREP; i++) {
+	for (i = 0; i < w->nreps; i++) {
 		reps[i].cut_off = 0;
 		if (reps[i].lost)
 			replica_close(&reps[i]);
@@ -1042,40 +1354,42 @@ static void run_schedule(uint64_t seed)
 			nsurvivors++;
 	}
 	sync_until_quiet(w);
+
+	/* The reference: every op that reached a survivor, and every op a
+	 * survivor wrote itself, merged by brute force.  Ops of a record
+	 * whose creating op reached no survivor wait for ever. */
+	for (i = 0; i < w->sent.n; i++)
+		vec_push(&all, &w->sent.v[i].op);
+	for (i = 0; i < w->nreps; i++)
+		if (!reps[i].lost)
+			own_ops(&reps[i], &all);
+	want = reference_dump_counts(&all, &orphans, &refused);
+
 	w->t += 3 * HOUR;
-	for (i = 0; i < NREP; i++) {
+	for (i = 0; i < w->nreps; i++) {
 		if (reps[i].lost)
 			continue;
 		reps[i].now = w->t;
 		OK(hearth_store_retry_pending(reps[i].s, NULL));
 		OK(hearth_store_pending_count(reps[i].s, &pending));
-		CHECK(pending == 0);
+		CHECK(pending == orphans);
 		if (rng_chance(&w->g, 30))
 			replica_reopen(&reps[i]);
 	}
-
-	/* The reference: every op that reached a survivor, and every op a
-	 * survivor wrote itself, merged by brute force. */
-	for (i = 0; i < w->sent.n; i++)
-		vec_push(&all, &w->sent.v[i].op);
-	for (i = 0; i < NREP; i++)
-		if (!reps[i].lost)
-			own_ops(&reps[i], &all);
-	want = reference_dump(&all);
-	for (i = 0; i < NREP; i++) {
+	for (i = 0; i < w->nreps; i++) {
 		op_vec log = { 0 };
 
 		dumps[i] = NULL;
 		if (reps[i].lost)
 			continue;
 		applied_ops(&reps[i], &log);
-		CHECK(log.n == distinct_ids(&all));
+		CHECK(log.n + orphans + refused == distinct_ids(&all));
 		vec_free(&log);
 		dumps[i] = dump_of(&reps[i]);
 		if (first == NULL)
 			first = dumps[i];
 	}
-	for (i = 0; i < NREP; i++) {
+	for (i = 0; i < w->nreps; i++) {
 		char what[64];
 
 		if (dumps[i] == NULL)
@@ -1089,7 +1403,7 @@ static void run_schedule(uint64_t seed)
 	/* Healed: a further sync finds nothing to send. */
 	CHECK(sync_until_quiet(w) == 1);
 
-	for (i = 0; i < NREP; i++) {
+	for (i = 0; i < w->nreps; i++) {
 		free(dumps[i]);
 		if (!reps[i].lost)
 			replica_close(&reps[i]);
@@ -1102,45 +1416,68 @@ static void run_schedule(uint64_t seed)
 }
 
 /* Guards the reference itself against being as wrong as the store: a
- * hand-checked case with an undelete, a repeated op and two different ops
- * under one HLC. */
+ * hand-checked case with a repeated op, concurrent values, two different
+ * ops under one HLC, a tombstone, an orphan and an op naming another kind
+ * than its record's. */
 static void test_reference_by_hand(void **state)
 {
 	op_vec ops = { 0 };
-	hearth_id rec, space;
+	hearth_id rec, rec2, space;
+	hearth_op_id id2 = { 9, 2 };
 	hearth_op op;
+	size_t orphans, refused;
 	char *d;
 
 	(void)state;
 	memset(rec.b, 0x01, sizeof rec.b);
+	memset(rec2.b, 0x03, sizeof rec2.b);
 	memset(space.b, 0x02, sizeof space.b);
-	op = make_op(hearth_hlc_make(30, 0, 9), &space, &rec, "person", "name", "late");
+#define ID(dev, seq) ((hearth_op_id){ (dev), (seq) })
+	op = make_op(ID(9, 1), hearth_hlc_make(10, 0, 9), &space, &rec, "person",
+		     "_kind", "person", NULL, 0);
+	vec_push(&ops, &op);
+	op = make_op(ID(9, 2), hearth_hlc_make(20, 0, 9), &space, &rec, "person",
+		     "name", "early", NULL, 0);
+	vec_push(&ops, &op);
+	op = make_op(ID(9, 3), hearth_hlc_make(30, 0, 9), &space, &rec, "person",
+		     "name", "late", &id2, 1);
 	vec_push(&ops, &op);
 	vec_push(&ops, &op);
-	op = make_op(hearth_hlc_make(20, 0, 9), &space, &rec, "person", "name", "early");
+	op = make_op(ID(7, 1), hearth_hlc_make(25, 0, 7), &space, &rec, "person",
+		     "name", "other", NULL, 0);
 	vec_push(&ops, &op);
-	op = make_op(hearth_hlc_make(10, 0, 9), &space, &rec, "person", "_kind", "person");
+	op = make_op(ID(9, 4), hearth_hlc_make(35, 0, 9), &space, &rec, "person",
+		     "_deleted", "1", NULL, 0);
 	vec_push(&ops, &op);
-	op = make_op(hearth_hlc_make(40, 0, 9), &space, &rec, "person", "_deleted", "0");
+	op = make_op(ID(9, 5), hearth_hlc_make(50, 0, 9), &space, &rec, "person",
+		     "unit", "a", NULL, 0);
 	vec_push(&ops, &op);
-	op = make_op(hearth_hlc_make(35, 0, 9), &space, &rec, "person", "_deleted", "1");
+	op = make_op(ID(9, 6), hearth_hlc_make(50, 0, 9), &space, &rec, "person",
+		     "unit", NULL, NULL, 0);
 	vec_push(&ops, &op);
-	op = make_op(hearth_hlc_make(50, 0, 9), &space, &rec, "person", "unit", "a");
+	op = make_op(ID(9, 7), hearth_hlc_make(60, 0, 9), &space, &rec2, "person",
+		     "name", "x", NULL, 0);
 	vec_push(&ops, &op);
-	op = make_op(hearth_hlc_make(50, 0, 9), &space, &rec, "person", "unit", NULL);
+	op = make_op(ID(9, 8), hearth_hlc_make(70, 0, 9), &space, &rec, "journal",
+		     "name", "captured", NULL, 0);
 	vec_push(&ops, &op);
-	d = reference_dump(&ops);
+#undef ID
+	d = reference_dump_counts(&ops, &orphans, &refused);
 	assert_string_equal(d,
 		"record 01010101010101010101010101010101\n"
 		"  space 02020202020202020202020202020202\n"
 		"  kind \"person\"\n"
 		"  created 00000000000a00000000000000000009\n"
-		"  deleted 0\n"
-		"  field \"_deleted\" = \"0\" @ 00000000002800000000000000000009\n"
+		"  deleted 1\n"
+		"  field \"_deleted\" = \"1\" @ 00000000002300000000000000000009\n"
 		"  field \"_kind\" = \"person\" @ 00000000000a00000000000000000009\n"
 		"  field \"name\" = \"late\" @ 00000000001e00000000000000000009\n"
-		"  field \"unit\" = \"a\" @ 00000000003200000000000000000009\n");
-	assert_int_equal(ops.n, 7);
+		"    also \"other\" @ 00000000001900000000000000000007\n"
+		"  field \"unit\" cleared @ 00000000003200000000000000000009\n"
+		"    also \"a\" @ 00000000003200000000000000000009\n");
+	assert_int_equal(ops.n, 9);
+	assert_int_equal(orphans, 1);
+	assert_int_equal(refused, 1);
 	free(d);
 	vec_free(&ops);
 }
@@ -1157,6 +1494,8 @@ static void test_convergence(void **state)
 	uint64_t n = env_number("HEARTH_CONVERGENCE_SCHEDULES", DEFAULT_SCHEDULES);
 	uint64_t from = env_number("HEARTH_CONVERGENCE_FIRST", 1), seed;
 
+	clones = env_number("HEARTH_CONVERGENCE_CLONES", 0) != 0;
+
 	(void)state;
 	if (getenv("HEARTH_CONVERGENCE_SEED") != NULL) {
 		run_schedule(env_number("HEARTH_CONVERGENCE_SEED", 0));
@@ -1172,16 +1511,22 @@ static void test_convergence(void **state)
 		}
 	}
 	print_message("%" PRIu64 " schedules converged (seeds %" PRIu64 "..%" PRIu64 ")\n"
-		      "  undeletes %" PRIu64 ", pairs under one HLC %" PRIu64
-		      ", reopens %" PRIu64 ", ops kept aside %" PRIu64
-		      ", replicas lost %" PRIu64 ", encrypted %" PRIu64 "\n",
-		      n, from, from + n - 1, seen.undeletes, seen.pairs,
-		      seen.reopens, seen.kept_aside, seen.lost, seen.encrypted);
+		      "  refused undeletes %" PRIu64 ", pairs under one HLC %" PRIu64
+		      " (%" PRIu64 " at two replicas), ops naming another space or kind %"
+		      PRIu64 ", reopens %" PRIu64 ", ops kept aside %" PRIu64
+		      ", replicas lost %" PRIu64 ", encrypted %" PRIu64
+		      ", knowledge with gaps %" PRIu64 ", concurrent values %" PRIu64 "\n",
+		      n, from, from + n - 1, seen.undeletes_refused, seen.pairs,
+		      seen.pairs_apart, seen.other_space_or_kind, seen.reopens,
+		      seen.kept_aside, seen.lost, seen.encrypted, seen.gaps,
+		      seen.concurrent);
 	/* Not vacuous: the default run makes every case at least once. */
 	if (n >= DEFAULT_SCHEDULES)
-		assert_true(seen.undeletes > 0 && seen.pairs > 0 &&
-			    seen.reopens > 0 && seen.kept_aside > 0 &&
-			    seen.lost > 0 && seen.encrypted > 0);
+		assert_true(seen.undeletes_refused > 0 && seen.pairs_apart > 0 &&
+			    seen.other_space_or_kind > 0 && seen.reopens > 0 &&
+			    seen.kept_aside > 0 && seen.lost > 0 &&
+			    seen.encrypted > 0 && seen.gaps > 0 &&
+			    seen.concurrent > 0);
 }
 
 static int group_setup(void **state)

@@ -205,24 +205,27 @@ static void test_observe_in_range(void **state)
 
 	(void)state;
 	clock_with(&c, DEV_A, &wall);
-	/* A peer 10 minutes ahead (within the default hour of drift). */
-	remote = hearth_hlc_make(wall + 600000, 41, DEV_B);
+	/* A peer 4 minutes ahead (within the default 5 minutes of drift);
+	 * 6 minutes would be too far. */
+	remote = hearth_hlc_make(wall + 360000, 0, DEV_B);
+	assert_int_equal(hearth_clock_observe(&c, &remote), HEARTH_EFUTURE);
+	remote = hearth_hlc_make(wall + 240000, 41, DEV_B);
 	assert_int_equal(hearth_clock_observe(&c, &remote), HEARTH_OK);
 	assert_int_equal(hearth_clock_tick(&c, &h), HEARTH_OK);
 	assert_true(hearth_hlc_cmp(&remote, &h) < 0);
-	assert_int_equal(hearth_hlc_ms(&h), wall + 600000);
+	assert_int_equal(hearth_hlc_ms(&h), wall + 240000);
 	assert_int_equal(hearth_hlc_counter(&h), 42);
 	assert_int_equal(hearth_hlc_device(&h), DEV_A);
 
 	/* An older remote changes nothing. */
 	remote = hearth_hlc_make(wall - 1000, 9, DEV_B);
 	assert_int_equal(hearth_clock_observe(&c, &remote), HEARTH_OK);
-	assert_int_equal(c.last_ms, wall + 600000);
+	assert_int_equal(c.last_ms, wall + 240000);
 	assert_int_equal(c.counter, 42);
 
 	/* Same (ms, counter) as ours from a greater device id: the next
 	 * local tick still sorts after it. */
-	remote = hearth_hlc_make(wall + 600000, 42, UINT64_MAX);
+	remote = hearth_hlc_make(wall + 240000, 42, UINT64_MAX);
 	assert_int_equal(hearth_clock_observe(&c, &remote), HEARTH_OK);
 	assert_int_equal(hearth_clock_tick(&c, &h), HEARTH_OK);
 	assert_true(hearth_hlc_cmp(&remote, &h) < 0);

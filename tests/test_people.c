@@ -28,6 +28,7 @@
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/person.h"
+#include "hearth/schema.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
 
@@ -783,6 +784,120 @@ static void test_tags_split(void **state)
 	assert_int_equal(count_audit(f->s, "person.edit"), 1);
 }
 
+/* ---- concurrent edits ------------------------------------------------ */
+
+struct opbuf {
+	size_t n;
+	hearth_op op[64];
+	char text[64][3][128];
+	hearth_op_id prev[64][4];
+};
+
+static int copy_op(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		   void *ctx)
+{
+	struct opbuf *b = ctx;
+	hearth_op *o = &b->op[b->n];
+
+	(void)arrival;
+	(void)state;
+	assert_true(b->n < 64 && op->nprev <= 4);
+	*o = *op;
+	snprintf(b->text[b->n][0], 128, "%s", op->kind);
+	snprintf(b->text[b->n][1], 128, "%s", op->field);
+	snprintf(b->text[b->n][2], 128, "%s", op->value ? op->value : "");
+	o->kind = b->text[b->n][0];
+	o->field = b->text[b->n][1];
+	o->value = op->value ? b->text[b->n][2] : NULL;
+	if (op->nprev > 0)
+		memcpy(b->prev[b->n], op->prev, op->nprev * sizeof *op->prev);
+	o->prev = b->prev[b->n];
+	b->n++;
+	return 0;
+}
+
+/* Sends every op of from to to (a whole sync, both stores online). */
+static void send_all(hearth_store *from, hearth_store *to)
+{
+	struct opbuf *b = calloc(1, sizeof *b);
+
+	assert_non_null(b);
+	assert_int_equal(hearth_store_ops_since(from, 0, copy_op, b), HEARTH_OK);
+	assert_int_equal(hearth_store_apply(to, b->op, b->n, NULL), HEARTH_OK);
+	free(b);
+}
+
+struct conflicts {
+	int n;
+	char field[4][16], value[4][128];
+};
+
+static int note_conflict(const char *field, const char *value, void *ctx)
+{
+	struct conflicts *c = ctx;
+
+	if (c->n < 4) {
+		snprintf(c->field[c->n], 16, "%s", field);
+		snprintf(c->value[c->n], 128, "%s", value ? value : "");
+	}
+	c->n++;
+	return 0;
+}
+
+/* Two counsellors edit a worker's note on two devices before they sync:
+ * neither text is lost.  Each device shows one and keeps the other as a
+ * conflict; an edit made after seeing both resolves it everywhere. */
+static void test_concurrent_note_edits_kept(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "赵磊" };
+	hearth_store *b = NULL;
+	sqlite3 *db = NULL;
+	struct conflicts ca = { 0 }, cb = { 0 };
+	char path[128];
+	hearth_id p;
+
+	snprintf(path, sizeof path, "%s/b.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(db, NULL, &b), HEARTH_OK);
+
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	send_all(f->s, b);
+
+	pf.name = NULL;
+	pf.note = "夜班后睡不着，想换岗";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	pf.note = "Trouble sleeping after night shifts";
+	assert_int_equal(hearth_person_update(b, &p, &pf), HEARTH_OK);
+	send_all(f->s, b);
+	send_all(b, f->s);
+
+	assert_int_equal(hearth_person_conflicts(f->s, &p, note_conflict, &ca), HEARTH_OK);
+	assert_int_equal(hearth_person_conflicts(b, &p, note_conflict, &cb), HEARTH_OK);
+	assert_int_equal(ca.n, 1);
+	assert_int_equal(cb.n, 1);
+	assert_string_equal(ca.field[0], "note");
+	/* Both show the same winner and keep the same other text. */
+	assert_string_equal(ca.value[0], cb.value[0]);
+	assert_true(strcmp(ca.value[0], "夜班后睡不着，想换岗") == 0 ||
+		    strcmp(ca.value[0], "Trouble sleeping after night shifts") == 0);
+
+	/* Resolving: one device writes the text it keeps. */
+	pf.note = "夜班后睡不着，想换岗 (trouble sleeping after night shifts)";
+	assert_int_equal(hearth_person_update(b, &p, &pf), HEARTH_OK);
+	send_all(b, f->s);
+	memset(&ca, 0, sizeof ca);
+	memset(&cb, 0, sizeof cb);
+	assert_int_equal(hearth_person_conflicts(f->s, &p, note_conflict, &ca), HEARTH_OK);
+	assert_int_equal(hearth_person_conflicts(b, &p, note_conflict, &cb), HEARTH_OK);
+	assert_int_equal(ca.n, 0);
+	assert_int_equal(cb.n, 0);
+
+	hearth_store_close(b);
+	sqlite3_close(db);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -799,6 +914,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_person_delete_rolls_back, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_person_show, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_tags_split, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_concurrent_note_edits_kept, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

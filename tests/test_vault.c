@@ -1580,6 +1580,271 @@ static void scan_dir(const char *dir)
 	assert_true(files >= 2);
 }
 
+/* Copies file src to dst byte for byte (a user copying a vault folder). */
+static void copy_file(const char *src, const char *dst)
+{
+	FILE *in = fopen(src, "rb"), *out;
+	char buf[8192];
+	size_t n;
+
+	if (in == NULL)
+		return; /* -wal and -shm may not exist */
+	out = fopen(dst, "wb");
+	assert_non_null(out);
+	while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+		assert_int_equal(fwrite(buf, 1, n, out), n);
+	fclose(in);
+	assert_int_equal(fclose(out), 0);
+}
+
+/* Ops of this device, counted. */
+static int count_mine(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		      void *ctx)
+{
+	(void)op;
+	(void)arrival;
+	(void)state;
+	(*(int *)ctx)++;
+	return 0;
+}
+
+/* A copied vault folder knows it is a copy: it moves to a new device id
+ * before writing, so the two copies never issue different ops under one
+ * id.  The original keeps its id; reopening either keeps what it has. */
+static void test_copied_vault_new_device(void **state)
+{
+	static const char *const files[] = { "vault.json", HEARTH_VAULT_DBFILE,
+		HEARTH_VAULT_DBFILE "-wal", "vault.id" };
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	char copy[160], src[256], dst[256];
+	uint64_t orig, cloned;
+	hearth_id id;
+	size_t i;
+	int n = 0;
+
+	add_person(v, "陈静", "", "1990");
+	orig = hearth_store_device(hearth_vault_store(v));
+	hearth_vault_close(v);
+
+	snprintf(copy, sizeof copy, "%s/copy", f->root);
+	assert_int_equal(mkdir(copy, 0700), 0);
+	for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(src, sizeof src, "%s/%s", f->dir, files[i]);
+		snprintf(dst, sizeof dst, "%s/%s", copy, files[i]);
+		copy_file(src, dst);
+	}
+
+	v = open_vault(f, PASS);
+	assert_true(hearth_store_device(hearth_vault_store(v)) == orig);
+	hearth_vault_close(v);
+
+	assert_int_equal(hearth_vault_open(copy, PASS, strlen(PASS), NULL, &v), HEARTH_OK);
+	cloned = hearth_store_device(hearth_vault_store(v));
+	assert_true(cloned != orig && cloned != 0);
+	/* The copy still holds everything, and writes under its new id from
+	 * seq 1. */
+	id = add_person(v, "王强", "", "1985");
+	check_person(v, &id, "王强");
+	assert_int_equal(hearth_store_ops(hearth_vault_store(v), cloned, 1, 0,
+					  count_mine, &n), HEARTH_OK);
+	assert_int_equal(n, 4);
+	hearth_vault_close(v);
+
+	/* Reopening the copy keeps its new id. */
+	assert_int_equal(hearth_vault_open(copy, PASS, strlen(PASS), NULL, &v), HEARTH_OK);
+	assert_true(hearth_store_device(hearth_vault_store(v)) == cloned);
+	hearth_vault_close(v);
+}
+
+/* A note is never changed once written, whoever asks. */
+static void test_notes_immutable_in_store(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_store *s = hearth_vault_store(v);
+	hearth_id id;
+
+	assert_int_equal(hearth_record_create(s, NULL, "note", &id), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "text", "first words"), HEARTH_OK);
+	assert_int_equal(hearth_record_set(s, &id, "text", "rewritten"), HEARTH_ESTATE);
+	assert_int_equal(hearth_record_set(s, &id, "date", "2026-12-06"), HEARTH_OK);
+	hearth_vault_close(v);
+}
+
+/* Sends the ops of one vault the other does not hold. */
+struct sendbuf {
+	hearth_store *to;
+	int failed;
+	size_t n;
+};
+
+static int send_one(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		    void *ctx)
+{
+	struct sendbuf *b = ctx;
+
+	(void)arrival;
+	(void)state;
+	if (hearth_store_apply(b->to, op, 1, NULL) != HEARTH_OK)
+		b->failed = 1;
+	b->n++;
+	return b->failed;
+}
+
+static void sync_to(hearth_vault *from, hearth_vault *to)
+{
+	struct sendbuf b = { hearth_vault_store(to), 0, 0 };
+
+	assert_int_equal(hearth_store_ops_since(hearth_vault_store(from), 0, send_one, &b),
+			 HEARTH_OK);
+	assert_int_equal(b.failed, 0);
+}
+
+/* Counts ops of a record whose value is still held. */
+struct valcount {
+	hearth_id record;
+	int with_value, listed;
+};
+
+static int count_values(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+			void *ctx)
+{
+	struct valcount *c = ctx;
+
+	(void)arrival;
+	(void)state;
+	if (hearth_id_equal(&op->record, &c->record)) {
+		c->listed++;
+		if (op->value != NULL && strcmp(op->field, HEARTH_FIELD_PURGED) != 0)
+			c->with_value++;
+	}
+	return 0;
+}
+
+/* An erasure request: purging a record removes its values from the
+ * fields and the op log of every vault that merges the purge; what the
+ * purge leaves is the id, and later writes to it are refused or emptied. */
+static void test_purge_erases_everywhere(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *a = create_vault(f, NULL), *b = NULL;
+	char other[160];
+	char code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_record *r = NULL;
+	struct valcount vc;
+	hearth_id p;
+	sqlite3_stmt *st = NULL;
+
+	snprintf(other, sizeof other, "%s/other", f->root);
+	assert_int_equal(hearth_vault_create(other, PASS, strlen(PASS), &f->opt, code, &b),
+			 HEARTH_OK);
+	p = add_person(a, "周敏", "失眠，家庭矛盾", "1979");
+	sync_to(a, b);
+	/* b edits it before hearing of the purge. */
+	assert_int_equal(hearth_record_set(hearth_vault_store(b), &p, "note", "后来说想辞职"),
+			 HEARTH_OK);
+
+	assert_int_equal(hearth_record_purge(hearth_vault_store(a), &p), HEARTH_OK);
+	sync_to(a, b);
+	sync_to(b, a);
+
+	hearth_vault *both[2] = { a, b };
+	for (int i = 0; i < 2; i++) {
+		hearth_store *s = hearth_vault_store(both[i]);
+
+		assert_int_equal(hearth_record_load(s, &p, &r), HEARTH_OK);
+		assert_true(r->deleted);
+		assert_int_equal(r->nfields, 0);
+		hearth_record_free(r);
+		/* No value of it left in the op log (the purged ops are not
+		 * even listed for forwarding), nor in any table. */
+		memset(&vc, 0, sizeof vc);
+		vc.record = p;
+		assert_int_equal(hearth_store_ops_since(s, 0, count_values, &vc), HEARTH_OK);
+		assert_int_equal(vc.with_value, 0);
+		assert_int_equal(sqlite3_prepare_v2(hearth_vault_db(both[i]),
+			"SELECT count(*) FROM op WHERE value IN ('周敏', '失眠，家庭矛盾', "
+			"'1979', '后来说想辞职')", -1, &st, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+		assert_int_equal(sqlite3_column_int(st, 0), 0);
+		sqlite3_finalize(st);
+		/* Writing to it is refused. */
+		assert_int_equal(hearth_record_set(s, &p, "name", "again"), HEARTH_ESTATE);
+	}
+	hearth_vault_close(a);
+	hearth_vault_close(b);
+}
+
+struct space_count {
+	hearth_id local, priv;
+	int n_local, n_priv;
+};
+
+static int count_spaces(const hearth_record *r, void *ctx)
+{
+	struct space_count *c = ctx;
+
+	c->n_local += hearth_id_equal(&r->space, &c->local);
+	c->n_priv += hearth_id_equal(&r->space, &c->priv);
+	return 0;
+}
+
+/* The language a device speaks is its own: it stays in the device-local
+ * space and never reaches another device, while the vault's settings
+ * record does.  A language set before there was a local space still counts, and
+ * clearing it clears that too. */
+static void test_device_local_settings(void **state)
+{
+	fixture *f = *state;
+	hearth_vault *a = create_vault(f, NULL), *b = NULL;
+	char other[160], code[HEARTH_RECOVERY_CODE_LEN + 1];
+	hearth_store *sa = hearth_vault_store(a), *sb;
+	hearth_id local = hearth_store_local_space(sa), local_b, legacy;
+	struct space_count sp = { 0 };
+	char *v = NULL;
+
+	snprintf(other, sizeof other, "%s/other", f->root);
+	assert_int_equal(hearth_vault_create(other, PASS, strlen(PASS), &f->opt, code, &b),
+			 HEARTH_OK);
+	sb = hearth_vault_store(b);
+	local_b = hearth_store_local_space(sb);
+	assert_false(hearth_id_equal(&local, &local_b));
+
+	assert_int_equal(hearth_settings_set(sa, HEARTH_SETTING_LANG, "zh_CN"), HEARTH_OK);
+	assert_int_equal(hearth_settings_set(sa, HEARTH_SETTING_HELPLINES,
+					     "Union hotline:0355-1234567"), HEARTH_OK);
+	sync_to(a, b);
+	/* b got a's settings record (in a's private space), not the one in
+	 * a's local space. */
+	sp.local = local;
+	sp.priv = hearth_store_private_space(sa);
+	assert_int_equal(hearth_store_each(sb, HEARTH_SETTINGS_KIND, 1, count_spaces, &sp),
+			 HEARTH_OK);
+	assert_int_equal(sp.n_priv, 1);
+	assert_int_equal(sp.n_local, 0);
+	assert_int_equal(hearth_settings_get(sb, HEARTH_SETTING_LANG, &v), HEARTH_OK);
+	assert_string_equal(v, "");
+	free(v);
+	assert_int_equal(hearth_settings_get(sa, HEARTH_SETTING_LANG, &v), HEARTH_OK);
+	assert_string_equal(v, "zh_CN");
+	free(v);
+
+	/* An older vault kept the language with the vault's settings. */
+	assert_int_equal(hearth_record_create(sb, NULL, HEARTH_SETTINGS_KIND, &legacy),
+			 HEARTH_OK);
+	assert_int_equal(hearth_record_set(sb, &legacy, HEARTH_SETTING_LANG, "en"), HEARTH_OK);
+	assert_int_equal(hearth_settings_get(sb, HEARTH_SETTING_LANG, &v), HEARTH_OK);
+	assert_string_equal(v, "en");
+	free(v);
+	assert_int_equal(hearth_settings_set(sb, HEARTH_SETTING_LANG, ""), HEARTH_OK);
+	assert_int_equal(hearth_settings_get(sb, HEARTH_SETTING_LANG, &v), HEARTH_OK);
+	assert_string_equal(v, "");
+	free(v);
+	hearth_vault_close(a);
+	hearth_vault_close(b);
+}
+
 static void test_no_plaintext_on_disk(void **state)
 {
 	fixture *f = *state;
@@ -1639,6 +1904,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_first_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copied_vault_new_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_notes_immutable_in_store, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_purge_erases_everywhere, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_device_local_settings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_db_error_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migrates_old_schemas, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_newer_schema, setup, teardown),

@@ -27,8 +27,10 @@ extern "C" {
 
 #define HEARTH_HLC_BYTES 16u
 #define HEARTH_HLC_MAX_MS ((UINT64_C(1) << 48) - 1)
-/* Default tolerance for remote clocks ahead of ours: one hour. */
-#define HEARTH_HLC_DEFAULT_MAX_DRIFT_MS (60u * 60u * 1000u)
+/* Default tolerance for remote clocks ahead of ours: five minutes.  A
+ * correct clock is rarely off by more; a wrong one must not win every
+ * conflict for long. */
+#define HEARTH_HLC_DEFAULT_MAX_DRIFT_MS (5u * 60u * 1000u)
 
 typedef struct hearth_hlc {
 	uint8_t b[HEARTH_HLC_BYTES];

@@ -154,6 +154,18 @@ hearth_status hearth_person_delete(hearth_store *s,
 hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
 				 hearth_record **out) HEARTH_WUR;
 
+/* The free-text fields of a person (name, unit, phone, note) can be
+ * edited on two devices before they sync; both texts are kept.  Calls cb
+ * for each value kept beside the one a loaded record shows, with its field
+ * name; none means no conflict.  Editing the field (hearth_person_update)
+ * replaces every value this device holds, which resolves it.  cb returns
+ * non-zero to stop. */
+typedef int (*hearth_person_conflict_cb)(const char *field, const char *value,
+					 void *ctx);
+hearth_status hearth_person_conflicts(hearth_store *s, const hearth_id *person,
+				      hearth_person_conflict_cb cb,
+				      void *ctx) HEARTH_WUR;
+
 /* One event in a person's timeline. */
 typedef struct hearth_timeline_item {
 	char when[HEARTH_DATETIME_LEN + 1]; /* date, or date-time for appointments */

@@ -41,6 +41,7 @@ static char sync_pragma[64] = "PRAGMA synchronous=FULL";
 typedef struct op_copy {
 	hearth_op op;
 	char *kind, *field, *value;
+	hearth_op_id *prev;
 } op_copy;
 
 typedef struct op_vec {
@@ -84,7 +85,8 @@ static char *dup_or_null(const char *t)
 	return p;
 }
 
-static int collect(const hearth_op *op, void *ctx)
+static int collect(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		   void *ctx)
 {
 	op_vec *vec = ctx;
 	op_copy *c;
@@ -100,6 +102,16 @@ static int collect(const hearth_op *op, void *ctx)
 	c->op.kind = c->kind = dup_or_null(op->kind);
 	c->op.field = c->field = dup_or_null(op->field);
 	c->op.value = c->value = dup_or_null(op->value);
+	c->prev = NULL;
+	if (op->nprev > 0) {
+		c->prev = malloc(op->nprev * sizeof *c->prev);
+		if (c->prev == NULL)
+			exit(1);
+		memcpy(c->prev, op->prev, op->nprev * sizeof *c->prev);
+	}
+	c->op.prev = c->prev;
+	(void)arrival;
+	(void)state;
 	return 0;
 }
 
@@ -142,7 +154,7 @@ static void make_remote_ops(long n, op_vec *out)
 			die("set");
 	}
 	if (hearth_store_commit(s) != HEARTH_OK ||
-	    hearth_store_ops(s, 0, NULL, NULL, collect, out) != HEARTH_OK)
+	    hearth_store_ops_since(s, 0, collect, out) != HEARTH_OK)
 		die("cannot read the remote op log");
 	for (i = (long)out->n - 1; i > 0; i--) {
 		size_t j = (size_t)(splitmix(&seed) % (uint64_t)(i + 1));
@@ -352,6 +364,7 @@ int main(int argc, char **argv)
 	hearth_wipe(key, sizeof key);
 	for (i = 0; i < ops.n; i++) {
 		free(ops.v[i].kind);
+		free(ops.v[i].prev);
 		free(ops.v[i].field);
 		free(ops.v[i].value);
 	}

@@ -53,17 +53,22 @@ static void setup(void)
 	for (i = 0; i < N_IDS; i++) {
 		if (hearth_id_from_hex(&rid[i], ids[i]) != HEARTH_OK)
 			abort();
-		ops[i].hlc = hearth_hlc_make(1000 + i, 0, 42);
+		ops[i].id.device = 42;
+		ops[i].id.seq = 2 * i + 1;
+		ops[i].hlc = hearth_hlc_make(1000 + 2 * i, 0, 42);
 		ops[i].space = space;
 		ops[i].record = rid[i];
 		ops[i].kind = (i % 3 == 2) ? "note" : "person";
-		ops[i].field = "name";
-		ops[i].value = "x";
+		ops[i].field = "_kind";
+		ops[i].value = ops[i].kind;
+		hearth_op_seal(&ops[i]);
 	}
 	ops[N_IDS] = ops[N_IDS - 1];
+	ops[N_IDS].id.seq = 2 * N_IDS + 1;
 	ops[N_IDS].hlc = hearth_hlc_make(5000, 0, 42);
 	ops[N_IDS].field = HEARTH_FIELD_DELETED;
 	ops[N_IDS].value = "1";
+	hearth_op_seal(&ops[N_IDS]);
 	if (hearth_store_apply(store, ops, N_IDS + 1, NULL) != HEARTH_OK)
 		abort();
 }
