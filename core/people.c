@@ -235,17 +235,36 @@ static hearth_status person_fields_check(const hearth_person_fields *f, int is_a
 }
 
 /* Sets field to value unless it holds that already; NULL and "" clear. */
+static int count_value(const char *value, const hearth_op_id *id,
+		       const hearth_hlc *hlc, void *ctx)
+{
+	(void)value;
+	(void)id;
+	(void)hlc;
+	return ++*(int *)ctx > 1;
+}
+
 static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
 				    const hearth_record *old, const char *field,
 				    const char *value)
 {
 	const char *cur = old != NULL ? hearth_record_field(old, field) : NULL;
+	hearth_status st;
+	int n = 0;
 
 	if (value != NULL && value[0] == '\0')
 		value = NULL;
 	if ((cur == NULL && value == NULL) ||
-	    (cur != NULL && value != NULL && strcmp(cur, value) == 0))
-		return HEARTH_OK;
+	    (cur != NULL && value != NULL && strcmp(cur, value) == 0)) {
+		/* Unchanged, unless the field holds texts written on two
+		 * devices at once: then writing the shown one keeps it and
+		 * lets the others go. */
+		if (old == NULL)
+			return HEARTH_OK;
+		st = hearth_store_values(s, id, field, count_value, &n);
+		if (st != HEARTH_OK || n < 2)
+			return st;
+	}
 	return hearth_record_set(s, id, field, value);
 }
 
@@ -525,6 +544,61 @@ hearth_status hearth_person_delete(hearth_store *s, const hearth_id *person)
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "person.delete", person, NULL);
 out:
+	return hearth_cw_end(s, &tx, st);
+}
+
+static hearth_status push_row(void *ctx, const hearth_cw_row *row)
+{
+	return hearth_cw_idset_push(ctx, row->id);
+}
+
+hearth_status hearth_person_purge(hearth_store *s, const hearth_id *person,
+				  size_t *n_records)
+{
+	char hex[HEARTH_ID_HEX + 1], detail[32];
+	hearth_cw_idset ids = { 0 };
+	hearth_record *r = NULL;
+	hearth_cw_tx tx;
+	hearth_status st;
+	size_t i;
+
+	if (n_records != NULL)
+		*n_records = 0;
+	if (s == NULL || person == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store or person given");
+	st = hearth_cw_begin(s, &tx);
+	if (st != HEARTH_OK)
+		return st;
+	/* A deleted person can be erased too: load, not the live check. */
+	st = hearth_record_load(s, person, &r);
+	if (st == HEARTH_OK && strcmp(r->kind, "person") != 0) {
+		hearth_id_to_hex(person, hex);
+		st = hearth_fail(HEARTH_ENOTFOUND, "no %-s matches '%s'", "person", hex);
+	}
+	hearth_record_free(r);
+	/* The same rule as deleting: a safety call still to make is never
+	 * dropped silently. */
+	if (st == HEARTH_OK)
+		st = refuse_open_safety(s, person, SAFETY_BLOCKS_DELETE);
+	/* Every record about the person names them in field "person":
+	 * screenings, notes and their amendments, follow-ups, appointments,
+	 * one-to-one activities.  Ids first, then the purges (which rewrite
+	 * the tables the scan reads). */
+	hearth_id_to_hex(person, hex);
+	if (st == HEARTH_OK)
+		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'person' "
+				    "AND value = ?1", hex, push_row, &ids);
+	for (i = 0; st == HEARTH_OK && i < ids.n; i++)
+		st = hearth_record_purge(s, &ids.v[i]);
+	if (st == HEARTH_OK)
+		st = hearth_record_purge(s, person);
+	/* The audit entry keeps only the id and a count: nothing erased. */
+	snprintf(detail, sizeof detail, "records=%zu", ids.n + 1);
+	if (st == HEARTH_OK)
+		st = hearth_audit_append(s, "person.purge", person, detail);
+	if (st == HEARTH_OK && n_records != NULL)
+		*n_records = ids.n + 1;
+	hearth_cw_idset_release(&ids);
 	return hearth_cw_end(s, &tx, st);
 }
 

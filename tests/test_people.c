@@ -784,6 +784,63 @@ static void test_tags_split(void **state)
 	assert_int_equal(count_audit(f->s, "person.edit"), 1);
 }
 
+/* An erasure request: the person and every record about them lose their
+ * values, in the fields and in the op log; other people are untouched; an
+ * open safety follow-up blocks it, as it blocks deleting. */
+static void test_person_purge(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "钱芳", .note = "家暴求助" };
+	hearth_note_new nn = { .text = "她说丈夫昨晚又动手了" };
+	hearth_id p, keep, note, fu;
+	hearth_record *r = NULL;
+	size_t n = 0;
+	sqlite3_stmt *st = NULL;
+
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	keep = add_person(f->s, "孙丽");
+	nn.person = p;
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-06", &note), HEARTH_OK);
+	fu = add_followup(f->s, &p, "2026-12-10", "normal", "call back");
+	(void)fu;
+	nn.person = keep;
+	nn.text = "孙丽的记录";
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-06", NULL), HEARTH_OK);
+
+	assert_int_equal(hearth_person_purge(f->s, &p, &n), HEARTH_OK);
+	assert_int_equal(n, 3);
+	assert_int_equal(hearth_record_load(f->s, &note, &r), HEARTH_OK);
+	assert_true(r->deleted);
+	assert_int_equal(r->nfields, 0);
+	hearth_record_free(r);
+	assert_int_equal(sqlite3_prepare_v2(f->db, "SELECT count(*) FROM op WHERE value IN "
+		"('钱芳', '家暴求助', '她说丈夫昨晚又动手了')", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_int_equal(sqlite3_column_int(st, 0), 0);
+	sqlite3_finalize(st);
+	/* The other person and their note stay. */
+	assert_int_equal(hearth_record_load(f->s, &keep, &r), HEARTH_OK);
+	assert_false(r->deleted);
+	assert_string_equal(hearth_record_field(r, "name"), "孙丽");
+	hearth_record_free(r);
+	assert_int_equal(count_audit(f->s, "person.purge"), 1);
+	assert_int_equal(hearth_person_purge(f->s, &note, NULL), HEARTH_ENOTFOUND);
+}
+
+static void test_person_purge_refused_open_safety(void **state)
+{
+	fixture *f = *state;
+	hearth_id p = add_person(f->s, "周强"), fu;
+	hearth_record *r = NULL;
+
+	assert_int_equal(hearth_followup_create_safety(f->s, &p, "2026-12-14", "screening",
+						       NULL, NULL, &fu), HEARTH_OK);
+	assert_int_equal(hearth_person_purge(f->s, &p, NULL), HEARTH_ESTATE);
+	assert_int_equal(hearth_record_load(f->s, &p, &r), HEARTH_OK);
+	assert_string_equal(hearth_record_field(r, "name"), "周强");
+	hearth_record_free(r);
+}
+
 /* ---- concurrent edits ------------------------------------------------ */
 
 struct opbuf {
@@ -883,7 +940,25 @@ static void test_concurrent_note_edits_kept(void **state)
 	assert_true(strcmp(ca.value[0], "夜班后睡不着，想换岗") == 0 ||
 		    strcmp(ca.value[0], "Trouble sleeping after night shifts") == 0);
 
-	/* Resolving: one device writes the text it keeps. */
+	/* Keeping the text shown, unchanged, also resolves it. */
+	{
+		struct conflicts cc = { 0 };
+		hearth_record *r = NULL;
+
+		assert_int_equal(hearth_record_load(f->s, &p, &r), HEARTH_OK);
+		pf.note = hearth_record_field(r, "note");
+		assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+		hearth_record_free(r);
+		assert_int_equal(hearth_person_conflicts(f->s, &p, note_conflict, &cc),
+				 HEARTH_OK);
+		assert_int_equal(cc.n, 0);
+		send_all(f->s, b);
+		assert_int_equal(hearth_person_conflicts(b, &p, note_conflict, &cc),
+				 HEARTH_OK);
+		assert_int_equal(cc.n, 0);
+	}
+
+	/* Editing it again on one device: one text everywhere. */
 	pf.note = "夜班后睡不着，想换岗 (trouble sleeping after night shifts)";
 	assert_int_equal(hearth_person_update(b, &p, &pf), HEARTH_OK);
 	send_all(b, f->s);
@@ -915,6 +990,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_person_show, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_tags_split, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_note_edits_kept, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_purge, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_purge_refused_open_safety, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

@@ -154,6 +154,17 @@ hearth_status hearth_person_delete(hearth_store *s,
 hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
 				 hearth_record **out) HEARTH_WUR;
 
+/* Erases a person (an erasure request): purges the person and every
+ * record about them (screenings, notes and amendments, follow-ups,
+ * appointments, one-to-one activities) with hearth_record_purge, so their
+ * values leave this vault's fields and op log and, once synced, every
+ * other vault's.  Deleted people can be erased.  What stays: the ids, and
+ * an audit entry person.purge with the count (*n_records, may be NULL).
+ * HEARTH_ESTATE while the person has an open safety follow-up (as for
+ * deleting); HEARTH_ENOTFOUND.  Cannot be undone. */
+hearth_status hearth_person_purge(hearth_store *s, const hearth_id *person,
+				  size_t *n_records) HEARTH_WUR;
+
 /* The free-text fields of a person (name, unit, phone, note) can be
  * edited on two devices before they sync; both texts are kept.  Calls cb
  * for each value kept beside the one a loaded record shows, with its field
