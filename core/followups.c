@@ -120,67 +120,6 @@ static hearth_status reason_check(const hearth_followup_reason *r, int safety_on
 	return HEARTH_OK;
 }
 
-/* Instruments read for band labels while one list is labelled, so each
- * file is parsed once per list, not once per row.  A list names few
- * instruments; past REASON_CACHE the last slot is reused. */
-#define REASON_CACHE 8
-
-typedef struct reason_cache {
-	struct {
-		char id[64];
-		hearth_instrument *inst; /* NULL: not installed here */
-	} v[REASON_CACHE];
-	size_t n;
-} reason_cache;
-
-static void reason_cache_release(reason_cache *c)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		hearth_instrument_free(c->v[i].inst);
-	c->n = 0;
-}
-
-static const hearth_instrument *cached_instrument(reason_cache *c, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].id, id) == 0)
-			return c->v[i].inst;
-	if (c->n == REASON_CACHE) {
-		hearth_instrument_free(c->v[--c->n].inst);
-		c->v[c->n].inst = NULL;
-	}
-	i = c->n++;
-	snprintf(c->v[i].id, sizeof c->v[i].id, "%s", id);
-	if (hearth_instrument_find(id, &c->v[i].inst) != HEARTH_OK) {
-		/* Not installed here: the band id is shown instead. */
-		hearth_errdetail_clear();
-		c->v[i].inst = NULL;
-	}
-	return c->v[i].inst;
-}
-
-/* The band's label in lang, into buf; its id when unknown. */
-static void band_label(reason_cache *c, const char *instrument, const char *band,
-		       const char *lang, char *buf, size_t len)
-{
-	const hearth_instrument *inst = cached_instrument(c, instrument);
-	size_t i;
-
-	snprintf(buf, len, "%s", band);
-	for (i = 0; inst != NULL && i < hearth_instrument_n_bands(inst); i++) {
-		const hearth_outcome *o = hearth_instrument_band(inst, i, NULL, NULL);
-
-		if (o != NULL && o->id != NULL && strcmp(o->id, band) == 0) {
-			snprintf(buf, len, "%s", hearth_text_get(&o->label, lang));
-			break;
-		}
-	}
-}
-
 /* The language of the catalogue gettext chose for "hearth": its
  * translation of this context names it (the app reads the same entry). */
 static const char *catalogue_lang(void)
@@ -193,12 +132,14 @@ static const char *catalogue_lang(void)
 	return strcmp(code, "zh_CN") == 0 ? "zh_CN" : "en";
 }
 
-static char *reason_render(const hearth_followup_reason *r, reason_cache *cache)
+/* labels: the bands' labels for one list (each instrument's file read
+ * once); NULL (out of memory making it) shows the band ids. */
+static char *reason_render(const hearth_followup_reason *r,
+			   hearth_band_labels *labels)
 {
 	const struct reason_def *d = reason_find(r->code);
 	const char *text = given(r->text) ? r->text : "";
 	const char *label = NULL, *arg[2] = { "", "" };
-	char band[256];
 	size_t k = 0;
 	char *out;
 	int n;
@@ -222,12 +163,9 @@ static char *reason_render(const hearth_followup_reason *r, reason_cache *cache)
 	} else if (d != NULL) {
 		if (d->params & P_INSTRUMENT)
 			arg[k++] = given(r->instrument) ? r->instrument : "?";
-		if (d->params & P_BAND) {
-			band_label(cache, given(r->instrument) ? r->instrument : "?",
-				   given(r->band) ? r->band : "?", catalogue_lang(),
-				   band, sizeof band);
-			arg[k++] = band;
-		}
+		if (d->params & P_BAND)
+			arg[k++] = given(r->band) ? hearth_band_labels_get(labels,
+				given(r->instrument) ? r->instrument : "?", r->band) : "?";
 		if (d->params & P_AT)
 			arg[k++] = given(r->at) ? r->at : "?";
 	}
@@ -245,16 +183,29 @@ static char *reason_render(const hearth_followup_reason *r, reason_cache *cache)
 	return out;
 }
 
+/* Labels in the language of the catalogue in use (NULL when out of
+ * memory: band ids are shown then). */
+static hearth_band_labels *labels_new(void)
+{
+	hearth_band_labels *l = NULL;
+
+	if (hearth_band_labels_new(catalogue_lang(), &l) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		l = NULL;
+	}
+	return l;
+}
+
 char *hearth_followup_reason_text(const hearth_followup_reason *r)
 {
-	reason_cache c;
+	hearth_band_labels *l;
 	char *out;
 
 	if (r == NULL)
 		return hearth_cw_strdup("");
-	memset(&c, 0, sizeof c);
-	out = reason_render(r, &c);
-	reason_cache_release(&c);
+	l = labels_new();
+	out = reason_render(r, l);
+	hearth_band_labels_free(l);
 	return out;
 }
 
@@ -866,10 +817,9 @@ static hearth_status list_labels(list_ctx *c)
 {
 	hearth_followup_item *v = c->list.items;
 	hearth_status st = HEARTH_OK;
-	reason_cache cache;
+	hearth_band_labels *labels = labels_new();
 	size_t i;
 
-	memset(&cache, 0, sizeof cache);
 	for (i = 0; i < c->list.n; i++) {
 		hearth_followup_reason r;
 
@@ -878,12 +828,12 @@ static hearth_status list_labels(list_ctx *c)
 		r.instrument = v[i].reason_instrument;
 		r.band = v[i].reason_band;
 		r.at = v[i].reason_at;
-		if ((v[i].label = reason_render(&r, &cache)) == NULL) {
+		if ((v[i].label = reason_render(&r, labels)) == NULL) {
 			st = list_oom();
 			break;
 		}
 	}
-	reason_cache_release(&cache);
+	hearth_band_labels_free(labels);
 	return st;
 }
 
