@@ -850,6 +850,68 @@ static int person_delete(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* An erasure request.  Cannot be undone, so it asks for --yes; a deleted
+ * person can be erased by their full id (prefixes find live people only). */
+static int person_erase(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"yes", no_argument, NULL, 'y'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_store *s;
+	hearth_status st;
+	hearth_id id;
+	size_t n = 0;
+	int c, rc, yes = 0;
+
+	cli_set_command(cli, "person erase");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'y') {
+			yes = 1;
+			continue;
+		}
+		if (c == 'h') {
+			cli_help(cli, _(
+				"Usage: hearth person erase ID --yes\n"
+				"Erase a person and every record about them (screenings, notes,\n"
+				"follow-ups, appointments, one-to-one activities), for a request to\n"
+				"erase their data.  Their text leaves this vault at once and every\n"
+				"other device when it syncs; only the ids and the fact of the erasure\n"
+				"stay.  This cannot be undone.  A deleted person is erased by their\n"
+				"full id.\n"
+				"\n"
+				"Options:\n"
+				"  --yes        erase (required: there is no undo)\n"
+				"  --json       print {\"id\": ..., \"erased\": true, \"records\": N}\n"
+				"  -h, --help   show this help and exit\n"));
+			return CLI_EXIT_OK;
+		}
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("ID"))) != 0)
+		return rc;
+	if (!yes)
+		return cli_usage(cli, "%s", _("erasing cannot be undone: add --yes to erase"));
+	if (strlen(argv[optind]) == HEARTH_ID_HEX &&
+	    hearth_id_from_hex(&id, argv[optind]) == HEARTH_OK) {
+		hearth_errdetail_clear();
+	} else if ((rc = cli_resolve(cli, KIND, argv[optind], &id)) != 0) {
+		return rc;
+	}
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_person_purge(s, &id, &n)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:b, s:I}", "id",
+			cli_id_hex(&id, hex), "erased", 1, "records", (json_int_t)n));
+	printf(_("Erased %s: %zu records, the person's own included.\n"),
+	       cli_id_hex(&id, hex), n);
+	return CLI_EXIT_OK;
+}
+
 /* ---- person risk / case / counsellor ----------------------------------- */
 
 /* One of the "person SUB ID VALUE" subcommands: they parse, check, call
@@ -1072,6 +1134,7 @@ static const struct cli_subcommand subs[] = {
 	{"show", N_("show a person"), person_show},
 	{"edit", N_("change a person's fields"), person_edit},
 	{"delete", N_("delete a person"), person_delete},
+	{"erase", N_("erase a person and every record about them"), person_erase},
 	{"risk", N_("set a person's risk level"), person_risk},
 	{"case", N_("open, follow up or close a person's case"), person_case},
 	{"counsellor", N_("assign a counsellor to a person"), person_counsellor},
