@@ -792,16 +792,21 @@ static hearth_status exec_once(hearth_store *s, const char *sql,
 static hearth_status note_move(hearth_store *s, uint64_t from, uint64_t to,
 			       const char *why)
 {
-	hearth_op_id ids = { from, to };
-	char sql[160];
-	char *q = sqlite3_mprintf("%Q", why);
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc = sqlite3_prepare_v2(s->db, "INSERT INTO device_move(old, new, reason) "
+				    "VALUES(?1, ?2, ?3)", -1, &st, NULL);
 
-	if (q == NULL)
-		return hearth_fail(HEARTH_ENOMEM, "cannot record a device move: out of memory");
-	snprintf(sql, sizeof sql, "INSERT INTO device_move(old, new, reason) "
-		 "VALUES(?2, ?3, %.100s)", q);
-	sqlite3_free(q);
-	return exec_once(s, sql, NULL, &ids, "cannot record a device move");
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)from);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)to);
+		bind_text(st, 3, why);
+		rc = sqlite3_step(st);
+	}
+	if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot record a device move");
+	sqlite3_finalize(st);
+	return ret;
 }
 
 /* Moves to a fresh device id inside the current transaction. */
