@@ -98,7 +98,8 @@ static const char migration_2[] =
  *              held op replaces it).
  * field_alt    live values of a field other than its winner: concurrent
  *              writes, kept until a write that saw them replaces them.
- * replaced     op ids a held op replaces that had not arrived then.
+ * replaced     op ids a held op on field (record, name) replaces that had
+ *              not arrived then: they are never live on that field.
  * op_conflict  ops that reuse a held id with other content.
  * device_move  each time this vault moved to a new device id, and why.
  *
@@ -175,9 +176,11 @@ static const char migration_3_sql[] =
 	"  PRIMARY KEY(record, name, device, seq)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE replaced("
+	"  record BLOB NOT NULL,"
+	"  name TEXT NOT NULL,"
 	"  device INTEGER NOT NULL,"
 	"  seq INTEGER NOT NULL,"
-	"  PRIMARY KEY(device, seq)"
+	"  PRIMARY KEY(device, seq, record, name)"
 	") WITHOUT ROWID;"
 	"CREATE TABLE op_conflict("
 	"  hash BLOB PRIMARY KEY,"

@@ -112,8 +112,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"WHERE record=?1 AND name=?2 AND device=?3 AND seq=?4",
 	[ST_ALT_LIST] = "SELECT device,seq FROM field_alt WHERE record=?1 AND name=?2 "
 		"ORDER BY device,seq",
-	[ST_REPLACED_INSERT] = "INSERT OR IGNORE INTO replaced(device,seq) VALUES(?1,?2)",
-	[ST_REPLACED_TAKE] = "DELETE FROM replaced WHERE device=?1 AND seq=?2",
+	[ST_REPLACED_INSERT] = "INSERT OR IGNORE INTO replaced(record,name,device,seq) "
+		"VALUES(?1,?2,?3,?4)",
+	[ST_REPLACED_TAKE] = "DELETE FROM replaced "
+		"WHERE device=?3 AND seq=?4 AND record=?1 AND name=?2",
 	[ST_OP_INSERT] = "INSERT INTO op(" OP_COLS ",state) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(device,seq) DO NOTHING",
@@ -989,9 +991,11 @@ static int id_eq(const hearth_op_id *a, const hearth_op_id *b)
 	return a->device == b->device && a->seq == b->seq;
 }
 
-/* Reads the state and hash of a held op; *held 0 when not held. */
+/* Reads the state and hash of a held op; *held 0 when not held.  state
+ * and hash may be NULL. */
 static hearth_status op_lookup(hearth_store *s, const hearth_op_id *id,
-			       int *held, uint8_t hash[HEARTH_OP_HASH_BYTES])
+			       int *held, hearth_op_state *state,
+			       uint8_t hash[HEARTH_OP_HASH_BYTES])
 {
 	sqlite3_stmt *st = s->st[ST_OP_GET];
 	hearth_status ret = HEARTH_OK;
@@ -1004,6 +1008,8 @@ static hearth_status op_lookup(hearth_store *s, const hearth_op_id *id,
 		*held = 1;
 		if (hash != NULL)
 			col_bytes(st, 0, hash, HEARTH_OP_HASH_BYTES);
+		if (state != NULL)
+			*state = (hearth_op_state)sqlite3_column_int(st, 1);
 	} else if (rc != SQLITE_DONE) {
 		ret = db_fail(s->db, rc, "cannot read the op log");
 	}
@@ -1042,6 +1048,7 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 
 	for (i = 0; i < op->nprev && ret == HEARTH_OK; i++) {
 		const hearth_op_id *p = &op->prev[i];
+		hearth_op_state pstate = HEARTH_OP_APPLIED;
 		int held;
 
 		if (f.have && id_eq(p, &f.id)) {
@@ -1055,18 +1062,28 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		ret = run(s, ST_ALT_DELETE, "cannot merge a field");
 		if (ret != HEARTH_OK || sqlite3_changes(s->db) > 0)
 			continue;
-		ret = op_lookup(s, p, &held, NULL);
-		if (ret == HEARTH_OK && !held) {
-			/* Replaced before it arrived: remember, so it never
-			 * becomes live when it does. */
-			bind_id(s->st[ST_REPLACED_INSERT], 1, p);
+		ret = op_lookup(s, p, &held, &pstate, NULL);
+		if (ret == HEARTH_OK && !(held && pstate == HEARTH_OP_APPLIED)) {
+			/* Replaced before it was merged (not here yet, or
+			 * waiting for its record or its time): remember, so
+			 * it never becomes live on this field when it is.  (An
+			 * op naming a value of another field replaces nothing
+			 * there.)  An applied op that is neither the winner
+			 * nor a concurrent value is replaced already. */
+			st = s->st[ST_REPLACED_INSERT];
+			bind_blob(st, 1, op->record.b, sizeof op->record.b);
+			bind_text(st, 2, op->field);
+			bind_id(st, 3, p);
 			ret = run(s, ST_REPLACED_INSERT, "cannot merge a field");
 		}
 	}
 	if (ret != HEARTH_OK)
 		return ret;
 	if (known == NULL) {
-		bind_id(s->st[ST_REPLACED_TAKE], 1, &op->id);
+		st = s->st[ST_REPLACED_TAKE];
+		bind_blob(st, 1, op->record.b, sizeof op->record.b);
+		bind_text(st, 2, op->field);
+		bind_id(st, 3, &op->id);
 		ret = run(s, ST_REPLACED_TAKE, "cannot merge a field");
 		if (ret != HEARTH_OK)
 			return ret;
@@ -1250,8 +1267,15 @@ static hearth_status rebind(hearth_store *s, const hearth_op *op)
 	if (ret == HEARTH_OK)
 		ret = exec_once(s, "DELETE FROM field_alt WHERE record=?1", &op->record,
 				NULL, "cannot rebuild a record");
+	/* Every op of the record merges again, as if it had waited for this
+	 * creating op: first all marked waiting, so that an op replaced by
+	 * one merged before it is remembered as replaced. */
 	if (ret == HEARTH_OK)
-		ret = ops_of_record(s, &op->record, "state IN (0,3)", &list, &n);
+		ret = exec_once(s, "UPDATE op SET state=2, reason=NULL "
+				"WHERE record=?1 AND state IN (0,3)", &op->record, NULL,
+				"cannot rebuild a record");
+	if (ret == HEARTH_OK)
+		ret = ops_of_record(s, &op->record, "state=2", &list, &n);
 	if (ret == HEARTH_OK)
 		ret = merge_list(s, list, n);
 	ops_free(list, n);
@@ -1410,7 +1434,7 @@ static hearth_status merge_op(hearth_store *s, const hearth_op *op,
 	if (ret != HEARTH_OK)
 		return ret;
 	if (sqlite3_changes(s->db) == 0) {
-		ret = op_lookup(s, &op->id, &held, held_hash);
+		ret = op_lookup(s, &op->id, &held, NULL, held_hash);
 		if (ret != HEARTH_OK || !held ||
 		    memcmp(held_hash, op->hash, sizeof held_hash) == 0)
 			return ret;

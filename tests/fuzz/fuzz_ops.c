@@ -124,7 +124,8 @@ static hearth_store *open_store(sqlite3 **db)
  * HLCs.  Some are beyond the drift tolerance and must be kept aside by
  * both stores.  Byte by byte (the seed corpus, tests/fuzz/corpus/ops, is
  * written in these terms):
- *   0  bits 0-1 record, bit 2 space, bits 3-4 kind
+ *   0  bits 0-1 record, bit 2 space, bits 3-4 kind (a "_kind" op takes
+ *      its record's own space and kind, from bits 0-1)
  *   1  field (mod 6)      2  value (bits 0-2; "_kind" ops carry the kind
  *                            and "_deleted" ones "1", as valid ops do)
  *   3  ms after T-50      4  HLC counter (bits 0-1)
@@ -148,8 +149,16 @@ static hearth_op decode_op(const uint8_t *p, size_t i, const hearth_op *ops,
 
 	memset(op.record.b, 0x10 + (p[0] & 3), HEARTH_ID_BYTES);
 	memset(op.space.b, 0x20 + ((p[0] >> 2) & 1), HEARTH_ID_BYTES);
-	if (strcmp(op.field, "_kind") == 0)
+	if (strcmp(op.field, "_kind") == 0) {
+		/* Each record's creating ops agree (its space and kind follow
+		 * from the record): these ids are not derived from a creating
+		 * op, and for such records two that disagree bind by arrival
+		 * (see store.h).  Field ops still name other spaces and kinds,
+		 * which must be quarantined the same in any order. */
+		memset(op.space.b, 0x20 + (p[0] & 1), HEARTH_ID_BYTES);
+		op.kind = kinds[p[0] & 3];
 		op.value = op.kind;
+	}
 	else if (strcmp(op.field, "_deleted") == 0)
 		op.value = "1";
 	if ((p[6] & 0x40) && back <= i) {
