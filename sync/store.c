@@ -23,9 +23,15 @@
  * order, batching or repetition (test_convergence checks it).
  *
  * The replaced-value sets: an op lists the values it replaces (prev).  A
- * value is live while no held op lists it.  field keeps the winner and
- * whether it is live; field_alt the live values that are not the winner;
- * replaced the ids listed by a held op before the op itself arrived.
+ * value is live while no merged op of its field lists it.  field keeps the
+ * winner and whether it is live; field_alt the live values that are not
+ * the winner; replaced the ids a merged op of a field listed before they
+ * were merged themselves (not yet arrived, or waiting for their record or
+ * their time), so that they are dead on arrival.
+ *
+ * Records: the creating op binds; ops for a record not yet created wait
+ * (state orphan) and merge when it comes; a purged record keeps only its
+ * purge (record.deleted = 2), and ops for it are emptied on arrival.
  *
  * The clock's last timestamp is written to meta before each commit the
  * store controls (and after each write inside a transaction the caller
