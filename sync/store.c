@@ -7,7 +7,8 @@
  *
  *   1. appends the op to the op log (table op, whose rowid is the local
  *      arrival number); a held id is found by the unique index in the same
- *      statement, and a held id with another hash is an equivocation;
+ *      statement, and a held id with another hash is a clash between two
+ *      copies of one vault, settled by hash (clash());
  *   2. binds the op to its record: a record exists once its creating op
  *      ("_kind") is held, and that op fixes its space, kind and `created`.
  *      An op for a record not yet created waits (state ORPHAN) and is
@@ -55,6 +56,7 @@
 #define META_SPACE "private_space"
 #define META_CLOCK "clock"
 #define META_RETIRED "retired_devices" /* 8 bytes per retired device id */
+#define META_RETIRED_SEQ "retired_seqs" /* 8 bytes per retired id: its last seq */
 #define META_LOCAL "local_space"
 #define META_SEQ "seq" /* 8 bytes: the last seq this device issued */
 
@@ -144,6 +146,7 @@ struct hearth_store {
 	uint16_t saved_counter;
 	uint64_t saved_seq;
 	uint64_t *retired;    /* device ids this store used before */
+	uint64_t *retired_seq; /* the last seq issued under each (0: unknown) */
 	size_t nretired;
 	char **immutable;     /* NULL-terminated copy of the option */
 	sqlite3_stmt *st[ST_COUNT];
@@ -545,34 +548,61 @@ static hearth_status max_seq(hearth_store *s, uint64_t device, uint64_t *out)
 	return ret;
 }
 
-static hearth_status load_retired(hearth_store *s)
+/* Reads meta key, a list of big-endian 64-bit numbers, into *out
+ * (malloc'd; NULL and 0 when absent). */
+static hearth_status meta_u64s(hearth_store *s, const char *key,
+			       uint64_t **out, size_t *n)
 {
 	sqlite3_stmt *st = s->st[ST_META_GET];
 	hearth_status ret = HEARTH_OK;
 	int rc;
 
-	bind_text(st, 1, META_RETIRED);
+	*out = NULL;
+	*n = 0;
+	bind_text(st, 1, key);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		const uint8_t *p = sqlite3_column_blob(st, 0);
-		size_t n = (size_t)sqlite3_column_bytes(st, 0), i;
+		size_t len = (size_t)sqlite3_column_bytes(st, 0), i;
 
-		if (n % 8 != 0) {
+		if (len % 8 != 0) {
 			ret = hearth_fail(HEARTH_EDAMAGED,
-				"vault damaged: meta value '%s' is malformed", META_RETIRED);
-		} else if (n > 0) {
-			s->retired = malloc(n);
-			if (s->retired == NULL)
+				"vault damaged: meta value '%s' is malformed", key);
+		} else if (len > 0) {
+			*out = malloc(len);
+			if (*out == NULL)
 				ret = hearth_fail(HEARTH_ENOMEM, "cannot open store: out of memory");
-			for (i = 0; ret == HEARTH_OK && i < n / 8; i++)
-				s->retired[i] = be64_get(p + 8 * i);
+			for (i = 0; ret == HEARTH_OK && i < len / 8; i++)
+				(*out)[i] = be64_get(p + 8 * i);
 			if (ret == HEARTH_OK)
-				s->nretired = n / 8;
+				*n = len / 8;
 		}
 	} else if (rc != SQLITE_DONE) {
 		ret = db_fail(s->db, rc, "cannot read the store's settings");
 	}
 	sqlite3_reset(st);
+	return ret;
+}
+
+/* The retired device ids and the last seq issued under each (vaults that
+ * retired ids before seqs were kept have fewer seqs: unknown, 0). */
+static hearth_status load_retired(hearth_store *s)
+{
+	uint64_t *seqs = NULL;
+	size_t nseqs = 0;
+	hearth_status ret = meta_u64s(s, META_RETIRED, &s->retired, &s->nretired);
+
+	if (ret == HEARTH_OK)
+		ret = meta_u64s(s, META_RETIRED_SEQ, &seqs, &nseqs);
+	if (ret == HEARTH_OK && s->nretired > 0) {
+		s->retired_seq = calloc(s->nretired, sizeof *s->retired_seq);
+		if (s->retired_seq == NULL)
+			ret = hearth_fail(HEARTH_ENOMEM, "cannot open store: out of memory");
+		else if (seqs != NULL)
+			memcpy(s->retired_seq, seqs,
+			       (nseqs < s->nretired ? nseqs : s->nretired) * sizeof *seqs);
+	}
+	free(seqs);
 	return ret;
 }
 
@@ -611,6 +641,20 @@ static int device_ours(const hearth_store *s, uint64_t device)
 	for (i = 0; i < s->nretired; i++)
 		if (s->retired[i] == device)
 			return 1;
+	return 0;
+}
+
+/* 1 when this store issued op id (under its device id now or one it
+ * retired): the op it holds under that id is its own. */
+static int issued_here(const hearth_store *s, const hearth_op_id *id)
+{
+	size_t i;
+
+	if (id->device == s->clock.device)
+		return id->seq <= s->seq;
+	for (i = 0; i < s->nretired; i++)
+		if (s->retired[i] == id->device)
+			return id->seq <= s->retired_seq[i];
 	return 0;
 }
 
@@ -740,6 +784,7 @@ void hearth_store_close(hearth_store *s)
 		free(*k);
 	free(s->immutable);
 	free(s->retired);
+	free(s->retired_seq);
 	free(s);
 }
 
@@ -817,13 +862,31 @@ static hearth_status note_move(hearth_store *s, uint64_t from, uint64_t to,
 	return ret;
 }
 
-/* Moves to a fresh device id inside the current transaction. */
+/* Writes a list of 64-bit numbers to meta key. */
+static hearth_status meta_put_u64s(hearth_store *s, const char *key,
+				   const uint64_t *v, size_t n)
+{
+	uint8_t *list = malloc(8 * n + 1);
+	hearth_status ret;
+	size_t i;
+
+	if (list == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot move to a new device id: out of memory");
+	for (i = 0; i < n; i++)
+		be64_put(list + 8 * i, v[i]);
+	ret = meta_put(s, key, list, 8 * n);
+	free(list);
+	return ret;
+}
+
+/* Moves to a fresh device id inside the current transaction.  The old id
+ * is retired with the last seq issued under it, so that the ops this
+ * store wrote under it are known as its own (see clash()). */
 static hearth_status move_device(hearth_store *s, const char *why)
 {
 	uint64_t old = s->clock.device, fresh, *r;
-	uint8_t devb[8], *list;
+	uint8_t devb[8];
 	hearth_status ret;
-	size_t i;
 
 	do
 		fresh = hearth_random_u64();
@@ -832,14 +895,15 @@ static hearth_status move_device(hearth_store *s, const char *why)
 	if (r == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "cannot move to a new device id: out of memory");
 	s->retired = r;
-	list = malloc(8 * (s->nretired + 1));
-	if (list == NULL)
+	r = realloc(s->retired_seq, (s->nretired + 1) * sizeof *r);
+	if (r == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "cannot move to a new device id: out of memory");
+	s->retired_seq = r;
 	s->retired[s->nretired] = old;
-	for (i = 0; i <= s->nretired; i++)
-		be64_put(list + 8 * i, s->retired[i]);
-	ret = meta_put(s, META_RETIRED, list, 8 * (s->nretired + 1));
-	free(list);
+	s->retired_seq[s->nretired] = s->seq;
+	ret = meta_put_u64s(s, META_RETIRED, s->retired, s->nretired + 1);
+	if (ret == HEARTH_OK)
+		ret = meta_put_u64s(s, META_RETIRED_SEQ, s->retired_seq, s->nretired + 1);
 	be64_put(devb, fresh);
 	if (ret == HEARTH_OK)
 		ret = meta_put(s, META_DEVICE, devb, sizeof devb);
@@ -1241,49 +1305,84 @@ static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 	return ret;
 }
 
-/* The record's own creating op (its id derives from it) has come after
- * another that claimed the id with another space or kind: it binds the
- * record, whatever the order they arrived in, so every replica agrees.
- * The record is rebuilt from its ops: those that agree with the binding
- * merge, the others are quarantined.  Rare (only a misbehaving device
- * makes a second creating op for an id), so a scan of the op log is fine. */
-static hearth_status rebind(hearth_store *s, const hearth_op *op)
+/* Rebuilds record from the ops held for it, as if each had just arrived:
+ * its fields, concurrent values and replaced ids are cleared, every op of
+ * it that is merged, waiting or quarantined waits again, and the creating
+ * op that binds it (the one its id derives from, else the first by (HLC,
+ * seq)) makes the record anew; then the others merge in (HLC, seq) order.
+ * Used when the ops that bind or fill a record change under it: its own
+ * creating op coming after an impostor, or an op replaced by another
+ * under the same id (see clash()).  Rare, so a scan of the record's ops
+ * is fine.  A purged record stays as it is; ops kept aside for their time
+ * wait for it as before; ops naming this device's local space stay
+ * quarantined. */
+static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 {
-	sqlite3_stmt *st = NULL;
+	static const char *const clear[] = {
+		"DELETE FROM field WHERE record=?1",
+		"DELETE FROM field_alt WHERE record=?1",
+		"DELETE FROM replaced WHERE record=?1",
+		"DELETE FROM record WHERE id=?1",
+	};
+	sqlite3_stmt *st = s->st[ST_REC_GET];
 	stored_op *list = NULL;
+	const hearth_op *bind = NULL;
 	hearth_status ret = HEARTH_OK;
-	size_t n = 0;
-	int rc;
+	size_t n = 0, i;
+	int rc, purged = 0;
 
-	rc = sqlite3_prepare_v2(s->db, "UPDATE record SET space=?2, kind=?3, "
-		"created=?4, deleted=0 WHERE id=?1", -1, &st, NULL);
+	bind_blob(st, 1, record->b, sizeof record->b);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		purged = sqlite3_column_int(st, 3) == RECORD_PURGED;
+	else if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read a record");
+	sqlite3_reset(st);
+	if (ret != HEARTH_OK || purged)
+		return ret;
+	for (i = 0; i < sizeof clear / sizeof clear[0] && ret == HEARTH_OK; i++)
+		ret = exec_once(s, clear[i], record, NULL, "cannot rebuild a record");
+	if (ret != HEARTH_OK)
+		return ret;
+	st = NULL;
+	rc = sqlite3_prepare_v2(s->db, "UPDATE op SET state=2, reason=NULL "
+		"WHERE record=?1 AND (state IN (0,2) OR (state=3 AND space <> ?2))",
+		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_blob(st, 2, op->space.b, sizeof op->space.b);
-		bind_text(st, 3, op->kind);
-		bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
+		bind_blob(st, 1, record->b, sizeof record->b);
+		bind_blob(st, 2, s->local.b, sizeof s->local.b);
 		rc = sqlite3_step(st);
 	}
 	if (rc != SQLITE_DONE)
 		ret = db_fail(s->db, rc, "cannot rebuild a record");
 	sqlite3_finalize(st);
 	if (ret == HEARTH_OK)
-		ret = exec_once(s, "DELETE FROM field WHERE record=?1", &op->record,
-				NULL, "cannot rebuild a record");
-	if (ret == HEARTH_OK)
-		ret = exec_once(s, "DELETE FROM field_alt WHERE record=?1", &op->record,
-				NULL, "cannot rebuild a record");
-	/* Every op of the record merges again, as if it had waited for this
-	 * creating op: first all marked waiting, so that an op replaced by
-	 * one merged before it is remembered as replaced. */
-	if (ret == HEARTH_OK)
-		ret = exec_once(s, "UPDATE op SET state=2, reason=NULL "
-				"WHERE record=?1 AND state IN (0,3)", &op->record, NULL,
-				"cannot rebuild a record");
-	if (ret == HEARTH_OK)
-		ret = ops_of_record(s, &op->record, "state=2", &list, &n);
-	if (ret == HEARTH_OK)
-		ret = merge_list(s, list, n);
+		ret = ops_of_record(s, record, "state=2", &list, &n);
+	for (i = 0; ret == HEARTH_OK && i < n; i++) {
+		const hearth_op *op = &list[i].op;
+		hearth_id own;
+
+		if (strcmp(op->field, HEARTH_FIELD_KIND) != 0)
+			continue;
+		if (bind == NULL)
+			bind = op;
+		own = hearth_op_record_id(op);
+		if (hearth_id_equal(&own, record)) {
+			bind = op;
+			break;
+		}
+	}
+	/* Without a creating op every op of the record waits for one. */
+	if (ret == HEARTH_OK && bind != NULL) {
+		st = s->st[ST_REC_INSERT];
+		bind_blob(st, 1, record->b, sizeof record->b);
+		bind_blob(st, 2, bind->space.b, sizeof bind->space.b);
+		bind_text(st, 3, bind->kind);
+		bind_blob(st, 4, bind->hlc.b, sizeof bind->hlc.b);
+		ret = run(s, ST_REC_INSERT, "cannot rebuild a record");
+		if (ret == HEARTH_OK)
+			ret = merge_list(s, list, n);
+	}
 	ops_free(list, n);
 	return ret;
 }
@@ -1356,7 +1455,7 @@ static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 
 			if (hearth_id_equal(&own, &op->record)) {
 				sqlite3_reset(st);
-				return rebind(s, op);
+				return rebuild(s, &op->record);
 			}
 		}
 	} else if (rc == SQLITE_DONE) {
@@ -1420,6 +1519,145 @@ static hearth_status keep_conflict(hearth_store *s, const hearth_op *op,
 	return run(s, ST_CONFLICT_INSERT, "cannot keep a conflicting op");
 }
 
+/* Reads the op held under id into *out (owned: stored_op_release). */
+static hearth_status op_read(hearth_store *s, const hearth_op_id *id,
+			     stored_op *out)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS ", state FROM op "
+				    "WHERE device=?1 AND seq=?2", -1, &st, NULL);
+
+	memset(out, 0, sizeof *out);
+	if (rc == SQLITE_OK) {
+		bind_id(st, 1, id);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW) {
+		if (!stored_op_read(out, st, 0))
+			ret = hearth_fail(HEARTH_EDAMAGED, "vault damaged: an op is malformed");
+		out->state = (hearth_op_state)sqlite3_column_int(st, 10);
+	} else {
+		ret = db_fail(s->db, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+			      "cannot read the op log");
+	}
+	sqlite3_finalize(st);
+	return ret;
+}
+
+/* 1 when the conflict table holds an op with this hash. */
+static hearth_status conflict_held(hearth_store *s, const uint8_t *hash, int *held)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT 1 FROM op_conflict WHERE hash=?1",
+				    -1, &st, NULL);
+
+	*held = 0;
+	if (rc == SQLITE_OK) {
+		bind_blob(st, 1, hash, HEARTH_OP_HASH_BYTES);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW)
+		*held = 1;
+	else if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read the op log");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+static hearth_status merge_op(hearth_store *s, const hearth_op *op,
+			      hearth_op_state state, const fstate *known,
+			      int *outcome);
+
+/* Writes again, under this store's device id now, the content of lost, an
+ * op of its own that another op under the same id has replaced everywhere
+ * (see clash()): same record, field, value and replaced ids, a new id and
+ * a new HLC.  A creating op keeps its record's id (which then no longer
+ * derives from it: the record binds to it like a record made before ids
+ * were derived). */
+static hearth_status reauthor(hearth_store *s, const hearth_op *lost)
+{
+	hearth_op op = *lost;
+	hearth_status ret = hearth_clock_tick(&s->clock, &op.hlc);
+	int outcome;
+
+	if (ret != HEARTH_OK)
+		return ret;
+	op.id.device = s->clock.device;
+	op.id.seq = s->seq + 1;
+	hearth_op_seal(&op);
+	ret = merge_op(s, &op, HEARTH_OP_APPLIED, NULL, &outcome);
+	if (ret == HEARTH_OK)
+		s->seq = op.id.seq;
+	return ret;
+}
+
+#define REASON_LOST_ID "another op under its id has the smaller hash"
+
+/* op reuses an id held with another hash (held_hash): two copies of one
+ * vault wrote under one device id.  Every replica keeps, under the id,
+ * the op with the smaller hash, and the other in the conflict table
+ * (listed by hearth_store_ops and hearth_store_problems, forwarded, never
+ * merged), so replicas that hold both agree whatever the order they came
+ * in.  When op takes the id, the records of both ops are rebuilt.  The
+ * store that wrote the losing op writes its content again under its own,
+ * new device id (reauthor()), so nothing either copy wrote is lost.
+ * state: what op would be if merged (APPLIED, FUTURE or QUARANTINED). */
+static hearth_status clash(hearth_store *s, const hearth_op *op,
+			   const uint8_t *held_hash, hearth_op_state state)
+{
+	uint8_t prevbuf[16 * HEARTH_OP_PREV_MAX];
+	sqlite3_stmt *st = NULL;
+	stored_op held;
+	hearth_status ret;
+	int seen, mine = issued_here(s, &op->id), rc;
+
+	ret = conflict_held(s, op->hash, &seen);
+	if (ret != HEARTH_OK || seen)
+		return ret;
+	if (memcmp(op->hash, held_hash, HEARTH_OP_HASH_BYTES) > 0) {
+		ret = keep_conflict(s, op, REASON_LOST_ID);
+		if (ret == HEARTH_OK && op->id.device == s->clock.device)
+			ret = move_device(s, "another copy of this vault wrote under "
+					  "its device id");
+		return ret;
+	}
+	ret = op_read(s, &op->id, &held);
+	if (ret == HEARTH_OK)
+		ret = keep_conflict(s, &held.op, REASON_LOST_ID);
+	/* op takes the id, with a new arrival number (a peer paging by
+	 * arrival gets it), waiting to be merged by the rebuilds below. */
+	if (ret == HEARTH_OK) {
+		rc = sqlite3_prepare_v2(s->db, "UPDATE op SET "
+			"arrival=(SELECT max(arrival) FROM op)+1, hlc=?3, hash=?4, "
+			"space=?5, record=?6, kind=?7, field=?8, value=?9, prev=?10, "
+			"state=?11, reason=?12 WHERE device=?1 AND seq=?2", -1, &st, NULL);
+		if (rc == SQLITE_OK) {
+			bind_op(st, op, prevbuf);
+			sqlite3_bind_int(st, 11, state == HEARTH_OP_APPLIED ?
+					 HEARTH_OP_ORPHAN : (int)state);
+			bind_text(st, 12, state == HEARTH_OP_QUARANTINED ?
+				  "names this device's local space" : NULL);
+			rc = sqlite3_step(st);
+		}
+		if (rc != SQLITE_DONE)
+			ret = db_fail(s->db, rc, "cannot replace an op");
+		sqlite3_finalize(st);
+	}
+	if (ret == HEARTH_OK)
+		ret = rebuild(s, &held.op.record);
+	if (ret == HEARTH_OK && !hearth_id_equal(&held.op.record, &op->record))
+		ret = rebuild(s, &op->record);
+	if (ret == HEARTH_OK && op->id.device == s->clock.device)
+		ret = move_device(s, "another copy of this vault wrote under "
+				  "its device id");
+	if (ret == HEARTH_OK && mine)
+		ret = reauthor(s, &held.op);
+	stored_op_release(&held);
+	return ret;
+}
+
 /* Appends op to the log in state `state` and, when APPLIED, merges it.
  * *outcome: the op's state, or -1 for a duplicate or a conflict. */
 static hearth_status merge_op(hearth_store *s, const hearth_op *op,
@@ -1444,11 +1682,7 @@ static hearth_status merge_op(hearth_store *s, const hearth_op *op,
 		if (ret != HEARTH_OK || !held ||
 		    memcmp(held_hash, op->hash, sizeof held_hash) == 0)
 			return ret;
-		ret = keep_conflict(s, op, "reuses the id of another op");
-		if (ret == HEARTH_OK && op->id.device == s->clock.device)
-			ret = move_device(s, "another copy of this vault wrote under "
-					  "its device id");
-		return ret;
+		return clash(s, op, held_hash, state);
 	}
 	*outcome = (int)state;
 	if (state != HEARTH_OP_APPLIED)
@@ -1496,7 +1730,8 @@ static void resync(hearth_store *s)
 	    be64_get(devb) != 0)
 		s->clock.device = be64_get(devb);
 	free(s->retired);
-	s->retired = NULL;
+	free(s->retired_seq);
+	s->retired = s->retired_seq = NULL;
 	s->nretired = 0;
 	(void)load_retired(s);
 	if (max_seq(s, s->clock.device, &seq) == HEARTH_OK)
@@ -2256,7 +2491,7 @@ hearth_status hearth_store_ops_since(hearth_store *s, uint64_t after,
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
 	/* A fresh statement per call: cb may call back into the store. */
 	rc = sqlite3_prepare_v2(s->db, "SELECT arrival, state, " OP_COLS " FROM op "
-		"WHERE arrival > ?1 AND state < 3 AND space <> ?2 ORDER BY arrival",
+		"WHERE arrival > ?1 AND state < 4 AND space <> ?2 ORDER BY arrival",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "cannot list ops");
@@ -2277,11 +2512,18 @@ hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
 
 	if (s == NULL || cb == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
+	/* The ops held, then under the same ids the ops they superseded. */
 	rc = sqlite3_prepare_v2(s->db, device != 0 ?
-		"SELECT arrival, state, " OP_COLS " FROM op WHERE device = ?3 "
-		"AND seq BETWEEN ?1 AND ?2 AND state < 3 AND space <> ?4 ORDER BY seq" :
-		"SELECT arrival, state, " OP_COLS " FROM op WHERE seq BETWEEN ?1 AND ?2 "
-		"AND state < 3 AND space <> ?4 ORDER BY device < 0, device, seq",
+		"SELECT * FROM (SELECT arrival, state, " OP_COLS " FROM op "
+		"WHERE device = ?3 AND seq BETWEEN ?1 AND ?2 AND state < 4 AND space <> ?4 "
+		"UNION ALL SELECT 0, 5, " OP_COLS " FROM op_conflict WHERE device = ?3 "
+		"AND seq BETWEEN ?1 AND ?2 AND space <> ?4) "
+		"ORDER BY seq, arrival = 0, hash" :
+		"SELECT * FROM (SELECT arrival, state, " OP_COLS " FROM op "
+		"WHERE seq BETWEEN ?1 AND ?2 AND state < 4 AND space <> ?4 "
+		"UNION ALL SELECT 0, 5, " OP_COLS " FROM op_conflict "
+		"WHERE seq BETWEEN ?1 AND ?2 AND space <> ?4) "
+		"ORDER BY device < 0, device, seq, arrival = 0, hash",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "cannot list ops");
@@ -2295,29 +2537,53 @@ hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
 	return ret;
 }
 
+/* The digest's term for one op: the first 8 bytes of its hash. */
+static uint64_t hash_term(sqlite3_stmt *st, int c)
+{
+	uint8_t h[HEARTH_OP_HASH_BYTES];
+
+	col_bytes(st, c, h, sizeof h);
+	return be64_get(h);
+}
+
 hearth_status hearth_store_heads(hearth_store *s, hearth_head_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = NULL;
+	hearth_device_head h;
 	hearth_status ret = HEARTH_OK;
-	int rc;
+	int rc, have = 0, stop = 0;
 
 	if (s == NULL || cb == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot list devices: no callback");
-	/* Device ids are unsigned; SQLite compares them signed, so ids with
-	 * the top bit set go after the others. */
-	rc = sqlite3_prepare_v2(s->db, "SELECT device, count(*), max(seq) FROM op "
-		"GROUP BY device ORDER BY device < 0, device", -1, &st, NULL);
+	/* Each op held, and the superseded ops under held ids (op_conflict),
+	 * by device.  Device ids are unsigned; SQLite compares them signed, so
+	 * ids with the top bit set go after the others. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT * FROM ("
+		"SELECT device, seq, hash, 0 AS extra FROM op "
+		"UNION ALL SELECT device, seq, hash, 1 FROM op_conflict) "
+		"ORDER BY device < 0, device", -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return db_fail(s->db, rc, "cannot list devices");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		hearth_device_head h;
+	memset(&h, 0, sizeof h);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t device = (uint64_t)sqlite3_column_int64(st, 0);
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 1);
 
-		h.device = (uint64_t)sqlite3_column_int64(st, 0);
-		h.count = (uint64_t)sqlite3_column_int64(st, 1);
-		h.max_seq = (uint64_t)sqlite3_column_int64(st, 2);
-		if (cb(&h, ctx) != 0)
-			break;
+		if (have && device != h.device) {
+			stop = cb(&h, ctx) != 0;
+			memset(&h, 0, sizeof h);
+		}
+		have = 1;
+		h.device = device;
+		h.digest += hash_term(st, 2);
+		if (sqlite3_column_int(st, 3) == 0) {
+			h.count++;
+			if (seq > h.max_seq)
+				h.max_seq = seq;
+		}
 	}
+	if (!stop && rc == SQLITE_DONE && have)
+		(void)cb(&h, ctx);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		ret = db_fail(s->db, rc, "cannot list devices");
 	sqlite3_finalize(st);

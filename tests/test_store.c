@@ -318,7 +318,7 @@ static op_list *list_new(void)
 	return l;
 }
 
-/* Everything from sends that a sync would send (ops_since 0) goes to to. */
+/* Everything from holds that a sync would send goes to to. */
 static void send_all(hearth_store *from, hearth_store *to)
 {
 	op_list *l = list_new();
@@ -326,7 +326,8 @@ static void send_all(hearth_store *from, hearth_store *to)
 	size_t i;
 
 	assert_non_null(ops);
-	OK(hearth_store_ops_since(from, 0, collect, l));
+	/* Every op held, superseded ones too: what a peer needs. */
+	OK(hearth_store_ops(from, 0, 0, 0, collect, l));
 	for (i = 0; i < l->n; i++)
 		ops[i] = as_op(&l->v[i]);
 	OK(hearth_store_apply(to, ops, l->n, NULL));
@@ -428,6 +429,21 @@ static int see_head(const hearth_device_head *h, void *ctx)
 	assert_true(w->n < 8);
 	w->h[w->n++] = *h;
 	return 0;
+}
+
+/* What s says it holds of device (count 0 when nothing). */
+static hearth_device_head head_of(hearth_store *s, uint64_t device)
+{
+	heads w;
+	int i;
+
+	memset(&w, 0, sizeof w);
+	OK(hearth_store_heads(s, see_head, &w));
+	for (i = 0; i < w.n; i++)
+		if (w.h[i].device == device)
+			return w.h[i];
+	memset(&w.h[0], 0, sizeof w.h[0]);
+	return w.h[0];
 }
 
 /* The ops of one device, by seq. */
@@ -1534,14 +1550,17 @@ static void test_quarantine_other_space_or_kind(void **state)
 	assert_int_equal(p.id[3].seq, 4);
 	assert_string_equal(p.reason[3], "names another kind than its record's");
 	assert_int_equal(p.id[4].seq, 5);
-	/* Not waiting, not forwarded, not listed as ops. */
+	/* Not waiting; forwarded as quarantined (every replica that meets
+	 * the record's creating op refuses them alike). */
 	OK(hearth_store_pending_count(f->s, &n));
 	assert_int_equal(n, 0);
 	OK(hearth_store_ops_since(f->s, 0, collect, l));
-	assert_int_equal(l->n, 2);
+	assert_int_equal(l->n, 7);
 	memset(l, 0, sizeof *l);
 	OK(hearth_store_ops(f->s, DEV_S, 0, 0, collect, l));
-	assert_int_equal(l->n, 0);
+	assert_int_equal(l->n, 5);
+	for (i = 0; i < 5; i++)
+		assert_int_equal(l->v[i].state, HEARTH_OP_QUARANTINED);
 	/* Sent again: still one report each. */
 	OK(hearth_store_apply(f->s, bad, 5, NULL));
 	assert_int_equal(get_problems(f->s).n, 5);
@@ -1567,11 +1586,12 @@ static void test_quarantine_other_space_or_kind(void **state)
 	assert_int_equal(p.id[5].seq, 6);
 	assert_string_equal(p.reason[5], "names another space than its record's");
 
-	/* A store that never saw the bad ops dumps the same. */
+	/* A store that gets everything from this one, the bad ops
+	 * forwarded, refuses them alike and dumps the same. */
 	replica_open(&clean, &f->dir, "clean.db", NULL);
 	send_all(f->s, clean.s);
 	assert_same_dump(f->s, clean.s);
-	assert_int_equal(get_problems(clean.s).n, 0);
+	assert_int_equal(get_problems(clean.s).n, 6);
 	replica_close(&clean);
 	free(before);
 	free(after);
@@ -1910,7 +1930,7 @@ static void test_equivocation_from_a_copy(void **state)
 	op_list *l, *cl;
 	hearth_op theirs;
 	problems p;
-	int i, found = 0;
+	int i, found = 0, ours_won;
 
 	OK(hearth_record_create(f->s, NULL, "person", &rec));      /* 1 */
 	OK(hearth_record_set(f->s, &rec, "name", "Zhang"));        /* 2 */
@@ -1929,14 +1949,18 @@ static void test_equivocation_from_a_copy(void **state)
 	assert_int_equal(cl->n, 3);
 	assert_int_equal(cl->v[2].op.id.seq, 3);
 	theirs = as_op(&cl->v[2]);
+	l = ops_of(f->s, old);
+	ours_won = memcmp(l->v[2].op.hash, theirs.hash, sizeof theirs.hash) < 0;
+	free(l);
+	/* Counts cannot tell the copies apart; the digests can. */
+	assert_int_equal(head_of(f->s, old).count, head_of(copy.s, old).count);
+	assert_int_equal(head_of(f->s, old).max_seq, head_of(copy.s, old).max_seq);
+	assert_true(head_of(f->s, old).digest != head_of(copy.s, old).digest);
 	OK(hearth_store_apply(f->s, &theirs, 1, NULL));
 
 	fresh = hearth_store_device(f->s);
 	assert_true(fresh != old);
 	assert_true(fresh != 0);
-	OK(hearth_record_load(f->s, &rec, &r));
-	assert_string_equal(hearth_record_field(r, "name"), "written in the original");
-	hearth_record_free(r);
 	p = get_problems(f->s);
 	assert_int_equal(p.n, 2);
 	assert_int_equal(p.moves, 1);
@@ -1946,39 +1970,66 @@ static void test_equivocation_from_a_copy(void **state)
 		found = 1;
 		assert_int_equal(p.id[i].device, old);
 		assert_int_equal(p.id[i].seq, 3);
-		assert_string_equal(p.value[i], "written in the copy");
-		assert_string_equal(p.reason[i], "reuses the id of another op");
+		assert_string_equal(p.value[i], ours_won ? "written in the copy" :
+				    "written in the original");
+		assert_string_equal(p.reason[i], "another op under its id has the smaller hash");
 	}
 	assert_true(found);
-	/* The original's own op 3 is still the one held and forwarded. */
+	/* Under id 3 the op with the smaller hash, then the other,
+	 * superseded: both forwarded. */
 	l = ops_of(f->s, old);
-	assert_int_equal(l->n, 3);
-	assert_string_equal(l->v[2].value, "written in the original");
+	assert_int_equal(l->n, 4);
+	assert_int_equal(l->v[3].op.id.seq, 3);
+	assert_int_equal(l->v[3].state, HEARTH_OP_SUPERSEDED);
+	assert_true(memcmp(l->v[2].op.hash, l->v[3].op.hash, sizeof theirs.hash) < 0);
+	assert_string_equal(l->v[2].value, ours_won ? "written in the original" :
+			    "written in the copy");
+	free(l);
+	/* Nothing the original wrote is lost: when its op lost the id, its
+	 * text is written again under the new id, and wins (it is newer). */
+	OK(hearth_record_load(f->s, &rec, &r));
+	assert_string_equal(hearth_record_field(r, "name"), "written in the original");
+	hearth_record_free(r);
+	l = ops_of(f->s, fresh);
+	assert_int_equal(l->n, ours_won ? 0 : 1);
+	if (!ours_won) {
+		assert_string_equal(l->v[0].value, "written in the original");
+		assert_int_equal(l->v[0].op.id.seq, 1);
+		assert_int_equal(hearth_hlc_device(&l->v[0].op.hlc), fresh);
+	}
 	free(l);
 
-	/* The next op is 1 of the new id, and the move lasts. */
+	/* The next op follows on the new id, and the move lasts. */
 	OK(hearth_record_set(f->s, &rec, "unit", "after the move"));
 	l = ops_of(f->s, fresh);
-	assert_int_equal(l->n, 1);
-	assert_int_equal(l->v[0].op.id.seq, 1);
-	assert_int_equal(hearth_hlc_device(&l->v[0].op.hlc), fresh);
+	assert_int_equal(l->n, ours_won ? 1 : 2);
+	assert_int_equal(l->v[l->n - 1].op.id.seq, ours_won ? 1 : 2);
+	assert_int_equal(hearth_hlc_device(&l->v[l->n - 1].op.hlc), fresh);
 	free(l);
 	hearth_store_close(f->s);
 	f->s = open_store(f->db, &f->now);
 	assert_int_equal(hearth_store_device(f->s), fresh);
-	/* The same op again: no second move. */
+	/* The same op again: no second move, nothing written again. */
 	OK(hearth_store_apply(f->s, &theirs, 1, NULL));
 	assert_int_equal(hearth_store_device(f->s), fresh);
 	assert_int_equal(get_problems(f->s).moves, 1);
 	OK(hearth_record_set(f->s, &rec, "unit", "again"));
 	l = ops_of(f->s, fresh);
-	assert_int_equal(l->n, 2);
-	assert_int_equal(l->v[1].op.id.seq, 2);
+	assert_int_equal(l->n, ours_won ? 2 : 3);
 	free(l);
-	/* The copy, in turn, learns of the original's op 3 and moves too. */
+	/* The copy, in turn, learns of the original's op 3 and moves too;
+	 * then both hold the same ops and the same state. */
 	send_all(f->s, copy.s);
 	assert_true(hearth_store_device(copy.s) != old);
 	assert_true(hearth_store_device(copy.s) != fresh);
+	send_all(copy.s, f->s);
+	send_all(f->s, copy.s);
+	assert_same_dump(f->s, copy.s);
+	assert_true(head_of(f->s, old).digest == head_of(copy.s, old).digest);
+	assert_int_equal(head_of(f->s, old).count, 3);
+	/* Both texts live on, as concurrent values (each replaced only
+	 * what its writer saw): the loser's was written again. */
+	assert_int_equal(get_values(copy.s, &rec, "name").n, 2);
 	free(cl);
 	replica_close(&copy);
 }
@@ -2037,39 +2088,69 @@ static void test_rollback_moves_device(void **state)
 	replica_close(&old);
 }
 
-/* A peer that sends two different ops under one id: the first held stays
- * and is forwarded, the other is kept as a problem; this store does not
- * move (the id is not its own). */
+/* A peer that sends two different ops under one id: whatever the order
+ * they come in, the one with the smaller hash is held and merged, the
+ * other kept as superseded (reported, forwarded); this store does not move
+ * (the id is not its own). */
 static void test_equivocation_of_a_peer(void **state)
 {
 	fixture *f = *state;
 	hearth_op ops[3];
 	hearth_record *r = NULL;
 	uint64_t dev = hearth_store_device(f->s);
-	op_list *l = list_new();
+	char *first = NULL, *second = NULL;
+	const char *win, *lose;
+	op_list *l;
 	problems p;
+	int round;
 
 	ops[0] = CREATE(.seq = 1, .ms = T0, .kind = "person", .value = "person");
 	ops[1] = ROP(.seq = 2, .ms = T0 + 1, .rec = &ops[0].record, .kind = "person",
 		.field = "name", .value = "told to us");
-	ops[2] = ROP(.seq = 2, .ms = T0 + 1, .rec = &ops[0].record, .kind = "person",
+	ops[2] = ROP(.seq = 2, .ms = T0 + 2, .rec = &ops[0].record, .kind = "person",
 		.field = "name", .value = "told to others");
-	OK(hearth_store_apply(f->s, ops, 2, NULL));
-	OK(hearth_store_apply(f->s, ops + 2, 1, NULL));
-	OK(hearth_store_apply(f->s, ops + 2, 1, NULL));
-	assert_int_equal(hearth_store_device(f->s), dev);
-	OK(hearth_record_load(f->s, &ops[0].record, &r));
-	assert_string_equal(hearth_record_field(r, "name"), "told to us");
-	hearth_record_free(r);
-	p = get_problems(f->s);
-	assert_int_equal(p.n, 1);
-	assert_int_equal(p.moves, 0);
-	assert_string_equal(p.value[0], "told to others");
-	assert_string_equal(p.reason[0], "reuses the id of another op");
-	OK(hearth_store_ops_since(f->s, 0, collect, l));
-	assert_int_equal(l->n, 2);
-	assert_string_equal(l->v[1].value, "told to us");
-	free(l);
+	if (memcmp(ops[1].hash, ops[2].hash, sizeof ops[1].hash) < 0)
+		win = "told to us", lose = "told to others";
+	else
+		win = "told to others", lose = "told to us";
+	for (round = 0; round < 2; round++) {
+		hearth_store *s = f->s;
+		replica other;
+
+		if (round == 1) {
+			/* A second store gets them the other way round. */
+			replica_open(&other, &f->dir, "other.db", NULL);
+			s = other.s;
+			OK(hearth_store_apply(s, ops + 2, 1, NULL));
+			OK(hearth_store_apply(s, ops, 2, NULL));
+		} else {
+			OK(hearth_store_apply(s, ops, 2, NULL));
+			OK(hearth_store_apply(s, ops + 2, 1, NULL));
+			OK(hearth_store_apply(s, ops + 2, 1, NULL));
+			assert_int_equal(hearth_store_device(s), dev);
+		}
+		OK(hearth_record_load(s, &ops[0].record, &r));
+		assert_string_equal(hearth_record_field(r, "name"), win);
+		hearth_record_free(r);
+		p = get_problems(s);
+		assert_int_equal(p.n, 1);
+		assert_int_equal(p.moves, 0);
+		assert_string_equal(p.value[0], lose);
+		assert_string_equal(p.reason[0], "another op under its id has the smaller hash");
+		l = ops_of(s, DEV_R);
+		assert_int_equal(l->n, 3);
+		assert_string_equal(l->v[1].value, win);
+		assert_int_equal(l->v[1].state, HEARTH_OP_APPLIED);
+		assert_string_equal(l->v[2].value, lose);
+		assert_int_equal(l->v[2].state, HEARTH_OP_SUPERSEDED);
+		free(l);
+		OK(hearth_store_dump(s, round == 0 ? &first : &second, NULL));
+		if (round == 1)
+			replica_close(&other);
+	}
+	assert_string_equal(first, second);
+	free(first);
+	free(second);
 }
 
 /* A device move made inside the caller's transaction is undone with it;
@@ -2200,7 +2281,7 @@ static void test_arrival_cursor(void **state)
 
 	memset(l, 0, sizeof *l);
 	OK(hearth_store_ops_since(f->s, cursor, collect, l));
-	assert_int_equal(l->n, 4);
+	assert_int_equal(l->n, 5);
 	for (i = 0; i < l->n; i++) {
 		assert_true(l->v[i].arrival > cursor);
 		if (i > 0)
@@ -2211,13 +2292,15 @@ static void test_arrival_cursor(void **state)
 	assert_int_equal(l->v[0].state, HEARTH_OP_APPLIED);
 	assert_int_equal(l->v[1].op.id.seq, 3);
 	assert_int_equal(l->v[1].state, HEARTH_OP_ORPHAN);
-	assert_int_equal(l->v[2].op.id.seq, 2);
-	assert_int_equal(l->v[2].state, HEARTH_OP_FUTURE);
-	assert_string_equal(l->v[2].value, "ahead");
-	assert_int_equal(l->v[3].op.id.device, hearth_store_device(f->s));
-	assert_string_equal(l->v[3].value, "local, later");
+	assert_int_equal(l->v[2].op.id.seq, 4);
+	assert_int_equal(l->v[2].state, HEARTH_OP_QUARANTINED);
+	assert_int_equal(l->v[3].op.id.seq, 2);
+	assert_int_equal(l->v[3].state, HEARTH_OP_FUTURE);
+	assert_string_equal(l->v[3].value, "ahead");
+	assert_int_equal(l->v[4].op.id.device, hearth_store_device(f->s));
+	assert_string_equal(l->v[4].value, "local, later");
 	/* A listed op can be forwarded as it is: its hash still holds. */
-	fwd = as_op(&l->v[2]);
+	fwd = as_op(&l->v[3]);
 	memcpy(hash, fwd.hash, sizeof hash);
 	hearth_op_seal(&fwd);
 	assert_memory_equal(hash, fwd.hash, sizeof hash);

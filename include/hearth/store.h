@@ -128,7 +128,9 @@ typedef enum hearth_op_state {
 	HEARTH_OP_FUTURE = 1,      /* too far ahead of our clock: kept aside */
 	HEARTH_OP_ORPHAN = 2,      /* its record's creating op has not come */
 	HEARTH_OP_QUARANTINED = 3, /* refused: kept and reported, not applied */
-	HEARTH_OP_PURGED = 4       /* its record was purged: value removed */
+	HEARTH_OP_PURGED = 4,      /* its record was purged: value removed */
+	HEARTH_OP_SUPERSEDED = 5   /* another op under its id has the smaller
+				    * hash: kept and forwarded, not applied */
 } hearth_op_state;
 
 typedef struct hearth_field {
@@ -284,10 +286,14 @@ hearth_status hearth_store_resolve(hearth_store *s, const char *kind,
  *
  * Then, per op:
  *   - an op already held (same id, same hash) changes nothing;
- *   - an op whose id we hold with another hash is an equivocation: it is
- *     kept in the conflict table (hearth_store_problems), not applied; if
- *     the id is one of ours, this store is a copy or was rolled back, and it
- *     moves to a new device id at once (see hearth_store_device);
+ *   - an op whose id we hold with another hash means two copies of one
+ *     vault wrote under one device id: under the id every store keeps the
+ *     op with the smaller hash and merges it (rebuilding the records
+ *     either touches), and keeps the other as superseded: forwarded,
+ *     reported by hearth_store_problems, never merged.  If the id is one of
+ *     ours, this store is a copy or was rolled back: it moves to a new
+ *     device id at once (see hearth_store_device), and writes the content
+ *     of its own superseded op again under it;
  *   - an op of our own device with a sequence number we never issued also
  *     means a rollback: new device id, and the op is merged as remote;
  *   - an op more than the clock's max drift ahead is kept aside
@@ -317,25 +323,35 @@ hearth_status hearth_store_pending_count(hearth_store *s, size_t *n) HEARTH_WUR;
 /* Calls cb for every op held whose arrival number is greater than after,
  * in arrival order, with the op's arrival number and state: the cursor a
  * transport pages by (ops that arrive late with old HLCs still come after
- * it).  Ops kept aside are listed (they stay forwardable); quarantined ones
- * are not, nor ops of the device-local space.  cb returns non-zero to stop. */
+ * it).  Every op held is listed (ops kept aside and quarantined ones too:
+ * they stay forwardable, and every replica treats them alike) but ops of
+ * the device-local space and ops emptied by a purge.  cb returns non-zero
+ * to stop. */
 typedef int (*hearth_op_cb)(const hearth_op *op, uint64_t arrival,
 			    hearth_op_state state, void *ctx);
 hearth_status hearth_store_ops_since(hearth_store *s, uint64_t after,
 				     hearth_op_cb cb, void *ctx) HEARTH_WUR;
 
 /* Calls cb for the ops of device (0: every device) with seq in [from, to]
- * (to 0: unbounded), by device then seq; every state but quarantined. */
+ * (to 0: unbounded), by device then seq, as hearth_store_ops_since lists
+ * them; after the op held under an id come the ops it superseded
+ * (HEARTH_OP_SUPERSEDED, arrival 0, by hash), which a peer needs too. */
 hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
 			       uint64_t from, uint64_t to,
 			       hearth_op_cb cb, void *ctx) HEARTH_WUR;
 
-/* What this store knows of one device: how many of its ops it holds and
- * the greatest seq among them (a gap when count < max_seq). */
+/* What this store knows of one device: how many of its ids it holds and
+ * the greatest seq among them (a gap when count < max_seq), and a digest
+ * of every op of the device it holds, superseded ones included: the sum
+ * modulo 2^64 of the first 8 bytes (big-endian) of their hashes.  Two
+ * stores hold the same ops of a device when all three agree; equal counts
+ * with different digests mean one holds a version of an id the other
+ * lacks (two copies of a vault wrote under one device id). */
 typedef struct hearth_device_head {
 	uint64_t device;
 	uint64_t count;
 	uint64_t max_seq;
+	uint64_t digest;
 } hearth_device_head;
 
 /* Calls cb for every device with ops held, by device id. */
