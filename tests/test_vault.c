@@ -1772,6 +1772,31 @@ static void test_clock_ahead_noticed(void **state)
 	assert_int_equal(clock_notices(v, &n), 1);
 	assert_true(n.max_drift_ms == day / 2);
 	hearth_vault_close(v);
+
+	/* A copy of it has two things to tell, the copy first, each once. */
+	{
+		static const char *const files[] = { "vault.json", HEARTH_VAULT_DBFILE,
+			HEARTH_VAULT_DBFILE "-wal", "vault.id" };
+		char src[256], dst[256];
+		size_t i;
+
+		snprintf(dst, sizeof dst, "%s/copy", f->root);
+		assert_int_equal(mkdir(dst, 0700), 0);
+		for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+			snprintf(src, sizeof src, "%s/%s", f->dir, files[i]);
+			snprintf(dst, sizeof dst, "%s/copy/%s", f->root, files[i]);
+			copy_file(src, dst);
+		}
+		snprintf(f->dir, sizeof f->dir, "%s/copy", f->root);
+		v = open_at(f, &wall, 0);
+		assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+		assert_int_equal(n.kind, HEARTH_NOTICE_COPY_NEW_DEVICE);
+		assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+		assert_int_equal(n.kind, HEARTH_NOTICE_CLOCK_AHEAD);
+		assert_true(n.ahead_ms == day);
+		assert_int_equal(hearth_vault_take_notice(v, &n), 0);
+		hearth_vault_close(v);
+	}
 }
 
 /* The case of the issue with the real clock: table meta's "clock" a day
