@@ -831,8 +831,7 @@ static int duration_unit(char *buf, size_t len, unsigned unit, unsigned long n)
 
 int hearth_duration_words(uint64_t ms, char *buf, size_t len)
 {
-	/* Days, hours, minutes, seconds: each unit and how many of the
-	 * next it holds. */
+	/* A day, an hour, a minute and a second in ms, largest first. */
 	static const uint64_t unit_ms[] = { 86400000, 3600000, 60000, 1000 };
 	uint64_t below, n, per;
 	unsigned u;
