@@ -1,6 +1,6 @@
 /*
  * cli/cmd_vault.c - `hearth init`, `hearth passwd`, `hearth recover`,
- * `hearth vault check`, and the notice an open may have to give.
+ * `hearth vault check`, and the notices an open may have to give.
  *
  * Passphrase sources:
  *   current passphrase  --passphrase-file F, else $HEARTH_PASSPHRASE, else
@@ -41,19 +41,65 @@ static size_t utf8_chars(const char *s, size_t len)
 
 /* ---- open notices and `hearth vault check` ------------------------------ */
 
-/* Prints, once, what opening the vault had to tell; on stderr, so that it
- * never mixes with a command's output (or its JSON). */
+/* ms since the epoch as local "YYYY-MM-DD HH:MM" (empty if out of range). */
+static void local_minute(int64_t ms, char out[32])
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+
+	out[0] = '\0';
+	if (localtime_r(&t, &tm) != NULL)
+		strftime(out, 32, "%Y-%m-%d %H:%M", &tm);
+}
+
+/* Prints one notice an open had to give. */
+static void print_notice(const hearth_vault_notice *n)
+{
+	char ahead[64], drift[64], until[32];
+
+	switch (n->kind) {
+	case HEARTH_NOTICE_WAL_TAIL_DISCARDED:
+		fprintf(stderr, _("Notice: the vault was not closed properly (a crash or a power cut)\n"
+				  "while a change was being saved.  That unfinished change (%lu log frames)\n"
+				  "was discarded; every change that was saved is there.  The audit log\n"
+				  "records this.\n"), (unsigned long)n->frames);
+		break;
+	case HEARTH_NOTICE_COPY_NEW_DEVICE:
+		fputs(_("Notice: this vault's database is a copy (a copied folder, or a backup put\n"
+			"back): it is not the file this device wrote before.  So that the copy and\n"
+			"the original never save different changes under one name, this copy now\n"
+			"writes as a new device.  Nothing was lost: both can go on being used, and\n"
+			"their changes merge when they sync.\n"), stderr);
+		break;
+	case HEARTH_NOTICE_CLOCK_AHEAD:
+		hearth_duration_words(n->ahead_ms, ahead, sizeof ahead);
+		hearth_duration_words(n->max_drift_ms, drift, sizeof drift);
+		local_minute(n->at_ms + (int64_t)n->ahead_ms, until);
+		/* TRANSLATORS: %1$s and %2$s are durations ("1 day 2 hours",
+		 * "5 minutes"), %3$s a local date and time. */
+		fprintf(stderr, _("Notice: this device's clock is behind the vault's time stamps by\n"
+				  "%1$s, more than the %2$s allowed: it ran fast when they were written,\n"
+				  "or it is slow now.  Check this device's date and time settings.\n"
+				  "Changes saved now are stamped up to %1$s ahead.  Until about\n"
+				  "%3$s they win over edits made to the same records on other\n"
+				  "devices, which set them aside until then.  Time stamps already written\n"
+				  "cannot be moved back.\n"),
+			ahead, drift, until);
+		break;
+	case HEARTH_NOTICE_NONE:
+		break;
+	}
+}
+
+/* Prints, once, each thing opening the vault had to tell; on stderr, so
+ * that it never mixes with a command's output (or its JSON). */
 void cli_vault_notice(struct hearth_cli *cli, hearth_vault *v)
 {
 	hearth_vault_notice n;
 
 	(void)cli;
-	if (!hearth_vault_take_notice(v, &n) || n.kind != HEARTH_NOTICE_WAL_TAIL_DISCARDED)
-		return;
-	fprintf(stderr, _("Notice: the vault was not closed properly (a crash or a power cut)\n"
-			  "while a change was being saved.  That unfinished change (%lu log frames)\n"
-			  "was discarded; every change that was saved is there.  The audit log\n"
-			  "records this.\n"), (unsigned long)n.frames);
+	while (hearth_vault_take_notice(v, &n))
+		print_notice(&n);
 }
 
 static int vault_check(struct hearth_cli *cli, int argc, char **argv)
@@ -89,13 +135,8 @@ static int vault_check(struct hearth_cli *cli, int argc, char **argv)
 		return cli_vault_error(cli, st, cli->vault_dir);
 	if ((st = hearth_vault_last_wal_recovery(v, &last)) != HEARTH_OK)
 		return cli_error_status(cli, st);
-	if (last.kind != HEARTH_NOTICE_NONE) {
-		time_t t = (time_t)(last.at_ms / 1000);
-		struct tm tm;
-
-		if (localtime_r(&t, &tm) != NULL)
-			strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	}
+	if (last.kind != HEARTH_NOTICE_NONE)
+		local_minute(last.at_ms, when);
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:b, s:o}", "intact", 1,
 			"last_unfinished_write_discarded",

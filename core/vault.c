@@ -22,6 +22,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <libintl.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,8 +59,11 @@ struct hearth_vault {
 	sqlite3 *db;
 	hearth_store *store;
 	uint8_t *master; /* hearth_secret memory */
-	/* What this open has to tell once (hearth_vault_take_notice). */
-	hearth_vault_notice notice;
+	/* What this open has to tell once (hearth_vault_take_notice): the
+	 * notices found, at most one of each kind, and how many of them
+	 * were taken. */
+	hearth_vault_notice notices[3];
+	unsigned nnotices, ntaken;
 };
 
 /* Another module (schema, store) reported a database failure in its own
@@ -727,11 +731,21 @@ hearth_status hearth_vault_build_v1(const char *dir, const char *passphrase,
  * is "first=N frames=M". */
 #define AUDIT_WAL_TAIL "vault.wal_tail_discarded"
 
+/* Keeps a notice for this open to give once.  An open finds at most one
+ * of each kind, so the array never fills (the check guards a future kind
+ * that forgets to grow it). */
+static void notice_add(hearth_vault *v, const hearth_vault_notice *n)
+{
+	if (v->nnotices < sizeof v->notices / sizeof v->notices[0])
+		v->notices[v->nnotices++] = *n;
+}
+
 /* If opening the database recovered its WAL and discarded frames that
  * never committed (a write cut short by a crash or a power cut), records
  * that in the audit log and keeps the notice for this open to give once. */
 static hearth_status note_wal_recovery(hearth_vault *v)
 {
+	hearth_vault_notice n = { .kind = HEARTH_NOTICE_WAL_TAIL_DISCARDED };
 	uint32_t first, frames;
 	char detail[64];
 	hearth_status st;
@@ -742,23 +756,105 @@ static hearth_status note_wal_recovery(hearth_vault *v)
 		 (unsigned long)first, (unsigned long)frames);
 	if ((st = hearth_audit_append(v->store, AUDIT_WAL_TAIL, NULL, detail)) != HEARTH_OK)
 		return damage_wins(v->db, st);
-	v->notice.kind = HEARTH_NOTICE_WAL_TAIL_DISCARDED;
-	v->notice.first_frame = first;
-	v->notice.frames = frames;
-	v->notice.at_ms = (int64_t)time(NULL) * 1000;
+	n.first_frame = first;
+	n.frames = frames;
+	n.at_ms = (int64_t)time(NULL) * 1000;
+	notice_add(v, &n);
 	return HEARTH_OK;
+}
+
+/* The copy and clock notices of an open: install_check moved the store
+ * from device `before` to another id (a copy), and the store's clock
+ * continues more than the allowed drift ahead of the wall clock.  The
+ * clock's distance is measured with the same clock source as the store
+ * (so->now), so a test's clock and the store agree. */
+static void note_copy_and_clock(hearth_vault *v, const hearth_store_options *so,
+				uint64_t before)
+{
+	hearth_clock wall = { .now = so->now, .now_ctx = so->now_ctx };
+	uint64_t drift = so->max_drift_ms != 0 ? so->max_drift_ms :
+		HEARTH_HLC_DEFAULT_MAX_DRIFT_MS;
+	uint64_t after = hearth_store_device(v->store);
+	uint64_t ahead = hearth_store_clock_ahead_ms(v->store);
+	int64_t now = (int64_t)hearth_clock_wall_ms(&wall);
+
+	if (after != before) {
+		hearth_vault_notice n = { .kind = HEARTH_NOTICE_COPY_NEW_DEVICE,
+					  .at_ms = now, .old_device = before,
+					  .new_device = after };
+
+		notice_add(v, &n);
+	}
+	if (ahead > drift) {
+		hearth_vault_notice n = { .kind = HEARTH_NOTICE_CLOCK_AHEAD,
+					  .at_ms = now, .ahead_ms = ahead,
+					  .max_drift_ms = drift };
+
+		notice_add(v, &n);
+	}
 }
 
 int hearth_vault_take_notice(hearth_vault *v, hearth_vault_notice *out)
 {
 	if (out != NULL)
 		memset(out, 0, sizeof *out);
-	if (v == NULL || v->notice.kind == HEARTH_NOTICE_NONE)
+	if (v == NULL || v->ntaken >= v->nnotices)
 		return 0;
 	if (out != NULL)
-		*out = v->notice;
-	memset(&v->notice, 0, sizeof v->notice);
+		*out = v->notices[v->ntaken];
+	memset(&v->notices[v->ntaken], 0, sizeof v->notices[v->ntaken]);
+	v->ntaken++;
 	return 1;
+}
+
+/* The units hearth_duration_words uses, largest first. */
+static int duration_unit(char *buf, size_t len, unsigned unit, unsigned long n)
+{
+	const char *fmt;
+
+	switch (unit) {
+	case 0:
+		fmt = dngettext(HEARTH_TEXTDOMAIN, "%lu day", "%lu days", n);
+		break;
+	case 1:
+		fmt = dngettext(HEARTH_TEXTDOMAIN, "%lu hour", "%lu hours", n);
+		break;
+	case 2:
+		fmt = dngettext(HEARTH_TEXTDOMAIN, "%lu minute", "%lu minutes", n);
+		break;
+	default:
+		fmt = dngettext(HEARTH_TEXTDOMAIN, "%lu second", "%lu seconds", n);
+		break;
+	}
+	return snprintf(buf, len, fmt, n);
+}
+
+int hearth_duration_words(uint64_t ms, char *buf, size_t len)
+{
+	/* A day, an hour, a minute and a second in ms, largest first. */
+	static const uint64_t unit_ms[] = { 86400000, 3600000, 60000, 1000 };
+	uint64_t below, n, per;
+	unsigned u;
+	int a, b;
+
+	/* The largest unit that ms reaches once rounded to the unit below
+	 * (23 h 59.6 min is "1 day", not "23 hours 60 minutes"). */
+	for (u = 0; u < 3; u++)
+		if ((ms + unit_ms[u + 1] / 2) / unit_ms[u + 1] >= unit_ms[u] / unit_ms[u + 1])
+			break;
+	/* Seconds, and minutes, stand alone: a second beside minutes says
+	 * nothing the reader needs. */
+	if (u >= 2)
+		return duration_unit(buf, len, u, (unsigned long)((ms + unit_ms[u] / 2) / unit_ms[u]));
+	below = unit_ms[u + 1];
+	per = unit_ms[u] / below;
+	n = (ms + below / 2) / below;
+	a = duration_unit(buf, len, u, (unsigned long)(n / per));
+	if (n % per == 0 || a < 0 || (size_t)a + 1 >= len)
+		return a;
+	buf[a] = ' ';
+	b = duration_unit(buf + a + 1, len - (size_t)a - 1, u + 1, (unsigned long)(n % per));
+	return b < 0 ? b : a + 1 + b;
 }
 
 static int last_wal_recovery_cb(const hearth_audit_entry *e, void *ctx)
@@ -795,6 +891,7 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 	hearth_keyfile kf;
 	hearth_vault *v = NULL;
 	uint8_t *kek = NULL;
+	uint64_t device;
 	hearth_status st;
 
 	if (out == NULL)
@@ -827,11 +924,14 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 	if ((st = damage_wins(v->db, db_vault_id(v->db, kf.vault_id))) != HEARTH_OK ||
 	    (st = open_upgrade(dir, &kf, v->master, kek)) != HEARTH_OK)
 		goto out;
-	if ((st = damage_wins(v->db, hearth_store_open(v->db, &so, &v->store))) != HEARTH_OK ||
-	    (st = damage_wins(v->db, install_check(v))) != HEARTH_OK)
+	if ((st = damage_wins(v->db, hearth_store_open(v->db, &so, &v->store))) != HEARTH_OK)
+		goto out;
+	device = hearth_store_device(v->store);
+	if ((st = damage_wins(v->db, install_check(v))) != HEARTH_OK)
 		goto out;
 	if ((st = note_wal_recovery(v)) != HEARTH_OK)
 		goto out;
+	note_copy_and_clock(v, &so, device);
 	*out = v;
 	v = NULL;
 out:

@@ -438,19 +438,111 @@ ask_pending_action(HearthWindow *self)
 	hearth_pending_actions_free(v, n);
 }
 
-/* What opening the vault had to tell, once (the command line prints the
- * same on stderr): an unfinished change discarded after a crash. */
+/* How long a notice's toast stays: longer than a toast's default, so
+ * there is time to press Details. */
+#define NOTICE_SECONDS 12
+
+typedef struct {
+	HearthWindow *win;
+	char *heading, *body;
+} NoticeDetails;
+
+static void
+notice_details_free(gpointer data, GClosure *closure)
+{
+	NoticeDetails *d = data;
+
+	(void)closure;
+	g_free(d->heading);
+	g_free(d->body);
+	g_free(d);
+}
+
+/* Details: the whole notice in a dialog the user asked for. */
+static void
+on_notice_details(AdwToast *toast, gpointer data)
+{
+	NoticeDetails *d = data;
+	GtkWidget *dialog = adw_message_dialog_new(GTK_WINDOW(d->win), d->heading, d->body);
+
+	(void)toast;
+	gtk_widget_set_name(dialog, "notice-details");
+	adw_message_dialog_add_response(ADW_MESSAGE_DIALOG(dialog), "close", _("_Close"));
+	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+/* A notice as a toast: a title short enough for a phone's width (a
+ * toast's title is one line, cut with an ellipsis: at 360 px about 18
+ * characters fit beside the button), and a Details button that shows
+ * heading and body.  Normal priority, so notices queue in the order given. */
+static void
+notice_toast(HearthWindow *self, const char *title, const char *heading,
+	     const char *body)
+{
+	NoticeDetails *d = g_new0(NoticeDetails, 1);
+	AdwToast *t = adw_toast_new(title);
+
+	d->win = self;
+	d->heading = g_strdup(heading);
+	d->body = g_strdup(body);
+	adw_toast_set_button_label(t, _("Details"));
+	adw_toast_set_timeout(t, NOTICE_SECONDS);
+	g_signal_connect_data(t, "button-clicked", G_CALLBACK(on_notice_details), d,
+			      notice_details_free, 0);
+	adw_toast_overlay_add_toast(self->toast_overlay, t);
+}
+
+/* The toast of one notice an open had to give. */
+static void
+show_notice(HearthWindow *self, const hearth_vault_notice *n)
+{
+	g_autoptr(GDateTime) until = NULL;
+	g_autofree char *when = NULL, *body = NULL;
+	char ahead[64];
+
+	switch (n->kind) {
+	case HEARTH_NOTICE_WAL_TAIL_DISCARDED:
+		notice_toast(self, _("Change discarded"),
+			     _("Unfinished Change Discarded"),
+			     _("Hearth was not closed properly while a change was being saved. "
+			       "That unfinished change was discarded; everything saved before it is here."));
+		break;
+	case HEARTH_NOTICE_COPY_NEW_DEVICE:
+		notice_toast(self, _("Vault is a copy"), _("This Vault Is a Copy"),
+			     _("This vault is a copy (or a backup put back), so it now saves as a new device. "
+			       "Nothing was lost; changes made in the copy and the original merge when they sync."));
+		break;
+	case HEARTH_NOTICE_CLOCK_AHEAD:
+		hearth_duration_words(n->ahead_ms, ahead, sizeof ahead);
+		until = g_date_time_new_from_unix_local((n->at_ms + (gint64)n->ahead_ms) / 1000);
+		when = until != NULL ? g_date_time_format(until, "%Y-%m-%d %H:%M") : NULL;
+		/* TRANSLATORS: %1$s is a duration ("1 day 2 hours"), %2$s a
+		 * local date and time. */
+		body = g_strdup_printf(_("This device's clock is %1$s behind the time stamps Hearth has saved: "
+					 "it ran fast when they were saved, or it is slow now. Check the date "
+					 "and time settings.\n\nUntil about %2$s, changes saved here win over "
+					 "edits made on other devices, which hold them back until then. Saved "
+					 "time stamps cannot be moved back."),
+				       ahead, when != NULL ? when : "");
+		notice_toast(self, _("Clock is behind"), _("Check the Date and Time"), body);
+		break;
+	case HEARTH_NOTICE_NONE:
+		break;
+	}
+}
+
+/* What opening the vault had to tell, each once (the command line prints
+ * the same on stderr): an unfinished change discarded after a crash, a
+ * copy now saving as a new device, a clock behind the vault's stamps.
+ * The toasts queue in that order. */
 static void
 show_open_notice(HearthWindow *self)
 {
+	hearth_vault *v = hearth_session_get_vault(self->session);
 	hearth_vault_notice n;
 
-	if (!hearth_vault_take_notice(hearth_session_get_vault(self->session), &n) ||
-	    n.kind != HEARTH_NOTICE_WAL_TAIL_DISCARDED)
-		return;
-	hearth_window_toast(self,
-		_("Hearth was not closed properly while a change was being saved. "
-		  "That unfinished change was discarded; everything saved before it is here."));
+	while (hearth_vault_take_notice(v, &n))
+		show_notice(self, &n);
 }
 
 void

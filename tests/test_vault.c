@@ -1618,6 +1618,7 @@ static void test_copied_vault_new_device(void **state)
 	fixture *f = *state;
 	hearth_vault *v = create_vault(f, NULL);
 	char copy[160], src[256], dst[256];
+	hearth_vault_notice notice;
 	uint64_t orig, cloned;
 	hearth_id id;
 	size_t i;
@@ -1637,11 +1638,19 @@ static void test_copied_vault_new_device(void **state)
 
 	v = open_vault(f, PASS);
 	assert_true(hearth_store_device(hearth_vault_store(v)) == orig);
+	assert_int_equal(hearth_vault_take_notice(v, NULL), 0);
 	hearth_vault_close(v);
 
 	assert_int_equal(hearth_vault_open(copy, PASS, strlen(PASS), NULL, &v), HEARTH_OK);
 	cloned = hearth_store_device(hearth_vault_store(v));
 	assert_true(cloned != orig && cloned != 0);
+	/* It says so once, naming both ids. */
+	assert_int_equal(hearth_vault_take_notice(v, &notice), 1);
+	assert_int_equal(notice.kind, HEARTH_NOTICE_COPY_NEW_DEVICE);
+	assert_true(notice.old_device == orig);
+	assert_true(notice.new_device == cloned);
+	assert_int_equal(hearth_vault_take_notice(v, &notice), 0);
+	assert_int_equal(notice.kind, HEARTH_NOTICE_NONE);
 	/* The copy still holds everything, and writes under its new id from
 	 * seq 1. */
 	id = add_person(v, "王强", "", "1985");
@@ -1651,10 +1660,217 @@ static void test_copied_vault_new_device(void **state)
 	assert_int_equal(n, 4);
 	hearth_vault_close(v);
 
-	/* Reopening the copy keeps its new id. */
+	/* Reopening the copy keeps its new id, with nothing more to tell. */
 	assert_int_equal(hearth_vault_open(copy, PASS, strlen(PASS), NULL, &v), HEARTH_OK);
 	assert_true(hearth_store_device(hearth_vault_store(v)) == cloned);
+	assert_int_equal(hearth_vault_take_notice(v, NULL), 0);
 	hearth_vault_close(v);
+}
+
+/* A settable wall clock for the store (ms since the epoch). */
+static uint64_t fake_now(void *ctx)
+{
+	return *(const uint64_t *)ctx;
+}
+
+/* Opens f's vault with the store's wall clock at *wall and max_drift_ms
+ * (0: the default). */
+static hearth_vault *open_at(fixture *f, uint64_t *wall, uint64_t max_drift_ms)
+{
+	hearth_store_options so = { .now = fake_now, .now_ctx = wall,
+				    .max_drift_ms = max_drift_ms };
+	hearth_vault_options o = { .store = &so };
+	hearth_vault *v = NULL;
+
+	if (hearth_vault_open(f->dir, PASS, strlen(PASS), &o, &v) != HEARTH_OK)
+		fail_msg("open: %s", hearth_errdetail());
+	return v;
+}
+
+/* Takes every notice of v and returns how many were the clock's (the
+ * last one in *out). */
+static int clock_notices(hearth_vault *v, hearth_vault_notice *out)
+{
+	hearth_vault_notice n;
+	int k = 0;
+
+	memset(out, 0, sizeof *out);
+	while (hearth_vault_take_notice(v, &n))
+		if (n.kind == HEARTH_NOTICE_CLOCK_AHEAD) {
+			*out = n;
+			k++;
+		}
+	return k;
+}
+
+/* A device whose clock ran a day fast wrote day-ahead stamps; once its
+ * clock is right again, every open says that its stamps are a day ahead
+ * (once per open), and stops once the lead is within the drift. */
+static void test_clock_ahead_noticed(void **state)
+{
+	/* 2026-12-01 08:00 UTC; the fast clock read a day later. */
+	const uint64_t t = UINT64_C(1796112000000), day = UINT64_C(86400000);
+	const uint64_t drift = HEARTH_HLC_DEFAULT_MAX_DRIFT_MS;
+	fixture *f = *state;
+	uint64_t wall = t + day;
+	hearth_store_options so = { .now = fake_now, .now_ctx = &wall };
+	hearth_vault_notice n;
+	hearth_vault *v;
+
+	f->opt.store = &so;
+	v = create_vault(f, NULL);
+	hearth_vault_close(v);
+	v = open_at(f, &wall, 0);
+	/* The clock is right when it writes: nothing to tell. */
+	assert_int_equal(clock_notices(v, &n), 0);
+	add_person(v, "陈静", "", "1990");
+	hearth_vault_close(v);
+
+	/* The clock is set right: the open tells, once. */
+	wall = t;
+	v = open_at(f, &wall, 0);
+	assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+	assert_int_equal(n.kind, HEARTH_NOTICE_CLOCK_AHEAD);
+	assert_true(n.ahead_ms == day);
+	assert_true(n.max_drift_ms == drift);
+	assert_true(n.at_ms == (int64_t)t);
+	assert_int_equal(hearth_vault_take_notice(v, &n), 0);
+	assert_int_equal(n.kind, HEARTH_NOTICE_NONE);
+	/* A write now is stamped a day ahead still. */
+	add_person(v, "王强", "", "1985");
+	hearth_vault_close(v);
+
+	/* Every open tells again while it lasts, with what is left. */
+	wall = t + day / 2;
+	v = open_at(f, &wall, 0);
+	assert_int_equal(clock_notices(v, &n), 1);
+	assert_true(n.ahead_ms == day / 2);
+	hearth_vault_close(v);
+
+	/* A lead within the drift is not a notice, nor one of exactly the
+	 * drift; a millisecond more is. */
+	wall = t + day - drift;
+	v = open_at(f, &wall, 0);
+	assert_int_equal(clock_notices(v, &n), 0);
+	hearth_vault_close(v);
+	wall = t + day - drift - 1;
+	v = open_at(f, &wall, 0);
+	assert_int_equal(clock_notices(v, &n), 1);
+	assert_true(n.ahead_ms == drift + 1);
+	hearth_vault_close(v);
+	wall = t + day - 4 * 60 * 1000;
+	v = open_at(f, &wall, 0);
+	assert_int_equal(clock_notices(v, &n), 0);
+	hearth_vault_close(v);
+
+	/* The drift allowed is the store's. */
+	wall = t;
+	v = open_at(f, &wall, 2 * day);
+	assert_int_equal(clock_notices(v, &n), 0);
+	hearth_vault_close(v);
+	v = open_at(f, &wall, day / 2);
+	assert_int_equal(clock_notices(v, &n), 1);
+	assert_true(n.max_drift_ms == day / 2);
+	hearth_vault_close(v);
+
+	/* A copy of it has two things to tell, the copy first, each once. */
+	{
+		static const char *const files[] = { "vault.json", HEARTH_VAULT_DBFILE,
+			HEARTH_VAULT_DBFILE "-wal", "vault.id" };
+		char src[256], dst[256];
+		size_t i;
+
+		snprintf(dst, sizeof dst, "%s/copy", f->root);
+		assert_int_equal(mkdir(dst, 0700), 0);
+		for (i = 0; i < sizeof files / sizeof files[0]; i++) {
+			snprintf(src, sizeof src, "%s/%s", f->dir, files[i]);
+			snprintf(dst, sizeof dst, "%s/copy/%s", f->root, files[i]);
+			copy_file(src, dst);
+		}
+		snprintf(f->dir, sizeof f->dir, "%s/copy", f->root);
+		v = open_at(f, &wall, 0);
+		assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+		assert_int_equal(n.kind, HEARTH_NOTICE_COPY_NEW_DEVICE);
+		assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+		assert_int_equal(n.kind, HEARTH_NOTICE_CLOCK_AHEAD);
+		assert_true(n.ahead_ms == day);
+		assert_int_equal(hearth_vault_take_notice(v, &n), 0);
+		hearth_vault_close(v);
+	}
+}
+
+/* The case of the issue with the real clock: table meta's "clock" a day
+ * ahead (as a device that ran fast leaves it) is found at open. */
+static void test_meta_clock_ahead_noticed(void **state)
+{
+	const uint64_t day = UINT64_C(86400000);
+	fixture *f = *state;
+	hearth_vault *v = create_vault(f, NULL);
+	hearth_vault_notice n;
+	sqlite3_stmt *st = NULL;
+	uint64_t now = (uint64_t)time(NULL) * 1000;
+	hearth_hlc ahead = hearth_hlc_make(now + day, 0,
+					   hearth_store_device(hearth_vault_store(v)));
+
+	assert_int_equal(sqlite3_prepare_v2(hearth_vault_db(v),
+		"UPDATE meta SET value=?1 WHERE key='clock'", -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_bind_blob(st, 1, ahead.b, sizeof ahead.b, SQLITE_STATIC),
+			 SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_changes(hearth_vault_db(v)), 1);
+	hearth_vault_close(v);
+
+	v = open_vault(f, PASS);
+	assert_int_equal(hearth_vault_take_notice(v, &n), 1);
+	assert_int_equal(n.kind, HEARTH_NOTICE_CLOCK_AHEAD);
+	/* Measured a moment later than planted. */
+	assert_true(n.ahead_ms <= day && n.ahead_ms > day - 60 * 1000);
+	assert_true(n.max_drift_ms == HEARTH_HLC_DEFAULT_MAX_DRIFT_MS);
+	assert_int_equal(hearth_vault_take_notice(v, &n), 0);
+	hearth_vault_close(v);
+}
+
+/* Durations in words: the two largest units, rounded to the smaller. */
+static void test_duration_words(void **state)
+{
+	static const struct {
+		uint64_t ms;
+		const char *words;
+	} cases[] = {
+		{ 0, "0 seconds" },
+		{ 1000, "1 second" },
+		{ 29400, "29 seconds" },
+		{ 59500, "1 minute" },
+		{ 5 * 60000, "5 minutes" },
+		{ 5 * 60000 + 50000, "6 minutes" },
+		{ 59 * 60000 + 29000, "59 minutes" },
+		{ 59 * 60000 + 31000, "1 hour" },
+		{ 3600000 + 60000, "1 hour 1 minute" },
+		{ 2 * 3600000 + 5 * 60000, "2 hours 5 minutes" },
+		{ 86400000 - 1000, "1 day" },
+		{ 86400000, "1 day" },
+		{ 86400000 + 29 * 60000, "1 day" },
+		{ 86400000 + 31 * 60000, "1 day 1 hour" },
+		{ 3 * 86400000 + 5 * 3600000, "3 days 5 hours" },
+	};
+	char buf[64];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		int n = hearth_duration_words(cases[i].ms, buf, sizeof buf);
+
+		if (strcmp(buf, cases[i].words) != 0)
+			fail_msg("%llu ms: '%s', not '%s'", (unsigned long long)cases[i].ms,
+				 buf, cases[i].words);
+		assert_int_equal(n, (int)strlen(buf));
+	}
+	/* Cut to the buffer, NUL-terminated; the length it wanted. */
+	assert_int_equal(hearth_duration_words(2 * 3600000 + 5 * 60000, buf, 10), 17);
+	assert_string_equal(buf, "2 hours 5");
+	assert_int_equal(hearth_duration_words(2 * 3600000 + 5 * 60000, buf, 8), 7);
+	assert_string_equal(buf, "2 hours");
 }
 
 /* A note is never changed once written, whoever asks. */
@@ -1905,6 +2121,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_first_page, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_large_transaction, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copied_vault_new_device, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_ahead_noticed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_meta_clock_ahead_noticed, setup, teardown),
+		cmocka_unit_test(test_duration_words),
 		cmocka_unit_test_setup_teardown(test_notes_immutable_in_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_purge_erases_everywhere, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_device_local_settings, setup, teardown),

@@ -98,27 +98,69 @@ hearth_status hearth_vault_recover(const char *dir, const char *recovery_code,
  * detail naming the page or the problem. */
 hearth_status hearth_vault_check(hearth_vault *v) HEARTH_WUR;
 
-/* What an open has to tell the user once. */
+/*
+ * Notices: what an open has to tell the user once.  An open can find
+ * several things (at most one of each kind); a face takes them one at a
+ * time after unlocking, until none is left, and shows each:
+ *
+ *     hearth_vault_notice n;
+ *     while (hearth_vault_take_notice(v, &n))
+ *             show(&n);
+ */
 typedef enum hearth_vault_notice_kind {
 	HEARTH_NOTICE_NONE = 0,
 	/* Opening recovered the database's log after a crash or power cut
 	 * and discarded frames that never committed: a write that had not
 	 * finished.  Every committed change is there; the audit log has an
-	 * entry "vault.wal_tail_discarded". */
+	 * entry "vault.wal_tail_discarded".  first_frame, frames, at_ms. */
 	HEARTH_NOTICE_WAL_TAIL_DISCARDED = 1,
+	/* The database is a copy of another file (a copied folder, a backup
+	 * put back): it moved to a new device id before writing, so that it
+	 * and the original never issue different changes under one id (see
+	 * hearth_store_new_device; hearth_store_problems lists the move).
+	 * Nothing was lost; both can go on, as two devices.  old_device,
+	 * new_device, at_ms. */
+	HEARTH_NOTICE_COPY_NEW_DEVICE = 2,
+	/* This device's clock (its hybrid logical clock, which continues
+	 * after the greatest time stamp the vault holds) is ahead of the
+	 * wall clock by more than the allowed drift: the wall clock ran fast
+	 * when those stamps were written, or is slow now.  Changes written
+	 * now are stamped up to ahead_ms in the future and win every
+	 * last-writer-wins conflict with other devices' edits until the wall
+	 * clock reaches at_ms + ahead_ms; stamps cannot be moved back.  The
+	 * user should check the device's date and time.  Given by every
+	 * open while it lasts.  ahead_ms, max_drift_ms, at_ms. */
+	HEARTH_NOTICE_CLOCK_AHEAD = 3,
 } hearth_vault_notice_kind;
 
 typedef struct hearth_vault_notice {
 	hearth_vault_notice_kind kind;
-	uint32_t first_frame; /* first log frame discarded (1-based) */
-	uint32_t frames;      /* how many */
-	int64_t at_ms;        /* when it was recovered, ms since the epoch */
+	int64_t at_ms;          /* when the open found it, ms since the epoch
+				 * (per the store's clock source) */
+	/* WAL_TAIL_DISCARDED */
+	uint32_t first_frame;   /* first log frame discarded (1-based) */
+	uint32_t frames;        /* how many */
+	/* COPY_NEW_DEVICE */
+	uint64_t old_device;    /* the id the original still writes under */
+	uint64_t new_device;    /* this copy's id from now on */
+	/* CLOCK_AHEAD */
+	uint64_t ahead_ms;      /* how far the clock is ahead of the wall */
+	uint64_t max_drift_ms;  /* the drift allowed (5 minutes by default) */
 } hearth_vault_notice;
 
-/* The notice this open of v has to give, if any: returns 1 and fills out
- * (may be NULL) the first time, 0 after (and for an open with nothing to
- * tell).  The faces show it once, after unlocking. */
+/* Takes the next notice this open of v has to give: returns 1 and fills
+ * out (may be NULL), or 0 when none is left (out zeroed: kind
+ * HEARTH_NOTICE_NONE).  Each notice is given once, in this order: the
+ * discarded log tail, the copy, the clock.  The faces show them after
+ * unlocking. */
 int hearth_vault_take_notice(hearth_vault *v, hearth_vault_notice *out);
+
+/* Writes how long ms is, in words of the current language (text domain
+ * "hearth"), to buf (NUL-terminated, cut to len): rounded to its two
+ * largest units, "1 day 2 hours", "3 hours 5 minutes", "12 minutes"
+ * ("1 天 2 小时" in Chinese); under a minute, seconds.  For the clock
+ * notice's durations in both faces.  Returns what snprintf returns. */
+int hearth_duration_words(uint64_t ms, char *buf, size_t len);
 
 /* The last recovery that discarded an unfinished write, from the audit
  * log: out->kind is HEARTH_NOTICE_NONE if there never was one.  For

@@ -65,6 +65,12 @@
  *   /gui/details      the line under a person's name lists the unit, tags
  *                     and phone they have, with no separator for those
  *                     they lack, and is left out when they have none
+ *   /gui/clock-notice a vault whose stamps a day-fast clock left a day
+ *                     ahead: unlocking at 360 px shows the toast "Clock is
+ *                     behind", whole, once per open; its Details say by
+ *                     how much (1 day), what to check and until when
+ *                     changes made here win, in English and Chinese
+ *                     (HEARTH_GUI_SHOTS=DIR saves DIR/clock-notice*.png)
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -2192,6 +2198,137 @@ test_details(void)
 	remove_tree(dir);
 }
 
+/* A wall clock a day ahead of the real one (ms since the epoch). */
+static uint64_t
+day_ahead_now(void *ctx)
+{
+	(void)ctx;
+	return (uint64_t)(g_get_real_time() / 1000) + 86400000u;
+}
+
+static gboolean
+label_holds(GtkWidget *w, gconstpointer text)
+{
+	return GTK_IS_LABEL(w) && gtk_widget_get_mapped(w) &&
+	       strstr(gtk_label_get_text(GTK_LABEL(w)), text) != NULL;
+}
+
+/* Runs the main loop until a label in win shows text; returns it. */
+static GtkWidget *
+wait_label(HearthWindow *win, const char *text)
+{
+	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+	GtkWidget *w;
+
+	while ((w = first_under(GTK_WIDGET(win), label_holds, text)) == NULL) {
+		if (g_get_monotonic_time() > end)
+			g_error("no label shows '%s'", text);
+		spin(50);
+	}
+	return w;
+}
+
+/* Saves widget as HEARTH_GUI_SHOTS/name when asked. */
+static void
+maybe_shot(GtkWidget *widget, const char *name)
+{
+	g_autofree char *png = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (g_getenv("HEARTH_GUI_SHOTS") == NULL)
+		return;
+	png = g_build_filename(g_getenv("HEARTH_GUI_SHOTS"), name, NULL);
+	spin(300);
+	if (!hearth_screenshot_save(widget, png, &err))
+		g_error("%s: %s", png, err->message);
+}
+
+/* Opens the vault in dir (with the real clock) in a 360 px window, waits
+ * for the clock notice's toast titled title, checks it fits, presses its
+ * Details and checks that the dialog's body holds each of body[] (NULL
+ * ends).  Saves the window and the dialog as HEARTH_GUI_SHOTS/shot and
+ * HEARTH_GUI_SHOTS/details-shot when asked. */
+static void
+clock_notice_shown(const char *dir, const char *title, const char *details,
+		   const char *const *body, const char *shot, const char *details_shot)
+{
+	hearth_vault *v = NULL;
+	HearthWindow *win;
+	GtkWidget *label, *button, *dialog;
+	const char *text;
+
+	g_assert_cmpint(hearth_vault_open(dir, GUI_TEST_PASSPHRASE,
+					  strlen(GUI_TEST_PASSPHRASE), NULL, &v), ==, HEARTH_OK);
+	win = show_vault(dir, v, HEARTH_MODE_COUNSELLOR, 360, 720);
+	label = wait_label(win, title);
+	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(label)), ==, title);
+	/* Told once: the window took every notice of this open. */
+	g_assert_cmpint(hearth_vault_take_notice(hearth_session_get_vault(
+		hearth_window_get_session(win)), NULL), ==, 0);
+	/* The title is whole at a phone's width (GNOME's 360 px): a
+	 * toast's title is one line, cut with an ellipsis. */
+	settle(win);
+	spin(300);
+	maybe_shot(GTK_WIDGET(win), shot);
+	g_assert_false(pango_layout_is_ellipsized(gtk_label_get_layout(GTK_LABEL(label))));
+
+	button = find_button(GTK_WIDGET(win), details);
+	g_assert_nonnull(button);
+	g_signal_emit_by_name(button, "clicked");
+	dialog = wait_for("notice-details");
+	text = adw_message_dialog_get_body(ADW_MESSAGE_DIALOG(dialog));
+	for (; *body != NULL; body++)
+		if (strstr(text, *body) == NULL)
+			g_error("the details '%s' do not say '%s'", text, *body);
+	maybe_shot(dialog, details_shot);
+	close_others(win);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+}
+
+/* A device whose clock ran a day fast wrote day-ahead stamps; with the
+ * clock right again, unlocking shows a toast "Clock is behind" whose
+ * Details say by how much, what to check, until when changes saved here win,
+ * and that stamps stay, in English and in Chinese.  HEARTH_GUI_SHOTS=DIR
+ * saves them at 360 px as DIR/clock-notice*.png. */
+static void
+test_clock_notice(void)
+{
+	static const char *const en[] = { "This device's clock is 1 day behind",
+		"Check the date and time settings.", "Until about ",
+		"changes saved here win over edits made on other devices",
+		"cannot be moved back", NULL };
+	static const char *const zh[] = { "本设备的时钟比 Hearth 已保存的时间戳慢 1 天",
+		"请检查日期和时间设置。", "在约 ", "已保存的时间戳无法改回。", NULL };
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	hearth_store_options fast = { .now = day_ahead_now };
+	hearth_vault_options opt = { .store = &fast };
+	hearth_person_fields p = { .name = "Chen Jing" };
+	hearth_vault *v = new_vault(dir);
+	hearth_id id;
+
+	hearth_vault_close(v);
+	v = NULL;
+	g_assert_cmpint(hearth_vault_open(dir, GUI_TEST_PASSPHRASE,
+					  strlen(GUI_TEST_PASSPHRASE), &opt, &v), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add(hearth_vault_store(v), &p, &id), ==, HEARTH_OK);
+	hearth_vault_close(v);
+
+	clock_notice_shown(dir, "Clock is behind", "Details", en,
+			   "clock-notice.png", "clock-notice-details.png");
+
+	/* Every open tells it again while it lasts; in Chinese too. */
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	clock_notice_shown(dir, "本设备时钟偏慢", "详情", zh,
+			   "clock-notice-zh.png", "clock-notice-details-zh.png");
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	remove_tree(dir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2224,5 +2361,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/labels", test_labels);
 	g_test_add_func("/gui/conflict", test_conflict);
 	g_test_add_func("/gui/details", test_details);
+	g_test_add_func("/gui/clock-notice", test_clock_notice);
 	return g_test_run();
 }
