@@ -490,14 +490,17 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	c.p = plain + 4;
 	c.left = (size_t)content;
 	for (i = 0; c.left > 0; i++) {
-		hearth_op *op = &b->ops[i];
 		const uint8_t *lb, *enc, *hash;
 		const char *why;
+		hearth_op *op;
 		cursor oc;
 
-		*op_index = i;
-		if (i == count)
+		if (i == count) {
+			*op_index = (size_t)-1;
 			return N_("it holds more ops than its header's range");
+		}
+		*op_index = i;
+		op = &b->ops[i];
 		if ((lb = take(&c, 4)) == NULL ||
 		    (enc = take(&c, oc.left = get32(lb))) == NULL ||
 		    (hash = take(&c, HEARTH_OP_HASH_BYTES)) == NULL)
@@ -542,8 +545,10 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
 	memset(out, 0, sizeof *out);
 	if ((st = hearth_crypto_init()) != HEARTH_OK)
 		return st;
-	if ((why = parse(env, len, &out->info, &st)) != NULL)
+	if ((why = parse(env, len, &out->info, &st)) != NULL) {
+		memset(out, 0, sizeof *out);
 		return hearth_fail(st, "envelope refused: %-s", why);
+	}
 	snprintf(dev, sizeof dev, "%016llx", (unsigned long long)out->info.device);
 	clen = get32(env + OFF_CLEN);
 	hearth_envelope_id(env, len, out->id);
@@ -776,22 +781,24 @@ hearth_status hearth_bundle_reader_open(FILE *f, hearth_bundle_reader **out)
 	uint8_t head[BUNDLE_HEADER_BYTES];
 	hearth_bundle_reader *r;
 	hearth_status st;
+	size_t n;
 
 	if (out != NULL)
 		*out = NULL;
 	r = (hearth_bundle_reader *)bundle_new(f, out, sizeof *r, 0, &st);
 	if (r == NULL)
 		return st;
-	/* The magic first, so that any other file is named as such. */
-	if (fread(head, 1, sizeof head, f) != sizeof head) {
-		if (ferror(f))
-			st = hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
-		else
-			st = hearth_fail(HEARTH_EFORMAT, "bundle refused: %-s",
-					 N_("it is truncated"));
-	} else if (memcmp(head, bundle_magic, sizeof bundle_magic) != 0) {
+	/* The magic first, so that any other file, however short, is named
+	 * as such. */
+	n = fread(head, 1, sizeof head, f);
+	if (n < sizeof head && ferror(f)) {
+		st = hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
+	} else if (memcmp(head, bundle_magic, n < 8 ? n : 8) != 0) {
 		st = hearth_fail(HEARTH_EFORMAT, "bundle refused: %-s",
 				 N_("it is not a Hearth bundle"));
+	} else if (n < sizeof head) {
+		st = hearth_fail(HEARTH_EFORMAT, "bundle refused: %-s",
+				 N_("it is truncated"));
 	} else if (head[8] > BUNDLE_FORMAT) {
 		st = hearth_fail(HEARTH_ENEWER, "bundle refused: %-s",
 				 N_("it was made by a newer version of Hearth"));

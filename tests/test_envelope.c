@@ -22,6 +22,7 @@
 #include "hearth/envelope.h"
 #include "hearth/schema.h"
 #include "hearth/store.h"
+#include "testutil.h"
 
 #define T0 UINT64_C(1700000000000)
 #define DEV UINT64_C(0x00000000000000a1)
@@ -903,6 +904,8 @@ static void test_ops_against_header(void **state)
 	REFUSED(env, len, HEARTH_EFORMAT, "it holds fewer ops than its header's range");
 	env = crafted_ops(k, DEV, 1, 2, ops, 3, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "it holds more ops than its header's range");
+	assert_string_equal(hearth_errdetail(), "envelope from device 00000000000000a1 "
+			    "refused: it holds more ops than its header's range");
 	env = crafted_ops(k, DEV, 2, 4, ops, 3, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "is not the next op of its envelope's range");
 	bad = ops[2];
@@ -1193,12 +1196,43 @@ static void test_bundle_hostile(void **state)
 		       "it is not an envelope");
 	hearth_bundle_writer_free(w);
 	fclose(f);
-	/* Not a bundle at all. */
+	/* Not a bundle at all, long or short. */
 	assert_refused(check_mem("SQLite format 3", 15, NULL), HEARTH_EFORMAT,
 		       "it is not a Hearth bundle");
+	assert_refused(check_mem("hi", 2, NULL), HEARTH_EFORMAT,
+		       "it is not a Hearth bundle");
+	assert_refused(check_mem("HEARTHBN", 8, NULL), HEARTH_EFORMAT,
+		       "it is truncated");
 	for (i = 0; i < 3; i++)
 		free(envs[i]);
 	free(buf);
+}
+
+/* Refusals read in Chinese where the user's language is Chinese: the
+ * reason is translated inside the sentence, the device id kept. */
+static void test_refusals_in_chinese(void **state)
+{
+	const keys *k = *state;
+	hearth_envelope_batch b;
+	hearth_op ops[2];
+	size_t len;
+	uint8_t *env;
+
+	make_ops(ops, 2, DEV, 1, &k->space);
+	env = seal(k, ops, 2, &len);
+	use_language("zh_CN");
+	assert_int_equal(open_with(env, len, k->pk2, k->key, &b), HEARTH_EAUTH);
+	assert_string_equal(hearth_errdetail_local(),
+			    "来自设备 00000000000000a1 的信封被拒绝：签名验证失败");
+	assert_int_equal(open_with(env, len - 1, k->pk, k->key, &b), HEARTH_EFORMAT);
+	assert_string_equal(hearth_errdetail_local(), "信封被拒绝：内容不完整（被截断）");
+	assert_int_equal(check_mem("HEARTHBN", 8, NULL), HEARTH_EFORMAT);
+	assert_string_equal(hearth_errdetail_local(), "同步包被拒绝：内容不完整（被截断）");
+	use_language("en");
+	assert_int_equal(open_with(env, len, k->pk2, k->key, &b), HEARTH_EAUTH);
+	assert_string_equal(hearth_errdetail_local(),
+			    "envelope from device 00000000000000a1 refused: its signature does not verify");
+	free(env);
 }
 
 int main(void)
@@ -1221,6 +1255,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bundle_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundle_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundle_hostile, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refusals_in_chinese, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -161,7 +161,9 @@ hearth_status hearth_bundle_writer_add(hearth_bundle_writer *w,
 				       const uint8_t *env, size_t len) HEARTH_WUR;
 
 /* Writes the trailer and flushes f; the bundle is complete only once this
- * returned HEARTH_OK.  HEARTH_EIO, HEARTH_ESTATE (twice). */
+ * returned HEARTH_OK.  It does not fsync: an exporter writes to a
+ * temporary file, syncs it and renames it into place.  HEARTH_EIO,
+ * HEARTH_ESTATE (twice). */
 hearth_status hearth_bundle_writer_finish(hearth_bundle_writer *w) HEARTH_WUR;
 
 /* Frees the writer (NULL is fine); does not close its file. */
