@@ -188,6 +188,11 @@ const char *hearth_op_check(const hearth_op *op)
 			return N_("replaces a value with no id");
 		if (i > 0 && hearth_op_id_cmp(&op->prev[i - 1], &op->prev[i]) >= 0)
 			return N_("has replaced values out of order");
+		/* A writer sees only what its device wrote before: an op
+		 * replacing itself would be dead or live by the order ops
+		 * arrive in. */
+		if (op->prev[i].device == op->id.device && op->prev[i].seq >= op->id.seq)
+			return N_("replaces an op its device had not written yet");
 	}
 	return NULL;
 }

@@ -1209,9 +1209,10 @@ static void test_apply_rejects_malformed(void **state)
 {
 	fixture *f = *state;
 	hearth_id rec = hearth_id_random();
-	hearth_op_id unsorted[2] = { { DEV_R, 5 }, { DEV_R, 3 } };
-	hearth_op_id repeated[2] = { { DEV_R, 3 }, { DEV_R, 3 } };
+	hearth_op_id unsorted[2] = { { DEV_S, 5 }, { DEV_S, 3 } };
+	hearth_op_id repeated[2] = { { DEV_S, 3 }, { DEV_S, 3 } };
 	hearth_op_id zero[1] = { { 0, 0 } };
+	hearth_op_id itself[1] = { { DEV_R, 2 } }, later[2] = { { DEV_R, 1 }, { DEV_R, 7 } };
 	char *big = malloc(HEARTH_OP_VALUE_MAX + 2);
 	char longname[HEARTH_OP_NAME_MAX + 2];
 	hearth_op ops[2];
@@ -1252,6 +1253,12 @@ static void test_apply_rejects_malformed(void **state)
 		{ { .seq = 2, .ms = T0, .kind = "person", .field = "name",
 		    .value = "x", .prev = zero, .nprev = 1 },
 		  "replaces a value with no id" },
+		{ { .seq = 2, .ms = T0, .kind = "person", .field = "name",
+		    .value = "x", .prev = itself, .nprev = 1 },
+		  "replaces an op its device had not written yet" },
+		{ { .seq = 2, .ms = T0, .kind = "person", .field = "name",
+		    .value = "x", .prev = later, .nprev = 2 },
+		  "replaces an op its device had not written yet" },
 	};
 	char want[128];
 	size_t i;

@@ -130,14 +130,20 @@ static hearth_store *open_store(sqlite3 **db)
  *                            and "_deleted" ones "1", as valid ops do)
  *   3  ms after T-50      4  HLC counter (bits 0-1)
  *   5  device (1 + mod 3) 6  bit 7: two hours ahead; bit 6: replaces the
- *                            value of the op 1 + bits 3-5 before it
- * The op's seq is its place in the batch, so no two ops share an id. */
+ *                            value of the op 1 + bits 3-5 before it;
+ *                            bit 0: takes that op's id (and device)
+ *                            instead
+ * The op's seq is its place in the batch, so two ops share an id only by
+ * bit 0 of byte 6: two copies of a vault writing under one device id,
+ * which every store settles by hash whatever the order. */
 static hearth_op decode_op(const uint8_t *p, size_t i, const hearth_op *ops,
 			   hearth_op_id *prev)
 {
-	uint64_t device = 1 + (p[5] % 3);
+	size_t back = 1 + ((p[6] >> 3) & 7);
+	int clash = (p[6] & 1) && back <= i;
+	uint64_t device = clash ? ops[i - back].id.device : 1 + (p[5] % 3);
 	hearth_op op = {
-		.id = { device, i + 1 },
+		.id = { device, clash ? ops[i - back].id.seq : i + 1 },
 		.kind = kinds[(p[0] >> 3) & 3],
 		.field = fields[p[1] % 6],
 		.value = values[p[2] & 7],
@@ -145,7 +151,6 @@ static hearth_op decode_op(const uint8_t *p, size_t i, const hearth_op *ops,
 			((p[6] & 0x80) ? UINT64_C(7200000) : 0),
 			(uint16_t)(p[4] & 3), device),
 	};
-	size_t back = 1 + ((p[6] >> 3) & 7);
 
 	memset(op.record.b, 0x10 + (p[0] & 3), HEARTH_ID_BYTES);
 	memset(op.space.b, 0x20 + ((p[0] >> 2) & 1), HEARTH_ID_BYTES);
@@ -161,7 +166,7 @@ static hearth_op decode_op(const uint8_t *p, size_t i, const hearth_op *ops,
 	}
 	else if (strcmp(op.field, "_deleted") == 0)
 		op.value = "1";
-	if ((p[6] & 0x40) && back <= i) {
+	if ((p[6] & 0x40) && back <= i && !clash) {
 		*prev = ops[i - back].id;
 		op.prev = prev;
 		op.nprev = 1;
