@@ -83,6 +83,7 @@ enum {
 	ST_FIELD_DEAD,
 	ST_FIELD_ADVANCE,
 	ST_FIELD_NEW,
+	ST_FIELD_SET,
 	ST_FIELD_LIST,
 	ST_ALT_INSERT,
 	ST_ALT_DELETE,
@@ -127,6 +128,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* The first write of a field that replaces nothing (see merge_field). */
 	[ST_FIELD_NEW] = "INSERT INTO field(record,name,value,hlc,device,seq,live) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(record,name) DO NOTHING",
+	/* A new winner of a field that has a row (cheaper than FIELD_PUT,
+	 * which probes for the row first). */
+	[ST_FIELD_SET] = "UPDATE field SET value=?3, hlc=?4, device=?5, seq=?6, "
+		"live=?7 WHERE record=?1 AND name=?2",
 	[ST_FIELD_LIST] = "SELECT name,value,hlc FROM field "
 		"WHERE record=?1 AND value IS NOT NULL ORDER BY name",
 	[ST_ALT_INSERT] = "INSERT OR IGNORE INTO field_alt(record,name,device,seq,hlc) "
@@ -1186,6 +1191,15 @@ static int rep_maybe(hearth_store *s, const hearth_op_id *id)
 	return s->rep == NULL || rep_slot_of(s, id->device, id->seq)->device != 0;
 }
 
+/* Starts caching records (cap: a power of two). */
+static void rec_cache_start(hearth_store *s, size_t cap)
+{
+	s->rec_cap = cap;
+	s->rec = calloc(s->rec_cap, sizeof *s->rec);
+	if (s->rec == NULL)
+		s->rec_cap = 0;
+}
+
 /* Starts the caches for a call merging about n ops. */
 static hearth_status cache_begin(hearth_store *s, size_t n)
 {
@@ -1194,10 +1208,7 @@ static hearth_status cache_begin(hearth_store *s, size_t n)
 	hearth_status ret = HEARTH_OK;
 	int rc;
 
-	s->rec_cap = 256;
-	s->rec = calloc(s->rec_cap, sizeof *s->rec);
-	if (s->rec == NULL)
-		s->rec_cap = 0;
+	rec_cache_start(s, 256);
 	s->rep_cap = 256;
 	s->rep = calloc(s->rep_cap, sizeof *s->rep);
 	if (s->rep == NULL) {
@@ -1344,8 +1355,9 @@ static hearth_status mirror_deleted(hearth_store *s, const hearth_op *op)
 }
 
 /* Writes op as the winner of its field (live: whether it is) with
- * statement which: ST_FIELD_PUT, ST_FIELD_NEW or ST_FIELD_ADVANCE (the
- * latter two may change nothing: *changed says). */
+ * statement which: ST_FIELD_PUT, or ST_FIELD_NEW, ST_FIELD_SET or
+ * ST_FIELD_ADVANCE, which change nothing when the row is not as they
+ * expect (*changed says). */
 static hearth_status field_write(hearth_store *s, int which, const hearth_op *op,
 				 int live, int *changed)
 {
@@ -1451,7 +1463,12 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			bind_blob(st, 5, f.hlc.b, sizeof f.hlc.b);
 			ret = run(s, ST_ALT_INSERT, "cannot merge a field");
 		}
+		/* The row is as f says (read in this transaction); should
+		 * it not be, the upsert decides. */
 		if (ret == HEARTH_OK)
+			ret = field_write(s, f.have ? ST_FIELD_SET : ST_FIELD_NEW, op,
+					  self_live, &done);
+		if (ret == HEARTH_OK && !done)
 			ret = field_write(s, ST_FIELD_PUT, op, self_live, &done);
 		if (ret == HEARTH_OK)
 			ret = mirror_deleted(s, op);
@@ -1972,8 +1989,12 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		ret = db_fail(s->db, rc, "cannot read a record");
 	}
 	sqlite3_reset(st);
-	if (ret == HEARTH_OK)
+	if (ret == HEARTH_OK) {
+		/* The merge of the op reads the record again: from memory. */
+		rec_cache_start(s, 4);
+		rec_note(s, id, REC_BOUND, &op.space, kind);
 		ret = field_get(s, id, field, &f);
+	}
 	if (ret == HEARTH_OK && f.have && field[0] != '_' && kind_immutable(s, kind))
 		ret = hearth_fail(HEARTH_ESTATE,
 			"cannot change field '%s': a %-s is never changed once written",
@@ -1988,6 +2009,7 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		op.prev = prev;
 		ret = write_op(s, &op, &f);
 	}
+	cache_end(s);
 	free(prev);
 	free(kind);
 	return txn_leave(s, own, ret);
