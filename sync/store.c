@@ -34,6 +34,11 @@
  * (state orphan) and merge when it comes; a purged record keeps only its
  * purge (record.deleted = 2), and ops for it are emptied on arrival.
  *
+ * Speed: a merge call keeps the records it read and the ids of table
+ * replaced in memory (cache_begin), and the two commonest field merges (a
+ * first write, a write replacing exactly the winner) take one statement;
+ * docs/BENCHMARKS.md has the figures.
+ *
  * The clock's last timestamp is written to meta before each commit the
  * store controls (and after each write inside a transaction the caller
  * opened with its own SQL), and on open the clock starts after the greater
@@ -63,6 +68,10 @@
 /* record.deleted of a purged record (1 is a tombstone). */
 #define RECORD_PURGED 2
 
+/* The ids of table replaced are cached for a merge call when there are at
+ * most this many (or as many as the call has ops) at its start. */
+#define REPLACED_CACHE_MIN 4096
+
 /* Rows read per round when ops kept aside are merged: bounds the memory
  * held while the table is rewritten under the read. */
 #define PENDING_CHUNK 256
@@ -79,15 +88,21 @@ enum {
 	ST_FIELD_GET,
 	ST_FIELD_PUT,
 	ST_FIELD_DEAD,
+	ST_FIELD_ADVANCE,
+	ST_FIELD_NEW,
+	ST_FIELD_SET,
 	ST_FIELD_LIST,
 	ST_ALT_INSERT,
 	ST_ALT_DELETE,
 	ST_ALT_LIST,
 	ST_REPLACED_INSERT,
 	ST_REPLACED_TAKE,
+	ST_REPLACED_LIST,
 	ST_OP_INSERT,
 	ST_OP_GET,
 	ST_OP_STATE,
+	ST_OP_STATE_AT,
+	ST_OP_WAITING,
 	ST_CONFLICT_INSERT,
 	ST_COUNT
 };
@@ -112,6 +127,18 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"value=excluded.value, hlc=excluded.hlc, device=excluded.device, "
 		"seq=excluded.seq, live=excluded.live",
 	[ST_FIELD_DEAD] = "UPDATE field SET live=0 WHERE record=?1 AND name=?2",
+	/* The in-order write: the op replaces exactly the winner and is
+	 * newer (see merge_field). */
+	[ST_FIELD_ADVANCE] = "UPDATE field SET value=?3, hlc=?4, device=?5, seq=?6, "
+		"live=?7 WHERE record=?1 AND name=?2 AND device=?8 AND seq=?9 AND "
+		"hlc < ?4",
+	/* The first write of a field that replaces nothing (see merge_field). */
+	[ST_FIELD_NEW] = "INSERT INTO field(record,name,value,hlc,device,seq,live) "
+		"VALUES(?1,?2,?3,?4,?5,?6,?7) ON CONFLICT(record,name) DO NOTHING",
+	/* A new winner of a field that has a row (cheaper than FIELD_PUT,
+	 * which probes for the row first). */
+	[ST_FIELD_SET] = "UPDATE field SET value=?3, hlc=?4, device=?5, seq=?6, "
+		"live=?7 WHERE record=?1 AND name=?2",
 	[ST_FIELD_LIST] = "SELECT name,value,hlc FROM field "
 		"WHERE record=?1 AND value IS NOT NULL ORDER BY name",
 	[ST_ALT_INSERT] = "INSERT OR IGNORE INTO field_alt(record,name,device,seq,hlc) "
@@ -124,11 +151,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"VALUES(?1,?2,?3,?4)",
 	[ST_REPLACED_TAKE] = "DELETE FROM replaced "
 		"WHERE device=?3 AND seq=?4 AND record=?1 AND name=?2",
+	[ST_REPLACED_LIST] = "SELECT device,seq FROM replaced LIMIT ?1",
 	[ST_OP_INSERT] = "INSERT INTO op(" OP_COLS ",state) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(device,seq) DO NOTHING",
 	[ST_OP_GET] = "SELECT hash,state FROM op WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE] = "UPDATE op SET state=?3, reason=?4 WHERE device=?1 AND seq=?2",
+	[ST_OP_STATE_AT] = "UPDATE op SET state=?2, reason=?3 WHERE arrival=?1",
+	[ST_OP_WAITING] = "SELECT arrival," OP_COLS " FROM op "
+		"WHERE state=2 AND record=?1 ORDER BY hlc, seq",
 	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(hash) DO NOTHING",
@@ -150,6 +181,11 @@ struct hearth_store {
 	size_t nretired;
 	char **immutable;     /* NULL-terminated copy of the option */
 	sqlite3_stmt *st[ST_COUNT];
+	/* Caches for one merge call (see cache_begin). */
+	struct rec_slot *rec; /* open addressing; NULL: records not cached */
+	size_t rec_cap, rec_used;
+	struct rep_slot *rep; /* open addressing; NULL: replaced not cached */
+	size_t rep_cap, rep_used;
 };
 
 /* ---- small helpers ------------------------------------------------- */
@@ -1014,6 +1050,264 @@ static void bind_id(sqlite3_stmt *st, int i, const hearth_op_id *id)
 	sqlite3_bind_int64(st, i + 1, (sqlite3_int64)id->seq);
 }
 
+/* ---- caches for one merge call ------------------------------------- */
+
+/*
+ * hearth_store_apply and hearth_store_retry_pending merge many ops in one
+ * transaction.  Between cache_begin and cache_end they keep in memory
+ *
+ *   - each record an op of the call looked up: bound (with its space and
+ *     kind), purged, or not created yet, so that each op does not read its
+ *     record again, and an op waiting for its record goes into the log in
+ *     that state instead of being written twice;
+ *   - every id in table replaced, when there are few at the start: an op
+ *     whose id is not among them needs no DELETE to learn it is live.
+ *
+ * Only the merge writes tables record and replaced, and it updates the
+ * caches as it writes.  They last one call: a call that fails ends in
+ * cache_end like any other, so a rolled back write never leaves them
+ * stale.  Out of memory, a cache turns itself off (the tables answer).
+ */
+enum { REC_UNKNOWN, REC_ABSENT, REC_BOUND, REC_PURGED };
+
+typedef struct recinfo {
+	int state;          /* REC_ABSENT, REC_BOUND or REC_PURGED */
+	hearth_id space;
+	/* The kind, or "" when longer than any op's kind can be (it then
+	 * matches no op, as the stored kind would not). */
+	char kind[HEARTH_OP_NAME_MAX + 1];
+} recinfo;
+
+struct rec_slot {
+	hearth_id id;
+	recinfo info;       /* state REC_UNKNOWN: an empty slot */
+};
+
+struct rep_slot {
+	uint64_t device;    /* 0: an empty slot (no op id has device 0) */
+	uint64_t seq;
+};
+
+static uint64_t mix64(uint64_t z)
+{
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static size_t rec_hash(const hearth_id *id)
+{
+	return (size_t)mix64(be64_get(id->b) ^ be64_get(id->b + 8));
+}
+
+static size_t rep_hash(uint64_t device, uint64_t seq)
+{
+	return (size_t)mix64(device * UINT64_C(0x9e3779b97f4a7c15) ^ seq);
+}
+
+/* The slot of id, or the empty slot where it goes; NULL when records are
+ * not cached. */
+static struct rec_slot *rec_slot_of(hearth_store *s, const hearth_id *id)
+{
+	size_t i;
+
+	if (s->rec == NULL)
+		return NULL;
+	for (i = rec_hash(id) & (s->rec_cap - 1);; i = (i + 1) & (s->rec_cap - 1)) {
+		struct rec_slot *e = &s->rec[i];
+
+		if (e->info.state == REC_UNKNOWN || hearth_id_equal(&e->id, id))
+			return e;
+	}
+}
+
+static void rec_forget_all(hearth_store *s)
+{
+	free(s->rec);
+	s->rec = NULL;
+	s->rec_cap = s->rec_used = 0;
+}
+
+/* Doubles the table (kept at most half full, so a probe always ends). */
+static int rec_grow(hearth_store *s)
+{
+	struct rec_slot *old = s->rec, *e;
+	size_t ocap = s->rec_cap, i;
+
+	s->rec = calloc(2 * ocap, sizeof *s->rec);
+	if (s->rec == NULL) {
+		s->rec = old;
+		rec_forget_all(s);
+		return 0;
+	}
+	s->rec_cap = 2 * ocap;
+	for (i = 0; i < ocap; i++)
+		if (old[i].info.state != REC_UNKNOWN) {
+			e = rec_slot_of(s, &old[i].id);
+			*e = old[i];
+		}
+	free(old);
+	return 1;
+}
+
+/* Notes what the record table now says of id. */
+static void rec_note(hearth_store *s, const hearth_id *id, int state,
+		     const hearth_id *space, const char *kind)
+{
+	struct rec_slot *e;
+
+	if (s->rec == NULL || (2 * (s->rec_used + 1) > s->rec_cap && !rec_grow(s)))
+		return;
+	e = rec_slot_of(s, id);
+	if (e->info.state == REC_UNKNOWN)
+		s->rec_used++;
+	e->id = *id;
+	e->info.state = state;
+	if (space != NULL)
+		e->info.space = *space;
+	if (kind != NULL && strlen(kind) <= HEARTH_OP_NAME_MAX)
+		memcpy(e->info.kind, kind, strlen(kind) + 1);
+	else if (kind != NULL)
+		e->info.kind[0] = '\0';
+}
+
+/* What the record table says of id: absent, bound (space and kind) or
+ * purged. */
+static hearth_status rec_get(hearth_store *s, const hearth_id *id, recinfo *out)
+{
+	struct rec_slot *e = rec_slot_of(s, id);
+	sqlite3_stmt *st = s->st[ST_REC_GET];
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	if (e != NULL && e->info.state != REC_UNKNOWN) {
+		*out = e->info;
+		return HEARTH_OK;
+	}
+	memset(out, 0, sizeof *out);
+	out->state = REC_ABSENT;
+	bind_blob(st, 1, id->b, sizeof id->b);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		const char *kind = (const char *)sqlite3_column_text(st, 1);
+
+		out->state = sqlite3_column_int(st, 3) == RECORD_PURGED ?
+			REC_PURGED : REC_BOUND;
+		col_bytes(st, 0, out->space.b, sizeof out->space.b);
+		if (kind != NULL && strlen(kind) <= HEARTH_OP_NAME_MAX)
+			memcpy(out->kind, kind, strlen(kind) + 1);
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(s->db, rc, "cannot read a record");
+	}
+	sqlite3_reset(st);
+	if (ret == HEARTH_OK)
+		rec_note(s, id, out->state, &out->space, out->kind);
+	return ret;
+}
+
+static void rep_forget_all(hearth_store *s)
+{
+	free(s->rep);
+	s->rep = NULL;
+	s->rep_cap = s->rep_used = 0;
+}
+
+static struct rep_slot *rep_slot_of(hearth_store *s, uint64_t device, uint64_t seq)
+{
+	size_t i;
+
+	for (i = rep_hash(device, seq) & (s->rep_cap - 1);; i = (i + 1) & (s->rep_cap - 1)) {
+		struct rep_slot *e = &s->rep[i];
+
+		if (e->device == 0 || (e->device == device && e->seq == seq))
+			return e;
+	}
+}
+
+/* Adds id to the cached ids of table replaced. */
+static void rep_note(hearth_store *s, const hearth_op_id *id)
+{
+	struct rep_slot *e;
+
+	if (s->rep == NULL)
+		return;
+	if (2 * (s->rep_used + 1) > s->rep_cap) {
+		struct rep_slot *old = s->rep;
+		size_t ocap = s->rep_cap, i;
+
+		s->rep = calloc(2 * ocap, sizeof *s->rep);
+		if (s->rep == NULL) {
+			s->rep = old;
+			rep_forget_all(s);
+			return;
+		}
+		s->rep_cap = 2 * ocap;
+		for (i = 0; i < ocap; i++)
+			if (old[i].device != 0)
+				*rep_slot_of(s, old[i].device, old[i].seq) = old[i];
+		free(old);
+	}
+	e = rep_slot_of(s, id->device, id->seq);
+	if (e->device == 0)
+		s->rep_used++;
+	e->device = id->device;
+	e->seq = id->seq;
+}
+
+/* 0 when id is certainly not in table replaced. */
+static int rep_maybe(hearth_store *s, const hearth_op_id *id)
+{
+	return s->rep == NULL || rep_slot_of(s, id->device, id->seq)->device != 0;
+}
+
+/* Starts caching records (cap: a power of two). */
+static void rec_cache_start(hearth_store *s, size_t cap)
+{
+	s->rec_cap = cap;
+	s->rec = calloc(s->rec_cap, sizeof *s->rec);
+	if (s->rec == NULL)
+		s->rec_cap = 0;
+}
+
+/* Starts the caches for a call merging about n ops. */
+static hearth_status cache_begin(hearth_store *s, size_t n)
+{
+	sqlite3_stmt *st = s->st[ST_REPLACED_LIST];
+	size_t limit = n > REPLACED_CACHE_MIN ? n : REPLACED_CACHE_MIN, rows = 0;
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	rec_cache_start(s, 256);
+	s->rep_cap = 256;
+	s->rep = calloc(s->rep_cap, sizeof *s->rep);
+	if (s->rep == NULL) {
+		s->rep_cap = 0;
+		return HEARTH_OK;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->rep != NULL) {
+		hearth_op_id id;
+
+		id.device = (uint64_t)sqlite3_column_int64(st, 0);
+		id.seq = (uint64_t)sqlite3_column_int64(st, 1);
+		if (++rows > limit || id.device == 0) {
+			rep_forget_all(s); /* too many to be worth it */
+			break;
+		}
+		rep_note(s, &id);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read the replaced values");
+	sqlite3_reset(st);
+	return ret;
+}
+
+static void cache_end(hearth_store *s)
+{
+	rec_forget_all(s);
+	rep_forget_all(s);
+}
+
 /* A field's winner as merge reads it. */
 typedef struct fstate {
 	int have;           /* a field row exists */
@@ -1098,6 +1392,60 @@ static hearth_status set_state(hearth_store *s, const hearth_op_id *id,
 	return run(s, ST_OP_STATE, "cannot update the op log");
 }
 
+/* Takes op's id out of table replaced for its field: *live is 0 when it
+ * was there (a merged op replaced it before it came). */
+static hearth_status take_replaced(hearth_store *s, const hearth_op *op, int *live)
+{
+	sqlite3_stmt *st = s->st[ST_REPLACED_TAKE];
+	hearth_status ret;
+
+	*live = 1;
+	if (!rep_maybe(s, &op->id))
+		return HEARTH_OK;
+	bind_blob(st, 1, op->record.b, sizeof op->record.b);
+	bind_text(st, 2, op->field);
+	bind_id(st, 3, &op->id);
+	ret = run(s, ST_REPLACED_TAKE, "cannot merge a field");
+	if (ret == HEARTH_OK)
+		*live = sqlite3_changes(s->db) == 0;
+	return ret;
+}
+
+/* A "_deleted" winner is mirrored into record.deleted. */
+static hearth_status mirror_deleted(hearth_store *s, const hearth_op *op)
+{
+	sqlite3_stmt *st = s->st[ST_REC_DELETED];
+
+	if (strcmp(op->field, HEARTH_FIELD_DELETED) != 0)
+		return HEARTH_OK;
+	bind_blob(st, 1, op->record.b, sizeof op->record.b);
+	sqlite3_bind_int(st, 2, 1);
+	return run(s, ST_REC_DELETED, "cannot save a record");
+}
+
+/* Writes op as the winner of its field (live: whether it is) with
+ * statement which: ST_FIELD_PUT, or ST_FIELD_NEW, ST_FIELD_SET or
+ * ST_FIELD_ADVANCE, which change nothing when the row is not as they
+ * expect (*changed says). */
+static hearth_status field_write(hearth_store *s, int which, const hearth_op *op,
+				 int live, int *changed)
+{
+	sqlite3_stmt *st = s->st[which];
+	hearth_status ret;
+
+	bind_blob(st, 1, op->record.b, sizeof op->record.b);
+	bind_text(st, 2, op->field);
+	bind_text(st, 3, op->value);
+	bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
+	bind_id(st, 5, &op->id);
+	sqlite3_bind_int(st, 7, live);
+	if (which == ST_FIELD_ADVANCE)
+		bind_id(st, 8, &op->prev[0]);
+	ret = run(s, which, "cannot save a field");
+	*changed = ret == HEARTH_OK && sqlite3_changes(s->db) > 0;
+	return ret;
+}
+
 /* Merges op into field (record, op->field).  known: the field's winner as
  * the caller read it (local writes), or NULL to read it here.  first: op
  * takes the field whatever its order (an immutable kind's earliest write). */
@@ -1107,9 +1455,30 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 	sqlite3_stmt *st;
 	hearth_status ret = HEARTH_OK;
 	fstate f;
-	int self_live = 1, was_live;
+	int self_live = 1, was_live, taken = 0, done;
 	size_t i;
 
+	/* Two common cases take one statement, and end as the general path
+	 * below would: an op that replaces nothing, on a field with no row
+	 * yet, becomes its winner; a live op that replaces exactly the
+	 * winner, and is newer, becomes the live winner (the old one is
+	 * dead, so no concurrent value).  Whether op is itself replaced is
+	 * asked first: for these the loop below never adds op's id to
+	 * replaced. */
+	if (known == NULL && !first &&
+	    (op->nprev == 0 || (op->nprev == 1 && !id_eq(&op->prev[0], &op->id)))) {
+		ret = take_replaced(s, op, &self_live);
+		taken = 1;
+		done = 0;
+		if (ret == HEARTH_OK && op->nprev == 0)
+			ret = field_write(s, ST_FIELD_NEW, op, self_live, &done);
+		else if (ret == HEARTH_OK && self_live)
+			ret = field_write(s, ST_FIELD_ADVANCE, op, 1, &done);
+		if (ret == HEARTH_OK && done)
+			ret = mirror_deleted(s, op);
+		if (ret != HEARTH_OK || done)
+			return ret;
+	}
 	if (known != NULL)
 		f = *known;
 	else if ((ret = field_get(s, &op->record, op->field, &f)) != HEARTH_OK)
@@ -1145,20 +1514,13 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			bind_text(st, 2, op->field);
 			bind_id(st, 3, p);
 			ret = run(s, ST_REPLACED_INSERT, "cannot merge a field");
+			rep_note(s, p);
 		}
 	}
+	if (ret == HEARTH_OK && known == NULL && !taken)
+		ret = take_replaced(s, op, &self_live);
 	if (ret != HEARTH_OK)
 		return ret;
-	if (known == NULL) {
-		st = s->st[ST_REPLACED_TAKE];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_text(st, 2, op->field);
-		bind_id(st, 3, &op->id);
-		ret = run(s, ST_REPLACED_TAKE, "cannot merge a field");
-		if (ret != HEARTH_OK)
-			return ret;
-		self_live = sqlite3_changes(s->db) == 0;
-	}
 
 	if (!f.have || first || op_after(op, &f)) {
 		if (f.have && f.live) {
@@ -1170,21 +1532,15 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			bind_blob(st, 5, f.hlc.b, sizeof f.hlc.b);
 			ret = run(s, ST_ALT_INSERT, "cannot merge a field");
 		}
-		st = s->st[ST_FIELD_PUT];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_text(st, 2, op->field);
-		bind_text(st, 3, op->value);
-		bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
-		bind_id(st, 5, &op->id);
-		sqlite3_bind_int(st, 7, self_live);
+		/* The row is as f says (read in this transaction); should
+		 * it not be, the upsert decides. */
 		if (ret == HEARTH_OK)
-			ret = run(s, ST_FIELD_PUT, "cannot save a field");
-		if (ret == HEARTH_OK && strcmp(op->field, HEARTH_FIELD_DELETED) == 0) {
-			st = s->st[ST_REC_DELETED];
-			bind_blob(st, 1, op->record.b, sizeof op->record.b);
-			sqlite3_bind_int(st, 2, 1);
-			ret = run(s, ST_REC_DELETED, "cannot save a record");
-		}
+			ret = field_write(s, f.have ? ST_FIELD_SET : ST_FIELD_NEW, op,
+					  self_live, &done);
+		if (ret == HEARTH_OK && !done)
+			ret = field_write(s, ST_FIELD_PUT, op, self_live, &done);
+		if (ret == HEARTH_OK)
+			ret = mirror_deleted(s, op);
 		return ret;
 	}
 	if (was_live && !f.live) {
@@ -1235,13 +1591,13 @@ static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 				const fstate *known, hearth_op_state *state,
 				const char **why);
 
-/* Reads the ops of record (states in `states`, an SQL list) ordered by
- * (HLC, seq) into *out. */
+/* Reads the ops of record that wait for it (state ORPHAN), ordered by
+ * (HLC, seq), into *out.  The statement is done with before any is merged
+ * (merging one may read the ops of another record). */
 static hearth_status ops_of_record(hearth_store *s, const hearth_id *record,
-				   const char *where, stored_op **out, size_t *n)
+				   stored_op **out, size_t *n)
 {
-	char sql[256];
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = s->st[ST_OP_WAITING];
 	stored_op *list = NULL;
 	hearth_status ret = HEARTH_OK;
 	size_t cap = 0;
@@ -1249,11 +1605,6 @@ static hearth_status ops_of_record(hearth_store *s, const hearth_id *record,
 
 	*out = NULL;
 	*n = 0;
-	snprintf(sql, sizeof sql, "SELECT " OP_COLS " FROM op WHERE %s AND record=?1 "
-		 "ORDER BY hlc, seq", where);
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return db_fail(s->db, rc, "cannot read the op log");
 	bind_blob(st, 1, record->b, sizeof record->b);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (*n == cap) {
@@ -1267,14 +1618,15 @@ static hearth_status ops_of_record(hearth_store *s, const hearth_id *record,
 			list = nl;
 			cap = ncap;
 		}
-		if (!stored_op_read(&list[(*n)++], st, 0)) {
+		if (!stored_op_read(&list[(*n)++], st, 1)) {
 			ret = hearth_fail(HEARTH_ENOMEM, "cannot merge ops: out of memory");
 			break;
 		}
+		list[*n - 1].arrival = (uint64_t)sqlite3_column_int64(st, 0);
 	}
 	if (ret == HEARTH_OK && rc != SQLITE_DONE)
 		ret = db_fail(s->db, rc, "cannot read the op log");
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	*out = list;
 	return ret;
 }
@@ -1288,9 +1640,11 @@ static void ops_free(stored_op *list, size_t n)
 	free(list);
 }
 
-/* Merges each op of list in turn and records its state. */
+/* Merges each op of list in turn and records its state (one at a time:
+ * an op still waiting counts as not merged for those after it). */
 static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 {
+	sqlite3_stmt *st = s->st[ST_OP_STATE_AT];
 	hearth_status ret = HEARTH_OK;
 	size_t i;
 
@@ -1299,8 +1653,12 @@ static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 		const char *why;
 
 		ret = merge_held(s, &list[i].op, NULL, &state, &why);
-		if (ret == HEARTH_OK)
-			ret = set_state(s, &list[i].op.id, state, why);
+		if (ret != HEARTH_OK)
+			break;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)list[i].arrival);
+		sqlite3_bind_int(st, 2, (int)state);
+		bind_text(st, 3, why);
+		ret = run(s, ST_OP_STATE_AT, "cannot update the op log");
 	}
 	return ret;
 }
@@ -1324,27 +1682,22 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 		"DELETE FROM replaced WHERE record=?1",
 		"DELETE FROM record WHERE id=?1",
 	};
-	sqlite3_stmt *st = s->st[ST_REC_GET];
+	sqlite3_stmt *st = NULL;
 	stored_op *list = NULL;
 	const hearth_op *bind = NULL;
-	hearth_status ret = HEARTH_OK;
+	hearth_status ret;
 	size_t n = 0, i;
-	int rc, purged = 0;
+	recinfo r;
+	int rc;
 
-	bind_blob(st, 1, record->b, sizeof record->b);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		purged = sqlite3_column_int(st, 3) == RECORD_PURGED;
-	else if (rc != SQLITE_DONE)
-		ret = db_fail(s->db, rc, "cannot read a record");
-	sqlite3_reset(st);
-	if (ret != HEARTH_OK || purged)
+	ret = rec_get(s, record, &r);
+	if (ret != HEARTH_OK || r.state == REC_PURGED)
 		return ret;
 	for (i = 0; i < sizeof clear / sizeof clear[0] && ret == HEARTH_OK; i++)
 		ret = exec_once(s, clear[i], record, NULL, "cannot rebuild a record");
 	if (ret != HEARTH_OK)
 		return ret;
-	st = NULL;
+	rec_note(s, record, REC_ABSENT, NULL, NULL);
 	rc = sqlite3_prepare_v2(s->db, "UPDATE op SET state=2, reason=NULL "
 		"WHERE record=?1 AND (state IN (0,2) OR (state=3 AND space <> ?2))",
 		-1, &st, NULL);
@@ -1357,7 +1710,7 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 		ret = db_fail(s->db, rc, "cannot rebuild a record");
 	sqlite3_finalize(st);
 	if (ret == HEARTH_OK)
-		ret = ops_of_record(s, record, "state=2", &list, &n);
+		ret = ops_of_record(s, record, &list, &n);
 	for (i = 0; ret == HEARTH_OK && i < n; i++) {
 		const hearth_op *op = &list[i].op;
 		hearth_id own;
@@ -1380,8 +1733,10 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 		bind_text(st, 3, bind->kind);
 		bind_blob(st, 4, bind->hlc.b, sizeof bind->hlc.b);
 		ret = run(s, ST_REC_INSERT, "cannot rebuild a record");
-		if (ret == HEARTH_OK)
+		if (ret == HEARTH_OK) {
+			rec_note(s, record, REC_BOUND, &bind->space, bind->kind);
 			ret = merge_list(s, list, n);
+		}
 	}
 	ops_free(list, n);
 	return ret;
@@ -1414,6 +1769,8 @@ static hearth_status purge(hearth_store *s, const hearth_op *p)
 	for (i = 0; i < sizeof sql / sizeof sql[0] && ret == HEARTH_OK; i++)
 		ret = exec_once(s, sql[i], &p->record, i == 4 ? &p->id : NULL,
 				"cannot purge a record");
+	if (ret == HEARTH_OK)
+		rec_note(s, &p->record, REC_PURGED, NULL, NULL);
 	return ret;
 }
 
@@ -1423,52 +1780,42 @@ static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 				const fstate *known, hearth_op_state *state,
 				const char **why)
 {
-	sqlite3_stmt *st = s->st[ST_REC_GET];
-	hearth_status ret = HEARTH_OK;
+	sqlite3_stmt *st;
+	hearth_status ret;
+	recinfo r;
 	int rc, is_kind = strcmp(op->field, HEARTH_FIELD_KIND) == 0, created = 0;
 
 	*state = HEARTH_OP_APPLIED;
 	*why = NULL;
-	bind_blob(st, 1, op->record.b, sizeof op->record.b);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		hearth_id space;
-		const char *kind = (const char *)sqlite3_column_text(st, 1);
-
-		col_bytes(st, 0, space.b, sizeof space.b);
-		if (sqlite3_column_int(st, 3) == RECORD_PURGED) {
-			sqlite3_reset(st);
-			/* Another purge of it still merges (every replica
-			 * keeps the same purge op); anything else is emptied. */
-			if (strcmp(op->field, HEARTH_FIELD_PURGED) == 0)
-				return merge_field(s, op, known, 0);
-			*state = HEARTH_OP_PURGED;
-			*why = "its record was purged";
-			return blank_op(s, op);
-		}
-		if (!hearth_id_equal(&space, &op->space))
+	ret = rec_get(s, &op->record, &r);
+	if (ret != HEARTH_OK)
+		return ret;
+	if (r.state == REC_PURGED) {
+		/* Another purge of it still merges (every replica keeps the
+		 * same purge op); anything else is emptied. */
+		if (strcmp(op->field, HEARTH_FIELD_PURGED) == 0)
+			return merge_field(s, op, known, 0);
+		*state = HEARTH_OP_PURGED;
+		*why = "its record was purged";
+		return blank_op(s, op);
+	}
+	if (r.state == REC_BOUND) {
+		if (!hearth_id_equal(&r.space, &op->space))
 			*why = "names another space than its record's";
-		else if (kind == NULL || strcmp(kind, op->kind) != 0)
+		else if (strcmp(r.kind, op->kind) != 0)
 			*why = "names another kind than its record's";
 		if (*why != NULL && is_kind) {
 			hearth_id own = hearth_op_record_id(op);
 
-			if (hearth_id_equal(&own, &op->record)) {
-				sqlite3_reset(st);
+			if (hearth_id_equal(&own, &op->record))
 				return rebuild(s, &op->record);
-			}
 		}
-	} else if (rc == SQLITE_DONE) {
-		if (is_kind)
-			created = 1;
-		else
-			*state = HEARTH_OP_ORPHAN;
+	} else if (is_kind) {
+		created = 1;
 	} else {
-		ret = db_fail(s->db, rc, "cannot read a record");
+		*state = HEARTH_OP_ORPHAN;
+		return HEARTH_OK;
 	}
-	sqlite3_reset(st);
-	if (ret != HEARTH_OK || *state != HEARTH_OP_APPLIED)
-		return ret;
 	if (*why != NULL) {
 		*state = HEARTH_OP_QUARANTINED;
 		return HEARTH_OK;
@@ -1480,6 +1827,8 @@ static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 		bind_text(st, 3, op->kind);
 		bind_blob(st, 4, op->hlc.b, sizeof op->hlc.b);
 		ret = run(s, ST_REC_INSERT, "cannot save a record");
+		if (ret == HEARTH_OK)
+			rec_note(s, &op->record, REC_BOUND, &op->space, op->kind);
 	} else if (is_kind) {
 		/* A second, agreeing creating op: `created` is the earliest. */
 		sqlite3_stmt *u = NULL;
@@ -1672,6 +2021,17 @@ static hearth_status merge_op(hearth_store *s, const hearth_op *op,
 	int held;
 
 	*outcome = -1;
+	if (state == HEARTH_OP_APPLIED && s->rec != NULL) {
+		/* While records are cached, an op whose record is not created
+		 * yet goes in waiting at once (merge_held would say so). */
+		recinfo r;
+
+		ret = rec_get(s, &op->record, &r);
+		if (ret != HEARTH_OK)
+			return ret;
+		if (r.state == REC_ABSENT && strcmp(op->field, HEARTH_FIELD_KIND) != 0)
+			state = HEARTH_OP_ORPHAN;
+	}
 	bind_op(st, op, prevbuf);
 	sqlite3_bind_int(st, 11, (int)state);
 	ret = run(s, ST_OP_INSERT, "cannot append to the op log");
@@ -1699,7 +2059,7 @@ static hearth_status release_orphans(hearth_store *s, const hearth_id *record)
 {
 	stored_op *list = NULL;
 	size_t n = 0;
-	hearth_status ret = ops_of_record(s, record, "state=2", &list, &n);
+	hearth_status ret = ops_of_record(s, record, &list, &n);
 
 	if (ret == HEARTH_OK)
 		ret = merge_list(s, list, n);
@@ -1864,8 +2224,12 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		ret = db_fail(s->db, rc, "cannot read a record");
 	}
 	sqlite3_reset(st);
-	if (ret == HEARTH_OK)
+	if (ret == HEARTH_OK) {
+		/* The merge of the op reads the record again: from memory. */
+		rec_cache_start(s, 4);
+		rec_note(s, id, REC_BOUND, &op.space, kind);
 		ret = field_get(s, id, field, &f);
+	}
 	if (ret == HEARTH_OK && f.have && field[0] != '_' && kind_immutable(s, kind))
 		ret = hearth_fail(HEARTH_ESTATE,
 			"cannot change field '%s': a %-s is never changed once written",
@@ -1880,6 +2244,7 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		op.prev = prev;
 		ret = write_op(s, &op, &f);
 	}
+	cache_end(s);
 	free(prev);
 	free(kind);
 	return txn_leave(s, own, ret);
@@ -2341,8 +2706,10 @@ hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		goto out;
+	ret = cache_begin(s, n);
 	for (i = 0; i < n && ret == HEARTH_OK; i++)
 		ret = apply_one(s, order != NULL ? order[i] : &ops[i], &deferred);
+	cache_end(s);
 	ret = txn_leave(s, own, ret);
 	if (ret == HEARTH_OK && n_deferred != NULL)
 		*n_deferred = deferred;
@@ -2369,6 +2736,9 @@ hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		goto out;
+	ret = cache_begin(s, 0);
+	if (ret != HEARTH_OK)
+		goto leave;
 	rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS " FROM op "
 		"WHERE state=1 AND hlc <= ?1 ORDER BY hlc LIMIT ?2", -1, &st, NULL);
 	if (rc != SQLITE_OK) {
@@ -2419,6 +2789,7 @@ hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)
 			stored_op_release(&chunk[i]);
 	}
 leave:
+	cache_end(s);
 	ret = txn_leave(s, own, ret);
 	if (ret == HEARTH_OK && n_applied != NULL)
 		*n_applied = applied;

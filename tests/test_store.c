@@ -1923,6 +1923,135 @@ static void test_values_converge_in_any_order(void **state)
 	free(want);
 }
 
+/* The one-statement merge paths (a first write; a write that replaces
+ * exactly the winner) and the per-call cache of table replaced: an op some
+ * held op replaced before it came is dead, whether that was noted in an
+ * earlier call (the cache is read from the table) or earlier in the same
+ * call, and merging in any batching ends in the same state. */
+static void test_merge_fast_paths_keep_replaced(void **state)
+{
+	fixture *f = *state;
+	hearth_id rec = id_of("6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d6d");
+	const hearth_op_id p_r2[] = { { DEV_R, 2 } }, p_r3[] = { { DEV_R, 3 } };
+	const hearth_op_id p_r5[] = { { DEV_R, 5 } }, p_r6[] = { { DEV_R, 6 } };
+	hearth_op ops[7], first[5], later[2];
+	replica one, each;
+	values v;
+	int i;
+
+	ops[0] = CREATE(.seq = 1, .ms = T0, .rec = &rec, .kind = "person", .value = "person");
+	/* name: a, then b replacing a, then c replacing b. */
+	ops[1] = ROP(.seq = 2, .ms = T0 + 10, .rec = &rec, .kind = "person",
+		.field = "name", .value = "a");
+	ops[2] = ROP(.seq = 3, .ms = T0 + 20, .rec = &rec, .kind = "person",
+		.field = "name", .value = "b", .prev = p_r2, .nprev = 1);
+	ops[3] = ROP(.seq = 4, .ms = T0 + 30, .rec = &rec, .kind = "person",
+		.field = "name", .value = "c", .prev = p_r3, .nprev = 1);
+	/* unit: u1, then u2 replacing it; x (older than both, from a device
+	 * whose clock lags) replaces u2. */
+	ops[4] = ROP(.seq = 5, .ms = T0 + 40, .rec = &rec, .kind = "person",
+		.field = "unit", .value = "u1");
+	ops[5] = ROP(.seq = 6, .ms = T0 + 50, .rec = &rec, .kind = "person",
+		.field = "unit", .value = "u2", .prev = p_r5, .nprev = 1);
+	ops[6] = ROP(.dev = DEV_S, .seq = 1, .ms = T0 + 35, .rec = &rec, .kind = "person",
+		.field = "unit", .value = "x", .prev = p_r6, .nprev = 1);
+
+	/* b and u2 come last, in a call of their own: both were replaced
+	 * before they came, though each replaces exactly the winner it
+	 * finds. */
+	first[0] = ops[0];
+	first[1] = ops[1];
+	first[2] = ops[3];
+	first[3] = ops[4];
+	first[4] = ops[6];
+	later[0] = ops[2];
+	later[1] = ops[5];
+	OK(hearth_store_apply(f->s, first, 5, NULL));
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM replaced"), 2);
+	OK(hearth_store_apply(f->s, later, 2, NULL));
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM replaced"), 0);
+	v = get_values(f->s, &rec, "name");
+	assert_int_equal(v.n, 1);
+	assert_string_equal(v.v[0], "c");
+	assert_int_equal(count_rows(f->db, "SELECT live FROM field WHERE name = 'name'"), 1);
+	/* u2 is the winner but dead (a local write would not replace it);
+	 * x stays beside it. */
+	v = get_values(f->s, &rec, "unit");
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "u2");
+	assert_string_equal(v.v[1], "x");
+	assert_int_equal(count_rows(f->db, "SELECT live FROM field WHERE name = 'unit'"), 0);
+
+	/* All in one call (x notes u2 as replaced earlier in the call), and
+	 * one op per call, newest first. */
+	replica_open(&one, &f->dir, "one.db", NULL);
+	OK(hearth_store_apply(one.s, ops, 7, NULL));
+	assert_same_dump(f->s, one.s);
+	replica_open(&each, &f->dir, "each.db", NULL);
+	for (i = 6; i >= 0; i--)
+		OK(hearth_store_apply(each.s, &ops[i], 1, NULL));
+	assert_same_dump(f->s, each.s);
+	replica_close(&each);
+	replica_close(&one);
+}
+
+/* When table replaced holds more ids than a call caches, every op asks
+ * the table: an op among those past the cache's limit is dead too. */
+static void test_many_replaced_ids(void **state)
+{
+	fixture *f = *state;
+	hearth_id rec = id_of("7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e7e");
+	enum { NOPS = 65, PER = 64 };
+	hearth_op_id *prev = calloc(NOPS * PER, sizeof *prev);
+	hearth_op *ops = calloc(NOPS + 2, sizeof *ops);
+	char (*field)[8] = calloc(NOPS, sizeof *field);
+	hearth_op late;
+	replica one;
+	values v;
+	int i;
+
+	assert_non_null(prev);
+	assert_non_null(ops);
+	assert_non_null(field);
+	ops[0] = CREATE(.seq = 1, .ms = T0, .rec = &rec, .kind = "person", .value = "person");
+	/* Op i of DEV_S writes field gi and replaces 64 ops of DEV_T not
+	 * held: 4,160 ids in table replaced. */
+	for (i = 0; i < NOPS * PER; i++) {
+		prev[i].device = DEV_T;
+		prev[i].seq = (uint64_t)i + 1;
+	}
+	for (i = 0; i < NOPS; i++) {
+		snprintf(field[i], sizeof field[i], "g%d", i);
+		ops[i + 1] = ROP(.dev = DEV_S, .seq = (uint64_t)i + 1, .ms = T0 + 1 + (uint64_t)i,
+			.rec = &rec, .kind = "person", .field = field[i], .value = "s",
+			.prev = prev + i * PER, .nprev = PER);
+	}
+	OK(hearth_store_apply(f->s, ops, NOPS + 1, NULL));
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM replaced"), NOPS * PER);
+
+	/* The last id replaced, last in the table's order: newer than every
+	 * op of its field, yet dead. */
+	late = ROP(.dev = DEV_T, .seq = NOPS * PER, .ms = T0 + 1000, .rec = &rec,
+		.kind = "person", .field = field[NOPS - 1], .value = "late");
+	OK(hearth_store_apply(f->s, &late, 1, NULL));
+	v = get_values(f->s, &rec, field[NOPS - 1]);
+	assert_int_equal(v.n, 2);
+	assert_string_equal(v.v[0], "late");
+	assert_string_equal(v.v[1], "s");
+	assert_int_equal(count_rows(f->db, "SELECT live FROM field WHERE name = 'g64'"), 0);
+	assert_int_equal(count_rows(f->db, "SELECT count(*) FROM replaced"),
+			 NOPS * PER - 1);
+
+	replica_open(&one, &f->dir, "one.db", NULL);
+	ops[NOPS + 1] = late;
+	OK(hearth_store_apply(one.s, ops, NOPS + 2, NULL));
+	assert_same_dump(f->s, one.s);
+	replica_close(&one);
+	free(field);
+	free(ops);
+	free(prev);
+}
+
 /* A copied vault writes under the original's device id: the original,
  * given the copy's op, keeps it aside as a problem, moves to a new device
  * id and numbers its next ops from 1. */
@@ -2680,6 +2809,8 @@ int main(void)
 		T(test_immutable_kind),
 		T(test_concurrent_values),
 		T(test_values_converge_in_any_order),
+		T(test_merge_fast_paths_keep_replaced),
+		T(test_many_replaced_ids),
 		T(test_equivocation_from_a_copy),
 		T(test_rollback_moves_device),
 		T(test_equivocation_of_a_peer),

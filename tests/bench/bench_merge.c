@@ -1,17 +1,24 @@
 /*
  * bench_merge.c - merging remote ops: 100,000 ops taken from another
  * store's op log (record creations and field writes, many fields written
- * several times), shuffled, and applied with hearth_store_apply in batches
- * of 1,000, 10,000 and all at once (one transaction per batch), against a
- * baseline of the same rows, in the same order and batches, INSERTed raw
- * into a plain table shaped like the op log.  Connection settings as the
- * vault's (WAL, synchronous=FULL, 32 MiB cache; HEARTH_BENCH_SYNC=NORMAL
- * or OFF to take fsync out of the picture).
+ * several times), applied with hearth_store_apply in batches of 1,000,
+ * 10,000 and all at once (one transaction per batch), against a baseline
+ * of the same rows, in the same order and batches, INSERTed raw into a
+ * plain table shaped like the op log.  Connection settings as the vault's
+ * (WAL, synchronous=FULL, 32 MiB cache; HEARTH_BENCH_SYNC=NORMAL or OFF to
+ * take fsync out of the picture).
+ *
+ * Two orders: "shuffled" (a fixed random permutation: the worst case, in
+ * which many ops come before their record's creating op or the value
+ * they replace) and "in order" (the log's order, as a peer sends it).
  *
  * Runs on plain SQLite files and, when the encrypting VFS is available, on
- * it too.  Goal (issue 2): >= 50,000 ops/s.
+ * it too.  Goal (issue 9): shuffled, 10,000 ops per transaction, on the
+ * encrypted vault: >= 150,000 ops/s and >= 0.8x the raw INSERTs.
+ * HEARTH_BENCH_BATCH=N runs batch size N only; HEARTH_BENCH_ENCRYPTED_ONLY
+ * skips plain SQLite.
  *
- *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel
+ *   meson setup build-rel -Dbuildtype=release -Dbench=true && ninja -C build-rel
  *   build-rel/tests/bench/bench_merge [n_ops]
  */
 #include <stdint.h>
@@ -27,7 +34,9 @@
 #include "hearth/vfs.h"
 
 #define VFS_NAME "hearth-bench-merge"
-#define GOAL 50000.0
+#define GOAL 150000.0
+#define GOAL_RATIO 0.8
+#define GOAL_BATCH 10000
 
 static const char *const names[] = {
 	"name", "unit", "phone", "risk", "counsellor", "tags", "note", "status",
@@ -37,6 +46,7 @@ static const char *const names[] = {
 static char tmpdir[64];
 static int db_seq;
 static char sync_pragma[64] = "PRAGMA synchronous=FULL";
+static size_t only_batch; /* HEARTH_BENCH_BATCH: run one batch size only */
 
 typedef struct op_copy {
 	hearth_op op;
@@ -56,6 +66,22 @@ static double now_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+/* CPU time of the process: on a machine shared with other work the wall
+ * clock measures the queue for the cores as much as the work, this does
+ * not (it still counts the kernel's share of writing the pages). */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Ops per second of wall time and of CPU time. */
+typedef struct rate {
+	double wall, cpu;
+} rate;
 
 static void die(const char *what)
 {
@@ -125,8 +151,9 @@ static uint64_t splitmix(uint64_t *x)
 }
 
 /* The remote side: a store that wrote n ops (a twentieth of them record
- * creations), its log read back and shuffled with a fixed seed. */
-static void make_remote_ops(long n, op_vec *out)
+ * creations), its log read back in order into *out and shuffled with a
+ * fixed seed into *shuffled (which shares the strings). */
+static void make_remote_ops(long n, op_vec *out, op_vec *shuffled)
 {
 	sqlite3 *db = NULL;
 	hearth_store *s = NULL;
@@ -156,12 +183,17 @@ static void make_remote_ops(long n, op_vec *out)
 	if (hearth_store_commit(s) != HEARTH_OK ||
 	    hearth_store_ops_since(s, 0, collect, out) != HEARTH_OK)
 		die("cannot read the remote op log");
-	for (i = (long)out->n - 1; i > 0; i--) {
+	shuffled->n = shuffled->cap = out->n;
+	shuffled->v = malloc(out->n * sizeof *shuffled->v);
+	if (shuffled->v == NULL)
+		exit(1);
+	memcpy(shuffled->v, out->v, out->n * sizeof *shuffled->v);
+	for (i = (long)shuffled->n - 1; i > 0; i--) {
 		size_t j = (size_t)(splitmix(&seed) % (uint64_t)(i + 1));
-		op_copy t = out->v[i];
+		op_copy t = shuffled->v[i];
 
-		out->v[i] = out->v[j];
-		out->v[j] = t;
+		shuffled->v[i] = shuffled->v[j];
+		shuffled->v[j] = t;
 	}
 	hearth_store_close(s);
 	sqlite3_close(db);
@@ -199,15 +231,15 @@ static void remove_db(const char *path)
 	unlink(side);
 }
 
-static double run_merge(const char *vfs, const op_vec *ops, size_t batch,
-			const char *check_dump)
+static rate run_merge(const char *vfs, const op_vec *ops, size_t batch,
+		      const char *check_dump)
 {
 	char path[96], *dump = NULL;
 	sqlite3 *db = open_fresh(vfs, path, sizeof path);
 	hearth_store *s = NULL;
 	hearth_op *flat = malloc(ops->n * sizeof *flat);
 	size_t i, deferred;
-	double t;
+	double t, c;
 
 	if (flat == NULL)
 		exit(1);
@@ -217,6 +249,7 @@ static double run_merge(const char *vfs, const op_vec *ops, size_t batch,
 	    hearth_store_open(db, NULL, &s) != HEARTH_OK)
 		die("cannot open store");
 	t = now_s();
+	c = cpu_s();
 	for (i = 0; i < ops->n; i += batch) {
 		size_t k = ops->n - i < batch ? ops->n - i : batch;
 
@@ -226,6 +259,7 @@ static double run_merge(const char *vfs, const op_vec *ops, size_t batch,
 			die("ops unexpectedly kept aside");
 	}
 	t = now_s() - t;
+	c = cpu_s() - c;
 	/* Every run must reach the same state, or the figure means nothing. */
 	if (hearth_store_dump(s, &dump, NULL) != HEARTH_OK)
 		die("dump");
@@ -238,16 +272,16 @@ static double run_merge(const char *vfs, const op_vec *ops, size_t batch,
 	sqlite3_close(db);
 	remove_db(path);
 	free(flat);
-	return (double)ops->n / t;
+	return (rate){ (double)ops->n / t, (double)ops->n / c };
 }
 
-static double run_raw(const char *vfs, const op_vec *ops, size_t batch)
+static rate run_raw(const char *vfs, const op_vec *ops, size_t batch)
 {
 	char path[96];
 	sqlite3 *db = open_fresh(vfs, path, sizeof path);
 	sqlite3_stmt *st = NULL;
 	size_t i;
-	double t;
+	double t, c;
 
 	exec_or_die(db, "CREATE TABLE raw(hlc BLOB PRIMARY KEY, device INTEGER NOT NULL, "
 		"space BLOB NOT NULL, record BLOB NOT NULL, kind TEXT NOT NULL, "
@@ -256,6 +290,7 @@ static double run_raw(const char *vfs, const op_vec *ops, size_t batch)
 			       &st, NULL) != SQLITE_OK)
 		exit(1);
 	t = now_s();
+	c = cpu_s();
 	for (i = 0; i < ops->n; i++) {
 		const hearth_op *op = &ops->v[i].op;
 
@@ -280,10 +315,11 @@ static double run_raw(const char *vfs, const op_vec *ops, size_t batch)
 			exec_or_die(db, "COMMIT");
 	}
 	t = now_s() - t;
+	c = cpu_s() - c;
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	remove_db(path);
-	return (double)ops->n / t;
+	return (rate){ (double)ops->n / t, (double)ops->n / c };
 }
 
 static void run_all(const char *label, const char *vfs, const op_vec *ops)
@@ -314,18 +350,28 @@ static void run_all(const char *label, const char *vfs, const op_vec *ops)
 		free(flat);
 	}
 	for (i = 0; i < 3; i++) {
-		double raw = run_raw(vfs, ops, batches[i]);
-		double api = run_merge(vfs, ops, batches[i], ref);
+		rate raw, api;
 		char b[32];
 
+		if (only_batch != 0 && batches[i] != only_batch)
+			continue;
+		raw = run_raw(vfs, ops, batches[i]);
+		api = run_merge(vfs, ops, batches[i], ref);
 		if (batches[i] == ops->n)
 			snprintf(b, sizeof b, "all");
 		else
 			snprintf(b, sizeof b, "%zu", batches[i]);
-		printf("%-9s batch %6s: merge %9.0f ops/s   raw INSERT %9.0f rows/s"
-		       "   merge/raw %.2f   goal >= %.0f: %s\n",
-		       label, b, api, raw, api / raw, GOAL,
-		       api >= GOAL ? "met" : "NOT MET");
+		printf("%-20s batch %6s: merge %7.0f ops/s  raw INSERT %7.0f rows/s"
+		       "  merge/raw %.2f   per CPU-second: %7.0f / %7.0f = %.2f",
+		       label, b, api.wall, raw.wall, api.wall / raw.wall,
+		       api.cpu, raw.cpu, api.cpu / raw.cpu);
+		/* The goal is stated for one case, in wall time. */
+		if (vfs != NULL && strstr(label, "shuffled") != NULL &&
+		    batches[i] == GOAL_BATCH)
+			printf("   goal >= %.0f ops/s and >= %.1fx: %s", GOAL, GOAL_RATIO,
+			       api.wall >= GOAL && api.wall / raw.wall >= GOAL_RATIO ?
+			       "met" : "NOT MET");
+		printf("\n");
 		fflush(stdout);
 	}
 	free(ref);
@@ -335,7 +381,7 @@ int main(int argc, char **argv)
 {
 	uint8_t key[HEARTH_KEYBYTES];
 	long n = argc > 1 ? atol(argv[1]) : 100000;
-	op_vec ops = { 0 };
+	op_vec ops = { 0 }, shuffled = { 0 };
 	size_t i;
 
 	if (n <= 0)
@@ -348,14 +394,20 @@ int main(int argc, char **argv)
 		perror("mkdtemp");
 		return 1;
 	}
-	make_remote_ops(n, &ops);
-	printf("bench_merge: %zu remote ops in random order, SQLite %s, WAL, %s, "
-	       "cache 32 MiB\n", ops.n, sqlite3_libversion(), sync_pragma + 7);
+	make_remote_ops(n, &ops, &shuffled);
+	printf("bench_merge: %zu remote ops, SQLite %s, WAL, %s, cache 32 MiB\n",
+	       ops.n, sqlite3_libversion(), sync_pragma + 7);
 	fflush(stdout);
-	run_all("plain", NULL, &ops);
+	if (getenv("HEARTH_BENCH_BATCH") != NULL)
+		only_batch = (size_t)atol(getenv("HEARTH_BENCH_BATCH"));
+	if (getenv("HEARTH_BENCH_ENCRYPTED_ONLY") == NULL) {
+		run_all("plain shuffled", NULL, &shuffled);
+		run_all("plain in order", NULL, &ops);
+	}
 	hearth_random(key, sizeof key);
 	if (hearth_vfs_register(VFS_NAME, key, 0) == HEARTH_OK) {
-		run_all("encrypted", VFS_NAME, &ops);
+		run_all("encrypted shuffled", VFS_NAME, &shuffled);
+		run_all("encrypted in order", VFS_NAME, &ops);
 		if (hearth_vfs_unregister(VFS_NAME) != HEARTH_OK)
 			die("unregister");
 	} else {
@@ -369,6 +421,7 @@ int main(int argc, char **argv)
 		free(ops.v[i].value);
 	}
 	free(ops.v);
+	free(shuffled.v);
 	rmdir(tmpdir);
 	return 0;
 }

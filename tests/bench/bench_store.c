@@ -6,7 +6,8 @@
  * connection settings as the vault (WAL, synchronous=FULL, 32 MiB cache).
  *
  * Runs on plain SQLite files and, when the encrypting VFS is available, on
- * it too.  Goal (issue 2): >= 100,000 field ops/s.
+ * it too.  Goal (issue 9): local field writes stay >= 150,000 ops/s.
+ * HEARTH_BENCH_ENCRYPTED_ONLY skips plain SQLite.
  *
  *   meson setup build-rel -Dbuildtype=release && ninja -C build-rel
  *   build-rel/tests/bench/bench_store [n_ops]
@@ -25,7 +26,7 @@
 
 #define VFS_NAME "hearth-bench-store"
 #define NRECORDS 1000
-#define GOAL 100000.0
+#define GOAL 150000.0
 
 static const char *const names[] = {
 	"name", "unit", "phone", "risk", "counsellor", "tags", "note", "status",
@@ -229,7 +230,8 @@ int main(int argc, char **argv)
 	       "WAL, %s, cache 32 MiB\n", n, NRECORDS, sqlite3_libversion(),
 	       sync_pragma + 7);
 	fflush(stdout);
-	run_all("plain", NULL, n);
+	if (getenv("HEARTH_BENCH_ENCRYPTED_ONLY") == NULL)
+		run_all("plain", NULL, n);
 	fflush(stdout);
 	hearth_random(key, sizeof key);
 	if (hearth_vfs_register(VFS_NAME, key, 0) == HEARTH_OK) {
