@@ -1671,9 +1671,9 @@ static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
  * Used when the ops that bind or fill a record change under it: its own
  * creating op coming after an impostor, or an op replaced by another
  * under the same id (see clash()).  Rare, so a scan of the record's ops
- * is fine.  A purged record stays as it is; ops kept aside for their time
- * wait for it as before; ops naming this device's local space stay
- * quarantined. */
+ * is fine.  A purged record stays as it is (an op waiting in it is
+ * emptied); ops kept aside for their time wait for it as before; ops
+ * naming this device's local space stay quarantined. */
 static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 {
 	static const char *const clear[] = {
@@ -1691,8 +1691,17 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 	int rc;
 
 	ret = rec_get(s, record, &r);
-	if (ret != HEARTH_OK || r.state == REC_PURGED)
+	if (ret != HEARTH_OK)
 		return ret;
+	if (r.state == REC_PURGED) {
+		/* An op that took an id of a purged record's op merges like
+		 * any op that comes for it: emptied. */
+		ret = ops_of_record(s, record, &list, &n);
+		if (ret == HEARTH_OK)
+			ret = merge_list(s, list, n);
+		ops_free(list, n);
+		return ret;
+	}
 	for (i = 0; i < sizeof clear / sizeof clear[0] && ret == HEARTH_OK; i++)
 		ret = exec_once(s, clear[i], record, NULL, "cannot rebuild a record");
 	if (ret != HEARTH_OK)
@@ -1862,7 +1871,12 @@ static hearth_status keep_conflict(hearth_store *s, const hearth_op *op,
 				   const char *why)
 {
 	uint8_t prevbuf[16 * HEARTH_OP_PREV_MAX];
+	recinfo r;
+	hearth_status ret = rec_get(s, &op->record, &r);
 
+	/* Nothing of a purged record is kept, a superseded op neither. */
+	if (ret != HEARTH_OK || r.state == REC_PURGED)
+		return ret;
 	bind_op(s->st[ST_CONFLICT_INSERT], op, prevbuf);
 	bind_text(s->st[ST_CONFLICT_INSERT], 11, why);
 	return run(s, ST_CONFLICT_INSERT, "cannot keep a conflicting op");
@@ -1973,7 +1987,9 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 		return ret;
 	}
 	ret = op_read(s, &op->id, &held);
-	if (ret == HEARTH_OK)
+	/* An op emptied by a purge is not kept: its content is gone, and
+	 * its hash would no longer match it. */
+	if (ret == HEARTH_OK && held.state != HEARTH_OP_PURGED)
 		ret = keep_conflict(s, &held.op, REASON_LOST_ID);
 	/* op takes the id, with a new arrival number (a peer paging by
 	 * arrival gets it), waiting to be merged by the rebuilds below. */
@@ -2001,7 +2017,7 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 	if (ret == HEARTH_OK && op->id.device == s->clock.device)
 		ret = move_device(s, "another copy of this vault wrote under "
 				  "its device id");
-	if (ret == HEARTH_OK && mine)
+	if (ret == HEARTH_OK && mine && held.state != HEARTH_OP_PURGED)
 		ret = reauthor(s, &held.op);
 	stored_op_release(&held);
 	return ret;

@@ -2289,6 +2289,66 @@ static void test_equivocation_of_a_peer(void **state)
 	free(second);
 }
 
+static int holds_secret(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+			void *ctx)
+{
+	(void)arrival;
+	(void)state;
+	if (op->value != NULL && strstr(op->value, "secret") != NULL)
+		++*(int *)ctx;
+	return 0;
+}
+
+static int problem_secret(const hearth_store_problem *p, void *ctx)
+{
+	return p->op != NULL ? holds_secret(p->op, 0, 0, ctx) : 0;
+}
+
+/* Ops that clash under the ids of a purged record's ops keep nothing of
+ * it: neither the emptied op that held the id, nor the newcomer, nor a
+ * superseded version, whatever the order. */
+static void test_clash_after_purge(void **state)
+{
+	fixture *f = *state;
+	hearth_op ops[2], v[4];
+	hearth_id rec;
+	op_list *l;
+	int round, found;
+
+	ops[0] = CREATE(.seq = 1, .ms = T0, .kind = "person", .value = "person");
+	ops[1] = ROP(.seq = 2, .ms = T0 + 1, .rec = &ops[0].record, .kind = "person",
+		.field = "name", .value = "secret A");
+	rec = ops[0].record;
+	OK(hearth_store_apply(f->s, ops, 2, NULL));
+	OK(hearth_record_purge(f->s, &rec));
+	/* Two versions of seq 2 (the purged record's emptied op holds it)
+	 * and two of seq 3. */
+	v[0] = ROP(.seq = 2, .ms = T0 + 2, .rec = &rec, .kind = "person",
+		.field = "name", .value = "secret B");
+	v[1] = ROP(.seq = 2, .ms = T0 + 3, .rec = &rec, .kind = "person",
+		.field = "unit", .value = "secret C");
+	v[2] = ROP(.seq = 3, .ms = T0 + 4, .rec = &rec, .kind = "person",
+		.field = "name", .value = "secret D");
+	v[3] = ROP(.seq = 3, .ms = T0 + 5, .rec = &rec, .kind = "person",
+		.field = "unit", .value = "secret E");
+	for (round = 0; round < 2; round++) {
+		size_t i;
+
+		for (i = 0; i < 4; i++)
+			OK(hearth_store_apply(f->s, &v[round ? 3 - i : i], 1, NULL));
+		found = 0;
+		OK(hearth_store_ops(f->s, 0, 1, 0, holds_secret, &found));
+		OK(hearth_store_ops_since(f->s, 0, holds_secret, &found));
+		OK(hearth_store_problems(f->s, problem_secret, &found));
+		assert_int_equal(found, 0);
+		l = ops_of(f->s, DEV_R);
+		for (i = 0; i < l->n; i++)
+			if (l->v[i].op.id.seq > 1)
+				assert_int_equal(l->v[i].state, HEARTH_OP_PURGED);
+		free(l);
+	}
+}
+
 /* A device move made inside the caller's transaction is undone with it;
  * hearth_store_new_device moves at once and says why. */
 static void test_device_move_and_rollback(void **state)
@@ -2814,6 +2874,7 @@ int main(void)
 		T(test_equivocation_from_a_copy),
 		T(test_rollback_moves_device),
 		T(test_equivocation_of_a_peer),
+		T(test_clash_after_purge),
 		T(test_device_move_and_rollback),
 		T(test_future_creating_op_releases_waiting_ops),
 		T(test_arrival_cursor),
