@@ -37,6 +37,7 @@ static const struct group groups[] = {
 	{"report", cmd_report, N_("count services for a period")},
 	{"journal", cmd_journal, N_("private mood check-ins and self-screenings")},
 	{"audit", cmd_audit, N_("show and verify the audit log")},
+	{"device", cmd_device, N_("this identity's devices and fingerprint")},
 	{"config", cmd_config, N_("show and change settings")},
 	{NULL, NULL, NULL},
 };

@@ -32,6 +32,7 @@
 #include <unistd.h>
 
 #include "hearth/audit.h"
+#include "hearth/devices.h"
 #include "hearth/schema.h"
 #include "hearth/vault.h"
 #include "hearth/vfs.h"
@@ -678,7 +679,8 @@ static hearth_status vault_create(const char *dir, const char *passphrase,
 		goto out;
 	if (out != NULL &&
 	    ((st = damage_wins(v->db, hearth_store_open(v->db, &so, &v->store))) != HEARTH_OK ||
-	     (st = damage_wins(v->db, install_check(v))) != HEARTH_OK))
+	     (st = damage_wins(v->db, install_check(v))) != HEARTH_OK ||
+	     (st = damage_wins(v->db, hearth_devices_ensure(v->store, NULL))) != HEARTH_OK))
 		goto out;
 	if (recovery_code != NULL)
 		hearth_recovery_encode(recovery_code, code_raw);
@@ -928,6 +930,11 @@ hearth_status hearth_vault_open(const char *dir, const char *passphrase,
 		goto out;
 	device = hearth_store_device(v->store);
 	if ((st = damage_wins(v->db, install_check(v))) != HEARTH_OK)
+		goto out;
+	/* After install_check, so that a copy certifies its new device id:
+	 * a vault without an identity or a device key for its id gains them
+	 * here (its migration), audited. */
+	if ((st = damage_wins(v->db, hearth_devices_ensure(v->store, NULL))) != HEARTH_OK)
 		goto out;
 	if ((st = note_wal_recovery(v)) != HEARTH_OK)
 		goto out;

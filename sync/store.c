@@ -3247,3 +3247,94 @@ out:
 	sqlite3_finalize(st);
 	return ret;
 }
+
+/* ---- secrets and retired ids of this device ---------------------------- */
+
+#define SECRET_PREFIX "secret."
+#define SECRET_NAME_MAX 64u
+
+/* The meta key of secret name: SECRET_PREFIX name, so that no secret can
+ * take one of the store's own keys ("device", "clock", ...). */
+static hearth_status secret_key(const char *name,
+				char key[sizeof SECRET_PREFIX + SECRET_NAME_MAX])
+{
+	size_t n, i;
+
+	n = name != NULL ? strlen(name) : 0;
+	if (n == 0 || n > SECRET_NAME_MAX)
+		return hearth_fail(HEARTH_EINVAL, "bad secret name '%s'", name ? name : "");
+	for (i = 0; i < n; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= '0' && name[i] <= '9') ||
+		      name[i] == '_' || name[i] == '.'))
+			return hearth_fail(HEARTH_EINVAL, "bad secret name '%s'", name);
+	memcpy(key, SECRET_PREFIX, sizeof SECRET_PREFIX - 1);
+	memcpy(key + sizeof SECRET_PREFIX - 1, name, n + 1);
+	return HEARTH_OK;
+}
+
+hearth_status hearth_store_secret_get(hearth_store *s, const char *name,
+				      uint8_t *out, size_t cap, size_t *len,
+				      int *found)
+{
+	char key[sizeof SECRET_PREFIX + SECRET_NAME_MAX];
+	sqlite3_stmt *st;
+	hearth_status ret;
+	int rc;
+
+	if (s == NULL || len == NULL || found == NULL || (out == NULL && cap > 0))
+		return hearth_fail(HEARTH_EINVAL, "cannot read a secret: no place for it");
+	*len = 0;
+	*found = 0;
+	if ((ret = secret_key(name, key)) != HEARTH_OK)
+		return ret;
+	st = s->st[ST_META_GET];
+	bind_text(st, 1, key);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		size_t n = (size_t)sqlite3_column_bytes(st, 0);
+
+		if (n > cap) {
+			ret = hearth_fail(HEARTH_EDAMAGED,
+				"vault damaged: meta value '%s' is malformed", key);
+		} else {
+			if (n > 0)
+				memcpy(out, sqlite3_column_blob(st, 0), n);
+			*len = n;
+			*found = 1;
+		}
+	} else if (rc != SQLITE_DONE) {
+		ret = db_fail(s->db, rc, "cannot read the store's settings");
+	}
+	/* The row's copy in SQLite's memory is wiped when freed
+	 * (hearth_crypto_init's allocator). */
+	sqlite3_reset(st);
+	return ret;
+}
+
+hearth_status hearth_store_secret_put(hearth_store *s, const char *name,
+				      const uint8_t *v, size_t len)
+{
+	char key[sizeof SECRET_PREFIX + SECRET_NAME_MAX];
+	hearth_status ret;
+	int own;
+
+	if (s == NULL || (v == NULL && len > 0))
+		return hearth_fail(HEARTH_EINVAL, "cannot save a secret: nothing to save");
+	if (len > HEARTH_STORE_SECRET_MAX)
+		return hearth_fail(HEARTH_EINVAL, "cannot save secret '%s': %zu bytes is too large",
+				   name ? name : "", len);
+	if ((ret = secret_key(name, key)) != HEARTH_OK)
+		return ret;
+	if ((ret = txn_enter(s, &own)) != HEARTH_OK)
+		return ret;
+	/* A zero-length blob must still be a blob (meta.value is NOT NULL). */
+	ret = meta_put(s, key, len > 0 ? v : (const void *)"", len);
+	return txn_leave(s, own, ret);
+}
+
+size_t hearth_store_retired_devices(const hearth_store *s, const uint64_t **ids)
+{
+	if (ids != NULL)
+		*ids = s != NULL ? s->retired : NULL;
+	return s != NULL ? s->nretired : 0;
+}

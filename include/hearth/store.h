@@ -410,6 +410,35 @@ hearth_status hearth_store_values(hearth_store *s, const hearth_id *id,
  * and \xNN (other bytes below 0x20, and 0x7f) escaped, UTF-8 as it is. */
 hearth_status hearth_store_dump(hearth_store *s, char **out, size_t *len) HEARTH_WUR;
 
+/* ---- secrets and retired ids of this device -----------------------------
+ *
+ * Named blobs kept in table meta (key "secret." NAME): the database is
+ * encrypted by the vault's VFS like everything else, and meta is never
+ * written as an op, so a secret never leaves this device through sync.
+ * For the identity's and the device's keys (core/devices.c). */
+
+/* Most bytes one secret may hold. */
+#define HEARTH_STORE_SECRET_MAX 4096u
+
+/* Reads secret name (1..64 bytes of [a-z0-9_.]) into out, which has room
+ * for cap bytes; *len gets its size and *found whether it exists (when
+ * not, *len is 0).  HEARTH_EINVAL (a bad name),
+ * HEARTH_EDAMAGED (stored with more than cap bytes), HEARTH_EDB. */
+hearth_status hearth_store_secret_get(hearth_store *s, const char *name,
+				      uint8_t *out, size_t cap, size_t *len,
+				      int *found) HEARTH_WUR;
+
+/* Writes (or replaces) secret name, len bytes (at most
+ * HEARTH_STORE_SECRET_MAX), in the current transaction or one of its own.
+ * HEARTH_EINVAL, HEARTH_EDB. */
+hearth_status hearth_store_secret_put(hearth_store *s, const char *name,
+				      const uint8_t *v, size_t len) HEARTH_WUR;
+
+/* The device ids this store used before its current one, oldest first
+ * (meta "retired_devices"): *ids is borrowed from the store and valid until
+ * its next write.  Returns their number. */
+size_t hearth_store_retired_devices(const hearth_store *s, const uint64_t **ids);
+
 #ifdef __cplusplus
 }
 #endif

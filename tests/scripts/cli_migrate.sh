@@ -10,7 +10,10 @@
 # The fixture was made with: init; three people (one edited, one deleted);
 # a PHQ-9 with item 9 answered (a safety follow-up); a GAD-7; an
 # appointment; a follow-up; a note and its amendment; a lecture; a journal
-# entry — all on 2026-12-05 with HEARTH_TODAY set.
+# entry — all on 2026-12-05 with HEARTH_TODAY set.  One output differs by
+# design: the first open gives the vault its identity and a certified
+# device key, audited (identity.create, device.certify), so expected.9
+# counts those 2 entries beyond the 20 that release printed.
 set -eu
 
 HEARTH=${1:?usage: cli_migrate.sh /path/to/hearth /path/to/vault_sql}
