@@ -37,6 +37,11 @@ gboolean shows_text(GtkWidget *root, const char *text);
 
 /* ---- waiting ------------------------------------------------------------- */
 
+/* One turn of the main loop: dispatches what is ready, or else sleeps
+ * until something is (a few milliseconds at most), where a bare
+ * g_main_context_iteration(NULL, FALSE) in a loop would spin a core. */
+void turn(void);
+
 /* Runs the main loop for ms milliseconds. */
 void spin(guint ms);
 

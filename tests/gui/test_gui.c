@@ -1397,7 +1397,7 @@ wait_locked(HearthWindow *win, guint secs)
 	while (hearth_window_get_session(win) != NULL) {
 		if (g_get_monotonic_time() > end)
 			return FALSE;
-		g_main_context_iteration(NULL, FALSE);
+		turn();
 	}
 	return TRUE;
 }
@@ -1411,7 +1411,7 @@ wait_active(GtkWindow *w, guint secs)
 	while (!gtk_window_is_active(w)) {
 		if (g_get_monotonic_time() > end)
 			return FALSE;
-		g_main_context_iteration(NULL, FALSE);
+		turn();
 	}
 	return TRUE;
 }
