@@ -340,6 +340,16 @@ int cli_kv_add(struct cli_table *t, const char *label, const char *value);
  * Returns 0, or CLI_EXIT_USAGE after a message. */
 int cli_check_text(struct hearth_cli *cli, const char *option, const char *value);
 
+/* Writes len bytes to path whole or not at all: a temporary file beside
+ * it, synced, then renamed over it.  An error message names the path. */
+int cli_write_file(struct hearth_cli *cli, const char *path, const uint8_t *data,
+		   size_t len);
+
+/* Reads all of path, at most max bytes (more is refused with a message),
+ * into *data (malloc'd; the caller frees it). */
+int cli_read_file(struct hearth_cli *cli, const char *path, size_t max,
+		  uint8_t **data, size_t *len);
+
 /* Formats milliseconds since the epoch as local "YYYY-MM-DD HH:MM" into
  * buf; returns buf. */
 const char *cli_format_ms(uint64_t ms, char buf[32]);

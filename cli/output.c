@@ -1,11 +1,14 @@
 /*
  * cli/output.c - JSON documents and display-width-aware text tables.
  */
+#include <errno.h>
 #include <langinfo.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "cli.h"
@@ -339,4 +342,78 @@ const char *cli_format_ms(uint64_t ms, char buf[32])
 	    strftime(buf, 32, "%Y-%m-%d %H:%M", &tm) == 0)
 		snprintf(buf, 32, "%llu", (unsigned long long)ms);
 	return buf;
+}
+
+int cli_write_file(struct hearth_cli *cli, const char *path, const uint8_t *data,
+		   size_t len)
+{
+	size_t plen = strlen(path);
+	char *tmp = malloc(plen + 16);
+	int fd = -1, ok = 0;
+
+	if (tmp == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	/* Beside the target, so the rename stays on one file system. */
+	snprintf(tmp, plen + 16, "%s.tmp-XXXXXX", path);
+	fd = mkstemp(tmp);
+	if (fd >= 0) {
+		size_t off = 0;
+
+		while (off < len) {
+			ssize_t w = write(fd, data + off, len - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;
+			off += (size_t)w;
+		}
+		ok = off == len && fsync(fd) == 0;
+		ok = close(fd) == 0 && ok;
+		ok = ok && rename(tmp, path) == 0;
+		if (!ok)
+			unlink(tmp);
+	}
+	if (!ok) {
+		int e = errno;
+
+		free(tmp);
+		return cli_error(cli, _("cannot write %s: %s"), path, strerror(e));
+	}
+	free(tmp);
+	return CLI_EXIT_OK;
+}
+
+int cli_read_file(struct hearth_cli *cli, const char *path, size_t max,
+		  uint8_t **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *b = NULL;
+	size_t n = 0;
+
+	*data = NULL;
+	*len = 0;
+	if (f == NULL)
+		return cli_error(cli, _("cannot read %s: %s"), path, strerror(errno));
+	b = malloc(max + 1);
+	if (b == NULL) {
+		fclose(f);
+		return cli_error(cli, "%s", _("out of memory"));
+	}
+	n = fread(b, 1, max + 1, f);
+	if (ferror(f)) {
+		int e = errno;
+
+		fclose(f);
+		free(b);
+		return cli_error(cli, _("cannot read %s: %s"), path, strerror(e));
+	}
+	fclose(f);
+	if (n > max) {
+		free(b);
+		return cli_error(cli, _("%s is too large to be what was asked for"), path);
+	}
+	*data = b;
+	*len = n;
+	return CLI_EXIT_OK;
 }

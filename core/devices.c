@@ -17,12 +17,16 @@
  * gives it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+
+#include <sodium.h>
 
 #include "hearth/audit.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/textcode.h"
 
 #define SECRET_IDENTITY "identity"
 #define SECRET_DEVICE_KEY "device_key"
@@ -347,6 +351,38 @@ static void retired_info(const uint8_t *list, size_t len, const hearth_identity 
 	hearth_errdetail_clear();
 }
 
+static hearth_status linked_read(hearth_store *s, uint8_t *list, size_t cap, size_t *len);
+
+/* The identity's other devices whose certificates this vault keeps. */
+static hearth_status each_linked(hearth_store *s, const hearth_identity *id,
+				 hearth_device_cb cb, void *ctx)
+{
+	uint8_t list[HEARTH_STORE_SECRET_MAX];
+	hearth_device_info d;
+	hearth_device_cert c;
+	hearth_status st;
+	size_t len;
+
+	if ((st = linked_read(s, list, sizeof list, &len)) != HEARTH_OK)
+		return st;
+	for (size_t off = 0; off + HEARTH_CERT_BYTES <= len; off += HEARTH_CERT_BYTES) {
+		memset(&d, 0, sizeof d);
+		if (hearth_cert_verify(list + off, HEARTH_CERT_BYTES,
+				       hearth_identity_public_keys(id), &c) != HEARTH_OK) {
+			hearth_errdetail_clear();
+			continue; /* kept from an identity this vault no longer holds */
+		}
+		d.device = c.device;
+		d.linked = 1;
+		d.certified = 1;
+		d.since_ms = c.issued_ms;
+		memcpy(d.public_key, c.device_pk, sizeof d.public_key);
+		if (cb(&d, ctx) != 0)
+			break;
+	}
+	return HEARTH_OK;
+}
+
 hearth_status hearth_devices_each(hearth_store *s, hearth_device_cb cb, void *ctx)
 {
 	uint8_t list[RETIRED_CERTS_MAX * HEARTH_CERT_BYTES];
@@ -376,9 +412,469 @@ hearth_status hearth_devices_each(hearth_store *s, hearth_device_cb cb, void *ct
 		d.retired = 1;
 		retired_info(list, len, id, &d);
 		if (cb(&d, ctx) != 0)
-			break;
+			goto out;
 	}
+	st = each_linked(s, id, cb, ctx);
 out:
 	hearth_identity_free(id);
+	return st;
+}
+
+/* ---- linking a device ------------------------------------------------------
+ *
+ * The new device shows a link code (hearth_link_request): its device id and
+ * Ed25519 public key, as a checked text code.  A device that already holds
+ * the identity approves it (hearth_link_approve): it certifies that key,
+ * keeps the certificate, and seals a link package to the key (crypto_box_seal
+ * to its X25519 form) holding the certificate, the identity's secrets, the
+ * private space's id, the other devices' certificates and every epoch key
+ * kept here.  The new device opens the package with its own key
+ * (hearth_link_accept) and takes all of it in one step.  Only the holder of
+ * the new device's secret key can open the package; the people holding the
+ * two devices see that they hold one identity by its fingerprint, the same
+ * on both screens (docs/protocol.md §9.4 gives the bytes).
+ */
+
+#define LINK_CODE_PREFIX "HL"
+#define LINK_CODE_VERSION 1u
+#define LINK_CODE_BYTES (1u + 8u + HEARTH_ID_SIGN_PUBLICBYTES)
+#define LINK_PKG_MAGIC "HEARTHLK"
+#define LINK_PKG_VERSION 1u
+#define LINK_KEY_ENTRY (HEARTH_IDBYTES + 8u + 32u)
+#define LINK_CERTS_MAX (HEARTH_STORE_SECRET_MAX / HEARTH_CERT_BYTES)
+#define LINK_KEYS_MAX 1024u
+/* The plaintext: version, the new device's certificate, the identity, the
+ * private space, then two counted lists. */
+#define LINK_PLAIN_FIXED (1u + HEARTH_CERT_BYTES + HEARTH_IDENTITY_EXPORT_BYTES + \
+			  HEARTH_IDBYTES + 2u + 2u)
+#define LINK_PLAIN_MAX (LINK_PLAIN_FIXED + LINK_CERTS_MAX * HEARTH_CERT_BYTES + \
+			LINK_KEYS_MAX * LINK_KEY_ENTRY)
+#define SECRET_LINKED_CERTS "linked_certs"
+#define SECRET_KEY_PREFIX "key."
+
+static void put_be64(uint8_t *p, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		p[i] = (uint8_t)v;
+}
+
+static uint64_t get_be64(const uint8_t *p)
+{
+	uint64_t v = 0;
+
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | p[i];
+	return v;
+}
+
+hearth_status hearth_link_request(hearth_store *s, char code[HEARTH_LINK_CODE_MAX])
+{
+	uint8_t payload[LINK_CODE_BYTES];
+	hearth_device_info d;
+	hearth_status st;
+
+	if (code == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the link code");
+	code[0] = '\0';
+	if ((st = hearth_device_this(s, &d)) != HEARTH_OK)
+		return st;
+	if (!d.certified)
+		return hearth_fail(HEARTH_ESTATE,
+			"this device has no certified key yet: reopen the vault");
+	payload[0] = LINK_CODE_VERSION;
+	put_be64(payload + 1, d.device);
+	memcpy(payload + 9, d.public_key, HEARTH_ID_SIGN_PUBLICBYTES);
+	return hearth_textcode_encode(LINK_CODE_PREFIX, payload, sizeof payload,
+				      code, HEARTH_LINK_CODE_MAX);
+}
+
+hearth_status hearth_link_code_parse(const char *code, uint64_t *device,
+				     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+{
+	uint8_t payload[LINK_CODE_BYTES + 1];
+	hearth_status st;
+	size_t len;
+
+	/* Its failures name the mistake ("mistyped", "should start with HL"). */
+	st = hearth_textcode_decode(LINK_CODE_PREFIX, code, payload, sizeof payload, &len);
+	if (st != HEARTH_OK)
+		return st;
+	if (len < 1 || payload[0] > LINK_CODE_VERSION)
+		return hearth_fail(HEARTH_ENEWER,
+			"this link code is from a newer version of Hearth");
+	if (len != LINK_CODE_BYTES || payload[0] == 0 || get_be64(payload + 1) == 0)
+		return hearth_fail(HEARTH_EFORMAT, "not a link code: it has the wrong length");
+	*device = get_be64(payload + 1);
+	memcpy(pk, payload + 9, HEARTH_ID_SIGN_PUBLICBYTES);
+	return HEARTH_OK;
+}
+
+/* What hearth_link_approve gathers: a growing plaintext. */
+struct link_plain {
+	uint8_t *b;   /* secret memory, LINK_PLAIN_MAX */
+	size_t len;
+	size_t ncerts_at, nkeys_at;
+	unsigned ncerts, nkeys;
+	int failed;
+};
+
+static int key_cb(const char *name, const uint8_t *v, size_t len, void *ctx)
+{
+	struct link_plain *p = ctx;
+	uint8_t space[HEARTH_IDBYTES], epoch[8];
+	const char *dot;
+
+	/* "key.<32 hex space>.<16 hex epoch>", 32 bytes. */
+	name += sizeof SECRET_KEY_PREFIX - 1;
+	dot = strchr(name, '.');
+	if (len != 32 || dot == NULL || dot - name != 2 * HEARTH_IDBYTES ||
+	    strlen(dot + 1) != 16)
+		return 0; /* not an epoch key */
+	{
+		char hex[2 * HEARTH_IDBYTES + 1];
+
+		memcpy(hex, name, 2 * HEARTH_IDBYTES);
+		hex[2 * HEARTH_IDBYTES] = '\0';
+		if (hearth_hex_decode(space, sizeof space, hex) != HEARTH_OK ||
+		    hearth_hex_decode(epoch, sizeof epoch, dot + 1) != HEARTH_OK) {
+			hearth_errdetail_clear();
+			return 0;
+		}
+	}
+	if (p->nkeys == LINK_KEYS_MAX) {
+		p->failed = 1;
+		return 1;
+	}
+	memcpy(p->b + p->len, space, sizeof space);
+	memcpy(p->b + p->len + HEARTH_IDBYTES, epoch, sizeof epoch);
+	memcpy(p->b + p->len + HEARTH_IDBYTES + 8, v, 32);
+	p->len += LINK_KEY_ENTRY;
+	p->nkeys++;
+	return 0;
+}
+
+static void put_be16(uint8_t *p, unsigned v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+/* The certificates of the identity's other devices kept here. */
+static hearth_status linked_read(hearth_store *s, uint8_t *list, size_t cap, size_t *len)
+{
+	hearth_status st;
+	int found;
+
+	st = hearth_store_secret_get(s, SECRET_LINKED_CERTS, list, cap, len, &found);
+	if (st == HEARTH_OK && *len % HEARTH_CERT_BYTES != 0)
+		st = hearth_fail(HEARTH_EDAMAGED,
+			"vault damaged: stored secret '%s' is malformed", SECRET_LINKED_CERTS);
+	return st;
+}
+
+static int cert_names(const uint8_t *list, size_t len, uint64_t device)
+{
+	hearth_device_cert c;
+
+	for (size_t off = 0; off + HEARTH_CERT_BYTES <= len; off += HEARTH_CERT_BYTES)
+		if (hearth_cert_parse(list + off, HEARTH_CERT_BYTES, &c) == HEARTH_OK &&
+		    c.device == device)
+			return 1;
+	hearth_errdetail_clear();
+	return 0;
+}
+
+/* hearth_link_approve inside its step: keeps the new certificate. */
+static hearth_status approve_keep(hearth_store *s, const uint8_t cert[HEARTH_CERT_BYTES],
+				  uint64_t device)
+{
+	uint8_t list[LINK_CERTS_MAX * HEARTH_CERT_BYTES];
+	char detail[8 + HEARTH_DEVICE_HEX + 1];
+	hearth_status st;
+	size_t len;
+
+	if ((st = linked_read(s, list, sizeof list, &len)) != HEARTH_OK)
+		return st;
+	/* Approving the same code again (the first package was lost) keeps
+	 * one certificate per device. */
+	if (!cert_names(list, len, device)) {
+		if (len + HEARTH_CERT_BYTES > sizeof list)
+			return hearth_fail(HEARTH_EINVAL,
+				"this identity has too many linked devices");
+		memcpy(list + len, cert, HEARTH_CERT_BYTES);
+		len += HEARTH_CERT_BYTES;
+	}
+	if ((st = hearth_store_secret_put(s, SECRET_LINKED_CERTS, list, len)) != HEARTH_OK)
+		return st;
+	memcpy(detail, "device=", 7);
+	hearth_device_hex(device, detail + 7);
+	return hearth_audit_append(s, HEARTH_AUDIT_DEVICE_APPROVE, NULL, detail);
+}
+
+hearth_status hearth_link_approve(hearth_store *s, const char *code,
+				  uint8_t **package, size_t *package_len,
+				  uint64_t *device_out)
+{
+	uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES], box_pk[crypto_box_PUBLICKEYBYTES];
+	uint8_t linked[LINK_CERTS_MAX * HEARTH_CERT_BYTES], mine[HEARTH_CERT_BYTES];
+	struct link_plain p = { 0 };
+	hearth_identity *id = NULL;
+	hearth_device_key *key = NULL;
+	hearth_store_step step;
+	uint8_t *out = NULL;
+	size_t nlinked = 0, out_len = 0;
+	uint64_t device = 0;
+	hearth_id space;
+	hearth_status st;
+
+	if (package == NULL || package_len == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the link package");
+	*package = NULL;
+	*package_len = 0;
+	if ((st = hearth_link_code_parse(code, &device, pk)) != HEARTH_OK)
+		return st;
+	if (device_out != NULL)
+		*device_out = device;
+	if (device == hearth_store_device(s))
+		return hearth_fail(HEARTH_EINVAL, "this link code is this device's own");
+	if (crypto_sign_ed25519_pk_to_curve25519(box_pk, pk) != 0)
+		return hearth_fail(HEARTH_EFORMAT, "not a link code: the key in it is not valid");
+	if ((st = linked_read(s, linked, sizeof linked - HEARTH_CERT_BYTES,
+			      &nlinked)) != HEARTH_OK)
+		return st;
+	p.b = hearth_secret_alloc(LINK_PLAIN_MAX);
+	if (p.b == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	if ((st = hearth_identity_load(s, &id)) != HEARTH_OK ||
+	    (st = hearth_device_key_load(s, &key, mine)) != HEARTH_OK)
+		goto out;
+	/* version, certificate, identity, private space */
+	p.b[0] = LINK_PKG_VERSION;
+	p.len = 1;
+	if ((st = hearth_cert_issue(id, device, pk, now_ms(), p.b + p.len)) != HEARTH_OK)
+		goto out;
+	p.len += HEARTH_CERT_BYTES;
+	hearth_identity_export(id, p.b + p.len);
+	p.len += HEARTH_IDENTITY_EXPORT_BYTES;
+	space = hearth_store_private_space(s);
+	memcpy(p.b + p.len, space.b, HEARTH_IDBYTES);
+	p.len += HEARTH_IDBYTES;
+	/* the other devices: this one, then those linked before */
+	p.ncerts_at = p.len;
+	p.len += 2;
+	memcpy(p.b + p.len, mine, HEARTH_CERT_BYTES);
+	p.len += HEARTH_CERT_BYTES;
+	p.ncerts = 1;
+	for (size_t off = 0; off < nlinked && p.ncerts < LINK_CERTS_MAX;
+	     off += HEARTH_CERT_BYTES, p.ncerts++, p.len += HEARTH_CERT_BYTES)
+		memcpy(p.b + p.len, linked + off, HEARTH_CERT_BYTES);
+	put_be16(p.b + p.ncerts_at, p.ncerts);
+	p.nkeys_at = p.len;
+	p.len += 2;
+	if ((st = hearth_store_secret_each(s, SECRET_KEY_PREFIX, key_cb, &p)) != HEARTH_OK)
+		goto out;
+	if (p.failed) {
+		st = hearth_fail(HEARTH_EINVAL, "too many keys to hand over in one link");
+		goto out;
+	}
+	put_be16(p.b + p.nkeys_at, p.nkeys);
+	out_len = sizeof LINK_PKG_MAGIC - 1 + 1 + crypto_box_SEALBYTES + p.len;
+	if ((out = malloc(out_len)) == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+		goto out;
+	}
+	memcpy(out, LINK_PKG_MAGIC, sizeof LINK_PKG_MAGIC - 1);
+	out[sizeof LINK_PKG_MAGIC - 1] = LINK_PKG_VERSION;
+	if (crypto_box_seal(out + sizeof LINK_PKG_MAGIC, p.b, p.len, box_pk) != 0) {
+		st = hearth_fail(HEARTH_ECRYPTO, "cannot seal the link package");
+		goto out;
+	}
+	if ((st = hearth_store_step_begin(s, &step)) == HEARTH_OK)
+		st = hearth_store_step_end(s, &step, approve_keep(s, p.b + 1, device));
+out:
+	if (st == HEARTH_OK) {
+		*package = out;
+		*package_len = out_len;
+	} else {
+		free(out);
+	}
+	hearth_secret_free(p.b);
+	hearth_identity_free(id);
+	hearth_device_key_free(key);
+	hearth_wipe(mine, sizeof mine);
+	return st;
+}
+
+static unsigned get_be16(const uint8_t *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+/* A parsed link package (pointers into the opened plaintext). */
+struct link_pkg {
+	const uint8_t *cert;
+	hearth_identity *id;
+	hearth_id space;
+	const uint8_t *certs;
+	unsigned ncerts;
+	const uint8_t *keys;
+	unsigned nkeys;
+};
+
+static hearth_status pkg_parse(const uint8_t *b, size_t len, struct link_pkg *pk)
+{
+	size_t off;
+
+	if (len < LINK_PLAIN_FIXED || b[0] != LINK_PKG_VERSION)
+		return hearth_fail(HEARTH_EFORMAT, "the link package is malformed");
+	pk->cert = b + 1;
+	off = 1 + HEARTH_CERT_BYTES;
+	if (hearth_identity_import(b + off, HEARTH_IDENTITY_EXPORT_BYTES,
+				   &pk->id) != HEARTH_OK)
+		return hearth_fail(HEARTH_EFORMAT, "the link package is malformed");
+	off += HEARTH_IDENTITY_EXPORT_BYTES;
+	memcpy(pk->space.b, b + off, HEARTH_IDBYTES);
+	off += HEARTH_IDBYTES;
+	pk->ncerts = get_be16(b + off);
+	off += 2;
+	if (pk->ncerts > LINK_CERTS_MAX ||
+	    len - off < (size_t)pk->ncerts * HEARTH_CERT_BYTES + 2)
+		return hearth_fail(HEARTH_EFORMAT, "the link package is malformed");
+	pk->certs = b + off;
+	off += (size_t)pk->ncerts * HEARTH_CERT_BYTES;
+	pk->nkeys = get_be16(b + off);
+	off += 2;
+	if (pk->nkeys > LINK_KEYS_MAX || len - off != (size_t)pk->nkeys * LINK_KEY_ENTRY)
+		return hearth_fail(HEARTH_EFORMAT, "the link package is malformed");
+	pk->keys = b + off;
+	return HEARTH_OK;
+}
+
+/* hearth_link_accept inside its step. */
+static hearth_status accept_take(hearth_store *s, const struct link_pkg *pk,
+				 const hearth_device_key *key)
+{
+	uint8_t *blob = hearth_secret_alloc(DEVICE_BLOB_BYTES);
+	uint8_t *idb = hearth_secret_alloc(HEARTH_IDENTITY_EXPORT_BYTES);
+	uint8_t linked[LINK_CERTS_MAX * HEARTH_CERT_BYTES];
+	char name[sizeof SECRET_KEY_PREFIX + 2 * HEARTH_IDBYTES + 1 + 16 + 1];
+	char detail[8 + HEARTH_DEVICE_HEX + 1];
+	hearth_status st = HEARTH_OK;
+	size_t nlinked = 0;
+
+	if (blob == NULL || idb == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+		goto out;
+	}
+	hearth_device_key_export(key, blob);
+	memcpy(blob + HEARTH_DEVICE_KEY_EXPORT_BYTES, pk->cert, HEARTH_CERT_BYTES);
+	hearth_identity_export(pk->id, idb);
+	for (unsigned i = 0; i < pk->ncerts; i++) {
+		const uint8_t *c = pk->certs + (size_t)i * HEARTH_CERT_BYTES;
+		hearth_device_cert dc;
+
+		if (hearth_cert_parse(c, HEARTH_CERT_BYTES, &dc) == HEARTH_OK &&
+		    dc.device != hearth_store_device(s) &&
+		    !cert_names(linked, nlinked, dc.device)) {
+			memcpy(linked + nlinked, c, HEARTH_CERT_BYTES);
+			nlinked += HEARTH_CERT_BYTES;
+		}
+	}
+	if ((st = hearth_store_secret_put(s, SECRET_IDENTITY, idb,
+					  HEARTH_IDENTITY_EXPORT_BYTES)) != HEARTH_OK ||
+	    (st = hearth_store_secret_put(s, SECRET_DEVICE_KEY, blob,
+					  DEVICE_BLOB_BYTES)) != HEARTH_OK ||
+	    (st = hearth_store_secret_put(s, SECRET_LINKED_CERTS, linked,
+					  nlinked)) != HEARTH_OK)
+		goto out;
+	for (unsigned i = 0; i < pk->nkeys; i++) {
+		const uint8_t *e = pk->keys + (size_t)i * LINK_KEY_ENTRY;
+
+		memcpy(name, SECRET_KEY_PREFIX, sizeof SECRET_KEY_PREFIX - 1);
+		hearth_hex_encode(name + sizeof SECRET_KEY_PREFIX - 1, e, HEARTH_IDBYTES);
+		name[sizeof SECRET_KEY_PREFIX - 1 + 2 * HEARTH_IDBYTES] = '.';
+		hearth_hex_encode(name + sizeof SECRET_KEY_PREFIX + 2 * HEARTH_IDBYTES,
+				  e + HEARTH_IDBYTES, 8);
+		if ((st = hearth_store_secret_put(s, name, e + HEARTH_IDBYTES + 8,
+						  32)) != HEARTH_OK)
+			goto out;
+	}
+	memcpy(detail, "device=", 7);
+	hearth_device_hex(hearth_store_device(s), detail + 7);
+	if ((st = hearth_audit_append(s, HEARTH_AUDIT_DEVICE_LINK, NULL, detail)) != HEARTH_OK)
+		goto out;
+	/* Last: the store keeps the private space in memory too. */
+	st = hearth_store_private_space_adopt(s, &pk->space);
+out:
+	hearth_secret_free(blob);
+	hearth_secret_free(idb);
+	return st;
+}
+
+hearth_status hearth_link_accept(hearth_store *s, const uint8_t *package, size_t len)
+{
+	uint8_t box_pk[crypto_box_PUBLICKEYBYTES], *box_sk = NULL, *plain = NULL;
+	const size_t head = sizeof LINK_PKG_MAGIC - 1 + 1;
+	hearth_device_key *key = NULL;
+	struct link_pkg pk = { 0 };
+	hearth_device_cert c;
+	hearth_store_step step;
+	size_t plen;
+	hearth_status st;
+
+	if (s == NULL || (package == NULL && len > 0))
+		return hearth_fail(HEARTH_EINVAL, "no link package");
+	if (len < head || memcmp(package, LINK_PKG_MAGIC, head - 1) != 0)
+		return hearth_fail(HEARTH_EFORMAT, "this file is not a link package");
+	if (package[head - 1] > LINK_PKG_VERSION)
+		return hearth_fail(HEARTH_ENEWER,
+			"this link package is from a newer version of Hearth");
+	if (package[head - 1] != LINK_PKG_VERSION || len - head < crypto_box_SEALBYTES ||
+	    len - head - crypto_box_SEALBYTES > LINK_PLAIN_MAX)
+		return hearth_fail(HEARTH_EFORMAT, "the link package is malformed");
+	plen = len - head - crypto_box_SEALBYTES;
+	if ((st = hearth_device_key_load(s, &key, NULL)) != HEARTH_OK)
+		return st;
+	box_sk = hearth_secret_alloc(crypto_box_SECRETKEYBYTES);
+	plain = hearth_secret_alloc(plen > 0 ? plen : 1);
+	if (box_sk == NULL || plain == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+		goto out;
+	}
+	if (crypto_sign_ed25519_pk_to_curve25519(box_pk, hearth_device_key_public(key)) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(box_sk, hearth_device_key_secret(key)) != 0) {
+		st = hearth_fail(HEARTH_ECRYPTO, "cannot use this device's key");
+		goto out;
+	}
+	if (crypto_box_seal_open(plain, package + head, len - head, box_pk, box_sk) != 0) {
+		st = hearth_fail(HEARTH_EAUTH, "this link package is not for this device, "
+				 "or it was damaged");
+		goto out;
+	}
+	if ((st = pkg_parse(plain, plen, &pk)) != HEARTH_OK)
+		goto out;
+	/* The certificate must be the identity's, for this device's id and key. */
+	st = hearth_cert_verify(pk.cert, HEARTH_CERT_BYTES,
+				hearth_identity_public_keys(pk.id), &c);
+	if (st == HEARTH_OK && (c.device != hearth_store_device(s) ||
+				sodium_memcmp(c.device_pk, hearth_device_key_public(key),
+					      HEARTH_ID_SIGN_PUBLICBYTES) != 0))
+		st = hearth_fail(HEARTH_EAUTH,
+			"this link package certifies another device");
+	for (unsigned i = 0; st == HEARTH_OK && i < pk.ncerts; i++)
+		if (hearth_cert_verify(pk.certs + (size_t)i * HEARTH_CERT_BYTES,
+				       HEARTH_CERT_BYTES, hearth_identity_public_keys(pk.id),
+				       NULL) != HEARTH_OK)
+			st = hearth_fail(HEARTH_EAUTH,
+				"the link package holds a certificate its identity did not sign");
+	if (st != HEARTH_OK)
+		goto out;
+	if ((st = hearth_store_step_begin(s, &step)) == HEARTH_OK)
+		st = hearth_store_step_end(s, &step, accept_take(s, &pk, key));
+out:
+	hearth_identity_free(pk.id);
+	hearth_device_key_free(key);
+	hearth_secret_free(box_sk);
+	hearth_secret_free(plain);
 	return st;
 }

@@ -15,9 +15,10 @@
 #include <string.h>
 
 #include "hearth/crypto.h"
+#include "base32_private.h"
 #include "keyfile_private.h"
 
-static const char alphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+static const char alphabet[] = HEARTH_BASE32_ALPHABET;
 
 /* The 5-bit value of a typed character, or -1 (-2 for a separator). */
 static int char_value(unsigned char ch)
@@ -46,15 +47,9 @@ void hearth_recovery_encode(char code[HEARTH_RECOVERY_CODE_LEN + 1],
 
 	/* 160 bits = 32 five-bit digits, taken most significant first. */
 	for (size_t i = 0; i < HEARTH_RECOVERY_CHARS; i++) {
-		size_t bit = i * 5;
-		unsigned v = (unsigned)raw[bit / 8] << 8;
-
-		if (bit / 8 + 1 < HEARTH_RECOVERY_BYTES)
-			v |= raw[bit / 8 + 1];
-		v = (v >> (11 - bit % 8)) & 31u;
 		if (i > 0 && i % 4 == 0)
 			code[out++] = '-';
-		code[out++] = alphabet[v];
+		code[out++] = alphabet[hearth_base32_digit(raw, HEARTH_RECOVERY_BYTES, i)];
 	}
 	code[out] = '\0';
 }

@@ -3338,3 +3338,80 @@ size_t hearth_store_retired_devices(const hearth_store *s, const uint64_t **ids)
 		*ids = s != NULL ? s->retired : NULL;
 	return s != NULL ? s->nretired : 0;
 }
+
+hearth_status hearth_store_secret_each(hearth_store *s, const char *prefix,
+				       hearth_secret_cb cb, void *ctx)
+{
+	char key[sizeof SECRET_PREFIX + SECRET_NAME_MAX];
+	hearth_status ret = HEARTH_OK;
+	sqlite3_stmt *st = NULL;
+	size_t plen;
+	int rc;
+
+	if (s == NULL || prefix == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list secrets: no callback");
+	plen = strlen(prefix);
+	if (plen > SECRET_NAME_MAX)
+		return hearth_fail(HEARTH_EINVAL, "bad secret name '%s'", prefix);
+	memcpy(key, SECRET_PREFIX, sizeof SECRET_PREFIX - 1);
+	memcpy(key + sizeof SECRET_PREFIX - 1, prefix, plen + 1);
+	/* A range on the primary key rather than LIKE, whose '_' is a
+	 * wildcard: the names are compared as bytes. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta "
+				"WHERE key >= ?1 AND substr(key, 1, ?2) = ?1 ORDER BY key",
+				-1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		bind_text(st, 1, key);
+		sqlite3_bind_int64(st, 2, (sqlite3_int64)strlen(key));
+	}
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+		const void *v = sqlite3_column_blob(st, 1);
+		size_t n = (size_t)sqlite3_column_bytes(st, 1);
+
+		if (cb(name + sizeof SECRET_PREFIX - 1, v != NULL ? v : (const void *)"",
+		       n, ctx) != 0)
+			break;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
+		ret = db_fail(s->db, rc, "cannot read the store's settings");
+	sqlite3_finalize(st);
+	return ret;
+}
+
+hearth_status hearth_store_private_space_adopt(hearth_store *s, const hearth_id *space)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret;
+	int rc, own, used = 0;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no space to adopt");
+	if (memcmp(space->b, s->space.b, sizeof space->b) == 0)
+		return HEARTH_OK;
+	if ((ret = txn_enter(s, &own)) != HEARTH_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(s->db, "SELECT EXISTS(SELECT 1 FROM record WHERE space=?1) "
+				"OR EXISTS(SELECT 1 FROM op WHERE space=?1)", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, s->space.b, sizeof s->space.b, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW) {
+			used = sqlite3_column_int(st, 0);
+			rc = SQLITE_OK;
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_OK)
+		ret = db_fail(s->db, rc, "cannot read the store's records");
+	else if (used)
+		ret = hearth_fail(HEARTH_ESTATE,
+			"this vault already holds records of its own private space");
+	else
+		ret = meta_put(s, META_SPACE, space->b, sizeof space->b);
+	ret = txn_leave(s, own, ret);
+	if (ret == HEARTH_OK)
+		s->space = *space;
+	return ret;
+}

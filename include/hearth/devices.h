@@ -32,6 +32,8 @@ extern "C" {
 /* Audit actions of hearth_devices_ensure. */
 #define HEARTH_AUDIT_IDENTITY_CREATE "identity.create"
 #define HEARTH_AUDIT_DEVICE_CERTIFY "device.certify"
+#define HEARTH_AUDIT_DEVICE_APPROVE "device.approve"
+#define HEARTH_AUDIT_DEVICE_LINK "device.link"
 
 /* A device id as shown: 16 lowercase hex digits; tables show the first 8. */
 #define HEARTH_DEVICE_HEX 16u
@@ -42,6 +44,9 @@ typedef struct hearth_device_info {
 	uint64_t device;
 	int this_device;   /* the store's current device id */
 	int retired;       /* an id this vault used before (never writes again) */
+	int linked;        /* another device of this identity, linked to it
+			    * (hearth_link_approve here, or the package that
+			    * linked this one) */
 	int certified;     /* a certificate by this vault's identity for this id
 			    * is held and verifies */
 	uint64_t since_ms; /* its certificate's issue time; 0 if none is held */
@@ -81,11 +86,61 @@ hearth_status hearth_device_key_load(hearth_store *s, hearth_device_key **out,
 hearth_status hearth_device_this(hearth_store *s, hearth_device_info *out) HEARTH_WUR;
 
 /* Calls cb for every device of this vault's identity that it knows: this
- * one first, then the ids it retired, oldest first.  (Devices linked from
- * elsewhere come with issue 10's linking.)  cb returns non-zero to stop. */
+ * one first, then the ids it retired, oldest first, then the identity's
+ * other devices it knows (linked: hearth_link_approve, hearth_link_accept).
+ * cb returns non-zero to stop. */
 typedef int (*hearth_device_cb)(const hearth_device_info *d, void *ctx);
 hearth_status hearth_devices_each(hearth_store *s, hearth_device_cb cb,
 				  void *ctx) HEARTH_WUR;
+
+/* ---- linking a device --------------------------------------------------
+ *
+ * A person's second device (a phone beside a laptop) joins their identity:
+ *
+ *   new device       hearth_link_request: a link code (its id and public
+ *                    key, as a checked text code: hearth/textcode.h)
+ *   existing device  hearth_link_approve(code): certifies the new device's
+ *                    key, keeps the certificate (audit "device.approve"),
+ *                    and returns a link package sealed to that key
+ *   new device       hearth_link_accept(package): takes the identity, its
+ *                    certificate, the private space, the other devices'
+ *                    certificates and the epoch keys, in one step (audit
+ *                    "device.link")
+ *
+ * The package is carried as a file; only the new device can open it.  Both
+ * people then compare the fingerprint (hearth_identity_fingerprint_get) on
+ * the two screens: a package from anyone else shows another.
+ * docs/protocol.md §9.4 gives the code and the package byte by byte. */
+
+/* Room for a link code with its NUL. */
+#define HEARTH_LINK_CODE_MAX 96u
+
+/* This device's link code into code.  HEARTH_ESTATE (no certified key
+ * yet), HEARTH_EDAMAGED. */
+hearth_status hearth_link_request(hearth_store *s,
+				  char code[HEARTH_LINK_CODE_MAX]) HEARTH_WUR;
+
+/* Reads a link code: the device id and its Ed25519 public key.
+ * HEARTH_EFORMAT (not a link code, mistyped), HEARTH_ENEWER. */
+hearth_status hearth_link_code_parse(const char *code, uint64_t *device,
+				     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES]) HEARTH_WUR;
+
+/* Approves the device whose link code is code (again, if the first
+ * package was lost: the device keeps one certificate): *package (malloc'd, the
+ * caller frees it) of *package_len bytes, and the device's id in *device
+ * (may be NULL; set once the code is read).  HEARTH_EFORMAT, HEARTH_ENEWER
+ * (the code), HEARTH_EINVAL (this device's own code), HEARTH_ENOTFOUND, HEARTH_EDAMAGED, HEARTH_EDB. */
+hearth_status hearth_link_approve(hearth_store *s, const char *code,
+				  uint8_t **package, size_t *package_len,
+				  uint64_t *device) HEARTH_WUR;
+
+/* Takes a link package made for this device.  Nothing is changed unless
+ * all of it is taken.  HEARTH_EFORMAT (not a package, malformed),
+ * HEARTH_ENEWER, HEARTH_EAUTH (not for this device, damaged, or a
+ * certificate that does not verify), HEARTH_ESTATE (this vault already
+ * holds records of its own private space: link a new vault), HEARTH_EDB. */
+hearth_status hearth_link_accept(hearth_store *s, const uint8_t *package,
+				 size_t len) HEARTH_WUR;
 
 /* 16 lowercase hex digits of a device id. */
 void hearth_device_hex(uint64_t device, char out[HEARTH_DEVICE_HEX + 1]);

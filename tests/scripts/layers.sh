@@ -13,7 +13,7 @@ cd "$root" || exit 2
 fail=0
 breach() { echo "layers: $*"; fail=1; }
 
-crypto_h='status.h crypto.h vfs.h identity.h'
+crypto_h='status.h crypto.h vfs.h identity.h textcode.h'
 sync_h="$crypto_h hlc.h schema.h store.h envelope.h"
 
 # Public headers a file includes ("hearth/X.h" -> X.h).
