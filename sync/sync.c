@@ -94,22 +94,22 @@ static hearth_status kept_insert(hearth_store *s, const uint8_t *id,
 	return run(s, st, what_keep);
 }
 
-/* *found: whether an envelope with this id is kept (in any state). */
+/* *found: the state of the envelope kept with this id, -1 if none. */
 static hearth_status kept_has(hearth_store *s, const uint8_t *id, int *found)
 {
 	sqlite3_stmt *st;
 	hearth_status rc;
 	int r;
 
-	if ((rc = prepare(s, "SELECT 1 FROM envelope WHERE id = ?", &st,
+	if ((rc = prepare(s, "SELECT state FROM envelope WHERE id = ?", &st,
 			  what_read)) != HEARTH_OK)
 		return rc;
 	sqlite3_bind_blob(st, 1, id, HEARTH_ENVELOPE_ID_BYTES, SQLITE_TRANSIENT);
 	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
 	if (r != SQLITE_ROW && r != SQLITE_DONE)
 		return hearth_db_error(hearth_store_db(s), r, what_read);
-	*found = r == SQLITE_ROW;
 	return HEARTH_OK;
 }
 
@@ -525,6 +525,14 @@ static int open_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
 	return o->trust->epoch_key(o->trust->ctx, space, epoch, key);
 }
 
+/* An envelope of the bundle kept aside: said once the import knows it
+ * stays so (a later control envelope may let it in). */
+typedef struct aside_seen {
+	uint64_t index;
+	hearth_envelope_info info;
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+} aside_seen;
+
 typedef struct import_ctx {
 	hearth_store *s;
 	const hearth_sync_trust *trust;
@@ -532,6 +540,8 @@ typedef struct import_ctx {
 	void *cb_ctx;
 	hearth_sync_report *r;
 	uint64_t first_arrival; /* envelopes kept by this import come from here */
+	aside_seen *seen;
+	size_t nseen, capseen;
 } import_ctx;
 
 static void notify(import_ctx *im, hearth_sync_verdict v, uint64_t index,
@@ -565,6 +575,47 @@ static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t l
 	return st;
 }
 
+static hearth_status aside_note(import_ctx *im, uint64_t index,
+				const hearth_envelope_info *info, const uint8_t *id)
+{
+	aside_seen *a;
+
+	if (im->nseen == im->capseen) {
+		size_t cap = im->capseen ? 2 * im->capseen : 16;
+
+		a = realloc(im->seen, cap * sizeof *a);
+		if (a == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory",
+					   N_("cannot read bundle"));
+		im->seen = a;
+		im->capseen = cap;
+	}
+	a = &im->seen[im->nseen++];
+	a->index = index;
+	a->info = *info;
+	memcpy(a->id, id, sizeof a->id);
+	return HEARTH_OK;
+}
+
+/* Says which envelopes of the bundle stay kept aside. */
+static hearth_status aside_report(import_ctx *im)
+{
+	hearth_status st;
+	size_t i;
+	int state;
+
+	for (i = 0; i < im->nseen; i++) {
+		if ((st = kept_has(im->s, im->seen[i].id, &state)) != HEARTH_OK)
+			return st;
+		if (state != KEPT_ASIDE)
+			continue;
+		im->r->waiting++;
+		notify(im, HEARTH_SYNC_LATER, im->seen[i].index, &im->seen[i].info,
+		       im->seen[i].id);
+	}
+	return HEARTH_OK;
+}
+
 /* One envelope of the bundle, the index-th. */
 static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 				const hearth_envelope_info *info, uint64_t index)
@@ -578,8 +629,17 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 	hearth_envelope_id(env, len, id);
 	if ((st = kept_has(im->s, id, &found)) != HEARTH_OK)
 		return st;
-	if (found) {
+	/* Held already.  One kept aside or refused is still not applied:
+	 * said again (step 3 judges those kept aside anew). */
+	if (found == KEPT_OPEN) {
 		im->r->held++;
+		return HEARTH_OK;
+	}
+	if (found == KEPT_ASIDE)
+		return aside_note(im, index, info, id);
+	if (found == KEPT_REFUSED) {
+		im->r->refused++;
+		notify(im, HEARTH_SYNC_REFUSE, index, info, id);
 		return HEARTH_OK;
 	}
 	v = im->trust->device_key(im->trust->ctx, info, oc.pk);
@@ -590,9 +650,8 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 		if (st != HEARTH_OK)
 			return st;
 		if (v == HEARTH_SYNC_LATER)
-			im->r->waiting++;
-		else
-			im->r->refused++;
+			return aside_note(im, index, info, id);
+		im->r->refused++;
 		notify(im, v, index, info, id);
 		return HEARTH_OK;
 	}
@@ -800,9 +859,10 @@ static hearth_status import_all(import_ctx *im, FILE *f, long start)
 		return st;
 	im->first_arrival++;
 	if ((st = import_pass(im, f, start, 1)) != HEARTH_OK ||
-	    (st = import_pass(im, f, start, 0)) != HEARTH_OK)
+	    (st = import_pass(im, f, start, 0)) != HEARTH_OK ||
+	    (st = retry_all(im)) != HEARTH_OK)
 		return st;
-	return retry_all(im);
+	return aside_report(im);
 }
 
 static int trust_ok(const hearth_sync_trust *t)
@@ -814,7 +874,7 @@ hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust
 				 FILE *f, hearth_sync_notice_cb cb, void *cb_ctx,
 				 hearth_sync_report *r)
 {
-	import_ctx im = { s, trust, cb, cb_ctx, r, 0 };
+	import_ctx im = { s, trust, cb, cb_ctx, r, 0, NULL, 0, 0 };
 	hearth_sync_report dummy;
 	hearth_store_step step;
 	hearth_status st;
@@ -834,6 +894,7 @@ hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		return st;
 	st = import_all(&im, f, start);
+	free(im.seen);
 	if (st != HEARTH_OK) {
 		/* Nothing of a refused bundle stays: the counts say so too. */
 		uint64_t index = r->failed_index;
@@ -851,7 +912,7 @@ hearth_status hearth_sync_retry(hearth_store *s, const hearth_sync_trust *trust,
 				hearth_sync_notice_cb cb, void *cb_ctx,
 				hearth_sync_report *r)
 {
-	import_ctx im = { s, trust, cb, cb_ctx, r, 0 };
+	import_ctx im = { s, trust, cb, cb_ctx, r, 0, NULL, 0, 0 };
 	hearth_sync_report dummy;
 	hearth_store_step step;
 	hearth_status st;

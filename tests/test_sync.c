@@ -695,6 +695,10 @@ static void test_unknown_device(void **state)
 	assert_string_equal(before, after);
 	free(after);
 	assert_int_equal(kept(p->b.s, 1), 1);
+	/* Imported again it is still not applied, and said so: not "held". */
+	OK(import_b(p, f, &r));
+	assert_int_equal(r.waiting, 1);
+	assert_int_equal(r.held, 0);
 	/* Kept aside, it is not forwarded. */
 	{
 		char g[128];

@@ -150,7 +150,10 @@ hearth_status hearth_sync_export(hearth_store *s, const hearth_sync_trust *trust
  *      by trust->device_key; accepted ones are opened and their ops merged
  *      (hearth_store_apply), after each control envelope
  *      trust->control_changed is called; LATER ones are kept aside,
- *      REFUSE ones kept as refused (cb, which may be NULL, hears of both);
+ *      REFUSE ones kept as refused (cb, which may be NULL, hears of each
+ *      refused one, and at the end of each one of the bundle still kept
+ *      aside; one kept aside or refused by an earlier import counts
+ *      again, not as held: it is still not applied);
  *   3. envelopes kept aside (by this import or earlier ones) are judged
  *      again until none changes: accepted ones are opened and merged; one
  *      kept by an earlier import that fails to open is then kept as
