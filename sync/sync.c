@@ -665,9 +665,38 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 	return st;
 }
 
-/* One pass over the bundle: envelopes of the control plane (control) or
- * of the data plane. */
-static hearth_status import_pass(import_ctx *im, FILE *f, long start, int control)
+/* Reads the whole bundle once, checking it as hearth_bundle_check does;
+ * *last_control gets the place (from 1) of its last control-plane
+ * envelope, 0 if it has none. */
+static hearth_status check_pass(FILE *f, uint64_t *last_control)
+{
+	hearth_bundle_reader *rd = NULL;
+	hearth_envelope_info info;
+	const uint8_t *env;
+	uint64_t index = 0;
+	hearth_status st;
+	size_t len;
+
+	*last_control = 0;
+	if ((st = hearth_bundle_reader_open(f, &rd)) != HEARTH_OK)
+		return st;
+	while ((st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
+		index++;
+		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
+			break;
+		if (info.epoch == 0)
+			*last_control = index;
+	}
+	hearth_bundle_reader_free(rd);
+	return st;
+}
+
+/* One pass over the bundle: envelopes of the control plane up to the
+ * last one (control), or of the data plane to the end, where the reader
+ * checks the bundle's hash again (the file may have changed since the
+ * check: then nothing is committed). */
+static hearth_status import_pass(import_ctx *im, FILE *f, long start, int control,
+				 uint64_t last_control)
 {
 	hearth_bundle_reader *rd = NULL;
 	hearth_envelope_info info;
@@ -680,7 +709,8 @@ static hearth_status import_pass(import_ctx *im, FILE *f, long start, int contro
 		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
 	if ((st = hearth_bundle_reader_open(f, &rd)) != HEARTH_OK)
 		return st;
-	while ((st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
+	while ((!control || index < last_control) &&
+	       (st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
 		index++;
 		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
 			break;
@@ -851,15 +881,17 @@ static hearth_status retry_all(import_ctx *im)
 	return st;
 }
 
-static hearth_status import_all(import_ctx *im, FILE *f, long start)
+static hearth_status import_all(import_ctx *im, FILE *f, long start,
+				uint64_t last_control)
 {
 	hearth_status st;
 
 	if ((st = kept_last_arrival(im->s, &im->first_arrival)) != HEARTH_OK)
 		return st;
 	im->first_arrival++;
-	if ((st = import_pass(im, f, start, 1)) != HEARTH_OK ||
-	    (st = import_pass(im, f, start, 0)) != HEARTH_OK ||
+	if ((last_control > 0 &&
+	     (st = import_pass(im, f, start, 1, last_control)) != HEARTH_OK) ||
+	    (st = import_pass(im, f, start, 0, 0)) != HEARTH_OK ||
 	    (st = retry_all(im)) != HEARTH_OK)
 		return st;
 	return aside_report(im);
@@ -877,6 +909,7 @@ hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust
 	import_ctx im = { s, trust, cb, cb_ctx, r, 0, NULL, 0, 0 };
 	hearth_sync_report dummy;
 	hearth_store_step step;
+	uint64_t last_control;
 	hearth_status st;
 	long start;
 
@@ -889,11 +922,11 @@ hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust
 	if ((start = ftell(f)) < 0)
 		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
 	/* The whole file first: a truncated or damaged one applies nothing. */
-	if ((st = hearth_bundle_check(f, NULL)) != HEARTH_OK)
+	if ((st = check_pass(f, &last_control)) != HEARTH_OK)
 		return st;
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		return st;
-	st = import_all(&im, f, start);
+	st = import_all(&im, f, start, last_control);
 	free(im.seen);
 	if (st != HEARTH_OK) {
 		/* Nothing of a refused bundle stays: the counts say so too. */
