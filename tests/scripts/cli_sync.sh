@@ -7,8 +7,9 @@
 #     cursor, and an export past it holds only what is new;
 #   - importing a bundle again applies nothing and says so;
 #   - a bundle cut short (at envelope boundaries and elsewhere), with a
-#     flipped byte, or not a bundle at all: refused with a clear message,
-#     exit 1, and B's stored data exactly as before;
+#     flipped byte, with an envelope's signature broken (the bundle's hash
+#     made to match), or not a bundle at all: refused with a clear
+#     message, exit 1, and B's stored data exactly as before;
 #   - B's own changes, signed by a device A has no certificate for, are
 #     kept aside by A, named, exit 1, and A's data unchanged;
 #   - bad usage exits 2.
@@ -137,6 +138,26 @@ refused "$B" en_US.UTF-8 1 sync import "$T/nosuch.bundle"
 grep -q "^hearth: cannot read bundle '$T/nosuch.bundle': No such file or directory$" "$T/err" ||
 	fail "missing file: $(cat "$T/err")"
 [ "$(state "$B")" = "$before" ] || fail "a refused bundle changed B"
+
+# A flipped byte inside an envelope's signature, the bundle's own hash
+# made to match (BLAKE2b-256 of all before it, as anyone can): the
+# envelope's signature refuses it, and nothing of the bundle applies.
+head -c $((size - 32)) "$T/3.bundle" >"$T/sig.bundle"
+sigat=$((13 + len1 - 1)) # the last byte of the first envelope: its signature
+byte=$(od -An -tu1 -j"$sigat" -N1 "$T/sig.bundle" | tr -d ' ')
+# shellcheck disable=SC2059 # the byte, written as an octal escape
+printf "$(printf '\\%03o' $(( byte ^ 1 )))" |
+	dd of="$T/sig.bundle" bs=1 seek="$sigat" conv=notrunc 2>/dev/null
+sum=$(b2sum -l 256 "$T/sig.bundle" | cut -d' ' -f1)
+xxd -r -p <<<"$sum" >>"$T/sig.bundle"
+refused "$B" en_US.UTF-8 1 sync import "$T/sig.bundle"
+grep -Eq '^hearth: envelope from device [0-9a-f]{16} refused: its signature does not verify$' "$T/err" ||
+	fail "bad signature: $(cat "$T/err")"
+grep -Eq "^hearth: nothing from '$T/sig.bundle' was applied \(envelope 1, id [0-9a-f]{16}, was refused\)$" \
+	"$T/err" || fail "bad signature, second line: $(cat "$T/err")"
+refused "$B" zh_CN.UTF-8 1 sync import "$T/sig.bundle"
+grep -q '的信封被拒绝：签名验证失败$' "$T/err" || fail "bad signature (zh): $(cat "$T/err")"
+[ "$(state "$B")" = "$before" ] || fail "a bundle with a bad signature changed B"
 
 # The whole one still applies.
 out=$(hv "$B" en_US.UTF-8 sync import "$T/3.bundle")
