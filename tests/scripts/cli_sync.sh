@@ -178,6 +178,13 @@ grep -q '^Kept aside:  *1$' "$T/out" || fail "kept aside count: $(cat "$T/out")"
 refused "$A" zh_CN.UTF-8 1 sync import "$T/b.bundle"
 grep -q '已暂存：尚不知道该设备可以写入其空间$' "$T/err" || fail "kept aside (zh): $(cat "$T/err")"
 
+# ---- a bundle that cannot be written ----
+before=$(state "$A")
+refused "$A" en_US.UTF-8 1 sync export --space private --out "$T/no/such/dir.bundle"
+grep -q "^hearth: cannot write bundle '$T/no/such/dir.bundle': No such file or directory$" "$T/err" ||
+	fail "unwritable: $(cat "$T/err")"
+[ "$(state "$A")" = "$before" ] || fail "a failed export changed A"
+
 # ---- audit ----
 hv "$B" en_US.UTF-8 audit list | grep -q 'sync.import' || fail "import not audited"
 hv "$A" en_US.UTF-8 audit list | grep -q 'sync.export' || fail "export not audited"
