@@ -468,6 +468,49 @@ static void test_planes_and_gaps(void **state)
 	}
 }
 
+/* Ops too big for one envelope together are cut into several, each
+ * within HEARTH_ENVELOPE_MAX, and all of them arrive. */
+static void test_large_ops_split(void **state)
+{
+	pair *p = *state;
+	hearth_id space = hearth_store_private_space(p->a.s), id;
+	char *big = malloc(900001), f[128], *da, *db;
+	hearth_sync_report r;
+	envs e;
+	size_t i;
+
+	assert_non_null(big);
+	memset(big, 'x', 900000);
+	big[900000] = '\0';
+	OK(hearth_record_create(p->a.s, &space, "note", &id));
+	for (i = 0; i < 3; i++) {
+		char name[8];
+
+		snprintf(name, sizeof name, "part%zu", i);
+		big[0] = (char)('a' + i);
+		OK(hearth_record_set(p->a.s, &id, name, big));
+	}
+	free(big);
+	r = export_a(p, 0, file_in(p, f, sizeof f));
+	/* The 2 ops from before the copy, the note's creation and two parts
+	 * fill one (1.8 MB); the third part, which would take it past 2 MiB,
+	 * goes in a second. */
+	assert_int_equal(r.sealed, 2);
+	assert_int_equal(r.sealed_ops, 6);
+	envs_read(f, &e);
+	assert_int_equal(e.n, 2);
+	assert_true(e.len[0] > 1800000 && e.len[0] <= HEARTH_ENVELOPE_MAX);
+	assert_true(e.len[1] > 900000 && e.len[1] < 1000000);
+	envs_free(&e);
+	OK(import_b(p, f, &r));
+	assert_int_equal(r.applied, 2);
+	da = dump(p->a.s);
+	db = dump(p->b.s);
+	assert_string_equal(da, db);
+	free(da);
+	free(db);
+}
+
 /* ---- damage and tampering ---------------------------------------------------- */
 
 /* Cut at every envelope boundary and at random bytes: truncated, nothing
@@ -995,6 +1038,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_export_import, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_cursor, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_planes_and_gaps, pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_large_ops_split, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_truncated, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_flipped, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_swapped_header, pair_setup, pair_teardown),
