@@ -391,6 +391,7 @@ int cmd_report(struct hearth_cli *cli, int argc, char **argv);
 int cmd_journal(struct hearth_cli *cli, int argc, char **argv);
 int cmd_audit(struct hearth_cli *cli, int argc, char **argv);
 int cmd_config(struct hearth_cli *cli, int argc, char **argv);
+int cmd_sync(struct hearth_cli *cli, int argc, char **argv);    /* cmd_sync.c */
 int cmd_device(struct hearth_cli *cli, int argc, char **argv);
 
 /* ---- safety reminders shared by groups ---------------------------------- */

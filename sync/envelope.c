@@ -2,6 +2,12 @@
  * envelope.c - sealing ops into envelopes and opening them
  * (include/hearth/envelope.h; the format is docs/protocol.md §7).
  *
+ * An envelope holds ops of one device, one space and one plane (control:
+ * epoch 0, kinds space, member and epoch, under a key anyone can derive
+ * from the space id; data: every other kind, at a non-zero epoch), with
+ * seqs strictly increasing from first to last.  A device numbers its ops
+ * densely across all its spaces, so its seqs in one space have gaps.
+ *
  * An envelope of format 1, byte by byte:
  *
  *     0   8  magic "HEARTHEV"
@@ -124,6 +130,38 @@ uint64_t hearth_padme(uint64_t len)
 	return (len + mask) & ~mask;
 }
 
+static size_t op_encoded_len(const hearth_op *op);
+
+int hearth_kind_is_control(const char *kind)
+{
+	return kind != NULL && (strcmp(kind, HEARTH_KIND_SPACE) == 0 ||
+				strcmp(kind, HEARTH_KIND_MEMBER) == 0 ||
+				strcmp(kind, HEARTH_KIND_EPOCH) == 0);
+}
+
+void hearth_envelope_control_key(const hearth_id *space,
+				 uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, NULL, 0, HEARTH_EPOCH_KEYBYTES);
+	crypto_generichash_update(&h, (const uint8_t *)HEARTH_CONTROL_KEY_LABEL,
+				  sizeof HEARTH_CONTROL_KEY_LABEL - 1);
+	crypto_generichash_update(&h, space->b, sizeof space->b);
+	crypto_generichash_final(&h, key, HEARTH_EPOCH_KEYBYTES);
+}
+
+size_t hearth_envelope_op_bytes(const hearth_op *op)
+{
+	return OP_WIRE_EXTRA + op_encoded_len(op);
+}
+
+size_t hearth_envelope_size_for(size_t content)
+{
+	return HEADER_BYTES + (size_t)hearth_padme(4 + (uint64_t)content) +
+		HEARTH_TAGBYTES + SIG_BYTES;
+}
+
 void hearth_envelope_id(const uint8_t *env, size_t len,
 			uint8_t id[HEARTH_ENVELOPE_ID_BYTES])
 {
@@ -145,6 +183,25 @@ static void key_check(uint8_t out[KEYCHECK_BYTES], const hearth_id *space,
 }
 
 /* ---- The op's canonical encoding (docs/protocol.md §2) ---- */
+
+static const uint8_t op_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'O', 'P' };
+
+/* Whether hash is BLAKE2b-256("HEARTHOP" || enc): the op's hash (§2.1)
+ * taken straight over its n encoded bytes.  The encoding has one form
+ * (§7.3), so this equals hearth_op_hash of the op they encode, at a
+ * fraction of its cost (two updates instead of one per field). */
+static int encoding_hash_ok(const uint8_t *enc, size_t n,
+			    const uint8_t hash[HEARTH_OP_HASH_BYTES])
+{
+	crypto_generichash_state h;
+	uint8_t got[HEARTH_OP_HASH_BYTES];
+
+	crypto_generichash_init(&h, NULL, 0, sizeof got);
+	crypto_generichash_update(&h, op_magic, sizeof op_magic);
+	crypto_generichash_update(&h, enc, n);
+	crypto_generichash_final(&h, got, sizeof got);
+	return sodium_memcmp(got, hash, sizeof got) == 0;
+}
 
 static size_t op_encoded_len(const hearth_op *op)
 {
@@ -295,14 +352,15 @@ hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 	for (i = 0; i < n; i++) {
 		const char *why = hearth_op_check(&ops[i]);
 
-		if (why == NULL && !hearth_op_hash_ok(&ops[i]))
-			why = N_("does not match its hash");
+		/* The hash is checked below, on the bytes encoded. */
 		if (why == NULL && ops[i].id.device != ops[0].id.device)
 			why = N_("is from another device than its envelope");
-		if (why == NULL && ops[i].id.seq != ops[0].id.seq + i)
-			why = N_("is not the next op of its envelope's range");
+		if (why == NULL && i > 0 && ops[i].id.seq <= ops[i - 1].id.seq)
+			why = N_("is not after the op before it in its envelope");
 		if (why == NULL && memcmp(ops[i].space.b, space->b, HEARTH_ID_BYTES) != 0)
 			why = N_("is of another space than its envelope");
+		if (why == NULL && hearth_kind_is_control(ops[i].kind) != (epoch == 0))
+			why = N_("is not of its envelope's plane");
 		if (why != NULL)
 			return hearth_fail(HEARTH_EINVAL, "cannot seal envelope: op %zu %-s",
 					   i, why);
@@ -343,6 +401,12 @@ hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 
 		p = op_encode(&ops[i], start);
 		put32(start - 4, (uint32_t)(p - start));
+		if (!encoding_hash_ok(start, (size_t)(p - start), ops[i].hash)) {
+			sodium_memzero(buf, (size_t)total);
+			free(buf);
+			return hearth_fail(HEARTH_EINVAL, "cannot seal envelope: op %zu %-s",
+					   i, N_("does not match its hash"));
+		}
 		memcpy(p, ops[i].hash, HEARTH_OP_HASH_BYTES);
 		p += HEARTH_OP_HASH_BYTES;
 	}
@@ -403,10 +467,11 @@ static const char *parse(const uint8_t *env, size_t len,
 	if (info->device == 0 || info->first_seq == 0 ||
 	    info->last_seq < info->first_seq)
 		return N_("its header is malformed");
-	/* Checked before anything is allocated for the ops. */
-	count = info->last_seq - info->first_seq;
-	if (count >= HEARTH_ENVELOPE_OPS_MAX || clen < HEARTH_TAGBYTES ||
-	    4 + (count + 1) * (OP_MIN_BYTES + OP_WIRE_EXTRA) > clen - HEARTH_TAGBYTES)
+	/* Seqs first and last are both inside: one op, or at least two.
+	 * (How many lie between is bounded by C when they are decoded.) */
+	count = info->last_seq == info->first_seq ? 1 : 2;
+	if (clen < HEARTH_TAGBYTES ||
+	    4 + count * (OP_MIN_BYTES + OP_WIRE_EXTRA) > clen - HEARTH_TAGBYTES)
 		return N_("it claims more ops than it holds");
 	info->size = len;
 	return NULL;
@@ -458,8 +523,8 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 			      hearth_envelope_batch *b, size_t *op_index,
 			      hearth_status *st)
 {
-	size_t count = (size_t)(b->info.last_seq - b->info.first_seq) + 1;
 	uint64_t content = get32(plain);
+	size_t count;
 	hearth_op_id *prev;
 	batch_mem *m;
 	cursor c;
@@ -471,6 +536,11 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	if (4 + content > plain_len || hearth_padme(4 + content) != plain_len ||
 	    !sodium_is_zero(plain + 4 + content, plain_len - 4 - (size_t)content))
 		return N_("its padding is malformed");
+	/* The most ops content can hold: the header's range does not say
+	 * how many (seqs need not be consecutive), the bytes do. */
+	count = (size_t)content / (OP_MIN_BYTES + OP_WIRE_EXTRA);
+	if (count > HEARTH_ENVELOPE_OPS_MAX)
+		count = HEARTH_ENVELOPE_OPS_MAX;
 	*st = HEARTH_ENOMEM;
 	/* Bounds: texts take at most their bytes in the plaintext plus a
 	 * NUL for each of three per op; prev ids 16 bytes each. */
@@ -481,7 +551,7 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	m->text_len = (size_t)content + 3 * count;
 	m->text = malloc(m->text_len);
 	m->prev = malloc(((size_t)content / 16 + 1) * sizeof *m->prev);
-	b->ops = calloc(count, sizeof *b->ops);
+	b->ops = calloc(count > 0 ? count : 1, sizeof *b->ops);
 	if (m->text == NULL || m->prev == NULL || b->ops == NULL)
 		return "";
 	*st = HEARTH_EFORMAT;
@@ -497,7 +567,7 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 
 		if (i == count) {
 			*op_index = (size_t)-1;
-			return N_("it holds more ops than its header's range");
+			return N_("it holds more ops than an envelope may");
 		}
 		*op_index = i;
 		op = &b->ops[i];
@@ -511,19 +581,25 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 		memcpy(op->hash, hash, HEARTH_OP_HASH_BYTES);
 		if (op->id.device != b->info.device)
 			return N_("is from another device than its envelope");
-		if (op->id.seq != b->info.first_seq + i)
-			return N_("is not the next op of its envelope's range");
+		if (i == 0 && op->id.seq != b->info.first_seq)
+			return N_("does not start at its envelope's first seq");
+		if (i > 0 && op->id.seq <= b->ops[i - 1].id.seq)
+			return N_("is not after the op before it in its envelope");
+		if (op->id.seq > b->info.last_seq)
+			return N_("is past its envelope's last seq");
 		if (memcmp(op->space.b, b->info.space.b, HEARTH_ID_BYTES) != 0)
 			return N_("is of another space than its envelope");
+		if (hearth_kind_is_control(op->kind) != (b->info.epoch == 0))
+			return N_("is not of its envelope's plane");
 		if ((why = hearth_op_check(op)) != NULL)
 			return why;
-		if (!hearth_op_hash_ok(op))
+		if (!encoding_hash_ok(enc, (size_t)(oc.p - enc), op->hash))
 			return N_("does not match its hash");
 	}
 	*op_index = (size_t)-1;
-	if (i != count)
-		return N_("it holds fewer ops than its header's range");
-	b->n = count;
+	if (i == 0 || b->ops[i - 1].id.seq != b->info.last_seq)
+		return N_("its ops end before its header's last seq");
+	b->n = i;
 	return NULL;
 }
 
@@ -564,7 +640,10 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
 		why = N_("its signature does not verify");
 		goto refuse;
 	}
-	if (trust->epoch_key(trust->ctx, &out->info.space, out->info.epoch, key) != 0) {
+	/* Epoch 0, the control plane, has a public key: nobody is asked. */
+	if (out->info.epoch == 0)
+		hearth_envelope_control_key(&out->info.space, key);
+	else if (trust->epoch_key(trust->ctx, &out->info.space, out->info.epoch, key) != 0) {
 		why = N_("there is no key for its space at its epoch");
 		goto refuse;
 	}

@@ -268,6 +268,38 @@ static hearth_status migrate_3(sqlite3 *db)
 	return st;
 }
 
+/*
+ * Version 4: kept envelopes (sync/sync.c, docs/protocol.md §10).
+ *
+ * envelope  every envelope received or sealed here, by id, with its
+ *           header, its bytes and its state (0 opened or sealed here:
+ *           forwarded; 1 kept aside, its author not yet known to write;
+ *           2 refused, with the reason).  arrival numbers them in the
+ *           order they were kept: the cursor of `hearth sync export`.
+ * sealed    per space and device of this vault, the greatest seq sealed
+ *           into an envelope: its ops of the space up to it are sealed.
+ */
+static const char migration_4[] =
+	"CREATE TABLE envelope("
+	"  arrival INTEGER PRIMARY KEY,"
+	"  id BLOB NOT NULL UNIQUE,"
+	"  space BLOB NOT NULL,"
+	"  epoch INTEGER NOT NULL,"
+	"  device INTEGER NOT NULL,"
+	"  first INTEGER NOT NULL,"
+	"  last INTEGER NOT NULL,"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT,"
+	"  bytes BLOB NOT NULL"
+	");"
+	"CREATE INDEX envelope_space ON envelope(space, state, arrival);"
+	"CREATE TABLE sealed("
+	"  space BLOB NOT NULL,"
+	"  device INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(space, device)"
+	") WITHOUT ROWID;";
+
 /* A migration is SQL, or C where SQL alone cannot do it. */
 struct migration {
 	const char *sql;
@@ -279,6 +311,7 @@ static const struct migration migrations[] = {
 	{ migration_1, NULL },
 	{ migration_2, NULL },
 	{ NULL, migrate_3 },
+	{ migration_4, NULL },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

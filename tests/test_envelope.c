@@ -408,6 +408,23 @@ static void test_round_trip(void **state)
 	hearth_envelope_batch_release(NULL);
 	free(env);
 
+	/* Seqs with gaps (the device wrote to other spaces in between). */
+	{
+		static const uint64_t seqs[] = { 3, 4, 9, 200, 201, 5000 };
+
+		for (i = 0; i < 6; i++)
+			ops[i] = make_op(DEV2, seqs[i], &k->space);
+		env = seal(k, ops, 6, &len);
+		OK(open_with(env, len, k->pk, k->key, &b));
+		assert_int_equal(b.n, 6);
+		assert_int_equal(b.info.first_seq, 3);
+		assert_int_equal(b.info.last_seq, 5000);
+		for (i = 0; i < 6; i++)
+			assert_same_op(&ops[i], &b.ops[i]);
+		hearth_envelope_batch_release(&b);
+		free(env);
+	}
+
 	/* A range that does not start at 1. */
 	make_ops(ops, 3, DEV2, 1000, &k->space);
 	env = seal(k, ops, 3, &len);
@@ -620,10 +637,25 @@ static void test_seal_refusals(void **state)
 	assert_refused(hearth_envelope_seal(ops, 0, &k->space, EPOCH, k->key, k->sk,
 					    &env, &len),
 		       HEARTH_EINVAL, "no ops or no key given");
-	ops[3] = make_op(DEV, 5, &k->space); /* a gap after seq 3 */
+	ops[3] = ops[1]; /* seq 2 again after seq 3 */
 	assert_refused(hearth_envelope_seal(ops, 4, &k->space, EPOCH, k->key, k->sk,
 					    &env, &len),
-		       HEARTH_EINVAL, "is not the next op of its envelope's range");
+		       HEARTH_EINVAL, "is not after the op before it in its envelope");
+	ops[3] = ops[2]; /* seq 3 twice */
+	assert_refused(hearth_envelope_seal(ops, 4, &k->space, EPOCH, k->key, k->sk,
+					    &env, &len),
+		       HEARTH_EINVAL, "is not after the op before it in its envelope");
+	/* A data op at epoch 0, the control plane, and a control op at a
+	 * data epoch. */
+	assert_refused(hearth_envelope_seal(ops, 3, &k->space, 0, k->key, k->sk,
+					    &env, &len),
+		       HEARTH_EINVAL, "is not of its envelope's plane");
+	ops[3] = make_op(DEV, 9, &k->space);
+	ops[3].kind = HEARTH_KIND_MEMBER;
+	hearth_op_seal(&ops[3]);
+	assert_refused(hearth_envelope_seal(ops, 4, &k->space, EPOCH, k->key, k->sk,
+					    &env, &len),
+		       HEARTH_EINVAL, "is not of its envelope's plane");
 	ops[2] = make_op(DEV2, 3, &k->space);
 	assert_refused(hearth_envelope_seal(ops, 3, &k->space, EPOCH, k->key, k->sk,
 					    &env, &len),
@@ -901,18 +933,41 @@ static void test_ops_against_header(void **state)
 	hearth_op_seal(&ops[2]);
 	env = crafted_ops(k, DEV, 1, 4, ops, 3, &len);
 	ops[2] = bad;
-	REFUSED(env, len, HEARTH_EFORMAT, "it holds fewer ops than its header's range");
+	REFUSED(env, len, HEARTH_EFORMAT, "its ops end before its header's last seq");
 	env = crafted_ops(k, DEV, 1, 2, ops, 3, &len);
-	REFUSED(env, len, HEARTH_EFORMAT, "it holds more ops than its header's range");
+	REFUSED(env, len, HEARTH_EFORMAT, "is past its envelope's last seq");
 	assert_string_equal(hearth_errdetail(), "envelope from device 00000000000000a1 "
-			    "refused: it holds more ops than its header's range");
+			    "refused: op 2 is past its envelope's last seq");
 	env = crafted_ops(k, DEV, 2, 4, ops, 3, &len);
-	REFUSED(env, len, HEARTH_EFORMAT, "is not the next op of its envelope's range");
+	REFUSED(env, len, HEARTH_EFORMAT, "does not start at its envelope's first seq");
+	/* Seqs 1, 2, 4 under a header 1..4 are fine (a gap: seq 3 went to
+	 * another space); 1, 4, 2 are not. */
 	bad = ops[2];
-	ops[2] = ops[3]; /* seqs 1, 2, 4 under a header 1..3 */
-	env = crafted_ops(k, DEV, 1, 3, ops, 3, &len);
+	ops[2] = ops[3];
+	env = crafted_ops(k, DEV, 1, 4, ops, 3, &len);
+	OK(open_with(env, len, k->pk, k->key, &b));
+	assert_int_equal(b.n, 3);
+	assert_int_equal(b.ops[2].id.seq, 4);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	ops[1] = ops[3];
+	ops[2] = make_op(DEV, 2, &k->space);
+	env = crafted_ops(k, DEV, 1, 4, ops, 3, &len);
+	REFUSED(env, len, HEARTH_EFORMAT, "is not after the op before it in its envelope");
+	ops[1] = ops[2];
 	ops[2] = bad;
-	REFUSED(env, len, HEARTH_EFORMAT, "is not the next op of its envelope's range");
+	/* A data op in a control-plane envelope (epoch 0, readable by all):
+	 * refused, so a member's writing cannot be made public that way. */
+	{
+		uint8_t key0[32], pl[4096];
+		size_t c, u = doc_plaintext(ops, 1, pl, &c);
+
+		hearth_envelope_control_key(&k->space, key0);
+		memset(pl + u, 0, (size_t)hearth_padme(u) - u);
+		env = crafted(&k->space, 0, DEV, 1, 1, pl, (size_t)hearth_padme(u),
+			      key0, k->sk, &len);
+		REFUSED(env, len, HEARTH_EFORMAT, "is not of its envelope's plane");
+	}
 	env = crafted_ops(k, DEV2, 1, 3, ops, 3, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "is from another device than its envelope");
 	bad = make_op(DEV, 2, &k->space2);
@@ -1001,6 +1056,52 @@ static void test_header_claims(void **state)
 	w64(env + 33, 0);
 	assert_refused(hearth_envelope_peek(env, len, &info), HEARTH_EFORMAT,
 		       "its header is malformed");
+	free(env);
+}
+
+/* The control plane: epoch 0, kinds space, member and epoch, under the
+ * key docs/protocol.md §7.1 derives from the space id alone, so the
+ * receiver is never asked for a key and anyone holding the envelope reads
+ * it (here: libsodium directly, from the document). */
+static void test_control_plane(void **state)
+{
+	const keys *k = *state;
+	trust_ctx t = { .pk = k->pk, .key = NULL };
+	hearth_envelope_trust tr = { t_device_key, t_epoch_key, &t };
+	static const char *const kinds[] = { "space", "member", "epoch" };
+	uint8_t key0[32], doc0[32], msg[21 + 16], plain[4096];
+	hearth_envelope_batch b;
+	hearth_op ops[3];
+	size_t len, clen, i;
+	uint8_t *env;
+
+	memcpy(msg, "hearth control key v1", 21);
+	memcpy(msg + 21, k->space.b, 16);
+	crypto_generichash(doc0, 32, msg, sizeof msg, NULL, 0);
+	hearth_envelope_control_key(&k->space, key0);
+	assert_memory_equal(key0, doc0, 32);
+	for (i = 0; i < 3; i++) {
+		ops[i] = make_op(DEV, 10 + 3 * i, &k->space);
+		ops[i].kind = kinds[i];
+		ops[i].field = "role";
+		ops[i].value = "lead";
+		hearth_op_seal(&ops[i]);
+		assert_true(hearth_kind_is_control(kinds[i]));
+	}
+	assert_false(hearth_kind_is_control("person"));
+	assert_false(hearth_kind_is_control(NULL));
+	OK(hearth_envelope_seal(ops, 3, &k->space, 0, key0, k->sk, &env, &len));
+	OK(hearth_envelope_open(env, len, &tr, &b));
+	assert_int_equal(t.asked_key, 0);
+	assert_int_equal(b.n, 3);
+	assert_int_equal(b.info.epoch, 0);
+	hearth_envelope_batch_release(&b);
+	clen = (size_t)env[97] << 24 | (size_t)env[98] << 16 | (size_t)env[99] << 8 | env[100];
+	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
+		plain, NULL, NULL, env + HEADER, clen, env, 57, env + 73, doc0), 0);
+	/* Still signed: another device's key does not verify it. */
+	t.pk = k->pk2;
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_EAUTH);
 	free(env);
 }
 
@@ -1252,6 +1353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay_ids, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ops_against_header, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_header_claims, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_control_plane, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundle_round_trip, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundle_damage, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bundle_hostile, setup, teardown),

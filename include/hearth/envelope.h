@@ -4,7 +4,14 @@
  * in docs/protocol.md §7 and §8.
  *
  * Ops leave a device only in envelopes.  An envelope holds ops of one
- * space written by one device, with dense sequence numbers first..last.
+ * space and one plane written by one device, with sequence numbers
+ * strictly increasing from first to last (not necessarily consecutive: a
+ * device numbers its ops across all its spaces), and claims to hold every
+ * op of that device, space and plane with a seq in first..last.  The
+ * control plane (record kinds space, member and epoch) travels at epoch 0
+ * under a key derived from the space id alone: signed, but readable by
+ * anyone holding the envelope; every other kind travels at a non-zero
+ * epoch under that epoch's secret key.
  * Their canonical encodings (docs/protocol.md §2) are padded to a PADMÉ
  * length, encrypted with XChaCha20-Poly1305 under the space's epoch key
  * with the header (format version, space, epoch, author device, first and
@@ -50,25 +57,50 @@ extern "C" {
 #define HEARTH_SIGN_PUBLICBYTES 32u
 #define HEARTH_SIGN_SECRETBYTES 64u
 
+/* The record kinds of the control plane (docs/protocol.md §7): sealed at
+ * epoch 0, and only they. */
+#define HEARTH_KIND_SPACE "space"
+#define HEARTH_KIND_MEMBER "member"
+#define HEARTH_KIND_EPOCH "epoch"
+/* key0 = BLAKE2b-256(no key, this label || space id). */
+#define HEARTH_CONTROL_KEY_LABEL "hearth control key v1"
+
+/* 1 if kind is of the control plane, 0 otherwise (NULL included). */
+int hearth_kind_is_control(const char *kind);
+
+/* The public epoch-0 key of space's control plane. */
+void hearth_envelope_control_key(const hearth_id *space,
+				 uint8_t key[HEARTH_EPOCH_KEYBYTES]);
+
+/* Bytes op takes in an envelope's plaintext (its length, encoding and
+ * hash), and the size of a whole envelope whose ops take content bytes:
+ * a sealer adds ops while hearth_envelope_size_for stays within
+ * HEARTH_ENVELOPE_MAX. */
+size_t hearth_envelope_op_bytes(const hearth_op *op);
+size_t hearth_envelope_size_for(size_t content);
+
 /* An envelope's header, as read before any check of its signature. */
 typedef struct hearth_envelope_info {
 	uint8_t version;
 	hearth_id space;
 	uint64_t epoch;
 	uint64_t device;    /* the author */
-	uint64_t first_seq; /* the ops are first_seq..last_seq of device */
+	uint64_t first_seq; /* the seqs of the first and the last op */
 	uint64_t last_seq;
 	size_t size;        /* bytes of the whole envelope */
 } hearth_envelope_info;
 
 /* Seals ops[0..n) into a new envelope *out (malloc'd, the caller frees it)
- * of *out_len bytes.  The ops must be of one device and of space, with seq
- * first, first + 1, ... in that order, each passing the checks of
- * hearth_store_apply with its hash filled (hearth_op_seal).  A fresh random
- * nonce is drawn, so sealing the same ops twice gives two envelopes (two
- * ids) that open to the same ops.
- * HEARTH_EINVAL (no ops, mixed devices or spaces, a gap, a malformed op,
- * the result over HEARTH_ENVELOPE_MAX), HEARTH_ENOMEM, HEARTH_ECRYPTO;
+ * of *out_len bytes.  The ops must be of one device and of space, with
+ * seqs strictly increasing, of the control plane if epoch is 0 and of the
+ * data plane otherwise, each passing the checks of hearth_store_apply with
+ * its hash filled (hearth_op_seal).  A fresh random nonce is drawn, so
+ * sealing the same ops twice gives two envelopes (two ids) that open to
+ * the same ops.  The caller gives every op of the device, space and plane
+ * with a seq in the range: the envelope claims to hold them all.
+ * HEARTH_EINVAL (no ops, mixed devices, spaces or planes, seqs out of
+ * order, a malformed op, the result over HEARTH_ENVELOPE_MAX),
+ * HEARTH_ENOMEM, HEARTH_ECRYPTO;
  * each with a detail. */
 hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 				   const hearth_id *space, uint64_t epoch,
@@ -97,7 +129,8 @@ void hearth_envelope_id(const uint8_t *env, size_t len,
  * not yet authenticated: decide only from its fields.
  *
  * epoch_key: fill key with the key of space at epoch.  Called only once
- * the signature holds. */
+ * the signature holds, and never for epoch 0 (the control plane), whose
+ * key hearth_envelope_control_key derives. */
 typedef struct hearth_envelope_trust {
 	int (*device_key)(void *ctx, const hearth_envelope_info *info,
 			  uint8_t pk[HEARTH_SIGN_PUBLICBYTES]);
@@ -120,8 +153,10 @@ typedef struct hearth_envelope_batch {
  * framing (as hearth_envelope_peek), the device's right to write
  * (trust->device_key), the signature, the epoch key's check value, the
  * decryption with the header as associated data, the padding, then every
- * op: its encoding, that it is of the header's device and space with the
- * next seq of the range, the checks of hearth_store_apply, its hash.  The
+ * op: its encoding, that it is of the header's device, space and plane
+ * (epoch 0: control kinds only; else none), that seqs rise strictly from
+ * the header's first to its last, the checks of hearth_store_apply, its
+ * hash.  The
  * first failure refuses the whole envelope and nothing is returned:
  * HEARTH_EFORMAT (malformed, ops that do not match the header),
  * HEARTH_ENEWER (a newer format), HEARTH_EAUTH (refused device, bad

@@ -13,7 +13,8 @@
  *         signs with its own keys before opening, so that the checks after
  *         decryption (padding, op encodings, ops against the header) see
  *         the fuzzer's bytes: byte 1 the device (1 + mod 3), bytes 2-3 the
- *         first seq and bytes 4-5 the count minus one (big-endian), byte 6
+ *         first seq and bytes 4-5 the last seq minus the first
+ *         (big-endian: seqs between may be missing), byte 6
  *         bit 0 pads the plaintext to its PADMÉ length; then the plaintext
  *         as docs/protocol.md §7.3 gives it.
  * Keys are fixed (seeds 0x01..., 0x02...), so the seed corpus,
@@ -146,11 +147,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(env);
 		return 0;
 	}
-	if (b.n != b.info.last_seq - b.info.first_seq + 1)
+	/* Seqs rise strictly from the header's first to its last, and the
+	 * ops are of the header's plane. */
+	if (b.n == 0 || b.ops[0].id.seq != b.info.first_seq ||
+	    b.ops[b.n - 1].id.seq != b.info.last_seq)
 		abort();
 	for (i = 0; i < b.n; i++)
 		if (b.ops[i].id.device != b.info.device ||
-		    b.ops[i].id.seq != b.info.first_seq + i)
+		    (i > 0 && b.ops[i].id.seq <= b.ops[i - 1].id.seq) ||
+		    hearth_kind_is_control(b.ops[i].kind) != (b.info.epoch == 0))
 			abort();
 	/* What opened seals again (every op passes the sealer's checks) and
 	 * opens to the same ops, hash for hash. */

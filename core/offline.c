@@ -1,0 +1,299 @@
+/*
+ * offline.c - bundle export and import as audited verbs, and the trust of
+ * the vault's private space (see hearth/offline.h).
+ *
+ * The private space's epoch key.  Two copies of one vault (or two linked
+ * devices) may each seal their first private ops before they ever meet;
+ * a key drawn at random on each would differ, and neither could read the
+ * other.  So the key is not drawn but derived from what both hold, the
+ * identity's X25519 secret key, with keyed BLAKE2b (a PRF):
+ *
+ *     key = BLAKE2b-256(key = identity box secret,
+ *                       "hearth private space key v1" || space || epoch)
+ *
+ * and kept as the store secret "key.<space>.<epoch>" on first use, where
+ * every epoch key is kept (the keyring lists them by that name).  It is
+ * never sent: whoever holds the identity derives it.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "hearth/audit.h"
+#include "hearth/crypto.h"
+#include "hearth/devices.h"
+#include "hearth/offline.h"
+
+#define N_(s) (s)
+
+#define PRIVATE_KEY_LABEL "hearth private space key v1"
+
+/* The devices of this identity with a certificate held. */
+typedef struct known_device {
+	uint64_t device;
+	uint8_t pk[HEARTH_SIGN_PUBLICBYTES];
+} known_device;
+
+struct hearth_private_trust {
+	hearth_sync_trust trust; /* ctx points back here */
+	hearth_store *s;
+	hearth_id space;
+	known_device *devices;
+	size_t n, cap;
+	int failed;
+};
+
+void hearth_epoch_key_name(const hearth_id *space, uint64_t epoch,
+			   char out[HEARTH_EPOCH_KEY_NAME_LEN + 1])
+{
+	char hex[HEARTH_ID_HEX + 1];
+
+	hearth_id_to_hex(space, hex);
+	snprintf(out, HEARTH_EPOCH_KEY_NAME_LEN + 1, "key.%s.%016llx", hex,
+		 (unsigned long long)epoch);
+}
+
+static int is_private(const hearth_private_trust *t, const hearth_id *space)
+{
+	return hearth_id_equal(space, &t->space);
+}
+
+static hearth_sync_verdict private_device_key(void *ctx, const hearth_envelope_info *info,
+					      uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	hearth_private_trust *t = ctx;
+	size_t i;
+
+	if (!is_private(t, &info->space) ||
+	    (info->epoch != 0 && info->epoch != HEARTH_PRIVATE_EPOCH))
+		return HEARTH_SYNC_LATER;
+	for (i = 0; i < t->n; i++)
+		if (t->devices[i].device == info->device) {
+			memcpy(pk, t->devices[i].pk, HEARTH_SIGN_PUBLICBYTES);
+			return HEARTH_SYNC_ACCEPT;
+		}
+	return HEARTH_SYNC_LATER;
+}
+
+/* The private space's key at epoch: the kept secret, or (make) derived
+ * and kept.  *found 0 when absent and !make. */
+static hearth_status private_key(hearth_private_trust *t, uint64_t epoch, int make,
+				 uint8_t key[HEARTH_EPOCH_KEYBYTES], int *found)
+{
+	char name[HEARTH_EPOCH_KEY_NAME_LEN + 1];
+	crypto_generichash_state h;
+	hearth_identity *id = NULL;
+	hearth_status st;
+	uint8_t eb[8];
+	size_t len;
+	int i;
+
+	hearth_epoch_key_name(&t->space, epoch, name);
+	st = hearth_store_secret_get(t->s, name, key, HEARTH_EPOCH_KEYBYTES, &len, found);
+	if (st != HEARTH_OK)
+		return st;
+	if (*found && len != HEARTH_EPOCH_KEYBYTES)
+		return hearth_fail(HEARTH_EDAMAGED,
+				   "vault damaged: stored secret '%s' is malformed", name);
+	if (*found || !make)
+		return HEARTH_OK;
+	if ((st = hearth_identity_load(t->s, &id)) != HEARTH_OK)
+		return st;
+	for (i = 0; i < 8; i++)
+		eb[i] = (uint8_t)(epoch >> (8 * (7 - i)));
+	crypto_generichash_init(&h, hearth_identity_box_secret(id), HEARTH_ID_BOX_SECRETBYTES,
+				HEARTH_EPOCH_KEYBYTES);
+	crypto_generichash_update(&h, (const uint8_t *)PRIVATE_KEY_LABEL,
+				  sizeof PRIVATE_KEY_LABEL - 1);
+	crypto_generichash_update(&h, t->space.b, HEARTH_ID_BYTES);
+	crypto_generichash_update(&h, eb, sizeof eb);
+	crypto_generichash_final(&h, key, HEARTH_EPOCH_KEYBYTES);
+	hearth_identity_free(id);
+	sodium_memzero(&h, sizeof h);
+	st = hearth_store_secret_put(t->s, name, key, HEARTH_EPOCH_KEYBYTES);
+	*found = st == HEARTH_OK;
+	return st;
+}
+
+static int private_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
+			     uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	hearth_private_trust *t = ctx;
+	int found = 0;
+
+	if (!is_private(t, space) || epoch != HEARTH_PRIVATE_EPOCH)
+		return 1;
+	/* Made here too: a copy that never sealed still reads. */
+	if (private_key(t, epoch, 1, key, &found) != HEARTH_OK || !found)
+		return 1;
+	return 0;
+}
+
+static hearth_status private_current_epoch(void *ctx, const hearth_id *space,
+					   uint64_t *epoch,
+					   uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	hearth_private_trust *t = ctx;
+	char hex[HEARTH_ID_HEX + 1];
+	int found = 0;
+
+	if (!is_private(t, space)) {
+		hearth_id_to_hex(space, hex);
+		return hearth_fail(HEARTH_ENOTFOUND,
+				   "no key to seal space %s with on this device", hex);
+	}
+	*epoch = HEARTH_PRIVATE_EPOCH;
+	return private_key(t, HEARTH_PRIVATE_EPOCH, 1, key, &found);
+}
+
+static int collect_device(const hearth_device_info *d, void *ctx)
+{
+	hearth_private_trust *t = ctx;
+
+	if (!d->certified)
+		return 0;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 8;
+		known_device *k = realloc(t->devices, cap * sizeof *k);
+
+		if (k == NULL) {
+			t->failed = 1;
+			return 1;
+		}
+		t->devices = k;
+		t->cap = cap;
+	}
+	t->devices[t->n].device = d->device;
+	memcpy(t->devices[t->n].pk, d->public_key, HEARTH_SIGN_PUBLICBYTES);
+	t->n++;
+	return 0;
+}
+
+hearth_status hearth_private_trust_open(hearth_store *s, hearth_private_trust **out)
+{
+	hearth_private_trust *t;
+	hearth_status st;
+
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	*out = NULL;
+	t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	t->s = s;
+	t->space = hearth_store_private_space(s);
+	t->trust.device_key = private_device_key;
+	t->trust.epoch_key = private_epoch_key;
+	t->trust.current_epoch = private_current_epoch;
+	t->trust.control_changed = NULL;
+	t->trust.ctx = t;
+	st = hearth_devices_each(s, collect_device, t);
+	if (st == HEARTH_OK && t->failed)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if (st != HEARTH_OK) {
+		hearth_private_trust_free(t);
+		return st;
+	}
+	*out = t;
+	return HEARTH_OK;
+}
+
+const hearth_sync_trust *hearth_private_trust_get(hearth_private_trust *t)
+{
+	return t != NULL ? &t->trust : NULL;
+}
+
+void hearth_private_trust_free(hearth_private_trust *t)
+{
+	if (t == NULL)
+		return;
+	free(t->devices);
+	free(t);
+}
+
+/* trust, or the private space's made into *own (freed by the caller). */
+static hearth_status pick_trust(hearth_store *s, const hearth_sync_trust **trust,
+				hearth_private_trust **own)
+{
+	hearth_status st;
+
+	*own = NULL;
+	if (*trust != NULL)
+		return HEARTH_OK;
+	if ((st = hearth_private_trust_open(s, own)) != HEARTH_OK)
+		return st;
+	*trust = hearth_private_trust_get(*own);
+	return HEARTH_OK;
+}
+
+hearth_status hearth_offline_export(hearth_store *s, const hearth_sync_trust *trust,
+				    const hearth_id *space, uint64_t since,
+				    const char *path, hearth_sync_report *r)
+{
+	char detail[128], hex[HEARTH_ID_HEX + 1];
+	hearth_private_trust *own = NULL;
+	hearth_device_key *key = NULL;
+	hearth_sync_report dummy;
+	hearth_status st;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no space, key or trust given"));
+	if (r == NULL)
+		r = &dummy;
+	if ((st = pick_trust(s, &trust, &own)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_device_key_load(s, &key, NULL)) == HEARTH_OK)
+		st = hearth_sync_export(s, trust, space, hearth_device_key_secret(key),
+					since, path, r);
+	hearth_device_key_free(key);
+	hearth_private_trust_free(own);
+	if (st != HEARTH_OK)
+		return st;
+	hearth_id_to_hex(space, hex);
+	snprintf(detail, sizeof detail, "space=%s envelopes=%zu cursor=%llu", hex,
+		 r->written, (unsigned long long)r->cursor);
+	return hearth_audit_append(s, HEARTH_AUDIT_SYNC_EXPORT, NULL, detail);
+}
+
+hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *trust,
+				    const char *path, hearth_sync_notice_cb cb,
+				    void *cb_ctx, hearth_sync_report *r)
+{
+	hearth_private_trust *own = NULL;
+	hearth_sync_report dummy;
+	hearth_store_step step;
+	hearth_status st;
+	char detail[160];
+	FILE *f;
+
+	if (r == NULL)
+		r = &dummy;
+	memset(r, 0, sizeof *r);
+	if (s == NULL || path == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("no bundle or trust given"));
+	f = fopen(path, "rb");
+	if (f == NULL)
+		return hearth_fail(HEARTH_EIO, "cannot read bundle '%s': %s", path,
+				   strerror(errno));
+	if ((st = pick_trust(s, &trust, &own)) != HEARTH_OK)
+		goto out;
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
+	st = hearth_sync_import(s, trust, f, cb, cb_ctx, r);
+	if (st == HEARTH_OK) {
+		snprintf(detail, sizeof detail,
+			 "envelopes=%zu held=%zu aside=%zu refused=%zu",
+			 r->applied, r->held, r->waiting, r->refused);
+		st = hearth_audit_append(s, HEARTH_AUDIT_SYNC_IMPORT, NULL, detail);
+	}
+	st = hearth_store_step_end(s, &step, st);
+out:
+	hearth_private_trust_free(own);
+	fclose(f);
+	return st;
+}

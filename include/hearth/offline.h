@@ -1,0 +1,82 @@
+/*
+ * hearth/offline.h - `hearth sync export` and `hearth sync import`: a
+ * space's envelopes through a bundle file, audited (the engine is
+ * hearth/sync.h), and the trust the vault's private space syncs under.
+ *
+ * The private space belongs to this vault's identity: its members are
+ * the identity's devices whose certificates this vault holds (this one
+ * and the ids it retired, hearth_devices_each; linked devices once
+ * linking lands), and its one data epoch, 1, has a key kept as the store
+ * secret "key.<32 hex space>.0000000000000001".  So two copies of one
+ * vault, or linked devices of one person, sync their private space by
+ * bundles.  Team spaces get their trust from the spaces' control plane.
+ */
+#ifndef HEARTH_OFFLINE_H
+#define HEARTH_OFFLINE_H
+
+#include <stdint.h>
+
+#include "hearth/status.h"
+#include "hearth/store.h"
+#include "hearth/sync.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Audit actions.  Details: export "space=<32 hex> envelopes=N cursor=C"
+ * (the envelopes written), import "envelopes=N held=H aside=W refused=R"
+ * (applied, already held, kept aside, refused). */
+#define HEARTH_AUDIT_SYNC_EXPORT "sync.export"
+#define HEARTH_AUDIT_SYNC_IMPORT "sync.import"
+
+/* The epoch the private space's data is sealed at. */
+#define HEARTH_PRIVATE_EPOCH 1u
+
+/* The trust of the private space (opaque): built from the devices this
+ * vault knows when it is opened. */
+typedef struct hearth_private_trust hearth_private_trust;
+
+/* Reads this vault's devices into a new trust *out (caller frees:
+ * hearth_private_trust_free).  HEARTH_ENOTFOUND (no identity yet),
+ * HEARTH_EDAMAGED, HEARTH_ENOMEM. */
+hearth_status hearth_private_trust_open(hearth_store *s,
+					hearth_private_trust **out) HEARTH_WUR;
+
+/* Its callbacks (borrowed from t):
+ *   device_key     the private space, epoch 0 or 1, a device of this
+ *                  identity whose certificate is held: ACCEPT; any other
+ *                  device or space: LATER (a device linked later, a team
+ *                  space whose trust is not this one);
+ *   epoch_key      the private space at epoch 1: its key, once made;
+ *   current_epoch  the private space: epoch 1 and its key, made on first
+ *                  use; any other space: HEARTH_ENOTFOUND. */
+const hearth_sync_trust *hearth_private_trust_get(hearth_private_trust *t);
+
+void hearth_private_trust_free(hearth_private_trust *t);
+
+/* The name of the store secret holding the key of space at epoch:
+ * "key.<32 hex space>.<16 hex epoch>". */
+#define HEARTH_EPOCH_KEY_NAME_LEN (4u + 32u + 1u + 16u)
+void hearth_epoch_key_name(const hearth_id *space, uint64_t epoch,
+			   char out[HEARTH_EPOCH_KEY_NAME_LEN + 1]);
+
+/* Seals this device's new ops of space and writes every envelope of it
+ * kept past since to the bundle file path (hearth_sync_export) with this
+ * device's key, then audits "sync.export".  trust NULL: the private
+ * space's.  r may be NULL; r->cursor is the next since. */
+hearth_status hearth_offline_export(hearth_store *s, const hearth_sync_trust *trust,
+				    const hearth_id *space, uint64_t since,
+				    const char *path, hearth_sync_report *r) HEARTH_WUR;
+
+/* Imports the bundle file path (hearth_sync_import) and audits
+ * "sync.import" in the same transaction.  trust NULL: the private
+ * space's.  HEARTH_EIO naming the path when it cannot be opened. */
+hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *trust,
+				    const char *path, hearth_sync_notice_cb cb,
+				    void *cb_ctx, hearth_sync_report *r) HEARTH_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEARTH_OFFLINE_H */

@@ -1,0 +1,186 @@
+/*
+ * hearth/sync.h - moving a space's ops between devices as envelopes: the
+ * envelopes this device keeps, sealing its own ops, writing them (and
+ * other authors' envelopes, as their bytes) to a bundle file, and
+ * importing a bundle.  docs/protocol.md §7-§8 give the formats; §10 what
+ * a device keeps and how an importer proceeds.
+ *
+ * Every envelope received or sealed here is kept, by id, with its header
+ * and its bytes, and numbered in the order it was kept (its *arrival*):
+ * an exporter sends "every kept envelope of space S past cursor N", so a
+ * device forwards other authors' ops without re-signing them.
+ *
+ * Who may write to a space at an epoch, the authors' public keys and the
+ * epoch keys are not decided here: the caller passes a hearth_sync_trust.
+ * core/ implements one for the vault's private space
+ * (hearth_private_trust, hearth/offline.h); the team spaces' control plane
+ * implements it for team spaces.
+ */
+#ifndef HEARTH_SYNC_H
+#define HEARTH_SYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "hearth/envelope.h"
+#include "hearth/status.h"
+#include "hearth/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What trust says of an envelope's author before it is opened. */
+typedef enum hearth_sync_verdict {
+	/* The device may write ops first..last to space at epoch: pk holds
+	 * its Ed25519 public key.  The envelope is opened; if its signature,
+	 * key check, decryption or any op fails, the whole bundle is refused
+	 * and nothing from it applied. */
+	HEARTH_SYNC_ACCEPT = 0,
+	/* Not known (yet) to be allowed: its certificate or membership may
+	 * be in control ops that have not arrived.  The envelope is kept
+	 * aside, unopened and unapplied, and asked about again after later
+	 * control ops arrive (at the end of every import, and by
+	 * hearth_sync_retry). */
+	HEARTH_SYNC_LATER = 1,
+	/* Never: e.g. seqs past the device's removal cutoff, or a revoked
+	 * device.  The envelope is kept as refused (never applied, never
+	 * forwarded) and the rest of the bundle goes on: every replica
+	 * refuses it alike. */
+	HEARTH_SYNC_REFUSE = 2
+} hearth_sync_verdict;
+
+/* The questions the importer and the exporter ask.  ctx is passed back.
+ *
+ * device_key (required): may info->device write ops with seqs
+ *   info->first_seq..info->last_seq to info->space at info->epoch (epoch 0:
+ *   the control plane)?  Its certificate, its membership at that epoch,
+ *   and no seq past its cutoff.  On ACCEPT fill pk.  info is not yet
+ *   authenticated: decide from its fields alone.
+ * epoch_key (required for data envelopes): fill key with the key of space
+ *   at epoch (never asked for epoch 0, whose key is public); non-zero if
+ *   this device does not hold it (the envelope is then refused).
+ * current_epoch (required for export): the epoch this device seals its
+ *   data ops of space at now (never 0) and its key; HEARTH_ENOTFOUND (or
+ *   another error, with a detail) when it may not write to space.  It may
+ *   write (e.g. create a key on first use): it runs inside the export's
+ *   transaction.
+ * control_changed (may be NULL): control-plane ops of space were just
+ *   merged (inside the import's transaction); recompute membership and
+ *   keys before the next envelope is judged.  An error refuses the
+ *   bundle. */
+typedef struct hearth_sync_trust {
+	hearth_sync_verdict (*device_key)(void *ctx, const hearth_envelope_info *info,
+					  uint8_t pk[HEARTH_SIGN_PUBLICBYTES]);
+	int (*epoch_key)(void *ctx, const hearth_id *space, uint64_t epoch,
+			 uint8_t key[HEARTH_EPOCH_KEYBYTES]);
+	hearth_status (*current_epoch)(void *ctx, const hearth_id *space,
+				       uint64_t *epoch,
+				       uint8_t key[HEARTH_EPOCH_KEYBYTES]);
+	hearth_status (*control_changed)(void *ctx, const hearth_id *space);
+	void *ctx;
+} hearth_sync_trust;
+
+/* What an export or an import did. */
+typedef struct hearth_sync_report {
+	size_t sealed;     /* export: envelopes of this device's ops sealed now */
+	size_t sealed_ops; /* export: ops in them */
+	size_t written;    /* export: envelopes written to the bundle */
+	uint64_t cursor;   /* export: the cursor to give the next --since */
+	size_t envelopes;  /* import: envelopes in the bundle */
+	size_t applied;    /* import: opened and merged now (retried ones too) */
+	size_t ops;        /* import: ops in them */
+	size_t held;       /* import: already held here (by id): skipped */
+	size_t waiting;    /* import: kept aside now, their author not (yet) known */
+	size_t refused;    /* import: refused by trust (HEARTH_SYNC_REFUSE) */
+	size_t retried;    /* import: kept aside before, applied now */
+	/* import, when the bundle is refused because an envelope failed
+	 * (the detail says why): its place in the bundle (from 1; 0 for an
+	 * envelope kept aside by an earlier import) and its id. */
+	uint64_t failed_index;
+	uint8_t failed_id[HEARTH_ENVELOPE_ID_BYTES];
+} hearth_sync_report;
+
+/* An envelope an import kept aside or refused, for a face to name. */
+typedef struct hearth_sync_notice {
+	hearth_sync_verdict verdict;          /* LATER or REFUSE */
+	uint64_t index;                       /* place in the bundle, 0: kept before */
+	const hearth_envelope_info *info;
+	const uint8_t *id;                    /* HEARTH_ENVELOPE_ID_BYTES */
+} hearth_sync_notice;
+typedef void (*hearth_sync_notice_cb)(const hearth_sync_notice *n, void *ctx);
+
+/* Seals this device's ops of space not sealed before (sealing them is
+ * remembered): control-plane kinds at epoch 0 under the control key,
+ * others at trust->current_epoch, in envelopes of at most
+ * HEARTH_ENVELOPE_MAX bytes, signed with device_sk (this device's key,
+ * for hearth_store_device(s)).  Each is kept.  In one atomic step (its own
+ * transaction or a savepoint of the caller's).  Ops of the device-local
+ * space never leave: HEARTH_EINVAL for it.  r may be NULL. */
+hearth_status hearth_sync_seal(hearth_store *s, const hearth_sync_trust *trust,
+			       const hearth_id *space,
+			       const uint8_t device_sk[HEARTH_SIGN_SECRETBYTES],
+			       hearth_sync_report *r) HEARTH_WUR;
+
+/* Writes every kept envelope of space whose arrival is past since and
+ * that was opened here or sealed here (never one kept aside or refused),
+ * control-plane envelopes first, then by arrival, as a bundle to f.
+ * r->written and r->cursor (the greatest arrival of space's envelopes, or
+ * since) are set.  f is flushed, not synced. */
+hearth_status hearth_sync_write(hearth_store *s, const hearth_id *space,
+				uint64_t since, FILE *f,
+				hearth_sync_report *r) HEARTH_WUR;
+
+/* hearth_sync_seal, then hearth_sync_write to path: the bundle is written
+ * to a temporary file beside it, synced and renamed into place, so path
+ * holds a whole bundle or is untouched.  The sealing is committed only
+ * once the file is in place.  HEARTH_EIO naming the path. */
+hearth_status hearth_sync_export(hearth_store *s, const hearth_sync_trust *trust,
+				 const hearth_id *space,
+				 const uint8_t device_sk[HEARTH_SIGN_SECRETBYTES],
+				 uint64_t since, const char *path,
+				 hearth_sync_report *r) HEARTH_WUR;
+
+/* Imports the bundle in f (a seekable file at its start):
+ *   1. hearth_bundle_check: a truncated or damaged file is refused
+ *      (HEARTH_EFORMAT, HEARTH_ENEWER) and nothing is applied;
+ *   2. in one transaction (the caller's if one is open): every envelope
+ *      not held already (by id), control-plane envelopes first, is judged
+ *      by trust->device_key; accepted ones are opened and their ops merged
+ *      (hearth_store_apply), after each control envelope
+ *      trust->control_changed is called; LATER ones are kept aside,
+ *      REFUSE ones kept as refused (cb, which may be NULL, hears of each
+ *      refused one, and at the end of each one of the bundle still kept
+ *      aside; one kept aside or refused by an earlier import counts
+ *      again, not as held: it is still not applied);
+ *   3. envelopes kept aside (by this import or earlier ones) are judged
+ *      again until none changes: accepted ones are opened and merged; one
+ *      kept by an earlier import that fails to open is then kept as
+ *      refused;
+ *   4. commit.
+ * An accepted envelope of the bundle that fails to open (signature, key,
+ * decryption, ops: HEARTH_EAUTH, HEARTH_EFORMAT with the envelope's
+ * detail) refuses the whole bundle: nothing from it is applied, and
+ * r->failed_index and r->failed_id name it.  Importing a bundle again
+ * applies nothing (r->held counts its envelopes).  r may be NULL. */
+hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust,
+				 FILE *f, hearth_sync_notice_cb cb, void *cb_ctx,
+				 hearth_sync_report *r) HEARTH_WUR;
+
+/* Step 3 of hearth_sync_import alone, in its own atomic step: for a caller
+ * that merged control ops by another way.  r->retried, r->applied,
+ * r->ops, r->refused are counted. */
+hearth_status hearth_sync_retry(hearth_store *s, const hearth_sync_trust *trust,
+				hearth_sync_notice_cb cb, void *cb_ctx,
+				hearth_sync_report *r) HEARTH_WUR;
+
+/* Counts of kept envelopes in state: 0 opened or sealed here, 1 kept
+ * aside, 2 refused (space NULL: all spaces). */
+hearth_status hearth_sync_count(hearth_store *s, const hearth_id *space, int state,
+				size_t *n) HEARTH_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEARTH_SYNC_H */

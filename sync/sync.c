@@ -1,0 +1,967 @@
+/*
+ * sync.c - kept envelopes, sealing this device's ops, and bundle export
+ * and import (include/hearth/sync.h; docs/protocol.md §10).
+ *
+ * Two tables (schema version 4):
+ *
+ *   envelope  every envelope received or sealed here: id, header fields,
+ *             bytes, state (KEPT_OPEN 0: opened or sealed here, so
+ *             verified and forwarded; KEPT_ASIDE 1: its author not yet
+ *             known to write, unopened; KEPT_REFUSED 2), and arrival, the
+ *             order it was kept in (an envelope that leaves KEPT_ASIDE for
+ *             KEPT_OPEN takes a new arrival, so a cursor taken meanwhile
+ *             still sees it);
+ *   sealed    per (space, device) the greatest seq of this device sealed.
+ *
+ * Only envelopes opened or sealed here are forwarded: bytes this device
+ * could not verify are not passed on, so one tampered envelope kept aside
+ * cannot make a peer refuse a whole bundle.
+ *
+ * All of it goes through the store's public API (transactions, op
+ * listing, merging) and SQL on these two tables only.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "hearth/sync.h"
+#include "db_private.h"
+
+#define N_(s) (s)
+
+enum { KEPT_OPEN = 0, KEPT_ASIDE = 1, KEPT_REFUSED = 2 };
+
+/* What was being done, for hearth_db_error's detail (translated there). */
+static const char what_read[] = N_("cannot read kept envelopes");
+static const char what_keep[] = N_("cannot keep envelope");
+static const char what_sealed_read[] = N_("cannot read sealed ops");
+static const char what_sealed_write[] = N_("cannot record sealed ops");
+
+/* ---- SQL helpers ---------------------------------------------------------- */
+
+static hearth_status prepare(hearth_store *s, const char *sql, sqlite3_stmt **st,
+			     const char *what)
+{
+	int rc = sqlite3_prepare_v2(hearth_store_db(s), sql, -1, st, NULL);
+
+	return rc == SQLITE_OK ? HEARTH_OK : hearth_db_error(hearth_store_db(s), rc, what);
+}
+
+/* Steps a statement that returns no row and finalizes it. */
+static hearth_status run(hearth_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE || rc == SQLITE_ROW)
+		return HEARTH_OK;
+	return hearth_db_error(hearth_store_db(s), rc, what);
+}
+
+static void bind_id(sqlite3_stmt *st, int i, const hearth_id *id)
+{
+	sqlite3_bind_blob(st, i, id->b, HEARTH_ID_BYTES, SQLITE_TRANSIENT);
+}
+
+/* Keeps env (whose header is info) in state, with reason (may be NULL). */
+static hearth_status kept_insert(hearth_store *s, const uint8_t *id,
+				 const hearth_envelope_info *info, int state,
+				 const char *reason, const uint8_t *env, size_t len)
+{
+	sqlite3_stmt *st;
+	hearth_status rc;
+
+	if ((rc = prepare(s, "INSERT INTO envelope(id, space, epoch, device, first,"
+			  " last, state, reason, bytes) VALUES (?,?,?,?,?,?,?,?,?)",
+			  &st, what_keep)) != HEARTH_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, id, HEARTH_ENVELOPE_ID_BYTES, SQLITE_TRANSIENT);
+	bind_id(st, 2, &info->space);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)info->epoch);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)info->device);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)info->first_seq);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)info->last_seq);
+	sqlite3_bind_int(st, 7, state);
+	if (reason != NULL)
+		sqlite3_bind_text(st, 8, reason, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(st, 9, env, (int)len, SQLITE_STATIC);
+	return run(s, st, what_keep);
+}
+
+/* *found: the state of the envelope kept with this id, -1 if none. */
+static hearth_status kept_has(hearth_store *s, const uint8_t *id, int *found)
+{
+	sqlite3_stmt *st;
+	hearth_status rc;
+	int r;
+
+	if ((rc = prepare(s, "SELECT state FROM envelope WHERE id = ?", &st,
+			  what_read)) != HEARTH_OK)
+		return rc;
+	sqlite3_bind_blob(st, 1, id, HEARTH_ENVELOPE_ID_BYTES, SQLITE_TRANSIENT);
+	r = sqlite3_step(st);
+	*found = r == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return hearth_db_error(hearth_store_db(s), r, what_read);
+	return HEARTH_OK;
+}
+
+/* The greatest arrival kept, 0 if none. */
+static hearth_status kept_last_arrival(hearth_store *s, uint64_t *out)
+{
+	sqlite3_stmt *st;
+	hearth_status rc;
+	int r;
+
+	*out = 0;
+	if ((rc = prepare(s, "SELECT coalesce(max(arrival), 0) FROM envelope", &st,
+			  what_read)) != HEARTH_OK)
+		return rc;
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*out = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(s), r, what_read);
+}
+
+hearth_status hearth_sync_count(hearth_store *s, const hearth_id *space, int state,
+				size_t *n)
+{
+	sqlite3_stmt *st;
+	hearth_status rc;
+	int r;
+
+	if (s == NULL || n == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot count envelopes: %-s",
+				   N_("no store given"));
+	*n = 0;
+	if ((rc = prepare(s, "SELECT count(*) FROM envelope WHERE state = ?1"
+			  " AND (?2 IS NULL OR space = ?2)", &st,
+			  what_read)) != HEARTH_OK)
+		return rc;
+	sqlite3_bind_int(st, 1, state);
+	if (space != NULL)
+		bind_id(st, 2, space);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return r == SQLITE_ROW ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(s), r, what_read);
+}
+
+/* ---- sealing ---------------------------------------------------------------- */
+
+/* Ops copied out of the store's callback: texts and prev ids owned here. */
+typedef struct op_list {
+	hearth_op *ops;
+	size_t n, cap;
+	int failed;
+} op_list;
+
+static void op_list_free(op_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free((char *)l->ops[i].kind);
+		free((char *)l->ops[i].field);
+		if (l->ops[i].value != NULL) {
+			sodium_memzero((char *)l->ops[i].value, strlen(l->ops[i].value));
+			free((char *)l->ops[i].value);
+		}
+		free((hearth_op_id *)l->ops[i].prev);
+	}
+	free(l->ops);
+	memset(l, 0, sizeof *l);
+}
+
+static int op_list_add(op_list *l, const hearth_op *op)
+{
+	hearth_op *o;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		hearth_op *ops = realloc(l->ops, cap * sizeof *ops);
+
+		if (ops == NULL)
+			return -1;
+		l->ops = ops;
+		l->cap = cap;
+	}
+	o = &l->ops[l->n];
+	*o = *op;
+	o->kind = strdup(op->kind);
+	o->field = strdup(op->field);
+	o->value = op->value != NULL ? strdup(op->value) : NULL;
+	o->prev = NULL;
+	if (op->nprev > 0 && (o->prev = malloc(op->nprev * sizeof *op->prev)) != NULL)
+		memcpy((hearth_op_id *)o->prev, op->prev, op->nprev * sizeof *op->prev);
+	l->n++;
+	if (o->kind == NULL || o->field == NULL || (op->value != NULL && o->value == NULL) ||
+	    (op->nprev > 0 && o->prev == NULL))
+		return -1;
+	return 0;
+}
+
+/* This device's ops of one space, by plane. */
+typedef struct own_ops {
+	hearth_id space;
+	op_list plane[2]; /* 0: control, 1: data */
+	uint64_t last_seq;
+} own_ops;
+
+static int own_cb(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		  void *ctx)
+{
+	own_ops *o = ctx;
+	op_list *l;
+
+	(void)arrival;
+	/* A superseded op of ours was written again under our new id. */
+	if (state == HEARTH_OP_SUPERSEDED ||
+	    memcmp(op->space.b, o->space.b, HEARTH_ID_BYTES) != 0)
+		return 0;
+	l = &o->plane[hearth_kind_is_control(op->kind) ? 0 : 1];
+	if (op_list_add(l, op) != 0) {
+		l->failed = 1;
+		return 1;
+	}
+	if (op->id.seq > o->last_seq)
+		o->last_seq = op->id.seq;
+	return 0;
+}
+
+/* Seals l's ops into as many envelopes as they need, keeping each. */
+static hearth_status seal_list(hearth_store *s, const op_list *l,
+			       const hearth_id *space, uint64_t epoch,
+			       const uint8_t *key, const uint8_t *sk,
+			       hearth_sync_report *r)
+{
+	size_t from = 0;
+
+	while (from < l->n) {
+		size_t to = from, content = 0, len = 0;
+		uint8_t *env = NULL, id[HEARTH_ENVELOPE_ID_BYTES];
+		hearth_envelope_info info;
+		hearth_status st;
+
+		/* As many ops as fit; one op always fits (HEARTH_ENVELOPE_MAX
+		 * has room for the largest). */
+		while (to < l->n && to - from < HEARTH_ENVELOPE_OPS_MAX) {
+			size_t b = hearth_envelope_op_bytes(&l->ops[to]);
+
+			if (to > from &&
+			    hearth_envelope_size_for(content + b) > HEARTH_ENVELOPE_MAX)
+				break;
+			content += b;
+			to++;
+		}
+		st = hearth_envelope_seal(l->ops + from, to - from, space, epoch, key,
+					  sk, &env, &len);
+		if (st == HEARTH_OK)
+			st = hearth_envelope_peek(env, len, &info);
+		if (st == HEARTH_OK) {
+			hearth_envelope_id(env, len, id);
+			st = kept_insert(s, id, &info, KEPT_OPEN, NULL, env, len);
+		}
+		free(env);
+		if (st != HEARTH_OK)
+			return st;
+		r->sealed++;
+		r->sealed_ops += to - from;
+		from = to;
+	}
+	return HEARTH_OK;
+}
+
+static hearth_status seal_space(hearth_store *s, const hearth_sync_trust *trust,
+				const hearth_id *space, const uint8_t *sk,
+				hearth_sync_report *r)
+{
+	uint64_t device = hearth_store_device(s), mark = 0, epoch = 0;
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	sqlite3_stmt *q;
+	own_ops o;
+	hearth_status st;
+	int rc;
+
+	memset(&o, 0, sizeof o);
+	o.space = *space;
+	if ((st = prepare(s, "SELECT seq FROM sealed WHERE space = ? AND device = ?",
+			  &q, what_sealed_read)) != HEARTH_OK)
+		return st;
+	bind_id(q, 1, space);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)device);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		mark = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return hearth_db_error(hearth_store_db(s), rc, what_sealed_read);
+
+	st = hearth_store_ops(s, device, mark + 1, 0, own_cb, &o);
+	if (st == HEARTH_OK && (o.plane[0].failed || o.plane[1].failed))
+		st = hearth_fail(HEARTH_ENOMEM, "%-s: out of memory",
+				 N_("cannot seal envelope"));
+	if (st == HEARTH_OK && o.plane[0].n > 0) {
+		hearth_envelope_control_key(space, key);
+		st = seal_list(s, &o.plane[0], space, 0, key, sk, r);
+	}
+	if (st == HEARTH_OK && o.plane[1].n > 0) {
+		st = trust->current_epoch(trust->ctx, space, &epoch, key);
+		if (st == HEARTH_OK && epoch == 0)
+			st = hearth_fail(HEARTH_EINVAL, "cannot seal envelope: %-s",
+					 N_("the space has no data epoch"));
+		if (st == HEARTH_OK)
+			st = seal_list(s, &o.plane[1], space, epoch, key, sk, r);
+	}
+	if (st == HEARTH_OK && o.last_seq > mark &&
+	    (st = prepare(s, "INSERT OR REPLACE INTO sealed(space, device, seq)"
+			  " VALUES (?,?,?)", &q, what_sealed_write)) == HEARTH_OK) {
+		bind_id(q, 1, space);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)device);
+		sqlite3_bind_int64(q, 3, (sqlite3_int64)o.last_seq);
+		st = run(s, q, what_sealed_write);
+	}
+	sodium_memzero(key, sizeof key);
+	op_list_free(&o.plane[0]);
+	op_list_free(&o.plane[1]);
+	return st;
+}
+
+static hearth_status check_space(hearth_store *s, const hearth_id *space)
+{
+	hearth_id local = hearth_store_local_space(s);
+
+	if (hearth_id_equal(space, &local))
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("the device-local space never leaves this device"));
+	return HEARTH_OK;
+}
+
+hearth_status hearth_sync_seal(hearth_store *s, const hearth_sync_trust *trust,
+			       const hearth_id *space,
+			       const uint8_t device_sk[HEARTH_SIGN_SECRETBYTES],
+			       hearth_sync_report *r)
+{
+	hearth_sync_report dummy;
+	hearth_store_step step;
+	hearth_status st;
+
+	if (s == NULL || trust == NULL || trust->current_epoch == NULL ||
+	    space == NULL || device_sk == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no space, key or trust given"));
+	if (r == NULL)
+		r = &dummy;
+	if ((st = check_space(s, space)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return st;
+	return hearth_store_step_end(s, &step, seal_space(s, trust, space, device_sk, r));
+}
+
+/* ---- writing a bundle ------------------------------------------------------- */
+
+hearth_status hearth_sync_write(hearth_store *s, const hearth_id *space,
+				uint64_t since, FILE *f, hearth_sync_report *r)
+{
+	hearth_bundle_writer *w = NULL;
+	hearth_sync_report dummy;
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rc;
+
+	if (s == NULL || space == NULL || f == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no space, key or trust given"));
+	if (r == NULL)
+		r = &dummy;
+	r->cursor = since;
+	if ((st = check_space(s, space)) != HEARTH_OK)
+		return st;
+	/* Control plane first, so a receiver knows the members before it
+	 * judges their data. */
+	if ((st = prepare(s, "SELECT arrival, bytes FROM envelope WHERE space = ?"
+			  " AND state = 0 AND arrival > ? ORDER BY epoch != 0, arrival",
+			  &q, what_read)) != HEARTH_OK)
+		return st;
+	bind_id(q, 1, space);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)since);
+	st = hearth_bundle_writer_open(f, &w);
+	while (st == HEARTH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		uint64_t arrival = (uint64_t)sqlite3_column_int64(q, 0);
+
+		st = hearth_bundle_writer_add(w, sqlite3_column_blob(q, 1),
+					      (size_t)sqlite3_column_bytes(q, 1));
+		if (arrival > r->cursor)
+			r->cursor = arrival;
+		r->written++;
+	}
+	if (st == HEARTH_OK && rc != SQLITE_DONE)
+		st = hearth_db_error(hearth_store_db(s), rc, what_read);
+	sqlite3_finalize(q);
+	if (st == HEARTH_OK)
+		st = hearth_bundle_writer_finish(w);
+	hearth_bundle_writer_free(w);
+	return st;
+}
+
+/* Syncs the directory holding path, so a rename into it lasts. */
+static int sync_dir_of(const char *path)
+{
+	char *copy = strdup(path);
+	int fd, rc = -1;
+
+	if (copy == NULL)
+		return -1;
+	fd = open(dirname(copy), O_RDONLY | O_DIRECTORY);
+	free(copy);
+	if (fd < 0)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+hearth_status hearth_sync_export(hearth_store *s, const hearth_sync_trust *trust,
+				 const hearth_id *space,
+				 const uint8_t device_sk[HEARTH_SIGN_SECRETBYTES],
+				 uint64_t since, const char *path,
+				 hearth_sync_report *r)
+{
+	hearth_sync_report dummy;
+	hearth_store_step step;
+	hearth_status st;
+	char *tmp = NULL;
+	FILE *f = NULL;
+	int fd = -1;
+
+	if (path == NULL || *path == '\0')
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no file given"));
+	if (r == NULL)
+		r = &dummy;
+	memset(r, 0, sizeof *r);
+	if (s == NULL || trust == NULL || trust->current_epoch == NULL ||
+	    space == NULL || device_sk == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no space, key or trust given"));
+	if ((st = check_space(s, space)) != HEARTH_OK)
+		return st;
+	tmp = malloc(strlen(path) + 8);
+	if (tmp == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", N_("cannot export"));
+	sprintf(tmp, "%s.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) < 0 || (f = fdopen(fd, "wb")) == NULL) {
+		st = hearth_fail(HEARTH_EIO, "cannot write bundle '%s': %s", path,
+				 strerror(errno));
+		if (fd >= 0) {
+			close(fd);
+			unlink(tmp);
+		}
+		free(tmp);
+		return st;
+	}
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		goto out;
+	st = seal_space(s, trust, space, device_sk, r);
+	if (st == HEARTH_OK)
+		st = hearth_sync_write(s, space, since, f, r);
+	if (st == HEARTH_OK && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+		st = hearth_fail(HEARTH_EIO, "cannot write bundle '%s': %s", path,
+				 strerror(errno));
+	/* Committed before the rename: a bundle in place never holds an
+	 * envelope this vault forgot it sealed.  Should the rename fail, the
+	 * envelopes stay kept and go out with the next export. */
+	st = hearth_store_step_end(s, &step, st);
+out:
+	if (fclose(f) != 0 && st == HEARTH_OK)
+		st = hearth_fail(HEARTH_EIO, "cannot write bundle '%s': %s", path,
+				 strerror(errno));
+	if (st == HEARTH_OK && (rename(tmp, path) != 0 || sync_dir_of(path) != 0))
+		st = hearth_fail(HEARTH_EIO, "cannot write bundle '%s': %s", path,
+				 strerror(errno));
+	if (st != HEARTH_OK)
+		unlink(tmp);
+	free(tmp);
+	return st;
+}
+
+/* ---- importing ------------------------------------------------------------------ */
+
+/* What hearth_envelope_open asks, answered from a verdict already given. */
+typedef struct open_ctx {
+	const hearth_sync_trust *trust;
+	uint8_t pk[HEARTH_SIGN_PUBLICBYTES];
+} open_ctx;
+
+static int open_device_key(void *ctx, const hearth_envelope_info *info,
+			   uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	open_ctx *o = ctx;
+
+	(void)info;
+	memcpy(pk, o->pk, HEARTH_SIGN_PUBLICBYTES);
+	return 0;
+}
+
+static int open_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
+			  uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	open_ctx *o = ctx;
+
+	if (o->trust->epoch_key == NULL)
+		return 1;
+	return o->trust->epoch_key(o->trust->ctx, space, epoch, key);
+}
+
+/* An envelope of the bundle kept aside: said once the import knows it
+ * stays so (a later control envelope may let it in). */
+typedef struct aside_seen {
+	uint64_t index;
+	hearth_envelope_info info;
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+} aside_seen;
+
+typedef struct import_ctx {
+	hearth_store *s;
+	const hearth_sync_trust *trust;
+	hearth_sync_notice_cb cb;
+	void *cb_ctx;
+	hearth_sync_report *r;
+	uint64_t first_arrival; /* envelopes kept by this import come from here */
+	aside_seen *seen;
+	size_t nseen, capseen;
+} import_ctx;
+
+static void notify(import_ctx *im, hearth_sync_verdict v, uint64_t index,
+		   const hearth_envelope_info *info, const uint8_t *id)
+{
+	hearth_sync_notice n = { v, index, info, id };
+
+	if (im->cb != NULL)
+		im->cb(&n, im->cb_ctx);
+}
+
+/* Opens env (accepted, with pk in oc) and merges its ops.  On failure the
+ * envelope's detail stands. */
+static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t len,
+				    open_ctx *oc, const hearth_envelope_info *info)
+{
+	hearth_envelope_trust et = { open_device_key, open_epoch_key, oc };
+	hearth_envelope_batch b;
+	hearth_status st;
+
+	st = hearth_envelope_open(env, len, &et, &b);
+	if (st == HEARTH_OK)
+		st = hearth_store_apply(im->s, b.ops, b.n, NULL);
+	if (st == HEARTH_OK) {
+		im->r->applied++;
+		im->r->ops += b.n;
+	}
+	hearth_envelope_batch_release(&b);
+	if (st == HEARTH_OK && info->epoch == 0 && im->trust->control_changed != NULL)
+		st = im->trust->control_changed(im->trust->ctx, &info->space);
+	return st;
+}
+
+static hearth_status aside_note(import_ctx *im, uint64_t index,
+				const hearth_envelope_info *info, const uint8_t *id)
+{
+	aside_seen *a;
+
+	if (im->nseen == im->capseen) {
+		size_t cap = im->capseen ? 2 * im->capseen : 16;
+
+		a = realloc(im->seen, cap * sizeof *a);
+		if (a == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory",
+					   N_("cannot read bundle"));
+		im->seen = a;
+		im->capseen = cap;
+	}
+	a = &im->seen[im->nseen++];
+	a->index = index;
+	a->info = *info;
+	memcpy(a->id, id, sizeof a->id);
+	return HEARTH_OK;
+}
+
+/* Says which envelopes of the bundle stay kept aside. */
+static hearth_status aside_report(import_ctx *im)
+{
+	hearth_status st;
+	size_t i;
+	int state;
+
+	for (i = 0; i < im->nseen; i++) {
+		if ((st = kept_has(im->s, im->seen[i].id, &state)) != HEARTH_OK)
+			return st;
+		if (state != KEPT_ASIDE)
+			continue;
+		im->r->waiting++;
+		notify(im, HEARTH_SYNC_LATER, im->seen[i].index, &im->seen[i].info,
+		       im->seen[i].id);
+	}
+	return HEARTH_OK;
+}
+
+/* One envelope of the bundle, the index-th. */
+static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
+				const hearth_envelope_info *info, uint64_t index)
+{
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+	open_ctx oc = { im->trust, { 0 } };
+	hearth_sync_verdict v;
+	hearth_status st;
+	int found;
+
+	hearth_envelope_id(env, len, id);
+	if ((st = kept_has(im->s, id, &found)) != HEARTH_OK)
+		return st;
+	/* Held already.  One kept aside or refused is still not applied:
+	 * said again (step 3 judges those kept aside anew). */
+	if (found == KEPT_OPEN) {
+		im->r->held++;
+		return HEARTH_OK;
+	}
+	if (found == KEPT_ASIDE)
+		return aside_note(im, index, info, id);
+	if (found == KEPT_REFUSED) {
+		im->r->refused++;
+		notify(im, HEARTH_SYNC_REFUSE, index, info, id);
+		return HEARTH_OK;
+	}
+	v = im->trust->device_key(im->trust->ctx, info, oc.pk);
+	if (v == HEARTH_SYNC_LATER || v == HEARTH_SYNC_REFUSE) {
+		st = kept_insert(im->s, id, info, v == HEARTH_SYNC_LATER ? KEPT_ASIDE :
+				 KEPT_REFUSED, v == HEARTH_SYNC_LATER ? NULL :
+				 "its device may not write these seqs", env, len);
+		if (st != HEARTH_OK)
+			return st;
+		if (v == HEARTH_SYNC_LATER)
+			return aside_note(im, index, info, id);
+		im->r->refused++;
+		notify(im, v, index, info, id);
+		return HEARTH_OK;
+	}
+	st = open_and_apply(im, env, len, &oc, info);
+	if (st == HEARTH_OK)
+		st = kept_insert(im->s, id, info, KEPT_OPEN, NULL, env, len);
+	else {
+		im->r->failed_index = index;
+		memcpy(im->r->failed_id, id, sizeof id);
+	}
+	return st;
+}
+
+/* Reads the whole bundle once, checking it as hearth_bundle_check does;
+ * *last_control gets the place (from 1) of its last control-plane
+ * envelope, 0 if it has none. */
+static hearth_status check_pass(FILE *f, uint64_t *last_control)
+{
+	hearth_bundle_reader *rd = NULL;
+	hearth_envelope_info info;
+	const uint8_t *env;
+	uint64_t index = 0;
+	hearth_status st;
+	size_t len;
+
+	*last_control = 0;
+	if ((st = hearth_bundle_reader_open(f, &rd)) != HEARTH_OK)
+		return st;
+	while ((st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
+		index++;
+		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
+			break;
+		if (info.epoch == 0)
+			*last_control = index;
+	}
+	hearth_bundle_reader_free(rd);
+	return st;
+}
+
+/* One pass over the bundle: envelopes of the control plane up to the
+ * last one (control), or of the data plane to the end, where the reader
+ * checks the bundle's hash again (the file may have changed since the
+ * check: then nothing is committed). */
+static hearth_status import_pass(import_ctx *im, FILE *f, long start, int control,
+				 uint64_t last_control)
+{
+	hearth_bundle_reader *rd = NULL;
+	hearth_envelope_info info;
+	const uint8_t *env;
+	uint64_t index = 0;
+	hearth_status st;
+	size_t len;
+
+	if (fseek(f, start, SEEK_SET) != 0)
+		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
+	if ((st = hearth_bundle_reader_open(f, &rd)) != HEARTH_OK)
+		return st;
+	while ((!control || index < last_control) &&
+	       (st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
+		index++;
+		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
+			break;
+		if ((info.epoch == 0) != control)
+			continue;
+		im->r->envelopes++;
+		if ((st = import_one(im, env, len, &info, index)) != HEARTH_OK)
+			break;
+	}
+	hearth_bundle_reader_free(rd);
+	return st;
+}
+
+/* One envelope kept aside, as read back. */
+typedef struct aside {
+	uint64_t arrival;
+	hearth_envelope_info info;
+} aside;
+
+/* The envelopes kept aside, control plane first, then by arrival. */
+static hearth_status aside_list(hearth_store *s, aside **out, size_t *n)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+	size_t cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((st = prepare(s, "SELECT arrival, space, epoch, device, first, last"
+			  " FROM envelope WHERE state = 1 ORDER BY epoch != 0, arrival",
+			  &q, what_read)) != HEARTH_OK)
+		return st;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		aside *a;
+
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			a = realloc(*out, cap * sizeof *a);
+			if (a == NULL) {
+				sqlite3_finalize(q);
+				return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory",
+						   N_("cannot read bundle"));
+			}
+			*out = a;
+		}
+		a = &(*out)[(*n)++];
+		memset(a, 0, sizeof *a);
+		a->arrival = (uint64_t)sqlite3_column_int64(q, 0);
+		if (sqlite3_column_bytes(q, 1) == HEARTH_ID_BYTES)
+			memcpy(a->info.space.b, sqlite3_column_blob(q, 1), HEARTH_ID_BYTES);
+		a->info.version = HEARTH_ENVELOPE_FORMAT;
+		a->info.epoch = (uint64_t)sqlite3_column_int64(q, 2);
+		a->info.device = (uint64_t)sqlite3_column_int64(q, 3);
+		a->info.first_seq = (uint64_t)sqlite3_column_int64(q, 4);
+		a->info.last_seq = (uint64_t)sqlite3_column_int64(q, 5);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		return hearth_db_error(hearth_store_db(s), rc, what_read);
+	return HEARTH_OK;
+}
+
+/* Moves the envelope kept at arrival to state (KEPT_OPEN: with a new
+ * arrival, so that cursors taken meanwhile still see it). */
+static hearth_status aside_settle(hearth_store *s, uint64_t arrival, int state,
+				  const char *reason)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+
+	if ((st = prepare(s, state == KEPT_OPEN ?
+			  "UPDATE envelope SET state = 0, reason = NULL, arrival ="
+			  " (SELECT max(arrival) + 1 FROM envelope) WHERE arrival = ?1" :
+			  "UPDATE envelope SET state = 2, reason = ?2 WHERE arrival = ?1",
+			  &q, what_keep)) != HEARTH_OK)
+		return st;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)arrival);
+	if (state != KEPT_OPEN)
+		sqlite3_bind_text(q, 2, reason, -1, SQLITE_TRANSIENT);
+	return run(s, q, what_keep);
+}
+
+/* Judges one envelope kept aside again; *progress set when it left. */
+static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
+{
+	open_ctx oc = { im->trust, { 0 } };
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+	hearth_sync_verdict v;
+	sqlite3_stmt *q;
+	hearth_status st;
+	uint8_t *env = NULL;
+	size_t len = 0;
+	int rc;
+
+	v = im->trust->device_key(im->trust->ctx, &a->info, oc.pk);
+	if (v == HEARTH_SYNC_LATER)
+		return HEARTH_OK;
+	*progress = 1;
+	if ((st = prepare(im->s, "SELECT bytes, id FROM envelope WHERE arrival = ?",
+			  &q, what_read)) != HEARTH_OK)
+		return st;
+	sqlite3_bind_int64(q, 1, (sqlite3_int64)a->arrival);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(q, 1) == HEARTH_ENVELOPE_ID_BYTES) {
+		len = (size_t)sqlite3_column_bytes(q, 0);
+		env = malloc(len > 0 ? len : 1);
+		if (env != NULL)
+			memcpy(env, sqlite3_column_blob(q, 0), len);
+		memcpy(id, sqlite3_column_blob(q, 1), sizeof id);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW)
+		return hearth_db_error(hearth_store_db(im->s), rc, what_read);
+	if (env == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", N_("cannot read bundle"));
+	if (v == HEARTH_SYNC_REFUSE) {
+		st = aside_settle(im->s, a->arrival, KEPT_REFUSED,
+				  "its device may not write these seqs");
+		im->r->refused++;
+		notify(im, v, 0, &a->info, id);
+		free(env);
+		return st;
+	}
+	/* A savepoint of its own: an envelope kept by an earlier import that
+	 * fails now is refused alone. */
+	st = sqlite3_exec(hearth_store_db(im->s), "SAVEPOINT retry_one", NULL, NULL, NULL) ==
+		SQLITE_OK ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(im->s), SQLITE_ERROR, what_keep);
+	if (st == HEARTH_OK)
+		st = open_and_apply(im, env, len, &oc, &a->info);
+	if (st == HEARTH_OK) {
+		st = aside_settle(im->s, a->arrival, KEPT_OPEN, NULL);
+		im->r->retried++;
+	} else if (a->arrival < im->first_arrival) {
+		char reason[256];
+
+		snprintf(reason, sizeof reason, "%s", hearth_errdetail());
+		sqlite3_exec(hearth_store_db(im->s), "ROLLBACK TO retry_one", NULL, NULL, NULL);
+		st = aside_settle(im->s, a->arrival, KEPT_REFUSED, reason);
+		im->r->refused++;
+		notify(im, HEARTH_SYNC_REFUSE, 0, &a->info, id);
+	} else {
+		im->r->failed_index = 0;
+		memcpy(im->r->failed_id, id, sizeof id);
+	}
+	sqlite3_exec(hearth_store_db(im->s), "RELEASE retry_one", NULL, NULL, NULL);
+	free(env);
+	return st;
+}
+
+static hearth_status retry_all(import_ctx *im)
+{
+	hearth_status st = HEARTH_OK;
+	int progress;
+
+	do {
+		aside *list;
+		size_t n, i;
+
+		progress = 0;
+		if ((st = aside_list(im->s, &list, &n)) != HEARTH_OK)
+			break;
+		for (i = 0; i < n && st == HEARTH_OK; i++)
+			st = retry_one(im, &list[i], &progress);
+		free(list);
+	} while (st == HEARTH_OK && progress);
+	return st;
+}
+
+static hearth_status import_all(import_ctx *im, FILE *f, long start,
+				uint64_t last_control)
+{
+	hearth_status st;
+
+	if ((st = kept_last_arrival(im->s, &im->first_arrival)) != HEARTH_OK)
+		return st;
+	im->first_arrival++;
+	if ((last_control > 0 &&
+	     (st = import_pass(im, f, start, 1, last_control)) != HEARTH_OK) ||
+	    (st = import_pass(im, f, start, 0, 0)) != HEARTH_OK ||
+	    (st = retry_all(im)) != HEARTH_OK)
+		return st;
+	return aside_report(im);
+}
+
+static int trust_ok(const hearth_sync_trust *t)
+{
+	return t != NULL && t->device_key != NULL;
+}
+
+hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust,
+				 FILE *f, hearth_sync_notice_cb cb, void *cb_ctx,
+				 hearth_sync_report *r)
+{
+	import_ctx im = { s, trust, cb, cb_ctx, r, 0, NULL, 0, 0 };
+	hearth_sync_report dummy;
+	hearth_store_step step;
+	uint64_t last_control;
+	hearth_status st;
+	long start;
+
+	if (r == NULL)
+		im.r = r = &dummy;
+	memset(r, 0, sizeof *r);
+	if (s == NULL || !trust_ok(trust) || f == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("no bundle or trust given"));
+	if ((start = ftell(f)) < 0)
+		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
+	/* The whole file first: a truncated or damaged one applies nothing. */
+	if ((st = check_pass(f, &last_control)) != HEARTH_OK)
+		return st;
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return st;
+	st = import_all(&im, f, start, last_control);
+	free(im.seen);
+	if (st != HEARTH_OK) {
+		/* Nothing of a refused bundle stays: the counts say so too. */
+		uint64_t index = r->failed_index;
+		uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+
+		memcpy(id, r->failed_id, sizeof id);
+		memset(r, 0, sizeof *r);
+		r->failed_index = index;
+		memcpy(r->failed_id, id, sizeof id);
+	}
+	return hearth_store_step_end(s, &step, st);
+}
+
+hearth_status hearth_sync_retry(hearth_store *s, const hearth_sync_trust *trust,
+				hearth_sync_notice_cb cb, void *cb_ctx,
+				hearth_sync_report *r)
+{
+	import_ctx im = { s, trust, cb, cb_ctx, r, 0, NULL, 0, 0 };
+	hearth_sync_report dummy;
+	hearth_store_step step;
+	hearth_status st;
+
+	if (r == NULL)
+		im.r = r = &dummy;
+	if (s == NULL || !trust_ok(trust))
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("no bundle or trust given"));
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return st;
+	/* Every envelope kept aside was kept before this call. */
+	st = kept_last_arrival(s, &im.first_arrival);
+	if (st == HEARTH_OK) {
+		im.first_arrival++;
+		st = retry_all(&im);
+	}
+	return hearth_store_step_end(s, &step, st);
+}
