@@ -7,6 +7,8 @@
 #   - a mistyped code, a package for another device, a damaged package and
 #     a vault that already holds records are refused with a message that
 #     names the problem, a non-zero exit, and no change to the vault;
+#   - the two devices then sync their private space both ways by bundle
+#     files and hold the same records;
 #   - bad usage exits 2.
 #
 #   bash tests/scripts/cli_link.sh BUILD/cli/hearth BUILD/tests/vault_sql
@@ -87,6 +89,18 @@ dev_a=$(on a en_US.UTF-8 --json device list | jq -r '.devices[0].device')
 on b en_US.UTF-8 device list | grep -Eq "^${dev_a:0:8}  +no  +yes, linked  +" ||
 	fail "B does not list A as linked: $(on b en_US.UTF-8 device list)"
 on b zh_CN.UTF-8 device list | grep -q "是，已关联" || fail "Chinese linked"
+
+# ---- linked devices sync their private space both ways by bundles ----
+on a en_US.UTF-8 sync export --space private --out "$T/a1.bundle" >/dev/null
+on b en_US.UTF-8 sync import "$T/a1.bundle" >/dev/null
+on b en_US.UTF-8 person list | grep -q "王芳" || fail "B did not receive A's person"
+on b en_US.UTF-8 person add --name "张伟" >/dev/null
+on b en_US.UTF-8 sync export --space private --out "$T/b1.bundle" >/dev/null
+on a en_US.UTF-8 sync import "$T/b1.bundle" >/dev/null ||
+	fail "A refused its linked device's bundle"
+on a en_US.UTF-8 person list | grep -q "张伟" || fail "A did not receive B's person"
+dump() { "$VAULT_SQL" "$T/$1" "SELECT hex(id), name, hex(value) FROM field JOIN record ON record.id = field.record ORDER BY 1, 2"; }
+[ "$(dump a)" = "$(dump b)" ] || fail "linked devices differ after syncing both ways"
 
 # ---- refusals: a message, a non-zero exit, nothing changed ----
 before=$(state c)
