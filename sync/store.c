@@ -3338,3 +3338,36 @@ size_t hearth_store_retired_devices(const hearth_store *s, const uint64_t **ids)
 		*ids = s != NULL ? s->retired : NULL;
 	return s != NULL ? s->nretired : 0;
 }
+
+hearth_status hearth_store_secret_each(hearth_store *s, const char *prefix,
+				       hearth_secret_cb cb, void *ctx)
+{
+	char key[sizeof SECRET_PREFIX + SECRET_NAME_MAX];
+	size_t plen = prefix != NULL ? strlen(prefix) : 0;
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	if (s == NULL || cb == NULL || plen > SECRET_NAME_MAX)
+		return hearth_fail(HEARTH_EINVAL, "cannot list secrets: no callback");
+	memcpy(key, SECRET_PREFIX, sizeof SECRET_PREFIX - 1);
+	memcpy(key + sizeof SECRET_PREFIX - 1, prefix != NULL ? prefix : "", plen + 1);
+	/* substr() compares bytes, so no prefix character acts as a
+	 * wildcard. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta "
+		"WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot list secrets");
+	bind_text(st, 1, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *name = (const char *)sqlite3_column_text(st, 0);
+
+		if (cb(name + sizeof SECRET_PREFIX - 1, sqlite3_column_blob(st, 1),
+		       (size_t)sqlite3_column_bytes(st, 1), ctx) != 0)
+			break;
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot list secrets");
+	sqlite3_finalize(st);
+	return ret;
+}

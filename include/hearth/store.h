@@ -434,6 +434,14 @@ hearth_status hearth_store_secret_get(hearth_store *s, const char *name,
 hearth_status hearth_store_secret_put(hearth_store *s, const char *name,
 				      const uint8_t *v, size_t len) HEARTH_WUR;
 
+/* Calls cb for every secret whose name starts with prefix ("" or NULL:
+ * all), by name: its name (without "secret.") and bytes, borrowed for the
+ * call.  cb returns non-zero to stop.  HEARTH_EINVAL, HEARTH_EDB. */
+typedef int (*hearth_secret_cb)(const char *name, const uint8_t *v, size_t len,
+				void *ctx);
+hearth_status hearth_store_secret_each(hearth_store *s, const char *prefix,
+				       hearth_secret_cb cb, void *ctx) HEARTH_WUR;
+
 /* The device ids this store used before its current one, oldest first
  * (meta "retired_devices"): *ids is borrowed from the store and valid until
  * its next write.  Returns their number. */
