@@ -17,6 +17,7 @@
 #include "hearth/audit.h"
 #include "hearth/activity.h"
 #include "hearth/appointment.h"
+#include "hearth/caseload.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/person.h"
@@ -235,15 +236,6 @@ static hearth_status person_fields_check(const hearth_person_fields *f, int is_a
 }
 
 /* Sets field to value unless it holds that already; NULL and "" clear. */
-static int count_value(const char *value, const hearth_op_id *id,
-		       const hearth_hlc *hlc, void *ctx)
-{
-	(void)value;
-	(void)id;
-	(void)hlc;
-	return ++*(int *)ctx > 1;
-}
-
 static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
 				    const hearth_record *old, const char *field,
 				    const char *value)
@@ -261,7 +253,7 @@ static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
 		 * lets the others go. */
 		if (old == NULL)
 			return HEARTH_OK;
-		st = hearth_store_values(s, id, field, count_value, &n);
+		st = hearth_store_values(s, id, field, hearth_cw_count_value, &n);
 		if (st != HEARTH_OK || n < 2)
 			return st;
 	}
@@ -307,9 +299,11 @@ static hearth_status person_write(hearth_store *s, const hearth_id *id,
 /* Adds a person (person NULL; the new id goes to *out) or updates one:
  * the fields, then the audit entry, in one transaction (a person appears
  * with all its fields or not at all). */
-static hearth_status person_save(hearth_store *s, const hearth_id *person,
+static hearth_status person_save(hearth_store *s, const hearth_id *space,
+				 const hearth_id *person,
 				 const hearth_person_fields *f, hearth_id *out)
 {
+	char shex[HEARTH_ID_HEX + 1], detail[HEARTH_ID_HEX + 8];
 	hearth_record *old = NULL;
 	hearth_cw_tx tx;
 	hearth_id id;
@@ -322,16 +316,24 @@ static hearth_status person_save(hearth_store *s, const hearth_id *person,
 	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
 		return st;
 	if (person == NULL) {
-		st = hearth_record_create(s, NULL, "person", &id);
+		st = hearth_case_space_check(s, space);
+		if (st == HEARTH_OK)
+			st = hearth_record_create(s, space, "person", &id);
 	} else {
 		id = *person;
 		st = hearth_cw_load(s, person, "person", &old);
 	}
 	if (st == HEARTH_OK)
 		st = person_write(s, &id, old, f);
+	/* Which space a person was made in is part of the trail (an id,
+	 * never a name). */
+	if (person == NULL && space != NULL) {
+		hearth_id_to_hex(space, shex);
+		snprintf(detail, sizeof detail, "space %s", shex);
+	}
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, person == NULL ? "person.add" : "person.edit",
-					 &id, NULL);
+					 &id, person == NULL && space != NULL ? detail : NULL);
 	hearth_record_free(old);
 	st = hearth_cw_end(s, &tx, st);
 	if (st == HEARTH_OK && out != NULL)
@@ -342,7 +344,13 @@ static hearth_status person_save(hearth_store *s, const hearth_id *person,
 hearth_status hearth_person_add(hearth_store *s, const hearth_person_fields *f,
 				hearth_id *out)
 {
-	return person_save(s, NULL, f, out);
+	return person_save(s, NULL, NULL, f, out);
+}
+
+hearth_status hearth_person_add_in(hearth_store *s, const hearth_id *space,
+				   const hearth_person_fields *f, hearth_id *out)
+{
+	return person_save(s, space, NULL, f, out);
 }
 
 hearth_status hearth_person_update(hearth_store *s, const hearth_id *person,
@@ -350,7 +358,7 @@ hearth_status hearth_person_update(hearth_store *s, const hearth_id *person,
 {
 	if (person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
-	return person_save(s, person, f, NULL);
+	return person_save(s, NULL, person, f, NULL);
 }
 
 /* ---- case state -------------------------------------------------------- */

@@ -60,6 +60,14 @@ typedef struct hearth_person_fields {
 hearth_status hearth_person_add(hearth_store *s, const hearth_person_fields *f,
 				hearth_id *out) HEARTH_WUR;
 
+/* The same in space (NULL: the private space): a team space this vault
+ * may write cases into (hearth_case_space_check, hearth/caseload.h, whose
+ * refusals it returns, writing nothing).  Every record of the person's
+ * case is then made in that space. */
+hearth_status hearth_person_add_in(hearth_store *s, const hearth_id *space,
+				   const hearth_person_fields *f,
+				   hearth_id *out) HEARTH_WUR;
+
 /* Changes the fields f gives of a person; the others stay as they are.
  * Only fields whose value changes are written.  HEARTH_EINVAL as for add
  * (the name may not be cleared), and "nothing to change" when f gives no
