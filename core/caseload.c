@@ -112,21 +112,32 @@ oom:
 	return 1;
 }
 
+static int any_record(const hearth_record *r, void *ctx)
+{
+	(void)r;
+	*(int *)ctx = 1;
+	return 1;
+}
+
 hearth_status hearth_space_names_load(hearth_store *s, hearth_space_names **out)
 {
 	hearth_space_names *n;
 	hearth_identity *me = NULL;
 	hearth_status st;
+	int any = 0;
 
 	if (s == NULL || out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or output given");
 	*out = NULL;
 	if ((n = calloc(1, sizeof *n)) == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "out of memory reading space names");
-	/* Without an identity this vault is a member of no space. */
-	st = hearth_identity_load(s, &me);
+	/* A vault that holds no genesis, or has no identity, is a member
+	 * of no space: no states to compute. */
+	st = hearth_store_each(s, HEARTH_KIND_SPACE, 0, any_record, &any);
+	if (st == HEARTH_OK && any)
+		st = hearth_identity_load(s, &me);
 	hearth_identity_free(me);
-	if (st == HEARTH_OK)
+	if (st == HEARTH_OK && any)
 		st = hearth_spaces_each(s, names_add, n);
 	else if (st == HEARTH_ENOTFOUND)
 		st = HEARTH_OK;
