@@ -328,6 +328,12 @@ static hearth_status case_copy(hearth_store *s, case_set *c, const hearth_id *sp
 			st = hearth_record_set(s, &c->copy[i], r->fields[j].name,
 					       remap(c, r->fields[j].value, hex));
 	}
+	/* The original person names its copy before it is tombstoned: a
+	 * record a device writes for the original before it hears of the
+	 * move can then be found and brought over. */
+	hearth_id_to_hex(&c->copy[0], hex);
+	if (st == HEARTH_OK)
+		st = hearth_record_set(s, &c->v[0]->id, HEARTH_FIELD_MOVED_TO, hex);
 	for (i = 0; i < c->n && st == HEARTH_OK; i++)
 		st = hearth_record_delete(s, &c->v[i]->id);
 	return st;

@@ -32,6 +32,10 @@ extern "C" {
 /* The audit action of a move. */
 #define HEARTH_AUDIT_RECORD_MOVE "record.move"
 
+/* The field a moved person's original holds, tombstoned: the id of its
+ * copy (32 hex digits). */
+#define HEARTH_FIELD_MOVED_TO "moved_to"
+
 /* HEARTH_OK when this vault may put a case into space: its private space
  * (NULL means it too), or a team space whose genesis it holds, of which
  * its identity is a current member with this device listed, and whose
@@ -72,7 +76,8 @@ typedef struct hearth_case_moved {
  * in field "person" into space: copies them in creation order as new
  * records of the same kinds in space, with the same field values, each
  * field holding the id of a record of the case rewritten to its copy's
- * id; then tombstones the originals.  Screenings keep answers, scores,
+ * id; then sets the original person's field "moved_to" to its copy's id
+ * and tombstones the originals.  Screenings keep answers, scores,
  * bands, flags and a pending safety action; follow-ups keep their status,
  * so an open safety follow-up stays open (on the copy); notes keep their
  * text and amendments.  One atomic step (a transaction, or a savepoint of
