@@ -560,11 +560,42 @@ static hearth_status push_row(void *ctx, const hearth_cw_row *row)
 	return hearth_cw_idset_push(ctx, row->id);
 }
 
+/* A person id not yet among people[0..n), pushed by a scan. */
+static hearth_status push_new_person(void *ctx, const hearth_cw_row *row)
+{
+	hearth_cw_idset *people = ctx;
+	size_t i;
+
+	for (i = 0; i < people->n; i++)
+		if (memcmp(people->v[i].b, row->id, HEARTH_ID_BYTES) == 0)
+			return HEARTH_OK;
+	return hearth_cw_idset_push(people, row->id);
+}
+
+/* The person and every original they were moved from: a move
+ * (hearth_case_move, hearth/caseload.h) leaves the originals tombstoned
+ * with their values, naming their copy in "moved_to", and an erasure
+ * must reach those values too. */
+static hearth_status moved_from(hearth_store *s, hearth_cw_idset *people)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_status st = HEARTH_OK;
+	size_t i;
+
+	for (i = 0; st == HEARTH_OK && i < people->n; i++) {
+		hearth_id_to_hex(&people->v[i], hex);
+		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = '"
+				    HEARTH_FIELD_MOVED_TO "' AND value = ?1", hex,
+				    push_new_person, people);
+	}
+	return st;
+}
+
 hearth_status hearth_person_purge(hearth_store *s, const hearth_id *person,
 				  size_t *n_records)
 {
 	char hex[HEARTH_ID_HEX + 1], detail[32];
-	hearth_cw_idset ids = { 0 };
+	hearth_cw_idset ids = { 0 }, people = { 0 };
 	hearth_record *r = NULL;
 	hearth_cw_tx tx;
 	hearth_status st;
@@ -588,25 +619,31 @@ hearth_status hearth_person_purge(hearth_store *s, const hearth_id *person,
 	 * dropped silently. */
 	if (st == HEARTH_OK)
 		st = refuse_open_safety(s, person, SAFETY_BLOCKS_DELETE);
+	if (st == HEARTH_OK)
+		st = hearth_cw_idset_push(&people, person->b);
+	if (st == HEARTH_OK)
+		st = moved_from(s, &people);
 	/* Every record about the person names them in field "person":
 	 * screenings, notes and their amendments, follow-ups, appointments,
 	 * one-to-one activities.  Ids first, then the purges (which rewrite
-	 * the tables the scan reads). */
-	hearth_id_to_hex(person, hex);
-	if (st == HEARTH_OK)
+	 * the tables the scans read). */
+	for (i = 0; st == HEARTH_OK && i < people.n; i++) {
+		hearth_id_to_hex(&people.v[i], hex);
 		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'person' "
 				    "AND value = ?1", hex, push_row, &ids);
+	}
 	for (i = 0; st == HEARTH_OK && i < ids.n; i++)
 		st = hearth_record_purge(s, &ids.v[i]);
-	if (st == HEARTH_OK)
-		st = hearth_record_purge(s, person);
+	for (i = 0; st == HEARTH_OK && i < people.n; i++)
+		st = hearth_record_purge(s, &people.v[i]);
 	/* The audit entry keeps only the id and a count: nothing erased. */
-	snprintf(detail, sizeof detail, "records=%zu", ids.n + 1);
+	snprintf(detail, sizeof detail, "records=%zu", ids.n + people.n);
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "person.purge", person, detail);
 	if (st == HEARTH_OK && n_records != NULL)
-		*n_records = ids.n + 1;
+		*n_records = ids.n + people.n;
 	hearth_cw_idset_release(&ids);
+	hearth_cw_idset_release(&people);
 	return hearth_cw_end(s, &tx, st);
 }
 

@@ -1518,6 +1518,66 @@ static void test_case_move_conflict_and_rollback(void **state)
 	unlink(path);
 }
 
+struct value_count {
+	const char *value;
+	size_t n;
+};
+
+static int count_value_op(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+			  void *ctx)
+{
+	struct value_count *c = ctx;
+
+	(void)arrival;
+	(void)state;
+	c->n += op->value != NULL && strcmp(op->value, c->value) == 0;
+	return 0;
+}
+
+/* How many ops of the log still hold value. */
+static size_t ops_holding(hearth_store *s, const char *value)
+{
+	struct value_count c = { value, 0 };
+
+	assert_int_equal(hearth_store_ops_since(s, 0, count_value_op, &c), HEARTH_OK);
+	return c.n;
+}
+
+/* Erasing a moved person erases the originals left tombstoned in the old
+ * space too, and their records: nothing of the case stays in the log. */
+static void test_person_purge_follows_moves(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "钱芳", .note = "家暴求助" };
+	hearth_note_new nn = { .text = "她说丈夫昨晚又动手了" };
+	hearth_id team, other, p, q, note;
+	hearth_case_moved mv, mv2;
+	size_t n;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "other", &other), HEARTH_OK);
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	pf.name = "孙丽";
+	assert_int_equal(hearth_person_add(f->s, &pf, &q), HEARTH_OK);
+	nn.person = p;
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-01", &note), HEARTH_OK);
+	/* Moved twice: private, team, other. */
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	assert_int_equal(hearth_case_move(f->s, &mv.person, &other, &mv2), HEARTH_OK);
+	assert_int_equal(ops_holding(f->s, "钱芳"), 3);
+	assert_int_equal(ops_holding(f->s, "她说丈夫昨晚又动手了"), 3);
+
+	assert_int_equal(hearth_person_purge(f->s, &mv2.person, &n), HEARTH_OK);
+	assert_int_equal(n, 6);
+	assert_int_equal(ops_holding(f->s, "钱芳"), 0);
+	assert_int_equal(ops_holding(f->s, "她说丈夫昨晚又动手了"), 0);
+	/* The other person, whose note has the same text, is left alone. */
+	assert_int_equal(ops_holding(f->s, "家暴求助"), 1);
+	assert_int_equal(ops_holding(f->s, "孙丽"), 1);
+	assert_int_equal(hearth_person_check(f->s, &q), HEARTH_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1542,6 +1602,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_move, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_refused, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_conflict_and_rollback, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_purge_follows_moves, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

@@ -166,7 +166,10 @@ hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
  * record about them (screenings, notes and amendments, follow-ups,
  * appointments, one-to-one activities) with hearth_record_purge, so their
  * values leave this vault's fields and op log and, once synced, every
- * other vault's.  Deleted people can be erased.  What stays: the ids, and
+ * other vault's.  Deleted people can be erased.  A person moved into
+ * another space (hearth_case_move) is erased with the originals it was
+ * copied from, tombstoned in the old space, and their records.  What
+ * stays: the ids, and
  * an audit entry person.purge with the count (*n_records, may be NULL).
  * HEARTH_ESTATE while the person has an open safety follow-up (as for
  * deleting); HEARTH_ENOTFOUND.  Cannot be undone. */
