@@ -74,6 +74,9 @@ grep -q "no space 'nosuch'" "$T/err" || fail "an unknown space: $(cat "$T/err")"
 [ "$(ops)" = "$n" ] || fail "a refused add wrote to the vault"
 
 Q=$("$HEARTH" person add --name 孙丽 --space 运输队心理服务)
+R=$("$HEARTH" person add --name 周强 --space "${S:0:8}")
+"$HEARTH" person show "$R" | grep -q "^In space: *运输队心理服务" ||
+	fail "--space by id prefix did not put the person in the space"
 "$HEARTH" person show "$Q" | grep -q "^In space: *运输队心理服务 (${S:0:8})" ||
 	fail "person show does not name the team space"
 "$HEARTH" person list --json | grep -q "\"name\": \"运输队心理服务\"" ||
