@@ -348,6 +348,16 @@ int cli_resolve(struct hearth_cli *cli, const char *kind, const char *prefix,
 	}
 }
 
+int cli_resolve_full(struct hearth_cli *cli, const char *kind, const char *text,
+		     hearth_id *out)
+{
+	if (strlen(text) == HEARTH_ID_HEX && hearth_id_from_hex(out, text) == HEARTH_OK) {
+		hearth_errdetail_clear();
+		return CLI_EXIT_OK;
+	}
+	return cli_resolve(cli, kind, text, out);
+}
+
 const char *cli_id_hex(const hearth_id *id, char buf[HEARTH_ID_HEX + 1])
 {
 	hearth_id_to_hex(id, buf);

@@ -288,6 +288,12 @@ const char *cli_followup_status_text(const char *status); /* cmd_followup.c */
 int cli_resolve(struct hearth_cli *cli, const char *kind, const char *prefix,
 		hearth_id *out);
 
+/* cli_resolve, but a full id (32 hex digits) is taken as it is, without
+ * looking it up, so a record no prefix finds (deleted, erased) reaches the
+ * core, which says what became of it. */
+int cli_resolve_full(struct hearth_cli *cli, const char *kind, const char *text,
+		     hearth_id *out);
+
 /* The full id, 32 lowercase hex digits; returns buf. */
 const char *cli_id_hex(const hearth_id *id, char buf[HEARTH_ID_HEX + 1]);
 
@@ -416,5 +422,9 @@ int cli_pending_actions_show(struct hearth_cli *cli, hearth_store *s,
  * that records the day.  (cmd_config.c) */
 void cli_helplines_warn(struct hearth_cli *cli, const hearth_helpline *lines,
 			size_t n, const char *today);
+
+/* `hearth space move PERSON SPACE`, a subcommand of the space group (its
+ * argv[0] is "move").  (cmd_move.c) */
+int cli_space_move(struct hearth_cli *cli, int argc, char **argv);
 
 #endif /* HEARTH_CLI_H */

@@ -21,6 +21,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "hearth/caseload.h"
+#include "hearth/spaces.h"
 
 #define KIND "person"
 
@@ -89,9 +91,27 @@ static char *tags_join(const char *value)
 
 /* ---- person as JSON and text --------------------------------------- */
 
-/* {"id", "created_ms", then each field: tags as an array, others as
- * strings}.  New reference or NULL. */
-static json_t *person_json(const hearth_record *r)
+/* The space a person lives in, as shown: its id, its name when this vault
+ * knows it, and whether it is the vault's private space. */
+struct space_shown {
+	char hex[HEARTH_ID_HEX + 1];
+	const char *name; /* NULL: private, or not known here */
+	int private_space;
+};
+
+static void space_of(hearth_store *s, const hearth_space_names *names,
+		     const hearth_record *r, struct space_shown *out)
+{
+	hearth_id priv = hearth_store_private_space(s);
+
+	cli_id_hex(&r->space, out->hex);
+	out->private_space = hearth_id_equal(&r->space, &priv);
+	out->name = out->private_space ? NULL : hearth_space_names_get(names, &r->space);
+}
+
+/* {"id", "space": {"id", "name", "private"}, "created_ms", then each
+ * field: tags as an array, others as strings}.  New reference or NULL. */
+static json_t *person_json(const hearth_record *r, const struct space_shown *sp)
 {
 	char hex[HEARTH_ID_HEX + 1];
 	json_t *o = json_object();
@@ -101,6 +121,9 @@ static json_t *person_json(const hearth_record *r)
 	if (bad)
 		return NULL;
 	bad |= json_object_set_new(o, "id", json_string(cli_id_hex(&r->id, hex)));
+	bad |= json_object_set_new(o, "space", json_pack("{s:s, s:s?, s:b}", "id", sp->hex,
+							 "name", sp->name, "private",
+							 sp->private_space));
 	/* Known fields first, in display order, then whatever else. */
 	for (i = 0; i < N_PERSON_FIELDS; i++) {
 		const char *v = hearth_record_field(r, person_fields[i].name);
@@ -126,9 +149,9 @@ static json_t *person_json(const hearth_record *r)
 }
 
 /* The "label: value" lines of `person show`. */
-static int person_print(const hearth_record *r)
+static int person_print(const hearth_record *r, const struct space_shown *sp)
 {
-	char hex[HEARTH_ID_HEX + 1], when[32];
+	char hex[HEARTH_ID_HEX + 1], when[32], space[256];
 	struct cli_table *t = cli_kv_new();
 	char *tags = NULL;
 	size_t i;
@@ -137,6 +160,13 @@ static int person_print(const hearth_record *r)
 	if (bad)
 		goto out;
 	bad |= cli_kv_add(t, _("ID"), cli_id_hex(&r->id, hex));
+	if (sp->private_space)
+		snprintf(space, sizeof space, "%s", _("private (this vault's own)"));
+	else if (sp->name != NULL)
+		snprintf(space, sizeof space, "%s (%.8s)", sp->name, sp->hex);
+	else
+		snprintf(space, sizeof space, _("%.8s (not readable here)"), sp->hex);
+	bad |= cli_kv_add(t, _("In space"), space);
 	for (i = 0; i < N_PERSON_FIELDS; i++) {
 		const char *v = hearth_record_field(r, person_fields[i].name);
 
@@ -205,15 +235,16 @@ static int person_matches(const hearth_record *r, const char *needle)
 
 enum {
 	OPT_NAME = 0x100, OPT_UNIT, OPT_PHONE, OPT_TAG, OPT_NOTE, OPT_CLEAR_TAGS,
-	OPT_SEARCH, OPT_REASON
+	OPT_SEARCH, OPT_REASON, OPT_SPACE
 };
 
 /* Parses the field options of add and edit into f (tags point into argv;
  * --clear-tags sets replace_tags, so the --tag values given replace the
- * person's tags).  Returns 0, CLI_EXIT_USAGE, or -1 after printing help. */
+ * person's tags; --space, add only, goes to *space).  Returns 0,
+ * CLI_EXIT_USAGE, or -1 after printing help. */
 static int parse_fields(struct hearth_cli *cli, int argc, char **argv,
 			hearth_person_fields *f, const char **tags, int is_edit,
-			const char *help)
+			const char **space, const char *help)
 {
 	static const struct option opts[] = {
 		{"name", required_argument, NULL, OPT_NAME},
@@ -222,6 +253,7 @@ static int parse_fields(struct hearth_cli *cli, int argc, char **argv,
 		{"tag", required_argument, NULL, OPT_TAG},
 		{"note", required_argument, NULL, OPT_NOTE},
 		{"clear-tags", no_argument, NULL, OPT_CLEAR_TAGS},
+		{"space", required_argument, NULL, OPT_SPACE},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -260,6 +292,15 @@ static int parse_fields(struct hearth_cli *cli, int argc, char **argv,
 				return cli_usage(cli, _("unknown option '%s'"), "--clear-tags");
 			f->replace_tags = 1;
 			continue;
+		case OPT_SPACE:
+			/* A person changes space only by a move, which copies. */
+			if (is_edit)
+				return cli_usage(cli, _("a person changes space only by "
+							"'hearth space move %s SPACE'"), _("ID"));
+			if (optarg[0] == '\0')
+				return cli_usage(cli, "%s", _("--space needs a space's name or id"));
+			*space = optarg;
+			continue;
 		case 'h':
 			cli_help(cli, help);
 			return -1;
@@ -281,10 +322,10 @@ static int person_save(struct hearth_cli *cli, int argc, char **argv, int is_edi
 {
 	hearth_person_fields f;
 	char hex[HEARTH_ID_HEX + 1];
-	const char **tags;
+	const char **tags, *space_text = NULL;
 	hearth_store *s;
 	hearth_status st;
-	hearth_id id;
+	hearth_id id, space;
 	int rc;
 
 	cli_set_command(cli, is_edit ? "person edit" : "person add");
@@ -292,7 +333,7 @@ static int person_save(struct hearth_cli *cli, int argc, char **argv, int is_edi
 	tags = calloc((size_t)argc + 1, sizeof *tags);
 	if (tags == NULL)
 		return cli_error(cli, "%s", _("out of memory"));
-	rc = parse_fields(cli, argc, argv, &f, tags, is_edit, is_edit ? _(
+	rc = parse_fields(cli, argc, argv, &f, tags, is_edit, &space_text, is_edit ? _(
 		"Usage: hearth person edit ID [--name NAME] [--unit UNIT] [--phone PHONE]\n"
 		"                         [--tag TAG]... [--clear-tags] [--note TEXT]\n"
 		"Change some of a person's fields; the others stay as they are.\n"
@@ -307,8 +348,9 @@ static int person_save(struct hearth_cli *cli, int argc, char **argv, int is_edi
 		"  --note TEXT     new note\n"
 		"  -h, --help      show this help and exit\n") : _(
 		"Usage: hearth person add --name NAME [--unit UNIT] [--phone PHONE]\n"
-		"                         [--tag TAG]... [--note TEXT]\n"
-		"Add a person and print the new id.\n"
+		"                         [--tag TAG]... [--note TEXT] [--space SPACE]\n"
+		"Add a person and print the new id.  Everything recorded about them\n"
+		"later lives in the same space as they do.\n"
 		"\n"
 		"Options:\n"
 		"  --name NAME     name or pseudonym (required)\n"
@@ -316,6 +358,9 @@ static int person_save(struct hearth_cli *cli, int argc, char **argv, int is_edi
 		"  --phone PHONE   contact number\n"
 		"  --tag TAG       a tag such as a trade; repeat for more\n"
 		"  --note TEXT     a note\n"
+		"  --space SPACE   a team space this vault is a member of (its name or\n"
+		"                  id), so the team shares the case; default: this\n"
+		"                  vault's private space\n"
 		"  --json          print {\"id\": ...}\n"
 		"  -h, --help      show this help and exit\n"));
 	if (rc != 0)
@@ -335,7 +380,12 @@ static int person_save(struct hearth_cli *cli, int argc, char **argv, int is_edi
 		goto out;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		goto out;
-	st = is_edit ? hearth_person_update(s, &id, &f) : hearth_person_add(s, &f, &id);
+	if (space_text != NULL && (st = hearth_space_resolve(s, space_text, &space)) != HEARTH_OK) {
+		rc = cli_error_status(cli, st);
+		goto out;
+	}
+	st = is_edit ? hearth_person_update(s, &id, &f) :
+	     hearth_person_add_in(s, space_text != NULL ? &space : NULL, &f, &id);
 	if (st != HEARTH_OK) {
 		rc = cli_error_status(cli, st);
 		goto out;
@@ -362,6 +412,8 @@ static int person_edit(struct hearth_cli *cli, int argc, char **argv)
 }
 
 struct list_ctx {
+	hearth_store *s;
+	hearth_space_names *names; /* json */
 	const char *search;
 	struct cli_table *table; /* text */
 	json_t *array;           /* json */
@@ -386,7 +438,10 @@ static int list_one(const hearth_record *r, void *p)
 	}
 	ctx->n++;
 	if (ctx->array != NULL) {
-		if (json_array_append_new(ctx->array, person_json(r)) != 0)
+		struct space_shown sp;
+
+		space_of(ctx->s, ctx->names, r, &sp);
+		if (json_array_append_new(ctx->array, person_json(r, &sp)) != 0)
 			ctx->failed = 1;
 		return ctx->failed;
 	}
@@ -442,7 +497,12 @@ static int person_list(struct hearth_cli *cli, int argc, char **argv)
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 
+	ctx.s = s;
 	if (cli->json) {
+		if ((st = hearth_space_names_load(s, &ctx.names)) != HEARTH_OK) {
+			rc = cli_error_status(cli, st);
+			goto out;
+		}
 		ctx.array = json_array();
 	} else {
 		header[0] = _("ID");
@@ -476,6 +536,7 @@ static int person_list(struct hearth_cli *cli, int argc, char **argv)
 		cli_table_print(ctx.table, stdout);
 	}
 out:
+	hearth_space_names_free(ctx.names);
 	json_decref(ctx.array);
 	cli_table_free(ctx.table);
 	return rc;
@@ -778,6 +839,8 @@ static int parse_id_only(struct hearth_cli *cli, int argc, char **argv,
 
 static int person_show(struct hearth_cli *cli, int argc, char **argv)
 {
+	hearth_space_names *names = NULL;
+	struct space_shown sp;
 	hearth_record *r = NULL;
 	json_t *o = NULL;
 	hearth_store *s;
@@ -799,14 +862,19 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 	/* Looking at a person is audited (person.show) by the core. */
 	if ((st = hearth_person_show(s, &id, &r)) != HEARTH_OK)
 		return cli_error_status(cli, st);
-	if (cli->json && (o = person_json(r)) == NULL) {
+	if ((st = hearth_space_names_load(s, &names)) != HEARTH_OK) {
+		rc = cli_error_status(cli, st);
+		goto out;
+	}
+	space_of(s, names, r, &sp);
+	if (cli->json && (o = person_json(r, &sp)) == NULL) {
 		rc = cli_error(cli, "%s", _("out of memory"));
 		goto out;
 	}
 	/* A safety action still to record goes first, above everything. */
 	if ((rc = cli_pending_actions_show(cli, s, &id, o)) != 0)
 		goto out;
-	if (!cli->json && person_print(r) != 0) {
+	if (!cli->json && person_print(r, &sp) != 0) {
 		rc = cli_error(cli, "%s", _("out of memory"));
 		goto out;
 	}
@@ -818,6 +886,7 @@ static int person_show(struct hearth_cli *cli, int argc, char **argv)
 		o = NULL;
 	}
 out:
+	hearth_space_names_free(names);
 	json_decref(o);
 	hearth_record_free(r);
 	return rc;
@@ -894,12 +963,8 @@ static int person_erase(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if (!yes)
 		return cli_usage(cli, "%s", _("erasing cannot be undone: add --yes to erase"));
-	if (strlen(argv[optind]) == HEARTH_ID_HEX &&
-	    hearth_id_from_hex(&id, argv[optind]) == HEARTH_OK) {
-		hearth_errdetail_clear();
-	} else if ((rc = cli_resolve(cli, KIND, argv[optind], &id)) != 0) {
+	if ((rc = cli_resolve_full(cli, KIND, argv[optind], &id)) != 0)
 		return rc;
-	}
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
 	if ((st = hearth_person_purge(s, &id, &n)) != HEARTH_OK)

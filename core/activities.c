@@ -61,7 +61,7 @@ hearth_status hearth_activity_add(hearth_store *s, const hearth_activity_new *a,
 		if (st != HEARTH_OK)
 			goto out;
 	}
-	st = hearth_record_create(s, NULL, "activity", &id);
+	st = hearth_cw_create_for(s, a->person, "activity", &id);
 	if (st == HEARTH_OK)
 		st = hearth_record_set(s, &id, "type", a->type);
 	if (st == HEARTH_OK)

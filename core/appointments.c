@@ -592,7 +592,7 @@ hearth_status hearth_appt_add(hearth_store *s, const hearth_appt_new *a,
 		hearth_id id;
 
 		hearth_datetime_format(starts[i], res->at[i]);
-		st = hearth_record_create(s, NULL, "appointment", &id);
+		st = hearth_cw_create_for(s, &a->person, "appointment", &id);
 		if (st == HEARTH_OK)
 			st = hearth_record_set(s, &id, "person", person_hex);
 		if (st == HEARTH_OK)

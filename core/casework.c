@@ -106,6 +106,33 @@ hearth_status hearth_cw_set_id(hearth_store *s, const hearth_id *id,
 	return hearth_record_set(s, id, field, hex);
 }
 
+int hearth_cw_count_value(const char *value, const hearth_op_id *id,
+			  const hearth_hlc *hlc, void *ctx)
+{
+	(void)value;
+	(void)id;
+	(void)hlc;
+	return ++*(int *)ctx > 1;
+}
+
+hearth_status hearth_cw_create_for(hearth_store *s, const hearth_id *person,
+				   const char *kind, hearth_id *out)
+{
+	hearth_record *r = NULL;
+	hearth_id space;
+	hearth_status st;
+
+	if (person == NULL)
+		return hearth_record_create(s, NULL, kind, out);
+	/* The person's space, whatever state the person is in: the callers
+	 * check that the person is live. */
+	if ((st = hearth_record_load(s, person, &r)) != HEARTH_OK)
+		return st;
+	space = r->space;
+	hearth_record_free(r);
+	return hearth_record_create(s, &space, kind, out);
+}
+
 hearth_status hearth_cw_load(hearth_store *s, const hearth_id *id,
 			     const char *kind, hearth_record **out)
 {

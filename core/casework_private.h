@@ -117,6 +117,19 @@ void hearth_cw_people_close(hearth_cw_people *p);
 hearth_status hearth_cw_set(hearth_store *s, const hearth_id *id,
 			    const char *field, const char *value);
 
+/* A hearth_value_cb counting the live values of a field into the int at
+ * ctx; it stops at the second (more than one: values written at once). */
+int hearth_cw_count_value(const char *value, const hearth_op_id *id,
+			  const hearth_hlc *hlc, void *ctx);
+
+/* Creates a record of kind in the space of person (a person's id; NULL:
+ * the private space) and puts its id in *out: every record of a person's
+ * case lives in the person's space, so a team's caseload travels and is
+ * shared together (hearth/caseload.h).  HEARTH_ENOTFOUND for an unknown
+ * person. */
+hearth_status hearth_cw_create_for(hearth_store *s, const hearth_id *person,
+				   const char *kind, hearth_id *out);
+
 /* Sets an id-valued field. */
 hearth_status hearth_cw_set_id(hearth_store *s, const hearth_id *id,
 			       const char *field, const hearth_id *value);

@@ -253,7 +253,7 @@ hearth_status hearth_cw_followup_add_locked(hearth_store *s,
 	if (st != HEARTH_OK)
 		return st;
 
-	st = hearth_record_create(s, NULL, "followup", &id);
+	st = hearth_cw_create_for(s, &f->person, "followup", &id);
 	if (st == HEARTH_OK)
 		st = hearth_cw_set_id(s, &id, "person", &f->person);
 	if (st == HEARTH_OK)

@@ -42,7 +42,7 @@ static hearth_status write_note(hearth_store *s, const hearth_id *person,
 	hearth_id id;
 	hearth_status st;
 
-	st = hearth_record_create(s, NULL, "note", &id);
+	st = hearth_cw_create_for(s, person, "note", &id);
 	if (st == HEARTH_OK)
 		st = hearth_cw_set_id(s, &id, "person", person);
 	if (st == HEARTH_OK)

@@ -17,6 +17,7 @@
 #include "hearth/audit.h"
 #include "hearth/activity.h"
 #include "hearth/appointment.h"
+#include "hearth/caseload.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/person.h"
@@ -235,15 +236,6 @@ static hearth_status person_fields_check(const hearth_person_fields *f, int is_a
 }
 
 /* Sets field to value unless it holds that already; NULL and "" clear. */
-static int count_value(const char *value, const hearth_op_id *id,
-		       const hearth_hlc *hlc, void *ctx)
-{
-	(void)value;
-	(void)id;
-	(void)hlc;
-	return ++*(int *)ctx > 1;
-}
-
 static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
 				    const hearth_record *old, const char *field,
 				    const char *value)
@@ -261,7 +253,7 @@ static hearth_status set_if_changed(hearth_store *s, const hearth_id *id,
 		 * lets the others go. */
 		if (old == NULL)
 			return HEARTH_OK;
-		st = hearth_store_values(s, id, field, count_value, &n);
+		st = hearth_store_values(s, id, field, hearth_cw_count_value, &n);
 		if (st != HEARTH_OK || n < 2)
 			return st;
 	}
@@ -307,9 +299,11 @@ static hearth_status person_write(hearth_store *s, const hearth_id *id,
 /* Adds a person (person NULL; the new id goes to *out) or updates one:
  * the fields, then the audit entry, in one transaction (a person appears
  * with all its fields or not at all). */
-static hearth_status person_save(hearth_store *s, const hearth_id *person,
+static hearth_status person_save(hearth_store *s, const hearth_id *space,
+				 const hearth_id *person,
 				 const hearth_person_fields *f, hearth_id *out)
 {
+	char shex[HEARTH_ID_HEX + 1], detail[HEARTH_ID_HEX + 8];
 	hearth_record *old = NULL;
 	hearth_cw_tx tx;
 	hearth_id id;
@@ -322,16 +316,24 @@ static hearth_status person_save(hearth_store *s, const hearth_id *person,
 	if ((st = hearth_cw_begin(s, &tx)) != HEARTH_OK)
 		return st;
 	if (person == NULL) {
-		st = hearth_record_create(s, NULL, "person", &id);
+		st = hearth_case_space_check(s, space);
+		if (st == HEARTH_OK)
+			st = hearth_record_create(s, space, "person", &id);
 	} else {
 		id = *person;
 		st = hearth_cw_load(s, person, "person", &old);
 	}
 	if (st == HEARTH_OK)
 		st = person_write(s, &id, old, f);
+	/* Which space a person was made in is part of the trail (an id,
+	 * never a name). */
+	if (person == NULL && space != NULL) {
+		hearth_id_to_hex(space, shex);
+		snprintf(detail, sizeof detail, "space %s", shex);
+	}
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, person == NULL ? "person.add" : "person.edit",
-					 &id, NULL);
+					 &id, person == NULL && space != NULL ? detail : NULL);
 	hearth_record_free(old);
 	st = hearth_cw_end(s, &tx, st);
 	if (st == HEARTH_OK && out != NULL)
@@ -342,7 +344,13 @@ static hearth_status person_save(hearth_store *s, const hearth_id *person,
 hearth_status hearth_person_add(hearth_store *s, const hearth_person_fields *f,
 				hearth_id *out)
 {
-	return person_save(s, NULL, f, out);
+	return person_save(s, NULL, NULL, f, out);
+}
+
+hearth_status hearth_person_add_in(hearth_store *s, const hearth_id *space,
+				   const hearth_person_fields *f, hearth_id *out)
+{
+	return person_save(s, space, NULL, f, out);
 }
 
 hearth_status hearth_person_update(hearth_store *s, const hearth_id *person,
@@ -350,7 +358,7 @@ hearth_status hearth_person_update(hearth_store *s, const hearth_id *person,
 {
 	if (person == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store or person given");
-	return person_save(s, person, f, NULL);
+	return person_save(s, NULL, person, f, NULL);
 }
 
 /* ---- case state -------------------------------------------------------- */
@@ -552,11 +560,42 @@ static hearth_status push_row(void *ctx, const hearth_cw_row *row)
 	return hearth_cw_idset_push(ctx, row->id);
 }
 
+/* A person id not yet among people[0..n), pushed by a scan. */
+static hearth_status push_new_person(void *ctx, const hearth_cw_row *row)
+{
+	hearth_cw_idset *people = ctx;
+	size_t i;
+
+	for (i = 0; i < people->n; i++)
+		if (memcmp(people->v[i].b, row->id, HEARTH_ID_BYTES) == 0)
+			return HEARTH_OK;
+	return hearth_cw_idset_push(people, row->id);
+}
+
+/* The person and every original they were moved from: a move
+ * (hearth_case_move, hearth/caseload.h) leaves the originals tombstoned
+ * with their values, naming their copy in "moved_to", and an erasure
+ * must reach those values too. */
+static hearth_status moved_from(hearth_store *s, hearth_cw_idset *people)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_status st = HEARTH_OK;
+	size_t i;
+
+	for (i = 0; st == HEARTH_OK && i < people->n; i++) {
+		hearth_id_to_hex(&people->v[i], hex);
+		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = '"
+				    HEARTH_FIELD_MOVED_TO "' AND value = ?1", hex,
+				    push_new_person, people);
+	}
+	return st;
+}
+
 hearth_status hearth_person_purge(hearth_store *s, const hearth_id *person,
 				  size_t *n_records)
 {
 	char hex[HEARTH_ID_HEX + 1], detail[32];
-	hearth_cw_idset ids = { 0 };
+	hearth_cw_idset ids = { 0 }, people = { 0 };
 	hearth_record *r = NULL;
 	hearth_cw_tx tx;
 	hearth_status st;
@@ -580,25 +619,31 @@ hearth_status hearth_person_purge(hearth_store *s, const hearth_id *person,
 	 * dropped silently. */
 	if (st == HEARTH_OK)
 		st = refuse_open_safety(s, person, SAFETY_BLOCKS_DELETE);
+	if (st == HEARTH_OK)
+		st = hearth_cw_idset_push(&people, person->b);
+	if (st == HEARTH_OK)
+		st = moved_from(s, &people);
 	/* Every record about the person names them in field "person":
 	 * screenings, notes and their amendments, follow-ups, appointments,
 	 * one-to-one activities.  Ids first, then the purges (which rewrite
-	 * the tables the scan reads). */
-	hearth_id_to_hex(person, hex);
-	if (st == HEARTH_OK)
+	 * the tables the scans read). */
+	for (i = 0; st == HEARTH_OK && i < people.n; i++) {
+		hearth_id_to_hex(&people.v[i], hex);
 		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'person' "
 				    "AND value = ?1", hex, push_row, &ids);
+	}
 	for (i = 0; st == HEARTH_OK && i < ids.n; i++)
 		st = hearth_record_purge(s, &ids.v[i]);
-	if (st == HEARTH_OK)
-		st = hearth_record_purge(s, person);
+	for (i = 0; st == HEARTH_OK && i < people.n; i++)
+		st = hearth_record_purge(s, &people.v[i]);
 	/* The audit entry keeps only the id and a count: nothing erased. */
-	snprintf(detail, sizeof detail, "records=%zu", ids.n + 1);
+	snprintf(detail, sizeof detail, "records=%zu", ids.n + people.n);
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "person.purge", person, detail);
 	if (st == HEARTH_OK && n_records != NULL)
-		*n_records = ids.n + 1;
+		*n_records = ids.n + people.n;
 	hearth_cw_idset_release(&ids);
+	hearth_cw_idset_release(&people);
 	return hearth_cw_end(s, &tx, st);
 }
 

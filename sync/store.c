@@ -3343,39 +3343,31 @@ hearth_status hearth_store_secret_each(hearth_store *s, const char *prefix,
 				       hearth_secret_cb cb, void *ctx)
 {
 	char key[sizeof SECRET_PREFIX + SECRET_NAME_MAX];
-	hearth_status ret = HEARTH_OK;
+	size_t plen = prefix != NULL ? strlen(prefix) : 0;
 	sqlite3_stmt *st = NULL;
-	size_t plen;
+	hearth_status ret = HEARTH_OK;
 	int rc;
 
-	if (s == NULL || prefix == NULL || cb == NULL)
+	if (s == NULL || cb == NULL || plen > SECRET_NAME_MAX)
 		return hearth_fail(HEARTH_EINVAL, "cannot list secrets: no callback");
-	plen = strlen(prefix);
-	if (plen > SECRET_NAME_MAX)
-		return hearth_fail(HEARTH_EINVAL, "bad secret name '%s'", prefix);
 	memcpy(key, SECRET_PREFIX, sizeof SECRET_PREFIX - 1);
-	memcpy(key + sizeof SECRET_PREFIX - 1, prefix, plen + 1);
-	/* A range on the primary key rather than LIKE, whose '_' is a
-	 * wildcard: the names are compared as bytes. */
+	memcpy(key + sizeof SECRET_PREFIX - 1, prefix != NULL ? prefix : "", plen + 1);
+	/* substr() compares bytes, so no prefix character acts as a
+	 * wildcard. */
 	rc = sqlite3_prepare_v2(s->db, "SELECT key, value FROM meta "
-				"WHERE key >= ?1 AND substr(key, 1, ?2) = ?1 ORDER BY key",
-				-1, &st, NULL);
-	if (rc == SQLITE_OK) {
-		bind_text(st, 1, key);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64)strlen(key));
-	}
-	while (rc == SQLITE_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		"WHERE substr(key, 1, length(?1)) = ?1 ORDER BY key", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return db_fail(s->db, rc, "cannot list secrets");
+	bind_text(st, 1, key);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *name = (const char *)sqlite3_column_text(st, 0);
-		const void *v = sqlite3_column_blob(st, 1);
-		size_t n = (size_t)sqlite3_column_bytes(st, 1);
 
-		if (cb(name + sizeof SECRET_PREFIX - 1, v != NULL ? v : (const void *)"",
-		       n, ctx) != 0)
+		if (cb(name + sizeof SECRET_PREFIX - 1, sqlite3_column_blob(st, 1),
+		       (size_t)sqlite3_column_bytes(st, 1), ctx) != 0)
 			break;
-		rc = SQLITE_OK;
 	}
-	if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		ret = db_fail(s->db, rc, "cannot read the store's settings");
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot list secrets");
 	sqlite3_finalize(st);
 	return ret;
 }

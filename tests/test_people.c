@@ -24,6 +24,11 @@
 
 #include "hearth/audit.h"
 #include "hearth/activity.h"
+#include "hearth/caseload.h"
+#include "hearth/devices.h"
+#include "hearth/instruments.h"
+#include "hearth/screening.h"
+#include "hearth/spaces.h"
 #include "hearth/appointment.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
@@ -973,6 +978,606 @@ static void test_concurrent_note_edits_kept(void **state)
 	sqlite3_close(db);
 }
 
+/* ---- spaces: a case lives in its person's space, and moves whole --------- */
+
+/* Heap copies of every op of a store, for syncs larger than struct opbuf. */
+struct opheap {
+	size_t n, cap;
+	hearth_op *op;
+};
+
+static char *dup_or_null(const char *v)
+{
+	char *c = v != NULL ? strdup(v) : NULL;
+
+	assert_true(v == NULL || c != NULL);
+	return c;
+}
+
+static int heap_op(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		   void *ctx)
+{
+	struct opheap *h = ctx;
+	hearth_op *o;
+	hearth_op_id *prev = NULL;
+
+	(void)arrival;
+	(void)state;
+	if (h->n == h->cap) {
+		h->cap = h->cap ? 2 * h->cap : 64;
+		h->op = realloc(h->op, h->cap * sizeof *h->op);
+		assert_non_null(h->op);
+	}
+	o = &h->op[h->n++];
+	*o = *op;
+	o->kind = dup_or_null(op->kind);
+	o->field = dup_or_null(op->field);
+	o->value = dup_or_null(op->value);
+	if (op->nprev > 0) {
+		prev = malloc(op->nprev * sizeof *prev);
+		assert_non_null(prev);
+		memcpy(prev, op->prev, op->nprev * sizeof *prev);
+	}
+	o->prev = prev;
+	return 0;
+}
+
+/* Every op of from into to. */
+static void sync_all(hearth_store *from, hearth_store *to)
+{
+	struct opheap h = { 0 };
+	size_t i;
+
+	assert_int_equal(hearth_store_ops_since(from, 0, heap_op, &h), HEARTH_OK);
+	assert_int_equal(hearth_store_apply(to, h.op, h.n, NULL), HEARTH_OK);
+	for (i = 0; i < h.n; i++) {
+		free((char *)h.op[i].kind);
+		free((char *)h.op[i].field);
+		free((char *)h.op[i].value);
+		free((hearth_op_id *)h.op[i].prev);
+	}
+	free(h.op);
+}
+
+/* A second vault beside the fixture's, with an identity. */
+struct other {
+	char path[128];
+	sqlite3 *db;
+	hearth_store *s;
+};
+
+static void other_open(fixture *f, struct other *o)
+{
+	snprintf(o->path, sizeof o->path, "%s/other.db", f->dir);
+	assert_int_equal(sqlite3_open(o->path, &o->db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(o->db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(o->db, NULL, &o->s), HEARTH_OK);
+	assert_int_equal(hearth_devices_ensure(o->s, NULL), HEARTH_OK);
+}
+
+static void other_close(struct other *o)
+{
+	hearth_store_close(o->s);
+	sqlite3_close(o->db);
+	unlink(o->path);
+}
+
+/* 1 if record id is in space sp. */
+static int space_is(hearth_store *s, const hearth_id *id, const hearth_id *sp)
+{
+	hearth_record *r = NULL;
+	int in;
+
+	assert_int_equal(hearth_record_load(s, id, &r), HEARTH_OK);
+	in = hearth_id_equal(&r->space, sp);
+	hearth_record_free(r);
+	return in;
+}
+
+/* A person made in a team space has every later record of their case
+ * made there too; a person made without a space, and a record naming no
+ * person, stay in the private space. */
+static void test_person_in_team_space(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "陈静", .unit = "二车间" };
+	hearth_activity_new act = { .type = "hotline", .date = "2026-12-01",
+				    .attendance = -1, .minutes = -1, .risk = "high" };
+	hearth_activity_new group = { .type = "group", .date = "2026-12-01",
+				      .topic = "sleep", .attendance = 12, .minutes = -1 };
+	hearth_activity_added added, gadded;
+	hearth_note_new nn = { .text = "first session" };
+	hearth_id team, priv = hearth_store_private_space(f->s), p, q, fu, note, amend;
+	hearth_appt_result *ar;
+	struct last_audit la = { 0 };
+	char hex[HEARTH_ID_HEX + 1], want[64];
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "二车间心理服务队", &team), HEARTH_OK);
+	assert_int_equal(hearth_person_add_in(f->s, &team, &pf, &p), HEARTH_OK);
+	assert_true(space_is(f->s, &p, &team));
+	assert_int_equal(hearth_audit_each(f->s, last_audit_cb, &la), HEARTH_OK);
+	hearth_id_to_hex(&team, hex);
+	snprintf(want, sizeof want, "space %s", hex);
+	assert_string_equal(la.action, "person.add");
+	assert_string_equal(la.detail, want);
+
+	fu = add_followup(f->s, &p, "2026-12-08", "normal", "check in");
+	assert_true(space_is(f->s, &fu, &team));
+	ar = book(f->s, &p, "2026-12-03 10:00", "王老师", "101");
+	assert_true(space_is(f->s, &ar->ids[0], &team));
+	nn.person = p;
+	nn.appt = &ar->ids[0];
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-03", &note), HEARTH_OK);
+	assert_true(space_is(f->s, &note, &team));
+	assert_int_equal(hearth_note_amend(f->s, &note, "amended", "2026-12-04", &amend),
+			 HEARTH_OK);
+	assert_true(space_is(f->s, &amend, &team));
+	/* A high-risk call: the activity and its safety follow-up. */
+	act.person = &p;
+	assert_int_equal(hearth_activity_add(f->s, &act, "2026-12-01", &added), HEARTH_OK);
+	assert_int_equal(added.safety, HEARTH_ACTIVITY_SAFETY_FOLLOWUP);
+	assert_true(space_is(f->s, &added.id, &team));
+	assert_true(space_is(f->s, &added.followup, &team));
+	hearth_appt_result_free(ar);
+
+	/* No person named: the private space. */
+	assert_int_equal(hearth_activity_add(f->s, &group, "2026-12-01", &gadded), HEARTH_OK);
+	assert_true(space_is(f->s, &gadded.id, &priv));
+	/* The default stays the private space. */
+	pf.name = "李伟";
+	assert_int_equal(hearth_person_add(f->s, &pf, &q), HEARTH_OK);
+	assert_true(space_is(f->s, &q, &priv));
+	assert_int_equal(hearth_person_add_in(f->s, NULL, &pf, &q), HEARTH_OK);
+	assert_true(space_is(f->s, &q, &priv));
+	assert_int_equal(hearth_person_add_in(f->s, &priv, &pf, &q), HEARTH_OK);
+	assert_true(space_is(f->s, &q, &priv));
+	fu = add_followup(f->s, &q, "2026-12-08", "normal", "check in");
+	assert_true(space_is(f->s, &fu, &priv));
+}
+
+/* A person is made only in a space this vault may write: never in the
+ * device-local space, one it does not hold, one it is not a member of, or
+ * one whose key it does not hold yet; nothing is written then. */
+static void test_person_add_in_refused(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "P" };
+	hearth_id team, mine, nowhere = hearth_id_random(), p;
+	hearth_id local = hearth_store_local_space(f->s);
+	char *code = NULL, *req = NULL;
+	hearth_invitation inv;
+	struct other o;
+	size_t ops;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	other_open(f, &o);
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_person_add_in(f->s, &nowhere, &pf, &p), HEARTH_ENOTFOUND);
+	assert_non_null(strstr(hearth_errdetail(), "this vault holds no space"));
+	assert_int_equal(hearth_person_add_in(f->s, &local, &pf, &p), HEARTH_EINVAL);
+	assert_non_null(strstr(hearth_errdetail(), "local space"));
+
+	/* Another vault's space: this vault holds its records, is no member. */
+	assert_int_equal(hearth_space_create(o.s, "team", &team), HEARTH_OK);
+	sync_all(o.s, f->s);
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_person_add_in(f->s, &team, &pf, &p), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "is not a member of space"));
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_kind(f->s, "person"), 0);
+	use_language("zh_CN");
+	assert_int_equal(hearth_person_add_in(f->s, &team, &pf, &p), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail_local(), "不是空间"));
+	use_language("en");
+
+	/* Approved, but the sealed key has not been taken in yet. */
+	assert_int_equal(hearth_space_invite(o.s, &team, HEARTH_ROLE_COUNSELLOR, 0, &code),
+			 HEARTH_OK);
+	assert_int_equal(hearth_space_join(f->s, code, &req, &inv), HEARTH_OK);
+	assert_int_equal(hearth_space_approve(o.s, &team, req, NULL, NULL), HEARTH_OK);
+	sync_all(o.s, f->s);
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_person_add_in(f->s, &team, &pf, &p), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "does not hold the key of space"));
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(hearth_space_refresh(f->s, &team, NULL), HEARTH_OK);
+	assert_int_equal(hearth_person_add_in(f->s, &team, &pf, &p), HEARTH_OK);
+	assert_true(space_is(f->s, &p, &team));
+	/* The lead of the space sees the person once synced. */
+	sync_all(f->s, o.s);
+	assert_true(space_is(o.s, &p, &team));
+	assert_int_equal(hearth_space_create(f->s, "mine", &mine), HEARTH_OK);
+	assert_int_equal(hearth_person_add_in(f->s, &mine, &pf, &p), HEARTH_OK);
+	free(code);
+	free(req);
+	other_close(&o);
+}
+
+static hearth_instrument *instrument(const char *id)
+{
+	hearth_instrument *inst = NULL;
+
+	if (hearth_instrument_find(id, &inst) != HEARTH_OK)
+		fail_msg("cannot load %s: %s", id, hearth_errdetail());
+	return inst;
+}
+
+/* The live record of kind naming person, the n-th in creation order. */
+struct nth {
+	const char *kind;
+	size_t want, seen;
+	hearth_id id;
+	int found;
+};
+
+static int nth_cb(const hearth_record *r, void *ctx)
+{
+	struct nth *n = ctx;
+
+	if (n->seen++ == n->want) {
+		n->id = r->id;
+		n->found = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static hearth_id record_of(hearth_store *s, const char *kind, const hearth_id *person,
+			   size_t nth)
+{
+	struct nth n = { .kind = kind, .want = nth };
+	char hex[HEARTH_ID_HEX + 1], fbuf[64];
+	size_t i;
+
+	hearth_id_to_hex(person, hex);
+	for (i = 0;; i++) {
+		n.seen = 0;
+		n.found = 0;
+		n.want = i;
+		assert_int_equal(hearth_store_each(s, kind, 0, nth_cb, &n), HEARTH_OK);
+		assert_true(n.found);
+		if (strcmp(FIELD(s, &n.id, "person"), hex) == 0 && nth-- == 0)
+			return n.id;
+	}
+}
+
+/* Every field of the original a and its copy b equal, but the fields
+ * named in remapped (ids of records of the case: b's name the copies);
+ * a's "moved_to" is the original's alone.  a and b of the same kind. */
+static void same_fields(hearth_store *s, const hearth_id *a, const hearth_id *b,
+			const char *const *remapped, size_t n)
+{
+	hearth_record *ra = NULL, *rb = NULL;
+	size_t i, k, compared = 0;
+
+	assert_int_equal(hearth_record_load(s, a, &ra), HEARTH_OK);
+	assert_int_equal(hearth_record_load(s, b, &rb), HEARTH_OK);
+	assert_string_equal(ra->kind, rb->kind);
+	assert_null(hearth_record_field(rb, HEARTH_FIELD_MOVED_TO));
+	for (i = 0; i < ra->nfields; i++) {
+		const char *name = ra->fields[i].name, *vb = hearth_record_field(rb, name);
+		int skip = 0;
+
+		if (strcmp(name, HEARTH_FIELD_MOVED_TO) == 0)
+			continue;
+		compared++;
+		assert_non_null(vb);
+		for (k = 0; k < n; k++)
+			skip |= strcmp(name, remapped[k]) == 0;
+		if (skip)
+			assert_string_not_equal(ra->fields[i].value, vb);
+		else
+			assert_string_equal(ra->fields[i].value, vb);
+	}
+	assert_int_equal(compared, rb->nfields);
+	hearth_record_free(ra);
+	hearth_record_free(rb);
+}
+
+/* Moving a case copies it whole into the team space and tombstones the
+ * originals: a PHQ-9 item-9 safety flag, its pending action and its open
+ * safety follow-up come along, open, and the safety rule still holds on
+ * the copy; links between the records point to the copies. */
+static void test_case_move(void **state)
+{
+	fixture *f = *state;
+	static const char *const person_ref[] = { "person" };
+	static const char *const fu_refs[] = { "origin", "person" };
+	static const char *const note_refs[] = { "appt", "person" };
+	static const char *const amend_refs[] = { "amends", "appt", "person" };
+	static const char *const appt_refs[] = { "followup", "person" };
+	hearth_person_fields pf = { .name = "赵磊", .unit = "运输队", .note = "夜班" };
+	hearth_instrument *p9 = instrument("phq9");
+	int a[9] = { 1, 1, 1, 1, 1, 1, 1, 1, 1 };
+	hearth_screening_input in = { 0 };
+	hearth_screening_result r;
+	hearth_note_new nn = { .text = "S: sleeps badly\nA: plan made" };
+	hearth_id team, p, note, amend, noshow_fu, moved_scr, moved_fu, moved_note;
+	hearth_id moved_amend, moved_appt, moved_noshow;
+	hearth_case_moved mv;
+	hearth_appt_result *ar, *ar2;
+	hearth_pending_action *pend = NULL;
+	hearth_timeline *t0 = NULL, *t1 = NULL;
+	size_t n, i;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1], nhex[HEARTH_ID_HEX + 1];
+	char flags[64];
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	/* Item 9 answered 1: the safety flag, whatever the total (9). */
+	in.person = p;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = HEARTH_ANSWER_NONE;
+	in.at = "2026-12-01 09:30";
+	assert_int_equal(hearth_screening_save(f->s, p9, &in, &r), HEARTH_OK);
+	assert_true(r.safety);
+	assert_true(r.action_pending);
+	assert_true(r.has_followup);
+	ar = book(f->s, &p, "2026-12-02 10:00", "王老师", "101");
+	nn.person = p;
+	nn.appt = &ar->ids[0];
+	nn.format = "dap";
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-02", &note), HEARTH_OK);
+	assert_int_equal(hearth_note_amend(f->s, &note, "A: plan revised", "2026-12-03", &amend),
+			 HEARTH_OK);
+	ar2 = book(f->s, &p, "2026-12-09 10:00", "王老师", "101");
+	assert_int_equal(hearth_appt_noshow(f->s, &ar2->ids[0], "2026-12-09", &noshow_fu),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_timeline(f->s, &p, &t0), HEARTH_OK);
+	n = count_kind(f->s, NULL);
+
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	/* person, screening, two follow-ups, two appointments, two notes */
+	assert_int_equal(mv.n_records, 8);
+	/* Eight live copies, eight originals tombstoned. */
+	assert_int_equal(count_kind(f->s, NULL), n);
+	assert_int_equal(count_audit(f->s, HEARTH_AUDIT_RECORD_MOVE), 1);
+	assert_true(space_is(f->s, &mv.person, &team));
+	assert_false(is_deleted(f->s, &mv.person));
+	assert_int_equal(hearth_person_check(f->s, &p), HEARTH_ENOTFOUND);
+	for (i = 0; i < ar->n; i++)
+		assert_true(is_deleted(f->s, &ar->ids[i]));
+	assert_true(is_deleted(f->s, &r.id));
+	assert_true(is_deleted(f->s, &r.followup));
+	assert_true(is_deleted(f->s, &note));
+	assert_true(is_deleted(f->s, &amend));
+	assert_true(is_deleted(f->s, &noshow_fu));
+
+	/* The original names its copy. */
+	hearth_id_to_hex(&mv.person, hex);
+	assert_string_equal(FIELD(f->s, &p, HEARTH_FIELD_MOVED_TO), hex);
+	/* The person: the same fields, high risk from the safety rule. */
+	same_fields(f->s, &p, &mv.person, NULL, 0);
+	assert_string_equal(FIELD(f->s, &mv.person, "risk"), "high");
+	assert_string_equal(FIELD(f->s, &mv.person, "name"), "赵磊");
+
+	/* The screening: answers, score, band and the safety flag, its
+	 * action still pending. */
+	moved_scr = record_of(f->s, "screening", &mv.person, 0);
+	assert_true(space_is(f->s, &moved_scr, &team));
+	same_fields(f->s, &r.id, &moved_scr, person_ref, 1);
+	snprintf(flags, sizeof flags, "%s", FIELD(f->s, &moved_scr, "flags"));
+	assert_non_null(strstr(flags, "safety"));
+	assert_string_equal(FIELD(f->s, &moved_scr, "answers"), "[1,1,1,1,1,1,1,1,1]");
+	assert_string_equal(FIELD(f->s, &moved_scr, "action_status"), "pending");
+	assert_int_equal(hearth_screening_pending_actions(f->s, &mv.person, &pend, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	assert_true(hearth_id_equal(&pend[0].screening, &moved_scr));
+	hearth_pending_actions_free(pend, n);
+	assert_int_equal(hearth_screening_pending_actions(f->s, NULL, &pend, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	hearth_pending_actions_free(pend, n);
+
+	/* The safety follow-up: open, safety, from the moved screening. */
+	moved_fu = record_of(f->s, "followup", &mv.person, 0);
+	same_fields(f->s, &r.followup, &moved_fu, fu_refs, 2);
+	assert_string_equal(FIELD(f->s, &moved_fu, "safety"), "1");
+	assert_string_equal(FIELD(f->s, &moved_fu, "status"), "open");
+	hearth_id_to_hex(&moved_scr, hex);
+	assert_string_equal(FIELD(f->s, &moved_fu, "origin"), hex);
+	assert_int_equal(hearth_followup_pending_safety(f->s, &mv.person, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	/* The rule holds on the copy: the case cannot close. */
+	assert_int_equal(hearth_person_set_case(f->s, &mv.person, "closed"), HEARTH_ESTATE);
+	assert_int_equal(hearth_person_delete(f->s, &mv.person), HEARTH_ESTATE);
+
+	/* Notes keep their text and their amendment, linked to the copies. */
+	moved_appt = record_of(f->s, "appointment", &mv.person, 0);
+	moved_note = record_of(f->s, "note", &mv.person, 0);
+	moved_amend = record_of(f->s, "note", &mv.person, 1);
+	same_fields(f->s, &note, &moved_note, note_refs, 2);
+	same_fields(f->s, &amend, &moved_amend, amend_refs, 3);
+	hearth_id_to_hex(&moved_appt, hex);
+	assert_string_equal(FIELD(f->s, &moved_note, "appt"), hex);
+	hearth_id_to_hex(&moved_note, nhex);
+	assert_string_equal(FIELD(f->s, &moved_amend, "amends"), nhex);
+	assert_string_equal(FIELD(f->s, &moved_note, "text"), "S: sleeps badly\nA: plan made");
+	/* The no-show names its follow-up, made after it: the copy's. */
+	moved_noshow = record_of(f->s, "appointment", &mv.person, 1);
+	same_fields(f->s, &ar2->ids[0], &moved_noshow, appt_refs, 2);
+	moved_fu = record_of(f->s, "followup", &mv.person, 1);
+	hearth_id_to_hex(&moved_fu, hex);
+	assert_string_equal(FIELD(f->s, &moved_noshow, "followup"), hex);
+
+	/* The timeline reads the same. */
+	assert_int_equal(hearth_person_timeline(f->s, &mv.person, &t1), HEARTH_OK);
+	assert_int_equal(t0->n, t1->n);
+	for (i = 0; i < t0->n; i++) {
+		assert_string_equal(t0->items[i].kind, t1->items[i].kind);
+		assert_string_equal(t0->items[i].when, t1->items[i].when);
+		assert_string_equal(t0->items[i].summary, t1->items[i].summary);
+		assert_true(space_is(f->s, &t1->items[i].id, &team));
+	}
+	hearth_timeline_free(t0);
+	hearth_timeline_free(t1);
+	hearth_appt_result_free(ar);
+	hearth_appt_result_free(ar2);
+	hearth_instrument_free(p9);
+}
+
+/* A move is refused, writing nothing, for a record that is not a person,
+ * a deleted or erased person, a person already in the space, a space the
+ * vault cannot write, and a case holding concurrent values. */
+static void test_case_move_refused(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "P" };
+	hearth_id team, other_team, p, q, gone, fu, nowhere = hearth_id_random();
+	hearth_case_moved mv;
+	struct other o;
+	size_t ops;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	other_open(f, &o);
+	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	assert_int_equal(hearth_space_create(o.s, "theirs", &other_team), HEARTH_OK);
+	sync_all(o.s, f->s);
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	assert_int_equal(hearth_person_add(f->s, &pf, &q), HEARTH_OK);
+	assert_int_equal(hearth_person_add(f->s, &pf, &gone), HEARTH_OK);
+	fu = add_followup(f->s, &p, "2026-12-08", "normal", "check in");
+	assert_int_equal(hearth_person_delete(f->s, &q), HEARTH_OK);
+	assert_int_equal(hearth_person_purge(f->s, &gone, NULL), HEARTH_OK);
+	ops = count_ops(f->s);
+
+	assert_int_equal(hearth_case_move(f->s, &fu, &team, &mv), HEARTH_EINVAL);
+	assert_non_null(strstr(hearth_errdetail(), "only a person can be moved"));
+	assert_int_equal(hearth_case_move(f->s, &q, &team, &mv), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "is deleted"));
+	assert_int_equal(hearth_case_move(f->s, &gone, &team, &mv), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "was erased"));
+	assert_int_equal(hearth_case_move(f->s, &nowhere, &team, &mv), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_case_move(f->s, &p, &other_team, &mv), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "not a member"));
+	assert_int_equal(hearth_case_move(f->s, &p, &nowhere, &mv), HEARTH_ENOTFOUND);
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(count_audit(f->s, HEARTH_AUDIT_RECORD_MOVE), 0);
+
+	/* Already there. */
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_case_move(f->s, &mv.person, &team, &mv), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "already"));
+	/* Moved away: the original is deleted now. */
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_ESTATE);
+	assert_int_equal(count_ops(f->s), ops);
+	other_close(&o);
+}
+
+/* Two values of one field written at once on two devices: a move would
+ * keep one only, so it waits until someone keeps one; the caller's
+ * transaction rolled back undoes a move whole. */
+static void test_case_move_conflict_and_rollback(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "赵磊" };
+	hearth_id team, p, fu;
+	hearth_case_moved mv;
+	hearth_store *b = NULL;
+	sqlite3 *db = NULL;
+	char path[128], fbuf[64];
+	size_t ops;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	snprintf(path, sizeof path, "%s/b.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(db, NULL, &b), HEARTH_OK);
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	fu = add_followup(f->s, &p, "2026-12-08", "normal", "check in");
+	sync_all(f->s, b);
+	pf.name = NULL;
+	pf.phone = "13800000000";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+	pf.phone = "13900000000";
+	assert_int_equal(hearth_person_update(b, &p, &pf), HEARTH_OK);
+	sync_all(b, f->s);
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "two values of 'phone'"));
+	assert_int_equal(count_ops(f->s), ops);
+	/* Keeping one resolves it. */
+	pf.phone = "13900000000";
+	assert_int_equal(hearth_person_update(f->s, &p, &pf), HEARTH_OK);
+
+	ops = count_ops(f->s);
+	assert_int_equal(hearth_store_begin(f->s), HEARTH_OK);
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	hearth_store_rollback(f->s);
+	assert_int_equal(count_ops(f->s), ops);
+	assert_int_equal(hearth_person_check(f->s, &p), HEARTH_OK);
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &mv.person, "phone"), "13900000000");
+	assert_true(is_deleted(f->s, &fu));
+	hearth_store_close(b);
+	sqlite3_close(db);
+	unlink(path);
+}
+
+struct value_count {
+	const char *value;
+	size_t n;
+};
+
+static int count_value_op(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+			  void *ctx)
+{
+	struct value_count *c = ctx;
+
+	(void)arrival;
+	(void)state;
+	c->n += op->value != NULL && strcmp(op->value, c->value) == 0;
+	return 0;
+}
+
+/* How many ops of the log still hold value. */
+static size_t ops_holding(hearth_store *s, const char *value)
+{
+	struct value_count c = { value, 0 };
+
+	assert_int_equal(hearth_store_ops_since(s, 0, count_value_op, &c), HEARTH_OK);
+	return c.n;
+}
+
+/* Erasing a moved person erases the originals left tombstoned in the old
+ * space too, and their records: nothing of the case stays in the log. */
+static void test_person_purge_follows_moves(void **state)
+{
+	fixture *f = *state;
+	hearth_person_fields pf = { .name = "钱芳", .note = "家暴求助" };
+	hearth_note_new nn = { .text = "她说丈夫昨晚又动手了" };
+	hearth_id team, other, p, q, note;
+	hearth_case_moved mv, mv2;
+	size_t n;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "other", &other), HEARTH_OK);
+	assert_int_equal(hearth_person_add(f->s, &pf, &p), HEARTH_OK);
+	pf.name = "孙丽";
+	assert_int_equal(hearth_person_add(f->s, &pf, &q), HEARTH_OK);
+	nn.person = p;
+	assert_int_equal(hearth_note_add(f->s, &nn, "2026-12-01", &note), HEARTH_OK);
+	/* Moved twice: private, team, other. */
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	assert_int_equal(hearth_case_move(f->s, &mv.person, &other, &mv2), HEARTH_OK);
+	assert_int_equal(ops_holding(f->s, "钱芳"), 3);
+	assert_int_equal(ops_holding(f->s, "她说丈夫昨晚又动手了"), 3);
+
+	assert_int_equal(hearth_person_purge(f->s, &mv2.person, &n), HEARTH_OK);
+	assert_int_equal(n, 6);
+	assert_int_equal(ops_holding(f->s, "钱芳"), 0);
+	assert_int_equal(ops_holding(f->s, "她说丈夫昨晚又动手了"), 0);
+	/* The other person, whose note has the same text, is left alone. */
+	assert_int_equal(ops_holding(f->s, "家暴求助"), 1);
+	assert_int_equal(ops_holding(f->s, "孙丽"), 1);
+	assert_int_equal(hearth_person_check(f->s, &q), HEARTH_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -992,6 +1597,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_concurrent_note_edits_kept, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_person_purge, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_person_purge_refused_open_safety, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_in_team_space, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_add_in_refused, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_refused, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_conflict_and_rollback, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_person_purge_follows_moves, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

@@ -8,8 +8,12 @@
  *
  * Conventions
  *   - Records are store records (hearth/store.h) with UTF-8 text fields.
- *     Every record made here lives in the store's private space (space
- *     NULL) for now.
+ *     A person lives in one space (the private space unless made in a
+ *     team space: hearth_person_add_in), and every record of the
+ *     person's case (screenings, notes, appointments, follow-ups,
+ *     activities naming them) is made in that space; records that name
+ *     no person live in the private space.  A case changes space only by
+ *     being copied (hearth_case_move, hearth/caseload.h).
  *   - Dates are "YYYY-MM-DD", local date-times "YYYY-MM-DD HH:MM"
  *     (hearth/timeutil.h); both are validated strictly on the way in.
  *   - References to other records are 32 lowercase hex digits.

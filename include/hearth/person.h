@@ -60,6 +60,14 @@ typedef struct hearth_person_fields {
 hearth_status hearth_person_add(hearth_store *s, const hearth_person_fields *f,
 				hearth_id *out) HEARTH_WUR;
 
+/* The same in space (NULL: the private space): a team space this vault
+ * may write cases into (hearth_case_space_check, hearth/caseload.h, whose
+ * refusals it returns, writing nothing).  Every record of the person's
+ * case is then made in that space. */
+hearth_status hearth_person_add_in(hearth_store *s, const hearth_id *space,
+				   const hearth_person_fields *f,
+				   hearth_id *out) HEARTH_WUR;
+
 /* Changes the fields f gives of a person; the others stay as they are.
  * Only fields whose value changes are written.  HEARTH_EINVAL as for add
  * (the name may not be cleared), and "nothing to change" when f gives no
@@ -158,7 +166,10 @@ hearth_status hearth_person_show(hearth_store *s, const hearth_id *person,
  * record about them (screenings, notes and amendments, follow-ups,
  * appointments, one-to-one activities) with hearth_record_purge, so their
  * values leave this vault's fields and op log and, once synced, every
- * other vault's.  Deleted people can be erased.  What stays: the ids, and
+ * other vault's.  Deleted people can be erased.  A person moved into
+ * another space (hearth_case_move) is erased with the originals it was
+ * copied from, tombstoned in the old space, and their records.  What
+ * stays: the ids, and
  * an audit entry person.purge with the count (*n_records, may be NULL).
  * HEARTH_ESTATE while the person has an open safety follow-up (as for
  * deleting); HEARTH_ENOTFOUND.  Cannot be undone. */

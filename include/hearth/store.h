@@ -434,9 +434,9 @@ hearth_status hearth_store_secret_get(hearth_store *s, const char *name,
 hearth_status hearth_store_secret_put(hearth_store *s, const char *name,
 				      const uint8_t *v, size_t len) HEARTH_WUR;
 
-/* Calls cb for every secret whose name starts with prefix, in name order,
- * with its name (without "secret.") and bytes (borrowed for the call).
- * cb returns non-zero to stop.  HEARTH_EINVAL, HEARTH_EDB. */
+/* Calls cb for every secret whose name starts with prefix ("" or NULL:
+ * all), by name: its name (without "secret.") and bytes, borrowed for the
+ * call.  cb returns non-zero to stop.  HEARTH_EINVAL, HEARTH_EDB. */
 typedef int (*hearth_secret_cb)(const char *name, const uint8_t *v, size_t len,
 				void *ctx);
 hearth_status hearth_store_secret_each(hearth_store *s, const char *prefix,

@@ -1,0 +1,1177 @@
+/*
+ * spaces.c - spaces and their members: the audited verbs that write a
+ * space's control records, the codes people pass by hand, and the trust
+ * an envelope importer asks (see hearth/spaces.h).
+ *
+ * What counts is decided in sync/space.c from the records alone; this
+ * module only writes them, in the shapes docs/protocol.md §10 gives, and
+ * keeps epoch keys in the keyring.  Secrets of this device only (meta,
+ * never synced):
+ *
+ *   invite.<16 hex token>   space (16) | role (1) | expires (8, s) | used (1)
+ *   joined.<32 hex space>   the inviter's tag (8) | the token (8)
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "hearth/audit.h"
+#include "hearth/crypto.h"
+#include "hearth/devices.h"
+#include "hearth/spaces.h"
+
+#define NAME_MAX_BYTES 200u
+#define DEV_FIELD_MAX 32u
+
+/* ---- small helpers ------------------------------------------------------- */
+
+static uint64_t now_s(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static void put64(uint8_t *b, uint64_t v)
+{
+	int i;
+
+	for (i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+static uint64_t get64(const uint8_t *b)
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+static void dev_field(char out[DEV_FIELD_MAX], const char *prefix, uint64_t d)
+{
+	snprintf(out, DEV_FIELD_MAX, "%s%016llx", prefix, (unsigned long long)d);
+}
+
+/* Sets field of record id to the lowercase hex of v. */
+static hearth_status set_hex(hearth_store *s, const hearth_id *id, const char *field,
+			     const uint8_t *v, size_t n)
+{
+	char hex[2 * HEARTH_CERT_BYTES + 1];
+
+	hearth_hex_encode(hex, v, n);
+	return hearth_record_set(s, id, field, hex);
+}
+
+static hearth_status set_u64(hearth_store *s, const hearth_id *id, const char *field,
+			     uint64_t v)
+{
+	char text[24];
+
+	snprintf(text, sizeof text, "%llu", (unsigned long long)v);
+	return hearth_record_set(s, id, field, text);
+}
+
+/* The 8-byte tag of an identity in an invitation. */
+static void identity_tag(const hearth_identity_public *id, uint8_t tag[8])
+{
+	crypto_generichash(tag, 8, (const uint8_t *)id, sizeof *id, NULL, 0);
+}
+
+/* This vault's identity, device key and certificate. */
+typedef struct me {
+	hearth_identity *id;
+	hearth_device_key *key;
+	uint8_t cert[HEARTH_CERT_BYTES];
+	uint64_t device;
+} me;
+
+static hearth_status me_load(hearth_store *s, me *m)
+{
+	hearth_status st;
+
+	memset(m, 0, sizeof *m);
+	if ((st = hearth_identity_load(s, &m->id)) != HEARTH_OK ||
+	    (st = hearth_device_key_load(s, &m->key, m->cert)) != HEARTH_OK) {
+		hearth_identity_free(m->id);
+		m->id = NULL;
+		return st;
+	}
+	m->device = hearth_store_device(s);
+	return HEARTH_OK;
+}
+
+static void me_free(me *m)
+{
+	hearth_identity_free(m->id);
+	hearth_device_key_free(m->key);
+	memset(m, 0, sizeof *m);
+}
+
+static const uint8_t *me_pk(const me *m)
+{
+	return hearth_identity_public_keys(m->id)->sign_pk;
+}
+
+/* 1 when this vault may act as a lead of st now. */
+static int me_lead(const hearth_space_state *st, const me *m)
+{
+	const hearth_space_member *mine = hearth_space_member_of(st, me_pk(m));
+	hearth_role role = HEARTH_ROLE_NONE;
+
+	if (!hearth_space_may_write(st, m->device, 1, UINT64_MAX, HEARTH_EPOCH_CONTROL,
+				    NULL, &role))
+		return 0;
+	/* The genesis device before its member record exists, or a lead. */
+	return role == HEARTH_ROLE_LEAD && (mine == NULL || mine->role == HEARTH_ROLE_LEAD);
+}
+
+static void detail_space(char out[8 + HEARTH_ID_HEX], const hearth_id *space)
+{
+	char hex[HEARTH_ID_HEX + 1];
+
+	hearth_id_to_hex(space, hex);
+	snprintf(out, 8 + HEARTH_ID_HEX, "space=%s", hex);
+}
+
+/* ---- epochs -------------------------------------------------------------- */
+
+/* Writes a new epoch (number max + 1) sealed to every device of st's
+ * current members, and keeps its key. */
+static hearth_status rotate(hearth_store *s, const hearth_space_state *st)
+{
+	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
+	uint8_t check[HEARTH_KEYCHECK_BYTES], wrap[HEARTH_WRAP_BYTES];
+	char f[DEV_FIELD_MAX];
+	hearth_status ret;
+	hearth_id rec;
+	size_t i, j;
+	uint64_t e;
+
+	if (key == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	hearth_epoch_key_generate(key);
+	if ((ret = hearth_record_create(s, &st->space, HEARTH_KIND_EPOCH, &rec)) != HEARTH_OK)
+		goto out;
+	e = hearth_epoch_of_record(&rec);
+	hearth_epoch_key_check(&st->space, e, key, check);
+	if ((ret = set_u64(s, &rec, "number", st->max_number + 1)) != HEARTH_OK ||
+	    (ret = set_hex(s, &rec, "check", check, sizeof check)) != HEARTH_OK)
+		goto out;
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		if (m->removed)
+			continue;
+		for (j = 0; j < m->ndevices; j++) {
+			if ((ret = hearth_epoch_wrap(key, m->devices[j].pk, wrap)) != HEARTH_OK)
+				goto out;
+			dev_field(f, "wrap.", m->devices[j].device);
+			if ((ret = set_hex(s, &rec, f, wrap, sizeof wrap)) != HEARTH_OK)
+				goto out;
+		}
+	}
+	ret = hearth_keyring_put(s, &st->space, e, key);
+out:
+	hearth_secret_free(key);
+	return ret;
+}
+
+/* Seals the current epoch's key to the current devices that lack a wrap
+ * in it; *added counts them.  Nothing when this vault lacks the key. */
+static hearth_status wrap_missing(hearth_store *s, const hearth_space_state *st,
+				  size_t *added)
+{
+	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
+	uint8_t wrap[HEARTH_WRAP_BYTES];
+	const hearth_space_epoch *e = st->current;
+	hearth_status ret = HEARTH_OK;
+	char f[DEV_FIELD_MAX];
+	size_t i, j, k;
+	int found = 0;
+
+	*added = 0;
+	if (key == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "cannot allocate secret memory");
+	if (e == NULL ||
+	    (ret = hearth_keyring_get(s, &st->space, e->epoch, key, &found)) != HEARTH_OK ||
+	    !found)
+		goto out;
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		for (j = 0; !m->removed && j < m->ndevices; j++) {
+			for (k = 0; k < e->nwraps && e->wraps[k].device != m->devices[j].device; k++)
+				;
+			if (k < e->nwraps)
+				continue;
+			if ((ret = hearth_epoch_wrap(key, m->devices[j].pk, wrap)) != HEARTH_OK)
+				goto out;
+			dev_field(f, "wrap.", m->devices[j].device);
+			if ((ret = set_hex(s, &e->record, f, wrap, sizeof wrap)) != HEARTH_OK)
+				goto out;
+			(*added)++;
+		}
+	}
+out:
+	hearth_secret_free(key);
+	return ret;
+}
+
+/* ---- create -------------------------------------------------------------- */
+
+static hearth_status create(hearth_store *s, const char *name, hearth_id *out)
+{
+	uint8_t nonce[HEARTH_SPACE_NONCE_BYTES];
+	const hearth_identity_public *pub;
+	char f[DEV_FIELD_MAX], detail[8 + HEARTH_ID_HEX];
+	hearth_space_state *st = NULL;
+	hearth_id space, g, m, info;
+	hearth_status ret;
+	me i;
+
+	if ((ret = me_load(s, &i)) != HEARTH_OK)
+		return ret;
+	pub = hearth_identity_public_keys(i.id);
+	hearth_random(nonce, sizeof nonce);
+	space = hearth_space_id_derive(pub->sign_pk, nonce);
+	dev_field(f, "device.", i.device);
+	/* The genesis, then the creator as its first lead. */
+	if ((ret = hearth_record_create(s, &space, HEARTH_KIND_SPACE, &g)) != HEARTH_OK ||
+	    (ret = set_hex(s, &g, "creator", pub->sign_pk, HEARTH_ID_SIGN_PUBLICBYTES)) != HEARTH_OK ||
+	    (ret = set_hex(s, &g, "nonce", nonce, sizeof nonce)) != HEARTH_OK ||
+	    (ret = set_u64(s, &g, "format", HEARTH_SPACE_FORMAT)) != HEARTH_OK ||
+	    (ret = set_hex(s, &g, f, i.cert, HEARTH_CERT_BYTES)) != HEARTH_OK ||
+	    (ret = hearth_record_create(s, &space, HEARTH_KIND_MEMBER, &m)) != HEARTH_OK ||
+	    (ret = set_hex(s, &m, "identity", pub->sign_pk, HEARTH_ID_SIGN_PUBLICBYTES)) != HEARTH_OK ||
+	    (ret = set_hex(s, &m, "box", pub->box_pk, HEARTH_ID_BOX_PUBLICBYTES)) != HEARTH_OK ||
+	    (ret = hearth_record_set(s, &m, "role", "lead")) != HEARTH_OK ||
+	    (ret = set_hex(s, &m, f, i.cert, HEARTH_CERT_BYTES)) != HEARTH_OK)
+		goto out;
+	if ((ret = hearth_space_load(s, &space, &st)) != HEARTH_OK ||
+	    (ret = rotate(s, st)) != HEARTH_OK)
+		goto out;
+	if ((ret = hearth_record_create(s, &space, HEARTH_KIND_SPACEINFO, &info)) != HEARTH_OK ||
+	    (ret = hearth_record_set(s, &info, "name", name)) != HEARTH_OK)
+		goto out;
+	detail_space(detail, &space);
+	if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_CREATE, &space, detail)) != HEARTH_OK)
+		goto out;
+	*out = space;
+out:
+	hearth_space_state_free(st);
+	me_free(&i);
+	return ret;
+}
+
+hearth_status hearth_space_create(hearth_store *s, const char *name, hearth_id *out)
+{
+	hearth_store_step step;
+	hearth_status ret;
+	size_t n;
+
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the new space");
+	n = name != NULL ? strlen(name) : 0;
+	if (n == 0 || n > NAME_MAX_BYTES)
+		return hearth_fail(HEARTH_EINVAL, "a space name has 1 to 200 bytes");
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	return hearth_store_step_end(s, &step, create(s, name, out));
+}
+
+/* ---- listing ------------------------------------------------------------- */
+
+typedef struct ids {
+	hearth_id *v;
+	char **names;
+	size_t n, cap;
+	const char *kind;
+	int oom;
+} ids;
+
+static int ids_add(ids *l, const hearth_id *id, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (hearth_id_equal(&l->v[i], id))
+			return 0;
+	if (l->n == l->cap) {
+		size_t c = l->cap ? l->cap * 2 : 8;
+		hearth_id *v = realloc(l->v, c * sizeof *v);
+		char **nm;
+
+		if (v == NULL)
+			goto oom;
+		l->v = v;
+		if ((nm = realloc(l->names, c * sizeof *nm)) == NULL)
+			goto oom;
+		l->names = nm;
+		l->cap = c;
+	}
+	l->names[l->n] = name != NULL ? strdup(name) : NULL;
+	if (name != NULL && l->names[l->n] == NULL)
+		goto oom;
+	l->v[l->n++] = *id;
+	return 0;
+oom:
+	l->oom = 1;
+	return 1;
+}
+
+static void ids_free(ids *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->names[i]);
+	free(l->v);
+	free(l->names);
+}
+
+static int collect_cb(const hearth_record *r, void *ctx)
+{
+	ids *l = ctx;
+
+	return ids_add(l, &r->space, strcmp(l->kind, HEARTH_KIND_SPACEINFO) == 0 ?
+		       hearth_record_field(r, "name") : NULL);
+}
+
+static hearth_status collect(hearth_store *s, const char *kind, ids *l)
+{
+	hearth_status ret;
+
+	memset(l, 0, sizeof *l);
+	l->kind = kind;
+	ret = hearth_store_each(s, kind, 0, collect_cb, l);
+	if (ret == HEARTH_OK && l->oom)
+		ret = hearth_fail(HEARTH_ENOMEM, "out of memory listing spaces");
+	return ret;
+}
+
+static int space_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, sizeof(hearth_id));
+}
+
+hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	ids spaces, names;
+	hearth_status ret;
+	size_t i, j;
+	me m;
+
+	if (s == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list spaces: no callback");
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = collect(s, HEARTH_KIND_SPACE, &spaces)) != HEARTH_OK) {
+		me_free(&m);
+		return ret;
+	}
+	if ((ret = collect(s, HEARTH_KIND_SPACEINFO, &names)) != HEARTH_OK)
+		goto out_spaces;
+	qsort(spaces.v, spaces.n, sizeof *spaces.v, space_cmp);
+	for (i = 0; i < spaces.n && ret == HEARTH_OK; i++) {
+		hearth_space_state *st = NULL;
+		const hearth_space_member *mine;
+		hearth_space_info info;
+		int found = 0, stop;
+
+		if ((ret = hearth_space_load(s, &spaces.v[i], &st)) != HEARTH_OK)
+			break;
+		mine = hearth_space_member_of(st, me_pk(&m));
+		if (!st->known || mine == NULL) {
+			hearth_space_state_free(st);
+			continue;
+		}
+		memset(&info, 0, sizeof info);
+		info.space = spaces.v[i];
+		info.role = mine->role;
+		for (j = 0; j < names.n; j++)
+			if (hearth_id_equal(&names.v[j], &spaces.v[i]))
+				info.name = names.names[j];
+		for (j = 0; j < st->nmembers; j++)
+			info.members += !st->members[j].removed && st->members[j].has_identity;
+		if (st->current != NULL) {
+			info.epoch_number = st->current->number;
+			ret = hearth_keyring_get(s, &st->space, st->current->epoch, key, &found);
+			info.has_key = found;
+		}
+		stop = ret == HEARTH_OK && cb(&info, ctx) != 0;
+		hearth_space_state_free(st);
+		if (stop)
+			break;
+	}
+	hearth_wipe(key, sizeof key);
+	ids_free(&names);
+out_spaces:
+	ids_free(&spaces);
+	me_free(&m);
+	return ret;
+}
+
+typedef struct resolve_ctx {
+	const char *text;
+	size_t len;
+	int by_id;
+	hearth_id found;
+	size_t n;
+} resolve_ctx;
+
+static int resolve_cb(const hearth_space_info *i, void *ctx)
+{
+	resolve_ctx *r = ctx;
+	char hex[HEARTH_ID_HEX + 1];
+	size_t k;
+	int match = i->name != NULL && strcmp(i->name, r->text) == 0;
+
+	if (!match && r->by_id) {
+		hearth_id_to_hex(&i->space, hex);
+		match = 1;
+		for (k = 0; k < r->len; k++)
+			if ((r->text[k] | 0x20) != hex[k])
+				match = 0;
+	}
+	if (match) {
+		r->found = i->space;
+		r->n++;
+	}
+	return 0;
+}
+
+hearth_status hearth_space_resolve(hearth_store *s, const char *text, hearth_id *out)
+{
+	resolve_ctx r = { 0 };
+	hearth_status ret;
+	size_t k;
+
+	if (s == NULL || text == NULL || out == NULL || text[0] == '\0')
+		return hearth_fail(HEARTH_EINVAL, "no space named");
+	r.text = text;
+	r.len = strlen(text);
+	r.by_id = r.len >= HEARTH_ID_MIN_PREFIX && r.len <= HEARTH_ID_HEX;
+	for (k = 0; r.by_id && k < r.len; k++)
+		if (!((text[k] >= '0' && text[k] <= '9') || ((text[k] | 0x20) >= 'a' &&
+							      (text[k] | 0x20) <= 'f')))
+			r.by_id = 0;
+	if ((ret = hearth_spaces_each(s, resolve_cb, &r)) != HEARTH_OK)
+		return ret;
+	if (r.n == 0)
+		return hearth_fail(HEARTH_ENOTFOUND, "no space '%s' (see 'hearth space list')", text);
+	if (r.n > 1)
+		return hearth_fail(HEARTH_EAMBIGUOUS, "'%s' names more than one space", text);
+	*out = r.found;
+	return HEARTH_OK;
+}
+
+hearth_status hearth_space_state_get(hearth_store *s, const hearth_id *space,
+				     hearth_space_state **out)
+{
+	hearth_status ret;
+
+	if ((ret = hearth_space_load(s, space, out)) != HEARTH_OK)
+		return ret;
+	if (!(*out)->known) {
+		hearth_space_state_free(*out);
+		*out = NULL;
+		return hearth_fail(HEARTH_ENOTFOUND, "this vault holds no such space");
+	}
+	return HEARTH_OK;
+}
+
+hearth_status hearth_space_member_resolve(const hearth_space_state *st,
+					  const char *text,
+					  const hearth_space_member **out)
+{
+	char hex[HEARTH_ID_HEX + 1], fp[HEARTH_FINGERPRINT_LEN + 1];
+	const hearth_space_member *hit = NULL;
+	size_t i, k, len, n = 0;
+	int pass;
+
+	if (st == NULL || text == NULL || out == NULL || text[0] == '\0')
+		return hearth_fail(HEARTH_EINVAL, "no member named");
+	len = strlen(text);
+	/* Current records first; removed ones only when none matches. */
+	for (pass = 0; pass < 2 && n == 0; pass++) {
+		for (i = 0; i < st->nmembers; i++) {
+			const hearth_space_member *m = &st->members[i];
+			int match;
+
+			if (!m->has_identity || m->removed != pass)
+				continue;
+			hearth_fingerprint(&m->identity, fp);
+			match = hearth_fingerprint_equal(fp, text);
+			if (!match && len >= HEARTH_ID_MIN_PREFIX && len <= HEARTH_ID_HEX) {
+				hearth_id_to_hex(&m->record, hex);
+				match = 1;
+				for (k = 0; k < len; k++)
+					if ((text[k] | 0x20) != hex[k])
+						match = 0;
+			}
+			if (match) {
+				hit = m;
+				n++;
+			}
+		}
+	}
+	if (n == 0)
+		return hearth_fail(HEARTH_ENOTFOUND, "no member '%s' in this space", text);
+	if (n > 1)
+		return hearth_fail(HEARTH_EAMBIGUOUS, "'%s' names more than one member", text);
+	*out = hit;
+	return HEARTH_OK;
+}
+
+/* ---- codes ----------------------------------------------------------------
+ *
+ * Crockford base32 of: a type-and-version byte, the payload, and a
+ * 4-byte check BLAKE2b-32("HEARTHCD" || type || payload).  Groups of 5
+ * joined by '-'. */
+
+#define CODE_INVITE 0x11u
+#define CODE_REQUEST 0x21u
+#define INVITE_BYTES (1u + 16u + 1u + 8u + 8u + 8u + 4u)
+#define REQUEST_BYTES (1u + 16u + 8u + 32u + 32u + HEARTH_CERT_BYTES + 4u)
+#define CODE_CHECK 4u
+
+static const char b32[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void code_check(const uint8_t *b, size_t n, uint8_t out[CODE_CHECK])
+{
+	static const uint8_t magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'C', 'D' };
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, NULL, 0, CODE_CHECK);
+	crypto_generichash_update(&h, magic, sizeof magic);
+	crypto_generichash_update(&h, b, n);
+	crypto_generichash_final(&h, out, CODE_CHECK);
+}
+
+/* Seals b (n bytes, the last CODE_CHECK bytes the check) as text. */
+static char *code_encode(uint8_t *b, size_t n)
+{
+	size_t chars = (n * 8 + 4) / 5, i, o = 0;
+	char *out = malloc(chars + chars / 5 + 1);
+	unsigned acc = 0, bits = 0;
+	size_t k = 0;
+
+	if (out == NULL)
+		return NULL;
+	code_check(b, n - CODE_CHECK, b + n - CODE_CHECK);
+	for (i = 0; i < chars; i++) {
+		if (bits < 5) {
+			acc = (acc << 8 | (k < n ? b[k] : 0)) & 0xffff;
+			k++;
+			bits += 8;
+		}
+		if (i > 0 && i % 5 == 0)
+			out[o++] = '-';
+		out[o++] = b32[(acc >> (bits - 5)) & 31];
+		bits -= 5;
+	}
+	out[o] = '\0';
+	return out;
+}
+
+static int b32_value(char c)
+{
+	const char *p;
+
+	if (c >= 'a' && c <= 'z')
+		c = (char)(c - 'a' + 'A');
+	if (c == 'O')
+		c = '0';
+	if (c == 'I' || c == 'L')
+		c = '1';
+	if (c == '\0' || (p = strchr(b32, c)) == NULL)
+		return -1;
+	return (int)(p - b32);
+}
+
+/* Decodes a code of type into b (exactly n bytes).  HEARTH_EFORMAT. */
+static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, size_t n,
+				 const char *what)
+{
+	size_t chars = (n * 8 + 4) / 5, got = 0, k = 0;
+	uint8_t check[CODE_CHECK];
+	unsigned acc = 0, bits = 0;
+	const char *p;
+
+	if (text == NULL)
+		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+	for (p = text; *p != '\0'; p++) {
+		int v;
+
+		if (*p == '-' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			continue;
+		if ((v = b32_value(*p)) < 0 || got >= chars)
+			return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+		got++;
+		acc = (acc << 5 | (unsigned)v) & 0xffff;
+		bits += 5;
+		if (bits >= 8) {
+			if (k < n)
+				b[k++] = (uint8_t)(acc >> (bits - 8));
+			bits -= 8;
+		}
+	}
+	if (got != chars || k != n || (acc & ((1u << bits) - 1)) != 0)
+		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+	if ((b[0] & 0xf0) == (type & 0xf0) && b[0] > type)
+		return hearth_fail(HEARTH_EFORMAT, "%s made by a newer version of Hearth", what);
+	code_check(b, n - CODE_CHECK, check);
+	if (memcmp(check, b + n - CODE_CHECK, CODE_CHECK) != 0)
+		return hearth_fail(HEARTH_EFORMAT, "%s has a typo: its checksum does not match", what);
+	if (b[0] != type)
+		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+	return HEARTH_OK;
+}
+
+hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out)
+{
+	uint8_t b[INVITE_BYTES];
+	hearth_status ret;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the invitation");
+	memset(out, 0, sizeof *out);
+	if ((ret = code_decode(code, CODE_INVITE, b, sizeof b, "an invitation code")) != HEARTH_OK)
+		return ret;
+	memcpy(out->space.b, b + 1, 16);
+	out->role = (hearth_role)b[17];
+	out->expires_s = get64(b + 18);
+	memcpy(out->token, b + 26, 8);
+	memcpy(out->inviter_tag, b + 34, 8);
+	if (hearth_role_name(out->role) == NULL)
+		return hearth_fail(HEARTH_EFORMAT, "this is not %s", "an invitation code");
+	return HEARTH_OK;
+}
+
+hearth_status hearth_join_request_parse(const char *text, hearth_join_request *out)
+{
+	uint8_t b[REQUEST_BYTES];
+	hearth_status ret;
+
+	if (out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the join request");
+	memset(out, 0, sizeof *out);
+	if ((ret = code_decode(text, CODE_REQUEST, b, sizeof b, "a join request")) != HEARTH_OK)
+		return ret;
+	memcpy(out->space.b, b + 1, 16);
+	memcpy(out->token, b + 17, 8);
+	memcpy(out->identity.sign_pk, b + 25, 32);
+	memcpy(out->identity.box_pk, b + 57, 32);
+	memcpy(out->cert, b + 89, HEARTH_CERT_BYTES);
+	if (hearth_cert_verify(out->cert, HEARTH_CERT_BYTES, &out->identity,
+			       &out->device) != HEARTH_OK)
+		return hearth_fail(HEARTH_EAUTH,
+				   "the join request's device certificate does not verify");
+	return HEARTH_OK;
+}
+
+/* ---- invite, join, approve ------------------------------------------------ */
+
+#define INVITE_SECRET_BYTES (16u + 1u + 8u + 1u)
+
+static void invite_name(char out[32], const uint8_t token[8])
+{
+	char hex[17];
+
+	hearth_hex_encode(hex, token, 8);
+	snprintf(out, 32, "invite.%s", hex);
+}
+
+static hearth_status invite(hearth_store *s, const hearth_id *space, hearth_role role,
+			    uint64_t expires_s, char **code)
+{
+	uint8_t b[INVITE_BYTES], sec[INVITE_SECRET_BYTES];
+	char name[32], detail[8 + HEARTH_ID_HEX];
+	hearth_space_state *st = NULL;
+	hearth_status ret;
+	me m;
+
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+		goto out;
+	if (!me_lead(st, &m)) {
+		ret = hearth_fail(HEARTH_ESTATE, "only a lead of the space may do this");
+		goto out;
+	}
+	b[0] = CODE_INVITE;
+	memcpy(b + 1, space->b, 16);
+	b[17] = (uint8_t)role;
+	put64(b + 18, expires_s);
+	hearth_random(b + 26, 8);
+	identity_tag(hearth_identity_public_keys(m.id), b + 34);
+	memcpy(sec, space->b, 16);
+	sec[16] = (uint8_t)role;
+	put64(sec + 17, expires_s);
+	sec[25] = 0;
+	invite_name(name, b + 26);
+	if ((ret = hearth_store_secret_put(s, name, sec, sizeof sec)) != HEARTH_OK)
+		goto out;
+	detail_space(detail, space);
+	if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_INVITE, NULL, detail)) != HEARTH_OK)
+		goto out;
+	if ((*code = code_encode(b, sizeof b)) == NULL)
+		ret = hearth_fail(HEARTH_ENOMEM, "out of memory writing a code");
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_invite(hearth_store *s, const hearth_id *space,
+				  hearth_role role, uint64_t expires_s, char **code)
+{
+	hearth_store_step step;
+	hearth_status ret;
+
+	if (s == NULL || space == NULL || code == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the invitation");
+	*code = NULL;
+	if (hearth_role_name(role) == NULL)
+		return hearth_fail(HEARTH_EINVAL, "a role is lead or counsellor");
+	if (expires_s == 0)
+		expires_s = now_s() + HEARTH_INVITE_TTL_S;
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	ret = hearth_store_step_end(s, &step, invite(s, space, role, expires_s, code));
+	if (ret != HEARTH_OK) {
+		free(*code);
+		*code = NULL;
+	}
+	return ret;
+}
+
+static hearth_status join(hearth_store *s, const char *code, char **request,
+			  hearth_invitation *inv)
+{
+	uint8_t b[REQUEST_BYTES], sec[16];
+	char name[8 + HEARTH_ID_HEX], hex[HEARTH_ID_HEX + 1], detail[8 + HEARTH_ID_HEX];
+	const hearth_identity_public *pub;
+	hearth_space_state *st = NULL;
+	hearth_status ret;
+	me m;
+
+	if ((ret = hearth_invitation_parse(code, inv)) != HEARTH_OK)
+		return ret;
+	if (inv->expires_s < now_s())
+		return hearth_fail(HEARTH_ESTATE, "this invitation has expired: ask for a new one");
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	pub = hearth_identity_public_keys(m.id);
+	if ((ret = hearth_space_load(s, &inv->space, &st)) != HEARTH_OK)
+		goto out;
+	if (hearth_space_member_of(st, pub->sign_pk) != NULL) {
+		ret = hearth_fail(HEARTH_ESTATE, "this vault is a member of that space already");
+		goto out;
+	}
+	b[0] = CODE_REQUEST;
+	memcpy(b + 1, inv->space.b, 16);
+	memcpy(b + 17, inv->token, 8);
+	memcpy(b + 25, pub->sign_pk, 32);
+	memcpy(b + 57, pub->box_pk, 32);
+	memcpy(b + 89, m.cert, HEARTH_CERT_BYTES);
+	memcpy(sec, inv->inviter_tag, 8);
+	memcpy(sec + 8, inv->token, 8);
+	hearth_id_to_hex(&inv->space, hex);
+	snprintf(name, sizeof name, "joined.%s", hex);
+	if ((ret = hearth_store_secret_put(s, name, sec, sizeof sec)) != HEARTH_OK)
+		goto out;
+	detail_space(detail, &inv->space);
+	if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_JOIN, NULL, detail)) != HEARTH_OK)
+		goto out;
+	if ((*request = code_encode(b, sizeof b)) == NULL)
+		ret = hearth_fail(HEARTH_ENOMEM, "out of memory writing a code");
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_join(hearth_store *s, const char *code, char **request,
+				hearth_invitation *inv)
+{
+	hearth_invitation dummy;
+	hearth_store_step step;
+	hearth_status ret;
+
+	if (s == NULL || request == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no place for the join request");
+	*request = NULL;
+	if (inv == NULL)
+		inv = &dummy;
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	ret = hearth_store_step_end(s, &step, join(s, code, request, inv));
+	if (ret != HEARTH_OK) {
+		free(*request);
+		*request = NULL;
+	}
+	return ret;
+}
+
+static hearth_status approve(hearth_store *s, const hearth_id *space, const char *text,
+			     hearth_id *member, char *fingerprint)
+{
+	uint8_t sec[INVITE_SECRET_BYTES];
+	char name[32], f[DEV_FIELD_MAX], detail[8 + HEARTH_ID_HEX];
+	hearth_space_state *st = NULL;
+	hearth_join_request req;
+	hearth_status ret;
+	hearth_id rec;
+	size_t len, added;
+	int found;
+	me m;
+
+	if ((ret = hearth_join_request_parse(text, &req)) != HEARTH_OK)
+		return ret;
+	if (!hearth_id_equal(&req.space, space))
+		return hearth_fail(HEARTH_ESTATE, "this join request is for another space");
+	invite_name(name, req.token);
+	if ((ret = hearth_store_secret_get(s, name, sec, sizeof sec, &len, &found)) != HEARTH_OK)
+		return ret;
+	if (!found || len != sizeof sec || memcmp(sec, space->b, 16) != 0)
+		return hearth_fail(HEARTH_ENOTFOUND,
+				   "no invitation of this device matches the join request");
+	if (sec[25] != 0)
+		return hearth_fail(HEARTH_ESTATE, "this invitation was used already");
+	if (get64(sec + 17) < now_s())
+		return hearth_fail(HEARTH_ESTATE, "this invitation has expired: ask for a new one");
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+		goto out;
+	if (!me_lead(st, &m)) {
+		ret = hearth_fail(HEARTH_ESTATE, "only a lead of the space may do this");
+		goto out;
+	}
+	if (hearth_space_member_of(st, req.identity.sign_pk) != NULL) {
+		ret = hearth_fail(HEARTH_EEXISTS, "this person is a member of the space already");
+		goto out;
+	}
+	dev_field(f, "device.", req.device.device);
+	if ((ret = hearth_record_create(s, space, HEARTH_KIND_MEMBER, &rec)) != HEARTH_OK ||
+	    (ret = set_hex(s, &rec, "identity", req.identity.sign_pk, 32)) != HEARTH_OK ||
+	    (ret = set_hex(s, &rec, "box", req.identity.box_pk, 32)) != HEARTH_OK ||
+	    (ret = hearth_record_set(s, &rec, "role",
+				     hearth_role_name((hearth_role)sec[16]))) != HEARTH_OK ||
+	    (ret = set_hex(s, &rec, f, req.cert, HEARTH_CERT_BYTES)) != HEARTH_OK)
+		goto out;
+	sec[25] = 1;
+	if ((ret = hearth_store_secret_put(s, name, sec, sizeof sec)) != HEARTH_OK)
+		goto out;
+	/* Seal the current key to the new device, or start an epoch. */
+	hearth_space_state_free(st);
+	st = NULL;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+		goto out;
+	if (st->needs_rotation)
+		ret = rotate(s, st);
+	else
+		ret = wrap_missing(s, st, &added);
+	if (ret != HEARTH_OK)
+		goto out;
+	detail_space(detail, space);
+	if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_APPROVE, &rec, detail)) != HEARTH_OK)
+		goto out;
+	if (member != NULL)
+		*member = rec;
+	if (fingerprint != NULL)
+		hearth_fingerprint(&req.identity, fingerprint);
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_approve(hearth_store *s, const hearth_id *space,
+				   const char *request, hearth_id *member,
+				   char fingerprint[HEARTH_FINGERPRINT_LEN + 1])
+{
+	hearth_store_step step;
+	hearth_status ret;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no space named");
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	return hearth_store_step_end(s, &step, approve(s, space, request, member, fingerprint));
+}
+
+/* ---- remove ---------------------------------------------------------------- */
+
+typedef struct heads_ctx {
+	const hearth_space_member *m;
+	uint64_t *max;
+} heads_ctx;
+
+static int heads_cb(const hearth_device_head *h, void *ctx)
+{
+	heads_ctx *c = ctx;
+	size_t i;
+
+	for (i = 0; i < c->m->ndevices; i++)
+		if (c->m->devices[i].device == h->device)
+			c->max[i] = h->max_seq;
+	return 0;
+}
+
+static hearth_status remove_member(hearth_store *s, const hearth_id *space,
+				   const hearth_id *member)
+{
+	char f[DEV_FIELD_MAX], detail[8 + HEARTH_ID_HEX];
+	const hearth_space_member *target = NULL;
+	hearth_space_state *st = NULL;
+	uint64_t *max = NULL;
+	hearth_status ret;
+	heads_ctx hc;
+	size_t i;
+	me m;
+
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+		goto out;
+	for (i = 0; i < st->nmembers; i++)
+		if (hearth_id_equal(&st->members[i].record, member))
+			target = &st->members[i];
+	if (target == NULL) {
+		ret = hearth_fail(HEARTH_ENOTFOUND, "no such member in this space");
+		goto out;
+	}
+	if (!me_lead(st, &m)) {
+		ret = hearth_fail(HEARTH_ESTATE, "only a lead of the space may do this");
+		goto out;
+	}
+	if (target->removed) {
+		ret = hearth_fail(HEARTH_ESTATE, "this member was removed already");
+		goto out;
+	}
+	if (target->has_identity &&
+	    memcmp(target->identity.sign_pk, me_pk(&m), HEARTH_ID_SIGN_PUBLICBYTES) == 0) {
+		ret = hearth_fail(HEARTH_ESTATE, "a lead cannot remove themselves");
+		goto out;
+	}
+	/* The last seq held of each of its devices: later ones are refused
+	 * by every replica. */
+	if ((max = calloc(target->ndevices + 1, sizeof *max)) == NULL) {
+		ret = hearth_fail(HEARTH_ENOMEM, "out of memory removing a member");
+		goto out;
+	}
+	hc.m = target;
+	hc.max = max;
+	if ((ret = hearth_store_heads(s, heads_cb, &hc)) != HEARTH_OK)
+		goto out;
+	for (i = 0; i < target->ndevices; i++) {
+		dev_field(f, "cutoff.", target->devices[i].device);
+		if ((ret = set_u64(s, member, f, max[i])) != HEARTH_OK)
+			goto out;
+	}
+	if ((ret = hearth_record_set(s, member, "removed", "1")) != HEARTH_OK)
+		goto out;
+	/* A new epoch sealed to those who remain, in the same step. */
+	hearth_space_state_free(st);
+	st = NULL;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK ||
+	    (ret = rotate(s, st)) != HEARTH_OK)
+		goto out;
+	detail_space(detail, space);
+	ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_REMOVE, member, detail);
+out:
+	free(max);
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_remove(hearth_store *s, const hearth_id *space,
+				  const hearth_id *member)
+{
+	hearth_store_step step;
+	hearth_status ret;
+
+	if (s == NULL || space == NULL || member == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no member named");
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	return hearth_store_step_end(s, &step, remove_member(s, space, member));
+}
+
+/* ---- refresh ---------------------------------------------------------------- */
+
+static hearth_status refresh(hearth_store *s, const hearth_id *space, int *changed)
+{
+	char detail[8 + HEARTH_ID_HEX];
+	hearth_space_state *st = NULL;
+	hearth_status ret;
+	size_t n_new = 0, added = 0;
+	me m;
+
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_load(s, space, &st)) != HEARTH_OK || !st->known)
+		goto out;
+	if ((ret = hearth_keyring_absorb(s, st, m.device, hearth_device_key_secret(m.key),
+					 &n_new)) != HEARTH_OK)
+		goto out;
+	if (n_new > 0)
+		*changed = 1;
+	if (!me_lead(st, &m))
+		goto out;
+	if (st->needs_rotation) {
+		if ((ret = rotate(s, st)) != HEARTH_OK)
+			goto out;
+		*changed = 1;
+		detail_space(detail, space);
+		ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_ROTATE, NULL, detail);
+		goto out;
+	}
+	if ((ret = wrap_missing(s, st, &added)) == HEARTH_OK && added > 0)
+		*changed = 1;
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_refresh(hearth_store *s, const hearth_id *space, int *changed)
+{
+	hearth_store_step step;
+	hearth_status ret;
+	int dummy;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no space named");
+	if (changed == NULL)
+		changed = &dummy;
+	*changed = 0;
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	ret = hearth_store_step_end(s, &step, refresh(s, space, changed));
+	if (ret != HEARTH_OK)
+		*changed = 0;
+	return ret;
+}
+
+/* ---- trust ------------------------------------------------------------------- */
+
+typedef struct cached {
+	hearth_id space;
+	hearth_space_state *st;
+} cached;
+
+struct hearth_space_trust {
+	hearth_store *s;
+	cached *v;
+	size_t n;
+};
+
+hearth_status hearth_space_trust_new(hearth_store *s, hearth_space_trust **out)
+{
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store to trust");
+	if ((*out = calloc(1, sizeof **out)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	(*out)->s = s;
+	return HEARTH_OK;
+}
+
+void hearth_space_trust_free(hearth_space_trust *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	for (i = 0; i < t->n; i++)
+		hearth_space_state_free(t->v[i].st);
+	free(t->v);
+	free(t);
+}
+
+void hearth_space_trust_forget(hearth_space_trust *t, const hearth_id *space)
+{
+	size_t i;
+
+	for (i = 0; t != NULL && i < t->n; i++)
+		if (hearth_id_equal(&t->v[i].space, space)) {
+			hearth_space_state_free(t->v[i].st);
+			t->v[i] = t->v[--t->n];
+			return;
+		}
+}
+
+static const hearth_space_state *trust_state(hearth_space_trust *t, const hearth_id *space)
+{
+	hearth_space_state *st = NULL;
+	cached *v;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (hearth_id_equal(&t->v[i].space, space))
+			return t->v[i].st;
+	if (hearth_space_load(t->s, space, &st) != HEARTH_OK)
+		return NULL;
+	if ((v = realloc(t->v, (t->n + 1) * sizeof *v)) == NULL) {
+		hearth_space_state_free(st);
+		return NULL;
+	}
+	t->v = v;
+	t->v[t->n].space = *space;
+	t->v[t->n].st = st;
+	return t->v[t->n++].st;
+}
+
+int hearth_space_trust_may_write(hearth_space_trust *t, const hearth_id *space,
+				 uint64_t device, uint64_t first, uint64_t last,
+				 uint64_t epoch, uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+{
+	if (t == NULL || space == NULL)
+		return 0;
+	return hearth_space_may_write(trust_state(t, space), device, first, last, epoch,
+				      pk, NULL);
+}
+
+int hearth_space_trust_epoch_key(hearth_space_trust *t, const hearth_id *space,
+				 uint64_t epoch, uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	int found = 0;
+
+	if (t == NULL || space == NULL ||
+	    hearth_keyring_get(t->s, space, epoch, key, &found) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return 0;
+	}
+	return found;
+}
+
+static int cb_device_key(void *ctx, const hearth_envelope_info *info,
+			 uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	return !hearth_space_trust_may_write(ctx, &info->space, info->device, info->first_seq,
+					     info->last_seq, info->epoch, pk);
+}
+
+static int cb_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
+			uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	return !hearth_space_trust_epoch_key(ctx, space, epoch, key);
+}
+
+hearth_envelope_trust hearth_space_trust_envelope(hearth_space_trust *t)
+{
+	hearth_envelope_trust tr;
+
+	tr.device_key = cb_device_key;
+	tr.epoch_key = cb_epoch_key;
+	tr.ctx = t;
+	return tr;
+}

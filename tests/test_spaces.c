@@ -1,0 +1,841 @@
+/*
+ * test_spaces.c - spaces, members and epochs (sync/space.c, core/spaces.c):
+ * the state is a function of the set of control ops (permutations,
+ * repeats, a subset then the rest, through real stores); invite, join,
+ * approve and remove across real vaults exchanging ops directly
+ * (hearth_store_ops_since + hearth_store_apply); seeded schedules of
+ * concurrent membership changes by two leads offline, after which every
+ * replica agrees on members and the current epoch, whose key was never
+ * sealed to a removed member.
+ *
+ * HEARTH_SPACE_SCHEDULES sets how many schedules run (default 200);
+ * HEARTH_SPACE_SEED the first seed.  A failing schedule prints its seed.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "hearth/audit.h"
+#include "hearth/crypto.h"
+#include "hearth/devices.h"
+#include "hearth/schema.h"
+#include "hearth/space.h"
+#include "hearth/spaces.h"
+
+/* ---- replicas: real stores on in-memory SQLite --------------------------- */
+
+typedef struct replica {
+	sqlite3 *db;
+	hearth_store *s;
+} replica;
+
+static void replica_open(replica *r)
+{
+	assert_int_equal(sqlite3_open(":memory:", &r->db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(r->db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(r->db, NULL, &r->s), HEARTH_OK);
+	assert_int_equal(hearth_devices_ensure(r->s, NULL), HEARTH_OK);
+}
+
+static void replica_close(replica *r)
+{
+	hearth_store_close(r->s);
+	sqlite3_close(r->db);
+	memset(r, 0, sizeof *r);
+}
+
+/* Deep copies of ops. */
+typedef struct opset {
+	hearth_op *v;
+	size_t n, cap;
+	const hearth_id *space; /* NULL: all */
+} opset;
+
+static void opset_add(opset *o, const hearth_op *op)
+{
+	hearth_op *c;
+
+	if (o->n == o->cap) {
+		o->cap = o->cap ? o->cap * 2 : 64;
+		o->v = realloc(o->v, o->cap * sizeof *o->v);
+		assert_non_null(o->v);
+	}
+	c = &o->v[o->n++];
+	*c = *op;
+	c->kind = strdup(op->kind);
+	c->field = strdup(op->field);
+	c->value = op->value ? strdup(op->value) : NULL;
+	if (op->nprev > 0) {
+		hearth_op_id *p = malloc(op->nprev * sizeof *p);
+
+		assert_non_null(p);
+		memcpy(p, op->prev, op->nprev * sizeof *p);
+		c->prev = p;
+	} else {
+		c->prev = NULL;
+	}
+}
+
+static void opset_free(opset *o)
+{
+	size_t i;
+
+	for (i = 0; i < o->n; i++) {
+		free((char *)o->v[i].kind);
+		free((char *)o->v[i].field);
+		free((char *)o->v[i].value);
+		free((void *)o->v[i].prev);
+	}
+	free(o->v);
+	memset(o, 0, sizeof *o);
+}
+
+static int collect_cb(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		      void *ctx)
+{
+	opset *o = ctx;
+
+	(void)arrival;
+	if (state == HEARTH_OP_SUPERSEDED)
+		return 0;
+	if (o->space == NULL || hearth_id_equal(&op->space, o->space))
+		opset_add(o, op);
+	return 0;
+}
+
+static void ops_of(replica *r, const hearth_id *space, opset *o)
+{
+	memset(o, 0, sizeof *o);
+	o->space = space;
+	assert_int_equal(hearth_store_ops_since(r->s, 0, collect_cb, o), HEARTH_OK);
+}
+
+/* Sends every op of space from a to b. */
+static void sync_to(replica *a, replica *b, const hearth_id *space)
+{
+	opset o;
+
+	ops_of(a, space, &o);
+	if (o.n > 0)
+		assert_int_equal(hearth_store_apply(b->s, o.v, o.n, NULL), HEARTH_OK);
+	opset_free(&o);
+}
+
+static char *dump_of(replica *r, const hearth_id *space)
+{
+	hearth_space_state *st;
+	char *d;
+
+	assert_int_equal(hearth_space_load(r->s, space, &st), HEARTH_OK);
+	assert_int_equal(hearth_space_state_dump(st, &d), HEARTH_OK);
+	hearth_space_state_free(st);
+	return d;
+}
+
+static hearth_space_state *state_of(replica *r, const hearth_id *space)
+{
+	hearth_space_state *st;
+
+	assert_int_equal(hearth_space_load(r->s, space, &st), HEARTH_OK);
+	return st;
+}
+
+static const uint8_t *pk_of(replica *r)
+{
+	static hearth_identity_public pub;
+	hearth_identity *id;
+
+	assert_int_equal(hearth_identity_load(r->s, &id), HEARTH_OK);
+	pub = *hearth_identity_public_keys(id);
+	hearth_identity_free(id);
+	return pub.sign_pk;
+}
+
+/* lead invites, invitee joins, lead approves; the member record id. */
+static hearth_id add_member(replica *lead, replica *who, const hearth_id *space,
+			    hearth_role role)
+{
+	char *code = NULL, *req = NULL, fp[HEARTH_FINGERPRINT_LEN + 1], mine[HEARTH_FINGERPRINT_LEN + 1];
+	hearth_invitation inv;
+	hearth_id m;
+
+	assert_int_equal(hearth_space_invite(lead->s, space, role, 0, &code), HEARTH_OK);
+	assert_int_equal(hearth_space_join(who->s, code, &req, &inv), HEARTH_OK);
+	assert_true(hearth_id_equal(&inv.space, space));
+	assert_int_equal(inv.role, role);
+	assert_int_equal(hearth_space_approve(lead->s, space, req, &m, fp), HEARTH_OK);
+	assert_int_equal(hearth_identity_fingerprint_get(who->s, mine), HEARTH_OK);
+	assert_string_equal(fp, mine);
+	free(code);
+	free(req);
+	return m;
+}
+
+static int holds_key(replica *r, const hearth_id *space, uint64_t e)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	int found = 0;
+
+	assert_int_equal(hearth_keyring_get(r->s, space, e, key, &found), HEARTH_OK);
+	return found;
+}
+
+/* ---- the basics ------------------------------------------------------------ */
+
+static void test_create(void **state)
+{
+	hearth_space_state *st;
+	const hearth_space_member *me;
+	uint8_t key[HEARTH_EPOCH_KEYBYTES], sk[64], check[HEARTH_KEYCHECK_BYTES];
+	hearth_device_key *dk;
+	hearth_id space;
+	replica a;
+	int found;
+
+	(void)state;
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(a.s, "", &space), HEARTH_EINVAL);
+	assert_int_equal(hearth_space_create(a.s, "工会心理服务队", &space), HEARTH_OK);
+	st = state_of(&a, &space);
+	assert_true(st->known);
+	assert_int_equal(st->nmembers, 1);
+	me = hearth_space_member_of(st, pk_of(&a));
+	assert_non_null(me);
+	assert_int_equal(me->role, HEARTH_ROLE_LEAD);
+	assert_int_equal(me->ndevices, 1);
+	assert_true(me->devices[0].device == hearth_store_device(a.s));
+	assert_non_null(st->current);
+	assert_int_equal(st->current->number, 1);
+	assert_false(st->needs_rotation);
+	assert_int_equal(st->current->nwraps, 1);
+	/* The wrap opens with this device's key to the kept key. */
+	assert_int_equal(hearth_device_key_load(a.s, &dk, NULL), HEARTH_OK);
+	memcpy(sk, hearth_device_key_secret(dk), 64);
+	hearth_device_key_free(dk);
+	assert_int_equal(hearth_epoch_unwrap(st->current->wraps[0].sealed, sk, key), HEARTH_OK);
+	hearth_epoch_key_check(&space, st->current->epoch, key, check);
+	assert_memory_equal(check, st->current->check, sizeof check);
+	assert_true(holds_key(&a, &space, st->current->epoch));
+	{
+		uint8_t kept[HEARTH_EPOCH_KEYBYTES];
+
+		assert_int_equal(hearth_keyring_get(a.s, &space, st->current->epoch, kept, &found),
+				 HEARTH_OK);
+		assert_memory_equal(kept, key, sizeof key);
+	}
+	/* The control key is public and derived. */
+	assert_int_equal(hearth_keyring_get(a.s, &space, 0, key, &found), HEARTH_OK);
+	assert_true(found);
+	/* Audited, and only the control plane plus the name were written. */
+	{
+		int64_t n = 0;
+
+		assert_int_equal(hearth_audit_verify(a.s, &n), HEARTH_OK);
+	}
+	hearth_space_state_free(st);
+	sodium_memzero(sk, sizeof sk);
+	replica_close(&a);
+}
+
+struct list_ctx {
+	int n;
+	char name[64];
+	hearth_role role;
+};
+
+static int list_cb(const hearth_space_info *i, void *ctx)
+{
+	struct list_ctx *l = ctx;
+
+	l->n++;
+	snprintf(l->name, sizeof l->name, "%s", i->name ? i->name : "");
+	l->role = i->role;
+	return 0;
+}
+
+/* Lead, counsellors A and B: invite, join, approve, sync, remove B. */
+static void test_three_vaults(void **state)
+{
+	replica l, a, b;
+	hearth_id space, ma, mb, found;
+	hearth_space_state *st, *sb;
+	const hearth_space_member *bm;
+	struct list_ctx lc = { 0 };
+	uint8_t pk[32];
+	uint64_t bdev, cut, old_epoch;
+	size_t i;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	replica_open(&b);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	mb = add_member(&l, &b, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&l, &a, &space);
+	sync_to(&l, &b, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_refresh(b.s, &space, NULL), HEARTH_OK);
+	st = state_of(&a, &space);
+	old_epoch = st->current->epoch;
+	assert_true(holds_key(&a, &space, old_epoch));
+	assert_true(holds_key(&b, &space, old_epoch));
+	assert_int_equal(st->nmembers, 3);
+	hearth_space_state_free(st);
+	/* A lists the space with its role and name. */
+	assert_int_equal(hearth_spaces_each(a.s, list_cb, &lc), HEARTH_OK);
+	assert_int_equal(lc.n, 1);
+	assert_string_equal(lc.name, "team");
+	assert_int_equal(lc.role, HEARTH_ROLE_COUNSELLOR);
+	assert_int_equal(hearth_space_resolve(a.s, "team", &found), HEARTH_OK);
+	assert_true(hearth_id_equal(&found, &space));
+	/* A counsellor may not invite or remove. */
+	{
+		char *code = NULL;
+
+		assert_int_equal(hearth_space_invite(a.s, &space, HEARTH_ROLE_COUNSELLOR, 0, &code),
+				 HEARTH_ESTATE);
+		assert_null(code);
+		assert_int_equal(hearth_space_remove(a.s, &space, &mb), HEARTH_ESTATE);
+	}
+	/* B writes a little (its control ops: none; a data record). */
+	{
+		hearth_id r;
+
+		assert_int_equal(hearth_record_create(b.s, &space, "note", &r), HEARTH_OK);
+		sync_to(&b, &l, &space);
+	}
+	bdev = hearth_store_device(b.s);
+	assert_int_equal(hearth_space_remove(l.s, &space, &mb), HEARTH_OK);
+	assert_int_equal(hearth_space_remove(l.s, &space, &mb), HEARTH_ESTATE);
+	st = state_of(&l, &space);
+	bm = NULL;
+	for (i = 0; i < st->nmembers; i++)
+		if (hearth_id_equal(&st->members[i].record, &mb))
+			bm = &st->members[i];
+	assert_non_null(bm);
+	assert_true(bm->removed);
+	assert_int_equal(bm->ncutoffs, 1);
+	cut = bm->cutoffs[0].cutoff;
+	assert_true(cut >= 1);
+	/* A new epoch, sealed to the lead and A only. */
+	assert_non_null(st->current);
+	assert_int_equal(st->current->number, 2);
+	assert_int_equal(st->current->nwraps, 2);
+	for (i = 0; i < st->current->nwraps; i++)
+		assert_true(st->current->wraps[i].device != bdev);
+	/* B's ops up to the cutoff are still accepted, later ones refused. */
+	assert_true(hearth_space_may_write(st, bdev, 1, cut, old_epoch, pk, NULL));
+	assert_false(hearth_space_may_write(st, bdev, 1, cut + 1, old_epoch, pk, NULL));
+	assert_false(hearth_space_may_write(st, bdev, cut + 1, cut + 1, 0, pk, NULL));
+	assert_true(hearth_space_may_write(st, hearth_store_device(a.s), 1, 1000,
+					   st->current->epoch, pk, NULL));
+	assert_false(hearth_space_may_write(st, hearth_store_device(a.s), 1, 1, 12345, pk, NULL));
+	/* Everyone converges; B decrypts nothing sealed after its removal. */
+	sync_to(&l, &a, &space);
+	sync_to(&l, &b, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_refresh(b.s, &space, NULL), HEARTH_OK);
+	assert_true(holds_key(&a, &space, st->current->epoch));
+	assert_false(holds_key(&b, &space, st->current->epoch));
+	assert_true(holds_key(&b, &space, old_epoch)); /* what B read stays */
+	sb = state_of(&b, &space);
+	assert_null(hearth_space_member_of(sb, pk_of(&b)));
+	{
+		char *d1, *d2;
+
+		assert_int_equal(hearth_space_state_dump(st, &d1), HEARTH_OK);
+		assert_int_equal(hearth_space_state_dump(sb, &d2), HEARTH_OK);
+		assert_string_equal(d1, d2);
+		free(d1);
+		free(d2);
+	}
+	/* B's own audit says what happened here; it lists no space now. */
+	lc.n = 0;
+	assert_int_equal(hearth_spaces_each(b.s, list_cb, &lc), HEARTH_OK);
+	assert_int_equal(lc.n, 0);
+	(void)ma;
+	hearth_space_state_free(st);
+	hearth_space_state_free(sb);
+	replica_close(&l);
+	replica_close(&a);
+	replica_close(&b);
+}
+
+/* ---- codes ----------------------------------------------------------------- */
+
+static void test_codes(void **state)
+{
+	replica l, a, c;
+	hearth_id space;
+	char *code = NULL, *req = NULL, *p;
+	hearth_invitation inv;
+	hearth_join_request jr;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	replica_open(&c);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	assert_int_equal(hearth_space_invite(l.s, &space, HEARTH_ROLE_NONE, 0, &code),
+			 HEARTH_EINVAL);
+	assert_int_equal(hearth_space_invite(l.s, &space, HEARTH_ROLE_LEAD, 0, &code), HEARTH_OK);
+	assert_int_equal(hearth_invitation_parse(code, &inv), HEARTH_OK);
+	assert_int_equal(inv.role, HEARTH_ROLE_LEAD);
+	/* Lowercase, no dashes, O for 0: the same code. */
+	{
+		char *q = strdup(code), *w = q;
+
+		for (p = code; *p; p++)
+			if (*p != '-')
+				*w++ = (char)(*p == '0' ? 'o' : (*p >= 'A' && *p <= 'Z' ? *p + 32 : *p));
+		*w = '\0';
+		assert_int_equal(hearth_invitation_parse(q, &inv), HEARTH_OK);
+		free(q);
+	}
+	/* Every mistyped character is refused. */
+	for (p = code; *p; p++) {
+		char keep = *p;
+
+		if (keep == '-')
+			continue;
+		*p = keep == 'Z' ? 'Y' : (keep == '9' ? 'A' : (char)(keep + 1));
+		if (*p == 'I' || *p == 'L' || *p == 'O' || *p == 'U')
+			(*p)++;
+		assert_int_equal(hearth_invitation_parse(code, &inv), HEARTH_EFORMAT);
+		*p = keep;
+	}
+	assert_int_equal(hearth_invitation_parse("hello", &inv), HEARTH_EFORMAT);
+	assert_int_equal(hearth_join_request_parse(code, &jr), HEARTH_EFORMAT);
+	/* An expired invitation is refused on both sides. */
+	{
+		char *old = NULL, *r2 = NULL;
+
+		assert_int_equal(hearth_space_invite(l.s, &space, HEARTH_ROLE_COUNSELLOR, 1000, &old),
+				 HEARTH_OK);
+		assert_int_equal(hearth_space_join(c.s, old, &r2, NULL), HEARTH_ESTATE);
+		assert_null(r2);
+		free(old);
+	}
+	assert_int_equal(hearth_space_join(a.s, code, &req, NULL), HEARTH_OK);
+	assert_int_equal(hearth_join_request_parse(req, &jr), HEARTH_OK);
+	/* A request for another space, or a second use, is refused. */
+	{
+		hearth_id other;
+
+		assert_int_equal(hearth_space_create(l.s, "other", &other), HEARTH_OK);
+		assert_int_equal(hearth_space_approve(l.s, &other, req, NULL, NULL), HEARTH_ESTATE);
+	}
+	assert_int_equal(hearth_space_approve(l.s, &space, req, NULL, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_approve(l.s, &space, req, NULL, NULL), HEARTH_ESTATE);
+	/* A tampered request: its certificate no longer verifies, or its
+	 * checksum fails. */
+	req[10] = req[10] == 'A' ? 'B' : 'A';
+	assert_int_not_equal(hearth_join_request_parse(req, &jr), HEARTH_OK);
+	free(code);
+	free(req);
+	replica_close(&l);
+	replica_close(&a);
+	replica_close(&c);
+}
+
+/* ---- order independence ---------------------------------------------------- */
+
+static uint64_t rng_next(uint64_t *x)
+{
+	*x ^= *x << 13;
+	*x ^= *x >> 7;
+	*x ^= *x << 17;
+	return *x;
+}
+
+static void shuffle(hearth_op *v, size_t n, uint64_t *rng)
+{
+	size_t i;
+
+	for (i = n; i > 1; i--) {
+		size_t j = (size_t)(rng_next(rng) % i);
+		hearth_op t = v[i - 1];
+
+		v[i - 1] = v[j];
+		v[j] = t;
+	}
+}
+
+/* A space with history: members added and removed, concurrent rotations. */
+static void build_history(replica *r, hearth_id *space)
+{
+	replica l2, c1, c2;
+	hearth_id m1, m2;
+
+	replica_open(&l2);
+	replica_open(&c1);
+	replica_open(&c2);
+	assert_int_equal(hearth_space_create(r->s, "history", space), HEARTH_OK);
+	add_member(r, &l2, space, HEARTH_ROLE_LEAD);
+	m1 = add_member(r, &c1, space, HEARTH_ROLE_COUNSELLOR);
+	m2 = add_member(r, &c2, space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(r, &l2, space);
+	assert_int_equal(hearth_space_refresh(l2.s, space, NULL), HEARTH_OK);
+	/* Offline: each lead removes a different counsellor. */
+	assert_int_equal(hearth_space_remove(r->s, space, &m1), HEARTH_OK);
+	assert_int_equal(hearth_space_remove(l2.s, space, &m2), HEARTH_OK);
+	sync_to(&l2, r, space);
+	assert_int_equal(hearth_space_refresh(r->s, space, NULL), HEARTH_OK);
+	replica_close(&l2);
+	replica_close(&c1);
+	replica_close(&c2);
+}
+
+static void test_order_independence(void **state)
+{
+	hearth_space_state *ref, *st;
+	char *want, *got;
+	hearth_id space;
+	opset o;
+	uint64_t rng = 0x9e3779b97f4a7c15ull;
+	replica r;
+	int round;
+
+	(void)state;
+	replica_open(&r);
+	build_history(&r, &space);
+	ops_of(&r, &space, &o);
+	assert_true(o.n > 50);
+	assert_int_equal(hearth_space_compute(&space, o.v, o.n, &ref), HEARTH_OK);
+	assert_int_equal(hearth_space_state_dump(ref, &want), HEARTH_OK);
+	assert_true(ref->known);
+	assert_non_null(ref->current);
+	/* The store's own view is the same. */
+	got = dump_of(&r, &space);
+	assert_string_equal(want, got);
+	free(got);
+	for (round = 0; round < 40; round++) {
+		size_t n = o.n, i, extra = (size_t)(rng_next(&rng) % (o.n / 2 + 1));
+		hearth_op *v = malloc((o.n + extra) * sizeof *v);
+
+		assert_non_null(v);
+		memcpy(v, o.v, o.n * sizeof *v);
+		/* Repeats. */
+		for (i = 0; i < extra; i++)
+			v[n++] = o.v[rng_next(&rng) % o.n];
+		shuffle(v, n, &rng);
+		assert_int_equal(hearth_space_compute(&space, v, n, &st), HEARTH_OK);
+		assert_int_equal(hearth_space_state_dump(st, &got), HEARTH_OK);
+		assert_string_equal(want, got);
+		free(got);
+		hearth_space_state_free(st);
+		/* A subset alone is some state; the whole set is the same one. */
+		assert_int_equal(hearth_space_compute(&space, v, n / 2, &st), HEARTH_OK);
+		hearth_space_state_free(st);
+		free(v);
+	}
+	/* Through real stores: a subset, then the rest, in random batches. */
+	for (round = 0; round < 6; round++) {
+		replica x;
+		hearth_op *v = malloc(o.n * sizeof *v);
+		size_t at = 0;
+
+		assert_non_null(v);
+		memcpy(v, o.v, o.n * sizeof *v);
+		shuffle(v, o.n, &rng);
+		replica_open(&x);
+		while (at < o.n) {
+			size_t k = 1 + (size_t)(rng_next(&rng) % 40);
+
+			if (k > o.n - at)
+				k = o.n - at;
+			assert_int_equal(hearth_store_apply(x.s, v + at, k, NULL), HEARTH_OK);
+			/* Recomputing midway leaves no trace. */
+			hearth_space_state_free(state_of(&x, &space));
+			at += k;
+		}
+		got = dump_of(&x, &space);
+		assert_string_equal(want, got);
+		free(got);
+		replica_close(&x);
+		free(v);
+	}
+	free(want);
+	hearth_space_state_free(ref);
+	opset_free(&o);
+	replica_close(&r);
+}
+
+/* Ops by a stranger, by a removed device past its cutoff, or forged
+ * genesis records change nothing. */
+static void test_forgeries(void **state)
+{
+	replica l, x;
+	hearth_id space, fake, rec;
+	char *want, *got, f[40];
+	opset o;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&x);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	want = dump_of(&l, &space);
+	/* A stranger writes into the space: a member record naming itself
+	 * lead, a second genesis, an epoch. */
+	sync_to(&l, &x, &space);
+	assert_int_equal(hearth_record_create(x.s, &space, HEARTH_KIND_MEMBER, &rec), HEARTH_OK);
+	assert_int_equal(hearth_record_set(x.s, &rec, "role", "lead"), HEARTH_OK);
+	assert_int_equal(hearth_record_create(x.s, &space, HEARTH_KIND_SPACE, &fake), HEARTH_OK);
+	assert_int_equal(hearth_record_set(x.s, &fake, "creator", "00"), HEARTH_OK);
+	assert_int_equal(hearth_record_create(x.s, &space, HEARTH_KIND_EPOCH, &rec), HEARTH_OK);
+	assert_int_equal(hearth_record_set(x.s, &rec, "number", "99"), HEARTH_OK);
+	/* And the stranger edits the lead's member record. */
+	{
+		hearth_space_state *st = state_of(&x, &space);
+
+		snprintf(f, sizeof f, "cutoff.%016llx", (unsigned long long)st->root_device);
+		assert_int_equal(hearth_record_set(x.s, &st->members[0].record, "removed", "1"),
+				 HEARTH_OK);
+		assert_int_equal(hearth_record_set(x.s, &st->members[0].record, f, "0"), HEARTH_OK);
+		hearth_space_state_free(st);
+	}
+	sync_to(&x, &l, &space);
+	got = dump_of(&l, &space);
+	assert_string_equal(want, got);
+	free(got);
+	/* A space whose genesis is not held is unknown. */
+	ops_of(&l, &space, &o);
+	{
+		hearth_space_state *st;
+		hearth_id other = hearth_id_random();
+
+		assert_int_equal(hearth_space_compute(&other, o.v, o.n, &st), HEARTH_OK);
+		assert_false(st->known);
+		assert_int_equal(st->nmembers, 0);
+		assert_false(hearth_space_may_write(st, hearth_store_device(l.s), 1, 1, 0, NULL, NULL));
+		hearth_space_state_free(st);
+	}
+	opset_free(&o);
+	free(want);
+	replica_close(&l);
+	replica_close(&x);
+}
+
+/* ---- seeded schedules of concurrent changes ------------------------------- */
+
+#define NREP 6 /* L1, L2, C1, C2, C3, C4 (C4 invited during the schedule) */
+
+typedef struct world {
+	replica r[NREP];
+	hearth_id space;
+	hearth_id member[NREP];
+	int in[NREP]; /* holds the space's ops */
+	uint64_t seed;
+} world;
+
+static void fail_seed(const world *w, const char *what)
+{
+	print_error("schedule seed %llu: %s\n", (unsigned long long)w->seed, what);
+	fail();
+}
+
+/* Everyone exchanges everything and refreshes, until nothing changes. */
+static void converge(world *w)
+{
+	int round, i, j, changed;
+
+	for (round = 0; round < 8; round++) {
+		changed = 0;
+		for (i = 0; i < NREP; i++)
+			for (j = 0; j < NREP; j++)
+				if (i != j && w->in[i] && w->in[j])
+					sync_to(&w->r[i], &w->r[j], &w->space);
+		for (i = 0; i < NREP; i++) {
+			int c = 0;
+
+			if (!w->in[i])
+				continue;
+			if (hearth_space_refresh(w->r[i].s, &w->space, &c) != HEARTH_OK)
+				fail_seed(w, "refresh failed");
+			changed |= c;
+		}
+		if (!changed)
+			return;
+	}
+	fail_seed(w, "no convergence after 8 rounds");
+}
+
+static void check_world(world *w)
+{
+	char *ref = NULL, *d;
+	hearth_space_state *st;
+	size_t i, j, k;
+	int r;
+
+	for (r = 0; r < NREP; r++) {
+		if (!w->in[r])
+			continue;
+		d = dump_of(&w->r[r], &w->space);
+		if (ref == NULL)
+			ref = d;
+		else if (strcmp(ref, d) != 0)
+			fail_seed(w, "replicas differ");
+		if (d != ref)
+			free(d);
+	}
+	st = state_of(&w->r[0], &w->space);
+	if (st->current == NULL || st->needs_rotation)
+		fail_seed(w, "no agreed current epoch");
+	/* The current key was never sealed to a removed member's device. */
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		if (!m->removed || hearth_space_member_of(st, m->identity.sign_pk) != NULL)
+			continue;
+		for (j = 0; j < m->ndevices; j++)
+			for (k = 0; k < st->current->nwraps; k++)
+				if (st->current->wraps[k].device == m->devices[j].device)
+					fail_seed(w, "current epoch sealed to a removed member");
+	}
+	/* Every current member holds the current key; no removed one does. */
+	for (r = 0; r < NREP; r++) {
+		if (!w->in[r])
+			continue;
+		if ((hearth_space_member_of(st, pk_of(&w->r[r])) != NULL) !=
+		    holds_key(&w->r[r], &w->space, st->current->epoch))
+			fail_seed(w, "a member lacks the key, or a removed one holds it");
+	}
+	hearth_space_state_free(st);
+	free(ref);
+}
+
+static int is_member(world *w, int who)
+{
+	hearth_space_state *st = state_of(&w->r[0], &w->space);
+	int yes = hearth_space_member_of(st, pk_of(&w->r[who])) != NULL;
+
+	hearth_space_state_free(st);
+	return yes;
+}
+
+static void run_schedule(uint64_t seed)
+{
+	world w;
+	uint64_t rng = seed * 2654435761u + 1;
+	int i, kind, a, b;
+
+	memset(&w, 0, sizeof w);
+	w.seed = seed;
+	for (i = 0; i < NREP; i++)
+		replica_open(&w.r[i]);
+	assert_int_equal(hearth_space_create(w.r[0].s, "s", &w.space), HEARTH_OK);
+	w.in[0] = 1;
+	{
+		hearth_space_state *st = state_of(&w.r[0], &w.space);
+
+		w.member[0] = st->members[0].record;
+		hearth_space_state_free(st);
+	}
+	w.member[1] = add_member(&w.r[0], &w.r[1], &w.space, HEARTH_ROLE_LEAD);
+	for (i = 2; i < 5; i++)
+		w.member[i] = add_member(&w.r[0], &w.r[i], &w.space, HEARTH_ROLE_COUNSELLOR);
+	for (i = 1; i < 5; i++)
+		w.in[i] = 1;
+	converge(&w);
+	/* Offline, the two leads act at once. */
+	kind = (int)(rng_next(&rng) % 4);
+	a = 2 + (int)(rng_next(&rng) % 3);
+	b = 2 + (int)((a - 2 + 1 + rng_next(&rng) % 2) % 3);
+	if (rng_next(&rng) & 1) {
+		/* Some write first, which the cutoffs must count. */
+		hearth_id rec;
+
+		assert_int_equal(hearth_record_create(w.r[a].s, &w.space, "note", &rec), HEARTH_OK);
+		sync_to(&w.r[a], &w.r[rng_next(&rng) & 1], &w.space);
+	}
+	switch (kind) {
+	case 0: /* each removes a different member */
+		assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[a]), HEARTH_OK);
+		assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[b]), HEARTH_OK);
+		break;
+	case 1: /* one removes while the other invites */
+		assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[a]), HEARTH_OK);
+		w.member[5] = add_member(&w.r[1], &w.r[5], &w.space, HEARTH_ROLE_COUNSELLOR);
+		w.in[5] = 1;
+		sync_to(&w.r[1], &w.r[5], &w.space);
+		break;
+	case 2: /* the two leads remove each other */
+		if (rng_next(&rng) & 1) {
+			assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[1]), HEARTH_OK);
+			assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[0]), HEARTH_OK);
+		} else {
+			assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[0]), HEARTH_OK);
+			assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[1]), HEARTH_OK);
+		}
+		break;
+	default: /* both remove the same member: concurrent rotations */
+		assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[a]), HEARTH_OK);
+		assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[a]), HEARTH_OK);
+		break;
+	}
+	/* Partial exchanges in a random order before everything meets. */
+	for (i = 0; i < (int)(rng_next(&rng) % 6); i++) {
+		int x = (int)(rng_next(&rng) % NREP), y = (int)(rng_next(&rng) % NREP);
+
+		if (x != y && w.in[x] && w.in[y])
+			sync_to(&w.r[x], &w.r[y], &w.space);
+	}
+	converge(&w);
+	check_world(&w);
+	/* The changes that must hold. */
+	switch (kind) {
+	case 0:
+		if (is_member(&w, a) || is_member(&w, b))
+			fail_seed(&w, "a removal did not hold");
+		break;
+	case 1:
+		if (is_member(&w, a) || !is_member(&w, 5))
+			fail_seed(&w, "the removal or the invitation did not hold");
+		break;
+	case 2:
+		if (is_member(&w, 0) + is_member(&w, 1) != 1)
+			fail_seed(&w, "not exactly one lead stays after mutual removal");
+		break;
+	default:
+		if (is_member(&w, a))
+			fail_seed(&w, "the removal did not hold");
+		break;
+	}
+	for (i = 0; i < NREP; i++)
+		replica_close(&w.r[i]);
+}
+
+static void test_schedules(void **state)
+{
+	const char *e = getenv("HEARTH_SPACE_SCHEDULES"), *s0 = getenv("HEARTH_SPACE_SEED");
+	uint64_t n = e != NULL ? strtoull(e, NULL, 10) : 200, first, i;
+
+	(void)state;
+	first = s0 != NULL ? strtoull(s0, NULL, 10) : 1;
+	for (i = 0; i < n; i++)
+		run_schedule(first + i);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_create),
+		cmocka_unit_test(test_three_vaults),
+		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_order_independence),
+		cmocka_unit_test(test_forgeries),
+		cmocka_unit_test(test_schedules),
+	};
+
+	if (hearth_crypto_init() != HEARTH_OK)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
