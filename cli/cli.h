@@ -382,6 +382,7 @@ int cmd_journal(struct hearth_cli *cli, int argc, char **argv);
 int cmd_audit(struct hearth_cli *cli, int argc, char **argv);
 int cmd_config(struct hearth_cli *cli, int argc, char **argv);
 int cmd_device(struct hearth_cli *cli, int argc, char **argv);
+int cmd_space(struct hearth_cli *cli, int argc, char **argv);
 
 /* ---- safety reminders shared by groups ---------------------------------- */
 

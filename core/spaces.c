@@ -376,7 +376,8 @@ hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
 	}
 	if ((ret = collect(s, HEARTH_KIND_SPACEINFO, &names)) != HEARTH_OK)
 		goto out_spaces;
-	qsort(spaces.v, spaces.n, sizeof *spaces.v, space_cmp);
+	if (spaces.n > 1)
+		qsort(spaces.v, spaces.n, sizeof *spaces.v, space_cmp);
 	for (i = 0; i < spaces.n && ret == HEARTH_OK; i++) {
 		hearth_space_state *st = NULL;
 		const hearth_space_member *mine;
@@ -594,9 +595,16 @@ static int b32_value(char c)
 	return (int)(p - b32);
 }
 
+/* A code's failures, as literal messages (each is a msgid). */
+static hearth_status not_code(uint8_t type)
+{
+	return type == CODE_INVITE ?
+		hearth_fail(HEARTH_EFORMAT, "this is not an invitation code") :
+		hearth_fail(HEARTH_EFORMAT, "this is not a join request");
+}
+
 /* Decodes a code of type into b (exactly n bytes).  HEARTH_EFORMAT. */
-static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, size_t n,
-				 const char *what)
+static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, size_t n)
 {
 	size_t chars = (n * 8 + 4) / 5, got = 0, k = 0;
 	uint8_t check[CODE_CHECK];
@@ -604,14 +612,14 @@ static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, siz
 	const char *p;
 
 	if (text == NULL)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+		return not_code(type);
 	for (p = text; *p != '\0'; p++) {
 		int v;
 
 		if (*p == '-' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			continue;
 		if ((v = b32_value(*p)) < 0 || got >= chars)
-			return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+			return not_code(type);
 		got++;
 		acc = (acc << 5 | (unsigned)v) & 0xffff;
 		bits += 5;
@@ -622,14 +630,19 @@ static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, siz
 		}
 	}
 	if (got != chars || k != n || (acc & ((1u << bits) - 1)) != 0)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
-	if ((b[0] & 0xf0) == (type & 0xf0) && b[0] > type)
-		return hearth_fail(HEARTH_EFORMAT, "%s made by a newer version of Hearth", what);
+		return not_code(type);
 	code_check(b, n - CODE_CHECK, check);
 	if (memcmp(check, b + n - CODE_CHECK, CODE_CHECK) != 0)
-		return hearth_fail(HEARTH_EFORMAT, "%s has a typo: its checksum does not match", what);
+		return type == CODE_INVITE ?
+			hearth_fail(HEARTH_EFORMAT,
+				    "the invitation code has a typo: its checksum does not match") :
+			hearth_fail(HEARTH_EFORMAT,
+				    "the join request has a typo: its checksum does not match");
+	/* The high nibble says what the code is, the low one its version. */
+	if ((b[0] & 0xf0) == (type & 0xf0) && b[0] > type)
+		return hearth_fail(HEARTH_ENEWER, "this code was made by a newer version of Hearth");
 	if (b[0] != type)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+		return not_code(type);
 	return HEARTH_OK;
 }
 
@@ -641,7 +654,7 @@ hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out)
 	if (out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no place for the invitation");
 	memset(out, 0, sizeof *out);
-	if ((ret = code_decode(code, CODE_INVITE, b, sizeof b, "an invitation code")) != HEARTH_OK)
+	if ((ret = code_decode(code, CODE_INVITE, b, sizeof b)) != HEARTH_OK)
 		return ret;
 	memcpy(out->space.b, b + 1, 16);
 	out->role = (hearth_role)b[17];
@@ -649,7 +662,7 @@ hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out)
 	memcpy(out->token, b + 26, 8);
 	memcpy(out->inviter_tag, b + 34, 8);
 	if (hearth_role_name(out->role) == NULL)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", "an invitation code");
+		return not_code(CODE_INVITE);
 	return HEARTH_OK;
 }
 
@@ -661,7 +674,7 @@ hearth_status hearth_join_request_parse(const char *text, hearth_join_request *o
 	if (out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no place for the join request");
 	memset(out, 0, sizeof *out);
-	if ((ret = code_decode(text, CODE_REQUEST, b, sizeof b, "a join request")) != HEARTH_OK)
+	if ((ret = code_decode(text, CODE_REQUEST, b, sizeof b)) != HEARTH_OK)
 		return ret;
 	memcpy(out->space.b, b + 1, 16);
 	memcpy(out->token, b + 17, 8);

@@ -14,6 +14,8 @@
 #include "hearth/envelope.h"
 #include "hearth/vault.h"
 #include "hearth/devices.h"
+#include "hearth/space.h"
+#include "hearth/spaces.h"
 #include "hearth/audit.h"
 #include "hearth/timeutil.h"
 #include "hearth/vocab.h"
