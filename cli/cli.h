@@ -344,6 +344,10 @@ int cli_check_text(struct hearth_cli *cli, const char *option, const char *value
  * buf; returns buf. */
 const char *cli_format_ms(uint64_t ms, char buf[32]);
 
+/* Prints a fingerprint (hearth_fingerprint's text) to stdout as three
+ * lines of four groups, each indented by two spaces: easy to read aloud. */
+void cli_fingerprint_print(const char *fp);
+
 /* ---- language (i18n.c) -------------------------------------------------- */
 
 /* Sets up the locale and gettext (textdomain "hearth") from the

@@ -126,9 +126,6 @@ static int device_list(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- device fingerprint ---------------------------------------------------- */
 
-/* Groups printed per line: three lines of four, easy to read aloud. */
-#define GROUPS_PER_LINE 4u
-
 static int device_fingerprint(struct hearth_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -138,7 +135,6 @@ static int device_fingerprint(struct hearth_cli *cli, int argc, char **argv)
 	char fp[HEARTH_FINGERPRINT_LEN + 1];
 	hearth_store *s;
 	hearth_status st;
-	unsigned g;
 	int c, rc;
 
 	cli_set_command(cli, "device fingerprint");
@@ -161,9 +157,7 @@ static int device_fingerprint(struct hearth_cli *cli, int argc, char **argv)
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s}", "fingerprint", fp));
 	printf("%s\n", _("Fingerprint of this vault's identity (compare it in person):"));
-	for (g = 0; g < HEARTH_FINGERPRINT_GROUPS; g++)
-		printf("%s%.5s%s", g % GROUPS_PER_LINE == 0 ? "  " : " ", fp + 6 * g,
-		       g % GROUPS_PER_LINE == GROUPS_PER_LINE - 1 ? "\n" : "");
+	cli_fingerprint_print(fp);
 	return CLI_EXIT_OK;
 }
 

@@ -22,18 +22,6 @@
 #include "hearth/devices.h"
 #include "hearth/spaces.h"
 
-/* Groups printed per line of a fingerprint: three lines of four. */
-#define GROUPS_PER_LINE 4u
-
-static void print_fingerprint(const char *fp)
-{
-	unsigned g;
-
-	for (g = 0; g < HEARTH_FINGERPRINT_GROUPS; g++)
-		printf("%s%.5s%s", g % GROUPS_PER_LINE == 0 ? "  " : " ", fp + 6 * g,
-		       g % GROUPS_PER_LINE == GROUPS_PER_LINE - 1 ? "\n" : "");
-}
-
 static const char *role_text(hearth_role r)
 {
 	switch (r) {
@@ -344,7 +332,7 @@ static int space_invite(struct hearth_cli *cli, int argc, char **argv)
 	}
 	printf("%s\n  %s\n", _("Invitation code (one use, valid for 7 days):"), code);
 	printf("%s\n", _("Your fingerprint, for the invitee to compare:"));
-	print_fingerprint(fp);
+	cli_fingerprint_print(fp);
 	free(code);
 	return CLI_EXIT_OK;
 }
@@ -399,7 +387,7 @@ static int space_join(struct hearth_cli *cli, int argc, char **argv)
 	       role_text(inv.role));
 	printf("  %s\n", req);
 	printf("%s\n", _("Your fingerprint, for the lead to compare:"));
-	print_fingerprint(fp);
+	cli_fingerprint_print(fp);
 	free(req);
 	return CLI_EXIT_OK;
 }
@@ -448,7 +436,7 @@ static int space_approve(struct hearth_cli *cli, int argc, char **argv)
 						     "fingerprint", fp));
 	printf(_("Approved member %s.\n"), hex);
 	printf("%s\n", _("Their fingerprint: it must match the one on their screen:"));
-	print_fingerprint(fp);
+	cli_fingerprint_print(fp);
 	return CLI_EXIT_OK;
 }
 

@@ -340,3 +340,16 @@ const char *cli_format_ms(uint64_t ms, char buf[32])
 		snprintf(buf, 32, "%llu", (unsigned long long)ms);
 	return buf;
 }
+
+/* Groups per line of a printed fingerprint. */
+#define FINGERPRINT_GROUPS_PER_LINE 4u
+
+void cli_fingerprint_print(const char *fp)
+{
+	unsigned g;
+
+	for (g = 0; g < HEARTH_FINGERPRINT_GROUPS; g++)
+		printf("%s%.5s%s", g % FINGERPRINT_GROUPS_PER_LINE == 0 ? "  " : " ", fp + 6 * g,
+		       g % FINGERPRINT_GROUPS_PER_LINE == FINGERPRINT_GROUPS_PER_LINE - 1 ?
+		       "\n" : "");
+}
