@@ -814,6 +814,28 @@ int hearth_space_may_write(const hearth_space_state *st, uint64_t device,
 	return 1;
 }
 
+int hearth_space_cert_in_ops(const hearth_op *ops, size_t n, uint64_t device,
+			     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+{
+	size_t i;
+
+	for (i = 0; ops != NULL && i < n; i++) {
+		cop c;
+
+		memset(&c, 0, sizeof c);
+		c.op = &ops[i];
+		if (!hearth_op_is_control(c.op) || c.op->field == NULL ||
+		    strcmp(c.op->kind, HEARTH_KIND_EPOCH) == 0)
+			continue;
+		prepare(&c);
+		if (c.cert_ok && c.dev == device) {
+			memcpy(pk, c.cert.device_pk, HEARTH_ID_SIGN_PUBLICBYTES);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 /* ---- the canonical text -------------------------------------------------- */
 
 typedef struct buf {

@@ -608,6 +608,20 @@ static void test_forgeries(void **state)
 	free(got);
 	/* A space whose genesis is not held is unknown. */
 	ops_of(&l, &space, &o);
+	/* An importer finds the root device's key in the ops themselves,
+	 * the same key the state gives; a stranger's device has none (its
+	 * member record lists no certificate). */
+	{
+		uint8_t pk[32], root_pk[32];
+		hearth_space_state *st = state_of(&l, &space);
+
+		assert_true(hearth_space_may_write(st, hearth_store_device(l.s), 1, 1, 0, root_pk, NULL));
+		assert_true(hearth_space_cert_in_ops(o.v, o.n, hearth_store_device(l.s), pk));
+		assert_memory_equal(pk, root_pk, sizeof pk);
+		assert_false(hearth_space_cert_in_ops(o.v, o.n, hearth_store_device(x.s), pk));
+		assert_false(hearth_space_may_write(st, hearth_store_device(x.s), 1, 1, 0, pk, NULL));
+		hearth_space_state_free(st);
+	}
 	{
 		hearth_space_state *st;
 		hearth_id other = hearth_id_random();

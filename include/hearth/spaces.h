@@ -16,7 +16,7 @@
  *
  * Invitation codes and join requests are texts people pass by hand:
  * Crockford base32 in groups of five, with a checksum, so a mistyped code
- * is refused rather than misread (docs/protocol.md §10.5).
+ * is refused rather than misread (docs/protocol.md §10.7).
  */
 #ifndef HEARTH_SPACES_H
 #define HEARTH_SPACES_H
