@@ -140,8 +140,10 @@ static void detail_space(char out[8 + HEARTH_ID_HEX], const hearth_id *space)
 /* ---- epochs -------------------------------------------------------------- */
 
 /* Writes a new epoch (number max + 1) sealed to every device of st's
- * current members, and keeps its key. */
-static hearth_status rotate(hearth_store *s, const hearth_space_state *st)
+ * current members but member record leaving (NULL: none), and keeps its
+ * key. */
+static hearth_status rotate(hearth_store *s, const hearth_space_state *st,
+			    const hearth_id *leaving)
 {
 	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
 	uint8_t check[HEARTH_KEYCHECK_BYTES], wrap[HEARTH_WRAP_BYTES];
@@ -164,7 +166,7 @@ static hearth_status rotate(hearth_store *s, const hearth_space_state *st)
 	for (i = 0; i < st->nmembers; i++) {
 		const hearth_space_member *m = &st->members[i];
 
-		if (m->removed)
+		if (m->removed || (leaving != NULL && hearth_id_equal(&m->record, leaving)))
 			continue;
 		for (j = 0; j < m->ndevices; j++) {
 			if ((ret = hearth_epoch_wrap(key, m->devices[j].pk, wrap)) != HEARTH_OK)
@@ -252,7 +254,7 @@ static hearth_status create(hearth_store *s, const char *name, hearth_id *out)
 	    (ret = set_hex(s, &m, f, i.cert, HEARTH_CERT_BYTES)) != HEARTH_OK)
 		goto out;
 	if ((ret = hearth_space_load(s, &space, &st)) != HEARTH_OK ||
-	    (ret = rotate(s, st)) != HEARTH_OK)
+	    (ret = rotate(s, st, NULL)) != HEARTH_OK)
 		goto out;
 	if ((ret = hearth_record_create(s, &space, HEARTH_KIND_SPACEINFO, &info)) != HEARTH_OK ||
 	    (ret = hearth_record_set(s, &info, "name", name)) != HEARTH_OK)
@@ -888,7 +890,7 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
 		goto out;
 	if (st->needs_rotation)
-		ret = rotate(s, st);
+		ret = rotate(s, st, NULL);
 	else
 		ret = wrap_missing(s, st, &added);
 	if (ret != HEARTH_OK)
@@ -991,11 +993,10 @@ static hearth_status remove_member(hearth_store *s, const hearth_id *space,
 	}
 	if ((ret = hearth_record_set(s, member, "removed", "1")) != HEARTH_OK)
 		goto out;
-	/* A new epoch sealed to those who remain, in the same step. */
-	hearth_space_state_free(st);
-	st = NULL;
-	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK ||
-	    (ret = rotate(s, st)) != HEARTH_OK)
+	/* A new epoch sealed to those who remain, in the same step: the
+	 * state before the removal less the member removed (reading it again
+	 * would cost as much as the rest of the removal). */
+	if ((ret = rotate(s, st, member)) != HEARTH_OK)
 		goto out;
 	detail_space(detail, space);
 	ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_REMOVE, member, detail);
@@ -1041,7 +1042,7 @@ static hearth_status refresh(hearth_store *s, const hearth_id *space, int *chang
 	if (!me_lead(st, &m))
 		goto out;
 	if (st->needs_rotation) {
-		if ((ret = rotate(s, st)) != HEARTH_OK)
+		if ((ret = rotate(s, st, NULL)) != HEARTH_OK)
 			goto out;
 		*changed = 1;
 		detail_space(detail, space);
