@@ -638,6 +638,107 @@ static void test_forgeries(void **state)
 	replica_close(&x);
 }
 
+/* Two abuses the fold refuses: a device id listed again under another key
+ * (its envelopes would verify under a key not its own), and an epoch a
+ * counsellor sealed to itself only (no lead could read it or seal it to
+ * the others). */
+static void test_abuse(void **state)
+{
+	uint8_t adev_pk[32], root_pk[32], pk[32], key[32], check[16], wrap[HEARTH_WRAP_BYTES];
+	char hex[2 * HEARTH_CERT_BYTES + 1], f[40];
+	hearth_identity *x;
+	hearth_device_key *k;
+	hearth_space_state *st;
+	hearth_id space, rec, ep;
+	uint64_t adev, root, current;
+	replica l, a;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	adev = hearth_store_device(a.s);
+	root = hearth_store_device(l.s);
+	st = state_of(&l, &space);
+	assert_true(hearth_space_may_write(st, adev, 1, 1, 0, adev_pk, NULL));
+	assert_true(hearth_space_may_write(st, root, 1, 1, 0, root_pk, NULL));
+	current = st->current->epoch;
+	hearth_space_state_free(st);
+
+	/* The lead lists A's device id, and its own, under another identity
+	 * and key. */
+	assert_int_equal(hearth_identity_generate(&x), HEARTH_OK);
+	assert_int_equal(hearth_device_key_generate(&k), HEARTH_OK);
+	assert_int_equal(hearth_record_create(l.s, &space, HEARTH_KIND_MEMBER, &rec), HEARTH_OK);
+	hearth_hex_encode(hex, hearth_identity_public_keys(x)->sign_pk, 32);
+	assert_int_equal(hearth_record_set(l.s, &rec, "identity", hex), HEARTH_OK);
+	hearth_hex_encode(hex, hearth_identity_public_keys(x)->box_pk, 32);
+	assert_int_equal(hearth_record_set(l.s, &rec, "box", hex), HEARTH_OK);
+	assert_int_equal(hearth_record_set(l.s, &rec, "role", "lead"), HEARTH_OK);
+	{
+		uint64_t victims[2] = { adev, root };
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			uint8_t cert[HEARTH_CERT_BYTES];
+
+			assert_int_equal(hearth_cert_issue(x, victims[i], hearth_device_key_public(k),
+							   1, cert), HEARTH_OK);
+			hearth_hex_encode(hex, cert, sizeof cert);
+			snprintf(f, sizeof f, "device.%016llx", (unsigned long long)victims[i]);
+			assert_int_equal(hearth_record_set(l.s, &rec, f, hex), HEARTH_OK);
+		}
+	}
+	st = state_of(&l, &space);
+	assert_true(hearth_space_may_write(st, adev, 1, 1, 0, pk, NULL));
+	assert_memory_equal(pk, adev_pk, 32);
+	assert_true(hearth_space_may_write(st, root, 1, 1, 0, pk, NULL));
+	assert_memory_equal(pk, root_pk, 32);
+	{
+		size_t i;
+
+		for (i = 0; i < st->nmembers; i++)
+			if (hearth_id_equal(&st->members[i].record, &rec))
+				assert_int_equal(st->members[i].ndevices, 0);
+	}
+	hearth_space_state_free(st);
+	hearth_device_key_free(k);
+	hearth_identity_free(x);
+
+	/* A, a counsellor, makes the next epoch sealed to itself only. */
+	hearth_epoch_key_generate(key);
+	assert_int_equal(hearth_record_create(a.s, &space, HEARTH_KIND_EPOCH, &ep), HEARTH_OK);
+	hearth_epoch_key_check(&space, hearth_epoch_of_record(&ep), key, check);
+	assert_int_equal(hearth_record_set(a.s, &ep, "number", "2"), HEARTH_OK);
+	hearth_hex_encode(hex, check, sizeof check);
+	assert_int_equal(hearth_record_set(a.s, &ep, "check", hex), HEARTH_OK);
+	assert_int_equal(hearth_epoch_wrap(key, adev_pk, wrap), HEARTH_OK);
+	hearth_hex_encode(hex, wrap, sizeof wrap);
+	snprintf(f, sizeof f, "wrap.%016llx", (unsigned long long)adev);
+	assert_int_equal(hearth_record_set(a.s, &ep, f, hex), HEARTH_OK);
+	sync_to(&a, &l, &space);
+	st = state_of(&l, &space);
+	assert_non_null(hearth_space_epoch_find(st, hearth_epoch_of_record(&ep)));
+	assert_false(hearth_space_epoch_find(st, hearth_epoch_of_record(&ep))->valid);
+	/* The greatest epoch is not valid: the lead rotates, and its epoch
+	 * is the current one everywhere. */
+	assert_true(st->needs_rotation);
+	assert_int_equal(st->current->epoch, current);
+	hearth_space_state_free(st);
+	assert_int_equal(hearth_space_refresh(l.s, &space, NULL), HEARTH_OK);
+	st = state_of(&l, &space);
+	assert_false(st->needs_rotation);
+	assert_int_equal(st->current->number, 3);
+	assert_true(holds_key(&l, &space, st->current->epoch));
+	hearth_space_state_free(st);
+	sodium_memzero(key, sizeof key);
+	replica_close(&l);
+	replica_close(&a);
+}
+
 /* ---- seeded schedules of concurrent changes ------------------------------- */
 
 #define NREP 6 /* L1, L2, C1, C2, C3, C4 (C4 invited during the schedule) */
@@ -846,6 +947,7 @@ int main(void)
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_forgeries),
+		cmocka_unit_test(test_abuse),
 		cmocka_unit_test(test_schedules),
 	};
 
