@@ -873,6 +873,20 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 		ret = hearth_fail(HEARTH_EEXISTS, "this person is a member of the space already");
 		goto out;
 	}
+	/* The fold would not count another key under a device id it knows
+	 * (docs/protocol.md §10.2): say so rather than write a member who
+	 * could never write. */
+	{
+		uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES];
+
+		if (hearth_space_may_write(st, req.device.device, 1, 1, HEARTH_EPOCH_CONTROL, pk,
+					   NULL) &&
+		    memcmp(pk, req.device.device_pk, sizeof pk) != 0) {
+			ret = hearth_fail(HEARTH_EEXISTS,
+					  "the request's device id belongs to another device of the space");
+			goto out;
+		}
+	}
 	dev_field(f, "device.", req.device.device);
 	if ((ret = hearth_record_create(s, space, HEARTH_KIND_MEMBER, &rec)) != HEARTH_OK ||
 	    (ret = set_hex(s, &rec, "identity", req.identity.sign_pk, 32)) != HEARTH_OK ||

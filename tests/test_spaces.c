@@ -446,6 +446,130 @@ static void test_codes(void **state)
 	replica_close(&c);
 }
 
+static int count_cb(const hearth_op *op, uint64_t arrival, hearth_op_state state, void *ctx)
+{
+	(void)op;
+	(void)arrival;
+	(void)state;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_ops_of(replica *r)
+{
+	size_t n = 0;
+
+	assert_int_equal(hearth_store_ops_since(r->s, 0, count_cb, &n), HEARTH_OK);
+	return n;
+}
+
+/* ---- the code format of docs/protocol.md §10.7, written independently ---- */
+
+/* Crockford base32 of b (the check appended here), groups of 5. */
+static char *encode_code(uint8_t *b, size_t n)
+{
+	static const char a[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	static const uint8_t magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'C', 'D' };
+	size_t bits = n * 8, i, o = 0;
+	char *out = malloc(bits / 5 * 2 + 8);
+	crypto_generichash_state h;
+
+	assert_non_null(out);
+	crypto_generichash_init(&h, NULL, 0, 4);
+	crypto_generichash_update(&h, magic, sizeof magic);
+	crypto_generichash_update(&h, b, n - 4);
+	crypto_generichash_final(&h, b + n - 4, 4);
+	for (i = 0; i < (bits + 4) / 5; i++) {
+		unsigned v = 0, k;
+
+		for (k = 0; k < 5; k++) {
+			size_t bit = i * 5 + k;
+
+			v = v << 1 | (bit < bits ? (b[bit / 8] >> (7 - bit % 8)) & 1u : 0u);
+		}
+		if (i > 0 && i % 5 == 0)
+			out[o++] = '-';
+		out[o++] = a[v];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* A join request as §10.7 lays it out, for a device id and key the test
+ * chooses, certified by identity who. */
+static char *forge_request(const hearth_id *space, const uint8_t token[8],
+			   const hearth_identity *who, uint64_t device,
+			   const uint8_t device_pk[32])
+{
+	uint8_t b[278];
+
+	b[0] = 0x21;
+	memcpy(b + 1, space->b, 16);
+	memcpy(b + 17, token, 8);
+	memcpy(b + 25, hearth_identity_public_keys(who)->sign_pk, 32);
+	memcpy(b + 57, hearth_identity_public_keys(who)->box_pk, 32);
+	assert_int_equal(hearth_cert_issue(who, device, device_pk, 1, b + 89), HEARTH_OK);
+	return encode_code(b, sizeof b);
+}
+
+/* The documented layout reads back, and a request naming a device id the
+ * space knows under another key is refused before anything is written. */
+static void test_code_layout(void **state)
+{
+	hearth_invitation inv;
+	hearth_join_request jr;
+	hearth_identity *x;
+	hearth_device_key *k;
+	hearth_id space;
+	char *code = NULL, *req;
+	replica l;
+	size_t before;
+
+	(void)state;
+	replica_open(&l);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	assert_int_equal(hearth_space_invite(l.s, &space, HEARTH_ROLE_COUNSELLOR, 4102444800u,
+					     &code), HEARTH_OK);
+	assert_int_equal(hearth_invitation_parse(code, &inv), HEARTH_OK);
+	assert_int_equal(inv.expires_s, 4102444800u);
+	/* The invitation re-encoded by this test's encoder is the same text. */
+	{
+		uint8_t b[46];
+		char *again;
+		int i;
+
+		b[0] = 0x11;
+		memcpy(b + 1, space.b, 16);
+		b[17] = 1;
+		for (i = 0; i < 8; i++)
+			b[18 + i] = (uint8_t)(inv.expires_s >> (56 - 8 * i));
+		memcpy(b + 26, inv.token, 8);
+		memcpy(b + 34, inv.inviter_tag, 8);
+		again = encode_code(b, sizeof b);
+		assert_string_equal(again, code);
+		free(again);
+	}
+	assert_int_equal(hearth_identity_generate(&x), HEARTH_OK);
+	assert_int_equal(hearth_device_key_generate(&k), HEARTH_OK);
+	/* A genuine request of a new device parses ... */
+	req = forge_request(&space, inv.token, x, 77, hearth_device_key_public(k));
+	assert_int_equal(hearth_join_request_parse(req, &jr), HEARTH_OK);
+	assert_true(jr.device.device == 77);
+	free(req);
+	/* ... one naming the lead's own device id under another key is
+	 * refused, and nothing is written. */
+	req = forge_request(&space, inv.token, x, hearth_store_device(l.s),
+			    hearth_device_key_public(k));
+	before = count_ops_of(&l);
+	assert_int_equal(hearth_space_approve(l.s, &space, req, NULL, NULL), HEARTH_EEXISTS);
+	assert_int_equal(count_ops_of(&l), before);
+	free(req);
+	free(code);
+	hearth_device_key_free(k);
+	hearth_identity_free(x);
+	replica_close(&l);
+}
+
 /* ---- order independence ---------------------------------------------------- */
 
 static uint64_t rng_next(uint64_t *x)
@@ -945,6 +1069,7 @@ int main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_three_vaults),
 		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_code_layout),
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_forgeries),
 		cmocka_unit_test(test_abuse),
