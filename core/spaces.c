@@ -349,7 +349,11 @@ static hearth_status collect(hearth_store *s, const char *kind, ids *l)
 
 	memset(l, 0, sizeof *l);
 	l->kind = kind;
-	ret = hearth_store_each(s, kind, 0, collect_cb, l);
+	/* Tombstones included for the genesis: "_deleted" is no control
+	 * field (anyone could write one), so a space stands until its state
+	 * says otherwise. */
+	ret = hearth_store_each(s, kind, strcmp(kind, HEARTH_KIND_SPACE) == 0,
+				collect_cb, l);
 	if (ret == HEARTH_OK && l->oom)
 		ret = hearth_fail(HEARTH_ENOMEM, "out of memory listing spaces");
 	return ret;

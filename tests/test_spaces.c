@@ -726,10 +726,31 @@ static void test_forgeries(void **state)
 		assert_int_equal(hearth_record_set(x.s, &st->members[0].record, f, "0"), HEARTH_OK);
 		hearth_space_state_free(st);
 	}
+	/* And tombstones the genesis: the space stays listed. */
+	{
+		hearth_space_state *st = state_of(&x, &space);
+		opset g;
+		size_t i;
+
+		ops_of(&x, &space, &g);
+		for (i = 0; i < g.n; i++)
+			if (strcmp(g.v[i].kind, HEARTH_KIND_SPACE) == 0 &&
+			    strcmp(g.v[i].field, "_kind") == 0 &&
+			    g.v[i].id.device == st->root_device)
+				assert_int_equal(hearth_record_delete(x.s, &g.v[i].record), HEARTH_OK);
+		opset_free(&g);
+		hearth_space_state_free(st);
+	}
 	sync_to(&x, &l, &space);
 	got = dump_of(&l, &space);
 	assert_string_equal(want, got);
 	free(got);
+	{
+		struct list_ctx lc = { 0 };
+
+		assert_int_equal(hearth_spaces_each(l.s, list_cb, &lc), HEARTH_OK);
+		assert_int_equal(lc.n, 1);
+	}
 	/* A space whose genesis is not held is unknown. */
 	ops_of(&l, &space, &o);
 	/* An importer finds the root device's key in the ops themselves,
