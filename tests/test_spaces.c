@@ -25,6 +25,7 @@
 #include "hearth/audit.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/envelope.h"
 #include "hearth/schema.h"
 #include "hearth/space.h"
 #include "hearth/spaces.h"
@@ -885,6 +886,129 @@ static void test_abuse(void **state)
 	replica_close(&a);
 }
 
+/* The ops of one device in a space, in seq order (deep copies). */
+static void device_ops(replica *r, const hearth_id *space, uint64_t dev, uint64_t from,
+		       opset *out)
+{
+	opset all;
+	size_t i;
+
+	ops_of(r, space, &all);
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < all.n; i++)
+		if (all.v[i].id.device == dev && all.v[i].id.seq >= from)
+			opset_add(out, &all.v[i]);
+	opset_free(&all);
+}
+
+static int seq_cmp(const void *a, const void *b)
+{
+	const hearth_op *x = a, *y = b;
+
+	return x->id.seq < y->id.seq ? -1 : x->id.seq > y->id.seq;
+}
+
+/* Seals ops from..to of device r (to 0: all from on; to -1: up to the
+ * first that is not of the control plane) at epoch e. */
+static uint8_t *seal_from(replica *r, const hearth_id *space, uint64_t from, uint64_t to,
+			  uint64_t e, size_t *len)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES], *env = NULL;
+	hearth_device_key *k;
+	size_t n;
+	int found;
+	opset o;
+
+	device_ops(r, space, hearth_store_device(r->s), from, &o);
+	assert_true(o.n > 0);
+	qsort(o.v, o.n, sizeof *o.v, seq_cmp);
+	for (n = 0; n < o.n; n++)
+		if ((to == UINT64_MAX && !hearth_op_is_control(&o.v[n])) ||
+		    (to != 0 && to != UINT64_MAX && o.v[n].id.seq > to))
+			break;
+	assert_true(n > 0);
+	assert_int_equal(hearth_keyring_get(r->s, space, e, key, &found), HEARTH_OK);
+	assert_true(found);
+	assert_int_equal(hearth_device_key_load(r->s, &k, NULL), HEARTH_OK);
+	assert_int_equal(hearth_envelope_seal(o.v, n, space, e, key,
+					      hearth_device_key_secret(k), &env, len), HEARTH_OK);
+	hearth_device_key_free(k);
+	opset_free(&o);
+	return env;
+}
+
+/* What an importer does: hearth_envelope_open with the trust of
+ * hearth_space_trust_envelope.  A member's data envelope opens; after its
+ * removal, an envelope of its later ops is refused, while the lead's
+ * control envelope opens on the member's side. */
+static void test_trust_envelopes(void **state)
+{
+	hearth_envelope_batch b = { 0 };
+	hearth_space_trust *t;
+	hearth_envelope_trust tr;
+	hearth_space_state *st;
+	hearth_id space, ma, rec;
+	uint64_t e1, last;
+	uint8_t *env;
+	size_t len;
+	replica l, a;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	st = state_of(&a, &space);
+	e1 = st->current->epoch;
+	hearth_space_state_free(st);
+	/* A writes a note at the current epoch. */
+	assert_int_equal(hearth_record_create(a.s, &space, "note", &rec), HEARTH_OK);
+	assert_int_equal(hearth_record_set(a.s, &rec, "text", "第一次会谈"), HEARTH_OK);
+	env = seal_from(&a, &space, 1, 0, e1, &len);
+	assert_int_equal(hearth_space_trust_new(l.s, &t), HEARTH_OK);
+	tr = hearth_space_trust_envelope(t);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_OK);
+	assert_int_equal(b.n, 2);
+	last = b.info.last_seq;
+	assert_int_equal(hearth_store_apply(l.s, b.ops, b.n, NULL), HEARTH_OK);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* The lead removes A (cutoff: the last seq it holds of A). */
+	assert_int_equal(hearth_space_remove(l.s, &space, &ma), HEARTH_OK);
+	hearth_space_trust_forget(t, &space);
+	/* A, not yet told, writes more at the epoch it holds: refused. */
+	assert_int_equal(hearth_record_set(a.s, &rec, "text", "after"), HEARTH_OK);
+	env = seal_from(&a, &space, last + 1, 0, e1, &len);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_EAUTH);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* What A wrote before its removal still opens (a replica that got
+	 * it late accepts it). */
+	env = seal_from(&a, &space, 1, last, e1, &len);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_OK);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* Nor may it stretch an envelope past its cutoff. */
+	env = seal_from(&a, &space, 1, 0, e1, &len);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_EAUTH);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	hearth_space_trust_free(t);
+	/* The lead's first control ops (genesis, its member record, the first
+	 * epoch), at epoch 0, open on A's side. */
+	env = seal_from(&l, &space, 1, UINT64_MAX, HEARTH_EPOCH_CONTROL, &len);
+	assert_int_equal(hearth_space_trust_new(a.s, &t), HEARTH_OK);
+	tr = hearth_space_trust_envelope(t);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_OK);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	hearth_space_trust_free(t);
+	replica_close(&l);
+	replica_close(&a);
+}
+
 /* ---- seeded schedules of concurrent changes ------------------------------- */
 
 #define NREP 6 /* L1, L2, C1, C2, C3, C4 (C4 invited during the schedule) */
@@ -1095,6 +1219,7 @@ int main(void)
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_forgeries),
 		cmocka_unit_test(test_abuse),
+		cmocka_unit_test(test_trust_envelopes),
 		cmocka_unit_test(test_schedules),
 	};
 
