@@ -104,12 +104,14 @@ static int list_cb(const hearth_space_info *i, void *ctx)
 
 	hearth_id_to_hex(&i->space, hex);
 	if (l->arr != NULL) {
-		json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:b}",
+		json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:b, s:s?}",
 				      "space", hex, "name", i->name,
 				      "role", hearth_role_name(i->role),
 				      "members", (json_int_t)i->members,
 				      "epoch", (json_int_t)i->epoch_number,
-				      "has_key", i->has_key);
+				      "has_key", i->has_key,
+				      "inviter", i->inviter > 0 ? "member" :
+				      i->inviter < 0 ? "not a member" : NULL);
 
 		if (o == NULL || json_array_append_new(l->arr, o) != 0) {
 			l->failed = 1;
@@ -117,6 +119,10 @@ static int list_cb(const hearth_space_info *i, void *ctx)
 		}
 		return 0;
 	}
+	if (i->inviter < 0)
+		fprintf(stderr, _("hearth: space %.8s: the invitation you joined with named an "
+				  "inviter who is not a member of it; compare fingerprints again\n"),
+			hex);
 	snprintf(members, sizeof members, "%zu", i->members);
 	snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)i->epoch_number);
 	hex[HEARTH_DEVICE_SHORT] = '\0';

@@ -364,6 +364,32 @@ static int space_cmp(const void *a, const void *b)
 	return memcmp(a, b, sizeof(hearth_id));
 }
 
+/* hearth_space_info.inviter: the tag this vault kept when it joined
+ * against the identities of the space's member records. */
+static int inviter_check(hearth_store *s, const hearth_space_state *st)
+{
+	char name[8 + HEARTH_ID_HEX], hex[HEARTH_ID_HEX + 1];
+	uint8_t sec[16], tag[8];
+	size_t len, i;
+	int found = 0;
+
+	hearth_id_to_hex(&st->space, hex);
+	snprintf(name, sizeof name, "joined.%s", hex);
+	if (hearth_store_secret_get(s, name, sec, sizeof sec, &len, &found) != HEARTH_OK ||
+	    !found || len != sizeof sec) {
+		hearth_errdetail_clear();
+		return 0;
+	}
+	for (i = 0; i < st->nmembers; i++) {
+		if (!st->members[i].has_identity || !st->members[i].has_box)
+			continue;
+		identity_tag(&st->members[i].identity, tag);
+		if (memcmp(tag, sec, sizeof tag) == 0)
+			return 1;
+	}
+	return -1;
+}
+
 hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
 {
 	uint8_t key[HEARTH_EPOCH_KEYBYTES];
@@ -405,6 +431,7 @@ hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
 				info.name = names.names[j];
 		for (j = 0; j < st->nmembers; j++)
 			info.members += !st->members[j].removed && st->members[j].has_identity;
+		info.inviter = inviter_check(s, st);
 		if (st->current != NULL) {
 			info.epoch_number = st->current->number;
 			ret = hearth_keyring_get(s, &st->space, st->current->epoch, key, &found);

@@ -249,6 +249,7 @@ struct list_ctx {
 	int n;
 	char name[64];
 	hearth_role role;
+	int inviter;
 };
 
 static int list_cb(const hearth_space_info *i, void *ctx)
@@ -256,6 +257,7 @@ static int list_cb(const hearth_space_info *i, void *ctx)
 	struct list_ctx *l = ctx;
 
 	l->n++;
+	l->inviter = i->inviter;
 	snprintf(l->name, sizeof l->name, "%s", i->name ? i->name : "");
 	l->role = i->role;
 	return 0;
@@ -295,6 +297,31 @@ static void test_three_vaults(void **state)
 	assert_int_equal(lc.n, 1);
 	assert_string_equal(lc.name, "team");
 	assert_int_equal(lc.role, HEARTH_ROLE_COUNSELLOR);
+	/* The inviter the code named is a member; the creator joined by no
+	 * code; a code that named someone else is flagged. */
+	assert_int_equal(lc.inviter, 1);
+	memset(&lc, 0, sizeof lc);
+	assert_int_equal(hearth_spaces_each(l.s, list_cb, &lc), HEARTH_OK);
+	assert_int_equal(lc.inviter, 0);
+	{
+		char name[8 + HEARTH_ID_HEX], hex[HEARTH_ID_HEX + 1];
+		uint8_t sec[16];
+		size_t n;
+		int f;
+
+		hearth_id_to_hex(&space, hex);
+		snprintf(name, sizeof name, "joined.%s", hex);
+		assert_int_equal(hearth_store_secret_get(a.s, name, sec, sizeof sec, &n, &f), HEARTH_OK);
+		assert_true(f);
+		sec[0] ^= 1;
+		assert_int_equal(hearth_store_secret_put(a.s, name, sec, sizeof sec), HEARTH_OK);
+		memset(&lc, 0, sizeof lc);
+		assert_int_equal(hearth_spaces_each(a.s, list_cb, &lc), HEARTH_OK);
+		assert_int_equal(lc.inviter, -1);
+		sec[0] ^= 1;
+		assert_int_equal(hearth_store_secret_put(a.s, name, sec, sizeof sec), HEARTH_OK);
+	}
+	memset(&lc, 0, sizeof lc);
 	assert_int_equal(hearth_space_resolve(a.s, "team", &found), HEARTH_OK);
 	assert_true(hearth_id_equal(&found, &space));
 	/* A counsellor may not invite or remove. */

@@ -63,6 +63,12 @@ typedef struct hearth_space_info {
 	size_t members;       /* current members */
 	uint64_t epoch_number; /* the current epoch's number; 0: none */
 	int has_key;          /* this vault holds the current epoch's key */
+	/* For a space this vault joined with a code: 1 when the identity the
+	 * code named as its inviter (its tag) has a member record in the
+	 * space, -1 when none has (the code came from someone else than the
+	 * space's members: compare fingerprints again), 0 when this vault
+	 * did not join by code (it created the space). */
+	int inviter;
 } hearth_space_info;
 
 typedef int (*hearth_space_cb)(const hearth_space_info *i, void *ctx);
