@@ -114,8 +114,8 @@ typedef struct hearth_invitation {
 } hearth_invitation;
 
 /* Parses an invitation code (case, spaces and dashes ignored; I, L read
- * as 1 and O as 0).  HEARTH_EFORMAT with a detail (not a code, a typo:
- * "checksum does not match", a newer format). */
+ * as 1 and O as 0).  HEARTH_EFORMAT with a detail (not a code, or a typo:
+ * "checksum does not match"), HEARTH_ENEWER (a newer format). */
 hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out) HEARTH_WUR;
 
 /* The invitee's side: parses code and writes the join request (identity
