@@ -182,14 +182,14 @@ out:
 	return ret;
 }
 
-/* Seals the current epoch's key to the current devices that lack a wrap
- * in it; *added counts them.  Nothing when this vault lacks the key. */
+/* Seals the key of epoch e of st (NULL: none) to the current devices that
+ * lack a wrap in it; *added counts them.  Nothing when this vault lacks
+ * the key. */
 static hearth_status wrap_missing(hearth_store *s, const hearth_space_state *st,
-				  size_t *added)
+				  const hearth_space_epoch *e, size_t *added)
 {
 	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
 	uint8_t wrap[HEARTH_WRAP_BYTES];
-	const hearth_space_epoch *e = st->current;
 	hearth_status ret = HEARTH_OK;
 	char f[DEV_FIELD_MAX];
 	size_t i, j, k;
@@ -873,9 +873,9 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 	hearth_space_state *st = NULL;
 	hearth_join_request req;
 	hearth_status ret;
-	hearth_id rec;
-	size_t len, added;
-	int found;
+	hearth_id rec, cur;
+	size_t len, added = 0, i;
+	int found, has_cur = 0;
 	me m;
 
 	if ((ret = hearth_join_request_parse(text, &req)) != HEARTH_OK)
@@ -929,17 +929,30 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 	sec[25] = 1;
 	if ((ret = hearth_store_secret_put(s, name, sec, sizeof sec)) != HEARTH_OK)
 		goto out;
-	/* Seal the current key to the new device, or start an epoch. */
+	/* Seal the epoch current until now to the new device (a new lead
+	 * lacking its wrap makes it look invalid only until then), or start
+	 * an epoch if there is none or this vault lacks its key. */
+	if (st->current != NULL) {
+		cur = st->current->record;
+		has_cur = 1;
+	}
 	hearth_space_state_free(st);
 	st = NULL;
 	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
 		goto out;
-	if (st->needs_rotation)
-		ret = rotate(s, st, NULL);
-	else
-		ret = wrap_missing(s, st, &added);
-	if (ret != HEARTH_OK)
-		goto out;
+	for (i = 0; has_cur && i < st->nepochs; i++)
+		if (hearth_id_equal(&st->epochs[i].record, &cur) &&
+		    (ret = wrap_missing(s, st, &st->epochs[i], &added)) != HEARTH_OK)
+			goto out;
+	if (added == 0 || st->needs_rotation) {
+		/* Read again: the wraps just written may have settled it. */
+		hearth_space_state_free(st);
+		st = NULL;
+		if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+			goto out;
+		if (st->needs_rotation && (ret = rotate(s, st, NULL)) != HEARTH_OK)
+			goto out;
+	}
 	detail_space(detail, space);
 	if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_APPROVE, &rec, detail)) != HEARTH_OK)
 		goto out;
@@ -1094,7 +1107,7 @@ static hearth_status refresh(hearth_store *s, const hearth_id *space, int *chang
 		ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_ROTATE, NULL, detail);
 		goto out;
 	}
-	if ((ret = wrap_missing(s, st, &added)) == HEARTH_OK && added > 0)
+	if ((ret = wrap_missing(s, st, st->current, &added)) == HEARTH_OK && added > 0)
 		*changed = 1;
 out:
 	hearth_space_state_free(st);

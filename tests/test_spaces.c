@@ -1036,6 +1036,43 @@ static void test_trust_envelopes(void **state)
 	replica_close(&a);
 }
 
+/* A removed member invited again gets a new member record: a member
+ * again, its device writes again and receives the current key; the old
+ * record stays removed with its cutoff. */
+static void test_invite_again(void **state)
+{
+	hearth_space_state *st;
+	hearth_id space, m1, m2;
+	uint64_t adev;
+	replica l, a;
+	size_t i, removed = 0;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	m1 = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	assert_int_equal(hearth_space_remove(l.s, &space, &m1), HEARTH_OK);
+	sync_to(&l, &a, &space);
+	adev = hearth_store_device(a.s);
+	m2 = add_member(&l, &a, &space, HEARTH_ROLE_LEAD);
+	assert_false(hearth_id_equal(&m1, &m2));
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	st = state_of(&a, &space);
+	assert_non_null(hearth_space_member_of(st, pk_of(&a)));
+	assert_int_equal(hearth_space_member_of(st, pk_of(&a))->role, HEARTH_ROLE_LEAD);
+	assert_true(hearth_space_may_write(st, adev, 1, 1000, 0, NULL, NULL));
+	for (i = 0; i < st->nmembers; i++)
+		removed += st->members[i].removed;
+	assert_int_equal(removed, 1);
+	assert_true(holds_key(&a, &space, st->current->epoch));
+	assert_int_equal(st->current->number, 2);
+	hearth_space_state_free(st);
+	replica_close(&l);
+	replica_close(&a);
+}
+
 /* ---- seeded schedules of concurrent changes ------------------------------- */
 
 #define NREP 6 /* L1, L2, C1, C2, C3, C4 (C4 invited during the schedule) */
@@ -1247,6 +1284,7 @@ int main(void)
 		cmocka_unit_test(test_forgeries),
 		cmocka_unit_test(test_abuse),
 		cmocka_unit_test(test_trust_envelopes),
+		cmocka_unit_test(test_invite_again),
 		cmocka_unit_test(test_schedules),
 	};
 
