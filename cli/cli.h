@@ -360,6 +360,10 @@ int cli_read_file(struct hearth_cli *cli, const char *path, size_t max,
  * buf; returns buf. */
 const char *cli_format_ms(uint64_t ms, char buf[32]);
 
+/* Prints a fingerprint (hearth_fingerprint's text) to stdout as three
+ * lines of four groups, each indented by two spaces: easy to read aloud. */
+void cli_fingerprint_print(const char *fp);
+
 /* ---- language (i18n.c) -------------------------------------------------- */
 
 /* Sets up the locale and gettext (textdomain "hearth") from the
@@ -399,6 +403,7 @@ int cmd_audit(struct hearth_cli *cli, int argc, char **argv);
 int cmd_config(struct hearth_cli *cli, int argc, char **argv);
 int cmd_sync(struct hearth_cli *cli, int argc, char **argv);    /* cmd_sync.c */
 int cmd_device(struct hearth_cli *cli, int argc, char **argv);
+int cmd_space(struct hearth_cli *cli, int argc, char **argv);
 
 /* ---- safety reminders shared by groups ---------------------------------- */
 

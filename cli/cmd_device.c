@@ -138,16 +138,6 @@ static int device_list(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- device fingerprint ---------------------------------------------------- */
 
-/* Groups printed per line: three lines of four, easy to read aloud. */
-#define GROUPS_PER_LINE 4u
-
-static void print_fingerprint(const char *fp)
-{
-	for (unsigned g = 0; g < HEARTH_FINGERPRINT_GROUPS; g++)
-		printf("%s%.5s%s", g % GROUPS_PER_LINE == 0 ? "  " : " ", fp + 6 * g,
-		       g % GROUPS_PER_LINE == GROUPS_PER_LINE - 1 ? "\n" : "");
-}
-
 static int device_fingerprint(struct hearth_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -179,7 +169,7 @@ static int device_fingerprint(struct hearth_cli *cli, int argc, char **argv)
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:s}", "fingerprint", fp));
 	printf("%s\n", _("Fingerprint of this vault's identity (compare it in person):"));
-	print_fingerprint(fp);
+	cli_fingerprint_print(fp);
 	return CLI_EXIT_OK;
 }
 
@@ -208,7 +198,7 @@ static int link_accept(struct hearth_cli *cli, hearth_store *s, const char *path
 		return cli_json_print(cli, json_pack("{s:b, s:s}", "linked", 1,
 						     "fingerprint", fp));
 	printf("%s\n", _("This device is now linked to the identity below."));
-	print_fingerprint(fp);
+	cli_fingerprint_print(fp);
 	printf("%s\n", _("The other device must show the same digits "
 			  "(hearth device fingerprint)."));
 	return CLI_EXIT_OK;
@@ -319,7 +309,7 @@ static int device_approve(struct hearth_cli *cli, int argc, char **argv)
 	printf(_("Device %s approved; its link package is in %s.\n"), hex, out);
 	printf("%s\n", _("On it run `hearth device link --accept FILE`, then check that "
 			  "it shows this fingerprint:"));
-	print_fingerprint(fp);
+	cli_fingerprint_print(fp);
 	return CLI_EXIT_OK;
 }
 

@@ -39,6 +39,7 @@ static const struct group groups[] = {
 	{"audit", cmd_audit, N_("show and verify the audit log")},
 	{"device", cmd_device, N_("this identity's devices and fingerprint")},
 	{"sync", cmd_sync, N_("move changes between devices through a file")},
+	{"space", cmd_space, N_("spaces, their members and invitations")},
 	{"config", cmd_config, N_("show and change settings")},
 	{NULL, NULL, NULL},
 };

@@ -417,3 +417,16 @@ int cli_read_file(struct hearth_cli *cli, const char *path, size_t max,
 	*len = n;
 	return CLI_EXIT_OK;
 }
+
+/* Groups per line of a printed fingerprint. */
+#define FINGERPRINT_GROUPS_PER_LINE 4u
+
+void cli_fingerprint_print(const char *fp)
+{
+	unsigned g;
+
+	for (g = 0; g < HEARTH_FINGERPRINT_GROUPS; g++)
+		printf("%s%.5s%s", g % FINGERPRINT_GROUPS_PER_LINE == 0 ? "  " : " ", fp + 6 * g,
+		       g % FINGERPRINT_GROUPS_PER_LINE == FINGERPRINT_GROUPS_PER_LINE - 1 ?
+		       "\n" : "");
+}

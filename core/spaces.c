@@ -4,7 +4,7 @@
  * an envelope importer asks (see hearth/spaces.h).
  *
  * What counts is decided in sync/space.c from the records alone; this
- * module only writes them, in the shapes docs/protocol.md §10 gives, and
+ * module only writes them, in the shapes docs/protocol.md §11 gives, and
  * keeps epoch keys in the keyring.  Secrets of this device only (meta,
  * never synced):
  *
@@ -140,8 +140,10 @@ static void detail_space(char out[8 + HEARTH_ID_HEX], const hearth_id *space)
 /* ---- epochs -------------------------------------------------------------- */
 
 /* Writes a new epoch (number max + 1) sealed to every device of st's
- * current members, and keeps its key. */
-static hearth_status rotate(hearth_store *s, const hearth_space_state *st)
+ * current members but member record leaving (NULL: none), and keeps its
+ * key. */
+static hearth_status rotate(hearth_store *s, const hearth_space_state *st,
+			    const hearth_id *leaving)
 {
 	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
 	uint8_t check[HEARTH_KEYCHECK_BYTES], wrap[HEARTH_WRAP_BYTES];
@@ -164,7 +166,7 @@ static hearth_status rotate(hearth_store *s, const hearth_space_state *st)
 	for (i = 0; i < st->nmembers; i++) {
 		const hearth_space_member *m = &st->members[i];
 
-		if (m->removed)
+		if (m->removed || (leaving != NULL && hearth_id_equal(&m->record, leaving)))
 			continue;
 		for (j = 0; j < m->ndevices; j++) {
 			if ((ret = hearth_epoch_wrap(key, m->devices[j].pk, wrap)) != HEARTH_OK)
@@ -180,14 +182,14 @@ out:
 	return ret;
 }
 
-/* Seals the current epoch's key to the current devices that lack a wrap
- * in it; *added counts them.  Nothing when this vault lacks the key. */
+/* Seals the key of epoch e of st (NULL: none) to the current devices that
+ * lack a wrap in it; *added counts them.  Nothing when this vault lacks
+ * the key. */
 static hearth_status wrap_missing(hearth_store *s, const hearth_space_state *st,
-				  size_t *added)
+				  const hearth_space_epoch *e, size_t *added)
 {
 	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
 	uint8_t wrap[HEARTH_WRAP_BYTES];
-	const hearth_space_epoch *e = st->current;
 	hearth_status ret = HEARTH_OK;
 	char f[DEV_FIELD_MAX];
 	size_t i, j, k;
@@ -252,7 +254,7 @@ static hearth_status create(hearth_store *s, const char *name, hearth_id *out)
 	    (ret = set_hex(s, &m, f, i.cert, HEARTH_CERT_BYTES)) != HEARTH_OK)
 		goto out;
 	if ((ret = hearth_space_load(s, &space, &st)) != HEARTH_OK ||
-	    (ret = rotate(s, st)) != HEARTH_OK)
+	    (ret = rotate(s, st, NULL)) != HEARTH_OK)
 		goto out;
 	if ((ret = hearth_record_create(s, &space, HEARTH_KIND_SPACEINFO, &info)) != HEARTH_OK ||
 	    (ret = hearth_record_set(s, &info, "name", name)) != HEARTH_OK)
@@ -347,7 +349,11 @@ static hearth_status collect(hearth_store *s, const char *kind, ids *l)
 
 	memset(l, 0, sizeof *l);
 	l->kind = kind;
-	ret = hearth_store_each(s, kind, 0, collect_cb, l);
+	/* Tombstones included for the genesis: "_deleted" is no control
+	 * field (anyone could write one), so a space stands until its state
+	 * says otherwise. */
+	ret = hearth_store_each(s, kind, strcmp(kind, HEARTH_KIND_SPACE) == 0,
+				collect_cb, l);
 	if (ret == HEARTH_OK && l->oom)
 		ret = hearth_fail(HEARTH_ENOMEM, "out of memory listing spaces");
 	return ret;
@@ -356,6 +362,32 @@ static hearth_status collect(hearth_store *s, const char *kind, ids *l)
 static int space_cmp(const void *a, const void *b)
 {
 	return memcmp(a, b, sizeof(hearth_id));
+}
+
+/* hearth_space_info.inviter: the tag this vault kept when it joined
+ * against the identities of the space's member records. */
+static int inviter_check(hearth_store *s, const hearth_space_state *st)
+{
+	char name[8 + HEARTH_ID_HEX], hex[HEARTH_ID_HEX + 1];
+	uint8_t sec[16], tag[8];
+	size_t len, i;
+	int found = 0;
+
+	hearth_id_to_hex(&st->space, hex);
+	snprintf(name, sizeof name, "joined.%s", hex);
+	if (hearth_store_secret_get(s, name, sec, sizeof sec, &len, &found) != HEARTH_OK ||
+	    !found || len != sizeof sec) {
+		hearth_errdetail_clear();
+		return 0;
+	}
+	for (i = 0; i < st->nmembers; i++) {
+		if (!st->members[i].has_identity || !st->members[i].has_box)
+			continue;
+		identity_tag(&st->members[i].identity, tag);
+		if (memcmp(tag, sec, sizeof tag) == 0)
+			return 1;
+	}
+	return -1;
 }
 
 hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
@@ -376,7 +408,8 @@ hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
 	}
 	if ((ret = collect(s, HEARTH_KIND_SPACEINFO, &names)) != HEARTH_OK)
 		goto out_spaces;
-	qsort(spaces.v, spaces.n, sizeof *spaces.v, space_cmp);
+	if (spaces.n > 1)
+		qsort(spaces.v, spaces.n, sizeof *spaces.v, space_cmp);
 	for (i = 0; i < spaces.n && ret == HEARTH_OK; i++) {
 		hearth_space_state *st = NULL;
 		const hearth_space_member *mine;
@@ -398,6 +431,7 @@ hearth_status hearth_spaces_each(hearth_store *s, hearth_space_cb cb, void *ctx)
 				info.name = names.names[j];
 		for (j = 0; j < st->nmembers; j++)
 			info.members += !st->members[j].removed && st->members[j].has_identity;
+		info.inviter = inviter_check(s, st);
 		if (st->current != NULL) {
 			info.epoch_number = st->current->number;
 			ret = hearth_keyring_get(s, &st->space, st->current->epoch, key, &found);
@@ -594,9 +628,16 @@ static int b32_value(char c)
 	return (int)(p - b32);
 }
 
+/* A code's failures, as literal messages (each is a msgid). */
+static hearth_status not_code(uint8_t type)
+{
+	return type == CODE_INVITE ?
+		hearth_fail(HEARTH_EFORMAT, "this is not an invitation code") :
+		hearth_fail(HEARTH_EFORMAT, "this is not a join request");
+}
+
 /* Decodes a code of type into b (exactly n bytes).  HEARTH_EFORMAT. */
-static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, size_t n,
-				 const char *what)
+static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, size_t n)
 {
 	size_t chars = (n * 8 + 4) / 5, got = 0, k = 0;
 	uint8_t check[CODE_CHECK];
@@ -604,14 +645,14 @@ static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, siz
 	const char *p;
 
 	if (text == NULL)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+		return not_code(type);
 	for (p = text; *p != '\0'; p++) {
 		int v;
 
 		if (*p == '-' || *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
 			continue;
 		if ((v = b32_value(*p)) < 0 || got >= chars)
-			return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+			return not_code(type);
 		got++;
 		acc = (acc << 5 | (unsigned)v) & 0xffff;
 		bits += 5;
@@ -622,14 +663,19 @@ static hearth_status code_decode(const char *text, uint8_t type, uint8_t *b, siz
 		}
 	}
 	if (got != chars || k != n || (acc & ((1u << bits) - 1)) != 0)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
-	if ((b[0] & 0xf0) == (type & 0xf0) && b[0] > type)
-		return hearth_fail(HEARTH_EFORMAT, "%s made by a newer version of Hearth", what);
+		return not_code(type);
 	code_check(b, n - CODE_CHECK, check);
 	if (memcmp(check, b + n - CODE_CHECK, CODE_CHECK) != 0)
-		return hearth_fail(HEARTH_EFORMAT, "%s has a typo: its checksum does not match", what);
+		return type == CODE_INVITE ?
+			hearth_fail(HEARTH_EFORMAT,
+				    "the invitation code has a typo: its checksum does not match") :
+			hearth_fail(HEARTH_EFORMAT,
+				    "the join request has a typo: its checksum does not match");
+	/* The high nibble says what the code is, the low one its version. */
+	if ((b[0] & 0xf0) == (type & 0xf0) && b[0] > type)
+		return hearth_fail(HEARTH_ENEWER, "this code was made by a newer version of Hearth");
 	if (b[0] != type)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", what);
+		return not_code(type);
 	return HEARTH_OK;
 }
 
@@ -641,7 +687,7 @@ hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out)
 	if (out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no place for the invitation");
 	memset(out, 0, sizeof *out);
-	if ((ret = code_decode(code, CODE_INVITE, b, sizeof b, "an invitation code")) != HEARTH_OK)
+	if ((ret = code_decode(code, CODE_INVITE, b, sizeof b)) != HEARTH_OK)
 		return ret;
 	memcpy(out->space.b, b + 1, 16);
 	out->role = (hearth_role)b[17];
@@ -649,7 +695,7 @@ hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out)
 	memcpy(out->token, b + 26, 8);
 	memcpy(out->inviter_tag, b + 34, 8);
 	if (hearth_role_name(out->role) == NULL)
-		return hearth_fail(HEARTH_EFORMAT, "this is not %s", "an invitation code");
+		return not_code(CODE_INVITE);
 	return HEARTH_OK;
 }
 
@@ -661,7 +707,7 @@ hearth_status hearth_join_request_parse(const char *text, hearth_join_request *o
 	if (out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no place for the join request");
 	memset(out, 0, sizeof *out);
-	if ((ret = code_decode(text, CODE_REQUEST, b, sizeof b, "a join request")) != HEARTH_OK)
+	if ((ret = code_decode(text, CODE_REQUEST, b, sizeof b)) != HEARTH_OK)
 		return ret;
 	memcpy(out->space.b, b + 1, 16);
 	memcpy(out->token, b + 17, 8);
@@ -827,9 +873,9 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 	hearth_space_state *st = NULL;
 	hearth_join_request req;
 	hearth_status ret;
-	hearth_id rec;
-	size_t len, added;
-	int found;
+	hearth_id rec, cur;
+	size_t len, added = 0, i;
+	int found, has_cur = 0;
 	me m;
 
 	if ((ret = hearth_join_request_parse(text, &req)) != HEARTH_OK)
@@ -858,6 +904,20 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 		ret = hearth_fail(HEARTH_EEXISTS, "this person is a member of the space already");
 		goto out;
 	}
+	/* The fold would not count another key under a device id it knows
+	 * (docs/protocol.md §11.2): say so rather than write a member who
+	 * could never write. */
+	{
+		uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES];
+
+		if (hearth_space_may_write(st, req.device.device, 1, 1, HEARTH_EPOCH_CONTROL, pk,
+					   NULL) &&
+		    memcmp(pk, req.device.device_pk, sizeof pk) != 0) {
+			ret = hearth_fail(HEARTH_EEXISTS,
+					  "the request's device id belongs to another device of the space");
+			goto out;
+		}
+	}
 	dev_field(f, "device.", req.device.device);
 	if ((ret = hearth_record_create(s, space, HEARTH_KIND_MEMBER, &rec)) != HEARTH_OK ||
 	    (ret = set_hex(s, &rec, "identity", req.identity.sign_pk, 32)) != HEARTH_OK ||
@@ -869,17 +929,30 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 	sec[25] = 1;
 	if ((ret = hearth_store_secret_put(s, name, sec, sizeof sec)) != HEARTH_OK)
 		goto out;
-	/* Seal the current key to the new device, or start an epoch. */
+	/* Seal the epoch current until now to the new device (a new lead
+	 * lacking its wrap makes it look invalid only until then), or start
+	 * an epoch if there is none or this vault lacks its key. */
+	if (st->current != NULL) {
+		cur = st->current->record;
+		has_cur = 1;
+	}
 	hearth_space_state_free(st);
 	st = NULL;
 	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
 		goto out;
-	if (st->needs_rotation)
-		ret = rotate(s, st);
-	else
-		ret = wrap_missing(s, st, &added);
-	if (ret != HEARTH_OK)
-		goto out;
+	for (i = 0; has_cur && i < st->nepochs; i++)
+		if (hearth_id_equal(&st->epochs[i].record, &cur) &&
+		    (ret = wrap_missing(s, st, &st->epochs[i], &added)) != HEARTH_OK)
+			goto out;
+	if (added == 0 || st->needs_rotation) {
+		/* Read again: the wraps just written may have settled it. */
+		hearth_space_state_free(st);
+		st = NULL;
+		if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+			goto out;
+		if (st->needs_rotation && (ret = rotate(s, st, NULL)) != HEARTH_OK)
+			goto out;
+	}
 	detail_space(detail, space);
 	if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_APPROVE, &rec, detail)) != HEARTH_OK)
 		goto out;
@@ -978,11 +1051,10 @@ static hearth_status remove_member(hearth_store *s, const hearth_id *space,
 	}
 	if ((ret = hearth_record_set(s, member, "removed", "1")) != HEARTH_OK)
 		goto out;
-	/* A new epoch sealed to those who remain, in the same step. */
-	hearth_space_state_free(st);
-	st = NULL;
-	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK ||
-	    (ret = rotate(s, st)) != HEARTH_OK)
+	/* A new epoch sealed to those who remain, in the same step: the
+	 * state before the removal less the member removed (reading it again
+	 * would cost as much as the rest of the removal). */
+	if ((ret = rotate(s, st, member)) != HEARTH_OK)
 		goto out;
 	detail_space(detail, space);
 	ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_REMOVE, member, detail);
@@ -1028,14 +1100,14 @@ static hearth_status refresh(hearth_store *s, const hearth_id *space, int *chang
 	if (!me_lead(st, &m))
 		goto out;
 	if (st->needs_rotation) {
-		if ((ret = rotate(s, st)) != HEARTH_OK)
+		if ((ret = rotate(s, st, NULL)) != HEARTH_OK)
 			goto out;
 		*changed = 1;
 		detail_space(detail, space);
 		ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_ROTATE, NULL, detail);
 		goto out;
 	}
-	if ((ret = wrap_missing(s, st, &added)) == HEARTH_OK && added > 0)
+	if ((ret = wrap_missing(s, st, st->current, &added)) == HEARTH_OK && added > 0)
 		*changed = 1;
 out:
 	hearth_space_state_free(st);

@@ -1,7 +1,7 @@
 /*
  * space.c - a space's control plane as a pure function of its control
  * ops, epoch keys, wraps and the keyring (see hearth/space.h and
- * docs/protocol.md §10).
+ * docs/protocol.md §11).
  *
  * hearth_space_compute sorts the distinct ops once, checks every
  * certificate they carry once, then folds.  A fold keeps records by id in
@@ -355,6 +355,25 @@ static author author_of(const hearth_space_state *st, uint64_t d, uint64_t q)
 	return a;
 }
 
+/* 1 if device d is listed, or is the root device, with another key. */
+static int key_taken(const hearth_space_state *st, uint64_t d,
+		     const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+{
+	size_t i;
+
+	if (d == st->root_device &&
+	    memcmp(st->root_pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+		return 1;
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_device *e = dev_find(st->members[i].devices,
+							st->members[i].ndevices, d);
+
+		if (e != NULL && memcmp(e->pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+			return 1;
+	}
+	return 0;
+}
+
 static void member_op(fold *f, const cop *c, const author *a, rec *r)
 {
 	hearth_space_member *m = &f->st->members[r->m];
@@ -391,6 +410,12 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 		/* The certificate must be the record's identity's, both keys. */
 		if (!c->cert_ok || !m->has_box ||
 		    memcmp(&c->cert.identity, &m->identity, sizeof m->identity) != 0)
+			return;
+		/* One device id, one key: a listing under another key than
+		 * the one it has (in any record, or as the root device) does
+		 * not count, or its envelopes would verify under a key that
+		 * is not its own. */
+		if (key_taken(f->st, c->dev, c->cert.device_pk))
 			return;
 		if ((e = dev_add(f, &m->devices, &m->ndevices, c->dev)) == NULL)
 			return;
@@ -588,6 +613,28 @@ static int member_cmp(const void *a, const void *b)
 		      &((const hearth_space_member *)b)->record);
 }
 
+/* 1 if e has a wrap for every listed device of every current lead: an
+ * epoch a member sealed to fewer would leave no lead able to read it or
+ * to seal it to the others. */
+static int leads_wrapped(const hearth_space_state *st, const hearth_space_epoch *e)
+{
+	size_t i, j, k;
+
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		if (m->removed || m->role != HEARTH_ROLE_LEAD)
+			continue;
+		for (j = 0; j < m->ndevices; j++) {
+			for (k = 0; k < e->nwraps && e->wraps[k].device != m->devices[j].device; k++)
+				;
+			if (k == e->nwraps)
+				return 0;
+		}
+	}
+	return 1;
+}
+
 /* The epochs' validity, the current epoch and whether to rotate. */
 static void settle(hearth_space_state *st)
 {
@@ -603,7 +650,8 @@ static void settle(hearth_space_state *st)
 
 		if (e->number > st->max_number)
 			st->max_number = e->number;
-		e->valid = e->number != 0 && e->has_check && e->epoch != 0;
+		e->valid = e->number != 0 && e->has_check && e->epoch != 0 &&
+			   leads_wrapped(st, e);
 		for (j = 0; e->valid && j < e->nwraps; j++)
 			e->valid = hearth_space_device_current(st, e->wraps[j].device);
 		if (e->valid)
@@ -812,6 +860,28 @@ int hearth_space_may_write(const hearth_space_state *st, uint64_t device,
 	if (role != NULL)
 		*role = a.role;
 	return 1;
+}
+
+int hearth_space_cert_in_ops(const hearth_op *ops, size_t n, uint64_t device,
+			     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+{
+	size_t i;
+
+	for (i = 0; ops != NULL && i < n; i++) {
+		cop c;
+
+		memset(&c, 0, sizeof c);
+		c.op = &ops[i];
+		if (!hearth_op_is_control(c.op) || c.op->field == NULL ||
+		    strcmp(c.op->kind, HEARTH_KIND_EPOCH) == 0)
+			continue;
+		prepare(&c);
+		if (c.cert_ok && c.dev == device) {
+			memcpy(pk, c.cert.device_pk, HEARTH_ID_SIGN_PUBLICBYTES);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* ---- the canonical text -------------------------------------------------- */

@@ -25,6 +25,7 @@
 #include "hearth/audit.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/envelope.h"
 #include "hearth/schema.h"
 #include "hearth/space.h"
 #include "hearth/spaces.h"
@@ -248,6 +249,7 @@ struct list_ctx {
 	int n;
 	char name[64];
 	hearth_role role;
+	int inviter;
 };
 
 static int list_cb(const hearth_space_info *i, void *ctx)
@@ -255,6 +257,7 @@ static int list_cb(const hearth_space_info *i, void *ctx)
 	struct list_ctx *l = ctx;
 
 	l->n++;
+	l->inviter = i->inviter;
 	snprintf(l->name, sizeof l->name, "%s", i->name ? i->name : "");
 	l->role = i->role;
 	return 0;
@@ -294,6 +297,31 @@ static void test_three_vaults(void **state)
 	assert_int_equal(lc.n, 1);
 	assert_string_equal(lc.name, "team");
 	assert_int_equal(lc.role, HEARTH_ROLE_COUNSELLOR);
+	/* The inviter the code named is a member; the creator joined by no
+	 * code; a code that named someone else is flagged. */
+	assert_int_equal(lc.inviter, 1);
+	memset(&lc, 0, sizeof lc);
+	assert_int_equal(hearth_spaces_each(l.s, list_cb, &lc), HEARTH_OK);
+	assert_int_equal(lc.inviter, 0);
+	{
+		char name[8 + HEARTH_ID_HEX], hex[HEARTH_ID_HEX + 1];
+		uint8_t sec[16];
+		size_t n;
+		int f;
+
+		hearth_id_to_hex(&space, hex);
+		snprintf(name, sizeof name, "joined.%s", hex);
+		assert_int_equal(hearth_store_secret_get(a.s, name, sec, sizeof sec, &n, &f), HEARTH_OK);
+		assert_true(f);
+		sec[0] ^= 1;
+		assert_int_equal(hearth_store_secret_put(a.s, name, sec, sizeof sec), HEARTH_OK);
+		memset(&lc, 0, sizeof lc);
+		assert_int_equal(hearth_spaces_each(a.s, list_cb, &lc), HEARTH_OK);
+		assert_int_equal(lc.inviter, -1);
+		sec[0] ^= 1;
+		assert_int_equal(hearth_store_secret_put(a.s, name, sec, sizeof sec), HEARTH_OK);
+	}
+	memset(&lc, 0, sizeof lc);
 	assert_int_equal(hearth_space_resolve(a.s, "team", &found), HEARTH_OK);
 	assert_true(hearth_id_equal(&found, &space));
 	/* A counsellor may not invite or remove. */
@@ -444,6 +472,130 @@ static void test_codes(void **state)
 	replica_close(&l);
 	replica_close(&a);
 	replica_close(&c);
+}
+
+static int count_cb(const hearth_op *op, uint64_t arrival, hearth_op_state state, void *ctx)
+{
+	(void)op;
+	(void)arrival;
+	(void)state;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+static size_t count_ops_of(replica *r)
+{
+	size_t n = 0;
+
+	assert_int_equal(hearth_store_ops_since(r->s, 0, count_cb, &n), HEARTH_OK);
+	return n;
+}
+
+/* ---- the code format of docs/protocol.md §11.7, written independently ---- */
+
+/* Crockford base32 of b (the check appended here), groups of 5. */
+static char *encode_code(uint8_t *b, size_t n)
+{
+	static const char a[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+	static const uint8_t magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'C', 'D' };
+	size_t bits = n * 8, i, o = 0;
+	char *out = malloc(bits / 5 * 2 + 8);
+	crypto_generichash_state h;
+
+	assert_non_null(out);
+	crypto_generichash_init(&h, NULL, 0, 4);
+	crypto_generichash_update(&h, magic, sizeof magic);
+	crypto_generichash_update(&h, b, n - 4);
+	crypto_generichash_final(&h, b + n - 4, 4);
+	for (i = 0; i < (bits + 4) / 5; i++) {
+		unsigned v = 0, k;
+
+		for (k = 0; k < 5; k++) {
+			size_t bit = i * 5 + k;
+
+			v = v << 1 | (bit < bits ? (b[bit / 8] >> (7 - bit % 8)) & 1u : 0u);
+		}
+		if (i > 0 && i % 5 == 0)
+			out[o++] = '-';
+		out[o++] = a[v];
+	}
+	out[o] = '\0';
+	return out;
+}
+
+/* A join request as §11.7 lays it out, for a device id and key the test
+ * chooses, certified by identity who. */
+static char *forge_request(const hearth_id *space, const uint8_t token[8],
+			   const hearth_identity *who, uint64_t device,
+			   const uint8_t device_pk[32])
+{
+	uint8_t b[278];
+
+	b[0] = 0x21;
+	memcpy(b + 1, space->b, 16);
+	memcpy(b + 17, token, 8);
+	memcpy(b + 25, hearth_identity_public_keys(who)->sign_pk, 32);
+	memcpy(b + 57, hearth_identity_public_keys(who)->box_pk, 32);
+	assert_int_equal(hearth_cert_issue(who, device, device_pk, 1, b + 89), HEARTH_OK);
+	return encode_code(b, sizeof b);
+}
+
+/* The documented layout reads back, and a request naming a device id the
+ * space knows under another key is refused before anything is written. */
+static void test_code_layout(void **state)
+{
+	hearth_invitation inv;
+	hearth_join_request jr;
+	hearth_identity *x;
+	hearth_device_key *k;
+	hearth_id space;
+	char *code = NULL, *req;
+	replica l;
+	size_t before;
+
+	(void)state;
+	replica_open(&l);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	assert_int_equal(hearth_space_invite(l.s, &space, HEARTH_ROLE_COUNSELLOR, 4102444800u,
+					     &code), HEARTH_OK);
+	assert_int_equal(hearth_invitation_parse(code, &inv), HEARTH_OK);
+	assert_int_equal(inv.expires_s, 4102444800u);
+	/* The invitation re-encoded by this test's encoder is the same text. */
+	{
+		uint8_t b[46];
+		char *again;
+		int i;
+
+		b[0] = 0x11;
+		memcpy(b + 1, space.b, 16);
+		b[17] = 1;
+		for (i = 0; i < 8; i++)
+			b[18 + i] = (uint8_t)(inv.expires_s >> (56 - 8 * i));
+		memcpy(b + 26, inv.token, 8);
+		memcpy(b + 34, inv.inviter_tag, 8);
+		again = encode_code(b, sizeof b);
+		assert_string_equal(again, code);
+		free(again);
+	}
+	assert_int_equal(hearth_identity_generate(&x), HEARTH_OK);
+	assert_int_equal(hearth_device_key_generate(&k), HEARTH_OK);
+	/* A genuine request of a new device parses ... */
+	req = forge_request(&space, inv.token, x, 77, hearth_device_key_public(k));
+	assert_int_equal(hearth_join_request_parse(req, &jr), HEARTH_OK);
+	assert_true(jr.device.device == 77);
+	free(req);
+	/* ... one naming the lead's own device id under another key is
+	 * refused, and nothing is written. */
+	req = forge_request(&space, inv.token, x, hearth_store_device(l.s),
+			    hearth_device_key_public(k));
+	before = count_ops_of(&l);
+	assert_int_equal(hearth_space_approve(l.s, &space, req, NULL, NULL), HEARTH_EEXISTS);
+	assert_int_equal(count_ops_of(&l), before);
+	free(req);
+	free(code);
+	hearth_device_key_free(k);
+	hearth_identity_free(x);
+	replica_close(&l);
 }
 
 /* ---- order independence ---------------------------------------------------- */
@@ -602,12 +754,48 @@ static void test_forgeries(void **state)
 		assert_int_equal(hearth_record_set(x.s, &st->members[0].record, f, "0"), HEARTH_OK);
 		hearth_space_state_free(st);
 	}
+	/* And tombstones the genesis (and its own fake one): the space stays
+	 * listed. */
+	{
+		opset g;
+		size_t i, n = 0;
+
+		ops_of(&x, &space, &g);
+		for (i = 0; i < g.n; i++)
+			if (strcmp(g.v[i].kind, HEARTH_KIND_SPACE) == 0 &&
+			    strcmp(g.v[i].field, "_kind") == 0) {
+				assert_int_equal(hearth_record_delete(x.s, &g.v[i].record), HEARTH_OK);
+				n++;
+			}
+		assert_int_equal(n, 2);
+		opset_free(&g);
+	}
 	sync_to(&x, &l, &space);
 	got = dump_of(&l, &space);
 	assert_string_equal(want, got);
 	free(got);
+	{
+		struct list_ctx lc = { 0 };
+
+		assert_int_equal(hearth_spaces_each(l.s, list_cb, &lc), HEARTH_OK);
+		assert_int_equal(lc.n, 1);
+	}
 	/* A space whose genesis is not held is unknown. */
 	ops_of(&l, &space, &o);
+	/* An importer finds the root device's key in the ops themselves,
+	 * the same key the state gives; a stranger's device has none (its
+	 * member record lists no certificate). */
+	{
+		uint8_t pk[32], root_pk[32];
+		hearth_space_state *st = state_of(&l, &space);
+
+		assert_true(hearth_space_may_write(st, hearth_store_device(l.s), 1, 1, 0, root_pk, NULL));
+		assert_true(hearth_space_cert_in_ops(o.v, o.n, hearth_store_device(l.s), pk));
+		assert_memory_equal(pk, root_pk, sizeof pk);
+		assert_false(hearth_space_cert_in_ops(o.v, o.n, hearth_store_device(x.s), pk));
+		assert_false(hearth_space_may_write(st, hearth_store_device(x.s), 1, 1, 0, pk, NULL));
+		hearth_space_state_free(st);
+	}
 	{
 		hearth_space_state *st;
 		hearth_id other = hearth_id_random();
@@ -622,6 +810,267 @@ static void test_forgeries(void **state)
 	free(want);
 	replica_close(&l);
 	replica_close(&x);
+}
+
+/* Two abuses the fold refuses: a device id listed again under another key
+ * (its envelopes would verify under a key not its own), and an epoch a
+ * counsellor sealed to itself only (no lead could read it or seal it to
+ * the others). */
+static void test_abuse(void **state)
+{
+	uint8_t adev_pk[32], root_pk[32], pk[32], key[32], check[16], wrap[HEARTH_WRAP_BYTES];
+	char hex[2 * HEARTH_CERT_BYTES + 1], f[40];
+	hearth_identity *x;
+	hearth_device_key *k;
+	hearth_space_state *st;
+	hearth_id space, rec, ep;
+	uint64_t adev, root, current;
+	replica l, a;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	adev = hearth_store_device(a.s);
+	root = hearth_store_device(l.s);
+	st = state_of(&l, &space);
+	assert_true(hearth_space_may_write(st, adev, 1, 1, 0, adev_pk, NULL));
+	assert_true(hearth_space_may_write(st, root, 1, 1, 0, root_pk, NULL));
+	current = st->current->epoch;
+	hearth_space_state_free(st);
+
+	/* The lead lists A's device id, and its own, under another identity
+	 * and key. */
+	assert_int_equal(hearth_identity_generate(&x), HEARTH_OK);
+	assert_int_equal(hearth_device_key_generate(&k), HEARTH_OK);
+	assert_int_equal(hearth_record_create(l.s, &space, HEARTH_KIND_MEMBER, &rec), HEARTH_OK);
+	hearth_hex_encode(hex, hearth_identity_public_keys(x)->sign_pk, 32);
+	assert_int_equal(hearth_record_set(l.s, &rec, "identity", hex), HEARTH_OK);
+	hearth_hex_encode(hex, hearth_identity_public_keys(x)->box_pk, 32);
+	assert_int_equal(hearth_record_set(l.s, &rec, "box", hex), HEARTH_OK);
+	assert_int_equal(hearth_record_set(l.s, &rec, "role", "lead"), HEARTH_OK);
+	{
+		uint64_t victims[2] = { adev, root };
+		int i;
+
+		for (i = 0; i < 2; i++) {
+			uint8_t cert[HEARTH_CERT_BYTES];
+
+			assert_int_equal(hearth_cert_issue(x, victims[i], hearth_device_key_public(k),
+							   1, cert), HEARTH_OK);
+			hearth_hex_encode(hex, cert, sizeof cert);
+			snprintf(f, sizeof f, "device.%016llx", (unsigned long long)victims[i]);
+			assert_int_equal(hearth_record_set(l.s, &rec, f, hex), HEARTH_OK);
+		}
+	}
+	st = state_of(&l, &space);
+	assert_true(hearth_space_may_write(st, adev, 1, 1, 0, pk, NULL));
+	assert_memory_equal(pk, adev_pk, 32);
+	assert_true(hearth_space_may_write(st, root, 1, 1, 0, pk, NULL));
+	assert_memory_equal(pk, root_pk, 32);
+	{
+		size_t i;
+
+		for (i = 0; i < st->nmembers; i++)
+			if (hearth_id_equal(&st->members[i].record, &rec))
+				assert_int_equal(st->members[i].ndevices, 0);
+	}
+	hearth_space_state_free(st);
+	hearth_device_key_free(k);
+	hearth_identity_free(x);
+
+	/* A, a counsellor, makes the next epoch sealed to itself only. */
+	hearth_epoch_key_generate(key);
+	assert_int_equal(hearth_record_create(a.s, &space, HEARTH_KIND_EPOCH, &ep), HEARTH_OK);
+	hearth_epoch_key_check(&space, hearth_epoch_of_record(&ep), key, check);
+	assert_int_equal(hearth_record_set(a.s, &ep, "number", "2"), HEARTH_OK);
+	hearth_hex_encode(hex, check, sizeof check);
+	assert_int_equal(hearth_record_set(a.s, &ep, "check", hex), HEARTH_OK);
+	assert_int_equal(hearth_epoch_wrap(key, adev_pk, wrap), HEARTH_OK);
+	hearth_hex_encode(hex, wrap, sizeof wrap);
+	snprintf(f, sizeof f, "wrap.%016llx", (unsigned long long)adev);
+	assert_int_equal(hearth_record_set(a.s, &ep, f, hex), HEARTH_OK);
+	sync_to(&a, &l, &space);
+	st = state_of(&l, &space);
+	assert_non_null(hearth_space_epoch_find(st, hearth_epoch_of_record(&ep)));
+	assert_false(hearth_space_epoch_find(st, hearth_epoch_of_record(&ep))->valid);
+	/* The greatest epoch is not valid: the lead rotates, and its epoch
+	 * is the current one everywhere. */
+	assert_true(st->needs_rotation);
+	assert_int_equal(st->current->epoch, current);
+	hearth_space_state_free(st);
+	assert_int_equal(hearth_space_refresh(l.s, &space, NULL), HEARTH_OK);
+	st = state_of(&l, &space);
+	assert_false(st->needs_rotation);
+	assert_int_equal(st->current->number, 3);
+	assert_true(holds_key(&l, &space, st->current->epoch));
+	hearth_space_state_free(st);
+	sodium_memzero(key, sizeof key);
+	replica_close(&l);
+	replica_close(&a);
+}
+
+/* The ops of one device in a space, in seq order (deep copies). */
+static void device_ops(replica *r, const hearth_id *space, uint64_t dev, uint64_t from,
+		       opset *out)
+{
+	opset all;
+	size_t i;
+
+	ops_of(r, space, &all);
+	memset(out, 0, sizeof *out);
+	for (i = 0; i < all.n; i++)
+		if (all.v[i].id.device == dev && all.v[i].id.seq >= from)
+			opset_add(out, &all.v[i]);
+	opset_free(&all);
+}
+
+static int seq_cmp(const void *a, const void *b)
+{
+	const hearth_op *x = a, *y = b;
+
+	return x->id.seq < y->id.seq ? -1 : x->id.seq > y->id.seq;
+}
+
+/* Seals ops from..to of device r (to 0: all from on; to -1: up to the
+ * first that is not of the control plane) at epoch e. */
+static uint8_t *seal_from(replica *r, const hearth_id *space, uint64_t from, uint64_t to,
+			  uint64_t e, size_t *len)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES], *env = NULL;
+	hearth_device_key *k;
+	size_t n;
+	int found;
+	opset o;
+
+	device_ops(r, space, hearth_store_device(r->s), from, &o);
+	assert_true(o.n > 0);
+	qsort(o.v, o.n, sizeof *o.v, seq_cmp);
+	for (n = 0; n < o.n; n++)
+		if ((to == UINT64_MAX && !hearth_op_is_control(&o.v[n])) ||
+		    (to != 0 && to != UINT64_MAX && o.v[n].id.seq > to))
+			break;
+	assert_true(n > 0);
+	assert_int_equal(hearth_keyring_get(r->s, space, e, key, &found), HEARTH_OK);
+	assert_true(found);
+	assert_int_equal(hearth_device_key_load(r->s, &k, NULL), HEARTH_OK);
+	assert_int_equal(hearth_envelope_seal(o.v, n, space, e, key,
+					      hearth_device_key_secret(k), &env, len), HEARTH_OK);
+	hearth_device_key_free(k);
+	opset_free(&o);
+	return env;
+}
+
+/* What an importer does: hearth_envelope_open with the trust of
+ * hearth_space_trust_envelope.  A member's data envelope opens; after its
+ * removal, an envelope of its later ops is refused, while the lead's
+ * control envelope opens on the member's side. */
+static void test_trust_envelopes(void **state)
+{
+	hearth_envelope_batch b = { 0 };
+	hearth_space_trust *t;
+	hearth_envelope_trust tr;
+	hearth_space_state *st;
+	hearth_id space, ma, rec;
+	uint64_t e1, last;
+	uint8_t *env;
+	size_t len;
+	replica l, a;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	st = state_of(&a, &space);
+	e1 = st->current->epoch;
+	hearth_space_state_free(st);
+	/* A writes a note at the current epoch. */
+	assert_int_equal(hearth_record_create(a.s, &space, "note", &rec), HEARTH_OK);
+	assert_int_equal(hearth_record_set(a.s, &rec, "text", "第一次会谈"), HEARTH_OK);
+	env = seal_from(&a, &space, 1, 0, e1, &len);
+	assert_int_equal(hearth_space_trust_new(l.s, &t), HEARTH_OK);
+	tr = hearth_space_trust_envelope(t);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_OK);
+	assert_int_equal(b.n, 2);
+	last = b.info.last_seq;
+	assert_int_equal(hearth_store_apply(l.s, b.ops, b.n, NULL), HEARTH_OK);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* The lead removes A (cutoff: the last seq it holds of A). */
+	assert_int_equal(hearth_space_remove(l.s, &space, &ma), HEARTH_OK);
+	hearth_space_trust_forget(t, &space);
+	/* A, not yet told, writes more at the epoch it holds: refused. */
+	assert_int_equal(hearth_record_set(a.s, &rec, "text", "after"), HEARTH_OK);
+	env = seal_from(&a, &space, last + 1, 0, e1, &len);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_EAUTH);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* What A wrote before its removal still opens (a replica that got
+	 * it late accepts it). */
+	env = seal_from(&a, &space, 1, last, e1, &len);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_OK);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* Nor may it stretch an envelope past its cutoff. */
+	env = seal_from(&a, &space, 1, 0, e1, &len);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_EAUTH);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	hearth_space_trust_free(t);
+	/* The lead's first control ops (genesis, its member record, the first
+	 * epoch), at epoch 0, open on A's side. */
+	env = seal_from(&l, &space, 1, UINT64_MAX, HEARTH_EPOCH_CONTROL, &len);
+	assert_int_equal(hearth_space_trust_new(a.s, &t), HEARTH_OK);
+	tr = hearth_space_trust_envelope(t);
+	assert_int_equal(hearth_envelope_open(env, len, &tr, &b), HEARTH_OK);
+	hearth_envelope_batch_release(&b);
+	free(env);
+	hearth_space_trust_free(t);
+	replica_close(&l);
+	replica_close(&a);
+}
+
+/* A removed member invited again gets a new member record: a member
+ * again, its device writes again and receives the current key; the old
+ * record stays removed with its cutoff. */
+static void test_invite_again(void **state)
+{
+	hearth_space_state *st;
+	hearth_id space, m1, m2;
+	uint64_t adev;
+	replica l, a;
+	size_t i, removed = 0;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	m1 = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	assert_int_equal(hearth_space_remove(l.s, &space, &m1), HEARTH_OK);
+	sync_to(&l, &a, &space);
+	adev = hearth_store_device(a.s);
+	m2 = add_member(&l, &a, &space, HEARTH_ROLE_LEAD);
+	assert_false(hearth_id_equal(&m1, &m2));
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	st = state_of(&a, &space);
+	assert_non_null(hearth_space_member_of(st, pk_of(&a)));
+	assert_int_equal(hearth_space_member_of(st, pk_of(&a))->role, HEARTH_ROLE_LEAD);
+	assert_true(hearth_space_may_write(st, adev, 1, 1000, 0, NULL, NULL));
+	for (i = 0; i < st->nmembers; i++)
+		removed += st->members[i].removed;
+	assert_int_equal(removed, 1);
+	assert_true(holds_key(&a, &space, st->current->epoch));
+	assert_int_equal(st->current->number, 2);
+	hearth_space_state_free(st);
+	replica_close(&l);
+	replica_close(&a);
 }
 
 /* ---- seeded schedules of concurrent changes ------------------------------- */
@@ -830,8 +1279,12 @@ int main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_three_vaults),
 		cmocka_unit_test(test_codes),
+		cmocka_unit_test(test_code_layout),
 		cmocka_unit_test(test_order_independence),
 		cmocka_unit_test(test_forgeries),
+		cmocka_unit_test(test_abuse),
+		cmocka_unit_test(test_trust_envelopes),
+		cmocka_unit_test(test_invite_again),
 		cmocka_unit_test(test_schedules),
 	};
 

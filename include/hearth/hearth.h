@@ -16,6 +16,8 @@
 #include "hearth/vault.h"
 #include "hearth/devices.h"
 #include "hearth/offline.h"
+#include "hearth/space.h"
+#include "hearth/spaces.h"
 #include "hearth/audit.h"
 #include "hearth/timeutil.h"
 #include "hearth/vocab.h"

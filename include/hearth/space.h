@@ -2,7 +2,7 @@
  * hearth/space.h - a space's control plane: who its members are, with
  * which roles and devices, who was removed and from which seq of each
  * device on, its epochs and their key wraps, the current epoch, and
- * which device may write which seqs.  docs/protocol.md §10 gives the
+ * which device may write which seqs.  docs/protocol.md §11 gives the
  * records field by field.
  *
  * The state of a space is a pure function of the SET of its control ops
@@ -180,6 +180,18 @@ int hearth_space_may_write(const hearth_space_state *st, uint64_t device,
 			   uint64_t first, uint64_t last, uint64_t e,
 			   uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
 			   hearth_role *role);
+
+/* For an importer that meets a control-plane envelope (epoch 0) of a
+ * space it does not know yet (its first import after joining): control
+ * envelopes are readable by anyone (the key is public), and every control
+ * op is checked by the fold, so the envelope's signature only has to
+ * prove its ops came from device as they are.  This finds, among ops, a
+ * certificate for device in a `device.<d>` field of a genesis or member
+ * record that verifies under the identity it names, and gives its key in
+ * pk.  1 found, 0 not.  It says nothing of the device's rights: only the
+ * state computed after applying does (hearth_space_may_write). */
+int hearth_space_cert_in_ops(const hearth_op *ops, size_t n, uint64_t device,
+			     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES]);
 
 /* 1 if device is listed in a member record that is not removed. */
 int hearth_space_device_current(const hearth_space_state *st, uint64_t device);

@@ -16,7 +16,7 @@
  *
  * Invitation codes and join requests are texts people pass by hand:
  * Crockford base32 in groups of five, with a checksum, so a mistyped code
- * is refused rather than misread (docs/protocol.md §10.5).
+ * is refused rather than misread (docs/protocol.md §11.7).
  */
 #ifndef HEARTH_SPACES_H
 #define HEARTH_SPACES_H
@@ -63,6 +63,12 @@ typedef struct hearth_space_info {
 	size_t members;       /* current members */
 	uint64_t epoch_number; /* the current epoch's number; 0: none */
 	int has_key;          /* this vault holds the current epoch's key */
+	/* For a space this vault joined with a code: 1 when the identity the
+	 * code named as its inviter (its tag) has a member record in the
+	 * space, -1 when none has (the code came from someone else than the
+	 * space's members: compare fingerprints again), 0 when this vault
+	 * did not join by code (it created the space). */
+	int inviter;
 } hearth_space_info;
 
 typedef int (*hearth_space_cb)(const hearth_space_info *i, void *ctx);
@@ -108,8 +114,8 @@ typedef struct hearth_invitation {
 } hearth_invitation;
 
 /* Parses an invitation code (case, spaces and dashes ignored; I, L read
- * as 1 and O as 0).  HEARTH_EFORMAT with a detail (not a code, a typo:
- * "checksum does not match", a newer format). */
+ * as 1 and O as 0).  HEARTH_EFORMAT with a detail (not a code, or a typo:
+ * "checksum does not match"), HEARTH_ENEWER (a newer format). */
 hearth_status hearth_invitation_parse(const char *code, hearth_invitation *out) HEARTH_WUR;
 
 /* The invitee's side: parses code and writes the join request (identity

@@ -1,0 +1,532 @@
+/*
+ * cli/cmd_space.c - `hearth space`: spaces this vault belongs to, their
+ * members, invitations and removal.
+ *
+ *   space create --name NAME       a new space with this vault as its lead
+ *   space list                     spaces this vault is a member of
+ *   space members SPACE            members, roles, devices, fingerprints
+ *   space invite SPACE [--role R]  a one-time invitation code (lead)
+ *   space join CODE                the invitee's join request
+ *   space approve SPACE REQUEST    admits the invitee (lead)
+ *   space remove SPACE MEMBER      removes a member and starts a new epoch
+ *
+ * Every rule and write is in the core (core/spaces.c); this file parses,
+ * prints and translates.  Nothing printed is secret: ids, fingerprints,
+ * codes and requests carry public keys only.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "hearth/devices.h"
+#include "hearth/spaces.h"
+
+static const char *role_text(hearth_role r)
+{
+	switch (r) {
+	/* TRANSLATORS: a member's role in a space: invites and removes. */
+	case HEARTH_ROLE_LEAD: return _("lead");
+	/* TRANSLATORS: a member's role in a space: reads and writes. */
+	case HEARTH_ROLE_COUNSELLOR: return _("counsellor");
+	default: return "-";
+	}
+}
+
+/* Resolves operand text to a space of this vault, or fails. */
+static int space_arg(struct hearth_cli *cli, hearth_store *s, const char *text,
+		     hearth_id *out)
+{
+	hearth_status st = hearth_space_resolve(s, text, out);
+
+	return st == HEARTH_OK ? 0 : cli_error_status(cli, st);
+}
+
+/* ---- space create ---------------------------------------------------------- */
+
+static int space_create(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"name", required_argument, NULL, 'n'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *name = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space;
+	int c, rc;
+
+	cli_set_command(cli, "space create");
+	while ((c = cli_getopt(cli, argc, argv, "n:h", opts)) != -1) {
+		if (c == 'n') {
+			name = optarg;
+			continue;
+		}
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space create --name NAME\n"
+				"Create a space (a team's shared caseload) with you as its lead.\n"
+				"Invite others with 'hearth space invite'.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if (name == NULL)
+		return cli_usage(cli, "%s", _("a space needs a name: --name NAME"));
+	if ((rc = cli_check_text(cli, "--name", name)) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_space_create(s, name, &space)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	hearth_id_to_hex(&space, hex);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "space", hex, "name", name));
+	printf(_("Created space %s (%s); you are its lead.\n"), name, hex);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space list ---------------------------------------------------------------- */
+
+struct list_ctx {
+	struct cli_table *t;
+	json_t *arr;
+	int failed;
+};
+
+static int list_cb(const hearth_space_info *i, void *ctx)
+{
+	struct list_ctx *l = ctx;
+	char hex[HEARTH_ID_HEX + 1], members[24], epoch[24];
+	const char *cells[6];
+
+	hearth_id_to_hex(&i->space, hex);
+	if (l->arr != NULL) {
+		json_t *o = json_pack("{s:s, s:s?, s:s, s:I, s:I, s:b, s:s?}",
+				      "space", hex, "name", i->name,
+				      "role", hearth_role_name(i->role),
+				      "members", (json_int_t)i->members,
+				      "epoch", (json_int_t)i->epoch_number,
+				      "has_key", i->has_key,
+				      "inviter", i->inviter > 0 ? "member" :
+				      i->inviter < 0 ? "not a member" : NULL);
+
+		if (o == NULL || json_array_append_new(l->arr, o) != 0) {
+			l->failed = 1;
+			return 1;
+		}
+		return 0;
+	}
+	if (i->inviter < 0)
+		fprintf(stderr, _("hearth: space %.8s: the invitation you joined with named an "
+				  "inviter who is not a member of it; compare fingerprints again\n"),
+			hex);
+	snprintf(members, sizeof members, "%zu", i->members);
+	snprintf(epoch, sizeof epoch, "%llu", (unsigned long long)i->epoch_number);
+	hex[HEARTH_DEVICE_SHORT] = '\0';
+	cells[0] = hex;
+	cells[1] = i->name != NULL ? i->name : "-";
+	cells[2] = role_text(i->role);
+	cells[3] = members;
+	cells[4] = epoch;
+	cells[5] = i->has_key ? _("yes") : _("no");
+	if (cli_table_add(l->t, cells) != 0) {
+		l->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int space_list(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct list_ctx l;
+	hearth_store *s;
+	hearth_status st;
+	int c, rc;
+
+	cli_set_command(cli, "space list");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space list\n"
+				"List the spaces this vault is a member of.\n"
+				"\n"
+				"Columns: space id (short), name, your role, members, the current\n"
+				"epoch's number, whether this device holds its key.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	memset(&l, 0, sizeof l);
+	if (cli->json) {
+		if ((l.arr = json_array()) == NULL)
+			return cli_error(cli, "%s", _("out of memory"));
+	} else {
+		const char *header[6] = { _("Space"), _("Space name"), _("Role"), _("Members"),
+					  _("Epoch"), _("Key") };
+
+		if ((l.t = cli_table_new(6, header)) == NULL)
+			return cli_error(cli, "%s", _("out of memory"));
+	}
+	st = hearth_spaces_each(s, list_cb, &l);
+	if (st == HEARTH_OK && l.failed)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if (st != HEARTH_OK) {
+		json_decref(l.arr);
+		cli_table_free(l.t);
+		return cli_error_status(cli, st);
+	}
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:o}", "spaces", l.arr));
+	cli_table_print(l.t, stdout);
+	cli_table_free(l.t);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space members ------------------------------------------------------------ */
+
+static int space_members(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_space_state *sp = NULL;
+	struct cli_table *t = NULL;
+	json_t *arr = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space;
+	size_t i, j;
+	int c, rc;
+
+	cli_set_command(cli, "space members");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space members SPACE\n"
+				"List the members of a space (its id, id prefix or name): member\n"
+				"id (short), role, status, devices and the first groups of their\n"
+				"fingerprint.  Removed members are listed as removed.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, "SPACE")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
+		return rc;
+	if ((st = hearth_space_state_get(s, &space, &sp)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json) {
+		arr = json_array();
+	} else {
+		const char *header[5] = { _("Member"), _("Role"), _("Status"), _("Devices"),
+					  _("Fingerprint") };
+
+		t = cli_table_new(5, header);
+	}
+	if (arr == NULL && t == NULL) {
+		hearth_space_state_free(sp);
+		return cli_error(cli, "%s", _("out of memory"));
+	}
+	for (i = 0; i < sp->nmembers; i++) {
+		const hearth_space_member *m = &sp->members[i];
+		char hex[HEARTH_ID_HEX + 1], fp[HEARTH_FINGERPRINT_LEN + 1], nd[24];
+		const char *cells[5];
+
+		if (!m->has_identity)
+			continue;
+		hearth_id_to_hex(&m->record, hex);
+		hearth_fingerprint(&m->identity, fp);
+		if (arr != NULL) {
+			json_t *devs = json_array(), *o;
+
+			for (j = 0; devs != NULL && j < m->ndevices; j++) {
+				char d[HEARTH_DEVICE_HEX + 1];
+
+				hearth_device_hex(m->devices[j].device, d);
+				json_array_append_new(devs, json_string(d));
+			}
+			o = json_pack("{s:s, s:s, s:b, s:s, s:o}", "member", hex,
+				      "role", hearth_role_name(m->role) ? hearth_role_name(m->role) : "",
+				      "removed", m->removed, "fingerprint", fp,
+				      "devices", devs != NULL ? devs : json_array());
+			if (o == NULL || json_array_append_new(arr, o) != 0)
+				break;
+			continue;
+		}
+		snprintf(nd, sizeof nd, "%zu", m->ndevices);
+		hex[HEARTH_DEVICE_SHORT] = '\0';
+		fp[11] = '\0'; /* the first two groups */
+		cells[0] = hex;
+		cells[1] = role_text(m->role);
+		/* TRANSLATORS: a member's status in a space. */
+		cells[2] = m->removed ? _("removed") : _("member");
+		cells[3] = nd;
+		cells[4] = fp;
+		if (cli_table_add(t, cells) != 0)
+			break;
+	}
+	hearth_space_state_free(sp);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:o}", "members", arr));
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space invite ------------------------------------------------------------- */
+
+static int space_invite(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"role", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_role role = HEARTH_ROLE_COUNSELLOR;
+	char fp[HEARTH_FINGERPRINT_LEN + 1], *code = NULL;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space;
+	int c, rc;
+
+	cli_set_command(cli, "space invite");
+	while ((c = cli_getopt(cli, argc, argv, "r:h", opts)) != -1) {
+		if (c == 'r') {
+			if ((role = hearth_role_parse(optarg)) == HEARTH_ROLE_NONE)
+				return cli_usage(cli, _("unknown role '%s': counsellor or lead"),
+						 optarg);
+			continue;
+		}
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space invite SPACE [--role counsellor|lead]\n"
+				"Print a one-time invitation code to the space (default role:\n"
+				"counsellor), valid for 7 days.  Give it to the person in person\n"
+				"or over a channel you trust; they run 'hearth space join CODE'\n"
+				"and give you back a join request for 'hearth space approve'.\n"
+				"Only a lead may invite.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, "SPACE")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
+		return rc;
+	if ((st = hearth_space_invite(s, &space, role, 0, &code)) != HEARTH_OK ||
+	    (st = hearth_identity_fingerprint_get(s, fp)) != HEARTH_OK) {
+		free(code);
+		return cli_error_status(cli, st);
+	}
+	if (cli->json) {
+		rc = cli_json_print(cli, json_pack("{s:s, s:s, s:s}", "code", code,
+						   "role", hearth_role_name(role),
+						   "fingerprint", fp));
+		free(code);
+		return rc;
+	}
+	printf("%s\n  %s\n", _("Invitation code (one use, valid for 7 days):"), code);
+	printf("%s\n", _("Your fingerprint, for the invitee to compare:"));
+	cli_fingerprint_print(fp);
+	free(code);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space join --------------------------------------------------------------- */
+
+static int space_join(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char fp[HEARTH_FINGERPRINT_LEN + 1], hex[HEARTH_ID_HEX + 1], *req = NULL;
+	hearth_invitation inv;
+	hearth_store *s;
+	hearth_status st;
+	int c, rc;
+
+	cli_set_command(cli, "space join");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space join CODE\n"
+				"Answer an invitation code: print a join request (your identity and\n"
+				"this device's certificate) to give back to the lead who invited\n"
+				"you, and your fingerprint for them to compare.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, "CODE")) != 0)
+		return rc;
+	/* A code that does not parse is bad usage: nothing is opened. */
+	if ((st = hearth_invitation_parse(argv[optind], &inv)) != HEARTH_OK) {
+		cli_error_status(cli, st);
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_space_join(s, argv[optind], &req, &inv)) != HEARTH_OK ||
+	    (st = hearth_identity_fingerprint_get(s, fp)) != HEARTH_OK) {
+		free(req);
+		return cli_error_status(cli, st);
+	}
+	hearth_id_to_hex(&inv.space, hex);
+	if (cli->json) {
+		rc = cli_json_print(cli, json_pack("{s:s, s:s, s:s, s:s}", "space", hex,
+						   "role", hearth_role_name(inv.role),
+						   "request", req, "fingerprint", fp));
+		free(req);
+		return rc;
+	}
+	printf(_("Join request for space %s as %s; give it to the lead:\n"), hex,
+	       role_text(inv.role));
+	printf("  %s\n", req);
+	printf("%s\n", _("Your fingerprint, for the lead to compare:"));
+	cli_fingerprint_print(fp);
+	free(req);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space approve ------------------------------------------------------------ */
+
+static int space_approve(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char fp[HEARTH_FINGERPRINT_LEN + 1], hex[HEARTH_ID_HEX + 1];
+	hearth_join_request jr;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space, member;
+	int c, rc;
+
+	cli_set_command(cli, "space approve");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space approve SPACE REQUEST\n"
+				"Admit the person whose join request this is, with the role of\n"
+				"your invitation, and seal the space's current key to their device.\n"
+				"Compare the fingerprint printed with the one on their screen.\n"
+				"Only a lead may approve.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, "SPACE REQUEST")) != 0)
+		return rc;
+	if ((st = hearth_join_request_parse(argv[optind + 1], &jr)) != HEARTH_OK) {
+		cli_error_status(cli, st);
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
+		return rc;
+	if ((st = hearth_space_approve(s, &space, argv[optind + 1], &member, fp)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	hearth_id_to_hex(&member, hex);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "member", hex,
+						     "fingerprint", fp));
+	printf(_("Approved member %s.\n"), hex);
+	printf("%s\n", _("Their fingerprint: it must match the one on their screen:"));
+	cli_fingerprint_print(fp);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space remove ------------------------------------------------------------- */
+
+static int space_remove(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const hearth_space_member *m;
+	hearth_space_state *sp = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space, member;
+	uint64_t number = 0;
+	int c, rc;
+
+	cli_set_command(cli, "space remove");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space remove SPACE MEMBER\n"
+				"Remove a member (member id prefix or fingerprint) from a space.\n"
+				"Their devices' later changes are refused by every copy, and a new\n"
+				"key is sealed only to those who remain, so they cannot read what\n"
+				"is written from now on.  What they already read stays readable\n"
+				"to them.  Only a lead may remove.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, "SPACE MEMBER")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
+		return rc;
+	if ((st = hearth_space_state_get(s, &space, &sp)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	st = hearth_space_member_resolve(sp, argv[optind + 1], &m);
+	if (st == HEARTH_OK)
+		member = m->record;
+	hearth_space_state_free(sp);
+	sp = NULL;
+	if (st != HEARTH_OK || (st = hearth_space_remove(s, &space, &member)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (hearth_space_state_get(s, &space, &sp) == HEARTH_OK && sp->current != NULL)
+		number = sp->current->number;
+	hearth_space_state_free(sp);
+	hearth_id_to_hex(&member, hex);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:I}", "removed", hex,
+						     "epoch", (json_int_t)number));
+	printf(_("Removed member %s; the space's new epoch is %llu.\n"), hex,
+	       (unsigned long long)number);
+	printf("%s\n", _("What they already read stays readable to them; nothing written "
+			 "from now on is."));
+	return CLI_EXIT_OK;
+}
+
+static const struct cli_subcommand space_subs[] = {
+	{"create", N_("create a space with you as its lead"), space_create},
+	{"list", N_("list the spaces this vault is a member of"), space_list},
+	{"members", N_("list a space's members"), space_members},
+	{"invite", N_("print a one-time invitation code"), space_invite},
+	{"join", N_("answer an invitation code with a join request"), space_join},
+	{"approve", N_("admit the person of a join request"), space_approve},
+	{"remove", N_("remove a member and start a new epoch"), space_remove},
+	{"move", N_("move a person's whole case into a space"), cli_space_move},
+};
+
+static const struct cli_group space_group = {
+	.name = "space",
+	.head = N_("Usage: hearth space SUBCOMMAND\n"
+		   "Spaces (a team's shared caseload), their members and invitations.\n"
+		   "\n"
+		   "Subcommands:\n"),
+	.width = 10,
+	.subs = space_subs,
+	.nsubs = CLI_COUNT(space_subs),
+};
+
+int cmd_space(struct hearth_cli *cli, int argc, char **argv)
+{
+	return cli_dispatch(cli, &space_group, argc, argv);
+}
