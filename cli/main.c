@@ -38,6 +38,7 @@ static const struct group groups[] = {
 	{"journal", cmd_journal, N_("private mood check-ins and self-screenings")},
 	{"audit", cmd_audit, N_("show and verify the audit log")},
 	{"device", cmd_device, N_("this identity's devices and fingerprint")},
+	{"share", cmd_share, N_("journal entries employees shared with you")},
 	{"config", cmd_config, N_("show and change settings")},
 	{NULL, NULL, NULL},
 };

@@ -115,7 +115,7 @@ hearth_status hearth_share_contact(hearth_store *s, char **code)
 		return st;
 	hearth_device_key_free(key);
 	if ((*code = request_text(&no_space, no_token, &me, cert)) == NULL)
-		return hearth_fail(HEARTH_ENOMEM, "out of memory writing a code");
+		return hearth_fail(HEARTH_ENOMEM, "out of memory writing a share code");
 	return HEARTH_OK;
 }
 
@@ -405,7 +405,7 @@ static hearth_status share_space_make(hearth_store *s, const hearth_share_contac
 	    (st = hearth_invitation_parse(code, &inv)) != HEARTH_OK)
 		goto out;
 	if ((req = request_text(&out->space, inv.token, &c->identity, c->cert)) == NULL) {
-		st = hearth_fail(HEARTH_ENOMEM, "out of memory writing a code");
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory writing a share code");
 		goto out;
 	}
 	if ((st = hearth_space_approve(s, &out->space, req, NULL, out->fingerprint)) != HEARTH_OK ||
@@ -791,6 +791,61 @@ hearth_status hearth_shares_each(hearth_store *s, hearth_share_cb cb, void *ctx)
 	free(k.v);
 	shares_free(&l);
 	return st;
+}
+
+typedef struct resolve_ctx {
+	const char *text;
+	size_t len;
+	int mine;
+	size_t n;
+	hearth_id found;
+} resolve_ctx;
+
+static int resolve_cb(const hearth_share_info *i, void *ctx)
+{
+	resolve_ctx *r = ctx;
+	char hex[HEARTH_ID_HEX + 1];
+	size_t k;
+
+	if (i->mine != r->mine)
+		return 0;
+	hearth_id_to_hex(&i->space, hex);
+	for (k = 0; k < r->len; k++)
+		if ((r->text[k] | 0x20) != hex[k])
+			return 0;
+	r->found = i->space;
+	r->n++;
+	return 0;
+}
+
+hearth_status hearth_share_resolve(hearth_store *s, const char *text, int mine, hearth_id *out)
+{
+	resolve_ctx r;
+	hearth_status st;
+	size_t k;
+
+	if (s == NULL || text == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no share named");
+	memset(&r, 0, sizeof r);
+	r.text = text;
+	r.len = strlen(text);
+	r.mine = mine != 0;
+	for (k = 0; k < r.len; k++)
+		if (!((text[k] >= '0' && text[k] <= '9') ||
+		      ((text[k] | 0x20) >= 'a' && (text[k] | 0x20) <= 'f')))
+			break;
+	if (k < r.len || r.len < HEARTH_ID_MIN_PREFIX || r.len > HEARTH_ID_HEX)
+		return hearth_fail(HEARTH_EINVAL,
+			"'%s' is not a share id: give at least %u of its hex digits",
+			text, HEARTH_ID_MIN_PREFIX);
+	if ((st = hearth_shares_each(s, resolve_cb, &r)) != HEARTH_OK)
+		return st;
+	if (r.n == 0)
+		return hearth_fail(HEARTH_ENOTFOUND, "no share '%s' in this vault", text);
+	if (r.n > 1)
+		return hearth_fail(HEARTH_EAMBIGUOUS, "'%s' names more than one share", text);
+	*out = r.found;
+	return HEARTH_OK;
 }
 
 /* ---- the counsellor's side ------------------------------------------------------ */

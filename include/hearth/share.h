@@ -181,6 +181,13 @@ typedef int (*hearth_share_cb)(const hearth_share_info *i, void *ctx);
 hearth_status hearth_shares_each(hearth_store *s, hearth_share_cb cb,
 				 void *ctx) HEARTH_WUR;
 
+/* Resolves a share by its space id or an id prefix (HEARTH_ID_MIN_PREFIX
+ * hex digits at least) among the shares hearth_shares_each lists: this
+ * vault's own (mine 1) or those it received (mine 0).  HEARTH_EINVAL (not
+ * hex, too short), HEARTH_ENOTFOUND, HEARTH_EAMBIGUOUS. */
+hearth_status hearth_share_resolve(hearth_store *s, const char *text, int mine,
+				   hearth_id *out) HEARTH_WUR;
+
 /* ---- the counsellor's side -------------------------------------------------- */
 
 /* Ties the received share space to person (a live person record); a later
