@@ -556,6 +556,98 @@ static void test_unshare(void **state)
 	vault_close(&a);
 }
 
+typedef struct copy_of {
+	const hearth_id *source;
+	hearth_id id;
+	int n;
+} copy_of;
+
+static int copy_of_cb(const hearth_record *r, void *ctx)
+{
+	copy_of *c = ctx;
+	char hex[HEARTH_ID_HEX + 1];
+	const char *src = hearth_record_field(r, "source");
+
+	hearth_id_to_hex(c->source, hex);
+	if (src != NULL && strcmp(src, hex) == 0) {
+		c->id = r->id;
+		c->n++;
+	}
+	return 0;
+}
+
+/* A self-screening written while a share made with all lasts follows at
+ * once: one copy, carrying the entry's and the screening's fields; the
+ * screening record itself stays private.  A share of chosen entries takes
+ * no new ones. */
+static void test_follow_screening(void **state)
+{
+	vault e, a;
+	hearth_instrument *phq9 = NULL;
+	hearth_journal_screened scr;
+	hearth_share_request req;
+	hearth_share_result res;
+	hearth_record *r = NULL;
+	hearth_id entry;
+	copy_of c;
+	char *code;
+	int answers[9] = { 3, 3, 2, 2, 2, 1, 1, 1, 1 };
+	size_t audits;
+
+	(void)state;
+	vault_open(&e);
+	vault_open(&a);
+	code = contact_of(&a);
+	assert_int_equal(hearth_journal_add(e.s, "2026-12-01", 3, NULL, &entry), HEARTH_OK);
+	memset(&req, 0, sizeof req);
+	req.contact = code;
+	req.entries = &entry;
+	req.n = 1;
+	assert_int_equal(hearth_journal_share(e.s, &req, &res), HEARTH_OK);
+	assert_false(res.follow);
+	/* Chosen entries only: a new one stays private. */
+	assert_int_equal(hearth_journal_add(e.s, "2026-12-02", 2, NULL, &entry), HEARTH_OK);
+	assert_int_equal(count_in(&e, HEARTH_KIND_SHARED_ENTRY, &res.space), 1);
+	/* Extended with all: that one now, and new ones from now on. */
+	req.entries = NULL;
+	req.n = 0;
+	req.all = 1;
+	assert_int_equal(hearth_journal_share(e.s, &req, &res), HEARTH_OK);
+	assert_true(res.follow);
+	assert_int_equal(res.copied, 1);
+	assert_int_equal(res.already, 1);
+	audits = count_audit(e.s, HEARTH_AUDIT_JOURNAL_SHARE);
+	assert_int_equal(hearth_instrument_find("phq9", &phq9), HEARTH_OK);
+	assert_int_equal(hearth_journal_screen(e.s, phq9, answers, 9, "2026-12-03 20:15", "zh_CN",
+					       "cannot sleep", &scr), HEARTH_OK);
+	assert_int_equal(count_audit(e.s, HEARTH_AUDIT_JOURNAL_SHARE), audits + 1);
+	assert_int_equal(count_in(&e, HEARTH_KIND_SHARED_ENTRY, &res.space), 3);
+	assert_int_equal(count_in(&e, "screening", &res.space), 0);
+	memset(&c, 0, sizeof c);
+	c.source = &scr.entry;
+	assert_int_equal(hearth_store_each(e.s, HEARTH_KIND_SHARED_ENTRY, 0, copy_of_cb, &c),
+			 HEARTH_OK);
+	assert_int_equal(c.n, 1);
+	assert_int_equal(hearth_record_load(e.s, &c.id, &r), HEARTH_OK);
+	assert_true(hearth_id_equal(&r->space, &res.space));
+	assert_string_equal(hearth_record_field(r, "date"), "2026-12-03");
+	assert_string_equal(hearth_record_field(r, "text"), "cannot sleep");
+	assert_string_equal(hearth_record_field(r, "instrument"), "phq9");
+	assert_string_equal(hearth_record_field(r, "band"), scr.score.band->id);
+	assert_string_equal(hearth_record_field(r, "at"), "2026-12-03 20:15");
+	assert_string_equal(hearth_record_field(r, "answers"), "[3,3,2,2,2,1,1,1,1]");
+	assert_null(hearth_record_field(r, "screening"));
+	assert_null(hearth_record_field(r, "journal"));
+	hearth_record_free(r);
+	hearth_instrument_free(phq9); /* the score's band was borrowed from it */
+	/* A self-screening's entry cannot be deleted, so its copy stays. */
+	assert_int_equal(hearth_journal_delete(e.s, &scr.entry), HEARTH_ESTATE);
+	assert_int_equal(count_in(&e, HEARTH_KIND_SHARED_ENTRY, &res.space), 3);
+	free(code);
+	vault_close(&e);
+	vault_close(&a);
+}
+
 /* Bad codes, a second counsellor while one is active, unknown entries:
  * refused with a clear message and nothing written. */
 static void test_refusals(void **state)
@@ -698,6 +790,7 @@ int main(void)
 		cmocka_unit_test(test_contact_code),
 		cmocka_unit_test(test_share_reaches_only_chosen),
 		cmocka_unit_test(test_unshare),
+		cmocka_unit_test(test_follow_screening),
 		cmocka_unit_test(test_refusals),
 	};
 
