@@ -20,6 +20,7 @@
 #include "hearth/casework.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/hlc.h"
 #include "hearth/journal.h"
 #include "hearth/share.h"
 #include "hearth/spaces.h"
@@ -152,8 +153,12 @@ hearth_status hearth_share_contact_parse(const char *code, hearth_share_contact_
 typedef struct share {
 	hearth_id space;
 	hearth_id rec;            /* the journalshare record */
+	uint64_t rec_device;      /* the device that made it */
+	uint64_t follow_device;   /* the device that wrote "follow" */
 	int follow;
 	hearth_space_state *st;
+	int valid;                /* the space is known and its creator wrote
+				   * the record */
 	int mine;                 /* this vault's identity made it */
 	int member;               /* this vault's identity is or was in it */
 	const hearth_space_member *counsellor; /* the current one, else the
@@ -187,7 +192,11 @@ static int shares_cb(const hearth_record *r, void *ctx)
 	memset(sh, 0, sizeof *sh);
 	sh->space = r->space;
 	sh->rec = r->id;
+	sh->rec_device = hearth_hlc_device(&r->created);
 	sh->follow = f != NULL && strcmp(f, "1") == 0;
+	for (size_t i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, "follow") == 0)
+			sh->follow_device = hearth_hlc_device(&r->fields[i].hlc);
 	return 0;
 }
 
@@ -201,7 +210,30 @@ static void shares_free(shares *l)
 	memset(l, 0, sizeof *l);
 }
 
-/* Reads the state of share sh as seen by identity me. */
+/* 1 if device is the employee's: the space's creator's. */
+static int creator_device(const hearth_space_state *st, uint64_t device)
+{
+	size_t i, j;
+
+	if (device == st->root_device)
+		return 1;
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		if (!m->has_identity ||
+		    memcmp(m->identity.sign_pk, st->creator, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+			continue;
+		for (j = 0; j < m->ndevices; j++)
+			if (m->devices[j].device == device)
+				return 1;
+	}
+	return 0;
+}
+
+/* Reads the state of share sh as seen by identity me.  Only the employee
+ * decides what a share is: a journalshare record or a "follow" written by
+ * another member (the counsellor can write in the space) does not count,
+ * so a counsellor cannot make new entries follow. */
 static hearth_status share_read(hearth_store *s, share *sh, const hearth_identity_public *me)
 {
 	hearth_space_state *st;
@@ -211,6 +243,10 @@ static hearth_status share_read(hearth_store *s, share *sh, const hearth_identit
 	if ((ret = hearth_space_load(s, &sh->space, &sh->st)) != HEARTH_OK)
 		return ret;
 	st = sh->st;
+	if (!st->known || !creator_device(st, sh->rec_device))
+		return HEARTH_OK;
+	sh->valid = 1;
+	sh->follow = sh->follow && creator_device(st, sh->follow_device);
 	sh->mine = st->known && memcmp(st->creator, me->sign_pk, HEARTH_ID_SIGN_PUBLICBYTES) == 0;
 	for (i = 0; i < st->nmembers; i++) {
 		const hearth_space_member *m = &st->members[i];
@@ -228,7 +264,7 @@ static hearth_status share_read(hearth_store *s, share *sh, const hearth_identit
 }
 
 /* Every share space this vault holds, read; the first record of a space
- * stands for it (the employee writes one). */
+ * its creator wrote stands for it (the employee writes one). */
 static hearth_status shares_load(hearth_store *s, const hearth_identity_public *me,
 				 shares *l)
 {
@@ -244,16 +280,19 @@ static hearth_status shares_load(hearth_store *s, const hearth_identity_public *
 			;
 		if (j < k)
 			continue;
-		l->v[k++] = l->v[i];
-		ret = share_read(s, &l->v[k - 1], me);
-	}
-	if (ret != HEARTH_OK) {
-		l->n = k;
-		shares_free(l);
-		return ret;
+		l->v[k] = l->v[i];
+		ret = share_read(s, &l->v[k], me);
+		if (ret != HEARTH_OK || !l->v[k].valid) {
+			hearth_space_state_free(l->v[k].st);
+			l->v[k].st = NULL;
+			continue;
+		}
+		k++;
 	}
 	l->n = k;
-	return HEARTH_OK;
+	if (ret != HEARTH_OK)
+		shares_free(l);
+	return ret;
 }
 
 static int share_active(const share *sh)

@@ -116,7 +116,7 @@ typedef struct ship_ctx {
 	shipment *sh;
 	const hearth_id *space;
 	const uint8_t *key, *sk;
-	uint64_t last;
+	uint64_t device, last;
 } ship_ctx;
 
 static void copy_op(hearth_op *c, const hearth_op *op)
@@ -149,7 +149,9 @@ static int ship_cb(const hearth_op *op, uint64_t arrival, hearth_op_state state,
 	shipment *sh = c->sh;
 
 	c->last = arrival;
-	if (state == HEARTH_OP_SUPERSEDED || !hearth_id_equal(&op->space, c->space))
+	/* Each vault sends what it wrote: others' envelopes are theirs. */
+	if (state == HEARTH_OP_SUPERSEDED || !hearth_id_equal(&op->space, c->space) ||
+	    op->id.device != c->device)
 		return 0;
 	if (hearth_op_is_control(op)) {
 		if (sh->ncontrol == sh->ccap) {
@@ -197,6 +199,7 @@ static void ship(vault *from, const hearth_id *space, shipment *sh)
 	c.key = key;
 	c.sk = hearth_device_key_secret(dk);
 	c.last = from->sent;
+	c.device = hearth_store_device(from->s);
 	assert_int_equal(hearth_store_ops_since(from->s, from->sent, ship_cb, &c), HEARTH_OK);
 	from->sent = c.last;
 	hearth_device_key_free(dk);
@@ -648,6 +651,68 @@ static void test_follow_screening(void **state)
 	vault_close(&a);
 }
 
+typedef struct share_rec {
+	const hearth_id *space;
+	hearth_id id;
+} share_rec;
+
+static int share_rec_cb(const hearth_record *r, void *ctx)
+{
+	share_rec *c = ctx;
+
+	if (hearth_id_equal(&r->space, c->space))
+		c->id = r->id;
+	return 0;
+}
+
+/* The counsellor can write in the share space, but cannot widen it: a
+ * "follow" they set, or a journalshare record they make, does not make
+ * new entries follow on the employee's side. */
+static void test_counsellor_cannot_widen(void **state)
+{
+	vault e, a;
+	hearth_share_request req;
+	hearth_share_result res;
+	hearth_id entry, rec;
+	share_rec sr;
+	shipment sh;
+	char *code;
+
+	(void)state;
+	vault_open(&e);
+	vault_open(&a);
+	code = contact_of(&a);
+	assert_int_equal(hearth_journal_add(e.s, "2026-12-01", 3, NULL, &entry), HEARTH_OK);
+	memset(&req, 0, sizeof req);
+	req.contact = code;
+	req.entries = &entry;
+	req.n = 1;
+	assert_int_equal(hearth_journal_share(e.s, &req, &res), HEARTH_OK);
+	ship(&e, &res.space, &sh);
+	assert_int_equal(receive(&a, &res.space, &sh), sh.nenv);
+	shipment_free(&sh);
+	/* A turns following on, and makes a record of its own saying so. */
+	sr.space = &res.space;
+	assert_int_equal(hearth_store_each(a.s, HEARTH_KIND_SHARE, 0, share_rec_cb, &sr),
+			 HEARTH_OK);
+	assert_int_equal(hearth_record_set(a.s, &sr.id, "follow", "1"), HEARTH_OK);
+	assert_int_equal(hearth_record_create(a.s, &res.space, HEARTH_KIND_SHARE, &rec), HEARTH_OK);
+	assert_int_equal(hearth_record_set(a.s, &rec, "follow", "1"), HEARTH_OK);
+	ship(&a, &res.space, &sh);
+	assert_int_equal(sh.nenv, 3);
+	assert_int_equal(receive(&e, &res.space, &sh), 3); /* A is a member: accepted */
+	shipment_free(&sh);
+	assert_int_equal(count_in(&e, HEARTH_KIND_SHARE, &res.space), 2);
+	/* E's new entry stays private; its list says no following. */
+	assert_int_equal(hearth_journal_add(e.s, "2026-12-02", 1, "private", &entry), HEARTH_OK);
+	assert_int_equal(count_in(&e, HEARTH_KIND_SHARED_ENTRY, &res.space), 1);
+	assert_int_equal(shares_of(&e).n, 1);
+	assert_false(shares_of(&e).i.follow);
+	free(code);
+	vault_close(&e);
+	vault_close(&a);
+}
+
 /* Bad codes, a second counsellor while one is active, unknown entries:
  * refused with a clear message and nothing written. */
 static void test_refusals(void **state)
@@ -791,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_share_reaches_only_chosen),
 		cmocka_unit_test(test_unshare),
 		cmocka_unit_test(test_follow_screening),
+		cmocka_unit_test(test_counsellor_cannot_widen),
 		cmocka_unit_test(test_refusals),
 	};
 
