@@ -559,6 +559,26 @@ static void test_unshare(void **state)
 	vault_close(&a);
 }
 
+/* Opens E and A, and E shares one new check-in (*entry) with A: the
+ * request (its entries pointing at *entry) and result come back, and the
+ * contact code, which the caller frees. */
+static char *share_one(vault *e, vault *a, hearth_id *entry, hearth_share_request *req,
+		       hearth_share_result *res)
+{
+	char *code;
+
+	vault_open(e);
+	vault_open(a);
+	code = contact_of(a);
+	assert_int_equal(hearth_journal_add(e->s, "2026-12-01", 3, NULL, entry), HEARTH_OK);
+	memset(req, 0, sizeof *req);
+	req->contact = code;
+	req->entries = entry;
+	req->n = 1;
+	assert_int_equal(hearth_journal_share(e->s, req, res), HEARTH_OK);
+	return code;
+}
+
 typedef struct copy_of {
 	const hearth_id *source;
 	hearth_id id;
@@ -598,15 +618,7 @@ static void test_follow_screening(void **state)
 	size_t audits;
 
 	(void)state;
-	vault_open(&e);
-	vault_open(&a);
-	code = contact_of(&a);
-	assert_int_equal(hearth_journal_add(e.s, "2026-12-01", 3, NULL, &entry), HEARTH_OK);
-	memset(&req, 0, sizeof req);
-	req.contact = code;
-	req.entries = &entry;
-	req.n = 1;
-	assert_int_equal(hearth_journal_share(e.s, &req, &res), HEARTH_OK);
+	code = share_one(&e, &a, &entry, &req, &res);
 	assert_false(res.follow);
 	/* Chosen entries only: a new one stays private. */
 	assert_int_equal(hearth_journal_add(e.s, "2026-12-02", 2, NULL, &entry), HEARTH_OK);
@@ -679,15 +691,7 @@ static void test_counsellor_cannot_widen(void **state)
 	char *code;
 
 	(void)state;
-	vault_open(&e);
-	vault_open(&a);
-	code = contact_of(&a);
-	assert_int_equal(hearth_journal_add(e.s, "2026-12-01", 3, NULL, &entry), HEARTH_OK);
-	memset(&req, 0, sizeof req);
-	req.contact = code;
-	req.entries = &entry;
-	req.n = 1;
-	assert_int_equal(hearth_journal_share(e.s, &req, &res), HEARTH_OK);
+	code = share_one(&e, &a, &entry, &req, &res);
 	ship(&e, &res.space, &sh);
 	assert_int_equal(receive(&a, &res.space, &sh), sh.nenv);
 	shipment_free(&sh);
