@@ -3,19 +3,26 @@
 # on one pair of vaults: employee E and counsellor C (and C2, another
 # counsellor), in English and Chinese.
 #
-# There is no sync between vaults yet (bundles and the relay come with
-# their own branches), so this script shows each side's own steps: C's
-# contact code and fingerprint; E's share naming that fingerprint, an
-# entry never copied twice, --all taking new entries, one counsellor at a
-# time, unshare saying that what was received stays readable; the
-# refusals (a typo, one's own code, a join request, a bad id) with their
-# exit codes and no change.  That the entries reach C and only C, and
-# C's timeline, are shown in tests/test_share.c.
+# First each side's own steps: C's contact code and fingerprint; E's share
+# naming that fingerprint, an entry never copied twice, --all taking new
+# entries, one counsellor at a time, unshare saying that what was received
+# stays readable; the refusals (a typo, one's own code, a bad id) with
+# their exit codes and no change.
+#
+# Then the whole flow.  There is no `hearth sync` yet (bundles and the
+# relay come with their own branches): the test tool `vault_sql --ship`
+# carries the share space's ops as envelopes will, sealed at the current
+# epoch and opened only with the receiver's own keys.  The chosen
+# counsellor lists the share, ties it to a person and sees the entry on
+# the timeline, marked as shared by the employee (EN, ZH); another
+# counsellor given the same envelopes opens none; after unshare nothing
+# new arrives, and no unshared text is ever in a counsellor's vault.
 #
 #   bash tests/scripts/cli_share.sh BUILD/cli/hearth BUILD/tests/vault_sql
 set -eu
 
 HEARTH=${1:?usage: cli_share.sh /path/to/hearth /path/to/vault_sql}
+VAULT_SQL=${2:?usage: cli_share.sh /path/to/hearth /path/to/vault_sql}
 export HEARTH_TEST_WEAK_KDF=1
 export HEARTH_PASSPHRASE='correct horse 电池 staple'
 export HEARTH_TODAY=2026-12-01
@@ -149,4 +156,55 @@ for lang in en_US.UTF-8 zh_CN.UTF-8; do
 	LANG=$lang "$HEARTH" journal share --help >/dev/null || fail "journal share --help"
 	LANG=$lang "$HEARTH" journal unshare --help >/dev/null || fail "journal unshare --help"
 done
+# ---- the whole flow, envelopes carried by vault_sql --ship ----
+for v in emp cou other; do
+	HEARTH_VAULT=$T/$v "$HEARTH" init >/dev/null 2>&1
+done
+ship() { "$VAULT_SQL" --ship "$1" "$T/emp" "$T/$2"; }
+code=$(en cou --json share contact | jq -r .code)
+fp_cou=$(en cou --json device fingerprint | jq -r .fingerprint)
+fp_emp=$(en emp --json device fingerprint | jq -r .fingerprint)
+en emp journal add --mood 2 --text "shared words" --date 2026-11-28 >/dev/null
+entry=$(en emp --json journal list | jq -r '.entries[0].id')
+share=$(en emp --json journal share "$entry" --with "$code" | jq -r .share)
+en emp journal add --mood 5 --text "kept to myself" --date 2026-11-29 >/dev/null
+read -r opened refused < <(ship "$share" cou)
+[ "$opened" -ge 3 ] && [ "$refused" = 0 ] || fail "ship to the counsellor: $opened $refused"
+# Another counsellor given every envelope opens none and holds no entry.
+read -r opened refused < <(ship "$share" other)
+[ "$opened" = 0 ] && [ "$refused" -ge 3 ] || fail "ship to another: $opened $refused"
+en other share list | grep -q '^No journal has been shared with you yet\.$' || fail "other lists a share"
+"$VAULT_SQL" --dump "$T/other" | grep -q 'shared words' && fail "another counsellor holds the entry"
+# The chosen counsellor lists it, ties it to a person, sees it there.
+json=$(en cou --json share list)
+[ "$(jq -r '.shares[0] | [.share, .entries, .active] | @tsv' <<<"$json")" = \
+	"$(printf '%s\t1\ttrue' "$share")" ] || fail "the counsellor's list: $json"
+[ "$(jq -r '.shares[0].employee' <<<"$json")" = "$fp_emp" ] || fail "employee fingerprint"
+[ "$(jq -r '.shares[0].counsellor' <<<"$json")" = "$fp_cou" ] || fail "counsellor fingerprint"
+en cou share list | grep -Eq "^${share:0:8}  +$fp_emp  +1  +active  +not tied to a person$" ||
+	fail "share list table: $(en cou share list)"
+person=$(en cou --json person add --name "王芳" | jq -r .id)
+en cou share link "${share:0:8}" "${person:0:8}" |
+	grep -q "^Share $share is tied to person $person" || fail "share link"
+en cou share list | grep -Eq "^${share:0:8} .* ${person:0:8}$" || fail "linked in the list"
+out=$(en cou person show "${person:0:8}")
+grep -Eq '^  2026-11-28  +shared by the employee  +[0-9a-f]{8}  +mood 2 of 5, shared words$' \
+	<<<"$out" || fail "timeline: $out"
+out=$(zh cou person show "${person:0:8}")
+grep -Eq '^  2026-11-28  +职工分享  +[0-9a-f]{8}  +心情 2/5, shared words$' <<<"$out" ||
+	fail "Chinese timeline: $out"
+[ "$(en cou --json person show "${person:0:8}" | jq -r '[.timeline[] | select(.kind == "shared")] | length')" = 1 ] ||
+	fail "timeline json"
+"$VAULT_SQL" --dump "$T/cou" | grep -q 'kept to myself' && fail "an entry not shared reached the counsellor"
+# The employee ends it; what is written after never arrives.
+en emp journal unshare "${share:0:8}" >/dev/null
+en emp journal add --mood 1 --text "after the end" --date 2026-11-30 >/dev/null
+read -r opened refused < <(ship "$share" cou)
+[ "$opened" = 0 ] || fail "the counsellor opened $opened envelopes after unshare"
+"$VAULT_SQL" --dump "$T/cou" | grep -q 'after the end' && fail "a later entry reached the counsellor"
+json=$(en cou --json share list)
+[ "$(jq -r '.shares[0] | [.entries, .active] | @tsv' <<<"$json")" = "$(printf '1\tfalse')" ] ||
+	fail "after unshare, the counsellor's list: $json"
+en cou person show "${person:0:8}" | grep -q 'mood 2 of 5, shared words' ||
+	fail "what was received must stay"
 echo "cli_share: ok"
