@@ -416,6 +416,7 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 	const char *from = NULL, *to = NULL;
 	hearth_journal_list *l = NULL;
 	struct cli_table *t;
+	int any_shared = 0;
 	hearth_store *s;
 	hearth_status st;
 	int32_t d;
@@ -456,7 +457,8 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 			json_t *o;
 
 			cli_id_hex(&it->id, hex);
-			o = json_pack("{s:s, s:s, s:s}", "id", hex, "date", it->date, "text", it->text);
+			o = json_pack("{s:s, s:s, s:s, s:b}", "id", hex, "date", it->date,
+				      "text", it->text, "shared", it->shared);
 			if (o != NULL && it->mood > 0)
 				json_object_set_new(o, "mood", json_integer(it->mood));
 			if (o != NULL && it->has_screening)
@@ -479,15 +481,20 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 		hearth_journal_list_free(l);
 		return CLI_EXIT_OK;
 	}
+	/* A column for sharing only when something is shared: a journal
+	 * nobody saw reads as it always did. */
+	for (size_t i = 0; i < l->n; i++)
+		any_shared |= l->items[i].shared;
 	{
-		const char *header[4] = { _("Date"), _("Mood"), _("Self-check"), _("Note") };
+		const char *header[5] = { _("Date"), _("Mood"), _("Self-check"), _("Note"),
+					  _("Shared") };
 
-		t = cli_table_new(4, header);
+		t = cli_table_new(any_shared ? 5 : 4, header);
 	}
 	for (size_t i = 0; t != NULL && i < l->n; i++) {
 		const hearth_journal_item *it = &l->items[i];
 		char mood[64] = "", check[96] = "", note[160];
-		const char *cells[4];
+		const char *cells[5];
 
 		if (it->mood > 0)
 			snprintf(mood, sizeof mood, "%d %s", it->mood, mood_text(it->mood));
@@ -499,6 +506,9 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 		cells[1] = mood;
 		cells[2] = check;
 		cells[3] = note;
+		/* TRANSLATORS: "Shared" column of 'journal list': a copy of
+		 * the entry went to a counsellor. */
+		cells[4] = it->shared ? _("shared") : "";
 		if (cli_table_add(t, cells) != 0) {
 			cli_table_free(t);
 			t = NULL;

@@ -356,7 +356,8 @@ static int collect_cb(const hearth_record *r, void *ctx)
 		if (c->st != HEARTH_OK)
 			return 1;
 	}
-	return 0;
+	c->st = hearth_share_copied(c->s, &it->id, &it->shared);
+	return c->st != HEARTH_OK;
 }
 
 /* Stable order by date: entries come in creation order, so insertion

@@ -615,6 +615,11 @@ hearth_status hearth_share_forget_locked(hearth_store *s, const hearth_id *entry
 	return copies_of(s, entry, NULL, delete_copy, NULL);
 }
 
+hearth_status hearth_share_copied(hearth_store *s, const hearth_id *entry, int *shared)
+{
+	return copies_of(s, entry, NULL, NULL, shared);
+}
+
 /* ---- unshare ----------------------------------------------------------------- */
 
 typedef struct count_ctx {

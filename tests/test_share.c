@@ -392,6 +392,17 @@ static void test_share_reaches_only_chosen(void **state)
 	assert_false(r->deleted);
 	hearth_record_free(r);
 	assert_int_equal(count_in(&e, HEARTH_JOURNAL_KIND, &priv), 3);
+	/* The journal's own list says which went out. */
+	{
+		hearth_journal_list *l = NULL;
+
+		assert_int_equal(hearth_journal_entries(e.s, NULL, NULL, &l), HEARTH_OK);
+		assert_int_equal(l->n, 3);
+		assert_true(l->items[0].shared);   /* tired */
+		assert_false(l->items[1].shared);  /* good */
+		assert_true(l->items[2].shared);   /* the self-screening */
+		hearth_journal_list_free(l);
+	}
 	/* Sharing one again copies nothing twice. */
 	{
 		hearth_id again[2] = { tired, good };

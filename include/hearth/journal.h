@@ -99,6 +99,8 @@ typedef struct hearth_journal_item {
 	int total;            /* raw total, 0 unless has_screening */
 	int display;          /* displayed score */
 	int safety;           /* the screening carried a safety flag */
+	int shared;           /* a copy is in a share (hearth/share.h): the
+			       * counsellor may hold it */
 } hearth_journal_item;
 
 typedef struct hearth_journal_list {

@@ -91,6 +91,15 @@ json=$(en e --json journal shares)
 	"$(printf '%s\t2\ttrue\tfalse\tWang' "$share")" ] || fail "shares json: $json"
 [ "$(digits "$(jq -r '.shares[0].counsellor' <<<"$json")")" = "$(digits "$fp_c")" ] ||
 	fail "counsellor in json"
+# The journal list says which entries went out (a column only then).
+out=$(en e journal list)
+head -1 <<<"$out" | grep -q '^Date  *Mood  *Self-check  *Note  *Shared$' || fail "list header: $out"
+grep -Eq '^2026-11-30  +2 a bit low  +night shift again  +shared$' <<<"$out" || fail "list: $out"
+[ "$(en e --json journal list | jq -r '[.entries[].shared] | @tsv')" = "$(printf 'true\ttrue')" ] ||
+	fail "list json"
+en c2 journal add --mood 3 --date 2026-12-01 >/dev/null
+en c2 journal list | head -1 | grep -q '^Date  *Mood  *Self-check  *Note$' ||
+	fail "a column for nothing shared: $(en c2 journal list)"
 en e journal shares | grep -Eq "^${share:0:8}  +$fp_c  +2  +active$" || fail "shares table"
 zh e journal shares | head -1 | grep -q '^分享  *咨询师  *条目数  *状态$' || fail "Chinese header"
 
