@@ -772,10 +772,10 @@ static int journal_share(struct hearth_cli *cli, int argc, char **argv)
 	}
 	cli_id_hex(&res.space, hex);
 	if (cli->json) {
-		rc = cli_json_print(cli, json_pack("{s:s, s:b, s:i, s:i, s:b, s:s}",
+		rc = cli_json_print(cli, json_pack("{s:s, s:b, s:i, s:i, s:b, s:b, s:s}",
 			"share", hex, "created", res.created, "copied", (int)res.copied,
 			"already", (int)res.already, "follow", res.follow,
-			"counsellor", res.fingerprint));
+			"other_device", res.other_device, "counsellor", res.fingerprint));
 		goto out;
 	}
 	printf(ngettext("Shared %zu entry in share %s.\n", "Shared %zu entries in share %s.\n",
@@ -789,6 +789,8 @@ static int journal_share(struct hearth_cli *cli, int argc, char **argv)
 	printf("%s\n  %s\n", _("The counsellor's fingerprint:"), res.fingerprint);
 	if (res.created)
 		printf("%s\n", _("Check that it is the same as on the counsellor's screen.  If it is not, end the share now with 'hearth journal unshare'."));
+	if (res.other_device)
+		printf("%s\n", _("This contact code is from another device of the counsellor than the one the share was made with: that device cannot read the share until the counsellor links it to their first one."));
 	printf("%s\n", _("The entries reach the counsellor's device when your vault next syncs.  Your journal itself stays private."));
 	rc = CLI_EXIT_OK;
 out:

@@ -507,6 +507,12 @@ static hearth_status share_locked(hearth_store *s, const hearth_share_request *r
 		out->space = active->space;
 		out->follow = active->follow;
 		hearth_fingerprint(&active->counsellor->identity, out->fingerprint);
+		/* The same person from another device: the share goes on, but
+		 * its key was sealed to the devices approved, not this one. */
+		out->other_device = 1;
+		for (i = 0; i < active->counsellor->ndevices; i++)
+			if (active->counsellor->devices[i].device == c.device.device)
+				out->other_device = 0;
 		if (req->all && !active->follow &&
 		    (st = hearth_record_set(s, &active->rec, "follow", "1")) != HEARTH_OK)
 			goto out;

@@ -631,6 +631,7 @@ static void test_follow_screening(void **state)
 	(void)state;
 	code = share_one(&e, &a, &entry, &req, &res);
 	assert_false(res.follow);
+	assert_false(res.other_device);
 	/* Chosen entries only: a new one stays private. */
 	assert_int_equal(hearth_journal_add(e.s, "2026-12-02", 2, NULL, &entry), HEARTH_OK);
 	assert_int_equal(count_in(&e, HEARTH_KIND_SHARED_ENTRY, &res.space), 1);
@@ -666,6 +667,17 @@ static void test_follow_screening(void **state)
 	assert_null(hearth_record_field(r, "journal"));
 	hearth_record_free(r);
 	hearth_instrument_free(phq9); /* the score's band was borrowed from it */
+	/* The same counsellor's code from another device (here: A moved to
+	 * a new device id, with a new certified key): the share goes on,
+	 * and the result says that device was not given the key. */
+	free(code);
+	assert_int_equal(hearth_store_new_device(a.s, "test"), HEARTH_OK);
+	assert_int_equal(hearth_devices_ensure(a.s, NULL), HEARTH_OK);
+	code = contact_of(&a);
+	req.contact = code;
+	assert_int_equal(hearth_journal_share(e.s, &req, &res), HEARTH_OK);
+	assert_false(res.created);
+	assert_true(res.other_device);
 	/* A self-screening's entry cannot be deleted, so its copy stays. */
 	assert_int_equal(hearth_journal_delete(e.s, &scr.entry), HEARTH_ESTATE);
 	assert_int_equal(count_in(&e, HEARTH_KIND_SHARED_ENTRY, &res.space), 3);

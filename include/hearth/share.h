@@ -131,6 +131,10 @@ typedef struct hearth_share_result {
 	size_t copied;            /* entries copied now */
 	size_t already;           /* entries the share held already */
 	int follow;               /* new entries follow */
+	int other_device;         /* the code is from a device of the
+				   * counsellor the share was not made with:
+				   * that device cannot read it (until device
+				   * linking hands it the key) */
 	char fingerprint[HEARTH_FINGERPRINT_LEN + 1]; /* the counsellor's */
 } hearth_share_result;
 
