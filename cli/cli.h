@@ -404,6 +404,10 @@ int cmd_config(struct hearth_cli *cli, int argc, char **argv);
 int cmd_sync(struct hearth_cli *cli, int argc, char **argv);    /* cmd_sync.c */
 int cmd_device(struct hearth_cli *cli, int argc, char **argv);
 int cmd_space(struct hearth_cli *cli, int argc, char **argv);
+int cmd_share(struct hearth_cli *cli, int argc, char **argv);
+/* The shares of this journal (mine) or those received, as a table or in
+ * --json (cmd_journal.c). */
+int cli_shares_print(struct hearth_cli *cli, hearth_store *s, int mine);
 
 /* ---- safety reminders shared by groups ---------------------------------- */
 

@@ -8,11 +8,22 @@
  *                                                     sparkline
  *   journal grounding                                 the 5-4-3-2-1
  *                                                     exercise, step by step
+ *   journal share ENTRY...|--all --with CODE [--as NAME]
+ *                                                     share entries with one
+ *                                                     counsellor
+ *   journal unshare SHARE                             end a share
+ *   journal shares                                    the shares of this
+ *                                                     journal
  *
  * Everything is kept in the vault owner's private space (hearth/journal.h).
  * A self-screening that raises a safety flag shows the help lines first,
  * at once, in warm words.  `journal grounding` needs no vault: someone who
  * is struggling should not have to type a passphrase first.
+ *
+ * A share (hearth/share.h) copies entries into a space only the chosen
+ * counsellor's device can read; its output gives the counsellor's
+ * fingerprint to compare in person, and `unshare` says plainly that what
+ * the counsellor received stays readable to them.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -25,10 +36,11 @@
 #include "hearth/instruments.h"
 #include "hearth/journal.h"
 #include "hearth/settings.h"
+#include "hearth/share.h"
 #include "hearth/timeutil.h"
 
 enum { OPT_MOOD = 0x100, OPT_TEXT, OPT_DATE, OPT_ANSWERS, OPT_FROM, OPT_TO,
-       OPT_INSTRUMENT };
+       OPT_INSTRUMENT, OPT_WITH, OPT_ALL, OPT_AS };
 
 #define LINE_BYTES 256
 
@@ -404,6 +416,7 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 	const char *from = NULL, *to = NULL;
 	hearth_journal_list *l = NULL;
 	struct cli_table *t;
+	int any_shared = 0;
 	hearth_store *s;
 	hearth_status st;
 	int32_t d;
@@ -444,7 +457,8 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 			json_t *o;
 
 			cli_id_hex(&it->id, hex);
-			o = json_pack("{s:s, s:s, s:s}", "id", hex, "date", it->date, "text", it->text);
+			o = json_pack("{s:s, s:s, s:s, s:b}", "id", hex, "date", it->date,
+				      "text", it->text, "shared", it->shared);
 			if (o != NULL && it->mood > 0)
 				json_object_set_new(o, "mood", json_integer(it->mood));
 			if (o != NULL && it->has_screening)
@@ -467,15 +481,20 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 		hearth_journal_list_free(l);
 		return CLI_EXIT_OK;
 	}
+	/* A column for sharing only when something is shared: a journal
+	 * nobody saw reads as it always did. */
+	for (size_t i = 0; i < l->n; i++)
+		any_shared |= l->items[i].shared;
 	{
-		const char *header[4] = { _("Date"), _("Mood"), _("Self-check"), _("Note") };
+		const char *header[5] = { _("Date"), _("Mood"), _("Self-check"), _("Note"),
+					  _("Shared") };
 
-		t = cli_table_new(4, header);
+		t = cli_table_new(any_shared ? 5 : 4, header);
 	}
 	for (size_t i = 0; t != NULL && i < l->n; i++) {
 		const hearth_journal_item *it = &l->items[i];
 		char mood[64] = "", check[96] = "", note[160];
-		const char *cells[4];
+		const char *cells[5];
 
 		if (it->mood > 0)
 			snprintf(mood, sizeof mood, "%d %s", it->mood, mood_text(it->mood));
@@ -487,6 +506,9 @@ static int journal_list(struct hearth_cli *cli, int argc, char **argv)
 		cells[1] = mood;
 		cells[2] = check;
 		cells[3] = note;
+		/* TRANSLATORS: "Shared" column of 'journal list': a copy of
+		 * the entry went to a counsellor. */
+		cells[4] = it->shared ? _("shared") : "";
 		if (cli_table_add(t, cells) != 0) {
 			cli_table_free(t);
 			t = NULL;
@@ -672,6 +694,254 @@ static int journal_grounding(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* ---- journal share, unshare, shares -------------------------------------- */
+
+/* A failure of the share verbs: bad input (a mistyped code, a bad name)
+ * is bad usage; the rest as the core says. */
+static int share_error(struct hearth_cli *cli, hearth_status st)
+{
+	if (st == HEARTH_EFORMAT || st == HEARTH_EINVAL || st == HEARTH_EAUTH)
+		return cli_usage(cli, "%s", hearth_errdetail_local());
+	return cli_error_status(cli, st);
+}
+
+static int journal_share(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"with", required_argument, NULL, OPT_WITH},
+		{"all", no_argument, NULL, OPT_ALL},
+		{"as", required_argument, NULL, OPT_AS},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_share_request req;
+	hearth_share_result res;
+	hearth_id *ids = NULL;
+	hearth_store *s;
+	hearth_status st;
+	char hex[HEARTH_ID_HEX + 1];
+	int c, rc, i, n;
+
+	memset(&req, 0, sizeof req);
+	cli_set_command(cli, "journal share");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case OPT_WITH:
+			req.contact = optarg;
+			break;
+		case OPT_ALL:
+			req.all = 1;
+			break;
+		case OPT_AS:
+			if ((rc = cli_check_text(cli, "--as", optarg)) != 0)
+				return rc;
+			req.name = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _("Usage: hearth journal share ENTRY... --with CODE [--as NAME]\n"
+					       "       hearth journal share --all --with CODE [--as NAME]\n"
+					       "Share journal entries with one counsellor you choose.  The counsellor\n"
+					       "shows you their contact code ('hearth share contact'); copies of the\n"
+					       "entries go into a space that only their device can read, and your\n"
+					       "journal itself stays private.  With --all every entry is shared, and\n"
+					       "so is each new one, until you end the share with 'hearth journal\n"
+					       "unshare'.  Compare the fingerprint shown with the counsellor's screen.\n"
+					       "--as NAME is how the share is named on the counsellor's side.\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if (req.contact == NULL)
+		return cli_usage(cli, "%s", _("say with whom to share: --with CODE (the counsellor's contact code)"));
+	if ((rc = cli_operands(cli, argc, argv, req.all ? 0 : 1, req.all ? 0 : -1,
+			       _("ENTRY"))) != 0)
+		return rc;
+	n = argc - optind;
+	if (n > 0 && (ids = calloc((size_t)n, sizeof *ids)) == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	for (i = 0; i < n; i++)
+		if ((rc = cli_resolve(cli, HEARTH_JOURNAL_KIND, argv[optind + i], &ids[i])) != 0)
+			goto out;
+	req.entries = ids;
+	req.n = (size_t)n;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		goto out;
+	if ((st = hearth_journal_share(s, &req, &res)) != HEARTH_OK) {
+		rc = share_error(cli, st);
+		goto out;
+	}
+	cli_id_hex(&res.space, hex);
+	if (cli->json) {
+		rc = cli_json_print(cli, json_pack("{s:s, s:b, s:i, s:i, s:b, s:b, s:s}",
+			"share", hex, "created", res.created, "copied", (int)res.copied,
+			"already", (int)res.already, "follow", res.follow,
+			"other_device", res.other_device, "counsellor", res.fingerprint));
+		goto out;
+	}
+	printf(ngettext("Shared %zu entry in share %s.\n", "Shared %zu entries in share %s.\n",
+			res.copied), res.copied, hex);
+	if (res.already > 0)
+		printf(ngettext("%zu entry was shared already: it is not copied twice.\n",
+				"%zu entries were shared already: they are not copied twice.\n",
+				res.already), res.already);
+	if (res.follow)
+		printf("%s\n", _("New entries will be shared too, until you end the share."));
+	printf("%s\n  %s\n", _("The counsellor's fingerprint:"), res.fingerprint);
+	if (res.created)
+		printf("%s\n", _("Check that it is the same as on the counsellor's screen.  If it is not, end the share now with 'hearth journal unshare'."));
+	if (res.other_device)
+		printf("%s\n", _("This contact code is from another device of the counsellor than the one the share was made with: that device cannot read the share until the counsellor links it to their first one."));
+	printf("%s\n", _("The entries reach the counsellor's device when your vault next syncs.  Your journal itself stays private."));
+	rc = CLI_EXIT_OK;
+out:
+	free(ids);
+	return rc;
+}
+
+static int journal_unshare(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_unshare_result res;
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space;
+	char hex[HEARTH_ID_HEX + 1];
+	int c, rc;
+
+	cli_set_command(cli, "journal unshare");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _("Usage: hearth journal unshare SHARE\n"
+					       "End a share of your journal (its id, from 'hearth journal shares').\n"
+					       "The counsellor is removed from it: nothing you write from now on can\n"
+					       "be read by them.  The entries they already received stay readable to\n"
+					       "them: a share cannot be taken back from a device that has it.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, _("SHARE"))) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_share_resolve(s, argv[optind], 1, &space)) != HEARTH_OK ||
+	    (st = hearth_journal_unshare(s, &space, &res)) != HEARTH_OK)
+		return share_error(cli, st);
+	cli_id_hex(&space, hex);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s, s:i}", "share", hex,
+						     "counsellor", res.fingerprint,
+						     "kept", (int)res.kept));
+	printf(_("Share %s has ended: the counsellor %s was removed from it.\n"), hex,
+	       res.fingerprint);
+	printf("%s\n", _("Nothing you write from now on can be read by them, and new entries are no longer shared."));
+	printf(ngettext("The %zu entry shared before stays readable to them once received: a share cannot be taken back from a device that has it.\n",
+			"The %zu entries shared before stay readable to them once received: a share cannot be taken back from a device that has it.\n",
+			res.kept), res.kept);
+	return CLI_EXIT_OK;
+}
+
+struct shares_ctx {
+	int mine;
+	struct cli_table *t;
+	json_t *arr;
+	int failed;
+	size_t n;
+};
+
+/* One row of 'journal shares' (mine) or 'share list' (received). */
+static int shares_cb(const hearth_share_info *i, void *ctx)
+{
+	struct shares_ctx *c = ctx;
+	char hex[HEARTH_ID_HEX + 1], shortid[9], count[24], person[9] = "";
+	const char *cells[5];
+
+	if (i->mine != c->mine)
+		return 0;
+	c->n++;
+	cli_id_hex(&i->space, hex);
+	if (c->arr != NULL) {
+		json_t *o = json_pack("{s:s, s:s?, s:b, s:b, s:i, s:s, s:s}", "share", hex,
+				      "name", i->name, "active", i->active, "follow", i->follow,
+				      "entries", (int)i->entries, "employee", i->employee,
+				      "counsellor", i->counsellor);
+
+		if (o != NULL && i->linked)
+			json_object_set_new(o, "person", json_string(cli_id_hex(&i->person, hex)));
+		if (o == NULL || json_array_append_new(c->arr, o) != 0)
+			c->failed = 1;
+		return c->failed;
+	}
+	snprintf(count, sizeof count, "%zu", i->entries);
+	cells[0] = cli_id_short(&i->space, shortid);
+	cells[1] = c->mine ? i->counsellor : i->employee;
+	cells[2] = count;
+	cells[3] = !i->active ? _("ended") : (i->follow ? _("active, new entries too") : _("active"));
+	if (!c->mine)
+		cells[4] = i->linked ? cli_id_short(&i->person, person) : _("not tied to a person");
+	if (cli_table_add(c->t, cells) != 0)
+		c->failed = 1;
+	return c->failed;
+}
+
+int cli_shares_print(struct hearth_cli *cli, hearth_store *s, int mine)
+{
+	struct shares_ctx c;
+	hearth_status st;
+	const char *mine_head[4] = { _("Share"), _("Counsellor"), _("Entries"), _("State") };
+	const char *theirs_head[5] = { _("Share"), _("Employee"), _("Entries"), _("State"),
+				       _("Person") };
+
+	memset(&c, 0, sizeof c);
+	c.mine = mine;
+	if (cli->json)
+		c.arr = json_array();
+	else
+		c.t = mine ? cli_table_new(4, mine_head) : cli_table_new(5, theirs_head);
+	if (c.arr == NULL && c.t == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	st = hearth_shares_each(s, shares_cb, &c);
+	if (st != HEARTH_OK || c.failed) {
+		json_decref(c.arr);
+		cli_table_free(c.t);
+		return st != HEARTH_OK ? cli_error_status(cli, st) : cli_error(cli, "%s", _("out of memory"));
+	}
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:o}", "shares", c.arr));
+	if (c.n == 0)
+		printf("%s\n", mine ? _("Your journal is not shared with anyone.") :
+		       _("No journal has been shared with you yet."));
+	else
+		cli_table_print(c.t, stdout);
+	cli_table_free(c.t);
+	return CLI_EXIT_OK;
+}
+
+static int journal_shares(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_store *s;
+	int c, rc;
+
+	cli_set_command(cli, "journal shares");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _("Usage: hearth journal shares\n"
+					       "List the shares of your journal: with which counsellor (their\n"
+					       "fingerprint), how many entries, and whether the share still lasts.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	return cli_shares_print(cli, s, 1);
+}
+
 /* ---- dispatch ----------------------------------------------------------- */
 
 static const struct cli_subcommand subs[] = {
@@ -680,6 +950,9 @@ static const struct cli_subcommand subs[] = {
 	{"list", N_("show your journal"), journal_list},
 	{"trend", N_("show how your mood or scores changed"), journal_trend},
 	{"grounding", N_("the 5-4-3-2-1 calming exercise"), journal_grounding},
+	{"share", N_("share entries with a counsellor you choose"), journal_share},
+	{"unshare", N_("end a share"), journal_unshare},
+	{"shares", N_("list the shares of your journal"), journal_shares},
 };
 
 static const struct cli_group group = {

@@ -655,6 +655,9 @@ static const char *kind_text(const char *kind)
 		{"amendment", N_("amendment")},
 		{"followup", N_("follow-up")},
 		{"activity", N_("activity")},
+		/* TRANSLATORS: a journal entry the employee chose to share
+		 * with this counsellor, on that person's timeline. */
+		{"shared", N_("shared by the employee")},
 	};
 
 	return cli_word(words, CLI_COUNT(words), kind);
@@ -780,7 +783,10 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 				if (strcmp(it->kind, "appointment") == 0 && it->record) {
 					appt_summary(it->record, reason, sizeof reason);
 					cells[4] = reason;
-				} else if (strcmp(it->kind, "screening") == 0 && it->record) {
+				} else if (it->record && (strcmp(it->kind, "screening") == 0 ||
+					   (strcmp(it->kind, "shared") == 0 &&
+					    hearth_record_field(it->record, "instrument") != NULL))) {
+					/* A shared self-screening reads as a screening. */
 					screening_summary(it->record, reason, sizeof reason);
 					cells[4] = reason;
 				} else {
@@ -790,7 +796,8 @@ static int show_timeline(struct hearth_cli *cli, hearth_store *s,
 				cells[1] = kind_text(it->kind);
 				cells[2] = cli_id_short(&it->id, shortid);
 				cells[3] = item_status_text(it->kind, it->status);
-				if (strcmp(it->kind, "screening") == 0 && it->record)
+				if ((strcmp(it->kind, "screening") == 0 ||
+				     strcmp(it->kind, "shared") == 0) && it->record)
 					cells[3] = hearth_band_labels_get(bands,
 						hearth_record_field(it->record, "instrument"),
 						it->status);

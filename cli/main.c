@@ -40,6 +40,7 @@ static const struct group groups[] = {
 	{"device", cmd_device, N_("this identity's devices and fingerprint")},
 	{"sync", cmd_sync, N_("move changes between devices through a file")},
 	{"space", cmd_space, N_("spaces, their members and invitations")},
+	{"share", cmd_share, N_("journal entries employees shared with you")},
 	{"config", cmd_config, N_("show and change settings")},
 	{NULL, NULL, NULL},
 };

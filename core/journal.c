@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "db_private.h"
+#include "share_private.h"
 #include "hearth/audit.h"
 #include "hearth/journal.h"
 #include "hearth/screening.h"
@@ -64,7 +65,10 @@ hearth_status hearth_journal_add(hearth_store *s, const char *date, int mood,
 	if (text != NULL && text[0] != '\0' &&
 	    (st = hearth_record_set(s, &id, "text", text)) != HEARTH_OK)
 		goto out;
-	st = hearth_audit_append(s, "journal.add", &id, NULL);
+	if ((st = hearth_audit_append(s, "journal.add", &id, NULL)) != HEARTH_OK)
+		goto out;
+	/* A share the employee made with --all takes it at once. */
+	st = hearth_share_follow_locked(s, &id);
 out:
 	st = hearth_store_step_end(s, &t, st);
 	if (st == HEARTH_OK && out != NULL)
@@ -94,6 +98,9 @@ hearth_status hearth_journal_delete(hearth_store *s, const hearth_id *entry)
 			hex);
 	if (st == HEARTH_OK)
 		st = hearth_record_delete(s, entry);
+	/* Its copies in shares go with it: the Undo takes the share back. */
+	if (st == HEARTH_OK)
+		st = hearth_share_forget_locked(s, entry);
 	if (st == HEARTH_OK)
 		st = hearth_audit_append(s, "journal.delete", entry, NULL);
 	hearth_record_free(r);
@@ -233,7 +240,9 @@ hearth_status hearth_journal_screen(hearth_store *s,
 #undef SET
 	snprintf(detail, sizeof detail, "%s %s", hearth_instrument_id(inst),
 		 res.score.band->id);
-	st = hearth_audit_append(s, "journal.screen", &res.entry, detail);
+	if ((st = hearth_audit_append(s, "journal.screen", &res.entry, detail)) != HEARTH_OK)
+		goto out;
+	st = hearth_share_follow_locked(s, &res.entry);
 out:
 	st = hearth_store_step_end(s, &t, st);
 	free(answers_s);
@@ -347,7 +356,8 @@ static int collect_cb(const hearth_record *r, void *ctx)
 		if (c->st != HEARTH_OK)
 			return 1;
 	}
-	return 0;
+	c->st = hearth_share_copied(c->s, &it->id, &it->shared);
+	return c->st != HEARTH_OK;
 }
 
 /* Stable order by date: entries come in creation order, so insertion

@@ -21,6 +21,7 @@
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/person.h"
+#include "hearth/share.h"
 #include "hearth/timeutil.h"
 #include "hearth/vocab.h"
 
@@ -733,6 +734,7 @@ typedef struct tl_ctx {
 	const char *kind;
 	tl_entry *v;
 	size_t n, cap;
+	int oom;
 } tl_ctx;
 
 /* First line of text, cut to at most max bytes on a UTF-8 boundary. */
@@ -935,6 +937,74 @@ static hearth_status tl_collect(const hearth_cw_rec *r, void *vctx)
 	return HEARTH_OK;
 }
 
+/* A journal entry the person shared with this counsellor
+ * (hearth/share.h): "shared", dated by the entry; its band when it holds
+ * a self-screening; "phq9, 12, safety" or "mood 2 of 5, the first line". */
+static int tl_shared(const hearth_record *r, void *vctx)
+{
+	tl_ctx *c = vctx;
+	const char *parts[3], *date = hearth_record_field(r, "date");
+	const char *mood = hearth_record_field(r, "mood");
+	const char *text = hearth_record_field(r, "text");
+	char buf[64], *line = NULL, *flags = NULL;
+	tl_entry *e;
+
+	if (c->n == c->cap) {
+		size_t cap = c->cap ? 2 * c->cap : 16;
+		tl_entry *v = realloc(c->v, cap * sizeof *v);
+
+		if (v == NULL)
+			goto oom;
+		c->v = v;
+		c->cap = cap;
+	}
+	e = &c->v[c->n];
+	memset(e, 0, sizeof *e);
+	e->item.id = r->id;
+	e->item.kind = "shared";
+	e->created = r->created;
+	if (hearth_record_field(r, "instrument") != NULL) {
+		parts[0] = hearth_record_field(r, "instrument");
+		parts[1] = hearth_record_field(r, "display");
+		flags = flags_text(hearth_record_field(r, "flags"));
+		parts[2] = flags;
+	} else {
+		buf[0] = '\0';
+		if (mood != NULL)
+			snprintf(buf, sizeof buf, dgettext(HEARTH_TEXTDOMAIN, "mood %s of 5"), mood);
+		parts[0] = buf;
+		parts[1] = NULL;
+		parts[2] = NULL;
+	}
+	if (text != NULL && (line = first_line(text, 80)) == NULL)
+		goto oom;
+	if (parts[1] == NULL)
+		parts[1] = line;
+	else if (parts[2] == NULL)
+		parts[2] = line;
+	e->item.summary = join(parts, 3);
+	e->item.status = hearth_cw_strdup(hearth_record_field(r, "band"));
+	free(flags);
+	free(line);
+	if (e->item.status == NULL || e->item.summary == NULL) {
+		free(e->item.status);
+		free(e->item.summary);
+		goto oom_freed;
+	}
+	if (date != NULL && date[0] != '\0')
+		set_when(e->item.when, date);
+	else
+		date_of_hlc(&r->created, e->item.when);
+	c->n++;
+	return 0;
+oom:
+	free(flags);
+	free(line);
+oom_freed:
+	c->oom = 1;
+	return 1;
+}
+
 static int tl_cmp(const void *pa, const void *pb)
 {
 	const tl_entry *a = pa, *b = pb;
@@ -991,6 +1061,13 @@ hearth_status hearth_person_timeline(hearth_store *s, const hearth_id *person,
 		if (st != HEARTH_OK)
 			goto out;
 	}
+	/* What the person shared from their own journal, when this
+	 * counsellor tied a share to them. */
+	st = hearth_share_person_each(s, person, tl_shared, &c);
+	if (st == HEARTH_OK && c.oom)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory building a timeline");
+	if (st != HEARTH_OK)
+		goto out;
 	/* Sort keys: an amendment takes its original's place, then follows
 	 * it (sub 1) in the order written. */
 	for (i = 0; i < c.n; i++) {

@@ -119,6 +119,9 @@ static const struct timeline_kind timeline_kinds[] = {
 	{ "amendment", N_("Amendment"), "document-edit-symbolic" },
 	{ "followup", N_("Follow-up"), "mail-send-receive-symbolic" },
 	{ "activity", N_("Activity"), "call-start-symbolic" },
+	/* A journal entry the person shared with this counsellor
+	 * (hearth/share.h); its status is a band, as a screening's. */
+	{ "shared", N_("Shared by the employee"), "emblem-shared-symbolic" },
 };
 
 static const struct timeline_kind *

@@ -23,6 +23,11 @@
  * count it.  When it carries a safety flag the caller shows the help lines
  * at once (hearth_journal_screen says so in its result).
  *
+ * The employee may share chosen entries, or all of them, with one
+ * counsellor (hearth/share.h): a share made with all takes each new entry
+ * hearth_journal_add or hearth_journal_screen writes while it lasts, and
+ * hearth_journal_delete takes the entry's copies back too.
+ *
  * Audit actions: journal.add, journal.screen, journal.delete (subject: the
  * entry; detail: instrument and band for a screening, never the text).
  */
@@ -94,6 +99,8 @@ typedef struct hearth_journal_item {
 	int total;            /* raw total, 0 unless has_screening */
 	int display;          /* displayed score */
 	int safety;           /* the screening carried a safety flag */
+	int shared;           /* a copy is in a share (hearth/share.h): the
+			       * counsellor may hold it */
 } hearth_journal_item;
 
 typedef struct hearth_journal_list {

@@ -192,7 +192,9 @@ hearth_status hearth_person_conflicts(hearth_store *s, const hearth_id *person,
 typedef struct hearth_timeline_item {
 	char when[HEARTH_DATETIME_LEN + 1]; /* date, or date-time for appointments */
 	const char *kind;  /* static: "screening", "appointment", "note",
-			    * "amendment", "followup", "activity" */
+			    * "amendment", "followup", "activity",
+			    * "shared" (a journal entry the person
+			    * shared: hearth/share.h) */
 	hearth_id id;
 	char *status;      /* band (screening), status (appointment,
 			    * follow-up), format (note), type (activity) */
@@ -215,7 +217,10 @@ typedef struct hearth_timeline {
  * field "person"; dated by their "date" field, else "at", else the day the
  * record was made), appointments (by "at"), notes (by "date"; each note's
  * amendments follow it directly, in the order written), follow-ups (by
- * "due") and activities (by "date").  Ties keep creation order.
+ * "due") and activities (by "date"), and the journal entries the person
+ * shared with this counsellor through a share tied to them
+ * (hearth_share_link; kind "shared", by the entry's "date"; status: the
+ * band of a self-screening, else "").  Ties keep creation order.
  * HEARTH_ENOTFOUND for an unknown person.  Reading only: no audit entry
  * (the caller shows the person with hearth_person_show, which audits it). */
 hearth_status hearth_person_timeline(hearth_store *s, const hearth_id *person,

@@ -17,6 +17,16 @@
  * prints how many arrived.  --dump prints the store's canonical dump
  * (hearth_store_dump): equal for two vaults that merged the same ops.
  *
+ *   HEARTH_PASSPHRASE=... vault_sql --ship SPACE FROM DIR
+ *
+ * Sends what the vault in FROM wrote in SPACE (32 hex) to the vault in DIR
+ * the way envelopes will carry it: the space's control ops (epoch 0, a
+ * public key) as they are, then each data op sealed in an envelope of its
+ * own at FROM's current epoch, signed by FROM's device, applied in DIR
+ * only if DIR's own trust (membership, its keyring) opens it; DIR then
+ * refreshes the space (keeps the keys sealed to it).  Prints how many
+ * envelopes opened and how many were refused.
+ *
  * Test-only: the end-to-end scripts use it to tamper with what the
  * command line never lets a user touch (e.g. removing an audit entry to
  * check that `hearth audit verify` notices), and to bring two vaults
@@ -29,6 +39,8 @@
 #include <sqlite3.h>
 
 #include "hearth/hearth.h"
+#include "hearth/space.h"
+#include "hearth/spaces.h"
 
 static void print_value(sqlite3_stmt *st, int col)
 {
@@ -141,6 +153,116 @@ out:
 	return rc;
 }
 
+struct ship {
+	hearth_store *to;
+	hearth_id space;
+	uint64_t device;
+	int control;             /* this pass: control ops, else data */
+	const uint8_t *key, *sk;
+	uint64_t epoch;
+	hearth_space_trust *trust;
+	size_t opened, refused;
+	int failed;
+};
+
+static int ship_op(const hearth_op *op, uint64_t arrival, hearth_op_state state, void *ctx)
+{
+	struct ship *sh = ctx;
+	hearth_envelope_trust tr;
+	hearth_envelope_batch b;
+	uint8_t *env = NULL;
+	size_t len = 0;
+
+	(void)arrival;
+	if (state == HEARTH_OP_SUPERSEDED || op->id.device != sh->device ||
+	    !hearth_id_equal(&op->space, &sh->space) ||
+	    hearth_op_is_control(op) != sh->control)
+		return 0;
+	if (sh->control) {
+		if (hearth_store_apply(sh->to, op, 1, NULL) != HEARTH_OK)
+			goto failed;
+		return 0;
+	}
+	if (hearth_envelope_seal(op, 1, &sh->space, sh->epoch, sh->key, sh->sk, &env,
+				 &len) != HEARTH_OK)
+		goto failed;
+	memset(&b, 0, sizeof b);
+	tr = hearth_space_trust_envelope(sh->trust);
+	if (hearth_envelope_open(env, len, &tr, &b) == HEARTH_OK) {
+		if (hearth_store_apply(sh->to, b.ops, b.n, NULL) != HEARTH_OK) {
+			hearth_envelope_batch_release(&b);
+			free(env);
+			goto failed;
+		}
+		sh->opened++;
+	} else {
+		hearth_errdetail_clear();
+		sh->refused++;
+	}
+	hearth_envelope_batch_release(&b);
+	free(env);
+	return 0;
+failed:
+	fprintf(stderr, "vault_sql: cannot ship an op: %s\n", hearth_errdetail());
+	sh->failed = 1;
+	return 1;
+}
+
+/* --ship SPACE FROM DIR */
+static int ship(const char *space, const char *from, const char *dir, const char *pass)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	hearth_vault *a = NULL, *b = NULL;
+	hearth_space_state *st = NULL;
+	hearth_device_key *dk = NULL;
+	struct ship sh;
+	int found = 0, rc = 1;
+
+	memset(&sh, 0, sizeof sh);
+	if (hearth_id_from_hex(&sh.space, space) != HEARTH_OK) {
+		fprintf(stderr, "vault_sql: '%s' is not a space id\n", space);
+		return 2;
+	}
+	if (hearth_vault_open(from, pass, strlen(pass), NULL, &a) != HEARTH_OK ||
+	    hearth_vault_open(dir, pass, strlen(pass), NULL, &b) != HEARTH_OK ||
+	    hearth_space_load(hearth_vault_store(a), &sh.space, &st) != HEARTH_OK ||
+	    hearth_device_key_load(hearth_vault_store(a), &dk, NULL) != HEARTH_OK) {
+		fprintf(stderr, "vault_sql: cannot open a vault: %s\n", hearth_errdetail());
+		goto out;
+	}
+	if (st->current == NULL ||
+	    hearth_keyring_get(hearth_vault_store(a), &sh.space, st->current->epoch, key,
+			       &found) != HEARTH_OK || !found) {
+		fprintf(stderr, "vault_sql: FROM holds no current key of the space\n");
+		goto out;
+	}
+	sh.to = hearth_vault_store(b);
+	sh.device = hearth_store_device(hearth_vault_store(a));
+	sh.epoch = st->current->epoch;
+	sh.key = key;
+	sh.sk = hearth_device_key_secret(dk);
+	/* Control first, then what the space's state now lets DIR open. */
+	sh.control = 1;
+	if (hearth_store_ops_since(hearth_vault_store(a), 0, ship_op, &sh) != HEARTH_OK ||
+	    sh.failed || hearth_space_refresh(sh.to, &sh.space, NULL) != HEARTH_OK ||
+	    hearth_space_trust_new(sh.to, &sh.trust) != HEARTH_OK)
+		goto out;
+	sh.control = 0;
+	if (hearth_store_ops_since(hearth_vault_store(a), 0, ship_op, &sh) != HEARTH_OK ||
+	    sh.failed)
+		goto out;
+	printf("%zu %zu\n", sh.opened, sh.refused);
+	rc = 0;
+out:
+	hearth_wipe(key, sizeof key);
+	hearth_space_trust_free(sh.trust);
+	hearth_device_key_free(dk);
+	hearth_space_state_free(st);
+	hearth_vault_close(a);
+	hearth_vault_close(b);
+	return rc;
+}
+
 /* --dump DIR */
 static int dump(const char *dir, const char *pass)
 {
@@ -165,8 +287,10 @@ int main(int argc, char **argv)
 	hearth_status st;
 	int rc;
 
-	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "--merge") == 0)) {
+	if (argc != 3 && !(argc == 4 && strcmp(argv[1], "--merge") == 0) &&
+	    !(argc == 5 && strcmp(argv[1], "--ship") == 0)) {
 		fprintf(stderr, "usage: vault_sql DIR SQL | vault_sql --merge FROM DIR"
+			" | vault_sql --ship SPACE FROM DIR"
 			" | vault_sql --dump DIR  (passphrase in $HEARTH_PASSPHRASE)\n");
 		return 2;
 	}
@@ -174,6 +298,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "vault_sql: set HEARTH_PASSPHRASE\n");
 		return 2;
 	}
+	if (argc == 5)
+		return ship(argv[2], argv[3], argv[4], pass);
 	if (argc == 4)
 		return merge(argv[2], argv[3], pass);
 	if (strcmp(argv[1], "--dump") == 0)
