@@ -104,6 +104,7 @@ enum {
 	ST_OP_STATE_AT,
 	ST_OP_WAITING,
 	ST_CONFLICT_INSERT,
+	ST_LOCAL_GET,
 	ST_COUNT
 };
 
@@ -158,11 +159,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_OP_GET] = "SELECT hash,state FROM op WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE] = "UPDATE op SET state=?3, reason=?4 WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE_AT] = "UPDATE op SET state=?2, reason=?3 WHERE arrival=?1",
+	/* Sorted by ops_of_record: a temporary B-tree per record costs more
+	 * than the rows. */
 	[ST_OP_WAITING] = "SELECT arrival," OP_COLS " FROM op "
-		"WHERE state=2 AND record=?1 ORDER BY hlc, seq",
+		"WHERE state=2 AND record=?1",
 	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(hash) DO NOTHING",
+	/* A local write's record and the field's winner, in one read. */
+	[ST_LOCAL_GET] = "SELECT r.space, r.kind, r.deleted, f.hlc, f.device, "
+		"f.seq, f.live FROM record r LEFT JOIN field f "
+		"ON f.record = r.id AND f.name = ?2 WHERE r.id = ?1",
 };
 
 struct hearth_store {
@@ -1591,6 +1598,17 @@ static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 				const fstate *known, hearth_op_state *state,
 				const char **why);
 
+/* (HLC, seq) order of two ops read back from the log. */
+static int cmp_stored_hlc(const void *pa, const void *pb)
+{
+	const stored_op *a = pa, *b = pb;
+	int c = memcmp(a->op.hlc.b, b->op.hlc.b, HEARTH_HLC_BYTES);
+
+	if (c == 0 && a->op.id.seq != b->op.id.seq)
+		c = a->op.id.seq < b->op.id.seq ? -1 : 1;
+	return c;
+}
+
 /* Reads the ops of record that wait for it (state ORPHAN), ordered by
  * (HLC, seq), into *out.  The statement is done with before any is merged
  * (merging one may read the ops of another record). */
@@ -1627,6 +1645,8 @@ static hearth_status ops_of_record(hearth_store *s, const hearth_id *record,
 	if (ret == HEARTH_OK && rc != SQLITE_DONE)
 		ret = db_fail(s->db, rc, "cannot read the op log");
 	sqlite3_reset(st);
+	if (ret == HEARTH_OK && *n > 1)
+		qsort(list, *n, sizeof *list, cmp_stored_hlc);
 	*out = list;
 	return ret;
 }
@@ -2207,7 +2227,7 @@ static hearth_status write_op(hearth_store *s, hearth_op *op, const fstate *know
 static hearth_status local_write(hearth_store *s, const hearth_id *id,
 				 const char *field, const char *value)
 {
-	sqlite3_stmt *st = s->st[ST_REC_GET];
+	sqlite3_stmt *st = s->st[ST_LOCAL_GET];
 	hearth_status ret;
 	hearth_op op;
 	hearth_op_id *prev = NULL;
@@ -2216,12 +2236,14 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 	int own = 0, rc;
 
 	memset(&op, 0, sizeof op);
+	memset(&f, 0, sizeof f);
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		return ret;
 	bind_blob(st, 1, id->b, sizeof id->b);
+	bind_text(st, 2, field);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 3) == RECORD_PURGED) {
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 2) == RECORD_PURGED) {
 		char hex[HEARTH_ID_HEX + 1];
 
 		hearth_id_to_hex(id, hex);
@@ -2231,6 +2253,14 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		kind = xstrdup((const char *)sqlite3_column_text(st, 1));
 		if (kind == NULL)
 			ret = hearth_fail(HEARTH_ENOMEM, "cannot write a field: out of memory");
+		/* The field's winner, as field_get reads it. */
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			f.have = 1;
+			col_bytes(st, 3, f.hlc.b, sizeof f.hlc.b);
+			f.id.device = (uint64_t)sqlite3_column_int64(st, 4);
+			f.id.seq = (uint64_t)sqlite3_column_int64(st, 5);
+			f.live = sqlite3_column_int(st, 6) != 0;
+		}
 	} else if (rc == SQLITE_DONE) {
 		char hex[HEARTH_ID_HEX + 1];
 
@@ -2244,7 +2274,6 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		/* The merge of the op reads the record again: from memory. */
 		rec_cache_start(s, 4);
 		rec_note(s, id, REC_BOUND, &op.space, kind);
-		ret = field_get(s, id, field, &f);
 	}
 	if (ret == HEARTH_OK && f.have && field[0] != '_' && kind_immutable(s, kind))
 		ret = hearth_fail(HEARTH_ESTATE,
