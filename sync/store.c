@@ -105,10 +105,19 @@ enum {
 	ST_OP_WAITING,
 	ST_CONFLICT_INSERT,
 	ST_LOCAL_GET,
+	ST_WAIT_ADD,
+	ST_WAIT_ADD_ID,
+	ST_WAIT_TAKE,
 	ST_COUNT
 };
 
 #define OP_COLS "device,seq,hlc,hash,space,record,kind,field,value,prev"
+
+/* An op's state, in a query on table op: 2 (waiting for its record's
+ * creating op) while op_wait lists it, else its row's (schema.c, version
+ * 4). */
+#define OP_STATE "(CASE WHEN EXISTS(SELECT 1 FROM op_wait w WHERE " \
+	"w.record = op.record AND w.arrival = op.arrival) THEN 2 ELSE op.state END)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -156,13 +165,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_OP_INSERT] = "INSERT INTO op(" OP_COLS ",state) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(device,seq) DO NOTHING",
-	[ST_OP_GET] = "SELECT hash,state FROM op WHERE device=?1 AND seq=?2",
+	[ST_OP_GET] = "SELECT hash," OP_STATE " FROM op WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE] = "UPDATE op SET state=?3, reason=?4 WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE_AT] = "UPDATE op SET state=?2, reason=?3 WHERE arrival=?1",
 	/* Sorted by ops_of_record: a temporary B-tree per record costs more
 	 * than the rows. */
 	[ST_OP_WAITING] = "SELECT arrival," OP_COLS " FROM op "
-		"WHERE state=2 AND record=?1",
+		"WHERE arrival IN (SELECT arrival FROM op_wait WHERE record=?1)",
 	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(hash) DO NOTHING",
@@ -170,6 +179,12 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LOCAL_GET] = "SELECT r.space, r.kind, r.deleted, f.hlc, f.device, "
 		"f.seq, f.live FROM record r LEFT JOIN field f "
 		"ON f.record = r.id AND f.name = ?2 WHERE r.id = ?1",
+	/* An op waits for its record (see OP_STATE): by the arrival of the
+	 * row just inserted, or by its id. */
+	[ST_WAIT_ADD] = "INSERT OR IGNORE INTO op_wait(record,arrival) VALUES(?1,?2)",
+	[ST_WAIT_ADD_ID] = "INSERT OR IGNORE INTO op_wait(record,arrival) "
+		"SELECT record, arrival FROM op WHERE device=?1 AND seq=?2",
+	[ST_WAIT_TAKE] = "DELETE FROM op_wait WHERE record=?1 AND arrival=?2",
 };
 
 struct hearth_store {
@@ -1388,15 +1403,24 @@ static hearth_status op_lookup(hearth_store *s, const hearth_op_id *id,
 	return ret;
 }
 
+/* Sets the state of a held op that is not waiting (an op that comes to
+ * wait is listed in op_wait, its row saying 0: see OP_STATE). */
 static hearth_status set_state(hearth_store *s, const hearth_op_id *id,
 			       hearth_op_state state, const char *reason)
 {
 	sqlite3_stmt *st = s->st[ST_OP_STATE];
+	hearth_status ret;
+	int waits = state == HEARTH_OP_ORPHAN;
 
 	bind_id(st, 1, id);
-	sqlite3_bind_int(st, 3, (int)state);
-	bind_text(st, 4, reason);
-	return run(s, ST_OP_STATE, "cannot update the op log");
+	sqlite3_bind_int(st, 3, waits ? HEARTH_OP_APPLIED : (int)state);
+	bind_text(st, 4, waits ? NULL : reason);
+	ret = run(s, ST_OP_STATE, "cannot update the op log");
+	if (ret == HEARTH_OK && waits) {
+		bind_id(s->st[ST_WAIT_ADD_ID], 1, id);
+		ret = run(s, ST_WAIT_ADD_ID, "cannot update the op log");
+	}
+	return ret;
 }
 
 /* Takes op's id out of table replaced for its field: *live is 0 when it
@@ -1660,11 +1684,14 @@ static void ops_free(stored_op *list, size_t n)
 	free(list);
 }
 
-/* Merges each op of list in turn and records its state (one at a time:
- * an op still waiting counts as not merged for those after it). */
+/* Merges each op of list (ops waiting for their record) in turn and
+ * records its state (one at a time: an op still waiting counts as not
+ * merged for those after it).  A merged op leaves op_wait; its row, which
+ * says 0 already, is rewritten only when it ends otherwise. */
 static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 {
 	sqlite3_stmt *st = s->st[ST_OP_STATE_AT];
+	sqlite3_stmt *take = s->st[ST_WAIT_TAKE];
 	hearth_status ret = HEARTH_OK;
 	size_t i;
 
@@ -1673,8 +1700,13 @@ static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 		const char *why;
 
 		ret = merge_held(s, &list[i].op, NULL, &state, &why);
-		if (ret != HEARTH_OK)
-			break;
+		if (ret != HEARTH_OK || state == HEARTH_OP_ORPHAN)
+			continue;
+		bind_blob(take, 1, list[i].op.record.b, sizeof list[i].op.record.b);
+		sqlite3_bind_int64(take, 2, (sqlite3_int64)list[i].arrival);
+		ret = run(s, ST_WAIT_TAKE, "cannot update the op log");
+		if (ret != HEARTH_OK || state == HEARTH_OP_APPLIED)
+			continue;
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)list[i].arrival);
 		sqlite3_bind_int(st, 2, (int)state);
 		bind_text(st, 3, why);
@@ -1727,8 +1759,9 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 	if (ret != HEARTH_OK)
 		return ret;
 	rec_note(s, record, REC_ABSENT, NULL, NULL);
-	rc = sqlite3_prepare_v2(s->db, "UPDATE op SET state=2, reason=NULL "
-		"WHERE record=?1 AND (state IN (0,2) OR (state=3 AND space <> ?2))",
+	/* Each such op waits: its row says 0, op_wait lists it. */
+	rc = sqlite3_prepare_v2(s->db, "UPDATE op SET state=0, reason=NULL "
+		"WHERE record=?1 AND state=3 AND space <> ?2",
 		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		bind_blob(st, 1, record->b, sizeof record->b);
@@ -1738,6 +1771,10 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 	if (rc != SQLITE_DONE)
 		ret = db_fail(s->db, rc, "cannot rebuild a record");
 	sqlite3_finalize(st);
+	if (ret == HEARTH_OK)
+		ret = exec_once(s, "INSERT OR IGNORE INTO op_wait(record,arrival) "
+				"SELECT record, arrival FROM op WHERE record=?1 AND state=0",
+				record, NULL, "cannot rebuild a record");
 	if (ret == HEARTH_OK)
 		ret = ops_of_record(s, record, &list, &n);
 	for (i = 0; ret == HEARTH_OK && i < n; i++) {
@@ -1791,6 +1828,7 @@ static hearth_status purge(hearth_store *s, const hearth_op *p)
 		"UPDATE op SET value=NULL, prev=NULL, state=4, "
 		"reason='its record was purged' WHERE record=?1 AND "
 		"NOT (device=?2 AND seq=?3)",
+		"DELETE FROM op_wait WHERE record=?1",
 	};
 	hearth_status ret = HEARTH_OK;
 	size_t i;
@@ -1908,7 +1946,7 @@ static hearth_status op_read(hearth_store *s, const hearth_op_id *id,
 {
 	sqlite3_stmt *st = NULL;
 	hearth_status ret = HEARTH_OK;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS ", state FROM op "
+	int rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS ", " OP_STATE " FROM op "
 				    "WHERE device=?1 AND seq=?2", -1, &st, NULL);
 
 	memset(out, 0, sizeof *out);
@@ -1986,7 +2024,8 @@ static hearth_status reauthor(hearth_store *s, const hearth_op *lost)
  * in.  When op takes the id, the records of both ops are rebuilt.  The
  * store that wrote the losing op writes its content again under its own,
  * new device id (reauthor()), so nothing either copy wrote is lost.
- * state: what op would be if merged (APPLIED, FUTURE or QUARANTINED). */
+ * state: what op would be if merged (APPLIED, FUTURE or QUARANTINED), or
+ * ORPHAN when its record is known not to exist yet. */
 static hearth_status clash(hearth_store *s, const hearth_op *op,
 			   const uint8_t *held_hash, hearth_op_state state)
 {
@@ -1995,6 +2034,8 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 	stored_op held;
 	hearth_status ret;
 	int seen, mine = issued_here(s, &op->id), rc;
+	/* Either way it waits for the rebuilds below (see OP_STATE). */
+	int waits = state == HEARTH_OP_APPLIED || state == HEARTH_OP_ORPHAN;
 
 	ret = conflict_held(s, op->hash, &seen);
 	if (ret != HEARTH_OK || seen)
@@ -2013,6 +2054,10 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 		ret = keep_conflict(s, &held.op, REASON_LOST_ID);
 	/* op takes the id, with a new arrival number (a peer paging by
 	 * arrival gets it), waiting to be merged by the rebuilds below. */
+	if (ret == HEARTH_OK)
+		ret = exec_once(s, "DELETE FROM op_wait WHERE record=?1 AND arrival="
+				"(SELECT arrival FROM op WHERE device=?2 AND seq=?3)",
+				&held.op.record, &op->id, "cannot replace an op");
 	if (ret == HEARTH_OK) {
 		rc = sqlite3_prepare_v2(s->db, "UPDATE op SET "
 			"arrival=(SELECT max(arrival) FROM op)+1, hlc=?3, hash=?4, "
@@ -2020,8 +2065,7 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 			"state=?11, reason=?12 WHERE device=?1 AND seq=?2", -1, &st, NULL);
 		if (rc == SQLITE_OK) {
 			bind_op(st, op, prevbuf);
-			sqlite3_bind_int(st, 11, state == HEARTH_OP_APPLIED ?
-					 HEARTH_OP_ORPHAN : (int)state);
+			sqlite3_bind_int(st, 11, waits ? HEARTH_OP_APPLIED : (int)state);
 			bind_text(st, 12, state == HEARTH_OP_QUARANTINED ?
 				  "names this device's local space" : NULL);
 			rc = sqlite3_step(st);
@@ -2029,6 +2073,10 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 		if (rc != SQLITE_DONE)
 			ret = db_fail(s->db, rc, "cannot replace an op");
 		sqlite3_finalize(st);
+	}
+	if (ret == HEARTH_OK && waits) {
+		bind_id(s->st[ST_WAIT_ADD_ID], 1, &op->id);
+		ret = run(s, ST_WAIT_ADD_ID, "cannot replace an op");
 	}
 	if (ret == HEARTH_OK)
 		ret = rebuild(s, &held.op.record);
@@ -2069,10 +2117,20 @@ static hearth_status merge_op(hearth_store *s, const hearth_op *op,
 			state = HEARTH_OP_ORPHAN;
 	}
 	bind_op(st, op, prevbuf);
-	sqlite3_bind_int(st, 11, (int)state);
+	sqlite3_bind_int(st, 11, state == HEARTH_OP_ORPHAN ?
+			 HEARTH_OP_APPLIED : (int)state); /* see OP_STATE */
 	ret = run(s, ST_OP_INSERT, "cannot append to the op log");
 	if (ret != HEARTH_OK)
 		return ret;
+	if (sqlite3_changes(s->db) > 0 && state == HEARTH_OP_ORPHAN) {
+		sqlite3_stmt *w = s->st[ST_WAIT_ADD];
+
+		bind_blob(w, 1, op->record.b, sizeof op->record.b);
+		sqlite3_bind_int64(w, 2, sqlite3_last_insert_rowid(s->db));
+		ret = run(s, ST_WAIT_ADD, "cannot append to the op log");
+		*outcome = (int)state;
+		return ret;
+	}
 	if (sqlite3_changes(s->db) == 0) {
 		ret = op_lookup(s, &op->id, &held, NULL, held_hash);
 		if (ret != HEARTH_OK || !held ||
@@ -2867,7 +2925,8 @@ hearth_status hearth_store_pending_count(hearth_store *s, size_t *n)
 {
 	if (s == NULL || n == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store");
-	return count_rows(s, "SELECT count(*) FROM op WHERE state IN (1,2)", n);
+	return count_rows(s, "SELECT (SELECT count(*) FROM op WHERE state=1) + "
+			  "(SELECT count(*) FROM op_wait)", n);
 }
 
 /* Runs a query whose columns are arrival, state, OP_COLS and calls cb for
@@ -2906,7 +2965,7 @@ hearth_status hearth_store_ops_since(hearth_store *s, uint64_t after,
 	if (s == NULL || cb == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
 	/* A fresh statement per call: cb may call back into the store. */
-	rc = sqlite3_prepare_v2(s->db, "SELECT arrival, state, " OP_COLS " FROM op "
+	rc = sqlite3_prepare_v2(s->db, "SELECT arrival, " OP_STATE ", " OP_COLS " FROM op "
 		"WHERE arrival > ?1 AND state < 4 AND space <> ?2 ORDER BY arrival",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -2930,12 +2989,12 @@ hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
 	/* The ops held, then under the same ids the ops they superseded. */
 	rc = sqlite3_prepare_v2(s->db, device != 0 ?
-		"SELECT * FROM (SELECT arrival, state, " OP_COLS " FROM op "
+		"SELECT * FROM (SELECT arrival, " OP_STATE ", " OP_COLS " FROM op "
 		"WHERE device = ?3 AND seq BETWEEN ?1 AND ?2 AND state < 4 AND space <> ?4 "
 		"UNION ALL SELECT 0, 5, " OP_COLS " FROM op_conflict WHERE device = ?3 "
 		"AND seq BETWEEN ?1 AND ?2 AND space <> ?4) "
 		"ORDER BY seq, arrival = 0, hash" :
-		"SELECT * FROM (SELECT arrival, state, " OP_COLS " FROM op "
+		"SELECT * FROM (SELECT arrival, " OP_STATE ", " OP_COLS " FROM op "
 		"WHERE seq BETWEEN ?1 AND ?2 AND state < 4 AND space <> ?4 "
 		"UNION ALL SELECT 0, 5, " OP_COLS " FROM op_conflict "
 		"WHERE seq BETWEEN ?1 AND ?2 AND space <> ?4) "
