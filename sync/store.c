@@ -98,6 +98,7 @@ enum {
 	ST_REPLACED_INSERT,
 	ST_REPLACED_TAKE,
 	ST_REPLACED_LIST,
+	ST_ALT_IDS,
 	ST_OP_INSERT,
 	ST_OP_GET,
 	ST_OP_STATE,
@@ -162,6 +163,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REPLACED_TAKE] = "DELETE FROM replaced "
 		"WHERE device=?3 AND seq=?4 AND record=?1 AND name=?2",
 	[ST_REPLACED_LIST] = "SELECT device,seq FROM replaced LIMIT ?1",
+	[ST_ALT_IDS] = "SELECT device,seq FROM field_alt LIMIT ?1",
 	[ST_OP_INSERT] = "INSERT INTO op(" OP_COLS ",state) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(device,seq) DO NOTHING",
@@ -187,6 +189,17 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_WAIT_TAKE] = "DELETE FROM op_wait WHERE record=?1 AND arrival=?2",
 };
 
+/* A set of op ids (open addressing), see cache_begin. */
+struct id_slot {
+	uint64_t device;    /* 0: an empty slot (no op id has device 0) */
+	uint64_t seq;
+};
+
+struct idset {
+	struct id_slot *v;  /* NULL: not cached (every id may be in the table) */
+	size_t cap, used;
+};
+
 struct hearth_store {
 	sqlite3 *db;          /* borrowed */
 	hearth_clock clock;
@@ -206,8 +219,8 @@ struct hearth_store {
 	/* Caches for one merge call (see cache_begin). */
 	struct rec_slot *rec; /* open addressing; NULL: records not cached */
 	size_t rec_cap, rec_used;
-	struct rep_slot *rep; /* open addressing; NULL: replaced not cached */
-	size_t rep_cap, rep_used;
+	struct idset rep;     /* the ids in table replaced */
+	struct idset alt;     /* the ids in table field_alt */
 };
 
 /* ---- small helpers ------------------------------------------------- */
@@ -1083,10 +1096,13 @@ static void bind_id(sqlite3_stmt *st, int i, const hearth_op_id *id)
  *     record again, and an op waiting for its record goes into the log in
  *     that state instead of being written twice;
  *   - every id in table replaced, when there are few at the start: an op
- *     whose id is not among them needs no DELETE to learn it is live.
+ *     whose id is not among them needs no DELETE to learn it is live;
+ *   - likewise every id in table field_alt: a replaced id not among them
+ *     is no concurrent value, and needs no DELETE to learn it.
  *
- * Only the merge writes tables record and replaced, and it updates the
- * caches as it writes.  They last one call: a call that fails ends in
+ * Only the merge writes tables record, replaced and field_alt, and it
+ * updates the caches as it writes (a deletion may leave an id cached: the
+ * id sets only say which ids certainly are not in their table).  They last one call: a call that fails ends in
  * cache_end like any other, so a rolled back write never leaves them
  * stale.  Out of memory, a cache turns itself off (the tables answer).
  */
@@ -1105,10 +1121,6 @@ struct rec_slot {
 	recinfo info;       /* state REC_UNKNOWN: an empty slot */
 };
 
-struct rep_slot {
-	uint64_t device;    /* 0: an empty slot (no op id has device 0) */
-	uint64_t seq;
-};
 
 static uint64_t mix64(uint64_t z)
 {
@@ -1122,7 +1134,7 @@ static size_t rec_hash(const hearth_id *id)
 	return (size_t)mix64(be64_get(id->b) ^ be64_get(id->b + 8));
 }
 
-static size_t rep_hash(uint64_t device, uint64_t seq)
+static size_t id_hash(uint64_t device, uint64_t seq)
 {
 	return (size_t)mix64(device * UINT64_C(0x9e3779b97f4a7c15) ^ seq);
 }
@@ -1227,59 +1239,93 @@ static hearth_status rec_get(hearth_store *s, const hearth_id *id, recinfo *out)
 	return ret;
 }
 
-static void rep_forget_all(hearth_store *s)
+static void idset_forget(struct idset *set)
 {
-	free(s->rep);
-	s->rep = NULL;
-	s->rep_cap = s->rep_used = 0;
+	free(set->v);
+	set->v = NULL;
+	set->cap = set->used = 0;
 }
 
-static struct rep_slot *rep_slot_of(hearth_store *s, uint64_t device, uint64_t seq)
+static struct id_slot *idset_slot(struct idset *set, uint64_t device, uint64_t seq)
 {
 	size_t i;
 
-	for (i = rep_hash(device, seq) & (s->rep_cap - 1);; i = (i + 1) & (s->rep_cap - 1)) {
-		struct rep_slot *e = &s->rep[i];
+	for (i = id_hash(device, seq) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		struct id_slot *e = &set->v[i];
 
 		if (e->device == 0 || (e->device == device && e->seq == seq))
 			return e;
 	}
 }
 
-/* Adds id to the cached ids of table replaced. */
-static void rep_note(hearth_store *s, const hearth_op_id *id)
+/* Adds id to a cached set (kept at most half full). */
+static void idset_note(struct idset *set, const hearth_op_id *id)
 {
-	struct rep_slot *e;
+	struct id_slot *e;
 
-	if (s->rep == NULL)
+	if (set->v == NULL)
 		return;
-	if (2 * (s->rep_used + 1) > s->rep_cap) {
-		struct rep_slot *old = s->rep;
-		size_t ocap = s->rep_cap, i;
+	if (2 * (set->used + 1) > set->cap) {
+		struct id_slot *old = set->v;
+		size_t ocap = set->cap, i;
 
-		s->rep = calloc(2 * ocap, sizeof *s->rep);
-		if (s->rep == NULL) {
-			s->rep = old;
-			rep_forget_all(s);
+		set->v = calloc(2 * ocap, sizeof *set->v);
+		if (set->v == NULL) {
+			set->v = old;
+			idset_forget(set);
 			return;
 		}
-		s->rep_cap = 2 * ocap;
+		set->cap = 2 * ocap;
 		for (i = 0; i < ocap; i++)
 			if (old[i].device != 0)
-				*rep_slot_of(s, old[i].device, old[i].seq) = old[i];
+				*idset_slot(set, old[i].device, old[i].seq) = old[i];
 		free(old);
 	}
-	e = rep_slot_of(s, id->device, id->seq);
+	e = idset_slot(set, id->device, id->seq);
 	if (e->device == 0)
-		s->rep_used++;
+		set->used++;
 	e->device = id->device;
 	e->seq = id->seq;
 }
 
-/* 0 when id is certainly not in table replaced. */
-static int rep_maybe(hearth_store *s, const hearth_op_id *id)
+/* 0 when id is certainly not in the set's table. */
+static int idset_maybe(struct idset *set, const hearth_op_id *id)
 {
-	return s->rep == NULL || rep_slot_of(s, id->device, id->seq)->device != 0;
+	return set->v == NULL || idset_slot(set, id->device, id->seq)->device != 0;
+}
+
+/* Caches in set the ids (device, seq) statement st lists, when it lists
+ * at most limit (st: LIMIT ?1); else leaves set off. */
+static hearth_status idset_load(hearth_store *s, struct idset *set,
+				sqlite3_stmt *st, size_t limit)
+{
+	hearth_status ret = HEARTH_OK;
+	size_t rows = 0;
+	int rc;
+
+	set->cap = 256;
+	set->used = 0;
+	set->v = calloc(set->cap, sizeof *set->v);
+	if (set->v == NULL) {
+		set->cap = 0;
+		return HEARTH_OK;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && set->v != NULL) {
+		hearth_op_id id;
+
+		id.device = (uint64_t)sqlite3_column_int64(st, 0);
+		id.seq = (uint64_t)sqlite3_column_int64(st, 1);
+		if (++rows > limit || id.device == 0) {
+			idset_forget(set); /* too many to be worth it */
+			break;
+		}
+		idset_note(set, &id);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read the replaced values");
+	sqlite3_reset(st);
+	return ret;
 }
 
 /* Starts caching records (cap: a power of two). */
@@ -1294,40 +1340,21 @@ static void rec_cache_start(hearth_store *s, size_t cap)
 /* Starts the caches for a call merging about n ops. */
 static hearth_status cache_begin(hearth_store *s, size_t n)
 {
-	sqlite3_stmt *st = s->st[ST_REPLACED_LIST];
-	size_t limit = n > REPLACED_CACHE_MIN ? n : REPLACED_CACHE_MIN, rows = 0;
-	hearth_status ret = HEARTH_OK;
-	int rc;
+	size_t limit = n > REPLACED_CACHE_MIN ? n : REPLACED_CACHE_MIN;
+	hearth_status ret;
 
 	rec_cache_start(s, 256);
-	s->rep_cap = 256;
-	s->rep = calloc(s->rep_cap, sizeof *s->rep);
-	if (s->rep == NULL) {
-		s->rep_cap = 0;
-		return HEARTH_OK;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit + 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->rep != NULL) {
-		hearth_op_id id;
-
-		id.device = (uint64_t)sqlite3_column_int64(st, 0);
-		id.seq = (uint64_t)sqlite3_column_int64(st, 1);
-		if (++rows > limit || id.device == 0) {
-			rep_forget_all(s); /* too many to be worth it */
-			break;
-		}
-		rep_note(s, &id);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_fail(s->db, rc, "cannot read the replaced values");
-	sqlite3_reset(st);
+	ret = idset_load(s, &s->rep, s->st[ST_REPLACED_LIST], limit);
+	if (ret == HEARTH_OK)
+		ret = idset_load(s, &s->alt, s->st[ST_ALT_IDS], limit);
 	return ret;
 }
 
 static void cache_end(hearth_store *s)
 {
 	rec_forget_all(s);
-	rep_forget_all(s);
+	idset_forget(&s->rep);
+	idset_forget(&s->alt);
 }
 
 /* A field's winner as merge reads it. */
@@ -1431,7 +1458,7 @@ static hearth_status take_replaced(hearth_store *s, const hearth_op *op, int *li
 	hearth_status ret;
 
 	*live = 1;
-	if (!rep_maybe(s, &op->id))
+	if (!idset_maybe(&s->rep, &op->id))
 		return HEARTH_OK;
 	bind_blob(st, 1, op->record.b, sizeof op->record.b);
 	bind_text(st, 2, op->field);
@@ -1477,6 +1504,20 @@ static hearth_status field_write(hearth_store *s, int which, const hearth_op *op
 	return ret;
 }
 
+/* Lists the value (id, hlc) as concurrent on op's field. */
+static hearth_status alt_add(hearth_store *s, const hearth_op *op,
+			     const hearth_op_id *id, const hearth_hlc *hlc)
+{
+	sqlite3_stmt *st = s->st[ST_ALT_INSERT];
+
+	bind_blob(st, 1, op->record.b, sizeof op->record.b);
+	bind_text(st, 2, op->field);
+	bind_id(st, 3, id);
+	bind_blob(st, 5, hlc->b, sizeof hlc->b);
+	idset_note(&s->alt, id);
+	return run(s, ST_ALT_INSERT, "cannot merge a field");
+}
+
 /* Merges op into field (record, op->field).  known: the field's winner as
  * the caller read it (local writes), or NULL to read it here.  first: op
  * takes the field whatever its order (an immutable kind's earliest write). */
@@ -1501,7 +1542,9 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		ret = take_replaced(s, op, &self_live);
 		taken = 1;
 		done = 0;
-		if (ret == HEARTH_OK && op->nprev == 0)
+		/* A replaced op's field has a row already (the merge of the
+		 * op that replaced it left one): no INSERT to try. */
+		if (ret == HEARTH_OK && op->nprev == 0 && self_live)
 			ret = field_write(s, ST_FIELD_NEW, op, self_live, &done);
 		else if (ret == HEARTH_OK && self_live)
 			ret = field_write(s, ST_FIELD_ADVANCE, op, 1, &done);
@@ -1525,13 +1568,15 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			f.live = 0;
 			continue;
 		}
-		st = s->st[ST_ALT_DELETE];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_text(st, 2, op->field);
-		bind_id(st, 3, p);
-		ret = run(s, ST_ALT_DELETE, "cannot merge a field");
-		if (ret != HEARTH_OK || sqlite3_changes(s->db) > 0)
-			continue;
+		if (idset_maybe(&s->alt, p)) {
+			st = s->st[ST_ALT_DELETE];
+			bind_blob(st, 1, op->record.b, sizeof op->record.b);
+			bind_text(st, 2, op->field);
+			bind_id(st, 3, p);
+			ret = run(s, ST_ALT_DELETE, "cannot merge a field");
+			if (ret != HEARTH_OK || sqlite3_changes(s->db) > 0)
+				continue;
+		}
 		ret = op_lookup(s, p, &held, &pstate, NULL);
 		if (ret == HEARTH_OK && !(held && pstate == HEARTH_OP_APPLIED)) {
 			/* Replaced before it was merged (not here yet, or
@@ -1545,7 +1590,7 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			bind_text(st, 2, op->field);
 			bind_id(st, 3, p);
 			ret = run(s, ST_REPLACED_INSERT, "cannot merge a field");
-			rep_note(s, p);
+			idset_note(&s->rep, p);
 		}
 	}
 	if (ret == HEARTH_OK && known == NULL && !taken)
@@ -1554,15 +1599,9 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		return ret;
 
 	if (!f.have || first || op_after(op, &f)) {
-		if (f.have && f.live) {
-			/* The old winner stays, as a concurrent value. */
-			st = s->st[ST_ALT_INSERT];
-			bind_blob(st, 1, op->record.b, sizeof op->record.b);
-			bind_text(st, 2, op->field);
-			bind_id(st, 3, &f.id);
-			bind_blob(st, 5, f.hlc.b, sizeof f.hlc.b);
-			ret = run(s, ST_ALT_INSERT, "cannot merge a field");
-		}
+		/* The old winner stays, as a concurrent value. */
+		if (f.have && f.live)
+			ret = alt_add(s, op, &f.id, &f.hlc);
 		/* The row is as f says (read in this transaction); should
 		 * it not be, the upsert decides. */
 		if (ret == HEARTH_OK)
@@ -1580,14 +1619,8 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		bind_text(st, 2, op->field);
 		ret = run(s, ST_FIELD_DEAD, "cannot merge a field");
 	}
-	if (ret == HEARTH_OK && self_live) {
-		st = s->st[ST_ALT_INSERT];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_text(st, 2, op->field);
-		bind_id(st, 3, &op->id);
-		bind_blob(st, 5, op->hlc.b, sizeof op->hlc.b);
-		ret = run(s, ST_ALT_INSERT, "cannot merge a field");
-	}
+	if (ret == HEARTH_OK && self_live)
+		ret = alt_add(s, op, &op->id, &op->hlc);
 	return ret;
 }
 
