@@ -172,8 +172,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_OP_STATE_AT] = "UPDATE op SET state=?2, reason=?3 WHERE arrival=?1",
 	/* Sorted by ops_of_record: a temporary B-tree per record costs more
 	 * than the rows. */
-	[ST_OP_WAITING] = "SELECT arrival," OP_COLS " FROM op "
-		"WHERE arrival IN (SELECT arrival FROM op_wait WHERE record=?1)",
+	[ST_OP_WAITING] = "SELECT o.arrival, o.device, o.seq, o.hlc, o.hash, "
+		"o.space, o.record, o.kind, o.field, o.value, o.prev "
+		"FROM op_wait w CROSS JOIN op o ON o.arrival = w.arrival "
+		"WHERE w.record=?1",
 	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(hash) DO NOTHING",
