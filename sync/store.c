@@ -179,9 +179,11 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(hash) DO NOTHING",
-	/* A local write's record and the field's winner, in one read. */
+	/* A local write's record, the field's winner and whether the field
+	 * has concurrent values, in one read. */
 	[ST_LOCAL_GET] = "SELECT r.space, r.kind, r.deleted, f.hlc, f.device, "
-		"f.seq, f.live FROM record r LEFT JOIN field f "
+		"f.seq, f.live, EXISTS(SELECT 1 FROM field_alt a "
+		"WHERE a.record = r.id AND a.name = ?2) FROM record r LEFT JOIN field f "
 		"ON f.record = r.id AND f.name = ?2 WHERE r.id = ?1",
 	/* An op waits for its record (see OP_STATE): by the arrival of the
 	 * row just inserted, or by its id. */
@@ -2228,9 +2230,10 @@ static void resync(hearth_store *s)
 }
 
 /* The values a local write to (record, name) replaces: the winner and every
- * concurrent value, sorted.  *out is malloc'd (NULL when none). */
+ * concurrent value (alts: 0 when the field is known to have none), sorted.
+ * *out is malloc'd (NULL when none). */
 static hearth_status replaced_values(hearth_store *s, const hearth_id *record,
-				     const char *name, const fstate *f,
+				     const char *name, const fstate *f, int alts,
 				     hearth_op_id **out, size_t *n)
 {
 	sqlite3_stmt *st = s->st[ST_ALT_LIST];
@@ -2248,7 +2251,7 @@ static hearth_status replaced_values(hearth_store *s, const hearth_id *record,
 	do {
 		hearth_op_id id;
 
-		rc = sqlite3_step(st);
+		rc = alts ? sqlite3_step(st) : SQLITE_DONE;
 		if (rc == SQLITE_ROW) {
 			id.device = (uint64_t)sqlite3_column_int64(st, 0);
 			id.seq = (uint64_t)sqlite3_column_int64(st, 1);
@@ -2326,7 +2329,7 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 	hearth_op_id *prev = NULL;
 	fstate f;
 	char *kind = NULL;
-	int own = 0, rc;
+	int own = 0, rc, alts = 0;
 
 	memset(&op, 0, sizeof op);
 	memset(&f, 0, sizeof f);
@@ -2354,6 +2357,7 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 			f.id.seq = (uint64_t)sqlite3_column_int64(st, 5);
 			f.live = sqlite3_column_int(st, 6) != 0;
 		}
+		alts = sqlite3_column_int(st, 7);
 	} else if (rc == SQLITE_DONE) {
 		char hex[HEARTH_ID_HEX + 1];
 
@@ -2373,7 +2377,7 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 			"cannot change field '%s': a %-s is never changed once written",
 			field, kind);
 	if (ret == HEARTH_OK)
-		ret = replaced_values(s, id, field, &f, &prev, &op.nprev);
+		ret = replaced_values(s, id, field, &f, alts, &prev, &op.nprev);
 	if (ret == HEARTH_OK) {
 		op.record = *id;
 		op.kind = kind;
