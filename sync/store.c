@@ -34,10 +34,12 @@
  * (state orphan) and merge when it comes; a purged record keeps only its
  * purge (record.deleted = 2), and ops for it are emptied on arrival.
  *
- * Speed: a merge call keeps the records it read and the ids of table
- * replaced in memory (cache_begin), and the two commonest field merges (a
- * first write, a write replacing exactly the winner) take one statement;
- * docs/BENCHMARKS.md has the figures.
+ * Speed: a merge call keeps the records it read and the ids of tables
+ * replaced and field_alt in memory (cache_begin), and the two commonest
+ * field merges (a first write, a write replacing exactly the winner) take
+ * one statement.  Ops waiting for their record are listed in table op_wait
+ * (their op row says state 0: see OP_STATE), so releasing them does not
+ * rewrite op rows all over the log; docs/BENCHMARKS.md has the figures.
  *
  * The clock's last timestamp is written to meta before each commit the
  * store controls (and after each write inside a transaction the caller
