@@ -1108,9 +1108,10 @@ static void bind_id(sqlite3_stmt *st, int i, const hearth_op_id *id)
  *
  * Only the merge writes tables record, replaced and field_alt, and it
  * updates the caches as it writes (a deletion may leave an id cached: the
- * id sets only say which ids certainly are not in their table).  They last one call: a call that fails ends in
- * cache_end like any other, so a rolled back write never leaves them
- * stale.  Out of memory, a cache turns itself off (the tables answer).
+ * id sets only say which ids certainly are not in their table).  They
+ * last one call: a call that fails ends in cache_end like any other, so a
+ * rolled back write never leaves them stale.  Out of memory, a cache turns
+ * itself off (the tables answer).
  */
 enum { REC_UNKNOWN, REC_ABSENT, REC_BOUND, REC_PURGED };
 
@@ -1329,7 +1330,7 @@ static hearth_status idset_load(hearth_store *s, struct idset *set,
 		idset_note(set, &id);
 	}
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_fail(s->db, rc, "cannot read the replaced values");
+		ret = db_fail(s->db, rc, "cannot read the replaced or concurrent values");
 	sqlite3_reset(st);
 	return ret;
 }
