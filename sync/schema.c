@@ -300,6 +300,25 @@ static const char migration_4[] =
 	"  PRIMARY KEY(space, device)"
 	") WITHOUT ROWID;";
 
+/*
+ * Version 5: the ops waiting for their record's creating op are listed in
+ * op_wait (record, arrival), clustered by record, instead of by state 2 in
+ * their op row.  Releasing them then writes a few pages of op_wait rather
+ * than rewriting each op row, wherever in the log it lies (with ops
+ * arriving in random order that doubled the pages each merge wrote; see
+ * docs/BENCHMARKS.md).  A waiting op's row says state 0; its state is 2
+ * while op_wait lists it.
+ */
+static const char migration_5[] =
+	"CREATE TABLE op_wait("
+	"  record BLOB NOT NULL,"
+	"  arrival INTEGER NOT NULL,"
+	"  PRIMARY KEY(record, arrival)"
+	") WITHOUT ROWID;"
+	"INSERT INTO op_wait SELECT record, arrival FROM op WHERE state = 2;"
+	"UPDATE op SET state = 0 WHERE state = 2;"
+	"DROP INDEX op_waiting;";
+
 /* A migration is SQL, or C where SQL alone cannot do it. */
 struct migration {
 	const char *sql;
@@ -312,6 +331,7 @@ static const struct migration migrations[] = {
 	{ migration_2, NULL },
 	{ NULL, migrate_3 },
 	{ migration_4, NULL },
+	{ migration_5, NULL },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

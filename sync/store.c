@@ -34,10 +34,12 @@
  * (state orphan) and merge when it comes; a purged record keeps only its
  * purge (record.deleted = 2), and ops for it are emptied on arrival.
  *
- * Speed: a merge call keeps the records it read and the ids of table
- * replaced in memory (cache_begin), and the two commonest field merges (a
- * first write, a write replacing exactly the winner) take one statement;
- * docs/BENCHMARKS.md has the figures.
+ * Speed: a merge call keeps the records it read and the ids of tables
+ * replaced and field_alt in memory (cache_begin), and the two commonest
+ * field merges (a first write, a write replacing exactly the winner) take
+ * one statement.  Ops waiting for their record are listed in table op_wait
+ * (their op row says state 0: see OP_STATE), so releasing them does not
+ * rewrite op rows all over the log; docs/BENCHMARKS.md has the figures.
  *
  * The clock's last timestamp is written to meta before each commit the
  * store controls (and after each write inside a transaction the caller
@@ -98,16 +100,27 @@ enum {
 	ST_REPLACED_INSERT,
 	ST_REPLACED_TAKE,
 	ST_REPLACED_LIST,
+	ST_ALT_IDS,
 	ST_OP_INSERT,
 	ST_OP_GET,
 	ST_OP_STATE,
 	ST_OP_STATE_AT,
 	ST_OP_WAITING,
 	ST_CONFLICT_INSERT,
+	ST_LOCAL_GET,
+	ST_WAIT_ADD,
+	ST_WAIT_ADD_ID,
+	ST_WAIT_TAKE,
 	ST_COUNT
 };
 
 #define OP_COLS "device,seq,hlc,hash,space,record,kind,field,value,prev"
+
+/* An op's state, in a query on table op: 2 (waiting for its record's
+ * creating op) while op_wait lists it, else its row's (schema.c, version
+ * 4). */
+#define OP_STATE "(CASE WHEN EXISTS(SELECT 1 FROM op_wait w WHERE " \
+	"w.record = op.record AND w.arrival = op.arrival) THEN 2 ELSE op.state END)"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
@@ -152,17 +165,45 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_REPLACED_TAKE] = "DELETE FROM replaced "
 		"WHERE device=?3 AND seq=?4 AND record=?1 AND name=?2",
 	[ST_REPLACED_LIST] = "SELECT device,seq FROM replaced LIMIT ?1",
+	[ST_ALT_IDS] = "SELECT device,seq FROM field_alt LIMIT ?1",
 	[ST_OP_INSERT] = "INSERT INTO op(" OP_COLS ",state) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(device,seq) DO NOTHING",
-	[ST_OP_GET] = "SELECT hash,state FROM op WHERE device=?1 AND seq=?2",
+	[ST_OP_GET] = "SELECT hash," OP_STATE " FROM op WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE] = "UPDATE op SET state=?3, reason=?4 WHERE device=?1 AND seq=?2",
 	[ST_OP_STATE_AT] = "UPDATE op SET state=?2, reason=?3 WHERE arrival=?1",
-	[ST_OP_WAITING] = "SELECT arrival," OP_COLS " FROM op "
-		"WHERE state=2 AND record=?1 ORDER BY hlc, seq",
+	/* Sorted by ops_of_record: a temporary B-tree per record costs more
+	 * than the rows. */
+	[ST_OP_WAITING] = "SELECT o.arrival, o.device, o.seq, o.hlc, o.hash, "
+		"o.space, o.record, o.kind, o.field, o.value, o.prev "
+		"FROM op_wait w CROSS JOIN op o ON o.arrival = w.arrival "
+		"WHERE w.record=?1",
 	[ST_CONFLICT_INSERT] = "INSERT INTO op_conflict(" OP_COLS ",reason) "
 		"VALUES(?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11) "
 		"ON CONFLICT(hash) DO NOTHING",
+	/* A local write's record, the field's winner and whether the field
+	 * has concurrent values, in one read. */
+	[ST_LOCAL_GET] = "SELECT r.space, r.kind, r.deleted, f.hlc, f.device, "
+		"f.seq, f.live, EXISTS(SELECT 1 FROM field_alt a "
+		"WHERE a.record = r.id AND a.name = ?2) FROM record r LEFT JOIN field f "
+		"ON f.record = r.id AND f.name = ?2 WHERE r.id = ?1",
+	/* An op waits for its record (see OP_STATE): by the arrival of the
+	 * row just inserted, or by its id. */
+	[ST_WAIT_ADD] = "INSERT OR IGNORE INTO op_wait(record,arrival) VALUES(?1,?2)",
+	[ST_WAIT_ADD_ID] = "INSERT OR IGNORE INTO op_wait(record,arrival) "
+		"SELECT record, arrival FROM op WHERE device=?1 AND seq=?2",
+	[ST_WAIT_TAKE] = "DELETE FROM op_wait WHERE record=?1 AND arrival=?2",
+};
+
+/* A set of op ids (open addressing), see cache_begin. */
+struct id_slot {
+	uint64_t device;    /* 0: an empty slot (no op id has device 0) */
+	uint64_t seq;
+};
+
+struct idset {
+	struct id_slot *v;  /* NULL: not cached (every id may be in the table) */
+	size_t cap, used;
 };
 
 struct hearth_store {
@@ -184,8 +225,8 @@ struct hearth_store {
 	/* Caches for one merge call (see cache_begin). */
 	struct rec_slot *rec; /* open addressing; NULL: records not cached */
 	size_t rec_cap, rec_used;
-	struct rep_slot *rep; /* open addressing; NULL: replaced not cached */
-	size_t rep_cap, rep_used;
+	struct idset rep;     /* the ids in table replaced */
+	struct idset alt;     /* the ids in table field_alt */
 };
 
 /* ---- small helpers ------------------------------------------------- */
@@ -1061,12 +1102,16 @@ static void bind_id(sqlite3_stmt *st, int i, const hearth_op_id *id)
  *     record again, and an op waiting for its record goes into the log in
  *     that state instead of being written twice;
  *   - every id in table replaced, when there are few at the start: an op
- *     whose id is not among them needs no DELETE to learn it is live.
+ *     whose id is not among them needs no DELETE to learn it is live;
+ *   - likewise every id in table field_alt: a replaced id not among them
+ *     is no concurrent value, and needs no DELETE to learn it.
  *
- * Only the merge writes tables record and replaced, and it updates the
- * caches as it writes.  They last one call: a call that fails ends in
- * cache_end like any other, so a rolled back write never leaves them
- * stale.  Out of memory, a cache turns itself off (the tables answer).
+ * Only the merge writes tables record, replaced and field_alt, and it
+ * updates the caches as it writes (a deletion may leave an id cached: the
+ * id sets only say which ids certainly are not in their table).  They
+ * last one call: a call that fails ends in cache_end like any other, so a
+ * rolled back write never leaves them stale.  Out of memory, a cache turns
+ * itself off (the tables answer).
  */
 enum { REC_UNKNOWN, REC_ABSENT, REC_BOUND, REC_PURGED };
 
@@ -1083,10 +1128,6 @@ struct rec_slot {
 	recinfo info;       /* state REC_UNKNOWN: an empty slot */
 };
 
-struct rep_slot {
-	uint64_t device;    /* 0: an empty slot (no op id has device 0) */
-	uint64_t seq;
-};
 
 static uint64_t mix64(uint64_t z)
 {
@@ -1100,7 +1141,7 @@ static size_t rec_hash(const hearth_id *id)
 	return (size_t)mix64(be64_get(id->b) ^ be64_get(id->b + 8));
 }
 
-static size_t rep_hash(uint64_t device, uint64_t seq)
+static size_t id_hash(uint64_t device, uint64_t seq)
 {
 	return (size_t)mix64(device * UINT64_C(0x9e3779b97f4a7c15) ^ seq);
 }
@@ -1205,59 +1246,93 @@ static hearth_status rec_get(hearth_store *s, const hearth_id *id, recinfo *out)
 	return ret;
 }
 
-static void rep_forget_all(hearth_store *s)
+static void idset_forget(struct idset *set)
 {
-	free(s->rep);
-	s->rep = NULL;
-	s->rep_cap = s->rep_used = 0;
+	free(set->v);
+	set->v = NULL;
+	set->cap = set->used = 0;
 }
 
-static struct rep_slot *rep_slot_of(hearth_store *s, uint64_t device, uint64_t seq)
+static struct id_slot *idset_slot(struct idset *set, uint64_t device, uint64_t seq)
 {
 	size_t i;
 
-	for (i = rep_hash(device, seq) & (s->rep_cap - 1);; i = (i + 1) & (s->rep_cap - 1)) {
-		struct rep_slot *e = &s->rep[i];
+	for (i = id_hash(device, seq) & (set->cap - 1);; i = (i + 1) & (set->cap - 1)) {
+		struct id_slot *e = &set->v[i];
 
 		if (e->device == 0 || (e->device == device && e->seq == seq))
 			return e;
 	}
 }
 
-/* Adds id to the cached ids of table replaced. */
-static void rep_note(hearth_store *s, const hearth_op_id *id)
+/* Adds id to a cached set (kept at most half full). */
+static void idset_note(struct idset *set, const hearth_op_id *id)
 {
-	struct rep_slot *e;
+	struct id_slot *e;
 
-	if (s->rep == NULL)
+	if (set->v == NULL)
 		return;
-	if (2 * (s->rep_used + 1) > s->rep_cap) {
-		struct rep_slot *old = s->rep;
-		size_t ocap = s->rep_cap, i;
+	if (2 * (set->used + 1) > set->cap) {
+		struct id_slot *old = set->v;
+		size_t ocap = set->cap, i;
 
-		s->rep = calloc(2 * ocap, sizeof *s->rep);
-		if (s->rep == NULL) {
-			s->rep = old;
-			rep_forget_all(s);
+		set->v = calloc(2 * ocap, sizeof *set->v);
+		if (set->v == NULL) {
+			set->v = old;
+			idset_forget(set);
 			return;
 		}
-		s->rep_cap = 2 * ocap;
+		set->cap = 2 * ocap;
 		for (i = 0; i < ocap; i++)
 			if (old[i].device != 0)
-				*rep_slot_of(s, old[i].device, old[i].seq) = old[i];
+				*idset_slot(set, old[i].device, old[i].seq) = old[i];
 		free(old);
 	}
-	e = rep_slot_of(s, id->device, id->seq);
+	e = idset_slot(set, id->device, id->seq);
 	if (e->device == 0)
-		s->rep_used++;
+		set->used++;
 	e->device = id->device;
 	e->seq = id->seq;
 }
 
-/* 0 when id is certainly not in table replaced. */
-static int rep_maybe(hearth_store *s, const hearth_op_id *id)
+/* 0 when id is certainly not in the set's table. */
+static int idset_maybe(struct idset *set, const hearth_op_id *id)
 {
-	return s->rep == NULL || rep_slot_of(s, id->device, id->seq)->device != 0;
+	return set->v == NULL || idset_slot(set, id->device, id->seq)->device != 0;
+}
+
+/* Caches in set the ids (device, seq) statement st lists, when it lists
+ * at most limit (st: LIMIT ?1); else leaves set off. */
+static hearth_status idset_load(hearth_store *s, struct idset *set,
+				sqlite3_stmt *st, size_t limit)
+{
+	hearth_status ret = HEARTH_OK;
+	size_t rows = 0;
+	int rc;
+
+	set->cap = 256;
+	set->used = 0;
+	set->v = calloc(set->cap, sizeof *set->v);
+	if (set->v == NULL) {
+		set->cap = 0;
+		return HEARTH_OK;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit + 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && set->v != NULL) {
+		hearth_op_id id;
+
+		id.device = (uint64_t)sqlite3_column_int64(st, 0);
+		id.seq = (uint64_t)sqlite3_column_int64(st, 1);
+		if (++rows > limit || id.device == 0) {
+			idset_forget(set); /* too many to be worth it */
+			break;
+		}
+		idset_note(set, &id);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read the replaced or concurrent values");
+	sqlite3_reset(st);
+	return ret;
 }
 
 /* Starts caching records (cap: a power of two). */
@@ -1272,40 +1347,21 @@ static void rec_cache_start(hearth_store *s, size_t cap)
 /* Starts the caches for a call merging about n ops. */
 static hearth_status cache_begin(hearth_store *s, size_t n)
 {
-	sqlite3_stmt *st = s->st[ST_REPLACED_LIST];
-	size_t limit = n > REPLACED_CACHE_MIN ? n : REPLACED_CACHE_MIN, rows = 0;
-	hearth_status ret = HEARTH_OK;
-	int rc;
+	size_t limit = n > REPLACED_CACHE_MIN ? n : REPLACED_CACHE_MIN;
+	hearth_status ret;
 
 	rec_cache_start(s, 256);
-	s->rep_cap = 256;
-	s->rep = calloc(s->rep_cap, sizeof *s->rep);
-	if (s->rep == NULL) {
-		s->rep_cap = 0;
-		return HEARTH_OK;
-	}
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)limit + 1);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && s->rep != NULL) {
-		hearth_op_id id;
-
-		id.device = (uint64_t)sqlite3_column_int64(st, 0);
-		id.seq = (uint64_t)sqlite3_column_int64(st, 1);
-		if (++rows > limit || id.device == 0) {
-			rep_forget_all(s); /* too many to be worth it */
-			break;
-		}
-		rep_note(s, &id);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		ret = db_fail(s->db, rc, "cannot read the replaced values");
-	sqlite3_reset(st);
+	ret = idset_load(s, &s->rep, s->st[ST_REPLACED_LIST], limit);
+	if (ret == HEARTH_OK)
+		ret = idset_load(s, &s->alt, s->st[ST_ALT_IDS], limit);
 	return ret;
 }
 
 static void cache_end(hearth_store *s)
 {
 	rec_forget_all(s);
-	rep_forget_all(s);
+	idset_forget(&s->rep);
+	idset_forget(&s->alt);
 }
 
 /* A field's winner as merge reads it. */
@@ -1381,15 +1437,24 @@ static hearth_status op_lookup(hearth_store *s, const hearth_op_id *id,
 	return ret;
 }
 
+/* Sets the state of a held op that is not waiting (an op that comes to
+ * wait is listed in op_wait, its row saying 0: see OP_STATE). */
 static hearth_status set_state(hearth_store *s, const hearth_op_id *id,
 			       hearth_op_state state, const char *reason)
 {
 	sqlite3_stmt *st = s->st[ST_OP_STATE];
+	hearth_status ret;
+	int waits = state == HEARTH_OP_ORPHAN;
 
 	bind_id(st, 1, id);
-	sqlite3_bind_int(st, 3, (int)state);
-	bind_text(st, 4, reason);
-	return run(s, ST_OP_STATE, "cannot update the op log");
+	sqlite3_bind_int(st, 3, waits ? HEARTH_OP_APPLIED : (int)state);
+	bind_text(st, 4, waits ? NULL : reason);
+	ret = run(s, ST_OP_STATE, "cannot update the op log");
+	if (ret == HEARTH_OK && waits) {
+		bind_id(s->st[ST_WAIT_ADD_ID], 1, id);
+		ret = run(s, ST_WAIT_ADD_ID, "cannot update the op log");
+	}
+	return ret;
 }
 
 /* Takes op's id out of table replaced for its field: *live is 0 when it
@@ -1400,7 +1465,7 @@ static hearth_status take_replaced(hearth_store *s, const hearth_op *op, int *li
 	hearth_status ret;
 
 	*live = 1;
-	if (!rep_maybe(s, &op->id))
+	if (!idset_maybe(&s->rep, &op->id))
 		return HEARTH_OK;
 	bind_blob(st, 1, op->record.b, sizeof op->record.b);
 	bind_text(st, 2, op->field);
@@ -1446,6 +1511,20 @@ static hearth_status field_write(hearth_store *s, int which, const hearth_op *op
 	return ret;
 }
 
+/* Lists the value (id, hlc) as concurrent on op's field. */
+static hearth_status alt_add(hearth_store *s, const hearth_op *op,
+			     const hearth_op_id *id, const hearth_hlc *hlc)
+{
+	sqlite3_stmt *st = s->st[ST_ALT_INSERT];
+
+	bind_blob(st, 1, op->record.b, sizeof op->record.b);
+	bind_text(st, 2, op->field);
+	bind_id(st, 3, id);
+	bind_blob(st, 5, hlc->b, sizeof hlc->b);
+	idset_note(&s->alt, id);
+	return run(s, ST_ALT_INSERT, "cannot merge a field");
+}
+
 /* Merges op into field (record, op->field).  known: the field's winner as
  * the caller read it (local writes), or NULL to read it here.  first: op
  * takes the field whatever its order (an immutable kind's earliest write). */
@@ -1470,7 +1549,9 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		ret = take_replaced(s, op, &self_live);
 		taken = 1;
 		done = 0;
-		if (ret == HEARTH_OK && op->nprev == 0)
+		/* A replaced op's field has a row already (the merge of the
+		 * op that replaced it left one): no INSERT to try. */
+		if (ret == HEARTH_OK && op->nprev == 0 && self_live)
 			ret = field_write(s, ST_FIELD_NEW, op, self_live, &done);
 		else if (ret == HEARTH_OK && self_live)
 			ret = field_write(s, ST_FIELD_ADVANCE, op, 1, &done);
@@ -1494,13 +1575,15 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			f.live = 0;
 			continue;
 		}
-		st = s->st[ST_ALT_DELETE];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_text(st, 2, op->field);
-		bind_id(st, 3, p);
-		ret = run(s, ST_ALT_DELETE, "cannot merge a field");
-		if (ret != HEARTH_OK || sqlite3_changes(s->db) > 0)
-			continue;
+		if (idset_maybe(&s->alt, p)) {
+			st = s->st[ST_ALT_DELETE];
+			bind_blob(st, 1, op->record.b, sizeof op->record.b);
+			bind_text(st, 2, op->field);
+			bind_id(st, 3, p);
+			ret = run(s, ST_ALT_DELETE, "cannot merge a field");
+			if (ret != HEARTH_OK || sqlite3_changes(s->db) > 0)
+				continue;
+		}
 		ret = op_lookup(s, p, &held, &pstate, NULL);
 		if (ret == HEARTH_OK && !(held && pstate == HEARTH_OP_APPLIED)) {
 			/* Replaced before it was merged (not here yet, or
@@ -1514,7 +1597,7 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 			bind_text(st, 2, op->field);
 			bind_id(st, 3, p);
 			ret = run(s, ST_REPLACED_INSERT, "cannot merge a field");
-			rep_note(s, p);
+			idset_note(&s->rep, p);
 		}
 	}
 	if (ret == HEARTH_OK && known == NULL && !taken)
@@ -1523,15 +1606,9 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		return ret;
 
 	if (!f.have || first || op_after(op, &f)) {
-		if (f.have && f.live) {
-			/* The old winner stays, as a concurrent value. */
-			st = s->st[ST_ALT_INSERT];
-			bind_blob(st, 1, op->record.b, sizeof op->record.b);
-			bind_text(st, 2, op->field);
-			bind_id(st, 3, &f.id);
-			bind_blob(st, 5, f.hlc.b, sizeof f.hlc.b);
-			ret = run(s, ST_ALT_INSERT, "cannot merge a field");
-		}
+		/* The old winner stays, as a concurrent value. */
+		if (f.have && f.live)
+			ret = alt_add(s, op, &f.id, &f.hlc);
 		/* The row is as f says (read in this transaction); should
 		 * it not be, the upsert decides. */
 		if (ret == HEARTH_OK)
@@ -1549,14 +1626,8 @@ static hearth_status merge_field(hearth_store *s, const hearth_op *op,
 		bind_text(st, 2, op->field);
 		ret = run(s, ST_FIELD_DEAD, "cannot merge a field");
 	}
-	if (ret == HEARTH_OK && self_live) {
-		st = s->st[ST_ALT_INSERT];
-		bind_blob(st, 1, op->record.b, sizeof op->record.b);
-		bind_text(st, 2, op->field);
-		bind_id(st, 3, &op->id);
-		bind_blob(st, 5, op->hlc.b, sizeof op->hlc.b);
-		ret = run(s, ST_ALT_INSERT, "cannot merge a field");
-	}
+	if (ret == HEARTH_OK && self_live)
+		ret = alt_add(s, op, &op->id, &op->hlc);
 	return ret;
 }
 
@@ -1590,6 +1661,17 @@ static hearth_status release_orphans(hearth_store *s, const hearth_id *record);
 static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 				const fstate *known, hearth_op_state *state,
 				const char **why);
+
+/* (HLC, seq) order of two ops read back from the log. */
+static int cmp_stored_hlc(const void *pa, const void *pb)
+{
+	const stored_op *a = pa, *b = pb;
+	int c = memcmp(a->op.hlc.b, b->op.hlc.b, HEARTH_HLC_BYTES);
+
+	if (c == 0 && a->op.id.seq != b->op.id.seq)
+		c = a->op.id.seq < b->op.id.seq ? -1 : 1;
+	return c;
+}
 
 /* Reads the ops of record that wait for it (state ORPHAN), ordered by
  * (HLC, seq), into *out.  The statement is done with before any is merged
@@ -1627,6 +1709,8 @@ static hearth_status ops_of_record(hearth_store *s, const hearth_id *record,
 	if (ret == HEARTH_OK && rc != SQLITE_DONE)
 		ret = db_fail(s->db, rc, "cannot read the op log");
 	sqlite3_reset(st);
+	if (ret == HEARTH_OK && *n > 1)
+		qsort(list, *n, sizeof *list, cmp_stored_hlc);
 	*out = list;
 	return ret;
 }
@@ -1640,11 +1724,14 @@ static void ops_free(stored_op *list, size_t n)
 	free(list);
 }
 
-/* Merges each op of list in turn and records its state (one at a time:
- * an op still waiting counts as not merged for those after it). */
+/* Merges each op of list (ops waiting for their record) in turn and
+ * records its state (one at a time: an op still waiting counts as not
+ * merged for those after it).  A merged op leaves op_wait; its row, which
+ * says 0 already, is rewritten only when it ends otherwise. */
 static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 {
 	sqlite3_stmt *st = s->st[ST_OP_STATE_AT];
+	sqlite3_stmt *take = s->st[ST_WAIT_TAKE];
 	hearth_status ret = HEARTH_OK;
 	size_t i;
 
@@ -1653,8 +1740,13 @@ static hearth_status merge_list(hearth_store *s, stored_op *list, size_t n)
 		const char *why;
 
 		ret = merge_held(s, &list[i].op, NULL, &state, &why);
-		if (ret != HEARTH_OK)
-			break;
+		if (ret != HEARTH_OK || state == HEARTH_OP_ORPHAN)
+			continue;
+		bind_blob(take, 1, list[i].op.record.b, sizeof list[i].op.record.b);
+		sqlite3_bind_int64(take, 2, (sqlite3_int64)list[i].arrival);
+		ret = run(s, ST_WAIT_TAKE, "cannot update the op log");
+		if (ret != HEARTH_OK || state == HEARTH_OP_APPLIED)
+			continue;
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)list[i].arrival);
 		sqlite3_bind_int(st, 2, (int)state);
 		bind_text(st, 3, why);
@@ -1707,8 +1799,9 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 	if (ret != HEARTH_OK)
 		return ret;
 	rec_note(s, record, REC_ABSENT, NULL, NULL);
-	rc = sqlite3_prepare_v2(s->db, "UPDATE op SET state=2, reason=NULL "
-		"WHERE record=?1 AND (state IN (0,2) OR (state=3 AND space <> ?2))",
+	/* Each such op waits: its row says 0, op_wait lists it. */
+	rc = sqlite3_prepare_v2(s->db, "UPDATE op SET state=0, reason=NULL "
+		"WHERE record=?1 AND state=3 AND space <> ?2",
 		-1, &st, NULL);
 	if (rc == SQLITE_OK) {
 		bind_blob(st, 1, record->b, sizeof record->b);
@@ -1718,6 +1811,10 @@ static hearth_status rebuild(hearth_store *s, const hearth_id *record)
 	if (rc != SQLITE_DONE)
 		ret = db_fail(s->db, rc, "cannot rebuild a record");
 	sqlite3_finalize(st);
+	if (ret == HEARTH_OK)
+		ret = exec_once(s, "INSERT OR IGNORE INTO op_wait(record,arrival) "
+				"SELECT record, arrival FROM op WHERE record=?1 AND state=0",
+				record, NULL, "cannot rebuild a record");
 	if (ret == HEARTH_OK)
 		ret = ops_of_record(s, record, &list, &n);
 	for (i = 0; ret == HEARTH_OK && i < n; i++) {
@@ -1771,6 +1868,7 @@ static hearth_status purge(hearth_store *s, const hearth_op *p)
 		"UPDATE op SET value=NULL, prev=NULL, state=4, "
 		"reason='its record was purged' WHERE record=?1 AND "
 		"NOT (device=?2 AND seq=?3)",
+		"DELETE FROM op_wait WHERE record=?1",
 	};
 	hearth_status ret = HEARTH_OK;
 	size_t i;
@@ -1888,7 +1986,7 @@ static hearth_status op_read(hearth_store *s, const hearth_op_id *id,
 {
 	sqlite3_stmt *st = NULL;
 	hearth_status ret = HEARTH_OK;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS ", state FROM op "
+	int rc = sqlite3_prepare_v2(s->db, "SELECT " OP_COLS ", " OP_STATE " FROM op "
 				    "WHERE device=?1 AND seq=?2", -1, &st, NULL);
 
 	memset(out, 0, sizeof *out);
@@ -1966,7 +2064,8 @@ static hearth_status reauthor(hearth_store *s, const hearth_op *lost)
  * in.  When op takes the id, the records of both ops are rebuilt.  The
  * store that wrote the losing op writes its content again under its own,
  * new device id (reauthor()), so nothing either copy wrote is lost.
- * state: what op would be if merged (APPLIED, FUTURE or QUARANTINED). */
+ * state: what op would be if merged (APPLIED, FUTURE or QUARANTINED), or
+ * ORPHAN when its record is known not to exist yet. */
 static hearth_status clash(hearth_store *s, const hearth_op *op,
 			   const uint8_t *held_hash, hearth_op_state state)
 {
@@ -1975,6 +2074,8 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 	stored_op held;
 	hearth_status ret;
 	int seen, mine = issued_here(s, &op->id), rc;
+	/* Either way it waits for the rebuilds below (see OP_STATE). */
+	int waits = state == HEARTH_OP_APPLIED || state == HEARTH_OP_ORPHAN;
 
 	ret = conflict_held(s, op->hash, &seen);
 	if (ret != HEARTH_OK || seen)
@@ -1993,6 +2094,10 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 		ret = keep_conflict(s, &held.op, REASON_LOST_ID);
 	/* op takes the id, with a new arrival number (a peer paging by
 	 * arrival gets it), waiting to be merged by the rebuilds below. */
+	if (ret == HEARTH_OK)
+		ret = exec_once(s, "DELETE FROM op_wait WHERE record=?1 AND arrival="
+				"(SELECT arrival FROM op WHERE device=?2 AND seq=?3)",
+				&held.op.record, &op->id, "cannot replace an op");
 	if (ret == HEARTH_OK) {
 		rc = sqlite3_prepare_v2(s->db, "UPDATE op SET "
 			"arrival=(SELECT max(arrival) FROM op)+1, hlc=?3, hash=?4, "
@@ -2000,8 +2105,7 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 			"state=?11, reason=?12 WHERE device=?1 AND seq=?2", -1, &st, NULL);
 		if (rc == SQLITE_OK) {
 			bind_op(st, op, prevbuf);
-			sqlite3_bind_int(st, 11, state == HEARTH_OP_APPLIED ?
-					 HEARTH_OP_ORPHAN : (int)state);
+			sqlite3_bind_int(st, 11, waits ? HEARTH_OP_APPLIED : (int)state);
 			bind_text(st, 12, state == HEARTH_OP_QUARANTINED ?
 				  "names this device's local space" : NULL);
 			rc = sqlite3_step(st);
@@ -2009,6 +2113,10 @@ static hearth_status clash(hearth_store *s, const hearth_op *op,
 		if (rc != SQLITE_DONE)
 			ret = db_fail(s->db, rc, "cannot replace an op");
 		sqlite3_finalize(st);
+	}
+	if (ret == HEARTH_OK && waits) {
+		bind_id(s->st[ST_WAIT_ADD_ID], 1, &op->id);
+		ret = run(s, ST_WAIT_ADD_ID, "cannot replace an op");
 	}
 	if (ret == HEARTH_OK)
 		ret = rebuild(s, &held.op.record);
@@ -2049,10 +2157,20 @@ static hearth_status merge_op(hearth_store *s, const hearth_op *op,
 			state = HEARTH_OP_ORPHAN;
 	}
 	bind_op(st, op, prevbuf);
-	sqlite3_bind_int(st, 11, (int)state);
+	sqlite3_bind_int(st, 11, state == HEARTH_OP_ORPHAN ?
+			 HEARTH_OP_APPLIED : (int)state); /* see OP_STATE */
 	ret = run(s, ST_OP_INSERT, "cannot append to the op log");
 	if (ret != HEARTH_OK)
 		return ret;
+	if (sqlite3_changes(s->db) > 0 && state == HEARTH_OP_ORPHAN) {
+		sqlite3_stmt *w = s->st[ST_WAIT_ADD];
+
+		bind_blob(w, 1, op->record.b, sizeof op->record.b);
+		sqlite3_bind_int64(w, 2, sqlite3_last_insert_rowid(s->db));
+		ret = run(s, ST_WAIT_ADD, "cannot append to the op log");
+		*outcome = (int)state;
+		return ret;
+	}
 	if (sqlite3_changes(s->db) == 0) {
 		ret = op_lookup(s, &op->id, &held, NULL, held_hash);
 		if (ret != HEARTH_OK || !held ||
@@ -2115,9 +2233,10 @@ static void resync(hearth_store *s)
 }
 
 /* The values a local write to (record, name) replaces: the winner and every
- * concurrent value, sorted.  *out is malloc'd (NULL when none). */
+ * concurrent value (alts: 0 when the field is known to have none), sorted.
+ * *out is malloc'd (NULL when none). */
 static hearth_status replaced_values(hearth_store *s, const hearth_id *record,
-				     const char *name, const fstate *f,
+				     const char *name, const fstate *f, int alts,
 				     hearth_op_id **out, size_t *n)
 {
 	sqlite3_stmt *st = s->st[ST_ALT_LIST];
@@ -2135,7 +2254,7 @@ static hearth_status replaced_values(hearth_store *s, const hearth_id *record,
 	do {
 		hearth_op_id id;
 
-		rc = sqlite3_step(st);
+		rc = alts ? sqlite3_step(st) : SQLITE_DONE;
 		if (rc == SQLITE_ROW) {
 			id.device = (uint64_t)sqlite3_column_int64(st, 0);
 			id.seq = (uint64_t)sqlite3_column_int64(st, 1);
@@ -2207,21 +2326,23 @@ static hearth_status write_op(hearth_store *s, hearth_op *op, const fstate *know
 static hearth_status local_write(hearth_store *s, const hearth_id *id,
 				 const char *field, const char *value)
 {
-	sqlite3_stmt *st = s->st[ST_REC_GET];
+	sqlite3_stmt *st = s->st[ST_LOCAL_GET];
 	hearth_status ret;
 	hearth_op op;
 	hearth_op_id *prev = NULL;
 	fstate f;
 	char *kind = NULL;
-	int own = 0, rc;
+	int own = 0, rc, alts = 0;
 
 	memset(&op, 0, sizeof op);
+	memset(&f, 0, sizeof f);
 	ret = txn_enter(s, &own);
 	if (ret != HEARTH_OK)
 		return ret;
 	bind_blob(st, 1, id->b, sizeof id->b);
+	bind_text(st, 2, field);
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && sqlite3_column_int(st, 3) == RECORD_PURGED) {
+	if (rc == SQLITE_ROW && sqlite3_column_int(st, 2) == RECORD_PURGED) {
 		char hex[HEARTH_ID_HEX + 1];
 
 		hearth_id_to_hex(id, hex);
@@ -2231,6 +2352,15 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		kind = xstrdup((const char *)sqlite3_column_text(st, 1));
 		if (kind == NULL)
 			ret = hearth_fail(HEARTH_ENOMEM, "cannot write a field: out of memory");
+		/* The field's winner, as field_get reads it. */
+		if (sqlite3_column_type(st, 3) != SQLITE_NULL) {
+			f.have = 1;
+			col_bytes(st, 3, f.hlc.b, sizeof f.hlc.b);
+			f.id.device = (uint64_t)sqlite3_column_int64(st, 4);
+			f.id.seq = (uint64_t)sqlite3_column_int64(st, 5);
+			f.live = sqlite3_column_int(st, 6) != 0;
+		}
+		alts = sqlite3_column_int(st, 7);
 	} else if (rc == SQLITE_DONE) {
 		char hex[HEARTH_ID_HEX + 1];
 
@@ -2244,14 +2374,13 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		/* The merge of the op reads the record again: from memory. */
 		rec_cache_start(s, 4);
 		rec_note(s, id, REC_BOUND, &op.space, kind);
-		ret = field_get(s, id, field, &f);
 	}
 	if (ret == HEARTH_OK && f.have && field[0] != '_' && kind_immutable(s, kind))
 		ret = hearth_fail(HEARTH_ESTATE,
 			"cannot change field '%s': a %-s is never changed once written",
 			field, kind);
 	if (ret == HEARTH_OK)
-		ret = replaced_values(s, id, field, &f, &prev, &op.nprev);
+		ret = replaced_values(s, id, field, &f, alts, &prev, &op.nprev);
 	if (ret == HEARTH_OK) {
 		op.record = *id;
 		op.kind = kind;
@@ -2838,7 +2967,8 @@ hearth_status hearth_store_pending_count(hearth_store *s, size_t *n)
 {
 	if (s == NULL || n == NULL)
 		return hearth_fail(HEARTH_EINVAL, "no store");
-	return count_rows(s, "SELECT count(*) FROM op WHERE state IN (1,2)", n);
+	return count_rows(s, "SELECT (SELECT count(*) FROM op WHERE state=1) + "
+			  "(SELECT count(*) FROM op_wait)", n);
 }
 
 /* Runs a query whose columns are arrival, state, OP_COLS and calls cb for
@@ -2877,7 +3007,7 @@ hearth_status hearth_store_ops_since(hearth_store *s, uint64_t after,
 	if (s == NULL || cb == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
 	/* A fresh statement per call: cb may call back into the store. */
-	rc = sqlite3_prepare_v2(s->db, "SELECT arrival, state, " OP_COLS " FROM op "
+	rc = sqlite3_prepare_v2(s->db, "SELECT arrival, " OP_STATE ", " OP_COLS " FROM op "
 		"WHERE arrival > ?1 AND state < 4 AND space <> ?2 ORDER BY arrival",
 		-1, &st, NULL);
 	if (rc != SQLITE_OK)
@@ -2901,12 +3031,12 @@ hearth_status hearth_store_ops(hearth_store *s, uint64_t device,
 		return hearth_fail(HEARTH_EINVAL, "cannot list ops: no callback");
 	/* The ops held, then under the same ids the ops they superseded. */
 	rc = sqlite3_prepare_v2(s->db, device != 0 ?
-		"SELECT * FROM (SELECT arrival, state, " OP_COLS " FROM op "
+		"SELECT * FROM (SELECT arrival, " OP_STATE ", " OP_COLS " FROM op "
 		"WHERE device = ?3 AND seq BETWEEN ?1 AND ?2 AND state < 4 AND space <> ?4 "
 		"UNION ALL SELECT 0, 5, " OP_COLS " FROM op_conflict WHERE device = ?3 "
 		"AND seq BETWEEN ?1 AND ?2 AND space <> ?4) "
 		"ORDER BY seq, arrival = 0, hash" :
-		"SELECT * FROM (SELECT arrival, state, " OP_COLS " FROM op "
+		"SELECT * FROM (SELECT arrival, " OP_STATE ", " OP_COLS " FROM op "
 		"WHERE seq BETWEEN ?1 AND ?2 AND state < 4 AND space <> ?4 "
 		"UNION ALL SELECT 0, 5, " OP_COLS " FROM op_conflict "
 		"WHERE seq BETWEEN ?1 AND ?2 AND space <> ?4) "

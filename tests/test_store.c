@@ -2228,6 +2228,21 @@ static void test_rollback_moves_device(void **state)
  * they come in, the one with the smaller hash is held and merged, the
  * other kept as superseded (reported, forwarded); this store does not move
  * (the id is not its own). */
+/* A record's creating op (ops[0]) and two ops of device DEV_R under one
+ * id; *win: the value of the one with the smaller hash, which keeps it. */
+static void two_under_one_id(hearth_op ops[3], const char **win, const char **lose)
+{
+	ops[0] = CREATE(.seq = 1, .ms = T0, .kind = "person", .value = "person");
+	ops[1] = ROP(.seq = 2, .ms = T0 + 1, .rec = &ops[0].record, .kind = "person",
+		.field = "name", .value = "told to us");
+	ops[2] = ROP(.seq = 2, .ms = T0 + 2, .rec = &ops[0].record, .kind = "person",
+		.field = "name", .value = "told to others");
+	if (memcmp(ops[1].hash, ops[2].hash, sizeof ops[1].hash) < 0)
+		*win = "told to us", *lose = "told to others";
+	else
+		*win = "told to others", *lose = "told to us";
+}
+
 static void test_equivocation_of_a_peer(void **state)
 {
 	fixture *f = *state;
@@ -2240,15 +2255,7 @@ static void test_equivocation_of_a_peer(void **state)
 	problems p;
 	int round;
 
-	ops[0] = CREATE(.seq = 1, .ms = T0, .kind = "person", .value = "person");
-	ops[1] = ROP(.seq = 2, .ms = T0 + 1, .rec = &ops[0].record, .kind = "person",
-		.field = "name", .value = "told to us");
-	ops[2] = ROP(.seq = 2, .ms = T0 + 2, .rec = &ops[0].record, .kind = "person",
-		.field = "name", .value = "told to others");
-	if (memcmp(ops[1].hash, ops[2].hash, sizeof ops[1].hash) < 0)
-		win = "told to us", lose = "told to others";
-	else
-		win = "told to others", lose = "told to us";
+	two_under_one_id(ops, &win, &lose);
 	for (round = 0; round < 2; round++) {
 		hearth_store *s = f->s;
 		replica other;
@@ -2287,6 +2294,49 @@ static void test_equivocation_of_a_peer(void **state)
 	assert_string_equal(first, second);
 	free(first);
 	free(second);
+}
+
+/* Two ops under one id for a record not created yet: whichever order
+ * they come in, the one that keeps the id waits for the creating op (it
+ * is counted and listed as waiting), and merges when that comes. */
+static void test_equivocation_while_waiting(void **state)
+{
+	fixture *f = *state;
+	hearth_op ops[3];
+	hearth_record *r = NULL;
+	const char *win, *lose;
+	op_list *l;
+	size_t n;
+	int round;
+
+	two_under_one_id(ops, &win, &lose);
+	for (round = 0; round < 2; round++) {
+		replica other;
+
+		replica_open(&other, &f->dir, round == 0 ? "a.db" : "b.db", NULL);
+		OK(hearth_store_apply(other.s, ops + 1 + round, 1, NULL));
+		OK(hearth_store_apply(other.s, ops + 2 - round, 1, NULL));
+		OK(hearth_store_pending_count(other.s, &n));
+		assert_int_equal(n, 1);
+		l = ops_of(other.s, DEV_R);
+		assert_int_equal(l->n, 2);
+		assert_string_equal(l->v[0].value, win);
+		assert_int_equal(l->v[0].state, HEARTH_OP_ORPHAN);
+		assert_string_equal(l->v[1].value, lose);
+		assert_int_equal(l->v[1].state, HEARTH_OP_SUPERSEDED);
+		free(l);
+		OK(hearth_store_apply(other.s, ops, 1, NULL));
+		OK(hearth_store_pending_count(other.s, &n));
+		assert_int_equal(n, 0);
+		OK(hearth_record_load(other.s, &ops[0].record, &r));
+		assert_string_equal(hearth_record_field(r, "name"), win);
+		hearth_record_free(r);
+		l = ops_of(other.s, DEV_R);
+		assert_int_equal(l->n, 3);
+		assert_int_equal(l->v[1].state, HEARTH_OP_APPLIED);
+		free(l);
+		replica_close(&other);
+	}
 }
 
 static int holds_secret(const hearth_op *op, uint64_t arrival, hearth_op_state state,
@@ -2874,6 +2924,7 @@ int main(void)
 		T(test_equivocation_from_a_copy),
 		T(test_rollback_moves_device),
 		T(test_equivocation_of_a_peer),
+		T(test_equivocation_while_waiting),
 		T(test_clash_after_purge),
 		T(test_device_move_and_rollback),
 		T(test_future_creating_op_releases_waiting_ops),

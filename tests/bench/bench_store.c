@@ -45,6 +45,19 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* CPU time of the process: on a machine shared with other work the wall
+ * clock measures the queue for the cores as much as the work. */
+static double cpu_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* The last run_store's field ops per CPU-second. */
+static double store_cpu_rate;
+
 static void die(const char *what)
 {
 	fprintf(stderr, "bench_store: %s: %s\n", what, hearth_errdetail());
@@ -105,7 +118,7 @@ static double run_store(const char *vfs, long n, long txn)
 	sqlite3 *db = open_fresh(vfs, path, sizeof path);
 	hearth_store *s = NULL;
 	hearth_id *recs = malloc(NRECORDS * sizeof *recs);
-	double t;
+	double t, c;
 	long i;
 
 	if (recs == NULL)
@@ -123,6 +136,7 @@ static double run_store(const char *vfs, long n, long txn)
 		die("commit");
 
 	t = now_s();
+	c = cpu_s();
 	for (i = 0; i < n; i++) {
 		if (i % txn == 0 && hearth_store_begin(s) != HEARTH_OK)
 			die("begin");
@@ -135,6 +149,7 @@ static double run_store(const char *vfs, long n, long txn)
 				die("commit");
 	}
 	t = now_s() - t;
+	store_cpu_rate = (double)n / (cpu_s() - c);
 	hearth_store_close(s);
 	sqlite3_close(db);
 	remove_db(path);
@@ -202,9 +217,9 @@ static int run_all(const char *label, const char *vfs, long n)
 		double api = run_store(vfs, n, txns[i]);
 
 		printf("%-9s txn %6ld: store API %9.0f field ops/s   raw INSERT %9.0f rows/s"
-		       "   store/raw %.2f   goal >= %.0f: %s\n",
+		       "   store/raw %.2f   goal >= %.0f: %s   store API per CPU-second %.0f\n",
 		       label, txns[i], api, raw, api / raw, GOAL,
-		       api >= GOAL ? "met" : "NOT MET");
+		       api >= GOAL ? "met" : "NOT MET", store_cpu_rate);
 		if (api < GOAL)
 			ok = 0;
 	}
