@@ -559,7 +559,7 @@ static void notify(import_ctx *im, hearth_sync_verdict v, uint64_t index,
  * derived from the creator's key, the root device certified by the
  * creator) written by the envelope's author vouches for it.  A member
  * record names an identity of its own choosing, so a certificate there
- * proves nothing until the space is known (docs/protocol.md §10.8). */
+ * proves nothing until the space is known (docs/protocol.md §10.6). */
 static int genesis_key(void *ctx, const hearth_envelope_info *info,
 		       const hearth_op *ops, size_t n, uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
 {

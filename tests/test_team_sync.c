@@ -1,6 +1,6 @@
 /*
  * test_team_sync.c - team spaces through bundle files (core/offline.c,
- * sync/sync.c; docs/protocol.md §10.8): the team trust's verdicts
+ * sync/sync.c; docs/protocol.md §10.5-§10.6): the team trust's verdicts
  * (ACCEPT, LATER, REFUSE) and current epoch, a joiner's first import
  * vouched for by the genesis it carries, and the tampering cases that
  * concern team spaces: a forged or damaged control envelope, a removed

@@ -174,7 +174,7 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
  * author's key from those ops alone (fill pk, return 0; non-zero: none),
  * and the signature over the header and ciphertext is checked with it.
  * Only once it holds are the ops returned.  What the key is worth is the
- * caller's decision (docs/protocol.md §10.8: only a genesis of the space
+ * caller's decision (docs/protocol.md §10.6: only a genesis of the space
  * itself, which the space id commits to, may vouch for its author).
  * HEARTH_EINVAL (a data envelope), HEARTH_ENOTFOUND (key_of_ops found no
  * key: nothing returned, nothing wrong with the envelope), HEARTH_EAUTH
