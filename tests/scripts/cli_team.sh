@@ -13,7 +13,8 @@
 #   - the lead and A import B's bundle: B's ops past its cutoff are
 #     refused (not applied), its earlier ones stay;
 #   - at the end the lead and A hold the same ops of the space;
-#   - a device linked to the lead imports the team space and reads it;
+#   - a device linked to the lead imports the team space, reads it and
+#     forwards it;
 #   - messages in English and in Chinese.
 #
 #   bash tests/scripts/cli_team.sh BUILD/cli/hearth BUILD/tests/vault_sql
@@ -160,4 +161,8 @@ ok lead2 en_US.UTF-8 sync import "$T/l3" >/dev/null
 ok lead2 en_US.UTF-8 sync import "$T/a3" >/dev/null
 has_name lead2 'Secret Sun' || fail "the linked device cannot read the team space"
 has_name lead2 'Li Qiang' || fail "the linked device cannot read A's person"
+# It forwards what it holds: A finds nothing new in its bundle.
+ok lead2 en_US.UTF-8 sync export --space 'Dock team' --out "$T/l4" >/dev/null
+ok a en_US.UTF-8 sync import "$T/l4" >/dev/null
+grep -q 'Nothing new' "$T/out" || fail "A imports the linked device's bundle: $(cat "$T/out")"
 echo "cli_team: ok"
