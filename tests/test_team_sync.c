@@ -336,6 +336,43 @@ static void test_removed_late(void **state)
 	assert_false(has_name(&t->b, "Secret Sun"));
 }
 
+/* ---- an unknown device ---------------------------------------------------- */
+
+/* Mallory, no member, writes a control record into the space (a member
+ * record naming herself) and sends it: her device is listed nowhere and
+ * her envelope holds no genesis of the space, so A keeps it aside; it is
+ * never applied, however often it comes. */
+static void test_unknown_device(void **state)
+{
+	team *t = *state;
+	hearth_sync_report r;
+	char path[128];
+	hearth_id rec;
+	char *before, *after;
+	hearth_space_state *st;
+
+	OK(hearth_record_create(t->m.s, &t->space, HEARTH_KIND_MEMBER, &rec));
+	OK(hearth_record_set(t->m.s, &rec, "role", "lead"));
+	OK(hearth_record_set(t->m.s, &rec, "name", "Mallory"));
+	export_to(t, &t->m, path, sizeof path);
+	OK(hearth_space_load(t->a.s, &t->space, &st));
+	OK(hearth_space_state_dump(st, &before));
+	hearth_space_state_free(st);
+	OK(import(&t->a, path, &r));
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.waiting, 1);
+	OK(import(&t->a, path, &r));
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.waiting, 1);
+	assert_false(has_name(&t->a, "Mallory"));
+	OK(hearth_space_load(t->a.s, &t->space, &st));
+	OK(hearth_space_state_dump(st, &after));
+	hearth_space_state_free(st);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
 /* ---- replay --------------------------------------------------------------- */
 
 static void test_replay(void **state)
@@ -514,6 +551,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verdicts, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_removed_late, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_replay, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_device, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_joiner, team_setup, team_teardown),
 	};
 
