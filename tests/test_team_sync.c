@@ -339,9 +339,10 @@ static void test_removed_late(void **state)
 /* ---- an unknown device ---------------------------------------------------- */
 
 /* Mallory, no member, writes a control record into the space (a member
- * record naming herself) and sends it: her device is listed nowhere and
- * her envelope holds no genesis of the space, so A keeps it aside; it is
- * never applied, however often it comes. */
+ * record naming herself, with her device's certificate) and sends it: her
+ * device is listed nowhere and her envelope holds no genesis of the
+ * space, so A keeps it aside; it is never applied, however often it
+ * comes. */
 static void test_unknown_device(void **state)
 {
 	team *t = *state;
@@ -351,8 +352,23 @@ static void test_unknown_device(void **state)
 	char *before, *after;
 	hearth_space_state *st;
 
+	uint8_t cert[HEARTH_CERT_BYTES], mpk[HEARTH_SIGN_PUBLICBYTES];
+	char hex[2 * HEARTH_CERT_BYTES + 1], field[32];
+	uint64_t mdev = hearth_store_device(t->m.s);
+	hearth_identity *id;
+
+	/* Her member record certifies her device under her own identity: a
+	 * certificate that verifies, for the envelope's author.  It proves
+	 * nothing: the identity is hers to choose. */
+	OK(hearth_identity_load(t->m.s, &id));
+	device_pk(&t->m, mpk);
+	OK(hearth_cert_issue(id, mdev, mpk, 1, cert));
+	hearth_identity_free(id);
+	sodium_bin2hex(hex, sizeof hex, cert, sizeof cert);
+	snprintf(field, sizeof field, "device.%016llx", (unsigned long long)mdev);
 	OK(hearth_record_create(t->m.s, &t->space, HEARTH_KIND_MEMBER, &rec));
 	OK(hearth_record_set(t->m.s, &rec, "role", "lead"));
+	OK(hearth_record_set(t->m.s, &rec, field, hex));
 	OK(hearth_record_set(t->m.s, &rec, "name", "Mallory"));
 	export_to(t, &t->m, path, sizeof path);
 	OK(hearth_space_load(t->a.s, &t->space, &st));
