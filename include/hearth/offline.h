@@ -9,7 +9,9 @@
  * linking lands), and its one data epoch, 1, has a key kept as the store
  * secret "key.<32 hex space>.0000000000000001".  So two copies of one
  * vault, or linked devices of one person, sync their private space by
- * bundles.  Team spaces get their trust from the spaces' control plane.
+ * bundles.  Team spaces get their trust from the spaces' control plane
+ * (hearth_team_trust below; docs/protocol.md §10.5), and
+ * hearth_vault_trust answers for any space with the one or the other.
  */
 #ifndef HEARTH_OFFLINE_H
 #define HEARTH_OFFLINE_H
