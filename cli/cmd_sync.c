@@ -7,7 +7,8 @@
  *       SPACE this vault keeps past CURSOR to FILE (written beside it,
  *       synced, renamed into place); prints the cursor to give --since
  *       next time.  SPACE is "private" (this identity's private space,
- *       shared by its linked devices and copies) or a space id.
+ *       shared by its linked devices and copies), or a team space by
+ *       name, id or id prefix (hearth_space_resolve).
  *   sync import FILE
  *       checks the whole file, then applies its envelopes in one
  *       transaction.  Again, it applies nothing.  A truncated or tampered
@@ -25,6 +26,7 @@
 #include "cli.h"
 #include "hearth/devices.h"
 #include "hearth/offline.h"
+#include "hearth/spaces.h"
 
 /* Envelope ids are shown by their first 16 hex digits. */
 #define ENV_ID_SHORT 16u
@@ -48,18 +50,19 @@ static int print_kv(struct hearth_cli *cli, const char *const *pairs)
 
 /* ---- sync export ------------------------------------------------------------ */
 
-/* SPACE as given: "private" or 32 hex digits.  Returns 0 or an exit code
- * after a message. */
+/* SPACE as given: "private", or a team space by name, id or id prefix.
+ * Returns 0 or an exit code after a message. */
 static int parse_space(struct hearth_cli *cli, hearth_store *s, const char *arg,
 		       hearth_id *out)
 {
+	hearth_status st;
+
 	if (strcmp(arg, "private") == 0) {
 		*out = hearth_store_private_space(s);
 		return 0;
 	}
-	if (hearth_id_from_hex(out, arg) != HEARTH_OK)
-		return cli_usage(cli, _("'%s' is not a space: give 'private' or a space id "
-					"(32 hex digits)"), arg);
+	if ((st = hearth_space_resolve(s, arg, out)) != HEARTH_OK)
+		return cli_error_status(cli, st);
 	return 0;
 }
 
@@ -108,7 +111,7 @@ static int sync_export(struct hearth_cli *cli, int argc, char **argv)
 				"space this vault holds, other people's too, goes into FILE.\n"
 				"\n"
 				"  --space SPACE    'private' (your own space, shared by your\n"
-				"                   devices) or a space id\n"
+				"                   devices), or a team space by name or id\n"
 				"  --out FILE       the bundle to write; it appears whole or not\n"
 				"                   at all\n"
 				"  --since CURSOR   only what came after the cursor an earlier\n"

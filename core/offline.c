@@ -26,6 +26,8 @@
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
 #include "hearth/offline.h"
+#include "hearth/space.h"
+#include "hearth/spaces.h"
 
 #define N_(s) (s)
 
@@ -214,18 +216,255 @@ void hearth_private_trust_free(hearth_private_trust *t)
 	free(t);
 }
 
-/* trust, or the private space's made into *own (freed by the caller). */
+/* ---- team spaces ------------------------------------------------------------
+ *
+ * The trust of team spaces answers from their control plane
+ * (hearth_space_trust, core/spaces.c): a device may write what the state
+ * computed from the control ops held here says it may.  What it may not
+ * write yet and what it may never write are told apart from the same
+ * state: a space whose genesis is not here, a device listed nowhere, an
+ * epoch record not here, a key not sealed to this device yet, may all
+ * still arrive (LATER); seqs past the cutoff a removal named for the
+ * device never become writable (REFUSE), whatever arrives later, since
+ * cutoffs only ever grow stricter in the fold. */
+
+struct hearth_team_trust {
+	hearth_sync_trust trust; /* ctx points back here */
+	hearth_store *s;
+	hearth_space_trust *spaces;
+};
+
+/* 1 if st names a cutoff for device below last. */
+static int past_cutoff(const hearth_space_state *st, uint64_t device, uint64_t last)
+{
+	size_t i, j;
+
+	for (i = 0; i < st->nmembers; i++)
+		for (j = 0; j < st->members[i].ncutoffs; j++) {
+			const hearth_space_device *c = &st->members[i].cutoffs[j];
+
+			if (c->device == device && c->has_cutoff && last > c->cutoff)
+				return 1;
+		}
+	return 0;
+}
+
+static hearth_sync_verdict team_device_key(void *ctx, const hearth_envelope_info *info,
+					   uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	hearth_team_trust *t = ctx;
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	hearth_space_state *st = NULL;
+	hearth_sync_verdict v = HEARTH_SYNC_LATER;
+
+	if (hearth_space_trust_may_write(t->spaces, &info->space, info->device,
+					 info->first_seq, info->last_seq, info->epoch, pk)) {
+		/* A data envelope whose key is not sealed to this device (yet)
+		 * waits: opening it would refuse the whole bundle. */
+		if (info->epoch != 0 &&
+		    !hearth_space_trust_epoch_key(t->spaces, &info->space, info->epoch, key))
+			return HEARTH_SYNC_LATER;
+		sodium_memzero(key, sizeof key);
+		return HEARTH_SYNC_ACCEPT;
+	}
+	if (hearth_space_load(t->s, &info->space, &st) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return HEARTH_SYNC_LATER;
+	}
+	if (st->known && past_cutoff(st, info->device, info->last_seq))
+		v = HEARTH_SYNC_REFUSE;
+	hearth_space_state_free(st);
+	return v;
+}
+
+static int team_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
+			  uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	hearth_team_trust *t = ctx;
+
+	return !hearth_space_trust_epoch_key(t->spaces, space, epoch, key);
+}
+
+static hearth_status team_current_epoch(void *ctx, const hearth_id *space,
+					uint64_t *epoch, uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	hearth_team_trust *t = ctx;
+	hearth_space_state *st = NULL;
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_status ret;
+	int found = 0;
+
+	hearth_id_to_hex(space, hex);
+	if ((ret = hearth_space_load(t->s, space, &st)) != HEARTH_OK)
+		return ret;
+	if (!st->known || !hearth_space_device_current(st, hearth_store_device(t->s))) {
+		hearth_space_state_free(st);
+		return hearth_fail(HEARTH_ENOTFOUND,
+				   "cannot seal changes of space %s: %-s", hex,
+				   N_("this device is not a current member of it"));
+	}
+	if (st->current == NULL) {
+		hearth_space_state_free(st);
+		return hearth_fail(HEARTH_ENOTFOUND,
+				   "cannot seal changes of space %s: %-s", hex,
+				   N_("it has no current epoch yet"));
+	}
+	*epoch = st->current->epoch;
+	hearth_space_state_free(st);
+	if ((ret = hearth_keyring_get(t->s, space, *epoch, key, &found)) != HEARTH_OK)
+		return ret;
+	if (!found)
+		return hearth_fail(HEARTH_ENOTFOUND,
+				   "cannot seal changes of space %s: %-s", hex,
+				   N_("the key of its current epoch was not sealed to this device"));
+	return HEARTH_OK;
+}
+
+static hearth_status team_control_changed(void *ctx, const hearth_id *space)
+{
+	hearth_team_trust *t = ctx;
+	hearth_status ret;
+
+	hearth_space_trust_forget(t->spaces, space);
+	ret = hearth_space_refresh(t->s, space, NULL);
+	/* refresh may have written control ops (a rotation, new wraps) and
+	 * kept keys: judge the next envelope on that. */
+	hearth_space_trust_forget(t->spaces, space);
+	return ret;
+}
+
+hearth_status hearth_team_trust_open(hearth_store *s, hearth_team_trust **out)
+{
+	hearth_team_trust *t;
+	hearth_status st;
+
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if ((st = hearth_space_trust_new(s, &t->spaces)) != HEARTH_OK) {
+		free(t);
+		return st;
+	}
+	t->s = s;
+	t->trust.device_key = team_device_key;
+	t->trust.epoch_key = team_epoch_key;
+	t->trust.current_epoch = team_current_epoch;
+	t->trust.control_changed = team_control_changed;
+	t->trust.ctx = t;
+	*out = t;
+	return HEARTH_OK;
+}
+
+const hearth_sync_trust *hearth_team_trust_get(hearth_team_trust *t)
+{
+	return t != NULL ? &t->trust : NULL;
+}
+
+void hearth_team_trust_free(hearth_team_trust *t)
+{
+	if (t == NULL)
+		return;
+	hearth_space_trust_free(t->spaces);
+	free(t);
+}
+
+/* ---- any space ------------------------------------------------------------- */
+
+struct hearth_vault_trust {
+	hearth_sync_trust trust; /* ctx points back here */
+	hearth_private_trust *priv;
+	hearth_team_trust *team;
+};
+
+/* The trust answering for space. */
+static const hearth_sync_trust *vault_pick(const hearth_vault_trust *t, const hearth_id *space)
+{
+	return is_private(t->priv, space) ? &t->priv->trust : &t->team->trust;
+}
+
+static hearth_sync_verdict vault_device_key(void *ctx, const hearth_envelope_info *info,
+					    uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	const hearth_sync_trust *tr = vault_pick(ctx, &info->space);
+
+	return tr->device_key(tr->ctx, info, pk);
+}
+
+static int vault_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
+			   uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	const hearth_sync_trust *tr = vault_pick(ctx, space);
+
+	return tr->epoch_key(tr->ctx, space, epoch, key);
+}
+
+static hearth_status vault_current_epoch(void *ctx, const hearth_id *space,
+					 uint64_t *epoch, uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	const hearth_sync_trust *tr = vault_pick(ctx, space);
+
+	return tr->current_epoch(tr->ctx, space, epoch, key);
+}
+
+static hearth_status vault_control_changed(void *ctx, const hearth_id *space)
+{
+	const hearth_sync_trust *tr = vault_pick(ctx, space);
+
+	return tr->control_changed != NULL ? tr->control_changed(tr->ctx, space) : HEARTH_OK;
+}
+
+hearth_status hearth_vault_trust_open(hearth_store *s, hearth_vault_trust **out)
+{
+	hearth_vault_trust *t;
+	hearth_status st;
+
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	*out = NULL;
+	if ((t = calloc(1, sizeof *t)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if ((st = hearth_private_trust_open(s, &t->priv)) != HEARTH_OK ||
+	    (st = hearth_team_trust_open(s, &t->team)) != HEARTH_OK) {
+		hearth_vault_trust_free(t);
+		return st;
+	}
+	t->trust.device_key = vault_device_key;
+	t->trust.epoch_key = vault_epoch_key;
+	t->trust.current_epoch = vault_current_epoch;
+	t->trust.control_changed = vault_control_changed;
+	t->trust.ctx = t;
+	*out = t;
+	return HEARTH_OK;
+}
+
+const hearth_sync_trust *hearth_vault_trust_get(hearth_vault_trust *t)
+{
+	return t != NULL ? &t->trust : NULL;
+}
+
+void hearth_vault_trust_free(hearth_vault_trust *t)
+{
+	if (t == NULL)
+		return;
+	hearth_private_trust_free(t->priv);
+	hearth_team_trust_free(t->team);
+	free(t);
+}
+
+/* trust, or the vault's (any space) made into *own (freed by the caller). */
 static hearth_status pick_trust(hearth_store *s, const hearth_sync_trust **trust,
-				hearth_private_trust **own)
+				hearth_vault_trust **own)
 {
 	hearth_status st;
 
 	*own = NULL;
 	if (*trust != NULL)
 		return HEARTH_OK;
-	if ((st = hearth_private_trust_open(s, own)) != HEARTH_OK)
+	if ((st = hearth_vault_trust_open(s, own)) != HEARTH_OK)
 		return st;
-	*trust = hearth_private_trust_get(*own);
+	*trust = hearth_vault_trust_get(*own);
 	return HEARTH_OK;
 }
 
@@ -234,7 +473,7 @@ hearth_status hearth_offline_export(hearth_store *s, const hearth_sync_trust *tr
 				    const char *path, hearth_sync_report *r)
 {
 	char detail[128], hex[HEARTH_ID_HEX + 1];
-	hearth_private_trust *own = NULL;
+	hearth_vault_trust *own = NULL;
 	hearth_device_key *key = NULL;
 	hearth_sync_report dummy;
 	hearth_status st;
@@ -250,7 +489,7 @@ hearth_status hearth_offline_export(hearth_store *s, const hearth_sync_trust *tr
 		st = hearth_sync_export(s, trust, space, hearth_device_key_secret(key),
 					since, path, r);
 	hearth_device_key_free(key);
-	hearth_private_trust_free(own);
+	hearth_vault_trust_free(own);
 	if (st != HEARTH_OK)
 		return st;
 	hearth_id_to_hex(space, hex);
@@ -263,7 +502,7 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 				    const char *path, hearth_sync_notice_cb cb,
 				    void *cb_ctx, hearth_sync_report *r)
 {
-	hearth_private_trust *own = NULL;
+	hearth_vault_trust *own = NULL;
 	hearth_sync_report dummy;
 	hearth_store_step step;
 	hearth_status st;
@@ -293,7 +532,7 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 	}
 	st = hearth_store_step_end(s, &step, st);
 out:
-	hearth_private_trust_free(own);
+	hearth_vault_trust_free(own);
 	fclose(f);
 	return st;
 }

@@ -603,9 +603,14 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	return NULL;
 }
 
-hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
-				   const hearth_envelope_trust *trust,
-				   hearth_envelope_batch *out)
+/* Opens env into *out.  With trust: as hearth_envelope_open.  With
+ * key_of_ops instead (a control envelope only): decrypted under the
+ * public control key first, the author's key asked of its ops, and the
+ * signature checked before anything is returned. */
+static hearth_status open_env(const uint8_t *env, size_t len,
+			      const hearth_envelope_trust *trust,
+			      hearth_envelope_key_of_ops key_of_ops, void *ctx,
+			      hearth_envelope_batch *out)
 {
 	uint8_t pk[HEARTH_SIGN_PUBLICBYTES], check[KEYCHECK_BYTES];
 	uint8_t key[HEARTH_EPOCH_KEYBYTES], *plain = NULL;
@@ -614,10 +619,6 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
 	const char *why;
 	char dev[17];
 
-	if (out == NULL || trust == NULL || trust->device_key == NULL ||
-	    trust->epoch_key == NULL)
-		return hearth_fail(HEARTH_EINVAL, "cannot open envelope: %-s",
-				   N_("no keys to open it with"));
 	memset(out, 0, sizeof *out);
 	if ((st = hearth_crypto_init()) != HEARTH_OK)
 		return st;
@@ -630,12 +631,19 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
 	hearth_envelope_id(env, len, out->id);
 
 	st = HEARTH_EAUTH;
-	if (trust->device_key(trust->ctx, &out->info, pk) != 0) {
+	if (key_of_ops != NULL && out->info.epoch != 0) {
+		st = HEARTH_EINVAL;
+		why = N_("only a control envelope is opened before its author is known");
+		goto refuse;
+	}
+	if (key_of_ops == NULL && trust->device_key(trust->ctx, &out->info, pk) != 0) {
 		why = N_("its device is unknown or may not write to its space at its epoch");
 		goto refuse;
 	}
-	/* Nothing is decrypted before the author is known to have sent it. */
-	if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
+	/* Nothing is decrypted before the author is known to have sent it
+	 * (but a control envelope opened by key_of_ops: its key is public). */
+	if (key_of_ops == NULL &&
+	    crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
 					HEADER_BYTES + clen, pk) != 0) {
 		why = N_("its signature does not verify");
 		goto refuse;
@@ -661,6 +669,20 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
 		goto refuse;
 	}
 	why = decode_ops(plain, clen - HEARTH_TAGBYTES, out, &op_index, &st);
+	if (why == NULL && key_of_ops != NULL) {
+		/* Nothing of the ops leaves before the signature holds. */
+		if (key_of_ops(ctx, &out->info, out->ops, out->n, pk) != 0) {
+			st = HEARTH_ENOTFOUND;
+			why = N_("it holds no certificate of its author that this vault can check");
+			goto refuse;
+		}
+		if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
+						HEADER_BYTES + clen, pk) != 0) {
+			st = HEARTH_EAUTH;
+			why = N_("its signature does not verify");
+			goto refuse;
+		}
+	}
 	if (why == NULL) {
 		st = HEARTH_OK;
 		goto done;
@@ -688,6 +710,27 @@ done:
 	}
 	sodium_memzero(key, sizeof key);
 	return st;
+}
+
+hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
+				   const hearth_envelope_trust *trust,
+				   hearth_envelope_batch *out)
+{
+	if (out == NULL || trust == NULL || trust->device_key == NULL ||
+	    trust->epoch_key == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot open envelope: %-s",
+				   N_("no keys to open it with"));
+	return open_env(env, len, trust, NULL, NULL, out);
+}
+
+hearth_status hearth_envelope_open_control(const uint8_t *env, size_t len,
+					   hearth_envelope_key_of_ops key_of_ops,
+					   void *ctx, hearth_envelope_batch *out)
+{
+	if (out == NULL || key_of_ops == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot open envelope: %-s",
+				   N_("no keys to open it with"));
+	return open_env(env, len, NULL, key_of_ops, ctx, out);
 }
 
 /* ---- Bundles (docs/protocol.md §8) ----

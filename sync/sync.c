@@ -30,6 +30,7 @@
 
 #include <sodium.h>
 
+#include "hearth/space.h"
 #include "hearth/sync.h"
 #include "db_private.h"
 
@@ -553,7 +554,31 @@ static void notify(import_ctx *im, hearth_sync_verdict v, uint64_t index,
 		im->cb(&n, im->cb_ctx);
 }
 
-/* Opens env (accepted, with pk in oc) and merges its ops.  On failure the
+/* The author's key of a control envelope of a space not known here,
+ * from its own ops: only a valid genesis of that very space (its id
+ * derived from the creator's key, the root device certified by the
+ * creator) written by the envelope's author vouches for it.  A member
+ * record names an identity of its own choosing, so a certificate there
+ * proves nothing until the space is known (docs/protocol.md §10.6). */
+static int genesis_key(void *ctx, const hearth_envelope_info *info,
+		       const hearth_op *ops, size_t n, uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	hearth_space_state *st = NULL;
+	int found = 0;
+
+	(void)ctx;
+	if (hearth_space_compute(&info->space, ops, n, &st) != HEARTH_OK)
+		return 1;
+	if (st->known && st->root_device == info->device) {
+		memcpy(pk, st->root_pk, HEARTH_SIGN_PUBLICBYTES);
+		found = 1;
+	}
+	hearth_space_state_free(st);
+	return !found;
+}
+
+/* Opens env and merges its ops: accepted, with pk in oc; or (oc NULL) a
+ * control envelope vouched for by the genesis it holds.  On failure the
  * envelope's detail stands. */
 static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t len,
 				    open_ctx *oc, const hearth_envelope_info *info)
@@ -562,7 +587,10 @@ static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t l
 	hearth_envelope_batch b;
 	hearth_status st;
 
-	st = hearth_envelope_open(env, len, &et, &b);
+	if (oc != NULL)
+		st = hearth_envelope_open(env, len, &et, &b);
+	else
+		st = hearth_envelope_open_control(env, len, genesis_key, NULL, &b);
 	if (st == HEARTH_OK)
 		st = hearth_store_apply(im->s, b.ops, b.n, NULL);
 	if (st == HEARTH_OK) {
@@ -643,6 +671,19 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 		return HEARTH_OK;
 	}
 	v = im->trust->device_key(im->trust->ctx, info, oc.pk);
+	/* A control envelope of a space not known yet may bring its genesis:
+	 * the first import of a vault that just joined. */
+	if (v == HEARTH_SYNC_LATER && info->epoch == 0) {
+		st = open_and_apply(im, env, len, NULL, info);
+		if (st == HEARTH_OK)
+			return kept_insert(im->s, id, info, KEPT_OPEN, NULL, env, len);
+		if (st != HEARTH_ENOTFOUND) {
+			im->r->failed_index = index;
+			memcpy(im->r->failed_id, id, sizeof id);
+			return st;
+		}
+		hearth_errdetail_clear();
+	}
 	if (v == HEARTH_SYNC_LATER || v == HEARTH_SYNC_REFUSE) {
 		st = kept_insert(im->s, id, info, v == HEARTH_SYNC_LATER ? KEPT_ASIDE :
 				 KEPT_REFUSED, v == HEARTH_SYNC_LATER ? NULL :

@@ -167,6 +167,25 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
 				   const hearth_envelope_trust *trust,
 				   hearth_envelope_batch *out) HEARTH_WUR;
 
+/* A control envelope (epoch 0) of a space the caller does not know yet
+ * (a vault's first import after joining): its key is public, so it is
+ * decrypted and its ops decoded and checked (as hearth_envelope_open
+ * does) BEFORE its author is known; key_of_ops is then asked for the
+ * author's key from those ops alone (fill pk, return 0; non-zero: none),
+ * and the signature over the header and ciphertext is checked with it.
+ * Only once it holds are the ops returned.  What the key is worth is the
+ * caller's decision (docs/protocol.md §10.6: only a genesis of the space
+ * itself, which the space id commits to, may vouch for its author).
+ * HEARTH_EINVAL (a data envelope), HEARTH_ENOTFOUND (key_of_ops found no
+ * key: nothing returned, nothing wrong with the envelope), HEARTH_EAUTH
+ * (the signature does not verify), else as hearth_envelope_open. */
+typedef int (*hearth_envelope_key_of_ops)(void *ctx, const hearth_envelope_info *info,
+					  const hearth_op *ops, size_t n,
+					  uint8_t pk[HEARTH_SIGN_PUBLICBYTES]);
+hearth_status hearth_envelope_open_control(const uint8_t *env, size_t len,
+					   hearth_envelope_key_of_ops key_of_ops,
+					   void *ctx, hearth_envelope_batch *out) HEARTH_WUR;
+
 /* Frees what a batch owns and empties it; NULL and empty batches are fine. */
 void hearth_envelope_batch_release(hearth_envelope_batch *b);
 

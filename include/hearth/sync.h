@@ -149,7 +149,11 @@ hearth_status hearth_sync_export(hearth_store *s, const hearth_sync_trust *trust
  *      not held already (by id), control-plane envelopes first, is judged
  *      by trust->device_key; accepted ones are opened and their ops merged
  *      (hearth_store_apply), after each control envelope
- *      trust->control_changed is called; LATER ones are kept aside,
+ *      trust->control_changed is called; a LATER control envelope that
+ *      holds a valid genesis of its space written by its author is opened
+ *      under that genesis's device key and merged as accepted (a vault's
+ *      first import of a space it joined: docs/protocol.md §10.6; its
+ *      signature failing refuses the bundle); other LATER ones are kept aside,
  *      REFUSE ones kept as refused (cb, which may be NULL, hears of each
  *      refused one, and at the end of each one of the bundle still kept
  *      aside; one kept aside or refused by an earlier import counts

@@ -15,8 +15,13 @@
  *         the fuzzer's bytes: byte 1 the device (1 + mod 3), bytes 2-3 the
  *         first seq and bytes 4-5 the last seq minus the first
  *         (big-endian: seqs between may be missing), byte 6
- *         bit 0 pads the plaintext to its PADMÉ length; then the plaintext
+ *         bit 0 pads the plaintext to its PADMÉ length, bit 1 seals at
+ *         epoch 0 under the space's public control key; then the plaintext
  *         as docs/protocol.md §7.3 gives it.
+ * Every envelope is also opened by hearth_envelope_open_control (which
+ * decodes a control envelope's ops before its signature is checked): it
+ * opens exactly what hearth_envelope_open opens at epoch 0, and nothing
+ * else.
  * Keys are fixed (seeds 0x01..., 0x02...), so the seed corpus,
  * tests/fuzz/corpus/envelope, holds envelopes sealed with them.
  */
@@ -66,6 +71,26 @@ static int get_epoch_key(void *ctx, const hearth_id *sp, uint64_t epoch, uint8_t
 
 static const hearth_envelope_trust trust = { device_key, get_epoch_key, NULL };
 
+static int key_of_ops(void *ctx, const hearth_envelope_info *info, const hearth_op *ops,
+		      size_t n, uint8_t out[32])
+{
+	(void)ctx;
+	(void)info;
+	(void)ops;
+	(void)n;
+	memcpy(out, pk, sizeof pk);
+	return 0;
+}
+
+/* The key of the epoch given, the control key at 0. */
+static const uint8_t *key_at(uint64_t epoch, uint8_t control[HEARTH_EPOCH_KEYBYTES])
+{
+	if (epoch != 0)
+		return epoch_key;
+	hearth_envelope_control_key(&space, control);
+	return control;
+}
+
 static void put64(uint8_t *b, uint64_t v)
 {
 	int i;
@@ -82,7 +107,9 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 	uint64_t first = 1 + ((uint64_t)d[2] << 8 | d[3]);
 	uint64_t last = first + ((uint64_t)d[4] << 8 | d[5]);
 	size_t plain_len = size - 7, padded = plain_len, clen;
-	uint8_t msg[32], *e;
+	uint64_t epoch = d[6] & 2 ? 0 : EPOCH;
+	uint8_t msg[32], *e, control[HEARTH_EPOCH_KEYBYTES];
+	const uint8_t *key = key_at(epoch, control);
 
 	if (d[6] & 1)
 		padded = (size_t)hearth_padme(plain_len);
@@ -92,14 +119,14 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 		abort();
 	memcpy(e, "HEARTHEV\x01", 9);
 	memcpy(e + 9, space.b, 16);
-	put64(e + 25, EPOCH);
+	put64(e + 25, epoch);
 	put64(e + 33, device);
 	put64(e + 41, first);
 	put64(e + 49, last);
 	memcpy(msg, "HEARTHKC", 8);
 	memcpy(msg + 8, space.b, 16);
-	put64(msg + 24, EPOCH);
-	crypto_generichash(e + 57, 16, msg, sizeof msg, epoch_key, sizeof epoch_key);
+	put64(msg + 24, epoch);
+	crypto_generichash(e + 57, 16, msg, sizeof msg, key, HEARTH_EPOCH_KEYBYTES);
 	/* e + 73: an all-zero nonce.  These keys protect nothing. */
 	e[97] = (uint8_t)(clen >> 24);
 	e[98] = (uint8_t)(clen >> 16);
@@ -107,7 +134,7 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 	e[100] = (uint8_t)clen;
 	memcpy(e + 101, d + 7, plain_len); /* zero padding follows (calloc) */
 	crypto_aead_xchacha20poly1305_ietf_encrypt(e + 101, NULL, e + 101, padded,
-						   e, 57, NULL, e + 73, epoch_key);
+						   e, 57, NULL, e + 73, key);
 	crypto_sign_detached(e + 101 + clen, NULL, e, 101 + clen, sk);
 	*len = 101 + clen + crypto_sign_BYTES;
 	return e;
@@ -115,7 +142,9 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	hearth_envelope_batch b = { 0 }, b2 = { 0 };
+	hearth_envelope_batch b = { 0 }, b2 = { 0 }, bc = { 0 };
+	uint8_t control[HEARTH_EPOCH_KEYBYTES];
+	hearth_status stc;
 	hearth_envelope_info info;
 	uint8_t *env, *again = NULL;
 	size_t len, again_len, i;
@@ -137,6 +166,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		env = seal_plaintext(data, size, &len);
 	}
 	st = hearth_envelope_open(env, len, &trust, &b);
+	stc = hearth_envelope_open_control(env, len, key_of_ops, NULL, &bc);
+	if ((stc == HEARTH_OK) != (st == HEARTH_OK && b.info.epoch == 0) ||
+	    (stc != HEARTH_OK && (bc.ops != NULL || bc.n != 0)) ||
+	    (stc == HEARTH_OK && bc.n != b.n))
+		abort();
+	hearth_envelope_batch_release(&bc);
 	/* What peek refuses, open refuses the same way. */
 	peek = hearth_envelope_peek(env, len, &info);
 	if (peek != HEARTH_OK && st != peek)
@@ -159,7 +194,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	/* What opened seals again (every op passes the sealer's checks) and
 	 * opens to the same ops, hash for hash. */
-	if (hearth_envelope_seal(b.ops, b.n, &b.info.space, b.info.epoch, epoch_key,
+	if (hearth_envelope_seal(b.ops, b.n, &b.info.space, b.info.epoch,
+				 key_at(b.info.epoch, control),
 				 sk, &again, &again_len) != HEARTH_OK ||
 	    hearth_envelope_open(again, again_len, &trust, &b2) != HEARTH_OK ||
 	    b2.n != b.n)

@@ -191,12 +191,17 @@ hv "$A" en_US.UTF-8 audit list | grep -q 'sync.export' || fail "export not audit
 
 # ---- bad usage ----
 for args in "sync" "sync nosuch" "sync export --out $T/x" "sync export --space private" \
-	"sync export --space nothex --out $T/x" "sync export --space private --out $T/x --since -1" \
+	"sync export --space private --out $T/x --since -1" \
 	"sync export --space private --out $T/x --since abc" "sync import" "sync import a b"; do
 	# shellcheck disable=SC2086 # split on purpose
 	refused "$A" en_US.UTF-8 2 $args
 	[ -s "$T/err" ] || fail "hearth $args: no message"
 done
+# A space this vault is not a member of (--space takes a team space's name
+# too): not found, exit 1, no file.
+refused "$A" en_US.UTF-8 1 sync export --space nothex --out "$T/x"
+grep -q "no space 'nothex'" "$T/err" || fail "unknown space: $(cat "$T/err")"
+[ ! -e "$T/x" ] || fail "an export of an unknown space wrote a file"
 hv "$A" en_US.UTF-8 sync export --help | grep -q -- '--since CURSOR' || fail "export --help"
 hv "$A" zh_CN.UTF-8 sync import --help | grep -q '^用法：hearth sync import FILE$' || fail "import --help (zh)"
 echo "cli_sync: ok"

@@ -1,0 +1,577 @@
+/*
+ * test_team_sync.c - team spaces through bundle files (core/offline.c,
+ * sync/sync.c; docs/protocol.md §10.5-§10.6): the team trust's verdicts
+ * (ACCEPT, LATER, REFUSE) and current epoch, a joiner's first import
+ * vouched for by the genesis it carries, and the tampering cases that
+ * concern team spaces: a forged or damaged control envelope, a removed
+ * device's envelope past its cutoff at the old epoch, an unknown device,
+ * a replay.  Real SQLite files, real keys, no mocks.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "hearth/crypto.h"
+#include "hearth/devices.h"
+#include "hearth/envelope.h"
+#include "hearth/offline.h"
+#include "hearth/schema.h"
+#include "hearth/space.h"
+#include "hearth/spaces.h"
+#include "hearth/store.h"
+#include "hearth/sync.h"
+
+#define OK(call) do { \
+	hearth_status st_ = (call); \
+	if (st_ != HEARTH_OK) \
+		fail_msg("%s: %s (%s)", #call, hearth_strerror(st_), hearth_errdetail()); \
+} while (0)
+
+typedef struct replica {
+	sqlite3 *db;
+	hearth_store *s;
+} replica;
+
+/* A lead, counsellors A and B, and Mallory, who is no member. */
+typedef struct team {
+	char dir[64];
+	int n_files;
+	replica lead, a, b, m;
+	hearth_id space, b_member;
+} team;
+
+static void replica_open(replica *r)
+{
+	assert_int_equal(sqlite3_open(":memory:", &r->db), SQLITE_OK);
+	OK(hearth_schema_migrate(r->db, hearth_schema_latest()));
+	OK(hearth_store_open(r->db, NULL, &r->s));
+	OK(hearth_devices_ensure(r->s, NULL));
+}
+
+static void replica_close(replica *r)
+{
+	hearth_store_close(r->s);
+	sqlite3_close(r->db);
+}
+
+static const char *file_in(team *t, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/f%d.bundle", t->dir, t->n_files++);
+	return buf;
+}
+
+static hearth_id add_member(replica *lead, replica *who, const hearth_id *space)
+{
+	char *code = NULL, *req = NULL;
+	hearth_invitation inv;
+	hearth_id m;
+
+	OK(hearth_space_invite(lead->s, space, HEARTH_ROLE_COUNSELLOR, 0, &code));
+	OK(hearth_space_join(who->s, code, &req, &inv));
+	OK(hearth_space_approve(lead->s, space, req, &m, NULL));
+	free(code);
+	free(req);
+	return m;
+}
+
+static hearth_id person(replica *r, const hearth_id *space, const char *name)
+{
+	hearth_id id;
+
+	OK(hearth_record_create(r->s, space, "person", &id));
+	OK(hearth_record_set(r->s, &id, "name", name));
+	return id;
+}
+
+/* 1 if r holds an op with value name. */
+static int has_name(replica *r, const char *name)
+{
+	sqlite3_stmt *q;
+	int n;
+
+	assert_int_equal(sqlite3_prepare_v2(r->db, "SELECT count(*) FROM op WHERE value = ?",
+					    -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return n > 0;
+}
+
+static void export_to(team *t, replica *r, char *path, size_t len)
+{
+	file_in(t, path, len);
+	OK(hearth_offline_export(r->s, NULL, &t->space, 0, path, NULL));
+}
+
+static hearth_status import(replica *r, const char *path, hearth_sync_report *rep)
+{
+	return hearth_offline_import(r->s, NULL, path, NULL, NULL, rep);
+}
+
+/* The lead makes the space and admits A and B; A and B import it. */
+static int team_setup(void **state)
+{
+	team *t = calloc(1, sizeof *t);
+	hearth_sync_report r;
+	char path[128];
+
+	assert_non_null(t);
+	strcpy(t->dir, "/tmp/hearth-team-XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	replica_open(&t->lead);
+	replica_open(&t->a);
+	replica_open(&t->b);
+	replica_open(&t->m);
+	OK(hearth_space_create(t->lead.s, "Dock team", &t->space));
+	person(&t->lead, &t->space, "王芳");
+	add_member(&t->lead, &t->a, &t->space);
+	t->b_member = add_member(&t->lead, &t->b, &t->space);
+	export_to(t, &t->lead, path, sizeof path);
+	OK(import(&t->a, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	OK(import(&t->b, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	*state = t;
+	return 0;
+}
+
+static int team_teardown(void **state)
+{
+	team *t = *state;
+	char cmd[128];
+
+	replica_close(&t->lead);
+	replica_close(&t->a);
+	replica_close(&t->b);
+	replica_close(&t->m);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", t->dir);
+	assert_int_equal(system(cmd), 0);
+	free(t);
+	return 0;
+}
+
+static void device_pk(replica *r, uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	hearth_device_key *k = NULL;
+
+	OK(hearth_device_key_load(r->s, &k, NULL));
+	memcpy(pk, hearth_device_key_public(k), HEARTH_SIGN_PUBLICBYTES);
+	hearth_device_key_free(k);
+}
+
+static hearth_envelope_info info_of(const hearth_id *space, uint64_t epoch, uint64_t device,
+				    uint64_t first, uint64_t last)
+{
+	hearth_envelope_info i;
+
+	memset(&i, 0, sizeof i);
+	i.version = HEARTH_ENVELOPE_FORMAT;
+	i.space = *space;
+	i.epoch = epoch;
+	i.device = device;
+	i.first_seq = first;
+	i.last_seq = last;
+	return i;
+}
+
+static uint64_t current_epoch_of(replica *r, const hearth_id *space)
+{
+	hearth_space_state *st;
+	uint64_t e;
+
+	OK(hearth_space_load(r->s, space, &st));
+	assert_non_null(st->current);
+	e = st->current->epoch;
+	hearth_space_state_free(st);
+	return e;
+}
+
+/* The cutoff a removal named for device. */
+static uint64_t cutoff_of(replica *r, const hearth_id *space, uint64_t device)
+{
+	hearth_space_state *st;
+	uint64_t c = 0;
+	size_t i, j;
+
+	OK(hearth_space_load(r->s, space, &st));
+	for (i = 0; i < st->nmembers; i++)
+		for (j = 0; j < st->members[i].ncutoffs; j++)
+			if (st->members[i].cutoffs[j].device == device)
+				c = st->members[i].cutoffs[j].cutoff;
+	hearth_space_state_free(st);
+	return c;
+}
+
+/* ---- verdicts ----------------------------------------------------------- */
+
+static void test_verdicts(void **state)
+{
+	team *t = *state;
+	uint8_t pk[HEARTH_SIGN_PUBLICBYTES], want[HEARTH_SIGN_PUBLICBYTES];
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	uint64_t lead_dev = hearth_store_device(t->lead.s);
+	uint64_t b_dev = hearth_store_device(t->b.s), e1, e, cut;
+	const hearth_sync_trust *tr;
+	hearth_team_trust *tt, *mt;
+	hearth_envelope_info i;
+	hearth_id unknown;
+	char path[128];
+
+	/* B writes and the lead holds it: B's cutoff will be past 0. */
+	person(&t->b, &t->space, "Zhao Min");
+	export_to(t, &t->b, path, sizeof path);
+	OK(import(&t->lead, path, NULL));
+	OK(import(&t->a, path, NULL));
+	e1 = current_epoch_of(&t->a, &t->space);
+	OK(hearth_team_trust_open(t->a.s, &tt));
+	tr = hearth_team_trust_get(tt);
+	device_pk(&t->lead, want);
+	/* The lead writes control ops and data at the current epoch. */
+	i = info_of(&t->space, 0, lead_dev, 1, 3);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_ACCEPT);
+	assert_memory_equal(pk, want, sizeof pk);
+	i.epoch = e1;
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_ACCEPT);
+	/* An epoch whose record is not here, a device listed nowhere, a space
+	 * not known: all may still arrive. */
+	i.epoch = e1 ^ 1;
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_LATER);
+	i = info_of(&t->space, 0, 0x1234567u, 1, 1);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_LATER);
+	memset(unknown.b, 0x42, sizeof unknown.b);
+	i = info_of(&unknown, 0, lead_dev, 1, 1);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_LATER);
+	/* A's current epoch: the state's, with the key it holds. */
+	OK(tr->current_epoch(tr->ctx, &t->space, &e, key));
+	assert_int_equal(e, e1);
+	assert_int_equal(tr->epoch_key(tr->ctx, &t->space, e1, pk), 0);
+	assert_memory_equal(pk, key, sizeof key);
+	/* Mallory may not seal there. */
+	OK(hearth_team_trust_open(t->m.s, &mt));
+	assert_int_equal(hearth_team_trust_get(mt)->current_epoch(mt, &t->space, &e, key),
+			 HEARTH_ENOTFOUND);
+	assert_non_null(strstr(hearth_errdetail(), "not a current member"));
+	hearth_team_trust_free(mt);
+	hearth_errdetail_clear();
+
+	/* The lead removes B; A learns of it. */
+	OK(hearth_space_remove(t->lead.s, &t->space, &t->b_member));
+	export_to(t, &t->lead, path, sizeof path);
+	OK(import(&t->a, path, NULL));
+	/* A trust caches states: a new one sees the import. */
+	hearth_team_trust_free(tt);
+	OK(hearth_team_trust_open(t->a.s, &tt));
+	tr = hearth_team_trust_get(tt);
+	cut = cutoff_of(&t->a, &t->space, b_dev);
+	assert_true(cut > 0);
+	/* B's seqs up to the cutoff at the old epoch still count; past it,
+	 * never, at any epoch. */
+	i = info_of(&t->space, e1, b_dev, cut, cut);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_ACCEPT);
+	i = info_of(&t->space, e1, b_dev, cut + 1, cut + 1);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_REFUSE);
+	i = info_of(&t->space, 0, b_dev, cut, cut + 5);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_REFUSE);
+	i.epoch = current_epoch_of(&t->a, &t->space);
+	assert_int_not_equal(i.epoch, e1);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_REFUSE);
+	hearth_team_trust_free(tt);
+
+	/* B, once it knows, may not seal, and holds no key of the new epoch. */
+	OK(import(&t->b, path, NULL));
+	OK(hearth_team_trust_open(t->b.s, &tt));
+	tr = hearth_team_trust_get(tt);
+	assert_int_equal(tr->current_epoch(tr->ctx, &t->space, &e, key), HEARTH_ENOTFOUND);
+	assert_int_not_equal(tr->epoch_key(tr->ctx, &t->space,
+					   current_epoch_of(&t->b, &t->space), key), 0);
+	hearth_team_trust_free(tt);
+}
+
+/* ---- a removed member's late envelope ----------------------------------- */
+
+static void test_removed_late(void **state)
+{
+	team *t = *state;
+	char early[128], late[128], lead2[128];
+	hearth_sync_report r;
+
+	/* B writes while a member; the lead and A get it. */
+	person(&t->b, &t->space, "Zhao Min");
+	export_to(t, &t->b, early, sizeof early);
+	OK(import(&t->lead, early, &r));
+	assert_int_equal(r.refused + r.waiting, 0);
+	/* The lead removes B and writes; B, not knowing, writes too: sealed
+	 * at the old epoch, whose key B holds, past its cutoff. */
+	OK(hearth_space_remove(t->lead.s, &t->space, &t->b_member));
+	person(&t->lead, &t->space, "Secret Sun");
+	export_to(t, &t->lead, lead2, sizeof lead2);
+	person(&t->b, &t->space, "Late Qian");
+	export_to(t, &t->b, late, sizeof late);
+
+	OK(import(&t->a, lead2, &r));
+	OK(import(&t->a, late, &r));
+	assert_int_equal(r.refused, 1);
+	assert_false(has_name(&t->a, "Late Qian"));
+	assert_true(has_name(&t->a, "Zhao Min"));
+	OK(import(&t->lead, late, &r));
+	assert_int_equal(r.refused, 1);
+	assert_false(has_name(&t->lead, "Late Qian"));
+	assert_true(has_name(&t->lead, "Zhao Min"));
+	/* Again: still refused, still not applied. */
+	OK(import(&t->lead, late, &r));
+	assert_int_equal(r.applied, 0);
+	assert_false(has_name(&t->lead, "Late Qian"));
+
+	/* B learns of its removal and reads nothing written after it. */
+	OK(import(&t->b, lead2, &r));
+	assert_true(r.waiting > 0);
+	assert_false(has_name(&t->b, "Secret Sun"));
+}
+
+/* ---- an unknown device ---------------------------------------------------- */
+
+/* Mallory, no member, writes a control record into the space (a member
+ * record naming herself, with her device's certificate) and sends it: her
+ * device is listed nowhere and her envelope holds no genesis of the
+ * space, so A keeps it aside; it is never applied, however often it
+ * comes. */
+static void test_unknown_device(void **state)
+{
+	team *t = *state;
+	hearth_sync_report r;
+	char path[128];
+	hearth_id rec;
+	char *before, *after;
+	hearth_space_state *st;
+
+	uint8_t cert[HEARTH_CERT_BYTES], mpk[HEARTH_SIGN_PUBLICBYTES];
+	char hex[2 * HEARTH_CERT_BYTES + 1], field[32];
+	uint64_t mdev = hearth_store_device(t->m.s);
+	hearth_identity *id;
+
+	/* Her member record certifies her device under her own identity: a
+	 * certificate that verifies, for the envelope's author.  It proves
+	 * nothing: the identity is hers to choose. */
+	OK(hearth_identity_load(t->m.s, &id));
+	device_pk(&t->m, mpk);
+	OK(hearth_cert_issue(id, mdev, mpk, 1, cert));
+	hearth_identity_free(id);
+	sodium_bin2hex(hex, sizeof hex, cert, sizeof cert);
+	snprintf(field, sizeof field, "device.%016llx", (unsigned long long)mdev);
+	OK(hearth_record_create(t->m.s, &t->space, HEARTH_KIND_MEMBER, &rec));
+	OK(hearth_record_set(t->m.s, &rec, "role", "lead"));
+	OK(hearth_record_set(t->m.s, &rec, field, hex));
+	OK(hearth_record_set(t->m.s, &rec, "name", "Mallory"));
+	export_to(t, &t->m, path, sizeof path);
+	OK(hearth_space_load(t->a.s, &t->space, &st));
+	OK(hearth_space_state_dump(st, &before));
+	hearth_space_state_free(st);
+	OK(import(&t->a, path, &r));
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.waiting, 1);
+	OK(import(&t->a, path, &r));
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.waiting, 1);
+	assert_false(has_name(&t->a, "Mallory"));
+	OK(hearth_space_load(t->a.s, &t->space, &st));
+	OK(hearth_space_state_dump(st, &after));
+	hearth_space_state_free(st);
+	assert_string_equal(before, after);
+	free(before);
+	free(after);
+}
+
+/* ---- replay --------------------------------------------------------------- */
+
+static void test_replay(void **state)
+{
+	team *t = *state;
+	hearth_sync_report r;
+	char path[128];
+	size_t before;
+
+	person(&t->a, &t->space, "Li Qiang");
+	export_to(t, &t->a, path, sizeof path);
+	OK(import(&t->lead, path, &r));
+	assert_true(r.applied > 0);
+	OK(hearth_sync_count(t->lead.s, &t->space, 0, &before));
+	OK(import(&t->lead, path, &r));
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.held, r.envelopes);
+	OK(hearth_sync_count(t->lead.s, &t->space, 0, &r.envelopes));
+	assert_int_equal(r.envelopes, before);
+}
+
+/* ---- the joiner's first import: only a genesis vouches ------------------- */
+
+typedef struct envs {
+	uint8_t **v;
+	size_t *len;
+	size_t n;
+} envs;
+
+static void envs_read(const char *path, envs *out)
+{
+	hearth_bundle_reader *rd;
+	const uint8_t *env;
+	size_t len;
+	FILE *f = fopen(path, "rb");
+
+	assert_non_null(f);
+	memset(out, 0, sizeof *out);
+	OK(hearth_bundle_reader_open(f, &rd));
+	while (hearth_bundle_reader_next(rd, &env, &len) == HEARTH_OK && env != NULL) {
+		out->v = realloc(out->v, (out->n + 1) * sizeof *out->v);
+		out->len = realloc(out->len, (out->n + 1) * sizeof *out->len);
+		assert_non_null(out->v);
+		assert_non_null(out->len);
+		out->v[out->n] = malloc(len);
+		assert_non_null(out->v[out->n]);
+		memcpy(out->v[out->n], env, len);
+		out->len[out->n++] = len;
+	}
+	hearth_bundle_reader_free(rd);
+	fclose(f);
+}
+
+static void envs_free(envs *e)
+{
+	size_t i;
+
+	for (i = 0; i < e->n; i++)
+		free(e->v[i]);
+	free(e->v);
+	free(e->len);
+}
+
+static void bundle_write(const char *path, uint8_t *const *v, const size_t *len, size_t n)
+{
+	hearth_bundle_writer *w;
+	FILE *f = fopen(path, "wb");
+	size_t i;
+
+	assert_non_null(f);
+	OK(hearth_bundle_writer_open(f, &w));
+	for (i = 0; i < n; i++)
+		OK(hearth_bundle_writer_add(w, v[i], len[i]));
+	OK(hearth_bundle_writer_finish(w));
+	hearth_bundle_writer_free(w);
+	fclose(f);
+}
+
+/* Signs env again with key (the signature is its last 64 bytes). */
+static void resign(uint8_t *env, size_t len, const hearth_device_key *key)
+{
+	crypto_sign_detached(env + len - crypto_sign_BYTES, NULL, env,
+			     len - crypto_sign_BYTES, hearth_device_key_secret(key));
+}
+
+static int no_key(void *ctx, const hearth_envelope_info *info, const hearth_op *ops,
+		  size_t n, uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	(void)ctx, (void)info, (void)ops, (void)n, (void)pk;
+	return 1;
+}
+
+static void test_joiner(void **state)
+{
+	team *t = *state;
+	char path[128], forged[128];
+	hearth_device_key *mk = NULL;
+	hearth_envelope_batch b;
+	hearth_sync_report r;
+	replica c;
+	envs e;
+	size_t i, control = 0, data = 0;
+
+	/* A fourth vault joins; the lead's bundle is its first import. */
+	replica_open(&c);
+	add_member(&t->lead, &c, &t->space);
+	export_to(t, &t->lead, path, sizeof path);
+	envs_read(path, &e);
+	for (i = 0; i < e.n; i++) {
+		hearth_envelope_info info;
+
+		OK(hearth_envelope_peek(e.v[i], e.len[i], &info));
+		if (info.epoch != 0)
+			data = i;
+		else
+			assert_int_equal(control, i); /* control envelopes first */
+		control += info.epoch == 0;
+	}
+	assert_true(control >= 1 && data >= control);
+	control = 0; /* the genesis's: the lead's first */
+
+	/* A data envelope is never opened before its author is known. */
+	assert_int_equal(hearth_envelope_open_control(e.v[data], e.len[data], no_key, NULL,
+						      &b), HEARTH_EINVAL);
+	hearth_envelope_batch_release(&b);
+
+	/* Mallory re-signs the lead's genesis envelope with her own key (she
+	 * cannot make a genesis of this space: its id commits to the
+	 * creator): the genesis names the lead's device key, the signature
+	 * does not verify under it, and the whole bundle is refused. */
+	OK(hearth_device_key_load(t->m.s, &mk, NULL));
+	{
+		uint8_t *keep = malloc(e.len[control]);
+
+		assert_non_null(keep);
+		memcpy(keep, e.v[control], e.len[control]);
+		resign(e.v[control], e.len[control], mk);
+		file_in(t, forged, sizeof forged);
+		bundle_write(forged, e.v, e.len, e.n);
+		assert_int_equal(import(&c, forged, &r), HEARTH_EAUTH);
+		assert_non_null(strstr(hearth_errdetail(), "signature"));
+		assert_false(has_name(&c, "王芳"));
+		memcpy(e.v[control], keep, e.len[control]);
+		free(keep);
+	}
+	hearth_device_key_free(mk);
+
+	/* A flipped byte in the genesis envelope: refused, nothing applied. */
+	e.v[0][e.len[0] / 2] ^= 0x20;
+	file_in(t, forged, sizeof forged);
+	bundle_write(forged, e.v, e.len, e.n);
+	assert_int_not_equal(import(&c, forged, &r), HEARTH_OK);
+	assert_false(has_name(&c, "王芳"));
+	e.v[0][e.len[0] / 2] ^= 0x20;
+
+	/* The bundle without its genesis envelope: nothing vouches, all kept
+	 * aside, nothing applied. */
+	file_in(t, forged, sizeof forged);
+	bundle_write(forged, e.v + 1, e.len + 1, e.n - 1);
+	OK(import(&c, forged, &r));
+	assert_int_equal(r.applied, 0);
+	assert_int_equal(r.waiting, e.n - 1);
+	assert_false(has_name(&c, "王芳"));
+
+	/* The whole bundle: the genesis vouches for the lead, the rest follows. */
+	OK(import(&c, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(has_name(&c, "王芳"));
+	envs_free(&e);
+	replica_close(&c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_verdicts, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_removed_late, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_replay, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_device, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_joiner, team_setup, team_teardown),
+	};
+
+	if (hearth_crypto_init() != HEARTH_OK)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
