@@ -1262,6 +1262,162 @@ static void run_schedule(uint64_t seed)
 		replica_close(&w.r[i]);
 }
 
+/* ---- revoking a device ------------------------------------------------------ */
+
+static int head_cb(const hearth_device_head *h, void *ctx)
+{
+	uint64_t *v = ctx;
+
+	if (h->device == v[0])
+		v[1] = h->max_seq;
+	return 0;
+}
+
+/* The greatest seq of device r holds. */
+static uint64_t max_seq_of(replica *r, uint64_t device)
+{
+	uint64_t v[2] = { device, 0 };
+
+	assert_int_equal(hearth_store_heads(r->s, head_cb, v), HEARTH_OK);
+	return v[1];
+}
+
+static void set_dev_field(replica *r, const hearth_id *rec, const char *prefix,
+			  uint64_t d, const char *value)
+{
+	char f[40];
+
+	snprintf(f, sizeof f, "%s%016llx", prefix, (unsigned long long)d);
+	assert_int_equal(hearth_record_set(r->s, rec, f, value), HEARTH_OK);
+}
+
+/* A counsellor with a second (linked) device loses it: the counsellor
+ * revokes it from the first; the member stays, a new epoch is sealed to
+ * every current device but the lost one, the lost one's later ops (even
+ * one that raises its own cutoff or lists it again) count nowhere, and
+ * a lead's replica computes the same state from the set in any order. */
+static void test_revoke_device(void **state)
+{
+	replica lead, b, phone;
+	uint8_t cert[HEARTH_CERT_BYTES], *pkg = NULL;
+	char code[HEARTH_LINK_CODE_MAX], hex[2 * HEARTH_CERT_BYTES + 1];
+	hearth_device_key *key = NULL;
+	hearth_space_state *st;
+	uint64_t dev, cutoff, after, before_epoch, rng = 42;
+	hearth_id space, mb, note;
+	char *want, *got;
+	size_t len, i;
+	int done = 0, round;
+	opset o;
+
+	(void)state;
+	replica_open(&lead);
+	replica_open(&b);
+	replica_open(&phone);
+	assert_int_equal(hearth_space_create(lead.s, "team", &space), HEARTH_OK);
+	mb = add_member(&lead, &b, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&lead, &b, &space);
+	/* The phone joins b's identity and b lists it in its record. */
+	assert_int_equal(hearth_link_request(phone.s, code), HEARTH_OK);
+	assert_int_equal(hearth_link_approve(b.s, code, &pkg, &len, &dev), HEARTH_OK);
+	assert_int_equal(hearth_link_accept(phone.s, pkg, len), HEARTH_OK);
+	free(pkg);
+	assert_int_equal(hearth_device_key_load(phone.s, &key, cert), HEARTH_OK);
+	hearth_device_key_free(key);
+	sodium_bin2hex(hex, sizeof hex, cert, sizeof cert);
+	set_dev_field(&b, &mb, "device.", dev, hex);
+	sync_to(&b, &lead, &space);
+	assert_int_equal(hearth_space_refresh(lead.s, &space, NULL), HEARTH_OK);
+	sync_to(&lead, &b, &space);
+	sync_to(&b, &phone, &space);
+	assert_int_equal(hearth_space_refresh(phone.s, &space, NULL), HEARTH_OK);
+	st = state_of(&phone, &space);
+	assert_true(hearth_space_device_current(st, dev));
+	before_epoch = st->current->number;
+	assert_true(holds_key(&phone, &space, st->current->epoch));
+	hearth_space_state_free(st);
+	/* The phone writes, b receives it, then the phone is lost. */
+	assert_int_equal(hearth_record_create(phone.s, &space, "note", &note), HEARTH_OK);
+	sync_to(&phone, &b, &space);
+	cutoff = max_seq_of(&b, dev);
+	assert_true(cutoff > 0);
+	/* Not this very device; not someone else's (b is no lead). */
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, hearth_store_device(b.s),
+						    cutoff, &done), HEARTH_EINVAL);
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, hearth_store_device(lead.s),
+						    1, &done), HEARTH_ESTATE);
+	assert_int_equal(done, 0);
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, dev, cutoff, &done), HEARTH_OK);
+	assert_int_equal(done, 1);
+	/* Again: nothing to do. */
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, dev, cutoff, &done), HEARTH_OK);
+	assert_int_equal(done, 0);
+	st = state_of(&b, &space);
+	assert_non_null(st->current);
+	assert_false(st->needs_rotation);
+	assert_true(st->current->number > before_epoch);
+	assert_non_null(hearth_space_member_of(st, pk_of(&b)));
+	assert_false(hearth_space_device_current(st, dev));
+	for (i = 0; i < st->current->nwraps; i++)
+		assert_true(st->current->wraps[i].device != dev);
+	assert_true(hearth_space_may_write(st, dev, 1, cutoff, HEARTH_EPOCH_CONTROL, NULL, NULL));
+	assert_false(hearth_space_may_write(st, dev, cutoff + 1, cutoff + 1,
+					    HEARTH_EPOCH_CONTROL, NULL, NULL));
+	hearth_space_state_free(st);
+	/* The thief, not yet having seen the revocation, writes on: a note,
+	 * its own cutoff raised, itself listed again. */
+	assert_int_equal(hearth_record_create(phone.s, &space, "note", &note), HEARTH_OK);
+	set_dev_field(&phone, &mb, "revoked.", dev, "18446744073709551615");
+	set_dev_field(&phone, &mb, "device.", dev, hex);
+	after = max_seq_of(&phone, dev);
+	assert_true(after > cutoff);
+	sync_to(&b, &lead, &space);
+	sync_to(&phone, &lead, &space);
+	sync_to(&phone, &b, &space);
+	sync_to(&lead, &b, &space);
+	/* The lead agrees, takes the new key and has nothing to rotate. */
+	assert_int_equal(hearth_space_refresh(lead.s, &space, NULL), HEARTH_OK);
+	st = state_of(&lead, &space);
+	assert_int_equal(st->current->number, before_epoch + 1);
+	assert_true(holds_key(&lead, &space, st->current->epoch));
+	assert_false(holds_key(&phone, &space, st->current->epoch));
+	assert_true(hearth_space_device_revoked(st, dev, &after));
+	assert_int_equal(after, cutoff);
+	assert_false(st->needs_rotation);
+	assert_false(hearth_space_may_write(st, dev, cutoff + 1, cutoff + 1,
+					    HEARTH_EPOCH_CONTROL, NULL, NULL));
+	hearth_space_state_free(st);
+	want = dump_of(&lead, &space);
+	got = dump_of(&b, &space);
+	assert_string_equal(want, got);
+	free(got);
+	/* The set in any order gives the same state. */
+	ops_of(&lead, &space, &o);
+	for (round = 0; round < 20; round++) {
+		shuffle(o.v, o.n, &rng);
+		assert_int_equal(hearth_space_compute(&space, o.v, o.n, &st), HEARTH_OK);
+		assert_int_equal(hearth_space_state_dump(st, &got), HEARTH_OK);
+		assert_string_equal(want, got);
+		free(got);
+		hearth_space_state_free(st);
+	}
+	opset_free(&o);
+	free(want);
+	/* The lead may revoke any member's device; b's own here. */
+	assert_int_equal(hearth_space_revoke_device(lead.s, &space, hearth_store_device(b.s),
+						    max_seq_of(&lead, hearth_store_device(b.s)),
+						    &done), HEARTH_OK);
+	assert_int_equal(done, 1);
+	st = state_of(&lead, &space);
+	assert_false(hearth_space_device_current(st, hearth_store_device(b.s)));
+	assert_non_null(st->current);
+	assert_false(st->needs_rotation);
+	hearth_space_state_free(st);
+	replica_close(&phone);
+	replica_close(&b);
+	replica_close(&lead);
+}
+
 static void test_schedules(void **state)
 {
 	const char *e = getenv("HEARTH_SPACE_SCHEDULES"), *s0 = getenv("HEARTH_SPACE_SEED");
@@ -1285,6 +1441,7 @@ int main(void)
 		cmocka_unit_test(test_abuse),
 		cmocka_unit_test(test_trust_envelopes),
 		cmocka_unit_test(test_invite_again),
+		cmocka_unit_test(test_revoke_device),
 		cmocka_unit_test(test_schedules),
 	};
 
