@@ -1117,6 +1117,8 @@ static void converge(world *w)
 	fail_seed(w, "no convergence after 8 rounds");
 }
 
+static uint64_t max_seq_of(replica *r, uint64_t device);
+
 static void check_world(world *w)
 {
 	char *ref = NULL, *d;
@@ -1149,13 +1151,18 @@ static void check_world(world *w)
 				if (st->current->wraps[k].device == m->devices[j].device)
 					fail_seed(w, "current epoch sealed to a removed member");
 	}
-	/* Every current member holds the current key; no removed one does. */
+	/* Nor to a revoked device. */
+	for (k = 0; k < st->current->nwraps; k++)
+		if (hearth_space_device_revoked(st, st->current->wraps[k].device, NULL))
+			fail_seed(w, "current epoch sealed to a revoked device");
+	/* Every current device (each replica has one) holds the current key;
+	 * no removed member's or revoked one does. */
 	for (r = 0; r < NREP; r++) {
 		if (!w->in[r])
 			continue;
-		if ((hearth_space_member_of(st, pk_of(&w->r[r])) != NULL) !=
+		if (hearth_space_device_current(st, hearth_store_device(w->r[r].s)) !=
 		    holds_key(&w->r[r], &w->space, st->current->epoch))
-			fail_seed(w, "a member lacks the key, or a removed one holds it");
+			fail_seed(w, "a device lacks the key, or a removed or revoked one holds it");
 	}
 	hearth_space_state_free(st);
 	free(ref);
@@ -1195,7 +1202,7 @@ static void run_schedule(uint64_t seed)
 		w.in[i] = 1;
 	converge(&w);
 	/* Offline, the two leads act at once. */
-	kind = (int)(rng_next(&rng) % 4);
+	kind = (int)(rng_next(&rng) % 5);
 	a = 2 + (int)(rng_next(&rng) % 3);
 	b = 2 + (int)((a - 2 + 1 + rng_next(&rng) % 2) % 3);
 	if (rng_next(&rng) & 1) {
@@ -1225,6 +1232,20 @@ static void run_schedule(uint64_t seed)
 			assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[1]), HEARTH_OK);
 		}
 		break;
+	case 4: /* one revokes a's device while the other removes b; a
+		 * (its device stolen) writes on */
+		{
+			uint64_t d = hearth_store_device(w.r[a].s);
+			hearth_id rec;
+
+			assert_int_equal(hearth_space_revoke_device(w.r[0].s, &w.space, d,
+					 max_seq_of(&w.r[0], d), NULL), HEARTH_OK);
+			assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[b]),
+					 HEARTH_OK);
+			assert_int_equal(hearth_record_create(w.r[a].s, &w.space, "member", &rec),
+					 HEARTH_OK);
+		}
+		break;
 	default: /* both remove the same member: concurrent rotations */
 		assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[a]), HEARTH_OK);
 		assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[a]), HEARTH_OK);
@@ -1252,6 +1273,20 @@ static void run_schedule(uint64_t seed)
 	case 2:
 		if (is_member(&w, 0) + is_member(&w, 1) != 1)
 			fail_seed(&w, "not exactly one lead stays after mutual removal");
+		break;
+	case 4:
+		{
+			hearth_space_state *st = state_of(&w.r[0], &w.space);
+			uint64_t d = hearth_store_device(w.r[a].s);
+
+			if (!is_member(&w, a) || is_member(&w, b))
+				fail_seed(&w, "the revoked device's member left, or the removal did not hold");
+			if (!hearth_space_device_revoked(st, d, NULL) ||
+			    hearth_space_may_write(st, d, 1, max_seq_of(&w.r[a], d),
+						   HEARTH_EPOCH_CONTROL, NULL, NULL))
+				fail_seed(&w, "the revoked device may still write");
+			hearth_space_state_free(st);
+		}
 		break;
 	default:
 		if (is_member(&w, a))
