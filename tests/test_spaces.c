@@ -1436,6 +1436,30 @@ static void test_revoke_device(void **state)
 		free(got);
 		hearth_space_state_free(st);
 	}
+	/* The revocation without the epoch that followed it: no epoch sealed
+	 * to the phone counts, and a lead's replica must rotate. */
+	st = state_of(&lead, &space);
+	{
+		hearth_id newest = st->current->record;
+		hearth_op *v = malloc(o.n * sizeof *v);
+		hearth_space_state *cut;
+		size_t k = 0;
+
+		assert_non_null(v);
+		for (i = 0; i < o.n; i++)
+			if (!hearth_id_equal(&o.v[i].record, &newest))
+				v[k++] = o.v[i];
+		assert_true(k < o.n);
+		assert_int_equal(hearth_space_compute(&space, v, k, &cut), HEARTH_OK);
+		free(v);
+		assert_true(cut->needs_rotation);
+		assert_true(cut->current == NULL ||
+			    !hearth_space_device_current(cut, dev));
+		for (i = 0; cut->current != NULL && i < cut->current->nwraps; i++)
+			assert_true(cut->current->wraps[i].device != dev);
+		hearth_space_state_free(cut);
+	}
+	hearth_space_state_free(st);
 	opset_free(&o);
 	free(want);
 	/* The lead may revoke any member's device; b's own here. */
