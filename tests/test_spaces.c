@@ -1462,6 +1462,14 @@ static void test_revoke_device(void **state)
 	hearth_space_state_free(st);
 	opset_free(&o);
 	free(want);
+	/* A counsellor naming another's device in its own record revokes
+	 * nothing. */
+	set_dev_field(&b, &mb, "revoked.", hearth_store_device(lead.s), "1");
+	sync_to(&b, &lead, &space);
+	st = state_of(&lead, &space);
+	assert_false(hearth_space_device_revoked(st, hearth_store_device(lead.s), NULL));
+	assert_true(hearth_space_device_current(st, hearth_store_device(lead.s)));
+	hearth_space_state_free(st);
 	/* The lead may revoke any member's device; b's own here. */
 	assert_int_equal(hearth_space_revoke_device(lead.s, &space, hearth_store_device(b.s),
 						    max_seq_of(&lead, hearth_store_device(b.s)),
