@@ -10,6 +10,9 @@
  *   device approve CODE --out FILE
  *                        on a device holding the identity: certify the new
  *                        device and write its link package
+ *   device revoke DEVICE on another device of the identity: revoke a lost or
+ *                        stolen linked device (core/devices.c says what
+ *                        that does and does not do)
  *
  * The vault gains its identity and this device's certificate when it is
  * opened (core/devices.c).  Nothing printed is secret: device ids, public
@@ -46,12 +49,14 @@ static int list_cb(const hearth_device_info *d, void *ctx)
 
 		if (d->certified)
 			hearth_hex_encode(pk, d->public_key, sizeof d->public_key);
-		o = json_pack("{s:s, s:b, s:b, s:b, s:b, s:s?, s:I, s:s?}",
+		o = json_pack("{s:s, s:b, s:b, s:b, s:b, s:b, s:I, s:s?, s:I, s:s?}",
 			      "device", id,
 			      "this_device", d->this_device,
 			      "certified", d->certified,
 			      "retired", d->retired,
 			      "linked", d->linked,
+			      "revoked", d->revoked,
+			      "cutoff", (json_int_t)d->cutoff,
 			      "since", d->since_ms > 0 ? since : NULL,
 			      "since_ms", (json_int_t)d->since_ms,
 			      "public_key", d->certified ? pk : NULL);
@@ -70,6 +75,9 @@ static int list_cb(const hearth_device_info *d, void *ctx)
 		/* TRANSLATORS: "Certified" column: another device of the
 		 * same identity, linked with `hearth device approve`. */
 		d->linked ? _("yes, linked") :
+		/* TRANSLATORS: "Certified" column: a linked device revoked
+		 * with `hearth device revoke`. */
+		d->revoked ? _("revoked") :
 		(d->certified ? _("yes") : _("no"));
 	cells[3] = d->since_ms > 0 ? since : "-";
 	if (cli_table_add(l->t, cells) != 0) {
@@ -313,6 +321,53 @@ static int device_approve(struct hearth_cli *cli, int argc, char **argv)
 	return CLI_EXIT_OK;
 }
 
+/* ---- device revoke ----------------------------------------------------- */
+
+static int device_revoke(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char hex[HEARTH_DEVICE_HEX + 1];
+	hearth_device_revocation rv;
+	hearth_store *s;
+	hearth_status st;
+	int c, rc;
+
+	cli_set_command(cli, "device revoke");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth device revoke DEVICE\n"
+				"Revoke a lost or stolen device of yours (its id, or 8 or more of\n"
+				"its first hex digits, from `hearth device list`), from another\n"
+				"device of yours.  Its writes after the last one this vault holds\n"
+				"are refused from now on, and every team space that lists it\n"
+				"gets a new key it does not hold.  It keeps what it already read\n"
+				"and, as it holds your identity, your private space's key.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 1, 1, "DEVICE")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_device_revoke(s, argv[optind], &rv)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	hearth_device_hex(rv.device, hex);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:I, s:I}", "device", hex,
+						     "cutoff", (json_int_t)rv.cutoff,
+						     "spaces", (json_int_t)rv.spaces));
+	printf(_("Device %s revoked: its writes after number %llu are refused.\n"), hex,
+	       (unsigned long long)rv.cutoff);
+	printf(_("Team spaces given a new key without it: %zu.\n"), rv.spaces);
+	printf("%s\n", _("It can still read what it already holds and your private "
+			  "space, because it holds your identity; Hearth cannot move you "
+			  "to a new identity yet (docs/SECURITY.md, \"Revoking a device\")."));
+	return CLI_EXIT_OK;
+}
+
 static const struct cli_subcommand device_subs[] = {
 	{"list", N_("list this identity's devices"), device_list},
 	{"fingerprint", N_("show the identity's fingerprint to compare in person"),
@@ -320,6 +375,7 @@ static const struct cli_subcommand device_subs[] = {
 	{"link", N_("link this new vault to your identity on another device"),
 	 device_link},
 	{"approve", N_("approve a new device's link code"), device_approve},
+	{"revoke", N_("revoke a lost or stolen device"), device_revoke},
 };
 
 static const struct cli_group device_group = {

@@ -11,6 +11,8 @@
  *   device_certs  the certificates of ids this vault retired, 185 bytes
  *                 each, oldest first (the newest RETIRED_CERTS_MAX kept):
  *                 what `hearth device list` says of a retired id
+ *   revoked_devices  linked devices revoked here (hearth_device_revoke):
+ *                 16 bytes each, device id then cutoff, big-endian
  *
  * Secrets are read into guarded memory (hearth_secret_alloc) and wiped
  * there; SQLite's own copies are wiped by the allocator hearth_crypto_init
@@ -26,11 +28,14 @@
 #include "hearth/audit.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/spaces.h"
 #include "hearth/textcode.h"
 
 #define SECRET_IDENTITY "identity"
 #define SECRET_DEVICE_KEY "device_key"
 #define SECRET_RETIRED_CERTS "device_certs"
+#define SECRET_REVOKED "revoked_devices"
+#define REVOKED_ENTRY 16u
 
 #define DEVICE_BLOB_BYTES (HEARTH_DEVICE_KEY_EXPORT_BYTES + HEARTH_CERT_BYTES)
 /* Retired certificates kept: a vault that moved more often than this
@@ -352,18 +357,21 @@ static void retired_info(const uint8_t *list, size_t len, const hearth_identity 
 }
 
 static hearth_status linked_read(hearth_store *s, uint8_t *list, size_t cap, size_t *len);
+static hearth_status revoked_read(hearth_store *s, uint8_t *list, size_t cap, size_t *len);
+static int revoked_find(const uint8_t *list, size_t len, uint64_t device, uint64_t *cutoff);
 
 /* The identity's other devices whose certificates this vault keeps. */
 static hearth_status each_linked(hearth_store *s, const hearth_identity *id,
 				 hearth_device_cb cb, void *ctx)
 {
-	uint8_t list[HEARTH_STORE_SECRET_MAX];
+	uint8_t list[HEARTH_STORE_SECRET_MAX], revoked[HEARTH_STORE_SECRET_MAX];
 	hearth_device_info d;
 	hearth_device_cert c;
 	hearth_status st;
-	size_t len;
+	size_t len, rlen;
 
-	if ((st = linked_read(s, list, sizeof list, &len)) != HEARTH_OK)
+	if ((st = linked_read(s, list, sizeof list, &len)) != HEARTH_OK ||
+	    (st = revoked_read(s, revoked, sizeof revoked, &rlen)) != HEARTH_OK)
 		return st;
 	for (size_t off = 0; off + HEARTH_CERT_BYTES <= len; off += HEARTH_CERT_BYTES) {
 		memset(&d, 0, sizeof d);
@@ -373,7 +381,8 @@ static hearth_status each_linked(hearth_store *s, const hearth_identity *id,
 			continue; /* kept from an identity this vault no longer holds */
 		}
 		d.device = c.device;
-		d.linked = 1;
+		d.revoked = revoked_find(revoked, rlen, c.device, &d.cutoff);
+		d.linked = !d.revoked;
 		d.certified = 1;
 		d.since_ms = c.issued_ms;
 		memcpy(d.public_key, c.device_pk, sizeof d.public_key);
@@ -584,6 +593,32 @@ static int cert_names(const uint8_t *list, size_t len, uint64_t device)
 	return 0;
 }
 
+/* The revoked devices kept here (SECRET_REVOKED). */
+static hearth_status revoked_read(hearth_store *s, uint8_t *list, size_t cap, size_t *len)
+{
+	hearth_status st;
+	int found;
+
+	st = hearth_store_secret_get(s, SECRET_REVOKED, list, cap, len, &found);
+	if (st == HEARTH_OK && !found)
+		*len = 0;
+	if (st == HEARTH_OK && *len % REVOKED_ENTRY != 0)
+		st = hearth_fail(HEARTH_EDAMAGED,
+			"vault damaged: stored secret '%s' is malformed", SECRET_REVOKED);
+	return st;
+}
+
+static int revoked_find(const uint8_t *list, size_t len, uint64_t device, uint64_t *cutoff)
+{
+	for (size_t off = 0; off + REVOKED_ENTRY <= len; off += REVOKED_ENTRY)
+		if (get_be64(list + off) == device) {
+			if (cutoff != NULL)
+				*cutoff = get_be64(list + off + 8);
+			return 1;
+		}
+	return 0;
+}
+
 /* hearth_link_approve inside its step: keeps the new certificate. */
 static hearth_status approve_keep(hearth_store *s, const uint8_t cert[HEARTH_CERT_BYTES],
 				  uint64_t device)
@@ -617,6 +652,8 @@ hearth_status hearth_link_approve(hearth_store *s, const char *code,
 {
 	uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES], box_pk[crypto_box_PUBLICKEYBYTES];
 	uint8_t linked[LINK_CERTS_MAX * HEARTH_CERT_BYTES], mine[HEARTH_CERT_BYTES];
+	uint8_t revoked[HEARTH_STORE_SECRET_MAX];
+	size_t nrevoked = 0;
 	struct link_plain p = { 0 };
 	hearth_identity *id = NULL;
 	hearth_device_key *key = NULL;
@@ -665,9 +702,22 @@ hearth_status hearth_link_approve(hearth_store *s, const char *code,
 	memcpy(p.b + p.len, mine, HEARTH_CERT_BYTES);
 	p.len += HEARTH_CERT_BYTES;
 	p.ncerts = 1;
+	if ((st = revoked_read(s, revoked, sizeof revoked, &nrevoked)) != HEARTH_OK)
+		goto out;
 	for (size_t off = 0; off < nlinked && p.ncerts < LINK_CERTS_MAX;
-	     off += HEARTH_CERT_BYTES, p.ncerts++, p.len += HEARTH_CERT_BYTES)
+	     off += HEARTH_CERT_BYTES) {
+		hearth_device_cert c;
+
+		/* A revoked device is not handed on: the new one would
+		 * trust it. */
+		if (hearth_cert_parse(linked + off, HEARTH_CERT_BYTES, &c) == HEARTH_OK &&
+		    revoked_find(revoked, nrevoked, c.device, NULL))
+			continue;
+		hearth_errdetail_clear();
 		memcpy(p.b + p.len, linked + off, HEARTH_CERT_BYTES);
+		p.ncerts++;
+		p.len += HEARTH_CERT_BYTES;
+	}
 	put_be16(p.b + p.ncerts_at, p.ncerts);
 	p.nkeys_at = p.len;
 	p.len += 2;
@@ -876,5 +926,154 @@ out:
 	hearth_device_key_free(key);
 	hearth_secret_free(box_sk);
 	hearth_secret_free(plain);
+	return st;
+}
+
+/* ---- revoking a device ------------------------------------------------------
+ *
+ * The revoked device keeps its certificate in linked_certs (its ops up to
+ * the cutoff still verify) and gains an entry in revoked_devices.  The
+ * team spaces are told by hearth_space_revoke_device, one per space.
+ */
+
+typedef struct revoke_find {
+	const char *text;
+	size_t len;
+	uint64_t device;
+	int matches, this_device, revoked;
+} revoke_find;
+
+static int revoke_match(const hearth_device_info *d, void *ctx)
+{
+	revoke_find *f = ctx;
+	char hex[HEARTH_DEVICE_HEX + 1];
+
+	hearth_device_hex(d->device, hex);
+	if (strncmp(hex, f->text, f->len) != 0)
+		return 0;
+	if (d->this_device) {
+		f->this_device = 1;
+		return 0;
+	}
+	if (!d->linked && !d->revoked)
+		return 0; /* a retired id of this vault: it writes nothing */
+	if (f->matches == 0 || f->device != d->device) {
+		f->matches++;
+		f->device = d->device;
+		f->revoked = d->revoked;
+	}
+	return 0;
+}
+
+typedef struct revoke_ctx {
+	hearth_id *spaces;
+	size_t n, cap;
+	int oom;
+	uint64_t device, cutoff;
+} revoke_ctx;
+
+static int revoke_space_cb(const hearth_space_info *i, void *ctx)
+{
+	revoke_ctx *r = ctx;
+
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? 2 * r->cap : 8;
+		hearth_id *q = realloc(r->spaces, cap * sizeof *q);
+
+		if (q == NULL) {
+			r->oom = 1;
+			return 1;
+		}
+		r->spaces = q;
+		r->cap = cap;
+	}
+	r->spaces[r->n++] = i->space;
+	return 0;
+}
+
+static int revoke_head_cb(const hearth_device_head *h, void *ctx)
+{
+	revoke_ctx *r = ctx;
+
+	if (h->device == r->device)
+		r->cutoff = h->max_seq;
+	return 0;
+}
+
+static hearth_status revoke(hearth_store *s, revoke_ctx *r, hearth_device_revocation *out)
+{
+	uint8_t list[HEARTH_STORE_SECRET_MAX];
+	char detail[96];
+	hearth_status st;
+	size_t len, i;
+	int done;
+
+	if ((st = hearth_store_heads(s, revoke_head_cb, r)) != HEARTH_OK ||
+	    (st = hearth_spaces_each(s, revoke_space_cb, r)) != HEARTH_OK)
+		return st;
+	if (r->oom)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	for (i = 0; i < r->n; i++) {
+		if ((st = hearth_space_revoke_device(s, &r->spaces[i], r->device, r->cutoff,
+						     &done)) != HEARTH_OK)
+			return st;
+		out->spaces += (size_t)done;
+	}
+	if ((st = revoked_read(s, list, sizeof list - REVOKED_ENTRY, &len)) != HEARTH_OK)
+		return st;
+	put_be64(list + len, r->device);
+	put_be64(list + len + 8, r->cutoff);
+	if ((st = hearth_store_secret_put(s, SECRET_REVOKED, list, len + REVOKED_ENTRY)) != HEARTH_OK)
+		return st;
+	out->device = r->device;
+	out->cutoff = r->cutoff;
+	snprintf(detail, sizeof detail, "device=%016llx cutoff=%llu spaces=%zu",
+		 (unsigned long long)r->device, (unsigned long long)r->cutoff, out->spaces);
+	return hearth_audit_append(s, HEARTH_AUDIT_DEVICE_REVOKE, NULL, detail);
+}
+
+hearth_status hearth_device_revoke(hearth_store *s, const char *text,
+				   hearth_device_revocation *out)
+{
+	hearth_device_revocation dummy;
+	revoke_find f = { 0 };
+	revoke_ctx r = { 0 };
+	hearth_store_step step;
+	hearth_status st;
+	size_t i;
+
+	if (out == NULL)
+		out = &dummy;
+	memset(out, 0, sizeof *out);
+	if (s == NULL || text == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no device named");
+	f.text = text;
+	f.len = strlen(text);
+	for (i = 0; i < f.len; i++)
+		if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f')))
+			break;
+	if (i < f.len || f.len < HEARTH_DEVICE_SHORT || f.len > HEARTH_DEVICE_HEX)
+		return hearth_fail(HEARTH_EINVAL,
+			"'%s' is not a device id: give 8 to 16 lowercase hex digits", text);
+	if ((st = hearth_devices_each(s, revoke_match, &f)) != HEARTH_OK)
+		return st;
+	if (f.matches == 0 && f.this_device)
+		return hearth_fail(HEARTH_EINVAL,
+			"this is this device: revoke it from another device of yours");
+	if (f.matches == 0)
+		return hearth_fail(HEARTH_ENOTFOUND,
+			"no linked device of this identity is '%s'", text);
+	if (f.matches > 1 || f.this_device)
+		return hearth_fail(HEARTH_EAMBIGUOUS,
+			"'%s' names more than one device: give more digits", text);
+	if (f.revoked)
+		return hearth_fail(HEARTH_ESTATE, "this device was revoked already");
+	r.device = f.device;
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return st;
+	st = hearth_store_step_end(s, &step, revoke(s, &r, out));
+	free(r.spaces);
+	if (st != HEARTH_OK)
+		memset(out, 0, sizeof *out);
 	return st;
 }

@@ -37,6 +37,8 @@
 typedef struct known_device {
 	uint64_t device;
 	uint8_t pk[HEARTH_SIGN_PUBLICBYTES];
+	int revoked;     /* hearth_device_revoke: nothing past cutoff */
+	uint64_t cutoff;
 } known_device;
 
 struct hearth_private_trust {
@@ -74,6 +76,8 @@ static hearth_sync_verdict private_device_key(void *ctx, const hearth_envelope_i
 		return HEARTH_SYNC_LATER;
 	for (i = 0; i < t->n; i++)
 		if (t->devices[i].device == info->device) {
+			if (t->devices[i].revoked && info->last_seq > t->devices[i].cutoff)
+				return HEARTH_SYNC_REFUSE;
 			memcpy(pk, t->devices[i].pk, HEARTH_SIGN_PUBLICBYTES);
 			return HEARTH_SYNC_ACCEPT;
 		}
@@ -170,6 +174,8 @@ static int collect_device(const hearth_device_info *d, void *ctx)
 	}
 	t->devices[t->n].device = d->device;
 	memcpy(t->devices[t->n].pk, d->public_key, HEARTH_SIGN_PUBLICBYTES);
+	t->devices[t->n].revoked = d->revoked;
+	t->devices[t->n].cutoff = d->cutoff;
 	t->n++;
 	return 0;
 }

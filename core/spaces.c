@@ -169,6 +169,8 @@ static hearth_status rotate(hearth_store *s, const hearth_space_state *st,
 		if (m->removed || (leaving != NULL && hearth_id_equal(&m->record, leaving)))
 			continue;
 		for (j = 0; j < m->ndevices; j++) {
+			if (hearth_space_device_revoked(st, m->devices[j].device, NULL))
+				continue;
 			if ((ret = hearth_epoch_wrap(key, m->devices[j].pk, wrap)) != HEARTH_OK)
 				goto out;
 			dev_field(f, "wrap.", m->devices[j].device);
@@ -208,7 +210,8 @@ static hearth_status wrap_missing(hearth_store *s, const hearth_space_state *st,
 		for (j = 0; !m->removed && j < m->ndevices; j++) {
 			for (k = 0; k < e->nwraps && e->wraps[k].device != m->devices[j].device; k++)
 				;
-			if (k < e->nwraps)
+			if (k < e->nwraps ||
+			    hearth_space_device_revoked(st, m->devices[j].device, NULL))
 				continue;
 			if ((ret = hearth_epoch_wrap(key, m->devices[j].pk, wrap)) != HEARTH_OK)
 				goto out;
@@ -1076,6 +1079,90 @@ hearth_status hearth_space_remove(hearth_store *s, const hearth_id *space,
 	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		return ret;
 	return hearth_store_step_end(s, &step, remove_member(s, space, member));
+}
+
+/* ---- revoking a device ------------------------------------------------------ */
+
+static hearth_status revoke_device(hearth_store *s, const hearth_id *space,
+				   uint64_t device, uint64_t cutoff, int *done)
+{
+	char f[DEV_FIELD_MAX], detail[8 + HEARTH_ID_HEX + 32];
+	const hearth_space_member *target = NULL, *mine;
+	hearth_space_state *st = NULL;
+	hearth_status ret;
+	hearth_id rec;
+	size_t i, j;
+	me m;
+
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+		goto out;
+	if (hearth_space_device_revoked(st, device, NULL))
+		goto out;
+	/* The current record that lists it: the revocation is written there
+	 * (it holds space-wide whichever record carries it). */
+	for (i = 0; i < st->nmembers && target == NULL; i++)
+		for (j = 0; !st->members[i].removed && j < st->members[i].ndevices; j++)
+			if (st->members[i].devices[j].device == device)
+				target = &st->members[i];
+	if (target == NULL)
+		goto out;
+	mine = hearth_space_member_of(st, me_pk(&m));
+	if (!me_lead(st, &m) &&
+	    (mine == NULL || !target->has_identity ||
+	     memcmp(target->identity.sign_pk, me_pk(&m), HEARTH_ID_SIGN_PUBLICBYTES) != 0)) {
+		ret = hearth_fail(HEARTH_ESTATE,
+				  "only a lead or the device's own person may revoke it");
+		goto out;
+	}
+	if (device == m.device) {
+		ret = hearth_fail(HEARTH_EINVAL, "this device cannot revoke itself");
+		goto out;
+	}
+	rec = target->record;
+	dev_field(f, "revoked.", device);
+	if ((ret = set_u64(s, &rec, f, cutoff)) != HEARTH_OK)
+		goto out;
+	/* A new epoch sealed to every current device but the revoked one:
+	 * the fold no longer counts the epochs sealed to it as valid.  Any
+	 * member may start an epoch; the state is read again so the
+	 * revocation is in it. */
+	hearth_space_state_free(st);
+	st = NULL;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK ||
+	    (ret = rotate(s, st, NULL)) != HEARTH_OK)
+		goto out;
+	*done = 1;
+	snprintf(detail, sizeof detail, "space=");
+	hearth_id_to_hex(space, detail + 6);
+	snprintf(detail + 6 + HEARTH_ID_HEX, sizeof detail - 6 - HEARTH_ID_HEX,
+		 " device=%016llx", (unsigned long long)device);
+	ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_REVOKE, &rec, detail);
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_revoke_device(hearth_store *s, const hearth_id *space,
+					 uint64_t device, uint64_t cutoff, int *done)
+{
+	hearth_store_step step;
+	hearth_status ret;
+	int dummy;
+
+	if (s == NULL || space == NULL || device == 0)
+		return hearth_fail(HEARTH_EINVAL, "no device named");
+	if (done == NULL)
+		done = &dummy;
+	*done = 0;
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	ret = hearth_store_step_end(s, &step, revoke_device(s, space, device, cutoff, done));
+	if (ret != HEARTH_OK)
+		*done = 0;
+	return ret;
 }
 
 /* ---- refresh ---------------------------------------------------------------- */

@@ -31,6 +31,7 @@
 #define PREFIX_DEVICE "device."
 #define PREFIX_CUTOFF "cutoff."
 #define PREFIX_WRAP "wrap."
+#define PREFIX_REVOKED "revoked."
 
 static const uint8_t keycheck_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'K', 'C' };
 static const char control_key_label[] = "hearth control key v1";
@@ -156,7 +157,7 @@ typedef struct cop {
 	int is_kind;       /* "_kind" with value = kind, record id derived */
 	int cert_ok;       /* device.<d>: a certificate for d that verifies */
 	hearth_device_cert cert;
-	uint64_t dev;      /* device.<d>, cutoff.<d>, wrap.<d> */
+	uint64_t dev;      /* device.<d>, cutoff.<d>, wrap.<d>, revoked.<d> */
 } cop;
 
 static int cop_id_cmp(const void *a, const void *b)
@@ -326,9 +327,14 @@ typedef struct author {
 static author author_of(const hearth_space_state *st, uint64_t d, uint64_t q)
 {
 	author a = { HEARTH_ROLE_NONE, NULL };
+	const hearth_space_device *rv = dev_find(st->revoked, st->nrevoked, d);
 	int listed = 0;
 	size_t i;
 
+	/* A revoked device counts up to its cutoff only, in every record
+	 * (and as the genesis device). */
+	if (rv != NULL && q > rv->cutoff)
+		return a;
 	for (i = 0; i < st->nmembers; i++) {
 		const hearth_space_member *m = &st->members[i];
 		const hearth_space_device *e = dev_find(m->devices, m->ndevices, d);
@@ -403,6 +409,11 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 	} else if (strncmp(op->field, PREFIX_DEVICE, strlen(PREFIX_DEVICE)) == 0) {
 		if (c->dev == 0 || (!lead && !own) || m->removed || !m->has_identity)
 			return;
+		/* A revoked device listed again (in this record or a new
+		 * one) stays revoked: the listing does not count. */
+		if (op->value != NULL &&
+		    dev_find(f->st->revoked, f->st->nrevoked, c->dev) != NULL)
+			return;
 		if (op->value == NULL) {
 			dev_del(m->devices, &m->ndevices, c->dev);
 			return;
@@ -428,6 +439,22 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 		if (c->dev == 0 || !lead || !decimal(op->value, &v, 0))
 			return;
 		if ((e = dev_add(f, &m->cutoffs, &m->ncutoffs, c->dev)) == NULL)
+			return;
+		if (!e->has_cutoff || v > e->cutoff)
+			e->cutoff = v;
+		e->has_cutoff = 1;
+	} else if (strncmp(op->field, PREFIX_REVOKED, strlen(PREFIX_REVOKED)) == 0) {
+		/* A device revoked (lost or stolen): space-wide and for good,
+		 * the member stays.  A lead revokes any device; a member only
+		 * a device its own record lists.  A device never names its
+		 * own cutoff: a stolen one would raise it.  Two revocations
+		 * of one device: the greatest cutoff holds (every op some
+		 * revoker accepted stays). */
+		if (c->dev == 0 || c->dev == op->id.device || !decimal(op->value, &v, 0))
+			return;
+		if (!lead && !(own && dev_find(m->devices, m->ndevices, c->dev) != NULL))
+			return;
+		if ((e = dev_add(f, &f->st->revoked, &f->st->nrevoked, c->dev)) == NULL)
 			return;
 		if (!e->has_cutoff || v > e->cutoff)
 			e->cutoff = v;
@@ -500,9 +527,11 @@ static void state_clear(hearth_space_state *st)
 		free(st->epochs[i].wraps);
 	free(st->members);
 	free(st->epochs);
+	free(st->revoked);
 	st->members = NULL;
 	st->epochs = NULL;
-	st->nmembers = st->nepochs = 0;
+	st->revoked = NULL;
+	st->nmembers = st->nepochs = st->nrevoked = 0;
 	st->current = NULL;
 	st->needs_rotation = 0;
 	st->max_number = 0;
@@ -552,10 +581,23 @@ static int fold_once(fold *f, const cop *ops, size_t n, const uint8_t *skip)
 	return f->oom ? -1 : 0;
 }
 
+int hearth_space_device_revoked(const hearth_space_state *st, uint64_t device,
+				uint64_t *cutoff)
+{
+	const hearth_space_device *r = st != NULL ?
+		dev_find(st->revoked, st->nrevoked, device) : NULL;
+
+	if (r != NULL && cutoff != NULL)
+		*cutoff = r->cutoff;
+	return r != NULL;
+}
+
 int hearth_space_device_current(const hearth_space_state *st, uint64_t device)
 {
 	size_t i;
 
+	if (hearth_space_device_revoked(st, device, NULL))
+		return 0;
 	for (i = 0; i < st->nmembers; i++)
 		if (!st->members[i].removed &&
 		    dev_find(st->members[i].devices, st->members[i].ndevices, device) != NULL)
@@ -579,11 +621,12 @@ static size_t mark_cut(const hearth_space_state *st, const cop *ops, size_t n,
 			continue;
 		if (author_of(st, op->id.device, op->id.seq).role != HEARTH_ROLE_NONE)
 			continue;
-		/* Only devices a member record lists can be past a cutoff;
-		 * an op of a stranger never counted anyway. */
+		/* Only devices a member record lists (or a revocation names)
+		 * can be past a cutoff; an op of a stranger never counted
+		 * anyway. */
 		{
 			size_t j;
-			int listed = 0;
+			int listed = hearth_space_device_revoked(st, op->id.device, NULL);
 
 			for (j = 0; j < st->nmembers && !listed; j++)
 				listed = dev_find(st->members[j].devices,
@@ -626,6 +669,8 @@ static int leads_wrapped(const hearth_space_state *st, const hearth_space_epoch 
 		if (m->removed || m->role != HEARTH_ROLE_LEAD)
 			continue;
 		for (j = 0; j < m->ndevices; j++) {
+			if (hearth_space_device_revoked(st, m->devices[j].device, NULL))
+				continue;
 			for (k = 0; k < e->nwraps && e->wraps[k].device != m->devices[j].device; k++)
 				;
 			if (k == e->nwraps)
@@ -726,7 +771,8 @@ static void prepare(cop *c)
 	}
 	if (!device_suffix(op->field, PREFIX_DEVICE, &c->dev) &&
 	    !device_suffix(op->field, PREFIX_CUTOFF, &c->dev) &&
-	    !device_suffix(op->field, PREFIX_WRAP, &c->dev))
+	    !device_suffix(op->field, PREFIX_WRAP, &c->dev) &&
+	    !device_suffix(op->field, PREFIX_REVOKED, &c->dev))
 		c->dev = 0;
 	if (c->dev != 0 && strncmp(op->field, PREFIX_DEVICE, strlen(PREFIX_DEVICE)) == 0 &&
 	    hex_exact(op->value, cert, sizeof cert) &&
@@ -966,6 +1012,9 @@ hearth_status hearth_space_state_dump(const hearth_space_state *st, char **out)
 			    (unsigned long long)m->cutoffs[j].device,
 			    (unsigned long long)m->cutoffs[j].cutoff);
 	}
+	for (i = 0; i < st->nrevoked; i++)
+		put(&b, "revoked %016llx %llu\n", (unsigned long long)st->revoked[i].device,
+		    (unsigned long long)st->revoked[i].cutoff);
 	for (i = 0; i < st->nepochs; i++) {
 		const hearth_space_epoch *e = &st->epochs[i];
 

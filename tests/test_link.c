@@ -23,6 +23,7 @@
 #include "hearth/audit.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/offline.h"
 #include "hearth/schema.h"
 #include "hearth/store.h"
 #include "hearth/textcode.h"
@@ -180,7 +181,8 @@ static int link_teardown(void **state)
 
 struct found {
 	uint64_t device;
-	int linked, this_device, n;
+	int linked, this_device, revoked, n;
+	uint64_t cutoff;
 };
 
 static int find_cb(const hearth_device_info *d, void *ctx)
@@ -190,6 +192,8 @@ static int find_cb(const hearth_device_info *d, void *ctx)
 	if (d->device == f->device) {
 		f->linked = d->linked && d->certified;
 		f->this_device = d->this_device;
+		f->revoked = d->revoked;
+		f->cutoff = d->cutoff;
 		f->n++;
 	}
 	return 0;
@@ -362,6 +366,105 @@ static void test_link_refusals(void **state)
 	free(pkg);
 }
 
+/* B's private-space ops as a bundle, imported by A: the report. */
+static hearth_sync_report private_b_to_a(link_fx *f)
+{
+	hearth_id space = hearth_store_private_space(f->b.s);
+	hearth_sync_report r;
+	char path[96];
+
+	snprintf(path, sizeof path, "%s/b.bundle", f->b.dir);
+	OK(hearth_offline_export(f->b.s, NULL, &space, 0, path, &r));
+	OK(hearth_offline_import(f->a.s, NULL, path, NULL, NULL, &r));
+	unlink(path);
+	return r;
+}
+
+static int max_seq_cb(const hearth_device_head *h, void *ctx)
+{
+	uint64_t *v = ctx;
+
+	if (h->device == v[0])
+		v[1] = h->max_seq;
+	return 0;
+}
+
+static uint64_t max_seq_of(hearth_store *s, uint64_t device)
+{
+	uint64_t v[2] = { device, 0 };
+
+	OK(hearth_store_heads(s, max_seq_cb, v));
+	return v[1];
+}
+
+/* A revokes linked B (a lost phone): B is listed as revoked with A's
+ * last seq of it as cutoff, A's private space refuses B's later ops and
+ * keeps the earlier ones, and a device linked afterwards is not told of
+ * B.  Bad names, this device and a second revocation are refused with no
+ * change. */
+static void test_revoke(void **state)
+{
+	link_fx *f = *state;
+	char code[HEARTH_LINK_CODE_MAX], hex[HEARTH_DEVICE_HEX + 1], *before, *after;
+	uint64_t b = hearth_store_device(f->b.s), cutoff;
+	hearth_device_revocation rv;
+	hearth_sync_report r;
+	uint8_t *pkg = NULL;
+	hearth_id rec;
+	size_t len;
+
+	OK(hearth_link_request(f->b.s, code));
+	OK(hearth_link_approve(f->a.s, code, &pkg, &len, NULL));
+	OK(hearth_link_accept(f->b.s, pkg, len));
+	free(pkg);
+	OK(hearth_record_create(f->b.s, NULL, "journal", &rec));
+	r = private_b_to_a(f);
+	assert_true(r.applied > 0);
+	cutoff = max_seq_of(f->a.s, b);
+	assert_true(cutoff > 0);
+
+	before = snapshot(f->a.s);
+	hearth_device_hex(hearth_store_device(f->a.s), hex);
+	assert_int_equal(hearth_device_revoke(f->a.s, hex, &rv), HEARTH_EINVAL);
+	assert_non_null(strstr(hearth_errdetail(), "this device"));
+	assert_int_equal(hearth_device_revoke(f->a.s, "0123", &rv), HEARTH_EINVAL);
+	assert_int_equal(hearth_device_revoke(f->a.s, "XYZXYZXYZ", &rv), HEARTH_EINVAL);
+	hearth_device_hex(hearth_store_device(f->c.s), hex);
+	assert_int_equal(hearth_device_revoke(f->a.s, hex, &rv), HEARTH_ENOTFOUND);
+	after = snapshot(f->a.s);
+	assert_string_equal(before, after);
+	free(after);
+	free(before);
+	assert_int_equal(audit_count(f->a.s, HEARTH_AUDIT_DEVICE_REVOKE), 0);
+
+	hearth_device_hex(b, hex);
+	hex[HEARTH_DEVICE_SHORT] = '\0'; /* a prefix will do */
+	OK(hearth_device_revoke(f->a.s, hex, &rv));
+	assert_true(rv.device == b);
+	assert_true(rv.cutoff == cutoff);
+	assert_int_equal(rv.spaces, 0);
+	assert_int_equal(audit_count(f->a.s, HEARTH_AUDIT_DEVICE_REVOKE), 1);
+	assert_int_equal(device_seen(f->a.s, b).revoked, 1);
+	assert_int_equal(device_seen(f->a.s, b).linked, 0);
+	assert_true(device_seen(f->a.s, b).cutoff == cutoff);
+	assert_int_equal(hearth_device_revoke(f->a.s, hex, &rv), HEARTH_ESTATE);
+
+	/* B writes on: A refuses it; what A held from B stays. */
+	OK(hearth_record_create(f->b.s, NULL, "journal", &rec));
+	r = private_b_to_a(f);
+	assert_int_equal(r.applied, 0);
+	assert_true(r.refused > 0);
+	assert_true(max_seq_of(f->a.s, b) == cutoff);
+
+	/* C, linked by A now, is not told of B. */
+	OK(hearth_link_request(f->c.s, code));
+	OK(hearth_link_approve(f->a.s, code, &pkg, &len, NULL));
+	OK(hearth_link_accept(f->c.s, pkg, len));
+	free(pkg);
+	assert_int_equal(device_seen(f->c.s, b).n, 0);
+	assert_int_equal(device_seen(f->c.s, hearth_store_device(f->a.s)).linked, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +472,7 @@ int main(void)
 		cmocka_unit_test(test_textcode_refuses_mistakes),
 		cmocka_unit_test_setup_teardown(test_link_two_devices, link_setup, link_teardown),
 		cmocka_unit_test_setup_teardown(test_link_refusals, link_setup, link_teardown),
+		cmocka_unit_test_setup_teardown(test_revoke, link_setup, link_teardown),
 	};
 
 	if (hearth_crypto_init() != HEARTH_OK)

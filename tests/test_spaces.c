@@ -1117,6 +1117,8 @@ static void converge(world *w)
 	fail_seed(w, "no convergence after 8 rounds");
 }
 
+static uint64_t max_seq_of(replica *r, uint64_t device);
+
 static void check_world(world *w)
 {
 	char *ref = NULL, *d;
@@ -1149,13 +1151,18 @@ static void check_world(world *w)
 				if (st->current->wraps[k].device == m->devices[j].device)
 					fail_seed(w, "current epoch sealed to a removed member");
 	}
-	/* Every current member holds the current key; no removed one does. */
+	/* Nor to a revoked device. */
+	for (k = 0; k < st->current->nwraps; k++)
+		if (hearth_space_device_revoked(st, st->current->wraps[k].device, NULL))
+			fail_seed(w, "current epoch sealed to a revoked device");
+	/* Every current device (each replica has one) holds the current key;
+	 * no removed member's or revoked one does. */
 	for (r = 0; r < NREP; r++) {
 		if (!w->in[r])
 			continue;
-		if ((hearth_space_member_of(st, pk_of(&w->r[r])) != NULL) !=
+		if (hearth_space_device_current(st, hearth_store_device(w->r[r].s)) !=
 		    holds_key(&w->r[r], &w->space, st->current->epoch))
-			fail_seed(w, "a member lacks the key, or a removed one holds it");
+			fail_seed(w, "a device lacks the key, or a removed or revoked one holds it");
 	}
 	hearth_space_state_free(st);
 	free(ref);
@@ -1195,7 +1202,7 @@ static void run_schedule(uint64_t seed)
 		w.in[i] = 1;
 	converge(&w);
 	/* Offline, the two leads act at once. */
-	kind = (int)(rng_next(&rng) % 4);
+	kind = (int)(rng_next(&rng) % 5);
 	a = 2 + (int)(rng_next(&rng) % 3);
 	b = 2 + (int)((a - 2 + 1 + rng_next(&rng) % 2) % 3);
 	if (rng_next(&rng) & 1) {
@@ -1223,6 +1230,20 @@ static void run_schedule(uint64_t seed)
 		} else {
 			assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[0]), HEARTH_OK);
 			assert_int_equal(hearth_space_remove(w.r[0].s, &w.space, &w.member[1]), HEARTH_OK);
+		}
+		break;
+	case 4: /* one revokes a's device while the other removes b; a
+		 * (its device stolen) writes on */
+		{
+			uint64_t d = hearth_store_device(w.r[a].s);
+			hearth_id rec;
+
+			assert_int_equal(hearth_space_revoke_device(w.r[0].s, &w.space, d,
+					 max_seq_of(&w.r[0], d), NULL), HEARTH_OK);
+			assert_int_equal(hearth_space_remove(w.r[1].s, &w.space, &w.member[b]),
+					 HEARTH_OK);
+			assert_int_equal(hearth_record_create(w.r[a].s, &w.space, "member", &rec),
+					 HEARTH_OK);
 		}
 		break;
 	default: /* both remove the same member: concurrent rotations */
@@ -1253,6 +1274,20 @@ static void run_schedule(uint64_t seed)
 		if (is_member(&w, 0) + is_member(&w, 1) != 1)
 			fail_seed(&w, "not exactly one lead stays after mutual removal");
 		break;
+	case 4:
+		{
+			hearth_space_state *st = state_of(&w.r[0], &w.space);
+			uint64_t d = hearth_store_device(w.r[a].s);
+
+			if (!is_member(&w, a) || is_member(&w, b))
+				fail_seed(&w, "the revoked device's member left, or the removal did not hold");
+			if (!hearth_space_device_revoked(st, d, NULL) ||
+			    hearth_space_may_write(st, d, 1, max_seq_of(&w.r[a], d),
+						   HEARTH_EPOCH_CONTROL, NULL, NULL))
+				fail_seed(&w, "the revoked device may still write");
+			hearth_space_state_free(st);
+		}
+		break;
 	default:
 		if (is_member(&w, a))
 			fail_seed(&w, "the removal did not hold");
@@ -1260,6 +1295,197 @@ static void run_schedule(uint64_t seed)
 	}
 	for (i = 0; i < NREP; i++)
 		replica_close(&w.r[i]);
+}
+
+/* ---- revoking a device ------------------------------------------------------ */
+
+static int head_cb(const hearth_device_head *h, void *ctx)
+{
+	uint64_t *v = ctx;
+
+	if (h->device == v[0])
+		v[1] = h->max_seq;
+	return 0;
+}
+
+/* The greatest seq of device r holds. */
+static uint64_t max_seq_of(replica *r, uint64_t device)
+{
+	uint64_t v[2] = { device, 0 };
+
+	assert_int_equal(hearth_store_heads(r->s, head_cb, v), HEARTH_OK);
+	return v[1];
+}
+
+static void set_dev_field(replica *r, const hearth_id *rec, const char *prefix,
+			  uint64_t d, const char *value)
+{
+	char f[40];
+
+	snprintf(f, sizeof f, "%s%016llx", prefix, (unsigned long long)d);
+	assert_int_equal(hearth_record_set(r->s, rec, f, value), HEARTH_OK);
+}
+
+/* A counsellor with a second (linked) device loses it: the counsellor
+ * revokes it from the first; the member stays, a new epoch is sealed to
+ * every current device but the lost one, the lost one's later ops (even
+ * one that raises its own cutoff or lists it again) count nowhere, and
+ * a lead's replica computes the same state from the set in any order. */
+static void test_revoke_device(void **state)
+{
+	replica lead, b, phone;
+	uint8_t cert[HEARTH_CERT_BYTES], *pkg = NULL;
+	char code[HEARTH_LINK_CODE_MAX], hex[2 * HEARTH_CERT_BYTES + 1];
+	hearth_device_key *key = NULL;
+	hearth_space_state *st;
+	uint64_t dev, cutoff, after, before_epoch, rng = 42;
+	hearth_id space, mb, note;
+	char *want, *got;
+	size_t len, i;
+	int done = 0, round;
+	opset o;
+
+	(void)state;
+	replica_open(&lead);
+	replica_open(&b);
+	replica_open(&phone);
+	assert_int_equal(hearth_space_create(lead.s, "team", &space), HEARTH_OK);
+	mb = add_member(&lead, &b, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&lead, &b, &space);
+	/* The phone joins b's identity and b lists it in its record. */
+	assert_int_equal(hearth_link_request(phone.s, code), HEARTH_OK);
+	assert_int_equal(hearth_link_approve(b.s, code, &pkg, &len, &dev), HEARTH_OK);
+	assert_int_equal(hearth_link_accept(phone.s, pkg, len), HEARTH_OK);
+	free(pkg);
+	assert_int_equal(hearth_device_key_load(phone.s, &key, cert), HEARTH_OK);
+	hearth_device_key_free(key);
+	sodium_bin2hex(hex, sizeof hex, cert, sizeof cert);
+	set_dev_field(&b, &mb, "device.", dev, hex);
+	sync_to(&b, &lead, &space);
+	assert_int_equal(hearth_space_refresh(lead.s, &space, NULL), HEARTH_OK);
+	sync_to(&lead, &b, &space);
+	sync_to(&b, &phone, &space);
+	assert_int_equal(hearth_space_refresh(phone.s, &space, NULL), HEARTH_OK);
+	st = state_of(&phone, &space);
+	assert_true(hearth_space_device_current(st, dev));
+	before_epoch = st->current->number;
+	assert_true(holds_key(&phone, &space, st->current->epoch));
+	hearth_space_state_free(st);
+	/* The phone writes, b receives it, then the phone is lost. */
+	assert_int_equal(hearth_record_create(phone.s, &space, "note", &note), HEARTH_OK);
+	/* A device never names its own cutoff: one written ahead of time
+	 * would otherwise outbid every later revocation. */
+	set_dev_field(&phone, &mb, "revoked.", dev, "18446744073709551615");
+	sync_to(&phone, &b, &space);
+	cutoff = max_seq_of(&b, dev);
+	assert_true(cutoff > 0);
+	/* Not this very device; not someone else's (b is no lead). */
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, hearth_store_device(b.s),
+						    cutoff, &done), HEARTH_EINVAL);
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, hearth_store_device(lead.s),
+						    1, &done), HEARTH_ESTATE);
+	assert_int_equal(done, 0);
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, dev, cutoff, &done), HEARTH_OK);
+	assert_int_equal(done, 1);
+	/* Again: nothing to do. */
+	assert_int_equal(hearth_space_revoke_device(b.s, &space, dev, cutoff, &done), HEARTH_OK);
+	assert_int_equal(done, 0);
+	st = state_of(&b, &space);
+	assert_non_null(st->current);
+	assert_false(st->needs_rotation);
+	assert_true(st->current->number > before_epoch);
+	assert_non_null(hearth_space_member_of(st, pk_of(&b)));
+	assert_false(hearth_space_device_current(st, dev));
+	for (i = 0; i < st->current->nwraps; i++)
+		assert_true(st->current->wraps[i].device != dev);
+	assert_true(hearth_space_may_write(st, dev, 1, cutoff, HEARTH_EPOCH_CONTROL, NULL, NULL));
+	assert_false(hearth_space_may_write(st, dev, cutoff + 1, cutoff + 1,
+					    HEARTH_EPOCH_CONTROL, NULL, NULL));
+	hearth_space_state_free(st);
+	/* The thief, not yet having seen the revocation, writes on: a note,
+	 * its own cutoff raised, itself listed again. */
+	assert_int_equal(hearth_record_create(phone.s, &space, "note", &note), HEARTH_OK);
+	set_dev_field(&phone, &mb, "revoked.", dev, "18446744073709551615");
+	set_dev_field(&phone, &mb, "device.", dev, hex);
+	after = max_seq_of(&phone, dev);
+	assert_true(after > cutoff);
+	sync_to(&b, &lead, &space);
+	sync_to(&phone, &lead, &space);
+	sync_to(&phone, &b, &space);
+	sync_to(&lead, &b, &space);
+	/* The lead agrees, takes the new key and has nothing to rotate. */
+	assert_int_equal(hearth_space_refresh(lead.s, &space, NULL), HEARTH_OK);
+	st = state_of(&lead, &space);
+	assert_int_equal(st->current->number, before_epoch + 1);
+	assert_true(holds_key(&lead, &space, st->current->epoch));
+	assert_false(holds_key(&phone, &space, st->current->epoch));
+	assert_true(hearth_space_device_revoked(st, dev, &after));
+	assert_int_equal(after, cutoff);
+	assert_false(st->needs_rotation);
+	assert_false(hearth_space_may_write(st, dev, cutoff + 1, cutoff + 1,
+					    HEARTH_EPOCH_CONTROL, NULL, NULL));
+	hearth_space_state_free(st);
+	want = dump_of(&lead, &space);
+	got = dump_of(&b, &space);
+	assert_string_equal(want, got);
+	free(got);
+	/* The set in any order gives the same state. */
+	ops_of(&lead, &space, &o);
+	for (round = 0; round < 20; round++) {
+		shuffle(o.v, o.n, &rng);
+		assert_int_equal(hearth_space_compute(&space, o.v, o.n, &st), HEARTH_OK);
+		assert_int_equal(hearth_space_state_dump(st, &got), HEARTH_OK);
+		assert_string_equal(want, got);
+		free(got);
+		hearth_space_state_free(st);
+	}
+	/* The revocation without the epoch that followed it: no epoch sealed
+	 * to the phone counts, and a lead's replica must rotate. */
+	st = state_of(&lead, &space);
+	{
+		hearth_id newest = st->current->record;
+		hearth_op *v = malloc(o.n * sizeof *v);
+		hearth_space_state *cut;
+		size_t k = 0;
+
+		assert_non_null(v);
+		for (i = 0; i < o.n; i++)
+			if (!hearth_id_equal(&o.v[i].record, &newest))
+				v[k++] = o.v[i];
+		assert_true(k < o.n);
+		assert_int_equal(hearth_space_compute(&space, v, k, &cut), HEARTH_OK);
+		free(v);
+		assert_true(cut->needs_rotation);
+		assert_true(cut->current == NULL ||
+			    !hearth_space_device_current(cut, dev));
+		for (i = 0; cut->current != NULL && i < cut->current->nwraps; i++)
+			assert_true(cut->current->wraps[i].device != dev);
+		hearth_space_state_free(cut);
+	}
+	hearth_space_state_free(st);
+	opset_free(&o);
+	free(want);
+	/* A counsellor naming another's device in its own record revokes
+	 * nothing. */
+	set_dev_field(&b, &mb, "revoked.", hearth_store_device(lead.s), "1");
+	sync_to(&b, &lead, &space);
+	st = state_of(&lead, &space);
+	assert_false(hearth_space_device_revoked(st, hearth_store_device(lead.s), NULL));
+	assert_true(hearth_space_device_current(st, hearth_store_device(lead.s)));
+	hearth_space_state_free(st);
+	/* The lead may revoke any member's device; b's own here. */
+	assert_int_equal(hearth_space_revoke_device(lead.s, &space, hearth_store_device(b.s),
+						    max_seq_of(&lead, hearth_store_device(b.s)),
+						    &done), HEARTH_OK);
+	assert_int_equal(done, 1);
+	st = state_of(&lead, &space);
+	assert_false(hearth_space_device_current(st, hearth_store_device(b.s)));
+	assert_non_null(st->current);
+	assert_false(st->needs_rotation);
+	hearth_space_state_free(st);
+	replica_close(&phone);
+	replica_close(&b);
+	replica_close(&lead);
 }
 
 static void test_schedules(void **state)
@@ -1285,6 +1511,7 @@ int main(void)
 		cmocka_unit_test(test_abuse),
 		cmocka_unit_test(test_trust_envelopes),
 		cmocka_unit_test(test_invite_again),
+		cmocka_unit_test(test_revoke_device),
 		cmocka_unit_test(test_schedules),
 	};
 

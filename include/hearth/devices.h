@@ -34,6 +34,7 @@ extern "C" {
 #define HEARTH_AUDIT_DEVICE_CERTIFY "device.certify"
 #define HEARTH_AUDIT_DEVICE_APPROVE "device.approve"
 #define HEARTH_AUDIT_DEVICE_LINK "device.link"
+#define HEARTH_AUDIT_DEVICE_REVOKE "device.revoke"
 
 /* A device id as shown: 16 lowercase hex digits; tables show the first 8. */
 #define HEARTH_DEVICE_HEX 16u
@@ -47,6 +48,9 @@ typedef struct hearth_device_info {
 	int linked;        /* another device of this identity, linked to it
 			    * (hearth_link_approve here, or the package that
 			    * linked this one) */
+	int revoked;       /* a linked device revoked here (hearth_device_revoke;
+			    * then linked is 0) */
+	uint64_t cutoff;   /* revoked: the last seq accepted from it */
 	int certified;     /* a certificate by this vault's identity for this id
 			    * is held and verifies */
 	uint64_t since_ms; /* its certificate's issue time; 0 if none is held */
@@ -141,6 +145,40 @@ hearth_status hearth_link_approve(hearth_store *s, const char *code,
  * holds records of its own private space: link a new vault), HEARTH_EDB. */
 hearth_status hearth_link_accept(hearth_store *s, const uint8_t *package,
 				 size_t len) HEARTH_WUR;
+
+/* ---- revoking a device ------------------------------------------------
+ *
+ * A linked device that is lost or stolen.  hearth_device_revoke names,
+ * as its cutoff, the greatest seq of it this vault holds, and in one step:
+ *   - in every team space this vault is a member of that lists it,
+ *     writes the revocation and starts a new epoch sealed to every other
+ *     current device (hearth_space_revoke_device): its later ops are
+ *     refused by every replica there, and it cannot read what is written
+ *     there from now on;
+ *   - keeps it as revoked here (store secret "revoked_devices"): the
+ *     private space refuses its ops past the cutoff, it is listed as
+ *     revoked, and links approved from now on do not name it.
+ * What it does not do: the device holds the identity, so it can still
+ * read what it already holds, open private-space data sealed with the
+ * key derived from the identity (docs/SECURITY.md, "Revoking a device"),
+ * and sign as the identity.  Only a new identity ends that, and Hearth
+ * cannot move a person to a new identity yet. */
+
+/* What hearth_device_revoke did. */
+typedef struct hearth_device_revocation {
+	uint64_t device;
+	uint64_t cutoff;   /* the last seq accepted from it */
+	size_t spaces;     /* team spaces where it was revoked (and rotated) */
+} hearth_device_revocation;
+
+/* Revokes the linked device named by text (its 16 hex digits, or at least
+ * HEARTH_DEVICE_SHORT of them as a prefix).  Audited "device.revoke",
+ * detail "device=<16 hex> cutoff=N spaces=K".  out may be NULL.
+ * HEARTH_EINVAL (this very device, or not a device id), HEARTH_ENOTFOUND
+ * (no linked device of this identity), HEARTH_EAMBIGUOUS (a prefix of
+ * several), HEARTH_ESTATE (revoked already). */
+hearth_status hearth_device_revoke(hearth_store *s, const char *text,
+				   hearth_device_revocation *out) HEARTH_WUR;
 
 /* 16 lowercase hex digits of a device id. */
 void hearth_device_hex(uint64_t device, char out[HEARTH_DEVICE_HEX + 1]);

@@ -47,7 +47,9 @@ hearth_status hearth_private_trust_open(hearth_store *s,
 
 /* Its callbacks (borrowed from t):
  *   device_key     the private space, epoch 0 or 1, a device of this
- *                  identity whose certificate is held: ACCEPT; any other
+ *                  identity whose certificate is held: ACCEPT (REFUSE
+ *                  past its cutoff for a device revoked here,
+ *                  hearth_device_revoke); any other
  *                  device or space: LATER (a device linked later, a team
  *                  space whose trust is not this one);
  *   epoch_key      the private space at epoch 1: its key, once made;

@@ -15,7 +15,9 @@
  *   - an op counts only if its author device is, at that point of the
  *     fold, certified in a member record (or is the creator's device named
  *     by the genesis, until it is listed in a member record), not removed
- *     at a cutoff below the op's seq, and has the role the op needs;
+ *     at a cutoff below the op's seq, not revoked at a cutoff below the
+ *     op's seq (a revocation names a device space-wide, whichever
+ *     records list it), and has the role the op needs;
  *   - the fold is repeated leaving out every op past the final cutoffs,
  *     until that set stops growing: it only grows, so this ends, and it
  *     depends on the set alone.
@@ -139,6 +141,12 @@ typedef struct hearth_space_state {
 	 * sealed to a device of a removed member): a lead rotates. */
 	int needs_rotation;
 	uint64_t max_number; /* greatest epoch number of any epoch record */
+	/* Devices revoked (lost or stolen; field "revoked.<16 hex>" of a
+	 * member record): by id, device, has_cutoff and cutoff only.  Such
+	 * a device writes nothing past its cutoff, is no current device
+	 * (no valid epoch is sealed to it) and is never listed again. */
+	size_t nrevoked;
+	hearth_space_device *revoked;
 	size_t nops;       /* distinct control ops given */
 	size_t ncounted;   /* of which counted */
 } hearth_space_state;
@@ -193,8 +201,14 @@ int hearth_space_may_write(const hearth_space_state *st, uint64_t device,
 int hearth_space_cert_in_ops(const hearth_op *ops, size_t n, uint64_t device,
 			     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES]);
 
-/* 1 if device is listed in a member record that is not removed. */
+/* 1 if device is listed in a member record that is not removed, and is
+ * not revoked. */
 int hearth_space_device_current(const hearth_space_state *st, uint64_t device);
+
+/* 1 if device is revoked in st; then *cutoff (may be NULL) gets the last
+ * seq accepted from it. */
+int hearth_space_device_revoked(const hearth_space_state *st, uint64_t device,
+				uint64_t *cutoff);
 
 /* ---- epoch keys and wraps ------------------------------------------------ */
 

@@ -43,6 +43,7 @@ extern "C" {
 #define HEARTH_AUDIT_SPACE_APPROVE "space.approve"
 #define HEARTH_AUDIT_SPACE_REMOVE "space.remove"
 #define HEARTH_AUDIT_SPACE_ROTATE "space.rotate"
+#define HEARTH_AUDIT_SPACE_REVOKE "space.revoke"
 
 /* How long an invitation holds by default: 7 days. */
 #define HEARTH_INVITE_TTL_S (7u * 24u * 3600u)
@@ -161,6 +162,21 @@ hearth_status hearth_space_approve(hearth_store *s, const hearth_id *space,
  * HEARTH_ENOTFOUND, HEARTH_ESTATE (not a lead, already removed). */
 hearth_status hearth_space_remove(hearth_store *s, const hearth_id *space,
 				  const hearth_id *member) HEARTH_WUR;
+
+/* Revokes device (a lost or stolen device; the member stays) in space:
+ * writes "revoked.<16 hex>" = cutoff (the last seq accepted from it) on
+ * the current member record that lists it, and starts a new epoch sealed
+ * to every current device but it, in one step.  Later ops of the device
+ * are refused by every replica; what it already read stays readable to
+ * it.  A lead revokes any device, a member only its own.  *done (may be
+ * NULL) is 0 when the space lists no such device (or revoked it
+ * already): nothing is written.  Audited "space.revoke" (record: the
+ * member record, detail "space=<32 hex> device=<16 hex>").
+ * HEARTH_ENOTFOUND (no such space), HEARTH_ESTATE (neither a lead nor
+ * the device's person), HEARTH_EINVAL (this very device). */
+hearth_status hearth_space_revoke_device(hearth_store *s, const hearth_id *space,
+					 uint64_t device, uint64_t cutoff,
+					 int *done) HEARTH_WUR;
 
 /* After control ops of space arrived: keeps the epoch keys sealed to this
  * device, and, when this vault is a lead, rotates if the state asks it

@@ -123,7 +123,7 @@ static hearth_op *add(built *b, uint64_t dev, uint64_t ms, const char *kind,
 
 static const char *const fields[] = {
 	"identity", "box", "role", "removed", "device.%016llx", "cutoff.%016llx",
-	"number", "check", "wrap.%016llx", "_kind",
+	"number", "check", "wrap.%016llx", "revoked.%016llx", "_kind",
 };
 static char fieldbuf[MAXOPS + 8][32];
 
