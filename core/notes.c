@@ -315,7 +315,7 @@ static int note_cmp(const void *pa, const void *pb)
 hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 			       hearth_notes **out)
 {
-	char hex[HEARTH_ID_HEX + 1];
+	hearth_cw_aliases al = { 0 };
 	note_vec c;
 	note_ref *refs = NULL;
 	hearth_note_item *v;
@@ -332,8 +332,20 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 		st = hearth_person_check(s, person);
 		if (st != HEARTH_OK)
 			return st;
-		hearth_id_to_hex(person, hex);
-		st = hearth_cw_select_eq(s, "note", "person", hex, note_collect, &c);
+		/* With those written for a moved original of theirs
+		 * (casework_private.h), listed as theirs. */
+		hearth_cw_filter f;
+
+		st = hearth_cw_person_aliases(s, person, &al);
+		if (st != HEARTH_OK)
+			goto out;
+		memset(&f, 0, sizeof f);
+		f.field = "person";
+		f.values = al.v;
+		f.nvalues = al.n;
+		st = hearth_cw_select(s, "note", &f, 1, note_collect, &c);
+		for (i = 0; i < c.list.n; i++)
+			((hearth_note_item *)hearth_cw_list_at(&c.list, i))->person = *person;
 	} else {
 		st = hearth_cw_select(s, "note", NULL, 0, note_collect, &c);
 	}
@@ -376,6 +388,7 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 	l = NULL;
 out:
 	free(refs);
+	hearth_cw_aliases_release(&al);
 	hearth_cw_list_release(&c.list);
 	hearth_notes_free(l);
 	return st;
