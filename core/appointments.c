@@ -895,6 +895,10 @@ hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
 		st = hearth_fail(HEARTH_EDAMAGED, "appointment has no person");
 		goto out;
 	}
+	/* An appointment made for a moved person's original by a device
+	 * that had not heard of the move: the follow-up is the copy's. */
+	if ((st = hearth_cw_person_live(s, &f.person, &f.person)) != HEARTH_OK)
+		goto out;
 	f.due = due_s;
 	/* The code and the appointment's time; "no-show DATE" is written
 	 * in the reader's language when shown. */

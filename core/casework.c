@@ -656,6 +656,26 @@ int hearth_cw_people_get(hearth_cw_people *p, const hearth_id *person, char **na
 	return ret;
 }
 
+hearth_status hearth_cw_person_live(hearth_store *s, const hearth_id *id,
+				    hearth_id *live)
+{
+	hearth_cw_people *people = NULL;
+	hearth_id to = *id;
+	hearth_status st;
+	char *name = NULL;
+	int found;
+
+	if ((st = hearth_cw_people_open(s, &people)) != HEARTH_OK)
+		return st;
+	found = hearth_cw_people_get(people, id, &name, &to);
+	free(name);
+	hearth_cw_people_close(people);
+	if (found < 0)
+		return hearth_fail(HEARTH_ENOMEM, "cannot read people");
+	*live = to;
+	return HEARTH_OK;
+}
+
 void hearth_cw_people_close(hearth_cw_people *p)
 {
 	if (p == NULL)

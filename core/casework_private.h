@@ -108,6 +108,15 @@ int hearth_cw_int(const char *s, int def);
  * only when memory runs out. */
 char *hearth_cw_person_name(hearth_store *s, const hearth_id *person);
 
+/* *live: the person id names, following its moves to the live copy: id
+ * itself when it is a live person, or when it is no person or a deleted
+ * one (the caller's check then refuses it as before).  For a write that
+ * makes a record of the case of a record's person (a no-show's
+ * follow-up, an amendment): it goes to the copy, in the copy's space.
+ * HEARTH_ENOMEM, or the query's error. */
+hearth_status hearth_cw_person_live(hearth_store *s, const hearth_id *id,
+				    hearth_id *live);
+
 /* Looks up many people quickly (one prepared statement). */
 typedef struct hearth_cw_people hearth_cw_people;
 hearth_status hearth_cw_people_open(hearth_store *s, hearth_cw_people **out);

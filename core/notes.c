@@ -152,6 +152,10 @@ hearth_status hearth_note_amend(hearth_store *s, const hearth_id *note,
 		st = hearth_fail(HEARTH_EDAMAGED, "note has no person");
 		goto out;
 	}
+	/* A note written for a moved person's original by a device that
+	 * had not heard of the move: the amendment is the copy's. */
+	if ((st = hearth_cw_person_live(s, &person, &person)) != HEARTH_OK)
+		goto out;
 	hearth_id_to_hex(&orig->id, root_hex);
 	st = write_note(s, &person, hearth_record_field(orig, "appt"),
 			hearth_record_field(orig, "format") ?

@@ -1591,7 +1591,7 @@ static void test_person_purge_follows_moves(void **state)
 #define LATE_NOTE "服务站：说最近睡不着，想结束一切"
 
 struct late {
-	hearth_id p, copy, scr, fu, note, appt;
+	hearth_id team, p, copy, scr, fu, note, appt;
 };
 
 static hearth_screening_result late_phq9(hearth_store *s, const hearth_id *p,
@@ -1621,18 +1621,17 @@ static void late_scenario(fixture *f, hearth_store *b, struct late *l, int b_fir
 	hearth_screening_result r;
 	hearth_appt_result *ar;
 	hearth_case_moved mv;
-	hearth_id team;
 	size_t n;
 
 	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
-	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &l->team), HEARTH_OK);
 	l->p = add_person(f->s, "周强");
 	/* Served before the move: the report counts the person once. */
 	r = late_phq9(f->s, &l->p, "2026-12-01 09:00", 0);
 	assert_false(r.safety);
 	sync_all(f->s, b);
 
-	assert_int_equal(hearth_case_move(f->s, &l->p, &team, &mv), HEARTH_OK);
+	assert_int_equal(hearth_case_move(f->s, &l->p, &l->team, &mv), HEARTH_OK);
 	l->copy = mv.person;
 	/* Store 2, at a rest stop without a network. */
 	r = late_phq9(b, &l->p, "2026-12-03 21:00", 2);
@@ -1869,6 +1868,59 @@ static void test_case_move_late_records_purge(void **state)
 	unlink(path);
 }
 
+
+/* The late records can be worked on like the copy's own: the pending
+ * action recorded, the appointment marked a no-show (its follow-up is the
+ * copy's, in the team space), the note amended (the amendment the
+ * copy's), the safety call made; then the case may close. */
+static void test_case_move_late_records_acted_on(void **state)
+{
+	fixture *f = *state;
+	hearth_pending_action *pend = NULL;
+	hearth_notes *nl = NULL;
+	hearth_store *b = NULL;
+	sqlite3 *db = NULL;
+	char path[128], fbuf[64], hex[HEARTH_ID_HEX + 1];
+	hearth_id nfu, amend;
+	struct late l;
+	size_t n;
+
+	snprintf(path, sizeof path, "%s/b.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(db, NULL, &b), HEARTH_OK);
+	late_scenario(f, b, &l, 0);
+	hearth_id_to_hex(&l.copy, hex);
+
+	assert_int_equal(hearth_screening_record_action(f->s, &l.scr, "safety plan made",
+							"2026-12-20 10:00"), HEARTH_OK);
+	assert_int_equal(hearth_screening_pending_actions(f->s, &l.copy, &pend, &n), HEARTH_OK);
+	assert_int_equal(n, 0);
+	hearth_pending_actions_free(pend, n);
+
+	assert_int_equal(hearth_appt_noshow(f->s, &l.appt, "2026-12-22", &nfu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &nfu, "person"), hex);
+	assert_true(space_is(f->s, &nfu, &l.team));
+
+	assert_int_equal(hearth_note_amend(f->s, &l.note, "A: plan revised", "2026-12-23",
+					   &amend), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &amend, "person"), hex);
+	assert_true(space_is(f->s, &amend, &l.team));
+	assert_int_equal(hearth_note_list(f->s, &l.copy, &nl), HEARTH_OK);
+	assert_int_equal(nl->n, 2);
+	assert_true(hearth_id_equal(&nl->items[0].id, &l.note));
+	assert_true(hearth_id_equal(&nl->items[1].id, &amend));
+	hearth_notes_free(nl);
+
+	assert_int_equal(hearth_person_set_case(f->s, &l.copy, "closed"), HEARTH_ESTATE);
+	assert_int_equal(hearth_followup_done(f->s, &l.fu, "called, safe tonight", LATE_TODAY),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &l.copy, "closed"), HEARTH_OK);
+	hearth_store_close(b);
+	sqlite3_close(db);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1897,6 +1949,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_move_late_records_moved_first, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_late_records_writer_first, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_late_records_purge, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_records_acted_on, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);
