@@ -1656,6 +1656,29 @@ static void late_scenario(fixture *f, hearth_store *b, struct late *l, int b_fir
 	}
 }
 
+/* Store 2 beside the fixture's, after late_scenario. */
+struct late_b {
+	char path[128];
+	sqlite3 *db;
+	hearth_store *s;
+};
+
+static void late_open(fixture *f, struct late_b *b, struct late *l, int b_first)
+{
+	snprintf(b->path, sizeof b->path, "%s/b.db", f->dir);
+	assert_int_equal(sqlite3_open(b->path, &b->db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(b->db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(b->db, NULL, &b->s), HEARTH_OK);
+	late_scenario(f, b->s, l, b_first);
+}
+
+static void late_close(struct late_b *b)
+{
+	hearth_store_close(b->s);
+	sqlite3_close(b->db);
+	unlink(b->path);
+}
+
 /* How many items of a follow-up list are id; every item's id once. */
 static size_t fu_count(const hearth_followups *l, const hearth_id *id,
 		       const hearth_id *person)
@@ -1805,22 +1828,14 @@ static void late_same(hearth_store *a, hearth_store *b)
 static void late_records(void **state, int b_first)
 {
 	fixture *f = *state;
-	hearth_store *b = NULL;
-	sqlite3 *db = NULL;
-	char path[128];
+	struct late_b b;
 	struct late l;
 
-	snprintf(path, sizeof path, "%s/b.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
-	assert_int_equal(hearth_store_open(db, NULL, &b), HEARTH_OK);
-	late_scenario(f, b, &l, b_first);
+	late_open(f, &b, &l, b_first);
 	late_check(f->s, &l);
-	late_check(b, &l);
-	late_same(f->s, b);
-	hearth_store_close(b);
-	sqlite3_close(db);
-	unlink(path);
+	late_check(b.s, &l);
+	late_same(f->s, b.s);
+	late_close(&b);
 }
 
 /* The moving device hears of the late records first. */
@@ -1840,17 +1855,11 @@ static void test_case_move_late_records_writer_first(void **state)
 static void test_case_move_late_records_purge(void **state)
 {
 	fixture *f = *state;
-	hearth_store *b = NULL;
-	sqlite3 *db = NULL;
-	char path[128];
+	struct late_b b;
 	struct late l;
 	size_t n;
 
-	snprintf(path, sizeof path, "%s/b.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
-	assert_int_equal(hearth_store_open(db, NULL, &b), HEARTH_OK);
-	late_scenario(f, b, &l, 1);
+	late_open(f, &b, &l, 1);
 	assert_int_equal(ops_holding(f->s, LATE_NOTE), 1);
 	assert_int_equal(hearth_person_purge(f->s, &l.copy, &n), HEARTH_ESTATE);
 	assert_int_equal(ops_holding(f->s, LATE_NOTE), 1);
@@ -1863,9 +1872,7 @@ static void test_case_move_late_records_purge(void **state)
 	assert_int_equal(ops_holding(f->s, "周强"), 0);
 	assert_int_equal(count_kind(f->s, "note"), 0);
 	assert_int_equal(count_kind(f->s, "appointment"), 0);
-	hearth_store_close(b);
-	sqlite3_close(db);
-	unlink(path);
+	late_close(&b);
 }
 
 
@@ -1878,18 +1885,13 @@ static void test_case_move_late_records_acted_on(void **state)
 	fixture *f = *state;
 	hearth_pending_action *pend = NULL;
 	hearth_notes *nl = NULL;
-	hearth_store *b = NULL;
-	sqlite3 *db = NULL;
-	char path[128], fbuf[64], hex[HEARTH_ID_HEX + 1];
+	struct late_b b;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1];
 	hearth_id nfu, amend;
 	struct late l;
 	size_t n;
 
-	snprintf(path, sizeof path, "%s/b.db", f->dir);
-	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
-	assert_int_equal(hearth_store_open(db, NULL, &b), HEARTH_OK);
-	late_scenario(f, b, &l, 0);
+	late_open(f, &b, &l, 0);
 	hearth_id_to_hex(&l.copy, hex);
 
 	assert_int_equal(hearth_screening_record_action(f->s, &l.scr, "safety plan made",
@@ -1916,9 +1918,7 @@ static void test_case_move_late_records_acted_on(void **state)
 	assert_int_equal(hearth_followup_done(f->s, &l.fu, "called, safe tonight", LATE_TODAY),
 			 HEARTH_OK);
 	assert_int_equal(hearth_person_set_case(f->s, &l.copy, "closed"), HEARTH_OK);
-	hearth_store_close(b);
-	sqlite3_close(db);
-	unlink(path);
+	late_close(&b);
 }
 
 int main(void)
