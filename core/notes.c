@@ -351,7 +351,19 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 		for (i = 0; i < c.list.n; i++)
 			((hearth_note_item *)hearth_cw_list_at(&c.list, i))->person = *person;
 	} else {
+		hearth_cw_moves m;
+
 		st = hearth_cw_select(s, "note", NULL, 0, note_collect, &c);
+		/* A note written for a moved person's original is listed as
+		 * the copy's. */
+		if (st == HEARTH_OK && (st = hearth_cw_moves_load(s, &m)) == HEARTH_OK) {
+			for (i = 0; m.from.n > 0 && i < c.list.n; i++) {
+				hearth_note_item *it = hearth_cw_list_at(&c.list, i);
+
+				it->person = hearth_cw_moves_follow(&m, &it->person);
+			}
+			hearth_cw_moves_release(&m);
+		}
 	}
 	if (st != HEARTH_OK)
 		goto out;

@@ -1794,6 +1794,10 @@ static void late_check(hearth_store *s, const struct late *l)
 	assert_true(hearth_id_equal(&nl->items[0].id, &l->note));
 	assert_true(hearth_id_equal(&nl->items[0].person, &l->copy));
 	hearth_notes_free(nl);
+	assert_int_equal(hearth_note_list(s, NULL, &nl), HEARTH_OK);
+	assert_int_equal(nl->n, 1);
+	assert_true(hearth_id_equal(&nl->items[0].person, &l->copy));
+	hearth_notes_free(nl);
 
 	/* Reports: two screenings, one safety flag, one person served. */
 	assert_int_equal(hearth_report_build(s, "2026-12-01", "2026-12-31", HEARTH_REPORT_WHOLE,
