@@ -194,7 +194,8 @@ static hearth_status act_collect(const hearth_cw_rec *r, void *vctx)
 	memcpy(it.date, date, HEARTH_DATE_LEN + 1);
 	it.has_person = hearth_cw_id(hearth_cw_get(r, "person"), &it.person);
 	if (it.has_person) {
-		int live = hearth_cw_people_get(c->people, &it.person, &it.person_name);
+		int live = hearth_cw_people_get(c->people, &it.person, &it.person_name,
+						&it.person);
 
 		if (live < 0)
 			return hearth_fail(HEARTH_ENOMEM, "cannot read the person of an activity");

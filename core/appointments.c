@@ -895,6 +895,10 @@ hearth_status hearth_appt_noshow(hearth_store *s, const hearth_id *id,
 		st = hearth_fail(HEARTH_EDAMAGED, "appointment has no person");
 		goto out;
 	}
+	/* An appointment made for a moved person's original by a device
+	 * that had not heard of the move: the follow-up is the copy's. */
+	if ((st = hearth_cw_person_live(s, &f.person, &f.person)) != HEARTH_OK)
+		goto out;
 	f.due = due_s;
 	/* The code and the appointment's time; "no-show DATE" is written
 	 * in the reader's language when shown. */
@@ -964,7 +968,9 @@ static hearth_status appt_collect(const hearth_cw_rec *r, void *vctx)
 	if (!hearth_cw_id(hearth_cw_get(r, "person"), &it.person))
 		return HEARTH_OK;
 	if (c->people != NULL) {
-		live = hearth_cw_people_get(c->people, &it.person, &it.person_name);
+		/* A moved person's original resolves to its copy. */
+		live = hearth_cw_people_get(c->people, &it.person, &it.person_name,
+					    &it.person);
 		if (live < 0)
 			return hearth_fail(HEARTH_ENOMEM,
 					   "cannot read the person of an appointment");
@@ -1035,8 +1041,8 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 				  const char *to, const hearth_id *person,
 				  const char *status, hearth_appts **out)
 {
-	char hex[HEARTH_ID_HEX + 1], hi[HEARTH_DATE_LEN + 1];
-	const char *hexp = hex;
+	char hi[HEARTH_DATE_LEN + 1];
+	hearth_cw_aliases al = { 0 };
 	hearth_cw_filter f[2];
 	size_t nf = 0;
 	appt_list_ctx c;
@@ -1064,10 +1070,15 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 	 * its day), then the status. */
 	memset(f, 0, sizeof f);
 	if (person != NULL) {
-		hearth_id_to_hex(person, hex);
+		/* With those made for a moved original of theirs
+		 * (casework_private.h). */
+		if ((st = hearth_cw_person_aliases(s, person, &al)) != HEARTH_OK) {
+			hearth_cw_people_close(c.people);
+			return st;
+		}
 		f[nf].field = "person";
-		f[nf].values = &hexp;
-		f[nf++].nvalues = 1;
+		f[nf].values = al.v;
+		f[nf++].nvalues = al.n;
 	}
 	if (from != NULL || to != NULL) {
 		f[nf].field = "at";
@@ -1088,6 +1099,7 @@ hearth_status hearth_cw_appt_list(hearth_store *s, const char *from,
 		st = appts_take(&c, out);
 	hearth_cw_list_release(&c.list);
 	hearth_cw_people_close(c.people);
+	hearth_cw_aliases_release(&al);
 	return st;
 }
 

@@ -330,7 +330,8 @@ static hearth_status case_copy(hearth_store *s, case_set *c, const hearth_id *sp
 	}
 	/* The original person names its copy before it is tombstoned: a
 	 * record a device writes for the original before it hears of the
-	 * move can then be found and brought over. */
+	 * move is then read as the copy's, wherever the core resolves a
+	 * record's person (casework_private.h, moved people). */
 	hearth_id_to_hex(&c->copy[0], hex);
 	if (st == HEARTH_OK)
 		st = hearth_record_set(s, &c->v[0]->id, HEARTH_FIELD_MOVED_TO, hex);

@@ -16,6 +16,7 @@
 
 #include "casework_private.h"
 #include "db_private.h"
+#include "hearth/caseload.h"
 #include "hearth/casework.h"
 #include "hearth/timeutil.h"
 
@@ -516,7 +517,7 @@ hearth_status hearth_cw_select(hearth_store *s, const char *kind,
 	 * otherwise walk every record of the kind). */
 	sqlite3 *db = hearth_store_db(s);
 	sqlite3_stmt *stmt = NULL;
-	char sql[2048];
+	char sql[2048 + HEARTH_CW_MAX_FILTERS * HEARTH_CW_MAX_VALUES * 8];
 	size_t len = 0, i;
 	rec_buf buf;
 	int rc, param = 2;
@@ -525,7 +526,7 @@ hearth_status hearth_cw_select(hearth_store *s, const char *kind,
 	if (nfilters > HEARTH_CW_MAX_FILTERS)
 		return hearth_fail(HEARTH_EINVAL, "too many record filters");
 	for (i = 0; i < nfilters; i++)
-		if (filters[i].field == NULL || filters[i].nvalues > 8)
+		if (filters[i].field == NULL || filters[i].nvalues > HEARTH_CW_MAX_VALUES)
 			return hearth_fail(HEARTH_EINVAL, "bad record filter");
 	if (nfilters == 0) {
 		len += (size_t)snprintf(sql + len, sizeof sql - len,
@@ -608,7 +609,9 @@ hearth_status hearth_cw_people_open(hearth_store *s, hearth_cw_people **out)
 	if (p == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "out of memory reading people");
 	rc = sqlite3_prepare_v2(db,
-		"SELECT r.deleted, (SELECT value FROM field WHERE record = r.id AND name = 'name')"
+		"SELECT r.deleted, (SELECT value FROM field WHERE record = r.id AND name = 'name'),"
+		" (SELECT value FROM field WHERE record = r.id AND name = '"
+		HEARTH_FIELD_MOVED_TO "')"
 		" FROM record r WHERE r.id = ?1 AND r.kind = 'person'", -1, &p->stmt, NULL);
 	if (rc != SQLITE_OK) {
 		free(p);
@@ -618,25 +621,59 @@ hearth_status hearth_cw_people_open(hearth_store *s, hearth_cw_people **out)
 	return HEARTH_OK;
 }
 
-int hearth_cw_people_get(hearth_cw_people *p, const hearth_id *person, char **name)
+int hearth_cw_people_get(hearth_cw_people *p, const hearth_id *person, char **name,
+			 hearth_id *live)
 {
+	hearth_id at = *person;
+	unsigned hops;
 	int rc, ret = 0;
 
 	*name = NULL;
-	sqlite3_reset(p->stmt);
-	sqlite3_bind_blob(p->stmt, 1, person->b, HEARTH_ID_BYTES, SQLITE_TRANSIENT);
-	rc = sqlite3_step(p->stmt);
-	if (rc == SQLITE_ROW) {
-		if (sqlite3_column_int(p->stmt, 0) != 0)
-			goto out;
+	/* A moved person's original is tombstoned naming its copy: follow
+	 * it, so a record written for the original on a device that had
+	 * not heard of the move is the copy's (hearth/caseload.h). */
+	for (hops = 0; hops <= HEARTH_CW_MOVE_HOPS; hops++) {
+		sqlite3_reset(p->stmt);
+		sqlite3_bind_blob(p->stmt, 1, at.b, HEARTH_ID_BYTES, SQLITE_TRANSIENT);
+		rc = sqlite3_step(p->stmt);
+		if (rc != SQLITE_ROW) {
+			if (rc != SQLITE_DONE)
+				ret = -1;
+			break;
+		}
+		if (sqlite3_column_int(p->stmt, 0) != 0) {
+			if (!hearth_cw_id((const char *)sqlite3_column_text(p->stmt, 2), &at))
+				break;
+			continue;
+		}
 		*name = hearth_cw_strdup((const char *)sqlite3_column_text(p->stmt, 1));
 		ret = *name ? 1 : -1;
-	} else if (rc != SQLITE_DONE) {
-		ret = -1;
+		if (live != NULL)
+			*live = at;
+		break;
 	}
-out:
 	sqlite3_reset(p->stmt);
 	return ret;
+}
+
+hearth_status hearth_cw_person_live(hearth_store *s, const hearth_id *id,
+				    hearth_id *live)
+{
+	hearth_cw_people *people = NULL;
+	hearth_id to = *id;
+	hearth_status st;
+	char *name = NULL;
+	int found;
+
+	if ((st = hearth_cw_people_open(s, &people)) != HEARTH_OK)
+		return st;
+	found = hearth_cw_people_get(people, id, &name, &to);
+	free(name);
+	hearth_cw_people_close(people);
+	if (found < 0)
+		return hearth_fail(HEARTH_ENOMEM, "cannot read people");
+	*live = to;
+	return HEARTH_OK;
 }
 
 void hearth_cw_people_close(hearth_cw_people *p)
@@ -645,6 +682,118 @@ void hearth_cw_people_close(hearth_cw_people *p)
 		return;
 	sqlite3_finalize(p->stmt);
 	free(p);
+}
+
+/* ---- moved people ------------------------------------------------------ */
+
+static hearth_status on_move(void *ctx, const hearth_cw_row *row)
+{
+	hearth_cw_moves *m = ctx;
+	hearth_status st;
+	hearth_id to;
+
+	if (!hearth_cw_id(row->value, &to))
+		return HEARTH_OK;
+	if (m->from.n == m->cap) {
+		size_t cap = m->cap ? 2 * m->cap : 8;
+		hearth_id *v = realloc(m->to, cap * sizeof *v);
+
+		if (v == NULL)
+			return hearth_fail(HEARTH_ENOMEM, "out of memory reading moves");
+		m->to = v;
+		m->cap = cap;
+	}
+	if ((st = hearth_cw_idset_push(&m->from, row->id)) != HEARTH_OK)
+		return st;
+	m->to[m->from.n - 1] = to;
+	return HEARTH_OK;
+}
+
+hearth_status hearth_cw_moves_load(hearth_store *s, hearth_cw_moves *m)
+{
+	hearth_status st;
+
+	memset(m, 0, sizeof *m);
+	st = hearth_cw_scan(s, "SELECT record, value FROM field WHERE name = '"
+			    HEARTH_FIELD_MOVED_TO "'", NULL, on_move, m);
+	/* One row per record and field: the originals are distinct. */
+	if (st == HEARTH_OK)
+		st = hearth_cw_idset_index(&m->from, 0);
+	if (st != HEARTH_OK)
+		hearth_cw_moves_release(m);
+	return st;
+}
+
+hearth_id hearth_cw_moves_follow(const hearth_cw_moves *m, const hearth_id *person)
+{
+	hearth_id at = *person;
+	unsigned hops;
+	long i;
+
+	/* Bounded: a cycle (which no move makes: a copy is a new record)
+	 * ends on a tombstoned record, which no list shows. */
+	for (hops = 0; hops < HEARTH_CW_MOVE_HOPS; hops++) {
+		if ((i = hearth_cw_idset_find(&m->from, at.b)) < 0)
+			break;
+		at = m->to[i];
+	}
+	return at;
+}
+
+void hearth_cw_moves_release(hearth_cw_moves *m)
+{
+	hearth_cw_idset_release(&m->from);
+	free(m->to);
+	memset(m, 0, sizeof *m);
+}
+
+hearth_status hearth_cw_person_aliases(hearth_store *s, const hearth_id *person,
+				       hearth_cw_aliases *a)
+{
+	hearth_cw_moves m;
+	hearth_status st;
+	hearth_id to;
+	size_t i;
+
+	memset(a, 0, sizeof *a);
+	if ((st = hearth_cw_moves_load(s, &m)) != HEARTH_OK)
+		return st;
+	a->hex = calloc(m.from.n + 1, sizeof *a->hex);
+	a->v = calloc(m.from.n + 1, sizeof *a->v);
+	if (a->hex == NULL || a->v == NULL) {
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading moves");
+		goto out;
+	}
+	hearth_id_to_hex(person, a->hex[a->n]);
+	a->v[a->n] = a->hex[a->n];
+	a->n++;
+	for (i = 0; i < m.from.n; i++) {
+		to = hearth_cw_moves_follow(&m, &m.from.v[i]);
+		if (!hearth_id_equal(&to, person) || hearth_id_equal(&m.from.v[i], person))
+			continue;
+		if (a->n == HEARTH_CW_MAX_VALUES) {
+			hearth_id_to_hex(person, a->hex[0]);
+			st = hearth_fail(HEARTH_ESTATE, "person %.8s was moved more than "
+					 "%u times: their records cannot be read together",
+					 a->hex[0], HEARTH_CW_MAX_VALUES - 1);
+			goto out;
+		}
+		hearth_id_to_hex(&m.from.v[i], a->hex[a->n]);
+		a->v[a->n] = a->hex[a->n];
+		a->n++;
+	}
+out:
+	hearth_cw_moves_release(&m);
+	if (st != HEARTH_OK)
+		hearth_cw_aliases_release(a);
+	return st;
+}
+
+void hearth_cw_aliases_release(hearth_cw_aliases *a)
+{
+	free(a->hex);
+	free(a->v);
+	memset(a, 0, sizeof *a);
 }
 
 /* ---- text ------------------------------------------------------------- */
@@ -840,6 +989,8 @@ out:
 typedef struct people_of {
 	hearth_cw_idset ids; /* marked: a live person */
 	char **name;         /* of ids.v[i]; NULL if not read */
+	hearth_id *live;     /* of ids.v[i] when marked: itself, or the live
+			      * copy it was moved to */
 	size_t counted;      /* live people seen by the scan */
 	size_t limit;        /* the scan gives up past this many */
 	int gave_up;
@@ -881,7 +1032,38 @@ static hearth_status on_name(void *ctx, const hearth_cw_row *row)
 #define PEOPLE_SCAN_SHARE 16
 #define PEOPLE_SCAN_MIN 32
 
-/* Marks the live people among p->ids, and reads their names if asked. */
+/* After a scan of the live people: the ids it left unmarked that are moved
+ * people's originals, looked up by key through their moves (a few). */
+static hearth_status people_moved(hearth_store *s, people_of *p)
+{
+	hearth_cw_people *people = NULL;
+	hearth_cw_moves m;
+	hearth_status st;
+	size_t i;
+	int live;
+
+	for (i = 0; i < p->ids.n; i++)
+		if (p->ids.mark[i])
+			p->live[i] = p->ids.v[i];
+	if ((st = hearth_cw_moves_load(s, &m)) != HEARTH_OK)
+		return st;
+	if (m.from.n > 0)
+		st = hearth_cw_people_open(s, &people);
+	for (i = 0; st == HEARTH_OK && m.from.n > 0 && i < p->ids.n; i++) {
+		if (p->ids.mark[i] || hearth_cw_idset_find(&m.from, p->ids.v[i].b) < 0)
+			continue;
+		live = hearth_cw_people_get(people, &p->ids.v[i], &p->name[i], &p->live[i]);
+		if (live < 0)
+			st = hearth_fail(HEARTH_ENOMEM, "cannot read people");
+		p->ids.mark[i] = live > 0;
+	}
+	hearth_cw_people_close(people);
+	hearth_cw_moves_release(&m);
+	return st;
+}
+
+/* Marks the live people among p->ids (a moved person's original when its
+ * moves end at a live person: p->live), and reads their names if asked. */
 static hearth_status people_read(hearth_store *s, people_of *p,
 				 hearth_cw_people_how how, int names)
 {
@@ -901,6 +1083,8 @@ static hearth_status people_read(hearth_store *s, people_of *p,
 			if (names)
 				st = hearth_cw_scan(s, "SELECT record, value FROM field"
 						    " WHERE name = 'name'", NULL, on_name, p);
+			if (st == HEARTH_OK)
+				st = people_moved(s, p);
 			return st;
 		}
 		if (!p->gave_up)
@@ -910,7 +1094,8 @@ static hearth_status people_read(hearth_store *s, people_of *p,
 	if ((st = hearth_cw_people_open(s, &people)) != HEARTH_OK)
 		return st;
 	for (i = 0; i < p->ids.n; i++) {
-		int live = hearth_cw_people_get(people, &p->ids.v[i], &p->name[i]);
+		int live = hearth_cw_people_get(people, &p->ids.v[i], &p->name[i],
+						&p->live[i]);
 
 		if (live < 0) {
 			st = hearth_fail(HEARTH_ENOMEM, "cannot read people");
@@ -938,7 +1123,8 @@ hearth_status hearth_cw_list_people(hearth_store *s, hearth_cw_list *l,
 					  person_off);
 	if (st == HEARTH_OK)
 		st = hearth_cw_idset_index(&p.ids, 1);
-	if (st == HEARTH_OK && (p.name = calloc(p.ids.n, sizeof *p.name)) == NULL)
+	if (st == HEARTH_OK && ((p.name = calloc(p.ids.n, sizeof *p.name)) == NULL ||
+				(p.live = calloc(p.ids.n, sizeof *p.live)) == NULL))
 		st = hearth_fail(HEARTH_ENOMEM, "out of memory reading people");
 	if (st == HEARTH_OK)
 		st = people_read(s, &p, how, names);
@@ -964,6 +1150,9 @@ hearth_status hearth_cw_list_people(hearth_store *s, hearth_cw_list *l,
 			break;
 		}
 		memcpy(item + name_off, &name, sizeof name);
+		/* A record written for a moved person's original is listed
+		 * as the copy's. */
+		memcpy(item + person_off, &p.live[j], sizeof p.live[j]);
 		list_move(l, k++, i);
 	}
 	l->n = k;
@@ -971,6 +1160,7 @@ out:
 	for (i = 0; p.name != NULL && i < p.ids.n; i++)
 		free(p.name[i]);
 	free(p.name);
+	free(p.live);
 	hearth_cw_idset_release(&p.ids);
 	return st;
 }

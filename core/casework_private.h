@@ -51,6 +51,9 @@ typedef struct hearth_cw_filter {
 } hearth_cw_filter;
 
 #define HEARTH_CW_MAX_FILTERS 3
+/* The most values one filter may list (a person and the originals moved
+ * into them: hearth_cw_person_aliases). */
+#define HEARTH_CW_MAX_VALUES 64
 
 /* Calls cb for every live (not tombstoned) record of kind that meets every
  * filter, in creation order.  With filters, the first one drives the
@@ -105,12 +108,24 @@ int hearth_cw_int(const char *s, int def);
  * only when memory runs out. */
 char *hearth_cw_person_name(hearth_store *s, const hearth_id *person);
 
+/* *live: the person id names, following its moves to the live copy: id
+ * itself when it is a live person, or when it is no person or a deleted
+ * one (the caller's check then refuses it as before).  For a write that
+ * makes a record of the case of a record's person (a no-show's
+ * follow-up, an amendment): it goes to the copy, in the copy's space.
+ * HEARTH_ENOMEM, or the query's error. */
+hearth_status hearth_cw_person_live(hearth_store *s, const hearth_id *id,
+				    hearth_id *live);
+
 /* Looks up many people quickly (one prepared statement). */
 typedef struct hearth_cw_people hearth_cw_people;
 hearth_status hearth_cw_people_open(hearth_store *s, hearth_cw_people **out);
-/* 1 and *name (malloc'd, "" if none) for a live person, 0 for a missing
- * or deleted one, -1 when memory runs out or the query fails. */
-int hearth_cw_people_get(hearth_cw_people *p, const hearth_id *person, char **name);
+/* 1 and *name (malloc'd, "" if none) for a live person, or a moved one
+ * whose chain of moves ends at a live person (then that one's name),
+ * with *live (may be NULL) the live person's id; 0 for a missing or
+ * deleted one, -1 when memory runs out or the query fails. */
+int hearth_cw_people_get(hearth_cw_people *p, const hearth_id *person, char **name,
+			 hearth_id *live);
 void hearth_cw_people_close(hearth_cw_people *p);
 
 /* Sets a field, or clears it when value is NULL or "". */
@@ -233,6 +248,50 @@ hearth_status hearth_cw_idset_index(hearth_cw_idset *m, int sort);
 /* The index of id in v, or -1. */
 long hearth_cw_idset_find(const hearth_cw_idset *m, const uint8_t *id);
 void hearth_cw_idset_release(hearth_cw_idset *m);
+
+/* ---- moved people ------------------------------------------------------
+ *
+ * A move (hearth_case_move, hearth/caseload.h) tombstones a person's
+ * original naming its copy in "moved_to".  A device that had not heard
+ * of the move may still write records naming the original (a screening
+ * with item 9 marked, its safety follow-up, a note, an appointment); they
+ * sync in after the move.  They are not copied: wherever the core
+ * resolves a record's person it follows "moved_to" to the live copy, so
+ * such a record shows under the copy, counts in its safety rules and in
+ * reports, on every replica alike, with nothing written (convergent by
+ * construction: it reads only merged state).  The records stay in the old
+ * space, readable to whoever holds that space's keys. */
+
+/* The longest chain of moves followed; a longer one (or a cycle, which no
+ * move makes) ends on a tombstoned record, shown nowhere. */
+#define HEARTH_CW_MOVE_HOPS 32u
+
+/* Every moved person's original and where it went, read once. */
+typedef struct hearth_cw_moves {
+	hearth_cw_idset from; /* the originals */
+	hearth_id *to;        /* to[i]: from.v[i]'s "moved_to" */
+	size_t cap;
+} hearth_cw_moves;
+
+hearth_status hearth_cw_moves_load(hearth_store *s, hearth_cw_moves *m);
+/* Where person ends up, following moves (person itself if not moved). */
+hearth_id hearth_cw_moves_follow(const hearth_cw_moves *m, const hearth_id *person);
+void hearth_cw_moves_release(hearth_cw_moves *m);
+
+/* The ids a record of person's case may name in its field "person", as
+ * hex: v[0] is person's own, then every original that was moved into
+ * person (through any chain of moves).  For the filters of one person's
+ * lists (values = v, nvalues = n).  HEARTH_ESTATE when they are more
+ * than HEARTH_CW_MAX_VALUES. */
+typedef struct hearth_cw_aliases {
+	char (*hex)[HEARTH_ID_HEX + 1];
+	const char **v;
+	size_t n;
+} hearth_cw_aliases;
+
+hearth_status hearth_cw_person_aliases(hearth_store *s, const hearth_id *person,
+				       hearth_cw_aliases *a);
+void hearth_cw_aliases_release(hearth_cw_aliases *a);
 
 /* A row of hearth_cw_scan, borrowed for the call: the record id of the
  * first column (rows without one are skipped), and the second column if

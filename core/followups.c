@@ -899,7 +899,7 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 				   const hearth_id *person, const char *today,
 				   hearth_followups **out)
 {
-	char hex[HEARTH_ID_HEX + 1];
+	hearth_cw_aliases al = { 0 };
 	sqlite3 *db;
 	cands c;
 	list_ctx lc;
@@ -933,11 +933,13 @@ hearth_status hearth_followup_list(hearth_store *s, hearth_followup_which which,
 		own = 1;
 	}
 
-	/* Step 1. */
+	/* Step 1; one person's follow-ups include those written for an
+	 * original of theirs that was moved (casework_private.h). */
 	if (person != NULL) {
-		hearth_id_to_hex(person, hex);
-		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'person'"
-				    " AND value = ?1", hex, on_id, &c.ids);
+		st = hearth_cw_person_aliases(s, person, &al);
+		for (i = 0; st == HEARTH_OK && i < al.n; i++)
+			st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'person'"
+					    " AND value = ?1", al.v[i], on_id, &c.ids);
 	} else if (which != HEARTH_FOLLOWUPS_ALL) {
 		st = hearth_cw_scan(s, "SELECT record FROM field WHERE name = 'status'"
 				    " AND value IN ('open', 'retry')", NULL, on_id, &c.ids);
@@ -1009,6 +1011,7 @@ out:
 	hearth_cw_list_release(&lc.list);
 	hearth_followups_free(l);
 	hearth_cw_idset_release(&c.ids);
+	hearth_cw_aliases_release(&al);
 	free(c.v);
 	free(c.arena);
 	return st;
@@ -1044,8 +1047,7 @@ hearth_status hearth_cw_pending_safety(hearth_store *s, const hearth_id *person,
 				       char due[HEARTH_DATE_LEN + 1])
 {
 	static const char *const pending[] = { "open", "retry" };
-	char hex[HEARTH_ID_HEX + 1];
-	const char *who = hex;
+	hearth_cw_aliases al;
 	hearth_cw_filter f[2];
 	safety_ctx c;
 	hearth_status st;
@@ -1054,17 +1056,21 @@ hearth_status hearth_cw_pending_safety(hearth_store *s, const hearth_id *person,
 	st = hearth_person_check(s, person);
 	if (st != HEARTH_OK)
 		return st;
-	hearth_id_to_hex(person, hex);
+	/* Those written for an original of the person that was moved
+	 * count: the safety rule must see every one (casework_private.h). */
+	if ((st = hearth_cw_person_aliases(s, person, &al)) != HEARTH_OK)
+		return st;
 	memset(f, 0, sizeof f);
 	memset(&c, 0, sizeof c);
 	/* A person has few follow-ups: the person index narrows best. */
 	f[0].field = "person";
-	f[0].values = &who;
-	f[0].nvalues = 1;
+	f[0].values = al.v;
+	f[0].nvalues = al.n;
 	f[1].field = "status";
 	f[1].values = pending;
 	f[1].nvalues = 2;
 	st = hearth_cw_select(s, "followup", f, 2, on_safety, &c);
+	hearth_cw_aliases_release(&al);
 	if (st != HEARTH_OK)
 		return st;
 	*n = c.n;

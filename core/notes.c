@@ -152,6 +152,10 @@ hearth_status hearth_note_amend(hearth_store *s, const hearth_id *note,
 		st = hearth_fail(HEARTH_EDAMAGED, "note has no person");
 		goto out;
 	}
+	/* A note written for a moved person's original by a device that
+	 * had not heard of the move: the amendment is the copy's. */
+	if ((st = hearth_cw_person_live(s, &person, &person)) != HEARTH_OK)
+		goto out;
 	hearth_id_to_hex(&orig->id, root_hex);
 	st = write_note(s, &person, hearth_record_field(orig, "appt"),
 			hearth_record_field(orig, "format") ?
@@ -315,7 +319,7 @@ static int note_cmp(const void *pa, const void *pb)
 hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 			       hearth_notes **out)
 {
-	char hex[HEARTH_ID_HEX + 1];
+	hearth_cw_aliases al = { 0 };
 	note_vec c;
 	note_ref *refs = NULL;
 	hearth_note_item *v;
@@ -332,10 +336,34 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 		st = hearth_person_check(s, person);
 		if (st != HEARTH_OK)
 			return st;
-		hearth_id_to_hex(person, hex);
-		st = hearth_cw_select_eq(s, "note", "person", hex, note_collect, &c);
+		/* With those written for a moved original of theirs
+		 * (casework_private.h), listed as theirs. */
+		hearth_cw_filter f;
+
+		st = hearth_cw_person_aliases(s, person, &al);
+		if (st != HEARTH_OK)
+			goto out;
+		memset(&f, 0, sizeof f);
+		f.field = "person";
+		f.values = al.v;
+		f.nvalues = al.n;
+		st = hearth_cw_select(s, "note", &f, 1, note_collect, &c);
+		for (i = 0; i < c.list.n; i++)
+			((hearth_note_item *)hearth_cw_list_at(&c.list, i))->person = *person;
 	} else {
+		hearth_cw_moves m;
+
 		st = hearth_cw_select(s, "note", NULL, 0, note_collect, &c);
+		/* A note written for a moved person's original is listed as
+		 * the copy's. */
+		if (st == HEARTH_OK && (st = hearth_cw_moves_load(s, &m)) == HEARTH_OK) {
+			for (i = 0; m.from.n > 0 && i < c.list.n; i++) {
+				hearth_note_item *it = hearth_cw_list_at(&c.list, i);
+
+				it->person = hearth_cw_moves_follow(&m, &it->person);
+			}
+			hearth_cw_moves_release(&m);
+		}
 	}
 	if (st != HEARTH_OK)
 		goto out;
@@ -376,6 +404,7 @@ hearth_status hearth_note_list(hearth_store *s, const hearth_id *person,
 	l = NULL;
 out:
 	free(refs);
+	hearth_cw_aliases_release(&al);
 	hearth_cw_list_release(&c.list);
 	hearth_notes_free(l);
 	return st;

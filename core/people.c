@@ -1040,7 +1040,8 @@ hearth_status hearth_person_timeline(hearth_store *s, const hearth_id *person,
 {
 	static const char *const kinds[] = { "screening", "appointment", "note",
 					     "followup", "activity" };
-	char hex[HEARTH_ID_HEX + 1];
+	hearth_cw_aliases al = { 0 };
+	hearth_cw_filter f;
 	tl_ctx c;
 	hearth_timeline *t = NULL;
 	hearth_status st;
@@ -1054,10 +1055,17 @@ hearth_status hearth_person_timeline(hearth_store *s, const hearth_id *person,
 		return st;
 	memset(&c, 0, sizeof c);
 	c.s = s;
-	hearth_id_to_hex(person, hex);
+	/* With the records written for a moved original of the person on
+	 * a device that had not heard of the move (casework_private.h). */
+	if ((st = hearth_cw_person_aliases(s, person, &al)) != HEARTH_OK)
+		goto out;
+	memset(&f, 0, sizeof f);
+	f.field = "person";
+	f.values = al.v;
+	f.nvalues = al.n;
 	for (i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
 		c.kind = kinds[i];
-		st = hearth_cw_select_eq(s, kinds[i], "person", hex, tl_collect, &c);
+		st = hearth_cw_select(s, kinds[i], &f, 1, tl_collect, &c);
 		if (st != HEARTH_OK)
 			goto out;
 	}
@@ -1112,6 +1120,7 @@ out:
 		free(c.v[i].item.summary);
 	}
 	free(c.v);
+	hearth_cw_aliases_release(&al);
 	hearth_timeline_free(t);
 	return st;
 }

@@ -281,6 +281,9 @@ struct tally {
 	struct cands c;
 	const struct cand *cur; /* the candidate being tallied */
 	struct people people;
+	/* Moved people (casework_private.h): a record written for a moved
+	 * original counts as its copy's person, so the person counts once. */
+	hearth_cw_moves moves;
 };
 
 static hearth_status oom(void)
@@ -581,12 +584,19 @@ static void add(struct tally *t, hearth_report_bucket *b, hearth_metric m, int64
 static hearth_status served(struct tally *t, hearth_report_bucket *b)
 {
 	const char *person = get(t, F_PERSON);
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_id id, to;
 	uint32_t num = 0;
 	int is_new = 0;
 	hearth_status st;
 
 	if (person == NULL)
 		return HEARTH_OK;
+	if (t->moves.from.n > 0 && hearth_cw_id(person, &id)) {
+		to = hearth_cw_moves_follow(&t->moves, &id);
+		hearth_id_to_hex(&to, hex);
+		person = hex;
+	}
 	if ((st = people_number(&t->people, person, &num)) != HEARTH_OK)
 		return st;
 	if ((st = people_pair(&t->people, UINT32_MAX - 1, num, &is_new)) != HEARTH_OK)
@@ -1099,7 +1109,8 @@ hearth_status hearth_report_build(hearth_store *s, const char *from,
 	 * entry lands with it. */
 	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		goto out;
-	if ((ret = count_all(hearth_store_db(s), &q)) != HEARTH_OK)
+	if ((ret = hearth_cw_moves_load(s, &q.moves)) != HEARTH_OK ||
+	    (ret = count_all(hearth_store_db(s), &q)) != HEARTH_OK)
 		goto out;
 	if ((ret = label_whole(&r->whole)) != HEARTH_OK)
 		goto out;
@@ -1111,6 +1122,7 @@ hearth_status hearth_report_build(hearth_store *s, const char *from,
 out:
 	ret = hearth_store_step_end(s, &step, ret);
 	people_release(&q.people);
+	hearth_cw_moves_release(&q.moves);
 	cands_release(&q.c);
 	if (ret != HEARTH_OK) {
 		hearth_report_free(r);

@@ -589,7 +589,7 @@ out:
 struct pending_ctx {
 	hearth_pending_action *v;
 	size_t n, cap;
-	const char *person; /* hex, or NULL for everyone */
+	const hearth_id *person; /* NULL for everyone */
 	hearth_cw_people *people;
 };
 
@@ -602,7 +602,7 @@ static hearth_status pending_cb(const hearth_cw_rec *r, void *arg)
 	char *name = NULL;
 	int live;
 
-	if (person == NULL || (c->person != NULL && strcmp(person, c->person) != 0))
+	if (person == NULL)
 		return HEARTH_OK;
 	if (c->n == c->cap) {
 		size_t cap = c->cap ? c->cap * 2 : 8;
@@ -616,11 +616,14 @@ static hearth_status pending_cb(const hearth_cw_rec *r, void *arg)
 	memset(p, 0, sizeof *p);
 	if (!hearth_cw_id(person, &p->person))
 		return HEARTH_OK;
-	live = hearth_cw_people_get(c->people, &p->person, &name);
+	/* A screening written for a moved person's original (on a device
+	 * that had not heard of the move) is the copy's: its person
+	 * resolves to the copy (casework_private.h, moved people). */
+	live = hearth_cw_people_get(c->people, &p->person, &name, &p->person);
 	if (live < 0)
 		return hearth_fail(HEARTH_ENOMEM, "out of memory");
 	/* A deleted person's screening is not worked on any more. */
-	if (live == 0) {
+	if (live == 0 || (c->person != NULL && !hearth_id_equal(&p->person, c->person))) {
 		free(name);
 		return HEARTH_OK;
 	}
@@ -654,7 +657,6 @@ hearth_status hearth_screening_pending_actions(hearth_store *s,
 					       size_t *n)
 {
 	struct pending_ctx c;
-	char hex[HEARTH_ID_HEX + 1];
 	hearth_status st;
 
 	if (s == NULL || out == NULL || n == NULL)
@@ -663,10 +665,7 @@ hearth_status hearth_screening_pending_actions(hearth_store *s,
 	*out = NULL;
 	*n = 0;
 	memset(&c, 0, sizeof c);
-	if (person != NULL) {
-		hearth_id_to_hex(person, hex);
-		c.person = hex;
-	}
+	c.person = person;
 	if ((st = hearth_cw_people_open(s, &c.people)) != HEARTH_OK)
 		return st;
 	/* Few screenings are ever pending: the field index finds them

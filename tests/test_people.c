@@ -33,6 +33,7 @@
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/person.h"
+#include "hearth/reports.h"
 #include "hearth/schema.h"
 #include "hearth/store.h"
 #include "hearth/timeutil.h"
@@ -1578,6 +1579,352 @@ static void test_person_purge_follows_moves(void **state)
 	assert_int_equal(hearth_person_check(f->s, &q), HEARTH_OK);
 }
 
+/* ---- records written for a moved person's original -------------------
+ *
+ * Store 1 moves a case into a team space; store 2, not yet knowing,
+ * records for the original a PHQ-9 with item 9 marked (which makes an
+ * open safety follow-up and a pending action), a note and an
+ * appointment.  Once both have synced, in either order, both show them
+ * under the copy, once each, and the safety rule counts the follow-up. */
+
+#define LATE_TODAY "2026-12-20"
+#define LATE_NOTE "服务站：说最近睡不着，想结束一切"
+
+struct late {
+	hearth_id team, p, copy, scr, fu, note, appt;
+};
+
+static hearth_screening_result late_phq9(hearth_store *s, const hearth_id *p,
+					 const char *at, int item9)
+{
+	hearth_instrument *p9 = instrument("phq9");
+	int a[9] = { 0, 0, 0, 0, 0, 0, 0, 0, 0 };
+	hearth_screening_input in = { 0 };
+	hearth_screening_result r;
+
+	a[8] = item9;
+	in.person = *p;
+	in.answers = a;
+	in.n_answers = 9;
+	in.difficulty = HEARTH_ANSWER_NONE;
+	in.at = at;
+	assert_int_equal(hearth_screening_save(s, p9, &in, &r), HEARTH_OK);
+	hearth_instrument_free(p9);
+	return r;
+}
+
+/* Store 1 (f->s) moves p while store 2 (b) writes for it; then they sync,
+ * b's ops first when b_first. */
+static void late_scenario(fixture *f, hearth_store *b, struct late *l, int b_first)
+{
+	hearth_note_new nn = { .text = LATE_NOTE };
+	hearth_screening_result r;
+	hearth_appt_result *ar;
+	hearth_case_moved mv;
+	size_t n;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &l->team), HEARTH_OK);
+	l->p = add_person(f->s, "周强");
+	/* Served before the move: the report counts the person once. */
+	r = late_phq9(f->s, &l->p, "2026-12-01 09:00", 0);
+	assert_false(r.safety);
+	sync_all(f->s, b);
+
+	assert_int_equal(hearth_case_move(f->s, &l->p, &l->team, &mv), HEARTH_OK);
+	l->copy = mv.person;
+	/* Store 2, at a rest stop without a network. */
+	r = late_phq9(b, &l->p, "2026-12-03 21:00", 2);
+	assert_true(r.safety);
+	assert_true(r.has_followup);
+	l->scr = r.id;
+	l->fu = r.followup;
+	nn.person = l->p;
+	assert_int_equal(hearth_note_add(b, &nn, "2026-12-03", &l->note), HEARTH_OK);
+	ar = book(b, &l->p, "2026-12-22 10:00", "王老师", "101");
+	l->appt = ar->ids[0];
+	hearth_appt_result_free(ar);
+	assert_int_equal(hearth_followup_pending_safety(b, &l->p, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+
+	if (b_first) {
+		sync_all(b, f->s);
+		sync_all(f->s, b);
+	} else {
+		sync_all(f->s, b);
+		sync_all(b, f->s);
+	}
+}
+
+/* Store 2 beside the fixture's, after late_scenario. */
+struct late_b {
+	char path[128];
+	sqlite3 *db;
+	hearth_store *s;
+};
+
+static void late_open(fixture *f, struct late_b *b, struct late *l, int b_first)
+{
+	snprintf(b->path, sizeof b->path, "%s/b.db", f->dir);
+	assert_int_equal(sqlite3_open(b->path, &b->db), SQLITE_OK);
+	assert_int_equal(hearth_schema_migrate(b->db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(hearth_store_open(b->db, NULL, &b->s), HEARTH_OK);
+	late_scenario(f, b->s, l, b_first);
+}
+
+static void late_close(struct late_b *b)
+{
+	hearth_store_close(b->s);
+	sqlite3_close(b->db);
+	unlink(b->path);
+}
+
+/* How many items of a follow-up list are id; every item's id once. */
+static size_t fu_count(const hearth_followups *l, const hearth_id *id,
+		       const hearth_id *person)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < l->n; i++) {
+		for (j = i + 1; j < l->n; j++)
+			assert_false(hearth_id_equal(&l->items[i].id, &l->items[j].id));
+		if (!hearth_id_equal(&l->items[i].id, id))
+			continue;
+		n++;
+		assert_true(hearth_id_equal(&l->items[i].person, person));
+		assert_string_equal(l->items[i].person_name, "周强");
+		assert_true(l->items[i].safety);
+	}
+	return n;
+}
+
+static size_t fu_listed(hearth_store *s, hearth_followup_which which,
+			const hearth_id *person, const struct late *l)
+{
+	hearth_followups *fl = NULL;
+	size_t n;
+
+	assert_int_equal(hearth_followup_list(s, which, person, LATE_TODAY, &fl), HEARTH_OK);
+	n = fu_count(fl, &l->fu, &l->copy);
+	hearth_followups_free(fl);
+	return n;
+}
+
+static size_t tl_count(const hearth_timeline *t, const hearth_id *id)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < t->n; i++)
+		n += hearth_id_equal(&t->items[i].id, id);
+	return n;
+}
+
+/* Everything store 2 wrote shows under the copy, once, on s. */
+static void late_check(hearth_store *s, const struct late *l)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_pending_action *pend = NULL;
+	hearth_timeline *t = NULL;
+	hearth_appts *al = NULL;
+	hearth_notes *nl = NULL;
+	hearth_report *rep = NULL;
+	size_t n, k;
+
+	/* The original is gone; its copy is the person. */
+	assert_int_equal(hearth_person_check(s, &l->p), HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_person_check(s, &l->copy), HEARTH_OK);
+
+	/* The safety rule sees the follow-up: the moved case can neither
+	 * close nor be deleted or erased, as an unmoved one. */
+	assert_int_equal(hearth_followup_pending_safety(s, &l->copy, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	hearth_id_to_hex(&l->fu, hex);
+	hex[8] = '\0';
+	assert_int_equal(hearth_person_set_case(s, &l->copy, "closed"), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), hex));
+	assert_int_equal(hearth_person_delete(s, &l->copy), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), hex));
+	assert_int_equal(hearth_person_purge(s, &l->copy, NULL), HEARTH_ESTATE);
+	assert_int_equal(hearth_person_check(s, &l->copy), HEARTH_OK);
+
+	/* The follow-up lists: pending, overdue (due 12-03), all; everyone's
+	 * and the person's. */
+	assert_int_equal(fu_listed(s, HEARTH_FOLLOWUPS_PENDING, NULL, l), 1);
+	assert_int_equal(fu_listed(s, HEARTH_FOLLOWUPS_OVERDUE, NULL, l), 1);
+	assert_int_equal(fu_listed(s, HEARTH_FOLLOWUPS_ALL, NULL, l), 1);
+	assert_int_equal(fu_listed(s, HEARTH_FOLLOWUPS_PENDING, &l->copy, l), 1);
+	assert_int_equal(fu_listed(s, HEARTH_FOLLOWUPS_OVERDUE, &l->copy, l), 1);
+	assert_int_equal(fu_listed(s, HEARTH_FOLLOWUPS_ALL, &l->copy, l), 1);
+
+	/* The flagged screening's action is pending, for the copy. */
+	assert_int_equal(hearth_screening_pending_actions(s, &l->copy, &pend, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	assert_true(hearth_id_equal(&pend[0].screening, &l->scr));
+	assert_true(hearth_id_equal(&pend[0].person, &l->copy));
+	assert_string_equal(pend[0].person_name, "周强");
+	hearth_pending_actions_free(pend, n);
+	assert_int_equal(hearth_screening_pending_actions(s, NULL, &pend, &n), HEARTH_OK);
+	assert_int_equal(n, 1);
+	assert_true(hearth_id_equal(&pend[0].person, &l->copy));
+	hearth_pending_actions_free(pend, n);
+
+	/* The timeline: the screening moved with the case and the four
+	 * records written late, once each. */
+	assert_int_equal(hearth_person_timeline(s, &l->copy, &t), HEARTH_OK);
+	assert_int_equal(t->n, 5);
+	assert_int_equal(tl_count(t, &l->scr), 1);
+	assert_int_equal(tl_count(t, &l->fu), 1);
+	assert_int_equal(tl_count(t, &l->note), 1);
+	assert_int_equal(tl_count(t, &l->appt), 1);
+	hearth_timeline_free(t);
+
+	/* The appointment and the note, in the person's lists and in
+	 * everyone's under the copy. */
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(hearth_appt_list(s, NULL, NULL, k ? NULL : &l->copy, &al),
+				 HEARTH_OK);
+		assert_int_equal(al->n, 1);
+		assert_true(hearth_id_equal(&al->items[0].id, &l->appt));
+		assert_true(hearth_id_equal(&al->items[0].person, &l->copy));
+		assert_string_equal(al->items[0].person_name, "周强");
+		hearth_appts_free(al);
+	}
+	assert_int_equal(hearth_note_list(s, &l->copy, &nl), HEARTH_OK);
+	assert_int_equal(nl->n, 1);
+	assert_true(hearth_id_equal(&nl->items[0].id, &l->note));
+	assert_true(hearth_id_equal(&nl->items[0].person, &l->copy));
+	hearth_notes_free(nl);
+	assert_int_equal(hearth_note_list(s, NULL, &nl), HEARTH_OK);
+	assert_int_equal(nl->n, 1);
+	assert_true(hearth_id_equal(&nl->items[0].person, &l->copy));
+	hearth_notes_free(nl);
+
+	/* Reports: two screenings, one safety flag, one person served. */
+	assert_int_equal(hearth_report_build(s, "2026-12-01", "2026-12-31", HEARTH_REPORT_WHOLE,
+					     LATE_TODAY, &rep), HEARTH_OK);
+	assert_int_equal(rep->whole.m[HEARTH_M_SCREENINGS], 2);
+	assert_int_equal(rep->whole.m[HEARTH_M_SAFETY_FLAGS], 1);
+	assert_int_equal(rep->whole.m[HEARTH_M_FOLLOWUP_OVERDUE], 1);
+	assert_int_equal(rep->whole.m[HEARTH_M_PEOPLE], 1);
+	hearth_report_free(rep);
+}
+
+/* Both replicas list the same follow-ups in the same order. */
+static void late_same(hearth_store *a, hearth_store *b)
+{
+	hearth_followups *la = NULL, *lb = NULL;
+	const hearth_followup_which w[] = { HEARTH_FOLLOWUPS_PENDING, HEARTH_FOLLOWUPS_ALL };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(hearth_followup_list(a, w[k], NULL, LATE_TODAY, &la), HEARTH_OK);
+		assert_int_equal(hearth_followup_list(b, w[k], NULL, LATE_TODAY, &lb), HEARTH_OK);
+		assert_int_equal(la->n, lb->n);
+		for (i = 0; i < la->n; i++) {
+			assert_true(hearth_id_equal(&la->items[i].id, &lb->items[i].id));
+			assert_true(hearth_id_equal(&la->items[i].person, &lb->items[i].person));
+		}
+		hearth_followups_free(la);
+		hearth_followups_free(lb);
+	}
+}
+
+static void late_records(void **state, int b_first)
+{
+	fixture *f = *state;
+	struct late_b b;
+	struct late l;
+
+	late_open(f, &b, &l, b_first);
+	late_check(f->s, &l);
+	late_check(b.s, &l);
+	late_same(f->s, b.s);
+	late_close(&b);
+}
+
+/* The moving device hears of the late records first. */
+static void test_case_move_late_records_moved_first(void **state)
+{
+	late_records(state, 0);
+}
+
+/* The device that wrote them hears of the move first. */
+static void test_case_move_late_records_writer_first(void **state)
+{
+	late_records(state, 1);
+}
+
+/* Erasing the moved person is refused while the late safety follow-up is
+ * open, then, once it is done, erases the late records too. */
+static void test_case_move_late_records_purge(void **state)
+{
+	fixture *f = *state;
+	struct late_b b;
+	struct late l;
+	size_t n;
+
+	late_open(f, &b, &l, 1);
+	assert_int_equal(ops_holding(f->s, LATE_NOTE), 1);
+	assert_int_equal(hearth_person_purge(f->s, &l.copy, &n), HEARTH_ESTATE);
+	assert_int_equal(ops_holding(f->s, LATE_NOTE), 1);
+	assert_int_equal(hearth_followup_done(f->s, &l.fu, "called, safe tonight", LATE_TODAY),
+			 HEARTH_OK);
+	assert_int_equal(hearth_followup_pending_safety(f->s, &l.copy, &n), HEARTH_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(hearth_person_purge(f->s, &l.copy, &n), HEARTH_OK);
+	assert_int_equal(ops_holding(f->s, LATE_NOTE), 0);
+	assert_int_equal(ops_holding(f->s, "周强"), 0);
+	assert_int_equal(count_kind(f->s, "note"), 0);
+	assert_int_equal(count_kind(f->s, "appointment"), 0);
+	late_close(&b);
+}
+
+
+/* The late records can be worked on like the copy's own: the pending
+ * action recorded, the appointment marked a no-show (its follow-up is the
+ * copy's, in the team space), the note amended (the amendment the
+ * copy's), the safety call made; then the case may close. */
+static void test_case_move_late_records_acted_on(void **state)
+{
+	fixture *f = *state;
+	hearth_pending_action *pend = NULL;
+	hearth_notes *nl = NULL;
+	struct late_b b;
+	char fbuf[64], hex[HEARTH_ID_HEX + 1];
+	hearth_id nfu, amend;
+	struct late l;
+	size_t n;
+
+	late_open(f, &b, &l, 0);
+	hearth_id_to_hex(&l.copy, hex);
+
+	assert_int_equal(hearth_screening_record_action(f->s, &l.scr, "safety plan made",
+							"2026-12-20 10:00"), HEARTH_OK);
+	assert_int_equal(hearth_screening_pending_actions(f->s, &l.copy, &pend, &n), HEARTH_OK);
+	assert_int_equal(n, 0);
+	hearth_pending_actions_free(pend, n);
+
+	assert_int_equal(hearth_appt_noshow(f->s, &l.appt, "2026-12-22", &nfu), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &nfu, "person"), hex);
+	assert_true(space_is(f->s, &nfu, &l.team));
+
+	assert_int_equal(hearth_note_amend(f->s, &l.note, "A: plan revised", "2026-12-23",
+					   &amend), HEARTH_OK);
+	assert_string_equal(FIELD(f->s, &amend, "person"), hex);
+	assert_true(space_is(f->s, &amend, &l.team));
+	assert_int_equal(hearth_note_list(f->s, &l.copy, &nl), HEARTH_OK);
+	assert_int_equal(nl->n, 2);
+	assert_true(hearth_id_equal(&nl->items[0].id, &l.note));
+	assert_true(hearth_id_equal(&nl->items[1].id, &amend));
+	hearth_notes_free(nl);
+
+	assert_int_equal(hearth_person_set_case(f->s, &l.copy, "closed"), HEARTH_ESTATE);
+	assert_int_equal(hearth_followup_done(f->s, &l.fu, "called, safe tonight", LATE_TODAY),
+			 HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &l.copy, "closed"), HEARTH_OK);
+	late_close(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1603,6 +1950,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_move_refused, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_conflict_and_rollback, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_person_purge_follows_moves, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_records_moved_first, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_records_writer_first, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_records_purge, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_records_acted_on, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

@@ -16,6 +16,15 @@
  * copies), then tombstones the originals, in one atomic step.  Nothing is
  * re-labelled and no ciphertext of the old space is reused: the copies are
  * new ops, sealed at the target space's epoch when they travel.
+ *
+ * A device that has not heard of a move may still write records naming
+ * the original person (a screening, its safety follow-up, a note, an
+ * appointment).  They are not copied: the core reads them as the copy's,
+ * following "moved_to" wherever it resolves a record's person (lists,
+ * timelines, the safety rule that blocks closing, deleting and erasing,
+ * pending actions, reports), so every replica shows them under the copy
+ * once it holds the same ops.  They stay in the old space, readable to
+ * whoever holds its keys; erasing the person reaches them.
  */
 #ifndef HEARTH_CASELOAD_H
 #define HEARTH_CASELOAD_H
