@@ -435,8 +435,12 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 			dev_del(m->devices, &m->ndevices, c->dev);
 	} else if (strncmp(op->field, PREFIX_CUTOFF, strlen(PREFIX_CUTOFF)) == 0) {
 		/* Two leads may name a cutoff for one device: the greatest
-		 * holds (every op some lead accepted stays). */
-		if (c->dev == 0 || !lead || !decimal(op->value, &v, 0))
+		 * holds (every op some lead accepted stays).  Nobody names a
+		 * cutoff in their own member record, nor for the device that
+		 * writes it: a lead about to be removed would otherwise write
+		 * a huge one first, and the greatest would hold. */
+		if (c->dev == 0 || !lead || own || c->dev == op->id.device ||
+		    !decimal(op->value, &v, 0))
 			return;
 		if ((e = dev_add(f, &m->cutoffs, &m->ncutoffs, c->dev)) == NULL)
 			return;

@@ -397,6 +397,57 @@ static void test_three_vaults(void **state)
 	replica_close(&b);
 }
 
+/* A lead about to be removed writes, before the removal reaches it, a
+ * cutoff for its own device far past anything it wrote: a device never
+ * names its own cutoff (nor does anyone in the record it is listed in),
+ * so the removal's cutoff holds and its later ops stay refused. */
+static void test_removed_lead_own_cutoff(void **state)
+{
+	replica l, k;
+	hearth_id space, mk;
+	hearth_space_state *sl, *sk;
+	uint8_t pk[32];
+	uint64_t kdev, cut = 0;
+	char f[32], *d1, *d2;
+	int found = 0;
+	size_t i;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&k);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	mk = add_member(&l, &k, &space, HEARTH_ROLE_LEAD);
+	sync_to(&l, &k, &space);
+	assert_int_equal(hearth_space_refresh(k.s, &space, NULL), HEARTH_OK);
+	sync_to(&k, &l, &space);
+	kdev = hearth_store_device(k.s);
+	/* K, not yet removed, raises its own cutoff in its own record. */
+	snprintf(f, sizeof f, "cutoff.%016llx", (unsigned long long)kdev);
+	assert_int_equal(hearth_record_set(k.s, &mk, f, "1000000"), HEARTH_OK);
+	assert_int_equal(hearth_space_remove(l.s, &space, &mk), HEARTH_OK);
+	sync_to(&k, &l, &space);
+	sync_to(&l, &k, &space);
+	sl = state_of(&l, &space);
+	sk = state_of(&k, &space);
+	for (i = 0; i < sl->nmembers; i++)
+		if (hearth_id_equal(&sl->members[i].record, &mk) &&
+		    sl->members[i].ncutoffs == 1) {
+			cut = sl->members[i].cutoffs[0].cutoff;
+			found = 1;
+		}
+	assert_true(found && cut < 1000000);
+	assert_false(hearth_space_may_write(sl, kdev, cut + 1, cut + 1, 0, pk, NULL));
+	assert_int_equal(hearth_space_state_dump(sl, &d1), HEARTH_OK);
+	assert_int_equal(hearth_space_state_dump(sk, &d2), HEARTH_OK);
+	assert_string_equal(d1, d2);
+	free(d1);
+	free(d2);
+	hearth_space_state_free(sl);
+	hearth_space_state_free(sk);
+	replica_close(&l);
+	replica_close(&k);
+}
+
 /* ---- codes ----------------------------------------------------------------- */
 
 static void test_codes(void **state)
@@ -1504,6 +1555,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_three_vaults),
+		cmocka_unit_test(test_removed_lead_own_cutoff),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_code_layout),
 		cmocka_unit_test(test_order_independence),
