@@ -346,6 +346,12 @@ int cli_kv_add(struct cli_table *t, const char *label, const char *value);
  * Returns 0, or CLI_EXIT_USAGE after a message. */
 int cli_check_text(struct hearth_cli *cli, const char *option, const char *value);
 
+/* The end of a listing that filled arr (--json) or t through a callback
+ * (failed: the callback ran out of memory): prints {key: arr} or the
+ * table, or the error st; frees both.  Returns the exit code. */
+int cli_list_finish(struct hearth_cli *cli, hearth_status st, int failed,
+		    json_t *arr, struct cli_table *t, const char *key);
+
 /* Writes len bytes to path whole or not at all: a temporary file beside
  * it, synced, then renamed over it.  An error message names the path. */
 int cli_write_file(struct hearth_cli *cli, const char *path, const uint8_t *data,

@@ -177,18 +177,7 @@ static int space_list(struct hearth_cli *cli, int argc, char **argv)
 			return cli_error(cli, "%s", _("out of memory"));
 	}
 	st = hearth_spaces_each(s, list_cb, &l);
-	if (st == HEARTH_OK && l.failed)
-		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
-	if (st != HEARTH_OK) {
-		json_decref(l.arr);
-		cli_table_free(l.t);
-		return cli_error_status(cli, st);
-	}
-	if (cli->json)
-		return cli_json_print(cli, json_pack("{s:o}", "spaces", l.arr));
-	cli_table_print(l.t, stdout);
-	cli_table_free(l.t);
-	return CLI_EXIT_OK;
+	return cli_list_finish(cli, st, l.failed, l.arr, l.t, "spaces");
 }
 
 /* ---- space members ------------------------------------------------------------ */

@@ -430,3 +430,20 @@ void cli_fingerprint_print(const char *fp)
 		       g % FINGERPRINT_GROUPS_PER_LINE == FINGERPRINT_GROUPS_PER_LINE - 1 ?
 		       "\n" : "");
 }
+
+int cli_list_finish(struct hearth_cli *cli, hearth_status st, int failed,
+		    json_t *arr, struct cli_table *t, const char *key)
+{
+	if (st == HEARTH_OK && failed)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+	if (st != HEARTH_OK) {
+		json_decref(arr);
+		cli_table_free(t);
+		return cli_error_status(cli, st);
+	}
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:o}", key, arr));
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	return CLI_EXIT_OK;
+}
