@@ -13,6 +13,7 @@ packages="
   clang llvm libclang-rt-14-dev
   libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev libjansson-dev
   libcmocka-dev
+  libmicrohttpd-dev libqrencode-dev libpq-dev postgresql wrk
   gettext locales
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev-bin
   librsvg2-common
