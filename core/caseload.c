@@ -9,11 +9,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "casework_private.h"
 #include "hearth/audit.h"
 #include "hearth/caseload.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
+#include "hearth/hlc.h"
 #include "hearth/space.h"
 #include "hearth/spaces.h"
 
@@ -307,6 +310,151 @@ static const char *remap(const case_set *c, const char *value,
 	return value;
 }
 
+/* ---- late case-state writes for a moved person -------------------------
+ *
+ * A device that has not heard of a move may set the original's risk, case
+ * state or counsellor: the safety rule does (risk high, case followup)
+ * when it records a flagged screening.  The copy holds the values the
+ * move copied, under the move's newer HLC, so last-writer-wins alone
+ * would keep the copied (older) value and hide the late one: the copy's
+ * risk badge would read lower than the safety follow-up it shows.
+ *
+ * So the move records, in the copy's "moved_src", the HLC each settled
+ * field had where it came from ("case=<hex> risk=<hex>", a field absent
+ * there left out).  A copied value counts at that HLC; a value written on
+ * the copy after the move (its op newer than moved_src's) at its own.
+ * hearth_case_moves_settle writes an original's value onto its live copy
+ * when the original's op is newer than what the copy's value counts at:
+ * last-writer-wins as if the case had never moved.  Every replica that
+ * settles writes the same value, so they converge. */
+
+static const char *const settled_fields[] = { "case", "counsellor", "risk" };
+#define N_SETTLED (sizeof settled_fields / sizeof settled_fields[0])
+
+static const hearth_field *field_of(const hearth_record *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, name) == 0)
+			return &r->fields[i];
+	return NULL;
+}
+
+/* The HLC r's value of name counts at (all zero: none): its own op's, or,
+ * for a value a move copied into r, the one its source had. */
+static hearth_hlc moved_src_of(const hearth_record *r, const char *name)
+{
+	const hearth_field *f = field_of(r, name), *src = field_of(r, HEARTH_FIELD_MOVED_SRC);
+	hearth_hlc h;
+	size_t nlen = strlen(name);
+	const char *p;
+
+	memset(&h, 0, sizeof h);
+	if (src == NULL || (f != NULL && hearth_hlc_cmp(&f->hlc, &src->hlc) > 0))
+		return f != NULL ? f->hlc : h;
+	for (p = src->value; *p != '\0'; p++) {
+		if ((p == src->value || p[-1] == ' ') && strncmp(p, name, nlen) == 0 &&
+		    p[nlen] == '=' &&
+		    sodium_hex2bin(h.b, sizeof h.b, p + nlen + 1, 2 * HEARTH_HLC_BYTES,
+				   NULL, NULL, NULL) == 0)
+			return h;
+	}
+	memset(&h, 0, sizeof h);
+	return h;
+}
+
+static hearth_status write_moved_src(hearth_store *s, const hearth_record *from,
+				     const hearth_id *copy)
+{
+	char buf[N_SETTLED * (16 + 2 * HEARTH_HLC_BYTES + 2) + 1] = "";
+	char hex[2 * HEARTH_HLC_BYTES + 1];
+	size_t i, len = 0;
+
+	for (i = 0; i < N_SETTLED; i++) {
+		hearth_hlc h = moved_src_of(from, settled_fields[i]);
+		static const hearth_hlc zero;
+
+		if (memcmp(&h, &zero, sizeof h) == 0)
+			continue;
+		hearth_hlc_to_hex(&h, hex);
+		len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s=%s",
+					len ? " " : "", settled_fields[i], hex);
+	}
+	return hearth_record_set(s, copy, HEARTH_FIELD_MOVED_SRC, buf);
+}
+
+/* One original and its live copy: writes the late values. */
+static hearth_status settle_one(hearth_store *s, const hearth_id *orig,
+				const hearth_id *copy, size_t *n)
+{
+	char detail[64], hex[HEARTH_ID_HEX + 1];
+	hearth_record *o = NULL, *c = NULL;
+	hearth_status st;
+	size_t i;
+
+	if ((st = hearth_record_load(s, orig, &o)) != HEARTH_OK ||
+	    (st = hearth_record_load(s, copy, &c)) != HEARTH_OK)
+		goto out;
+	if (c->deleted || strcmp(c->kind, "person") != 0)
+		goto out;
+	hearth_id_to_hex(orig, hex);
+	for (i = 0; i < N_SETTLED && st == HEARTH_OK; i++) {
+		const hearth_field *late = field_of(o, settled_fields[i]);
+		const hearth_field *now = field_of(c, settled_fields[i]);
+		hearth_hlc at = moved_src_of(c, settled_fields[i]);
+
+		if (late == NULL || hearth_hlc_cmp(&late->hlc, &at) <= 0 ||
+		    (now != NULL && strcmp(now->value, late->value) == 0))
+			continue;
+		st = hearth_record_set(s, copy, settled_fields[i], late->value);
+		snprintf(detail, sizeof detail, "%s; written for moved original %.8s",
+			 late->value, hex);
+		if (st == HEARTH_OK) {
+			char action[32];
+
+			snprintf(action, sizeof action, "person.%s", settled_fields[i]);
+			st = hearth_audit_append(s, action, copy, detail);
+		}
+		if (st == HEARTH_OK)
+			(*n)++;
+	}
+out:
+	if (st == HEARTH_ENOTFOUND) {
+		hearth_errdetail_clear();
+		st = HEARTH_OK;
+	}
+	hearth_record_free(o);
+	hearth_record_free(c);
+	return st;
+}
+
+hearth_status hearth_case_moves_settle(hearth_store *s, size_t *n_written)
+{
+	hearth_store_step step;
+	hearth_cw_moves m;
+	hearth_status st;
+	size_t i, n = 0;
+
+	if (n_written != NULL)
+		*n_written = 0;
+	if (s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store given");
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return st;
+	st = hearth_cw_moves_load(s, &m);
+	for (i = 0; st == HEARTH_OK && i < m.from.n; i++) {
+		hearth_id to = hearth_cw_moves_follow(&m, &m.from.v[i]);
+
+		st = settle_one(s, &m.from.v[i], &to, &n);
+	}
+	hearth_cw_moves_release(&m);
+	st = hearth_store_step_end(s, &step, st);
+	if (st == HEARTH_OK && n_written != NULL)
+		*n_written = n;
+	return st;
+}
+
 /* Writes the copies and tombstones the originals, inside the caller's
  * step. */
 static hearth_status case_copy(hearth_store *s, case_set *c, const hearth_id *space)
@@ -324,10 +472,18 @@ static hearth_status case_copy(hearth_store *s, case_set *c, const hearth_id *sp
 	for (i = 0; i < c->n && st == HEARTH_OK; i++) {
 		const hearth_record *r = c->v[i];
 
-		for (j = 0; j < r->nfields && st == HEARTH_OK; j++)
+		for (j = 0; j < r->nfields && st == HEARTH_OK; j++) {
+			/* Written anew below, for this move. */
+			if (i == 0 && strcmp(r->fields[j].name, HEARTH_FIELD_MOVED_SRC) == 0)
+				continue;
 			st = hearth_record_set(s, &c->copy[i], r->fields[j].name,
 					       remap(c, r->fields[j].value, hex));
+		}
 	}
+	/* After the person's fields: a copied value is one whose op is
+	 * older than this one (moved_src_of). */
+	if (st == HEARTH_OK)
+		st = write_moved_src(s, c->v[0], &c->copy[0]);
 	/* The original person names its copy before it is tombstoned: a
 	 * record a device writes for the original before it hears of the
 	 * move is then read as the copy's, wherever the core resolves a

@@ -23,6 +23,7 @@
 #include <sodium.h>
 
 #include "hearth/audit.h"
+#include "hearth/caseload.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
 #include "hearth/offline.h"
@@ -530,6 +531,10 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		goto out;
 	st = hearth_sync_import(s, trust, f, cb, cb_ctx, r);
+	/* A moved person's case state written late by a device that had not
+	 * heard of the move reaches the copy (hearth/caseload.h). */
+	if (st == HEARTH_OK)
+		st = hearth_case_moves_settle(s, NULL);
 	if (st == HEARTH_OK) {
 		snprintf(detail, sizeof detail,
 			 "envelopes=%zu held=%zu aside=%zu refused=%zu",

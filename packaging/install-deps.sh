@@ -14,7 +14,7 @@ packages="
   libsqlite3-dev sqlite3 libsodium-dev libssl-dev libcurl4-openssl-dev libjansson-dev
   libcmocka-dev
   libmicrohttpd-dev libqrencode-dev libpq-dev postgresql wrk
-  gettext locales
+  gettext locales jq
   libgtk-4-dev libadwaita-1-dev libglib2.0-dev-bin
   librsvg2-common
   xvfb xauth dbus-x11 desktop-file-utils appstream-util

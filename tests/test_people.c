@@ -1271,7 +1271,11 @@ static void same_fields(hearth_store *s, const hearth_id *a, const hearth_id *b,
 		else
 			assert_string_equal(ra->fields[i].value, vb);
 	}
-	assert_int_equal(compared, rb->nfields);
+	/* The copy of a person also says where its case state came from. */
+	assert_int_equal(compared + (hearth_record_field(rb, HEARTH_FIELD_MOVED_SRC) != NULL),
+			 rb->nfields);
+	assert_true(strcmp(rb->kind, "person") != 0 ||
+		    hearth_record_field(rb, HEARTH_FIELD_MOVED_SRC) != NULL);
 	hearth_record_free(ra);
 	hearth_record_free(rb);
 }
@@ -1663,12 +1667,17 @@ struct late_b {
 	hearth_store *s;
 };
 
-static void late_open(fixture *f, struct late_b *b, struct late *l, int b_first)
+static void late_b_open(fixture *f, struct late_b *b)
 {
 	snprintf(b->path, sizeof b->path, "%s/b.db", f->dir);
 	assert_int_equal(sqlite3_open(b->path, &b->db), SQLITE_OK);
 	assert_int_equal(hearth_schema_migrate(b->db, hearth_schema_latest()), HEARTH_OK);
 	assert_int_equal(hearth_store_open(b->db, NULL, &b->s), HEARTH_OK);
+}
+
+static void late_open(fixture *f, struct late_b *b, struct late *l, int b_first)
+{
+	late_b_open(f, b);
 	late_scenario(f, b->s, l, b_first);
 }
 
@@ -1880,6 +1889,125 @@ static void test_case_move_late_records_purge(void **state)
 }
 
 
+/* The safety rule's risk and case state reach a moved person's copy.
+ * Store 2 records a PHQ-9 with item 9 marked for p BEFORE store 1 moves
+ * p (store 1 has not heard of it), so store 2's ops are older than the
+ * move's copy of the fields: last-writer-wins alone would keep the
+ * copied "low" and "open".  Both sync orders. */
+static void late_risk(void **state, int b_first)
+{
+	fixture *f = *state;
+	hearth_screening_result r;
+	hearth_case_moved mv;
+	struct late_b b;
+	hearth_record *rec = NULL;
+	hearth_store *both[2];
+	hearth_id team, p;
+	size_t k, n;
+
+	late_b_open(f, &b);
+	both[0] = f->s;
+	both[1] = b.s;
+
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &team), HEARTH_OK);
+	p = add_person(f->s, "周强");
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", NULL), HEARTH_OK);
+	assert_int_equal(hearth_person_set_case(f->s, &p, "open"), HEARTH_OK);
+	sync_all(f->s, b.s);
+
+	/* Store 2 first, at a rest stop without a network. */
+	r = late_phq9(b.s, &p, "2026-12-03 21:00", 2);
+	assert_true(r.safety);
+	/* Then store 1 moves the case, copying "low" and "open". */
+	assert_int_equal(hearth_case_move(f->s, &p, &team, &mv), HEARTH_OK);
+	assert_int_equal(hearth_record_load(f->s, &mv.person, &rec), HEARTH_OK);
+	assert_string_equal(hearth_record_field(rec, "risk"), "low");
+	hearth_record_free(rec);
+
+	if (b_first) {
+		sync_all(b.s, f->s);
+		sync_all(f->s, b.s);
+	} else {
+		sync_all(f->s, b.s);
+		sync_all(b.s, f->s);
+	}
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(hearth_case_moves_settle(both[k], &n), HEARTH_OK);
+		assert_int_equal(n, 2); /* risk and case */
+	}
+	sync_all(f->s, b.s);
+	sync_all(b.s, f->s);
+	for (k = 0; k < 2; k++) {
+		/* Settled: nothing more to write. */
+		assert_int_equal(hearth_case_moves_settle(both[k], &n), HEARTH_OK);
+		assert_int_equal(n, 0);
+		assert_int_equal(hearth_record_load(both[k], &mv.person, &rec), HEARTH_OK);
+		assert_string_equal(hearth_record_field(rec, "risk"), "high");
+		assert_string_equal(hearth_record_field(rec, "case"), "followup");
+		hearth_record_free(rec);
+		/* The rule on lowering it holds on the copy as on any case. */
+		assert_int_equal(hearth_person_set_risk(both[k], &mv.person, "moderate", NULL),
+				 HEARTH_ESTATE);
+	}
+
+	/* A reasoned lowering on the copy, after the move, is not undone by
+	 * the original's older value. */
+	assert_int_equal(hearth_person_set_risk(f->s, &mv.person, "moderate",
+						"seen in person, safety plan agreed"),
+			 HEARTH_OK);
+	sync_all(f->s, b.s);
+	for (k = 0; k < 2; k++) {
+		assert_int_equal(hearth_case_moves_settle(both[k], &n), HEARTH_OK);
+		assert_int_equal(n, 0);
+		assert_int_equal(hearth_record_load(both[k], &mv.person, &rec), HEARTH_OK);
+		assert_string_equal(hearth_record_field(rec, "risk"), "moderate");
+		hearth_record_free(rec);
+	}
+	late_close(&b);
+}
+
+static void test_case_move_late_risk_moved_first(void **state)
+{
+	late_risk(state, 0);
+}
+
+static void test_case_move_late_risk_writer_first(void **state)
+{
+	late_risk(state, 1);
+}
+
+/* Moved twice (private -> team -> second team) before the late value
+ * arrives: it still reaches the last copy. */
+static void test_case_move_late_risk_twice(void **state)
+{
+	fixture *f = *state;
+	hearth_case_moved mv, mv2;
+	hearth_record *rec = NULL;
+	struct late_b b;
+	hearth_id t1, t2, p;
+	size_t n;
+
+	late_b_open(f, &b);
+	assert_int_equal(hearth_devices_ensure(f->s, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team", &t1), HEARTH_OK);
+	assert_int_equal(hearth_space_create(f->s, "team 2", &t2), HEARTH_OK);
+	p = add_person(f->s, "周强");
+	assert_int_equal(hearth_person_set_risk(f->s, &p, "low", NULL), HEARTH_OK);
+	sync_all(f->s, b.s);
+	(void)late_phq9(b.s, &p, "2026-12-03 21:00", 3);
+	assert_int_equal(hearth_case_move(f->s, &p, &t1, &mv), HEARTH_OK);
+	assert_int_equal(hearth_case_move(f->s, &mv.person, &t2, &mv2), HEARTH_OK);
+	sync_all(b.s, f->s);
+	assert_int_equal(hearth_case_moves_settle(f->s, &n), HEARTH_OK);
+	assert_int_equal(hearth_record_load(f->s, &mv2.person, &rec), HEARTH_OK);
+	assert_false(rec->deleted);
+	assert_string_equal(hearth_record_field(rec, "risk"), "high");
+	assert_string_equal(hearth_record_field(rec, "case"), "followup");
+	hearth_record_free(rec);
+	late_close(&b);
+}
+
 /* The late records can be worked on like the copy's own: the pending
  * action recorded, the appointment marked a no-show (its follow-up is the
  * copy's, in the team space), the note amended (the amendment the
@@ -1954,6 +2082,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_case_move_late_records_writer_first, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_late_records_purge, store_setup, store_teardown),
 		cmocka_unit_test_setup_teardown(test_case_move_late_records_acted_on, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_risk_moved_first, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_risk_writer_first, store_setup, store_teardown),
+		cmocka_unit_test_setup_teardown(test_case_move_late_risk_twice, store_setup, store_teardown),
 	};
 
 	return cmocka_run_group_tests_name("people", tests, NULL, NULL);

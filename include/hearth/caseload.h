@@ -44,6 +44,10 @@ extern "C" {
 /* The field a moved person's original holds, tombstoned: the id of its
  * copy (32 hex digits). */
 #define HEARTH_FIELD_MOVED_TO "moved_to"
+/* The copy's record of where the case-state fields it was given came
+ * from: "case=<32 hex HLC> counsellor=<...> risk=<...>" (fields the
+ * original lacked left out); hearth_case_moves_settle reads it. */
+#define HEARTH_FIELD_MOVED_SRC "moved_src"
 
 /* HEARTH_OK when this vault may put a case into space: its private space
  * (NULL means it too), or a team space whose genesis it holds, of which
@@ -105,6 +109,21 @@ typedef struct hearth_case_moved {
 hearth_status hearth_case_move(hearth_store *s, const hearth_id *person,
 			       const hearth_id *space,
 			       hearth_case_moved *out) HEARTH_WUR;
+
+/* Late case-state writes for moved people.  A device that had not heard
+ * of a move may set the original's risk, case state or counsellor (the
+ * safety rule sets risk high and case followup when it records a flagged
+ * screening).  The move copied the values the original had then, so the
+ * copy would keep showing the older one.  This writes onto each moved
+ * person's live copy every such value whose op is newer than what the
+ * copy's own value counts at (a copied value at its source's HLC, a value
+ * written on the copy after the move at its own): last-writer-wins as if
+ * the case had never moved.  Audited as person.risk / person.case /
+ * person.counsellor ("high; written for moved original 1a2b3c4d").
+ * Replicas that settle write the same values, so they converge.  Called
+ * after every merge by the core's sync verbs (hearth_offline_import);
+ * idempotent.  *n_written (may be NULL): the fields written.  Atomic. */
+hearth_status hearth_case_moves_settle(hearth_store *s, size_t *n_written) HEARTH_WUR;
 
 #ifdef __cplusplus
 }

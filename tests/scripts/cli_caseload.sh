@@ -121,4 +121,33 @@ run 1 "$HEARTH" space move "$P2" "$S"
 grep -q "already" "$T/err" || fail "moving into its own space: $(cat "$T/err")"
 "$HEARTH" audit list --json | grep -q '"record.move"' || fail "no audit entry record.move"
 "$HEARTH" audit verify >/dev/null || fail "the audit chain breaks"
+
+# ---- part 3: a safety result written late for a moved person ------------
+# A linked device of the same person records a
+# PHQ-9 with item 9 marked for W without a network; meanwhile this vault
+# moves W into the team space.  When this vault imports the copy's
+# bundle, the copy's risk is high and its case in follow-up, as the
+# safety rule set them on the original.
+W=$("$HEARTH" person add --name 吴敏 --unit 装卸班)
+"$HEARTH" person risk "$W" low >/dev/null
+HEARTH_VAULT=$T/vault2 "$HEARTH" init >/dev/null 2>&1
+code=$(HEARTH_VAULT=$T/vault2 "$HEARTH" device link | sed -n 2p | tr -d ' ')
+"$HEARTH" device approve "$code" --out "$T/pkg" >/dev/null
+HEARTH_VAULT=$T/vault2 "$HEARTH" device link --accept "$T/pkg" >/dev/null
+"$HEARTH" sync export --space private --out "$T/own.bundle" >/dev/null
+HEARTH_VAULT=$T/vault2 "$HEARTH" sync import "$T/own.bundle" >/dev/null
+HEARTH_VAULT=$T/vault2 "$HEARTH" screen phq9 --person "$W" --answers 0,0,0,0,0,0,0,0,2 >/dev/null 2>&1 || true
+HEARTH_VAULT=$T/vault2 "$HEARTH" person show "$W" | grep -q "^Risk: *High" ||
+	fail "the second device's safety rule did not raise the risk"
+run 0 "$HEARTH" space move "$W" "$S"
+W2=$(sed -n "s/^The person's id in that space: //p" "$T/out")
+"$HEARTH" person show "$W2" | grep -q "^Risk: *Low" || fail "the move did not copy the risk"
+HEARTH_VAULT=$T/vault2 "$HEARTH" sync export --space private --out "$T/late.bundle" >/dev/null
+run 0 "$HEARTH" sync import "$T/late.bundle"
+"$HEARTH" person show "$W2" >"$T/out"
+grep -q "^Risk: *High" "$T/out" || { cat "$T/out" >&2; fail "the late safety result left the moved copy's risk below high"; }
+grep -q "^Case: *Follow-up" "$T/out" || { cat "$T/out" >&2; fail "the late safety result left the moved copy's case state"; }
+"$HEARTH" audit list --json | grep -q "written for moved original ${W:0:8}" ||
+	fail "no audit entry for the settled risk"
+"$HEARTH" audit verify >/dev/null || fail "the audit chain breaks"
 echo "ok: caseload"
