@@ -51,6 +51,7 @@
 #include <string.h>
 
 #include "hearth/crypto.h"
+#include "hearth/envelope.h"
 #include "hearth/schema.h"
 #include "hearth/store.h"
 
@@ -1881,6 +1882,18 @@ static hearth_status purge(hearth_store *s, const hearth_op *p)
 	return ret;
 }
 
+/* A tombstone or purge of a control-plane record (space, member, epoch):
+ * never written.  Membership is a fold of these records' ops
+ * (hearth/space.h); emptying one would let any member who may write to a
+ * space undo removals, cutoffs and key wraps on every replica.  Refused
+ * locally, quarantined at merge (kept, not applied, reported). */
+static int control_tombstone(const char *kind, const char *field)
+{
+	return hearth_kind_is_control(kind) &&
+	       (strcmp(field, HEARTH_FIELD_DELETED) == 0 ||
+		strcmp(field, HEARTH_FIELD_PURGED) == 0);
+}
+
 /* Steps 2 and 3 of the file comment for an op already in the log; *state
  * is what became of it (the caller records anything but APPLIED). */
 static hearth_status merge_held(hearth_store *s, const hearth_op *op,
@@ -1923,6 +1936,8 @@ static hearth_status merge_held(hearth_store *s, const hearth_op *op,
 		*state = HEARTH_OP_ORPHAN;
 		return HEARTH_OK;
 	}
+	if (*why == NULL && r.state == REC_BOUND && control_tombstone(r.kind, op->field))
+		*why = "deletes or erases a record of a space's control plane";
 	if (*why != NULL) {
 		*state = HEARTH_OP_QUARANTINED;
 		return HEARTH_OK;
@@ -2379,6 +2394,10 @@ static hearth_status local_write(hearth_store *s, const hearth_id *id,
 		ret = hearth_fail(HEARTH_ESTATE,
 			"cannot change field '%s': a %-s is never changed once written",
 			field, kind);
+	if (ret == HEARTH_OK && control_tombstone(kind, field))
+		ret = hearth_fail(HEARTH_ESTATE,
+			"a %-s record of a space's control plane is never deleted or erased",
+			kind);
 	if (ret == HEARTH_OK)
 		ret = replaced_values(s, id, field, &f, alts, &prev, &op.nprev);
 	if (ret == HEARTH_OK) {

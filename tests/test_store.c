@@ -2892,12 +2892,53 @@ static void test_dump_format(void **state)
 	free(d);
 }
 
+/* A control-plane record (a space's member, epoch or genesis record) is
+ * never tombstoned or purged: locally refused, and quarantined when it
+ * arrives, so a member cannot empty the records membership is folded
+ * from on every replica. */
+static void test_control_records_not_deleted(void **state)
+{
+	fixture *f = *state;
+	hearth_id m = id_of("4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b4b");
+	hearth_op ops[4];
+	hearth_record *r = NULL;
+	op_list *l = list_new();
+	size_t i;
+
+	ops[0] = CREATE(.seq = 1, .ms = T0 + 1000, .rec = &m, .kind = "member",
+		.value = "member");
+	ops[1] = ROP(.seq = 2, .ms = T0 + 2000, .rec = &m, .kind = "member",
+		.field = "role", .value = "lead");
+	ops[2] = ROP(.dev = DEV_S, .seq = 1, .ms = T0 + 3000, .rec = &m, .kind = "member",
+		.field = "_deleted", .value = "1");
+	ops[3] = ROP(.dev = DEV_S, .seq = 2, .ms = T0 + 4000, .rec = &m, .kind = "member",
+		.field = "_purged", .value = "1");
+	OK(hearth_store_apply(f->s, ops, 4, NULL));
+	OK(hearth_record_load(f->s, &m, &r));
+	assert_false(r->deleted);
+	assert_string_equal(hearth_record_field(r, "role"), "lead");
+	hearth_record_free(r);
+	OK(hearth_store_ops_since(f->s, 0, collect, l));
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].op.id.device == DEV_S)
+			assert_int_equal(l->v[i].state, HEARTH_OP_QUARANTINED);
+	free(l);
+
+	assert_int_equal(hearth_record_delete(f->s, &m), HEARTH_ESTATE);
+	assert_int_equal(hearth_record_purge(f->s, &m), HEARTH_ESTATE);
+	OK(hearth_record_load(f->s, &m, &r));
+	assert_false(r->deleted);
+	assert_string_equal(hearth_record_field(r, "role"), "lead");
+	hearth_record_free(r);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
 		T(test_create_set_get_clear_delete),
+		T(test_control_records_not_deleted),
 		T(test_chinese_text_round_trip),
 		T(test_ops_appended),
 		T(test_ops_by_device_and_range),
