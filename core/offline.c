@@ -77,12 +77,25 @@ static hearth_sync_verdict private_device_key(void *ctx, const hearth_envelope_i
 		return HEARTH_SYNC_LATER;
 	for (i = 0; i < t->n; i++)
 		if (t->devices[i].device == info->device) {
-			if (t->devices[i].revoked && info->last_seq > t->devices[i].cutoff)
+			/* Past its cutoff whole: refused; straddling it:
+			 * applied up to it (private_write_limit). */
+			if (t->devices[i].revoked && info->first_seq > t->devices[i].cutoff)
 				return HEARTH_SYNC_REFUSE;
 			memcpy(pk, t->devices[i].pk, HEARTH_SIGN_PUBLICBYTES);
 			return HEARTH_SYNC_ACCEPT;
 		}
 	return HEARTH_SYNC_LATER;
+}
+
+static uint64_t private_write_limit(void *ctx, const hearth_envelope_info *info)
+{
+	hearth_private_trust *t = ctx;
+	size_t i;
+
+	for (i = 0; i < t->n; i++)
+		if (t->devices[i].device == info->device && t->devices[i].revoked)
+			return t->devices[i].cutoff;
+	return UINT64_MAX;
 }
 
 /* The private space's key at epoch: the kept secret, or (make) derived
@@ -195,6 +208,7 @@ hearth_status hearth_private_trust_open(hearth_store *s, hearth_private_trust **
 	t->s = s;
 	t->space = hearth_store_private_space(s);
 	t->trust.device_key = private_device_key;
+	t->trust.write_limit = private_write_limit;
 	t->trust.epoch_key = private_epoch_key;
 	t->trust.current_epoch = private_current_epoch;
 	t->trust.control_changed = NULL;
@@ -264,8 +278,10 @@ static hearth_sync_verdict team_device_key(void *ctx, const hearth_envelope_info
 	hearth_space_state *st = NULL;
 	hearth_sync_verdict v = HEARTH_SYNC_LATER;
 
+	/* Judged at its first seq: an envelope straddling its author's
+	 * cutoff is applied up to it (team_write_limit). */
 	if (hearth_space_trust_may_write(t->spaces, &info->space, info->device,
-					 info->first_seq, info->last_seq, info->epoch, pk)) {
+					 info->first_seq, info->first_seq, info->epoch, pk)) {
 		/* A data envelope whose key is not sealed to this device (yet)
 		 * waits: opening it would refuse the whole bundle. */
 		if (info->epoch != 0 &&
@@ -278,10 +294,17 @@ static hearth_sync_verdict team_device_key(void *ctx, const hearth_envelope_info
 		hearth_errdetail_clear();
 		return HEARTH_SYNC_LATER;
 	}
-	if (st->known && past_cutoff(st, info->device, info->last_seq))
+	if (st->known && past_cutoff(st, info->device, info->first_seq))
 		v = HEARTH_SYNC_REFUSE;
 	hearth_space_state_free(st);
 	return v;
+}
+
+static uint64_t team_write_limit(void *ctx, const hearth_envelope_info *info)
+{
+	hearth_team_trust *t = ctx;
+
+	return hearth_space_trust_write_limit(t->spaces, &info->space, info->device);
 }
 
 static int team_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch,
@@ -356,6 +379,7 @@ hearth_status hearth_team_trust_open(hearth_store *s, hearth_team_trust **out)
 	}
 	t->s = s;
 	t->trust.device_key = team_device_key;
+	t->trust.write_limit = team_write_limit;
 	t->trust.epoch_key = team_epoch_key;
 	t->trust.current_epoch = team_current_epoch;
 	t->trust.control_changed = team_control_changed;
@@ -415,6 +439,13 @@ static hearth_status vault_current_epoch(void *ctx, const hearth_id *space,
 	return tr->current_epoch(tr->ctx, space, epoch, key);
 }
 
+static uint64_t vault_write_limit(void *ctx, const hearth_envelope_info *info)
+{
+	const hearth_sync_trust *tr = vault_pick(ctx, &info->space);
+
+	return tr->write_limit != NULL ? tr->write_limit(tr->ctx, info) : UINT64_MAX;
+}
+
 static hearth_status vault_control_changed(void *ctx, const hearth_id *space)
 {
 	const hearth_sync_trust *tr = vault_pick(ctx, space);
@@ -441,6 +472,7 @@ hearth_status hearth_vault_trust_open(hearth_store *s, hearth_vault_trust **out)
 	t->trust.epoch_key = vault_epoch_key;
 	t->trust.current_epoch = vault_current_epoch;
 	t->trust.control_changed = vault_control_changed;
+	t->trust.write_limit = vault_write_limit;
 	t->trust.ctx = t;
 	*out = t;
 	return HEARTH_OK;

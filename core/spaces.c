@@ -1299,6 +1299,14 @@ int hearth_space_trust_may_write(hearth_space_trust *t, const hearth_id *space,
 				      pk, NULL);
 }
 
+uint64_t hearth_space_trust_write_limit(hearth_space_trust *t, const hearth_id *space,
+					uint64_t device)
+{
+	if (t == NULL || space == NULL)
+		return 0;
+	return hearth_space_write_limit(trust_state(t, space), device);
+}
+
 int hearth_space_trust_epoch_key(hearth_space_trust *t, const hearth_id *space,
 				 uint64_t epoch, uint8_t key[HEARTH_EPOCH_KEYBYTES])
 {

@@ -361,6 +361,37 @@ static author author_of(const hearth_space_state *st, uint64_t d, uint64_t q)
 	return a;
 }
 
+uint64_t hearth_space_write_limit(const hearth_space_state *st, uint64_t d)
+{
+	const hearth_space_device *rv;
+	uint64_t best = 0;
+	int listed = 0;
+	size_t i;
+
+	if (st == NULL || !st->known)
+		return 0;
+	/* The greatest seq author_of still counts, record by record. */
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+		const hearth_space_device *c;
+
+		if (dev_find(m->devices, m->ndevices, d) == NULL)
+			continue;
+		listed = 1;
+		if (!m->removed) {
+			best = UINT64_MAX;
+		} else if ((c = dev_find(m->cutoffs, m->ncutoffs, d)) != NULL && c->cutoff > best) {
+			best = c->cutoff;
+		}
+	}
+	if (!listed && d == st->root_device)
+		best = UINT64_MAX;
+	rv = dev_find(st->revoked, st->nrevoked, d);
+	if (rv != NULL && rv->cutoff < best)
+		best = rv->cutoff;
+	return best;
+}
+
 /* 1 if device d is listed, or is the root device, with another key. */
 static int key_taken(const hearth_space_state *st, uint64_t d,
 		     const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])

@@ -591,6 +591,17 @@ static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t l
 		st = hearth_envelope_open(env, len, &et, &b);
 	else
 		st = hearth_envelope_open_control(env, len, genesis_key, NULL, &b);
+	if (st == HEARTH_OK && oc != NULL && im->trust->write_limit != NULL) {
+		/* A cutoff inside the envelope's range: its ops (in rising seq
+		 * order) up to it only. */
+		uint64_t limit = im->trust->write_limit(im->trust->ctx, info);
+		size_t keep = 0;
+
+		while (keep < b.n && b.ops[keep].id.seq <= limit)
+			keep++;
+		im->r->cut += b.n - keep;
+		b.n = keep;
+	}
 	if (st == HEARTH_OK)
 		st = hearth_store_apply(im->s, b.ops, b.n, NULL);
 	if (st == HEARTH_OK) {

@@ -863,6 +863,7 @@ static uint8_t *tt_seal(test_trust *t, uint64_t dev, uint64_t seq, const char *k
 static void tt_init(test_trust *t, hearth_sync_trust *tr)
 {
 	memset(t, 0, sizeof *t);
+	memset(tr, 0, sizeof *tr);
 	crypto_sign_keypair(t->pk1, t->sk1);
 	crypto_sign_keypair(t->pk2, t->sk2);
 	crypto_sign_keypair(t->pk3, t->sk3);

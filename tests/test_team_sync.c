@@ -278,7 +278,11 @@ static void test_verdicts(void **state)
 	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_ACCEPT);
 	i = info_of(&t->space, e1, b_dev, cut + 1, cut + 1);
 	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_REFUSE);
+	/* Straddling the cutoff: accepted, and applied up to it only. */
 	i = info_of(&t->space, 0, b_dev, cut, cut + 5);
+	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_ACCEPT);
+	assert_int_equal(tr->write_limit(tr->ctx, &i), cut);
+	i = info_of(&t->space, 0, b_dev, cut + 1, cut + 5);
 	assert_int_equal(tr->device_key(tr->ctx, &i, pk), HEARTH_SYNC_REFUSE);
 	i.epoch = current_epoch_of(&t->a, &t->space);
 	assert_int_not_equal(i.epoch, e1);
@@ -334,6 +338,58 @@ static void test_removed_late(void **state)
 	OK(import(&t->b, lead2, &r));
 	assert_true(r.waiting > 0);
 	assert_false(has_name(&t->b, "Secret Sun"));
+}
+
+/* A removal's cutoff that falls inside one of the removed device's
+ * envelopes: the lead counts B's ops across every space it holds, so ops
+ * B wrote in another space before the removal set the cutoff past some
+ * of B's ops in this one, sealed in one envelope with later ones.  The
+ * ops up to the cutoff were written while B was a member: every replica
+ * applies them, and drops those past it (the whole envelope used to be
+ * refused, and B's earlier records lost). */
+static void test_removed_straddling(void **state)
+{
+	team *t = *state;
+	char night[128], dock[128], lead2[128], path[128];
+	hearth_id space2;
+	hearth_sync_report r;
+	uint64_t cut;
+
+	OK(hearth_space_create(t->lead.s, "Night shift", &space2));
+	add_member(&t->lead, &t->b, &space2);
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(t->lead.s, NULL, &space2, 0, path, NULL));
+	OK(import(&t->b, path, &r));
+
+	/* B, in this order: the dock team, the night shift, the dock team. */
+	person(&t->b, &t->space, "Early Wu");
+	person(&t->b, &space2, "Night Li");
+	person(&t->b, &t->space, "After Zhou");
+	file_in(t, night, sizeof night);
+	OK(hearth_offline_export(t->b.s, NULL, &space2, 0, night, NULL));
+	export_to(t, &t->b, dock, sizeof dock);
+
+	/* The lead hears of the night shift only, then removes B from the
+	 * dock team: the cutoff is B's night-shift seq, inside the range of
+	 * B's dock envelope. */
+	OK(import(&t->lead, night, &r));
+	OK(hearth_space_remove(t->lead.s, &t->space, &t->b_member));
+	cut = cutoff_of(&t->lead, &t->space, hearth_store_device(t->b.s));
+	assert_true(cut > 0);
+
+	OK(import(&t->lead, dock, &r));
+	assert_int_equal(r.refused, 0);
+	assert_int_equal(r.cut, 2); /* After Zhou's two ops */
+	assert_true(has_name(&t->lead, "Early Wu"));
+	assert_false(has_name(&t->lead, "After Zhou"));
+
+	/* A gets the same from the lead's bundle (B's envelope forwarded)
+	 * and from B's own, whichever comes first. */
+	export_to(t, &t->lead, lead2, sizeof lead2);
+	OK(import(&t->a, lead2, &r));
+	OK(import(&t->a, dock, &r));
+	assert_true(has_name(&t->a, "Early Wu"));
+	assert_false(has_name(&t->a, "After Zhou"));
 }
 
 /* ---- an unknown device ---------------------------------------------------- */
@@ -566,6 +622,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_verdicts, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_removed_late, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_removed_straddling, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_replay, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_device, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_joiner, team_setup, team_teardown),

@@ -189,6 +189,14 @@ int hearth_space_may_write(const hearth_space_state *st, uint64_t device,
 			   uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
 			   hearth_role *role);
 
+/* The greatest seq device may write in the space (counting as
+ * hearth_space_may_write does): UINT64_MAX when nothing bounds it, the
+ * cutoff of a removal or revocation that does, 0 when it may write
+ * nothing.  An envelope whose range straddles it is applied up to it:
+ * the ops a removed device wrote before its cutoff were written while it
+ * was a member, whichever envelope they travel in. */
+uint64_t hearth_space_write_limit(const hearth_space_state *st, uint64_t device);
+
 /* For an importer that meets a control-plane envelope (epoch 0) of a
  * space it does not know yet (its first import after joining): control
  * envelopes are readable by anyone (the key is public), and every control

@@ -209,6 +209,9 @@ int hearth_space_trust_may_write(hearth_space_trust *t, const hearth_id *space,
 				 uint64_t epoch, uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES]);
 int hearth_space_trust_epoch_key(hearth_space_trust *t, const hearth_id *space,
 				 uint64_t epoch, uint8_t key[HEARTH_EPOCH_KEYBYTES]);
+/* hearth_space_write_limit of the cached state (0: space not known). */
+uint64_t hearth_space_trust_write_limit(hearth_space_trust *t, const hearth_id *space,
+					uint64_t device);
 
 #ifdef __cplusplus
 }

@@ -52,6 +52,8 @@ typedef enum hearth_sync_verdict {
 } hearth_sync_verdict;
 
 /* The questions the importer and the exporter ask.  ctx is passed back.
+ * Zero the whole struct before filling it: optional callbacks left NULL
+ * mean "none", and later versions may add some.
  *
  * device_key (required): may info->device write ops with seqs
  *   info->first_seq..info->last_seq to info->space at info->epoch (epoch 0:
@@ -69,7 +71,15 @@ typedef enum hearth_sync_verdict {
  * control_changed (may be NULL): control-plane ops of space were just
  *   merged (inside the import's transaction); recompute membership and
  *   keys before the next envelope is judged.  An error refuses the
- *   bundle. */
+ *   bundle.
+ * write_limit (may be NULL: none): for an envelope device_key accepted,
+ *   the greatest seq of its author that may be applied.  A removal or a
+ *   revocation names a cutoff that can fall inside an envelope's range
+ *   (the remover counted the device's ops across every space it holds,
+ *   and a device's control and data ops travel apart): device_key then
+ *   accepts it and the ops past the limit are dropped, on every replica
+ *   alike, while those before it, written while the device was a member,
+ *   are applied.  UINT64_MAX: all. */
 typedef struct hearth_sync_trust {
 	hearth_sync_verdict (*device_key)(void *ctx, const hearth_envelope_info *info,
 					  uint8_t pk[HEARTH_SIGN_PUBLICBYTES]);
@@ -79,6 +89,7 @@ typedef struct hearth_sync_trust {
 				       uint64_t *epoch,
 				       uint8_t key[HEARTH_EPOCH_KEYBYTES]);
 	hearth_status (*control_changed)(void *ctx, const hearth_id *space);
+	uint64_t (*write_limit)(void *ctx, const hearth_envelope_info *info);
 	void *ctx;
 } hearth_sync_trust;
 
@@ -90,7 +101,9 @@ typedef struct hearth_sync_report {
 	uint64_t cursor;   /* export: the cursor to give the next --since */
 	size_t envelopes;  /* import: envelopes in the bundle */
 	size_t applied;    /* import: opened and merged now (retried ones too) */
-	size_t ops;        /* import: ops in them */
+	size_t ops;        /* import: ops in them (applied) */
+	size_t cut;        /* import: ops past their author's cutoff, dropped
+			    * from envelopes that straddle it (write_limit) */
 	size_t held;       /* import: already held here (by id): skipped */
 	size_t waiting;    /* import: kept aside now, their author not (yet) known */
 	size_t refused;    /* import: refused by trust (HEARTH_SYNC_REFUSE) */

@@ -284,7 +284,7 @@ static void open_all(FILE *f)
  * store (t->cpu, t->wall: sealing and importing, the whole way). */
 static timing run_bundle(const op_vec *ops, const hearth_id *space)
 {
-	hearth_sync_trust trust = { t_device_key, t_epoch_key, NULL, NULL, NULL };
+	hearth_sync_trust trust = { .device_key = t_device_key, .epoch_key = t_epoch_key };
 	hearth_bundle_writer *w;
 	hearth_sync_report r;
 	hearth_store *s;

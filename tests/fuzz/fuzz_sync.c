@@ -59,7 +59,7 @@ static int get_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch, uint
 	return 0;
 }
 
-static const hearth_sync_trust trust = { device_key, get_epoch_key, NULL, NULL, NULL };
+static const hearth_sync_trust trust = { .device_key = device_key, .epoch_key = get_epoch_key };
 
 static void fresh_store(void)
 {
