@@ -235,9 +235,10 @@ static int sync_import(struct hearth_cli *cli, int argc, char **argv)
 	}
 	rc = r.waiting + r.refused > 0 ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 	if (cli->json) {
-		int prc = cli_json_print(cli, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
+		int prc = cli_json_print(cli, json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:o}",
 			"file", file, "envelopes", (json_int_t)r.envelopes,
 			"applied", (json_int_t)r.applied, "changes", (json_int_t)r.ops,
+			"past_cutoff", (json_int_t)r.cut,
 			"already_held", (json_int_t)r.held,
 			"kept_aside", (json_int_t)r.waiting, "refused", (json_int_t)r.refused,
 			"not_applied", nc.arr));
@@ -260,6 +261,9 @@ static int sync_import(struct hearth_cli *cli, int argc, char **argv)
 		if (prc != CLI_EXIT_OK)
 			return prc;
 	}
+	if (r.cut > 0)
+		printf(_("%zu changes were written after their device was removed or "
+			 "revoked: not applied.\n"), r.cut);
 	if (r.envelopes > 0 && r.held == r.envelopes)
 		printf("%s\n", _("Nothing new: every envelope in the bundle is already here."));
 	if (rc != CLI_EXIT_OK)
