@@ -240,10 +240,15 @@ struct hearth_team_trust {
 	hearth_space_trust *spaces;
 };
 
-/* 1 if st names a cutoff for device below last. */
+/* 1 if st names a cutoff for device below last: a removal's, or a
+ * revocation's (a lost or stolen device, hearth_device_revoke). */
 static int past_cutoff(const hearth_space_state *st, uint64_t device, uint64_t last)
 {
+	uint64_t revoked;
 	size_t i, j;
+
+	if (hearth_space_device_revoked(st, device, &revoked) && last > revoked)
+		return 1;
 
 	for (i = 0; i < st->nmembers; i++)
 		for (j = 0; j < st->members[i].ncutoffs; j++) {
@@ -530,6 +535,10 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		goto out;
 	st = hearth_sync_import(s, trust, f, cb, cb_ctx, r);
+	/* A revocation another device of this identity wrote in the
+	 * private space holds here too, and in the team spaces. */
+	if (st == HEARTH_OK)
+		st = hearth_devices_absorb(s, NULL);
 	if (st == HEARTH_OK) {
 		snprintf(detail, sizeof detail,
 			 "envelopes=%zu held=%zu aside=%zu refused=%zu",

@@ -476,6 +476,23 @@ static hearth_space_wrap *wrap_find(hearth_space_epoch *e, uint64_t d)
 	return NULL;
 }
 
+/* 1 if a member record of identity sign_pk that is not removed lists
+ * device d: the identity's own device, which it may seal keys to. */
+static int own_device(const hearth_space_state *st, const uint8_t *sign_pk, uint64_t d)
+{
+	size_t i;
+
+	for (i = 0; sign_pk != NULL && i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		if (!m->removed && m->has_identity &&
+		    memcmp(m->identity.sign_pk, sign_pk, HEARTH_ID_SIGN_PUBLICBYTES) == 0 &&
+		    dev_find(m->devices, m->ndevices, d) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 static void epoch_op(fold *f, const cop *c, const author *a, rec *r)
 {
 	hearth_space_epoch *e = &f->st->epochs[r->m];
@@ -494,9 +511,13 @@ static void epoch_op(fold *f, const cop *c, const author *a, rec *r)
 			e->has_check = 1;
 	} else if (strncmp(op->field, PREFIX_WRAP, strlen(PREFIX_WRAP)) == 0) {
 		/* Its author seals wraps when it makes the epoch; a lead adds
-		 * wraps for devices it approves.  The first wrap holds. */
-		if (c->dev == 0 || (!creator && a->role != HEARTH_ROLE_LEAD) ||
-		    wrap_find(e, c->dev) != NULL)
+		 * wraps for devices it approves; a member adds wraps for its
+		 * own devices (one it linked later, listed in its own record:
+		 * sealing a key it holds to itself).  The first wrap holds. */
+		if (c->dev == 0 || wrap_find(e, c->dev) != NULL)
+			return;
+		if (!creator && a->role != HEARTH_ROLE_LEAD &&
+		    !own_device(f->st, a->identity, c->dev))
 			return;
 		w = realloc(e->wraps, (e->nwraps + 1) * sizeof *w);
 		if (w == NULL) {
