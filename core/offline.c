@@ -230,9 +230,9 @@ void hearth_private_trust_free(hearth_private_trust *t)
  * write yet and what it may never write are told apart from the same
  * state: a space whose genesis is not here, a device listed nowhere, an
  * epoch record not here, a key not sealed to this device yet, may all
- * still arrive (LATER); seqs past the cutoff a removal named for the
- * device never become writable (REFUSE), whatever arrives later, since
- * cutoffs only ever grow stricter in the fold. */
+ * still arrive (LATER); seqs past the cutoff a removal or a revocation
+ * named for the device never become writable (REFUSE), whatever arrives
+ * later, since cutoffs only ever grow stricter in the fold. */
 
 struct hearth_team_trust {
 	hearth_sync_trust trust; /* ctx points back here */
