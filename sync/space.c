@@ -361,20 +361,25 @@ static author author_of(const hearth_space_state *st, uint64_t d, uint64_t q)
 	return a;
 }
 
-/* 1 if device d is listed, or is the root device, with another key. */
-static int key_taken(const hearth_space_state *st, uint64_t d,
-		     const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+/* 1 if device d is listed, or is the root device, with another key or
+ * under another identity than identity. */
+static int device_taken(const hearth_space_state *st, uint64_t d,
+			const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
+			const uint8_t identity[HEARTH_ID_SIGN_PUBLICBYTES])
 {
 	size_t i;
 
 	if (d == st->root_device &&
-	    memcmp(st->root_pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+	    (memcmp(st->root_pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0 ||
+	     memcmp(st->creator, identity, HEARTH_ID_SIGN_PUBLICBYTES) != 0))
 		return 1;
 	for (i = 0; i < st->nmembers; i++) {
-		const hearth_space_device *e = dev_find(st->members[i].devices,
-							st->members[i].ndevices, d);
+		const hearth_space_member *m = &st->members[i];
+		const hearth_space_device *e = dev_find(m->devices, m->ndevices, d);
 
-		if (e != NULL && memcmp(e->pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+		if (e != NULL && (memcmp(e->pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0 ||
+				  memcmp(m->identity.sign_pk, identity,
+					 HEARTH_ID_SIGN_PUBLICBYTES) != 0))
 			return 1;
 	}
 	return 0;
@@ -422,11 +427,14 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 		if (!c->cert_ok || !m->has_box ||
 		    memcmp(&c->cert.identity, &m->identity, sizeof m->identity) != 0)
 			return;
-		/* One device id, one key: a listing under another key than
-		 * the one it has (in any record, or as the root device) does
-		 * not count, or its envelopes would verify under a key that
-		 * is not its own. */
-		if (key_taken(f->st, c->dev, c->cert.device_pk))
+		/* One device id, one key and one identity: a listing under
+		 * another key than the one it has (in any record, or as the
+		 * root device) does not count, or its envelopes would verify
+		 * under a key that is not its own; nor one under another
+		 * identity (anyone can sign a certificate naming a device's
+		 * id and public key), or its ops would count as that
+		 * identity's. */
+		if (device_taken(f->st, c->dev, c->cert.device_pk, m->identity.sign_pk))
 			return;
 		if ((e = dev_add(f, &m->devices, &m->ndevices, c->dev)) == NULL)
 			return;

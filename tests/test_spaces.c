@@ -1639,6 +1639,11 @@ static void test_own_devices(void **state)
 	set_dev_field(&b, &mc, "device.", dev3, hex);
 	cert_hex_by(&c, devx, &x, hex);
 	set_dev_field(&b, &mb, "device.", devx, hex);
+	/* B lists C's own device under B's identity (a certificate B signed
+	 * for C's device id and key): it does not count, so C's ops stay
+	 * C's own. */
+	cert_hex_by(&b, hearth_store_device(c.s), &c, hex);
+	set_dev_field(&b, &mb, "device.", hearth_store_device(c.s), hex);
 	/* C lists its own second device: no lead involved. */
 	cert_hex_by(&c, dev2, &c2, hex);
 	set_dev_field(&c, &mc, "device.", dev2, hex);
@@ -1652,6 +1657,14 @@ static void test_own_devices(void **state)
 	assert_false(hearth_space_device_current(st, dev3));
 	assert_false(hearth_space_device_current(st, devx));
 	assert_false(has_wrap(st, dev2));
+	{
+		const hearth_space_member *bm = hearth_space_member_of(st, pk_of(&b));
+		size_t i;
+
+		assert_non_null(bm);
+		for (i = 0; i < bm->ndevices; i++)
+			assert_true(bm->devices[i].device == hearth_store_device(b.s));
+	}
 	assert_false(st->needs_rotation);
 	hearth_space_state_free(st);
 	/* C seals the key to its own device: it counts. */
