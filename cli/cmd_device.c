@@ -307,6 +307,9 @@ static int device_approve(struct hearth_cli *cli, int argc, char **argv)
 	printf("%s\n", _("On it run `hearth device link --accept FILE`, then check that "
 			  "it shows this fingerprint:"));
 	cli_fingerprint_print(fp);
+	printf("%s\n", _("It is listed as yours in your team spaces: export each of them from "
+			  "this device (hearth sync export --space SPACE) so your team accepts "
+			  "what it writes."));
 	return CLI_EXIT_OK;
 }
 
@@ -354,6 +357,8 @@ static int device_revoke(struct hearth_cli *cli, int argc, char **argv)
 	printf("%s\n", _("It can still read what it already holds and your private "
 			  "space, because it holds your identity; Hearth cannot move you "
 			  "to a new identity yet (docs/SECURITY.md, \"Revoking a device\")."));
+	printf("%s\n", _("Export your private space (hearth sync export --space private) and "
+			  "import it on your other devices so they refuse it too."));
 	return CLI_EXIT_OK;
 }
 

@@ -386,6 +386,7 @@ static hearth_status each_linked(hearth_store *s, const hearth_identity *id,
 		d.certified = 1;
 		d.since_ms = c.issued_ms;
 		memcpy(d.public_key, c.device_pk, sizeof d.public_key);
+		memcpy(d.cert, list + off, sizeof d.cert);
 		if (cb(&d, ctx) != 0)
 			break;
 	}
@@ -619,6 +620,62 @@ static int revoked_find(const uint8_t *list, size_t len, uint64_t device, uint64
 	return 0;
 }
 
+/* The team spaces this vault is a member of, by id. */
+typedef struct space_list {
+	hearth_id *v;
+	size_t n, cap;
+	int oom;
+} space_list;
+
+static int space_list_cb(const hearth_space_info *i, void *ctx)
+{
+	space_list *l = ctx;
+
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 8;
+		hearth_id *q = realloc(l->v, cap * sizeof *q);
+
+		if (q == NULL) {
+			l->oom = 1;
+			return 1;
+		}
+		l->v = q;
+		l->cap = cap;
+	}
+	l->v[l->n++] = i->space;
+	return 0;
+}
+
+static hearth_status space_list_get(hearth_store *s, space_list *l)
+{
+	hearth_status st;
+
+	memset(l, 0, sizeof *l);
+	st = hearth_spaces_each(s, space_list_cb, l);
+	if (st == HEARTH_OK && l->oom)
+		st = hearth_fail(HEARTH_ENOMEM, "out of memory");
+	return st;
+}
+
+/* Refreshes every team space of this vault (hearth_space_refresh): its
+ * linked devices get listed in this identity's member records, and the
+ * devices revoked here get revoked there. */
+static hearth_status refresh_spaces(hearth_store *s)
+{
+	hearth_status st;
+	space_list l;
+	size_t i;
+
+	if ((st = space_list_get(s, &l)) != HEARTH_OK) {
+		free(l.v);
+		return st;
+	}
+	for (i = 0; i < l.n && st == HEARTH_OK; i++)
+		st = hearth_space_refresh(s, &l.v[i], NULL);
+	free(l.v);
+	return st;
+}
+
 /* hearth_link_approve inside its step: keeps the new certificate. */
 static hearth_status approve_keep(hearth_store *s, const uint8_t cert[HEARTH_CERT_BYTES],
 				  uint64_t device)
@@ -739,8 +796,16 @@ hearth_status hearth_link_approve(hearth_store *s, const char *code,
 		st = hearth_fail(HEARTH_ECRYPTO, "cannot seal the link package");
 		goto out;
 	}
-	if ((st = hearth_store_step_begin(s, &step)) == HEARTH_OK)
-		st = hearth_store_step_end(s, &step, approve_keep(s, p.b + 1, device));
+	if ((st = hearth_store_step_begin(s, &step)) == HEARTH_OK) {
+		hearth_status kept = approve_keep(s, p.b + 1, device);
+
+		/* The new device is listed in this identity's member record
+		 * of every team space, in the same step: it writes there as
+		 * soon as the listing reaches the team. */
+		if (kept == HEARTH_OK)
+			kept = refresh_spaces(s);
+		st = hearth_store_step_end(s, &step, kept);
+	}
 out:
 	if (st == HEARTH_OK) {
 		*package = out;
@@ -966,30 +1031,9 @@ static int revoke_match(const hearth_device_info *d, void *ctx)
 }
 
 typedef struct revoke_ctx {
-	hearth_id *spaces;
-	size_t n, cap;
-	int oom;
+	space_list spaces;
 	uint64_t device, cutoff;
 } revoke_ctx;
-
-static int revoke_space_cb(const hearth_space_info *i, void *ctx)
-{
-	revoke_ctx *r = ctx;
-
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? 2 * r->cap : 8;
-		hearth_id *q = realloc(r->spaces, cap * sizeof *q);
-
-		if (q == NULL) {
-			r->oom = 1;
-			return 1;
-		}
-		r->spaces = q;
-		r->cap = cap;
-	}
-	r->spaces[r->n++] = i->space;
-	return 0;
-}
 
 static int revoke_head_cb(const hearth_device_head *h, void *ctx)
 {
@@ -998,6 +1042,22 @@ static int revoke_head_cb(const hearth_device_head *h, void *ctx)
 	if (h->device == r->device)
 		r->cutoff = h->max_seq;
 	return 0;
+}
+
+/* The revocation as a record of the private space, for the identity's
+ * other devices (hearth_devices_absorb). */
+static hearth_status revocation_write(hearth_store *s, uint64_t device, uint64_t cutoff)
+{
+	char hex[HEARTH_DEVICE_HEX + 1], text[24];
+	hearth_status st;
+	hearth_id rec;
+
+	hearth_device_hex(device, hex);
+	snprintf(text, sizeof text, "%llu", (unsigned long long)cutoff);
+	if ((st = hearth_record_create(s, NULL, HEARTH_KIND_REVOCATION, &rec)) != HEARTH_OK ||
+	    (st = hearth_record_set(s, &rec, "device", hex)) != HEARTH_OK)
+		return st;
+	return hearth_record_set(s, &rec, "cutoff", text);
 }
 
 static hearth_status revoke(hearth_store *s, revoke_ctx *r, hearth_device_revocation *out)
@@ -1009,12 +1069,10 @@ static hearth_status revoke(hearth_store *s, revoke_ctx *r, hearth_device_revoca
 	int done;
 
 	if ((st = hearth_store_heads(s, revoke_head_cb, r)) != HEARTH_OK ||
-	    (st = hearth_spaces_each(s, revoke_space_cb, r)) != HEARTH_OK)
+	    (st = space_list_get(s, &r->spaces)) != HEARTH_OK)
 		return st;
-	if (r->oom)
-		return hearth_fail(HEARTH_ENOMEM, "out of memory");
-	for (i = 0; i < r->n; i++) {
-		if ((st = hearth_space_revoke_device(s, &r->spaces[i], r->device, r->cutoff,
+	for (i = 0; i < r->spaces.n; i++) {
+		if ((st = hearth_space_revoke_device(s, &r->spaces.v[i], r->device, r->cutoff,
 						     &done)) != HEARTH_OK)
 			return st;
 		out->spaces += (size_t)done;
@@ -1023,7 +1081,8 @@ static hearth_status revoke(hearth_store *s, revoke_ctx *r, hearth_device_revoca
 		return st;
 	put_be64(list + len, r->device);
 	put_be64(list + len + 8, r->cutoff);
-	if ((st = hearth_store_secret_put(s, SECRET_REVOKED, list, len + REVOKED_ENTRY)) != HEARTH_OK)
+	if ((st = hearth_store_secret_put(s, SECRET_REVOKED, list, len + REVOKED_ENTRY)) != HEARTH_OK ||
+	    (st = revocation_write(s, r->device, r->cutoff)) != HEARTH_OK)
 		return st;
 	out->device = r->device;
 	out->cutoff = r->cutoff;
@@ -1072,8 +1131,134 @@ hearth_status hearth_device_revoke(hearth_store *s, const char *text,
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		return st;
 	st = hearth_store_step_end(s, &step, revoke(s, &r, out));
-	free(r.spaces);
+	free(r.spaces.v);
 	if (st != HEARTH_OK)
 		memset(out, 0, sizeof *out);
+	return st;
+}
+
+/* ---- revocations from the identity's other devices ---------------------- */
+
+typedef struct absorb_ctx {
+	hearth_id space;   /* the private space */
+	uint64_t self;
+	uint8_t list[HEARTH_STORE_SECRET_MAX];
+	size_t len;        /* of list: revoked_devices as read, then grown */
+	size_t added;
+	int full;
+} absorb_ctx;
+
+/* A device id as a revocation record writes it: 16 lowercase hex digits. */
+static int device_text(const char *v, uint64_t *out)
+{
+	uint8_t b[8];
+
+	for (size_t i = 0; v != NULL && i < HEARTH_DEVICE_HEX; i++)
+		if (!((v[i] >= '0' && v[i] <= '9') || (v[i] >= 'a' && v[i] <= 'f')))
+			return 0;
+	if (v == NULL || strlen(v) != HEARTH_DEVICE_HEX ||
+	    hearth_hex_decode(b, sizeof b, v) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return 0;
+	}
+	*out = get_be64(b);
+	return *out != 0;
+}
+
+/* A cutoff: a decimal number without sign, spaces or leading zeros. */
+static int cutoff_text(const char *v, uint64_t *out)
+{
+	uint64_t x = 0;
+	size_t i;
+
+	if (v == NULL || v[0] == '\0' || strlen(v) > 20 || (v[0] == '0' && v[1] != '\0'))
+		return 0;
+	for (i = 0; v[i] != '\0'; i++) {
+		if (v[i] < '0' || v[i] > '9' ||
+		    x > (UINT64_MAX - (uint64_t)(v[i] - '0')) / 10)
+			return 0;
+		x = x * 10 + (uint64_t)(v[i] - '0');
+	}
+	*out = x;
+	return 1;
+}
+
+static int absorb_cb(const hearth_record *r, void *ctx)
+{
+	absorb_ctx *a = ctx;
+	uint64_t device, cutoff;
+	const hearth_field *dev = NULL;
+	size_t i;
+
+	if (!hearth_id_equal(&r->space, &a->space))
+		return 0;
+	for (i = 0; i < r->nfields; i++)
+		if (strcmp(r->fields[i].name, "device") == 0)
+			dev = &r->fields[i];
+	if (dev == NULL || !device_text(dev->value, &device) ||
+	    !cutoff_text(hearth_record_field(r, "cutoff"), &cutoff))
+		return 0;
+	/* Never this very device (it cannot refuse itself), nor a device
+	 * naming itself (a stolen one could only raise its own cutoff). */
+	if (device == a->self || device == hearth_hlc_device(&dev->hlc) ||
+	    revoked_find(a->list, a->len, device, NULL))
+		return 0;
+	if (a->len + REVOKED_ENTRY > sizeof a->list) {
+		a->full = 1;
+		return 1;
+	}
+	put_be64(a->list + a->len, device);
+	put_be64(a->list + a->len + 8, cutoff);
+	a->len += REVOKED_ENTRY;
+	a->added++;
+	return 0;
+}
+
+static hearth_status absorb(hearth_store *s, absorb_ctx *a)
+{
+	char detail[96];
+	hearth_status st;
+	size_t before;
+
+	if ((st = revoked_read(s, a->list, sizeof a->list, &a->len)) != HEARTH_OK ||
+	    (st = hearth_store_each(s, HEARTH_KIND_REVOCATION, 0, absorb_cb, a)) != HEARTH_OK)
+		return st;
+	if (a->full)
+		return hearth_fail(HEARTH_EINVAL, "this identity has too many revoked devices");
+	if (a->added == 0)
+		return HEARTH_OK;
+	before = a->len - a->added * REVOKED_ENTRY;
+	if ((st = hearth_store_secret_put(s, SECRET_REVOKED, a->list, a->len)) != HEARTH_OK)
+		return st;
+	for (size_t off = before; off < a->len; off += REVOKED_ENTRY) {
+		snprintf(detail, sizeof detail, "device=%016llx cutoff=%llu spaces=0",
+			 (unsigned long long)get_be64(a->list + off),
+			 (unsigned long long)get_be64(a->list + off + 8));
+		if ((st = hearth_audit_append(s, HEARTH_AUDIT_DEVICE_REVOKE, NULL,
+					      detail)) != HEARTH_OK)
+			return st;
+	}
+	return refresh_spaces(s);
+}
+
+hearth_status hearth_devices_absorb(hearth_store *s, size_t *n_new)
+{
+	hearth_store_step step;
+	hearth_status st;
+	absorb_ctx *a;
+
+	if (n_new != NULL)
+		*n_new = 0;
+	if (s == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no store");
+	if ((a = calloc(1, sizeof *a)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "out of memory");
+	a->space = hearth_store_private_space(s);
+	a->self = hearth_store_device(s);
+	if ((st = hearth_store_step_begin(s, &step)) == HEARTH_OK)
+		st = hearth_store_step_end(s, &step, absorb(s, a));
+	if (st == HEARTH_OK && n_new != NULL)
+		*n_new = a->added;
+	free(a);
 	return st;
 }

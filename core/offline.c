@@ -245,9 +245,9 @@ void hearth_private_trust_free(hearth_private_trust *t)
  * write yet and what it may never write are told apart from the same
  * state: a space whose genesis is not here, a device listed nowhere, an
  * epoch record not here, a key not sealed to this device yet, may all
- * still arrive (LATER); seqs past the cutoff a removal named for the
- * device never become writable (REFUSE), whatever arrives later, since
- * cutoffs only ever grow stricter in the fold. */
+ * still arrive (LATER); seqs past the cutoff a removal or a revocation
+ * named for the device never become writable (REFUSE), whatever arrives
+ * later, since cutoffs only ever grow stricter in the fold. */
 
 struct hearth_team_trust {
 	hearth_sync_trust trust; /* ctx points back here */
@@ -255,16 +255,21 @@ struct hearth_team_trust {
 	hearth_space_trust *spaces;
 };
 
-/* 1 if st names a cutoff for device below last. */
-static int past_cutoff(const hearth_space_state *st, uint64_t device, uint64_t last)
+/* 1 if st names a cutoff for device below seq: a removal's, or a
+ * revocation's (a lost or stolen device, hearth_device_revoke). */
+static int past_cutoff(const hearth_space_state *st, uint64_t device, uint64_t seq)
 {
+	uint64_t revoked;
 	size_t i, j;
+
+	if (hearth_space_device_revoked(st, device, &revoked) && seq > revoked)
+		return 1;
 
 	for (i = 0; i < st->nmembers; i++)
 		for (j = 0; j < st->members[i].ncutoffs; j++) {
 			const hearth_space_device *c = &st->members[i].cutoffs[j];
 
-			if (c->device == device && c->has_cutoff && last > c->cutoff)
+			if (c->device == device && c->has_cutoff && seq > c->cutoff)
 				return 1;
 		}
 	return 0;
@@ -563,6 +568,10 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
 		goto out;
 	st = hearth_sync_import(s, trust, f, cb, cb_ctx, r);
+	/* A revocation another device of this identity wrote in the
+	 * private space holds here too, and in the team spaces. */
+	if (st == HEARTH_OK)
+		st = hearth_devices_absorb(s, NULL);
 	/* A moved person's case state written late by a device that had not
 	 * heard of the move reaches the copy (hearth/caseload.h). */
 	if (st == HEARTH_OK)

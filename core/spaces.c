@@ -185,10 +185,12 @@ out:
 }
 
 /* Seals the key of epoch e of st (NULL: none) to the current devices that
- * lack a wrap in it; *added counts them.  Nothing when this vault lacks
- * the key. */
+ * lack a wrap in it, of the members whose identity is only (NULL: of
+ * every member); *added counts them.  Nothing when this vault lacks the
+ * key. */
 static hearth_status wrap_missing(hearth_store *s, const hearth_space_state *st,
-				  const hearth_space_epoch *e, size_t *added)
+				  const hearth_space_epoch *e, const uint8_t *only,
+				  size_t *added)
 {
 	uint8_t *key = hearth_secret_alloc(HEARTH_EPOCH_KEYBYTES);
 	uint8_t wrap[HEARTH_WRAP_BYTES];
@@ -207,6 +209,9 @@ static hearth_status wrap_missing(hearth_store *s, const hearth_space_state *st,
 	for (i = 0; i < st->nmembers; i++) {
 		const hearth_space_member *m = &st->members[i];
 
+		if (only != NULL && (!m->has_identity ||
+				     memcmp(m->identity.sign_pk, only, HEARTH_ID_SIGN_PUBLICBYTES) != 0))
+			continue;
 		for (j = 0; !m->removed && j < m->ndevices; j++) {
 			for (k = 0; k < e->nwraps && e->wraps[k].device != m->devices[j].device; k++)
 				;
@@ -945,7 +950,7 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 		goto out;
 	for (i = 0; has_cur && i < st->nepochs; i++)
 		if (hearth_id_equal(&st->epochs[i].record, &cur) &&
-		    (ret = wrap_missing(s, st, &st->epochs[i], &added)) != HEARTH_OK)
+		    (ret = wrap_missing(s, st, &st->epochs[i], NULL, &added)) != HEARTH_OK)
 			goto out;
 	if (added == 0 || st->needs_rotation) {
 		/* Read again: the wraps just written may have settled it. */
@@ -1165,6 +1170,132 @@ hearth_status hearth_space_revoke_device(hearth_store *s, const hearth_id *space
 	return ret;
 }
 
+/* ---- this identity's own devices ---------------------------------------------
+ *
+ * A person lists their own devices in their own member record
+ * (docs/protocol.md §11.2: `device.<d>` by the member itself, with a
+ * certificate of its identity; no lead is needed) and seals the current
+ * epoch key to them.  Every refresh does it for the devices this vault
+ * knows as linked: after hearth_link_approve (which refreshes every space),
+ * and after the first import of a space joined from one device while
+ * others were linked already.  A device revoked here (hearth_device_revoke,
+ * or a revocation from another device of the identity taken from the
+ * private space: hearth_devices_absorb) that a space still lists is
+ * revoked there, with a new epoch. */
+
+typedef struct own_list {
+	hearth_device_info *v;
+	size_t n, cap;
+	int oom;
+} own_list;
+
+static int own_cb(const hearth_device_info *d, void *ctx)
+{
+	own_list *l = ctx;
+
+	if (d->this_device || d->retired || !d->certified || !(d->linked || d->revoked))
+		return 0;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 4;
+		hearth_device_info *q = realloc(l->v, cap * sizeof *q);
+
+		if (q == NULL) {
+			l->oom = 1;
+			return 1;
+		}
+		l->v = q;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *d;
+	return 0;
+}
+
+static hearth_status revoke_device(hearth_store *s, const hearth_id *space,
+				   uint64_t device, uint64_t cutoff, int *done);
+
+/* Lists this identity's linked devices in its member record of *stp and
+ * revokes there the ones revoked here; *stp is read again when anything
+ * was written. */
+static hearth_status own_devices(hearth_store *s, hearth_space_state **stp, const me *m,
+				 int *changed)
+{
+	const hearth_space_member *mine = hearth_space_member_of(*stp, me_pk(m));
+	char f[DEV_FIELD_MAX], detail[8 + HEARTH_ID_HEX + 32];
+	hearth_space_state *st = *stp;
+	hearth_status ret = HEARTH_OK;
+	own_list l = { 0 };
+	size_t i, listed = 0, added = 0;
+	hearth_id rec, space = st->space;
+	int done, wrote = 0;
+
+	/* Only a current device of a current member writes what counts. */
+	if (mine == NULL || !hearth_space_device_current(st, m->device))
+		return HEARTH_OK;
+	rec = mine->record;
+	if ((ret = hearth_devices_each(s, own_cb, &l)) != HEARTH_OK)
+		goto out;
+	if (l.oom) {
+		ret = hearth_fail(HEARTH_ENOMEM, "out of memory");
+		goto out;
+	}
+	for (i = 0; i < l.n; i++) {
+		const hearth_device_info *d = &l.v[i];
+		uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES];
+		size_t j;
+		int here = 0;
+
+		if (hearth_space_device_revoked(st, d->device, NULL))
+			continue;
+		for (j = 0; j < mine->ndevices; j++)
+			here |= mine->devices[j].device == d->device;
+		if (d->revoked) {
+			if (!here)
+				continue;
+			if ((ret = revoke_device(s, &space, d->device, d->cutoff,
+						 &done)) != HEARTH_OK)
+				goto out;
+			wrote |= done;
+			continue;
+		}
+		/* Listed already, or its id listed under another key (the
+		 * fold would not count it). */
+		if (here || (hearth_space_may_write(st, d->device, 1, 1, HEARTH_EPOCH_CONTROL,
+						    pk, NULL) &&
+			     memcmp(pk, d->public_key, sizeof pk) != 0))
+			continue;
+		dev_field(f, "device.", d->device);
+		if ((ret = set_hex(s, &rec, f, d->cert, HEARTH_CERT_BYTES)) != HEARTH_OK)
+			goto out;
+		snprintf(detail, sizeof detail, "space=");
+		hearth_id_to_hex(&space, detail + 6);
+		snprintf(detail + 6 + HEARTH_ID_HEX, sizeof detail - 6 - HEARTH_ID_HEX,
+			 " device=%016llx", (unsigned long long)d->device);
+		if ((ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_DEVICE, &rec,
+					       detail)) != HEARTH_OK)
+			goto out;
+		listed++;
+	}
+	if (listed == 0 && !wrote)
+		goto out;
+	*changed = 1;
+	hearth_space_state_free(*stp);
+	*stp = NULL;
+	if ((ret = hearth_space_load(s, &space, stp)) != HEARTH_OK)
+		goto out;
+	/* The current epoch's key, sealed to the devices just listed (a
+	 * lead's own devices must hold it for the epoch to stay valid). */
+	if (listed > 0 &&
+	    (ret = wrap_missing(s, *stp, (*stp)->current, me_pk(m), &added)) == HEARTH_OK &&
+	    added > 0) {
+		hearth_space_state_free(*stp);
+		*stp = NULL;
+		ret = hearth_space_load(s, &space, stp);
+	}
+out:
+	free(l.v);
+	return ret;
+}
+
 /* ---- refresh ---------------------------------------------------------------- */
 
 static hearth_status refresh(hearth_store *s, const hearth_id *space, int *changed)
@@ -1184,7 +1315,7 @@ static hearth_status refresh(hearth_store *s, const hearth_id *space, int *chang
 		goto out;
 	if (n_new > 0)
 		*changed = 1;
-	if (!me_lead(st, &m))
+	if ((ret = own_devices(s, &st, &m, changed)) != HEARTH_OK || !me_lead(st, &m))
 		goto out;
 	if (st->needs_rotation) {
 		if ((ret = rotate(s, st, NULL)) != HEARTH_OK)
@@ -1194,7 +1325,7 @@ static hearth_status refresh(hearth_store *s, const hearth_id *space, int *chang
 		ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_ROTATE, NULL, detail);
 		goto out;
 	}
-	if ((ret = wrap_missing(s, st, st->current, &added)) == HEARTH_OK && added > 0)
+	if ((ret = wrap_missing(s, st, st->current, NULL, &added)) == HEARTH_OK && added > 0)
 		*changed = 1;
 out:
 	hearth_space_state_free(st);

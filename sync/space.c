@@ -392,20 +392,25 @@ uint64_t hearth_space_write_limit(const hearth_space_state *st, uint64_t d)
 	return best;
 }
 
-/* 1 if device d is listed, or is the root device, with another key. */
-static int key_taken(const hearth_space_state *st, uint64_t d,
-		     const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES])
+/* 1 if device d is listed, or is the root device, with another key or
+ * under another identity than identity. */
+static int device_taken(const hearth_space_state *st, uint64_t d,
+			const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
+			const uint8_t identity[HEARTH_ID_SIGN_PUBLICBYTES])
 {
 	size_t i;
 
 	if (d == st->root_device &&
-	    memcmp(st->root_pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+	    (memcmp(st->root_pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0 ||
+	     memcmp(st->creator, identity, HEARTH_ID_SIGN_PUBLICBYTES) != 0))
 		return 1;
 	for (i = 0; i < st->nmembers; i++) {
-		const hearth_space_device *e = dev_find(st->members[i].devices,
-							st->members[i].ndevices, d);
+		const hearth_space_member *m = &st->members[i];
+		const hearth_space_device *e = dev_find(m->devices, m->ndevices, d);
 
-		if (e != NULL && memcmp(e->pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0)
+		if (e != NULL && (memcmp(e->pk, pk, HEARTH_ID_SIGN_PUBLICBYTES) != 0 ||
+				  memcmp(m->identity.sign_pk, identity,
+					 HEARTH_ID_SIGN_PUBLICBYTES) != 0))
 			return 1;
 	}
 	return 0;
@@ -453,11 +458,14 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 		if (!c->cert_ok || !m->has_box ||
 		    memcmp(&c->cert.identity, &m->identity, sizeof m->identity) != 0)
 			return;
-		/* One device id, one key: a listing under another key than
-		 * the one it has (in any record, or as the root device) does
-		 * not count, or its envelopes would verify under a key that
-		 * is not its own. */
-		if (key_taken(f->st, c->dev, c->cert.device_pk))
+		/* One device id, one key and one identity: a listing under
+		 * another key than the one it has (in any record, or as the
+		 * root device) does not count, or its envelopes would verify
+		 * under a key that is not its own; nor one under another
+		 * identity (anyone can sign a certificate naming a device's
+		 * id and public key), or its ops would count as that
+		 * identity's. */
+		if (device_taken(f->st, c->dev, c->cert.device_pk, m->identity.sign_pk))
 			return;
 		if ((e = dev_add(f, &m->devices, &m->ndevices, c->dev)) == NULL)
 			return;
@@ -507,6 +515,23 @@ static hearth_space_wrap *wrap_find(hearth_space_epoch *e, uint64_t d)
 	return NULL;
 }
 
+/* 1 if a member record of identity sign_pk that is not removed lists
+ * device d: the identity's own device, which it may seal keys to. */
+static int own_device(const hearth_space_state *st, const uint8_t *sign_pk, uint64_t d)
+{
+	size_t i;
+
+	for (i = 0; sign_pk != NULL && i < st->nmembers; i++) {
+		const hearth_space_member *m = &st->members[i];
+
+		if (!m->removed && m->has_identity &&
+		    memcmp(m->identity.sign_pk, sign_pk, HEARTH_ID_SIGN_PUBLICBYTES) == 0 &&
+		    dev_find(m->devices, m->ndevices, d) != NULL)
+			return 1;
+	}
+	return 0;
+}
+
 static void epoch_op(fold *f, const cop *c, const author *a, rec *r)
 {
 	hearth_space_epoch *e = &f->st->epochs[r->m];
@@ -525,9 +550,13 @@ static void epoch_op(fold *f, const cop *c, const author *a, rec *r)
 			e->has_check = 1;
 	} else if (strncmp(op->field, PREFIX_WRAP, strlen(PREFIX_WRAP)) == 0) {
 		/* Its author seals wraps when it makes the epoch; a lead adds
-		 * wraps for devices it approves.  The first wrap holds. */
-		if (c->dev == 0 || (!creator && a->role != HEARTH_ROLE_LEAD) ||
-		    wrap_find(e, c->dev) != NULL)
+		 * wraps for devices it approves; a member adds wraps for its
+		 * own devices (one it linked later, listed in its own record:
+		 * sealing a key it holds to itself).  The first wrap holds. */
+		if (c->dev == 0 || wrap_find(e, c->dev) != NULL)
+			return;
+		if (!creator && a->role != HEARTH_ROLE_LEAD &&
+		    !own_device(f->st, a->identity, c->dev))
 			return;
 		w = realloc(e->wraps, (e->nwraps + 1) * sizeof *w);
 		if (w == NULL) {

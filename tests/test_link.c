@@ -465,6 +465,74 @@ static void test_revoke(void **state)
 	assert_int_equal(device_seen(f->c.s, hearth_store_device(f->a.s)).linked, 1);
 }
 
+
+/* Writes on f->b a revocation record in the private space. */
+static void revocation_on_b(link_fx *f, const char *device, const char *cutoff)
+{
+	hearth_id rec;
+
+	OK(hearth_record_create(f->b.s, NULL, HEARTH_KIND_REVOCATION, &rec));
+	OK(hearth_record_set(f->b.s, &rec, "device", device));
+	OK(hearth_record_set(f->b.s, &rec, "cutoff", cutoff));
+}
+
+/* Revocations written by another device of the identity in the private
+ * space are taken on import, once; malformed ones, one naming the
+ * importing device, and one naming its own writer are ignored. */
+static void test_revocation_records(void **state)
+{
+	link_fx *f = *state;
+	char code[HEARTH_LINK_CODE_MAX], hex[HEARTH_DEVICE_HEX + 1], upper[HEARTH_DEVICE_HEX + 1];
+	uint64_t a = hearth_store_device(f->a.s), b = hearth_store_device(f->b.s);
+	uint64_t c = hearth_store_device(f->c.s);
+	uint8_t *pkg = NULL;
+	size_t len, i;
+
+	OK(hearth_link_request(f->b.s, code));
+	OK(hearth_link_approve(f->a.s, code, &pkg, &len, NULL));
+	OK(hearth_link_accept(f->b.s, pkg, len));
+	free(pkg);
+	OK(hearth_link_request(f->c.s, code));
+	OK(hearth_link_approve(f->a.s, code, &pkg, &len, NULL));
+	OK(hearth_link_accept(f->c.s, pkg, len));
+	free(pkg);
+	assert_int_equal(device_seen(f->a.s, c).linked, 1);
+
+	hearth_device_hex(c, hex);
+	for (i = 0; i <= HEARTH_DEVICE_HEX; i++)
+		upper[i] = (char)(hex[i] >= 'a' && hex[i] <= 'f' ? hex[i] - 'a' + 'A' : hex[i]);
+	if (strcmp(upper, hex) != 0)
+		revocation_on_b(f, upper, "4");
+	revocation_on_b(f, hex, "04");
+	revocation_on_b(f, hex, "-4");
+	revocation_on_b(f, "00000000000000000", "4");
+	revocation_on_b(f, "0000000000000000", "4");
+	revocation_on_b(f, "zzzzzzzzzzzzzzzz", "4");
+	hearth_device_hex(b, hex);
+	revocation_on_b(f, hex, "4"); /* B names itself */
+	hearth_device_hex(a, hex);
+	revocation_on_b(f, hex, "4"); /* the importing device */
+	(void)private_b_to_a(f);
+	assert_int_equal(device_seen(f->a.s, a).revoked, 0);
+	assert_int_equal(device_seen(f->a.s, b).revoked, 0);
+	assert_int_equal(device_seen(f->a.s, c).revoked, 0);
+	assert_int_equal(audit_count(f->a.s, HEARTH_AUDIT_DEVICE_REVOKE), 0);
+
+	hearth_device_hex(c, hex);
+	revocation_on_b(f, hex, "4");
+	(void)private_b_to_a(f);
+	assert_int_equal(device_seen(f->a.s, c).revoked, 1);
+	assert_int_equal(device_seen(f->a.s, c).linked, 0);
+	assert_true(device_seen(f->a.s, c).cutoff == 4);
+	assert_int_equal(device_seen(f->a.s, b).linked, 1);
+	assert_int_equal(audit_count(f->a.s, HEARTH_AUDIT_DEVICE_REVOKE), 1);
+	/* Again (and a second record for it): taken once. */
+	revocation_on_b(f, hex, "9");
+	(void)private_b_to_a(f);
+	assert_true(device_seen(f->a.s, c).cutoff == 4);
+	assert_int_equal(audit_count(f->a.s, HEARTH_AUDIT_DEVICE_REVOKE), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -473,6 +541,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_two_devices, link_setup, link_teardown),
 		cmocka_unit_test_setup_teardown(test_link_refusals, link_setup, link_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, link_setup, link_teardown),
+		cmocka_unit_test_setup_teardown(test_revocation_records, link_setup, link_teardown),
 	};
 
 	if (hearth_crypto_init() != HEARTH_OK)

@@ -188,6 +188,20 @@ static int holds_key(replica *r, const hearth_id *space, uint64_t e)
 	return found;
 }
 
+/* lead creates a space with counsellors a and b (member records *ma,
+ * *mb), who hold its control ops and the current key. */
+static void team_of_two(replica *lead, replica *a, replica *b, hearth_id *space,
+			hearth_id *ma, hearth_id *mb)
+{
+	assert_int_equal(hearth_space_create(lead->s, "team", space), HEARTH_OK);
+	*ma = add_member(lead, a, space, HEARTH_ROLE_COUNSELLOR);
+	*mb = add_member(lead, b, space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(lead, a, space);
+	sync_to(lead, b, space);
+	assert_int_equal(hearth_space_refresh(a->s, space, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_refresh(b->s, space, NULL), HEARTH_OK);
+}
+
 /* ---- the basics ------------------------------------------------------------ */
 
 static void test_create(void **state)
@@ -279,13 +293,7 @@ static void test_three_vaults(void **state)
 	replica_open(&l);
 	replica_open(&a);
 	replica_open(&b);
-	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
-	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
-	mb = add_member(&l, &b, &space, HEARTH_ROLE_COUNSELLOR);
-	sync_to(&l, &a, &space);
-	sync_to(&l, &b, &space);
-	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
-	assert_int_equal(hearth_space_refresh(b.s, &space, NULL), HEARTH_OK);
+	team_of_two(&l, &a, &b, &space, &ma, &mb);
 	st = state_of(&a, &space);
 	old_epoch = st->current->epoch;
 	assert_true(holds_key(&a, &space, old_epoch));
@@ -670,6 +678,29 @@ static void shuffle(hearth_op *v, size_t n, uint64_t *rng)
 		v[i - 1] = v[j];
 		v[j] = t;
 	}
+}
+
+/* ref and other hold the same state of space; the ops of ref (into *o,
+ * the caller frees it) give it again in rounds seeded shuffles.  The
+ * state's dump, for the caller to free. */
+static char *agreed(replica *ref, replica *other, const hearth_id *space, opset *o,
+		    int rounds, uint64_t *rng)
+{
+	char *want = dump_of(ref, space), *got = dump_of(other, space);
+	hearth_space_state *st;
+
+	assert_string_equal(want, got);
+	free(got);
+	ops_of(ref, space, o);
+	while (rounds-- > 0) {
+		shuffle(o->v, o->n, rng);
+		assert_int_equal(hearth_space_compute(space, o->v, o->n, &st), HEARTH_OK);
+		assert_int_equal(hearth_space_state_dump(st, &got), HEARTH_OK);
+		assert_string_equal(want, got);
+		free(got);
+		hearth_space_state_free(st);
+	}
+	return want;
 }
 
 /* A space with history: members added and removed, concurrent rotations. */
@@ -1394,9 +1425,9 @@ static void test_revoke_device(void **state)
 	hearth_space_state *st;
 	uint64_t dev, cutoff, after, before_epoch, rng = 42;
 	hearth_id space, mb, note;
-	char *want, *got;
+	char *want;
 	size_t len, i;
-	int done = 0, round;
+	int done = 0;
 	opset o;
 
 	(void)state;
@@ -1479,20 +1510,8 @@ static void test_revoke_device(void **state)
 	assert_false(hearth_space_may_write(st, dev, cutoff + 1, cutoff + 1,
 					    HEARTH_EPOCH_CONTROL, NULL, NULL));
 	hearth_space_state_free(st);
-	want = dump_of(&lead, &space);
-	got = dump_of(&b, &space);
-	assert_string_equal(want, got);
-	free(got);
-	/* The set in any order gives the same state. */
-	ops_of(&lead, &space, &o);
-	for (round = 0; round < 20; round++) {
-		shuffle(o.v, o.n, &rng);
-		assert_int_equal(hearth_space_compute(&space, o.v, o.n, &st), HEARTH_OK);
-		assert_int_equal(hearth_space_state_dump(st, &got), HEARTH_OK);
-		assert_string_equal(want, got);
-		free(got);
-		hearth_space_state_free(st);
-	}
+	/* b agrees; the set in any order gives the same state. */
+	want = agreed(&lead, &b, &space, &o, 20, &rng);
 	/* The revocation without the epoch that followed it: no epoch sealed
 	 * to the phone counts, and a lead's replica must rotate. */
 	st = state_of(&lead, &space);
@@ -1542,6 +1561,137 @@ static void test_revoke_device(void **state)
 	replica_close(&lead);
 }
 
+
+/* A certificate by r's identity for device d with the key of holder (a
+ * replica whose device key stands for d), as hex. */
+static void cert_hex_by(replica *r, uint64_t d, replica *holder,
+			char hex[2 * HEARTH_CERT_BYTES + 1])
+{
+	uint8_t cert[HEARTH_CERT_BYTES];
+	hearth_device_key *k = NULL;
+	hearth_identity *id = NULL;
+
+	assert_int_equal(hearth_identity_load(r->s, &id), HEARTH_OK);
+	assert_int_equal(hearth_device_key_load(holder->s, &k, NULL), HEARTH_OK);
+	assert_int_equal(hearth_cert_issue(id, d, hearth_device_key_public(k), 1, cert),
+			 HEARTH_OK);
+	sodium_bin2hex(hex, 2 * HEARTH_CERT_BYTES + 1, cert, sizeof cert);
+	hearth_device_key_free(k);
+	hearth_identity_free(id);
+}
+
+/* The wrap of the current epoch of space on r, for holder's device key. */
+static void wrap_hex_for(replica *r, const hearth_id *space, replica *holder,
+			 char hex[2 * HEARTH_WRAP_BYTES + 1], hearth_id *epoch_rec)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES], wrap[HEARTH_WRAP_BYTES];
+	hearth_device_key *k = NULL;
+	hearth_space_state *st = state_of(r, space);
+	int found = 0;
+
+	assert_non_null(st->current);
+	*epoch_rec = st->current->record;
+	assert_int_equal(hearth_keyring_get(r->s, space, st->current->epoch, key, &found),
+			 HEARTH_OK);
+	assert_true(found);
+	assert_int_equal(hearth_device_key_load(holder->s, &k, NULL), HEARTH_OK);
+	assert_int_equal(hearth_epoch_wrap(key, hearth_device_key_public(k), wrap), HEARTH_OK);
+	sodium_bin2hex(hex, 2 * HEARTH_WRAP_BYTES + 1, wrap, sizeof wrap);
+	hearth_device_key_free(k);
+	hearth_space_state_free(st);
+}
+
+static int has_wrap(const hearth_space_state *st, uint64_t d)
+{
+	size_t i;
+
+	for (i = 0; st->current != NULL && i < st->current->nwraps; i++)
+		if (st->current->wraps[i].device == d)
+			return 1;
+	return 0;
+}
+
+/* A member lists its own devices (no lead needed) with certificates of its
+ * own identity, and seals the current epoch key to them; the fold counts
+ * nothing else of the kind from a counsellor: a device in another's record,
+ * a certificate by another identity, a wrap for another's device.  The
+ * state is the same from the set in any order (seeded shuffles). */
+static void test_own_devices(void **state)
+{
+	replica lead, b, c, c2, d3, x;
+	char hex[2 * HEARTH_CERT_BYTES + 1], whex[2 * HEARTH_WRAP_BYTES + 1];
+	uint64_t dev2 = 0xc2c2c2c2c2c2c2c2ull, dev3 = 0xd3d3d3d3d3d3d3d3ull;
+	uint64_t devx = 0xeeeeeeeeeeeeeeeeull, rng = 7;
+	hearth_id space, mb, mc, erec;
+	hearth_space_state *st;
+	char *want;
+	opset o;
+
+	(void)state;
+	replica_open(&lead);
+	replica_open(&b);
+	replica_open(&c);
+	replica_open(&c2);
+	replica_open(&d3);
+	replica_open(&x);
+	team_of_two(&lead, &b, &c, &space, &mb, &mc);
+	/* B, a counsellor, writes what it may not: C's device d3 (certified
+	 * by C's identity) in C's record; in its own record a device whose
+	 * certificate C's identity signed; a wrap for C's second device. */
+	cert_hex_by(&c, dev3, &d3, hex);
+	set_dev_field(&b, &mc, "device.", dev3, hex);
+	cert_hex_by(&c, devx, &x, hex);
+	set_dev_field(&b, &mb, "device.", devx, hex);
+	/* B lists C's own device under B's identity (a certificate B signed
+	 * for C's device id and key): it does not count, so C's ops stay
+	 * C's own. */
+	cert_hex_by(&b, hearth_store_device(c.s), &c, hex);
+	set_dev_field(&b, &mb, "device.", hearth_store_device(c.s), hex);
+	/* C lists its own second device: no lead involved. */
+	cert_hex_by(&c, dev2, &c2, hex);
+	set_dev_field(&c, &mc, "device.", dev2, hex);
+	sync_to(&c, &b, &space);
+	wrap_hex_for(&b, &space, &c2, whex, &erec);
+	set_dev_field(&b, &erec, "wrap.", dev2, whex);
+	sync_to(&b, &lead, &space);
+	sync_to(&c, &lead, &space);
+	st = state_of(&lead, &space);
+	assert_true(hearth_space_device_current(st, dev2));
+	assert_false(hearth_space_device_current(st, dev3));
+	assert_false(hearth_space_device_current(st, devx));
+	assert_false(has_wrap(st, dev2));
+	{
+		const hearth_space_member *bm = hearth_space_member_of(st, pk_of(&b));
+		size_t i;
+
+		assert_non_null(bm);
+		for (i = 0; i < bm->ndevices; i++)
+			assert_true(bm->devices[i].device == hearth_store_device(b.s));
+	}
+	assert_false(st->needs_rotation);
+	hearth_space_state_free(st);
+	/* C seals the key to its own device: it counts. */
+	wrap_hex_for(&c, &space, &c2, whex, &erec);
+	set_dev_field(&c, &erec, "wrap.", dev2, whex);
+	sync_to(&c, &lead, &space);
+	sync_to(&lead, &b, &space);
+	sync_to(&lead, &c, &space);
+	st = state_of(&lead, &space);
+	assert_true(has_wrap(st, dev2));
+	assert_true(st->current->valid);
+	assert_false(st->needs_rotation);
+	hearth_space_state_free(st);
+	want = agreed(&lead, &b, &space, &o, 50, &rng);
+	opset_free(&o);
+	free(want);
+	replica_close(&x);
+	replica_close(&d3);
+	replica_close(&c2);
+	replica_close(&c);
+	replica_close(&b);
+	replica_close(&lead);
+}
+
 static void test_schedules(void **state)
 {
 	const char *e = getenv("HEARTH_SPACE_SCHEDULES"), *s0 = getenv("HEARTH_SPACE_SEED");
@@ -1567,6 +1717,7 @@ int main(void)
 		cmocka_unit_test(test_trust_envelopes),
 		cmocka_unit_test(test_invite_again),
 		cmocka_unit_test(test_revoke_device),
+		cmocka_unit_test(test_own_devices),
 		cmocka_unit_test(test_schedules),
 	};
 

@@ -617,6 +617,299 @@ static void test_joiner(void **state)
 	replica_close(&c);
 }
 
+
+/* ---- linked devices write in team spaces --------------------------------- */
+
+/* The ops of space r holds, every column, in order: equal texts, equal
+ * holdings. */
+static char *ops_dump(replica *r, const hearth_id *space)
+{
+	sqlite3_stmt *q;
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_int_equal(sqlite3_prepare_v2(r->db, "SELECT hex(hlc), device, seq, hex(record), "
+		"kind, field, quote(value) FROM op WHERE space = ? ORDER BY hlc, device, seq",
+		-1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_blob(q, 1, space->b, sizeof space->b, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		fprintf(f, "%s %lld %lld %s %s %s %s\n", sqlite3_column_text(q, 0),
+			(long long)sqlite3_column_int64(q, 1), (long long)sqlite3_column_int64(q, 2),
+			sqlite3_column_text(q, 3), sqlite3_column_text(q, 4),
+			sqlite3_column_text(q, 5), sqlite3_column_text(q, 6));
+	sqlite3_finalize(q);
+	fclose(f);
+	return out;
+}
+
+/* from links a new device into to: code, approve, package. */
+static uint64_t link_device(replica *from, replica *to)
+{
+	char code[HEARTH_LINK_CODE_MAX];
+	uint8_t *pkg = NULL;
+	uint64_t dev = 0;
+	size_t len;
+
+	OK(hearth_link_request(to->s, code));
+	OK(hearth_link_approve(from->s, code, &pkg, &len, &dev));
+	OK(hearth_link_accept(to->s, pkg, len));
+	free(pkg);
+	assert_int_equal(dev, hearth_store_device(to->s));
+	return dev;
+}
+
+/* 1 if dev is listed in a current member record of space on r, and the
+ * current epoch holds a wrap for it. */
+static int listed_and_wrapped(replica *r, const hearth_id *space, uint64_t dev)
+{
+	hearth_space_state *st;
+	int yes;
+	size_t i;
+
+	OK(hearth_space_load(r->s, space, &st));
+	yes = hearth_space_device_current(st, dev) && st->current != NULL;
+	for (i = 0; yes && i < st->current->nwraps && st->current->wraps[i].device != dev; i++)
+		;
+	yes = yes && i < st->current->nwraps;
+	hearth_space_state_free(st);
+	return yes;
+}
+
+static int holds_current_key(replica *r, const hearth_id *space)
+{
+	uint8_t key[HEARTH_EPOCH_KEYBYTES];
+	int found = 0;
+
+	OK(hearth_keyring_get(r->s, space, current_epoch_of(r, space), key, &found));
+	return found;
+}
+
+/* Every replica of v exports space and every other imports it, rounds
+ * times (an import may write: a lead's wraps, a rotation). */
+static void exchange(team *t, replica **v, size_t n, const hearth_id *space, int rounds)
+{
+	char path[128];
+	size_t i, j;
+
+	while (rounds-- > 0)
+		for (i = 0; i < n; i++) {
+			file_in(t, path, sizeof path);
+			OK(hearth_offline_export(v[i]->s, NULL, space, 0, path, NULL));
+			for (j = 0; j < n; j++)
+				if (j != i)
+					OK(import(v[j], path, NULL));
+		}
+}
+
+/* Counsellor A links a second device C2: A lists it in its own member
+ * record (no lead needed) with the current key sealed to it; C2 writes in
+ * the team space; its bundle reaches the lead, who holds its person; the
+ * lead, A, B and C2 converge.  Then A revokes C2: the revocation is
+ * written in the team space with a new epoch; C2's later writes are
+ * refused by the lead and by A, and C2 cannot read what is written after. */
+static void test_linked_device_writes(void **state)
+{
+	team *t = *state;
+	replica c2, *all[4];
+	hearth_device_revocation rev;
+	hearth_sync_report r;
+	char path[128], hex[HEARTH_DEVICE_HEX + 1], *want, *got;
+	uint64_t dev;
+	size_t i;
+
+	replica_open(&c2);
+	dev = link_device(&t->a, &c2);
+	/* On A at once: listed in A's record, the current key sealed to it. */
+	assert_true(listed_and_wrapped(&t->a, &t->space, dev));
+	/* C2 takes A's bundle: it is a current device, with the key. */
+	export_to(t, &t->a, path, sizeof path);
+	OK(import(&c2, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(listed_and_wrapped(&c2, &t->space, dev));
+	assert_true(holds_current_key(&c2, &t->space));
+	assert_true(has_name(&c2, "王芳"));
+	/* C2 writes; its bundle alone reaches the lead (it forwards A's
+	 * listing of it). */
+	person(&c2, &t->space, "C2 的来访者");
+	export_to(t, &c2, path, sizeof path);
+	OK(import(&t->lead, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(has_name(&t->lead, "C2 的来访者"));
+	assert_true(listed_and_wrapped(&t->lead, &t->space, dev));
+	/* A's bundle too; then everyone converges. */
+	export_to(t, &t->a, path, sizeof path);
+	OK(import(&t->lead, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	all[0] = &t->lead;
+	all[1] = &t->a;
+	all[2] = &t->b;
+	all[3] = &c2;
+	exchange(t, all, 4, &t->space, 2);
+	want = ops_dump(&t->lead, &t->space);
+	for (i = 1; i < 4; i++) {
+		got = ops_dump(all[i], &t->space);
+		assert_string_equal(want, got);
+		free(got);
+	}
+	free(want);
+	assert_true(has_name(&t->b, "C2 的来访者"));
+
+	/* A revokes C2: written in the team space, with a new epoch. */
+	hearth_device_hex(dev, hex);
+	OK(hearth_device_revoke(t->a.s, hex, &rev));
+	assert_int_equal(rev.spaces, 1);
+	assert_false(listed_and_wrapped(&t->a, &t->space, dev));
+	/* C2, not knowing, writes on. */
+	person(&c2, &t->space, "吊销后的写入");
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(c2.s, NULL, &t->space, 0, path, NULL));
+	{
+		char a_path[128];
+
+		export_to(t, &t->a, a_path, sizeof a_path);
+		OK(import(&t->lead, a_path, &r));
+		assert_int_equal(r.refused, 0);
+	}
+	/* The lead and A refuse C2's late envelope; its earlier one stays. */
+	OK(import(&t->lead, path, &r));
+	assert_true(r.refused >= 1);
+	assert_false(has_name(&t->lead, "吊销后的写入"));
+	assert_true(has_name(&t->lead, "C2 的来访者"));
+	OK(import(&t->a, path, &r));
+	assert_true(r.refused >= 1);
+	assert_false(has_name(&t->a, "吊销后的写入"));
+	/* The lead writes after the revocation; C2 cannot read it. */
+	person(&t->lead, &t->space, "吊销后的秘密");
+	export_to(t, &t->lead, path, sizeof path);
+	OK(import(&c2, path, &r));
+	assert_true(r.waiting >= 1);
+	assert_false(has_name(&c2, "吊销后的秘密"));
+	assert_false(holds_current_key(&c2, &t->space));
+	OK(import(&t->a, path, &r));
+	assert_true(has_name(&t->a, "吊销后的秘密"));
+	replica_close(&c2);
+}
+
+/* A device linked before its person joins a space is listed there too:
+ * the first import of the space on the joining device lists it, with the
+ * key, and it writes at once. */
+static void test_linked_before_join(void **state)
+{
+	team *t = *state;
+	hearth_sync_report r;
+	hearth_id second;
+	replica c2;
+	char path[128];
+	uint64_t dev;
+
+	replica_open(&c2);
+	dev = link_device(&t->a, &c2);
+	OK(hearth_space_create(t->lead.s, "Second team", &second));
+	add_member(&t->lead, &t->a, &second);
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(t->lead.s, NULL, &second, 0, path, NULL));
+	OK(import(&t->a, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(listed_and_wrapped(&t->a, &second, dev));
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(t->a.s, NULL, &second, 0, path, NULL));
+	OK(import(&c2, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(holds_current_key(&c2, &second));
+	person(&c2, &second, "第二组的来访者");
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(c2.s, NULL, &second, 0, path, NULL));
+	OK(import(&t->lead, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(has_name(&t->lead, "第二组的来访者"));
+	replica_close(&c2);
+}
+
+/* The entry of device *(uint64_t *)ctx->device in a device listing. */
+static int device_of(const hearth_device_info *d, void *ctx)
+{
+	hearth_device_info *want = ctx;
+
+	if (d->device == want->device)
+		*want = *d;
+	return 0;
+}
+
+/* A revocation travels between the person's own devices through the
+ * private space: A links C2 and C3 (both listed in the team space) and
+ * revokes C2; C3, importing A's private bundle only, lists C2 as revoked,
+ * refuses its later private ops, and writes the revocation itself in the
+ * team space, where it holds for the lead too. */
+static void test_revocation_travels(void **state)
+{
+	team *t = *state;
+	replica c2, c3;
+	hearth_device_revocation rev;
+	hearth_sync_report r;
+	hearth_id priv = hearth_store_private_space(t->a.s);
+	hearth_device_info info;
+	hearth_space_state *st;
+	char path[128], hex[HEARTH_DEVICE_HEX + 1];
+	uint64_t dev2, dev3, cut;
+
+	replica_open(&c2);
+	replica_open(&c3);
+	dev2 = link_device(&t->a, &c2);
+	dev3 = link_device(&t->a, &c3);
+	/* C3 holds the team space with both listed, and C2's private ops. */
+	export_to(t, &t->a, path, sizeof path);
+	OK(import(&c3, path, &r));
+	assert_true(listed_and_wrapped(&c3, &t->space, dev2));
+	assert_true(listed_and_wrapped(&c3, &t->space, dev3));
+	person(&c2, NULL, "早先的私人记录");
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(c2.s, NULL, &priv, 0, path, NULL));
+	OK(import(&c3, path, &r));
+	assert_int_equal(r.waiting + r.refused, 0);
+	assert_true(has_name(&c3, "早先的私人记录"));
+	/* A revokes C2. */
+	hearth_device_hex(dev2, hex);
+	OK(hearth_device_revoke(t->a.s, hex, &rev));
+	cut = rev.cutoff;
+	/* C3 takes A's private bundle only. */
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(t->a.s, NULL, &priv, 0, path, NULL));
+	OK(import(&c3, path, &r));
+	memset(&info, 0, sizeof info);
+	info.device = dev2;
+	OK(hearth_devices_each(c3.s, device_of, &info));
+	assert_true(info.revoked);
+	assert_false(info.linked);
+	assert_int_equal(info.cutoff, cut);
+	/* C2 writes on in the private space: C3 refuses it now. */
+	person(&c2, NULL, "吊销后的私人记录");
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(c2.s, NULL, &priv, 0, path, NULL));
+	OK(import(&c3, path, &r));
+	assert_true(r.refused >= 1);
+	assert_false(has_name(&c3, "吊销后的私人记录"));
+	/* C3 revoked C2 in the team space itself, with a new epoch not
+	 * sealed to it; the lead, from C3's bundle alone, agrees. */
+	OK(hearth_space_load(c3.s, &t->space, &st));
+	assert_true(hearth_space_device_revoked(st, dev2, NULL));
+	assert_false(hearth_space_device_current(st, dev2));
+	assert_false(st->needs_rotation);
+	hearth_space_state_free(st);
+	assert_true(listed_and_wrapped(&c3, &t->space, dev3));
+	file_in(t, path, sizeof path);
+	OK(hearth_offline_export(c3.s, NULL, &t->space, 0, path, NULL));
+	OK(import(&t->lead, path, &r));
+	assert_int_equal(r.refused, 0);
+	OK(hearth_space_load(t->lead.s, &t->space, &st));
+	assert_true(hearth_space_device_revoked(st, dev2, NULL));
+	assert_false(st->needs_rotation);
+	hearth_space_state_free(st);
+	replica_close(&c3);
+	replica_close(&c2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -626,6 +919,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replay, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_device, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_joiner, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_linked_device_writes, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_linked_before_join, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_revocation_travels, team_setup, team_teardown),
 	};
 
 	if (hearth_crypto_init() != HEARTH_OK)

@@ -55,6 +55,9 @@ typedef struct hearth_device_info {
 			    * is held and verifies */
 	uint64_t since_ms; /* its certificate's issue time; 0 if none is held */
 	uint8_t public_key[HEARTH_ID_SIGN_PUBLICBYTES]; /* zeros if none */
+	/* linked or revoked: its certificate (what a team space lists it
+	 * by, hearth_space_refresh); zeros for this device and retired ids */
+	uint8_t cert[HEARTH_CERT_BYTES];
 } hearth_device_info;
 
 /* Makes what the vault lacks, in one atomic step (a transaction of its own,
@@ -105,7 +108,10 @@ hearth_status hearth_devices_each(hearth_store *s, hearth_device_cb cb,
  *                    key, as a checked text code: hearth/textcode.h)
  *   existing device  hearth_link_approve(code): certifies the new device's
  *                    key, keeps the certificate (audit "device.approve"),
- *                    and returns a link package sealed to that key
+ *                    lists it in this identity's member record of every
+ *                    team space it is a member of, with the current epoch
+ *                    key sealed to it (hearth_space_refresh), and returns
+ *                    a link package sealed to that key
  *   new device       hearth_link_accept(package): takes the identity, its
  *                    certificate, the private space, the other devices'
  *                    certificates and the epoch keys, in one step (audit
@@ -157,7 +163,10 @@ hearth_status hearth_link_accept(hearth_store *s, const uint8_t *package,
  *     there from now on;
  *   - keeps it as revoked here (store secret "revoked_devices"): the
  *     private space refuses its ops past the cutoff, it is listed as
- *     revoked, and links approved from now on do not name it.
+ *     revoked, and links approved from now on do not name it;
+ *   - writes a record of kind HEARTH_KIND_REVOCATION in the private
+ *     space, so the identity's other devices, importing it, revoke it
+ *     too (hearth_devices_absorb), here and in their team spaces.
  * What it does not do: the device holds the identity, so it can still
  * read what it already holds, open private-space data sealed with the
  * key derived from the identity (docs/SECURITY.md, "Revoking a device"),
@@ -179,6 +188,22 @@ typedef struct hearth_device_revocation {
  * several), HEARTH_ESTATE (revoked already). */
 hearth_status hearth_device_revoke(hearth_store *s, const char *text,
 				   hearth_device_revocation *out) HEARTH_WUR;
+
+/* Record kind, in the private space, of a revocation
+ * (hearth_device_revoke): fields "device" (16 hex digits) and "cutoff"
+ * (decimal), so the identity's other devices learn of it
+ * (hearth_devices_absorb).  docs/protocol.md §10.4. */
+#define HEARTH_KIND_REVOCATION "revocation"
+
+/* Takes the revocations the identity's other devices wrote in the private
+ * space (HEARTH_KIND_REVOCATION) that this vault lacks: each is kept as
+ * revoked here, as hearth_device_revoke would (never this very device, nor
+ * one revoked by itself), and then every team space of this vault is
+ * refreshed (hearth_space_refresh), which writes the revocation in each
+ * that still lists the device and starts a new epoch there.  One atomic
+ * step.  *n_new (may be NULL) counts the revocations taken.  Run by
+ * hearth_offline_import after each import.  HEARTH_EDB, HEARTH_ENOMEM. */
+hearth_status hearth_devices_absorb(hearth_store *s, size_t *n_new) HEARTH_WUR;
 
 /* 16 lowercase hex digits of a device id. */
 void hearth_device_hex(uint64_t device, char out[HEARTH_DEVICE_HEX + 1]);

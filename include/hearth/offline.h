@@ -4,9 +4,9 @@
  * hearth/sync.h), and the trust the vault's private space syncs under.
  *
  * The private space belongs to this vault's identity: its members are
- * the identity's devices whose certificates this vault holds (this one
- * and the ids it retired, hearth_devices_each; linked devices once
- * linking lands), and its one data epoch, 1, has a key kept as the store
+ * the identity's devices whose certificates this vault holds (this one,
+ * the ids it retired and its linked devices, hearth_devices_each), and
+ * its one data epoch, 1, has a key kept as the store
  * secret "key.<32 hex space>.0000000000000001".  So two copies of one
  * vault, or linked devices of one person, sync their private space by
  * bundles.  Team spaces get their trust from the spaces' control plane
@@ -64,8 +64,9 @@ void hearth_private_trust_free(hearth_private_trust *t);
  *   device_key     ACCEPT with the device's key when the space's state
  *                  says it may write those seqs at that epoch (and, at a
  *                  data epoch, this vault holds the key: else LATER);
- *                  REFUSE when seqs pass a cutoff a removal named for the
- *                  device (a removed member's later ops); LATER otherwise
+ *                  REFUSE when seqs pass a cutoff a removal or a
+ *                  revocation named for the device (a removed member's
+ *                  or a lost device's later ops); LATER otherwise
  *                  (space, device, epoch record not here yet);
  *   epoch_key      the keyring's key;
  *   current_epoch  the state's current epoch and its key; HEARTH_ENOTFOUND
@@ -101,8 +102,10 @@ hearth_status hearth_offline_export(hearth_store *s, const hearth_sync_trust *tr
 				    const hearth_id *space, uint64_t since,
 				    const char *path, hearth_sync_report *r) HEARTH_WUR;
 
-/* Imports the bundle file path (hearth_sync_import) and audits
- * "sync.import" in the same transaction.  trust NULL: the vault's
+/* Imports the bundle file path (hearth_sync_import), takes the
+ * revocations the identity's other devices wrote in the private space
+ * (hearth_devices_absorb), and audits "sync.import", all in the same
+ * transaction.  trust NULL: the vault's
  * (hearth_vault_trust).  HEARTH_EIO naming the path when it cannot be opened. */
 hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *trust,
 				    const char *path, hearth_sync_notice_cb cb,

@@ -17,7 +17,9 @@
  *     by the genesis, until it is listed in a member record), not removed
  *     at a cutoff below the op's seq, not revoked at a cutoff below the
  *     op's seq (a revocation names a device space-wide, whichever
- *     records list it), and has the role the op needs;
+ *     records list it), and has the role the op needs (a device is
+ *     listed under one key and one identity only: later listings under
+ *     another do not count);
  *   - the fold is repeated leaving out every op past the final cutoffs,
  *     until that set stops growing: it only grows, so this ends, and it
  *     depends on the set alone.

@@ -44,6 +44,7 @@ extern "C" {
 #define HEARTH_AUDIT_SPACE_REMOVE "space.remove"
 #define HEARTH_AUDIT_SPACE_ROTATE "space.rotate"
 #define HEARTH_AUDIT_SPACE_REVOKE "space.revoke"
+#define HEARTH_AUDIT_SPACE_DEVICE "space.device"
 
 /* How long an invitation holds by default: 7 days. */
 #define HEARTH_INVITE_TTL_S (7u * 24u * 3600u)
@@ -178,11 +179,17 @@ hearth_status hearth_space_revoke_device(hearth_store *s, const hearth_id *space
 					 uint64_t device, uint64_t cutoff,
 					 int *done) HEARTH_WUR;
 
-/* After control ops of space arrived: keeps the epoch keys sealed to this
- * device, and, when this vault is a lead, rotates if the state asks it
- * to and seals the current key to current devices that lack it.
- * *changed (may be NULL) is set when anything was written.  Audited
- * "space.rotate" when it rotates. */
+/* After control ops of space arrived (and after a device is linked or a
+ * revocation taken): keeps the epoch keys sealed to this device; lists
+ * this identity's linked devices (hearth_devices_each) that its member
+ * record lacks, with their certificates, and seals the current epoch key
+ * to them (audited "space.device", record: the member record, detail
+ * "space=<32 hex> device=<16 hex>"); revokes there the devices revoked
+ * on this vault that it lists (as hearth_space_revoke_device); and, when
+ * this vault is a lead, rotates if the state asks it to and seals the
+ * current key to current devices that lack it.  *changed (may be NULL)
+ * is set when anything was written.  Audited "space.rotate" when it
+ * rotates. */
 hearth_status hearth_space_refresh(hearth_store *s, const hearth_id *space,
 				   int *changed) HEARTH_WUR;
 

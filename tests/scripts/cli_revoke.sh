@@ -106,4 +106,5 @@ out=$(on c en_US.UTF-8 device revoke "$dev_a")
 grep -q "^Device $dev_a revoked: its writes after number [0-9]* are refused.$" <<<"$out" ||
 	fail "English revoke: $out"
 grep -q 'cannot move you to a new identity yet' <<<"$out" || fail "English caveat: $out"
+grep -q 'hearth sync export --space private' <<<"$out" || fail "English: nothing on the other devices: $out"
 echo "cli_revoke: ok"

@@ -15,6 +15,10 @@
 #   - at the end the lead and A hold the same ops of the space;
 #   - a device linked to the lead imports the team space, reads it and
 #     forwards it;
+#   - a device linked to counsellor A writes in the space (A lists it in
+#     its own member record), and its bundle reaches the lead, who holds
+#     its note; once A revokes it, the lead and A refuse its later writes
+#     and it cannot read what is written after;
 #   - messages in English and in Chinese.
 #
 #   bash tests/scripts/cli_team.sh BUILD/cli/hearth BUILD/tests/vault_sql
@@ -165,4 +169,69 @@ has_name lead2 'Li Qiang' || fail "the linked device cannot read A's person"
 ok lead2 en_US.UTF-8 sync export --space 'Dock team' --out "$T/l4" >/dev/null
 ok a en_US.UTF-8 sync import "$T/l4" >/dev/null
 grep -q 'Nothing new' "$T/out" || fail "A imports the linked device's bundle: $(cat "$T/out")"
+# ---- a device linked to counsellor A writes in the team space -------------
+# A links A2: A's approval lists A2 in A's own member record of the space
+# (no lead needed) and seals the current key to it.  A2 writes a note for
+# a team person; its bundle alone reaches the lead (it forwards A's
+# listing); the lead, A and A2 converge.  Then A revokes A2: its later
+# writes are refused by the lead and A, and it cannot read what the lead
+# writes after.
+HEARTH_VAULT=$T/a2 "$HEARTH" init >/dev/null 2>&1
+code=$(ok a2 en_US.UTF-8 device link | sed -n 2p | tr -d ' ')
+ok a en_US.UTF-8 device approve "$code" --out "$T/pkg-a2" >/dev/null
+ok a2 en_US.UTF-8 device link --accept "$T/pkg-a2" >/dev/null
+dev_a2=$(ok a2 en_US.UTF-8 --json device list | jq -r '.devices[0].device')
+ok a en_US.UTF-8 sync export --space 'Dock team' --out "$T/a4" >/dev/null
+ok a2 en_US.UTF-8 sync import "$T/a4" >/dev/null
+grep -q '^Kept aside: *0$' "$T/out" && grep -q '^Refused: *0$' "$T/out" ||
+	fail "A2's first import: $(cat "$T/out")"
+list=$(ok a2 en_US.UTF-8 space list)
+grep -q 'Dock team  *counsellor .* yes' <<<"$list" || fail "A2's space list: $list"
+li=$(ok a2 en_US.UTF-8 --json person list --search 'Li Qiang' | jq -r '.[0].id // .people[0].id')
+[ -n "$li" ] && [ "$li" != null ] || fail "A2 cannot see the team's person"
+ok a2 en_US.UTF-8 note add --person "$li" --text 'Note by A2 after the shift' >/dev/null
+ok a2 en_US.UTF-8 sync export --space 'Dock team' --out "$T/a2-1" >/dev/null
+ok lead en_US.UTF-8 sync import "$T/a2-1" >/dev/null
+grep -q '^Kept aside: *0$' "$T/out" && grep -q '^Refused: *0$' "$T/out" ||
+	fail "the lead's import of A2's bundle: $(cat "$T/out")"
+has_name lead 'Note by A2 after the shift' || fail "the lead does not hold A2's note"
+ok lead en_US.UTF-8 sync import "$T/a4" >/dev/null
+for round in 1 2; do
+	for who in lead a a2; do
+		ok $who en_US.UTF-8 sync export --space "$S" --out "$T/r-$who" >/dev/null
+	done
+	for who in lead a a2; do
+		for from in lead a a2; do
+			[ $who = $from ] || ok $who en_US.UTF-8 sync import "$T/r-$from" >/dev/null
+		done
+	done
+done
+[ "$(dump lead)" = "$(dump a)" ] || fail "the lead and A differ after A2 wrote"
+[ "$(dump lead)" = "$(dump a2)" ] || fail "the lead and A2 differ"
+
+# A revokes A2: a new epoch in the team space, without A2.
+out=$(ok a en_US.UTF-8 device revoke "$dev_a2")
+grep -q "^Device $dev_a2 revoked" <<<"$out" || fail "A's revoke: $out"
+sql a "SELECT detail FROM audit WHERE action = 'device.revoke'" | grep -q 'spaces=1$' ||
+	fail "the revocation reached no team space: $(sql a "SELECT detail FROM audit WHERE action = 'device.revoke'")"
+ok a en_US.UTF-8 sync export --space 'Dock team' --out "$T/a5" >/dev/null
+ok lead en_US.UTF-8 sync import "$T/a5" >/dev/null
+# A2, not knowing, writes on: the lead and A refuse it.
+ok a2 en_US.UTF-8 note add --person "$li" --text 'Note by A2 after its revocation' >/dev/null
+ok a2 en_US.UTF-8 sync export --space 'Dock team' --out "$T/a2-2" >/dev/null
+for who in lead a; do
+	on $who en_US.UTF-8 sync import "$T/a2-2" >"$T/out"
+	[ "$(rc)" = 1 ] || fail "$who: import of revoked A2's bundle exited $(rc): $(cat "$T/err")"
+	grep -q '^Refused: *[1-9]' "$T/out" || fail "$who did not refuse A2: $(cat "$T/out")"
+	has_name $who 'Note by A2 after its revocation' && fail "$who applied revoked A2's note"
+	has_name $who 'Note by A2 after the shift' || fail "$who lost A2's earlier note"
+done
+# The lead writes after the revocation: A2 cannot read it.
+ok lead en_US.UTF-8 person add --space 'Dock team' --name 'After Revocation Wu' >/dev/null
+ok lead en_US.UTF-8 sync export --space 'Dock team' --out "$T/l5" >/dev/null
+on a2 en_US.UTF-8 sync import "$T/l5" >"$T/out"
+grep -q '^Kept aside: *[1-9]' "$T/out" || fail "A2's import after revocation: $(cat "$T/out")"
+has_name a2 'After Revocation Wu' && fail "revoked A2 reads what the lead wrote after"
+ok a en_US.UTF-8 sync import "$T/l5" >/dev/null
+has_name a 'After Revocation Wu' || fail "A cannot read the lead's person after the revocation"
 echo "cli_team: ok"
