@@ -73,9 +73,9 @@ void hearth_envelope_control_key(const hearth_id *space,
 				 uint8_t key[HEARTH_EPOCH_KEYBYTES]);
 
 /* Bytes op takes in an envelope's plaintext (its length and its envelope
- * form: the encoding less device and space), and the size of a whole envelope whose ops take content bytes:
- * a sealer adds ops while hearth_envelope_size_for stays within
- * HEARTH_ENVELOPE_MAX. */
+ * form: the encoding less device and space), and the size of a whole
+ * envelope whose ops take content bytes: a sealer adds ops while
+ * hearth_envelope_size_for stays within HEARTH_ENVELOPE_MAX. */
 size_t hearth_envelope_op_bytes(const hearth_op *op);
 size_t hearth_envelope_size_for(size_t content);
 
@@ -161,7 +161,8 @@ typedef struct hearth_envelope_batch {
  * the header's), that it is of the header's plane (epoch 0: control
  * kinds only; else none), that seqs rise strictly from the header's first
  * to its last, the checks of hearth_store_apply; its hash is computed
- * from its encoding (the sender sends none).  The first failure refuses the whole envelope and nothing is returned:
+ * from its encoding (the sender sends none).  The first failure refuses
+ * the whole envelope and nothing is returned:
  * HEARTH_EFORMAT (malformed, ops that do not match the header),
  * HEARTH_ENEWER (a newer format), HEARTH_EAUTH (refused device, bad
  * signature, no or wrong epoch key, decryption failed), HEARTH_ENOMEM;
@@ -176,7 +177,8 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
  * decrypted and its ops decoded and checked (as hearth_envelope_open
  * does) BEFORE its author is known; key_of_ops is then asked for the
  * author's key from those ops alone (fill pk, return 0; non-zero: none),
- * and the signature over the header and ciphertext is checked with it.
+ * and the signature (of the digest of the header and ciphertext) is
+ * checked with it.
  * Only once it holds are the ops returned.  What the key is worth is the
  * caller's decision (docs/protocol.md §10.6: only a genesis of the space
  * itself, which the space id commits to, may vouch for its author).
