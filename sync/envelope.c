@@ -26,8 +26,9 @@
  *            BLAKE2b-512 digest of bytes 0..101+C
  *
  * The plaintext is a 4-byte length, then per op a 4-byte length and its
- * envelope form: the canonical encoding (§2) less the author device and
- * the space, which the header gives for every op, then zero bytes up to
+ * envelope form: the canonical encoding (§2) less the author device (in
+ * the op and in its HLC) and the space, which the header gives for every
+ * op, with a one-byte prev count; then zero bytes up to
  * the PADMÉ length of the whole.  An op's hash is not sent: the receiver
  * computes it from the canonical encoding, which it rebuilds from the
  * envelope form and the header (op_hash_wire), so it is hearth_op_hash of
@@ -75,10 +76,10 @@
 #define HEADER_BYTES 101u
 #define SIG_BYTES 64u
 
-/* The shortest envelope form of an op: format, seq, hlc, record, one-byte
- * kind and field, no value, no prev.  In the plaintext an op also takes
+/* The shortest envelope form of an op: format, seq, HLC time, record,
+ * one-byte kind and field, no value, no prev.  In the plaintext an op also takes
  * its length. */
-#define OP_MIN_BYTES (1u + 8u + 2u * 16u + 5u + 5u + 1u + 8u)
+#define OP_MIN_BYTES (1u + 8u + 8u + 16u + 5u + 5u + 1u + 1u)
 #define OP_WIRE_EXTRA 4u
 #define DIGEST_BYTES HEARTH_ENVELOPE_DIGEST_BYTES
 
@@ -246,38 +247,52 @@ static void key_check(uint8_t out[KEYCHECK_BYTES], const hearth_id *space,
  *
  *     0   1  op format (HEARTH_OP_FORMAT)
  *     1   8  seq
- *     9  16  hlc
- *    25  16  record
- *    41      kind, field, value flag [, value], nprev, prev ids: as in
- *            the canonical encoding (§2)
+ *     9   8  hlc, its first 8 bytes (time and counter)
+ *    17  16  record
+ *    33      kind, field, value flag [, value]: as in the canonical
+ *            encoding (§2)
+ *             1  nprev (at most HEARTH_OP_PREV_MAX)
+ *        16 × nprev  prev ids, as in the canonical encoding
  *
  * The canonical encoding is the same bytes with the author device after
- * the format and the space before the record. */
+ * the format, the HLC's last 8 bytes (the author device again) after its
+ * first 8, the space before the record, and nprev in 8 bytes. */
 
-#define WIRE_OFF_RECORD 25u
-#define WIRE_HEAD_BYTES 41u
+#define WIRE_OFF_HLC 9u
+#define WIRE_HLC_BYTES 8u
+#define WIRE_OFF_RECORD 17u
+#define WIRE_HEAD_BYTES 33u
 
 static const uint8_t op_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'O', 'P' };
 
 /* The op's hash (§2.1), BLAKE2b-256("HEARTHOP" || canonical encoding),
- * taken over the n bytes of its envelope form at enc and the device and
- * space the header gives: the canonical encoding has one form, so this
- * is hearth_op_hash of the op they encode, at a fraction of its cost
- * (four updates instead of one per field). */
-static void op_hash_wire(const uint8_t *enc, size_t n, uint64_t device,
-			 const hearth_id *space, uint8_t out[HEARTH_OP_HASH_BYTES])
+ * taken over the n bytes of its envelope form at enc (its nprev byte at
+ * enc[nprev_at]) and the device and space the header gives: the
+ * canonical encoding has one form, so this is hearth_op_hash of the op
+ * they encode, at a fraction of its cost (four updates instead of one per
+ * field). */
+static void op_hash_wire(const uint8_t *enc, size_t n, size_t nprev_at,
+			 uint64_t device, const hearth_id *space,
+			 uint8_t out[HEARTH_OP_HASH_BYTES])
 {
 	crypto_generichash_state h;
-	uint8_t head[sizeof op_magic + 1 + 8];
+	/* "HEARTHOP", format, device, seq, HLC (16), space */
+	uint8_t head[sizeof op_magic + 1 + 8 + 8 + 16 + HEARTH_ID_BYTES], *p = head;
+	uint8_t nprev[8];
 
-	memcpy(head, op_magic, sizeof op_magic);
-	head[sizeof op_magic] = enc[0];
-	put64(head + sizeof op_magic + 1, device);
+	memcpy(p, op_magic, sizeof op_magic);
+	p += sizeof op_magic;
+	*p++ = enc[0];
+	put64(p, device);
+	memcpy(p + 8, enc + 1, 8 + WIRE_HLC_BYTES);
+	put64(p + 16 + WIRE_HLC_BYTES, device);
+	memcpy(p + 32, space->b, HEARTH_ID_BYTES);
+	put64(nprev, enc[nprev_at]);
 	crypto_generichash_init(&h, NULL, 0, HEARTH_OP_HASH_BYTES);
 	crypto_generichash_update(&h, head, sizeof head);
-	crypto_generichash_update(&h, enc + 1, WIRE_OFF_RECORD - 1);
-	crypto_generichash_update(&h, space->b, HEARTH_ID_BYTES);
-	crypto_generichash_update(&h, enc + WIRE_OFF_RECORD, n - WIRE_OFF_RECORD);
+	crypto_generichash_update(&h, enc + WIRE_OFF_RECORD, nprev_at - WIRE_OFF_RECORD);
+	crypto_generichash_update(&h, nprev, sizeof nprev);
+	crypto_generichash_update(&h, enc + nprev_at + 1, n - nprev_at - 1);
 	crypto_generichash_final(&h, out, HEARTH_OP_HASH_BYTES);
 }
 
@@ -287,7 +302,7 @@ static size_t op_encoded_len(const hearth_op *op)
 	return WIRE_HEAD_BYTES + 4 + strlen(op->kind) + 4 +
 		strlen(op->field) + 1 +
 		(op->value != NULL ? 4 + strlen(op->value) : 0) +
-		8 + 16 * op->nprev;
+		1 + 16 * op->nprev;
 }
 
 static uint8_t *put_text(uint8_t *p, const char *t)
@@ -300,21 +315,22 @@ static uint8_t *put_text(uint8_t *p, const char *t)
 }
 
 /* Writes op's envelope form, op_encoded_len(op) bytes, at p and returns
- * the end. */
+ * the end.  op has passed hearth_op_check: its HLC names its device, and
+ * nprev is at most HEARTH_OP_PREV_MAX. */
 static uint8_t *op_encode(const hearth_op *op, uint8_t *p)
 {
 	*p++ = HEARTH_OP_FORMAT;
 	put64(p, op->id.seq);
-	memcpy(p + 8, op->hlc.b, 16);
-	memcpy(p + 24, op->record.b, 16);
-	p = put_text(p + 40, op->kind);
+	memcpy(p + 8, op->hlc.b, WIRE_HLC_BYTES);
+	memcpy(p + 16, op->record.b, 16);
+	p = put_text(p + 32, op->kind);
 	p = put_text(p, op->field);
 	*p++ = op->value != NULL;
 	if (op->value != NULL)
 		p = put_text(p, op->value);
-	put64(p, op->nprev);
-	hearth_op_prev_encode(op->prev, op->nprev, p + 8);
-	return p + 8 + 16 * op->nprev;
+	*p++ = (uint8_t)op->nprev;
+	hearth_op_prev_encode(op->prev, op->nprev, p);
+	return p + 16 * op->nprev;
 }
 
 /* A cursor over untrusted bytes. */
@@ -356,23 +372,24 @@ static const char *take_text(cursor *c, char **arena, const char **why)
 	return out;
 }
 
-/* Decodes one op's envelope form, all of c, into op, whose device and
- * space the caller fills from the header; texts go to *arena (at most the
- * encoding's length plus 3 bytes), prev ids to *prev (at most a sixteenth
- * of the length).  NULL on success, else what is wrong. */
+/* Decodes one op's envelope form, all of c, into op, whose device, space
+ * and HLC's last 8 bytes the caller fills from the header; texts go to
+ * *arena (at most the encoding's length plus 3 bytes), prev ids to *prev
+ * (at most a sixteenth of the length); *nprev_at gets the place of the
+ * nprev byte from the start.  NULL on success, else what is wrong. */
 static const char *op_decode(cursor *c, hearth_op *op, char **arena,
-			     hearth_op_id **prev)
+			     hearth_op_id **prev, size_t *nprev_at)
 {
-	const uint8_t *p = take(c, WIRE_HEAD_BYTES), *b;
+	const uint8_t *start = c->p, *p = take(c, WIRE_HEAD_BYTES), *b;
 	const char *why = NULL;
-	uint64_t nprev;
+	size_t nprev;
 
 	if (p == NULL)
 		return N_("is truncated");
 	if (p[0] != HEARTH_OP_FORMAT)
 		return N_("has an unknown op format version");
 	op->id.seq = get64(p + 1);
-	memcpy(op->hlc.b, p + 9, 16);
+	memcpy(op->hlc.b, p + WIRE_OFF_HLC, WIRE_HLC_BYTES);
 	memcpy(op->record.b, p + WIRE_OFF_RECORD, 16);
 	if ((op->kind = take_text(c, arena, &why)) == NULL ||
 	    (op->field = take_text(c, arena, &why)) == NULL)
@@ -384,15 +401,15 @@ static const char *op_decode(cursor *c, hearth_op *op, char **arena,
 	op->value = NULL;
 	if (b[0] == 1 && (op->value = take_text(c, arena, &why)) == NULL)
 		return why;
-	if ((b = take(c, 8)) == NULL)
+	*nprev_at = (size_t)(c->p - start);
+	if ((b = take(c, 1)) == NULL)
 		return N_("is truncated");
-	nprev = get64(b);
+	nprev = b[0];
 	if (nprev > HEARTH_OP_PREV_MAX)
 		return N_("replaces too many values");
-	if ((b = take(c, 16 * (size_t)nprev)) == NULL)
+	if ((b = take(c, 16 * nprev)) == NULL)
 		return N_("is truncated");
-	op->nprev = hearth_op_prev_decode(b, 16 * (size_t)nprev, *prev,
-					  HEARTH_OP_PREV_MAX);
+	op->nprev = hearth_op_prev_decode(b, 16 * nprev, *prev, HEARTH_OP_PREV_MAX);
 	op->prev = op->nprev > 0 ? *prev : NULL;
 	*prev += op->nprev;
 	if (c->left != 0)
@@ -661,6 +678,7 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	c.left = (size_t)content;
 	for (i = 0; c.left > 0; i++) {
 		const uint8_t *lb, *enc;
+		size_t nprev_at = 0;
 		const char *why;
 		hearth_op *op;
 		cursor oc;
@@ -675,11 +693,12 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 		    (enc = take(&c, oc.left = get32(lb))) == NULL)
 			return N_("is truncated");
 		oc.p = enc;
-		if ((why = op_decode(&oc, op, &arena, &prev)) != NULL)
+		if ((why = op_decode(&oc, op, &arena, &prev, &nprev_at)) != NULL)
 			return why;
-		/* Every op is of the header's device and space: the envelope
-		 * form leaves them out (§7.3). */
+		/* Every op is of the header's device and space, and its HLC
+		 * names that device: the envelope form leaves them out (§7.3). */
 		op->id.device = b->info.device;
+		put64(op->hlc.b + WIRE_HLC_BYTES, b->info.device);
 		op->space = b->info.space;
 		if (i == 0 && op->id.seq != b->info.first_seq)
 			return N_("does not start at its envelope's first seq");
@@ -692,8 +711,8 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 		if ((why = hearth_op_check(op)) != NULL)
 			return why;
 		/* Its hash is computed here, never taken from the sender. */
-		op_hash_wire(enc, (size_t)(oc.p - enc), op->id.device, &op->space,
-			     op->hash);
+		op_hash_wire(enc, (size_t)(oc.p - enc), nprev_at, op->id.device,
+			     &op->space, op->hash);
 	}
 	*op_index = (size_t)-1;
 	if (i == 0 || b->ops[i - 1].id.seq != b->info.last_seq)
