@@ -8,10 +8,10 @@
  * seqs strictly increasing from first to last.  A device numbers its ops
  * densely across all its spaces, so its seqs in one space have gaps.
  *
- * An envelope of format 1, byte by byte:
+ * An envelope of format 2, byte by byte:
  *
  *     0   8  magic "HEARTHEV"
- *     8   1  version (1)
+ *     8   1  version (2)
  *     9  16  space id
  *    25   8  epoch
  *    33   8  author device
@@ -22,14 +22,23 @@
  *    73  24  nonce
  *    97   4  C: ciphertext bytes
  *   101   C  XChaCha20-Poly1305 of the padded plaintext (tag included)
- * 101+C  64  Ed25519 signature of bytes 0..101+C
+ * 101+C  64  Ed25519 signature of "HEARTHES" || D, where D is the
+ *            BLAKE2b-512 digest of bytes 0..101+C
  *
- * The plaintext is a 4-byte length, then per op a 4-byte length, its
- * canonical encoding (§2) and its hash, then zero bytes up to the PADMÉ
- * length of the whole.  The encoding written here is the one op.c hashes:
- * test_envelope checks that BLAKE2b("HEARTHOP" || encoding) is
- * hearth_op_hash for every op it seals, and the receiver recomputes each
- * hash from the decoded op.
+ * The plaintext is a 4-byte length, then per op a 4-byte length and its
+ * envelope form: the canonical encoding (§2) less the author device (in
+ * the op and in its HLC) and the space, which the header gives for every
+ * op, with a one-byte prev count; then zero bytes up to
+ * the PADMÉ length of the whole.  An op's hash is not sent: the receiver
+ * computes it from the canonical encoding, which it rebuilds from the
+ * envelope form and the header (op_hash_wire), so it is hearth_op_hash of
+ * the op decoded (test_envelope checks it for every op it opens).
+ *
+ * The signature covers a digest, not the bytes: Ed25519 would hash the
+ * whole envelope with SHA-512 twice to sign it and once to verify it;
+ * BLAKE2b-512 hashes it once, faster, and the same digest gives the
+ * envelope's id (hearth_envelope_id): one pass over the bytes on each
+ * side.  docs/protocol.md §7.2 gives the security argument.
  *
  * The key check lets a receiver holding the wrong epoch key say so, instead
  * of reporting a damaged envelope; it is a keyed hash of public values and
@@ -45,6 +54,8 @@
 
 #include "hearth/crypto.h"
 #include "hearth/envelope.h"
+#include "../crypto/aead_private.h"
+#include "envelope_private.h"
 #include "op_private.h"
 
 /* Marks a reason for translation: hearth_fail shows it as a word of the
@@ -65,10 +76,12 @@
 #define HEADER_BYTES 101u
 #define SIG_BYTES 64u
 
-/* The shortest op encoding: one-byte kind and field, no value, no prev.
- * In the plaintext an op also takes its length and its hash. */
-#define OP_MIN_BYTES (1u + 8u + 8u + 3u * 16u + 5u + 5u + 1u + 8u)
-#define OP_WIRE_EXTRA (4u + HEARTH_OP_HASH_BYTES)
+/* The shortest envelope form of an op: format, seq, HLC time, record,
+ * one-byte kind and field, no value, no prev.  In the plaintext an op also takes
+ * its length. */
+#define OP_MIN_BYTES (1u + 8u + 8u + 16u + 5u + 5u + 1u + 1u)
+#define OP_WIRE_EXTRA 4u
+#define DIGEST_BYTES HEARTH_ENVELOPE_DIGEST_BYTES
 
 _Static_assert(HEARTH_EPOCH_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBYTES &&
 	       HEARTH_EPOCH_KEYBYTES == HEARTH_KEYBYTES &&
@@ -80,6 +93,9 @@ _Static_assert(HEARTH_EPOCH_KEYBYTES == crypto_aead_xchacha20poly1305_ietf_KEYBY
 
 static const uint8_t env_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'E', 'V' };
 static const uint8_t keycheck_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'K', 'C' };
+/* What the signature signs, and the envelope id, before the digest. */
+static const uint8_t sign_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'E', 'S' };
+static const uint8_t id_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'E', 'I' };
 
 static void put32(uint8_t *b, uint32_t v)
 {
@@ -162,10 +178,55 @@ size_t hearth_envelope_size_for(size_t content)
 		HEARTH_TAGBYTES + SIG_BYTES;
 }
 
+/* The bytes of env that its signature covers: all but the last SIG_BYTES
+ * (all of them, for bytes too short to be an envelope). */
+static size_t signed_len(size_t len)
+{
+	return len >= SIG_BYTES ? len - SIG_BYTES : len;
+}
+
+/* D, the digest the signature signs: BLAKE2b-512 of the signed bytes. */
+static void env_digest(const uint8_t *env, size_t len, uint8_t d[DIGEST_BYTES])
+{
+	crypto_generichash(d, DIGEST_BYTES, env, signed_len(len), NULL, 0);
+}
+
+/* What the signature signs: "HEARTHES" || D. */
+static void sign_message(uint8_t m[8 + DIGEST_BYTES], const uint8_t d[DIGEST_BYTES])
+{
+	memcpy(m, sign_magic, sizeof sign_magic);
+	memcpy(m + sizeof sign_magic, d, DIGEST_BYTES);
+}
+
+/* The id: BLAKE2b-256 of "HEARTHEI" || D || the bytes after the signed
+ * ones (the signature).  D binds every signed byte, so two envelopes
+ * differing in any byte have two ids. */
+static void id_of_digest(const uint8_t *env, size_t len, const uint8_t d[DIGEST_BYTES],
+			 uint8_t id[HEARTH_ENVELOPE_ID_BYTES])
+{
+	crypto_generichash_state h;
+
+	crypto_generichash_init(&h, NULL, 0, HEARTH_ENVELOPE_ID_BYTES);
+	crypto_generichash_update(&h, id_magic, sizeof id_magic);
+	crypto_generichash_update(&h, d, DIGEST_BYTES);
+	crypto_generichash_update(&h, env + signed_len(len), len - signed_len(len));
+	crypto_generichash_final(&h, id, HEARTH_ENVELOPE_ID_BYTES);
+}
+
+void hearth_envelope_id_digest(const uint8_t *env, size_t len,
+			       uint8_t id[HEARTH_ENVELOPE_ID_BYTES],
+			       uint8_t digest[HEARTH_ENVELOPE_DIGEST_BYTES])
+{
+	env_digest(env, len, digest);
+	id_of_digest(env, len, digest, id);
+}
+
 void hearth_envelope_id(const uint8_t *env, size_t len,
 			uint8_t id[HEARTH_ENVELOPE_ID_BYTES])
 {
-	crypto_generichash(id, HEARTH_ENVELOPE_ID_BYTES, env, len, NULL, 0);
+	uint8_t d[DIGEST_BYTES];
+
+	hearth_envelope_id_digest(env, len, id, d);
 }
 
 static void key_check(uint8_t out[KEYCHECK_BYTES], const hearth_id *space,
@@ -182,33 +243,66 @@ static void key_check(uint8_t out[KEYCHECK_BYTES], const hearth_id *space,
 	crypto_generichash_final(&h, out, KEYCHECK_BYTES);
 }
 
-/* ---- The op's canonical encoding (docs/protocol.md §2) ---- */
+/* ---- An op's envelope form (docs/protocol.md §7.3) ----
+ *
+ *     0   1  op format (HEARTH_OP_FORMAT)
+ *     1   8  seq
+ *     9   8  hlc, its first 8 bytes (time and counter)
+ *    17  16  record
+ *    33      kind, field, value flag [, value]: as in the canonical
+ *            encoding (§2)
+ *             1  nprev (at most HEARTH_OP_PREV_MAX)
+ *        16 × nprev  prev ids, as in the canonical encoding
+ *
+ * The canonical encoding is the same bytes with the author device after
+ * the format, the HLC's last 8 bytes (the author device again) after its
+ * first 8, the space before the record, and nprev in 8 bytes. */
+
+#define WIRE_OFF_HLC 9u
+#define WIRE_HLC_BYTES 8u
+#define WIRE_OFF_RECORD 17u
+#define WIRE_HEAD_BYTES 33u
 
 static const uint8_t op_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'O', 'P' };
 
-/* Whether hash is BLAKE2b-256("HEARTHOP" || enc): the op's hash (§2.1)
- * taken straight over its n encoded bytes.  The encoding has one form
- * (§7.3), so this equals hearth_op_hash of the op they encode, at a
- * fraction of its cost (two updates instead of one per field). */
-static int encoding_hash_ok(const uint8_t *enc, size_t n,
-			    const uint8_t hash[HEARTH_OP_HASH_BYTES])
+/* The op's hash (§2.1), BLAKE2b-256("HEARTHOP" || canonical encoding),
+ * taken over the n bytes of its envelope form at enc (its nprev byte at
+ * enc[nprev_at]) and the device and space the header gives: the
+ * canonical encoding has one form, so this is hearth_op_hash of the op
+ * they encode, at a fraction of its cost (four updates instead of one per
+ * field). */
+static void op_hash_wire(const uint8_t *enc, size_t n, size_t nprev_at,
+			 uint64_t device, const hearth_id *space,
+			 uint8_t out[HEARTH_OP_HASH_BYTES])
 {
 	crypto_generichash_state h;
-	uint8_t got[HEARTH_OP_HASH_BYTES];
+	/* "HEARTHOP", format, device, seq, HLC (16), space */
+	uint8_t head[sizeof op_magic + 1 + 8 + 8 + 16 + HEARTH_ID_BYTES], *p = head;
+	uint8_t nprev[8];
 
-	crypto_generichash_init(&h, NULL, 0, sizeof got);
-	crypto_generichash_update(&h, op_magic, sizeof op_magic);
-	crypto_generichash_update(&h, enc, n);
-	crypto_generichash_final(&h, got, sizeof got);
-	return sodium_memcmp(got, hash, sizeof got) == 0;
+	memcpy(p, op_magic, sizeof op_magic);
+	p += sizeof op_magic;
+	*p++ = enc[0];
+	put64(p, device);
+	memcpy(p + 8, enc + 1, 8 + WIRE_HLC_BYTES);
+	put64(p + 16 + WIRE_HLC_BYTES, device);
+	memcpy(p + 32, space->b, HEARTH_ID_BYTES);
+	put64(nprev, enc[nprev_at]);
+	crypto_generichash_init(&h, NULL, 0, HEARTH_OP_HASH_BYTES);
+	crypto_generichash_update(&h, head, sizeof head);
+	crypto_generichash_update(&h, enc + WIRE_OFF_RECORD, nprev_at - WIRE_OFF_RECORD);
+	crypto_generichash_update(&h, nprev, sizeof nprev);
+	crypto_generichash_update(&h, enc + nprev_at + 1, n - nprev_at - 1);
+	crypto_generichash_final(&h, out, HEARTH_OP_HASH_BYTES);
 }
 
+/* Bytes of op's envelope form. */
 static size_t op_encoded_len(const hearth_op *op)
 {
-	return 1 + 8 + 8 + 3 * 16 + 4 + strlen(op->kind) + 4 +
+	return WIRE_HEAD_BYTES + 4 + strlen(op->kind) + 4 +
 		strlen(op->field) + 1 +
 		(op->value != NULL ? 4 + strlen(op->value) : 0) +
-		8 + 16 * op->nprev;
+		1 + 16 * op->nprev;
 }
 
 static uint8_t *put_text(uint8_t *p, const char *t)
@@ -220,23 +314,23 @@ static uint8_t *put_text(uint8_t *p, const char *t)
 	return p + 4 + n;
 }
 
-/* Writes op_encoded_len(op) bytes at p and returns the end. */
+/* Writes op's envelope form, op_encoded_len(op) bytes, at p and returns
+ * the end.  op has passed hearth_op_check: its HLC names its device, and
+ * nprev is at most HEARTH_OP_PREV_MAX. */
 static uint8_t *op_encode(const hearth_op *op, uint8_t *p)
 {
 	*p++ = HEARTH_OP_FORMAT;
-	put64(p, op->id.device);
-	put64(p + 8, op->id.seq);
-	memcpy(p + 16, op->hlc.b, 16);
-	memcpy(p + 32, op->space.b, 16);
-	memcpy(p + 48, op->record.b, 16);
-	p = put_text(p + 64, op->kind);
+	put64(p, op->id.seq);
+	memcpy(p + 8, op->hlc.b, WIRE_HLC_BYTES);
+	memcpy(p + 16, op->record.b, 16);
+	p = put_text(p + 32, op->kind);
 	p = put_text(p, op->field);
 	*p++ = op->value != NULL;
 	if (op->value != NULL)
 		p = put_text(p, op->value);
-	put64(p, op->nprev);
-	hearth_op_prev_encode(op->prev, op->nprev, p + 8);
-	return p + 8 + 16 * op->nprev;
+	*p++ = (uint8_t)op->nprev;
+	hearth_op_prev_encode(op->prev, op->nprev, p);
+	return p + 16 * op->nprev;
 }
 
 /* A cursor over untrusted bytes. */
@@ -278,25 +372,25 @@ static const char *take_text(cursor *c, char **arena, const char **why)
 	return out;
 }
 
-/* Decodes one op's encoding, all of c, into op; texts go to *arena (at
- * most the encoding's length plus 3 bytes), prev ids to *prev (at most a
- * sixteenth of the length).  NULL on success, else what is wrong. */
+/* Decodes one op's envelope form, all of c, into op, whose device, space
+ * and HLC's last 8 bytes the caller fills from the header; texts go to
+ * *arena (at most the encoding's length plus 3 bytes), prev ids to *prev
+ * (at most a sixteenth of the length); *nprev_at gets the place of the
+ * nprev byte from the start.  NULL on success, else what is wrong. */
 static const char *op_decode(cursor *c, hearth_op *op, char **arena,
-			     hearth_op_id **prev)
+			     hearth_op_id **prev, size_t *nprev_at)
 {
-	const uint8_t *p = take(c, 1 + 8 + 8 + 3 * 16), *b;
+	const uint8_t *start = c->p, *p = take(c, WIRE_HEAD_BYTES), *b;
 	const char *why = NULL;
-	uint64_t nprev;
+	size_t nprev;
 
 	if (p == NULL)
 		return N_("is truncated");
 	if (p[0] != HEARTH_OP_FORMAT)
 		return N_("has an unknown op format version");
-	op->id.device = get64(p + 1);
-	op->id.seq = get64(p + 9);
-	memcpy(op->hlc.b, p + 17, 16);
-	memcpy(op->space.b, p + 33, 16);
-	memcpy(op->record.b, p + 49, 16);
+	op->id.seq = get64(p + 1);
+	memcpy(op->hlc.b, p + WIRE_OFF_HLC, WIRE_HLC_BYTES);
+	memcpy(op->record.b, p + WIRE_OFF_RECORD, 16);
 	if ((op->kind = take_text(c, arena, &why)) == NULL ||
 	    (op->field = take_text(c, arena, &why)) == NULL)
 		return why;
@@ -307,15 +401,15 @@ static const char *op_decode(cursor *c, hearth_op *op, char **arena,
 	op->value = NULL;
 	if (b[0] == 1 && (op->value = take_text(c, arena, &why)) == NULL)
 		return why;
-	if ((b = take(c, 8)) == NULL)
+	*nprev_at = (size_t)(c->p - start);
+	if ((b = take(c, 1)) == NULL)
 		return N_("is truncated");
-	nprev = get64(b);
+	nprev = b[0];
 	if (nprev > HEARTH_OP_PREV_MAX)
 		return N_("replaces too many values");
-	if ((b = take(c, 16 * (size_t)nprev)) == NULL)
+	if ((b = take(c, 16 * nprev)) == NULL)
 		return N_("is truncated");
-	op->nprev = hearth_op_prev_decode(b, 16 * (size_t)nprev, *prev,
-					  HEARTH_OP_PREV_MAX);
+	op->nprev = hearth_op_prev_decode(b, 16 * nprev, *prev, HEARTH_OP_PREV_MAX);
 	op->prev = op->nprev > 0 ? *prev : NULL;
 	*prev += op->nprev;
 	if (c->left != 0)
@@ -325,12 +419,38 @@ static const char *op_decode(cursor *c, hearth_op *op, char **arena,
 
 /* ---- Sealing ---- */
 
+/* Encrypts (enc) into out the clen - HEARTH_TAGBYTES bytes of plaintext
+ * after env's header, the tag after them; or decrypts into out the
+ * ciphertext there.  The header's first AD_BYTES are the associated
+ * data, its nonce the nonce: libsodium's XChaCha20-Poly1305-IETF,
+ * computed by OpenSSL where it can (crypto/aead.c, byte for byte the
+ * same, tests/test_aead.c).  0, or -1 when it fails (decrypting: the tag
+ * does not verify, and out is then zero). */
+static int env_aead(int enc, const uint8_t *env, uint8_t *out, size_t clen,
+		    const uint8_t key[HEARTH_EPOCH_KEYBYTES])
+{
+	hearth_xaead *x = hearth_xaead_new(); /* NULL: libsodium alone */
+	const uint8_t *in = env + HEADER_BYTES;
+	size_t mlen = clen - HEARTH_TAGBYTES;
+	int rc;
+
+	if (enc)
+		rc = hearth_xaead_seal(x, out, out + mlen, in, mlen, env, AD_BYTES,
+				       env + OFF_NONCE, key);
+	else
+		rc = hearth_xaead_open(x, out, in, mlen, in + mlen, env, AD_BYTES,
+				       env + OFF_NONCE, key);
+	hearth_xaead_free(x);
+	return rc;
+}
+
 hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 				   const hearth_id *space, uint64_t epoch,
 				   const uint8_t epoch_key[HEARTH_EPOCH_KEYBYTES],
 				   const uint8_t device_sk[HEARTH_SIGN_SECRETBYTES],
 				   uint8_t **out, size_t *out_len)
 {
+	uint8_t d[DIGEST_BYTES], m[sizeof sign_magic + DIGEST_BYTES];
 	uint64_t content = 0, plain_len, total;
 	uint8_t *buf = NULL, *p;
 	hearth_status st;
@@ -352,7 +472,9 @@ hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 	for (i = 0; i < n; i++) {
 		const char *why = hearth_op_check(&ops[i]);
 
-		/* The hash is checked below, on the bytes encoded. */
+		/* The op's hash is not sent (the receiver computes it), so
+		 * it is not checked here; device and space are sent once, in
+		 * the header, and must be every op's. */
 		if (why == NULL && ops[i].id.device != ops[0].id.device)
 			why = N_("is from another device than its envelope");
 		if (why == NULL && i > 0 && ops[i].id.seq <= ops[i - 1].id.seq)
@@ -401,26 +523,17 @@ hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 
 		p = op_encode(&ops[i], start);
 		put32(start - 4, (uint32_t)(p - start));
-		if (!encoding_hash_ok(start, (size_t)(p - start), ops[i].hash)) {
-			sodium_memzero(buf, (size_t)total);
-			free(buf);
-			return hearth_fail(HEARTH_EINVAL, "cannot seal envelope: op %zu %-s",
-					   i, N_("does not match its hash"));
-		}
-		memcpy(p, ops[i].hash, HEARTH_OP_HASH_BYTES);
-		p += HEARTH_OP_HASH_BYTES;
 	}
 	memset(p, 0, (size_t)(buf + HEADER_BYTES + plain_len - p));
-	st = hearth_aead_seal(buf + HEADER_BYTES, buf + HEADER_BYTES,
-			      (size_t)plain_len, buf, AD_BYTES,
-			      buf + OFF_NONCE, epoch_key);
-	if (st != HEARTH_OK) {
+	if (env_aead(1, buf, buf + HEADER_BYTES, clen, epoch_key) != 0) {
 		sodium_memzero(buf, (size_t)total);
 		free(buf);
-		return st;
+		return hearth_fail(HEARTH_ECRYPTO, "cannot seal envelope: %-s",
+				   N_("encryption failed"));
 	}
-	crypto_sign_detached(buf + HEADER_BYTES + clen, NULL, buf,
-			     HEADER_BYTES + clen, device_sk);
+	env_digest(buf, (size_t)total, d);
+	sign_message(m, d);
+	crypto_sign_detached(buf + HEADER_BYTES + clen, NULL, m, sizeof m, device_sk);
 	*out = buf;
 	*out_len = (size_t)total;
 	return HEARTH_OK;
@@ -541,6 +654,10 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	count = (size_t)content / (OP_MIN_BYTES + OP_WIRE_EXTRA);
 	if (count > HEARTH_ENVELOPE_OPS_MAX)
 		count = HEARTH_ENVELOPE_OPS_MAX;
+	/* Nor more than the header's seq range, as seqs strictly increase;
+	 * one slot more, so that an op past the range is refused as such. */
+	if (b->info.last_seq - b->info.first_seq + 1 < count)
+		count = (size_t)(b->info.last_seq - b->info.first_seq) + 2;
 	*st = HEARTH_ENOMEM;
 	/* Bounds: texts take at most their bytes in the plaintext plus a
 	 * NUL for each of three per op; prev ids 16 bytes each. */
@@ -560,7 +677,8 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 	c.p = plain + 4;
 	c.left = (size_t)content;
 	for (i = 0; c.left > 0; i++) {
-		const uint8_t *lb, *enc, *hash;
+		const uint8_t *lb, *enc;
+		size_t nprev_at = 0;
 		const char *why;
 		hearth_op *op;
 		cursor oc;
@@ -572,29 +690,29 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
 		*op_index = i;
 		op = &b->ops[i];
 		if ((lb = take(&c, 4)) == NULL ||
-		    (enc = take(&c, oc.left = get32(lb))) == NULL ||
-		    (hash = take(&c, HEARTH_OP_HASH_BYTES)) == NULL)
+		    (enc = take(&c, oc.left = get32(lb))) == NULL)
 			return N_("is truncated");
 		oc.p = enc;
-		if ((why = op_decode(&oc, op, &arena, &prev)) != NULL)
+		if ((why = op_decode(&oc, op, &arena, &prev, &nprev_at)) != NULL)
 			return why;
-		memcpy(op->hash, hash, HEARTH_OP_HASH_BYTES);
-		if (op->id.device != b->info.device)
-			return N_("is from another device than its envelope");
+		/* Every op is of the header's device and space, and its HLC
+		 * names that device: the envelope form leaves them out (§7.3). */
+		op->id.device = b->info.device;
+		put64(op->hlc.b + WIRE_HLC_BYTES, b->info.device);
+		op->space = b->info.space;
 		if (i == 0 && op->id.seq != b->info.first_seq)
 			return N_("does not start at its envelope's first seq");
 		if (i > 0 && op->id.seq <= b->ops[i - 1].id.seq)
 			return N_("is not after the op before it in its envelope");
 		if (op->id.seq > b->info.last_seq)
 			return N_("is past its envelope's last seq");
-		if (memcmp(op->space.b, b->info.space.b, HEARTH_ID_BYTES) != 0)
-			return N_("is of another space than its envelope");
 		if (hearth_kind_is_control(op->kind) != (b->info.epoch == 0))
 			return N_("is not of its envelope's plane");
 		if ((why = hearth_op_check(op)) != NULL)
 			return why;
-		if (!encoding_hash_ok(enc, (size_t)(oc.p - enc), op->hash))
-			return N_("does not match its hash");
+		/* Its hash is computed here, never taken from the sender. */
+		op_hash_wire(enc, (size_t)(oc.p - enc), nprev_at, op->id.device,
+			     &op->space, op->hash);
 	}
 	*op_index = (size_t)-1;
 	if (i == 0 || b->ops[i - 1].id.seq != b->info.last_seq)
@@ -607,11 +725,12 @@ static const char *decode_ops(const uint8_t *plain, size_t plain_len,
  * key_of_ops instead (a control envelope only): decrypted under the
  * public control key first, the author's key asked of its ops, and the
  * signature checked before anything is returned. */
-static hearth_status open_env(const uint8_t *env, size_t len,
+static hearth_status open_env(const uint8_t *env, size_t len, const uint8_t *digest,
 			      const hearth_envelope_trust *trust,
 			      hearth_envelope_key_of_ops key_of_ops, void *ctx,
 			      hearth_envelope_batch *out)
 {
+	uint8_t m[sizeof sign_magic + DIGEST_BYTES], d[DIGEST_BYTES];
 	uint8_t pk[HEARTH_SIGN_PUBLICBYTES], check[KEYCHECK_BYTES];
 	uint8_t key[HEARTH_EPOCH_KEYBYTES], *plain = NULL;
 	hearth_status st = HEARTH_OK;
@@ -628,7 +747,14 @@ static hearth_status open_env(const uint8_t *env, size_t len,
 	}
 	snprintf(dev, sizeof dev, "%016llx", (unsigned long long)out->info.device);
 	clen = get32(env + OFF_CLEN);
-	hearth_envelope_id(env, len, out->id);
+	/* One pass over the bytes gives what the signature signs and the id;
+	 * the importer, which needs the id first, has made it already. */
+	if (digest == NULL) {
+		env_digest(env, len, d);
+		digest = d;
+	}
+	id_of_digest(env, len, digest, out->id);
+	sign_message(m, digest);
 
 	st = HEARTH_EAUTH;
 	if (key_of_ops != NULL && out->info.epoch != 0) {
@@ -643,8 +769,7 @@ static hearth_status open_env(const uint8_t *env, size_t len,
 	/* Nothing is decrypted before the author is known to have sent it
 	 * (but a control envelope opened by key_of_ops: its key is public). */
 	if (key_of_ops == NULL &&
-	    crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
-					HEADER_BYTES + clen, pk) != 0) {
+	    crypto_sign_verify_detached(env + HEADER_BYTES + clen, m, sizeof m, pk) != 0) {
 		why = N_("its signature does not verify");
 		goto refuse;
 	}
@@ -663,8 +788,7 @@ static hearth_status open_env(const uint8_t *env, size_t len,
 	plain = malloc(clen - HEARTH_TAGBYTES);
 	if (plain == NULL)
 		goto oom;
-	if (hearth_aead_open(plain, env + HEADER_BYTES, clen, env, AD_BYTES,
-			     env + OFF_NONCE, key) != HEARTH_OK) {
+	if (env_aead(0, env, plain, clen, key) != 0) {
 		why = N_("it does not decrypt with its header as associated data");
 		goto refuse;
 	}
@@ -676,8 +800,8 @@ static hearth_status open_env(const uint8_t *env, size_t len,
 			why = N_("it holds no certificate of its author that this vault can check");
 			goto refuse;
 		}
-		if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
-						HEADER_BYTES + clen, pk) != 0) {
+		if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, m,
+						sizeof m, pk) != 0) {
 			st = HEARTH_EAUTH;
 			why = N_("its signature does not verify");
 			goto refuse;
@@ -712,25 +836,41 @@ done:
 	return st;
 }
 
-hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
-				   const hearth_envelope_trust *trust,
-				   hearth_envelope_batch *out)
+hearth_status hearth_envelope_open_digest(const uint8_t *env, size_t len,
+					  const uint8_t *digest,
+					  const hearth_envelope_trust *trust,
+					  hearth_envelope_batch *out)
 {
 	if (out == NULL || trust == NULL || trust->device_key == NULL ||
 	    trust->epoch_key == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot open envelope: %-s",
 				   N_("no keys to open it with"));
-	return open_env(env, len, trust, NULL, NULL, out);
+	return open_env(env, len, digest, trust, NULL, NULL, out);
+}
+
+hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
+				   const hearth_envelope_trust *trust,
+				   hearth_envelope_batch *out)
+{
+	return hearth_envelope_open_digest(env, len, NULL, trust, out);
+}
+
+hearth_status hearth_envelope_open_control_digest(const uint8_t *env, size_t len,
+						  const uint8_t *digest,
+						  hearth_envelope_key_of_ops key_of_ops,
+						  void *ctx, hearth_envelope_batch *out)
+{
+	if (out == NULL || key_of_ops == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot open envelope: %-s",
+				   N_("no keys to open it with"));
+	return open_env(env, len, digest, NULL, key_of_ops, ctx, out);
 }
 
 hearth_status hearth_envelope_open_control(const uint8_t *env, size_t len,
 					   hearth_envelope_key_of_ops key_of_ops,
 					   void *ctx, hearth_envelope_batch *out)
 {
-	if (out == NULL || key_of_ops == NULL)
-		return hearth_fail(HEARTH_EINVAL, "cannot open envelope: %-s",
-				   N_("no keys to open it with"));
-	return open_env(env, len, NULL, key_of_ops, ctx, out);
+	return hearth_envelope_open_control_digest(env, len, NULL, key_of_ops, ctx, out);
 }
 
 /* ---- Bundles (docs/protocol.md §8) ----

@@ -26,6 +26,15 @@ int hearth_op_hash_ok(const hearth_op *op);
  * is wrong ("has no kind", ...), a phrase completing "op N ...". */
 const char *hearth_op_check(const hearth_op *op);
 
+/* hearth_store_apply without its per-op checks, for the ops of a batch
+ * hearth_envelope_open has just returned, unchanged: the open made
+ * hearth_op_check of each and computed its hash from its encoding (the
+ * envelope carries none; docs/protocol.md §7.4), so checking the hash
+ * again would only hash every op of an import twice.  Any other caller
+ * uses hearth_store_apply. */
+hearth_status hearth_store_apply_opened(hearth_store *s, const hearth_op *ops,
+					size_t n, size_t *n_deferred);
+
 /* Strict UTF-8: no overlong forms, surrogates or values past U+10FFFF. */
 int hearth_utf8_valid(const char *str);
 

@@ -2835,8 +2835,10 @@ static hearth_status apply_one(hearth_store *s, const hearth_op *op,
 	return merge_op(s, op, HEARTH_OP_APPLIED, NULL, &outcome);
 }
 
-hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
-				 size_t n, size_t *n_deferred)
+/* hearth_store_apply; checked: every op has passed hearth_op_check and
+ * has its hash computed already (see hearth_store_apply_opened). */
+static hearth_status apply_ops(hearth_store *s, const hearth_op *ops, size_t n,
+			       size_t *n_deferred, int checked)
 {
 	hearth_status ret = HEARTH_OK;
 	const hearth_op **order = NULL;
@@ -2848,7 +2850,7 @@ hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
 	if (s == NULL || (ops == NULL && n > 0))
 		return hearth_fail(HEARTH_EINVAL, "cannot apply ops: none given");
 	/* Check the whole batch first: a malformed op changes nothing. */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n && !checked; i++) {
 		const char *why = hearth_op_check(&ops[i]);
 
 		if (why == NULL && !hearth_op_hash_ok(&ops[i]))
@@ -2880,6 +2882,18 @@ hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
 out:
 	free(order);
 	return ret;
+}
+
+hearth_status hearth_store_apply(hearth_store *s, const hearth_op *ops,
+				 size_t n, size_t *n_deferred)
+{
+	return apply_ops(s, ops, n, n_deferred, 0);
+}
+
+hearth_status hearth_store_apply_opened(hearth_store *s, const hearth_op *ops,
+					size_t n, size_t *n_deferred)
+{
+	return apply_ops(s, ops, n, n_deferred, 1);
 }
 
 hearth_status hearth_store_retry_pending(hearth_store *s, size_t *n_applied)

@@ -33,6 +33,8 @@
 #include "hearth/space.h"
 #include "hearth/sync.h"
 #include "db_private.h"
+#include "envelope_private.h"
+#include "op_private.h"
 
 #define N_(s) (s)
 
@@ -578,19 +580,22 @@ static int genesis_key(void *ctx, const hearth_envelope_info *info,
 }
 
 /* Opens env and merges its ops: accepted, with pk in oc; or (oc NULL) a
- * control envelope vouched for by the genesis it holds.  On failure the
- * envelope's detail stands. */
+ * control envelope vouched for by the genesis it holds.  digest: env's
+ * signed digest if the caller has just taken it with its id, else NULL.
+ * On failure the envelope's detail stands. */
 static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t len,
-				    open_ctx *oc, const hearth_envelope_info *info)
+				    const uint8_t *digest, open_ctx *oc,
+				    const hearth_envelope_info *info)
 {
 	hearth_envelope_trust et = { open_device_key, open_epoch_key, oc };
 	hearth_envelope_batch b;
 	hearth_status st;
 
 	if (oc != NULL)
-		st = hearth_envelope_open(env, len, &et, &b);
+		st = hearth_envelope_open_digest(env, len, digest, &et, &b);
 	else
-		st = hearth_envelope_open_control(env, len, genesis_key, NULL, &b);
+		st = hearth_envelope_open_control_digest(env, len, digest, genesis_key,
+							 NULL, &b);
 	if (st == HEARTH_OK && oc != NULL && im->trust->write_limit != NULL) {
 		/* A cutoff inside the envelope's range: its ops (in rising seq
 		 * order) up to it only. */
@@ -602,8 +607,9 @@ static hearth_status open_and_apply(import_ctx *im, const uint8_t *env, size_t l
 		im->r->cut += b.n - keep;
 		b.n = keep;
 	}
+	/* The open made every check of hearth_store_apply on each op. */
 	if (st == HEARTH_OK)
-		st = hearth_store_apply(im->s, b.ops, b.n, NULL);
+		st = hearth_store_apply_opened(im->s, b.ops, b.n, NULL);
 	if (st == HEARTH_OK) {
 		im->r->applied++;
 		im->r->ops += b.n;
@@ -659,13 +665,13 @@ static hearth_status aside_report(import_ctx *im)
 static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 				const hearth_envelope_info *info, uint64_t index)
 {
-	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES], digest[HEARTH_ENVELOPE_DIGEST_BYTES];
 	open_ctx oc = { im->trust, { 0 } };
 	hearth_sync_verdict v;
 	hearth_status st;
 	int found;
 
-	hearth_envelope_id(env, len, id);
+	hearth_envelope_id_digest(env, len, id, digest);
 	if ((st = kept_has(im->s, id, &found)) != HEARTH_OK)
 		return st;
 	/* Held already.  One kept aside or refused is still not applied:
@@ -685,7 +691,7 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 	/* A control envelope of a space not known yet may bring its genesis:
 	 * the first import of a vault that just joined. */
 	if (v == HEARTH_SYNC_LATER && info->epoch == 0) {
-		st = open_and_apply(im, env, len, NULL, info);
+		st = open_and_apply(im, env, len, digest, NULL, info);
 		if (st == HEARTH_OK)
 			return kept_insert(im->s, id, info, KEPT_OPEN, NULL, env, len);
 		if (st != HEARTH_ENOTFOUND) {
@@ -707,7 +713,7 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 		notify(im, v, index, info, id);
 		return HEARTH_OK;
 	}
-	st = open_and_apply(im, env, len, &oc, info);
+	st = open_and_apply(im, env, len, digest, &oc, info);
 	if (st == HEARTH_OK)
 		st = kept_insert(im->s, id, info, KEPT_OPEN, NULL, env, len);
 	else {
@@ -893,7 +899,7 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 		SQLITE_OK ? HEARTH_OK :
 		hearth_db_error(hearth_store_db(im->s), SQLITE_ERROR, what_keep);
 	if (st == HEARTH_OK)
-		st = open_and_apply(im, env, len, &oc, &a->info);
+		st = open_and_apply(im, env, len, NULL, &oc, &a->info);
 	if (st == HEARTH_OK) {
 		st = aside_settle(im->s, a->arrival, KEPT_OPEN, NULL);
 		im->r->retried++;

@@ -234,7 +234,23 @@ static uint8_t *doc_encode(const hearth_op *op, uint8_t *p)
 	return p;
 }
 
-/* §7.3: the plaintext of ops (each: length, encoding, hash); *content_len
+/* §7.3: an op's envelope form, the encoding of §2 less the device
+ * (bytes 1..9), the HLC's device (bytes 25..33) and the space (bytes
+ * 33..49), with nprev in one byte; returns the end. */
+static uint8_t *doc_wire(const hearth_op *op, uint8_t *p)
+{
+	uint8_t enc[8192], *end = doc_encode(op, enc);
+	size_t tail = 16 * op->nprev, mid = (size_t)(end - enc) - 49 - 8 - tail;
+
+	p[0] = enc[0];
+	memcpy(p + 1, enc + 9, 16);             /* seq, HLC time */
+	memcpy(p + 17, enc + 49, mid);          /* record to the value */
+	p[17 + mid] = (uint8_t)op->nprev;
+	memcpy(p + 18 + mid, end - tail, tail); /* prev ids */
+	return p + 18 + mid + tail;
+}
+
+/* §7.3: the plaintext of ops (each: length, envelope form); *content_len
  * gets the length before padding, minus its own 4 bytes. */
 static size_t doc_plaintext(const hearth_op *ops, size_t n, uint8_t *out,
 			    size_t *content_len)
@@ -243,11 +259,10 @@ static size_t doc_plaintext(const hearth_op *ops, size_t n, uint8_t *out,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		uint8_t *enc = p + 4, *end = doc_encode(&ops[i], enc);
+		uint8_t *enc = p + 4, *end = doc_wire(&ops[i], enc);
 
 		w32(p, (uint32_t)(end - enc));
-		memcpy(end, ops[i].hash, 32);
-		p = end + 32;
+		p = end;
 	}
 	*content_len = (size_t)(p - out - 4);
 	w32(out, (uint32_t)*content_len);
@@ -278,7 +293,7 @@ static uint8_t *crafted(const hearth_id *space, uint64_t epoch, uint64_t device,
 
 	assert_non_null(e);
 	memcpy(e, "HEARTHEV", 8);
-	e[8] = 1;
+	e[8] = 2;
 	memcpy(e + 9, space->b, 16);
 	w64(e + 25, epoch);
 	w64(e + 33, device);
@@ -289,7 +304,7 @@ static uint8_t *crafted(const hearth_id *space, uint64_t epoch, uint64_t device,
 	w32(e + 97, (uint32_t)clen);
 	crypto_aead_xchacha20poly1305_ietf_encrypt(e + HEADER, NULL, plain, plain_len,
 						   e, 57, NULL, e + 73, key);
-	crypto_sign_detached(e + HEADER + clen, NULL, e, HEADER + clen, sk);
+	envelope_resign(e, HEADER + clen + SIG, sk);
 	*len = HEADER + clen + SIG;
 	return e;
 }
@@ -470,26 +485,31 @@ static void test_largest_op(void **state)
 }
 
 /* The bytes are those docs/protocol.md describes: a receiver written from
- * the document alone (libsodium called directly) verifies, decrypts and
- * finds the op encodings of §2, each followed by its hash, which is
- * BLAKE2b-256("HEARTHOP" || encoding); and the example op of §2 encodes
- * to the bytes printed there. */
+ * the document alone (libsodium called directly) verifies the signature
+ * (Ed25519 of "HEARTHES" || BLAKE2b-512 of the signed bytes), decrypts,
+ * and finds each op's envelope form (§7.3: the encoding of §2 less device
+ * and space, no hash), whose canonical encoding, rebuilt with the
+ * header's device and space, hashes as op.c hashes the op; the example op
+ * of §2 has the bytes printed there; and the id is BLAKE2b-256 of
+ * "HEARTHEI" || digest || signature. */
 static void test_layout_matches_protocol(void **state)
 {
 	const keys *k = *state;
 	static const char example_tail[] =
 		"00000006706572736f6e" "000000046e616d65"
 		"0100000006e69d8ee6988e"
-		"000000000000000100000000000000a10000000000000001";
+		"01" "00000000000000a10000000000000001";
 	uint8_t plain[8192], doc[8192], kc[16], h[32], *env, *p;
+	uint8_t m[8 + 64], canon[8192], id[32];
 	crypto_generichash_state hs;
+	hearth_envelope_batch b;
 	hearth_op ops[5];
 	size_t len, clen, content, used, i;
 	char hex[256];
 
 	make_ops(ops, 5, DEV, 1, &k->space);
 	env = seal(k, ops, 5, &len);
-	assert_memory_equal(env, "HEARTHEV\x01", 9);
+	assert_memory_equal(env, "HEARTHEV\x02", 9);
 	assert_memory_equal(env + 9, k->space.b, 16);
 	assert_int_equal(env[25 + 7], EPOCH);
 	assert_int_equal(env[33 + 7], 0xa1);
@@ -499,8 +519,23 @@ static void test_layout_matches_protocol(void **state)
 	assert_memory_equal(env + 57, kc, 16);
 	clen = (size_t)env[97] << 24 | (size_t)env[98] << 16 | (size_t)env[99] << 8 | env[100];
 	assert_int_equal(len, HEADER + clen + SIG);
-	assert_int_equal(crypto_sign_verify_detached(env + HEADER + clen, env,
-						     HEADER + clen, k->pk), 0);
+	memcpy(m, "HEARTHES", 8);
+	crypto_generichash(m + 8, 64, env, HEADER + clen, NULL, 0);
+	assert_int_equal(crypto_sign_verify_detached(env + HEADER + clen, m, sizeof m,
+						     k->pk), 0);
+	/* Not the envelope's bytes themselves, as format 1 signed. */
+	assert_int_not_equal(crypto_sign_verify_detached(env + HEADER + clen, env,
+							 HEADER + clen, k->pk), 0);
+	crypto_generichash_init(&hs, NULL, 0, 32);
+	crypto_generichash_update(&hs, (const uint8_t *)"HEARTHEI", 8);
+	crypto_generichash_update(&hs, m + 8, 64);
+	crypto_generichash_update(&hs, env + HEADER + clen, SIG);
+	crypto_generichash_final(&hs, id, 32);
+	OK(open_with(env, len, k->pk, k->key, &b));
+	assert_memory_equal(b.id, id, 32);
+	hearth_envelope_batch_release(&b);
+	hearth_envelope_id(env, len, h);
+	assert_memory_equal(h, id, 32);
 	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(
 		plain, NULL, NULL, env + HEADER, clen, env, 57, env + 73, k->key), 0);
 	used = doc_plaintext(ops, 5, doc, &content);
@@ -509,27 +544,50 @@ static void test_layout_matches_protocol(void **state)
 	for (i = used; i < clen - 16; i++)
 		assert_int_equal(plain[i], 0);
 
-	/* Each op's bytes hash as op.c hashes the op. */
+	/* Each op's canonical encoding, rebuilt from its envelope form with
+	 * the header's device (twice: the op's, its HLC's) and space, and
+	 * nprev in 8 bytes, hashes as op.c hashes the op. */
 	p = plain + 4;
 	for (i = 0; i < 5; i++) {
 		size_t n = (size_t)p[0] << 24 | (size_t)p[1] << 16 | (size_t)p[2] << 8 | p[3];
+		const uint8_t *w = p + 4;
+		size_t at = 33, t, cl;
 
+		/* kind, field, value flag and value: to the nprev byte */
+		for (t = 0; t < 2; t++)
+			at += 4 + ((size_t)w[at] << 24 | (size_t)w[at + 1] << 16 |
+				   (size_t)w[at + 2] << 8 | w[at + 3]);
+		if (w[at++] == 1)
+			at += 4 + ((size_t)w[at] << 24 | (size_t)w[at + 1] << 16 |
+				   (size_t)w[at + 2] << 8 | w[at + 3]);
+		assert_int_equal(n, at + 1 + 16 * (size_t)w[at]);
+		canon[0] = w[0];
+		memcpy(canon + 1, env + 33, 8);           /* device */
+		memcpy(canon + 9, w + 1, 16);             /* seq, HLC time */
+		memcpy(canon + 25, env + 33, 8);          /* HLC device */
+		memcpy(canon + 33, env + 9, 16);          /* space */
+		memcpy(canon + 49, w + 17, at - 17);      /* record to the value */
+		w64(canon + 49 + at - 17, w[at]);         /* nprev */
+		memcpy(canon + 57 + at - 17, w + at + 1, n - at - 1);
+		cl = n + 39;
+		assert_int_equal(doc_encode(&ops[i], doc) - doc, cl);
+		assert_memory_equal(canon, doc, cl);
 		crypto_generichash_init(&hs, NULL, 0, 32);
 		crypto_generichash_update(&hs, (const uint8_t *)"HEARTHOP", 8);
-		crypto_generichash_update(&hs, p + 4, n);
+		crypto_generichash_update(&hs, canon, cl);
 		crypto_generichash_final(&hs, h, 32);
 		assert_memory_equal(h, ops[i].hash, 32);
-		assert_memory_equal(p + 4 + n, ops[i].hash, 32);
 		if (i == 1) {
 			/* Op 2 is §2's example: device a1, seq 2, name = 李明,
-			 * replacing (a1, 1); after version, ids, HLC, space
-			 * and record (1 + 16 + 48 bytes) come its texts. */
-			assert_int_equal(n, 65 + (sizeof example_tail - 1) / 2);
-			sodium_bin2hex(hex, sizeof hex, p + 4 + 65, n - 65);
+			 * replacing (a1, 1); in its envelope form, after
+			 * version, seq, HLC time and record (1 + 8 + 8 + 16
+			 * bytes), come its texts, then one prev id. */
+			assert_int_equal(n, 33 + (sizeof example_tail - 1) / 2);
+			sodium_bin2hex(hex, sizeof hex, p + 4 + 33, n - 33);
 			assert_string_equal(hex, example_tail);
-			assert_memory_equal(p + 4, "\x01\0\0\0\0\0\0\0\xa1\0\0\0\0\0\0\0\x02", 17);
+			assert_memory_equal(p + 4, "\x01\0\0\0\0\0\0\0\x02", 9);
 		}
-		p += 4 + n + 32;
+		p += 4 + n;
 	}
 	free(env);
 }
@@ -665,10 +723,6 @@ static void test_seal_refusals(void **state)
 					    &env, &len),
 		       HEARTH_EINVAL, "is of another space than its envelope");
 	ops[2] = make_op(DEV, 3, &k->space);
-	ops[2].hash[0] ^= 1;
-	assert_refused(hearth_envelope_seal(ops, 3, &k->space, EPOCH, k->key, k->sk,
-					    &env, &len),
-		       HEARTH_EINVAL, "does not match its hash");
 	ops[2].field = "_secret";
 	hearth_op_seal(&ops[2]);
 	assert_refused(hearth_envelope_seal(ops, 3, &k->space, EPOCH, k->key, k->sk,
@@ -707,13 +761,18 @@ static void test_every_flipped_byte(void **state)
 	assert_refused(open_with(env, len, k->pk, k->key, &b), HEARTH_EFORMAT,
 		       "it is not an envelope");
 	env[0] ^= 1;
-	env[8] = 2;
+	env[8] = 3;
 	assert_refused(open_with(env, len, k->pk, k->key, &b), HEARTH_ENEWER,
 		       "it was made by a newer version of Hearth");
 	env[8] = 0;
 	assert_refused(open_with(env, len, k->pk, k->key, &b), HEARTH_EFORMAT,
 		       "it has an unknown format version");
+	/* Format 1 (ops carrying device, space and hash, the whole envelope
+	 * signed) is no longer read. */
 	env[8] = 1;
+	assert_refused(open_with(env, len, k->pk, k->key, &b), HEARTH_EFORMAT,
+		       "it has an unknown format version");
+	env[8] = 2;
 	{
 		/* Space, epoch, device, key check, nonce, ciphertext, tag,
 		 * signature. */
@@ -776,7 +835,7 @@ static void test_every_truncation(void **state)
  * author's key could: then the AEAD's associated data is what refuses. */
 static void resign(uint8_t *env, size_t len, const uint8_t *sk)
 {
-	crypto_sign_detached(env + len - SIG, NULL, env, len - SIG, sk);
+	envelope_resign(env, len, sk);
 }
 
 static void test_swapped_header_fields(void **state)
@@ -909,7 +968,7 @@ static void test_ops_against_header(void **state)
 	hearth_envelope_batch b;
 	hearth_op ops[4], bad;
 	uint8_t plain[4096], *env;
-	size_t len, content, used;
+	size_t len, content, used, i;
 
 #define REFUSED(e, l, st, why) do { \
 	assert_refused(open_with((e), (l), k->pk, k->key, &b), (st), (why)); \
@@ -968,16 +1027,37 @@ static void test_ops_against_header(void **state)
 			      key0, k->sk, &len);
 		REFUSED(env, len, HEARTH_EFORMAT, "is not of its envelope's plane");
 	}
+	/* An op's device and space are the header's, whatever the sender
+	 * held (the envelope form has no room for others): ops of DEV under
+	 * a header naming DEV2, signed with the key the trust gives for
+	 * DEV2, are DEV2's, their HLCs too (they name the header's device). */
 	env = crafted_ops(k, DEV2, 1, 3, ops, 3, &len);
-	REFUSED(env, len, HEARTH_EFORMAT, "is from another device than its envelope");
-	bad = make_op(DEV, 2, &k->space2);
-	ops[1] = bad;
-	env = crafted_ops(k, DEV, 1, 3, ops, 3, &len);
-	REFUSED(env, len, HEARTH_EFORMAT, "is of another space than its envelope");
-	ops[1] = make_op(DEV, 2, &k->space);
+	OK(open_with(env, len, k->pk, k->key, &b));
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(b.ops[i].id.device, DEV2);
+		assert_int_equal(hearth_hlc_device(&b.ops[i].hlc), DEV2);
+		assert_memory_equal(b.ops[i].hlc.b, ops[i].hlc.b, 8);
+	}
+	hearth_envelope_batch_release(&b);
+	free(env);
+	/* An op of another space is taken as the header's; and its hash is
+	 * the receiver's own, computed from what arrived, never sent. */
+	ops[1] = make_op(DEV, 2, &k->space2);
 	ops[1].hash[5] ^= 1;
 	env = crafted_ops(k, DEV, 1, 3, ops, 3, &len);
-	REFUSED(env, len, HEARTH_EFORMAT, "does not match its hash");
+	OK(open_with(env, len, k->pk, k->key, &b));
+	assert_int_equal(b.n, 3);
+	for (i = 0; i < 3; i++) {
+		hearth_op again = b.ops[i];
+
+		assert_int_equal(b.ops[i].id.device, DEV);
+		assert_memory_equal(b.ops[i].space.b, k->space.b, 16);
+		hearth_op_seal(&again); /* its hash, from its fields */
+		assert_memory_equal(b.ops[i].hash, again.hash, HEARTH_OP_HASH_BYTES);
+	}
+	assert_memory_not_equal(b.ops[1].hash, ops[1].hash, HEARTH_OP_HASH_BYTES);
+	hearth_envelope_batch_release(&b);
+	free(env);
 	ops[1] = make_op(DEV, 2, &k->space);
 	ops[1].kind = "";
 	hearth_op_seal(&ops[1]);
@@ -988,12 +1068,25 @@ static void test_ops_against_header(void **state)
 	/* Byte-level damage inside the plaintext, re-encrypted and re-signed. */
 	used = doc_plaintext(ops, 1, plain, &content);
 	memset(plain + used, 0, sizeof plain - used);
-	/* Padding: not zero, or not the PADMÉ length. */
-	plain[used] = 1;
-	env = crafted(&k->space, EPOCH, DEV, 1, 1, plain, (size_t)hearth_padme(used),
-		      k->key, k->sk, &len);
-	REFUSED(env, len, HEARTH_EFORMAT, "its padding is malformed");
-	plain[used] = 0;
+	/* Padding: not zero, or not the PADMÉ length.  (One op's plaintext
+	 * may be a PADMÉ length already, without padding: the first number
+	 * of ops whose plaintext is not carries a non-zero padding byte.) */
+	{
+		uint8_t pl[4096];
+		size_t c, u = 0, nops;
+
+		for (nops = 1; nops <= 3; nops++) {
+			u = doc_plaintext(ops, nops, pl, &c);
+			if (hearth_padme(u) > u)
+				break;
+		}
+		assert_true(nops <= 3);
+		memset(pl + u, 0, sizeof pl - u);
+		pl[u] = 1;
+		env = crafted(&k->space, EPOCH, DEV, 1, nops, pl, (size_t)hearth_padme(u),
+			      k->key, k->sk, &len);
+		REFUSED(env, len, HEARTH_EFORMAT, "its padding is malformed");
+	}
 	env = crafted(&k->space, EPOCH, DEV, 1, 1, plain, (size_t)hearth_padme(used) + 8,
 		      k->key, k->sk, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "its padding is malformed");
@@ -1003,18 +1096,18 @@ static void test_ops_against_header(void **state)
 		      k->key, k->sk, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "has an unknown op format version");
 	plain[8] = 1;
-	/* A NUL inside the kind "person" (its text starts at 8 + 65 + 4). */
-	plain[8 + 65 + 4 + 2] = 0;
+	/* A NUL inside the kind "person" (its text starts at 8 + 33 + 4). */
+	plain[8 + 33 + 4 + 2] = 0;
 	env = crafted(&k->space, EPOCH, DEV, 1, 1, plain, (size_t)hearth_padme(used),
 		      k->key, k->sk, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "has a text with a NUL byte");
-	plain[8 + 65 + 4 + 2] = 'r';
+	plain[8 + 33 + 4 + 2] = 'r';
 	/* The value flag after "person" and "_kind" (5 bytes). */
-	plain[8 + 65 + 10 + 9] = 2;
+	plain[8 + 33 + 10 + 9] = 2;
 	env = crafted(&k->space, EPOCH, DEV, 1, 1, plain, (size_t)hearth_padme(used),
 		      k->key, k->sk, &len);
 	REFUSED(env, len, HEARTH_EFORMAT, "has a malformed value flag");
-	plain[8 + 65 + 10 + 9] = 1;
+	plain[8 + 33 + 10 + 9] = 1;
 	/* The op's length one short, or one too long. */
 	plain[7]--;
 	env = crafted(&k->space, EPOCH, DEV, 1, 1, plain, (size_t)hearth_padme(used),

@@ -27,6 +27,7 @@
 #include "hearth/spaces.h"
 #include "hearth/store.h"
 #include "hearth/sync.h"
+#include "testutil.h"
 
 #define OK(call) do { \
 	hearth_status st_ = (call); \
@@ -526,8 +527,7 @@ static void bundle_write(const char *path, uint8_t *const *v, const size_t *len,
 /* Signs env again with key (the signature is its last 64 bytes). */
 static void resign(uint8_t *env, size_t len, const hearth_device_key *key)
 {
-	crypto_sign_detached(env + len - crypto_sign_BYTES, NULL, env,
-			     len - crypto_sign_BYTES, hearth_device_key_secret(key));
+	envelope_resign(env, len, hearth_device_key_secret(key));
 }
 
 static int no_key(void *ctx, const hearth_envelope_info *info, const hearth_op *ops,

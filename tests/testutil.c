@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "hearth/schema.h"
@@ -263,4 +264,15 @@ void use_language(const char *lang)
 	 * translations it cached when LC_MESSAGES changes. */
 	assert_non_null(setlocale(LC_MESSAGES, "C"));
 	assert_non_null(setlocale(LC_MESSAGES, "C.UTF-8"));
+}
+
+void envelope_resign(uint8_t *env, size_t len, const uint8_t *sk)
+{
+	uint8_t m[8 + crypto_generichash_BYTES_MAX];
+
+	assert_true(len >= crypto_sign_BYTES);
+	memcpy(m, "HEARTHES", 8);
+	crypto_generichash(m + 8, crypto_generichash_BYTES_MAX, env,
+			   len - crypto_sign_BYTES, NULL, 0);
+	crypto_sign_detached(env + len - crypto_sign_BYTES, NULL, m, sizeof m, sk);
 }

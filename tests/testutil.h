@@ -108,4 +108,11 @@ int live_person(hearth_store *s, const hearth_id *id, char *name, size_t len);
  * ("zh_CN", "en"), as a face does at start-up. */
 void use_language(const char *lang);
 
+/* Signs the envelope env (len bytes, its last 64 the signature) again
+ * with the Ed25519 secret key sk, as docs/protocol.md §7.2 says and
+ * libsodium alone computes: the signature of "HEARTHES" || BLAKE2b-512 of
+ * every byte before it.  As an author holding its key could after
+ * changing its envelope. */
+void envelope_resign(uint8_t *env, size_t len, const uint8_t *sk);
+
 #endif

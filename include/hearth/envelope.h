@@ -43,7 +43,7 @@
 extern "C" {
 #endif
 
-#define HEARTH_ENVELOPE_FORMAT 1u
+#define HEARTH_ENVELOPE_FORMAT 2u
 /* Most bytes in one envelope: room for one op with a value of
  * HEARTH_OP_VALUE_MAX, padded.  Sealing more is refused: seal fewer ops. */
 #define HEARTH_ENVELOPE_MAX (2u * 1024u * 1024u)
@@ -72,10 +72,10 @@ int hearth_kind_is_control(const char *kind);
 void hearth_envelope_control_key(const hearth_id *space,
 				 uint8_t key[HEARTH_EPOCH_KEYBYTES]);
 
-/* Bytes op takes in an envelope's plaintext (its length, encoding and
- * hash), and the size of a whole envelope whose ops take content bytes:
- * a sealer adds ops while hearth_envelope_size_for stays within
- * HEARTH_ENVELOPE_MAX. */
+/* Bytes op takes in an envelope's plaintext (its length and its envelope
+ * form: the encoding less device and space), and the size of a whole
+ * envelope whose ops take content bytes: a sealer adds ops while
+ * hearth_envelope_size_for stays within HEARTH_ENVELOPE_MAX. */
 size_t hearth_envelope_op_bytes(const hearth_op *op);
 size_t hearth_envelope_size_for(size_t content);
 
@@ -93,8 +93,9 @@ typedef struct hearth_envelope_info {
 /* Seals ops[0..n) into a new envelope *out (malloc'd, the caller frees it)
  * of *out_len bytes.  The ops must be of one device and of space, with
  * seqs strictly increasing, of the control plane if epoch is 0 and of the
- * data plane otherwise, each passing the checks of hearth_store_apply with
- * its hash filled (hearth_op_seal).  A fresh random nonce is drawn, so
+ * data plane otherwise, each passing hearth_op_check (the op's hash is
+ * not sent, so it is not read: the receiver computes it from the op).
+ * A fresh random nonce is drawn, so
  * sealing the same ops twice gives two envelopes (two ids) that open to
  * the same ops.  The caller gives every op of the device, space and plane
  * with a seq in the range: the envelope claims to hold them all.
@@ -115,7 +116,10 @@ hearth_status hearth_envelope_seal(const hearth_op *ops, size_t n,
 hearth_status hearth_envelope_peek(const uint8_t *env, size_t len,
 				   hearth_envelope_info *out) HEARTH_WUR;
 
-/* The envelope's id: BLAKE2b-256 of its bytes. */
+/* The envelope's id: BLAKE2b-256 of "HEARTHEI" || D || its signature,
+ * where D is the BLAKE2b-512 digest of every byte before the signature
+ * (docs/protocol.md §7.2): any two envelopes that differ in a byte have
+ * two ids. */
 void hearth_envelope_id(const uint8_t *env, size_t len,
 			uint8_t id[HEARTH_ENVELOPE_ID_BYTES]);
 
@@ -153,11 +157,12 @@ typedef struct hearth_envelope_batch {
  * framing (as hearth_envelope_peek), the device's right to write
  * (trust->device_key), the signature, the epoch key's check value, the
  * decryption with the header as associated data, the padding, then every
- * op: its encoding, that it is of the header's device, space and plane
- * (epoch 0: control kinds only; else none), that seqs rise strictly from
- * the header's first to its last, the checks of hearth_store_apply, its
- * hash.  The
- * first failure refuses the whole envelope and nothing is returned:
+ * op: its encoding (which leaves out device and space: every op takes
+ * the header's), that it is of the header's plane (epoch 0: control
+ * kinds only; else none), that seqs rise strictly from the header's first
+ * to its last, the checks of hearth_store_apply; its hash is computed
+ * from its encoding (the sender sends none).  The first failure refuses
+ * the whole envelope and nothing is returned:
  * HEARTH_EFORMAT (malformed, ops that do not match the header),
  * HEARTH_ENEWER (a newer format), HEARTH_EAUTH (refused device, bad
  * signature, no or wrong epoch key, decryption failed), HEARTH_ENOMEM;
@@ -172,7 +177,8 @@ hearth_status hearth_envelope_open(const uint8_t *env, size_t len,
  * decrypted and its ops decoded and checked (as hearth_envelope_open
  * does) BEFORE its author is known; key_of_ops is then asked for the
  * author's key from those ops alone (fill pk, return 0; non-zero: none),
- * and the signature over the header and ciphertext is checked with it.
+ * and the signature (of the digest of the header and ciphertext) is
+ * checked with it.
  * Only once it holds are the ops returned.  What the key is worth is the
  * caller's decision (docs/protocol.md §10.6: only a genesis of the space
  * itself, which the space id commits to, may vouch for its author).

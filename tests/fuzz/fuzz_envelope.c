@@ -108,7 +108,7 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 	uint64_t last = first + ((uint64_t)d[4] << 8 | d[5]);
 	size_t plain_len = size - 7, padded = plain_len, clen;
 	uint64_t epoch = d[6] & 2 ? 0 : EPOCH;
-	uint8_t msg[32], *e, control[HEARTH_EPOCH_KEYBYTES];
+	uint8_t msg[32], sm[8 + 64], *e, control[HEARTH_EPOCH_KEYBYTES];
 	const uint8_t *key = key_at(epoch, control);
 
 	if (d[6] & 1)
@@ -117,7 +117,7 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 	e = calloc(1, 101 + clen + crypto_sign_BYTES);
 	if (e == NULL)
 		abort();
-	memcpy(e, "HEARTHEV\x01", 9);
+	memcpy(e, "HEARTHEV\x02", 9);
 	memcpy(e + 9, space.b, 16);
 	put64(e + 25, epoch);
 	put64(e + 33, device);
@@ -135,7 +135,10 @@ static uint8_t *seal_plaintext(const uint8_t *d, size_t size, size_t *len)
 	memcpy(e + 101, d + 7, plain_len); /* zero padding follows (calloc) */
 	crypto_aead_xchacha20poly1305_ietf_encrypt(e + 101, NULL, e + 101, padded,
 						   e, 57, NULL, e + 73, key);
-	crypto_sign_detached(e + 101 + clen, NULL, e, 101 + clen, sk);
+	/* Signed as §7.2 says: "HEARTHES" || BLAKE2b-512 of the bytes. */
+	memcpy(sm, "HEARTHES", 8);
+	crypto_generichash(sm + 8, 64, e, 101 + clen, NULL, 0);
+	crypto_sign_detached(e + 101 + clen, NULL, sm, sizeof sm, sk);
 	*len = 101 + clen + crypto_sign_BYTES;
 	return e;
 }
@@ -182,16 +185,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		free(env);
 		return 0;
 	}
-	/* Seqs rise strictly from the header's first to its last, and the
-	 * ops are of the header's plane. */
+	/* Seqs rise strictly from the header's first to its last, the ops
+	 * are of the header's device, space and plane, and each op's hash,
+	 * which the receiver computes from the envelope form (§7.3), is the
+	 * one its decoded fields give. */
 	if (b.n == 0 || b.ops[0].id.seq != b.info.first_seq ||
 	    b.ops[b.n - 1].id.seq != b.info.last_seq)
 		abort();
-	for (i = 0; i < b.n; i++)
+	for (i = 0; i < b.n; i++) {
+		hearth_op again_op = b.ops[i];
+
+		hearth_op_seal(&again_op);
 		if (b.ops[i].id.device != b.info.device ||
+		    memcmp(b.ops[i].space.b, b.info.space.b, HEARTH_ID_BYTES) != 0 ||
+		    memcmp(again_op.hash, b.ops[i].hash, HEARTH_OP_HASH_BYTES) != 0 ||
 		    (i > 0 && b.ops[i].id.seq <= b.ops[i - 1].id.seq) ||
 		    hearth_kind_is_control(b.ops[i].kind) != (b.info.epoch == 0))
 			abort();
+	}
 	/* What opened seals again (every op passes the sealer's checks) and
 	 * opens to the same ops, hash for hash. */
 	if (hearth_envelope_seal(b.ops, b.n, &b.info.space, b.info.epoch,
