@@ -912,19 +912,14 @@ static hearth_status approve(hearth_store *s, const hearth_id *space, const char
 		ret = hearth_fail(HEARTH_EEXISTS, "this person is a member of the space already");
 		goto out;
 	}
-	/* The fold would not count another key under a device id it knows
-	 * (docs/protocol.md §11.2): say so rather than write a member who
-	 * could never write. */
-	{
-		uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES];
-
-		if (hearth_space_may_write(st, req.device.device, 1, 1, HEARTH_EPOCH_CONTROL, pk,
-					   NULL) &&
-		    memcmp(pk, req.device.device_pk, sizeof pk) != 0) {
-			ret = hearth_fail(HEARTH_EEXISTS,
-					  "the request's device id belongs to another device of the space");
-			goto out;
-		}
+	/* The fold would not count another key or identity under a device
+	 * id it knows (docs/protocol.md §11.2): say so rather than write a
+	 * member who could never write. */
+	if (hearth_space_device_taken(st, req.device.device, req.device.device_pk,
+				      req.identity.sign_pk)) {
+		ret = hearth_fail(HEARTH_EEXISTS,
+				  "the request's device id belongs to another device of the space");
+		goto out;
 	}
 	dev_field(f, "device.", req.device.device);
 	if ((ret = hearth_record_create(s, space, HEARTH_KIND_MEMBER, &rec)) != HEARTH_OK ||
@@ -1240,7 +1235,6 @@ static hearth_status own_devices(hearth_store *s, hearth_space_state **stp, cons
 	}
 	for (i = 0; i < l.n; i++) {
 		const hearth_device_info *d = &l.v[i];
-		uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES];
 		size_t j;
 		int here = 0;
 
@@ -1257,11 +1251,10 @@ static hearth_status own_devices(hearth_store *s, hearth_space_state **stp, cons
 			wrote |= done;
 			continue;
 		}
-		/* Listed already, or its id listed under another key (the
-		 * fold would not count it). */
-		if (here || (hearth_space_may_write(st, d->device, 1, 1, HEARTH_EPOCH_CONTROL,
-						    pk, NULL) &&
-			     memcmp(pk, d->public_key, sizeof pk) != 0))
+		/* Listed already, or its id listed under another key or
+		 * identity (the fold would not count it: writing it again on
+		 * every refresh would only grow the log). */
+		if (here || hearth_space_device_taken(st, d->device, d->public_key, me_pk(m)))
 			continue;
 		dev_field(f, "device.", d->device);
 		if ((ret = set_hex(s, &rec, f, d->cert, HEARTH_CERT_BYTES)) != HEARTH_OK)

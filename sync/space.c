@@ -392,11 +392,9 @@ uint64_t hearth_space_write_limit(const hearth_space_state *st, uint64_t d)
 	return best;
 }
 
-/* 1 if device d is listed, or is the root device, with another key or
- * under another identity than identity. */
-static int device_taken(const hearth_space_state *st, uint64_t d,
-			const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
-			const uint8_t identity[HEARTH_ID_SIGN_PUBLICBYTES])
+int hearth_space_device_taken(const hearth_space_state *st, uint64_t d,
+			      const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
+			      const uint8_t identity[HEARTH_ID_SIGN_PUBLICBYTES])
 {
 	size_t i;
 
@@ -465,7 +463,7 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 		 * identity (anyone can sign a certificate naming a device's
 		 * id and public key), or its ops would count as that
 		 * identity's. */
-		if (device_taken(f->st, c->dev, c->cert.device_pk, m->identity.sign_pk))
+		if (hearth_space_device_taken(f->st, c->dev, c->cert.device_pk, m->identity.sign_pk))
 			return;
 		if ((e = dev_add(f, &m->devices, &m->ndevices, c->dev)) == NULL)
 			return;

@@ -1692,6 +1692,43 @@ static void test_own_devices(void **state)
 	replica_close(&lead);
 }
 
+
+/* Another member listed C's new device under its own identity before C
+ * linked it: the fold would count C's listing of it nowhere, so C's vault
+ * does not write it, neither when linking nor at every refresh after. */
+static void test_own_device_taken(void **state)
+{
+	replica lead, b, c, c2;
+	char hex[2 * HEARTH_CERT_BYTES + 1], code[HEARTH_LINK_CODE_MAX];
+	uint64_t dev2, cdev, before;
+	hearth_id space, mb, mc;
+	uint8_t *pkg = NULL;
+	size_t len;
+
+	(void)state;
+	replica_open(&lead);
+	replica_open(&b);
+	replica_open(&c);
+	replica_open(&c2);
+	team_of_two(&lead, &b, &c, &space, &mb, &mc);
+	dev2 = hearth_store_device(c2.s);
+	cert_hex_by(&b, dev2, &c2, hex);
+	set_dev_field(&b, &mb, "device.", dev2, hex);
+	sync_to(&b, &c, &space);
+	cdev = hearth_store_device(c.s);
+	before = max_seq_of(&c, cdev);
+	assert_int_equal(hearth_link_request(c2.s, code), HEARTH_OK);
+	assert_int_equal(hearth_link_approve(c.s, code, &pkg, &len, NULL), HEARTH_OK);
+	free(pkg);
+	assert_int_equal(hearth_space_refresh(c.s, &space, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_refresh(c.s, &space, NULL), HEARTH_OK);
+	assert_int_equal(max_seq_of(&c, cdev), before);
+	replica_close(&c2);
+	replica_close(&c);
+	replica_close(&b);
+	replica_close(&lead);
+}
+
 static void test_schedules(void **state)
 {
 	const char *e = getenv("HEARTH_SPACE_SCHEDULES"), *s0 = getenv("HEARTH_SPACE_SEED");
@@ -1718,6 +1755,7 @@ int main(void)
 		cmocka_unit_test(test_invite_again),
 		cmocka_unit_test(test_revoke_device),
 		cmocka_unit_test(test_own_devices),
+		cmocka_unit_test(test_own_device_taken),
 		cmocka_unit_test(test_schedules),
 	};
 

@@ -211,6 +211,15 @@ uint64_t hearth_space_write_limit(const hearth_space_state *st, uint64_t device)
 int hearth_space_cert_in_ops(const hearth_op *ops, size_t n, uint64_t device,
 			     uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES]);
 
+/* 1 if device is listed in some member record (removed or not), or is
+ * the root device, with another Ed25519 key than pk or under another
+ * identity than the one whose signing key is identity: a new listing of
+ * it under pk and identity would not count (one device id, one key, one
+ * identity). */
+int hearth_space_device_taken(const hearth_space_state *st, uint64_t device,
+			      const uint8_t pk[HEARTH_ID_SIGN_PUBLICBYTES],
+			      const uint8_t identity[HEARTH_ID_SIGN_PUBLICBYTES]);
+
 /* 1 if device is listed in a member record that is not removed, and is
  * not revoked. */
 int hearth_space_device_current(const hearth_space_state *st, uint64_t device);

@@ -6,6 +6,8 @@
 #   - B's private-space writes before the revocation that A held stay;
 #     B's later writes are refused by A (sync import reports them refused
 #     and A does not hold them);
+#   - D, also linked to A, learns of the revocation from A's private-space
+#     bundle: it lists B as revoked and refuses B's later writes too;
 #   - this very device, an unknown device, a device revoked already and
 #     bad usage are refused with a message and nothing changed.
 # (The team-space side, a new epoch without the revoked device, is tested
@@ -44,10 +46,12 @@ state() {
 	"$VAULT_SQL" "$T/$1" "SELECT count(*) FROM op"
 }
 
-for v in a b c; do HEARTH_VAULT=$T/$v "$HEARTH" init >/dev/null 2>&1; done
-code=$(on b en_US.UTF-8 --json device link | jq -r .code)
-on a en_US.UTF-8 device approve "$code" --out "$T/pkg" >/dev/null
-on b en_US.UTF-8 device link --accept "$T/pkg" >/dev/null
+for v in a b c d; do HEARTH_VAULT=$T/$v "$HEARTH" init >/dev/null 2>&1; done
+for v in b d; do
+	code=$(on $v en_US.UTF-8 --json device link | jq -r .code)
+	on a en_US.UTF-8 device approve "$code" --out "$T/pkg" >/dev/null
+	on $v en_US.UTF-8 device link --accept "$T/pkg" >/dev/null
+done
 dev_a=$(on a en_US.UTF-8 --json device list | jq -r '.devices[0].device')
 dev_b=$(on b en_US.UTF-8 --json device list | jq -r '.devices[0].device')
 dev_c=$(on c en_US.UTF-8 --json device list | jq -r '.devices[0].device')
@@ -95,6 +99,19 @@ HEARTH_VAULT=$T/a LANG=en_US.UTF-8 "$HEARTH" sync import "$T/b2.bundle" >"$T/out
 grep -q 'refused' "$T/err" "$T/out" || fail "A did not say it refused B's ops: $(cat "$T/out" "$T/err")"
 on a en_US.UTF-8 person list | grep -q "李雷" && fail "A took a write of revoked B"
 on a en_US.UTF-8 person list | grep -q "张伟" || fail "A lost B's earlier write"
+
+# ---- D, linked to A too, learns of it from A's private space ----
+on d en_US.UTF-8 sync import "$T/b1.bundle" >/dev/null
+on a en_US.UTF-8 sync export --space private --out "$T/a1.bundle" >/dev/null
+on d en_US.UTF-8 sync import "$T/a1.bundle" >/dev/null
+on d en_US.UTF-8 device list | grep -Eq "^${dev_b:0:8}  +no  +revoked  +" ||
+	fail "D does not list B as revoked: $(on d en_US.UTF-8 device list)"
+rc=0
+HEARTH_VAULT=$T/d LANG=en_US.UTF-8 "$HEARTH" sync import "$T/b2.bundle" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] || fail "D's import of revoked B's ops: exit $rc: $(cat "$T/err")"
+grep -q '^Refused: *[1-9]' "$T/out" || fail "D did not refuse B's ops: $(cat "$T/out")"
+on d en_US.UTF-8 person list | grep -q "李雷" && fail "D took a write of revoked B"
+on d en_US.UTF-8 person list | grep -q "张伟" || fail "D lost B's earlier write"
 
 # The English message.
 code=$(on c en_US.UTF-8 --json device link | jq -r .code)
