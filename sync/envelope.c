@@ -28,8 +28,8 @@
  * The plaintext is a 4-byte length, then per op a 4-byte length and its
  * envelope form: the canonical encoding (§2) less the author device (in
  * the op and in its HLC) and the space, which the header gives for every
- * op, with a one-byte prev count; then zero bytes up to
- * the PADMÉ length of the whole.  An op's hash is not sent: the receiver
+ * op, with a one-byte prev count; then zero bytes up to the PADMÉ length
+ * of the whole.  An op's hash is not sent: the receiver
  * computes it from the canonical encoding, which it rebuilds from the
  * envelope form and the header (op_hash_wire), so it is hearth_op_hash of
  * the op decoded (test_envelope checks it for every op it opens).
@@ -77,8 +77,8 @@
 #define SIG_BYTES 64u
 
 /* The shortest envelope form of an op: format, seq, HLC time, record,
- * one-byte kind and field, no value, no prev.  In the plaintext an op also takes
- * its length. */
+ * one-byte kind and field, no value, no prev.  In the plaintext an op
+ * also takes its length. */
 #define OP_MIN_BYTES (1u + 8u + 8u + 16u + 5u + 5u + 1u + 1u)
 #define OP_WIRE_EXTRA 4u
 #define DIGEST_BYTES HEARTH_ENVELOPE_DIGEST_BYTES
