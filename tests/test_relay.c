@@ -33,6 +33,7 @@
 #include "hearth/store.h"
 #include "hearth/sync.h"
 #include "relay.h"
+#include "relayutil.h"
 
 #define OK(call) do { \
 	hearth_status st_ = (call); \
@@ -166,22 +167,7 @@ static void envs_of(fixture *f, replica *r, int plane, uint64_t author, envs *ou
 /* Request framing of e's envelopes [from, to). */
 static uint8_t *frame(const envs *e, size_t from, size_t to, size_t *len)
 {
-	size_t i, n = 0;
-	uint8_t *b, *p;
-
-	for (i = from; i < to; i++)
-		n += 4 + e->len[i];
-	assert_non_null(b = malloc(n ? n : 1));
-	for (p = b, i = from; i < to; i++) {
-		p[0] = (uint8_t)(e->len[i] >> 24);
-		p[1] = (uint8_t)(e->len[i] >> 16);
-		p[2] = (uint8_t)(e->len[i] >> 8);
-		p[3] = (uint8_t)e->len[i];
-		memcpy(p + 4, e->v[i], e->len[i]);
-		p += 4 + e->len[i];
-	}
-	*len = n;
-	return b;
+	return relayutil_frame(e->v, e->len, from, to, len);
 }
 
 /* ---- the relay and requests ---------------------------------------------------- */
@@ -250,12 +236,7 @@ static int fixture_teardown(void **state)
 	return 0;
 }
 
-typedef struct resp {
-	long status;
-	uint8_t *body;
-	size_t len;
-	char store[64], more[8], next[32], max_seq[32], retry[16];
-} resp;
+typedef relayutil_resp resp;
 
 /* How a request is signed: by r, with the clock off by skew seconds,
  * with nonce (NULL: a fresh one), and broken (1: the signature is over
@@ -267,110 +248,27 @@ typedef struct how {
 	int broken;
 } how;
 
-static size_t on_body(char *p, size_t size, size_t n, void *ctx)
-{
-	resp *r = ctx;
-
-	r->body = realloc(r->body, r->len + size * n + 1);
-	assert_non_null(r->body);
-	memcpy(r->body + r->len, p, size * n);
-	r->len += size * n;
-	r->body[r->len] = '\0';
-	return size * n;
-}
-
-static void header_value(const char *line, size_t n, const char *name, char *out, size_t cap)
-{
-	size_t k = strlen(name), v;
-
-	if (n <= k + 1 || strncasecmp(line, name, k) != 0 || line[k] != ':')
-		return;
-	line += k + 1;
-	n -= k + 1;
-	while (n > 0 && *line == ' ')
-		line++, n--;
-	while (n > 0 && (line[n - 1] == '\r' || line[n - 1] == '\n'))
-		n--;
-	v = n < cap - 1 ? n : cap - 1;
-	memcpy(out, line, v);
-	out[v] = '\0';
-}
-
-static size_t on_header(char *p, size_t size, size_t n, void *ctx)
-{
-	resp *r = ctx;
-
-	header_value(p, size * n, "Hearth-Store", r->store, sizeof r->store);
-	header_value(p, size * n, "Hearth-More", r->more, sizeof r->more);
-	header_value(p, size * n, "Hearth-Next", r->next, sizeof r->next);
-	header_value(p, size * n, "Hearth-Max-Seq", r->max_seq, sizeof r->max_seq);
-	header_value(p, size * n, "Retry-After", r->retry, sizeof r->retry);
-	return size * n;
-}
-
 static void http(fixture *f, const char *method, const char *pq, const uint8_t *body,
 		 size_t len, const how *h, resp *out)
 {
-	struct curl_slist *hdrs = NULL;
-	char url[512], line[256], tbuf[32], nbuf[33], dbuf[17], hex[65], sig[129];
-	uint8_t hash[32], nonce[16], s[64];
-	CURL *c = curl_easy_init();
-	char *text;
-	size_t i;
+	relayutil_signer sg;
+	char base[64];
 
-	memset(out, 0, sizeof *out);
-	assert_non_null(c);
-	snprintf(url, sizeof url, "http://127.0.0.1:%u%s", f->port, pq);
-	curl_easy_setopt(c, CURLOPT_URL, url);
-	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-	curl_easy_setopt(c, CURLOPT_HEADERDATA, out);
-	if (body != NULL) {
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	} else {
-		len = 0;
-	}
-	hdrs = curl_slist_append(hdrs, "Expect:");
+	snprintf(base, sizeof base, "http://127.0.0.1:%u", f->port);
 	if (h != NULL && h->r != NULL) {
-		snprintf(tbuf, sizeof tbuf, "%lld", (long long)time(NULL) + (long long)h->skew);
-		randombytes_buf(nonce, sizeof nonce);
-		for (i = 0; i < 16; i++)
-			sprintf(nbuf + 2 * i, "%02x", nonce[i]);
-		if (h->nonce != NULL)
-			snprintf(nbuf, sizeof nbuf, "%s", h->nonce);
-		snprintf(dbuf, sizeof dbuf, "%016llx", (unsigned long long)h->r->device);
-		crypto_generichash(hash, sizeof hash, body, len, NULL, 0);
-		for (i = 0; i < 32; i++)
-			sprintf(hex + 2 * i, "%02x", hash[i]);
-		assert_true(asprintf(&text, "hearth relay request v1\n%s\n%s%s\n%s\n%s\n%s\n%s",
-				     method, pq, h->broken ? "x" : "", hex, tbuf, nbuf, dbuf) > 0);
-		crypto_sign_detached(s, NULL, (const uint8_t *)text, strlen(text), h->r->sk);
-		free(text);
-		for (i = 0; i < 64; i++)
-			sprintf(sig + 2 * i, "%02x", s[i]);
-		snprintf(line, sizeof line, "Hearth-Device: %s", dbuf);
-		hdrs = curl_slist_append(hdrs, line);
-		snprintf(line, sizeof line, "Hearth-Time: %s", tbuf);
-		hdrs = curl_slist_append(hdrs, line);
-		snprintf(line, sizeof line, "Hearth-Nonce: %s", nbuf);
-		hdrs = curl_slist_append(hdrs, line);
-		snprintf(line, sizeof line, "Hearth-Signature: %s", sig);
-		hdrs = curl_slist_append(hdrs, line);
+		sg.device = h->r->device;
+		sg.sk = h->r->sk;
+		sg.skew = h->skew;
+		sg.nonce = h->nonce;
+		sg.broken = h->broken;
 	}
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	assert_int_equal(curl_easy_perform(c), CURLE_OK);
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
-	curl_slist_free_all(hdrs);
-	curl_easy_cleanup(c);
+	assert_int_equal(relayutil_http(NULL, base, method, pq, body, len,
+					h != NULL && h->r != NULL ? &sg : NULL, out), CURLE_OK);
 }
 
 static void resp_free(resp *r)
 {
-	free(r->body);
-	memset(r, 0, sizeof *r);
+	relayutil_resp_free(r);
 }
 
 /* The body as JSON (the caller decrefs). */
@@ -928,6 +826,53 @@ static void test_health_metrics(void **state)
 	resp_free(&r);
 }
 
+/* Two relay processes on one store: a member admitted through one is
+ * known to the other (it folds the membership again when the store's
+ * count of control envelopes moved), and both number envelopes from one
+ * sequence. */
+static void test_two_relays(void **state)
+{
+	fixture *f = *state;
+	how mh = { &f->m, 0, NULL, 0 };
+	relay_server *first;
+	unsigned first_port;
+	envs all;
+	json_t *j;
+	resp r;
+	char err[256];
+
+	assert_int_equal(do_register(f), 201);
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &mh, &r);
+	expect_error(&r, 401, "unauthenticated");
+	resp_free(&r);
+	/* A second relay on the same store; the lead admits Mallory there. */
+	first = f->srv;
+	first_port = f->port;
+	if (relay_server_start(&f->cfg, &f->srv, err, sizeof err) != 0)
+		fail_msg("second relay: %s", err);
+	f->port = relay_server_port(f->srv);
+	add_member(&f->lead, &f->m, &f->space);
+	envs_of(f, &f->lead, -1, 0, &all);
+	j = push(f, &f->lead, &all, 0, all.n, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), (json_int_t)all.n);
+	json_decref(j);
+	envs_free(&all);
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &mh, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	/* The first relay agrees. */
+	relay_server_stop(f->srv);
+	f->srv = first;
+	f->port = first_port;
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &mh, &r);
+	assert_int_equal(r.status, 200);
+	j = body_json(&r);
+	assert_int_equal(json_integer_value(json_object_get(j, "max_seq")),
+			 json_integer_value(json_object_get(j, "count")));
+	json_decref(j);
+	resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -940,6 +885,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_limits, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_health_metrics, fixture_setup,
 						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_two_relays, fixture_setup, fixture_teardown),
 	};
 	int rc;
 

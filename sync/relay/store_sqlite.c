@@ -99,6 +99,8 @@ typedef struct sqlite_store {
 	sqlite3 *db;
 	sqlite3_stmt *q[Q_COUNT];
 	int64_t purged;     /* when nonces were last forgotten */
+	int have_instance;  /* instance holds the store's id (it never changes) */
+	uint8_t instance[RELAY_INSTANCE_BYTES];
 	char err[256];
 } sqlite_store;
 
@@ -180,12 +182,18 @@ static int sqlite_instance(relay_store *st, uint8_t id[RELAY_INSTANCE_BYTES])
 	sqlite3_stmt *q;
 	int rc = RELAY_EIO;
 
+	if (s->have_instance) {
+		memcpy(id, s->instance, RELAY_INSTANCE_BYTES);
+		return 0;
+	}
 	if (sqlite3_prepare_v2(s->db, "SELECT v FROM meta WHERE k = 'instance'", -1, &q,
 			       NULL) != SQLITE_OK)
 		return db_fail(s, "cannot read the instance id");
 	if (sqlite3_step(q) == SQLITE_ROW &&
 	    sqlite3_column_bytes(q, 0) == RELAY_INSTANCE_BYTES) {
 		memcpy(id, sqlite3_column_blob(q, 0), RELAY_INSTANCE_BYTES);
+		memcpy(s->instance, id, RELAY_INSTANCE_BYTES);
+		s->have_instance = 1;
 		rc = 0;
 	} else {
 		db_fail(s, "cannot read the instance id");
