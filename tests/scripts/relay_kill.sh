@@ -17,20 +17,10 @@ trap cleanup EXIT
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
-# Starts the relay on a free port; sets rpid and port.
+# shellcheck source=relay_lib.sh
+. "$(dirname "$0")/relay_lib.sh"
 start() {
-	: > "$dir/log"
-	"$relay" --store "sqlite:$dir/relay.db" --listen 127.0.0.1:0 --rate 0 \
-		2> "$dir/log" &
-	rpid=$!
-	port=
-	for _ in $(seq 1 200); do
-		port=$(sed -n 's/.*listening on port \([0-9]*\).*/\1/p' "$dir/log")
-		[ -n "$port" ] && return 0
-		kill -0 "$rpid" 2>/dev/null || fail "the relay did not start: $(cat "$dir/log")"
-		sleep 0.05
-	done
-	fail "the relay did not say its port"
+	relay_start "$dir/log" --store "sqlite:$dir/relay.db" --listen 127.0.0.1:0 --rate 0
 }
 
 "$pusher" gen "$dir" 400 || fail "gen"
