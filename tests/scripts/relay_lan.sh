@@ -1,11 +1,12 @@
 #!/bin/bash
-# relay_lan.sh RELAY - hearth-relay's command line: bad arguments exit
+# relay_lan.sh RELAY CONF_EXAMPLE - hearth-relay's command line: bad arguments exit
 # non-zero with a message, --help, a config file, and --lan: a self-signed
 # certificate kept beside the store, TLS with it, the pin printed (as
 # text and as a QR code) equal to openssl's SHA-256 of the public key and
 # accepted by curl's --pinnedpubkey; the same pin after a restart.
 set -u
 relay=$1
+example=$2
 dir=$(mktemp -d /tmp/hearth-relay-lan-XXXXXX)
 rpid=
 cleanup() {
@@ -37,6 +38,10 @@ LANGUAGE=zh_CN "$relay" --help | grep -q "用法" || fail "--help in Chinese"
 start() {
 	relay_start "$dir/log" --config "$dir/lan.conf"
 }
+# packaging/hearth-relay.conf.example is read without complaint.
+relay_start "$dir/log" --config "$example" --store "sqlite:$dir/e.db" --listen 127.0.0.1:0
+kill "$rpid"; wait "$rpid" 2>/dev/null; rpid=
+
 mkdir "$dir/store"
 printf '# LAN mode\nstore = sqlite:%s/store/relay.db\nlisten=127.0.0.1:0\nlan = yes\n' \
 	"$dir" > "$dir/lan.conf"
