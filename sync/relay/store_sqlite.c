@@ -32,6 +32,7 @@
  * A space's seqs stay below 2^40 and the spaces below 2^23: far beyond
  * what one relay holds, and checked.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,13 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS nonce(device INTEGER NOT NULL, nonce BLOB NOT NULL,"
 	" t INTEGER NOT NULL, PRIMARY KEY(device, nonce)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS nonce_t ON nonce(t);";
+
+/* One writer at a time in this process.  SQLite lets one transaction
+ * write at a time anyway; threads that find the file locked wait in its
+ * busy handler, which sleeps for milliseconds at a time: queueing on a
+ * mutex first turns that into a handover of microseconds.  Processes
+ * sharing the file still meet in the busy handler. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct sqlite_store {
 	struct relay_store base;
@@ -231,7 +239,7 @@ static int space_get(sqlite_store *s, const uint8_t space[RELAY_SPACE_BYTES], sp
 	return 0;
 }
 
-static int sqlite_space_add(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
+static int sqlite_space_add_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
 {
 	sqlite_store *s = of(st);
 	sqlite3_stmt *q;
@@ -261,6 +269,16 @@ static int sqlite_space_add(relay_store *st, const uint8_t space[RELAY_SPACE_BYT
 	return 0;
 fail:
 	rollback(s);
+	return rc;
+}
+
+static int sqlite_space_add(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
+{
+	int rc;
+
+	pthread_mutex_lock(&writer);
+	rc = sqlite_space_add_locked(st, space);
+	pthread_mutex_unlock(&writer);
 	return rc;
 }
 
@@ -322,7 +340,7 @@ static int bucket_add(sqlite_store *s, int64_t no, const uint8_t id[RELAY_ID_BYT
 	return run(s, q, "cannot write a bucket");
 }
 
-static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		      const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
 {
 	sqlite_store *s = of(st);
@@ -388,6 +406,17 @@ static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 	return 0;
 fail:
 	rollback(s);
+	return rc;
+}
+
+static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+		      const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
+{
+	int rc;
+
+	pthread_mutex_lock(&writer);
+	rc = sqlite_put_locked(st, space, e, quota, seq, added);
+	pthread_mutex_unlock(&writer);
 	return rc;
 }
 
@@ -562,7 +591,7 @@ static int sqlite_bucket_ids(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 	return rc;
 }
 
-static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RELAY_NONCE_BYTES],
+static int sqlite_nonce_locked(relay_store *st, uint64_t device, const uint8_t nonce[RELAY_NONCE_BYTES],
 			int64_t t, int64_t now, int64_t window)
 {
 	sqlite_store *s = of(st);
@@ -597,6 +626,17 @@ static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RE
 		rc = sqlite3_changes(s->db) == 1 ? 0 : RELAY_EREPLAY;
 	if (exec_q(s, Q_SYNC_FULL, "cannot set synchronous=FULL") != 0)
 		return RELAY_EIO;
+	return rc;
+}
+
+static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RELAY_NONCE_BYTES],
+			int64_t t, int64_t now, int64_t window)
+{
+	int rc;
+
+	pthread_mutex_lock(&writer);
+	rc = sqlite_nonce_locked(st, device, nonce, t, now, window);
+	pthread_mutex_unlock(&writer);
 	return rc;
 }
 
