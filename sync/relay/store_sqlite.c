@@ -18,9 +18,14 @@
  *                       partial index lists for the membership fold.
  *                       The header fields and the id are not stored:
  *                       they are read again from the bytes.
- *   env_id(space, id, seq)  the ids, for idempotent puts, fetch by id and
- *                       the ids of a reconciliation bucket (WITHOUT ROWID,
- *                       ordered by id, so a bucket is a range).
+ *   env_id(space, idp, seq)  the ids' first 8 bytes (idp, see id_prefix),
+ *                       for idempotent puts, fetch by id and the ids of a
+ *                       reconciliation bucket (WITHOUT ROWID, ordered by
+ *                       idp, so a bucket is a range).  Not the whole id:
+ *                       24 bytes less per envelope.  A prefix may be
+ *                       shared (anyone can grind 2^32 envelopes for a
+ *                       collision), so every match is confirmed by
+ *                       hashing the stored bytes.
  *   space(no, id, max_seq, bytes, count, sum, control)  per space: the
  *                       counters of relay_space_state, updated in the
  *                       same transaction as the insert;
@@ -50,16 +55,16 @@
 
 enum {
 	Q_SPACE, Q_SPACE_ADD, Q_ID_SEQ, Q_ENV_ADD, Q_ID_ADD, Q_BUCKET, Q_BUCKET_SET,
-	Q_SPACE_SET, Q_PULL, Q_PULL_CTL, Q_GET, Q_IDS, Q_NONCE, Q_NONCE_PURGE,
+	Q_SPACE_SET, Q_PULL, Q_PULL_CTL, Q_GET, Q_IDS, Q_IDS_LAST, Q_NONCE, Q_NONCE_PURGE,
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SYNC_NORMAL, Q_SYNC_FULL, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
 	[Q_SPACE] = "SELECT no, max_seq, bytes, count, sum, control FROM space WHERE id = ?1",
 	[Q_SPACE_ADD] = "INSERT INTO space(id, sum) VALUES (?1, zeroblob(32))",
-	[Q_ID_SEQ] = "SELECT seq FROM env_id WHERE space = ?1 AND id = ?2",
+	[Q_ID_SEQ] = "SELECT seq FROM env_id WHERE space = ?1 AND idp = ?2",
 	[Q_ENV_ADD] = "INSERT INTO env(k, ctl, bytes) VALUES (?1, ?2, ?3)",
-	[Q_ID_ADD] = "INSERT INTO env_id(space, id, seq) VALUES (?1, ?2, ?3)",
+	[Q_ID_ADD] = "INSERT INTO env_id(space, idp, seq) VALUES (?1, ?2, ?3)",
 	[Q_BUCKET] = "SELECT count, sum FROM bucket WHERE space = ?1 AND b = ?2",
 	[Q_BUCKET_SET] = "INSERT OR REPLACE INTO bucket(space, b, count, sum) VALUES (?1, ?2, ?3, ?4)",
 	[Q_SPACE_SET] = "UPDATE space SET max_seq = ?2, bytes = ?3, count = ?4, sum = ?5, "
@@ -67,7 +72,8 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_PULL] = "SELECT k, bytes FROM env WHERE k > ?1 AND k <= ?2 ORDER BY k",
 	[Q_PULL_CTL] = "SELECT k, bytes FROM env WHERE ctl = 1 AND k > ?1 AND k <= ?2 ORDER BY k",
 	[Q_GET] = "SELECT bytes FROM env WHERE k = ?1",
-	[Q_IDS] = "SELECT id FROM env_id WHERE space = ?1 AND id >= ?2 AND id < ?3 ORDER BY id",
+	[Q_IDS] = "SELECT seq FROM env_id WHERE space = ?1 AND idp >= ?2 AND idp < ?3",
+	[Q_IDS_LAST] = "SELECT seq FROM env_id WHERE space = ?1 AND idp >= ?2",
 	[Q_NONCE] = "INSERT INTO nonce(device, nonce, t) VALUES (?1, ?2, ?3) "
 		    "ON CONFLICT(device, nonce) DO UPDATE SET t = excluded.t WHERE t < ?4",
 	[Q_NONCE_PURGE] = "DELETE FROM nonce WHERE t < ?1",
@@ -89,8 +95,8 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS env(k INTEGER PRIMARY KEY, ctl INTEGER NOT NULL,"
 	" bytes BLOB NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS env_ctl ON env(ctl) WHERE ctl = 1;"
-	"CREATE TABLE IF NOT EXISTS env_id(space INTEGER NOT NULL, id BLOB NOT NULL,"
-	" seq INTEGER NOT NULL, PRIMARY KEY(space, id)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS env_id(space INTEGER NOT NULL, idp INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL, PRIMARY KEY(space, idp, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS nonce(device INTEGER NOT NULL, nonce BLOB NOT NULL,"
 	" t INTEGER NOT NULL, PRIMARY KEY(device, nonce)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS nonce_t ON nonce(t);";
@@ -289,23 +295,61 @@ static int sqlite_space_exists(relay_store *st, const uint8_t space[RELAY_SPACE_
 	return space_get(of(st), space, &r);
 }
 
+/* An id's first 8 bytes as a signed integer that sorts as the bytes do
+ * (big-endian, the top bit flipped). */
+static int64_t id_prefix(const uint8_t id[RELAY_ID_BYTES])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | id[i];
+	return (int64_t)(v ^ ((uint64_t)1 << 63));
+}
+
+/* The id of the envelope of space no at seq (hashing its stored bytes). */
+static int stored_id(sqlite_store *s, int64_t no, uint64_t seq, uint8_t id[RELAY_ID_BYTES])
+{
+	sqlite3_stmt *q = stmt(s, Q_GET);
+	int rc;
+
+	if (q == NULL)
+		return db_fail(s, "cannot read an envelope");
+	sqlite3_bind_int64(q, 1, (int64_t)((uint64_t)no << SEQ_BITS | seq));
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		hearth_envelope_id(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), id);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : db_fail(s, "cannot read an envelope");
+}
+
 /* The seq of id in space, if held: 0 (with *seq), RELAY_ENOTFOUND, RELAY_EIO. */
 static int id_seq(sqlite_store *s, int64_t no, const uint8_t id[RELAY_ID_BYTES], uint64_t *seq)
 {
 	sqlite3_stmt *q = stmt(s, Q_ID_SEQ);
-	int rc;
+	uint8_t got[RELAY_ID_BYTES];
+	int rc, step;
 
 	if (q == NULL)
 		return db_fail(s, "cannot look an id up");
 	sqlite3_bind_int64(q, 1, no);
-	sqlite3_bind_blob(q, 2, id, RELAY_ID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*seq = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_bind_int64(q, 2, id_prefix(id));
+	rc = RELAY_ENOTFOUND;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		uint64_t cand = (uint64_t)sqlite3_column_int64(q, 0);
+
+		if ((rc = stored_id(s, no, cand, got)) != 0)
+			break;
+		if (memcmp(got, id, RELAY_ID_BYTES) == 0) {
+			*seq = cand;
+			break;
+		}
+		rc = RELAY_ENOTFOUND;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = db_fail(s, "cannot look an id up");
 	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? RELAY_ENOTFOUND : db_fail(s, "cannot look an id up");
+	return rc;
 }
 
 /* Adds id to bucket id[0] of space no. */
@@ -345,11 +389,19 @@ static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 {
 	sqlite_store *s = of(st);
 	sqlite3_stmt *q;
+	uint8_t check[RELAY_ID_BYTES];
 	space_row r;
 	uint64_t n;
 	int rc;
 
 	*added = 0;
+	/* env_id keeps only a prefix; lookups confirm it by hashing what is
+	 * stored, so the id must be the bytes' own. */
+	hearth_envelope_id(e->bytes, e->len, check);
+	if (memcmp(check, e->id, RELAY_ID_BYTES) != 0) {
+		snprintf(s->err, sizeof s->err, "the id is not the envelope's BLAKE2b-256");
+		return RELAY_EINVAL;
+	}
 	if ((rc = exec_q(s, Q_BEGIN, "cannot begin")) != 0)
 		return rc;
 	if ((rc = space_get(s, space, &r)) != 0)
@@ -381,7 +433,7 @@ static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 		goto fail;
 	if ((q = stmt(s, Q_ID_ADD)) != NULL) {
 		sqlite3_bind_int64(q, 1, r.no);
-		sqlite3_bind_blob(q, 2, e->id, RELAY_ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, id_prefix(e->id));
 		sqlite3_bind_int64(q, 3, (int64_t)n);
 	}
 	if ((rc = run(s, q, "cannot store an id")) != 0)
@@ -553,41 +605,63 @@ static int sqlite_bucket(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES]
 	return rc;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, RELAY_ID_BYTES);
+}
+
 static int sqlite_bucket_ids(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 			     unsigned b, relay_id_cb cb, void *ctx)
 {
 	sqlite_store *s = of(st);
-	uint8_t lo[RELAY_ID_BYTES], hi[RELAY_ID_BYTES + 1];
+	uint8_t lo[RELAY_ID_BYTES] = { 0 }, hi[RELAY_ID_BYTES] = { 0 };
+	uint8_t (*ids)[RELAY_ID_BYTES] = NULL;
+	size_t n = 0, cap = 0, i;
 	sqlite3_stmt *q;
+	uint64_t *seqs = NULL;
 	space_row r;
 	int rc, step;
 
 	if ((rc = space_get(s, space, &r)) != 0)
 		return rc;
-	if ((q = stmt(s, Q_IDS)) == NULL)
+	if ((q = stmt(s, b == 255 ? Q_IDS_LAST : Q_IDS)) == NULL)
 		return db_fail(s, "cannot read ids");
-	/* Bucket b: ids from b 00.. up to, not including, (b+1) 00..; the
-	 * last bucket's end is one byte longer, past every id. */
-	memset(lo, 0, sizeof lo);
-	memset(hi, 0, sizeof hi);
+	/* Bucket b: prefixes from b 00.. up to, not including, (b+1) 00..;
+	 * the last bucket has no end. */
 	lo[0] = (uint8_t)b;
-	if (b == 255) {
-		memset(hi, 0xff, sizeof hi);
-	} else {
-		hi[0] = (uint8_t)(b + 1);
-	}
+	hi[0] = (uint8_t)(b + 1);
 	sqlite3_bind_int64(q, 1, r.no);
-	sqlite3_bind_blob(q, 2, lo, sizeof lo, SQLITE_STATIC);
-	sqlite3_bind_blob(q, 3, hi, b == 255 ? (int)sizeof hi : RELAY_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id_prefix(lo));
+	if (b != 255)
+		sqlite3_bind_int64(q, 3, id_prefix(hi));
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(q, 0) != RELAY_ID_BYTES)
-			continue;
-		if ((rc = cb(sqlite3_column_blob(q, 0), ctx)) != 0)
-			break;
+		if (n == cap) {
+			uint64_t *v = realloc(seqs, (cap ? 2 * cap : 64) * sizeof *v);
+
+			if (v == NULL) {
+				rc = RELAY_ENOMEM;
+				break;
+			}
+			seqs = v;
+			cap = cap ? 2 * cap : 64;
+		}
+		seqs[n++] = (uint64_t)sqlite3_column_int64(q, 0);
 	}
 	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = db_fail(s, "cannot read ids");
 	sqlite3_reset(q);
+	/* The whole ids, from the stored bytes, in id order. */
+	if (rc == 0 && n > 0 && (ids = malloc(n * sizeof *ids)) == NULL)
+		rc = RELAY_ENOMEM;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = stored_id(s, r.no, seqs[i], ids[i]);
+	if (rc == 0 && n > 0) {
+		qsort(ids, n, sizeof *ids, cmp_id);
+		for (i = 0; rc == 0 && i < n; i++)
+			rc = cb(ids[i], ctx);
+	}
+	free(ids);
+	free(seqs);
 	return rc;
 }
 
