@@ -195,15 +195,19 @@ static int walk_one(const relay_envelope *e, void *ctx)
 	return rc;
 }
 
-/* Walks the control envelopes stored since the last walk. */
-static int catch_up(relay_space *sp, relay_store *st)
+/* Walks the control envelopes stored since the last walk; s is the
+ * space's state as just read (NULL: read it). */
+static int catch_up(relay_space *sp, relay_store *st, const relay_space_state *s)
 {
-	relay_space_state s;
-	int rc, more = 1;
+	relay_space_state now;
+	int rc = 0, more = 1;
 
-	if ((rc = relay_store_state(st, sp->id, &s)) != 0)
-		return rc;
-	if (s.control == sp->walked)
+	if (s == NULL) {
+		if ((rc = relay_store_state(st, sp->id, &now)) != 0)
+			return rc;
+		s = &now;
+	}
+	if (s->control == sp->walked)
 		return 0;
 	while (more && rc == 0)
 		rc = relay_store_pull(st, sp->id, sp->last_seq, WALK_PAGE, 1, walk_one, sp,
@@ -212,12 +216,15 @@ static int catch_up(relay_space *sp, relay_store *st)
 }
 
 int relay_space_lock(relay_members *m, relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
-		     relay_space **out)
+		     relay_space **out, relay_space_state *state)
 {
 	relay_space *sp;
 	int rc;
 
 	*out = NULL;
+	/* The state first: an unknown space gets no cache entry. */
+	if ((rc = relay_store_state(st, space, state)) != 0)
+		return rc;
 	pthread_mutex_lock(&m->lock);
 	for (sp = m->buckets[space[0]]; sp != NULL; sp = sp->next)
 		if (memcmp(sp->id, space, RELAY_SPACE_BYTES) == 0)
@@ -232,7 +239,7 @@ int relay_space_lock(relay_members *m, relay_store *st, const uint8_t space[RELA
 	if (sp == NULL)
 		return RELAY_ENOMEM;
 	pthread_mutex_lock(&sp->lock);
-	if ((rc = catch_up(sp, st)) != 0) {
+	if ((rc = catch_up(sp, st, state)) != 0) {
 		pthread_mutex_unlock(&sp->lock);
 		return rc;
 	}
@@ -355,7 +362,7 @@ int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_
 			return rc;
 		/* Folded in by walking the store: the order of every
 		 * process's control envelopes is the store's. */
-		return catch_up(sp, st);
+		return catch_up(sp, st, NULL);
 	}
 	if ((state = state_of(sp)) == NULL)
 		return RELAY_ENOMEM;

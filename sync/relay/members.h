@@ -21,12 +21,13 @@ typedef struct relay_space relay_space;
 relay_members *relay_members_new(void);
 void relay_members_free(relay_members *m);
 
-/* Finds (or makes) the cache entry of space and locks it: one thread at
- * a time judges a space.  Then brings it up to date with st: the caller
- * knows the space is registered.  0, RELAY_ENOMEM, or the store's error
- * (the entry is then not locked). */
+/* Reads the state of space from st into *state, then finds (or makes)
+ * its cache entry and locks it (one thread at a time judges a space) and
+ * brings it up to date.  0; RELAY_ENOTFOUND for a space not registered
+ * (no entry is made for it); RELAY_ENOMEM, or the store's error (the
+ * entry is then not locked). */
 int relay_space_lock(relay_members *m, relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
-		     relay_space **out);
+		     relay_space **out, relay_space_state *state);
 void relay_space_unlock(relay_space *sp);
 
 /* What the membership says of a request's device: 0 not listed in the

@@ -325,6 +325,7 @@ typedef struct call {
 	uint8_t space[RELAY_SPACE_BYTES];
 	relay_store *st;
 	relay_auth auth;
+	relay_space_state state; /* read when the space was locked */
 } call;
 
 /* The push of every envelope of the body into the locked space. */
@@ -488,7 +489,7 @@ static MHD_Result do_register(call *k)
 	if (fresh)
 		atomic_fetch_add_explicit(&k->srv->metrics.spaces_registered, 1,
 					  memory_order_relaxed);
-	if ((rc = relay_space_lock(k->srv->members, k->st, k->space, &sp)) != 0)
+	if ((rc = relay_space_lock(k->srv->members, k->st, k->space, &sp, &k->state)) != 0)
 		return store_failed(k->c, k->srv, k->st, rc);
 	ret = do_push(k, sp, fresh ? 201 : 200);
 	relay_space_unlock(sp);
@@ -510,8 +511,8 @@ static MHD_Result do_pull(call *k)
 
 	if (relay_pull_query_parse(k->query, &after, &limit, &control, &why) != 0)
 		return refuse(k->c, k->srv, 400, REFUSE_BAD_REQUEST, NULL, "%s", why);
-	if ((rc = relay_store_state(k->st, k->space, &s)) != 0 ||
-	    (rc = relay_store_instance(k->st, instance)) != 0 ||
+	s = k->state;
+	if ((rc = relay_store_instance(k->st, instance)) != 0 ||
 	    (rc = relay_store_pull(k->st, k->space, after, limit, control, frame_out, &b,
 				   &more)) != 0) {
 		free(b.b);
@@ -553,9 +554,9 @@ static MHD_Result do_state(call *k)
 	json_t *j;
 	int rc;
 
-	if ((rc = relay_store_state(k->st, k->space, &s)) != 0 ||
-	    (rc = relay_store_instance(k->st, instance)) != 0)
+	if ((rc = relay_store_instance(k->st, instance)) != 0)
 		return store_failed(k->c, k->srv, k->st, rc);
+	s = k->state;
 	j = json_object();
 	state_json(j, instance, &s);
 	json_object_set_new(j, "bytes", json_integer((json_int_t)s.bytes));
@@ -669,13 +670,11 @@ static MHD_Result serve_space(call *k, enum route rt)
 			      RELAY_CLOCK_SKEW, (long long)now);
 	if (rt == R_SPACE)
 		return do_register(k);
-	rc = relay_store_space_exists(k->st, k->space);
+	rc = relay_space_lock(k->srv->members, k->st, k->space, &sp, &k->state);
 	if (rc == RELAY_ENOTFOUND)
 		return refuse(k->c, k->srv, 404, REFUSE_NOT_FOUND, NULL,
 			      "the space is not registered on this relay");
 	if (rc != 0)
-		return store_failed(k->c, k->srv, k->st, rc);
-	if ((rc = relay_space_lock(k->srv->members, k->st, k->space, &sp)) != 0)
 		return store_failed(k->c, k->srv, k->st, rc);
 	if (!relay_space_device(sp, k->auth.device, pk, &current)) {
 		relay_space_unlock(sp);

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -151,6 +152,7 @@ typedef struct load {
 	size_t nlat, caplat, errors;
 	struct curl_slist **signed_hdrs; /* presign: taken one per request */
 	size_t nsigned, next;
+	double cpu_per_req;  /* relay CPU seconds per request, last run */
 } load;
 
 /* Signs count requests ahead (each with a fresh nonce), so that the
@@ -185,6 +187,47 @@ static void start(CURLM *m, load *l, conn *c)
 	curl_multi_add_handle(m, c->e);
 }
 
+/* CPU seconds used so far by the relay's worker threads (named
+ * "MHD-worker" by libmicrohttpd), from /proc: the server's own cost,
+ * apart from the client's, which shares the machine. */
+static double server_cpu(void)
+{
+	char path[300], comm[64], buf[1024];
+	double ticks = (double)sysconf(_SC_CLK_TCK), sum = 0;
+	struct dirent *d;
+	DIR *dir = opendir("/proc/self/task");
+
+	if (dir == NULL)
+		return 0;
+	while ((d = readdir(dir)) != NULL) {
+		unsigned long ut = 0, st = 0;
+		char *p;
+		FILE *f;
+
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/comm", d->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		comm[0] = '\0';
+		if (fgets(comm, sizeof comm, f) == NULL)
+			comm[0] = '\0';
+		fclose(f);
+		if (strncmp(comm, "MHD-worker", 10) != 0)
+			continue;
+		snprintf(path, sizeof path, "/proc/self/task/%s/stat", d->d_name);
+		if ((f = fopen(path, "r")) == NULL)
+			continue;
+		if (fgets(buf, sizeof buf, f) != NULL && (p = strrchr(buf, ')')) != NULL &&
+		    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+			   &st) == 2)
+			sum += (double)(ut + st) / ticks;
+		fclose(f);
+	}
+	closedir(dir);
+	return sum;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -197,7 +240,7 @@ static double run(const char *name, load *l, int nconn, double seconds)
 {
 	CURLM *m = curl_multi_init();
 	conn *c = calloc((size_t)nconn, sizeof *c);
-	double t0 = now(), end = t0 + seconds, elapsed, rate;
+	double t0 = now(), end = t0 + seconds, elapsed, rate, cpu0 = server_cpu(), cpu;
 	int i, running = 1, active = nconn;
 
 	l->nlat = l->errors = 0;
@@ -238,6 +281,7 @@ static double run(const char *name, load *l, int nconn, double seconds)
 			curl_multi_poll(m, NULL, 0, 10, NULL);
 	}
 	elapsed = now() - t0;
+	cpu = server_cpu() - cpu0;
 	for (i = 0; i < nconn; i++) {
 		curl_easy_cleanup(c[i].e);
 		curl_slist_free_all(c[i].hdrs);
@@ -249,6 +293,9 @@ static double run(const char *name, load *l, int nconn, double seconds)
 	printf("%-22s %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  (%zu requests, %zu errors)\n",
 	       name, rate, 1e3 * l->lat[l->nlat / 2], 1e3 * l->lat[l->nlat * 99 / 100], l->nlat,
 	       l->errors);
+	printf("%-22s relay CPU %.1f us per request: %.0f req/s per core of relay time\n", "",
+	       1e6 * cpu / (double)l->nlat, cpu > 0 ? (double)l->nlat / cpu : 0.0);
+	l->cpu_per_req = cpu / (double)l->nlat;
 	return rate;
 }
 
@@ -332,7 +379,7 @@ int main(int argc, char **argv)
 	relayutil_signer sg;
 	uint8_t *body;
 	size_t len;
-	double base_rate, pull_rate;
+	double base_rate, pull_rate, base_cpu;
 	load l;
 	team t;
 	double la[3];
@@ -374,14 +421,16 @@ int main(int argc, char **argv)
 	snprintf(l.pq, sizeof l.pq, "/healthz");
 	l.sign = 0;
 	base_rate = run("GET /healthz", &l, nconn, seconds);
+	base_cpu = l.cpu_per_req;
 	snprintf(l.pq, sizeof l.pq, "/v1/spaces/%s/envelopes?after=%zu", t.space, t.n - 8);
 	l.sign = 1;
-	presign(&l, (size_t)(seconds * 20000));
+	presign(&l, (size_t)(seconds * 8000));
 	pull_rate = run("pull (8 envelopes)", &l, nconn, seconds);
 	for (len = l.next; len < l.nsigned; len++)
 		curl_slist_free_all(l.signed_hdrs[len]);
 	free(l.signed_hdrs);
-	printf("pulls/s over healthz/s: %.2f\n", pull_rate / base_rate);
+	printf("pulls/s over healthz/s: %.2f; relay CPU per pull over per healthz: %.2f\n",
+	       pull_rate / base_rate, l.cpu_per_req / base_cpu);
 	if (getloadavg(la, 3) == 3)
 		printf("load average: %.2f %.2f %.2f\n", la[0], la[1], la[2]);
 	relay_server_stop(srv);
