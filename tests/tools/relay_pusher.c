@@ -14,6 +14,11 @@
  *   relay_pusher check DIR PORT  fetches every id in DIR/acked: exit 0 if
  *                                the relay holds each, 1 naming the first
  *                                one missing.
+ *   relay_pusher sign DIR PQ N   prints N signatures of GET PQ by the lead's
+ *                                device, each with a fresh nonce, one per
+ *                                line: "TIME NONCE SIGNATURE" (for
+ *                                tests/bench/relay_wrk.lua), and the device
+ *                                id on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -304,6 +309,34 @@ static int check(const char *dir, const char *port)
 	return missing ? 1 : 0;
 }
 
+static int sign(const char *dir, const char *pq, long n)
+{
+	struct curl_slist *h, *i;
+	long k;
+	ctx x;
+
+	ctx_open(&x, dir, "0");
+	fprintf(stderr, "%016llx\n", (unsigned long long)x.sg.device);
+	for (k = 0; k < n; k++) {
+		const char *t = "", *no = "", *sg = "";
+
+		h = NULL;
+		relayutil_sign(&h, "GET", pq, NULL, 0, &x.sg);
+		for (i = h; i != NULL; i = i->next) {
+			if (strncmp(i->data, "Hearth-Time: ", 13) == 0)
+				t = i->data + 13;
+			else if (strncmp(i->data, "Hearth-Nonce: ", 14) == 0)
+				no = i->data + 14;
+			else if (strncmp(i->data, "Hearth-Signature: ", 18) == 0)
+				sg = i->data + 18;
+		}
+		printf("%s %s %s\n", t, no, sg);
+		curl_slist_free_all(h);
+	}
+	curl_easy_cleanup(x.c);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int rc = 2;
@@ -317,8 +350,11 @@ int main(int argc, char **argv)
 		rc = push(argv[2], argv[3]);
 	else if (argc == 4 && strcmp(argv[1], "check") == 0)
 		rc = check(argv[2], argv[3]);
+	else if (argc == 5 && strcmp(argv[1], "sign") == 0)
+		rc = sign(argv[2], argv[3], atol(argv[4]));
 	else
-		fprintf(stderr, "usage: relay_pusher gen DIR N | push DIR PORT | check DIR PORT\n");
+		fprintf(stderr, "usage: relay_pusher gen DIR N | push DIR PORT | check DIR PORT | "
+			"sign DIR PQ N\n");
 	curl_global_cleanup();
 	return rc;
 }
