@@ -26,7 +26,10 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 "$relay" --store "sqlite:$dir/x.db" --tls-cert a.pem > "$dir/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "go together" "$dir/out" || fail "cert without key: $rc"
 "$relay" --store "postgresql:nothing" --listen 127.0.0.1:0 > "$dir/out" 2>&1; rc=$?
-[ $rc != 0 ] || fail "a store URI of no known scheme"
+[ $rc = 1 ] && grep -q "unknown store 'postgresql:nothing'" "$dir/out" || fail "a store URI of no known scheme: $rc"
+# A build without PostgreSQL says so; with it, there is no server there.
+"$relay" --store "postgresql:///nothing?host=$dir" --listen 127.0.0.1:0 > "$dir/out" 2>&1; rc=$?
+[ $rc = 1 ] || fail "postgresql with no server: $rc $(cat "$dir/out")"
 printf 'store = sqlite:%s/x.db\nnonsense = 1\n' "$dir" > "$dir/bad.conf"
 "$relay" --config "$dir/bad.conf" > "$dir/out" 2>&1; rc=$?
 [ $rc = 2 ] && grep -q "unknown setting 'nonsense'" "$dir/out" || fail "bad config: $rc"
