@@ -589,6 +589,12 @@ static void test_reconcile_fetch(void **state)
 
 /* ---- refusals ------------------------------------------------------------------ */
 
+static size_t discard_body(char *p, size_t size, size_t n, void *ctx)
+{
+	(void)p, (void)ctx;
+	return size * n;
+}
+
 static void test_refusals(void **state)
 {
 	fixture *f = *state;
@@ -670,6 +676,26 @@ static void test_refusals(void **state)
 	http(f, "POST", path_of(f, "/envelopes"), big, MIB + 1, &lead, &r);
 	expect_error(&r, 413, "too_large");
 	resp_free(&r);
+	/* The same without a Content-Length (chunked): refused once read. */
+	{
+		struct curl_slist *hd = curl_slist_append(NULL, "Transfer-Encoding: chunked");
+		CURL *c = curl_easy_init();
+		char url[512];
+		long status = 0;
+
+		hd = curl_slist_append(hd, "Expect:");
+		snprintf(url, sizeof url, "http://127.0.0.1:%u%s", f->port, path_of(f, "/envelopes"));
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, big);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(MIB + 1));
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+		assert_int_equal(curl_easy_perform(c), CURLE_OK);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		assert_int_equal(status, 413);
+		curl_slist_free_all(hd);
+		curl_easy_cleanup(c);
+	}
 	free(big);
 
 	/* Envelopes judged one by one: another space's, a forged one, an
@@ -873,6 +899,59 @@ static void test_two_relays(void **state)
 	resp_free(&r);
 }
 
+/* A revoked device (lost or stolen; its member stays): 403, while the
+ * member's other business goes on; and plane=control gives the control
+ * envelopes alone. */
+static void test_revoked(void **state)
+{
+	fixture *f = *state;
+	how ah = { &f->a, 0, NULL, 0 };
+	hearth_envelope_info info;
+	envs all, ctl;
+	resp r;
+	int done = 0;
+
+	assert_int_equal(do_register(f), 201);
+	envs_of(f, &f->lead, -1, 0, &all);
+	json_decref(push(f, &f->lead, &all, 0, all.n, 200));
+	envs_free(&all);
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &ah, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	OK(hearth_space_revoke_device(f->lead.s, &f->space, f->a.device, 1, &done));
+	assert_int_equal(done, 1);
+	envs_of(f, &f->lead, -1, 0, &all);
+	json_decref(push(f, &f->lead, &all, 0, all.n, 200));
+	envs_free(&all);
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &ah, &r);
+	expect_error(&r, 403, "forbidden");
+	resp_free(&r);
+
+	/* The control plane alone: every envelope at epoch 0, none other. */
+	{
+		how lh = { &f->lead, 0, NULL, 0 };
+		char pq[512];
+		size_t off = 0, n = 0;
+
+		snprintf(pq, sizeof pq, "%s?after=0&plane=control", path_of(f, "/envelopes"));
+		http(f, "GET", pq, NULL, 0, &lh, &r);
+		assert_int_equal(r.status, 200);
+		while (off < r.len) {
+			size_t l = (size_t)r.body[off + 8] << 24 | (size_t)r.body[off + 9] << 16 |
+				   (size_t)r.body[off + 10] << 8 | r.body[off + 11];
+
+			OK(hearth_envelope_peek(r.body + off + 12, l, &info));
+			assert_int_equal(info.epoch, 0);
+			off += 12 + l;
+			n++;
+		}
+		envs_of(f, &f->lead, 0, 0, &ctl);
+		assert_int_equal(n, ctl.n);
+		envs_free(&ctl);
+		resp_free(&r);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,6 +965,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_health_metrics, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_two_relays, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_revoked, fixture_setup, fixture_teardown),
 	};
 	int rc;
 
