@@ -33,6 +33,7 @@
 #include "hearth/store.h"
 #include "hearth/sync.h"
 #include "relay.h"
+#include "store.h"
 #include "relayutil.h"
 
 #define OK(call) do { \
@@ -955,6 +956,117 @@ static void test_revoked(void **state)
 	}
 }
 
+/* The SQLite store on its own: 3,000 puts of random blobs (a tenth of
+ * them again), then the incremental fingerprints (whole and per bucket)
+ * against a recount, each bucket's ids in id order against the ids put,
+ * seqs gap-free, and the quota's arithmetic. */
+static int cmp_id32(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+typedef struct ids_seen {
+	uint8_t (*v)[32];
+	size_t n;
+} ids_seen;
+
+static int collect_id(const uint8_t id[RELAY_ID_BYTES], void *ctx)
+{
+	ids_seen *s = ctx;
+
+	memcpy(s->v[s->n++], id, 32);
+	return 0;
+}
+
+static void test_store_recount(void **state)
+{
+	fixture *f = *state;
+	enum { N = 3000 };
+	uint8_t (*ids)[32] = malloc(N * 32), space[16], blob[300];
+	hearth_fp whole, buckets[256], got;
+	relay_space_state st;
+	relay_envelope e;
+	relay_store *s;
+	ids_seen seen;
+	char uri[160], err[256];
+	uint64_t seq, bytes = 0;
+	size_t i, b, k;
+	int added;
+
+	assert_non_null(ids);
+	snprintf(uri, sizeof uri, "sqlite:%s/store.db", f->dir);
+	assert_int_equal(relay_store_open(uri, &s, err, sizeof err), 0);
+	randombytes_buf(space, sizeof space);
+	memset(&e, 0, sizeof e);
+	randombytes_buf(blob, 100);
+	hearth_envelope_id(blob, 100, e.id);
+	e.bytes = blob;
+	e.len = 100;
+	assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), RELAY_ENOTFOUND);
+	assert_int_equal(relay_store_space_add(s, space), 0);
+	assert_int_equal(relay_store_space_add(s, space), RELAY_EEXIST);
+	hearth_fp_init(&whole);
+	for (b = 0; b < 256; b++)
+		hearth_fp_init(&buckets[b]);
+	for (i = 0; i < N; i++) {
+		size_t len = 100 + i % 200;
+
+		memset(&e, 0, sizeof e);
+		randombytes_buf(blob, len);
+		hearth_envelope_id(blob, len, e.id);
+		e.epoch = i % 7 == 0 ? 0 : 5;
+		e.device = 1;
+		e.first_seq = e.last_seq = i + 1;
+		e.bytes = blob;
+		e.len = len;
+		assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), 0);
+		assert_int_equal(added, 1);
+		assert_int_equal(seq, i + 1);
+		memcpy(ids[i], e.id, 32);
+		hearth_fp_add(&whole, e.id);
+		hearth_fp_add(&buckets[e.id[0]], e.id);
+		bytes += len;
+		/* A tenth pushed again: held, same seq, nothing counted twice. */
+		if (i % 10 == 3) {
+			assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), 0);
+			assert_int_equal(added, 0);
+			assert_int_equal(seq, i + 1);
+		}
+	}
+	/* An id that is not the bytes' own is refused. */
+	e.id[0] ^= 1;
+	assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), RELAY_EINVAL);
+	assert_int_equal(relay_store_state(s, space, &st), 0);
+	assert_int_equal(st.max_seq, N);
+	assert_int_equal(st.bytes, bytes);
+	assert_true(hearth_fp_equal(&st.fp, &whole));
+	qsort(ids, N, 32, cmp_id32);
+	seen.v = malloc(N * 32);
+	assert_non_null(seen.v);
+	for (b = 0, k = 0; b < 256; b++) {
+		assert_int_equal(relay_store_bucket(s, space, (unsigned)b, &got), 0);
+		assert_true(hearth_fp_equal(&got, &buckets[b]));
+		seen.n = 0;
+		assert_int_equal(relay_store_bucket_ids(s, space, (unsigned)b, collect_id, &seen), 0);
+		assert_int_equal(seen.n, buckets[b].count);
+		for (i = 0; i < seen.n; i++, k++)
+			assert_memory_equal(seen.v[i], ids[k], 32);
+	}
+	assert_int_equal(k, N);
+	assert_int_equal(relay_store_bucket(s, space, 256, &got), RELAY_EINVAL);
+	/* The quota: the next envelope would pass it by one byte. */
+	randombytes_buf(blob, 100);
+	hearth_envelope_id(blob, 100, e.id);
+	e.bytes = blob;
+	e.len = 100;
+	assert_int_equal(relay_store_put(s, space, &e, bytes + 99, &seq, &added), RELAY_EQUOTA);
+	assert_int_equal(relay_store_put(s, space, &e, bytes + 100, &seq, &added), 0);
+	assert_int_equal(seq, N + 1);
+	relay_store_close(s);
+	free(seen.v);
+	free(ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -969,6 +1081,7 @@ int main(void)
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_two_relays, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_revoked, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_store_recount, fixture_setup, fixture_teardown),
 	};
 	int rc;
 
