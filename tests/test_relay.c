@@ -650,6 +650,15 @@ static void test_refusals(void **state)
 	resp_free(&r);
 	free(big);
 	envs_free(&m);
+	/* Too many envelopes in one request: 9,000 one-byte frames. */
+	assert_non_null(big = calloc(9000, 5));
+	for (data.n = 0; data.n < 9000; data.n++)
+		big[5 * data.n + 3] = 1;
+	http(f, "POST", path_of(f, "/envelopes"), big, 9000 * 5, &lead, &r);
+	expect_error(&r, 400, "bad_request");
+	assert_non_null(strstr((char *)r.body, "more than 8192"));
+	resp_free(&r);
+	free(big);
 	/* Malformed framing: a length past the end. */
 	http(f, "POST", path_of(f, "/envelopes"), junk, sizeof junk, &lead, &r);
 	expect_error(&r, 400, "bad_request");

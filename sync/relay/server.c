@@ -372,15 +372,31 @@ static int push_one(const uint8_t *env, size_t len, void *ctx)
 	return 0;
 }
 
+static int count_frame(const uint8_t *env, size_t len, void *ctx)
+{
+	(void)env, (void)len;
+	++*(size_t *)ctx;
+	return 0;
+}
+
 /* Pushes the body's envelopes and answers with their results. */
 static MHD_Result do_push(call *k, relay_space *sp, unsigned status)
 {
-	push_ctx p = { k, sp, json_array(), 0, 0 };
+	push_ctx p = { k, sp, NULL, 0, 0 };
 	uint8_t instance[RELAY_INSTANCE_BYTES];
 	relay_space_state s;
+	size_t n = 0;
 	json_t *j;
 	int rc;
 
+	/* A result per frame: many tiny frames would make the answer many
+	 * times the request.  No envelope is under 200 bytes, so 1 MiB holds
+	 * fewer than RELAY_PUSH_MAX. */
+	if (relay_frames_parse(k->r->body, k->r->len, count_frame, &n) == 0 &&
+	    n > RELAY_PUSH_MAX)
+		return refuse(k->c, k->srv, 400, REFUSE_BAD_REQUEST, NULL,
+			      "more than %u envelopes in one request", RELAY_PUSH_MAX);
+	p.results = json_array();
 	rc = relay_frames_parse(k->r->body, k->r->len, push_one, &p);
 	if (rc == -1) {
 		json_decref(p.results);
