@@ -66,4 +66,12 @@ kill "$rpid"; wait "$rpid" 2>/dev/null; rpid=
 start
 pin2=$(sed -n 's/.*fingerprint: *\(sha256\/\/[A-Za-z0-9+/=]*\).*/\1/p' "$dir/log.out")
 [ "$pin2" = "$pin" ] || fail "the pin changed across a restart"
+kill "$rpid"; wait "$rpid" 2>/dev/null; rpid=
+
+# TLS from given files (here the LAN mode's): the same key, the same pin.
+relay_start "$dir/log" --store "sqlite:$dir/store/relay.db" --listen 127.0.0.1:0 \
+	--tls-cert "$dir/store/relay-cert.pem" --tls-key "$dir/store/relay-key.pem"
+body=$(curl -s -k --pinnedpubkey "$pin" "https://127.0.0.1:$port/healthz") || fail "--tls-cert: curl"
+[ "$body" = ok ] || fail "--tls-cert: healthz: $body"
+curl -s "http://127.0.0.1:$port/healthz" > /dev/null && fail "--tls-cert: plain HTTP answered"
 echo "relay_lan: ok"
