@@ -1071,6 +1071,48 @@ static void test_store_recount(void **state)
 	assert_int_equal(relay_store_put(s, space, &e, bytes + 99, &seq, &added), RELAY_EQUOTA);
 	assert_int_equal(relay_store_put(s, space, &e, bytes + 100, &seq, &added), 0);
 	assert_int_equal(seq, N + 1);
+	bytes += 100;
+	/* Several in one step: new ones numbered in order, one held, one
+	 * repeated within the call, and the quota stopping at the fourth
+	 * with the three before it stored. */
+	{
+		uint8_t bl[5][120];
+		relay_envelope v[6];
+		uint64_t sq[6];
+		int ad[6];
+		size_t done;
+
+		for (i = 0; i < 5; i++) {
+			memset(&v[i], 0, sizeof v[i]);
+			randombytes_buf(bl[i], sizeof bl[i]);
+			hearth_envelope_id(bl[i], sizeof bl[i], v[i].id);
+			v[i].bytes = bl[i];
+			v[i].len = sizeof bl[i];
+			v[i].epoch = 5;
+		}
+		v[2] = e;    /* held: put above */
+		v[3] = v[0]; /* the same as the first */
+		assert_int_equal(relay_store_put_many(s, space, v, 4, 0, sq, ad, &done), 0);
+		assert_int_equal(done, 4);
+		assert_int_equal(sq[0], N + 2);
+		assert_int_equal(ad[0], 1);
+		assert_int_equal(sq[1], N + 3);
+		assert_int_equal(sq[2], N + 1);
+		assert_int_equal(ad[2], 0);
+		assert_int_equal(sq[3], N + 2);
+		assert_int_equal(ad[3], 0);
+		bytes += 240;
+		v[0] = v[4];
+		memset(bl[1], 7, sizeof bl[1]);
+		hearth_envelope_id(bl[1], sizeof bl[1], v[1].id);
+		assert_int_equal(relay_store_put_many(s, space, v, 2, bytes + 120, sq, ad, &done),
+				 RELAY_EQUOTA);
+		assert_int_equal(done, 1);
+		assert_int_equal(sq[0], N + 4);
+		assert_int_equal(relay_store_state(s, space, &st), 0);
+		assert_int_equal(st.max_seq, N + 4);
+		assert_int_equal(st.fp.count, N + 4);
+	}
 	relay_store_close(s);
 	free(seen.v);
 	free(ids);

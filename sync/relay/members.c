@@ -317,53 +317,27 @@ static int store_it(relay_space *sp, relay_store *st, const uint8_t *env, size_t
 	return 0;
 }
 
-int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_t len,
-		     uint64_t quota, relay_push_result *res)
+int relay_space_judge(relay_space *sp, const uint8_t *env, size_t len,
+		      relay_push_result *res, relay_envelope *out)
 {
 	const hearth_space_state *state;
 	hearth_envelope_info info;
-	hearth_envelope_batch b;
 	uint8_t pk[HEARTH_SIGN_PUBLICBYTES];
-	hearth_status hs;
-	int rc;
 
 	memset(res, 0, sizeof *res);
 	hearth_envelope_id(env, len, res->id);
 	res->verdict = RELAY_REFUSED;
+	res->len = len;
 	if (hearth_envelope_peek(env, len, &info) != HEARTH_OK) {
 		res->reason = "it is not a well-formed envelope";
-		return 0;
+		return RELAY_JUDGE_DONE;
 	}
 	if (memcmp(info.space.b, sp->id, RELAY_SPACE_BYTES) != 0) {
 		res->reason = "it is of another space";
-		return 0;
+		return RELAY_JUDGE_DONE;
 	}
-	if (info.epoch == HEARTH_EPOCH_CONTROL) {
-		hs = hearth_envelope_open_control(env, len, control_key, sp, &b);
-		if (hs == HEARTH_ENOTFOUND) {
-			hearth_envelope_batch_release(&b);
-			res->verdict = RELAY_LATER;
-			res->reason = "its author is not (yet) known";
-			return 0;
-		}
-		if (hs == HEARTH_ENOMEM) {
-			hearth_envelope_batch_release(&b);
-			return RELAY_ENOMEM;
-		}
-		if (hs != HEARTH_OK) {
-			hearth_envelope_batch_release(&b);
-			res->reason = hs == HEARTH_EAUTH ? "its signature does not verify"
-				: "it does not open";
-			return 0;
-		}
-		rc = store_it(sp, st, env, len, &info, quota, res);
-		hearth_envelope_batch_release(&b);
-		if (rc != 0)
-			return rc;
-		/* Folded in by walking the store: the order of every
-		 * process's control envelopes is the store's. */
-		return catch_up(sp, st, NULL);
-	}
+	if (info.epoch == HEARTH_EPOCH_CONTROL)
+		return RELAY_JUDGE_CONTROL;
 	if ((state = state_of(sp)) == NULL)
 		return RELAY_ENOMEM;
 	if (!hearth_space_may_write(state, info.device, info.first_seq, info.last_seq,
@@ -372,15 +346,70 @@ int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_
 		    !hearth_space_may_write(state, info.device, info.first_seq, info.last_seq,
 					    HEARTH_EPOCH_CONTROL, NULL, NULL)) {
 			res->reason = "its device may not write these seqs";
-			return 0;
+			return RELAY_JUDGE_DONE;
 		}
 		res->verdict = RELAY_LATER;
 		res->reason = "its author or its epoch is not (yet) known";
-		return 0;
+		return RELAY_JUDGE_DONE;
 	}
 	if (hearth_envelope_verify(env, len, pk) != HEARTH_OK) {
 		res->reason = "its signature does not verify";
+		return RELAY_JUDGE_DONE;
+	}
+	memset(out, 0, sizeof *out);
+	memcpy(out->id, res->id, sizeof out->id);
+	out->epoch = info.epoch;
+	out->device = info.device;
+	out->first_seq = info.first_seq;
+	out->last_seq = info.last_seq;
+	out->bytes = env;
+	out->len = len;
+	return RELAY_JUDGE_STORE;
+}
+
+int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_t len,
+		     uint64_t quota, relay_push_result *res)
+{
+	hearth_envelope_info info;
+	hearth_envelope_batch b;
+	relay_envelope e;
+	hearth_status hs;
+	int rc, added = 0;
+
+	rc = relay_space_judge(sp, env, len, res, &e);
+	if (rc == RELAY_JUDGE_DONE)
+		return 0;
+	if (rc == RELAY_JUDGE_STORE) {
+		if ((rc = relay_store_put(st, sp->id, &e, quota, &res->seq, &added)) != 0)
+			return rc;
+		res->verdict = added ? RELAY_STORED : RELAY_HELD;
 		return 0;
 	}
-	return store_it(sp, st, env, len, &info, quota, res);
+	if (rc != RELAY_JUDGE_CONTROL)
+		return rc;
+	hs = hearth_envelope_open_control(env, len, control_key, sp, &b);
+	if (hs == HEARTH_ENOTFOUND) {
+		hearth_envelope_batch_release(&b);
+		res->verdict = RELAY_LATER;
+		res->reason = "its author is not (yet) known";
+		return 0;
+	}
+	if (hs == HEARTH_ENOMEM) {
+		hearth_envelope_batch_release(&b);
+		return RELAY_ENOMEM;
+	}
+	if (hs != HEARTH_OK) {
+		hearth_envelope_batch_release(&b);
+		res->reason = hs == HEARTH_EAUTH ? "its signature does not verify"
+			: "it does not open";
+		return 0;
+	}
+	info = b.info;
+	hearth_envelope_batch_release(&b);
+	rc = store_it(sp, st, env, len, &info, quota, res);
+	if (rc != 0)
+		return rc;
+	/* Folded in by walking the store: the order of every process's
+	 * control envelopes is the store's. */
+	return catch_up(sp, st, NULL);
 }

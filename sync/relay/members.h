@@ -44,6 +44,7 @@ typedef struct relay_push_result {
 	uint64_t seq;          /* stored or held */
 	relay_verdict verdict;
 	const char *reason;    /* English, static; NULL for stored and held */
+	size_t len;            /* the envelope's bytes */
 } relay_push_result;
 
 /* Judges one envelope pushed to the locked space and stores it if it
@@ -55,6 +56,18 @@ typedef struct relay_push_result {
  * RELAY_EIO, RELAY_ENOMEM. */
 int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_t len,
 		     uint64_t quota, relay_push_result *res);
+
+/* For a push of many envelopes, whose data envelopes are stored together
+ * (relay_store_put_many): judges env without storing it.
+ * RELAY_JUDGE_STORE: a data envelope that passes; *out describes it (its
+ * bytes are env's) and res->id is set: the caller stores it and fills
+ * res->seq and res->verdict.  RELAY_JUDGE_DONE: res says why not (refused,
+ * later).  RELAY_JUDGE_CONTROL: a control envelope: the caller stores what
+ * it holds, then pushes this one with relay_space_push (its ops are folded
+ * in before the next envelope is judged).  RELAY_ENOMEM. */
+enum { RELAY_JUDGE_DONE = 1, RELAY_JUDGE_STORE = 2, RELAY_JUDGE_CONTROL = 3 };
+int relay_space_judge(relay_space *sp, const uint8_t *env, size_t len,
+		      relay_push_result *res, relay_envelope *out);
 
 /* For registration: the genesis author's device and key among the
  * control envelopes env of space (1 found, 0 not). */

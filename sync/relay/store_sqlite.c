@@ -384,10 +384,12 @@ static int bucket_add(sqlite_store *s, int64_t no, const uint8_t id[RELAY_ID_BYT
 	return run(s, q, "cannot write a bucket");
 }
 
-static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+/* One put inside the caller's transaction: 0 (stored or held, *added
+ * says which), or an error after which the caller rolls back, or commits
+ * what came before (RELAY_EQUOTA). */
+static int put_in_txn(sqlite_store *s, const uint8_t space[RELAY_SPACE_BYTES],
 		      const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
 {
-	sqlite_store *s = of(st);
 	sqlite3_stmt *q;
 	uint8_t check[RELAY_ID_BYTES];
 	space_row r;
@@ -402,27 +404,19 @@ static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 		snprintf(s->err, sizeof s->err, "the id is not the envelope's BLAKE2b-256");
 		return RELAY_EINVAL;
 	}
-	if ((rc = exec_q(s, Q_BEGIN, "cannot begin")) != 0)
-		return rc;
 	if ((rc = space_get(s, space, &r)) != 0)
-		goto fail;
+		return rc;
 	rc = id_seq(s, r.no, e->id, seq);
-	if (rc == 0) {
-		rollback(s);
-		return 0;
-	}
 	if (rc != RELAY_ENOTFOUND)
-		goto fail;
+		return rc; /* 0: held already */
 	if (quota != 0 && (r.s.bytes + e->len > quota || e->len > quota)) {
 		snprintf(s->err, sizeof s->err, "the space's quota is reached");
-		rc = RELAY_EQUOTA;
-		goto fail;
+		return RELAY_EQUOTA;
 	}
 	n = r.s.max_seq + 1;
 	if (n > SEQ_MAX) {
 		snprintf(s->err, sizeof s->err, "the space holds too many envelopes");
-		rc = RELAY_EINVAL;
-		goto fail;
+		return RELAY_EINVAL;
 	}
 	if ((q = stmt(s, Q_ENV_ADD)) != NULL) {
 		sqlite3_bind_int64(q, 1, (int64_t)((uint64_t)r.no << SEQ_BITS | n));
@@ -430,16 +424,16 @@ static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 		sqlite3_bind_blob64(q, 3, e->bytes, e->len, SQLITE_STATIC);
 	}
 	if ((rc = run(s, q, "cannot store an envelope")) != 0)
-		goto fail;
+		return rc;
 	if ((q = stmt(s, Q_ID_ADD)) != NULL) {
 		sqlite3_bind_int64(q, 1, r.no);
 		sqlite3_bind_int64(q, 2, id_prefix(e->id));
 		sqlite3_bind_int64(q, 3, (int64_t)n);
 	}
 	if ((rc = run(s, q, "cannot store an id")) != 0)
-		goto fail;
+		return rc;
 	if ((rc = bucket_add(s, r.no, e->id)) != 0)
-		goto fail;
+		return rc;
 	hearth_fp_add(&r.s.fp, e->id);
 	if ((q = stmt(s, Q_SPACE_SET)) != NULL) {
 		sqlite3_bind_int64(q, 1, r.no);
@@ -450,15 +444,48 @@ static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 		sqlite3_bind_int64(q, 6, (int64_t)(r.s.control + (e->epoch == 0)));
 	}
 	if ((rc = run(s, q, "cannot update a space")) != 0)
-		goto fail;
-	if ((rc = exec_q(s, Q_COMMIT, "cannot commit")) != 0)
-		goto fail;
+		return rc;
 	*seq = n;
 	*added = 1;
 	return 0;
-fail:
-	rollback(s);
+}
+
+/* Puts e[0..n) in one transaction; *done: how many were handled (the
+ * first *done are stored or held).  RELAY_EQUOTA stops at e[*done] and
+ * commits those before it; any other failure rolls all back (*done 0). */
+static int put_many_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+			   const relay_envelope *e, size_t n, uint64_t quota,
+			   uint64_t *seq, int *added, size_t *done)
+{
+	sqlite_store *s = of(st);
+	size_t i;
+	int rc;
+
+	*done = 0;
+	if ((rc = exec_q(s, Q_BEGIN, "cannot begin")) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = put_in_txn(s, space, &e[i], quota, &seq[i], &added[i])) != 0)
+			break;
+	if (rc != 0 && rc != RELAY_EQUOTA) {
+		rollback(s);
+		return rc;
+	}
+	if (exec_q(s, Q_COMMIT, "cannot commit") != 0) {
+		rollback(s);
+		return RELAY_EIO;
+	}
+	*done = i;
 	return rc;
+}
+
+static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+			     const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
+{
+	size_t done;
+
+	*added = 0;
+	return put_many_locked(st, space, e, 1, quota, seq, added, &done);
 }
 
 static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
@@ -710,6 +737,23 @@ static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RE
 
 	pthread_mutex_lock(&writer);
 	rc = sqlite_nonce_locked(st, device, nonce, t, now, window);
+	pthread_mutex_unlock(&writer);
+	return rc;
+}
+
+static const struct relay_store_vt sqlite_vt;
+
+int relay_store_sqlite_put_many(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+				const relay_envelope *e, size_t n, uint64_t quota,
+				uint64_t *seq, int *added, size_t *done)
+{
+	int rc;
+
+	*done = 0;
+	if (st->vt != &sqlite_vt)
+		return RELAY_EINVAL;
+	pthread_mutex_lock(&writer);
+	rc = put_many_locked(st, space, e, n, quota, seq, added, done);
 	pthread_mutex_unlock(&writer);
 	return rc;
 }
