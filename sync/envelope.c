@@ -610,6 +610,7 @@ hearth_status hearth_envelope_verify(const uint8_t *env, size_t len,
 	hearth_envelope_info info;
 	hearth_status st;
 	const char *why = parse(env, len, &info, &st);
+	uint8_t d[DIGEST_BYTES], m[8 + DIGEST_BYTES];
 	size_t clen;
 
 	if (why != NULL)
@@ -617,8 +618,9 @@ hearth_status hearth_envelope_verify(const uint8_t *env, size_t len,
 	if ((st = hearth_crypto_init()) != HEARTH_OK)
 		return st;
 	clen = get32(env + OFF_CLEN);
-	if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
-					HEADER_BYTES + clen, pk) != 0)
+	env_digest(env, len, d);
+	sign_message(m, d);
+	if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, m, sizeof m, pk) != 0)
 		return hearth_fail(HEARTH_EAUTH, "envelope refused: %-s",
 				   N_("its signature does not verify"));
 	return HEARTH_OK;

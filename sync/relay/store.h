@@ -31,7 +31,7 @@
 
 #include "hearth/reconcile.h"
 
-#define RELAY_ID_BYTES 32u    /* an envelope id, BLAKE2b-256 of its bytes */
+#define RELAY_ID_BYTES 32u    /* an envelope id (hearth_envelope_id) */
 #define RELAY_SPACE_BYTES 16u /* a space id */
 #define RELAY_INSTANCE_BYTES 16u
 #define RELAY_NONCE_BYTES 16u

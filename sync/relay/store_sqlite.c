@@ -401,7 +401,7 @@ static int put_in_txn(sqlite_store *s, const uint8_t space[RELAY_SPACE_BYTES],
 	 * stored, so the id must be the bytes' own. */
 	hearth_envelope_id(e->bytes, e->len, check);
 	if (memcmp(check, e->id, RELAY_ID_BYTES) != 0) {
-		snprintf(s->err, sizeof s->err, "the id is not the envelope's BLAKE2b-256");
+		snprintf(s->err, sizeof s->err, "the id is not the envelope's (hearth_envelope_id)");
 		return RELAY_EINVAL;
 	}
 	if ((rc = space_get(s, space, &r)) != 0)
