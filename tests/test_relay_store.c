@@ -33,6 +33,8 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "hearth/envelope.h"
+#include "hearth/status.h"
 #include "../sync/relay/store_impl.h"
 #include "../sync/relay/store_pg.h"
 
@@ -92,27 +94,58 @@ static relay_store *open_store(void)
 		assert_int_equal(rc_, (want));                                   \
 	} while (0)
 
-/* An envelope the test owns: random bytes, id = BLAKE2b-256 of them. */
+/*
+ * An envelope the test owns.  A store may read an envelope's header
+ * fields back from its bytes (hearth_envelope_peek) instead of keeping
+ * them, so the bytes are framed as docs/protocol.md §7 says: the header
+ * (magic, format, space, epoch, device, first and last op seq, key check,
+ * nonce, ciphertext length, integers big-endian), random "ciphertext"
+ * and a random "signature" (a store checks neither).  ENV_MIN: enough
+ * ciphertext for the two ops a header with first < last claims.
+ */
+#define ENV_HEADER 101u
+#define ENV_SIG 64u
+#define ENV_MIN 448u
+
 struct env {
 	relay_envelope e;
 	uint8_t *buf;
 };
 
-static void env_make(struct env *v, size_t len, uint64_t epoch)
+static void put_be(uint8_t *b, uint64_t v, int n)
 {
+	for (int i = 0; i < n; i++)
+		b[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
+}
+
+/* A fresh envelope of ENV_MIN + extra bytes. */
+static void env_make(struct env *v, size_t extra, uint64_t epoch)
+{
+	size_t len = ENV_MIN + extra;
+	hearth_envelope_info info;
+
 	memset(v, 0, sizeof *v);
 	v->buf = malloc(len);
 	assert_non_null(v->buf);
 	randombytes_buf(v->buf, len);
-	crypto_generichash(v->e.id, RELAY_ID_BYTES, v->buf, len, NULL, 0);
-	v->e.bytes = v->buf;
-	v->e.len = len;
 	v->e.epoch = epoch;
-	v->e.device = ((uint64_t)randombytes_random() << 32) | randombytes_random();
+	/* The top bit set: 64-bit unsigned values survive a signed column. */
+	v->e.device = ((uint64_t)randombytes_random() << 32 | randombytes_random()) | 1ull << 63;
 	v->e.first_seq = randombytes_uniform(1000) + 1;
 	v->e.last_seq = v->e.first_seq + randombytes_uniform(50);
-	/* The top bit set: 64-bit unsigned values survive a signed column. */
-	v->e.device |= 1ull << 63;
+	memcpy(v->buf, "HEARTHEV", 8);
+	v->buf[8] = HEARTH_ENVELOPE_FORMAT;
+	put_be(v->buf + 25, v->e.epoch, 8);
+	put_be(v->buf + 33, v->e.device, 8);
+	put_be(v->buf + 41, v->e.first_seq, 8);
+	put_be(v->buf + 49, v->e.last_seq, 8);
+	put_be(v->buf + 97, len - ENV_HEADER - ENV_SIG, 4);
+	assert_int_equal(hearth_envelope_peek(v->buf, len, &info), HEARTH_OK);
+	assert_true(info.epoch == epoch && info.device == v->e.device &&
+		    info.first_seq == v->e.first_seq && info.last_seq == v->e.last_seq);
+	hearth_envelope_id(v->buf, len, v->e.id);
+	v->e.bytes = v->buf;
+	v->e.len = len;
 }
 
 static void env_free(struct env *v, size_t n)
@@ -184,7 +217,7 @@ static void assert_same(const struct got_one *o, const relay_envelope *e)
 }
 
 /* Puts n fresh envelopes (every `control`-th at epoch 0 when control is
- * not 0) of len bytes plus up to `spread` more; returns them. */
+ * not 0) of ENV_MIN + len bytes plus up to `spread` more; returns them. */
 static struct env *put_many(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 			    size_t n, size_t len, size_t spread, size_t control,
 			    uint64_t first_seq)
@@ -350,20 +383,21 @@ static void test_quota(void **state)
 	relay_space_state before, after;
 	struct env *v, big, fits;
 	struct got g = { 0 };
-	uint64_t seq;
+	uint64_t seq, quota;
 	int added;
 
 	(void)state;
 	new_space(st, space);
 	v = put_many(st, space, 5, 1000, 0, 2, 1);
 	CHECK(st, rs_state(st, space, &before), 0);
-	assert_true(before.bytes == 5000);
+	assert_true(before.bytes == 5 * v[0].e.len);
 	assert_true(before.control == 3);
 
 	/* One byte past the quota: refused, nothing stored. */
 	env_make(&big, 1000, 0);
+	quota = before.bytes + big.e.len;
 	seq = 77;
-	CHECK(st, rs_put(st, space, &big.e, 5999, &seq, &added), RELAY_EQUOTA);
+	CHECK(st, rs_put(st, space, &big.e, quota - 1, &seq, &added), RELAY_EQUOTA);
 	CHECK(st, rs_state(st, space, &after), 0);
 	assert_memory_equal(&before, &after, sizeof before);
 	CHECK(st, rs_get(st, space, big.e.id, collect, &g), RELAY_ENOTFOUND);
@@ -377,15 +411,16 @@ static void test_quota(void **state)
 	assert_int_equal(added, 0);
 
 	/* Exactly at the quota: stored. */
-	CHECK(st, rs_put(st, space, &big.e, 6000, &seq, &added), 0);
+	CHECK(st, rs_put(st, space, &big.e, quota, &seq, &added), 0);
 	assert_true(seq == 6);
 	assert_int_equal(added, 1);
-	env_make(&fits, 1, 3);
-	CHECK(st, rs_put(st, space, &fits.e, 6000, &seq, &added), RELAY_EQUOTA);
+	env_make(&fits, 0, 3);
+	CHECK(st, rs_put(st, space, &fits.e, quota, &seq, &added), RELAY_EQUOTA);
 	CHECK(st, rs_put(st, space, &fits.e, 0, &seq, &added), 0); /* 0: no quota */
 	assert_true(seq == 7);
 	CHECK(st, rs_state(st, space, &after), 0);
-	assert_true(after.bytes == 6001 && after.control == 4 && after.max_seq == 7);
+	assert_true(after.bytes == quota + fits.e.len && after.control == 4 &&
+		    after.max_seq == 7);
 	check_fingerprints(st, space, 7);
 	free(big.buf);
 	free(fits.buf);
@@ -507,11 +542,11 @@ static void test_pull_many(void **state)
 		assert_true(g.v[i].seq == i + 1);
 	got_free(&g);
 	/* The limit reached exactly at the 1000th. */
-	CHECK(st, rs_pull(st, space, 0, 1000 * 64, 0, collect, &g, &more), 0);
+	CHECK(st, rs_pull(st, space, 0, 1000 * v[0].e.len, 0, collect, &g, &more), 0);
 	assert_int_equal(g.n, 1000);
 	assert_int_equal(more, 1);
 	got_free(&g);
-	CHECK(st, rs_pull(st, space, 0, 1024 * 64, 0, collect, &g, &more), 0);
+	CHECK(st, rs_pull(st, space, 0, 1024 * v[0].e.len, 0, collect, &g, &more), 0);
 	assert_int_equal(g.n, 1024);
 	assert_int_equal(more, 1);
 	got_free(&g);
