@@ -936,8 +936,10 @@ static void test_pg_reconnect(void **state)
 	uint8_t space[RELAY_SPACE_BYTES];
 	relay_store *st = NULL;
 	relay_space_state s;
+	struct env v;
+	uint64_t seq;
 	char err[512];
-	int rc;
+	int rc, added;
 
 	(void)state;
 	if (!is_pg())
@@ -955,6 +957,17 @@ static void test_pg_reconnect(void **state)
 	CHECK(st, rs_state(st, space, &s), 0);
 	assert_true(s.max_seq == 0);
 	CHECK(st, rs_space_add(st, space), RELAY_EEXIST);
+
+	/* The same in the middle of puts. */
+	env_make(&v, 10, 1);
+	CHECK(st, rs_put(st, space, &v.e, 0, &seq, &added), 0);
+	pg_exec(uri, sql);
+	assert_int_equal(rs_put(st, space, &v.e, 0, &seq, &added), RELAY_EIO);
+	CHECK(st, rs_put(st, space, &v.e, 0, &seq, &added), 0);
+	assert_true(seq == 1);
+	assert_int_equal(added, 0);
+	check_fingerprints(st, space, 1);
+	free(v.buf);
 	rs_close(st);
 	free(u);
 }

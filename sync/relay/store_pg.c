@@ -67,8 +67,7 @@ enum stmt {
 	S_LOCK,
 	S_BUCKET_SUM,
 	S_HELD,
-	S_INSERT,
-	S_ACCOUNT,
+	S_PUT,
 	S_LENGTHS,
 	S_LENGTHS_CONTROL,
 	S_ROWS,
@@ -104,17 +103,21 @@ static const struct {
 	 * from the snapshot taken before waiting for the lock: PostgreSQL
 	 * re-reads only the locked row after the wait, and concurrent puts
 	 * lost each other's bucket sums; test_concurrent_puts.) */
-	[S_BUCKET_SUM] = { "II",
-		"SELECT count, sum FROM relay_buckets WHERE sid = $1 AND b = $2" },
+	[S_BUCKET_SUM] = { "BI",
+		"SELECT count, sum FROM relay_buckets WHERE " BY_SPACE " AND b = $2" },
 	[S_HELD] = { "IB", "SELECT seq FROM relay_envelopes WHERE sid = $1 AND id = $2" },
-	[S_INSERT] = { "IIBIIIIB",
-		"INSERT INTO relay_envelopes "
+	/* The envelope, and if it was new (not held already), the space's
+	 * and the bucket's counters and sums: one statement, one round trip.
+	 * Command tuples: 1 if stored now, 0 if held before. */
+	[S_PUT] = { "IIBIIIIBIIBIB",
+		"WITH ins AS (INSERT INTO relay_envelopes "
 		"(sid, seq, id, epoch, device, first_seq, last_seq, bytes) "
-		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sid, id) DO NOTHING" },
-	[S_ACCOUNT] = { "IIIIBIB",
-		"WITH s AS (UPDATE relay_spaces SET max_seq = $2, count = count + 1, "
-		"bytes = bytes + $3, control = control + $4, sum = $5 WHERE sid = $1) "
-		"INSERT INTO relay_buckets (sid, b, count, sum) VALUES ($1, $6, 1, $7) "
+		"VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+		"ON CONFLICT (sid, id) DO NOTHING RETURNING sid), "
+		"s AS (UPDATE relay_spaces SET max_seq = $2, count = count + 1, "
+		"bytes = bytes + $9, control = control + $10, sum = $11 "
+		"WHERE sid = (SELECT sid FROM ins)) "
+		"INSERT INTO relay_buckets (sid, b, count, sum) SELECT sid, $12, 1, $13 FROM ins "
 		"ON CONFLICT (sid, b) DO UPDATE SET count = relay_buckets.count + 1, "
 		"sum = EXCLUDED.sum" },
 	[S_LENGTHS] = { "BI",
@@ -234,7 +237,7 @@ static int fail(struct pg_store *s, int code, const char *what, const char *msg)
 static int prepare_all(PGconn *conn, char *err, size_t errlen)
 {
 	for (int k = 0; k < S_COUNT; k++) {
-		Oid types[8];
+		Oid types[16];
 		int n = (int)strlen(stmts[k].types);
 		char name[8];
 		PGresult *r;
@@ -269,10 +272,10 @@ static void recover(struct pg_store *s)
 /* Parameters of one statement, binary: integers as 8 bytes big-endian. */
 struct params {
 	int n;
-	const char *val[8];
-	int len[8];
-	int fmt[8];
-	uint8_t num[8][8];
+	const char *val[16];
+	int len[16];
+	int fmt[16];
+	uint8_t num[16][8];
 };
 
 static void p_u64(struct params *p, uint64_t v)
@@ -310,23 +313,96 @@ static PGresult *run(struct pg_store *s, enum stmt k, const struct params *p,
 	return NULL;
 }
 
-/* Runs a statement without parameters (BEGIN, COMMIT, ROLLBACK). */
-static int simple(struct pg_store *s, const char *sql)
-{
-	PGresult *r = PQexec(s->conn, sql);
-	int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+/* One statement of a pipeline: prepared statement k with p, or the
+ * text sql (BEGIN, COMMIT) when sql is set.  r: its result if it had the
+ * status wanted, else NULL. */
+struct step {
+	enum stmt k;
+	const struct params *p;
+	const char *sql;
+	ExecStatusType want;
+	PGresult *r;
+};
 
-	/* COMMIT of a failed transaction "succeeds" as ROLLBACK. */
-	if (ok && strcmp(sql, "COMMIT") == 0 && strcmp(PQcmdStatus(r), "COMMIT") != 0)
-		ok = 0;
-	if (!ok)
-		fail(s, RELAY_EIO, sql, r ? PQresultErrorMessage(r) : PQerrorMessage(s->conn));
-	PQclear(r);
-	if (!ok) {
+/* Sends steps[0..n) at once and waits for their results together (libpq
+ * pipeline mode): one round trip instead of n, which matters most while
+ * a put holds its space's lock.  0 if every step had its wanted status
+ * (COMMIT: also committed); else RELAY_EIO with the first failure as the
+ * error (the steps after a failed one are skipped by the server).  The
+ * caller PQclears each steps[i].r. */
+static int pipeline(struct pg_store *s, struct step *steps, int n)
+{
+	PGconn *c = s->conn;
+	PGresult *r;
+	int rc = 0, sent = 0;
+
+	if (!PQenterPipelineMode(c)) {
+		fail(s, RELAY_EIO, "store pipeline", PQerrorMessage(c));
 		recover(s);
 		return RELAY_EIO;
 	}
-	return 0;
+	for (; sent < n; sent++) {
+		struct step *st = &steps[sent];
+		char name[8];
+		int ok;
+
+		st->r = NULL;
+		if (st->sql) {
+			ok = PQsendQueryParams(c, st->sql, 0, NULL, NULL, NULL, NULL, 1);
+		} else {
+			snprintf(name, sizeof name, "r%d", (int)st->k);
+			ok = PQsendQueryPrepared(c, name, st->p->n, st->p->val, st->p->len,
+						 st->p->fmt, 1);
+		}
+		if (!ok) {
+			rc = fail(s, RELAY_EIO, "store query failed", PQerrorMessage(c));
+			break;
+		}
+	}
+	if (PQpipelineSync(c) != 1 && rc == 0)
+		rc = fail(s, RELAY_EIO, "store pipeline", PQerrorMessage(c));
+	for (int i = 0; i < sent && PQstatus(c) == CONNECTION_OK; i++) {
+		struct step *st = &steps[i];
+		int ok;
+
+		r = PQgetResult(c);
+		ok = r && PQresultStatus(r) == st->want;
+		/* COMMIT of a failed transaction "succeeds" as ROLLBACK. */
+		if (ok && st->sql && strcmp(st->sql, "COMMIT") == 0)
+			ok = strcmp(PQcmdStatus(r), "COMMIT") == 0;
+		if (ok)
+			st->r = r;
+		else if (rc == 0)
+			rc = fail(s, RELAY_EIO, "store query failed",
+				  r && *PQresultErrorMessage(r) ? PQresultErrorMessage(r)
+								: "not done");
+		if (!ok)
+			PQclear(r);
+		/* Each statement's results end with NULL. */
+		while ((r = PQgetResult(c)) != NULL)
+			PQclear(r);
+	}
+	if (PQstatus(c) == CONNECTION_OK) {
+		r = PQgetResult(c);
+		if (PQresultStatus(r) != PGRES_PIPELINE_SYNC && rc == 0)
+			rc = fail(s, RELAY_EIO, "store pipeline", "no end of pipeline");
+		PQclear(r);
+	} else if (rc == 0) {
+		rc = fail(s, RELAY_EIO, "store query failed", PQerrorMessage(c));
+	}
+	if (!PQexitPipelineMode(c) && rc == 0)
+		rc = fail(s, RELAY_EIO, "store pipeline", PQerrorMessage(c));
+	if (rc)
+		recover(s);
+	return rc;
+}
+
+static void clear_steps(struct step *steps, int n)
+{
+	for (int i = 0; i < n; i++) {
+		PQclear(steps[i].r);
+		steps[i].r = NULL;
+	}
 }
 
 static void rollback(struct pg_store *s)
@@ -414,8 +490,8 @@ static int pg_space_add(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
 	return space_row(st, S_SPACE_ADD, space, RELAY_EEXIST, "registered already");
 }
 
-/* Inside put's transaction: the seq of id if space holds it (*seq), else
- * RELAY_ENOTFOUND. */
+/* For put: the seq of id if the space numbered sid holds it (*seq),
+ * else RELAY_ENOTFOUND. */
 static int held(struct pg_store *s, uint64_t sid, const uint8_t id[RELAY_ID_BYTES],
 		uint64_t *seq)
 {
@@ -434,15 +510,29 @@ static int held(struct pg_store *s, uint64_t sid, const uint8_t id[RELAY_ID_BYTE
 	return rc;
 }
 
+/*
+ * Two round trips: BEGIN, lock the space's row, read the bucket's sums;
+ * then (unless over the quota) store and account, COMMIT.  The sums are
+ * added here (reconcile.c) between the two.
+ */
 static int pg_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		  const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
 {
 	struct pg_store *s = pg(st);
-	struct params p = { 0 };
-	PGresult *r = NULL;
+	struct params lock = { 0 }, bsum = { 0 }, put = { 0 };
+	struct step one[3] = {
+		{ .sql = "BEGIN", .want = PGRES_COMMAND_OK },
+		{ .k = S_LOCK, .p = &lock, .want = PGRES_TUPLES_OK },
+		{ .k = S_BUCKET_SUM, .p = &bsum, .want = PGRES_TUPLES_OK },
+	};
+	struct step two[2] = {
+		{ .k = S_PUT, .p = &put, .want = PGRES_COMMAND_OK },
+		{ .sql = "COMMIT", .want = PGRES_COMMAND_OK },
+	};
 	uint64_t sid, max_seq, bytes;
 	hearth_fp all, bucket;
 	const uint8_t *sum;
+	const PGresult *r;
 	unsigned b;
 	int rc;
 
@@ -450,16 +540,13 @@ static int pg_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		return fail(s, RELAY_EINVAL, "put", "no envelope bytes, or too many");
 	b = hearth_fp_bucket(e->id);
 	*added = 0;
-	rc = simple(s, "BEGIN");
+	p_bytes(&lock, space, RELAY_SPACE_BYTES);
+	p_bytes(&bsum, space, RELAY_SPACE_BYTES);
+	p_u64(&bsum, b);
+	rc = pipeline(s, one, 3);
 	if (rc)
-		return rc;
-
-	p_bytes(&p, space, RELAY_SPACE_BYTES);
-	r = run(s, S_LOCK, &p, PGRES_TUPLES_OK);
-	if (!r) {
-		rc = RELAY_EIO;
 		goto out;
-	}
+	r = one[1].r;
 	if (PQntuples(r) != 1) {
 		rc = fail(s, RELAY_ENOTFOUND, "put", "space not registered");
 		goto out;
@@ -473,8 +560,15 @@ static int pg_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		goto out;
 	}
 	memcpy(all.sum, sum, HEARTH_FP_SUM_BYTES);
-	PQclear(r);
-	r = NULL;
+	r = one[2].r;
+	if (PQntuples(r) == 1) {
+		sum = get_fixed(r, 0, 1, HEARTH_FP_SUM_BYTES);
+		if (get_u64(r, 0, 0, &bucket.count) || !sum) {
+			rc = malformed(s, "put");
+			goto out;
+		}
+		memcpy(bucket.sum, sum, HEARTH_FP_SUM_BYTES);
+	}
 
 	/* Over the quota: refused, unless held already (a repeated push of
 	 * an envelope stored before the space filled up is still answered). */
@@ -485,71 +579,36 @@ static int pg_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		goto out;
 	}
 
-	p.n = 0;
-	p_u64(&p, sid);
-	p_u64(&p, max_seq + 1);
-	p_bytes(&p, e->id, RELAY_ID_BYTES);
-	p_u64(&p, e->epoch);
-	p_u64(&p, e->device);
-	p_u64(&p, e->first_seq);
-	p_u64(&p, e->last_seq);
-	p_bytes(&p, e->bytes, e->len);
-	r = run(s, S_INSERT, &p, PGRES_COMMAND_OK);
-	if (!r) {
-		rc = RELAY_EIO;
+	hearth_fp_add(&all, e->id);
+	hearth_fp_add(&bucket, e->id);
+	p_u64(&put, sid);
+	p_u64(&put, max_seq + 1);
+	p_bytes(&put, e->id, RELAY_ID_BYTES);
+	p_u64(&put, e->epoch);
+	p_u64(&put, e->device);
+	p_u64(&put, e->first_seq);
+	p_u64(&put, e->last_seq);
+	p_bytes(&put, e->bytes, e->len);
+	p_u64(&put, e->len);
+	p_u64(&put, e->epoch == 0);
+	p_bytes(&put, all.sum, HEARTH_FP_SUM_BYTES);
+	p_u64(&put, b);
+	p_bytes(&put, bucket.sum, HEARTH_FP_SUM_BYTES);
+	rc = pipeline(s, two, 2);
+	if (rc)
 		goto out;
-	}
-	if (strcmp(PQcmdTuples(r), "1") != 0) {
-		/* Held already: it keeps its number. */
+	if (strcmp(PQcmdTuples(two[0].r), "1") == 0) {
+		*seq = max_seq + 1;
+		*added = 1;
+	} else {
+		/* Held already: it keeps its number (committed, so visible now). */
 		rc = held(s, sid, e->id, seq);
 		if (rc == RELAY_ENOTFOUND)
 			rc = fail(s, RELAY_EIO, "put", "an envelope neither stored nor held");
-		goto out;
-	}
-	PQclear(r);
-	r = NULL;
-
-	p.n = 0;
-	p_u64(&p, sid);
-	p_u64(&p, b);
-	r = run(s, S_BUCKET_SUM, &p, PGRES_TUPLES_OK);
-	if (!r) {
-		rc = RELAY_EIO;
-		goto out;
-	}
-	if (PQntuples(r) == 1) {
-		sum = get_fixed(r, 0, 1, HEARTH_FP_SUM_BYTES);
-		if (get_u64(r, 0, 0, &bucket.count) || !sum) {
-			rc = malformed(s, "put");
-			goto out;
-		}
-		memcpy(bucket.sum, sum, HEARTH_FP_SUM_BYTES);
-	}
-	PQclear(r);
-	r = NULL;
-
-	hearth_fp_add(&all, e->id);
-	hearth_fp_add(&bucket, e->id);
-	p.n = 0;
-	p_u64(&p, sid);
-	p_u64(&p, max_seq + 1);
-	p_u64(&p, e->len);
-	p_u64(&p, e->epoch == 0);
-	p_bytes(&p, all.sum, HEARTH_FP_SUM_BYTES);
-	p_u64(&p, b);
-	p_bytes(&p, bucket.sum, HEARTH_FP_SUM_BYTES);
-	r = run(s, S_ACCOUNT, &p, PGRES_COMMAND_OK);
-	if (!r) {
-		rc = RELAY_EIO;
-		goto out;
-	}
-	rc = simple(s, "COMMIT");
-	if (rc == 0) {
-		*seq = max_seq + 1;
-		*added = 1;
 	}
 out:
-	PQclear(r);
+	clear_steps(one, 3);
+	clear_steps(two, 2);
 	rollback(s); /* nothing to undo once committed */
 	return rc;
 }
