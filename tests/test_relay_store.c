@@ -8,7 +8,8 @@
  * other's rows.
  *
  * Covered: the instance id is stable across reopening; spaces register
- * once; put is idempotent by id and numbers 1, 2, ... without gaps; a put
+ * once; put is idempotent by id and numbers 1, 2, ... without gaps, and
+ * refuses an id that is not the bytes' own; a put
  * past the quota stores nothing; pull gives seq order after a cursor,
  * within a byte limit but at least one envelope, the control plane alone
  * when asked, and says whether more remain; get; the space's fingerprint
@@ -369,6 +370,16 @@ static void test_put_idempotent(void **state)
 	CHECK(other, rs_put(other, space, &extra.e, 0, &seq, &added), 0);
 	assert_true(seq == 21);
 	assert_int_equal(added, 1);
+	check_fingerprints(st, space, 21);
+
+	/* An id that is not the bytes' BLAKE2b-256: refused, nothing stored. */
+	free(extra.buf);
+	env_make(&extra, 50, 2);
+	extra.e.id[5] ^= 1;
+	CHECK(st, rs_put(st, space, &extra.e, 0, &seq, &added), RELAY_EINVAL);
+	extra.e.id[5] ^= 1;
+	memcpy(extra.e.id, v[0].e.id, RELAY_ID_BYTES); /* another's id */
+	CHECK(st, rs_put(st, space, &extra.e, 0, &seq, &added), RELAY_EINVAL);
 	check_fingerprints(st, space, 21);
 	free(extra.buf);
 	env_free(v, 20);

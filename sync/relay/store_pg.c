@@ -35,6 +35,7 @@
 #include <libpq-fe.h>
 #include <sodium.h>
 
+#include "hearth/envelope.h"
 #include "hearth/reconcile.h"
 #include "store_impl.h"
 #include "store_pg.h"
@@ -532,12 +533,18 @@ static int pg_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 	uint64_t sid, max_seq, bytes;
 	hearth_fp all, bucket;
 	const uint8_t *sum;
+	uint8_t check[RELAY_ID_BYTES];
 	const PGresult *r;
 	unsigned b;
 	int rc;
 
 	if (!e || !e->bytes || e->len == 0 || e->len > INT32_MAX)
 		return fail(s, RELAY_EINVAL, "put", "no envelope bytes, or too many");
+	/* Ids are what idempotence and reconciliation go by: an id that is
+	 * not the bytes' own would let one envelope pass for another. */
+	hearth_envelope_id(e->bytes, e->len, check);
+	if (sodium_memcmp(check, e->id, RELAY_ID_BYTES) != 0)
+		return fail(s, RELAY_EINVAL, "put", "the id is not the envelope's BLAKE2b-256");
 	b = hearth_fp_bucket(e->id);
 	*added = 0;
 	p_bytes(&lock, space, RELAY_SPACE_BYTES);
