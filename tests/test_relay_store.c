@@ -3,9 +3,9 @@
  * one set of cases for every implementation: the store is named by the
  * URI in HEARTH_RELAY_STORE_URI (meson runs this suite through
  * tests/tools/with_pg.sh, which starts a private PostgreSQL server for
- * the run).  Every case works in spaces, devices and envelopes of its
- * own, made at random, so the cases share one store without seeing each
- * other's rows.
+ * the run; "sqlite:" alone means a fresh SQLite file of the run's own).
+ * Every case works in spaces, devices and envelopes of its own, made at
+ * random, so the cases share one store without seeing each other's rows.
  *
  * Covered: the instance id is stable across reopening; spaces register
  * once; put is idempotent by id and numbers 1, 2, ... without gaps, and
@@ -983,6 +983,9 @@ static void test_pg_reconnect(void **state)
 	free(u);
 }
 
+/* "sqlite:" alone: a fresh file in a directory of the run's own. */
+static char sqlite_dir[64], sqlite_uri[128];
+
 static int setup(void **state)
 {
 	(void)state;
@@ -994,7 +997,29 @@ static int setup(void **state)
 				"(meson runs it through tests/tools/with_pg.sh)\n");
 		return -1;
 	}
+	if (strcmp(uri, "sqlite:") == 0) {
+		snprintf(sqlite_dir, sizeof sqlite_dir, "/tmp/hearth-relay-store.XXXXXX");
+		if (!mkdtemp(sqlite_dir))
+			return -1;
+		snprintf(sqlite_uri, sizeof sqlite_uri, "sqlite:%s/store.db", sqlite_dir);
+		uri = sqlite_uri;
+	}
 	return 0;
+}
+
+static int teardown(void **state)
+{
+	static const char *const files[] = { "store.db", "store.db-wal", "store.db-shm" };
+	char path[128];
+
+	(void)state;
+	if (!sqlite_dir[0])
+		return 0;
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		snprintf(path, sizeof path, "%s/%s", sqlite_dir, files[i]);
+		unlink(path);
+	}
+	return rmdir(sqlite_dir);
 }
 
 int main(void)
@@ -1015,5 +1040,5 @@ int main(void)
 		cmocka_unit_test(test_pg_reconnect),
 	};
 
-	return cmocka_run_group_tests(tests, setup, NULL);
+	return cmocka_run_group_tests(tests, setup, teardown);
 }
