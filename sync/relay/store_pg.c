@@ -59,6 +59,7 @@ struct pg_store {
 	PGconn *conn;
 	uint8_t instance[RELAY_INSTANCE_BYTES];
 	int64_t nonce_forgot; /* when expired nonces were last deleted */
+	int ready;            /* the session is set up (session()) */
 	char err[512];
 };
 
@@ -235,6 +236,19 @@ static int fail(struct pg_store *s, int code, const char *what, const char *msg)
 	return code;
 }
 
+static int exec_ok(PGconn *conn, const char *sql, const char *what, char *err,
+		   size_t errlen)
+{
+	PGresult *r = PQexec(conn, sql);
+	ExecStatusType st = PQresultStatus(r);
+	int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
+
+	if (!ok)
+		set_err(err, errlen, what, PQresultErrorMessage(r));
+	PQclear(r);
+	return ok ? 0 : RELAY_EIO;
+}
+
 static int prepare_all(PGconn *conn, char *err, size_t errlen)
 {
 	for (int k = 0; k < S_COUNT; k++) {
@@ -259,15 +273,45 @@ static int prepare_all(PGconn *conn, char *err, size_t errlen)
 	return 0;
 }
 
+/* What each new session needs, at open and after a reconnection: an
+ * acknowledged put is on disk whatever the server's default (COMMIT waits
+ * for its WAL to be flushed), and the statements are prepared. */
+static int session(PGconn *conn, char *err, size_t errlen)
+{
+	int rc = exec_ok(conn, "SET synchronous_commit = on",
+			 "cannot set up the relay's session", err, errlen);
+
+	return rc ? rc : prepare_all(conn, err, errlen);
+}
+
 /* After a failure: if the connection is gone, reconnect for the next call
  * (the failed call has reported RELAY_EIO already). */
 static void recover(struct pg_store *s)
 {
 	if (PQstatus(s->conn) == CONNECTION_OK)
 		return;
+	s->ready = 0;
 	PQreset(s->conn);
 	if (PQstatus(s->conn) == CONNECTION_OK)
-		(void)prepare_all(s->conn, NULL, 0);
+		s->ready = session(s->conn, NULL, 0) == 0;
+}
+
+/* Before a call: a session set up, reconnecting if recover() could not. */
+static int ready(struct pg_store *s)
+{
+	char why[256] = "";
+
+	if (s->ready)
+		return 0;
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		PQreset(s->conn);
+	if (PQstatus(s->conn) != CONNECTION_OK)
+		return fail(s, RELAY_EIO, "cannot reconnect to PostgreSQL",
+			    PQerrorMessage(s->conn));
+	if (session(s->conn, why, sizeof why) != 0)
+		return fail(s, RELAY_EIO, "store", why);
+	s->ready = 1;
+	return 0;
 }
 
 /* Parameters of one statement, binary: integers as 8 bytes big-endian. */
@@ -303,6 +347,8 @@ static PGresult *run(struct pg_store *s, enum stmt k, const struct params *p,
 	char name[8];
 	PGresult *r;
 
+	if (ready(s))
+		return NULL;
 	snprintf(name, sizeof name, "r%d", (int)k);
 	r = PQexecPrepared(s->conn, name, p->n, p->val, p->len, p->fmt, 1);
 	if (PQresultStatus(r) == want)
@@ -337,6 +383,10 @@ static int pipeline(struct pg_store *s, struct step *steps, int n)
 	PGresult *r;
 	int rc = 0, sent = 0;
 
+	for (int i = 0; i < n; i++)
+		steps[i].r = NULL;
+	if (ready(s))
+		return RELAY_EIO;
 	if (!PQenterPipelineMode(c)) {
 		fail(s, RELAY_EIO, "store pipeline", PQerrorMessage(c));
 		recover(s);
@@ -906,21 +956,10 @@ static const struct relay_store_vt pg_vt = {
 	.nonce = pg_nonce,
 };
 
-static int exec_ok(PGconn *conn, const char *sql, char *err, size_t errlen)
-{
-	PGresult *r = PQexec(conn, sql);
-	ExecStatusType st = PQresultStatus(r);
-	int ok = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK;
-
-	if (!ok)
-		set_err(err, errlen, "cannot create the relay's tables", PQresultErrorMessage(r));
-	PQclear(r);
-	return ok ? 0 : RELAY_EIO;
-}
-
 /* Creates the tables if absent and the instance id row; reads the id. */
 static int schema(struct pg_store *s, char *err, size_t errlen)
 {
+	static const char what[] = "cannot create the relay's tables";
 	uint8_t fresh[RELAY_INSTANCE_BYTES];
 	const char *val[1] = { (const char *)fresh };
 	int len[1] = { RELAY_INSTANCE_BYTES }, fmt[1] = { 1 };
@@ -929,19 +968,19 @@ static int schema(struct pg_store *s, char *err, size_t errlen)
 	PGresult *r;
 	int rc, is_new;
 
-	rc = exec_ok(s->conn, "BEGIN", err, errlen);
+	rc = exec_ok(s->conn, "BEGIN", what, err, errlen);
 	if (rc)
 		return rc;
-	rc = exec_ok(s->conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", err, errlen);
+	rc = exec_ok(s->conn, "SELECT pg_advisory_xact_lock(" SCHEMA_LOCK ")", what, err, errlen);
 	if (rc)
 		goto out;
 	r = PQexec(s->conn, "SELECT to_regclass('relay_envelopes') IS NULL");
 	is_new = PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1 &&
 		 strcmp(PQgetvalue(r, 0, 0), "t") == 0;
 	PQclear(r);
-	rc = exec_ok(s->conn, schema_sql, err, errlen);
+	rc = exec_ok(s->conn, schema_sql, what, err, errlen);
 	if (rc == 0 && is_new)
-		rc = exec_ok(s->conn, schema_new_sql, err, errlen);
+		rc = exec_ok(s->conn, schema_new_sql, what, err, errlen);
 	if (rc)
 		goto out;
 
@@ -979,7 +1018,7 @@ static int schema(struct pg_store *s, char *err, size_t errlen)
 	}
 	PQclear(r);
 	if (rc == 0)
-		return exec_ok(s->conn, "COMMIT", err, errlen);
+		return exec_ok(s->conn, "COMMIT", what, err, errlen);
 out:
 	PQclear(PQexec(s->conn, "ROLLBACK"));
 	return rc;
@@ -1019,15 +1058,17 @@ int relay_store_pg_open(const char *uri, relay_store **out, char *err, size_t er
 		goto fail;
 	}
 	PQsetNoticeProcessor(s->conn, quiet, NULL);
-	/* An acknowledged put is on disk: whatever the server's default,
-	 * COMMIT waits for its WAL to be flushed. */
-	rc = exec_ok(s->conn, "SET synchronous_commit = on", err, errlen);
+	/* The tables before the statements that use them; the schema's
+	 * transaction durable too. */
+	rc = exec_ok(s->conn, "SET synchronous_commit = on",
+		     "cannot set up the relay's session", err, errlen);
 	if (rc == 0)
 		rc = schema(s, err, errlen);
 	if (rc == 0)
-		rc = prepare_all(s->conn, err, errlen);
+		rc = session(s->conn, err, errlen);
 	if (rc)
 		goto fail;
+	s->ready = 1;
 	*out = &s->base;
 	return 0;
 fail:
