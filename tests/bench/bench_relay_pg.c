@@ -9,7 +9,10 @@
  *          into a table (id bytea PRIMARY KEY, bytes bytea), autocommit,
  *          so also one durable commit each;
  *   pull   the space read back through the store in pages of 1 MiB;
- *   scan   the baseline: SELECT id, bytes of the plain table, one query.
+ *   scan   the baseline: SELECT id, bytes of the plain table, one query;
+ *   put2   two processes, each with its own connection, putting half the
+ *          envelopes each at once into one space (serialised by the
+ *          space's lock) and into a space each (not), against put.
  *
  * And the database's bytes per envelope beyond its ciphertext: the
  * envelope table with its indexes and TOAST, over the envelopes it
@@ -29,7 +32,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 #include <sodium.h>
@@ -128,6 +133,61 @@ static double side_pull_all(relay_store *st, const uint8_t space[RELAY_SPACE_BYT
 	return now() - t0;
 }
 
+/* Two processes put half of v each, at once, into one new space (same)
+ * or into a new space each. */
+static double side_two(relay_store *st, const char *uri, struct env *v, size_t n, int same)
+{
+	uint8_t space[2][RELAY_SPACE_BYTES];
+	int go[2], status;
+	pid_t pid[2];
+	double t0;
+	char c;
+
+	for (int k = 0; k < 2; k++) {
+		randombytes_buf(space[k], RELAY_SPACE_BYTES);
+		if (st->vt->space_add(st, space[k]) != 0)
+			die("space_add", st->vt->error(st));
+	}
+	if (pipe(go) != 0)
+		die("pipe", "failed");
+	for (int k = 0; k < 2; k++) {
+		pid[k] = fork();
+		if (pid[k] < 0)
+			die("fork", "failed");
+		if (pid[k] == 0) {
+			relay_store *own = NULL;
+			char err[512];
+			size_t from = k * (n / 2), to = k ? n : n / 2;
+
+			close(go[1]);
+			if (relay_store_pg_open(uri, &own, err, sizeof err) != 0)
+				_exit(3);
+			if (read(go[0], &c, 1) < 0)
+				_exit(2);
+			for (size_t i = from; i < to; i++) {
+				uint64_t seq;
+				int added;
+
+				if (own->vt->put(own, space[same ? 0 : k], &v[i].e, 0, &seq,
+						 &added) != 0 || !added)
+					_exit(4);
+			}
+			own->vt->close(own);
+			_exit(0);
+		}
+	}
+	close(go[0]);
+	/* Let both connect first: the time is of the puts. */
+	usleep(300000);
+	t0 = now();
+	close(go[1]);
+	for (int k = 0; k < 2; k++)
+		if (waitpid(pid[k], &status, 0) != pid[k] || !WIFEXITED(status) ||
+		    WEXITSTATUS(status) != 0)
+			die("put2", "a child failed");
+	return now() - t0;
+}
+
 static double side_plain(PGconn *c, struct env *v, size_t n)
 {
 	double t0;
@@ -171,6 +231,7 @@ int main(int argc, char **argv)
 	const char *r_env = getenv("HEARTH_BENCH_ROUNDS");
 	int rounds = r_env ? atoi(r_env) : 3;
 	double best_put = 1e9, best_plain = 1e9, best_pull = 1e9, best_scan = 1e9;
+	double best_same = 1e9, best_apart = 1e9;
 	size_t total = n * len, stored = 0;
 	relay_store *st = NULL;
 	struct env *v;
@@ -228,6 +289,11 @@ int main(int argc, char **argv)
 		best_pull = t < best_pull ? t : best_pull;
 		t = side_scan(c, n, total);
 		best_scan = t < best_scan ? t : best_scan;
+		t = side_two(st, uri, v, n, 1);
+		best_same = t < best_same ? t : best_same;
+		t = side_two(st, uri, v, n, 0);
+		best_apart = t < best_apart ? t : best_apart;
+		stored += 2 * n;
 	}
 
 	PQclear(sql(c, "CHECKPOINT", PGRES_COMMAND_OK));
@@ -240,6 +306,9 @@ int main(int argc, char **argv)
 	printf("%-6s %12.0f %10.1f %9.2f\n", "scan", n / best_scan, total / best_scan / 1e6, 1.0);
 	printf("%-6s %12.0f %10.1f %9.2f\n", "pull", n / best_pull, total / best_pull / 1e6,
 	       best_pull / best_scan);
+	printf("two processes at once, x put: one space %.0f envelopes/s (%.2f), "
+	       "a space each %.0f envelopes/s (%.2f)\n", n / best_same, best_same / best_put,
+	       n / best_apart, best_apart / best_put);
 	{
 		uint64_t env = size_of(c, "relay_envelopes");
 		uint64_t plain = size_of(c, "bench_plain");
