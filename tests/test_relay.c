@@ -67,7 +67,7 @@ typedef struct fixture {
 	char space_hex[33];
 	relay_server *srv;
 	relay_config cfg;
-	char store[128];
+	char store[512];
 	unsigned port;
 } fixture;
 
@@ -214,7 +214,12 @@ static int fixture_setup(void **state)
 	OK(hearth_offline_import(f->b.s, NULL, path, NULL, NULL, NULL));
 	for (i = 0; i < 16; i++)
 		sprintf(f->space_hex + 2 * i, "%02x", f->space.b[i]);
-	snprintf(f->store, sizeof f->store, "sqlite:%s/relay.db", f->dir);
+	/* HEARTH_RELAY_STORE_URI: the same cases on another store (meson's
+	 * relay_pg runs them on a private PostgreSQL server). */
+	if (getenv("HEARTH_RELAY_STORE_URI") != NULL)
+		snprintf(f->store, sizeof f->store, "%s", getenv("HEARTH_RELAY_STORE_URI"));
+	else
+		snprintf(f->store, sizeof f->store, "sqlite:%s/relay.db", f->dir);
 	f->cfg.rate = 0;
 	relay_up(f);
 	*state = f;
