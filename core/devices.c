@@ -676,6 +676,21 @@ static hearth_status refresh_spaces(hearth_store *s)
 	return st;
 }
 
+/* The new device's certificate as a record of the private space, so the
+ * identity's other devices learn of a device this one linked
+ * (hearth_devices_absorb): else they would keep its envelopes aside. */
+static hearth_status linkedcert_write(hearth_store *s, const uint8_t cert[HEARTH_CERT_BYTES])
+{
+	char hex[2 * HEARTH_CERT_BYTES + 1];
+	hearth_status st;
+	hearth_id rec;
+
+	sodium_bin2hex(hex, sizeof hex, cert, HEARTH_CERT_BYTES);
+	if ((st = hearth_record_create(s, NULL, HEARTH_KIND_LINKEDCERT, &rec)) != HEARTH_OK)
+		return st;
+	return hearth_record_set(s, &rec, "cert", hex);
+}
+
 /* hearth_link_approve inside its step: keeps the new certificate. */
 static hearth_status approve_keep(hearth_store *s, const uint8_t cert[HEARTH_CERT_BYTES],
 				  uint64_t device)
@@ -696,7 +711,8 @@ static hearth_status approve_keep(hearth_store *s, const uint8_t cert[HEARTH_CER
 		memcpy(list + len, cert, HEARTH_CERT_BYTES);
 		len += HEARTH_CERT_BYTES;
 	}
-	if ((st = hearth_store_secret_put(s, SECRET_LINKED_CERTS, list, len)) != HEARTH_OK)
+	if ((st = hearth_store_secret_put(s, SECRET_LINKED_CERTS, list, len)) != HEARTH_OK ||
+	    (st = linkedcert_write(s, cert)) != HEARTH_OK)
 		return st;
 	memcpy(detail, "device=", 7);
 	hearth_device_hex(device, detail + 7);
@@ -1146,6 +1162,11 @@ typedef struct absorb_ctx {
 	size_t len;        /* of list: revoked_devices as read, then grown */
 	size_t added;
 	int full;
+	/* Certificates of devices another device of the identity linked. */
+	hearth_identity *id;
+	uint8_t certs[LINK_CERTS_MAX * HEARTH_CERT_BYTES];
+	size_t ncerts_len; /* of certs: linked_certs as read, then grown */
+	size_t certs_added;
 } absorb_ctx;
 
 /* A device id as a revocation record writes it: 16 lowercase hex digits. */
@@ -1214,6 +1235,73 @@ static int absorb_cb(const hearth_record *r, void *ctx)
 	return 0;
 }
 
+static int absorb_cert_cb(const hearth_record *r, void *ctx)
+{
+	absorb_ctx *a = ctx;
+	uint8_t cert[HEARTH_CERT_BYTES];
+	const char *hex = hearth_record_field(r, "cert");
+	hearth_device_cert c;
+	size_t got = 0;
+
+	if (!hearth_id_equal(&r->space, &a->space) || hex == NULL ||
+	    strlen(hex) != 2 * HEARTH_CERT_BYTES ||
+	    sodium_hex2bin(cert, sizeof cert, hex, strlen(hex), NULL, &got, NULL) != 0 ||
+	    got != HEARTH_CERT_BYTES)
+		return 0;
+	/* Only a certificate this identity issued; never one for this very
+	 * device, one held already, or a revoked device's. */
+	if (hearth_cert_verify(cert, sizeof cert, hearth_identity_public_keys(a->id),
+			       &c) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return 0;
+	}
+	if (c.device == a->self || cert_names(a->certs, a->ncerts_len, c.device) ||
+	    revoked_find(a->list, a->len, c.device, NULL))
+		return 0;
+	if (a->ncerts_len + HEARTH_CERT_BYTES > sizeof a->certs) {
+		a->full = 1;
+		return 1;
+	}
+	memcpy(a->certs + a->ncerts_len, cert, HEARTH_CERT_BYTES);
+	a->ncerts_len += HEARTH_CERT_BYTES;
+	a->certs_added++;
+	return 0;
+}
+
+/* The certificates another device of the identity wrote (linkedcert_write). */
+static hearth_status absorb_certs(hearth_store *s, absorb_ctx *a)
+{
+	hearth_status st;
+
+	if ((st = hearth_identity_load(s, &a->id)) == HEARTH_ENOTFOUND) {
+		hearth_errdetail_clear();
+		return HEARTH_OK;
+	}
+	if (st != HEARTH_OK ||
+	    (st = linked_read(s, a->certs, sizeof a->certs, &a->ncerts_len)) != HEARTH_OK ||
+	    (st = hearth_store_each(s, HEARTH_KIND_LINKEDCERT, 0, absorb_cert_cb, a)) != HEARTH_OK)
+		return st;
+	if (a->full)
+		return hearth_fail(HEARTH_EINVAL, "this identity has too many linked devices");
+	if (a->certs_added == 0)
+		return HEARTH_OK;
+	if ((st = hearth_store_secret_put(s, SECRET_LINKED_CERTS, a->certs,
+					  a->ncerts_len)) != HEARTH_OK)
+		return st;
+	for (size_t off = a->ncerts_len - a->certs_added * HEARTH_CERT_BYTES;
+	     off < a->ncerts_len && st == HEARTH_OK; off += HEARTH_CERT_BYTES) {
+		char detail[8 + HEARTH_DEVICE_HEX + 1];
+		hearth_device_cert c;
+
+		if (hearth_cert_parse(a->certs + off, HEARTH_CERT_BYTES, &c) != HEARTH_OK)
+			continue;
+		memcpy(detail, "device=", 7);
+		hearth_device_hex(c.device, detail + 7);
+		st = hearth_audit_append(s, HEARTH_AUDIT_DEVICE_APPROVE, NULL, detail);
+	}
+	return st;
+}
+
 static hearth_status absorb(hearth_store *s, absorb_ctx *a)
 {
 	char detail[96];
@@ -1225,8 +1313,12 @@ static hearth_status absorb(hearth_store *s, absorb_ctx *a)
 		return st;
 	if (a->full)
 		return hearth_fail(HEARTH_EINVAL, "this identity has too many revoked devices");
+	/* After the revocations: a certificate of a device revoked here is
+	 * not taken. */
+	if ((st = absorb_certs(s, a)) != HEARTH_OK)
+		return st;
 	if (a->added == 0)
-		return HEARTH_OK;
+		return a->certs_added > 0 ? refresh_spaces(s) : HEARTH_OK;
 	before = a->len - a->added * REVOKED_ENTRY;
 	if ((st = hearth_store_secret_put(s, SECRET_REVOKED, a->list, a->len)) != HEARTH_OK)
 		return st;
@@ -1258,7 +1350,8 @@ hearth_status hearth_devices_absorb(hearth_store *s, size_t *n_new)
 	if ((st = hearth_store_step_begin(s, &step)) == HEARTH_OK)
 		st = hearth_store_step_end(s, &step, absorb(s, a));
 	if (st == HEARTH_OK && n_new != NULL)
-		*n_new = a->added;
+		*n_new = a->added + a->certs_added;
+	hearth_identity_free(a->id);
 	free(a);
 	return st;
 }

@@ -546,7 +546,9 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 				    const char *path, hearth_sync_notice_cb cb,
 				    void *cb_ctx, hearth_sync_report *r)
 {
+	const hearth_sync_trust *trust_again = NULL;
 	hearth_vault_trust *own = NULL;
+	size_t absorbed = 0;
 	hearth_sync_report dummy;
 	hearth_store_step step;
 	hearth_status st;
@@ -569,9 +571,25 @@ hearth_status hearth_offline_import(hearth_store *s, const hearth_sync_trust *tr
 		goto out;
 	st = hearth_sync_import(s, trust, f, cb, cb_ctx, r);
 	/* A revocation another device of this identity wrote in the
-	 * private space holds here too, and in the team spaces. */
+	 * private space holds here too, and in the team spaces; a device it
+	 * linked is known here too, and what it wrote, kept aside until now,
+	 * is judged again under the vault's trust read anew. */
 	if (st == HEARTH_OK)
-		st = hearth_devices_absorb(s, NULL);
+		st = hearth_devices_absorb(s, &absorbed);
+	if (st == HEARTH_OK && absorbed > 0 && own != NULL) {
+		hearth_sync_report again;
+
+		memset(&again, 0, sizeof again);
+		hearth_vault_trust_free(own);
+		own = NULL;
+		if ((st = pick_trust(s, &trust_again, &own)) == HEARTH_OK)
+			st = hearth_sync_retry(s, trust_again, cb, cb_ctx, &again);
+		r->retried += again.retried;
+		r->applied += again.applied;
+		r->ops += again.ops;
+		r->refused += again.refused;
+		r->waiting -= again.retried < r->waiting ? again.retried : r->waiting;
+	}
 	/* A moved person's case state written late by a device that had not
 	 * heard of the move reaches the copy (hearth/caseload.h). */
 	if (st == HEARTH_OK)

@@ -367,17 +367,36 @@ static void test_link_refusals(void **state)
 }
 
 /* B's private-space ops as a bundle, imported by A: the report. */
-static hearth_sync_report private_b_to_a(link_fx *f)
+/* Exports the private space from one device and imports it on another. */
+static hearth_sync_report private_to(device_fx *from, device_fx *to)
 {
-	hearth_id space = hearth_store_private_space(f->b.s);
+	hearth_id space = hearth_store_private_space(from->s);
 	hearth_sync_report r;
 	char path[96];
 
-	snprintf(path, sizeof path, "%s/b.bundle", f->b.dir);
-	OK(hearth_offline_export(f->b.s, NULL, &space, 0, path, &r));
-	OK(hearth_offline_import(f->a.s, NULL, path, NULL, NULL, &r));
+	snprintf(path, sizeof path, "%s/p.bundle", from->dir);
+	OK(hearth_offline_export(from->s, NULL, &space, 0, path, &r));
+	OK(hearth_offline_import(to->s, NULL, path, NULL, NULL, &r));
 	unlink(path);
 	return r;
+}
+
+/* Links device d on approver: d's code, approved there, accepted on d. */
+static void link_on(device_fx *approver, device_fx *d)
+{
+	char code[HEARTH_LINK_CODE_MAX];
+	uint8_t *pkg = NULL;
+	size_t len;
+
+	OK(hearth_link_request(d->s, code));
+	OK(hearth_link_approve(approver->s, code, &pkg, &len, NULL));
+	OK(hearth_link_accept(d->s, pkg, len));
+	free(pkg);
+}
+
+static hearth_sync_report private_b_to_a(link_fx *f)
+{
+	return private_to(&f->b, &f->a);
 }
 
 static int max_seq_cb(const hearth_device_head *h, void *ctx)
@@ -482,20 +501,13 @@ static void revocation_on_b(link_fx *f, const char *device, const char *cutoff)
 static void test_revocation_records(void **state)
 {
 	link_fx *f = *state;
-	char code[HEARTH_LINK_CODE_MAX], hex[HEARTH_DEVICE_HEX + 1], upper[HEARTH_DEVICE_HEX + 1];
+	char hex[HEARTH_DEVICE_HEX + 1], upper[HEARTH_DEVICE_HEX + 1];
 	uint64_t a = hearth_store_device(f->a.s), b = hearth_store_device(f->b.s);
 	uint64_t c = hearth_store_device(f->c.s);
-	uint8_t *pkg = NULL;
-	size_t len, i;
+	size_t i;
 
-	OK(hearth_link_request(f->b.s, code));
-	OK(hearth_link_approve(f->a.s, code, &pkg, &len, NULL));
-	OK(hearth_link_accept(f->b.s, pkg, len));
-	free(pkg);
-	OK(hearth_link_request(f->c.s, code));
-	OK(hearth_link_approve(f->a.s, code, &pkg, &len, NULL));
-	OK(hearth_link_accept(f->c.s, pkg, len));
-	free(pkg);
+	link_on(&f->a, &f->b);
+	link_on(&f->a, &f->c);
 	assert_int_equal(device_seen(f->a.s, c).linked, 1);
 
 	hearth_device_hex(c, hex);
@@ -533,6 +545,55 @@ static void test_revocation_records(void **state)
 	assert_int_equal(audit_count(f->a.s, HEARTH_AUDIT_DEVICE_REVOKE), 1);
 }
 
+/* A links B; B (not A) links C.  A learns C's certificate from B's
+ * private space, so what C writes reaches A, directly or through B, and
+ * the three converge. */
+static void test_link_chain(void **state)
+{
+	link_fx *f = *state;
+	hearth_sync_report r;
+	hearth_id p, space;
+
+	link_on(&f->a, &f->b);
+	link_on(&f->b, &f->c);
+	assert_int_equal(device_seen(f->a.s, hearth_store_device(f->c.s)).linked, 0);
+
+	space = hearth_store_private_space(f->c.s);
+	OK(hearth_record_create(f->c.s, &space, "person", &p));
+	OK(hearth_record_set(f->c.s, &p, "name", "陈静"));
+	/* C's bundle first: A does not know C yet and keeps it aside. */
+	r = private_to(&f->c, &f->a);
+	assert_int_equal(r.waiting, 1);
+	/* Then B's: it names C's certificate, and C's envelope is applied. */
+	r = private_to(&f->b, &f->a);
+	assert_int_equal(device_seen(f->a.s, hearth_store_device(f->c.s)).linked, 1);
+	assert_int_equal(r.waiting, 0);
+	{
+		hearth_record *rec = NULL;
+
+		OK(hearth_record_load(f->a.s, &p, &rec));
+		assert_string_equal(hearth_record_field(rec, "name"), "陈静");
+		hearth_record_free(rec);
+	}
+	/* And back: all three hold the same private space. */
+	private_to(&f->a, &f->b);
+	private_to(&f->a, &f->c);
+	private_to(&f->c, &f->b);
+	{
+		char *da = NULL, *db = NULL, *dc = NULL;
+		size_t n;
+
+		OK(hearth_store_dump(f->a.s, &da, &n));
+		OK(hearth_store_dump(f->b.s, &db, &n));
+		OK(hearth_store_dump(f->c.s, &dc, &n));
+		assert_string_equal(da, db);
+		assert_string_equal(da, dc);
+		free(da);
+		free(db);
+		free(dc);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +603,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_refusals, link_setup, link_teardown),
 		cmocka_unit_test_setup_teardown(test_revoke, link_setup, link_teardown),
 		cmocka_unit_test_setup_teardown(test_revocation_records, link_setup, link_teardown),
+		cmocka_unit_test_setup_teardown(test_link_chain, link_setup, link_teardown),
 	};
 
 	if (hearth_crypto_init() != HEARTH_OK)

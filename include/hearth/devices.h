@@ -195,14 +195,25 @@ hearth_status hearth_device_revoke(hearth_store *s, const char *text,
  * (hearth_devices_absorb).  docs/protocol.md §10.4. */
 #define HEARTH_KIND_REVOCATION "revocation"
 
+/* Record kind, in the private space, of a device this vault linked
+ * (hearth_link_approve): field "cert", its certificate (370 hex digits),
+ * so the identity's other devices, importing it, accept what the new
+ * device writes (hearth_devices_absorb).  docs/protocol.md §9.4. */
+#define HEARTH_KIND_LINKEDCERT "linkedcert"
+
 /* Takes the revocations the identity's other devices wrote in the private
  * space (HEARTH_KIND_REVOCATION) that this vault lacks: each is kept as
  * revoked here, as hearth_device_revoke would (never this very device, nor
  * one revoked by itself), and then every team space of this vault is
  * refreshed (hearth_space_refresh), which writes the revocation in each
  * that still lists the device and starts a new epoch there.  One atomic
- * step.  *n_new (may be NULL) counts the revocations taken.  Run by
- * hearth_offline_import after each import.  HEARTH_EDB, HEARTH_ENOMEM. */
+ * step.  Likewise the certificates of devices they linked
+ * (HEARTH_KIND_LINKEDCERT): each one the identity issued, for a device
+ * neither this one nor revoked, is kept as linked (audited
+ * device.approve), and the team spaces refreshed so they list it.
+ * *n_new (may be NULL) counts the revocations and certificates taken.
+ * Run by hearth_offline_import after each import, which then judges the
+ * envelopes it kept aside again.  HEARTH_EDB, HEARTH_ENOMEM. */
 hearth_status hearth_devices_absorb(hearth_store *s, size_t *n_new) HEARTH_WUR;
 
 /* 16 lowercase hex digits of a device id. */
