@@ -510,13 +510,13 @@ static hearth_status seal_list(hearth_store *s, const op_list *l,
 		hearth_envelope_info info;
 		hearth_status st;
 
-		/* As many ops as fit; one op always fits (HEARTH_ENVELOPE_MAX
-		 * has room for the largest). */
+		/* As many ops as fit in HEARTH_SYNC_SEAL_MAX; one op always
+		 * goes (HEARTH_ENVELOPE_MAX has room for the largest). */
 		while (to < l->n && to - from < HEARTH_ENVELOPE_OPS_MAX) {
 			size_t b = hearth_envelope_op_bytes(&l->ops[to]);
 
 			if (to > from &&
-			    hearth_envelope_size_for(content + b) > HEARTH_ENVELOPE_MAX)
+			    hearth_envelope_size_for(content + b) > HEARTH_SYNC_SEAL_MAX)
 				break;
 			content += b;
 			to++;

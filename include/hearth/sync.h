@@ -32,6 +32,14 @@
 extern "C" {
 #endif
 
+/* The size envelopes are sealed up to: ops are packed into an envelope
+ * while it stays within this, so that each envelope, with the 4 bytes
+ * that frame it, fits one request to a relay (HEARTH_RELAY_BODY_MAX,
+ * hearth/relay.h).  One op larger than this still goes alone in an
+ * envelope of up to HEARTH_ENVELOPE_MAX, which bundles carry and a relay
+ * may refuse. */
+#define HEARTH_SYNC_SEAL_MAX (1024u * 1024u - 4u)
+
 /* What trust says of an envelope's author before it is opened. */
 typedef enum hearth_sync_verdict {
 	/* The device may write ops first..last to space at epoch: pk holds
@@ -115,7 +123,7 @@ typedef void (*hearth_sync_notice_cb)(const hearth_sync_notice *n, void *ctx);
 /* Seals this device's ops of space not sealed before (sealing them is
  * remembered): control-plane kinds at epoch 0 under the control key,
  * others at trust->current_epoch, in envelopes of at most
- * HEARTH_ENVELOPE_MAX bytes, signed with device_sk (this device's key,
+ * HEARTH_SYNC_SEAL_MAX bytes (one larger op alone in its own), signed with device_sk (this device's key,
  * for hearth_store_device(s)).  Each is kept.  In one atomic step (its own
  * transaction or a savepoint of the caller's).  Ops of the device-local
  * space never leave: HEARTH_EINVAL for it.  r may be NULL. */
