@@ -491,6 +491,26 @@ hearth_status hearth_envelope_peek(const uint8_t *env, size_t len,
 	return HEARTH_OK;
 }
 
+hearth_status hearth_envelope_verify(const uint8_t *env, size_t len,
+				     const uint8_t pk[HEARTH_SIGN_PUBLICBYTES])
+{
+	hearth_envelope_info info;
+	hearth_status st;
+	const char *why = parse(env, len, &info, &st);
+	size_t clen;
+
+	if (why != NULL)
+		return hearth_fail(st, "envelope refused: %-s", why);
+	if ((st = hearth_crypto_init()) != HEARTH_OK)
+		return st;
+	clen = get32(env + OFF_CLEN);
+	if (crypto_sign_verify_detached(env + HEADER_BYTES + clen, env,
+					HEADER_BYTES + clen, pk) != 0)
+		return hearth_fail(HEARTH_EAUTH, "envelope refused: %-s",
+				   N_("its signature does not verify"));
+	return HEARTH_OK;
+}
+
 /* What a batch owns besides its op array. */
 typedef struct batch_mem {
 	char *text;

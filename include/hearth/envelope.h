@@ -119,6 +119,14 @@ hearth_status hearth_envelope_peek(const uint8_t *env, size_t len,
 void hearth_envelope_id(const uint8_t *env, size_t len,
 			uint8_t id[HEARTH_ENVELOPE_ID_BYTES]);
 
+/* Checks env's framing (as hearth_envelope_peek) and its signature
+ * with the author's key pk, without decrypting anything: what a relay,
+ * which holds no epoch key, can check of a data envelope.  HEARTH_EFORMAT,
+ * HEARTH_ENEWER, HEARTH_EAUTH (the signature does not verify), each with
+ * a detail. */
+hearth_status hearth_envelope_verify(const uint8_t *env, size_t len,
+				     const uint8_t pk[HEARTH_SIGN_PUBLICBYTES]) HEARTH_WUR;
+
 /* What hearth_envelope_open asks the caller.  Each returns 0 to go on,
  * non-zero to refuse the envelope.
  *

@@ -1,0 +1,13 @@
+/* store_sqlite.h - the relay store in one SQLite file (store_sqlite.c). */
+#ifndef HEARTH_RELAY_STORE_SQLITE_H
+#define HEARTH_RELAY_STORE_SQLITE_H
+
+#include <stddef.h>
+
+#include "store.h"
+
+/* Opens (creating it, its schema and its instance id if needed) the
+ * store in the SQLite file path.  As relay_store_open. */
+int relay_store_sqlite_open(const char *path, relay_store **out, char *err, size_t errlen);
+
+#endif
