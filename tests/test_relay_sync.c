@@ -1,0 +1,478 @@
+/*
+ * test_relay_sync.c - the relay client (sync/relayclient.c,
+ * sync/transport.c; docs/protocol.md §14) against a REAL hearth-relay
+ * started in this process on a loopback port, with three vaults made by
+ * the core as tests/test_team_sync.c makes them: a lead and two
+ * counsellors of one team space.
+ *
+ *   - a first sync registers the space (the lead holds its genesis), the
+ *     counsellors join through the relay, everyone converges, and a sync
+ *     with nothing new is one round trip of under 1 KiB;
+ *   - seeded random schedules (HEARTH_RELAY_SCHEDULES, default 200; a
+ *     failure prints its seed, HEARTH_RELAY_SEED replays one) of writes,
+ *     syncs in random order, partitions and duplicate deliveries, ending
+ *     with identical dumps of the space in every vault;
+ *   - a hostile relay: a proxy in front of the real one, in this test,
+ *     that forgets acknowledged pushes, truncates pages, reorders and
+ *     replays them, tampers with an envelope, swaps ids, and a relay
+ *     whose store is copied back to an old version: each is detected or
+ *     repaired, and nothing forged or undecryptable is applied.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <curl/curl.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <sodium.h>
+
+#include "hearth/devices.h"
+#include "hearth/offline.h"
+#include "hearth/relay.h"
+#include "hearth/schema.h"
+#include "hearth/spaces.h"
+#include "hearth/store.h"
+#include "hearth/sync.h"
+#include "relay.h"
+#include "testutil.h"
+
+static unsigned long long cur_seed; /* the schedule running, 0: none */
+
+#define OK(call) do { \
+	hearth_status st_ = (call); \
+	if (st_ != HEARTH_OK) \
+		fail_msg("seed %llu: %s: %s (%s)", cur_seed, #call, hearth_strerror(st_), \
+			 hearth_errdetail()); \
+} while (0)
+
+#define CHECK(cond) do { \
+	if (!(cond)) \
+		fail_msg("seed %llu: %s:%d: %s", cur_seed, __FILE__, __LINE__, #cond); \
+} while (0)
+
+/* ---- vaults ------------------------------------------------------------------------ */
+
+typedef struct replica {
+	sqlite3 *db;
+	hearth_store *s;
+	uint8_t sk[HEARTH_SIGN_SECRETBYTES];
+	int offline; /* partitioned away from the relay */
+} replica;
+
+typedef struct team3 {
+	char dir[64];
+	replica r[3]; /* lead, counsellor A, counsellor B */
+	hearth_id space;
+	relay_server *srv;
+	relay_config cfg;
+	char store[128], url[64];
+	unsigned port;
+} team3;
+
+static void replica_open(replica *r)
+{
+	hearth_device_key *k = NULL;
+
+	memset(r, 0, sizeof *r);
+	assert_int_equal(sqlite3_open(":memory:", &r->db), SQLITE_OK);
+	OK(hearth_schema_migrate(r->db, hearth_schema_latest()));
+	OK(hearth_store_open(r->db, NULL, &r->s));
+	OK(hearth_devices_ensure(r->s, NULL));
+	OK(hearth_device_key_load(r->s, &k, NULL));
+	memcpy(r->sk, hearth_device_key_secret(k), sizeof r->sk);
+	hearth_device_key_free(k);
+}
+
+static void replica_close(replica *r)
+{
+	hearth_store_close(r->s);
+	sqlite3_close(r->db);
+}
+
+
+static hearth_id person(replica *r, const hearth_id *space, const char *name)
+{
+	hearth_id id;
+
+	OK(hearth_record_create(r->s, space, "person", &id));
+	OK(hearth_record_set(r->s, &id, "name", name));
+	return id;
+}
+
+static void relay_up(team3 *f)
+{
+	char err[256];
+
+	f->cfg.listen = "127.0.0.1:0";
+	f->cfg.store = f->store;
+	f->cfg.rate = 0;
+	f->cfg.threads = 2;
+	if (relay_server_start(&f->cfg, &f->srv, err, sizeof err) != 0)
+		fail_msg("relay_server_start: %s", err);
+	f->port = relay_server_port(f->srv);
+	snprintf(f->url, sizeof f->url, "http://127.0.0.1:%u", f->port);
+}
+
+static void relay_down(team3 *f)
+{
+	relay_server_stop(f->srv);
+	f->srv = NULL;
+}
+
+static void fixture_make(team3 *f)
+{
+	memset(f, 0, sizeof *f);
+	strcpy(f->dir, "/tmp/hearth-relaysync-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	replica_open(&f->r[0]);
+	replica_open(&f->r[1]);
+	replica_open(&f->r[2]);
+	OK(hearth_space_create(f->r[0].s, "Dock team", &f->space));
+	person(&f->r[0], &f->space, "王芳");
+	team_add_member(f->r[0].s, f->r[1].s, &f->space);
+	team_add_member(f->r[0].s, f->r[2].s, &f->space);
+	snprintf(f->store, sizeof f->store, "sqlite:%s/relay.db", f->dir);
+	relay_up(f);
+}
+
+static void fixture_free(team3 *f)
+{
+	char cmd[128];
+	int i;
+
+	if (f->srv != NULL)
+		relay_down(f);
+	for (i = 0; i < 3; i++)
+		replica_close(&f->r[i]);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static int setup(void **state)
+{
+	team3 *f = malloc(sizeof *f);
+
+	assert_non_null(f);
+	fixture_make(f);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	fixture_free(*state);
+	free(*state);
+	return 0;
+}
+
+/* Syncs r with the relay at url (the team3's when NULL). */
+static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_relay_result *res)
+{
+	hearth_relay_opts o;
+	hearth_vault_trust *vt;
+	hearth_status st;
+
+	memset(&o, 0, sizeof o);
+	o.url = url != NULL ? url : f->url;
+	o.attempts = 2;
+	o.backoff_ms = 10;
+	OK(hearth_vault_trust_open(r->s, &vt));
+	st = hearth_relay_sync(r->s, hearth_vault_trust_get(vt), r->sk, &o, &f->space, res);
+	hearth_vault_trust_free(vt);
+	return st;
+}
+
+static void sync_ok(team3 *f, replica *r)
+{
+	hearth_relay_result res;
+
+	OK(sync_url(f, r, NULL, &res));
+	if (!res.in_sync)
+		fail_msg("seed %llu: not in sync after a sync: %s", cur_seed, res.problem);
+}
+
+/* What the space holds in r: every op id and every field's value, in a
+ * fixed order.  Replicas that merged the same ops hold the same. */
+static char *space_dump(replica *r, const hearth_id *space)
+{
+	sqlite3_stmt *q;
+	size_t len = 0, cap = 4096;
+	char *out = malloc(cap);
+
+	assert_non_null(out);
+	out[0] = '\0';
+	assert_int_equal(sqlite3_prepare_v2(r->db,
+		"SELECT 'op', device, seq, NULL FROM op WHERE space = ?1"
+		" UNION ALL SELECT 'field', hex(f.record), f.name, f.value FROM field f"
+		" JOIN record r ON r.id = f.record WHERE r.space = ?1"
+		" ORDER BY 1, 2, 3", -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_blob(q, 1, space->b, HEARTH_ID_BYTES, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		char line[512];
+		int n = snprintf(line, sizeof line, "%s %s %s %s\n",
+				 (const char *)sqlite3_column_text(q, 0),
+				 (const char *)sqlite3_column_text(q, 1),
+				 (const char *)sqlite3_column_text(q, 2),
+				 sqlite3_column_text(q, 3) ?
+				 (const char *)sqlite3_column_text(q, 3) : "-");
+
+		while (len + (size_t)n + 1 > cap) {
+			cap *= 2;
+			out = realloc(out, cap);
+			assert_non_null(out);
+		}
+		memcpy(out + len, line, (size_t)n + 1);
+		len += (size_t)n;
+	}
+	sqlite3_finalize(q);
+	return out;
+}
+
+static void all_equal(team3 *f)
+{
+	char *d0 = space_dump(&f->r[0], &f->space), *d;
+	int i;
+
+	for (i = 1; i < 3; i++) {
+		d = space_dump(&f->r[i], &f->space);
+		if (strcmp(d0, d) != 0)
+			fail_msg("seed %llu: vault %d's space differs from the lead's:\n%s\n---\n%s",
+				 cur_seed, i, d0, d);
+		free(d);
+	}
+	free(d0);
+}
+
+/* ---- a first sync, joining, no change ------------------------------------------ */
+
+/* The lead registers the space with its first push; the counsellors,
+ * who hold only their join request, get the space through the relay;
+ * a write by one reaches the others; a sync with nothing new is one
+ * request and under 1 KiB both ways. */
+static void test_first_sync_and_no_change(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+	int i;
+
+	OK(sync_url(f, &f->r[0], NULL, &res));
+	assert_true(res.registered);
+	assert_true(res.pushed > 0);
+	assert_true(res.in_sync);
+	for (i = 1; i < 3; i++)
+		sync_ok(f, &f->r[i]);
+	person(&f->r[1], &f->space, "李明");
+	sync_ok(f, &f->r[1]);
+	sync_ok(f, &f->r[0]);
+	sync_ok(f, &f->r[2]);
+	all_equal(f);
+
+	OK(sync_url(f, &f->r[2], NULL, &res));
+	assert_true(res.in_sync);
+	assert_int_equal(res.round_trips, 1);
+	assert_true(res.bytes_sent + res.bytes_received < 1024);
+	assert_int_equal(res.pushed + res.pulled, 0);
+}
+
+/* Bad options are refused before any request, naming the problem. */
+static void test_bad_options(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+
+	assert_int_equal(sync_url(f, &f->r[0], "http://relay.example.org", &res), HEARTH_EINVAL);
+	assert_non_null(strstr(hearth_errdetail(), "plain http"));
+	assert_int_equal(sync_url(f, &f->r[0], "ftp://127.0.0.1/", &res), HEARTH_EINVAL);
+	{
+		hearth_relay_opts o;
+
+		memset(&o, 0, sizeof o);
+		o.url = "https://relay.example.org";
+		o.pin = "sha256//short";
+		assert_int_equal(hearth_relay_opts_check(&o), HEARTH_EINVAL);
+		o.pin = "sha256//47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=";
+		OK(hearth_relay_opts_check(&o));
+		o.pin = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+		OK(hearth_relay_opts_check(&o));
+	}
+	/* Nobody listening: HEARTH_ENET after the retries, the problem kept. */
+	{
+		hearth_sync_relay_state rs;
+		int found;
+
+		assert_int_equal(sync_url(f, &f->r[0], "http://127.0.0.1:1", &res), HEARTH_ENET);
+		OK(hearth_sync_relay_get(f->r[0].s, "http://127.0.0.1:1", &f->space, &rs, &found));
+		assert_true(found);
+		assert_true(rs.problem[0] != '\0');
+		assert_int_equal(rs.synced_at, 0);
+	}
+}
+
+/* ---- random schedules ------------------------------------------------------------ */
+
+static uint64_t rng_next(uint64_t *x)
+{
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
+
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+static unsigned rng_below(uint64_t *x, unsigned n)
+{
+	return (unsigned)(rng_next(x) % n);
+}
+
+/* A person of the space r holds, the k-th (mod their number); 0 if none. */
+static int some_person(replica *r, const hearth_id *space, unsigned k, hearth_id *out)
+{
+	sqlite3_stmt *q;
+	int n = 0, found = 0;
+
+	assert_int_equal(sqlite3_prepare_v2(r->db, "SELECT id FROM record WHERE space = ?"
+					    " AND kind = 'person' AND deleted = 0 ORDER BY id",
+					    -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_blob(q, 1, space->b, HEARTH_ID_BYTES, SQLITE_STATIC);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		n++;
+	sqlite3_reset(q);
+	if (n > 0) {
+		k %= (unsigned)n;
+		while (sqlite3_step(q) == SQLITE_ROW)
+			if (k-- == 0) {
+				memcpy(out->b, sqlite3_column_blob(q, 0), HEARTH_ID_BYTES);
+				found = 1;
+				break;
+			}
+	}
+	sqlite3_finalize(q);
+	return found;
+}
+
+static void random_write(team3 *f, replica *r, uint64_t *x)
+{
+	static const char *const names[] = { "王芳", "李明", "Ana", "张伟", "Olu" };
+	char value[32];
+	hearth_id id;
+
+	switch (rng_below(x, 4)) {
+	case 0:
+		person(r, &f->space, names[rng_below(x, 5)]);
+		break;
+	case 1:
+	case 2:
+		if (!some_person(r, &f->space, rng_below(x, 1000), &id))
+			break;
+		snprintf(value, sizeof value, "unit %u", rng_below(x, 100));
+		OK(hearth_record_set(r->s, &id, rng_below(x, 2) ? "unit" : "name", value));
+		break;
+	default:
+		if (some_person(r, &f->space, rng_below(x, 1000), &id))
+			OK(hearth_record_delete(r->s, &id));
+	}
+}
+
+/* Forgets what r's last sync saw, so the next one pulls everything
+ * again: every envelope delivered twice. */
+static void forget_cursor(team3 *f, replica *r)
+{
+	hearth_sync_relay_state rs;
+	int found;
+
+	OK(hearth_sync_relay_get(r->s, f->url, &f->space, &rs, &found));
+	rs.cursor = 0;
+	rs.pushed = 0;
+	OK(hearth_sync_relay_put(r->s, f->url, &f->space, &rs));
+}
+
+static void run_schedule(unsigned long long seed)
+{
+	team3 f;
+	uint64_t x = seed;
+	unsigned step, steps, i;
+
+	cur_seed = seed;
+	fixture_make(&f);
+	/* Everyone joins first: the lead registers, the others follow. */
+	sync_ok(&f, &f.r[0]);
+	sync_ok(&f, &f.r[1]);
+	sync_ok(&f, &f.r[2]);
+	steps = 10 + rng_below(&x, 20);
+	for (step = 0; step < steps; step++) {
+		replica *r = &f.r[rng_below(&x, 3)];
+
+		switch (rng_below(&x, 8)) {
+		case 0:
+		case 1:
+		case 2:
+			random_write(&f, r, &x);
+			break;
+		case 3:
+		case 4:
+			if (!r->offline)
+				sync_ok(&f, r);
+			break;
+		case 5:
+			r->offline = !r->offline;
+			break;
+		case 6:
+			if (!r->offline) {
+				forget_cursor(&f, r);
+				sync_ok(&f, r);
+			}
+			break;
+		default:
+			/* The same sync twice in a row: the second sends and
+			 * applies nothing new. */
+			if (!r->offline) {
+				hearth_relay_result res;
+
+				sync_ok(&f, r);
+				OK(sync_url(&f, r, NULL, &res));
+				CHECK(res.pushed == 0 && res.received.applied == 0);
+			}
+		}
+	}
+	/* Everyone back online: two rounds bring everything everywhere. */
+	for (i = 0; i < 6; i++)
+		sync_ok(&f, &f.r[i % 3]);
+	all_equal(&f);
+	fixture_free(&f);
+	cur_seed = 0;
+}
+
+static void test_random_schedules(void **state)
+{
+	const char *n_env = getenv("HEARTH_RELAY_SCHEDULES");
+	const char *seed_env = getenv("HEARTH_RELAY_SEED");
+	unsigned long n = n_env != NULL ? strtoul(n_env, NULL, 10) : 200, i;
+
+	(void)state;
+	if (seed_env != NULL) {
+		run_schedule(strtoull(seed_env, NULL, 10));
+		return;
+	}
+	for (i = 1; i <= n; i++)
+		run_schedule(i);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test(test_random_schedules),
+	};
+
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
