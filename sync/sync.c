@@ -539,6 +539,29 @@ static hearth_status seal_list(hearth_store *s, const op_list *l,
 	return HEARTH_OK;
 }
 
+/* The greatest seq of device's ops of space sealed (0: none). */
+static hearth_status sealed_mark(hearth_store *s, const hearth_id *space, uint64_t device,
+				 uint64_t *mark)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rc;
+
+	*mark = 0;
+	if ((st = prepare(s, "SELECT seq FROM sealed WHERE space = ? AND device = ?",
+			  &q, what_sealed_read)) != HEARTH_OK)
+		return st;
+	bind_id(q, 1, space);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)device);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*mark = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return hearth_db_error(hearth_store_db(s), rc, what_sealed_read);
+	return HEARTH_OK;
+}
+
 static hearth_status seal_space(hearth_store *s, const hearth_sync_trust *trust,
 				const hearth_id *space, const uint8_t *sk,
 				hearth_sync_report *r)
@@ -548,21 +571,11 @@ static hearth_status seal_space(hearth_store *s, const hearth_sync_trust *trust,
 	sqlite3_stmt *q;
 	own_ops o;
 	hearth_status st;
-	int rc;
 
 	memset(&o, 0, sizeof o);
 	o.space = *space;
-	if ((st = prepare(s, "SELECT seq FROM sealed WHERE space = ? AND device = ?",
-			  &q, what_sealed_read)) != HEARTH_OK)
+	if ((st = sealed_mark(s, space, device, &mark)) != HEARTH_OK)
 		return st;
-	bind_id(q, 1, space);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)device);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		mark = (uint64_t)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return hearth_db_error(hearth_store_db(s), rc, what_sealed_read);
 
 	st = hearth_store_ops(s, device, mark + 1, 0, own_cb, &o);
 	if (st == HEARTH_OK && (o.plane[0].failed || o.plane[1].failed))
@@ -706,6 +719,53 @@ hearth_status hearth_sync_last_arrival(hearth_store *s, uint64_t *out)
 	if (s == NULL || out == NULL)
 		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_read, N_("no store given"));
 	return kept_last_arrival(s, out);
+}
+
+static int count_own(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		     void *ctx)
+{
+	own_ops *o = ctx;
+
+	(void)arrival;
+	if (state != HEARTH_OP_SUPERSEDED &&
+	    memcmp(op->space.b, o->space.b, HEARTH_ID_BYTES) == 0)
+		o->last_seq++;
+	return 0;
+}
+
+static int count_kept(const hearth_sync_kept *k, void *ctx)
+{
+	(void)k;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+hearth_status hearth_sync_pending(hearth_store *s, const hearth_id *space,
+				  uint64_t since, size_t *ops, size_t *envelopes)
+{
+	uint64_t device, mark;
+	hearth_status st;
+	size_t n = 0;
+	own_ops o;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_read, N_("no space given"));
+	device = hearth_store_device(s);
+	if (ops != NULL) {
+		if ((st = sealed_mark(s, space, device, &mark)) != HEARTH_OK)
+			return st;
+		memset(&o, 0, sizeof o);
+		o.space = *space;
+		if ((st = hearth_store_ops(s, device, mark + 1, 0, count_own, &o)) != HEARTH_OK)
+			return st;
+		*ops = (size_t)o.last_seq;
+	}
+	if (envelopes != NULL) {
+		if ((st = hearth_sync_each(s, space, since, count_kept, &n)) != HEARTH_OK)
+			return st;
+		*envelopes = n;
+	}
+	return HEARTH_OK;
 }
 
 /* ---- writing a bundle ------------------------------------------------------- */

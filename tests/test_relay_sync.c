@@ -36,6 +36,8 @@
 #include "hearth/devices.h"
 #include "hearth/offline.h"
 #include "hearth/relay.h"
+#include "hearth/relaysync.h"
+#include "hearth/settings.h"
 #include "hearth/schema.h"
 #include "hearth/spaces.h"
 #include "hearth/store.h"
@@ -315,6 +317,66 @@ static void test_bad_options(void **state)
 	}
 }
 
+/* ---- the audited verb and the worker thread ----------------------------------- */
+
+static int cancel_now(void *ctx)
+{
+	(void)ctx;
+	return 1;
+}
+
+static void count_progress(const hearth_relay_progress *p, void *ctx)
+{
+	(*(int *)ctx)++;
+	(void)p;
+}
+
+/* hearth_relaysync over every team space: audited per space, the relay
+ * remembered; in a worker thread with progress; cancelled before its
+ * first request, it stops with HEARTH_ECANCELED and changes nothing. */
+static void test_verb_and_thread(void **state)
+{
+	team3 *f = *state;
+	hearth_relaysync_opts o;
+	hearth_relay_hooks hooks = { count_progress, NULL, NULL };
+	hearth_relaysync_job *job;
+	char *url = NULL;
+	int calls = 0;
+
+	memset(&o, 0, sizeof o);
+	o.url = f->url;
+	OK(hearth_relaysync(f->r[0].s, &o, NULL, NULL));
+	assert_int_equal(count_audit(f->r[0].s, HEARTH_AUDIT_SYNC_RELAY), 1);
+	OK(hearth_settings_get(f->r[0].s, HEARTH_SETTING_RELAY_URL, &url));
+	assert_string_equal(url, f->url);
+	free(url);
+	/* The counsellor has only asked to join: its space is synced too. */
+	hooks.ctx = &calls;
+	o.hooks = &hooks;
+	OK(hearth_relaysync_start(f->r[1].s, &o, &job));
+	OK(hearth_relaysync_join(job));
+	assert_true(calls > 0);
+	assert_int_equal(count_audit(f->r[1].s, HEARTH_AUDIT_SYNC_RELAY), 1);
+	/* Remembered: no URL needed any more. */
+	o.url = NULL;
+	o.hooks = NULL;
+	person(&f->r[1], &f->space, "李明");
+	OK(hearth_relaysync(f->r[1].s, &o, NULL, NULL));
+	hooks.cancelled = cancel_now;
+	o.hooks = &hooks;
+	person(&f->r[1], &f->space, "张伟");
+	OK(hearth_relaysync_start(f->r[1].s, &o, &job));
+	assert_int_equal(hearth_relaysync_join(job), HEARTH_ECANCELED);
+	sync_ok(f, &f->r[0]);
+	{
+		char *d = space_dump(&f->r[0], &f->space);
+
+		assert_non_null(strstr(d, "李明"));
+		assert_null(strstr(d, "张伟"));
+		free(d);
+	}
+}
+
 /* ---- random schedules ------------------------------------------------------------ */
 
 static uint64_t rng_next(uint64_t *x)
@@ -469,6 +531,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
 		cmocka_unit_test(test_random_schedules),
 	};
 

@@ -270,6 +270,13 @@ hearth_status hearth_sync_bucket_ids(hearth_store *s, const hearth_id *space,
 				     unsigned b, hearth_sync_id_cb cb,
 				     void *ctx) HEARTH_WUR;
 
+/* What this device has of space that a peer past arrival since has not
+ * seen: *ops, its own ops not sealed yet; *envelopes, envelopes kept
+ * here (forwardable) past since.  Either may be NULL. */
+hearth_status hearth_sync_pending(hearth_store *s, const hearth_id *space,
+				  uint64_t since, size_t *ops,
+				  size_t *envelopes) HEARTH_WUR;
+
 /* ---- per relay and space: what the last sync saw --------------------------- */
 
 #define HEARTH_RELAY_INSTANCE_BYTES 16u
