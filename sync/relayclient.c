@@ -180,7 +180,7 @@ static hearth_status get_state(client *c, relay_state *out, int *unknown)
 	hearth_response resp;
 	hearth_status st;
 	json_t *doc;
-	uint64_t count;
+	uint64_t count = 0;
 
 	*unknown = 0;
 	if ((st = call(c, "GET", "/state", NULL, NULL, 0, &resp)) != HEARTH_OK)
@@ -827,7 +827,8 @@ static hearth_status diff_bucket(client *c, id_list *mine, id_list *theirs, push
 	size_t i = 0, j = 0;
 	hearth_status st = HEARTH_OK;
 
-	qsort(theirs->ids, theirs->n, sizeof theirs->ids[0], cmp_id);
+	if (theirs->n > 1)
+		qsort(theirs->ids, theirs->n, sizeof theirs->ids[0], cmp_id);
 	while (st == HEARTH_OK && (i < mine->n || j < theirs->n)) {
 		int d = i == mine->n ? 1 : j == theirs->n ? -1 :
 			cmp_id(mine->ids[i], theirs->ids[j]);
@@ -913,7 +914,7 @@ static hearth_status sync_steps(client *c)
 	relay_state rst;
 	hearth_fp mine;
 	hearth_status st;
-	int unknown, was_lost = 0, pushed_all;
+	int unknown, was_lost = 0;
 
 	if ((st = get_state(c, &rst, &unknown)) != HEARTH_OK)
 		return st;
@@ -938,14 +939,18 @@ static hearth_status sync_steps(client *c)
 		c->r->in_sync = 1;
 		return HEARTH_OK;
 	}
-	pushed_all = c->rs.pushed >= last_before;
-	if ((st = push_new(c)) != HEARTH_OK || (st = pull(c)) != HEARTH_OK)
+	/* Everything forwardable kept up to last_before is pushed now. */
+	if ((st = push_new(c)) != HEARTH_OK)
 		return st;
-	/* What arrived during the pull came from the relay: not pushed back. */
+	if (c->rs.pushed < last_before)
+		c->rs.pushed = last_before;
+	if ((st = pull(c)) != HEARTH_OK)
+		return st;
+	/* What arrived during the pull came from the relay: not pushed back
+	 * (anything else among it the fingerprints will catch). */
 	if ((st = hearth_sync_last_arrival(c->s, &last_after)) != HEARTH_OK)
 		return st;
-	if (pushed_all || c->rs.pushed >= last_before)
-		c->rs.pushed = last_after;
+	c->rs.pushed = last_after;
 	if ((st = get_state(c, &rst, &unknown)) != HEARTH_OK ||
 	    (st = local_fp(c, &mine, NULL)) != HEARTH_OK)
 		return st;

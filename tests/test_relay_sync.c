@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -126,6 +127,18 @@ static void relay_down(team3 *f)
 {
 	relay_server_stop(f->srv);
 	f->srv = NULL;
+}
+
+/* Starts the relay again on port (its clients keep their URL). */
+static void relay_up_at(team3 *f, unsigned port, char *listen, size_t len)
+{
+	char err[256];
+
+	snprintf(listen, len, "127.0.0.1:%u", port);
+	f->cfg.listen = listen;
+	if (relay_server_start(&f->cfg, &f->srv, err, sizeof err) != 0)
+		fail_msg("relay_server_start: %s", err);
+	assert_int_equal(relay_server_port(f->srv), port);
 }
 
 static void fixture_make(team3 *f)
@@ -377,6 +390,495 @@ static void test_verb_and_thread(void **state)
 	}
 }
 
+/* ---- a hostile relay ---------------------------------------------------------------- */
+
+/* What the proxy in front of the real relay does to the next answers. */
+enum hostile_mode {
+	H_HONEST = 0,
+	H_FORGET_PUSH,   /* answers a push "stored" without passing it on, once */
+	H_DROP_MIDDLE,   /* leaves one envelope out of a page, headers kept */
+	H_TRUNCATE,      /* cuts a page in the middle of an envelope */
+	H_DROP_LAST,     /* leaves the page's last envelope out, headers kept */
+	H_REORDER,       /* swaps a page's first two envelopes, seqs and all */
+	H_REPLAY,        /* answers a pull with the relay's first page again */
+	H_SWAP,          /* swaps two envelopes' signatures (payload of one id
+			  * under the header of another) */
+	H_FORGE,         /* flips one byte inside an envelope */
+};
+
+typedef struct proxy {
+	struct MHD_Daemon *d;
+	unsigned port;
+	char url[64];
+	const char *upstream;
+	int mode;
+	int hits;        /* answers the mode changed */
+	uint8_t *first_page; /* the first page the relay gave */
+	size_t first_len;
+	pthread_mutex_t lock;
+} proxy;
+
+typedef struct preq {
+	char *uri;
+	uint8_t *body;
+	size_t len;
+	int started;
+} preq;
+
+typedef struct upstream_resp {
+	long status;
+	uint8_t *body;
+	size_t len;
+	char hdr[8][160];
+	int nhdr;
+} upstream_resp;
+
+static size_t up_body(char *d, size_t size, size_t n, void *ctx)
+{
+	upstream_resp *u = ctx;
+
+	u->body = realloc(u->body, u->len + size * n + 1);
+	assert_non_null(u->body);
+	memcpy(u->body + u->len, d, size * n);
+	u->len += size * n;
+	return size * n;
+}
+
+static size_t up_header(char *d, size_t size, size_t n, void *ctx)
+{
+	upstream_resp *u = ctx;
+	size_t len = size * n;
+
+	if (u->nhdr < 8 && len < 160 && (strncasecmp(d, "Hearth-", 7) == 0 ||
+					 strncasecmp(d, "Content-Type:", 13) == 0 ||
+					 strncasecmp(d, "Retry-After:", 12) == 0)) {
+		memcpy(u->hdr[u->nhdr], d, len);
+		while (len > 0 && (d[len - 1] == '\r' || d[len - 1] == '\n'))
+			len--;
+		u->hdr[u->nhdr++][len] = '\0';
+	}
+	return size * n;
+}
+
+/* Passes the request on to the real relay, headers and body as they came. */
+static void forward(proxy *px, struct MHD_Connection *c, const char *method, preq *r,
+		    upstream_resp *u)
+{
+	static const char *const pass[] = { "Hearth-Device", "Hearth-Time", "Hearth-Nonce",
+					     "Hearth-Signature", "Content-Type" };
+	struct curl_slist *h = NULL;
+	char url[512], line[256];
+	CURL *cu = curl_easy_init();
+	size_t i;
+
+	memset(u, 0, sizeof *u);
+	snprintf(url, sizeof url, "%s%s", px->upstream, r->uri);
+	for (i = 0; i < sizeof pass / sizeof pass[0]; i++) {
+		const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, pass[i]);
+
+		if (v != NULL) {
+			snprintf(line, sizeof line, "%s: %s", pass[i], v);
+			h = curl_slist_append(h, line);
+		}
+	}
+	h = curl_slist_append(h, "Expect:");
+	curl_easy_setopt(cu, CURLOPT_URL, url);
+	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, h);
+	curl_easy_setopt(cu, CURLOPT_WRITEFUNCTION, up_body);
+	curl_easy_setopt(cu, CURLOPT_WRITEDATA, u);
+	curl_easy_setopt(cu, CURLOPT_HEADERFUNCTION, up_header);
+	curl_easy_setopt(cu, CURLOPT_HEADERDATA, u);
+	if (strcmp(method, "GET") != 0) {
+		curl_easy_setopt(cu, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDS, r->len ? (const char *)r->body : "");
+		curl_easy_setopt(cu, CURLOPT_POSTFIELDSIZE, (long)r->len);
+	}
+	if (curl_easy_perform(cu) != CURLE_OK)
+		u->status = 502;
+	else
+		curl_easy_getinfo(cu, CURLINFO_RESPONSE_CODE, &u->status);
+	curl_slist_free_all(h);
+	curl_easy_cleanup(cu);
+}
+
+/* A page's envelopes: where each entry (seq, length, bytes) starts. */
+static size_t page_entries(const upstream_resp *u, size_t *off, size_t max)
+{
+	size_t pos = 0, n = 0;
+
+	while (pos + 12 <= u->len && n < max) {
+		size_t len = (size_t)u->body[pos + 8] << 24 | (size_t)u->body[pos + 9] << 16 |
+			(size_t)u->body[pos + 10] << 8 | u->body[pos + 11];
+
+		off[n++] = pos;
+		pos += 12 + len;
+	}
+	return n;
+}
+
+static size_t entry_len(const upstream_resp *u, size_t *off, size_t n, size_t i)
+{
+	return (i + 1 < n ? off[i + 1] : u->len) - off[i];
+}
+
+static int is_pull(const char *method, const preq *r)
+{
+	return strcmp(method, "GET") == 0 && strstr(r->uri, "/envelopes?") != NULL;
+}
+
+/* Changes the answer u to the request r as the mode says; 1 if it did. */
+static int mutate(proxy *px, const char *method, preq *r, upstream_resp *u)
+{
+	size_t off[4096], n;
+	int pull = is_pull(method, r);
+
+	if (!pull || u->status != 200)
+		return 0;
+	n = page_entries(u, off, 4096);
+	switch (px->mode) {
+	case H_DROP_MIDDLE:
+		if (n < 3)
+			return 0;
+		memmove(u->body + off[1], u->body + off[2], u->len - off[2]);
+		u->len -= off[2] - off[1];
+		return 1;
+	case H_TRUNCATE:
+		if (n < 1)
+			return 0;
+		u->len = off[n - 1] + 12 + (entry_len(u, off, n, n - 1) - 12) / 2;
+		return 1;
+	case H_DROP_LAST:
+		if (n < 2)
+			return 0;
+		u->len = off[n - 1];
+		return 1;
+	case H_REORDER: {
+		size_t a = entry_len(u, off, n, 0), b;
+		uint8_t *tmp;
+
+		if (n < 2)
+			return 0;
+		b = entry_len(u, off, n, 1);
+		tmp = malloc(a + b);
+		assert_non_null(tmp);
+		memcpy(tmp, u->body + off[1], b);
+		memcpy(tmp + b, u->body, a);
+		memcpy(u->body, tmp, a + b);
+		free(tmp);
+		return 1;
+	}
+	case H_SWAP: {
+		uint8_t sig[64];
+		size_t ea, eb;
+
+		if (n < 2)
+			return 0;
+		ea = off[0] + entry_len(u, off, n, 0) - 64;
+		eb = off[1] + entry_len(u, off, n, 1) - 64;
+		memcpy(sig, u->body + ea, 64);
+		memcpy(u->body + ea, u->body + eb, 64);
+		memcpy(u->body + eb, sig, 64);
+		return 1;
+	}
+	case H_FORGE:
+		if (n < 1)
+			return 0;
+		u->body[off[n - 1] + 12 + entry_len(u, off, n, n - 1) / 2] ^= 0x20;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+static void add_headers(struct MHD_Response *resp, const upstream_resp *u)
+{
+	int i;
+
+	for (i = 0; i < u->nhdr; i++) {
+		char name[64];
+		const char *colon = strchr(u->hdr[i], ':');
+		const char *v;
+
+		if (colon == NULL || (size_t)(colon - u->hdr[i]) >= sizeof name)
+			continue;
+		memcpy(name, u->hdr[i], (size_t)(colon - u->hdr[i]));
+		name[colon - u->hdr[i]] = '\0';
+		for (v = colon + 1; *v == ' '; v++)
+			;
+		MHD_add_response_header(resp, name, v);
+	}
+}
+
+/* The relay's answer to a push it never stored: "stored" for each. */
+static void fake_push_answer(preq *r, upstream_resp *u)
+{
+	size_t pos = 0, n = 0, used;
+	char *b;
+
+	while (pos + 4 <= r->len) {
+		size_t len = (size_t)r->body[pos] << 24 | (size_t)r->body[pos + 1] << 16 |
+			(size_t)r->body[pos + 2] << 8 | r->body[pos + 3];
+
+		pos += 4 + len;
+		n++;
+	}
+	if ((b = malloc(64 + n * 128)) == NULL)
+		abort();
+	used = (size_t)sprintf(b, "{\"results\":[");
+	for (pos = 0; pos < n; pos++)
+		used += (size_t)sprintf(b + used, "%s{\"id\":\"%064d\",\"seq\":1,\"status\":\"stored\"}",
+					pos ? "," : "", 0);
+	sprintf(b + used, "]}");
+	memset(u, 0, sizeof *u);
+	u->status = 200;
+	u->body = (uint8_t *)b;
+	u->len = strlen(b);
+	snprintf(u->hdr[0], sizeof u->hdr[0], "Content-Type: application/json");
+	u->nhdr = 1;
+}
+
+static enum MHD_Result proxy_handler(void *cls, struct MHD_Connection *c, const char *url,
+				     const char *method, const char *version,
+				     const char *upload, size_t *upload_len, void **con_cls)
+{
+	proxy *px = cls;
+	preq *r = *con_cls;
+	struct MHD_Response *resp;
+	upstream_resp u;
+	enum MHD_Result ret;
+
+	(void)url;
+	(void)version;
+	if (!r->started) {
+		r->started = 1;
+		return MHD_YES;
+	}
+	if (*upload_len > 0) {
+		r->body = realloc(r->body, r->len + *upload_len + 1);
+		assert_non_null(r->body);
+		memcpy(r->body + r->len, upload, *upload_len);
+		r->len += *upload_len;
+		*upload_len = 0;
+		return MHD_YES;
+	}
+	pthread_mutex_lock(&px->lock);
+	if (px->mode == H_FORGET_PUSH && strcmp(method, "POST") == 0 &&
+	    strstr(r->uri, "/envelopes") != NULL) {
+		fake_push_answer(r, &u);
+		px->mode = H_HONEST;
+		px->hits++;
+	} else if (px->mode == H_REPLAY && is_pull(method, r) &&
+		   strstr(r->uri, "after=0&") == NULL && px->first_page != NULL) {
+		/* The relay's first page again, whatever the cursor (the
+		 * request itself is signed: only the answer can be old). */
+		forward(px, c, method, r, &u);
+		free(u.body);
+		u.body = malloc(px->first_len);
+		assert_non_null(u.body);
+		memcpy(u.body, px->first_page, px->first_len);
+		u.len = px->first_len;
+		px->hits++;
+	} else {
+		forward(px, c, method, r, &u);
+		if (is_pull(method, r) && strstr(r->uri, "after=0&") != NULL &&
+		    u.status == 200 && u.len > 0 && px->first_page == NULL) {
+			px->first_page = malloc(u.len);
+			assert_non_null(px->first_page);
+			memcpy(px->first_page, u.body, u.len);
+			px->first_len = u.len;
+		}
+		if (mutate(px, method, r, &u))
+			px->hits++;
+	}
+	pthread_mutex_unlock(&px->lock);
+	resp = MHD_create_response_from_buffer(u.len, u.body, MHD_RESPMEM_MUST_COPY);
+	add_headers(resp, &u);
+	ret = MHD_queue_response(c, (unsigned)u.status, resp);
+	MHD_destroy_response(resp);
+	free(u.body);
+	return ret;
+}
+
+static void *proxy_uri(void *cls, const char *uri, struct MHD_Connection *c)
+{
+	preq *r = calloc(1, sizeof *r);
+
+	(void)cls;
+	(void)c;
+	assert_non_null(r);
+	r->uri = strdup(uri);
+	return r;
+}
+
+static void proxy_done(void *cls, struct MHD_Connection *c, void **con_cls,
+		       enum MHD_RequestTerminationCode toe)
+{
+	preq *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (r != NULL) {
+		free(r->uri);
+		free(r->body);
+		free(r);
+	}
+	*con_cls = NULL;
+}
+
+static void proxy_start(proxy *px, const char *upstream)
+{
+	const union MHD_DaemonInfo *info;
+
+	memset(px, 0, sizeof *px);
+	pthread_mutex_init(&px->lock, NULL);
+	px->upstream = upstream;
+	px->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD, 0, NULL, NULL,
+				 proxy_handler, px,
+				 MHD_OPTION_URI_LOG_CALLBACK, proxy_uri, NULL,
+				 MHD_OPTION_NOTIFY_COMPLETED, proxy_done, NULL,
+				 MHD_OPTION_END);
+	assert_non_null(px->d);
+	info = MHD_get_daemon_info(px->d, MHD_DAEMON_INFO_BIND_PORT);
+	px->port = info->port;
+	snprintf(px->url, sizeof px->url, "http://127.0.0.1:%u", px->port);
+}
+
+static void proxy_stop(proxy *px)
+{
+	MHD_stop_daemon(px->d);
+	pthread_mutex_destroy(&px->lock);
+	free(px->first_page);
+}
+
+/* The space's ops in r, as a count. */
+static long ops_of(replica *r, const hearth_id *space)
+{
+	sqlite3_stmt *q;
+	long n = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(r->db, "SELECT count(*) FROM op WHERE space = ?",
+					    -1, &q, NULL), SQLITE_OK);
+	sqlite3_bind_blob(q, 1, space->b, HEARTH_ID_BYTES, SQLITE_STATIC);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* The lead and A through the proxy, B straight to the relay: B writes
+ * three envelopes' worth, then the lead pulls through the hostile proxy.
+ * A mode that is caught fails the sync and applies nothing of its page;
+ * a mode that is repaired ends in sync; either way the next honest sync
+ * converges. */
+static void hostile_case(team3 *f, int mode, int caught)
+{
+	hearth_relay_result res;
+	hearth_status st;
+	proxy px;
+	long before;
+	int i;
+
+	proxy_start(&px, f->url);
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	OK(sync_url(f, &f->r[1], px.url, &res));
+	OK(sync_url(f, &f->r[2], NULL, &res));
+	for (i = 0; i < 3; i++) {
+		person(&f->r[2], &f->space, "张伟");
+		OK(sync_url(f, &f->r[2], NULL, &res));
+	}
+	before = ops_of(&f->r[0], &f->space);
+	px.mode = mode;
+	st = sync_url(f, &f->r[0], px.url, &res);
+	assert_true(px.hits > 0);
+	if (caught) {
+		if (st == HEARTH_OK)
+			fail_msg("mode %d: the sync passed: %s", mode, res.problem);
+		assert_true(st == HEARTH_EFORMAT || st == HEARTH_EAUTH);
+		assert_true(res.problem[0] != '\0');
+		assert_int_equal(ops_of(&f->r[0], &f->space), before);
+	} else {
+		OK(st);
+		assert_true(res.in_sync);
+		assert_true(res.reconciled);
+	}
+	px.mode = H_HONEST;
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	assert_true(res.in_sync);
+	assert_true(ops_of(&f->r[0], &f->space) > before);
+	sync_ok(f, &f->r[1]);
+	sync_ok(f, &f->r[2]);
+	sync_ok(f, &f->r[0]);
+	all_equal(f);
+	proxy_stop(&px);
+}
+
+static void test_hostile_drop_middle(void **state) { hostile_case(*state, H_DROP_MIDDLE, 0); }
+static void test_hostile_truncate(void **state) { hostile_case(*state, H_TRUNCATE, 1); }
+static void test_hostile_drop_last(void **state) { hostile_case(*state, H_DROP_LAST, 1); }
+static void test_hostile_reorder(void **state) { hostile_case(*state, H_REORDER, 1); }
+static void test_hostile_replay(void **state) { hostile_case(*state, H_REPLAY, 1); }
+static void test_hostile_swap(void **state) { hostile_case(*state, H_SWAP, 1); }
+static void test_hostile_forge(void **state) { hostile_case(*state, H_FORGE, 1); }
+
+/* The relay answers a push "stored" and keeps nothing: the state after
+ * the sync shows it, reconciliation sends the envelope again, and the
+ * others get it. */
+static void test_hostile_forgets_push(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+	proxy px;
+
+	proxy_start(&px, f->url);
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	sync_ok(f, &f->r[1]);
+	person(&f->r[0], &f->space, "Ana");
+	px.mode = H_FORGET_PUSH;
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	assert_int_equal(px.hits, 1);
+	assert_true(res.reconciled);
+	assert_true(res.relay_lacked > 0);
+	assert_true(res.in_sync);
+	sync_ok(f, &f->r[1]);
+	sync_ok(f, &f->r[2]);
+	all_equal(f);
+	proxy_stop(&px);
+}
+
+/* The relay's store is copied back to an old version (a restored backup):
+ * its max_seq falls below the cursor, and its count below the last seen;
+ * the next sync says the relay lost envelopes and sends them again. */
+static void test_relay_rolled_back(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+	char cmd[512], listen[32];
+
+	sync_ok(f, &f->r[0]);
+	sync_ok(f, &f->r[1]);
+	relay_down(f);
+	snprintf(cmd, sizeof cmd, "cp '%s/relay.db' '%s/old.db'", f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	relay_up_at(f, f->port, listen, sizeof listen);
+	person(&f->r[1], &f->space, "李明");
+	person(&f->r[1], &f->space, "Olu");
+	sync_ok(f, &f->r[1]);
+	sync_ok(f, &f->r[0]);
+	relay_down(f);
+	snprintf(cmd, sizeof cmd, "cp '%s/old.db' '%s/relay.db' && rm -f '%s/relay.db-wal'"
+		 " '%s/relay.db-shm'", f->dir, f->dir, f->dir, f->dir);
+	assert_int_equal(system(cmd), 0);
+	relay_up_at(f, f->port, listen, sizeof listen);
+	OK(sync_url(f, &f->r[0], NULL, &res));
+	assert_true(res.relay_lost);
+	assert_true(res.in_sync);
+	assert_true(res.relay_lacked > 0);
+	sync_ok(f, &f->r[2]);
+	sync_ok(f, &f->r[1]);
+	all_equal(f);
+}
+
 /* ---- random schedules ------------------------------------------------------------ */
 
 static uint64_t rng_next(uint64_t *x)
@@ -532,6 +1034,15 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_forgets_push, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_drop_middle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_truncate, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_drop_last, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_reorder, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_replay, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_swap, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hostile_forge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_rolled_back, setup, teardown),
 		cmocka_unit_test(test_random_schedules),
 	};
 
