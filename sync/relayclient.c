@@ -39,6 +39,7 @@
 
 #include "hearth/crypto.h"
 #include "hearth/relay.h"
+#include "relayclient_private.h"
 #include "transport.h"
 
 #define N_(s) (s)
@@ -174,13 +175,33 @@ static json_t *json_body(const hearth_response *resp)
 
 /* ---- state ------------------------------------------------------------------------ */
 
+int hearth_relay_state_parse(const uint8_t *body, size_t len,
+			     uint8_t store[HEARTH_RELAY_INSTANCE_BYTES], uint64_t *max_seq,
+			     hearth_fp *fp)
+{
+	json_t *doc = NULL, *sum;
+	uint64_t count = 0;
+	int rc = -1;
+
+	hearth_fp_init(fp);
+	if (body != NULL)
+		doc = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, NULL);
+	sum = json_is_object(doc) ? json_object_get(doc, "sum") : NULL;
+	if (json_is_object(doc) && json_hex(doc, "store", store, HEARTH_RELAY_INSTANCE_BYTES) == 0 &&
+	    json_u64(doc, "max_seq", max_seq) == 0 && json_u64(doc, "count", &count) == 0 &&
+	    json_is_string(sum) && hearth_fp_sum_parse(json_string_value(sum), fp) == 0) {
+		fp->count = count;
+		rc = 0;
+	}
+	json_decref(doc);
+	return rc;
+}
+
 /* *unknown: the relay does not know the space (404). */
 static hearth_status get_state(client *c, relay_state *out, int *unknown)
 {
 	hearth_response resp;
 	hearth_status st;
-	json_t *doc;
-	uint64_t count = 0;
 
 	*unknown = 0;
 	if ((st = call(c, "GET", "/state", NULL, NULL, 0, &resp)) != HEARTH_OK)
@@ -195,15 +216,9 @@ static hearth_status get_state(client *c, relay_state *out, int *unknown)
 		hearth_response_free(&resp);
 		return st;
 	}
-	doc = json_body(&resp);
-	hearth_fp_init(&out->fp);
-	if (doc == NULL || json_hex(doc, "store", out->store, sizeof out->store) != 0 ||
-	    json_u64(doc, "max_seq", &out->max_seq) != 0 || json_u64(doc, "count", &count) != 0 ||
-	    !json_is_string(json_object_get(doc, "sum")) ||
-	    hearth_fp_sum_parse(json_string_value(json_object_get(doc, "sum")), &out->fp) != 0)
+	if (hearth_relay_state_parse(resp.body, resp.len, out->store, &out->max_seq,
+				     &out->fp) != 0)
 		st = malformed(c, N_("the space's state"));
-	out->fp.count = count;
-	json_decref(doc);
 	hearth_response_free(&resp);
 	return st;
 }
@@ -444,22 +459,24 @@ typedef struct page {
 	size_t n;
 } page;
 
-static hearth_status parse_page(client *c, const hearth_response *resp, page *pg)
+/* The envelopes of a body in response framing into pg (borrowed from
+ * body): -1 when the framing is broken, -2 out of memory. */
+static int page_split(const uint8_t *body, size_t blen, page *pg)
 {
 	size_t pos = 0, cap = 0;
 
 	memset(pg, 0, sizeof *pg);
-	while (pos < resp->len) {
+	while (pos < blen) {
 		uint64_t seq;
 		uint32_t len;
 
-		if (resp->len - pos < 12)
-			return malformed(c, N_("a page's framing"));
-		seq = be64(resp->body + pos);
-		len = be32(resp->body + pos + 8);
+		if (blen - pos < 12)
+			return -1;
+		seq = be64(body + pos);
+		len = be32(body + pos + 8);
 		pos += 12;
-		if (len == 0 || len > HEARTH_ENVELOPE_MAX || len > resp->len - pos)
-			return malformed(c, N_("a page's framing"));
+		if (len == 0 || len > HEARTH_ENVELOPE_MAX || len > blen - pos)
+			return -1;
 		if (pg->n == cap) {
 			void *a, *b;
 
@@ -471,15 +488,58 @@ static hearth_status parse_page(client *c, const hearth_response *resp, page *pg
 			if (b != NULL)
 				pg->seqs = b;
 			if (a == NULL || b == NULL)
-				return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory",
-						   N_("cannot pull from relay"));
+				return -2;
 		}
-		pg->envs[pg->n].bytes = resp->body + pos;
+		pg->envs[pg->n].bytes = body + pos;
 		pg->envs[pg->n].len = len;
 		pg->seqs[pg->n++] = seq;
 		pos += len;
 	}
-	return HEARTH_OK;
+	return 0;
+}
+
+static hearth_status parse_page(client *c, const hearth_response *resp, page *pg)
+{
+	int rc = page_split(resp->body, resp->len, pg);
+
+	if (rc == -2)
+		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", N_("cannot pull from relay"));
+	return rc == 0 ? HEARTH_OK : malformed(c, N_("a page's framing"));
+}
+
+/* What a pull's page must be: sequence numbers increasing past the
+ * cursor after, the last one next, next not past max_seq, and a page
+ * that says "more" moves the cursor.  NULL, or what is wrong. */
+static const char *page_check(const page *pg, uint64_t after, uint64_t next,
+			      uint64_t max_seq, int more)
+{
+	uint64_t prev = after;
+	size_t i;
+
+	for (i = 0; i < pg->n; i++) {
+		if (pg->seqs[i] <= prev || pg->seqs[i] > next)
+			return N_("a page's sequence numbers");
+		prev = pg->seqs[i];
+	}
+	if (next < after || (more && next == after) || (pg->n > 0 && next != prev) ||
+	    next > max_seq)
+		return N_("a page's headers");
+	return NULL;
+}
+
+int hearth_relay_page_check(const uint8_t *body, size_t len, uint64_t after, uint64_t next,
+			    uint64_t max_seq, int more, size_t *n)
+{
+	page pg;
+	int rc = page_split(body, len, &pg);
+
+	if (rc == 0 && page_check(&pg, after, next, max_seq, more) != NULL)
+		rc = -1;
+	if (n != NULL)
+		*n = rc == 0 ? pg.n : 0;
+	free(pg.envs);
+	free(pg.seqs);
+	return rc;
 }
 
 static void page_free(page *pg)
@@ -536,9 +596,8 @@ static hearth_status pull(client *c)
 
 	for (;;) {
 		hearth_response resp;
-		uint64_t after = c->rs.cursor, prev;
+		uint64_t after = c->rs.cursor;
 		page pg;
-		size_t i;
 
 		snprintf(suffix, sizeof suffix, "/envelopes?after=%" PRIu64 "&limit=%u", after,
 			 PAGE_LIMIT);
@@ -573,18 +632,13 @@ static hearth_status pull(client *c)
 			hearth_response_free(&resp);
 			return st;
 		}
-		/* Sequence numbers increase, past the cursor, up to Next; a
-		 * page that says "more" moves the cursor. */
-		prev = after;
-		for (i = 0; i < pg.n && st == HEARTH_OK; i++) {
-			if (pg.seqs[i] <= prev || pg.seqs[i] > resp.next)
-				st = malformed(c, N_("a page's sequence numbers"));
-			prev = pg.seqs[i];
+		{
+			const char *bad = page_check(&pg, after, resp.next, resp.max_seq,
+						     resp.more);
+
+			if (bad != NULL)
+				st = malformed(c, bad);
 		}
-		if (st == HEARTH_OK && (resp.next < after || (resp.more && resp.next == after) ||
-					(pg.n > 0 && resp.next != prev) ||
-					resp.next > resp.max_seq))
-			st = malformed(c, N_("a page's headers"));
 		if (st == HEARTH_OK && pg.n > 0) {
 			c->r->pulled += pg.n;
 			st = receive_batch(c, &pg, resp.next);
