@@ -33,6 +33,7 @@
 #include "hearth/store.h"
 #include "hearth/sync.h"
 #include "relay.h"
+#include "store.h"
 #include "relayutil.h"
 
 #define OK(call) do { \
@@ -589,6 +590,12 @@ static void test_reconcile_fetch(void **state)
 
 /* ---- refusals ------------------------------------------------------------------ */
 
+static size_t discard_body(char *p, size_t size, size_t n, void *ctx)
+{
+	(void)p, (void)ctx;
+	return size * n;
+}
+
 static void test_refusals(void **state)
 {
 	fixture *f = *state;
@@ -643,6 +650,15 @@ static void test_refusals(void **state)
 	resp_free(&r);
 	free(big);
 	envs_free(&m);
+	/* Too many envelopes in one request: 9,000 one-byte frames. */
+	assert_non_null(big = calloc(9000, 5));
+	for (data.n = 0; data.n < 9000; data.n++)
+		big[5 * data.n + 3] = 1;
+	http(f, "POST", path_of(f, "/envelopes"), big, 9000 * 5, &lead, &r);
+	expect_error(&r, 400, "bad_request");
+	assert_non_null(strstr((char *)r.body, "more than 8192"));
+	resp_free(&r);
+	free(big);
 	/* Malformed framing: a length past the end. */
 	http(f, "POST", path_of(f, "/envelopes"), junk, sizeof junk, &lead, &r);
 	expect_error(&r, 400, "bad_request");
@@ -670,6 +686,26 @@ static void test_refusals(void **state)
 	http(f, "POST", path_of(f, "/envelopes"), big, MIB + 1, &lead, &r);
 	expect_error(&r, 413, "too_large");
 	resp_free(&r);
+	/* The same without a Content-Length (chunked): refused once read. */
+	{
+		struct curl_slist *hd = curl_slist_append(NULL, "Transfer-Encoding: chunked");
+		CURL *c = curl_easy_init();
+		char url[512];
+		long status = 0;
+
+		hd = curl_slist_append(hd, "Expect:");
+		snprintf(url, sizeof url, "http://127.0.0.1:%u%s", f->port, path_of(f, "/envelopes"));
+		curl_easy_setopt(c, CURLOPT_URL, url);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, big);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(MIB + 1));
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
+		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+		assert_int_equal(curl_easy_perform(c), CURLE_OK);
+		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+		assert_int_equal(status, 413);
+		curl_slist_free_all(hd);
+		curl_easy_cleanup(c);
+	}
 	free(big);
 
 	/* Envelopes judged one by one: another space's, a forged one, an
@@ -789,7 +825,9 @@ static void test_limits(void **state)
 
 	relay_down(f);
 	f->cfg.quota = 0;
-	f->cfg.rate = 1;
+	/* One request per 10 s after a burst of 3: six in a row meet the
+	 * limit however slow this machine is. */
+	f->cfg.rate = 0.1;
 	f->cfg.burst = 3;
 	relay_up(f);
 	for (i = 0; i < 6; i++) {
@@ -804,6 +842,7 @@ static void test_limits(void **state)
 		resp_free(&r);
 	}
 	assert_true(limited >= 2);
+	assert_true(limited <= 3);
 }
 
 /* /healthz and /metrics, unsigned. */
@@ -873,6 +912,212 @@ static void test_two_relays(void **state)
 	resp_free(&r);
 }
 
+/* A revoked device (lost or stolen; its member stays): 403, while the
+ * member's other business goes on; and plane=control gives the control
+ * envelopes alone. */
+static void test_revoked(void **state)
+{
+	fixture *f = *state;
+	how ah = { &f->a, 0, NULL, 0 };
+	hearth_envelope_info info;
+	envs all, ctl;
+	resp r;
+	int done = 0;
+
+	assert_int_equal(do_register(f), 201);
+	envs_of(f, &f->lead, -1, 0, &all);
+	json_decref(push(f, &f->lead, &all, 0, all.n, 200));
+	envs_free(&all);
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &ah, &r);
+	assert_int_equal(r.status, 200);
+	resp_free(&r);
+	OK(hearth_space_revoke_device(f->lead.s, &f->space, f->a.device, 1, &done));
+	assert_int_equal(done, 1);
+	envs_of(f, &f->lead, -1, 0, &all);
+	json_decref(push(f, &f->lead, &all, 0, all.n, 200));
+	envs_free(&all);
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &ah, &r);
+	expect_error(&r, 403, "forbidden");
+	resp_free(&r);
+
+	/* The control plane alone: every envelope at epoch 0, none other. */
+	{
+		how lh = { &f->lead, 0, NULL, 0 };
+		char pq[512];
+		size_t off = 0, n = 0;
+
+		snprintf(pq, sizeof pq, "%s?after=0&plane=control", path_of(f, "/envelopes"));
+		http(f, "GET", pq, NULL, 0, &lh, &r);
+		assert_int_equal(r.status, 200);
+		while (off < r.len) {
+			size_t l = (size_t)r.body[off + 8] << 24 | (size_t)r.body[off + 9] << 16 |
+				   (size_t)r.body[off + 10] << 8 | r.body[off + 11];
+
+			OK(hearth_envelope_peek(r.body + off + 12, l, &info));
+			assert_int_equal(info.epoch, 0);
+			off += 12 + l;
+			n++;
+		}
+		envs_of(f, &f->lead, 0, 0, &ctl);
+		assert_int_equal(n, ctl.n);
+		envs_free(&ctl);
+		resp_free(&r);
+	}
+}
+
+/* The SQLite store on its own: 3,000 puts of random blobs (a tenth of
+ * them again), then the incremental fingerprints (whole and per bucket)
+ * against a recount, each bucket's ids in id order against the ids put,
+ * seqs gap-free, and the quota's arithmetic. */
+static int cmp_id32(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+typedef struct ids_seen {
+	uint8_t (*v)[32];
+	size_t n;
+} ids_seen;
+
+static int collect_id(const uint8_t id[RELAY_ID_BYTES], void *ctx)
+{
+	ids_seen *s = ctx;
+
+	memcpy(s->v[s->n++], id, 32);
+	return 0;
+}
+
+static void test_store_recount(void **state)
+{
+	fixture *f = *state;
+	enum { N = 3000 };
+	uint8_t (*ids)[32] = malloc(N * 32), space[16], blob[300];
+	hearth_fp whole, buckets[256], got;
+	relay_space_state st;
+	relay_envelope e;
+	relay_store *s;
+	ids_seen seen;
+	char uri[160], err[256];
+	uint64_t seq, bytes = 0;
+	size_t i, b, k;
+	int added;
+
+	assert_non_null(ids);
+	snprintf(uri, sizeof uri, "sqlite:%s/store.db", f->dir);
+	assert_int_equal(relay_store_open(uri, &s, err, sizeof err), 0);
+	randombytes_buf(space, sizeof space);
+	memset(&e, 0, sizeof e);
+	randombytes_buf(blob, 100);
+	hearth_envelope_id(blob, 100, e.id);
+	e.bytes = blob;
+	e.len = 100;
+	assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), RELAY_ENOTFOUND);
+	assert_int_equal(relay_store_space_add(s, space), 0);
+	assert_int_equal(relay_store_space_add(s, space), RELAY_EEXIST);
+	hearth_fp_init(&whole);
+	for (b = 0; b < 256; b++)
+		hearth_fp_init(&buckets[b]);
+	for (i = 0; i < N; i++) {
+		size_t len = 100 + i % 200;
+
+		memset(&e, 0, sizeof e);
+		randombytes_buf(blob, len);
+		hearth_envelope_id(blob, len, e.id);
+		e.epoch = i % 7 == 0 ? 0 : 5;
+		e.device = 1;
+		e.first_seq = e.last_seq = i + 1;
+		e.bytes = blob;
+		e.len = len;
+		assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), 0);
+		assert_int_equal(added, 1);
+		assert_int_equal(seq, i + 1);
+		memcpy(ids[i], e.id, 32);
+		hearth_fp_add(&whole, e.id);
+		hearth_fp_add(&buckets[e.id[0]], e.id);
+		bytes += len;
+		/* A tenth pushed again: held, same seq, nothing counted twice. */
+		if (i % 10 == 3) {
+			assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), 0);
+			assert_int_equal(added, 0);
+			assert_int_equal(seq, i + 1);
+		}
+	}
+	/* An id that is not the bytes' own is refused. */
+	e.id[0] ^= 1;
+	assert_int_equal(relay_store_put(s, space, &e, 0, &seq, &added), RELAY_EINVAL);
+	assert_int_equal(relay_store_state(s, space, &st), 0);
+	assert_int_equal(st.max_seq, N);
+	assert_int_equal(st.bytes, bytes);
+	assert_true(hearth_fp_equal(&st.fp, &whole));
+	qsort(ids, N, 32, cmp_id32);
+	seen.v = malloc(N * 32);
+	assert_non_null(seen.v);
+	for (b = 0, k = 0; b < 256; b++) {
+		assert_int_equal(relay_store_bucket(s, space, (unsigned)b, &got), 0);
+		assert_true(hearth_fp_equal(&got, &buckets[b]));
+		seen.n = 0;
+		assert_int_equal(relay_store_bucket_ids(s, space, (unsigned)b, collect_id, &seen), 0);
+		assert_int_equal(seen.n, buckets[b].count);
+		for (i = 0; i < seen.n; i++, k++)
+			assert_memory_equal(seen.v[i], ids[k], 32);
+	}
+	assert_int_equal(k, N);
+	assert_int_equal(relay_store_bucket(s, space, 256, &got), RELAY_EINVAL);
+	/* The quota: the next envelope would pass it by one byte. */
+	randombytes_buf(blob, 100);
+	hearth_envelope_id(blob, 100, e.id);
+	e.bytes = blob;
+	e.len = 100;
+	assert_int_equal(relay_store_put(s, space, &e, bytes + 99, &seq, &added), RELAY_EQUOTA);
+	assert_int_equal(relay_store_put(s, space, &e, bytes + 100, &seq, &added), 0);
+	assert_int_equal(seq, N + 1);
+	bytes += 100;
+	/* Several in one step: new ones numbered in order, one held, one
+	 * repeated within the call, and the quota stopping at the fourth
+	 * with the three before it stored. */
+	{
+		uint8_t bl[5][120];
+		relay_envelope v[6];
+		uint64_t sq[6];
+		int ad[6];
+		size_t done;
+
+		for (i = 0; i < 5; i++) {
+			memset(&v[i], 0, sizeof v[i]);
+			randombytes_buf(bl[i], sizeof bl[i]);
+			hearth_envelope_id(bl[i], sizeof bl[i], v[i].id);
+			v[i].bytes = bl[i];
+			v[i].len = sizeof bl[i];
+			v[i].epoch = 5;
+		}
+		v[2] = e;    /* held: put above */
+		v[3] = v[0]; /* the same as the first */
+		assert_int_equal(relay_store_put_many(s, space, v, 4, 0, sq, ad, &done), 0);
+		assert_int_equal(done, 4);
+		assert_int_equal(sq[0], N + 2);
+		assert_int_equal(ad[0], 1);
+		assert_int_equal(sq[1], N + 3);
+		assert_int_equal(sq[2], N + 1);
+		assert_int_equal(ad[2], 0);
+		assert_int_equal(sq[3], N + 2);
+		assert_int_equal(ad[3], 0);
+		bytes += 240;
+		v[0] = v[4];
+		memset(bl[1], 7, sizeof bl[1]);
+		hearth_envelope_id(bl[1], sizeof bl[1], v[1].id);
+		assert_int_equal(relay_store_put_many(s, space, v, 2, bytes + 120, sq, ad, &done),
+				 RELAY_EQUOTA);
+		assert_int_equal(done, 1);
+		assert_int_equal(sq[0], N + 4);
+		assert_int_equal(relay_store_state(s, space, &st), 0);
+		assert_int_equal(st.max_seq, N + 4);
+		assert_int_equal(st.fp.count, N + 4);
+	}
+	relay_store_close(s);
+	free(seen.v);
+	free(ids);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -886,6 +1131,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_health_metrics, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_two_relays, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_revoked, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_store_recount, fixture_setup, fixture_teardown),
 	};
 	int rc;
 

@@ -270,7 +270,7 @@ int main(int argc, char **argv)
 	relay_server *srv = NULL;
 	char err[512], fp[128] = "", *cert = NULL, *key = NULL;
 	sigset_t sigs;
-	int c, i, sig;
+	int c, i, sig, rc = 0;
 
 	i18n_init();
 	o.quota = RELAY_DEFAULT_QUOTA;
@@ -350,7 +350,8 @@ int main(int argc, char **argv)
 	cfg.threads = o.threads;
 	if (relay_server_start(&cfg, &srv, err, sizeof err) != 0) {
 		fprintf(stderr, _("hearth-relay: cannot start: %s\n"), err);
-		return 1;
+		rc = 1;
+		goto out;
 	}
 	if (o.lan)
 		announce(o.listen, relay_server_port(srv), fp);
@@ -359,6 +360,7 @@ int main(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	fprintf(stderr, "%s", _("hearth-relay: stopping\n"));
 	relay_server_stop(srv);
+out:
 	free(cert);
 	free(key);
 	free(o.listen);
@@ -366,5 +368,5 @@ int main(int argc, char **argv)
 	free(o.tls_cert);
 	free(o.tls_key);
 	free(o.lan_dir);
-	return 0;
+	return rc;
 }

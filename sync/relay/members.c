@@ -195,15 +195,19 @@ static int walk_one(const relay_envelope *e, void *ctx)
 	return rc;
 }
 
-/* Walks the control envelopes stored since the last walk. */
-static int catch_up(relay_space *sp, relay_store *st)
+/* Walks the control envelopes stored since the last walk; s is the
+ * space's state as just read (NULL: read it). */
+static int catch_up(relay_space *sp, relay_store *st, const relay_space_state *s)
 {
-	relay_space_state s;
-	int rc, more = 1;
+	relay_space_state now;
+	int rc = 0, more = 1;
 
-	if ((rc = relay_store_state(st, sp->id, &s)) != 0)
-		return rc;
-	if (s.control == sp->walked)
+	if (s == NULL) {
+		if ((rc = relay_store_state(st, sp->id, &now)) != 0)
+			return rc;
+		s = &now;
+	}
+	if (s->control == sp->walked)
 		return 0;
 	while (more && rc == 0)
 		rc = relay_store_pull(st, sp->id, sp->last_seq, WALK_PAGE, 1, walk_one, sp,
@@ -212,12 +216,15 @@ static int catch_up(relay_space *sp, relay_store *st)
 }
 
 int relay_space_lock(relay_members *m, relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
-		     relay_space **out)
+		     relay_space **out, relay_space_state *state)
 {
 	relay_space *sp;
 	int rc;
 
 	*out = NULL;
+	/* The state first: an unknown space gets no cache entry. */
+	if ((rc = relay_store_state(st, space, state)) != 0)
+		return rc;
 	pthread_mutex_lock(&m->lock);
 	for (sp = m->buckets[space[0]]; sp != NULL; sp = sp->next)
 		if (memcmp(sp->id, space, RELAY_SPACE_BYTES) == 0)
@@ -232,7 +239,7 @@ int relay_space_lock(relay_members *m, relay_store *st, const uint8_t space[RELA
 	if (sp == NULL)
 		return RELAY_ENOMEM;
 	pthread_mutex_lock(&sp->lock);
-	if ((rc = catch_up(sp, st)) != 0) {
+	if ((rc = catch_up(sp, st, state)) != 0) {
 		pthread_mutex_unlock(&sp->lock);
 		return rc;
 	}
@@ -310,53 +317,27 @@ static int store_it(relay_space *sp, relay_store *st, const uint8_t *env, size_t
 	return 0;
 }
 
-int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_t len,
-		     uint64_t quota, relay_push_result *res)
+int relay_space_judge(relay_space *sp, const uint8_t *env, size_t len,
+		      relay_push_result *res, relay_envelope *out)
 {
 	const hearth_space_state *state;
 	hearth_envelope_info info;
-	hearth_envelope_batch b;
 	uint8_t pk[HEARTH_SIGN_PUBLICBYTES];
-	hearth_status hs;
-	int rc;
 
 	memset(res, 0, sizeof *res);
 	hearth_envelope_id(env, len, res->id);
 	res->verdict = RELAY_REFUSED;
+	res->len = len;
 	if (hearth_envelope_peek(env, len, &info) != HEARTH_OK) {
 		res->reason = "it is not a well-formed envelope";
-		return 0;
+		return RELAY_JUDGE_DONE;
 	}
 	if (memcmp(info.space.b, sp->id, RELAY_SPACE_BYTES) != 0) {
 		res->reason = "it is of another space";
-		return 0;
+		return RELAY_JUDGE_DONE;
 	}
-	if (info.epoch == HEARTH_EPOCH_CONTROL) {
-		hs = hearth_envelope_open_control(env, len, control_key, sp, &b);
-		if (hs == HEARTH_ENOTFOUND) {
-			hearth_envelope_batch_release(&b);
-			res->verdict = RELAY_LATER;
-			res->reason = "its author is not (yet) known";
-			return 0;
-		}
-		if (hs == HEARTH_ENOMEM) {
-			hearth_envelope_batch_release(&b);
-			return RELAY_ENOMEM;
-		}
-		if (hs != HEARTH_OK) {
-			hearth_envelope_batch_release(&b);
-			res->reason = hs == HEARTH_EAUTH ? "its signature does not verify"
-				: "it does not open";
-			return 0;
-		}
-		rc = store_it(sp, st, env, len, &info, quota, res);
-		hearth_envelope_batch_release(&b);
-		if (rc != 0)
-			return rc;
-		/* Folded in by walking the store: the order of every
-		 * process's control envelopes is the store's. */
-		return catch_up(sp, st);
-	}
+	if (info.epoch == HEARTH_EPOCH_CONTROL)
+		return RELAY_JUDGE_CONTROL;
 	if ((state = state_of(sp)) == NULL)
 		return RELAY_ENOMEM;
 	if (!hearth_space_may_write(state, info.device, info.first_seq, info.last_seq,
@@ -365,15 +346,70 @@ int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_
 		    !hearth_space_may_write(state, info.device, info.first_seq, info.last_seq,
 					    HEARTH_EPOCH_CONTROL, NULL, NULL)) {
 			res->reason = "its device may not write these seqs";
-			return 0;
+			return RELAY_JUDGE_DONE;
 		}
 		res->verdict = RELAY_LATER;
 		res->reason = "its author or its epoch is not (yet) known";
-		return 0;
+		return RELAY_JUDGE_DONE;
 	}
 	if (hearth_envelope_verify(env, len, pk) != HEARTH_OK) {
 		res->reason = "its signature does not verify";
+		return RELAY_JUDGE_DONE;
+	}
+	memset(out, 0, sizeof *out);
+	memcpy(out->id, res->id, sizeof out->id);
+	out->epoch = info.epoch;
+	out->device = info.device;
+	out->first_seq = info.first_seq;
+	out->last_seq = info.last_seq;
+	out->bytes = env;
+	out->len = len;
+	return RELAY_JUDGE_STORE;
+}
+
+int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_t len,
+		     uint64_t quota, relay_push_result *res)
+{
+	hearth_envelope_info info;
+	hearth_envelope_batch b;
+	relay_envelope e;
+	hearth_status hs;
+	int rc, added = 0;
+
+	rc = relay_space_judge(sp, env, len, res, &e);
+	if (rc == RELAY_JUDGE_DONE)
+		return 0;
+	if (rc == RELAY_JUDGE_STORE) {
+		if ((rc = relay_store_put(st, sp->id, &e, quota, &res->seq, &added)) != 0)
+			return rc;
+		res->verdict = added ? RELAY_STORED : RELAY_HELD;
 		return 0;
 	}
-	return store_it(sp, st, env, len, &info, quota, res);
+	if (rc != RELAY_JUDGE_CONTROL)
+		return rc;
+	hs = hearth_envelope_open_control(env, len, control_key, sp, &b);
+	if (hs == HEARTH_ENOTFOUND) {
+		hearth_envelope_batch_release(&b);
+		res->verdict = RELAY_LATER;
+		res->reason = "its author is not (yet) known";
+		return 0;
+	}
+	if (hs == HEARTH_ENOMEM) {
+		hearth_envelope_batch_release(&b);
+		return RELAY_ENOMEM;
+	}
+	if (hs != HEARTH_OK) {
+		hearth_envelope_batch_release(&b);
+		res->reason = hs == HEARTH_EAUTH ? "its signature does not verify"
+			: "it does not open";
+		return 0;
+	}
+	info = b.info;
+	hearth_envelope_batch_release(&b);
+	rc = store_it(sp, st, env, len, &info, quota, res);
+	if (rc != 0)
+		return rc;
+	/* Folded in by walking the store: the order of every process's
+	 * control envelopes is the store's. */
+	return catch_up(sp, st, NULL);
 }

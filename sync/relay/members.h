@@ -21,12 +21,13 @@ typedef struct relay_space relay_space;
 relay_members *relay_members_new(void);
 void relay_members_free(relay_members *m);
 
-/* Finds (or makes) the cache entry of space and locks it: one thread at
- * a time judges a space.  Then brings it up to date with st: the caller
- * knows the space is registered.  0, RELAY_ENOMEM, or the store's error
- * (the entry is then not locked). */
+/* Reads the state of space from st into *state, then finds (or makes)
+ * its cache entry and locks it (one thread at a time judges a space) and
+ * brings it up to date.  0; RELAY_ENOTFOUND for a space not registered
+ * (no entry is made for it); RELAY_ENOMEM, or the store's error (the
+ * entry is then not locked). */
 int relay_space_lock(relay_members *m, relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
-		     relay_space **out);
+		     relay_space **out, relay_space_state *state);
 void relay_space_unlock(relay_space *sp);
 
 /* What the membership says of a request's device: 0 not listed in the
@@ -43,6 +44,7 @@ typedef struct relay_push_result {
 	uint64_t seq;          /* stored or held */
 	relay_verdict verdict;
 	const char *reason;    /* English, static; NULL for stored and held */
+	size_t len;            /* the envelope's bytes */
 } relay_push_result;
 
 /* Judges one envelope pushed to the locked space and stores it if it
@@ -54,6 +56,18 @@ typedef struct relay_push_result {
  * RELAY_EIO, RELAY_ENOMEM. */
 int relay_space_push(relay_space *sp, relay_store *st, const uint8_t *env, size_t len,
 		     uint64_t quota, relay_push_result *res);
+
+/* For a push of many envelopes, whose data envelopes are stored together
+ * (relay_store_put_many): judges env without storing it.
+ * RELAY_JUDGE_STORE: a data envelope that passes; *out describes it (its
+ * bytes are env's) and res->id is set: the caller stores it and fills
+ * res->seq and res->verdict.  RELAY_JUDGE_DONE: res says why not (refused,
+ * later).  RELAY_JUDGE_CONTROL: a control envelope: the caller stores what
+ * it holds, then pushes this one with relay_space_push (its ops are folded
+ * in before the next envelope is judged).  RELAY_ENOMEM. */
+enum { RELAY_JUDGE_DONE = 1, RELAY_JUDGE_STORE = 2, RELAY_JUDGE_CONTROL = 3 };
+int relay_space_judge(relay_space *sp, const uint8_t *env, size_t len,
+		      relay_push_result *res, relay_envelope *out);
 
 /* For registration: the genesis author's device and key among the
  * control envelopes env of space (1 found, 0 not). */

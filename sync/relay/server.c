@@ -325,86 +325,167 @@ typedef struct call {
 	uint8_t space[RELAY_SPACE_BYTES];
 	relay_store *st;
 	relay_auth auth;
+	relay_space_state state; /* read when the space was locked */
 } call;
 
-/* The push of every envelope of the body into the locked space. */
+/* The push of every envelope of the body into the locked space.  Data
+ * envelopes that pass are stored together (one transaction, one sync);
+ * a control envelope first stores those pending, then is stored and
+ * folded in on its own, so the envelopes after it are judged with it. */
 typedef struct push_ctx {
 	call *k;
 	relay_space *sp;
-	json_t *results;
+	relay_push_result *res;  /* one per frame, in order */
+	size_t nres;
+	relay_envelope *pend;    /* judged, waiting to be stored */
+	size_t *pend_at;         /* their places in res */
+	uint64_t *seq;
+	int *added;
+	size_t npend;
 	int rc;
-	uint64_t quota_at; /* 0: none */
 } push_ctx;
+
+static int push_flush(push_ctx *p)
+{
+	size_t done = 0, i;
+	int rc;
+
+	if (p->npend == 0)
+		return 0;
+	rc = relay_store_put_many(p->k->st, p->k->space, p->pend, p->npend, p->k->srv->cfg.quota,
+				  p->seq, p->added, &done);
+	for (i = 0; i < done; i++) {
+		relay_push_result *r = &p->res[p->pend_at[i]];
+
+		r->seq = p->seq[i];
+		r->verdict = p->added[i] ? RELAY_STORED : RELAY_HELD;
+	}
+	p->npend = 0;
+	if (rc != 0)
+		p->rc = rc;
+	return rc;
+}
 
 static int push_one(const uint8_t *env, size_t len, void *ctx)
 {
-	static const char *const names[] = { "stored", "held", "refused", "later" };
 	push_ctx *p = ctx;
-	relay_push_result res;
-	char id[2 * RELAY_ID_BYTES + 1];
-	json_t *o;
+	relay_push_result *res = &p->res[p->nres++];
 	int rc;
 
-	rc = relay_space_push(p->sp, p->k->st, env, len, p->k->srv->cfg.quota, &res);
-	if (rc != 0) {
+	rc = relay_space_judge(p->sp, env, len, res, &p->pend[p->npend]);
+	if (rc == RELAY_JUDGE_STORE) {
+		p->pend_at[p->npend++] = p->nres - 1;
+		return 0;
+	}
+	if (rc == RELAY_JUDGE_CONTROL) {
+		if (push_flush(p) != 0)
+			return 1;
+		rc = relay_space_push(p->sp, p->k->st, env, len, p->k->srv->cfg.quota, res);
+	}
+	if (rc != 0 && rc != RELAY_JUDGE_DONE) {
 		p->rc = rc;
 		return 1;
 	}
-	relay_hex(res.id, RELAY_ID_BYTES, id);
-	o = json_pack("{s:s,s:s}", "id", id, "status", names[res.verdict]);
-	if (res.verdict == RELAY_STORED || res.verdict == RELAY_HELD)
-		json_object_set_new(o, "seq", json_integer((json_int_t)res.seq));
-	if (res.reason != NULL)
-		json_object_set_new(o, "reason", json_string(res.reason));
-	json_array_append_new(p->results, o);
-	if (res.verdict == RELAY_STORED) {
-		atomic_fetch_add_explicit(&p->k->srv->metrics.envelopes_stored, 1,
-					  memory_order_relaxed);
-		atomic_fetch_add_explicit(&p->k->srv->metrics.bytes_stored, len,
-					  memory_order_relaxed);
-	} else if (res.verdict == RELAY_HELD) {
-		atomic_fetch_add_explicit(&p->k->srv->metrics.envelopes_held, 1,
-					  memory_order_relaxed);
-	} else {
-		relay_metrics_refusal(&p->k->srv->metrics, REFUSE_ENVELOPE);
+	return 0;
+}
+
+/* The results as JSON, counted in the metrics. */
+static json_t *push_results(push_ctx *p)
+{
+	static const char *const names[] = { "stored", "held", "refused", "later" };
+	relay_metrics *m = &p->k->srv->metrics;
+	json_t *list = json_array(), *o;
+	char id[2 * RELAY_ID_BYTES + 1];
+	size_t i;
+
+	for (i = 0; i < p->nres; i++) {
+		const relay_push_result *r = &p->res[i];
+
+		relay_hex(r->id, RELAY_ID_BYTES, id);
+		o = json_pack("{s:s,s:s}", "id", id, "status", names[r->verdict]);
+		if (r->verdict == RELAY_STORED || r->verdict == RELAY_HELD)
+			json_object_set_new(o, "seq", json_integer((json_int_t)r->seq));
+		if (r->reason != NULL)
+			json_object_set_new(o, "reason", json_string(r->reason));
+		json_array_append_new(list, o);
+		if (r->verdict == RELAY_STORED) {
+			atomic_fetch_add_explicit(&m->envelopes_stored, 1, memory_order_relaxed);
+			atomic_fetch_add_explicit(&m->bytes_stored, r->len, memory_order_relaxed);
+		} else if (r->verdict == RELAY_HELD)
+			atomic_fetch_add_explicit(&m->envelopes_held, 1, memory_order_relaxed);
+		else
+			relay_metrics_refusal(m, REFUSE_ENVELOPE);
 	}
+	return list;
+}
+
+static int count_frame(const uint8_t *env, size_t len, void *ctx)
+{
+	(void)env, (void)len;
+	++*(size_t *)ctx;
 	return 0;
 }
 
 /* Pushes the body's envelopes and answers with their results. */
 static MHD_Result do_push(call *k, relay_space *sp, unsigned status)
 {
-	push_ctx p = { k, sp, json_array(), 0, 0 };
+	push_ctx p = { k, sp, NULL, 0, NULL, NULL, NULL, NULL, 0, 0 };
 	uint8_t instance[RELAY_INSTANCE_BYTES];
 	relay_space_state s;
+	MHD_Result ret;
+	size_t n = 0, i;
 	json_t *j;
 	int rc;
 
-	rc = relay_frames_parse(k->r->body, k->r->len, push_one, &p);
-	if (rc == -1) {
-		json_decref(p.results);
+	/* A result per frame: many tiny frames would make the answer many
+	 * times the request.  No envelope is under 300 bytes, so 1 MiB holds
+	 * fewer than RELAY_PUSH_MAX. */
+	if (relay_frames_parse(k->r->body, k->r->len, count_frame, &n) != 0)
 		return refuse(k->c, k->srv, 400, REFUSE_BAD_REQUEST, NULL,
 			      "the body is not a sequence of [4-byte length][envelope]");
+	if (n > RELAY_PUSH_MAX)
+		return refuse(k->c, k->srv, 400, REFUSE_BAD_REQUEST, NULL,
+			      "more than %u envelopes in one request", RELAY_PUSH_MAX);
+	i = n ? n : 1;
+	p.res = calloc(i, sizeof *p.res);
+	p.pend = calloc(i, sizeof *p.pend);
+	p.pend_at = calloc(i, sizeof *p.pend_at);
+	p.seq = calloc(i, sizeof *p.seq);
+	p.added = calloc(i, sizeof *p.added);
+	if (p.res == NULL || p.pend == NULL || p.pend_at == NULL || p.seq == NULL ||
+	    p.added == NULL) {
+		ret = store_failed(k->c, k->srv, NULL, RELAY_ENOMEM);
+		goto out;
 	}
+	if (relay_frames_parse(k->r->body, k->r->len, push_one, &p) == 0)
+		push_flush(&p);
+	/* Every envelope stored is committed, with a sync, from here on. */
 	if (p.rc == RELAY_EQUOTA) {
-		json_decref(p.results);
-		return refuse(k->c, k->srv, 507, REFUSE_QUOTA, NULL,
-			      "the space has reached its quota of %llu bytes",
-			      (unsigned long long)k->srv->cfg.quota);
+		ret = refuse(k->c, k->srv, 507, REFUSE_QUOTA, NULL,
+			     "the space has reached its quota of %llu bytes",
+			     (unsigned long long)k->srv->cfg.quota);
+		goto out;
 	}
 	if (p.rc != 0) {
-		json_decref(p.results);
-		return store_failed(k->c, k->srv, k->st, p.rc);
+		ret = store_failed(k->c, k->srv, k->st, p.rc);
+		goto out;
 	}
 	if ((rc = relay_store_state(k->st, k->space, &s)) != 0 ||
 	    (rc = relay_store_instance(k->st, instance)) != 0) {
-		json_decref(p.results);
-		return store_failed(k->c, k->srv, k->st, rc);
+		ret = store_failed(k->c, k->srv, k->st, rc);
+		goto out;
 	}
 	j = json_object();
-	json_object_set_new(j, "results", p.results);
+	json_object_set_new(j, "results", push_results(&p));
 	state_json(j, instance, &s);
-	return answer_json(k->c, k->srv, status, j, NULL);
+	ret = answer_json(k->c, k->srv, status, j, NULL);
+out:
+	free(p.res);
+	free(p.pend);
+	free(p.pend_at);
+	free(p.seq);
+	free(p.added);
+	return ret;
 }
 
 /* The signature headers, the clock, the signature under pk, the nonce,
@@ -488,7 +569,7 @@ static MHD_Result do_register(call *k)
 	if (fresh)
 		atomic_fetch_add_explicit(&k->srv->metrics.spaces_registered, 1,
 					  memory_order_relaxed);
-	if ((rc = relay_space_lock(k->srv->members, k->st, k->space, &sp)) != 0)
+	if ((rc = relay_space_lock(k->srv->members, k->st, k->space, &sp, &k->state)) != 0)
 		return store_failed(k->c, k->srv, k->st, rc);
 	ret = do_push(k, sp, fresh ? 201 : 200);
 	relay_space_unlock(sp);
@@ -510,8 +591,8 @@ static MHD_Result do_pull(call *k)
 
 	if (relay_pull_query_parse(k->query, &after, &limit, &control, &why) != 0)
 		return refuse(k->c, k->srv, 400, REFUSE_BAD_REQUEST, NULL, "%s", why);
-	if ((rc = relay_store_state(k->st, k->space, &s)) != 0 ||
-	    (rc = relay_store_instance(k->st, instance)) != 0 ||
+	s = k->state;
+	if ((rc = relay_store_instance(k->st, instance)) != 0 ||
 	    (rc = relay_store_pull(k->st, k->space, after, limit, control, frame_out, &b,
 				   &more)) != 0) {
 		free(b.b);
@@ -553,9 +634,9 @@ static MHD_Result do_state(call *k)
 	json_t *j;
 	int rc;
 
-	if ((rc = relay_store_state(k->st, k->space, &s)) != 0 ||
-	    (rc = relay_store_instance(k->st, instance)) != 0)
+	if ((rc = relay_store_instance(k->st, instance)) != 0)
 		return store_failed(k->c, k->srv, k->st, rc);
+	s = k->state;
 	j = json_object();
 	state_json(j, instance, &s);
 	json_object_set_new(j, "bytes", json_integer((json_int_t)s.bytes));
@@ -669,13 +750,11 @@ static MHD_Result serve_space(call *k, enum route rt)
 			      RELAY_CLOCK_SKEW, (long long)now);
 	if (rt == R_SPACE)
 		return do_register(k);
-	rc = relay_store_space_exists(k->st, k->space);
+	rc = relay_space_lock(k->srv->members, k->st, k->space, &sp, &k->state);
 	if (rc == RELAY_ENOTFOUND)
 		return refuse(k->c, k->srv, 404, REFUSE_NOT_FOUND, NULL,
 			      "the space is not registered on this relay");
 	if (rc != 0)
-		return store_failed(k->c, k->srv, k->st, rc);
-	if ((rc = relay_space_lock(k->srv->members, k->st, k->space, &sp)) != 0)
 		return store_failed(k->c, k->srv, k->st, rc);
 	if (!relay_space_device(sp, k->auth.device, pk, &current)) {
 		relay_space_unlock(sp);

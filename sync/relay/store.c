@@ -62,6 +62,23 @@ int relay_store_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 	return st->vt->put(st, space, e, quota, seq, added);
 }
 
+int relay_store_put_many(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+			 const relay_envelope *e, size_t n, uint64_t quota,
+			 uint64_t *seq, int *added, size_t *done)
+{
+	size_t i;
+	int rc = relay_store_sqlite_put_many(st, space, e, n, quota, seq, added, done);
+
+	if (rc != RELAY_EINVAL || *done != 0 || n == 0)
+		return rc;
+	/* Not SQLite (or a put SQLite refused: then the first refuses again). */
+	for (i = 0; i < n; i++)
+		if ((rc = st->vt->put(st, space, &e[i], quota, &seq[i], &added[i])) != 0)
+			break;
+	*done = i;
+	return rc;
+}
+
 int relay_store_pull(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		     uint64_t after, size_t max_bytes, int control_only,
 		     relay_envelope_cb cb, void *ctx, int *more)

@@ -93,6 +93,15 @@ int relay_store_space_exists(relay_store *st, const uint8_t space[RELAY_SPACE_BY
 int relay_store_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		    const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added);
 
+/* As relay_store_put for each of e[0..n), in order (seq[i], added[i]),
+ * but durable together: one transaction and one sync where the store
+ * can (SQLite), one put after another elsewhere.  *done: how many were
+ * handled.  RELAY_EQUOTA stops at e[*done], those before it stored; after
+ * another failure nothing of the call is known to be stored. */
+int relay_store_put_many(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+			 const relay_envelope *e, size_t n, uint64_t quota,
+			 uint64_t *seq, int *added, size_t *done);
+
 /* Calls cb for envelopes of space with seq > after, in seq order, until
  * max_bytes of envelope bytes have been given (at least one envelope is
  * always given if there is one) or cb returns non-zero (which stops the

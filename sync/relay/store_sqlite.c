@@ -18,9 +18,14 @@
  *                       partial index lists for the membership fold.
  *                       The header fields and the id are not stored:
  *                       they are read again from the bytes.
- *   env_id(space, id, seq)  the ids, for idempotent puts, fetch by id and
- *                       the ids of a reconciliation bucket (WITHOUT ROWID,
- *                       ordered by id, so a bucket is a range).
+ *   env_id(space, idp, seq)  the ids' first 8 bytes (idp, see id_prefix),
+ *                       for idempotent puts, fetch by id and the ids of a
+ *                       reconciliation bucket (WITHOUT ROWID, ordered by
+ *                       idp, so a bucket is a range).  Not the whole id:
+ *                       24 bytes less per envelope.  A prefix may be
+ *                       shared (anyone can grind 2^32 envelopes for a
+ *                       collision), so every match is confirmed by
+ *                       hashing the stored bytes.
  *   space(no, id, max_seq, bytes, count, sum, control)  per space: the
  *                       counters of relay_space_state, updated in the
  *                       same transaction as the insert;
@@ -32,6 +37,7 @@
  * A space's seqs stay below 2^40 and the spaces below 2^23: far beyond
  * what one relay holds, and checked.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,16 +55,16 @@
 
 enum {
 	Q_SPACE, Q_SPACE_ADD, Q_ID_SEQ, Q_ENV_ADD, Q_ID_ADD, Q_BUCKET, Q_BUCKET_SET,
-	Q_SPACE_SET, Q_PULL, Q_PULL_CTL, Q_GET, Q_IDS, Q_NONCE, Q_NONCE_PURGE,
+	Q_SPACE_SET, Q_PULL, Q_PULL_CTL, Q_GET, Q_IDS, Q_IDS_LAST, Q_NONCE, Q_NONCE_PURGE,
 	Q_BEGIN, Q_COMMIT, Q_ROLLBACK, Q_SYNC_NORMAL, Q_SYNC_FULL, Q_COUNT
 };
 
 static const char *const sql_text[Q_COUNT] = {
 	[Q_SPACE] = "SELECT no, max_seq, bytes, count, sum, control FROM space WHERE id = ?1",
 	[Q_SPACE_ADD] = "INSERT INTO space(id, sum) VALUES (?1, zeroblob(32))",
-	[Q_ID_SEQ] = "SELECT seq FROM env_id WHERE space = ?1 AND id = ?2",
+	[Q_ID_SEQ] = "SELECT seq FROM env_id WHERE space = ?1 AND idp = ?2",
 	[Q_ENV_ADD] = "INSERT INTO env(k, ctl, bytes) VALUES (?1, ?2, ?3)",
-	[Q_ID_ADD] = "INSERT INTO env_id(space, id, seq) VALUES (?1, ?2, ?3)",
+	[Q_ID_ADD] = "INSERT INTO env_id(space, idp, seq) VALUES (?1, ?2, ?3)",
 	[Q_BUCKET] = "SELECT count, sum FROM bucket WHERE space = ?1 AND b = ?2",
 	[Q_BUCKET_SET] = "INSERT OR REPLACE INTO bucket(space, b, count, sum) VALUES (?1, ?2, ?3, ?4)",
 	[Q_SPACE_SET] = "UPDATE space SET max_seq = ?2, bytes = ?3, count = ?4, sum = ?5, "
@@ -66,7 +72,8 @@ static const char *const sql_text[Q_COUNT] = {
 	[Q_PULL] = "SELECT k, bytes FROM env WHERE k > ?1 AND k <= ?2 ORDER BY k",
 	[Q_PULL_CTL] = "SELECT k, bytes FROM env WHERE ctl = 1 AND k > ?1 AND k <= ?2 ORDER BY k",
 	[Q_GET] = "SELECT bytes FROM env WHERE k = ?1",
-	[Q_IDS] = "SELECT id FROM env_id WHERE space = ?1 AND id >= ?2 AND id < ?3 ORDER BY id",
+	[Q_IDS] = "SELECT seq FROM env_id WHERE space = ?1 AND idp >= ?2 AND idp < ?3",
+	[Q_IDS_LAST] = "SELECT seq FROM env_id WHERE space = ?1 AND idp >= ?2",
 	[Q_NONCE] = "INSERT INTO nonce(device, nonce, t) VALUES (?1, ?2, ?3) "
 		    "ON CONFLICT(device, nonce) DO UPDATE SET t = excluded.t WHERE t < ?4",
 	[Q_NONCE_PURGE] = "DELETE FROM nonce WHERE t < ?1",
@@ -88,11 +95,18 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS env(k INTEGER PRIMARY KEY, ctl INTEGER NOT NULL,"
 	" bytes BLOB NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS env_ctl ON env(ctl) WHERE ctl = 1;"
-	"CREATE TABLE IF NOT EXISTS env_id(space INTEGER NOT NULL, id BLOB NOT NULL,"
-	" seq INTEGER NOT NULL, PRIMARY KEY(space, id)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS env_id(space INTEGER NOT NULL, idp INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL, PRIMARY KEY(space, idp, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS nonce(device INTEGER NOT NULL, nonce BLOB NOT NULL,"
 	" t INTEGER NOT NULL, PRIMARY KEY(device, nonce)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS nonce_t ON nonce(t);";
+
+/* One writer at a time in this process.  SQLite lets one transaction
+ * write at a time anyway; threads that find the file locked wait in its
+ * busy handler, which sleeps for milliseconds at a time: queueing on a
+ * mutex first turns that into a handover of microseconds.  Processes
+ * sharing the file still meet in the busy handler. */
+static pthread_mutex_t writer = PTHREAD_MUTEX_INITIALIZER;
 
 typedef struct sqlite_store {
 	struct relay_store base;
@@ -231,7 +245,7 @@ static int space_get(sqlite_store *s, const uint8_t space[RELAY_SPACE_BYTES], sp
 	return 0;
 }
 
-static int sqlite_space_add(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
+static int sqlite_space_add_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
 {
 	sqlite_store *s = of(st);
 	sqlite3_stmt *q;
@@ -264,6 +278,16 @@ fail:
 	return rc;
 }
 
+static int sqlite_space_add(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
+{
+	int rc;
+
+	pthread_mutex_lock(&writer);
+	rc = sqlite_space_add_locked(st, space);
+	pthread_mutex_unlock(&writer);
+	return rc;
+}
+
 static int sqlite_space_exists(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES])
 {
 	space_row r;
@@ -271,23 +295,61 @@ static int sqlite_space_exists(relay_store *st, const uint8_t space[RELAY_SPACE_
 	return space_get(of(st), space, &r);
 }
 
+/* An id's first 8 bytes as a signed integer that sorts as the bytes do
+ * (big-endian, the top bit flipped). */
+static int64_t id_prefix(const uint8_t id[RELAY_ID_BYTES])
+{
+	uint64_t v = 0;
+	int i;
+
+	for (i = 0; i < 8; i++)
+		v = v << 8 | id[i];
+	return (int64_t)(v ^ ((uint64_t)1 << 63));
+}
+
+/* The id of the envelope of space no at seq (hashing its stored bytes). */
+static int stored_id(sqlite_store *s, int64_t no, uint64_t seq, uint8_t id[RELAY_ID_BYTES])
+{
+	sqlite3_stmt *q = stmt(s, Q_GET);
+	int rc;
+
+	if (q == NULL)
+		return db_fail(s, "cannot read an envelope");
+	sqlite3_bind_int64(q, 1, (int64_t)((uint64_t)no << SEQ_BITS | seq));
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		hearth_envelope_id(sqlite3_column_blob(q, 0), (size_t)sqlite3_column_bytes(q, 0), id);
+	sqlite3_reset(q);
+	return rc == SQLITE_ROW ? 0 : db_fail(s, "cannot read an envelope");
+}
+
 /* The seq of id in space, if held: 0 (with *seq), RELAY_ENOTFOUND, RELAY_EIO. */
 static int id_seq(sqlite_store *s, int64_t no, const uint8_t id[RELAY_ID_BYTES], uint64_t *seq)
 {
 	sqlite3_stmt *q = stmt(s, Q_ID_SEQ);
-	int rc;
+	uint8_t got[RELAY_ID_BYTES];
+	int rc, step;
 
 	if (q == NULL)
 		return db_fail(s, "cannot look an id up");
 	sqlite3_bind_int64(q, 1, no);
-	sqlite3_bind_blob(q, 2, id, RELAY_ID_BYTES, SQLITE_STATIC);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		*seq = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_bind_int64(q, 2, id_prefix(id));
+	rc = RELAY_ENOTFOUND;
+	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
+		uint64_t cand = (uint64_t)sqlite3_column_int64(q, 0);
+
+		if ((rc = stored_id(s, no, cand, got)) != 0)
+			break;
+		if (memcmp(got, id, RELAY_ID_BYTES) == 0) {
+			*seq = cand;
+			break;
+		}
+		rc = RELAY_ENOTFOUND;
+	}
+	if (step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = db_fail(s, "cannot look an id up");
 	sqlite3_reset(q);
-	if (rc == SQLITE_ROW)
-		return 0;
-	return rc == SQLITE_DONE ? RELAY_ENOTFOUND : db_fail(s, "cannot look an id up");
+	return rc;
 }
 
 /* Adds id to bucket id[0] of space no. */
@@ -322,37 +384,39 @@ static int bucket_add(sqlite_store *s, int64_t no, const uint8_t id[RELAY_ID_BYT
 	return run(s, q, "cannot write a bucket");
 }
 
-static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+/* One put inside the caller's transaction: 0 (stored or held, *added
+ * says which), or an error after which the caller rolls back, or commits
+ * what came before (RELAY_EQUOTA). */
+static int put_in_txn(sqlite_store *s, const uint8_t space[RELAY_SPACE_BYTES],
 		      const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
 {
-	sqlite_store *s = of(st);
 	sqlite3_stmt *q;
+	uint8_t check[RELAY_ID_BYTES];
 	space_row r;
 	uint64_t n;
 	int rc;
 
 	*added = 0;
-	if ((rc = exec_q(s, Q_BEGIN, "cannot begin")) != 0)
-		return rc;
-	if ((rc = space_get(s, space, &r)) != 0)
-		goto fail;
-	rc = id_seq(s, r.no, e->id, seq);
-	if (rc == 0) {
-		rollback(s);
-		return 0;
+	/* env_id keeps only a prefix; lookups confirm it by hashing what is
+	 * stored, so the id must be the bytes' own. */
+	hearth_envelope_id(e->bytes, e->len, check);
+	if (memcmp(check, e->id, RELAY_ID_BYTES) != 0) {
+		snprintf(s->err, sizeof s->err, "the id is not the envelope's BLAKE2b-256");
+		return RELAY_EINVAL;
 	}
+	if ((rc = space_get(s, space, &r)) != 0)
+		return rc;
+	rc = id_seq(s, r.no, e->id, seq);
 	if (rc != RELAY_ENOTFOUND)
-		goto fail;
+		return rc; /* 0: held already */
 	if (quota != 0 && (r.s.bytes + e->len > quota || e->len > quota)) {
 		snprintf(s->err, sizeof s->err, "the space's quota is reached");
-		rc = RELAY_EQUOTA;
-		goto fail;
+		return RELAY_EQUOTA;
 	}
 	n = r.s.max_seq + 1;
 	if (n > SEQ_MAX) {
 		snprintf(s->err, sizeof s->err, "the space holds too many envelopes");
-		rc = RELAY_EINVAL;
-		goto fail;
+		return RELAY_EINVAL;
 	}
 	if ((q = stmt(s, Q_ENV_ADD)) != NULL) {
 		sqlite3_bind_int64(q, 1, (int64_t)((uint64_t)r.no << SEQ_BITS | n));
@@ -360,16 +424,16 @@ static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		sqlite3_bind_blob64(q, 3, e->bytes, e->len, SQLITE_STATIC);
 	}
 	if ((rc = run(s, q, "cannot store an envelope")) != 0)
-		goto fail;
+		return rc;
 	if ((q = stmt(s, Q_ID_ADD)) != NULL) {
 		sqlite3_bind_int64(q, 1, r.no);
-		sqlite3_bind_blob(q, 2, e->id, RELAY_ID_BYTES, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, id_prefix(e->id));
 		sqlite3_bind_int64(q, 3, (int64_t)n);
 	}
 	if ((rc = run(s, q, "cannot store an id")) != 0)
-		goto fail;
+		return rc;
 	if ((rc = bucket_add(s, r.no, e->id)) != 0)
-		goto fail;
+		return rc;
 	hearth_fp_add(&r.s.fp, e->id);
 	if ((q = stmt(s, Q_SPACE_SET)) != NULL) {
 		sqlite3_bind_int64(q, 1, r.no);
@@ -380,14 +444,58 @@ static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		sqlite3_bind_int64(q, 6, (int64_t)(r.s.control + (e->epoch == 0)));
 	}
 	if ((rc = run(s, q, "cannot update a space")) != 0)
-		goto fail;
-	if ((rc = exec_q(s, Q_COMMIT, "cannot commit")) != 0)
-		goto fail;
+		return rc;
 	*seq = n;
 	*added = 1;
 	return 0;
-fail:
-	rollback(s);
+}
+
+/* Puts e[0..n) in one transaction; *done: how many were handled (the
+ * first *done are stored or held).  RELAY_EQUOTA stops at e[*done] and
+ * commits those before it; any other failure rolls all back (*done 0). */
+static int put_many_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+			   const relay_envelope *e, size_t n, uint64_t quota,
+			   uint64_t *seq, int *added, size_t *done)
+{
+	sqlite_store *s = of(st);
+	size_t i;
+	int rc;
+
+	*done = 0;
+	if ((rc = exec_q(s, Q_BEGIN, "cannot begin")) != 0)
+		return rc;
+	for (i = 0; i < n; i++)
+		if ((rc = put_in_txn(s, space, &e[i], quota, &seq[i], &added[i])) != 0)
+			break;
+	if (rc != 0 && rc != RELAY_EQUOTA) {
+		rollback(s);
+		return rc;
+	}
+	if (exec_q(s, Q_COMMIT, "cannot commit") != 0) {
+		rollback(s);
+		return RELAY_EIO;
+	}
+	*done = i;
+	return rc;
+}
+
+static int sqlite_put_locked(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+			     const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
+{
+	size_t done;
+
+	*added = 0;
+	return put_many_locked(st, space, e, 1, quota, seq, added, &done);
+}
+
+static int sqlite_put(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+		      const relay_envelope *e, uint64_t quota, uint64_t *seq, int *added)
+{
+	int rc;
+
+	pthread_mutex_lock(&writer);
+	rc = sqlite_put_locked(st, space, e, quota, seq, added);
+	pthread_mutex_unlock(&writer);
 	return rc;
 }
 
@@ -524,45 +632,67 @@ static int sqlite_bucket(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES]
 	return rc;
 }
 
+static int cmp_id(const void *a, const void *b)
+{
+	return memcmp(a, b, RELAY_ID_BYTES);
+}
+
 static int sqlite_bucket_ids(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 			     unsigned b, relay_id_cb cb, void *ctx)
 {
 	sqlite_store *s = of(st);
-	uint8_t lo[RELAY_ID_BYTES], hi[RELAY_ID_BYTES + 1];
+	uint8_t lo[RELAY_ID_BYTES] = { 0 }, hi[RELAY_ID_BYTES] = { 0 };
+	uint8_t (*ids)[RELAY_ID_BYTES] = NULL;
+	size_t n = 0, cap = 0, i;
 	sqlite3_stmt *q;
+	uint64_t *seqs = NULL;
 	space_row r;
 	int rc, step;
 
 	if ((rc = space_get(s, space, &r)) != 0)
 		return rc;
-	if ((q = stmt(s, Q_IDS)) == NULL)
+	if ((q = stmt(s, b == 255 ? Q_IDS_LAST : Q_IDS)) == NULL)
 		return db_fail(s, "cannot read ids");
-	/* Bucket b: ids from b 00.. up to, not including, (b+1) 00..; the
-	 * last bucket's end is one byte longer, past every id. */
-	memset(lo, 0, sizeof lo);
-	memset(hi, 0, sizeof hi);
+	/* Bucket b: prefixes from b 00.. up to, not including, (b+1) 00..;
+	 * the last bucket has no end. */
 	lo[0] = (uint8_t)b;
-	if (b == 255) {
-		memset(hi, 0xff, sizeof hi);
-	} else {
-		hi[0] = (uint8_t)(b + 1);
-	}
+	hi[0] = (uint8_t)(b + 1);
 	sqlite3_bind_int64(q, 1, r.no);
-	sqlite3_bind_blob(q, 2, lo, sizeof lo, SQLITE_STATIC);
-	sqlite3_bind_blob(q, 3, hi, b == 255 ? (int)sizeof hi : RELAY_ID_BYTES, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, id_prefix(lo));
+	if (b != 255)
+		sqlite3_bind_int64(q, 3, id_prefix(hi));
 	while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-		if (sqlite3_column_bytes(q, 0) != RELAY_ID_BYTES)
-			continue;
-		if ((rc = cb(sqlite3_column_blob(q, 0), ctx)) != 0)
-			break;
+		if (n == cap) {
+			uint64_t *v = realloc(seqs, (cap ? 2 * cap : 64) * sizeof *v);
+
+			if (v == NULL) {
+				rc = RELAY_ENOMEM;
+				break;
+			}
+			seqs = v;
+			cap = cap ? 2 * cap : 64;
+		}
+		seqs[n++] = (uint64_t)sqlite3_column_int64(q, 0);
 	}
 	if (rc == 0 && step != SQLITE_ROW && step != SQLITE_DONE)
 		rc = db_fail(s, "cannot read ids");
 	sqlite3_reset(q);
+	/* The whole ids, from the stored bytes, in id order. */
+	if (rc == 0 && n > 0 && (ids = malloc(n * sizeof *ids)) == NULL)
+		rc = RELAY_ENOMEM;
+	for (i = 0; rc == 0 && i < n; i++)
+		rc = stored_id(s, r.no, seqs[i], ids[i]);
+	if (rc == 0 && n > 0) {
+		qsort(ids, n, sizeof *ids, cmp_id);
+		for (i = 0; rc == 0 && i < n; i++)
+			rc = cb(ids[i], ctx);
+	}
+	free(ids);
+	free(seqs);
 	return rc;
 }
 
-static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RELAY_NONCE_BYTES],
+static int sqlite_nonce_locked(relay_store *st, uint64_t device, const uint8_t nonce[RELAY_NONCE_BYTES],
 			int64_t t, int64_t now, int64_t window)
 {
 	sqlite_store *s = of(st);
@@ -597,6 +727,34 @@ static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RE
 		rc = sqlite3_changes(s->db) == 1 ? 0 : RELAY_EREPLAY;
 	if (exec_q(s, Q_SYNC_FULL, "cannot set synchronous=FULL") != 0)
 		return RELAY_EIO;
+	return rc;
+}
+
+static int sqlite_nonce(relay_store *st, uint64_t device, const uint8_t nonce[RELAY_NONCE_BYTES],
+			int64_t t, int64_t now, int64_t window)
+{
+	int rc;
+
+	pthread_mutex_lock(&writer);
+	rc = sqlite_nonce_locked(st, device, nonce, t, now, window);
+	pthread_mutex_unlock(&writer);
+	return rc;
+}
+
+static const struct relay_store_vt sqlite_vt;
+
+int relay_store_sqlite_put_many(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
+				const relay_envelope *e, size_t n, uint64_t quota,
+				uint64_t *seq, int *added, size_t *done)
+{
+	int rc;
+
+	*done = 0;
+	if (st->vt != &sqlite_vt)
+		return RELAY_EINVAL;
+	pthread_mutex_lock(&writer);
+	rc = put_many_locked(st, space, e, n, quota, seq, added, done);
+	pthread_mutex_unlock(&writer);
 	return rc;
 }
 

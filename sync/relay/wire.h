@@ -19,6 +19,8 @@
 /* Most buckets and ids asked for in one reconcile or fetch. */
 #define RELAY_IDS_OF_MAX 16u
 #define RELAY_FETCH_MAX 256u
+/* Most envelopes in one push or registration. */
+#define RELAY_PUSH_MAX 8192u
 
 /* Request framing: repeated [4-byte big-endian L][L bytes], L >= 1.
  * Calls cb for each (returning its non-zero value to stop).  -1 when the
