@@ -61,6 +61,10 @@ typedef struct client {
 	hearth_sync_relay_state rs;
 	char base[16 + HEARTH_ID_HEX + 1]; /* "/v1/spaces/<hex>" */
 	uint64_t device;
+	/* The relay's seqs of the envelopes this sync pushed (stored or
+	 * held): the pull need not fetch them back. */
+	uint64_t *seqs;
+	size_t nseqs, capseqs;
 } client;
 
 /* What the relay says of the space: GET state. */
@@ -264,6 +268,45 @@ typedef struct pusher {
 	const char *method;
 } pusher;
 
+static void seq_note(client *c, uint64_t seq)
+{
+	if (c->nseqs == c->capseqs) {
+		size_t cap = c->capseqs ? 2 * c->capseqs : 64;
+		uint64_t *v = realloc(c->seqs, cap * sizeof *v);
+
+		if (v == NULL)
+			return; /* only an optimisation: the pull fetches them */
+		c->seqs = v;
+		c->capseqs = cap;
+	}
+	c->seqs[c->nseqs++] = seq;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Moves the cursor over the seqs this sync's pushes got, while they
+ * follow it without a gap: those envelopes are ours already.  Should a
+ * relay lie about a seq, the envelope skipped shows in the fingerprints
+ * after the pull and is fetched. */
+static void skip_own(client *c)
+{
+	size_t i;
+
+	if (c->nseqs > 1)
+		qsort(c->seqs, c->nseqs, sizeof *c->seqs, cmp_u64);
+	for (i = 0; i < c->nseqs; i++)
+		if (c->seqs[i] == c->rs.cursor + 1)
+			c->rs.cursor++;
+		else if (c->seqs[i] > c->rs.cursor)
+			break;
+	c->nseqs = 0;
+}
+
 /* Reads the relay's answer to a push: counts each result. */
 static hearth_status push_results(client *c, const hearth_response *resp, size_t n)
 {
@@ -276,6 +319,12 @@ static hearth_status push_results(client *c, const hearth_response *resp, size_t
 		json_decref(doc);
 		return malformed(c, N_("the push's results"));
 	}
+	/* The first answer of a relay this vault has no cursor in yet says
+	 * which store the seqs below count in. */
+	if (!c->rs.has_store && json_hex(doc, "store", c->rs.store, sizeof c->rs.store) == 0) {
+		c->rs.has_store = 1;
+		c->rs.cursor = 0;
+	}
 	json_array_foreach(results, i, e) {
 		const char *status = json_string_value(json_object_get(e, "status"));
 		const char *why = json_string_value(json_object_get(e, "reason"));
@@ -284,10 +333,15 @@ static hearth_status push_results(client *c, const hearth_response *resp, size_t
 			st = malformed(c, N_("the push's results"));
 			break;
 		}
-		if (strcmp(status, "stored") == 0) {
-			c->r->pushed++;
-		} else if (strcmp(status, "held") == 0) {
-			c->r->push_held++;
+		if (strcmp(status, "stored") == 0 || strcmp(status, "held") == 0) {
+			uint64_t seq;
+
+			if (strcmp(status, "stored") == 0)
+				c->r->pushed++;
+			else
+				c->r->push_held++;
+			if (json_u64(e, "seq", &seq) == 0 && seq > 0)
+				seq_note(c, seq);
 		} else if (strcmp(status, "later") == 0) {
 			c->r->push_later++;
 		} else {
@@ -996,6 +1050,8 @@ static hearth_status sync_steps(client *c)
 	/* Everything forwardable kept up to last_before is pushed now. */
 	if ((st = push_new(c)) != HEARTH_OK)
 		return st;
+	if (c->rs.has_store)
+		skip_own(c);
 	if (c->rs.pushed < last_before)
 		c->rs.pushed = last_before;
 	if ((st = pull(c)) != HEARTH_OK)
@@ -1082,5 +1138,6 @@ hearth_status hearth_relay_sync(hearth_store *s, const hearth_sync_trust *trust,
 	if (st == HEARTH_OK)
 		st = st2;
 	hearth_transport_free(c.t);
+	free(c.seqs);
 	return st;
 }

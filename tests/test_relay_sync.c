@@ -281,6 +281,13 @@ static void test_first_sync_and_no_change(void **state)
 	assert_true(res.registered);
 	assert_true(res.pushed > 0);
 	assert_true(res.in_sync);
+	assert_int_equal(res.pulled, 0);
+	/* What it pushed it does not pull back. */
+	person(&f->r[0], &f->space, "Ana");
+	OK(sync_url(f, &f->r[0], NULL, &res));
+	assert_int_equal(res.pushed, 1);
+	assert_int_equal(res.pulled, 0);
+	assert_true(res.in_sync);
 	for (i = 1; i < 3; i++)
 		sync_ok(f, &f->r[i]);
 	person(&f->r[1], &f->space, "李明");
