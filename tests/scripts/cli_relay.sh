@@ -11,7 +11,9 @@
 #   - a wrong pin, no pin (the certificate is self-signed), plain http to
 #     another host: refused, naming the problem, nothing changed;
 #   - `hearth sync status` (text and --json): the relay, the space, the
-#     cursor, no problem; messages in Chinese.
+#     cursor, no problem; messages in Chinese;
+#   - --cacert: a second relay with a certificate for 127.0.0.1 signed by
+#     a private CA is trusted with --cacert CA and refused without it.
 #
 #   bash tests/scripts/cli_relay.sh BUILD/cli/hearth BUILD/tests/vault_sql BUILD/sync/relay/hearth-relay
 set -eu
@@ -25,8 +27,10 @@ unset LANGUAGE LC_ALL LC_MESSAGES || true
 
 T=$(mktemp -d /tmp/hearth-relaycli.XXXXXX)
 RELAY_PID=
+CA_PID=
 cleanup() {
 	[ -n "$RELAY_PID" ] && kill "$RELAY_PID" 2>/dev/null && wait "$RELAY_PID" 2>/dev/null
+	[ -n "$CA_PID" ] && kill "$CA_PID" 2>/dev/null && wait "$CA_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -131,4 +135,35 @@ ok a zh_CN.UTF-8 sync >/dev/null
 grep -q "已同步\|同步" "$T/out" || fail "zh_CN sync: $(cat "$T/out")"
 on a zh_CN.UTF-8 sync --relay http://relay.example.org >/dev/null
 grep -q "http" "$T/err" && grep -qP '[\x{4e00}-\x{9fff}]' "$T/err" || fail "zh_CN refusal: $(cat "$T/err")"
+# ---- --cacert: a relay whose certificate a private CA signed -------------
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+	-subj /CN=test-ca -keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj /CN=127.0.0.1 \
+	-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san"
+openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
+	-days 2 -extfile "$T/san" -out "$T/srv.pem" 2>/dev/null
+[ -s "$T/srv.pem" ] || fail "openssl could not make the test certificates"
+for try in 1 2 3 4 5 6 7 8; do
+	CPORT=$((20000 + RANDOM % 40000))
+	"$RELAY" --listen "127.0.0.1:$CPORT" --store "sqlite:$T/relay2.db" --rate 0 \
+		--tls-cert "$T/srv.pem" --tls-key "$T/srv.key" >"$T/relay2.out" 2>&1 &
+	CA_PID=$!
+	up=
+	for i in $(seq 50); do
+		curl -s --cacert "$T/ca.pem" "https://127.0.0.1:$CPORT/healthz" >/dev/null 2>&1 && { up=1; break; }
+		kill -0 "$CA_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	[ -n "$up" ] && break
+	kill "$CA_PID" 2>/dev/null; wait "$CA_PID" 2>/dev/null || true
+	CA_PID=
+done
+[ -n "$CA_PID" ] || fail "the CA-signed relay did not start: $(cat "$T/relay2.out")"
+on lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --space 'Dock team' >/dev/null
+[ "$(rc)" = 1 ] || fail "a certificate of an unknown CA was accepted"
+ok lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --cacert "$T/ca.pem" >/dev/null
+grep -q "Dock team: sent [1-9].*in sync" "$T/out" || fail "--cacert sync: $(cat "$T/out") $(cat "$T/err")"
+on lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --cacert "$T/nosuch.pem" >/dev/null
+[ "$(rc)" = 2 ] && grep -q "nosuch.pem" "$T/err" || fail "missing CA file: $(rc) $(cat "$T/err")"
 echo "cli_relay: ok"
