@@ -337,6 +337,42 @@ static void test_bad_options(void **state)
 	}
 }
 
+/* A relay that limits each device to 2 requests a second answers 429 to
+ * a burst: with one try the sync fails as "busy"; with retries (backoff,
+ * Retry-After) the same sync goes through. */
+static void test_rate_limited_retries(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+	hearth_vault_trust *vt;
+	hearth_relay_opts o;
+	hearth_status st;
+	char listen[32];
+	int i;
+
+	relay_down(f);
+	f->cfg.rate = 1;
+	f->cfg.burst = 1;
+	relay_up_at(f, f->port, listen, sizeof listen);
+	memset(&o, 0, sizeof o);
+	o.url = f->url;
+	o.attempts = 1;
+	OK(hearth_vault_trust_open(f->r[0].s, &vt));
+	/* A first sync takes several requests: past the burst at once. */
+	st = hearth_relay_sync(f->r[0].s, hearth_vault_trust_get(vt), f->r[0].sk, &o,
+			       &f->space, &res);
+	assert_int_equal(st, HEARTH_ENET);
+	assert_non_null(strstr(hearth_errdetail(), "busy"));
+	o.attempts = 8;
+	o.backoff_ms = 100;
+	for (i = 0; i < 2; i++) {
+		OK(hearth_relay_sync(f->r[0].s, hearth_vault_trust_get(vt), f->r[0].sk, &o,
+				     &f->space, &res));
+		assert_true(res.in_sync);
+	}
+	hearth_vault_trust_free(vt);
+}
+
 /* ---- the audited verb and the worker thread ----------------------------------- */
 
 static int cancel_now(void *ctx)
@@ -1041,6 +1077,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_limited_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_forgets_push, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_drop_middle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_truncate, setup, teardown),
