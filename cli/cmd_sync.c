@@ -1,7 +1,15 @@
 /*
- * cli/cmd_sync.c - `hearth sync`: a space's envelopes through a file,
- * when there is no network (core/offline.c; docs/protocol.md §10).
+ * cli/cmd_sync.c - `hearth sync`: every space through a relay
+ * (core/relaysync.c; docs/protocol.md §14), or a space's envelopes
+ * through a file when there is no network (core/offline.c; §10).
  *
+ *   sync [--relay URL] [--space SPACE] [--pin FP] [--cacert FILE]
+ *       pushes and pulls every team space (or SPACE) through the relay
+ *       (the one remembered when --relay is not given), with progress on
+ *       stderr when it is a terminal; a summary per space.  Exit 1 when a
+ *       space failed or is not in sync with the relay.
+ *   sync status
+ *       per relay and space: last sync, pending changes, cursor, problem.
  *   sync export --space SPACE --out FILE [--since CURSOR]
  *       seals this device's new ops of SPACE and writes every envelope of
  *       SPACE this vault keeps past CURSOR to FILE (written beside it,
@@ -22,10 +30,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "hearth/devices.h"
 #include "hearth/offline.h"
+#include "hearth/relaysync.h"
 #include "hearth/spaces.h"
 
 /* Envelope ids are shown by their first 16 hex digits. */
@@ -272,15 +282,315 @@ static int sync_import(struct hearth_cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* ---- sync through a relay ----------------------------------------------------- */
+
+struct relay_ctx {
+	struct hearth_cli *cli;
+	hearth_store *s;
+	json_t *arr;
+	int tty;         /* progress on stderr */
+	int failed;      /* a space failed or is not in sync */
+};
+
+static void progress_cb(const hearth_relay_progress *p, void *ctx)
+{
+	struct relay_ctx *rc = ctx;
+
+	if (!rc->tty)
+		return;
+	fprintf(stderr, _("\r%s: sent %llu envelopes (%llu KiB), received %llu (%llu KiB)"),
+		rc->cli->prog, (unsigned long long)p->envelopes_sent,
+		(unsigned long long)(p->bytes_sent / 1024),
+		(unsigned long long)p->envelopes_received,
+		(unsigned long long)(p->bytes_received / 1024));
+	fflush(stderr);
+}
+
+struct name_find {
+	const hearth_id *space;
+	char *out;
+	size_t len;
+};
+
+static int name_cb(const hearth_space_info *i, void *ctx)
+{
+	struct name_find *nf = ctx;
+
+	if (!hearth_id_equal(&i->space, nf->space) || i->name == NULL)
+		return 0;
+	snprintf(nf->out, nf->len, "%s", i->name);
+	return 1;
+}
+
+/* A space's name, or its id when this vault cannot read one yet. */
+static void space_label(hearth_store *s, const hearth_id *space, char *out, size_t len)
+{
+	hearth_id priv = hearth_store_private_space(s);
+	struct name_find nf = { space, out, len };
+	char hex[HEARTH_ID_HEX + 1];
+
+	if (hearth_id_equal(space, &priv)) {
+		snprintf(out, len, "%s", _("private"));
+		return;
+	}
+	hearth_id_to_hex(space, hex);
+	snprintf(out, len, "%s", hex);
+	if (hearth_spaces_each(s, name_cb, &nf) != HEARTH_OK)
+		hearth_errdetail_clear();
+}
+
+static void space_cb(const hearth_id *space, hearth_status st, const hearth_relay_result *r,
+		     void *ctx)
+{
+	struct relay_ctx *rc = ctx;
+	char hex[HEARTH_ID_HEX + 1], name[128], detail[512], local[512];
+
+	if (rc->tty)
+		fputc('\n', stderr);
+	/* The failure's detail, before looking up the name overwrites it. */
+	snprintf(detail, sizeof detail, "%s", hearth_errdetail());
+	snprintf(local, sizeof local, "%s", hearth_errdetail_local());
+	hearth_id_to_hex(space, hex);
+	space_label(rc->s, space, name, sizeof name);
+	if (st != HEARTH_OK || !r->in_sync)
+		rc->failed = 1;
+	if (rc->arr != NULL) {
+		json_array_append_new(rc->arr, json_pack(
+			"{s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:s?}",
+			"space", hex, "name", name, "ok", st == HEARTH_OK, "in_sync", r->in_sync,
+			"sealed", (json_int_t)r->sealed, "pushed", (json_int_t)r->pushed,
+			"pulled", (json_int_t)r->pulled,
+			"applied", (json_int_t)r->received.applied,
+			"kept_aside", (json_int_t)r->received.waiting,
+			"refused", (json_int_t)r->received.refused,
+			"relay_lost", r->relay_lost, "reconciled", r->reconciled,
+			"cursor", (json_int_t)r->cursor, "round_trips", (json_int_t)r->round_trips,
+			"problem", r->problem[0] != '\0' ? r->problem :
+			st != HEARTH_OK ? detail : NULL));
+		return;
+	}
+	if (st != HEARTH_OK) {
+		fprintf(stderr, _("%s: space %s: %s\n"), rc->cli->prog, name, local);
+		return;
+	}
+	printf(_("%s: sent %zu, received %zu (%zu applied)%s\n"), name, r->pushed, r->pulled,
+	       r->received.applied, r->in_sync ? _(", in sync") : "");
+	if (r->relay_lost)
+		fprintf(stderr, _("%s: space %s: the relay had lost envelopes (its store was "
+				  "wiped or restored from an old copy): they were sent again\n"),
+			rc->cli->prog, name);
+	if (!r->in_sync)
+		fprintf(stderr, _("%s: space %s is not in sync with the relay: %s\n"),
+			rc->cli->prog, name, r->problem);
+	if (r->received.waiting > 0)
+		fprintf(stderr, _("%s: space %s: %zu envelopes kept aside (their author is "
+				  "not known to write yet)\n"),
+			rc->cli->prog, name, r->received.waiting);
+}
+
+static int sync_relay(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"relay", required_argument, NULL, 'r'},
+		{"space", required_argument, NULL, 's'},
+		{"pin", required_argument, NULL, 'p'},
+		{"cacert", required_argument, NULL, 'c'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *space_arg = NULL;
+	hearth_relaysync_opts o;
+	hearth_relay_hooks hooks;
+	struct relay_ctx rc = { cli, NULL, NULL, 0, 0 };
+	hearth_status st;
+	hearth_id space;
+	int c, ret;
+
+	cli_set_command(cli, "sync");
+	memset(&o, 0, sizeof o);
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		switch (c) {
+		case 'r':
+			o.url = optarg;
+			break;
+		case 's':
+			space_arg = optarg;
+			break;
+		case 'p':
+			o.pin = optarg;
+			break;
+		case 'c':
+			o.cacert = optarg;
+			break;
+		case 'h':
+			return cli_help(cli, _(
+				"Usage: hearth sync [--relay URL] [--space SPACE] [--pin FP] [--cacert FILE]\n"
+				"       hearth sync status\n"
+				"       hearth sync export|import ...  (through a file, no network)\n"
+				"Send this vault's new changes to a relay and fetch everyone else's,\n"
+				"for every team space (or SPACE).  The relay only ever holds\n"
+				"encrypted envelopes; each one received is checked as a bundle's is.\n"
+				"If the relay lost data (wiped, or restored from an old copy), what it\n"
+				"lacks is sent again.\n"
+				"\n"
+				"  --relay URL     https://host:port (http:// only to this computer);\n"
+				"                  remembered: later syncs may leave it out\n"
+				"  --space SPACE   one space: 'private' or a team space by name or id\n"
+				"  --pin FP        the relay's key as 'hearth-relay --lan' prints it\n"
+				"                  (sha256//...): for a relay on a laptop, whose\n"
+				"                  certificate no authority signed; remembered\n"
+				"  --cacert FILE   trust the relay's certificate by this CA file\n"
+				"                  instead of the system's\n"));
+		default:
+			return CLI_EXIT_USAGE;
+		}
+	}
+	if ((ret = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return ret;
+	/* Refuse a bad URL or pin before asking for the passphrase. */
+	if (o.url != NULL || o.pin != NULL) {
+		hearth_relay_opts ro;
+
+		memset(&ro, 0, sizeof ro);
+		ro.url = o.url != NULL ? o.url : "https://relay.invalid";
+		ro.pin = o.pin;
+		ro.cacert = o.cacert;
+		if ((st = hearth_relay_opts_check(&ro)) != HEARTH_OK)
+			return cli_usage(cli, "%s", hearth_errdetail_local());
+	}
+	if ((ret = cli_open_store(cli, &rc.s)) != 0)
+		return ret;
+	if (space_arg != NULL) {
+		if ((ret = parse_space(cli, rc.s, space_arg, &space)) != 0)
+			return ret;
+		o.space = &space;
+	}
+	rc.tty = !cli->json && isatty(STDERR_FILENO);
+	hooks.progress = progress_cb;
+	hooks.cancelled = NULL;
+	hooks.ctx = &rc;
+	o.hooks = &hooks;
+	if (cli->json && (rc.arr = json_array()) == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	st = hearth_relaysync(rc.s, &o, space_cb, &rc);
+	if (cli->json) {
+		ret = cli_json_print(cli, json_pack("{s:o}", "spaces", rc.arr));
+		if (ret != CLI_EXIT_OK)
+			return ret;
+		return st != HEARTH_OK || rc.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	}
+	/* No relay given nor remembered, bad options: usage. */
+	if (st == HEARTH_EINVAL)
+		return cli_usage(cli, "%s", hearth_errdetail_local());
+	if (st != HEARTH_OK)
+		return cli_error_status(cli, st);
+	return rc.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+}
+
+/* ---- sync status ---------------------------------------------------------------- */
+
+struct status_list {
+	hearth_store *s;
+	struct cli_table *t;
+	json_t *arr;
+	int failed;
+};
+
+static int status_cb(const hearth_relaysync_status *st, void *ctx)
+{
+	struct status_list *l = ctx;
+	char hex[HEARTH_ID_HEX + 1], name[128], when[32] = "", pending[32], cursor[24];
+	const char *cells[6];
+
+	hearth_id_to_hex(&st->space, hex);
+	space_label(l->s, &st->space, name, sizeof name);
+	if (st->state.synced_at > 0)
+		cli_format_ms(st->state.synced_at * 1000, when);
+	if (l->arr != NULL) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:s?}",
+				      "relay", st->relay, "space", hex, "name", name,
+				      "last_sync", when[0] != '\0' ? when : NULL,
+				      "pending_changes", (json_int_t)st->pending_ops,
+				      "pending_envelopes", (json_int_t)st->pending_envelopes,
+				      "cursor", (json_int_t)st->state.cursor,
+				      "problem", st->state.problem[0] != '\0' ?
+				      st->state.problem : NULL);
+
+		if (o == NULL || json_array_append_new(l->arr, o) != 0) {
+			l->failed = 1;
+			return 1;
+		}
+		return 0;
+	}
+	snprintf(pending, sizeof pending, "%zu", st->pending_ops + st->pending_envelopes);
+	snprintf(cursor, sizeof cursor, "%llu", (unsigned long long)st->state.cursor);
+	cells[0] = st->relay;
+	cells[1] = name;
+	cells[2] = when[0] != '\0' ? when : _("never");
+	cells[3] = pending;
+	cells[4] = cursor;
+	cells[5] = st->state.problem[0] != '\0' ? st->state.problem : "-";
+	if (cli_table_add(l->t, cells) != 0) {
+		l->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+static int sync_status(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct status_list l;
+	hearth_status st;
+	int c, rc;
+
+	cli_set_command(cli, "sync status");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth sync status\n"
+				"For each relay and space this vault has synced: when the last\n"
+				"whole sync ended, the changes made here not sent yet, the cursor\n"
+				"(how far into the relay's envelopes this vault has read), and the\n"
+				"last problem, if any.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0)
+		return rc;
+	memset(&l, 0, sizeof l);
+	if ((rc = cli_open_store(cli, &l.s)) != 0)
+		return rc;
+	if (cli->json) {
+		if ((l.arr = json_array()) == NULL)
+			return cli_error(cli, "%s", _("out of memory"));
+	} else {
+		const char *header[6] = { _("Relay"), _("Space"), _("Last sync"),
+					  _("Pending"), _("Cursor"), _("Problem") };
+
+		if ((l.t = cli_table_new(6, header)) == NULL)
+			return cli_error(cli, "%s", _("out of memory"));
+	}
+	st = hearth_relaysync_status_each(l.s, status_cb, &l);
+	return cli_list_finish(cli, st, l.failed, l.arr, l.t, "relays");
+}
+
 static const struct cli_subcommand sync_subs[] = {
 	{"export", N_("write a space's envelopes to a bundle file"), sync_export},
 	{"import", N_("apply a bundle file from another device"), sync_import},
+	{"status", N_("per relay and space: last sync, pending changes, problems"),
+	 sync_status},
 };
 
 static const struct cli_group sync_group = {
 	.name = "sync",
-	.head = N_("Usage: hearth sync SUBCOMMAND\n"
-		   "Move changes between devices through a file, without a network.\n"
+	.head = N_("Usage: hearth sync [--relay URL] [--space SPACE] [--pin FP] [--cacert FILE]\n"
+		   "       hearth sync SUBCOMMAND\n"
+		   "Without a subcommand: send and fetch changes through a relay (see\n"
+		   "'hearth sync --help').  Through a file, without a network: export\n"
+		   "and import.\n"
 		   "\n"
 		   "Subcommands:\n"),
 	.width = 10,
@@ -290,5 +600,9 @@ static const struct cli_group sync_group = {
 
 int cmd_sync(struct hearth_cli *cli, int argc, char **argv)
 {
+	/* No subcommand, or options first: through the relay. */
+	if (argc < 2 || (argv[1][0] == '-' && strcmp(argv[1], "--help") != 0 &&
+			 strcmp(argv[1], "-h") != 0))
+		return sync_relay(cli, argc, argv);
 	return cli_dispatch(cli, &sync_group, argc, argv);
 }

@@ -10,6 +10,7 @@
 #include "casework_private.h"
 #include "hearth/audit.h"
 #include "hearth/instruments.h"
+#include "hearth/relay.h"
 #include "hearth/settings.h"
 #include "hearth/timeutil.h"
 
@@ -47,6 +48,12 @@ static const hearth_setting_info keys[] = {
 	{HEARTH_SETTING_SUPERVISOR, "",
 	 "who to tell in a crisis (name and number), shown on the crisis card",
 	 "危机时需告知的督导（姓名和电话），显示在危机卡上"},
+	{HEARTH_SETTING_RELAY_URL, "",
+	 "the relay 'hearth sync' uses when given none (https://host:port)",
+	 "未指定中继时 hearth sync 使用的中继地址"},
+	{HEARTH_SETTING_RELAY_PIN, "",
+	 "the relay certificate's pinned key (sha256//...), for a LAN relay",
+	 "中继证书的固定公钥（sha256//...），用于局域网中继"},
 };
 #define N_KEYS (sizeof keys / sizeof keys[0])
 
@@ -626,6 +633,21 @@ static hearth_status normalise(const char *key, const char *value, char **out)
 			return hearth_fail(HEARTH_EINVAL, "lang must be en or "
 					   "zh_CN, not '%.20s'", value);
 		*out = strdup(l);
+	} else if (strcmp(key, HEARTH_SETTING_RELAY_URL) == 0 ||
+		   strcmp(key, HEARTH_SETTING_RELAY_PIN) == 0) {
+		hearth_relay_opts o;
+		int is_url = strcmp(key, HEARTH_SETTING_RELAY_URL) == 0;
+
+		if (value == NULL || value[0] == '\0')
+			return HEARTH_OK;
+		/* Checked as a sync would take it (the URL's scheme and
+		 * host, the pin's form). */
+		memset(&o, 0, sizeof o);
+		o.url = is_url ? value : "https://relay.invalid";
+		o.pin = is_url ? NULL : value;
+		if ((st = hearth_relay_opts_check(&o)) != HEARTH_OK)
+			return st;
+		*out = strdup(value);
 	} else {
 		size_t n;
 		if (value == NULL || value[0] == '\0')

@@ -42,6 +42,8 @@ static const char *const messages[] = {
 	[HEARTH_EBUSY] = N_("vault is busy"),
 	[HEARTH_EINCOMPLETE] = N_("answers incomplete; not scored"),
 	[HEARTH_EOTHERVAULT] = N_("key file of another vault"),
+	[HEARTH_ENET] = N_("relay unreachable or refused"),
+	[HEARTH_ECANCELED] = N_("cancelled"),
 };
 
 /* The last failure of this thread.  libhearth is synchronous and its

@@ -12,6 +12,7 @@
 #include "hearth/schema.h"
 
 #include "op_private.h"
+#include "sync_private.h"
 
 /*
  * Version 1: the record store.
@@ -319,6 +320,53 @@ static const char migration_5[] =
 	"UPDATE op SET state = 0 WHERE state = 2;"
 	"DROP INDEX op_waiting;";
 
+/*
+ * Version 6: what a device needs to sync through a relay (sync/sync.c,
+ * docs/protocol.md §14).
+ *
+ * envelope_fp  per space and bucket (an envelope id's first byte) the
+ *              fingerprint (hearth/reconcile.h) of the ids of the
+ *              envelopes kept opened, sealed or aside here: count and a
+ *              256-bit sum, little-endian.  Kept in the same transaction
+ *              as each envelope, so "am I in sync with the relay?" costs
+ *              one read, not a pass over every envelope.  Filled here from
+ *              the envelopes kept before.
+ * relay_sync   per relay (its URL) and space, what the last sync saw:
+ *              the relay store's instance, the cursor (the relay's
+ *              sequence pulled up to), the local arrival pushed up to, the
+ *              relay's max_seq and count, when, and the last problem.
+ */
+static const char migration_6_sql[] =
+	"CREATE TABLE envelope_fp("
+	"  space BLOB NOT NULL,"
+	"  bucket INTEGER NOT NULL,"
+	"  count INTEGER NOT NULL,"
+	"  sum BLOB NOT NULL,"
+	"  PRIMARY KEY(space, bucket)"
+	") WITHOUT ROWID;"
+	"CREATE TABLE relay_sync("
+	"  relay TEXT NOT NULL,"
+	"  space BLOB NOT NULL,"
+	"  store BLOB,"
+	"  cursor INTEGER NOT NULL DEFAULT 0,"
+	"  pushed INTEGER NOT NULL DEFAULT 0,"
+	"  max_seq INTEGER NOT NULL DEFAULT 0,"
+	"  count INTEGER NOT NULL DEFAULT 0,"
+	"  synced_at INTEGER NOT NULL DEFAULT 0,"
+	"  problem TEXT,"
+	"  PRIMARY KEY(relay, space)"
+	") WITHOUT ROWID;";
+
+static hearth_status migrate_6(sqlite3 *db)
+{
+	hearth_status st = exec(db, migration_6_sql, 6);
+
+	if (st == HEARTH_OK && hearth_sync_fp_rebuild(db) != HEARTH_OK)
+		st = hearth_fail(HEARTH_EDB, "schema migration to version %d failed: %s",
+				 6, hearth_errdetail());
+	return st;
+}
+
 /* A migration is SQL, or C where SQL alone cannot do it. */
 struct migration {
 	const char *sql;
@@ -332,6 +380,7 @@ static const struct migration migrations[] = {
 	{ NULL, migrate_3 },
 	{ migration_4, NULL },
 	{ migration_5, NULL },
+	{ NULL, migrate_6 },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

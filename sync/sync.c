@@ -13,6 +13,11 @@
  *             still sees it);
  *   sealed    per (space, device) the greatest seq of this device sealed.
  *
+ * and, since schema version 6, envelope_fp: per space and bucket the
+ * fingerprint of the ids kept in state 0 or 1 (hearth/reconcile.h), moved
+ * with every insert and every move to KEPT_REFUSED; and relay_sync, per
+ * relay and space what its last sync saw.
+ *
  * Only envelopes opened or sealed here are forwarded: bytes this device
  * could not verify are not passed on, so one tampered envelope kept aside
  * cannot make a peer refuse a whole bundle.
@@ -35,6 +40,7 @@
 #include "db_private.h"
 #include "envelope_private.h"
 #include "op_private.h"
+#include "sync_private.h"
 
 #define N_(s) (s)
 
@@ -45,6 +51,9 @@ static const char what_read[] = N_("cannot read kept envelopes");
 static const char what_keep[] = N_("cannot keep envelope");
 static const char what_sealed_read[] = N_("cannot read sealed ops");
 static const char what_sealed_write[] = N_("cannot record sealed ops");
+static const char what_fp[] = N_("cannot keep envelope fingerprints");
+static const char what_relay_read[] = N_("cannot read relay sync state");
+static const char what_relay_write[] = N_("cannot record relay sync state");
 
 /* ---- SQL helpers ---------------------------------------------------------- */
 
@@ -72,6 +81,250 @@ static void bind_id(sqlite3_stmt *st, int i, const hearth_id *id)
 	sqlite3_bind_blob(st, i, id->b, HEARTH_ID_BYTES, SQLITE_TRANSIENT);
 }
 
+/* ---- fingerprints ----------------------------------------------------------- */
+
+static void fp_from_row(sqlite3_stmt *st, int col, hearth_fp *fp)
+{
+	hearth_fp_init(fp);
+	fp->count = (uint64_t)sqlite3_column_int64(st, col);
+	if (sqlite3_column_bytes(st, col + 1) == HEARTH_FP_SUM_BYTES)
+		memcpy(fp->sum, sqlite3_column_blob(st, col + 1), HEARTH_FP_SUM_BYTES);
+}
+
+static hearth_status fp_write(sqlite3 *db, const uint8_t *space, unsigned b,
+			      const hearth_fp *fp)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	rc = sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO envelope_fp(space, bucket,"
+				" count, sum) VALUES (?,?,?,?)", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, what_fp);
+	sqlite3_bind_blob(st, 1, space, HEARTH_ID_BYTES, SQLITE_TRANSIENT);
+	sqlite3_bind_int(st, 2, (int)b);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)fp->count);
+	sqlite3_bind_blob(st, 4, fp->sum, HEARTH_FP_SUM_BYTES, SQLITE_TRANSIENT);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? HEARTH_OK : hearth_db_error(db, rc, what_fp);
+}
+
+/* Adds id to (add) or removes it from (!add) the fingerprint of space. */
+static hearth_status fp_update(hearth_store *s, const hearth_id *space,
+			       const uint8_t *id, int add)
+{
+	unsigned b = hearth_fp_bucket(id);
+	sqlite3_stmt *st;
+	hearth_status rc;
+	hearth_fp fp;
+	int r;
+
+	if ((rc = prepare(s, "SELECT count, sum FROM envelope_fp WHERE space = ?"
+			  " AND bucket = ?", &st, what_fp)) != HEARTH_OK)
+		return rc;
+	bind_id(st, 1, space);
+	sqlite3_bind_int(st, 2, (int)b);
+	r = sqlite3_step(st);
+	if (r == SQLITE_ROW)
+		fp_from_row(st, 0, &fp);
+	else
+		hearth_fp_init(&fp);
+	sqlite3_finalize(st);
+	if (r != SQLITE_ROW && r != SQLITE_DONE)
+		return hearth_db_error(hearth_store_db(s), r, what_fp);
+	if (add)
+		hearth_fp_add(&fp, id);
+	else
+		hearth_fp_remove(&fp, id);
+	return fp_write(hearth_store_db(s), space->b, b, &fp);
+}
+
+/* Recounts from the envelope rows of space (NULL: every space, one after
+ * the other): per space, buckets are filled and handed to flush. */
+typedef hearth_status (*fp_flush_fn)(sqlite3 *db, const uint8_t *space,
+				     const hearth_fp *buckets, void *ctx);
+
+static hearth_status fp_recount(sqlite3 *db, const uint8_t *space, fp_flush_fn flush,
+				void *ctx)
+{
+	hearth_fp *buckets = calloc(HEARTH_FP_BUCKETS, sizeof *buckets);
+	uint8_t cur[HEARTH_ID_BYTES];
+	hearth_status st = HEARTH_OK;
+	sqlite3_stmt *q;
+	int rc, have = 0;
+	unsigned b;
+
+	if (buckets == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", what_fp);
+	rc = sqlite3_prepare_v2(db, "SELECT space, id FROM envelope WHERE state != 2"
+				" AND (?1 IS NULL OR space = ?1) ORDER BY space", -1, &q, NULL);
+	if (rc != SQLITE_OK) {
+		free(buckets);
+		return hearth_db_error(db, rc, what_fp);
+	}
+	if (space != NULL)
+		sqlite3_bind_blob(q, 1, space, HEARTH_ID_BYTES, SQLITE_TRANSIENT);
+	for (b = 0; b < HEARTH_FP_BUCKETS; b++)
+		hearth_fp_init(&buckets[b]);
+	while (st == HEARTH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
+		const uint8_t *sp = sqlite3_column_blob(q, 0), *id = sqlite3_column_blob(q, 1);
+
+		if (sqlite3_column_bytes(q, 0) != HEARTH_ID_BYTES ||
+		    sqlite3_column_bytes(q, 1) != HEARTH_ENVELOPE_ID_BYTES)
+			continue;
+		if (have && memcmp(sp, cur, sizeof cur) != 0) {
+			st = flush(db, cur, buckets, ctx);
+			for (b = 0; b < HEARTH_FP_BUCKETS; b++)
+				hearth_fp_init(&buckets[b]);
+		}
+		memcpy(cur, sp, sizeof cur);
+		have = 1;
+		hearth_fp_add(&buckets[hearth_fp_bucket(id)], id);
+	}
+	if (st == HEARTH_OK && rc != SQLITE_DONE)
+		st = hearth_db_error(db, rc, what_fp);
+	sqlite3_finalize(q);
+	if (st == HEARTH_OK && (have || space != NULL))
+		st = flush(db, have ? cur : space, buckets, ctx);
+	free(buckets);
+	return st;
+}
+
+static hearth_status fp_flush_rows(sqlite3 *db, const uint8_t *space,
+				   const hearth_fp *buckets, void *ctx)
+{
+	hearth_status st = HEARTH_OK;
+	unsigned b;
+
+	(void)ctx;
+	for (b = 0; b < HEARTH_FP_BUCKETS && st == HEARTH_OK; b++)
+		if (buckets[b].count > 0)
+			st = fp_write(db, space, b, &buckets[b]);
+	return st;
+}
+
+hearth_status hearth_sync_fp_rebuild(sqlite3 *db)
+{
+	int rc = sqlite3_exec(db, "DELETE FROM envelope_fp", NULL, NULL, NULL);
+
+	if (rc != SQLITE_OK)
+		return hearth_db_error(db, rc, what_fp);
+	return fp_recount(db, NULL, fp_flush_rows, NULL);
+}
+
+static hearth_status fp_flush_copy(sqlite3 *db, const uint8_t *space,
+				   const hearth_fp *buckets, void *ctx)
+{
+	(void)db;
+	(void)space;
+	memcpy(ctx, buckets, HEARTH_FP_BUCKETS * sizeof *buckets);
+	return HEARTH_OK;
+}
+
+/* *total from buckets; copied to out when it is not NULL. */
+static void fp_totals(const hearth_fp *buckets, hearth_fp *total, hearth_fp *out)
+{
+	hearth_fp sum;
+	unsigned b;
+
+	hearth_fp_init(&sum);
+	for (b = 0; b < HEARTH_FP_BUCKETS; b++)
+		hearth_fp_merge(&sum, &buckets[b]);
+	if (total != NULL)
+		*total = sum;
+	if (out != NULL)
+		memcpy(out, buckets, HEARTH_FP_BUCKETS * sizeof *buckets);
+}
+
+hearth_status hearth_sync_fp_recount(hearth_store *s, const hearth_id *space,
+				     hearth_fp *total, hearth_fp *buckets)
+{
+	hearth_fp *all;
+	hearth_status st;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_fp, N_("no space given"));
+	if ((all = calloc(HEARTH_FP_BUCKETS, sizeof *all)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", what_fp);
+	st = fp_recount(hearth_store_db(s), space->b, fp_flush_copy, all);
+	if (st == HEARTH_OK)
+		fp_totals(all, total, buckets);
+	free(all);
+	return st;
+}
+
+hearth_status hearth_sync_fp(hearth_store *s, const hearth_id *space, hearth_fp *total,
+			     hearth_fp *buckets)
+{
+	hearth_fp *all;
+	sqlite3_stmt *q;
+	hearth_status st;
+	unsigned b;
+	int rc;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_fp, N_("no space given"));
+	if ((all = calloc(HEARTH_FP_BUCKETS, sizeof *all)) == NULL)
+		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", what_fp);
+	for (b = 0; b < HEARTH_FP_BUCKETS; b++)
+		hearth_fp_init(&all[b]);
+	if ((st = prepare(s, "SELECT bucket, count, sum FROM envelope_fp WHERE space = ?",
+			  &q, what_fp)) != HEARTH_OK) {
+		free(all);
+		return st;
+	}
+	bind_id(q, 1, space);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		int bk = sqlite3_column_int(q, 0);
+
+		if (bk >= 0 && bk < (int)HEARTH_FP_BUCKETS)
+			fp_from_row(q, 1, &all[bk]);
+	}
+	sqlite3_finalize(q);
+	if (rc != SQLITE_DONE)
+		st = hearth_db_error(hearth_store_db(s), rc, what_fp);
+	else
+		fp_totals(all, total, buckets);
+	free(all);
+	return st;
+}
+
+hearth_status hearth_sync_bucket_ids(hearth_store *s, const hearth_id *space,
+				     unsigned b, hearth_sync_id_cb cb, void *ctx)
+{
+	uint8_t lo[HEARTH_ENVELOPE_ID_BYTES], hi[HEARTH_ENVELOPE_ID_BYTES + 1];
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rc;
+
+	if (s == NULL || space == NULL || cb == NULL || b >= HEARTH_FP_BUCKETS)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_fp, N_("no space given"));
+	/* The ids whose first byte is b: a range of the unique index on id. */
+	memset(lo, 0, sizeof lo);
+	lo[0] = (uint8_t)b;
+	memset(hi, 0xff, sizeof hi);
+	hi[0] = (uint8_t)b;
+	if ((st = prepare(s, "SELECT id, state FROM envelope WHERE id >= ?2 AND id <= ?3"
+			  " AND space = ?1 AND state != 2 ORDER BY id", &q,
+			  what_read)) != HEARTH_OK)
+		return st;
+	bind_id(q, 1, space);
+	sqlite3_bind_blob(q, 2, lo, sizeof lo, SQLITE_TRANSIENT);
+	sqlite3_bind_blob(q, 3, hi, sizeof hi, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(q, 0) != HEARTH_ENVELOPE_ID_BYTES)
+			continue;
+		if (cb(sqlite3_column_blob(q, 0), sqlite3_column_int(q, 1), ctx) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(s), rc, what_read);
+}
+
 /* Keeps env (whose header is info) in state, with reason (may be NULL). */
 static hearth_status kept_insert(hearth_store *s, const uint8_t *id,
 				 const hearth_envelope_info *info, int state,
@@ -94,7 +347,9 @@ static hearth_status kept_insert(hearth_store *s, const uint8_t *id,
 	if (reason != NULL)
 		sqlite3_bind_text(st, 8, reason, -1, SQLITE_TRANSIENT);
 	sqlite3_bind_blob(st, 9, env, (int)len, SQLITE_STATIC);
-	return run(s, st, what_keep);
+	if ((rc = run(s, st, what_keep)) != HEARTH_OK || state == KEPT_REFUSED)
+		return rc;
+	return fp_update(s, &info->space, id, 1);
 }
 
 /* *found: the state of the envelope kept with this id, -1 if none. */
@@ -257,13 +512,13 @@ static hearth_status seal_list(hearth_store *s, const op_list *l,
 		hearth_envelope_info info;
 		hearth_status st;
 
-		/* As many ops as fit; one op always fits (HEARTH_ENVELOPE_MAX
-		 * has room for the largest). */
+		/* As many ops as fit in HEARTH_SYNC_SEAL_MAX; one op always
+		 * goes (HEARTH_ENVELOPE_MAX has room for the largest). */
 		while (to < l->n && to - from < HEARTH_ENVELOPE_OPS_MAX) {
 			size_t b = hearth_envelope_op_bytes(&l->ops[to]);
 
 			if (to > from &&
-			    hearth_envelope_size_for(content + b) > HEARTH_ENVELOPE_MAX)
+			    hearth_envelope_size_for(content + b) > HEARTH_SYNC_SEAL_MAX)
 				break;
 			content += b;
 			to++;
@@ -286,6 +541,29 @@ static hearth_status seal_list(hearth_store *s, const op_list *l,
 	return HEARTH_OK;
 }
 
+/* The greatest seq of device's ops of space sealed (0: none). */
+static hearth_status sealed_mark(hearth_store *s, const hearth_id *space, uint64_t device,
+				 uint64_t *mark)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rc;
+
+	*mark = 0;
+	if ((st = prepare(s, "SELECT seq FROM sealed WHERE space = ? AND device = ?",
+			  &q, what_sealed_read)) != HEARTH_OK)
+		return st;
+	bind_id(q, 1, space);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)device);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		*mark = (uint64_t)sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return hearth_db_error(hearth_store_db(s), rc, what_sealed_read);
+	return HEARTH_OK;
+}
+
 static hearth_status seal_space(hearth_store *s, const hearth_sync_trust *trust,
 				const hearth_id *space, const uint8_t *sk,
 				hearth_sync_report *r)
@@ -295,21 +573,11 @@ static hearth_status seal_space(hearth_store *s, const hearth_sync_trust *trust,
 	sqlite3_stmt *q;
 	own_ops o;
 	hearth_status st;
-	int rc;
 
 	memset(&o, 0, sizeof o);
 	o.space = *space;
-	if ((st = prepare(s, "SELECT seq FROM sealed WHERE space = ? AND device = ?",
-			  &q, what_sealed_read)) != HEARTH_OK)
+	if ((st = sealed_mark(s, space, device, &mark)) != HEARTH_OK)
 		return st;
-	bind_id(q, 1, space);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)device);
-	rc = sqlite3_step(q);
-	if (rc == SQLITE_ROW)
-		mark = (uint64_t)sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return hearth_db_error(hearth_store_db(s), rc, what_sealed_read);
 
 	st = hearth_store_ops(s, device, mark + 1, 0, own_cb, &o);
 	if (st == HEARTH_OK && (o.plane[0].failed || o.plane[1].failed))
@@ -373,16 +641,161 @@ hearth_status hearth_sync_seal(hearth_store *s, const hearth_sync_trust *trust,
 	return hearth_store_step_end(s, &step, seal_space(s, trust, space, device_sk, r));
 }
 
+/* Runs q (its rows: id, arrival, epoch, state, bytes) through cb. */
+static hearth_status kept_rows(hearth_store *s, sqlite3_stmt *q, hearth_sync_kept_cb cb,
+			       void *ctx, int *rows)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		hearth_sync_kept k;
+
+		if (sqlite3_column_bytes(q, 0) != HEARTH_ENVELOPE_ID_BYTES)
+			continue;
+		k.id = sqlite3_column_blob(q, 0);
+		k.arrival = (uint64_t)sqlite3_column_int64(q, 1);
+		k.epoch = (uint64_t)sqlite3_column_int64(q, 2);
+		k.state = sqlite3_column_int(q, 3);
+		k.bytes = sqlite3_column_blob(q, 4);
+		k.len = (size_t)sqlite3_column_bytes(q, 4);
+		if (rows != NULL)
+			(*rows)++;
+		if (cb(&k, ctx) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(s), rc, what_read);
+}
+
+hearth_status hearth_sync_each(hearth_store *s, const hearth_id *space,
+			       uint64_t since, hearth_sync_kept_cb cb, void *ctx)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+
+	if (s == NULL || space == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no space, key or trust given"));
+	if ((st = check_space(s, space)) != HEARTH_OK)
+		return st;
+	/* Control plane first, so a receiver knows the members before it
+	 * judges their data. */
+	if ((st = prepare(s, "SELECT id, arrival, epoch, state, bytes FROM envelope"
+			  " WHERE space = ? AND state = 0 AND arrival > ?"
+			  " ORDER BY epoch != 0, arrival", &q, what_read)) != HEARTH_OK)
+		return st;
+	bind_id(q, 1, space);
+	sqlite3_bind_int64(q, 2, (sqlite3_int64)since);
+	return kept_rows(s, q, cb, ctx, NULL);
+}
+
+hearth_status hearth_sync_get(hearth_store *s, const hearth_id *space,
+			      const uint8_t id[HEARTH_ENVELOPE_ID_BYTES],
+			      hearth_sync_kept_cb cb, void *ctx, int *found)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rows = 0;
+
+	if (found != NULL)
+		*found = 0;
+	if (s == NULL || space == NULL || id == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
+				   N_("no space, key or trust given"));
+	if ((st = prepare(s, "SELECT id, arrival, epoch, state, bytes FROM envelope"
+			  " WHERE id = ? AND space = ?", &q, what_read)) != HEARTH_OK)
+		return st;
+	sqlite3_bind_blob(q, 1, id, HEARTH_ENVELOPE_ID_BYTES, SQLITE_TRANSIENT);
+	bind_id(q, 2, space);
+	st = kept_rows(s, q, cb, ctx, &rows);
+	if (found != NULL)
+		*found = rows > 0;
+	return st;
+}
+
+hearth_status hearth_sync_last_arrival(hearth_store *s, uint64_t *out)
+{
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_read, N_("no store given"));
+	return kept_last_arrival(s, out);
+}
+
+static int count_own(const hearth_op *op, uint64_t arrival, hearth_op_state state,
+		     void *ctx)
+{
+	own_ops *o = ctx;
+
+	(void)arrival;
+	if (state != HEARTH_OP_SUPERSEDED &&
+	    memcmp(op->space.b, o->space.b, HEARTH_ID_BYTES) == 0)
+		o->last_seq++;
+	return 0;
+}
+
+static int count_kept(const hearth_sync_kept *k, void *ctx)
+{
+	(void)k;
+	(*(size_t *)ctx)++;
+	return 0;
+}
+
+hearth_status hearth_sync_pending(hearth_store *s, const hearth_id *space,
+				  uint64_t since, size_t *ops, size_t *envelopes)
+{
+	uint64_t device, mark;
+	hearth_status st;
+	size_t n = 0;
+	own_ops o;
+
+	if (s == NULL || space == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_read, N_("no space given"));
+	device = hearth_store_device(s);
+	if (ops != NULL) {
+		if ((st = sealed_mark(s, space, device, &mark)) != HEARTH_OK)
+			return st;
+		memset(&o, 0, sizeof o);
+		o.space = *space;
+		if ((st = hearth_store_ops(s, device, mark + 1, 0, count_own, &o)) != HEARTH_OK)
+			return st;
+		*ops = (size_t)o.last_seq;
+	}
+	if (envelopes != NULL) {
+		if ((st = hearth_sync_each(s, space, since, count_kept, &n)) != HEARTH_OK)
+			return st;
+		*envelopes = n;
+	}
+	return HEARTH_OK;
+}
+
 /* ---- writing a bundle ------------------------------------------------------- */
+
+typedef struct write_ctx {
+	hearth_bundle_writer *w;
+	hearth_sync_report *r;
+	hearth_status st;
+} write_ctx;
+
+static int write_one(const hearth_sync_kept *k, void *ctx)
+{
+	write_ctx *wc = ctx;
+
+	if ((wc->st = hearth_bundle_writer_add(wc->w, k->bytes, k->len)) != HEARTH_OK)
+		return 1;
+	if (k->arrival > wc->r->cursor)
+		wc->r->cursor = k->arrival;
+	wc->r->written++;
+	return 0;
+}
 
 hearth_status hearth_sync_write(hearth_store *s, const hearth_id *space,
 				uint64_t since, FILE *f, hearth_sync_report *r)
 {
-	hearth_bundle_writer *w = NULL;
 	hearth_sync_report dummy;
-	sqlite3_stmt *q;
+	write_ctx wc = { NULL, NULL, HEARTH_OK };
 	hearth_status st;
-	int rc;
 
 	if (s == NULL || space == NULL || f == NULL)
 		return hearth_fail(HEARTH_EINVAL, "cannot export: %-s",
@@ -390,33 +803,129 @@ hearth_status hearth_sync_write(hearth_store *s, const hearth_id *space,
 	if (r == NULL)
 		r = &dummy;
 	r->cursor = since;
+	wc.r = r;
 	if ((st = check_space(s, space)) != HEARTH_OK)
 		return st;
-	/* Control plane first, so a receiver knows the members before it
-	 * judges their data. */
-	if ((st = prepare(s, "SELECT arrival, bytes FROM envelope WHERE space = ?"
-			  " AND state = 0 AND arrival > ? ORDER BY epoch != 0, arrival",
-			  &q, what_read)) != HEARTH_OK)
+	if ((st = hearth_bundle_writer_open(f, &wc.w)) != HEARTH_OK)
 		return st;
-	bind_id(q, 1, space);
-	sqlite3_bind_int64(q, 2, (sqlite3_int64)since);
-	st = hearth_bundle_writer_open(f, &w);
-	while (st == HEARTH_OK && (rc = sqlite3_step(q)) == SQLITE_ROW) {
-		uint64_t arrival = (uint64_t)sqlite3_column_int64(q, 0);
-
-		st = hearth_bundle_writer_add(w, sqlite3_column_blob(q, 1),
-					      (size_t)sqlite3_column_bytes(q, 1));
-		if (arrival > r->cursor)
-			r->cursor = arrival;
-		r->written++;
-	}
-	if (st == HEARTH_OK && rc != SQLITE_DONE)
-		st = hearth_db_error(hearth_store_db(s), rc, what_read);
-	sqlite3_finalize(q);
+	st = hearth_sync_each(s, space, since, write_one, &wc);
 	if (st == HEARTH_OK)
-		st = hearth_bundle_writer_finish(w);
-	hearth_bundle_writer_free(w);
+		st = wc.st;
+	if (st == HEARTH_OK)
+		st = hearth_bundle_writer_finish(wc.w);
+	hearth_bundle_writer_free(wc.w);
 	return st;
+}
+
+/* ---- per relay and space ------------------------------------------------------ */
+
+static void relay_from_row(sqlite3_stmt *q, int col, hearth_sync_relay_state *out)
+{
+	const unsigned char *problem;
+
+	memset(out, 0, sizeof *out);
+	if (sqlite3_column_bytes(q, col) == HEARTH_RELAY_INSTANCE_BYTES) {
+		memcpy(out->store, sqlite3_column_blob(q, col), HEARTH_RELAY_INSTANCE_BYTES);
+		out->has_store = 1;
+	}
+	out->cursor = (uint64_t)sqlite3_column_int64(q, col + 1);
+	out->pushed = (uint64_t)sqlite3_column_int64(q, col + 2);
+	out->max_seq = (uint64_t)sqlite3_column_int64(q, col + 3);
+	out->count = (uint64_t)sqlite3_column_int64(q, col + 4);
+	out->synced_at = (int64_t)sqlite3_column_int64(q, col + 5);
+	if ((problem = sqlite3_column_text(q, col + 6)) != NULL)
+		snprintf(out->problem, sizeof out->problem, "%s", (const char *)problem);
+}
+
+#define RELAY_COLUMNS "store, cursor, pushed, max_seq, count, synced_at, problem"
+
+hearth_status hearth_sync_relay_get(hearth_store *s, const char *relay,
+				    const hearth_id *space,
+				    hearth_sync_relay_state *out, int *found)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rc;
+
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (found != NULL)
+		*found = 0;
+	if (s == NULL || relay == NULL || space == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_relay_read,
+				   N_("no relay or space given"));
+	if ((st = prepare(s, "SELECT " RELAY_COLUMNS " FROM relay_sync WHERE relay = ?"
+			  " AND space = ?", &q, what_relay_read)) != HEARTH_OK)
+		return st;
+	sqlite3_bind_text(q, 1, relay, -1, SQLITE_TRANSIENT);
+	bind_id(q, 2, space);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		relay_from_row(q, 0, out);
+		if (found != NULL)
+			*found = 1;
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(s), rc, what_relay_read);
+}
+
+hearth_status hearth_sync_relay_put(hearth_store *s, const char *relay,
+				    const hearth_id *space,
+				    const hearth_sync_relay_state *rs)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+
+	if (s == NULL || relay == NULL || space == NULL || rs == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_relay_write,
+				   N_("no relay or space given"));
+	if ((st = prepare(s, "INSERT OR REPLACE INTO relay_sync(relay, space, "
+			  RELAY_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?)", &q,
+			  what_relay_write)) != HEARTH_OK)
+		return st;
+	sqlite3_bind_text(q, 1, relay, -1, SQLITE_TRANSIENT);
+	bind_id(q, 2, space);
+	if (rs->has_store)
+		sqlite3_bind_blob(q, 3, rs->store, HEARTH_RELAY_INSTANCE_BYTES, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(q, 4, (sqlite3_int64)rs->cursor);
+	sqlite3_bind_int64(q, 5, (sqlite3_int64)rs->pushed);
+	sqlite3_bind_int64(q, 6, (sqlite3_int64)rs->max_seq);
+	sqlite3_bind_int64(q, 7, (sqlite3_int64)rs->count);
+	sqlite3_bind_int64(q, 8, (sqlite3_int64)rs->synced_at);
+	if (rs->problem[0] != '\0')
+		sqlite3_bind_text(q, 9, rs->problem, -1, SQLITE_TRANSIENT);
+	return run(s, q, what_relay_write);
+}
+
+hearth_status hearth_sync_relay_each(hearth_store *s, hearth_sync_relay_cb cb, void *ctx)
+{
+	sqlite3_stmt *q;
+	hearth_status st;
+	int rc;
+
+	if (s == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_relay_read,
+				   N_("no relay or space given"));
+	if ((st = prepare(s, "SELECT relay, space, " RELAY_COLUMNS " FROM relay_sync"
+			  " ORDER BY relay, space", &q, what_relay_read)) != HEARTH_OK)
+		return st;
+	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+		hearth_sync_relay_state rs;
+		hearth_id space;
+
+		if (sqlite3_column_bytes(q, 1) != HEARTH_ID_BYTES)
+			continue;
+		memcpy(space.b, sqlite3_column_blob(q, 1), HEARTH_ID_BYTES);
+		relay_from_row(q, 2, &rs);
+		if (cb((const char *)sqlite3_column_text(q, 0), &space, &rs, ctx) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(q);
+	return rc == SQLITE_DONE ? HEARTH_OK :
+		hearth_db_error(hearth_store_db(s), rc, what_relay_read);
 }
 
 /* Syncs the directory holding path, so a rename into it lasts. */
@@ -723,12 +1232,59 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 	return st;
 }
 
-/* Reads the whole bundle once, checking it as hearth_bundle_check does;
- * *last_control gets the place (from 1) of its last control-plane
- * envelope, 0 if it has none. */
-static hearth_status check_pass(FILE *f, uint64_t *last_control)
+/* Where a receive's envelopes come from: a bundle file, read again from
+ * start for each pass (its reader checks the bundle's hash at the end, so
+ * a file changed since the first pass commits nothing), or envelopes in
+ * memory. */
+typedef struct source {
+	FILE *f;
+	long start;
+	hearth_bundle_reader *rd;
+	const hearth_sync_envelope *envs;
+	size_t n, i;
+} source;
+
+static hearth_status source_rewind(source *src)
 {
-	hearth_bundle_reader *rd = NULL;
+	src->i = 0;
+	if (src->f == NULL)
+		return HEARTH_OK;
+	hearth_bundle_reader_free(src->rd);
+	src->rd = NULL;
+	if (fseek(src->f, src->start, SEEK_SET) != 0)
+		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
+	return hearth_bundle_reader_open(src->f, &src->rd);
+}
+
+/* The next envelope, *env NULL past the last. */
+static hearth_status source_next(source *src, const uint8_t **env, size_t *len)
+{
+	if (src->f != NULL)
+		return hearth_bundle_reader_next(src->rd, env, len);
+	*env = NULL;
+	*len = 0;
+	if (src->i < src->n) {
+		*env = src->envs[src->i].bytes;
+		*len = src->envs[src->i].len;
+		src->i++;
+		if (*env == NULL)
+			return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+					   N_("an envelope has no bytes"));
+	}
+	return HEARTH_OK;
+}
+
+static void source_close(source *src)
+{
+	hearth_bundle_reader_free(src->rd);
+	src->rd = NULL;
+}
+
+/* Reads every envelope once, checking its framing (and a bundle's, as
+ * hearth_bundle_check does); *last_control gets the place (from 1) of its
+ * last control-plane envelope, 0 if it has none. */
+static hearth_status check_pass(source *src, uint64_t *last_control)
+{
 	hearth_envelope_info info;
 	const uint8_t *env;
 	uint64_t index = 0;
@@ -736,39 +1292,33 @@ static hearth_status check_pass(FILE *f, uint64_t *last_control)
 	size_t len;
 
 	*last_control = 0;
-	if ((st = hearth_bundle_reader_open(f, &rd)) != HEARTH_OK)
+	if ((st = source_rewind(src)) != HEARTH_OK)
 		return st;
-	while ((st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
+	while ((st = source_next(src, &env, &len)) == HEARTH_OK && env != NULL) {
 		index++;
 		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
 			break;
 		if (info.epoch == 0)
 			*last_control = index;
 	}
-	hearth_bundle_reader_free(rd);
 	return st;
 }
 
-/* One pass over the bundle: envelopes of the control plane up to the
- * last one (control), or of the data plane to the end, where the reader
- * checks the bundle's hash again (the file may have changed since the
- * check: then nothing is committed). */
-static hearth_status import_pass(import_ctx *im, FILE *f, long start, int control,
+/* One pass: envelopes of the control plane up to the last one (control),
+ * or of the data plane to the end. */
+static hearth_status import_pass(import_ctx *im, source *src, int control,
 				 uint64_t last_control)
 {
-	hearth_bundle_reader *rd = NULL;
 	hearth_envelope_info info;
 	const uint8_t *env;
 	uint64_t index = 0;
 	hearth_status st;
 	size_t len;
 
-	if (fseek(f, start, SEEK_SET) != 0)
-		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
-	if ((st = hearth_bundle_reader_open(f, &rd)) != HEARTH_OK)
+	if ((st = source_rewind(src)) != HEARTH_OK)
 		return st;
 	while ((!control || index < last_control) &&
-	       (st = hearth_bundle_reader_next(rd, &env, &len)) == HEARTH_OK && env != NULL) {
+	       (st = source_next(src, &env, &len)) == HEARTH_OK && env != NULL) {
 		index++;
 		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
 			break;
@@ -778,7 +1328,6 @@ static hearth_status import_pass(import_ctx *im, FILE *f, long start, int contro
 		if ((st = import_one(im, env, len, &info, index)) != HEARTH_OK)
 			break;
 	}
-	hearth_bundle_reader_free(rd);
 	return st;
 }
 
@@ -832,11 +1381,13 @@ static hearth_status aside_list(hearth_store *s, aside **out, size_t *n)
 	return HEARTH_OK;
 }
 
-/* Moves the envelope kept at arrival to state (KEPT_OPEN: with a new
- * arrival, so that cursors taken meanwhile still see it). */
-static hearth_status aside_settle(hearth_store *s, uint64_t arrival, int state,
-				  const char *reason)
+/* Moves the envelope kept at arrival (a's, whose id is id) to state
+ * (KEPT_OPEN: with a new arrival, so that cursors taken meanwhile still
+ * see it; KEPT_REFUSED: out of its space's fingerprint). */
+static hearth_status aside_settle(hearth_store *s, const aside *a, const uint8_t *id,
+				  int state, const char *reason)
 {
+	uint64_t arrival = a->arrival;
 	sqlite3_stmt *q;
 	hearth_status st;
 
@@ -849,7 +1400,9 @@ static hearth_status aside_settle(hearth_store *s, uint64_t arrival, int state,
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)arrival);
 	if (state != KEPT_OPEN)
 		sqlite3_bind_text(q, 2, reason, -1, SQLITE_TRANSIENT);
-	return run(s, q, what_keep);
+	if ((st = run(s, q, what_keep)) != HEARTH_OK || state == KEPT_OPEN)
+		return st;
+	return fp_update(s, &a->info.space, id, 0);
 }
 
 /* Judges one envelope kept aside again; *progress set when it left. */
@@ -886,7 +1439,7 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 	if (env == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", N_("cannot read bundle"));
 	if (v == HEARTH_SYNC_REFUSE) {
-		st = aside_settle(im->s, a->arrival, KEPT_REFUSED,
+		st = aside_settle(im->s, a, id, KEPT_REFUSED,
 				  "its device may not write these seqs");
 		im->r->refused++;
 		notify(im, v, 0, &a->info, id);
@@ -901,14 +1454,14 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 	if (st == HEARTH_OK)
 		st = open_and_apply(im, env, len, NULL, &oc, &a->info);
 	if (st == HEARTH_OK) {
-		st = aside_settle(im->s, a->arrival, KEPT_OPEN, NULL);
+		st = aside_settle(im->s, a, id, KEPT_OPEN, NULL);
 		im->r->retried++;
 	} else if (a->arrival < im->first_arrival) {
 		char reason[256];
 
 		snprintf(reason, sizeof reason, "%s", hearth_errdetail());
 		sqlite3_exec(hearth_store_db(im->s), "ROLLBACK TO retry_one", NULL, NULL, NULL);
-		st = aside_settle(im->s, a->arrival, KEPT_REFUSED, reason);
+		st = aside_settle(im->s, a, id, KEPT_REFUSED, reason);
 		im->r->refused++;
 		notify(im, HEARTH_SYNC_REFUSE, 0, &a->info, id);
 	} else {
@@ -939,8 +1492,7 @@ static hearth_status retry_all(import_ctx *im)
 	return st;
 }
 
-static hearth_status import_all(import_ctx *im, FILE *f, long start,
-				uint64_t last_control)
+static hearth_status import_all(import_ctx *im, source *src, uint64_t last_control)
 {
 	hearth_status st;
 
@@ -948,8 +1500,8 @@ static hearth_status import_all(import_ctx *im, FILE *f, long start,
 		return st;
 	im->first_arrival++;
 	if ((last_control > 0 &&
-	     (st = import_pass(im, f, start, 1, last_control)) != HEARTH_OK) ||
-	    (st = import_pass(im, f, start, 0, 0)) != HEARTH_OK ||
+	     (st = import_pass(im, src, 1, last_control)) != HEARTH_OK) ||
+	    (st = import_pass(im, src, 0, 0)) != HEARTH_OK ||
 	    (st = retry_all(im)) != HEARTH_OK)
 		return st;
 	return aside_report(im);
@@ -960,34 +1512,26 @@ static int trust_ok(const hearth_sync_trust *t)
 	return t != NULL && t->device_key != NULL;
 }
 
-hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust,
-				 FILE *f, hearth_sync_notice_cb cb, void *cb_ctx,
-				 hearth_sync_report *r)
+/* The engine of hearth_sync_import and hearth_sync_receive. */
+static hearth_status receive(hearth_store *s, const hearth_sync_trust *trust,
+			     source *src, hearth_sync_notice_cb cb, void *cb_ctx,
+			     hearth_sync_report *r)
 {
 	import_ctx im = { s, trust, cb, cb_ctx, r, 0, NULL, 0, 0 };
-	hearth_sync_report dummy;
 	hearth_store_step step;
 	uint64_t last_control;
 	hearth_status st;
-	long start;
 
-	if (r == NULL)
-		im.r = r = &dummy;
-	memset(r, 0, sizeof *r);
-	if (s == NULL || !trust_ok(trust) || f == NULL)
-		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
-				   N_("no bundle or trust given"));
-	if ((start = ftell(f)) < 0)
-		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
-	/* The whole file first: a truncated or damaged one applies nothing. */
-	if ((st = check_pass(f, &last_control)) != HEARTH_OK)
-		return st;
-	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
-		return st;
-	st = import_all(&im, f, start, last_control);
+	/* Every envelope first: a truncated or damaged one applies nothing. */
+	st = check_pass(src, &last_control);
+	if (st == HEARTH_OK && (st = hearth_store_step_begin(s, &step)) == HEARTH_OK) {
+		st = import_all(&im, src, last_control);
+		st = hearth_store_step_end(s, &step, st);
+	}
+	source_close(src);
 	free(im.seen);
 	if (st != HEARTH_OK) {
-		/* Nothing of a refused bundle stays: the counts say so too. */
+		/* Nothing of a refused batch stays: the counts say so too. */
 		uint64_t index = r->failed_index;
 		uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
 
@@ -996,7 +1540,42 @@ hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust
 		r->failed_index = index;
 		memcpy(r->failed_id, id, sizeof id);
 	}
-	return hearth_store_step_end(s, &step, st);
+	return st;
+}
+
+hearth_status hearth_sync_import(hearth_store *s, const hearth_sync_trust *trust,
+				 FILE *f, hearth_sync_notice_cb cb, void *cb_ctx,
+				 hearth_sync_report *r)
+{
+	source src = { f, 0, NULL, NULL, 0, 0 };
+	hearth_sync_report dummy;
+
+	if (r == NULL)
+		r = &dummy;
+	memset(r, 0, sizeof *r);
+	if (s == NULL || !trust_ok(trust) || f == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("no bundle or trust given"));
+	if ((src.start = ftell(f)) < 0)
+		return hearth_fail(HEARTH_EIO, "cannot read bundle: %s", strerror(errno));
+	return receive(s, trust, &src, cb, cb_ctx, r);
+}
+
+hearth_status hearth_sync_receive(hearth_store *s, const hearth_sync_trust *trust,
+				  const hearth_sync_envelope *envs, size_t n,
+				  hearth_sync_notice_cb cb, void *cb_ctx,
+				  hearth_sync_report *r)
+{
+	source src = { NULL, 0, NULL, envs, n, 0 };
+	hearth_sync_report dummy;
+
+	if (r == NULL)
+		r = &dummy;
+	memset(r, 0, sizeof *r);
+	if (s == NULL || !trust_ok(trust) || (envs == NULL && n > 0))
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("no bundle or trust given"));
+	return receive(s, trust, &src, cb, cb_ctx, r);
 }
 
 hearth_status hearth_sync_retry(hearth_store *s, const hearth_sync_trust *trust,

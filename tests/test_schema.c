@@ -245,6 +245,7 @@ static const char *conflict_table[MAX_VERSIONS] = {
 	[3] = "field_alt",
 	[4] = "envelope",
 	[5] = "op_wait",
+	[6] = "envelope_fp",
 };
 
 static sqlite3 *open_mem(void)

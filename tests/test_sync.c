@@ -137,6 +137,8 @@ static size_t kept(hearth_store *s, int state)
 	return n;
 }
 
+static void fp_check(hearth_store *s, const hearth_id *space);
+
 /* Writes a person in A's private space, with a few fields. */
 static hearth_id a_person(pair *p, const char *name)
 {
@@ -469,7 +471,7 @@ static void test_planes_and_gaps(void **state)
 }
 
 /* Ops too big for one envelope together are cut into several, each
- * within HEARTH_ENVELOPE_MAX, and all of them arrive. */
+ * within HEARTH_SYNC_SEAL_MAX, and all of them arrive. */
 static void test_large_ops_split(void **state)
 {
 	pair *p = *state;
@@ -492,18 +494,18 @@ static void test_large_ops_split(void **state)
 	}
 	free(big);
 	r = export_a(p, 0, file_in(p, f, sizeof f));
-	/* The 2 ops from before the copy, the note's creation and two parts
-	 * fill one (1.8 MB); the third part, which would take it past 2 MiB,
-	 * goes in a second. */
-	assert_int_equal(r.sealed, 2);
+	/* The 2 ops from before the copy, the note's creation and one part
+	 * fill one (0.9 MB); each other part, which would take it past
+	 * HEARTH_SYNC_SEAL_MAX (one relay request), goes in one of its own. */
+	assert_int_equal(r.sealed, 3);
 	assert_int_equal(r.sealed_ops, 6);
 	envs_read(f, &e);
-	assert_int_equal(e.n, 2);
-	assert_true(e.len[0] > 1800000 && e.len[0] <= HEARTH_ENVELOPE_MAX);
-	assert_true(e.len[1] > 900000 && e.len[1] < 1000000);
+	assert_int_equal(e.n, 3);
+	for (i = 0; i < 3; i++)
+		assert_true(e.len[i] > 900000 && e.len[i] <= HEARTH_SYNC_SEAL_MAX);
 	envs_free(&e);
 	OK(import_b(p, f, &r));
-	assert_int_equal(r.applied, 2);
+	assert_int_equal(r.applied, 3);
 	da = dump(p->a.s);
 	db = dump(p->b.s);
 	assert_string_equal(da, db);
@@ -1006,8 +1008,231 @@ static void test_kept_aside_then_retried(void **state)
 	assert_int_equal(r.refused, 1);
 	assert_int_equal(kept(p->b.s, 1), 0);
 	assert_int_equal(kept(p->b.s, 2), 1);
+	/* The refused one left the fingerprint it entered when kept aside. */
+	fp_check(p->b.s, &t->space);
 	envs_free(&e);
 	free(t);
+}
+
+/* ---- receiving from memory, fingerprints, relay state --------------------- */
+
+/* The fingerprint kept for space equals a full recount, bucket by bucket. */
+static void fp_check(hearth_store *s, const hearth_id *space)
+{
+	hearth_fp *kept_b = calloc(HEARTH_FP_BUCKETS, sizeof *kept_b);
+	hearth_fp *count_b = calloc(HEARTH_FP_BUCKETS, sizeof *count_b);
+	hearth_fp kt, ct;
+	unsigned b;
+
+	assert_non_null(kept_b);
+	assert_non_null(count_b);
+	OK(hearth_sync_fp(s, space, &kt, kept_b));
+	OK(hearth_sync_fp_recount(s, space, &ct, count_b));
+	assert_true(hearth_fp_equal(&kt, &ct));
+	for (b = 0; b < HEARTH_FP_BUCKETS; b++)
+		assert_true(hearth_fp_equal(&kept_b[b], &count_b[b]));
+	free(kept_b);
+	free(count_b);
+}
+
+static hearth_status receive_b(pair *p, const envs *e, const int *which,
+			       hearth_sync_report *r)
+{
+	hearth_sync_envelope list[16];
+	hearth_vault_trust *vt;
+	hearth_status st;
+	size_t n = 0;
+
+	for (; *which >= 0; which++) {
+		list[n].bytes = e->e[*which];
+		list[n++].len = e->len[*which];
+	}
+	OK(hearth_vault_trust_open(p->b.s, &vt));
+	st = hearth_sync_receive(p->b.s, hearth_vault_trust_get(vt), list, n, NULL, NULL, r);
+	hearth_vault_trust_free(vt);
+	return st;
+}
+
+/* Envelopes received from memory follow the import's rules: a batch with
+ * one tampered or malformed envelope applies nothing and names it; in any
+ * order the batch converges; again, everything is held. */
+static void test_receive_from_memory(void **state)
+{
+	pair *p = *state;
+	hearth_id space = hearth_store_private_space(p->a.s);
+	const int all[] = { 2, 0, 1, -1 };
+	char full[128], other[128], *before, *after, *da;
+	hearth_sync_report r;
+	uint8_t *b;
+	size_t len, real;
+	envs e;
+
+	b = three_read(p, full, other, &len, &e);
+	before = dump(p->b.s);
+	e.e[0][e.len[0] / 2] ^= 0x01;
+	assert_int_equal(receive_b(p, &e, all, &r), HEARTH_EAUTH);
+	assert_int_equal(r.failed_index, 2);
+	assert_int_equal(r.applied, 0);
+	e.e[0][e.len[0] / 2] ^= 0x01;
+	real = e.len[1];
+	e.len[1] = 10;
+	assert_int_equal(receive_b(p, &e, all, &r), HEARTH_EFORMAT);
+	e.len[1] = real;
+	after = dump(p->b.s);
+	assert_string_equal(before, after);
+	free(after);
+	assert_int_equal(kept(p->b.s, 0), 0);
+	fp_check(p->b.s, &space);
+
+	OK(receive_b(p, &e, all, &r));
+	assert_int_equal(r.envelopes, 3);
+	assert_int_equal(r.applied, 3);
+	da = dump(p->a.s);
+	after = dump(p->b.s);
+	assert_string_equal(da, after);
+	free(after);
+	OK(receive_b(p, &e, all, &r));
+	assert_int_equal(r.held, 3);
+	assert_int_equal(r.applied, 0);
+	/* Both sides hold the same ids: equal fingerprints, each its own. */
+	{
+		hearth_fp fa, fb;
+
+		fp_check(p->a.s, &space);
+		fp_check(p->b.s, &space);
+		OK(hearth_sync_fp(p->a.s, &space, &fa, NULL));
+		OK(hearth_sync_fp(p->b.s, &space, &fb, NULL));
+		assert_int_equal(fa.count, 3);
+		assert_true(hearth_fp_equal(&fa, &fb));
+	}
+	free(da);
+	free(before);
+	envs_free(&e);
+	free(b);
+}
+
+typedef struct listed {
+	uint64_t arrival[16], epoch[16];
+	size_t n;
+} listed;
+
+static int list_cb(const hearth_sync_kept *k, void *ctx)
+{
+	listed *l = ctx;
+
+	assert_true(l->n < 16);
+	assert_int_equal(k->state, 0);
+	l->arrival[l->n] = k->arrival;
+	l->epoch[l->n++] = k->epoch;
+	return 0;
+}
+
+static int get_cb(const hearth_sync_kept *k, void *ctx)
+{
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+
+	hearth_envelope_id(k->bytes, k->len, id);
+	assert_memory_equal(id, k->id, sizeof id);
+	memcpy(ctx, id, sizeof id);
+	return 0;
+}
+
+/* Forwardable envelopes past an arrival, control plane first; one by id;
+ * the fingerprint of the kept ids across a migration from version 5. */
+static void test_kept_listing(void **state)
+{
+	pair *p = *state;
+	hearth_id space = hearth_store_private_space(p->a.s), m;
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES], got[HEARTH_ENVELOPE_ID_BYTES];
+	hearth_fp before, after;
+	char f[128];
+	listed l = { { 0 }, { 0 }, 0 };
+	uint64_t last;
+	size_t i;
+	int found;
+
+	a_person(p, "李明");
+	export_a(p, 0, file_in(p, f, sizeof f));
+	OK(hearth_record_create(p->a.s, &space, "member", &m));
+	a_person(p, "张伟");
+	export_a(p, 0, f);
+	OK(hearth_sync_each(p->a.s, &space, 0, list_cb, &l));
+	assert_true(l.n >= 3);
+	for (i = 1; i < l.n; i++)
+		assert_true(l.epoch[i - 1] == 0 || l.epoch[i] != 0);
+	OK(hearth_sync_last_arrival(p->a.s, &last));
+	memset(&l, 0, sizeof l);
+	OK(hearth_sync_each(p->a.s, &space, last, list_cb, &l));
+	assert_int_equal(l.n, 0);
+	/* By id. */
+	{
+		envs e;
+
+		envs_read(f, &e);
+		hearth_envelope_id(e.e[0], e.len[0], id);
+		envs_free(&e);
+	}
+	OK(hearth_sync_get(p->a.s, &space, id, get_cb, got, &found));
+	assert_true(found);
+	assert_memory_equal(got, id, sizeof id);
+	id[5] ^= 1;
+	OK(hearth_sync_get(p->a.s, &space, id, get_cb, got, &found));
+	assert_false(found);
+
+	/* The migration to version 6 counts what was kept before. */
+	fp_check(p->a.s, &space);
+	OK(hearth_sync_fp(p->a.s, &space, &before, NULL));
+	assert_true(before.count >= 3);
+	hearth_store_close(p->a.s);
+	assert_int_equal(sqlite3_exec(p->a.db, "DROP TABLE envelope_fp; DROP TABLE relay_sync;"
+				      " PRAGMA user_version=5", NULL, NULL, NULL), SQLITE_OK);
+	OK(hearth_schema_migrate(p->a.db, hearth_schema_latest()));
+	OK(hearth_store_open(p->a.db, NULL, &p->a.s));
+	OK(hearth_sync_fp(p->a.s, &space, &after, NULL));
+	assert_true(hearth_fp_equal(&before, &after));
+}
+
+/* What a sync with a relay remembers, per relay and space. */
+static int relay_each_cb(const char *relay, const hearth_id *space,
+			 const hearth_sync_relay_state *rs, void *ctx)
+{
+	int *n = ctx;
+
+	(void)space;
+	assert_string_equal(relay, (*n == 0) ? "https://a.example" : "https://b.example");
+	assert_int_equal(rs->cursor, (*n == 0) ? 7 : 0);
+	(*n)++;
+	return 0;
+}
+
+static void test_relay_state(void **state)
+{
+	pair *p = *state;
+	hearth_id space = hearth_store_private_space(p->a.s);
+	hearth_sync_relay_state rs, back;
+	int found, n = 0;
+
+	OK(hearth_sync_relay_get(p->a.s, "https://a.example", &space, &back, &found));
+	assert_false(found);
+	assert_int_equal(back.cursor, 0);
+	memset(&rs, 0, sizeof rs);
+	rs.has_store = 1;
+	memset(rs.store, 0xab, sizeof rs.store);
+	rs.cursor = 7;
+	rs.pushed = 9;
+	rs.max_seq = 7;
+	rs.count = 5;
+	rs.synced_at = 1700000000;
+	snprintf(rs.problem, sizeof rs.problem, "中继丢失了数据");
+	OK(hearth_sync_relay_put(p->a.s, "https://a.example", &space, &rs));
+	OK(hearth_sync_relay_get(p->a.s, "https://a.example", &space, &back, &found));
+	assert_true(found);
+	assert_memory_equal(&rs, &back, sizeof rs - sizeof rs.problem);
+	assert_string_equal(back.problem, rs.problem);
+	memset(&rs, 0, sizeof rs);
+	OK(hearth_sync_relay_put(p->a.s, "https://b.example", &space, &rs));
+	OK(hearth_sync_relay_each(p->a.s, relay_each_cb, &n));
+	assert_int_equal(n, 2);
 }
 
 /* Messages in Chinese: a truncated bundle. */
@@ -1047,6 +1272,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_first, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_aside_then_retried, pair_setup,
 						pair_teardown),
+		cmocka_unit_test_setup_teardown(test_receive_from_memory, pair_setup,
+						pair_teardown),
+		cmocka_unit_test_setup_teardown(test_kept_listing, pair_setup, pair_teardown),
+		cmocka_unit_test_setup_teardown(test_relay_state, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_chinese, pair_setup, pair_teardown),
 	};
 

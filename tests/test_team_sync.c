@@ -70,16 +70,7 @@ static const char *file_in(team *t, char *buf, size_t len)
 
 static hearth_id add_member(replica *lead, replica *who, const hearth_id *space)
 {
-	char *code = NULL, *req = NULL;
-	hearth_invitation inv;
-	hearth_id m;
-
-	OK(hearth_space_invite(lead->s, space, HEARTH_ROLE_COUNSELLOR, 0, &code));
-	OK(hearth_space_join(who->s, code, &req, &inv));
-	OK(hearth_space_approve(lead->s, space, req, &m, NULL));
-	free(code);
-	free(req);
-	return m;
+	return team_add_member(lead->s, who->s, space);
 }
 
 static hearth_id person(replica *r, const hearth_id *space, const char *name)

@@ -20,6 +20,7 @@
 #include <sqlite3.h>
 
 #include "hearth/schema.h"
+#include "hearth/spaces.h"
 
 #include "testutil.h"
 
@@ -56,6 +57,21 @@ int store_teardown(void **state)
 	free(f);
 	return 0;
 }
+hearth_id team_add_member(hearth_store *lead, hearth_store *who, const hearth_id *space)
+{
+	char *code = NULL, *req = NULL;
+	hearth_invitation inv;
+	hearth_id m;
+
+	assert_int_equal(hearth_space_invite(lead, space, HEARTH_ROLE_COUNSELLOR, 0, &code),
+			 HEARTH_OK);
+	assert_int_equal(hearth_space_join(who, code, &req, &inv), HEARTH_OK);
+	assert_int_equal(hearth_space_approve(lead, space, req, &m, NULL), HEARTH_OK);
+	free(code);
+	free(req);
+	return m;
+}
+
 hearth_id add_person(hearth_store *s, const char *name)
 {
 	hearth_id id;

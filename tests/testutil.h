@@ -36,6 +36,11 @@ int store_teardown(void **state);
 /* A person record written field by field (no verb, no checks). */
 hearth_id add_person(hearth_store *s, const char *name);
 
+/* Makes who a counsellor of the team space lead leads: an invitation,
+ * who's join request, the lead's approval (each must succeed).  The new
+ * member record's id. */
+hearth_id team_add_member(hearth_store *lead, hearth_store *who, const hearth_id *space);
+
 /* The number of records of kind (NULL: all kinds). */
 size_t count_kind(hearth_store *s, const char *kind);
 

@@ -19,6 +19,11 @@
  *                Chinese general population)
  *   lang         "" (default: follow the locale), "en" or "zh_CN"
  *   supervisor   who to tell in a crisis (a name and a number), default ""
+ *   relay_url    the relay `hearth sync` uses when given none (https://...,
+ *                or http:// to this computer), default "": remembered by
+ *                the first sync through it (hearth/relaysync.h)
+ *   relay_pin    the pinned key of relay_url's certificate
+ *                ("sha256//BASE64"), default "" (verify with CAs)
  */
 #ifndef HEARTH_SETTINGS_H
 #define HEARTH_SETTINGS_H
@@ -38,6 +43,8 @@ extern "C" {
 #define HEARTH_SETTING_PHQ9_CUTOFF "phq9_cutoff"
 #define HEARTH_SETTING_LANG "lang"
 #define HEARTH_SETTING_SUPERVISOR "supervisor"
+#define HEARTH_SETTING_RELAY_URL "relay_url"
+#define HEARTH_SETTING_RELAY_PIN "relay_pin"
 
 /* At most this many help lines; each name and number at most these many
  * bytes. */

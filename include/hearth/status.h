@@ -57,7 +57,9 @@ typedef enum hearth_status {
 	HEARTH_ESTATE = 17,     /* the operation is not allowed in the current state */
 	HEARTH_EBUSY = 18,      /* the vault is locked by another process */
 	HEARTH_EINCOMPLETE = 19, /* answers are missing; nothing was scored */
-	HEARTH_EOTHERVAULT = 20  /* the key file belongs to another vault */
+	HEARTH_EOTHERVAULT = 20, /* the key file belongs to another vault */
+	HEARTH_ENET = 21,       /* a relay could not be reached or refused a request */
+	HEARTH_ECANCELED = 22   /* stopped at the caller's request */
 } hearth_status;
 
 /* Returns a static, lowercase, English message for a status code.  Never

@@ -24,12 +24,21 @@
 #include <stdio.h>
 
 #include "hearth/envelope.h"
+#include "hearth/reconcile.h"
 #include "hearth/status.h"
 #include "hearth/store.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/* The size envelopes are sealed up to: ops are packed into an envelope
+ * while it stays within this, so that each envelope, with the 4 bytes
+ * that frame it, fits one request to a relay (HEARTH_RELAY_BODY_MAX,
+ * hearth/relay.h).  One op larger than this still goes alone in an
+ * envelope of up to HEARTH_ENVELOPE_MAX, which bundles carry and a relay
+ * may refuse. */
+#define HEARTH_SYNC_SEAL_MAX (1024u * 1024u - 4u)
 
 /* What trust says of an envelope's author before it is opened. */
 typedef enum hearth_sync_verdict {
@@ -127,7 +136,7 @@ typedef void (*hearth_sync_notice_cb)(const hearth_sync_notice *n, void *ctx);
 /* Seals this device's ops of space not sealed before (sealing them is
  * remembered): control-plane kinds at epoch 0 under the control key,
  * others at trust->current_epoch, in envelopes of at most
- * HEARTH_ENVELOPE_MAX bytes, signed with device_sk (this device's key,
+ * HEARTH_SYNC_SEAL_MAX bytes (one larger op alone in its own), signed with device_sk (this device's key,
  * for hearth_store_device(s)).  Each is kept.  In one atomic step (its own
  * transaction or a savepoint of the caller's).  Ops of the device-local
  * space never leave: HEARTH_EINVAL for it.  r may be NULL. */
@@ -196,6 +205,122 @@ hearth_status hearth_sync_retry(hearth_store *s, const hearth_sync_trust *trust,
  * aside, 2 refused (space NULL: all spaces). */
 hearth_status hearth_sync_count(hearth_store *s, const hearth_id *space, int state,
 				size_t *n) HEARTH_WUR;
+
+/* ---- receiving from memory (a relay's pages) ---------------------------- */
+
+/* One envelope's bytes, borrowed. */
+typedef struct hearth_sync_envelope {
+	const uint8_t *bytes;
+	size_t len;
+} hearth_sync_envelope;
+
+/* Receives the n envelopes envs exactly as hearth_sync_import receives a
+ * bundle's (same steps 2-4, same verdicts, same counts in r; r->failed_index
+ * is the place in envs, from 1): every envelope's framing is checked first
+ * (hearth_envelope_peek: one malformed refuses the batch, HEARTH_EFORMAT),
+ * then control-plane envelopes first, those held already skipped, those
+ * kept aside judged again; one accepted envelope that fails to open
+ * refuses the whole batch and nothing of it is applied.  In one atomic
+ * step (its own transaction or a savepoint of the caller's).  bundle
+ * import and this share one engine. */
+hearth_status hearth_sync_receive(hearth_store *s, const hearth_sync_trust *trust,
+				  const hearth_sync_envelope *envs, size_t n,
+				  hearth_sync_notice_cb cb, void *cb_ctx,
+				  hearth_sync_report *r) HEARTH_WUR;
+
+/* ---- kept envelopes, for a relay ------------------------------------------ */
+
+/* The kept envelope cb sees (borrowed for the call). */
+typedef struct hearth_sync_kept {
+	const uint8_t *id;    /* HEARTH_ENVELOPE_ID_BYTES */
+	uint64_t arrival;
+	uint64_t epoch;       /* 0: the control plane */
+	int state;            /* 0 opened or sealed here, 1 kept aside, 2 refused */
+	const uint8_t *bytes;
+	size_t len;
+} hearth_sync_kept;
+/* Non-zero stops the listing (which then returns HEARTH_OK). */
+typedef int (*hearth_sync_kept_cb)(const hearth_sync_kept *k, void *ctx);
+
+/* Each envelope of space kept past arrival since that may be forwarded
+ * (opened or sealed here: state 0), control-plane envelopes first, then
+ * by arrival, as hearth_sync_write writes them. */
+hearth_status hearth_sync_each(hearth_store *s, const hearth_id *space,
+			       uint64_t since, hearth_sync_kept_cb cb,
+			       void *ctx) HEARTH_WUR;
+
+/* The envelope of space kept with id, any state: cb is called once if
+ * it is kept here (*found 1), not at all otherwise (*found 0). */
+hearth_status hearth_sync_get(hearth_store *s, const hearth_id *space,
+			      const uint8_t id[HEARTH_ENVELOPE_ID_BYTES],
+			      hearth_sync_kept_cb cb, void *ctx, int *found) HEARTH_WUR;
+
+/* The greatest arrival of any kept envelope (0: none). */
+hearth_status hearth_sync_last_arrival(hearth_store *s, uint64_t *out) HEARTH_WUR;
+
+/* ---- fingerprints of the ids kept ----------------------------------------- */
+
+/* The set a space's fingerprint covers: the ids of its envelopes kept
+ * opened, sealed or aside here (state 0 or 1; what a relay of the space
+ * would hold), never the refused ones.  Kept per bucket
+ * (hearth_fp_bucket) in the vault, updated in the same transaction as
+ * each envelope kept or refused. */
+
+/* The space's fingerprint as kept: *total (may be NULL) and, when buckets
+ * is not NULL, all HEARTH_FP_BUCKETS of them. */
+hearth_status hearth_sync_fp(hearth_store *s, const hearth_id *space, hearth_fp *total,
+			     hearth_fp *buckets) HEARTH_WUR;
+
+/* The same recounted from the envelopes themselves (a check of the kept
+ * one: the two must always agree). */
+hearth_status hearth_sync_fp_recount(hearth_store *s, const hearth_id *space,
+				     hearth_fp *total, hearth_fp *buckets) HEARTH_WUR;
+
+/* Each id the fingerprint of space covers in bucket b, with its state. */
+typedef int (*hearth_sync_id_cb)(const uint8_t id[HEARTH_ENVELOPE_ID_BYTES],
+				 int state, void *ctx);
+hearth_status hearth_sync_bucket_ids(hearth_store *s, const hearth_id *space,
+				     unsigned b, hearth_sync_id_cb cb,
+				     void *ctx) HEARTH_WUR;
+
+/* What this device has of space that a peer past arrival since has not
+ * seen: *ops, its own ops not sealed yet; *envelopes, envelopes kept
+ * here (forwardable) past since.  Either may be NULL. */
+hearth_status hearth_sync_pending(hearth_store *s, const hearth_id *space,
+				  uint64_t since, size_t *ops,
+				  size_t *envelopes) HEARTH_WUR;
+
+/* ---- per relay and space: what the last sync saw --------------------------- */
+
+#define HEARTH_RELAY_INSTANCE_BYTES 16u
+#define HEARTH_SYNC_PROBLEM_MAX 256u
+
+typedef struct hearth_sync_relay_state {
+	int has_store;            /* store known (a sync has answered) */
+	uint8_t store[HEARTH_RELAY_INSTANCE_BYTES]; /* the relay store's instance */
+	uint64_t cursor;          /* the relay's seq pulled up to */
+	uint64_t pushed;          /* this vault's arrival pushed up to */
+	uint64_t max_seq, count;  /* the relay's, as last seen: never trusted,
+				   * only compared with what it says next */
+	int64_t synced_at;        /* unix seconds of the last whole sync, 0 never */
+	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* the last sync's problem, "" none */
+} hearth_sync_relay_state;
+
+/* The state kept for (relay, space): *found 0 and a zeroed *out when none. */
+hearth_status hearth_sync_relay_get(hearth_store *s, const char *relay,
+				    const hearth_id *space,
+				    hearth_sync_relay_state *out, int *found) HEARTH_WUR;
+
+/* Writes it (replacing), in its own atomic step or the caller's. */
+hearth_status hearth_sync_relay_put(hearth_store *s, const char *relay,
+				    const hearth_id *space,
+				    const hearth_sync_relay_state *st) HEARTH_WUR;
+
+/* Each (relay, space) a state is kept for, by relay then space. */
+typedef int (*hearth_sync_relay_cb)(const char *relay, const hearth_id *space,
+				    const hearth_sync_relay_state *st, void *ctx);
+hearth_status hearth_sync_relay_each(hearth_store *s, hearth_sync_relay_cb cb,
+				     void *ctx) HEARTH_WUR;
 
 #ifdef __cplusplus
 }

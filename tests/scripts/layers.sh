@@ -14,7 +14,7 @@ fail=0
 breach() { echo "layers: $*"; fail=1; }
 
 crypto_h='status.h crypto.h vfs.h identity.h textcode.h'
-sync_h="$crypto_h hlc.h schema.h store.h envelope.h sync.h space.h reconcile.h"
+sync_h="$crypto_h hlc.h schema.h store.h envelope.h sync.h space.h reconcile.h relay.h"
 
 # Public headers a file includes ("hearth/X.h" -> X.h).
 public_includes() {
@@ -43,7 +43,7 @@ check_layer crypto/*.c crypto/*.h
 for h in $crypto_h; do check_layer "include/hearth/$h"; done
 allow=$sync_h
 check_layer sync/*.c sync/*.h
-for h in hlc.h schema.h store.h envelope.h sync.h space.h reconcile.h; do check_layer "include/hearth/$h"; done
+for h in hlc.h schema.h store.h envelope.h sync.h space.h reconcile.h relay.h; do check_layer "include/hearth/$h"; done
 if grep -l '#include "\.\./sync/' crypto/*.c crypto/*.h 2>/dev/null; then
 	breach "crypto/ includes a private header of sync/"
 fi

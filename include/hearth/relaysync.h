@@ -1,0 +1,98 @@
+/*
+ * hearth/relaysync.h - `hearth sync` through a relay: every space of the
+ * vault (or one) synced with the vault's own trust and device key, each
+ * audited, the relay remembered in the vault's settings; its status per
+ * space; and the same in a worker thread for the app, with progress and
+ * cancellation.  The engine is hearth/relay.h; docs/protocol.md §14.
+ */
+#ifndef HEARTH_RELAYSYNC_H
+#define HEARTH_RELAYSYNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hearth/relay.h"
+#include "hearth/status.h"
+#include "hearth/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Audit action, one entry per space synced (or failed): detail
+ * "space=<32 hex> pushed=N pulled=N applied=N in_sync=0|1" and, on
+ * failure or a problem, " problem=<code or sentence>". */
+#define HEARTH_AUDIT_SYNC_RELAY "sync.relay"
+
+typedef struct hearth_relaysync_opts {
+	/* The relay: NULL for the one remembered (setting relay_url); its
+	 * pin NULL for the remembered relay_pin when the URL is the
+	 * remembered one.  After a sync through them that reached the
+	 * relay, url and pin are remembered (settings relay_url, relay_pin;
+	 * a URL given without a pin forgets the old pin). */
+	const char *url;
+	const char *pin;
+	const char *cacert;       /* not remembered */
+	/* One space, or NULL: every team space of the vault, and those it
+	 * asked to join whose genesis has not reached it yet.  The private
+	 * space is synced only when named: a relay admits the members of a
+	 * space by its genesis, which the private space has not. */
+	const hearth_id *space;
+	const hearth_relay_hooks *hooks;  /* may be NULL */
+	long timeout_ms;          /* 0: the default (hearth_relay_opts) */
+	unsigned attempts;        /* 0: the default */
+	unsigned backoff_ms;      /* 0: the default */
+} hearth_relaysync_opts;
+
+/* Called after each space with its status and what happened. */
+typedef void (*hearth_relaysync_cb)(const hearth_id *space, hearth_status st,
+				    const hearth_relay_result *r, void *ctx);
+
+/* Syncs each space (hearth_relay_sync, with hearth_vault_trust and this
+ * device's key) and audits "sync.relay" for it.  A space that fails does
+ * not stop the others: cb hears of each; the result is HEARTH_OK when
+ * every space synced, else the first failure (its detail stands).
+ * HEARTH_EINVAL "no relay given" when o->url is NULL and none is
+ * remembered, or for bad options (before any request). */
+hearth_status hearth_relaysync(hearth_store *s, const hearth_relaysync_opts *o,
+			       hearth_relaysync_cb cb, void *ctx) HEARTH_WUR;
+
+/* The status of one (relay, space) as kept by the last sync. */
+typedef struct hearth_relaysync_status {
+	const char *relay;               /* borrowed for the call */
+	hearth_id space;
+	hearth_sync_relay_state state;   /* synced_at 0: never synced whole */
+	size_t pending_ops;              /* this device's ops not sealed yet */
+	size_t pending_envelopes;        /* kept here, not pushed to it yet */
+} hearth_relaysync_status;
+
+typedef int (*hearth_relaysync_status_cb)(const hearth_relaysync_status *st, void *ctx);
+
+/* Each (relay, space) a sync has touched, by relay then space.  cb
+ * returns non-zero to stop. */
+hearth_status hearth_relaysync_status_each(hearth_store *s, hearth_relaysync_status_cb cb,
+					   void *ctx) HEARTH_WUR;
+
+/* ---- in a worker thread, for the app ---- */
+
+typedef struct hearth_relaysync_job hearth_relaysync_job;
+
+/* Starts hearth_relaysync(s, o, NULL, NULL) in a new thread (o and its
+ * strings are copied; o->hooks is borrowed, and its progress is called
+ * on the worker thread).  The store is the worker's until
+ * hearth_relaysync_join returns: the caller must not use it meanwhile. */
+hearth_status hearth_relaysync_start(hearth_store *s, const hearth_relaysync_opts *o,
+				     hearth_relaysync_job **out) HEARTH_WUR;
+
+/* Asks the worker to stop at its next request or retry wait (any
+ * thread, any time before join).  What it committed stays. */
+void hearth_relaysync_cancel(hearth_relaysync_job *j);
+
+/* Waits for the worker, frees j and returns its status, with its detail
+ * as this thread's (hearth_errdetail). */
+hearth_status hearth_relaysync_join(hearth_relaysync_job *j) HEARTH_WUR;
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HEARTH_RELAYSYNC_H */
