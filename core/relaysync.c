@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "hearth/audit.h"
+#include "hearth/caseload.h"
 #include "hearth/devices.h"
 #include "hearth/offline.h"
 #include "hearth/relaysync.h"
@@ -186,6 +187,15 @@ hearth_status hearth_relaysync(hearth_store *s, const hearth_relaysync_opts *o,
 		}
 		if (st == HEARTH_ECANCELED)
 			break;
+	}
+	/* What the bundle import does after merging, here too: a moved
+	 * person's case state written late reaches the copy
+	 * (hearth/caseload.h). */
+	if (reached) {
+		hearth_status ms = hearth_case_moves_settle(s, NULL);
+
+		if (first == HEARTH_OK)
+			first = ms;
 	}
 	st = first;
 	if (reached) {
