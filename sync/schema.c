@@ -367,6 +367,15 @@ static hearth_status migrate_6(sqlite3 *db)
 	return st;
 }
 
+/*
+ * Version 7: each space's control-plane ops (kinds space, member, epoch)
+ * indexed by space, a partial index: hearth_space_load reads them for
+ * every membership question (each import of a control envelope, each
+ * person added to a team space), and scanned the whole op log for them.
+ */
+static const char migration_7[] =
+	"CREATE INDEX op_control ON op(space) WHERE kind IN ('space', 'member', 'epoch');";
+
 /* A migration is SQL, or C where SQL alone cannot do it. */
 struct migration {
 	const char *sql;
@@ -381,6 +390,7 @@ static const struct migration migrations[] = {
 	{ migration_4, NULL },
 	{ migration_5, NULL },
 	{ NULL, migrate_6 },
+	{ migration_7, NULL },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

@@ -246,6 +246,7 @@ static const char *conflict_table[MAX_VERSIONS] = {
 	[4] = "envelope",
 	[5] = "op_wait",
 	[6] = "envelope_fp",
+	[7] = "op_control",
 };
 
 static sqlite3 *open_mem(void)
@@ -401,6 +402,27 @@ static void test_bad_target(void **state)
 	sqlite3_close(db);
 }
 
+/* A space's control-plane ops are found through the op_control index
+ * (the query of hearth_space_load, sync/space.c), not by a scan of the
+ * whole op log. */
+static void test_space_load_uses_index(void **state)
+{
+	sqlite3 *db = open_mem();
+	sqlite3_stmt *q;
+	int used = 0;
+
+	(void)state;
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT device, seq, hlc, "
+		"hash, record, kind, field, value FROM op WHERE space = ?1 AND kind IN "
+		"('space', 'member', 'epoch') AND state < 4", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW)
+		used |= strstr((const char *)sqlite3_column_text(q, 3), "op_control") != NULL;
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_true(used);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -409,6 +431,7 @@ int main(void)
 		cmocka_unit_test(test_newer_database_refused),
 		cmocka_unit_test(test_failing_migration_keeps_previous_version),
 		cmocka_unit_test(test_bad_target),
+		cmocka_unit_test(test_space_load_uses_index),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
