@@ -46,6 +46,12 @@
 
 enum { KEPT_OPEN = 0, KEPT_ASIDE = 1, KEPT_REFUSED = 2 };
 
+/* The reason kept with an envelope its trust refused (HEARTH_SYNC_REFUSE):
+ * such an envelope is judged again whenever kept-aside ones are (a later
+ * removal of the same member by another lead can name a greater cutoff,
+ * and the greatest holds: every replica must then accept it alike). */
+static const char trust_refused[] = "its device may not write these seqs";
+
 /* What was being done, for hearth_db_error's detail (translated there). */
 static const char what_read[] = N_("cannot read kept envelopes");
 static const char what_keep[] = N_("cannot keep envelope");
@@ -1213,7 +1219,7 @@ static hearth_status import_one(import_ctx *im, const uint8_t *env, size_t len,
 	if (v == HEARTH_SYNC_LATER || v == HEARTH_SYNC_REFUSE) {
 		st = kept_insert(im->s, id, info, v == HEARTH_SYNC_LATER ? KEPT_ASIDE :
 				 KEPT_REFUSED, v == HEARTH_SYNC_LATER ? NULL :
-				 "its device may not write these seqs", env, len);
+				 trust_refused, env, len);
 		if (st != HEARTH_OK)
 			return st;
 		if (v == HEARTH_SYNC_LATER)
@@ -1331,13 +1337,15 @@ static hearth_status import_pass(import_ctx *im, source *src, int control,
 	return st;
 }
 
-/* One envelope kept aside, as read back. */
+/* One envelope kept aside (or refused by its trust), as read back. */
 typedef struct aside {
 	uint64_t arrival;
 	hearth_envelope_info info;
+	int refused; /* KEPT_REFUSED by trust_refused, judged again */
 } aside;
 
-/* The envelopes kept aside, control plane first, then by arrival. */
+/* The envelopes kept aside, and those their trust refused, control
+ * plane first, then by arrival. */
 static hearth_status aside_list(hearth_store *s, aside **out, size_t *n)
 {
 	sqlite3_stmt *q;
@@ -1347,10 +1355,11 @@ static hearth_status aside_list(hearth_store *s, aside **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
-	if ((st = prepare(s, "SELECT arrival, space, epoch, device, first, last"
-			  " FROM envelope WHERE state = 1 ORDER BY epoch != 0, arrival",
-			  &q, what_read)) != HEARTH_OK)
+	if ((st = prepare(s, "SELECT arrival, space, epoch, device, first, last, state"
+			  " FROM envelope WHERE state = 1 OR (state = 2 AND reason = ?1)"
+			  " ORDER BY epoch != 0, arrival", &q, what_read)) != HEARTH_OK)
 		return st;
+	sqlite3_bind_text(q, 1, trust_refused, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
 		aside *a;
 
@@ -1374,6 +1383,7 @@ static hearth_status aside_list(hearth_store *s, aside **out, size_t *n)
 		a->info.device = (uint64_t)sqlite3_column_int64(q, 3);
 		a->info.first_seq = (uint64_t)sqlite3_column_int64(q, 4);
 		a->info.last_seq = (uint64_t)sqlite3_column_int64(q, 5);
+		a->refused = sqlite3_column_int(q, 6) == KEPT_REFUSED;
 	}
 	sqlite3_finalize(q);
 	if (rc != SQLITE_DONE)
@@ -1400,9 +1410,14 @@ static hearth_status aside_settle(hearth_store *s, const aside *a, const uint8_t
 	sqlite3_bind_int64(q, 1, (sqlite3_int64)arrival);
 	if (state != KEPT_OPEN)
 		sqlite3_bind_text(q, 2, reason, -1, SQLITE_TRANSIENT);
-	if ((st = run(s, q, what_keep)) != HEARTH_OK || state == KEPT_OPEN)
+	if ((st = run(s, q, what_keep)) != HEARTH_OK)
 		return st;
-	return fp_update(s, &a->info.space, id, 0);
+	/* Refused ones are out of the fingerprint, the others in it. */
+	if (a->refused && state == KEPT_OPEN)
+		return fp_update(s, &a->info.space, id, 1);
+	if (!a->refused && state == KEPT_REFUSED)
+		return fp_update(s, &a->info.space, id, 0);
+	return HEARTH_OK;
 }
 
 /* Judges one envelope kept aside again; *progress set when it left. */
@@ -1418,7 +1433,8 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 	int rc;
 
 	v = im->trust->device_key(im->trust->ctx, &a->info, oc.pk);
-	if (v == HEARTH_SYNC_LATER)
+	/* A refused one leaves only when it is accepted now. */
+	if (v == HEARTH_SYNC_LATER || (a->refused && v != HEARTH_SYNC_ACCEPT))
 		return HEARTH_OK;
 	*progress = 1;
 	if ((st = prepare(im->s, "SELECT bytes, id FROM envelope WHERE arrival = ?",
@@ -1440,7 +1456,7 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", N_("cannot read bundle"));
 	if (v == HEARTH_SYNC_REFUSE) {
 		st = aside_settle(im->s, a, id, KEPT_REFUSED,
-				  "its device may not write these seqs");
+				  trust_refused);
 		im->r->refused++;
 		notify(im, v, 0, &a->info, id);
 		free(env);

@@ -1184,7 +1184,7 @@ static void test_kept_listing(void **state)
 	OK(hearth_sync_fp(p->a.s, &space, &before, NULL));
 	assert_true(before.count >= 3);
 	hearth_store_close(p->a.s);
-	assert_int_equal(sqlite3_exec(p->a.db, "DROP TABLE envelope_fp; DROP TABLE relay_sync;"
+	assert_int_equal(sqlite3_exec(p->a.db, "DROP TABLE envelope_fp; DROP TABLE relay_sync; DROP INDEX op_control;"
 				      " PRAGMA user_version=5", NULL, NULL, NULL), SQLITE_OK);
 	OK(hearth_schema_migrate(p->a.db, hearth_schema_latest()));
 	OK(hearth_store_open(p->a.db, NULL, &p->a.s));

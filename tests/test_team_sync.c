@@ -384,6 +384,55 @@ static void test_removed_straddling(void **state)
 	assert_false(has_name(&t->a, "After Zhou"));
 }
 
+/* Two leads remove B at once, each naming the last seq of B it holds:
+ * the greatest cutoff holds.  A replica that heard of the smaller one
+ * first refused B's envelope past it; once the greater arrives it must
+ * accept that envelope, as a replica that heard of the greater first
+ * did, or the two never converge. */
+static void test_two_cutoffs(void **state)
+{
+	team *t = *state;
+	char *code = NULL, *req = NULL, b1[128], b2[128], l1[128], l2[128], path[128];
+	hearth_invitation inv;
+	hearth_sync_report r;
+
+	/* Mallory becomes the second lead. */
+	OK(hearth_space_invite(t->lead.s, &t->space, HEARTH_ROLE_LEAD, 0, &code));
+	OK(hearth_space_join(t->m.s, code, &req, &inv));
+	OK(hearth_space_approve(t->lead.s, &t->space, req, NULL, NULL));
+	free(code);
+	free(req);
+	export_to(t, &t->lead, path, sizeof path);
+	OK(import(&t->m, path, &r));
+	OK(import(&t->a, path, &r));
+
+	person(&t->b, &t->space, "Before Both");
+	export_to(t, &t->b, b1, sizeof b1);
+	OK(import(&t->lead, b1, &r));
+	person(&t->b, &t->space, "Between Them");
+	export_to(t, &t->b, b2, sizeof b2);
+	OK(import(&t->m, b2, &r));
+	assert_true(has_name(&t->m, "Between Them"));
+
+	/* Each lead removes B, not knowing of the other's removal. */
+	OK(hearth_space_remove(t->lead.s, &t->space, &t->b_member));
+	OK(hearth_space_remove(t->m.s, &t->space, &t->b_member));
+	export_to(t, &t->lead, l1, sizeof l1);
+	export_to(t, &t->m, l2, sizeof l2);
+
+	/* A: the smaller cutoff, then B's envelopes (the second refused),
+	 * then the greater cutoff. */
+	OK(import(&t->a, l1, &r));
+	OK(import(&t->a, b2, &r));
+	assert_false(has_name(&t->a, "Between Them"));
+	OK(import(&t->a, l2, &r));
+	assert_true(has_name(&t->a, "Before Both"));
+	assert_true(has_name(&t->a, "Between Them"));
+	/* The lead, from Mallory's bundle alone, holds it too. */
+	OK(import(&t->lead, l2, &r));
+	assert_true(has_name(&t->lead, "Between Them"));
+}
+
 /* ---- an unknown device ---------------------------------------------------- */
 
 /* Mallory, no member, writes a control record into the space (a member
@@ -907,6 +956,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_verdicts, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_removed_late, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_removed_straddling, team_setup, team_teardown),
+		cmocka_unit_test_setup_teardown(test_two_cutoffs, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_replay, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_device, team_setup, team_teardown),
 		cmocka_unit_test_setup_teardown(test_joiner, team_setup, team_teardown),
