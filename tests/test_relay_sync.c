@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -67,6 +68,7 @@ typedef struct replica {
 	hearth_store *s;
 	uint8_t sk[HEARTH_SIGN_SECRETBYTES];
 	int offline; /* partitioned away from the relay */
+	uint64_t now_ms; /* its wall clock, when a test moves it (else 0: the real one) */
 } replica;
 
 typedef struct team3 {
@@ -79,14 +81,30 @@ typedef struct team3 {
 	unsigned port;
 } team3;
 
+/* A replica's wall clock: the one the test moves, or the real one. */
+static uint64_t replica_now(void *ctx)
+{
+	const replica *r = ctx;
+	struct timespec ts;
+
+	if (r->now_ms != 0)
+		return r->now_ms;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static void replica_open(replica *r)
 {
+	hearth_store_options o;
 	hearth_device_key *k = NULL;
 
 	memset(r, 0, sizeof *r);
+	memset(&o, 0, sizeof o);
+	o.now = replica_now;
+	o.now_ctx = r;
 	assert_int_equal(sqlite3_open(":memory:", &r->db), SQLITE_OK);
 	OK(hearth_schema_migrate(r->db, hearth_schema_latest()));
-	OK(hearth_store_open(r->db, NULL, &r->s));
+	OK(hearth_store_open(r->db, &o, &r->s));
 	OK(hearth_devices_ensure(r->s, NULL));
 	OK(hearth_device_key_load(r->s, &k, NULL));
 	memcpy(r->sk, hearth_device_key_secret(k), sizeof r->sk);
@@ -1056,6 +1074,60 @@ static void run_schedule(unsigned long long seed)
 	cur_seed = 0;
 }
 
+/* A month of a team's work, mostly offline.  Each day (each replica's
+ * clock moved on a day, A's running three minutes fast) everyone records
+ * a few things; the lead syncs every other day, counsellor A spends two
+ * weeks at rest stops without a network, counsellor B syncs twice in
+ * the month.  When all are back, every vault holds the same space, and
+ * nothing anyone wrote is missing.  (Clocks move together, a day at a
+ * time: an op stamped more than 5 minutes ahead of a receiver's clock is
+ * held aside until its time comes, docs/protocol.md §4.) */
+static void test_month_offline(void **state)
+{
+	team3 *f = *state;
+	uint64_t x = 20261206, day0 = replica_now(&f->r[0]);
+	char name[48];
+	hearth_id written[3][40];
+	unsigned day, i, k, n[3] = { 0, 0, 0 };
+
+	sync_ok(f, &f->r[0]);
+	sync_ok(f, &f->r[1]);
+	sync_ok(f, &f->r[2]);
+	for (day = 1; day <= 30; day++) {
+		uint64_t t = day0 + (uint64_t)day * 86400000u;
+
+		for (i = 0; i < 3; i++) {
+			/* The day goes on for everyone alike. */
+			t += rng_below(&x, 3600) * 1000u;
+			for (k = 0; k < 3; k++)
+				f->r[k].now_ms = t + (k == 1 ? 180000u : 0);
+			snprintf(name, sizeof name, "day %u, vault %u", day, i);
+			written[i][n[i]++] = person(&f->r[i], &f->space, name);
+			for (k = rng_below(&x, 3); k > 0; k--)
+				random_write(f, &f->r[i], &x);
+		}
+		f->r[1].offline = day >= 3 && day <= 17;
+		f->r[2].offline = day != 12 && day != 24;
+		for (i = 0; i < 3; i++)
+			if (!f->r[i].offline && (i != 0 || day % 2 == 0))
+				sync_ok(f, &f->r[i]);
+	}
+	for (i = 0; i < 3; i++)
+		f->r[i].offline = 0;
+	for (i = 0; i < 6; i++)
+		sync_ok(f, &f->r[i % 3]);
+	all_equal(f);
+	/* Nothing written is missing: each day's person is on the lead's
+	 * vault (deleted or not, the record is there). */
+	for (i = 0; i < 3; i++)
+		for (k = 0; k < n[i]; k++) {
+			hearth_record *rec = NULL;
+
+			OK(hearth_record_load(f->r[0].s, &written[i][k], &rec));
+			hearth_record_free(rec);
+		}
+}
+
 static void test_random_schedules(void **state)
 {
 	const char *n_env = getenv("HEARTH_RELAY_SCHEDULES");
@@ -1087,6 +1159,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_forge, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_rolled_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_month_offline, setup, teardown),
 		cmocka_unit_test(test_random_schedules),
 	};
 
