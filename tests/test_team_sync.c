@@ -68,11 +68,6 @@ static const char *file_in(team *t, char *buf, size_t len)
 	return buf;
 }
 
-static hearth_id add_member(replica *lead, replica *who, const hearth_id *space)
-{
-	return team_add_member(lead->s, who->s, space);
-}
-
 static hearth_id person(replica *r, const hearth_id *space, const char *name)
 {
 	hearth_id id;
@@ -124,8 +119,8 @@ static int team_setup(void **state)
 	replica_open(&t->m);
 	OK(hearth_space_create(t->lead.s, "Dock team", &t->space));
 	person(&t->lead, &t->space, "王芳");
-	add_member(&t->lead, &t->a, &t->space);
-	t->b_member = add_member(&t->lead, &t->b, &t->space);
+	team_add_member(t->lead.s, t->a.s, &t->space);
+	t->b_member = team_add_member(t->lead.s, t->b.s, &t->space);
 	export_to(t, &t->lead, path, sizeof path);
 	OK(import(&t->a, path, &r));
 	assert_int_equal(r.waiting + r.refused, 0);
@@ -348,7 +343,7 @@ static void test_removed_straddling(void **state)
 	uint64_t cut;
 
 	OK(hearth_space_create(t->lead.s, "Night shift", &space2));
-	add_member(&t->lead, &t->b, &space2);
+	team_add_member(t->lead.s, t->b.s, &space2);
 	file_in(t, path, sizeof path);
 	OK(hearth_offline_export(t->lead.s, NULL, &space2, 0, path, NULL));
 	OK(import(&t->b, path, &r));
@@ -590,7 +585,7 @@ static void test_joiner(void **state)
 
 	/* A fourth vault joins; the lead's bundle is its first import. */
 	replica_open(&c);
-	add_member(&t->lead, &c, &t->space);
+	team_add_member(t->lead.s, c.s, &t->space);
 	export_to(t, &t->lead, path, sizeof path);
 	envs_read(path, &e);
 	for (i = 0; i < e.n; i++) {
@@ -847,7 +842,7 @@ static void test_linked_before_join(void **state)
 	replica_open(&c2);
 	dev = link_device(&t->a, &c2);
 	OK(hearth_space_create(t->lead.s, "Second team", &second));
-	add_member(&t->lead, &t->a, &second);
+	team_add_member(t->lead.s, t->a.s, &second);
 	file_in(t, path, sizeof path);
 	OK(hearth_offline_export(t->lead.s, NULL, &second, 0, path, NULL));
 	OK(import(&t->a, path, &r));
