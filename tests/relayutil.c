@@ -9,6 +9,12 @@
 
 #include <sodium.h>
 
+#include "hearth/devices.h"
+#include "hearth/offline.h"
+#include "hearth/schema.h"
+#include "hearth/spaces.h"
+#include "hearth/store.h"
+#include "hearth/sync.h"
 #include "relayutil.h"
 
 static size_t on_body(char *p, size_t size, size_t n, void *ctx)
@@ -159,4 +165,50 @@ uint8_t *relayutil_frame(uint8_t *const *v, const size_t *len, size_t from, size
 	}
 	*out_len = n;
 	return b;
+}
+
+int relayutil_team_bundle(const char *path, long persons, uint64_t *device,
+			  uint8_t sk[64], char space_hex[33])
+{
+	hearth_vault_trust *vt = NULL;
+	hearth_device_key *k = NULL;
+	hearth_store *s = NULL;
+	hearth_id space, rec;
+	hearth_status st;
+	sqlite3 *db = NULL;
+	char name[32];
+	long i;
+
+	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
+		return -1;
+	if ((st = hearth_schema_migrate(db, hearth_schema_latest())) != HEARTH_OK ||
+	    (st = hearth_store_open(db, NULL, &s)) != HEARTH_OK ||
+	    (st = hearth_devices_ensure(s, NULL)) != HEARTH_OK ||
+	    (st = hearth_device_key_load(s, &k, NULL)) != HEARTH_OK ||
+	    (st = hearth_space_create(s, "Bench team", &space)) != HEARTH_OK ||
+	    (st = hearth_vault_trust_open(s, &vt)) != HEARTH_OK)
+		goto out;
+	for (i = 0; i < persons && st == HEARTH_OK; i++) {
+		snprintf(name, sizeof name, "Person %ld", i);
+		if ((st = hearth_record_create(s, &space, "person", &rec)) == HEARTH_OK &&
+		    (st = hearth_record_set(s, &rec, "name", name)) == HEARTH_OK)
+			st = hearth_sync_seal(s, hearth_vault_trust_get(vt), &space,
+					      hearth_device_key_secret(k), NULL);
+	}
+	if (st == HEARTH_OK)
+		st = hearth_offline_export(s, NULL, &space, 0, path, NULL);
+	if (st == HEARTH_OK) {
+		*device = hearth_store_device(s);
+		memcpy(sk, hearth_device_key_secret(k), 64);
+		sodium_bin2hex(space_hex, 33, space.b, 16);
+	}
+out:
+	if (st != HEARTH_OK)
+		fprintf(stderr, "relayutil: a team bundle: %s (%s)\n", hearth_strerror(st),
+			hearth_errdetail());
+	hearth_vault_trust_free(vt);
+	hearth_device_key_free(k);
+	hearth_store_close(s);
+	sqlite3_close(db);
+	return st == HEARTH_OK ? 0 : -1;
 }

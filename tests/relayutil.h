@@ -39,6 +39,14 @@ CURLcode relayutil_http(CURL *c, const char *base, const char *method, const cha
 			relayutil_resp *out);
 void relayutil_resp_free(relayutil_resp *r);
 
+/* A team for the bench and the pusher: a fresh vault in memory makes a
+ * space, adds persons people, sealing each in an envelope of its own,
+ * and exports the space as the bundle file path.  *device, sk (64 bytes)
+ * and space_hex (32 hex digits + NUL) say who signed and where.  0, or
+ * -1 with a message on stderr. */
+int relayutil_team_bundle(const char *path, long persons, uint64_t *device,
+			  uint8_t sk[64], char space_hex[33]);
+
 /* The four signature headers of a request, appended to *hdrs. */
 void relayutil_sign(struct curl_slist **hdrs, const char *method, const char *pq,
 		    const uint8_t *body, size_t len, const relayutil_signer *sg);

@@ -72,40 +72,18 @@ typedef struct team {
 
 static void make_team(team *t, int persons, const char *dir)
 {
-	hearth_vault_trust *vt;
-	hearth_device_key *k = NULL;
 	hearth_bundle_reader *rd;
 	hearth_envelope_info info;
 	const uint8_t *env;
-	hearth_store *s;
-	hearth_id space, rec;
-	char path[512], name[32];
-	sqlite3 *db;
+	char path[512];
 	size_t len;
 	FILE *f;
-	int i, pass;
+	int pass;
 
-	sqlite3_open(":memory:", &db);
-	CHECK(hearth_schema_migrate(db, hearth_schema_latest()));
-	CHECK(hearth_store_open(db, NULL, &s));
-	CHECK(hearth_devices_ensure(s, NULL));
-	CHECK(hearth_device_key_load(s, &k, NULL));
-	CHECK(hearth_space_create(s, "Bench team", &space));
-	CHECK(hearth_vault_trust_open(s, &vt));
-	for (i = 0; i < persons; i++) {
-		snprintf(name, sizeof name, "Person %d", i);
-		CHECK(hearth_record_create(s, &space, "person", &rec));
-		CHECK(hearth_record_set(s, &rec, "name", name));
-		CHECK(hearth_sync_seal(s, hearth_vault_trust_get(vt), &space,
-				       hearth_device_key_secret(k), NULL));
-	}
-	hearth_vault_trust_free(vt);
 	snprintf(path, sizeof path, "%s/team.bundle", dir);
-	CHECK(hearth_offline_export(s, NULL, &space, 0, path, NULL));
 	memset(t, 0, sizeof *t);
-	t->device = hearth_store_device(s);
-	memcpy(t->sk, hearth_device_key_secret(k), 64);
-	sodium_bin2hex(t->space, sizeof t->space, space.b, 16);
+	if (relayutil_team_bundle(path, persons, &t->device, t->sk, t->space) != 0)
+		exit(2);
 	/* Control envelopes first, then data. */
 	for (pass = 0; pass < 2; pass++) {
 		f = fopen(path, "rb");
@@ -125,9 +103,6 @@ static void make_team(team *t, int persons, const char *dir)
 		fclose(f);
 	}
 	unlink(path);
-	hearth_device_key_free(k);
-	hearth_store_close(s);
-	sqlite3_close(db);
 }
 
 /* ---- load ------------------------------------------------------------------ */

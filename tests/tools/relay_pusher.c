@@ -98,45 +98,22 @@ static void put_frame(FILE *f, const uint8_t *env, size_t len)
 
 static int gen(const char *dir, long n)
 {
-	hearth_vault_trust *vt;
-	hearth_device_key *k = NULL;
 	hearth_bundle_reader *rd;
 	hearth_envelope_info info;
 	const uint8_t *env;
-	sqlite3 *db;
-	hearth_store *s;
-	hearth_id space, rec;
 	uint8_t signer[8 + 64];
-	char path[1024], name[32], hex[33];
+	char path[1024], hex[33];
 	FILE *bf, *cf, *df;
 	uint64_t dev;
 	size_t len;
-	long i;
+	int i;
 
-	if (sqlite3_open(":memory:", &db) != SQLITE_OK)
-		return 2;
-	CHECK(hearth_schema_migrate(db, hearth_schema_latest()));
-	CHECK(hearth_store_open(db, NULL, &s));
-	CHECK(hearth_devices_ensure(s, NULL));
-	CHECK(hearth_device_key_load(s, &k, NULL));
-	CHECK(hearth_space_create(s, "Bench team", &space));
-	CHECK(hearth_vault_trust_open(s, &vt));
-	for (i = 0; i < n; i++) {
-		snprintf(name, sizeof name, "Person %ld", i);
-		CHECK(hearth_record_create(s, &space, "person", &rec));
-		CHECK(hearth_record_set(s, &rec, "name", name));
-		CHECK(hearth_sync_seal(s, hearth_vault_trust_get(vt), &space,
-				       hearth_device_key_secret(k), NULL));
-	}
-	hearth_vault_trust_free(vt);
 	snprintf(path, sizeof path, "%s/all.bundle", dir);
-	CHECK(hearth_offline_export(s, NULL, &space, 0, path, NULL));
-	dev = hearth_store_device(s);
+	if (relayutil_team_bundle(path, n, &dev, signer + 8, hex) != 0)
+		return 2;
 	for (i = 0; i < 8; i++)
 		signer[i] = (uint8_t)(dev >> (8 * (7 - i)));
-	memcpy(signer + 8, hearth_device_key_secret(k), 64);
 	spit(dir, "signer", signer, sizeof signer);
-	sodium_bin2hex(hex, sizeof hex, space.b, 16);
 	spit(dir, "space", hex, 32);
 	if ((bf = fopen(path, "rb")) == NULL)
 		die("cannot read", path);
@@ -155,9 +132,6 @@ static int gen(const char *dir, long n)
 	fclose(bf);
 	if (fclose(cf) != 0 || fclose(df) != 0)
 		die("cannot write", path);
-	hearth_device_key_free(k);
-	hearth_store_close(s);
-	sqlite3_close(db);
 	return 0;
 }
 
