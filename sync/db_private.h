@@ -31,4 +31,14 @@
  * connection's extended code is consulted. */
 hearth_status hearth_db_error(sqlite3 *db, int rc, const char *what);
 
+/* The ops of a space's control plane (kinds space, member, epoch), as the
+ * partial index op_control (schema.c, version 8) and hearth_space_load's
+ * query both spell it: the planner uses a partial index only for a query
+ * holding its WHERE term as written.  Equalities joined by OR, not an IN
+ * list: SQLite evaluates an index's IN list through a temporary B-tree
+ * built on every INSERT into op (version 7 did so, at a quarter of a
+ * merge's instructions). */
+#define HEARTH_OP_CONTROL_WHERE \
+	"(kind = 'space' OR kind = 'member' OR kind = 'epoch')"
+
 #endif /* HEARTH_DB_PRIVATE_H */

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "db_private.h"
 #include "hearth/schema.h"
 
 #include "op_private.h"
@@ -376,6 +377,15 @@ static hearth_status migrate_6(sqlite3 *db)
 static const char migration_7[] =
 	"CREATE INDEX op_control ON op(space) WHERE kind IN ('space', 'member', 'epoch');";
 
+/*
+ * Version 8: op_control again, its condition written as equalities joined
+ * by OR (HEARTH_OP_CONTROL_WHERE).  Version 7's IN list made SQLite build
+ * a temporary B-tree for every op inserted, merged or written here.
+ */
+static const char migration_8[] =
+	"DROP INDEX op_control;"
+	"CREATE INDEX op_control ON op(space) WHERE " HEARTH_OP_CONTROL_WHERE ";";
+
 /* A migration is SQL, or C where SQL alone cannot do it. */
 struct migration {
 	const char *sql;
@@ -391,6 +401,7 @@ static const struct migration migrations[] = {
 	{ migration_5, NULL },
 	{ NULL, migrate_6 },
 	{ migration_7, NULL },
+	{ migration_8, NULL },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

@@ -1124,8 +1124,8 @@ hearth_status hearth_space_load(hearth_store *s, const hearth_id *space,
 	*out = NULL;
 	/* Every op held (state below purged), not the superseded ones. */
 	rc = sqlite3_prepare_v2(db, "SELECT device, seq, hlc, hash, record, kind, field, "
-		"value FROM op WHERE space = ?1 AND kind IN ('space', 'member', 'epoch') "
-		"AND state < 4", -1, &stmt, NULL);
+		"value FROM op WHERE space = ?1 AND " HEARTH_OP_CONTROL_WHERE
+		" AND state < 4", -1, &stmt, NULL);
 	if (rc != SQLITE_OK)
 		return hearth_db_error(db, rc, "cannot read a space's members");
 	sqlite3_bind_blob(stmt, 1, space->b, HEARTH_ID_BYTES, SQLITE_STATIC);

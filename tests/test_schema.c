@@ -22,6 +22,8 @@
 #include "hearth/schema.h"
 #include "hearth/store.h"
 
+#include "../sync/db_private.h"
+
 #define OK(call) do { \
 	hearth_status st_ = (call); \
 	if (st_ != HEARTH_OK) \
@@ -414,13 +416,38 @@ static void test_space_load_uses_index(void **state)
 	(void)state;
 	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
 	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN QUERY PLAN SELECT device, seq, hlc, "
-		"hash, record, kind, field, value FROM op WHERE space = ?1 AND kind IN "
-		"('space', 'member', 'epoch') AND state < 4", -1, &q, NULL), SQLITE_OK);
+		"hash, record, kind, field, value FROM op WHERE space = ?1 AND "
+		HEARTH_OP_CONTROL_WHERE " AND state < 4", -1, &q, NULL), SQLITE_OK);
 	while (sqlite3_step(q) == SQLITE_ROW)
 		used |= strstr((const char *)sqlite3_column_text(q, 3), "op_control") != NULL;
 	sqlite3_finalize(q);
 	sqlite3_close(db);
 	assert_true(used);
+}
+
+/* Writing an op builds no temporary B-tree (version 7's op_control, an IN
+ * list, made one for every op: a quarter of a merge's instructions).
+ * Each INSERT into op is compiled and its program read: no
+ * OpenEphemeral. */
+static void test_op_insert_no_temp_btree(void **state)
+{
+	sqlite3 *db = open_mem();
+	sqlite3_stmt *q;
+	int ephemeral = 0, steps = 0;
+
+	(void)state;
+	assert_int_equal(hearth_schema_migrate(db, hearth_schema_latest()), HEARTH_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "EXPLAIN INSERT INTO op(device, seq, hlc, "
+		"hash, space, record, kind, field, value, prev, state) "
+		"VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 0)", -1, &q, NULL), SQLITE_OK);
+	while (sqlite3_step(q) == SQLITE_ROW) {
+		ephemeral |= strcmp((const char *)sqlite3_column_text(q, 1), "OpenEphemeral") == 0;
+		steps++;
+	}
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	assert_true(steps > 10);
+	assert_false(ephemeral);
 }
 
 int main(void)
@@ -432,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_failing_migration_keeps_previous_version),
 		cmocka_unit_test(test_bad_target),
 		cmocka_unit_test(test_space_load_uses_index),
+		cmocka_unit_test(test_op_insert_no_temp_btree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
