@@ -11,7 +11,8 @@
  *      below the cursor or a count below the last one seen mean the relay
  *      lost envelopes: the cursor goes back to 0 and step 5 reconciles;
  *   3. push the envelopes kept here past the pushed mark, control plane
- *      first, in requests of at most HEARTH_RELAY_BODY_MAX (registering
+ *      first, in requests of about HEARTH_RELAY_PAGE_MAX, a larger
+ *      envelope alone (HEARTH_RELAY_BODY_MAX has room for it) (registering
  *      the space first when the relay does not know it);
  *   4. pull pages after the cursor and receive each (hearth_sync_receive,
  *      the bundle import's rules), the cursor moving in the same
@@ -48,7 +49,7 @@
 #define IDS_OF_MAX 16u
 #define FETCH_MAX 256u
 /* A page asked for: the relay's maximum. */
-#define PAGE_LIMIT HEARTH_RELAY_BODY_MAX
+#define PAGE_LIMIT HEARTH_RELAY_PAGE_MAX
 
 typedef struct client {
 	hearth_store *s;
@@ -386,7 +387,9 @@ static hearth_status push_flush(pusher *p)
 
 static int push_add(pusher *p, const hearth_sync_kept *k)
 {
-	if (p->n > 0 && (p->len + 4 + k->len > HEARTH_RELAY_BODY_MAX ||
+	/* Pushes of about HEARTH_RELAY_PAGE_MAX; a larger envelope goes
+	 * alone (HEARTH_RELAY_BODY_MAX has room for the largest). */
+	if (p->n > 0 && (p->len + 4 + k->len > HEARTH_RELAY_PAGE_MAX ||
 			 (k->epoch == 0) != p->control) &&
 	    (p->st = push_flush(p)) != HEARTH_OK)
 		return 1;
@@ -877,9 +880,12 @@ static hearth_status relay_ids(client *c, const unsigned *b, size_t n, id_list *
 
 /* Fetches ids (at most FETCH_MAX) and receives them: each envelope must
  * be one of those asked for. */
-static hearth_status fetch(client *c, const env_id *ids, size_t n)
+/* Fetches envelopes by id.  The relay answers in the order asked, up to a
+ * page of bytes: *done is how many of ids the answer covered (all of them
+ * unless it says Hearth-More). */
+static hearth_status fetch(client *c, const env_id *ids, size_t n, size_t *done)
 {
-	size_t cap = 16 + n * 70, used, i, j;
+	size_t cap = 16 + n * 70, used, i, j, last = 0;
 	hearth_response resp;
 	hearth_status st;
 	char *body = malloc(cap), hex[65];
@@ -913,6 +919,16 @@ static hearth_status fetch(client *c, const env_id *ids, size_t n)
 			;
 		if (j == n)
 			st = malformed(c, N_("an envelope not asked for"));
+		else if (j >= last)
+			last = j + 1;
+	}
+	*done = n;
+	if (st == HEARTH_OK && resp.has_more && resp.more) {
+		/* Cut short: at least one envelope, or the relay would have
+		 * us ask for ever. */
+		if (pg.n == 0)
+			st = malformed(c, N_("an empty answer that says more follows"));
+		*done = last;
 	}
 	if (st == HEARTH_OK && pg.n > 0) {
 		c->r->vault_lacked += pg.n;
@@ -972,7 +988,7 @@ static hearth_status reconcile(client *c)
 	unsigned diff[HEARTH_FP_BUCKETS];
 	id_list theirs[IDS_OF_MAX], want = { 0 };
 	hearth_status st;
-	size_t n, at, i;
+	size_t n, at, i, done = 0;
 	pusher p;
 
 	c->r->reconciled = 1;
@@ -999,8 +1015,9 @@ static hearth_status reconcile(client *c)
 	if (st == HEARTH_OK)
 		st = push_flush(&p);
 	free(p.buf);
-	for (at = 0; at < want.n && st == HEARTH_OK; at += FETCH_MAX)
-		st = fetch(c, want.ids + at, want.n - at < FETCH_MAX ? want.n - at : FETCH_MAX);
+	for (at = 0; at < want.n && st == HEARTH_OK; at += done)
+		st = fetch(c, want.ids + at, want.n - at < FETCH_MAX ? want.n - at : FETCH_MAX,
+			   &done);
 	id_list_free(&want);
 	return st;
 }

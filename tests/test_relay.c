@@ -27,6 +27,7 @@
 #include "hearth/envelope.h"
 #include "hearth/offline.h"
 #include "hearth/reconcile.h"
+#include "hearth/relay.h"
 #include "hearth/schema.h"
 #include "hearth/space.h"
 #include "hearth/spaces.h"
@@ -593,6 +594,72 @@ static void test_reconcile_fetch(void **state)
 	envs_free(&all);
 }
 
+/* A fetch answer stops after a page of envelope bytes (at least one
+ * envelope) and says Hearth-More: three envelopes of about 600 KiB each
+ * come two, then one. */
+static void test_fetch_cut(void **state)
+{
+	fixture *f = *state;
+	how h = { &f->b, 0, NULL, 0 };
+	size_t big_at[3], nbig = 0, i, j;
+	char *body = malloc(4096), *note = malloc(600 * 1024 + 1);
+	envs all;
+	resp r;
+
+	assert_non_null(body);
+	assert_non_null(note);
+	assert_int_equal(do_register(f), 201);
+	for (i = 0; i < 3; i++) {
+		hearth_id id;
+
+		/* Text that does not compress. */
+		for (j = 0; j < 600 * 1024; j++)
+			note[j] = (char)('a' + randombytes_uniform(26));
+		note[600 * 1024] = '\0';
+		OK(hearth_record_create(f->lead.s, &f->space, "person", &id));
+		OK(hearth_record_set(f->lead.s, &id, "notes", note));
+		envs_of(f, &f->lead, -1, 0, &all);
+		json_decref(push(f, &f->lead, &all, 0, all.n, 200));
+		envs_free(&all);
+	}
+	envs_of(f, &f->lead, -1, 0, &all);
+	for (i = 0; i < all.n; i++)
+		if (all.len[i] > 500 * 1024)
+			big_at[nbig++] = i;
+	assert_int_equal(nbig, 3);
+	for (j = 0; j < 2; j++) {
+		size_t used = (size_t)sprintf(body, "{\"ids\":["), k;
+
+		for (k = j * 2; k < 3; k++) {
+			uint8_t id[32];
+			size_t b;
+
+			hearth_envelope_id(all.v[big_at[k]], all.len[big_at[k]], id);
+			used += (size_t)sprintf(body + used, "%s\"", k > j * 2 ? "," : "");
+			for (b = 0; b < 32; b++)
+				used += (size_t)sprintf(body + used, "%02x", id[b]);
+			used += (size_t)sprintf(body + used, "\"");
+		}
+		sprintf(body + used, "]}");
+		http(f, "POST", path_of(f, "/fetch"), (uint8_t *)body, strlen(body), &h, &r);
+		assert_int_equal(r.status, 200);
+		if (j == 0) {
+			/* The first two, in the order asked; more to come. */
+			assert_int_equal(r.len, 24 + all.len[big_at[0]] + all.len[big_at[1]]);
+			assert_memory_equal(r.body + 12, all.v[big_at[0]], all.len[big_at[0]]);
+			assert_string_equal(r.more, "1");
+		} else {
+			assert_int_equal(r.len, 12 + all.len[big_at[2]]);
+			assert_memory_equal(r.body + 12, all.v[big_at[2]], all.len[big_at[2]]);
+			assert_string_not_equal(r.more, "1");
+		}
+		resp_free(&r);
+	}
+	envs_free(&all);
+	free(note);
+	free(body);
+}
+
 /* ---- refusals ------------------------------------------------------------------ */
 
 static size_t discard_body(char *p, size_t size, size_t n, void *ctx)
@@ -686,9 +753,9 @@ static void test_refusals(void **state)
 	http(f, "POST", path_of(f, "/fetch"), (const uint8_t *)"[1]", 3, &lead, &r);
 	expect_error(&r, 400, "bad_request");
 	resp_free(&r);
-	/* A body over 1 MiB. */
-	assert_non_null(big = calloc(1, MIB + 1));
-	http(f, "POST", path_of(f, "/envelopes"), big, MIB + 1, &lead, &r);
+	/* A body over the limit (room for one envelope of the largest size). */
+	assert_non_null(big = calloc(1, HEARTH_RELAY_BODY_MAX + 1));
+	http(f, "POST", path_of(f, "/envelopes"), big, HEARTH_RELAY_BODY_MAX + 1, &lead, &r);
 	expect_error(&r, 413, "too_large");
 	resp_free(&r);
 	/* The same without a Content-Length (chunked): refused once read. */
@@ -702,7 +769,8 @@ static void test_refusals(void **state)
 		snprintf(url, sizeof url, "http://127.0.0.1:%u%s", f->port, path_of(f, "/envelopes"));
 		curl_easy_setopt(c, CURLOPT_URL, url);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, big);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)(MIB + 1));
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE,
+				 (curl_off_t)(HEARTH_RELAY_BODY_MAX + 1));
 		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hd);
 		curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
 		assert_int_equal(curl_easy_perform(c), CURLE_OK);
@@ -1128,6 +1196,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_register_push_pull, fixture_setup,
 						fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_fetch_cut, fixture_setup, fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_fetch, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, fixture_setup, fixture_teardown),

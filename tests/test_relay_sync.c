@@ -248,14 +248,15 @@ static char *space_dump(replica *r, const hearth_id *space)
 		" ORDER BY 1, 2, 3", -1, &q, NULL), SQLITE_OK);
 	sqlite3_bind_blob(q, 1, space->b, HEARTH_ID_BYTES, SQLITE_STATIC);
 	while (sqlite3_step(q) == SQLITE_ROW) {
-		char line[512];
-		int n = snprintf(line, sizeof line, "%s %s %s %s\n",
+		char *line = NULL;
+		int n = asprintf(&line, "%s %s %s %s\n",
 				 (const char *)sqlite3_column_text(q, 0),
 				 (const char *)sqlite3_column_text(q, 1),
 				 (const char *)sqlite3_column_text(q, 2),
 				 sqlite3_column_text(q, 3) ?
 				 (const char *)sqlite3_column_text(q, 3) : "-");
 
+		assert_true(n > 0);
 		while (len + (size_t)n + 1 > cap) {
 			cap *= 2;
 			out = realloc(out, cap);
@@ -263,6 +264,7 @@ static char *space_dump(replica *r, const hearth_id *space)
 		}
 		memcpy(out + len, line, (size_t)n + 1);
 		len += (size_t)n;
+		free(line);
 	}
 	sqlite3_finalize(q);
 	return out;
@@ -319,6 +321,43 @@ static void test_first_sync_and_no_change(void **state)
 	assert_int_equal(res.round_trips, 1);
 	assert_true(res.bytes_sent + res.bytes_received < 1024);
 	assert_int_equal(res.pushed + res.pulled, 0);
+}
+
+/* A record holding the largest value a field may hold (HEARTH_OP_VALUE_MAX:
+ * its envelope alone is over 1 MiB) goes through the relay, and so does a
+ * safety flag written after it: one large envelope never holds back the
+ * ones behind it. */
+static void test_largest_value(void **state)
+{
+	team3 *f = *state;
+	hearth_id note, flag;
+	hearth_record *r = NULL;
+	char *big = malloc(HEARTH_OP_VALUE_MAX + 1);
+	int i;
+
+	assert_non_null(big);
+	for (i = 0; i < 3; i++)
+		sync_ok(f, &f->r[i]);
+	/* Text that does not compress: the envelope is as large as it gets. */
+	for (i = 0; i < (int)HEARTH_OP_VALUE_MAX; i++)
+		big[i] = (char)('a' + randombytes_uniform(26));
+	big[HEARTH_OP_VALUE_MAX] = '\0';
+	note = person(&f->r[1], &f->space, "Ana");
+	OK(hearth_record_set(f->r[1].s, &note, "notes", big));
+	flag = person(&f->r[1], &f->space, "李明");
+	OK(hearth_record_set(f->r[1].s, &flag, "risk", "high"));
+	sync_ok(f, &f->r[1]);
+	sync_ok(f, &f->r[0]);
+	OK(hearth_record_load(f->r[0].s, &flag, &r));
+	assert_string_equal(hearth_record_field(r, "risk"), "high");
+	hearth_record_free(r);
+	OK(hearth_record_load(f->r[0].s, &note, &r));
+	assert_non_null(hearth_record_field(r, "notes"));
+	assert_string_equal(hearth_record_field(r, "notes"), big);
+	hearth_record_free(r);
+	sync_ok(f, &f->r[2]);
+	all_equal(f);
+	free(big);
 }
 
 /* Bad options are refused before any request, naming the problem. */
@@ -1147,6 +1186,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_largest_value, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited_retries, setup, teardown),

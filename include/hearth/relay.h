@@ -29,8 +29,15 @@
 extern "C" {
 #endif
 
-/* A request body's limit (the relay refuses larger: 413). */
-#define HEARTH_RELAY_BODY_MAX (1024u * 1024u)
+/* A request body's limit (the relay refuses larger: 413): room for one
+ * envelope of the largest size (HEARTH_ENVELOPE_MAX, one op holding a
+ * value of HEARTH_OP_VALUE_MAX) with its 4-byte frame, so that no
+ * envelope is ever too large to push. */
+#define HEARTH_RELAY_BODY_MAX (HEARTH_ENVELOPE_MAX + 4u)
+/* What a client packs into one push, and the most envelope bytes a relay
+ * gives in one page or one fetch: a single envelope larger than this
+ * still goes, alone. */
+#define HEARTH_RELAY_PAGE_MAX (1024u * 1024u)
 
 /* Progress of a sync, as it goes: envelopes and bytes of their framing
  * each way. */

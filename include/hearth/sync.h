@@ -34,10 +34,10 @@ extern "C" {
 
 /* The size envelopes are sealed up to: ops are packed into an envelope
  * while it stays within this, so that each envelope, with the 4 bytes
- * that frame it, fits one request to a relay (HEARTH_RELAY_BODY_MAX,
- * hearth/relay.h).  One op larger than this still goes alone in an
- * envelope of up to HEARTH_ENVELOPE_MAX, which bundles carry and a relay
- * may refuse. */
+ * that frame it, fills at most a push of the usual size
+ * (HEARTH_RELAY_PAGE_MAX, hearth/relay.h).  One op larger than this still
+ * goes alone in an envelope of up to HEARTH_ENVELOPE_MAX, which bundles
+ * carry and a relay takes in a push of its own (HEARTH_RELAY_BODY_MAX). */
 #define HEARTH_SYNC_SEAL_MAX (1024u * 1024u - 4u)
 
 /* What trust says of an envelope's author before it is opened. */

@@ -694,11 +694,12 @@ static MHD_Result do_reconcile(call *k)
 
 static MHD_Result do_fetch(call *k)
 {
+	static const char *const more_hdr[] = { "Hearth-More", "1", NULL };
 	uint8_t (*ids)[RELAY_ID_BYTES] = malloc(RELAY_FETCH_MAX * RELAY_ID_BYTES);
 	const char *why;
 	buf b = { 0 };
 	size_t n, i;
-	int rc = 0;
+	int rc = 0, more = 0;
 
 	if (ids == NULL)
 		return store_failed(k->c, k->srv, NULL, RELAY_ENOMEM);
@@ -706,7 +707,14 @@ static MHD_Result do_fetch(call *k)
 		free(ids);
 		return refuse(k->c, k->srv, 400, REFUSE_BAD_REQUEST, NULL, "%s", why);
 	}
+	/* In the order asked, up to a page of envelope bytes (at least one
+	 * envelope): Hearth-More says the answer stopped early, and the
+	 * client asks again for the ids after the last one given. */
 	for (i = 0; i < n && rc == 0; i++) {
+		if (b.len >= RELAY_PAGE_MAX) {
+			more = 1;
+			break;
+		}
 		rc = relay_store_get(k->st, k->space, ids[i], frame_out, &b);
 		if (rc == RELAY_ENOTFOUND)
 			rc = 0;
@@ -717,7 +725,7 @@ static MHD_Result do_fetch(call *k)
 		return store_failed(k->c, k->srv, k->st, rc);
 	}
 	return answer(k->c, k->srv, 200, "application/octet-stream",
-		      b.b != NULL ? b.b : calloc(1, 1), b.len, NULL);
+		      b.b != NULL ? b.b : calloc(1, 1), b.len, more ? more_hdr : NULL);
 }
 
 /* A /v1 request on a space: authenticated, then served. */

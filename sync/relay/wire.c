@@ -275,7 +275,7 @@ int relay_pull_query_parse(const char *query, uint64_t *after, size_t *limit,
 	uint64_t v;
 
 	*after = 0;
-	*limit = RELAY_BODY_MAX;
+	*limit = RELAY_PAGE_MAX;
 	*control_only = 0;
 	if (query == NULL || strlen(query) >= sizeof buf) {
 		*why = query == NULL ? "after=N is required" : "the query is too long";
@@ -301,7 +301,7 @@ int relay_pull_query_parse(const char *query, uint64_t *after, size_t *limit,
 				*why = "limit is not a positive decimal number";
 				return -1;
 			}
-			*limit = v < RELAY_BODY_MAX ? (size_t)v : RELAY_BODY_MAX;
+			*limit = v < RELAY_PAGE_MAX ? (size_t)v : RELAY_PAGE_MAX;
 		} else if (strcmp(kv, "plane") == 0 && strcmp(eq, "control") == 0) {
 			*control_only = 1;
 		} else {

@@ -11,10 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hearth/relay.h"
 #include "store.h"
 
-/* Largest request body, and the default and largest pull page. */
-#define RELAY_BODY_MAX (1024u * 1024u)
+/* Largest request body: one envelope of the largest size with its frame
+ * (HEARTH_RELAY_BODY_MAX).  The default and largest pull page, and the
+ * envelope bytes of one fetch answer: HEARTH_RELAY_PAGE_MAX (a page holds
+ * at least one envelope, whatever its size). */
+#define RELAY_BODY_MAX HEARTH_RELAY_BODY_MAX
+#define RELAY_PAGE_MAX HEARTH_RELAY_PAGE_MAX
 #define RELAY_SIG_BYTES 64u
 /* Most buckets and ids asked for in one reconcile or fetch. */
 #define RELAY_IDS_OF_MAX 16u
@@ -77,7 +82,7 @@ int relay_fetch_parse(const uint8_t *body, size_t len,
 
 /* The query of a pull: after=N (required), limit=BYTES, plane=control.
  * Parsed from the raw query string (after the '?', may be NULL).  *limit
- * defaults to RELAY_BODY_MAX and is capped by it.  0, or -1 with *why. */
+ * defaults to RELAY_PAGE_MAX and is capped by it.  0, or -1 with *why. */
 int relay_pull_query_parse(const char *query, uint64_t *after, size_t *limit,
 			   int *control_only, const char **why);
 

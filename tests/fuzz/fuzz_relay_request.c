@@ -104,7 +104,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(text, data + 1, size - 1);
 		text[size - 1] = '\0';
 		if (relay_pull_query_parse(text, &after, &limit, &control, &why) == 0) {
-			if (limit == 0 || limit > RELAY_BODY_MAX)
+			if (limit == 0 || limit > RELAY_PAGE_MAX)
 				abort();
 		} else if (why == NULL) {
 			abort();
