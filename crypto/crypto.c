@@ -127,6 +127,10 @@ static const sqlite3_mem_methods mem_methods = {
 static void mem_install(void)
 {
 	mem_installed = sqlite3_config(SQLITE_CONFIG_MALLOC, &mem_methods) == SQLITE_OK;
+	/* Nothing here reads SQLite's memory statistics; keeping them takes
+	 * a global mutex on every allocation. */
+	if (mem_installed)
+		sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 }
 
 int hearth_sqlite_wipe_active(void)

@@ -80,7 +80,8 @@ static sqlite3 *open_fresh(const char *vfs, char *path, size_t pathlen)
 	sqlite3 *db = NULL;
 
 	snprintf(path, pathlen, "%s/db%d", tmpdir, db_seq++);
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
+			    SQLITE_OPEN_NOMUTEX, /* as the vault opens */
 			    vfs) != SQLITE_OK) {
 		fprintf(stderr, "bench_store: cannot open %s\n", path);
 		exit(1);
