@@ -54,6 +54,10 @@ struct hearth_transport {
 	uint64_t device;
 	const uint8_t *sk;
 	uint64_t round_trips, sent, received;
+	/* Seconds added to this device's clock to sign requests: the relay's
+	 * time minus ours, once a relay has refused our time (§13.3). */
+	int64_t skew;
+	int skew_taken;
 };
 
 static int curl_ready;
@@ -346,6 +350,10 @@ static size_t on_header(char *data, size_t size, size_t n, void *ctx)
 	} else if (IS("Hearth-More") && vlen == 1 && (*v == '0' || *v == '1')) {
 		r->more = *v == '1';
 		r->has_more = 1;
+	} else if (IS("Hearth-Relay-Time") && parse_u64(v, vlen, &x) == 0 &&
+		   x <= (uint64_t)INT64_MAX) {
+		r->relay_time = (int64_t)x;
+		r->has_relay_time = 1;
 	} else if (IS("Retry-After") && parse_u64(v, vlen, &x) == 0) {
 		r->retry_after = x > 3600 ? 3600 : (long)x;
 	}
@@ -394,7 +402,7 @@ static hearth_status attempt(hearth_transport *t, const char *method, const char
 	struct curl_slist *headers = NULL;
 	sink k = { resp, 0, 0 };
 	char *text, *url;
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = (int64_t)time(NULL) + t->skew;
 	long hsize = 0, rsize = 0;
 	size_t i;
 
@@ -514,6 +522,18 @@ hearth_status hearth_transport_call(hearth_transport *t, const char *method,
 			hearth_response_free(resp);
 			return hearth_fail(HEARTH_ECANCELED, "relay '%s': %-s", t->url,
 					   N_("sync cancelled"));
+		}
+		if (c == CURLE_OK && resp->status == 401 && resp->has_relay_time &&
+		    !t->skew_taken) {
+			/* Our clock is too far from the relay's for its replay
+			 * window: sign with its time, once.  A relay could lie
+			 * about its time, but that only changes what it checks
+			 * itself; the vault's own clock is left alone. */
+			t->skew = resp->relay_time - (int64_t)time(NULL);
+			t->skew_taken = 1;
+			hearth_response_free(resp);
+			try--;
+			continue;
 		}
 		if (c == CURLE_OK && resp->status != 429 && resp->status != 503)
 			return HEARTH_OK;

@@ -28,6 +28,8 @@ typedef struct hearth_response {
 	uint64_t max_seq, next; /* Hearth-Max-Seq, Hearth-Next */
 	int more;               /* Hearth-More */
 	long retry_after;       /* Retry-After seconds, -1 none */
+	int has_relay_time;     /* Hearth-Relay-Time (a 401 for the clock) */
+	int64_t relay_time;
 } hearth_response;
 
 /* Checks the options (URL scheme and host, pin format) and makes a

@@ -360,6 +360,29 @@ static void test_largest_value(void **state)
 	free(big);
 }
 
+/* A relay whose clock is an hour ahead of the devices' (or theirs behind
+ * it: past the 300 s a signed request may be off) refuses their first
+ * request for its time and says its time; they sign with it and sync.
+ * Without that, a device with a slow clock never synced again, and its
+ * records never reached the team. */
+static void test_relay_clock_off(void **state)
+{
+	team3 *f = *state;
+	char listen[64];
+	int i;
+
+	relay_down(f);
+	f->cfg.clock_offset = 3600;
+	relay_up_at(f, f->port, listen, sizeof listen);
+	for (i = 0; i < 3; i++)
+		sync_ok(f, &f->r[i]);
+	person(&f->r[2], &f->space, "李明");
+	sync_ok(f, &f->r[2]);
+	sync_ok(f, &f->r[0]);
+	sync_ok(f, &f->r[1]);
+	all_equal(f);
+}
+
 /* Bad options are refused before any request, naming the problem. */
 static void test_bad_options(void **state)
 {
@@ -1187,6 +1210,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_largest_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_relay_clock_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited_retries, setup, teardown),

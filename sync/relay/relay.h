@@ -17,6 +17,9 @@ typedef struct relay_config {
 	double rate;              /* requests per second per device; 0: no limit */
 	double burst;             /* the token bucket's size */
 	unsigned threads;         /* worker threads (0: 4) */
+	int64_t clock_offset;     /* seconds added to the system clock's time
+				   * (0; tests set it to play a relay whose
+				   * clock is wrong) */
 } relay_config;
 
 #define RELAY_DEFAULT_QUOTA (1024ull * 1024ull * 1024ull)

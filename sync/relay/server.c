@@ -488,12 +488,18 @@ out:
 	return ret;
 }
 
+/* The relay's time, in seconds since 1970. */
+static int64_t relay_now(const relay_server *s)
+{
+	return (int64_t)time(NULL) + s->cfg.clock_offset;
+}
+
 /* The signature headers, the clock, the signature under pk, the nonce,
  * the rate.  NULL-returning helpers answer themselves: returns 1 when an
  * answer was queued (*ret set), 0 to go on. */
 static int check_request(call *k, const uint8_t pk[32], MHD_Result *ret)
 {
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = relay_now(k->srv);
 	char retry[24];
 	const char *hdr[3] = { "Retry-After", retry, NULL };
 	unsigned wait;
@@ -735,7 +741,9 @@ static MHD_Result serve_space(call *k, enum route rt)
 		[R_SPACE] = "PUT", [R_ENVELOPES] = NULL, [R_STATE] = "GET",
 		[R_RECONCILE] = "POST", [R_FETCH] = "POST",
 	};
-	int64_t now = (int64_t)time(NULL);
+	int64_t now = relay_now(k->srv);
+	char now_s[24];
+	const char *clock_hdr[3] = { "Hearth-Relay-Time", now_s, NULL };
 	relay_space *sp;
 	uint8_t pk[32];
 	const char *why;
@@ -752,10 +760,13 @@ static MHD_Result serve_space(call *k, enum route rt)
 			     MHD_lookup_connection_value(k->c, MHD_HEADER_KIND, "Hearth-Signature"),
 			     &k->auth, &why) != 0)
 		return refuse(k->c, k->srv, 401, REFUSE_SIGNATURE, NULL, "%s", why);
-	if (k->auth.time > now + RELAY_CLOCK_SKEW || k->auth.time < now - RELAY_CLOCK_SKEW)
-		return refuse(k->c, k->srv, 401, REFUSE_CLOCK, NULL,
+	if (k->auth.time > now + RELAY_CLOCK_SKEW || k->auth.time < now - RELAY_CLOCK_SKEW) {
+		/* The relay's time, for a client to sign with (§13.3). */
+		snprintf(now_s, sizeof now_s, "%lld", (long long)now);
+		return refuse(k->c, k->srv, 401, REFUSE_CLOCK, clock_hdr,
 			      "the request's time is more than %d s from the relay's time %lld",
 			      RELAY_CLOCK_SKEW, (long long)now);
+	}
 	if (rt == R_SPACE)
 		return do_register(k);
 	rc = relay_space_lock(k->srv->members, k->st, k->space, &sp, &k->state);
