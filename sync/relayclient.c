@@ -879,10 +879,9 @@ static hearth_status relay_ids(client *c, const unsigned *b, size_t n, id_list *
 }
 
 /* Fetches ids (at most FETCH_MAX) and receives them: each envelope must
- * be one of those asked for. */
-/* Fetches envelopes by id.  The relay answers in the order asked, up to a
- * page of bytes: *done is how many of ids the answer covered (all of them
- * unless it says Hearth-More). */
+ * be one of those asked for.  The relay answers in the order asked, up to
+ * a page of bytes: *done is how many of ids the answer covered (all of
+ * them unless it says Hearth-More). */
 static hearth_status fetch(client *c, const env_id *ids, size_t n, size_t *done)
 {
 	size_t cap = 16 + n * 70, used, i, j, last = 0;
