@@ -660,6 +660,55 @@ static void test_fetch_cut(void **state)
 	free(body);
 }
 
+/* A relay that lists the identities allowed to register spaces refuses
+ * the others (403) and stores nothing for them; the listed one registers
+ * (its fingerprint may be written without spaces). */
+static void test_register_allow(void **state)
+{
+	fixture *f = *state;
+	how h = { &f->lead, 0, NULL, 0 };
+	char lead_fp[HEARTH_FINGERPRINT_LEN + 1], a_fp[HEARTH_FINGERPRINT_LEN + 1];
+	char lead_digits[HEARTH_FINGERPRINT_LEN + 1];
+	const char *allow[1];
+	size_t len, i, j = 0;
+	uint8_t *body;
+	envs c;
+	resp r;
+
+	OK(hearth_identity_fingerprint_get(f->lead.s, lead_fp));
+	OK(hearth_identity_fingerprint_get(f->a.s, a_fp));
+	for (i = 0; lead_fp[i] != '\0'; i++)
+		if (lead_fp[i] != ' ')
+			lead_digits[j++] = lead_fp[i];
+	lead_digits[j] = '\0';
+	envs_of(f, &f->lead, 0, 0, &c);
+	body = frame(&c, 0, c.n, &len);
+
+	relay_down(f);
+	allow[0] = a_fp;
+	f->cfg.register_allow = allow;
+	f->cfg.nregister_allow = 1;
+	relay_up(f);
+	http(f, "PUT", path_of(f, ""), body, len, &h, &r);
+	expect_error(&r, 403, "forbidden");
+	resp_free(&r);
+	/* Nothing was registered: a push finds no space. */
+	http(f, "GET", path_of(f, "/state"), NULL, 0, &h, &r);
+	expect_error(&r, 404, "not_found");
+	resp_free(&r);
+
+	relay_down(f);
+	allow[0] = lead_digits;
+	relay_up(f);
+	http(f, "PUT", path_of(f, ""), body, len, &h, &r);
+	assert_int_equal(r.status, 201);
+	resp_free(&r);
+	free(body);
+	envs_free(&c);
+	f->cfg.register_allow = NULL;
+	f->cfg.nregister_allow = 0;
+}
+
 /* ---- refusals ------------------------------------------------------------------ */
 
 static size_t discard_body(char *p, size_t size, size_t n, void *ctx)
@@ -1197,6 +1246,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_register_push_pull, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_fetch_cut, fixture_setup, fixture_teardown),
+		cmocka_unit_test_setup_teardown(test_register_allow, fixture_setup,
+						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_reconcile_fetch, fixture_setup,
 						fixture_teardown),
 		cmocka_unit_test_setup_teardown(test_refusals, fixture_setup, fixture_teardown),

@@ -20,6 +20,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
+#include "hearth/identity.h"
 #include "lan.h"
 #include "relay.h"
 #include "wire.h"
@@ -31,7 +32,7 @@
 #endif
 
 typedef struct options {
-	char *listen, *store, *tls_cert, *tls_key, *lan_dir;
+	char *listen, *store, *tls_cert, *tls_key, *lan_dir, *register_allow;
 	uint64_t quota;
 	double rate, burst;
 	unsigned threads;
@@ -54,6 +55,8 @@ static void usage(FILE *f)
 		"  --lan                make a self-signed certificate, serve TLS with it and\n"
 		"                       print the address and the certificate's pin (text, QR)\n"
 		"  --lan-dir DIR        where --lan keeps its certificate (default: beside the store)\n"
+		"  --register-allow FILE  register new spaces only for the identities whose\n"
+		"                       fingerprints FILE lists, one a line (default: anyone)\n"
 		"  --config FILE        read KEY=VALUE lines (the options' names without --)\n"
 		"  --help               show this help\n"), f);
 }
@@ -104,6 +107,8 @@ static void set_opt(options *o, const char *name, const char *v)
 		set_str(&o->tls_key, v);
 	else if (strcmp(name, "lan-dir") == 0)
 		set_str(&o->lan_dir, v);
+	else if (strcmp(name, "register-allow") == 0)
+		set_str(&o->register_allow, v);
 	else if (strcmp(name, "quota") == 0) {
 		if (relay_u64_parse(v, &n) != 0)
 			die(_("--%s: '%s' is not a number of 0 or more"), name, v);
@@ -128,6 +133,18 @@ static void set_opt(options *o, const char *name, const char *v)
 	}
 }
 
+/* A line of a file the relay reads, without its line break and leading
+ * blanks; NULL for a blank line or a comment (# first). */
+static char *content_of(char *line)
+{
+	char *p = line;
+
+	line[strcspn(line, "\r\n")] = '\0';
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return *p == '\0' || *p == '#' ? NULL : p;
+}
+
 /* KEY=VALUE lines; blank lines and lines starting with # are skipped. */
 static void read_config(options *o, const char *path)
 {
@@ -138,13 +155,10 @@ static void read_config(options *o, const char *path)
 	if (f == NULL)
 		die(_("cannot read config file '%s': %s"), path, strerror(errno));
 	while (fgets(line, sizeof line, f) != NULL) {
-		char *p = line, *eq, *end;
+		char *p, *eq, *end;
 
 		no++;
-		line[strcspn(line, "\r\n")] = '\0';
-		while (*p == ' ' || *p == '\t')
-			p++;
-		if (*p == '\0' || *p == '#')
+		if ((p = content_of(line)) == NULL)
 			continue;
 		if ((eq = strchr(p, '=')) == NULL)
 			die(_("%s:%u: expected KEY=VALUE"), path, no);
@@ -175,6 +189,48 @@ static char *slurp(const char *path)
 	s[n] = '\0';
 	fclose(f);
 	return s;
+}
+
+static size_t digits(const char *p)
+{
+	size_t n = 0;
+
+	for (; *p != '\0'; p++)
+		n += *p >= '0' && *p <= '9';
+	return n;
+}
+
+/* The fingerprints --register-allow lists: one a line (the 12 groups of
+ * 5 digits `hearth identity` shows, spaces optional); blank lines and
+ * lines starting with # are skipped.  Anything else stops the relay. */
+static char **read_allow(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "r");
+	char line[512], **v = NULL;
+	unsigned no = 0;
+
+	*n = 0;
+	if (f == NULL)
+		die(_("cannot read '%s': %s"), path, strerror(errno));
+	while (fgets(line, sizeof line, f) != NULL) {
+		char *p, **w;
+
+		no++;
+		if ((p = content_of(line)) == NULL)
+			continue;
+		if (!hearth_fingerprint_equal(p, p) || digits(p) != 5 * HEARTH_FINGERPRINT_GROUPS)
+			die(_("%s:%u: not a fingerprint (12 groups of 5 digits)"), path, no);
+		if ((w = realloc(v, (*n + 1) * sizeof *v)) == NULL ||
+		    (w[*n] = strdup(p)) == NULL)
+			die("%s", _("out of memory"));
+		v = w;
+		(*n)++;
+	}
+	fclose(f);
+	if (*n == 0)
+		die(_("%s lists no fingerprint: registration would be closed to everyone"),
+		    path);
+	return v;
 }
 
 /* The directory --lan keeps its certificate in: --lan-dir, or the
@@ -261,6 +317,7 @@ int main(int argc, char **argv)
 		{ "threads", required_argument, NULL, 't' },
 		{ "lan", no_argument, NULL, 'L' },
 		{ "lan-dir", required_argument, NULL, 'D' },
+		{ "register-allow", required_argument, NULL, 'A' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -268,7 +325,8 @@ int main(int argc, char **argv)
 	options o = { 0 };
 	relay_config cfg = { 0 };
 	relay_server *srv = NULL;
-	char err[512], fp[128] = "", *cert = NULL, *key = NULL;
+	char err[512], fp[128] = "", *cert = NULL, *key = NULL, **allow = NULL;
+	size_t nallow = 0;
 	sigset_t sigs;
 	int c, i, sig, rc = 0;
 
@@ -348,6 +406,11 @@ int main(int argc, char **argv)
 	cfg.rate = o.rate;
 	cfg.burst = o.burst;
 	cfg.threads = o.threads;
+	if (o.register_allow != NULL) {
+		allow = read_allow(o.register_allow, &nallow);
+		cfg.register_allow = (const char *const *)allow;
+		cfg.nregister_allow = nallow;
+	}
 	if (relay_server_start(&cfg, &srv, err, sizeof err) != 0) {
 		fprintf(stderr, _("hearth-relay: cannot start: %s\n"), err);
 		rc = 1;
@@ -368,5 +431,9 @@ out:
 	free(o.tls_cert);
 	free(o.tls_key);
 	free(o.lan_dir);
+	free(o.register_allow);
+	while (nallow > 0)
+		free(allow[--nallow]);
+	free(allow);
 	return rc;
 }

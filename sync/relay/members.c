@@ -136,12 +136,14 @@ static int control_key(void *ctx, const hearth_envelope_info *info, const hearth
 }
 
 int relay_genesis_author(const uint8_t space[RELAY_SPACE_BYTES], const uint8_t *env,
-			 size_t len, uint64_t *device, uint8_t pk[32])
+			 size_t len, uint64_t *device, uint8_t pk[32],
+			 char fingerprint[HEARTH_FINGERPRINT_LEN + 1])
 {
 	hearth_envelope_batch b;
 	hearth_envelope_info info;
 	hearth_space_state *g = NULL;
 	int found = 0;
+	size_t i;
 
 	if (hearth_envelope_peek(env, len, &info) != HEARTH_OK || info.epoch != 0 ||
 	    memcmp(info.space.b, space, RELAY_SPACE_BYTES) != 0)
@@ -155,6 +157,16 @@ int relay_genesis_author(const uint8_t space[RELAY_SPACE_BYTES], const uint8_t *
 		*device = g->root_device;
 		memcpy(pk, g->root_pk, 32);
 		found = 1;
+		fingerprint[0] = '\0';
+		for (i = 0; i < g->nmembers; i++) {
+			const hearth_space_member *m = &g->members[i];
+
+			if (m->has_identity && m->has_box &&
+			    memcmp(m->identity.sign_pk, g->creator, sizeof g->creator) == 0) {
+				hearth_fingerprint(&m->identity, fingerprint);
+				break;
+			}
+		}
 	}
 	hearth_space_state_free(g);
 	hearth_envelope_batch_release(&b);

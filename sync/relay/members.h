@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hearth/identity.h"
 #include "hearth/space.h"
 #include "store.h"
 
@@ -70,8 +71,11 @@ int relay_space_judge(relay_space *sp, const uint8_t *env, size_t len,
 		      relay_push_result *res, relay_envelope *out);
 
 /* For registration: the genesis author's device and key among the
- * control envelopes env of space (1 found, 0 not). */
+ * control envelopes env of space (1 found, 0 not), and the fingerprint of
+ * the identity that made the space (hearth_fingerprint; "" when the
+ * creator's member record, which names its keys, is not in env). */
 int relay_genesis_author(const uint8_t space[RELAY_SPACE_BYTES], const uint8_t *env,
-			 size_t len, uint64_t *device, uint8_t pk[32]);
+			 size_t len, uint64_t *device, uint8_t pk[32],
+			 char fingerprint[HEARTH_FINGERPRINT_LEN + 1]);
 
 #endif

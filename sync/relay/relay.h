@@ -17,6 +17,11 @@ typedef struct relay_config {
 	double rate;              /* requests per second per device; 0: no limit */
 	double burst;             /* the token bucket's size */
 	unsigned threads;         /* worker threads (0: 4) */
+	/* Fingerprints of the identities that may register new spaces (the
+	 * creator of the space, as its genesis names it); none: anyone.
+	 * Borrowed: they must outlive the server. */
+	const char *const *register_allow;
+	size_t nregister_allow;
 	int64_t clock_offset;     /* seconds added to the system clock's time
 				   * (0; tests set it to play a relay whose
 				   * clock is wrong) */

@@ -23,6 +23,7 @@
 #include <jansson.h>
 #include <microhttpd.h>
 
+#include "hearth/identity.h"
 #include "members.h"
 #include "metrics.h"
 #include "relay.h"
@@ -536,14 +537,30 @@ typedef struct genesis_ctx {
 	uint64_t device;
 	uint8_t pk[32];
 	int found;
+	char fingerprint[HEARTH_FINGERPRINT_LEN + 1]; /* the creator's */
 } genesis_ctx;
 
 static int genesis_find(const uint8_t *env, size_t len, void *ctx)
 {
 	genesis_ctx *g = ctx;
 
-	if (!g->found && relay_genesis_author(g->space, env, len, &g->device, g->pk))
+	if (!g->found && relay_genesis_author(g->space, env, len, &g->device, g->pk,
+					      g->fingerprint))
 		g->found = 1;
+	return 0;
+}
+
+/* Whether the identity of fingerprint (the space's creator's, "" if not
+ * known) may register a space: any, unless the relay lists some. */
+static int register_allowed(const relay_server *s, const char *fingerprint)
+{
+	size_t i;
+
+	if (s->cfg.nregister_allow == 0)
+		return 1;
+	for (i = 0; i < s->cfg.nregister_allow; i++)
+		if (hearth_fingerprint_equal(s->cfg.register_allow[i], fingerprint))
+			return 1;
 	return 0;
 }
 
@@ -551,7 +568,7 @@ static int genesis_find(const uint8_t *env, size_t len, void *ctx)
  * genesis of this space in the body; its key comes from that genesis. */
 static MHD_Result do_register(call *k)
 {
-	genesis_ctx g = { k->space, 0, { 0 }, 0 };
+	genesis_ctx g = { k->space, 0, { 0 }, 0, "" };
 	relay_space *sp;
 	MHD_Result ret;
 	int rc, fresh;
@@ -568,6 +585,9 @@ static MHD_Result do_register(call *k)
 			      "only the device that wrote the space's genesis registers it");
 	if (check_request(k, g.pk, &ret))
 		return ret;
+	if (!register_allowed(k->srv, g.fingerprint))
+		return refuse(k->c, k->srv, 403, REFUSE_FORBIDDEN, NULL,
+			      "this relay registers spaces only for the identities it lists");
 	rc = relay_store_space_add(k->st, k->space);
 	if (rc != 0 && rc != RELAY_EEXIST)
 		return store_failed(k->c, k->srv, k->st, rc);

@@ -166,4 +166,21 @@ ok lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --cacert "$T/ca.pem"
 grep -q "Dock team: sent [1-9].*in sync" "$T/out" || fail "--cacert sync: $(cat "$T/out") $(cat "$T/err")"
 on lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --cacert "$T/nosuch.pem" >/dev/null
 [ "$(rc)" = 2 ] && grep -q "nosuch.pem" "$T/err" || fail "missing CA file: $(rc) $(cat "$T/err")"
+# ---- --register-allow: a list that is not fingerprints stops the relay --
+printf '# the union office\n12345 67890 12345 67890\n' >"$T/bad.allow"
+rc=0
+LANG=en_US.UTF-8 "$RELAY" --store "sqlite:$T/relay3.db" --listen 127.0.0.1:0 \
+	--register-allow "$T/bad.allow" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "bad.allow:2: not a fingerprint" "$T/err" ||
+	fail "a bad --register-allow line: $rc $(cat "$T/err")"
+rc=0
+LANG=zh_CN.UTF-8 "$RELAY" --store "sqlite:$T/relay3.db" --listen 127.0.0.1:0 \
+	--register-allow "$T/bad.allow" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "不是指纹" "$T/err" || fail "zh_CN: $rc $(cat "$T/err")"
+printf '# nobody yet\n\n' >"$T/empty.allow"
+rc=0
+LANG=en_US.UTF-8 "$RELAY" --store "sqlite:$T/relay3.db" --listen 127.0.0.1:0 \
+	--register-allow "$T/empty.allow" >/dev/null 2>"$T/err" || rc=$?
+[ "$rc" = 2 ] && grep -q "lists no fingerprint" "$T/err" || fail "an empty list: $rc $(cat "$T/err")"
+[ ! -e "$T/relay3.db" ] || fail "a refused start made a store"
 echo "cli_relay: ok"
