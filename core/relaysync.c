@@ -264,7 +264,7 @@ struct hearth_relaysync_job {
 	hearth_id space;
 	atomic_int cancel;
 	hearth_status st;
-	char detail[512];
+	hearth_errsave err;   /* the worker's failure, raised by join */
 };
 
 static int job_cancelled(void *ctx)
@@ -291,7 +291,7 @@ static void *job_run(void *arg)
 
 	j->st = hearth_relaysync(j->s, &j->o, NULL, NULL);
 	if (j->st != HEARTH_OK)
-		snprintf(j->detail, sizeof j->detail, "%s", hearth_errdetail());
+		hearth_errsave_take(&j->err);
 	return NULL;
 }
 
@@ -372,9 +372,10 @@ hearth_status hearth_relaysync_join(hearth_relaysync_job *j)
 				   N_("no space, key or trust given"));
 	pthread_join(j->thread, NULL);
 	st = j->st;
-	/* The worker's detail, as this thread's. */
+	/* The worker's failure, as this thread's: code, arguments and the
+	 * sentence in the user's language with it. */
 	if (st != HEARTH_OK)
-		hearth_fail(st, "%s", j->detail);
+		hearth_errsave_raise(&j->err);
 	job_free(j);
 	return st;
 }

@@ -63,6 +63,20 @@ struct failure {
 static _Thread_local struct failure cur;
 static _Thread_local hearth_errinfo info;
 
+_Static_assert(sizeof(struct failure) <= HEARTH_ERRSAVE_BYTES,
+	       "hearth_errsave cannot hold a failure");
+
+void hearth_errsave_take(hearth_errsave *out)
+{
+	memcpy(out->b, &cur, sizeof cur);
+}
+
+hearth_status hearth_errsave_raise(const hearth_errsave *in)
+{
+	memcpy(&cur, in->b, sizeof cur);
+	return cur.status;
+}
+
 const char *hearth_strerror(hearth_status status)
 {
 	if ((unsigned)status >= sizeof messages / sizeof messages[0] ||

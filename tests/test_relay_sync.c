@@ -503,6 +503,15 @@ static void test_verb_and_thread(void **state)
 	person(&f->r[1], &f->space, "张伟");
 	OK(hearth_relaysync_start(f->r[1].s, &o, &job));
 	assert_int_equal(hearth_relaysync_join(job), HEARTH_ECANCELED);
+	/* The worker's failure reaches the joining thread whole: its code,
+	 * and the sentence in the user's language (the app shows it). */
+	use_language("zh_CN");
+	OK(hearth_relaysync_start(f->r[1].s, &o, &job));
+	assert_int_equal(hearth_relaysync_join(job), HEARTH_ECANCELED);
+	assert_string_equal(hearth_errinfo_get()->code, "relay '%s': %-s");
+	assert_non_null(strstr(hearth_errdetail_local(), "同步已取消"));
+	assert_non_null(strstr(hearth_errdetail(), "sync cancelled"));
+	use_language("en");
 	sync_ok(f, &f->r[0]);
 	{
 		char *d = space_dump(&f->r[0], &f->space);

@@ -119,6 +119,21 @@ hearth_status hearth_fail(hearth_status status, const char *fmt, ...)
 /* Clears the detail message of this thread. */
 void hearth_errdetail_clear(void);
 
+/* This thread's failure, whole (status, code, arguments, both sentences),
+ * to be raised again on another thread: a worker's failure becomes the
+ * joining thread's, in the user's language too.  Opaque; a plain value
+ * that may be copied. */
+#define HEARTH_ERRSAVE_BYTES 4096u
+typedef struct hearth_errsave {
+	_Alignas(8) unsigned char b[HEARTH_ERRSAVE_BYTES];
+} hearth_errsave;
+
+/* Copies this thread's failure into *out. */
+void hearth_errsave_take(hearth_errsave *out);
+
+/* Makes *in this thread's failure and returns its status. */
+hearth_status hearth_errsave_raise(const hearth_errsave *in);
+
 #ifdef __cplusplus
 }
 #endif
