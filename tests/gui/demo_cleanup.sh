@@ -33,8 +33,11 @@ for sig in INT TERM; do
   fi
   sleep 1
   kill -"$sig" "$pid"
+  # Up to 90 s: the app quits once the main loop takes the signal, which
+  # waits for the demo's filling to end (on a loaded machine under ASan,
+  # more than the 30 s this once allowed).
   i=0
-  while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do
+  while kill -0 "$pid" 2>/dev/null && [ $i -lt 900 ]; do
     i=$((i + 1))
     sleep 0.1
   done
