@@ -155,11 +155,13 @@ static const struct {
 	 * set_config in the FROM runs before the insert, and the setting
 	 * ends with the commit).  Every other session sees the row as soon
 	 * as it is committed, so a nonce is refused by every relay process at
-	 * once; what a crash of the server or a power cut can lose is the
-	 * nonces of the last moments (at most wal_writer_delay, 200 ms by
-	 * default, times three), as the SQLite store's nonces can be lost
-	 * (docs/protocol.md §13.3).  Waiting for the flush cost more than the
-	 * rest of a pull.  Nothing else is written this way: a put commits
+	 * once; what a crash of the server, a power cut or a failover to a
+	 * standby can lose is the nonces of the last moments (the WAL writer
+	 * flushes within three wal_writer_delay, 600 ms by default), as the
+	 * SQLite store's nonces can be lost (docs/protocol.md §13.3).
+	 * Waiting for the flush cost more than the rest of a pull.  Never
+	 * run these two inside a transaction block: the setting would last
+	 * to its COMMIT.  Nothing else is written this way: a put commits
 	 * with synchronous_commit on (session()). */
 	[S_NONCE] = { "IBII",
 		"INSERT INTO relay_nonces (device, nonce, t) SELECT $1, $2, $3 "
