@@ -955,6 +955,85 @@ static void test_pg_reconnect(void **state)
 	free(u);
 }
 
+/* PostgreSQL: one integer that sql gives, on a connection of the test's own. */
+static long long pg_value(const char *conninfo, const char *sql)
+{
+	PGconn *c = PQconnectdb(conninfo);
+	PGresult *r;
+	long long v;
+
+	assert_int_equal(PQstatus(c), CONNECTION_OK);
+	r = PQexec(c, sql);
+	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1)
+		print_error("%s: %s\n", sql, PQresultErrorMessage(r));
+	assert_int_equal(PQresultStatus(r), PGRES_TUPLES_OK);
+	assert_int_equal(PQntuples(r), 1);
+	v = strtoll(PQgetvalue(r, 0, 0), NULL, 10);
+	PQclear(r);
+	PQfinish(c);
+	return v;
+}
+
+/* The server's WAL flushes so far (pg_stat_wal.wal_sync), once the store
+ * session named app has ended: a session adds its counts to the shared
+ * statistics when it ends, before it leaves pg_stat_activity. */
+static long long pg_syncs_after(const char *app)
+{
+	char sql[192];
+
+	snprintf(sql, sizeof sql, "SELECT count(*) FROM pg_stat_activity "
+		 "WHERE application_name = '%s'", app);
+	for (int i = 0; pg_value(uri, sql) != 0; i++) {
+		assert_true(i < 3000);
+		usleep(10000);
+	}
+	return pg_value(uri, "SELECT wal_sync FROM pg_stat_wal");
+}
+
+/* What waits for the disk on PostgreSQL: every put's commit (an
+ * acknowledged push is durable), and not a nonce's (docs/protocol.md
+ * §13.3; a pull's one write).  The server's WAL writer flushes too, now
+ * and then, so the counts are bounds: at least one flush per put (less a
+ * quarter for flushes the WAL writer did first), far fewer than one per
+ * nonce.  Nonces still refused across sessions: test_nonce. */
+static void test_pg_flushes(void **state)
+{
+	enum { PUTS = 40, NONCES = 200 };
+	char app[64], *u;
+	uint8_t space[RELAY_SPACE_BYTES], nonce[RELAY_NONCE_BYTES];
+	relay_store *st = NULL;
+	struct env *v;
+	long long s0, s1, s2;
+	char err[512];
+
+	(void)state;
+	if (!is_pg())
+		skip();
+	snprintf(app, sizeof app, "application_name=relay_flush_%ld", (long)getpid());
+	u = uri_with(app);
+
+	s0 = pg_value(uri, "SELECT wal_sync FROM pg_stat_wal");
+	assert_int_equal(relay_store_open(u, &st, err, sizeof err), 0);
+	new_space(st, space);
+	v = put_many(st, space, PUTS, 64, 0, 0, 1);
+	relay_store_close(st);
+	s1 = pg_syncs_after(app + strlen("application_name="));
+	print_message("%d puts: %lld WAL flushes\n", PUTS, s1 - s0);
+	assert_true(s1 - s0 >= PUTS * 3 / 4);
+
+	assert_int_equal(relay_store_open(u, &st, err, sizeof err), 0);
+	for (int i = 0; i < NONCES; i++) {
+		randombytes_buf(nonce, sizeof nonce);
+		CHECK(st, relay_store_nonce(st, 77, nonce, 1800000000, 1800000000, 600), 0);
+	}
+	relay_store_close(st);
+	s2 = pg_syncs_after(app + strlen("application_name="));
+	print_message("%d nonces: %lld WAL flushes\n", NONCES, s2 - s1);
+	assert_true(s2 - s1 < NONCES / 4);
+	env_free(v, PUTS);
+	free(u);
+}
+
 /* "sqlite:" alone: a fresh file in a directory of the run's own. */
 static char sqlite_dir[64], sqlite_uri[128];
 
@@ -1010,6 +1089,7 @@ int main(void)
 		cmocka_unit_test(test_concurrent_same),
 		cmocka_unit_test(test_pg_concurrent_create),
 		cmocka_unit_test(test_pg_reconnect),
+		cmocka_unit_test(test_pg_flushes),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

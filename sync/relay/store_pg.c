@@ -43,9 +43,9 @@
 #define SCHEMA_VERSION 1
 /* pg_advisory_xact_lock key serialising schema creation ("hearth\0\13"). */
 #define SCHEMA_LOCK "7522515086839581451"
-/* Rows of lengths read per step of a pull: bounds what one step holds
- * (1024 seqs and lengths; the envelopes themselves are fetched only as
- * far as the byte limit reaches). */
+/* Envelopes a step of a pull looks at: bounds what one step reads (their
+ * lengths; the envelopes' bytes are sent only as far as the byte limit
+ * reaches). */
 #define PULL_STEP 1024
 #define STR_(x) #x
 #define STR(x) STR_(x)
@@ -70,10 +70,8 @@ enum stmt {
 	S_BUCKET_SUM,
 	S_HELD,
 	S_PUT,
-	S_LENGTHS,
-	S_LENGTHS_CONTROL,
-	S_ROWS,
-	S_ROWS_CONTROL,
+	S_PAGE,
+	S_PAGE_CONTROL,
 	S_GET,
 	S_STATE,
 	S_BUCKET,
@@ -122,18 +120,22 @@ static const struct {
 		"INSERT INTO relay_buckets (sid, b, count, sum) SELECT sid, $12, 1, $13 FROM ins "
 		"ON CONFLICT (sid, b) DO UPDATE SET count = relay_buckets.count + 1, "
 		"sum = EXCLUDED.sum" },
-	[S_LENGTHS] = { "BI",
-		"SELECT seq, octet_length(bytes)::int8 FROM relay_envelopes "
-		"WHERE " BY_SPACE " AND seq > $2 ORDER BY seq LIMIT " STR(PULL_STEP) },
-	[S_LENGTHS_CONTROL] = { "BI",
-		"SELECT seq, octet_length(bytes)::int8 FROM relay_envelopes "
-		"WHERE " BY_SPACE " AND seq > $2 AND epoch = 0 ORDER BY seq LIMIT " STR(PULL_STEP) },
-	[S_ROWS] = { "BII",
-		"SELECT " ROW_COLUMNS " FROM relay_envelopes e "
-		"WHERE " BY_SPACE " AND seq > $2 AND seq <= $3 ORDER BY seq" },
-	[S_ROWS_CONTROL] = { "BII",
-		"SELECT " ROW_COLUMNS " FROM relay_envelopes e "
-		"WHERE " BY_SPACE " AND seq > $2 AND seq <= $3 AND epoch = 0 ORDER BY seq" },
+	/* One step of a pull, in one statement: the next PULL_STEP envelopes
+	 * after $2, each with the running sum of their lengths (the bytes
+	 * themselves stay in TOAST until sent); those that fit in the budget
+	 * $3 (and the first whatever its size when $4 = 1) come with their
+	 * bytes, and the row just after the last that fits comes with NULL
+	 * bytes, to say that more remain.  Rows past it are not sent. */
+#define PAGE_SQL(where)                                                               \
+	"SELECT seq, id, epoch, device, first_seq, last_seq, "                        \
+	"CASE WHEN (n = 1 AND $4 = 1) OR run <= $3 THEN bytes END "                   \
+	"FROM (SELECT " ROW_COLUMNS ", octet_length(e.bytes)::int8 AS len, "          \
+	"row_number() OVER w AS n, sum(octet_length(e.bytes)) OVER w AS run "         \
+	"FROM relay_envelopes e WHERE " BY_SPACE " AND seq > $2" where " "            \
+	"WINDOW w AS (ORDER BY seq) ORDER BY seq LIMIT " STR(PULL_STEP) ") AS step "  \
+	"WHERE n <= 2 OR run - len <= $3 ORDER BY seq"
+	[S_PAGE] = { "BIII", PAGE_SQL("") },
+	[S_PAGE_CONTROL] = { "BIII", PAGE_SQL(" AND epoch = 0") },
 	[S_GET] = { "BB",
 		"SELECT " ROW_COLUMNS " FROM relay_envelopes e WHERE " BY_SPACE " AND id = $2" },
 	[S_STATE] = { "B",
@@ -146,12 +148,30 @@ static const struct {
 		"SELECT id FROM relay_envelopes WHERE " BY_SPACE
 		" AND id >= $2 AND id < $3 ORDER BY id" },
 	/* Accepted (one row returned) if new, or if its earlier use is
-	 * older than the cutoff $4 and so forgotten. */
+	 * older than the cutoff $4 and so forgotten.
+	 *
+	 * Committed without waiting for its WAL to reach the disk
+	 * (synchronous_commit off for this statement's own transaction: the
+	 * set_config in the FROM runs before the insert, and the setting
+	 * ends with the commit).  Every other session sees the row as soon
+	 * as it is committed, so a nonce is refused by every relay process at
+	 * once; what a crash of the server, a power cut or a failover to a
+	 * standby can lose is the nonces of the last moments (the WAL writer
+	 * flushes within three wal_writer_delay, 600 ms by default), as the
+	 * SQLite store's nonces can be lost (docs/protocol.md §13.3).
+	 * Waiting for the flush cost more than the rest of a pull.  Never
+	 * run these two inside a transaction block: the setting would last
+	 * to its COMMIT.  Nothing else is written this way: a put commits
+	 * with synchronous_commit on (session()). */
 	[S_NONCE] = { "IBII",
-		"INSERT INTO relay_nonces (device, nonce, t) VALUES ($1, $2, $3) "
+		"INSERT INTO relay_nonces (device, nonce, t) SELECT $1, $2, $3 "
+		"FROM (SELECT set_config('synchronous_commit', 'off', true)) AS async "
 		"ON CONFLICT (device, nonce) DO UPDATE SET t = EXCLUDED.t "
 		"WHERE relay_nonces.t < $4 RETURNING 1" },
-	[S_NONCE_FORGET] = { "I", "DELETE FROM relay_nonces WHERE t < $1" },
+	/* Deleting forgotten nonces need not wait for the disk either. */
+	[S_NONCE_FORGET] = { "I",
+		"DELETE FROM relay_nonces WHERE t < $1 "
+		"AND set_config('synchronous_commit', 'off', true) IS NOT NULL" },
 };
 
 static const char schema_sql[] =
@@ -670,44 +690,6 @@ out:
 	return rc;
 }
 
-/* The seqs after `after` and their lengths, one step: which of them fit
- * in the budget.  *last: the last seq to give; *fits: how many. */
-static int pull_step(struct pg_store *s, const uint8_t space[RELAY_SPACE_BYTES],
-		     uint64_t after, int control_only, size_t max_bytes, size_t *given,
-		     uint64_t *last, int *fits, int *rows)
-{
-	struct params p = { 0 };
-	PGresult *r;
-	int rc = 0;
-
-	p_bytes(&p, space, RELAY_SPACE_BYTES);
-	p_u64(&p, after);
-	r = run(s, control_only ? S_LENGTHS_CONTROL : S_LENGTHS, &p, PGRES_TUPLES_OK);
-	if (!r)
-		return RELAY_EIO;
-	*rows = PQntuples(r);
-	*fits = 0;
-	*last = after;
-	for (int i = 0; i < *rows; i++) {
-		uint64_t seq, len;
-
-		if (get_u64(r, i, 0, &seq) || get_u64(r, i, 1, &len)) {
-			rc = malformed(s, "pull");
-			break;
-		}
-		/* The first envelope goes whatever its size. */
-		if (*given > 0 && (*given >= max_bytes || len > max_bytes - *given))
-			break;
-		*given += len > SIZE_MAX - *given ? SIZE_MAX - *given : len;
-		*last = seq;
-		(*fits)++;
-		if (*given >= max_bytes)
-			break;
-	}
-	PQclear(r);
-	return rc;
-}
-
 static int pg_pull(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 		   uint64_t after, size_t max_bytes, int control_only,
 		   relay_envelope_cb cb, void *ctx, int *more)
@@ -719,46 +701,42 @@ static int pg_pull(relay_store *st, const uint8_t space[RELAY_SPACE_BYTES],
 	for (;;) {
 		struct params p = { 0 };
 		PGresult *r;
-		uint64_t last;
-		int fits, rows;
+		int rows, fits = 0;
 
-		rc = pull_step(s, space, after, control_only, max_bytes, &given,
-			       &last, &fits, &rows);
-		if (rc)
-			return rc;
-		if (fits == 0) {
-			left = rows > 0;
-			break;
-		}
-		/* Rows up to a committed seq never change: this reads exactly
-		 * the `fits` rows pull_step counted. */
 		p_bytes(&p, space, RELAY_SPACE_BYTES);
 		p_u64(&p, after);
-		p_u64(&p, last);
-		r = run(s, control_only ? S_ROWS_CONTROL : S_ROWS, &p, PGRES_TUPLES_OK);
+		p_u64(&p, max_bytes - given > (uint64_t)INT64_MAX ? (uint64_t)INT64_MAX : max_bytes - given);
+		p_u64(&p, !any); /* the first envelope goes whatever its size */
+		r = run(s, control_only ? S_PAGE_CONTROL : S_PAGE, &p, PGRES_TUPLES_OK);
 		if (!r)
 			return RELAY_EIO;
-		if (PQntuples(r) != fits)
-			rc = fail(s, RELAY_EIO, "pull", "envelopes changed while read");
-		for (int i = 0; rc == 0 && i < fits; i++) {
+		rows = PQntuples(r);
+		for (int i = 0; i < rows; i++) {
 			relay_envelope e;
 
+			if (PQgetisnull(r, i, 6)) {
+				left = 1; /* the first that does not fit */
+				break;
+			}
 			rc = get_row(s, r, i, &e);
 			if (rc == 0)
 				rc = cb(&e, ctx);
-			if (rc)
+			if (rc) {
 				left = i + 1 < rows;
+				break;
+			}
+			given += e.len > max_bytes - given ? max_bytes - given : e.len;
+			after = e.seq;
+			any = 1;
+			fits++;
 		}
 		PQclear(r);
-		if (rc)
+		/* Every row of the step fit: a full step may have more behind
+		 * it, to read if the budget is not spent. */
+		if (rc || left || fits < PULL_STEP)
 			break;
-		any = 1;
-		after = last;
-		left = fits < rows;
-		if (left || rows < PULL_STEP || given >= max_bytes) {
-			/* A full step that all fit may have more behind it. */
-			if (!left && rows == PULL_STEP)
-				left = 1;
+		if (given >= max_bytes) {
+			left = 1;
 			break;
 		}
 	}
