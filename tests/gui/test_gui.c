@@ -2433,6 +2433,23 @@ row_titled(GtkWidget *root, const char *name, const char *title)
 	return NULL;
 }
 
+/* HEARTH_GUI_SHOTS=DIR: saves win at 360x640 as DIR/name.png. */
+static void
+sync_shot(HearthWindow *win, const char *name)
+{
+	g_autofree char *png = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (g_getenv("HEARTH_GUI_SHOTS") == NULL)
+		return;
+	hearth_screenshot_set_content_size(GTK_WINDOW(win), 360, 640);
+	settle(win);
+	spin(300);
+	png = g_strdup_printf("%s/%s.png", g_getenv("HEARTH_GUI_SHOTS"), name);
+	if (!hearth_screenshot_save(GTK_WIDGET(win), png, &err))
+		g_error("%s: %s", png, err->message);
+}
+
 static void
 test_sync(void)
 {
@@ -2464,6 +2481,7 @@ test_sync(void)
 						       &a), ==, HEARTH_OK);
 	g_assert_cmpint(a.need, ==, HEARTH_RELAYSYNC_FINE);
 	g_assert_cmpint(a.synced_at, >, 0);
+	sync_shot(f.win, "sync-done");
 	sync_fixture_down(&f);
 }
 
@@ -2504,6 +2522,14 @@ test_sync_today(void)
 	wait_for("today-sync-problem");
 	g_assert_nonnull(row_titled(GTK_WIDGET(f.win), "today-sync-problem",
 				    "Relay unreachable"));
+	sync_shot(f.win, "today-sync-problem");
+	/* The Sync page says the problem in words beside the space. */
+	g_assert_true(gtk_widget_activate_action(GTK_WIDGET(f.win), "win.sync", NULL));
+	wait_for("sync-now");
+	row = row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team");
+	g_assert_nonnull(row);
+	g_assert_nonnull(strstr(adw_action_row_get_subtitle(row), "Problem: "));
+	sync_shot(f.win, "sync-problem");
 	sync_fixture_down(&f);
 }
 #endif
