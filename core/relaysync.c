@@ -168,6 +168,8 @@ hearth_status hearth_relaysync(hearth_store *s, const hearth_relaysync_opts *o,
 	for (i = 0; i < l.n; i++) {
 		hearth_relay_result r;
 
+		if (o->space_begin != NULL)
+			o->space_begin(&l.ids[i], i, l.n, o->space_ctx);
 		st = hearth_relay_sync(s, hearth_vault_trust_get(vt),
 				       hearth_device_key_secret(key), &ro, &l.ids[i], &r);
 		if (st == HEARTH_OK || r.round_trips > 0)

@@ -12,6 +12,8 @@
 typedef struct {
 	HearthSession *session;
 	hearth_relay_progress p;
+	hearth_id space;        /* sync_space_begin: the space begun */
+	guint index, count;     /* its place */
 } SyncProgress;
 
 struct _HearthSession {
@@ -35,7 +37,7 @@ static const char *const kind_signals[] = {
 	"settings-changed", "journal-changed",
 };
 static guint signals[G_N_ELEMENTS(kind_signals)];
-static guint sig_sync_progress, sig_sync_finished;
+static guint sig_sync_progress, sig_sync_space, sig_sync_finished;
 
 static hearth_status sync_join(HearthSession *self, char **detail);
 
@@ -205,6 +207,35 @@ sync_progress(const hearth_relay_progress *p, void *ctx)
 	g_idle_add(sync_progress_idle, sp);
 }
 
+/* Main loop: the worker begins a space. */
+static gboolean
+sync_space_idle(gpointer data)
+{
+	SyncProgress *sp = data;
+
+	if (sp->session->job != NULL) {
+		g_autofree char *hex = hearth_gui_id_hex(&sp->space);
+
+		g_signal_emit(sp->session, sig_sync_space, 0, hex, sp->index, sp->count);
+	}
+	g_object_unref(sp->session);
+	g_free(sp);
+	return G_SOURCE_REMOVE;
+}
+
+/* Worker thread, before each space. */
+static void
+sync_space_begin(const hearth_id *space, size_t index, size_t count, void *ctx)
+{
+	SyncProgress *sp = g_new0(SyncProgress, 1);
+
+	sp->session = g_object_ref(ctx);
+	sp->space = *space;
+	sp->index = (guint)index;
+	sp->count = (guint)count;
+	g_idle_add(sync_space_idle, sp);
+}
+
 static hearth_status
 sync_join(HearthSession *self, char **detail)
 {
@@ -262,6 +293,8 @@ hearth_session_sync_start(HearthSession *self, const char *url, const char *pin)
 	o.hooks = &self->hooks;
 	o.finished = sync_finished;
 	o.finished_ctx = self;
+	o.space_begin = sync_space_begin;
+	o.space_ctx = self;
 	return hearth_relaysync_start(hearth_vault_store(self->vault), &o, &self->job);
 }
 
@@ -304,6 +337,9 @@ hearth_session_class_init(HearthSessionClass *klass)
 	sig_sync_progress = g_signal_new("sync-progress", G_TYPE_FROM_CLASS(klass),
 		G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
 		G_TYPE_UINT64, G_TYPE_UINT64);
+	sig_sync_space = g_signal_new("sync-space", G_TYPE_FROM_CLASS(klass),
+		G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 3,
+		G_TYPE_STRING, G_TYPE_UINT, G_TYPE_UINT);
 	sig_sync_finished = g_signal_new("sync-finished", G_TYPE_FROM_CLASS(klass),
 		G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE, 2,
 		G_TYPE_INT, G_TYPE_STRING);

@@ -29,6 +29,10 @@ struct _HearthSyncPage {
 	/* Owned */
 	HearthSession *session;
 	GPtrArray *rows;    /* the rows in spaces_group (borrowed widgets) */
+	GHashTable *names;  /* space id hex -> name, read before a sync (the
+			     * store is the worker's during it) */
+	char *syncing;      /* the name of the space being synced */
+	guint index, count; /* its place */
 
 	/* Borrowed */
 	HearthWindow *win;
@@ -83,6 +87,14 @@ name_cb(const hearth_space_info *i, void *ctx)
 	if (i->name != NULL)
 		f->name = g_strdup(i->name);
 	return 1;
+}
+
+static int
+names_cb(const hearth_space_info *i, void *ctx)
+{
+	if (i->name != NULL)
+		g_hash_table_insert(ctx, hearth_gui_id_hex(&i->space), g_strdup(i->name));
+	return 0;
 }
 
 static char *
@@ -181,6 +193,9 @@ reload(HearthSyncPage *self)
 	gtk_widget_set_sensitive(GTK_WIDGET(self->pin_row), !syncing);
 	if (s == NULL)
 		return;
+	g_hash_table_remove_all(self->names);
+	if (hearth_spaces_each(s, names_cb, self->names) != HEARTH_OK)
+		hearth_errdetail_clear();
 	set_entry(self->url_row, s, HEARTH_SETTING_RELAY_URL);
 	set_entry(self->pin_row, s, HEARTH_SETTING_RELAY_PIN);
 	clear_rows(self);
@@ -289,16 +304,43 @@ on_cancel_clicked(HearthSyncPage *self, GtkButton *button)
 }
 
 static void
+show_progress(HearthSyncPage *self, guint64 sent, guint64 received)
+{
+	g_autofree char *counts = NULL, *t = NULL;
+
+	if (self->syncing == NULL)
+		return;
+	/* Translators: while syncing; %u changes (sealed envelopes) sent to
+	 * the relay, %u fetched from it. */
+	counts = g_strdup_printf(_("Sent %u, fetched %u"), (guint)sent, (guint)received);
+	/* Translators: while syncing: the space's name, its place among
+	 * the spaces synced (1 of 2), then what was sent and fetched. */
+	t = g_strdup_printf(_("%s (%u of %u): %s"), self->syncing, self->index + 1,
+			    self->count, counts);
+	gtk_progress_bar_set_text(self->progress, t);
+}
+
+static void
+on_sync_space(HearthSyncPage *self, const char *hex, guint index, guint count,
+	      HearthSession *session)
+{
+	const char *name = g_hash_table_lookup(self->names, hex);
+
+	g_free(self->syncing);
+	self->syncing = name != NULL ? g_strdup(name) :
+		g_strdup_printf(_("Space %.8s (not joined yet)"), hex);
+	self->index = index;
+	self->count = count;
+	/* The spaces done so far. */
+	gtk_progress_bar_set_fraction(self->progress, count > 0 ? (double)index / count : 0);
+	show_progress(self, 0, 0);
+}
+
+static void
 on_sync_progress(HearthSyncPage *self, guint64 sent, guint64 received,
 		 HearthSession *session)
 {
-	/* Translators: while syncing; %u changes (sealed envelopes) sent to
-	 * the relay, %u fetched from it. */
-	g_autofree char *t = g_strdup_printf(_("Sent %u, fetched %u"),
-					     (guint)sent, (guint)received);
-
-	gtk_progress_bar_pulse(self->progress);
-	gtk_progress_bar_set_text(self->progress, t);
+	show_progress(self, sent, received);
 }
 
 static void
@@ -307,6 +349,8 @@ on_sync_finished(HearthSyncPage *self, gint status, const char *detail,
 {
 	const char *head;
 
+	g_clear_pointer(&self->syncing, g_free);
+	gtk_progress_bar_set_fraction(self->progress, 1.0);
 	switch ((hearth_status)status) {
 	case HEARTH_OK:
 		head = _("Synced.");
@@ -350,6 +394,8 @@ hearth_sync_page_finalize(GObject *object)
 	HearthSyncPage *self = HEARTH_SYNC_PAGE(object);
 
 	g_ptr_array_unref(self->rows);
+	g_hash_table_unref(self->names);
+	g_free(self->syncing);
 	G_OBJECT_CLASS(hearth_sync_page_parent_class)->finalize(object);
 }
 
@@ -381,6 +427,7 @@ hearth_sync_page_init(HearthSyncPage *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
 	self->rows = g_ptr_array_new();
+	self->names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 }
 
 HearthSyncPage *
@@ -391,6 +438,8 @@ hearth_sync_page_new(HearthWindow *win, HearthSession *session)
 	self->win = win;
 	self->session = g_object_ref(session);
 	g_signal_connect_object(session, "sync-progress", G_CALLBACK(on_sync_progress),
+				self, G_CONNECT_SWAPPED);
+	g_signal_connect_object(session, "sync-space", G_CALLBACK(on_sync_space),
 				self, G_CONNECT_SWAPPED);
 	g_signal_connect_object(session, "sync-finished", G_CALLBACK(on_sync_finished),
 				self, G_CONNECT_SWAPPED);

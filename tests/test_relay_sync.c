@@ -519,11 +519,29 @@ static void mark_finished(void *ctx)
 	atomic_store((atomic_int *)ctx, 1);
 }
 
+/* Records each space_begin: the calls, and index and count of the last. */
+typedef struct begun {
+	int calls;
+	size_t index, count;
+	hearth_id space;
+} begun;
+
+static void mark_begun(const hearth_id *space, size_t index, size_t count, void *ctx)
+{
+	begun *b = ctx;
+
+	b->calls++;
+	b->index = index;
+	b->count = count;
+	b->space = *space;
+}
+
 /* The Today page's judgement (hearth_relaysync_attention_get): fine with
  * no relay remembered; fine just after a sync; stale more than three
  * days later (the caller's clock), with the days; failed once the relay
  * is unreachable, naming the problem; fine again after a sync.  And a
- * job started with a finished hook calls it before join returns. */
+ * job started with a finished hook calls it before join returns, and
+ * tells each space's place before syncing it. */
 static void test_attention(void **state)
 {
 	team3 *f = *state;
@@ -531,6 +549,7 @@ static void test_attention(void **state)
 	hearth_relaysync_opts o;
 	hearth_relaysync_job *job;
 	atomic_int finished;
+	begun b = { 0 };
 	int64_t now = (int64_t)time(NULL);
 	char listen[64];
 	unsigned port = f->port;
@@ -556,15 +575,22 @@ static void test_attention(void **state)
 	OK(hearth_relaysync_attention_get(f->r[0].s, now, &a));
 	assert_int_equal(a.need, HEARTH_RELAYSYNC_FAILED);
 	assert_true(a.problem[0] != '\0');
-	/* Back: a sync in a worker, its finished hook called. */
+	/* Back: a sync in a worker, its finished hook called, and its one
+	 * team space begun as the first of one. */
 	relay_up_at(f, port, listen, sizeof listen);
 	atomic_init(&finished, 0);
 	o.finished = mark_finished;
 	o.finished_ctx = &finished;
+	o.space_begin = mark_begun;
+	o.space_ctx = &b;
 	OK(hearth_relaysync_start(f->r[0].s, &o, &job));
 	while (!atomic_load(&finished))
 		usleep(1000);
 	OK(hearth_relaysync_join(job));
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(b.index, 0);
+	assert_int_equal(b.count, 1);
+	assert_true(hearth_id_equal(&b.space, &f->space));
 	OK(hearth_relaysync_attention_get(f->r[0].s, (int64_t)time(NULL), &a));
 	assert_int_equal(a.need, HEARTH_RELAYSYNC_FINE);
 	assert_string_equal(a.problem, "");

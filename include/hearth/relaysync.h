@@ -47,6 +47,12 @@ typedef struct hearth_relaysync_opts {
 	 * knows when hearth_relaysync_join will not wait. */
 	void (*finished)(void *ctx);
 	void *finished_ctx;
+	/* May be NULL: called on the thread syncing before each space, with
+	 * its place among the count spaces to sync (index from 0), so that
+	 * progress can be told per space. */
+	void (*space_begin)(const hearth_id *space, size_t index, size_t count,
+			    void *ctx);
+	void *space_ctx;
 } hearth_relaysync_opts;
 
 /* Called after each space with its status and what happened. */

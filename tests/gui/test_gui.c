@@ -2451,13 +2451,24 @@ sync_shot(HearthWindow *win, const char *name)
 }
 
 static void
+count_space(HearthSession *session, const char *hex, guint index, guint count,
+	    gpointer data)
+{
+	g_assert_cmpuint(index, <, count);
+	(*(guint *)data)++;
+}
+
+static void
 test_sync(void)
 {
 	SyncFixture f;
 	AdwActionRow *row;
 	hearth_relaysync_attention a;
+	guint spaces_begun = 0;
 
 	sync_fixture_up(&f);
+	g_signal_connect(hearth_window_get_session(f.win), "sync-space",
+			 G_CALLBACK(count_space), &spaces_begun);
 	/* The primary menu's Sync. */
 	g_assert_true(gtk_widget_activate_action(GTK_WIDGET(f.win), "win.sync", NULL));
 	wait_for("sync-now");
@@ -2472,6 +2483,10 @@ test_sync(void)
 	wait_sync_end(f.win);
 	g_assert_false(gtk_widget_get_visible(find("sync-progress")));
 	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(find("sync-result"))), ==, "Synced.");
+	/* The progress named the space, the first of one. */
+	g_assert_cmpuint(spaces_begun, ==, 1);
+	g_assert_true(g_str_has_prefix(gtk_progress_bar_get_text(GTK_PROGRESS_BAR(
+		find_type(find("sync-progress"), GTK_TYPE_PROGRESS_BAR))), "Dock team (1 of 1): "));
 	row = row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(adw_action_row_get_subtitle(row), ==, "Synced just now");
