@@ -2450,6 +2450,35 @@ sync_shot(HearthWindow *win, const char *name)
 		g_error("%s: %s", png, err->message);
 }
 
+/* The primary menu's Sync item's label, as the menu shows it when
+ * opened. */
+static char *
+sync_menu_label(HearthWindow *win)
+{
+	GtkWidget *mb = find_type(hearth_window_get_root_view(win), GTK_TYPE_MENU_BUTTON);
+	GMenuModel *section;
+	char *label = NULL;
+
+	g_assert_nonnull(mb);
+	gtk_menu_button_popup(GTK_MENU_BUTTON(mb));
+	spin(100);
+	section = g_menu_model_get_item_link(gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(mb)),
+					     0, G_MENU_LINK_SECTION);
+	for (int i = 0; i < g_menu_model_get_n_items(section) && label == NULL; i++) {
+		g_autofree char *action = NULL;
+
+		if (g_menu_model_get_item_attribute(section, i, G_MENU_ATTRIBUTE_ACTION, "s",
+						    &action) && strcmp(action, "win.sync") == 0)
+			g_assert_true(g_menu_model_get_item_attribute(section, i,
+				G_MENU_ATTRIBUTE_LABEL, "s", &label));
+	}
+	g_object_unref(section);
+	gtk_menu_button_popdown(GTK_MENU_BUTTON(mb));
+	spin(50);
+	g_assert_nonnull(label);
+	return label;
+}
+
 static void
 count_space(HearthSession *session, const char *hex, guint index, guint count,
 	    gpointer data)
@@ -2465,8 +2494,12 @@ test_sync(void)
 	AdwActionRow *row;
 	hearth_relaysync_attention a;
 	guint spaces_begun = 0;
+	g_autofree char *before = NULL, *after = NULL;
 
 	sync_fixture_up(&f);
+	/* Never synced: the menu says just Sync. */
+	before = sync_menu_label(f.win);
+	g_assert_cmpstr(before, ==, "_Sync");
 	g_signal_connect(hearth_window_get_session(f.win), "sync-space",
 			 G_CALLBACK(count_space), &spaces_begun);
 	/* The primary menu's Sync. */
@@ -2496,6 +2529,9 @@ test_sync(void)
 						       &a), ==, HEARTH_OK);
 	g_assert_cmpint(a.need, ==, HEARTH_RELAYSYNC_FINE);
 	g_assert_cmpint(a.synced_at, >, 0);
+	/* The menu says when. */
+	after = sync_menu_label(f.win);
+	g_assert_cmpstr(after, ==, "_Sync (Synced just now)");
 	sync_shot(f.win, "sync-done");
 	sync_fixture_down(&f);
 }
