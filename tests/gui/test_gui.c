@@ -75,8 +75,11 @@
  *                     library, in this process) and a vault with a team
  *                     space whose relay address is set: the Sync page
  *                     (primary menu → Sync) shows the address, Sync Now
- *                     runs the sync in its worker thread, and the page
- *                     then shows the space "Synced just now"
+ *                     runs the sync in its worker thread (the progress
+ *                     names the space, 1 of 1), the page then shows the
+ *                     space "Synced just now" and the primary menu "Sync
+ *                     (Synced just now)"; locking while a sync runs stops
+ *                     and joins the worker before the vault closes
  *   /gui/sync-today   the same relay: a last whole sync four days old
  *                     (written through the sync state, as the clock would
  *                     leave it) puts "Not synced for 4 days" with a Sync
@@ -2533,6 +2536,16 @@ test_sync(void)
 	after = sync_menu_label(f.win);
 	g_assert_cmpstr(after, ==, "_Sync (Synced just now)");
 	sync_shot(f.win, "sync-done");
+	/* Locked while a sync runs: the worker is stopped and joined before
+	 * the vault closes, and its reports still queued find no sync. */
+	hearth_screenshot_set_content_size(GTK_WINDOW(f.win), 1000, 760);
+	settle(f.win);
+	click("sync-now");
+	g_assert_true(hearth_session_syncing(hearth_window_get_session(f.win)));
+	hearth_window_lock(f.win);
+	settle(f.win);
+	spin(300);
+	g_assert_null(hearth_window_get_session(f.win));
 	sync_fixture_down(&f);
 }
 
