@@ -658,7 +658,7 @@ test_zh_CN(void)
 	HearthWindow *win;
 	static const char *const counsellor_pages[] = {
 		"today", "people", "appointments", "activities", "reports",
-		"person", "followups", "notes", "activity-log",
+		"person", "followups", "notes", "activity-log", "sync",
 	};
 	static const char *const journal_pages[] = {
 		"checkin", "trends", "exercises", "help",
@@ -1103,6 +1103,8 @@ audit_counsellor(Audit *a, const char *dir, int w, int h)
 	settle(win);
 	audit(a, "appointment editor", size);
 	close_others(win);
+
+	audit_view(a, win, "sync", size);
 
 	audit_view(a, win, "followups", size);
 	hearth_followup_add_ask(win, &person);
