@@ -168,6 +168,8 @@ hearth_status hearth_relaysync(hearth_store *s, const hearth_relaysync_opts *o,
 	for (i = 0; i < l.n; i++) {
 		hearth_relay_result r;
 
+		if (o->space_begin != NULL)
+			o->space_begin(&l.ids[i], i, l.n, o->space_ctx);
 		st = hearth_relay_sync(s, hearth_vault_trust_get(vt),
 				       hearth_device_key_secret(key), &ro, &l.ids[i], &r);
 		if (st == HEARTH_OK || r.round_trips > 0)
@@ -252,6 +254,69 @@ hearth_status hearth_relaysync_status_each(hearth_store *s, hearth_relaysync_sta
 	return st != HEARTH_OK ? st : c.st;
 }
 
+/* ---- attention ---------------------------------------------------------------- */
+
+typedef struct attention_ctx {
+	const char *url;   /* the remembered relay, no trailing slash */
+	size_t url_len;
+	hearth_relaysync_attention *out;
+	int any;           /* a state of the relay was seen */
+} attention_ctx;
+
+static int attention_one(const char *relay, const hearth_id *space,
+			 const hearth_sync_relay_state *rs, void *ctx)
+{
+	attention_ctx *c = ctx;
+	hearth_relaysync_attention *o = c->out;
+
+	(void)space;
+	/* States are kept under the URL the transport used: the remembered
+	 * one without its trailing slashes. */
+	if (strlen(relay) != c->url_len || strncmp(relay, c->url, c->url_len) != 0)
+		return 0;
+	if (rs->problem[0] != '\0' && o->problem[0] == '\0')
+		snprintf(o->problem, sizeof o->problem, "%s", rs->problem);
+	if (!c->any || rs->synced_at < o->synced_at)
+		o->synced_at = rs->synced_at;
+	c->any = 1;
+	return 0;
+}
+
+hearth_status hearth_relaysync_attention_get(hearth_store *s, int64_t now,
+					     hearth_relaysync_attention *out)
+{
+	attention_ctx c;
+	char *url = NULL;
+	hearth_status st;
+
+	if (out != NULL)
+		memset(out, 0, sizeof *out);
+	if (s == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot sync: %-s",
+				   N_("no space, key or trust given"));
+	if ((st = setting(s, HEARTH_SETTING_RELAY_URL, &url)) != HEARTH_OK)
+		return st;
+	memset(&c, 0, sizeof c);
+	c.url = url;
+	c.url_len = strlen(url);
+	while (c.url_len > 0 && url[c.url_len - 1] == '/')
+		c.url_len--;
+	c.out = out;
+	if (c.url_len > 0)
+		st = hearth_sync_relay_each(s, attention_one, &c);
+	free(url);
+	if (st != HEARTH_OK || !c.any)
+		return st;
+	if (out->problem[0] != '\0')
+		out->need = HEARTH_RELAYSYNC_FAILED;
+	else if (out->synced_at == 0 ||
+		 now - out->synced_at > HEARTH_RELAYSYNC_STALE_SECONDS)
+		out->need = HEARTH_RELAYSYNC_STALE;
+	if (out->synced_at != 0 && now > out->synced_at)
+		out->days = (now - out->synced_at) / (24 * 3600);
+	return HEARTH_OK;
+}
+
 /* ---- the worker thread ---------------------------------------------------------- */
 
 struct hearth_relaysync_job {
@@ -292,6 +357,8 @@ static void *job_run(void *arg)
 	j->st = hearth_relaysync(j->s, &j->o, NULL, NULL);
 	if (j->st != HEARTH_OK)
 		hearth_errsave_take(&j->err);
+	if (j->o.finished != NULL)
+		j->o.finished(j->o.finished_ctx);
 	return NULL;
 }
 

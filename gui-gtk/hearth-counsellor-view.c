@@ -14,7 +14,9 @@
 #include "hearth-person-page.h"
 #include "hearth-reports-page.h"
 #include "hearth-screening-page.h"
+#include "hearth-sync-page.h"
 #include "hearth-today-page.h"
+#include "hearth/relaysync.h"
 
 struct _HearthCounsellorView {
 	AdwBin parent_instance;
@@ -24,6 +26,7 @@ struct _HearthCounsellorView {
 	AdwViewStack *stack;
 	AdwViewSwitcherBar *switcher_bar;
 	GtkMenuButton *menu_button;
+	GMenu *primary_menu;
 
 	/* Owned */
 	HearthSession *session;
@@ -93,6 +96,59 @@ hearth_counsellor_view_dispose(GObject *object)
 	g_clear_object(&self->session);
 }
 
+/* The primary menu's Sync item says how the sync stands: when the
+ * relay's spaces last synced whole (the oldest of them), or that the last
+ * sync failed, or that a sync runs.  Read as the menu opens. */
+static void
+update_sync_item(HearthCounsellorView *self)
+{
+	g_autoptr(GMenuModel) section = g_menu_model_get_item_link(G_MENU_MODEL(self->primary_menu), 0,
+							 G_MENU_LINK_SECTION);
+	hearth_store *s = hearth_session_get_store(self->session);
+	g_autofree char *state = NULL, *label = NULL;
+	g_autoptr(GMenuItem) item = NULL;
+	hearth_relaysync_attention a;
+	int n, i;
+
+	if (section == NULL)
+		return;
+	if (hearth_session_syncing(self->session)) {
+		state = g_strdup(_("Syncing…"));
+	} else if (s != NULL && hearth_relaysync_attention_get(s,
+			g_get_real_time() / G_USEC_PER_SEC, &a) == HEARTH_OK) {
+		if (a.need == HEARTH_RELAYSYNC_FAILED)
+			state = g_strdup(_("Relay unreachable"));
+		else if (a.synced_at > 0)
+			state = hearth_sync_ago_words(a.synced_at,
+						      g_get_real_time() / G_USEC_PER_SEC);
+	} else {
+		hearth_errdetail_clear();
+	}
+	/* Translators: the primary menu's Sync item with how the sync
+	 * stands, e.g. "Sync (Synced 5 minutes ago)". */
+	label = state != NULL ? g_strdup_printf(_("_Sync (%s)"), state) : g_strdup(_("_Sync"));
+	n = g_menu_model_get_n_items(section);
+	for (i = 0; i < n; i++) {
+		g_autofree char *action = NULL;
+
+		if (g_menu_model_get_item_attribute(section, i, G_MENU_ATTRIBUTE_ACTION, "s",
+						    &action) &&
+		    strcmp(action, "win.sync") == 0)
+			break;
+	}
+	if (i == n)
+		return;
+	item = g_menu_item_new(label, "win.sync");
+	g_menu_remove(G_MENU(section), i);
+	g_menu_insert_item(G_MENU(section), i, item);
+}
+
+static void
+on_menu_show(HearthCounsellorView *self, GtkWidget *popover)
+{
+	update_sync_item(self);
+}
+
 static void
 hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 {
@@ -106,6 +162,7 @@ hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, stack);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_bar);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, menu_button);
+	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, primary_menu);
 }
 
 static void
@@ -113,6 +170,8 @@ hearth_counsellor_view_init(HearthCounsellorView *self)
 {
 	gtk_widget_init_template(GTK_WIDGET(self));
 	hearth_gui_menu_button_label(self->menu_button, _("Main Menu"));
+	g_signal_connect_object(gtk_menu_button_get_popover(self->menu_button), "show",
+				G_CALLBACK(on_menu_show), self, G_CONNECT_SWAPPED);
 }
 
 static AdwViewStackPage *

@@ -73,6 +73,20 @@ GListModel *hearth_session_get_people(HearthSession *self);
  * was). */
 hearth_status hearth_session_people_refresh(HearthSession *self);
 
+/* Starts syncing every team space through url (NULL or "": the relay
+ * remembered) and pin (NULL or "": the remembered one when url is the
+ * remembered relay).  HEARTH_ESTATE when a sync already runs or the
+ * vault is closed; the core's status when it cannot start. */
+hearth_status hearth_session_sync_start(HearthSession *self, const char *url,
+					const char *pin);
+
+/* Asks the running sync to stop at its next request; it still ends
+ * with "sync-finished" (HEARTH_ECANCELED). */
+void hearth_session_sync_cancel(HearthSession *self);
+
+/* Whether a sync runs now. */
+gboolean hearth_session_syncing(HearthSession *self);
+
 G_END_DECLS
 
 #endif /* HEARTH_SESSION_H */

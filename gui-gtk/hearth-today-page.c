@@ -6,6 +6,7 @@
 #include "hearth/appointment.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
+#include "hearth/relaysync.h"
 #include "hearth/screening.h"
 #include "hearth-crisis.h"
 #include "hearth-person-item.h"
@@ -116,6 +117,69 @@ add_pending_actions(HearthTodayPage *self, hearth_store *s)
 	return n;
 }
 
+static void
+on_sync_now(GtkButton *button, HearthTodayPage *self)
+{
+	hearth_status st = hearth_session_sync_start(self->session, NULL, NULL);
+
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		return;
+	}
+	gtk_button_set_label(button, _("Syncing…"));
+	gtk_widget_set_sensitive(GTK_WIDGET(button), FALSE);
+}
+
+/* At the top, only when the relay sync needs attention: it failed, or
+ * no whole sync for more than three days (the core judges). */
+static gboolean
+add_sync_problem(HearthTodayPage *self, hearth_store *s)
+{
+	hearth_relaysync_attention a;
+	g_autofree char *title = NULL;
+	const char *sub = NULL;
+	GtkWidget *g, *row, *button;
+
+	if (hearth_relaysync_attention_get(s, g_get_real_time() / G_USEC_PER_SEC,
+					   &a) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return FALSE;
+	}
+	if (a.need == HEARTH_RELAYSYNC_FINE)
+		return FALSE;
+	if (a.need == HEARTH_RELAYSYNC_FAILED) {
+		title = g_strdup(_("Relay unreachable"));
+		sub = a.problem;
+	} else if (a.synced_at > 0) {
+		title = g_strdup_printf(g_dngettext(NULL, "Not synced for %d day",
+						    "Not synced for %d days", (gulong)a.days),
+					(int)a.days);
+		sub = _("Changes to team spaces wait on this device.");
+	} else {
+		title = g_strdup(_("Never synced"));
+		sub = _("Changes to team spaces wait on this device.");
+	}
+	g = group(self, _("Sync"), NULL, "today-sync");
+	row = adw_action_row_new();
+	gtk_widget_set_name(row, "today-sync-problem");
+	adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), sub);
+	adw_action_row_add_prefix(ADW_ACTION_ROW(row),
+		gtk_image_new_from_icon_name("dialog-warning-symbolic"));
+	button = gtk_button_new_with_mnemonic(_("_Sync Now"));
+	gtk_widget_set_name(button, "today-sync-now");
+	gtk_widget_set_valign(button, GTK_ALIGN_CENTER);
+	gtk_widget_add_css_class(button, "suggested-action");
+	g_signal_connect(button, "clicked", G_CALLBACK(on_sync_now), self);
+	adw_action_row_add_suffix(ADW_ACTION_ROW(row), button);
+	/* The row leads to the Sync page, which says more. */
+	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(row), "win.sync");
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(g), row);
+	return TRUE;
+}
+
 /* A warning when a help line was not verified within 90 days. */
 static void
 add_stale_helplines(HearthTodayPage *self)
@@ -155,6 +219,7 @@ hearth_today_page_reload(HearthTodayPage *self)
 	guint n_overdue = 0, n_shown = 0, n_appts = 0;
 	guint n_safety = 0, n_late = 0, n_due = 0;
 	size_t n_pending = 0;
+	gboolean sync_problem = FALSE;
 	hearth_status st;
 
 	if (s == NULL)
@@ -178,7 +243,11 @@ hearth_today_page_reload(HearthTodayPage *self)
 		goto out;
 	}
 
-	/* First of all: safety results saved without the action taken. */
+	/* A sync problem on top: a team that cannot see this device's
+	 * changes is working from an old picture. */
+	sync_problem = add_sync_problem(self, s);
+
+	/* Then: safety results saved without the action taken. */
 	n_pending = add_pending_actions(self, s);
 
 	/* Safety first: pending safety follow-ups and escalated ones. */
@@ -284,7 +353,7 @@ hearth_today_page_reload(HearthTodayPage *self)
 				 "win.view", "notes"));
 	}
 	gtk_stack_set_visible_child_name(self->stack,
-		n_shown == 0 && n_appts == 0 && fu->n == 0 && n_pending == 0 &&
+		n_shown == 0 && n_appts == 0 && fu->n == 0 && n_pending == 0 && !sync_problem &&
 		(missing == NULL || missing->n == 0) ? "empty" : "content");
 	hearth_counsellor_view_set_badge(self->view, n_overdue);
 out:

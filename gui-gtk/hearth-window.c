@@ -15,6 +15,7 @@
 #include "hearth-journal-view.h"
 #include "hearth-person-page.h"
 #include "hearth-preferences.h"
+#include "hearth-sync-page.h"
 #include "hearth-setup-page.h"
 #include "hearth-unlock-page.h"
 
@@ -736,6 +737,11 @@ hearth_window_show_view(HearthWindow *self, const char *name)
 		return FALSE;
 	/* Go back to the root first. */
 	adw_leaflet_set_visible_child(self->leaflet, self->root_view);
+	/* The Sync page is pushed over the counsellor's views. */
+	if (strcmp(name, "sync") == 0 && HEARTH_IS_COUNSELLOR_VIEW(self->root_view)) {
+		hearth_window_show_sync(self);
+		return TRUE;
+	}
 	if (HEARTH_IS_COUNSELLOR_VIEW(self->root_view))
 		return hearth_counsellor_view_show(
 			HEARTH_COUNSELLOR_VIEW(self->root_view), name);
@@ -759,6 +765,20 @@ hearth_window_show_help_lines(HearthWindow *self)
 		return;
 	dialog = hearth_help_dialog_new(GTK_WINDOW(self), self->session);
 	gtk_window_present(GTK_WINDOW(dialog));
+}
+
+void
+hearth_window_show_sync(HearthWindow *self)
+{
+	if (self->session == NULL)
+		return;
+	hearth_window_push(self, GTK_WIDGET(hearth_sync_page_new(self, self->session)));
+}
+
+static void
+action_sync(GtkWidget *widget, const char *name, GVariant *param)
+{
+	hearth_window_show_sync(HEARTH_WINDOW(widget));
 }
 
 static void
@@ -929,6 +949,7 @@ hearth_window_class_init(HearthWindowClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, HearthWindow, leaflet);
 
 	gtk_widget_class_install_action(widget_class, "win.lock", NULL, action_lock);
+	gtk_widget_class_install_action(widget_class, "win.sync", NULL, action_sync);
 	gtk_widget_class_install_action(widget_class, "win.back", NULL, action_back);
 	gtk_widget_class_install_action(widget_class, "win.view", "s", action_view);
 	gtk_widget_class_install_action(widget_class, "win.new-appointment", NULL,

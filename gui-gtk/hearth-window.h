@@ -95,6 +95,10 @@ void hearth_window_set_unlock_hint(HearthWindow *self, const char *hint);
  * over whatever shows (the lock page included: help lines need no unlock). */
 void hearth_window_show_help_lines(HearthWindow *self);
 
+/* Pushes the Sync page (a relay's address, Sync Now, each space's last
+ * sync) over whatever shows; nothing while locked. */
+void hearth_window_show_sync(HearthWindow *self);
+
 /* Pushes the page of a person. */
 void hearth_window_open_person(HearthWindow *self, const hearth_id *id);
 

@@ -19,6 +19,7 @@
  *     repaired, and nothing forged or undecryptable is applied.
  */
 #include <setjmp.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -520,6 +521,88 @@ static void test_verb_and_thread(void **state)
 		assert_null(strstr(d, "张伟"));
 		free(d);
 	}
+}
+
+static void mark_finished(void *ctx)
+{
+	atomic_store((atomic_int *)ctx, 1);
+}
+
+/* Records each space_begin: the calls, and index and count of the last. */
+typedef struct begun {
+	int calls;
+	size_t index, count;
+	hearth_id space;
+} begun;
+
+static void mark_begun(const hearth_id *space, size_t index, size_t count, void *ctx)
+{
+	begun *b = ctx;
+
+	b->calls++;
+	b->index = index;
+	b->count = count;
+	b->space = *space;
+}
+
+/* The Today page's judgement (hearth_relaysync_attention_get): fine with
+ * no relay remembered; fine just after a sync; stale more than three
+ * days later (the caller's clock), with the days; failed once the relay
+ * is unreachable, naming the problem; fine again after a sync.  And a
+ * job started with a finished hook calls it before join returns, and
+ * tells each space's place before syncing it. */
+static void test_attention(void **state)
+{
+	team3 *f = *state;
+	hearth_relaysync_attention a;
+	hearth_relaysync_opts o;
+	hearth_relaysync_job *job;
+	atomic_int finished;
+	begun b = { 0 };
+	int64_t now = (int64_t)time(NULL);
+	char listen[64];
+	unsigned port = f->port;
+
+	OK(hearth_relaysync_attention_get(f->r[0].s, now, &a));
+	assert_int_equal(a.need, HEARTH_RELAYSYNC_FINE);
+	memset(&o, 0, sizeof o);
+	o.url = f->url;
+	OK(hearth_relaysync(f->r[0].s, &o, NULL, NULL));
+	OK(hearth_relaysync_attention_get(f->r[0].s, now, &a));
+	assert_int_equal(a.need, HEARTH_RELAYSYNC_FINE);
+	assert_true(a.synced_at >= now && a.synced_at <= now + 60);
+	OK(hearth_relaysync_attention_get(f->r[0].s, now + 3 * 86400, &a));
+	assert_int_equal(a.need, HEARTH_RELAYSYNC_FINE);
+	OK(hearth_relaysync_attention_get(f->r[0].s, a.synced_at + 3 * 86400 + 1, &a));
+	assert_int_equal(a.need, HEARTH_RELAYSYNC_STALE);
+	assert_int_equal(a.days, 3);
+	/* Unreachable: the relay's port closed. */
+	relay_down(f);
+	o.url = NULL;
+	o.attempts = 1;
+	assert_int_not_equal(hearth_relaysync(f->r[0].s, &o, NULL, NULL), HEARTH_OK);
+	OK(hearth_relaysync_attention_get(f->r[0].s, now, &a));
+	assert_int_equal(a.need, HEARTH_RELAYSYNC_FAILED);
+	assert_true(a.problem[0] != '\0');
+	/* Back: a sync in a worker, its finished hook called, and its one
+	 * team space begun as the first of one. */
+	relay_up_at(f, port, listen, sizeof listen);
+	atomic_init(&finished, 0);
+	o.finished = mark_finished;
+	o.finished_ctx = &finished;
+	o.space_begin = mark_begun;
+	o.space_ctx = &b;
+	OK(hearth_relaysync_start(f->r[0].s, &o, &job));
+	while (!atomic_load(&finished))
+		usleep(1000);
+	OK(hearth_relaysync_join(job));
+	assert_int_equal(b.calls, 1);
+	assert_int_equal(b.index, 0);
+	assert_int_equal(b.count, 1);
+	assert_true(hearth_id_equal(&b.space, &f->space));
+	OK(hearth_relaysync_attention_get(f->r[0].s, (int64_t)time(NULL), &a));
+	assert_int_equal(a.need, HEARTH_RELAYSYNC_FINE);
+	assert_string_equal(a.problem, "");
 }
 
 /* ---- a hostile relay ---------------------------------------------------------------- */
@@ -1222,6 +1305,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_relay_clock_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_attention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited_retries, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_forgets_push, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_drop_middle, setup, teardown),

@@ -42,6 +42,17 @@ typedef struct hearth_relaysync_opts {
 	long timeout_ms;          /* 0: the default (hearth_relay_opts) */
 	unsigned attempts;        /* 0: the default */
 	unsigned backoff_ms;      /* 0: the default */
+	/* hearth_relaysync_start only (may be NULL): called on the worker
+	 * thread as its last act, after its last write, so that a main loop
+	 * knows when hearth_relaysync_join will not wait. */
+	void (*finished)(void *ctx);
+	void *finished_ctx;
+	/* May be NULL: called on the thread syncing before each space, with
+	 * its place among the count spaces to sync (index from 0), so that
+	 * progress can be told per space. */
+	void (*space_begin)(const hearth_id *space, size_t index, size_t count,
+			    void *ctx);
+	void *space_ctx;
 } hearth_relaysync_opts;
 
 /* Called after each space with its status and what happened. */
@@ -72,6 +83,38 @@ typedef int (*hearth_relaysync_status_cb)(const hearth_relaysync_status *st, voi
  * returns non-zero to stop. */
 hearth_status hearth_relaysync_status_each(hearth_store *s, hearth_relaysync_status_cb cb,
 					   void *ctx) HEARTH_WUR;
+
+/* Whether the relay sync needs a person's attention, for the app's
+ * Today page: the relay remembered (setting relay_url) and the states
+ * the last syncs through it kept (hearth_relaysync_status_each). */
+typedef enum hearth_relaysync_need {
+	HEARTH_RELAYSYNC_FINE = 0,   /* no relay, or synced within the limit */
+	HEARTH_RELAYSYNC_FAILED,     /* the last sync of a space failed */
+	HEARTH_RELAYSYNC_STALE,      /* no whole sync for more than the limit */
+} hearth_relaysync_need;
+
+/* A relay is "stale" after this long without a whole sync. */
+#define HEARTH_RELAYSYNC_STALE_SECONDS (3 * 24 * 3600)
+
+typedef struct hearth_relaysync_attention {
+	hearth_relaysync_need need;
+	/* The oldest last whole sync of the relay's spaces (unix seconds),
+	 * 0 when one never synced whole (or none was ever tried). */
+	int64_t synced_at;
+	/* Whole days since synced_at (STALE), or since the relay was
+	 * remembered without a sync (0 then). */
+	int64_t days;
+	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* FAILED: the first problem */
+} hearth_relaysync_attention;
+
+/* Judges the remembered relay's syncs at now (unix seconds: the caller's
+ * clock, so a test can move it).  FAILED when the last sync of any of its
+ * spaces kept a problem; else STALE when a space's last whole sync is
+ * older than HEARTH_RELAYSYNC_STALE_SECONDS, or no space of it ever
+ * synced whole although a sync was tried; else FINE (FINE too with no
+ * relay remembered: syncing is optional). */
+hearth_status hearth_relaysync_attention_get(hearth_store *s, int64_t now,
+					     hearth_relaysync_attention *out) HEARTH_WUR;
 
 /* ---- in a worker thread, for the app ---- */
 

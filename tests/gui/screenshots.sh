@@ -92,5 +92,9 @@ for lang in en zh_CN; do
       shot journal "$lang" "$size" "$page"
     done
   done
+  # The Sync page (pushed from the primary menu), at a short phone too.
+  for size in 360x640 1280x800; do
+    shot counsellor "$lang" "$size" sync
+  done
 done
 exit $fail

@@ -71,6 +71,21 @@
  *                     how much (1 day), what to check and until when
  *                     changes made here win, in English and Chinese
  *                     (HEARTH_GUI_SHOTS=DIR saves DIR/clock-notice*.png)
+ *   /gui/sync         a real hearth-relay on a loopback port (the relay
+ *                     library, in this process) and a vault with a team
+ *                     space whose relay address is set: the Sync page
+ *                     (primary menu → Sync) shows the address, Sync Now
+ *                     runs the sync in its worker thread (the progress
+ *                     names the space, 1 of 1), the page then shows the
+ *                     space "Synced just now" and the primary menu "Sync
+ *                     (Synced just now)"; locking while a sync runs stops
+ *                     and joins the worker before the vault closes
+ *   /gui/sync-today   the same relay: a last whole sync four days old
+ *                     (written through the sync state, as the clock would
+ *                     leave it) puts "Not synced for 4 days" with a Sync
+ *                     Now button at the top of Today; the button syncs
+ *                     and the row goes; the relay stopped, a sync fails
+ *                     and Today says "Relay unreachable"
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -87,8 +102,12 @@
 #include "hearth/note.h"
 #include "hearth/person.h"
 #include "hearth/journal.h"
+#include "hearth/relaysync.h"
 #include "hearth/schema.h"
+#include "hearth/settings.h"
+#include "hearth/spaces.h"
 #include "hearth/store.h"
+#include "hearth/sync.h"
 #include "hearth-activity-form.h"
 #include "hearth-app.h"
 #include "hearth-appointment-editor.h"
@@ -103,6 +122,9 @@
 #include "hearth-screenshot.h"
 #include "hearth-window.h"
 #include "gui_testutil.h"
+#ifdef HEARTH_GUI_RELAY
+#include "relay.h"
+#endif
 
 /* ---- helpers ----------------------------------------------------------- */
 
@@ -636,7 +658,7 @@ test_zh_CN(void)
 	HearthWindow *win;
 	static const char *const counsellor_pages[] = {
 		"today", "people", "appointments", "activities", "reports",
-		"person", "followups", "notes", "activity-log",
+		"person", "followups", "notes", "activity-log", "sync",
 	};
 	static const char *const journal_pages[] = {
 		"checkin", "trends", "exercises", "help",
@@ -1081,6 +1103,8 @@ audit_counsellor(Audit *a, const char *dir, int w, int h)
 	settle(win);
 	audit(a, "appointment editor", size);
 	close_others(win);
+
+	audit_view(a, win, "sync", size);
 
 	audit_view(a, win, "followups", size);
 	hearth_followup_add_ask(win, &person);
@@ -2329,6 +2353,253 @@ test_clock_notice(void)
 	remove_tree(dir);
 }
 
+#ifdef HEARTH_GUI_RELAY
+/* ---- syncing through a real relay ------------------------------------------ */
+
+typedef struct {
+	char *dir;
+	char store[512];
+	char url[64];
+	relay_config cfg;
+	relay_server *srv;
+	HearthWindow *win;
+	hearth_store *s;    /* the window's vault's (while no sync runs) */
+	hearth_id space;
+} SyncFixture;
+
+static void
+sync_fixture_up(SyncFixture *f)
+{
+	g_autofree char *vdir = NULL;
+	char err[256];
+	hearth_vault *v;
+
+	memset(f, 0, sizeof *f);
+	f->dir = g_dir_make_tmp("hearth-gui-sync-XXXXXX", NULL);
+	g_assert_nonnull(f->dir);
+	snprintf(f->store, sizeof f->store, "sqlite:%s/relay.db", f->dir);
+	f->cfg.listen = "127.0.0.1:0";
+	f->cfg.store = f->store;
+	f->cfg.rate = 0;
+	f->cfg.threads = 2;
+	if (relay_server_start(&f->cfg, &f->srv, err, sizeof err) != 0)
+		g_error("relay_server_start: %s", err);
+	snprintf(f->url, sizeof f->url, "http://127.0.0.1:%u", relay_server_port(f->srv));
+	vdir = g_build_filename(f->dir, "vault", NULL);
+	v = new_vault(vdir);
+	f->s = hearth_vault_store(v);
+	g_assert_cmpint(hearth_space_create(f->s, "Dock team", &f->space), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_settings_set(f->s, HEARTH_SETTING_RELAY_URL, f->url), ==,
+			HEARTH_OK);
+	f->win = show_vault(vdir, v, HEARTH_MODE_COUNSELLOR, 1000, 760);
+}
+
+static void
+sync_fixture_down(SyncFixture *f)
+{
+	gtk_window_destroy(GTK_WINDOW(f->win));
+	spin(100);
+	if (f->srv != NULL)
+		relay_server_stop(f->srv);
+	remove_tree(f->dir);
+	g_free(f->dir);
+}
+
+/* Runs the main loop until the session's sync has ended (its worker
+ * joined, every page told), at most 60 s. */
+static void
+wait_sync_end(HearthWindow *win)
+{
+	HearthSession *session = hearth_window_get_session(win);
+	gint64 end = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+
+	while (hearth_session_syncing(session)) {
+		if (g_get_monotonic_time() > end)
+			g_error("the sync did not end within 60 s");
+		turn();
+	}
+	settle(win);
+}
+
+/* The first row named name under root whose title is title, or NULL. */
+static AdwActionRow *
+row_titled(GtkWidget *root, const char *name, const char *title)
+{
+	for (GtkWidget *c = gtk_widget_get_first_child(root); c != NULL;
+	     c = gtk_widget_get_next_sibling(c)) {
+		AdwActionRow *r;
+
+		if (ADW_IS_ACTION_ROW(c) && g_strcmp0(gtk_widget_get_name(c), name) == 0 &&
+		    g_strcmp0(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(c)), title) == 0)
+			return ADW_ACTION_ROW(c);
+		if ((r = row_titled(c, name, title)) != NULL)
+			return r;
+	}
+	return NULL;
+}
+
+/* HEARTH_GUI_SHOTS=DIR: saves win at 360x640 as DIR/name.png. */
+static void
+sync_shot(HearthWindow *win, const char *name)
+{
+	g_autofree char *png = NULL;
+	g_autoptr(GError) err = NULL;
+
+	if (g_getenv("HEARTH_GUI_SHOTS") == NULL)
+		return;
+	hearth_screenshot_set_content_size(GTK_WINDOW(win), 360, 640);
+	settle(win);
+	spin(300);
+	png = g_strdup_printf("%s/%s.png", g_getenv("HEARTH_GUI_SHOTS"), name);
+	if (!hearth_screenshot_save(GTK_WIDGET(win), png, &err))
+		g_error("%s: %s", png, err->message);
+}
+
+/* The primary menu's Sync item's label, as the menu shows it when
+ * opened. */
+static char *
+sync_menu_label(HearthWindow *win)
+{
+	GtkWidget *mb = find_type(hearth_window_get_root_view(win), GTK_TYPE_MENU_BUTTON);
+	GMenuModel *section;
+	char *label = NULL;
+
+	g_assert_nonnull(mb);
+	gtk_menu_button_popup(GTK_MENU_BUTTON(mb));
+	spin(100);
+	section = g_menu_model_get_item_link(gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(mb)),
+					     0, G_MENU_LINK_SECTION);
+	for (int i = 0; i < g_menu_model_get_n_items(section) && label == NULL; i++) {
+		g_autofree char *action = NULL;
+
+		if (g_menu_model_get_item_attribute(section, i, G_MENU_ATTRIBUTE_ACTION, "s",
+						    &action) && strcmp(action, "win.sync") == 0)
+			g_assert_true(g_menu_model_get_item_attribute(section, i,
+				G_MENU_ATTRIBUTE_LABEL, "s", &label));
+	}
+	g_object_unref(section);
+	gtk_menu_button_popdown(GTK_MENU_BUTTON(mb));
+	spin(50);
+	g_assert_nonnull(label);
+	return label;
+}
+
+static void
+count_space(HearthSession *session, const char *hex, guint index, guint count,
+	    gpointer data)
+{
+	g_assert_cmpuint(index, <, count);
+	(*(guint *)data)++;
+}
+
+static void
+test_sync(void)
+{
+	SyncFixture f;
+	AdwActionRow *row;
+	hearth_relaysync_attention a;
+	guint spaces_begun = 0;
+	g_autofree char *before = NULL, *after = NULL;
+
+	sync_fixture_up(&f);
+	/* Never synced: the menu says just Sync. */
+	before = sync_menu_label(f.win);
+	g_assert_cmpstr(before, ==, "_Sync");
+	g_signal_connect(hearth_window_get_session(f.win), "sync-space",
+			 G_CALLBACK(count_space), &spaces_begun);
+	/* The primary menu's Sync. */
+	g_assert_true(gtk_widget_activate_action(GTK_WIDGET(f.win), "win.sync", NULL));
+	wait_for("sync-now");
+	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(find("sync-relay-url"))), ==, f.url);
+	/* Never synced: no space row yet. */
+	g_assert_null(row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team"));
+	click("sync-now");
+	g_assert_true(hearth_session_syncing(hearth_window_get_session(f.win)));
+	/* The store is the worker's meanwhile. */
+	g_assert_null(hearth_session_get_store(hearth_window_get_session(f.win)));
+	g_assert_true(gtk_widget_get_visible(find("sync-progress")));
+	wait_sync_end(f.win);
+	g_assert_false(gtk_widget_get_visible(find("sync-progress")));
+	g_assert_cmpstr(gtk_label_get_text(GTK_LABEL(find("sync-result"))), ==, "Synced.");
+	/* The progress named the space, the first of one. */
+	g_assert_cmpuint(spaces_begun, ==, 1);
+	g_assert_true(g_str_has_prefix(gtk_progress_bar_get_text(GTK_PROGRESS_BAR(
+		find_type(find("sync-progress"), GTK_TYPE_PROGRESS_BAR))), "Dock team (1 of 1): "));
+	row = row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(adw_action_row_get_subtitle(row), ==, "Synced just now");
+	g_assert_true(gtk_widget_is_sensitive(find("sync-now")));
+	/* What the core kept: a whole sync, no problem. */
+	g_assert_cmpint(hearth_relaysync_attention_get(f.s, g_get_real_time() / G_USEC_PER_SEC,
+						       &a), ==, HEARTH_OK);
+	g_assert_cmpint(a.need, ==, HEARTH_RELAYSYNC_FINE);
+	g_assert_cmpint(a.synced_at, >, 0);
+	/* The menu says when. */
+	after = sync_menu_label(f.win);
+	g_assert_cmpstr(after, ==, "_Sync (Synced just now)");
+	sync_shot(f.win, "sync-done");
+	/* Locked while a sync runs: the worker is stopped and joined before
+	 * the vault closes, and its reports still queued find no sync. */
+	hearth_screenshot_set_content_size(GTK_WINDOW(f.win), 1000, 760);
+	settle(f.win);
+	click("sync-now");
+	g_assert_true(hearth_session_syncing(hearth_window_get_session(f.win)));
+	hearth_window_lock(f.win);
+	settle(f.win);
+	spin(300);
+	g_assert_null(hearth_window_get_session(f.win));
+	sync_fixture_down(&f);
+}
+
+static void
+test_sync_today(void)
+{
+	SyncFixture f;
+	hearth_relaysync_opts o;
+	hearth_sync_relay_state rs;
+	AdwActionRow *row;
+	int found = 0;
+
+	sync_fixture_up(&f);
+	/* A whole sync, then its time moved four days back, as a device
+	 * left in a drawer would find it. */
+	memset(&o, 0, sizeof o);
+	g_assert_cmpint(hearth_relaysync(f.s, &o, NULL, NULL), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_sync_relay_get(f.s, f.url, &f.space, &rs, &found), ==, HEARTH_OK);
+	g_assert_true(found);
+	rs.synced_at -= 4 * 86400 + 60;
+	g_assert_cmpint(hearth_sync_relay_put(f.s, f.url, &f.space, &rs), ==, HEARTH_OK);
+	hearth_session_changed(hearth_window_get_session(f.win), HEARTH_CHANGE_SETTINGS);
+	g_assert_true(hearth_window_show_view(f.win, "today"));
+	wait_for("today-sync-problem");
+	row = row_titled(GTK_WIDGET(f.win), "today-sync-problem", "Not synced for 4 days");
+	g_assert_nonnull(row);
+	/* Its Sync Now syncs, and the row goes. */
+	click("today-sync-now");
+	wait_sync_end(f.win);
+	wait_gone("today-sync-problem");
+
+	/* The relay gone: the sync fails and Today says so in words. */
+	relay_server_stop(f.srv);
+	f.srv = NULL;
+	g_assert_cmpint(hearth_session_sync_start(hearth_window_get_session(f.win), NULL, NULL),
+			==, HEARTH_OK);
+	wait_sync_end(f.win);
+	wait_for("today-sync-problem");
+	g_assert_nonnull(row_titled(GTK_WIDGET(f.win), "today-sync-problem",
+				    "Relay unreachable"));
+	sync_shot(f.win, "today-sync-problem");
+	/* The Sync page says the problem in words beside the space. */
+	g_assert_true(gtk_widget_activate_action(GTK_WIDGET(f.win), "win.sync", NULL));
+	wait_for("sync-now");
+	row = row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team");
+	g_assert_nonnull(row);
+	g_assert_nonnull(strstr(adw_action_row_get_subtitle(row), "Problem: "));
+	sync_shot(f.win, "sync-problem");
+	sync_fixture_down(&f);
+}
+#endif
+
 int
 main(int argc, char **argv)
 {
@@ -2362,5 +2633,9 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/conflict", test_conflict);
 	g_test_add_func("/gui/details", test_details);
 	g_test_add_func("/gui/clock-notice", test_clock_notice);
+#ifdef HEARTH_GUI_RELAY
+	g_test_add_func("/gui/sync", test_sync);
+	g_test_add_func("/gui/sync-today", test_sync_today);
+#endif
 	return g_test_run();
 }

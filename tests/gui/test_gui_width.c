@@ -5,7 +5,7 @@
  *   /gui/width   every page of both modes (counsellor and journal, the
  *                demo vault), in English and in Simplified Chinese: the
  *                setup and unlock pages, each view, the header and the
- *                bottom switcher, the pushed pages (person, follow-ups,
+ *                bottom switcher, the pushed pages (person, follow-ups, sync,
  *                notes, hotline log, screening question, review and
  *                result with the crisis card) and the windows over them
  *                (help lines, preferences, appointment and person
@@ -233,7 +233,7 @@ walk_counsellor(Walk *k, HearthWindow *win)
 		"today", "people", "appointments", "activities", "reports",
 	};
 	static const char *const pushed[] = {
-		"person", "followups", "notes", "activity-log",
+		"person", "followups", "notes", "activity-log", "sync",
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(views); i++) {
