@@ -14,6 +14,7 @@
 #include "hearth-person-page.h"
 #include "hearth-reports-page.h"
 #include "hearth-screening-page.h"
+#include "hearth-team-page.h"
 #include "hearth-today-page.h"
 
 struct _HearthCounsellorView {
@@ -57,6 +58,11 @@ hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 			GTK_WIDGET(hearth_followups_page_new(self->win, self->session)));
 		return TRUE;
 	}
+	if (strcmp(name, "team") == 0) {
+		hearth_window_push(self->win,
+			GTK_WIDGET(hearth_team_page_new(self->win, self->session)));
+		return TRUE;
+	}
 	if (strcmp(name, "activity-log") == 0) {
 		/* The quick log of a hotline call (for screenshots). */
 		return hearth_activity_form_start(self->win, "hotline", NULL) != NULL;
@@ -93,6 +99,15 @@ hearth_counsellor_view_dispose(GObject *object)
 	g_clear_object(&self->session);
 }
 
+/* Primary menu → Team. */
+static void
+action_team(GtkWidget *widget, const char *name, GVariant *param)
+{
+	(void)name;
+	(void)param;
+	hearth_counsellor_view_show(HEARTH_COUNSELLOR_VIEW(widget), "team");
+}
+
 static void
 hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 {
@@ -106,6 +121,7 @@ hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, stack);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_bar);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, menu_button);
+	gtk_widget_class_install_action(widget_class, "view.team", NULL, action_team);
 }
 
 static void
