@@ -292,18 +292,16 @@ remove_response(AdwMessageDialog *dialog, const char *response, gpointer data)
 	hearth_status st;
 
 	if (strcmp(response, "remove") != 0 || s == NULL || target == NULL)
-		goto out;
+		return;
 	parts = g_strsplit(target, " ", 2);
 	if (g_strv_length(parts) != 2 || !hearth_gui_id_parse(parts[0], &space) ||
 	    !hearth_gui_id_parse(parts[1], &member))
-		goto out;
+		return;
 	if ((st = hearth_space_remove(s, &space, &member)) != HEARTH_OK)
 		hearth_window_status(self->win, st);
 	else
 		hearth_window_toast(self->win, _("Member removed"));
 	reload(self);
-out:
-	g_object_unref(self);
 }
 
 static void
@@ -336,7 +334,9 @@ action_remove(GtkWidget *widget, const char *name, GVariant *param)
 	adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(d), "cancel");
 	adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(d), "cancel");
 	g_object_set_data_full(G_OBJECT(d), "target", g_strdup(target), g_free);
-	g_signal_connect(d, "response", G_CALLBACK(remove_response), g_object_ref(self));
+	/* Tied to the page: locking drops the page and the dialog without
+	 * a response. */
+	g_signal_connect_object(d, "response", G_CALLBACK(remove_response), self, 0);
 	gtk_window_present(GTK_WINDOW(d));
 }
 

@@ -639,7 +639,7 @@ test_zh_CN(void)
 	HearthWindow *win;
 	static const char *const counsellor_pages[] = {
 		"today", "people", "appointments", "activities", "reports",
-		"person", "followups", "notes", "activity-log",
+		"person", "followups", "notes", "activity-log", "team",
 	};
 	static const char *const journal_pages[] = {
 		"checkin", "trends", "exercises", "help",
