@@ -83,6 +83,7 @@
 #include <gdk/x11/gdkx.h>
 
 #include "hearth/activity.h"
+#include "hearth/devices.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
 #include "hearth/offline.h"
@@ -2474,6 +2475,7 @@ test_team(void)
 	g_autofree char *ldir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
 	g_autofree char *mdir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
 	g_autofree char *edir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *pdir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
 	g_autofree char *bundle = g_build_filename(mdir, "team.bundle", NULL);
 	hearth_vault *lv = new_vault(ldir), *mv = new_vault(mdir), *ev = new_vault(edir);
 	hearth_store *ls = hearth_vault_store(lv), *ms = hearth_vault_store(mv);
@@ -2495,6 +2497,19 @@ test_team(void)
 	hearth_vault_close(mv);
 	g_assert_true(team_is_current(ls, &space, &member, &t));
 	lead = t.self;
+	/* The lead links a second device (the member record lists it). */
+	{
+		hearth_vault *pv = new_vault(pdir);
+		char code[HEARTH_LINK_CODE_MAX];
+		uint8_t *pkg = NULL;
+		size_t len = 0;
+		uint64_t dev = 0;
+
+		g_assert_cmpint(hearth_link_request(hearth_vault_store(pv), code), ==, HEARTH_OK);
+		g_assert_cmpint(hearth_link_approve(ls, code, &pkg, &len, &dev), ==, HEARTH_OK);
+		free(pkg);
+		hearth_vault_close(pv);
+	}
 
 	/* No team space: the empty state. */
 	win = show_vault(edir, ev, HEARTH_MODE_COUNSELLOR, 360, 640);
@@ -2516,6 +2531,10 @@ test_team(void)
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "Lead");
 	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==, "You");
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "2 devices");
+	row = find("team-linked-device");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "Linked");
 	/* No one removes themselves. */
 	g_assert_null(team_row(&lead, "team-member-menu-"));
 	g_assert_nonnull(find("team-fingerprint"));
@@ -2601,6 +2620,7 @@ test_team(void)
 	remove_tree(ldir);
 	remove_tree(mdir);
 	remove_tree(edir);
+	remove_tree(pdir);
 }
 
 int
