@@ -98,20 +98,16 @@ typedef struct members_ctx {
 	HearthTeamPage *self;
 	GtkWidget *group;
 	const hearth_id *space;
-	size_t shown;
 } members_ctx;
 
-static int
-member_cb(const hearth_space_member_info *m, void *ctx)
+static void
+member_row(members_ctx *c, const hearth_space_member_info *m)
 {
-	members_ctx *c = ctx;
 	g_autofree char *hex = hearth_gui_id_hex(&m->record);
 	g_autofree char *fp = fingerprint_short(m->fingerprint);
 	g_autofree char *name = NULL, *title = NULL, *devices = NULL;
 	GtkWidget *row;
 
-	if (m->removed)
-		return 0;
 	/* Translators: a team member, named by the first groups of their
 	 * fingerprint ("Member 12345 67890"). */
 	title = m->self ? g_strdup(_("You")) : g_strdup_printf(_("Member %s"), fp);
@@ -146,7 +142,15 @@ member_cb(const hearth_space_member_info *m, void *ctx)
 	}
 	g_hash_table_replace(c->self->titles, g_steal_pointer(&hex), g_strdup(title));
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(c->group), row);
-	c->shown++;
+}
+
+/* Current members only; this vault's own record first, then the core's
+ * order. */
+static int
+member_cb(const hearth_space_member_info *m, void *ctx)
+{
+	if (!m->removed)
+		g_array_insert_val((GArray *)ctx, m->self ? 0 : ((GArray *)ctx)->len, *m);
 	return 0;
 }
 
@@ -240,6 +244,7 @@ reload(HearthTeamPage *self)
 {
 	hearth_store *s = hearth_session_get_store(self->session);
 	g_autoptr(GArray) spaces = g_array_new(FALSE, TRUE, sizeof(team_space));
+	g_autoptr(GArray) members = g_array_new(FALSE, TRUE, sizeof(hearth_space_member_info));
 	GtkWidget *page, *child;
 	hearth_status st;
 
@@ -269,8 +274,11 @@ reload(HearthTeamPage *self)
 		/* The space's name, when this vault can read it yet. */
 		adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(c.group),
 			t->name != NULL ? t->name : _("Team space (name not received yet)"));
-		if ((st = hearth_space_members_each(s, &t->id, member_cb, &c)) != HEARTH_OK)
+		g_array_set_size(members, 0);
+		if ((st = hearth_space_members_each(s, &t->id, member_cb, members)) != HEARTH_OK)
 			hearth_window_status(self->win, st);
+		for (guint j = 0; j < members->len; j++)
+			member_row(&c, &g_array_index(members, hearth_space_member_info, j));
 		adw_preferences_page_add(ADW_PREFERENCES_PAGE(page),
 					 ADW_PREFERENCES_GROUP(c.group));
 	}

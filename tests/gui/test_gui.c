@@ -2532,6 +2532,8 @@ test_team(void)
 	g_assert_cmpstr(team_role(row), ==, "Lead");
 	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==, "You");
 	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "2 devices");
+	/* This vault's own row comes first. */
+	g_assert_true(find_type(page, ADW_TYPE_ACTION_ROW) == row);
 	row = find("team-linked-device");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "Linked");
@@ -2605,6 +2607,7 @@ test_team(void)
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "咨询师");
 	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==, "你");
+	g_assert_true(find_type(page, ADW_TYPE_ACTION_ROW) == row);
 	row = team_row(&lead, "team-member-");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "负责人");
