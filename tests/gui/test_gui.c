@@ -2487,6 +2487,12 @@ test_team(void)
 	GMenuModel *model;
 	g_autofree char *action = NULL;
 	g_autoptr(GVariant) target = NULL;
+	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
+	g_autoptr(GHashTable) reached = g_hash_table_new_full(g_direct_hash,
+		g_direct_equal, g_object_unref, NULL);
+	g_autoptr(GHashTable) told = g_hash_table_new_full(g_str_hash, g_str_equal,
+							   g_free, NULL);
+	Audit a = { NULL, NULL, bad, told, reached, 0 };
 
 	/* A lead's space with a counsellor, who has received it. */
 	g_assert_cmpint(hearth_space_create(ls, "Dock team", &space), ==, HEARTH_OK);
@@ -2541,6 +2547,8 @@ test_team(void)
 	g_assert_null(team_row(&lead, "team-member-menu-"));
 	g_assert_nonnull(find("team-fingerprint"));
 	g_assert_true(shows_text(page, "Dock team"));
+	/* Named controls, all reached by keyboard (as /gui/a11y checks). */
+	audit(&a, "team", "360x640");
 	team_shot(win, 360, 640, "team-360x640-en.png");
 	team_shot(win, 1280, 800, "team-1280x800-en.png");
 	hearth_screenshot_set_content_size(GTK_WINDOW(win), 360, 640);
@@ -2573,6 +2581,13 @@ test_team(void)
 			ADW_MESSAGE_DIALOG(dialog), "remove"), ==, ADW_RESPONSE_DESTRUCTIVE);
 		if (round == 0) {
 			spin(300);
+			audit(&a, "team remove dialog", "360x640");
+			for (guint i = 0; i < bad->len; i++)
+				g_printerr("a11y offender: %s\n", (char *)bad->pdata[i]);
+			g_assert_cmpuint(bad->len, ==, 0);
+			/* The page's back button and member menu; then those
+			 * again under the dialog, and its two responses. */
+			g_assert_cmpuint(a.n_controls, >=, 6);
 			maybe_shot(dialog, "team-remove-dialog-en.png");
 			button = find_button(dialog, "_Cancel");
 			g_assert_nonnull(button);
