@@ -870,6 +870,37 @@ typedef struct {
 	guint n_controls;       /* controls checked */
 } Audit;
 
+static Audit
+audit_init(void)
+{
+	Audit a = {
+		.bad = g_ptr_array_new_with_free_func(g_free),
+		.told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.reached = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+						 g_object_unref, NULL),
+	};
+
+	return a;
+}
+
+static void
+audit_clear(Audit *a)
+{
+	g_clear_pointer(&a->bad, g_ptr_array_unref);
+	g_clear_pointer(&a->told, g_hash_table_unref);
+	g_clear_pointer(&a->reached, g_hash_table_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Audit, audit_clear)
+
+/* Prints the offenders found so far; their number. */
+static guint
+audit_offenders(const Audit *a)
+{
+	for (guint i = 0; i < a->bad->len; i++)
+		g_printerr("a11y offender: %s\n", (char *)a->bad->pdata[i]);
+	return a->bad->len;
+}
+
 static gboolean
 reached_within(Audit *a, GtkWidget *w)
 {
@@ -1192,12 +1223,7 @@ test_a11y(void)
 	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
 	g_autofree char *cdir = g_build_filename(dir, "counsellor", NULL);
 	g_autofree char *jdir = g_build_filename(dir, "journal", NULL);
-	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GHashTable) reached = g_hash_table_new_full(g_direct_hash,
-		g_direct_equal, g_object_unref, NULL);
-	g_autoptr(GHashTable) told = g_hash_table_new_full(g_str_hash, g_str_equal,
-							   g_free, NULL);
-	Audit a = { NULL, NULL, bad, told, reached, 0 };
+	g_auto(Audit) a = audit_init();
 	static const int sizes[][2] = { { 1280, 800 }, { 360, 720 } };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
@@ -1207,12 +1233,11 @@ test_a11y(void)
 		audit_counsellor(&a, cdir, sizes[i][0], sizes[i][1]);
 		audit_journal(&a, jdir, sizes[i][0], sizes[i][1]);
 	}
-	for (guint i = 0; i < bad->len; i++)
-		g_printerr("a11y offender: %s\n", (char *)bad->pdata[i]);
-	g_printerr("a11y: %u controls checked, %u offenders\n", a.n_controls, bad->len);
+	g_printerr("a11y: %u controls checked, %u offenders\n", a.n_controls,
+		   audit_offenders(&a));
 	/* The walk found the controls it is meant to check. */
 	g_assert_cmpuint(a.n_controls, >, 200);
-	g_assert_cmpuint(bad->len, ==, 0);
+	g_assert_cmpuint(a.bad->len, ==, 0);
 	remove_tree(dir);
 }
 
@@ -2487,12 +2512,7 @@ test_team(void)
 	GMenuModel *model;
 	g_autofree char *action = NULL;
 	g_autoptr(GVariant) target = NULL;
-	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GHashTable) reached = g_hash_table_new_full(g_direct_hash,
-		g_direct_equal, g_object_unref, NULL);
-	g_autoptr(GHashTable) told = g_hash_table_new_full(g_str_hash, g_str_equal,
-							   g_free, NULL);
-	Audit a = { NULL, NULL, bad, told, reached, 0 };
+	g_auto(Audit) a = audit_init();
 
 	/* A lead's space with a counsellor, who has received it. */
 	g_assert_cmpint(hearth_space_create(ls, "Dock team", &space), ==, HEARTH_OK);
@@ -2582,9 +2602,7 @@ test_team(void)
 		if (round == 0) {
 			spin(300);
 			audit(&a, "team remove dialog", "360x640");
-			for (guint i = 0; i < bad->len; i++)
-				g_printerr("a11y offender: %s\n", (char *)bad->pdata[i]);
-			g_assert_cmpuint(bad->len, ==, 0);
+			g_assert_cmpuint(audit_offenders(&a), ==, 0);
 			/* The page's back button and member menu; then those
 			 * again under the dialog, and its two responses. */
 			g_assert_cmpuint(a.n_controls, >=, 6);
