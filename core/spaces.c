@@ -570,6 +570,60 @@ hearth_status hearth_space_member_resolve(const hearth_space_state *st,
 	return HEARTH_OK;
 }
 
+/* 1 if st names device as revoked. */
+static int device_revoked(const hearth_space_state *st, uint64_t device)
+{
+	size_t i;
+
+	for (i = 0; i < st->nrevoked; i++)
+		if (st->revoked[i].device == device)
+			return 1;
+	return 0;
+}
+
+hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
+					hearth_space_member_cb cb, void *ctx)
+{
+	hearth_space_state *st = NULL;
+	hearth_space_member_info info;
+	hearth_status ret;
+	size_t i, j;
+	int lead;
+	me m;
+
+	if (s == NULL || space == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list members: no callback");
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK) {
+		me_free(&m);
+		return ret;
+	}
+	lead = me_lead(st, &m);
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *x = &st->members[i];
+
+		if (!x->has_identity)
+			continue;
+		memset(&info, 0, sizeof info);
+		info.record = x->record;
+		info.role = x->role;
+		info.removed = x->removed;
+		info.self = memcmp(x->identity.sign_pk, me_pk(&m),
+				   HEARTH_ID_SIGN_PUBLICBYTES) == 0;
+		for (j = 0; j < x->ndevices; j++)
+			info.devices += !device_revoked(st, x->devices[j].device);
+		/* The same checks as remove_member's. */
+		info.removable = lead && !info.removed && !info.self;
+		hearth_fingerprint(&x->identity, info.fingerprint);
+		if (cb(&info, ctx) != 0)
+			break;
+	}
+	hearth_space_state_free(st);
+	me_free(&m);
+	return HEARTH_OK;
+}
+
 /* ---- codes ----------------------------------------------------------------
  *
  * Crockford base32 of: a type-and-version byte, the payload, and a

@@ -15,6 +15,7 @@
 #include "hearth-reports-page.h"
 #include "hearth-screening-page.h"
 #include "hearth-sync-page.h"
+#include "hearth-team-page.h"
 #include "hearth-today-page.h"
 #include "hearth/relaysync.h"
 
@@ -58,6 +59,11 @@ hearth_counsellor_view_show(HearthCounsellorView *self, const char *name)
 	if (strcmp(name, "followups") == 0) {
 		hearth_window_push(self->win,
 			GTK_WIDGET(hearth_followups_page_new(self->win, self->session)));
+		return TRUE;
+	}
+	if (strcmp(name, "team") == 0) {
+		hearth_window_push(self->win,
+			GTK_WIDGET(hearth_team_page_new(self->win, self->session)));
 		return TRUE;
 	}
 	if (strcmp(name, "activity-log") == 0) {
@@ -149,6 +155,15 @@ on_menu_show(HearthCounsellorView *self, GtkWidget *popover)
 	update_sync_item(self);
 }
 
+/* Primary menu → Team. */
+static void
+action_team(GtkWidget *widget, const char *name, GVariant *param)
+{
+	(void)name;
+	(void)param;
+	hearth_counsellor_view_show(HEARTH_COUNSELLOR_VIEW(widget), "team");
+}
+
 static void
 hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 {
@@ -163,6 +178,7 @@ hearth_counsellor_view_class_init(HearthCounsellorViewClass *klass)
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, switcher_bar);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, menu_button);
 	gtk_widget_class_bind_template_child(widget_class, HearthCounsellorView, primary_menu);
+	gtk_widget_class_install_action(widget_class, "view.team", NULL, action_team);
 }
 
 static void

@@ -456,6 +456,109 @@ static void test_removed_lead_own_cutoff(void **state)
 	replica_close(&k);
 }
 
+/* ---- members as a face lists them ------------------------------------------ */
+
+struct members_ctx {
+	int n;
+	hearth_space_member_info v[4];
+};
+
+static int members_cb(const hearth_space_member_info *m, void *ctx)
+{
+	struct members_ctx *c = ctx;
+
+	if (c->n < 4)
+		c->v[c->n] = *m;
+	c->n++;
+	return 0;
+}
+
+/* The member of c whose record is id. */
+static const hearth_space_member_info *member_in(const struct members_ctx *c,
+						 const hearth_id *id)
+{
+	int i;
+
+	for (i = 0; i < c->n && i < 4; i++)
+		if (hearth_id_equal(&c->v[i].record, id))
+			return &c->v[i];
+	fail_msg("member not listed");
+	return NULL;
+}
+
+/* hearth_space_members_each: roles, this vault's own record, devices less
+ * the revoked, fingerprints, and removable only for a lead, never for
+ * itself or a removed member. */
+static void test_members_each(void **state)
+{
+	char fp[HEARTH_FINGERPRINT_LEN + 1];
+	const hearth_space_member_info *x;
+	struct members_ctx c;
+	hearth_id space, ma, ml, other;
+	replica l, a;
+	int done = 0;
+
+	(void)state;
+	replica_open(&l);
+	replica_open(&a);
+	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
+	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	sync_to(&a, &l, &space);
+
+	/* The lead's view. */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c), HEARTH_OK);
+	assert_int_equal(c.n, 2);
+	x = member_in(&c, &ma);
+	assert_int_equal(x->role, HEARTH_ROLE_COUNSELLOR);
+	assert_false(x->self);
+	assert_false(x->removed);
+	assert_int_equal(x->devices, 1);
+	assert_true(x->removable);
+	assert_int_equal(hearth_identity_fingerprint_get(a.s, fp), HEARTH_OK);
+	assert_string_equal(x->fingerprint, fp);
+	ml = c.v[0].self ? c.v[0].record : c.v[1].record;
+	x = member_in(&c, &ml);
+	assert_true(x->self);
+	assert_int_equal(x->role, HEARTH_ROLE_LEAD);
+	assert_false(x->removable);
+
+	/* A counsellor removes no one. */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(a.s, &space, members_cb, &c), HEARTH_OK);
+	assert_int_equal(c.n, 2);
+	assert_false(c.v[0].removable);
+	assert_false(c.v[1].removable);
+	assert_true(member_in(&c, &ma)->self);
+
+	/* A revoked device is no longer counted. */
+	assert_int_equal(hearth_space_revoke_device(l.s, &space, hearth_store_device(a.s),
+						    0, &done), HEARTH_OK);
+	assert_true(done);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c), HEARTH_OK);
+	assert_int_equal(member_in(&c, &ma)->devices, 0);
+
+	/* Removed: listed, marked, no longer removable. */
+	assert_int_equal(hearth_space_remove(l.s, &space, &ma), HEARTH_OK);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c), HEARTH_OK);
+	assert_int_equal(c.n, 2);
+	x = member_in(&c, &ma);
+	assert_true(x->removed);
+	assert_false(x->removable);
+
+	/* No such space. */
+	memset(&other, 0x5a, sizeof other);
+	assert_int_equal(hearth_space_members_each(l.s, &other, members_cb, &c),
+			 HEARTH_ENOTFOUND);
+	assert_int_equal(hearth_space_members_each(l.s, &space, NULL, &c), HEARTH_EINVAL);
+	replica_close(&l);
+	replica_close(&a);
+}
+
 /* ---- codes ----------------------------------------------------------------- */
 
 static void test_codes(void **state)
@@ -1761,6 +1864,7 @@ int main(void)
 		cmocka_unit_test(test_create),
 		cmocka_unit_test(test_three_vaults),
 		cmocka_unit_test(test_removed_lead_own_cutoff),
+		cmocka_unit_test(test_members_each),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_code_layout),
 		cmocka_unit_test(test_order_independence),

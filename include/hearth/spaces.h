@@ -97,6 +97,27 @@ hearth_status hearth_space_member_resolve(const hearth_space_state *st,
 					  const char *text,
 					  const hearth_space_member **out) HEARTH_WUR;
 
+/* One member record of a space, as hearth_space_members_each lists it. */
+typedef struct hearth_space_member_info {
+	hearth_id record;     /* the member record */
+	hearth_role role;
+	int removed;
+	int self;             /* this vault's identity */
+	size_t devices;       /* its listed devices, less those revoked */
+	/* This vault may remove it now (hearth_space_remove would pass the
+	 * role checks): this vault is a lead, and the member is neither
+	 * removed nor this vault's identity. */
+	int removable;
+	char fingerprint[HEARTH_FINGERPRINT_LEN + 1];
+} hearth_space_member_info;
+
+typedef int (*hearth_space_member_cb)(const hearth_space_member_info *m, void *ctx);
+/* Calls cb for each member record of space that names an identity, by
+ * record id, removed ones included (marked).  cb returns non-zero to
+ * stop.  HEARTH_ENOTFOUND (no such space here, or no identity). */
+hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
+					hearth_space_member_cb cb, void *ctx) HEARTH_WUR;
+
 /* Writes an invitation to space with role into *code (malloc'd text) and
  * remembers it on this device (one use, until expires_s, 0: now +
  * HEARTH_INVITE_TTL_S).  Only a lead invites.  Audited "space.invite".

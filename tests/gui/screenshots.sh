@@ -96,5 +96,11 @@ for lang in en zh_CN; do
   for size in 360x640 1280x800; do
     shot counsellor "$lang" "$size" sync
   done
+  # The Team page (primary menu): the demo vault is in no team space, so
+  # this is its empty state; test_gui's /gui/team saves it with members
+  # (HEARTH_GUI_SHOTS).
+  for size in 360x640 1280x800; do
+    shot counsellor "$lang" "$size" team
+  done
 done
 exit $fail

@@ -98,8 +98,10 @@
 #include <gdk/x11/gdkx.h>
 
 #include "hearth/activity.h"
+#include "hearth/devices.h"
 #include "hearth/followup.h"
 #include "hearth/note.h"
+#include "hearth/offline.h"
 #include "hearth/person.h"
 #include "hearth/journal.h"
 #include "hearth/relaysync.h"
@@ -111,6 +113,7 @@
 #include "hearth-activity-form.h"
 #include "hearth-app.h"
 #include "hearth-appointment-editor.h"
+#include "hearth-counsellor-view.h"
 #include "hearth-people-page.h"
 #include "hearth-person-editor.h"
 #include "hearth-person-page.h"
@@ -658,7 +661,7 @@ test_zh_CN(void)
 	HearthWindow *win;
 	static const char *const counsellor_pages[] = {
 		"today", "people", "appointments", "activities", "reports",
-		"person", "followups", "notes", "activity-log", "sync",
+		"person", "followups", "notes", "activity-log", "sync", "team",
 	};
 	static const char *const journal_pages[] = {
 		"checkin", "trends", "exercises", "help",
@@ -887,6 +890,37 @@ typedef struct {
 	GHashTable *reached;    /* widgets keyboard focus reached (refs) */
 	guint n_controls;       /* controls checked */
 } Audit;
+
+static Audit
+audit_init(void)
+{
+	Audit a = {
+		.bad = g_ptr_array_new_with_free_func(g_free),
+		.told = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL),
+		.reached = g_hash_table_new_full(g_direct_hash, g_direct_equal,
+						 g_object_unref, NULL),
+	};
+
+	return a;
+}
+
+static void
+audit_clear(Audit *a)
+{
+	g_clear_pointer(&a->bad, g_ptr_array_unref);
+	g_clear_pointer(&a->told, g_hash_table_unref);
+	g_clear_pointer(&a->reached, g_hash_table_unref);
+}
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC(Audit, audit_clear)
+
+/* Prints the offenders found so far; their number. */
+static guint
+audit_offenders(const Audit *a)
+{
+	for (guint i = 0; i < a->bad->len; i++)
+		g_printerr("a11y offender: %s\n", (char *)a->bad->pdata[i]);
+	return a->bad->len;
+}
 
 static gboolean
 reached_within(Audit *a, GtkWidget *w)
@@ -1212,12 +1246,7 @@ test_a11y(void)
 	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
 	g_autofree char *cdir = g_build_filename(dir, "counsellor", NULL);
 	g_autofree char *jdir = g_build_filename(dir, "journal", NULL);
-	g_autoptr(GPtrArray) bad = g_ptr_array_new_with_free_func(g_free);
-	g_autoptr(GHashTable) reached = g_hash_table_new_full(g_direct_hash,
-		g_direct_equal, g_object_unref, NULL);
-	g_autoptr(GHashTable) told = g_hash_table_new_full(g_str_hash, g_str_equal,
-							   g_free, NULL);
-	Audit a = { NULL, NULL, bad, told, reached, 0 };
+	g_auto(Audit) a = audit_init();
 	static const int sizes[][2] = { { 1280, 800 }, { 360, 720 } };
 
 	for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
@@ -1227,12 +1256,11 @@ test_a11y(void)
 		audit_counsellor(&a, cdir, sizes[i][0], sizes[i][1]);
 		audit_journal(&a, jdir, sizes[i][0], sizes[i][1]);
 	}
-	for (guint i = 0; i < bad->len; i++)
-		g_printerr("a11y offender: %s\n", (char *)bad->pdata[i]);
-	g_printerr("a11y: %u controls checked, %u offenders\n", a.n_controls, bad->len);
+	g_printerr("a11y: %u controls checked, %u offenders\n", a.n_controls,
+		   audit_offenders(&a));
 	/* The walk found the controls it is meant to check. */
 	g_assert_cmpuint(a.n_controls, >, 200);
-	g_assert_cmpuint(bad->len, ==, 0);
+	g_assert_cmpuint(a.bad->len, ==, 0);
 	remove_tree(dir);
 }
 
@@ -2600,6 +2628,308 @@ test_sync_today(void)
 }
 #endif
 
+/* ---- the Team page ---------------------------------------------------------- */
+
+/* Makes who's vault a counsellor of space, which lead leads: an
+ * invitation, who's join request, the lead's approval.  The member
+ * record's id. */
+static hearth_id
+team_member(hearth_store *lead, hearth_store *who, const hearth_id *space)
+{
+	char *code = NULL, *req = NULL;
+	hearth_invitation inv;
+	hearth_id m;
+
+	g_assert_cmpint(hearth_space_invite(lead, space, HEARTH_ROLE_COUNSELLOR, 0, &code),
+			==, HEARTH_OK);
+	g_assert_cmpint(hearth_space_join(who, code, &req, &inv), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_space_approve(lead, space, req, &m, NULL), ==, HEARTH_OK);
+	free(code);
+	free(req);
+	return m;
+}
+
+typedef struct team_members {
+	int current;
+	hearth_id self;
+	hearth_id v[4];
+	int removed[4];
+	int n;
+} team_members;
+
+static int
+team_members_cb(const hearth_space_member_info *m, void *ctx)
+{
+	team_members *t = ctx;
+
+	if (m->self)
+		t->self = m->record;
+	t->current += !m->removed;
+	if (t->n < 4) {
+		t->removed[t->n] = m->removed;
+		t->v[t->n++] = m->record;
+	}
+	return 0;
+}
+
+/* 1 if the core lists member as a current member of space. */
+static gboolean
+team_is_current(hearth_store *s, const hearth_id *space, const hearth_id *member,
+		team_members *t)
+{
+	memset(t, 0, sizeof *t);
+	g_assert_cmpint(hearth_space_members_each(s, space, team_members_cb, t), ==, HEARTH_OK);
+	for (int i = 0; i < t->n; i++)
+		if (hearth_id_equal(&t->v[i], member))
+			return !t->removed[i];
+	return FALSE;
+}
+
+/* "team-member-<8 hex>": the row of member record id. */
+static GtkWidget *
+team_row(const hearth_id *id, const char *prefix)
+{
+	char hex[HEARTH_ID_HEX + 1];
+	g_autofree char *name = NULL;
+
+	hearth_id_to_hex(id, hex);
+	name = g_strdup_printf("%s%.8s", prefix, hex);
+	return find(name);
+}
+
+/* Opens the Team page as the primary menu does (its item's action). */
+static GtkWidget *
+team_open(HearthWindow *win, const char *wait)
+{
+	GtkWidget *view = find_type(GTK_WIDGET(win), HEARTH_TYPE_COUNSELLOR_VIEW);
+	GtkWidget *menu = find_type(view, GTK_TYPE_MENU_BUTTON);
+	GMenuModel *model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
+	gboolean listed = FALSE;
+
+	/* The primary menu names it. */
+	for (int sec = 0; sec < g_menu_model_get_n_items(model); sec++) {
+		GMenuModel *section = g_menu_model_get_item_link(model, sec, G_MENU_LINK_SECTION);
+
+		for (int i = 0; section != NULL && i < g_menu_model_get_n_items(section); i++) {
+			g_autofree char *action = NULL;
+
+			if (g_menu_model_get_item_attribute(section, i, G_MENU_ATTRIBUTE_ACTION,
+							    "s", &action) &&
+			    strcmp(action, "view.team") == 0)
+				listed = TRUE;
+		}
+		g_clear_object(&section);
+	}
+	g_assert_true(listed);
+	g_assert_true(gtk_widget_activate_action(menu, "view.team", NULL));
+	settle(win);
+	return wait_for(wait);
+}
+
+/* The role tag of a member row. */
+static const char *
+team_role(GtkWidget *row)
+{
+	GtkWidget *tag = find_in(row, "team-role");
+
+	g_assert_nonnull(tag);
+	return gtk_label_get_text(GTK_LABEL(tag));
+}
+
+/* Resizes win to w x h and saves it as HEARTH_GUI_SHOTS/name when asked. */
+static void
+team_shot(HearthWindow *win, int w, int h, const char *name)
+{
+	static GtkCssProvider *css;
+
+	if (g_getenv("HEARTH_GUI_SHOTS") == NULL)
+		return;
+	/* The app's style sheet, which AdwApplication loads from the
+	 * resources and these windows (made without it) lack. */
+	if (css == NULL) {
+		css = gtk_css_provider_new();
+		gtk_css_provider_load_from_resource(css, "/cn/hearth/Hearth/style.css");
+		gtk_style_context_add_provider_for_display(gdk_display_get_default(),
+			GTK_STYLE_PROVIDER(css), GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+	}
+	hearth_screenshot_set_content_size(GTK_WINDOW(win), w, h);
+	settle(win);
+	spin(500);
+	maybe_shot(GTK_WIDGET(win), name);
+}
+
+/* The Team page (UX.md "Team", "Remove member"): a lead sees each
+ * current member with their role and removes one through the dialog
+ * (Cancel first and the default; the removal is the core's, and the
+ * member is no longer current there); a counsellor sees the members with
+ * no remove action; a vault with no team space sees the empty state.
+ * HEARTH_GUI_SHOTS=DIR saves team-*.png at 360x640 and 1280x800. */
+static void
+test_team(void)
+{
+	g_autofree char *ldir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *mdir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *edir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *pdir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *bundle = g_build_filename(mdir, "team.bundle", NULL);
+	hearth_vault *lv = new_vault(ldir), *mv = new_vault(mdir), *ev = new_vault(edir);
+	hearth_store *ls = hearth_vault_store(lv), *ms = hearth_vault_store(mv);
+	hearth_sync_report rep;
+	hearth_id space, member, lead;
+	team_members t;
+	HearthWindow *win;
+	GtkWidget *page, *row, *menu, *dialog, *button;
+	GMenuModel *model;
+	g_autofree char *action = NULL;
+	g_autoptr(GVariant) target = NULL;
+	g_auto(Audit) a = audit_init();
+
+	/* A lead's space with a counsellor, who has received it. */
+	g_assert_cmpint(hearth_space_create(ls, "Dock team", &space), ==, HEARTH_OK);
+	member = team_member(ls, ms, &space);
+	g_assert_cmpint(hearth_offline_export(ls, NULL, &space, 0, bundle, NULL), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_offline_import(ms, NULL, bundle, NULL, NULL, &rep), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_space_refresh(ms, &space, NULL), ==, HEARTH_OK);
+	hearth_vault_close(mv);
+	g_assert_true(team_is_current(ls, &space, &member, &t));
+	lead = t.self;
+	/* The lead links a second device (the member record lists it). */
+	{
+		hearth_vault *pv = new_vault(pdir);
+		char code[HEARTH_LINK_CODE_MAX];
+		uint8_t *pkg = NULL;
+		size_t len = 0;
+		uint64_t dev = 0;
+
+		g_assert_cmpint(hearth_link_request(hearth_vault_store(pv), code), ==, HEARTH_OK);
+		g_assert_cmpint(hearth_link_approve(ls, code, &pkg, &len, &dev), ==, HEARTH_OK);
+		free(pkg);
+		hearth_vault_close(pv);
+	}
+
+	/* No team space: the empty state. */
+	win = show_vault(edir, ev, HEARTH_MODE_COUNSELLOR, 360, 640);
+	team_open(win, "team-empty");
+	g_assert_null(find("team-members"));
+	team_shot(win, 360, 640, "team-empty-360x640-en.png");
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+
+	/* The lead: both members with their roles. */
+	win = show_vault(ldir, lv, HEARTH_MODE_COUNSELLOR, 360, 640);
+	page = team_open(win, "team-members");
+	ls = hearth_session_get_store(hearth_window_get_session(win));
+	row = team_row(&member, "team-member-");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(team_role(row), ==, "Counsellor");
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "1 device");
+	row = team_row(&lead, "team-member-");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(team_role(row), ==, "Lead");
+	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==, "You");
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "2 devices");
+	/* This vault's own row comes first. */
+	g_assert_true(find_type(page, ADW_TYPE_ACTION_ROW) == row);
+	row = find("team-linked-device");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "Linked");
+	/* No one removes themselves. */
+	g_assert_null(team_row(&lead, "team-member-menu-"));
+	g_assert_nonnull(find("team-fingerprint"));
+	g_assert_true(shows_text(page, "Dock team"));
+	team_shot(win, 360, 640, "team-360x640-en.png");
+	team_shot(win, 1280, 800, "team-1280x800-en.png");
+	hearth_screenshot_set_content_size(GTK_WINDOW(win), 360, 640);
+	settle(win);
+	/* Named controls, all reached by keyboard (as /gui/a11y checks);
+	 * after the shots, as its walk leaves the fingerprint selected. */
+	audit(&a, "team", "360x640");
+
+	/* The member's menu holds Remove…, which opens the dialog. */
+	menu = team_row(&member, "team-member-menu-");
+	g_assert_nonnull(menu);
+	model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
+	g_assert_cmpint(g_menu_model_get_n_items(model), ==, 1);
+	g_assert_true(g_menu_model_get_item_attribute(model, 0, G_MENU_ATTRIBUTE_ACTION,
+						      "s", &action));
+	target = g_menu_model_get_item_attribute_value(model, 0, G_MENU_ATTRIBUTE_TARGET,
+						       G_VARIANT_TYPE_STRING);
+	g_assert_nonnull(target);
+	for (int round = 0; round < 2; round++) {
+		g_assert_true(gtk_widget_activate_action_variant(menu, action, target));
+		dialog = wait_for("team-remove-dialog");
+		g_assert_true(g_str_has_prefix(
+			adw_message_dialog_get_heading(ADW_MESSAGE_DIALOG(dialog)), "Remove Member "));
+		g_assert_cmpstr(adw_message_dialog_get_body(ADW_MESSAGE_DIALOG(dialog)), ==,
+			"They will not be able to read new records from now on. "
+			"Records already synced to their devices cannot be taken back.");
+		/* Return and Esc cancel; the removal is red. */
+		g_assert_cmpstr(adw_message_dialog_get_default_response(ADW_MESSAGE_DIALOG(dialog)),
+				==, "cancel");
+		g_assert_cmpstr(adw_message_dialog_get_close_response(ADW_MESSAGE_DIALOG(dialog)),
+				==, "cancel");
+		g_assert_cmpint(adw_message_dialog_get_response_appearance(
+			ADW_MESSAGE_DIALOG(dialog), "remove"), ==, ADW_RESPONSE_DESTRUCTIVE);
+		if (round == 0) {
+			spin(300);
+			audit(&a, "team remove dialog", "360x640");
+			g_assert_cmpuint(audit_offenders(&a), ==, 0);
+			/* The page's back button and member menu; then those
+			 * again under the dialog, and its two responses. */
+			g_assert_cmpuint(a.n_controls, >=, 6);
+			maybe_shot(dialog, "team-remove-dialog-en.png");
+			button = find_button(dialog, "_Cancel");
+			g_assert_nonnull(button);
+			g_signal_emit_by_name(button, "clicked");
+			wait_gone("team-remove-dialog");
+			g_assert_true(team_is_current(ls, &space, &member, &t));
+			continue;
+		}
+		button = find_button(dialog, "_Remove");
+		g_assert_nonnull(button);
+		g_signal_emit_by_name(button, "clicked");
+		wait_gone("team-remove-dialog");
+	}
+	/* The core no longer lists them as a current member, nor the page. */
+	g_assert_false(team_is_current(ls, &space, &member, &t));
+	g_assert_cmpint(t.current, ==, 1);
+	settle(win);
+	g_assert_null(team_row(&member, "team-member-"));
+	close_others(win);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+
+	/* The counsellor, in Chinese: both listed, no remove action. */
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	g_assert_cmpint(hearth_vault_open(mdir, GUI_TEST_PASSPHRASE, strlen(GUI_TEST_PASSPHRASE),
+					  NULL, &mv), ==, HEARTH_OK);
+	win = show_vault(mdir, mv, HEARTH_MODE_COUNSELLOR, 360, 640);
+	page = team_open(win, "team-members");
+	row = team_row(&member, "team-member-");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(team_role(row), ==, "咨询师");
+	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==, "你");
+	g_assert_true(find_type(page, ADW_TYPE_ACTION_ROW) == row);
+	row = team_row(&lead, "team-member-");
+	g_assert_nonnull(row);
+	g_assert_cmpstr(team_role(row), ==, "负责人");
+	g_assert_null(find_type(page, GTK_TYPE_MENU_BUTTON));
+	g_assert_null(team_row(&lead, "team-member-menu-"));
+	team_shot(win, 360, 640, "team-360x640-zh_CN.png");
+	team_shot(win, 1280, 800, "team-1280x800-zh_CN.png");
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	remove_tree(ldir);
+	remove_tree(mdir);
+	remove_tree(edir);
+	remove_tree(pdir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -2637,5 +2967,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/sync", test_sync);
 	g_test_add_func("/gui/sync-today", test_sync_today);
 #endif
+	g_test_add_func("/gui/team", test_team);
 	return g_test_run();
 }

@@ -233,7 +233,7 @@ walk_counsellor(Walk *k, HearthWindow *win)
 		"today", "people", "appointments", "activities", "reports",
 	};
 	static const char *const pushed[] = {
-		"person", "followups", "notes", "activity-log", "sync",
+		"person", "followups", "notes", "activity-log", "sync", "team",
 	};
 
 	for (size_t i = 0; i < G_N_ELEMENTS(views); i++) {
