@@ -41,7 +41,7 @@ show_more(HearthActivitiesPage *self)
 static void
 reload(HearthActivitiesPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	char today[HEARTH_DATE_LEN + 1], from[HEARTH_DATE_LEN + 1];
 	char cur[HEARTH_DATE_LEN + 1] = "";
 	guint sel = gtk_drop_down_get_selected(self->type_drop);

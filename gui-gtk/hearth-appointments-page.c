@@ -44,7 +44,7 @@ lazy_reload(gpointer page)
 void
 hearth_appointments_page_reload(HearthAppointmentsPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	gboolean week = gtk_toggle_button_get_active(self->week_toggle);
 	int32_t from = self->day, to = self->day;
 	char f[HEARTH_DATE_LEN + 1], t[HEARTH_DATE_LEN + 1], today[HEARTH_DATE_LEN + 1];

@@ -45,7 +45,7 @@ mood_label(int mood)
 static void
 reload_recent(HearthCheckinPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	hearth_journal_list *l = NULL;
 	char today[HEARTH_DATE_LEN + 1];
 	size_t shown = 0;

@@ -110,7 +110,7 @@ update_sync_item(HearthCounsellorView *self)
 {
 	g_autoptr(GMenuModel) section = g_menu_model_get_item_link(G_MENU_MODEL(self->primary_menu), 0,
 							 G_MENU_LINK_SECTION);
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	g_autofree char *state = NULL, *label = NULL;
 	g_autoptr(GMenuItem) item = NULL;
 	hearth_relaysync_attention a;

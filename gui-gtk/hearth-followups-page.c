@@ -37,7 +37,7 @@ show_more(GtkWidget *row, gpointer data)
 static void
 reload(HearthFollowupsPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_followups *l = NULL;
 	GtkWidget *groups[3] = { NULL, NULL, NULL };

@@ -77,7 +77,7 @@ show_more(HearthNotesPage *self)
 static void
 reload(HearthNotesPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	hearth_appts *missing = NULL;
 	hearth_notes *notes = NULL;
 	GtkWidget *g;

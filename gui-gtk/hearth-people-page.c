@@ -55,7 +55,7 @@ hearth_people_page_reload(HearthPeoplePage *self)
 {
 	hearth_status st;
 
-	if (hearth_session_get_store(self->session) == NULL)
+	if (hearth_session_peek_store(self->session) == NULL)
 		return;
 	st = hearth_session_people_refresh(self->session);
 	if (st != HEARTH_OK) {

@@ -506,7 +506,7 @@ screen_button(void)
 void
 hearth_person_page_reload(HearthPersonPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	g_autoptr(hearth_record) r = NULL;
 	g_autofree char *tags = NULL;
 	const char *name, *unit, *phone, *note, *risk, *kase, *counsellor;

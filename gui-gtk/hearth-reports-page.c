@@ -76,7 +76,7 @@ period(HearthReportsPage *self, char from[HEARTH_DATE_LEN + 1],
 static void
 reload(HearthReportsPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	char from[HEARTH_DATE_LEN + 1], to[HEARTH_DATE_LEN + 1], today[HEARTH_DATE_LEN + 1];
 	const char *lang = hearth_gui_lang();
 	const char *labels[G_N_ELEMENTS(charted)];

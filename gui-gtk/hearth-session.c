@@ -41,6 +41,14 @@ static guint sig_sync_progress, sig_sync_space, sig_sync_finished;
 
 static hearth_status sync_join(HearthSession *self, char **detail);
 
+/* A sync stopped for what the user asked (hearth_session_get_store), told
+ * to the pages from the main loop. */
+typedef struct {
+	HearthSession *session;
+	hearth_status st;
+	char *detail;
+} StopNote;
+
 void
 hearth_session_close(HearthSession *self)
 {
@@ -65,12 +73,33 @@ hearth_session_get_vault(HearthSession *self)
 }
 
 hearth_store *
-hearth_session_get_store(HearthSession *self)
+hearth_session_peek_store(HearthSession *self)
 {
 	g_return_val_if_fail(HEARTH_IS_SESSION(self), NULL);
 	/* While a sync runs the store is its worker's. */
 	if (self->job != NULL)
 		return NULL;
+	return self->vault ? hearth_vault_store(self->vault) : NULL;
+}
+
+static gboolean sync_stopped_idle(gpointer data);
+
+hearth_store *
+hearth_session_get_store(HearthSession *self)
+{
+	g_return_val_if_fail(HEARTH_IS_SESSION(self), NULL);
+	/* What the user asked for goes first: a sync running is stopped and
+	 * its worker joined (the transport sees the cancel within its
+	 * progress callback, so this waits about a second at most), then
+	 * the pages hear that it ended, from the main loop. */
+	if (self->job != NULL) {
+		StopNote *n = g_new0(StopNote, 1);
+
+		hearth_relaysync_cancel(self->job);
+		n->st = sync_join(self, &n->detail);
+		n->session = g_object_ref(self);
+		g_idle_add(sync_stopped_idle, n);
+	}
 	return self->vault ? hearth_vault_store(self->vault) : NULL;
 }
 
@@ -154,7 +183,7 @@ hearth_session_get_people(HearthSession *self)
 hearth_status
 hearth_session_people_refresh(HearthSession *self)
 {
-	hearth_store *s = hearth_session_get_store(self);
+	hearth_store *s = hearth_session_peek_store(self);
 	g_autoptr(GPtrArray) items = NULL;
 	hearth_status st;
 
@@ -245,7 +274,7 @@ sync_join(HearthSession *self, char **detail)
 	self->job = NULL;
 	st = hearth_relaysync_join(job);
 	if (detail != NULL)
-		*detail = g_strdup(st != HEARTH_OK ? hearth_errdetail() : "");
+		*detail = g_strdup(st != HEARTH_OK ? hearth_errdetail_local() : "");
 	hearth_errdetail_clear();
 	return st;
 }
@@ -266,6 +295,20 @@ sync_finished_idle(gpointer data)
 		g_signal_emit(self, sig_sync_finished, 0, (gint)st, detail);
 	}
 	g_object_unref(self);
+	return G_SOURCE_REMOVE;
+}
+
+static gboolean
+sync_stopped_idle(gpointer data)
+{
+	StopNote *n = data;
+
+	hearth_session_changed(n->session, HEARTH_CHANGE_CASEWORK |
+			       HEARTH_CHANGE_SETTINGS | HEARTH_CHANGE_JOURNAL);
+	g_signal_emit(n->session, sig_sync_finished, 0, (gint)n->st, n->detail);
+	g_object_unref(n->session);
+	g_free(n->detail);
+	g_free(n);
 	return G_SOURCE_REMOVE;
 }
 

@@ -48,9 +48,19 @@ HearthSession *hearth_session_new(hearth_vault *vault);
  * Safe to call twice. */
 void hearth_session_close(HearthSession *self);
 
-/* The open vault and its store (borrowed), or NULL once closed. */
+/* The open vault (borrowed), or NULL once closed. */
 hearth_vault *hearth_session_get_vault(HearthSession *self);
+
+/* The store (borrowed), or NULL once closed, for what the user asked for:
+ * a save, a dialog, the help lines.  A sync running is stopped first and
+ * its worker joined, so that nothing the user does is dropped while a
+ * sync runs; "sync-finished" then tells the pages, from the main loop. */
 hearth_store *hearth_session_get_store(HearthSession *self);
+
+/* The store for a page refreshing on its own: NULL also while a sync runs
+ * (the store is its worker's then; every page reads again when it
+ * ends). */
+hearth_store *hearth_session_peek_store(HearthSession *self);
 
 /* Says that a write changed the kinds in what: emits their signals. */
 void hearth_session_changed(HearthSession *self, HearthChange what);

@@ -181,7 +181,7 @@ set_entry(AdwEntryRow *row, hearth_store *s, const char *key)
 static void
 reload(HearthSyncPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	gboolean syncing = hearth_session_syncing(self->session);
 	char *url = NULL;
 	Fill f;

@@ -242,7 +242,7 @@ empty_state(void)
 static void
 reload(HearthTeamPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	g_autoptr(GArray) spaces = g_array_new(FALSE, TRUE, sizeof(team_space));
 	g_autoptr(GArray) members = g_array_new(FALSE, TRUE, sizeof(hearth_space_member_info));
 	GtkWidget *page, *child;

@@ -210,7 +210,7 @@ add_stale_helplines(HearthTodayPage *self)
 void
 hearth_today_page_reload(HearthTodayPage *self)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	char today[HEARTH_DATE_LEN + 1];
 	hearth_followups *fu = NULL;
 	hearth_appts *appts = NULL;

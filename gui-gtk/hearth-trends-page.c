@@ -26,7 +26,7 @@ G_DEFINE_FINAL_TYPE(HearthTrendsPage, hearth_trends_page, ADW_TYPE_BIN)
 static gboolean
 add_trend(HearthTrendsPage *self, const char *instrument, const char *title)
 {
-	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_store *s = hearth_session_peek_store(self->session);
 	hearth_trend *t = NULL;
 	g_autoptr(GPtrArray) labels = g_ptr_array_new_with_free_func(g_free);
 	g_autoptr(GArray) values = g_array_new(FALSE, FALSE, sizeof(double));
@@ -95,7 +95,7 @@ reload(HearthTrendsPage *self)
 {
 	gboolean any = FALSE;
 
-	if (hearth_session_get_store(self->session) == NULL)
+	if (hearth_session_peek_store(self->session) == NULL)
 		return;
 	hearth_gui_box_clear(GTK_WIDGET(self->content));
 	any |= add_trend(self, NULL, _("Mood (1 very low – 5 very good)"));
