@@ -282,7 +282,7 @@ on_sync_clicked(HearthSyncPage *self, GtkButton *button)
 	 * answers; the pin typed goes with it. */
 	st = hearth_session_sync_start(self->session, url, pin);
 	if (st != HEARTH_OK) {
-		gtk_label_set_text(self->result_label, hearth_errdetail());
+		gtk_label_set_text(self->result_label, hearth_errdetail_local());
 		gtk_widget_set_visible(GTK_WIDGET(self->result_label), TRUE);
 		hearth_errdetail_clear();
 		return;
