@@ -799,6 +799,9 @@ static hearth_status open_env(const uint8_t *env, size_t len, const uint8_t *dig
 	if (out->info.epoch == 0)
 		hearth_envelope_control_key(&out->info.space, key);
 	else if (trust->epoch_key(trust->ctx, &out->info.space, out->info.epoch, key) != 0) {
+		/* Not the envelope's fault: its key may reach this vault
+		 * later (HEARTH_ENOTFOUND lets a receiver keep it aside). */
+		st = HEARTH_ENOTFOUND;
 		why = N_("there is no key for its space at its epoch");
 		goto refuse;
 	}

@@ -617,31 +617,72 @@ static void report_add(hearth_sync_report *to, const hearth_sync_report *r)
 	to->retried += r->retried;
 }
 
+/* Whether the batch that failed with st may be received without the
+ * envelope rep names: that envelope failed on its own (its bytes are
+ * damaged or forged, or this vault holds no key for its epoch), not the
+ * vault or the batch. */
+static int fault_of_envelope(hearth_status st, const hearth_sync_report *rep, size_t n)
+{
+	return rep->failed_index > 0 && rep->failed_index <= n &&
+	       (st == HEARTH_EFORMAT || st == HEARTH_EAUTH || st == HEARTH_ENOTFOUND ||
+		st == HEARTH_ENEWER);
+}
+
 /* Receives a batch and, in the same transaction, moves the cursor to
- * cursor (and writes the state kept for the relay). */
-static hearth_status receive_batch(client *c, const page *pg, uint64_t cursor)
+ * cursor (and writes the state kept for the relay).  An envelope that
+ * fails on its own (a flipped bit on the relay's disk, one forged by a
+ * member) is kept apart by hearth_sync_keep_failed, said in the problem,
+ * and the batch received again without it: one bad envelope must not
+ * hold back every envelope after it, a safety flag among them.  pg loses
+ * the envelopes left out. */
+static hearth_status receive_batch(client *c, page *pg, uint64_t cursor)
 {
 	hearth_sync_report rep;
 	hearth_store_step step;
-	hearth_status st;
+	hearth_status st, kst;
 
-	if ((st = hearth_store_step_begin(c->s, &step)) != HEARTH_OK)
-		return st;
-	st = hearth_sync_receive(c->s, c->trust, pg->envs, pg->n, NULL, NULL, &rep);
-	if (st == HEARTH_OK) {
-		c->rs.cursor = cursor;
-		st = hearth_sync_relay_put(c->s, hearth_transport_url(c->t), c->space, &c->rs);
-	} else if (rep.failed_index > 0) {
-		char hex[2 * HEARTH_ENVELOPE_ID_BYTES + 1];
+	for (;;) {
+		char hex[2 * HEARTH_ENVELOPE_ID_BYTES + 1], reason[HEARTH_SYNC_PROBLEM_MAX];
+		size_t k;
 
+		if ((st = hearth_store_step_begin(c->s, &step)) != HEARTH_OK)
+			return st;
+		st = hearth_sync_receive(c->s, c->trust, pg->envs, pg->n, NULL, NULL, &rep);
+		if (st == HEARTH_OK) {
+			c->rs.cursor = cursor;
+			st = hearth_sync_relay_put(c->s, hearth_transport_url(c->t), c->space,
+						   &c->rs);
+		}
+		snprintf(reason, sizeof reason, "%s", st != HEARTH_OK ? hearth_errdetail() : "");
+		kst = hearth_store_step_end(c->s, &step, st);
+		if (kst == HEARTH_OK) {
+			report_add(&c->r->received, &rep);
+			return HEARTH_OK;
+		}
 		hearth_hex_encode(hex, rep.failed_id, sizeof rep.failed_id);
-		problem(c, "the relay sent envelope %.16s, which does not open: %s", hex,
-			hearth_errdetail());
+		if (kst != st || !fault_of_envelope(st, &rep, pg->n)) {
+			if (kst == st && rep.failed_index > 0)
+				problem(c, "the relay sent envelope %.16s, which does not open: %s",
+					hex, reason);
+			return kst;
+		}
+		k = (size_t)rep.failed_index - 1;
+		kst = hearth_sync_keep_failed(c->s, pg->envs[k].bytes, pg->envs[k].len, st,
+					      reason);
+		if (kst != HEARTH_OK && kst != HEARTH_EFORMAT && kst != HEARTH_ENEWER)
+			return kst;
+		hearth_errdetail_clear();
+		if (st == HEARTH_ENOTFOUND || st == HEARTH_ENEWER)
+			problem(c, "the relay sent envelope %.16s, which cannot be opened here "
+				"yet (%s): kept aside, the others received", hex, reason);
+		else
+			problem(c, "the relay sent envelope %.16s, which does not open (%s): "
+				"refused, the others received", hex, reason);
+		c->r->left_out++;
+		memmove(&pg->envs[k], &pg->envs[k + 1], (pg->n - k - 1) * sizeof *pg->envs);
+		memmove(&pg->seqs[k], &pg->seqs[k + 1], (pg->n - k - 1) * sizeof *pg->seqs);
+		pg->n--;
 	}
-	st = hearth_store_step_end(c->s, &step, st);
-	if (st == HEARTH_OK)
-		report_add(&c->r->received, &rep);
-	return st;
 }
 
 /* Pulls and receives pages after the cursor until the relay has no more. */
@@ -698,8 +739,8 @@ static hearth_status pull(client *c)
 		}
 		if (st == HEARTH_OK && pg.n > 0) {
 			c->r->pulled += pg.n;
-			st = receive_batch(c, &pg, resp.next);
 			c->prog.envelopes_received += pg.n;
+			st = receive_batch(c, &pg, resp.next);
 			c->prog.bytes_received += resp.len;
 			progress(c);
 		} else if (st == HEARTH_OK) {
@@ -861,11 +902,20 @@ static hearth_status relay_ids(client *c, const unsigned *b, size_t n, id_list *
 			uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
 
 			if (!json_is_string(e) || strlen(json_string_value(e)) != 64 ||
-			    hearth_hex_decode(id, sizeof id, json_string_value(e)) != HEARTH_OK ||
-			    hearth_fp_bucket(id) != b[i]) {
+			    hearth_hex_decode(id, sizeof id, json_string_value(e)) != HEARTH_OK) {
 				hearth_errdetail_clear();
 				st = malformed(c, N_("the reconciliation"));
 				break;
+			}
+			if (hearth_fp_bucket(id) != b[i]) {
+				/* The relay names its ids from the bytes it keeps: an
+				 * envelope damaged there lands in another bucket.  Left
+				 * out; the rest of the bucket still reconciles. */
+				problem(c, "the relay lists envelope %.16s in bucket %u, not "
+					"its own (damaged on the relay?): left out", json_string_value(e),
+					b[i]);
+				c->r->left_out++;
+				continue;
 			}
 			if (id_list_add(&theirs[i], id, 0) != 0) {
 				st = hearth_fail(HEARTH_ENOMEM, "%-s: out of memory",
@@ -910,22 +960,36 @@ static hearth_status fetch(client *c, const env_id *ids, size_t n, size_t *done)
 		return st;
 	}
 	st = parse_page(c, &resp, &pg);
-	for (i = 0; i < pg.n && st == HEARTH_OK; i++) {
+	i = 0;
+	while (i < pg.n && st == HEARTH_OK) {
 		uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
 
 		hearth_envelope_id(pg.envs[i].bytes, pg.envs[i].len, id);
 		for (j = 0; j < n && memcmp(ids[j], id, sizeof id) != 0; j++)
 			;
-		if (j == n)
-			st = malformed(c, N_("an envelope not asked for"));
-		else if (j >= last)
-			last = j + 1;
+		if (j < n) {
+			if (j >= last)
+				last = j + 1;
+			i++;
+			continue;
+		}
+		/* Not the bytes of any id asked for: damaged where the relay
+		 * keeps it (the id was its bytes' when it was stored).  Left
+		 * out, so that the others still arrive. */
+		hearth_hex_encode(hex, id, sizeof id);
+		problem(c, "the relay answered a fetch with envelope %.16s, which is not "
+			"one asked for (damaged on the relay?): left out, the others "
+			"received", hex);
+		c->r->left_out++;
+		memmove(&pg.envs[i], &pg.envs[i + 1], (pg.n - i - 1) * sizeof *pg.envs);
+		memmove(&pg.seqs[i], &pg.seqs[i + 1], (pg.n - i - 1) * sizeof *pg.seqs);
+		pg.n--;
 	}
 	*done = n;
 	if (st == HEARTH_OK && resp.has_more && resp.more) {
-		/* Cut short: at least one envelope, or the relay would have
-		 * us ask for ever. */
-		if (pg.n == 0)
+		/* Cut short: at least one envelope asked for, or the relay
+		 * would have us ask for ever. */
+		if (last == 0)
 			st = malformed(c, N_("an empty answer that says more follows"));
 		*done = last;
 	}

@@ -1288,8 +1288,10 @@ static void source_close(source *src)
 
 /* Reads every envelope once, checking its framing (and a bundle's, as
  * hearth_bundle_check does); *last_control gets the place (from 1) of its
- * last control-plane envelope, 0 if it has none. */
-static hearth_status check_pass(source *src, uint64_t *last_control)
+ * last control-plane envelope, 0 if it has none.  An envelope whose
+ * framing fails is named in r (failed_index, failed_id). */
+static hearth_status check_pass(source *src, uint64_t *last_control,
+				hearth_sync_report *r)
 {
 	hearth_envelope_info info;
 	const uint8_t *env;
@@ -1302,8 +1304,11 @@ static hearth_status check_pass(source *src, uint64_t *last_control)
 		return st;
 	while ((st = source_next(src, &env, &len)) == HEARTH_OK && env != NULL) {
 		index++;
-		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
+		if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK) {
+			r->failed_index = index;
+			hearth_envelope_id(env, len, r->failed_id);
 			break;
+		}
 		if (info.epoch == 0)
 			*last_control = index;
 	}
@@ -1436,7 +1441,6 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 	/* A refused one leaves only when it is accepted now. */
 	if (v == HEARTH_SYNC_LATER || (a->refused && v != HEARTH_SYNC_ACCEPT))
 		return HEARTH_OK;
-	*progress = 1;
 	if ((st = prepare(im->s, "SELECT bytes, id FROM envelope WHERE arrival = ?",
 			  &q, what_read)) != HEARTH_OK)
 		return st;
@@ -1455,6 +1459,7 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 	if (env == NULL)
 		return hearth_fail(HEARTH_ENOMEM, "%-s: out of memory", N_("cannot read bundle"));
 	if (v == HEARTH_SYNC_REFUSE) {
+		*progress = 1;
 		st = aside_settle(im->s, a, id, KEPT_REFUSED,
 				  trust_refused);
 		im->r->refused++;
@@ -1470,9 +1475,17 @@ static hearth_status retry_one(import_ctx *im, const aside *a, int *progress)
 	if (st == HEARTH_OK)
 		st = open_and_apply(im, env, len, NULL, &oc, &a->info);
 	if (st == HEARTH_OK) {
+		*progress = 1;
 		st = aside_settle(im->s, a, id, KEPT_OPEN, NULL);
 		im->r->retried++;
+	} else if (st == HEARTH_ENOTFOUND || st == HEARTH_ENEWER) {
+		/* No key for its epoch here yet (its wrap may come later), or
+		 * a newer format than this hearth reads: it stays as kept. */
+		hearth_errdetail_clear();
+		sqlite3_exec(hearth_store_db(im->s), "ROLLBACK TO retry_one", NULL, NULL, NULL);
+		st = HEARTH_OK;
 	} else if (a->arrival < im->first_arrival) {
+		*progress = 1;
 		char reason[256];
 
 		snprintf(reason, sizeof reason, "%s", hearth_errdetail());
@@ -1539,7 +1552,7 @@ static hearth_status receive(hearth_store *s, const hearth_sync_trust *trust,
 	hearth_status st;
 
 	/* Every envelope first: a truncated or damaged one applies nothing. */
-	st = check_pass(src, &last_control);
+	st = check_pass(src, &last_control, r);
 	if (st == HEARTH_OK && (st = hearth_store_step_begin(s, &step)) == HEARTH_OK) {
 		st = import_all(&im, src, last_control);
 		st = hearth_store_step_end(s, &step, st);
@@ -1592,6 +1605,38 @@ hearth_status hearth_sync_receive(hearth_store *s, const hearth_sync_trust *trus
 		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
 				   N_("no bundle or trust given"));
 	return receive(s, trust, &src, cb, cb_ctx, r);
+}
+
+hearth_status hearth_sync_keep_failed(hearth_store *s, const uint8_t *env, size_t len,
+				     hearth_status why, const char *reason)
+{
+	uint8_t id[HEARTH_ENVELOPE_ID_BYTES];
+	hearth_envelope_info info;
+	hearth_store_step step;
+	hearth_status st;
+	int found, state;
+
+	if (s == NULL || env == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("an envelope has no bytes"));
+	if (why == HEARTH_EFORMAT || why == HEARTH_EAUTH)
+		state = KEPT_REFUSED;
+	else if (why == HEARTH_ENOTFOUND || why == HEARTH_ENEWER)
+		state = KEPT_ASIDE;
+	else
+		return hearth_fail(HEARTH_EINVAL, "cannot import: %-s",
+				   N_("the envelope did not fail on its own"));
+	/* One whose framing does not read names no space to keep it in. */
+	if ((st = hearth_envelope_peek(env, len, &info)) != HEARTH_OK)
+		return st;
+	hearth_envelope_id(env, len, id);
+	if ((st = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return st;
+	st = kept_has(s, id, &found);
+	if (st == HEARTH_OK && found < 0)
+		st = kept_insert(s, id, &info, state,
+				 state == KEPT_REFUSED ? reason : NULL, env, len);
+	return hearth_store_step_end(s, &step, st);
 }
 
 hearth_status hearth_sync_retry(hearth_store *s, const hearth_sync_trust *trust,

@@ -918,7 +918,7 @@ static void test_keys(void **state)
 	assert_refused(open_with(env2, len2, k->pk, k->key, &b), HEARTH_EAUTH,
 		       "its signature does not verify");
 	/* No key for the epoch, or another one. */
-	assert_refused(open_with(env, len, k->pk, NULL, &b), HEARTH_EAUTH,
+	assert_refused(open_with(env, len, k->pk, NULL, &b), HEARTH_ENOTFOUND,
 		       "there is no key for its space at its epoch");
 	assert_refused(open_with(env, len, k->pk, k->key2, &b), HEARTH_EAUTH,
 		       "it was sealed under another key for its epoch");

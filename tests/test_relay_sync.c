@@ -361,6 +361,120 @@ static void test_largest_value(void **state)
 	free(big);
 }
 
+/* Flips one byte in the middle of the envelope the relay keeps as k, as
+ * a bad sector would (the relay's SQLite store, table env). */
+static void relay_damage(team3 *f, long long k)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	uint8_t *b;
+	int n;
+
+	snprintf(path, sizeof path, "%s/relay.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT bytes FROM env WHERE k = ?1", -1, &q,
+					    NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, k);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_bytes(q, 0);
+	b = malloc((size_t)n);
+	assert_non_null(b);
+	memcpy(b, sqlite3_column_blob(q, 0), (size_t)n);
+	sqlite3_finalize(q);
+	b[n / 2] ^= 0x10;
+	assert_int_equal(sqlite3_prepare_v2(db, "UPDATE env SET bytes = ?2 WHERE k = ?1", -1,
+					    &q, NULL), SQLITE_OK);
+	sqlite3_bind_int64(q, 1, k);
+	sqlite3_bind_blob(q, 2, b, n, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(q), SQLITE_DONE);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	free(b);
+}
+
+/* The relay's newest data envelope, as k in its store. */
+static long long relay_last_data(team3 *f)
+{
+	char path[128];
+	sqlite3 *db;
+	sqlite3_stmt *q;
+	long long k;
+
+	snprintf(path, sizeof path, "%s/relay.db", f->dir);
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT max(k) FROM env WHERE ctl = 0", -1, &q,
+					    NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	k = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sqlite3_close(db);
+	return k;
+}
+
+static int holds_value(replica *r, const hearth_id *space, const char *value)
+{
+	char *d = space_dump(r, space);
+	int found = strstr(d, value) != NULL;
+
+	free(d);
+	return found;
+}
+
+/* One envelope damaged on the relay's disk: the lead still receives every
+ * envelope after it (a safety flag among them), each sync says which one
+ * is damaged, and once the relay's copy is whole again it arrives.  Before,
+ * the lead's every pull was refused whole at that envelope, and nothing
+ * written after it ever reached the lead. */
+static void test_damaged_on_relay(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+	hearth_record *r = NULL;
+	hearth_id flag;
+	long long k;
+	int i;
+
+	for (i = 0; i < 3; i++)
+		sync_ok(f, &f->r[i]);
+	person(&f->r[1], &f->space, "张伟");
+	sync_ok(f, &f->r[1]);
+	k = relay_last_data(f);
+	flag = person(&f->r[1], &f->space, "李明");
+	OK(hearth_record_set(f->r[1].s, &flag, "risk", "high"));
+	sync_ok(f, &f->r[1]);
+	assert_true(relay_last_data(f) > k);
+	relay_damage(f, k);
+
+	for (i = 0; i < 2; i++) {
+		OK(sync_url(f, &f->r[0], NULL, &res));
+		OK(hearth_record_load(f->r[0].s, &flag, &r));
+		assert_string_equal(hearth_record_field(r, "risk"), "high");
+		hearth_record_free(r);
+		assert_false(holds_value(&f->r[0], &f->space, "张伟"));
+		assert_false(res.in_sync);
+		assert_true(res.left_out >= 1);
+		if (strstr(res.problem, "damaged") == NULL &&
+		    strstr(res.problem, "does not open") == NULL)
+			fail_msg("the problem does not name the damage: %s", res.problem);
+	}
+	/* The second counsellor too. */
+	OK(sync_url(f, &f->r[2], NULL, &res));
+	OK(hearth_record_load(f->r[2].s, &flag, &r));
+	assert_string_equal(hearth_record_field(r, "risk"), "high");
+	hearth_record_free(r);
+
+	/* The relay's copy mended: reconciliation brings it. */
+	relay_damage(f, k);
+	sync_ok(f, &f->r[0]);
+	assert_true(holds_value(&f->r[0], &f->space, "张伟"));
+	sync_ok(f, &f->r[2]);
+	sync_ok(f, &f->r[1]);
+	all_equal(f);
+}
+
 /* A relay whose clock is an hour ahead of the devices' (or theirs behind
  * it: past the 300 s a signed request may be off) refuses their first
  * request for its time and says its time; they sign with it and sync.
@@ -981,12 +1095,19 @@ static long ops_of(replica *r, const hearth_id *space)
 	return n;
 }
 
+/* What a hostile mode must end in. */
+enum hostile_end {
+	CAUGHT,   /* the sync fails and applies nothing of its page */
+	REPAIRED, /* the sync ends in sync */
+	LEFT_OUT, /* the envelopes that do not open are left out and said, the
+		   * rest of the page received; reconciliation fetches the
+		   * true ones, and the sync ends in sync */
+};
+
 /* The lead and A through the proxy, B straight to the relay: B writes
- * three envelopes' worth, then the lead pulls through the hostile proxy.
- * A mode that is caught fails the sync and applies nothing of its page;
- * a mode that is repaired ends in sync; either way the next honest sync
- * converges. */
-static void hostile_case(team3 *f, int mode, int caught)
+ * three envelopes' worth, then the lead pulls through the hostile proxy,
+ * which must end as `end` says; then the next honest sync converges. */
+static void hostile_case(team3 *f, int mode, enum hostile_end end)
 {
 	hearth_relay_result res;
 	hearth_status st;
@@ -1006,7 +1127,7 @@ static void hostile_case(team3 *f, int mode, int caught)
 	px.mode = mode;
 	st = sync_url(f, &f->r[0], px.url, &res);
 	assert_true(px.hits > 0);
-	if (caught) {
+	if (end == CAUGHT) {
 		if (st == HEARTH_OK)
 			fail_msg("mode %d: the sync passed: %s", mode, res.problem);
 		assert_true(st == HEARTH_EFORMAT || st == HEARTH_EAUTH);
@@ -1016,6 +1137,12 @@ static void hostile_case(team3 *f, int mode, int caught)
 		OK(st);
 		assert_true(res.in_sync);
 		assert_true(res.reconciled);
+		assert_true(ops_of(&f->r[0], &f->space) > before);
+	}
+	if (end == LEFT_OUT) {
+		assert_true(res.left_out > 0);
+		if (strstr(res.problem, "does not open") == NULL)
+			fail_msg("mode %d: the problem does not say so: %s", mode, res.problem);
 	}
 	px.mode = H_HONEST;
 	OK(sync_url(f, &f->r[0], px.url, &res));
@@ -1028,13 +1155,13 @@ static void hostile_case(team3 *f, int mode, int caught)
 	proxy_stop(&px);
 }
 
-static void test_hostile_drop_middle(void **state) { hostile_case(*state, H_DROP_MIDDLE, 0); }
-static void test_hostile_truncate(void **state) { hostile_case(*state, H_TRUNCATE, 1); }
-static void test_hostile_drop_last(void **state) { hostile_case(*state, H_DROP_LAST, 1); }
-static void test_hostile_reorder(void **state) { hostile_case(*state, H_REORDER, 1); }
-static void test_hostile_replay(void **state) { hostile_case(*state, H_REPLAY, 1); }
-static void test_hostile_swap(void **state) { hostile_case(*state, H_SWAP, 1); }
-static void test_hostile_forge(void **state) { hostile_case(*state, H_FORGE, 1); }
+static void test_hostile_drop_middle(void **state) { hostile_case(*state, H_DROP_MIDDLE, REPAIRED); }
+static void test_hostile_truncate(void **state) { hostile_case(*state, H_TRUNCATE, CAUGHT); }
+static void test_hostile_drop_last(void **state) { hostile_case(*state, H_DROP_LAST, CAUGHT); }
+static void test_hostile_reorder(void **state) { hostile_case(*state, H_REORDER, CAUGHT); }
+static void test_hostile_replay(void **state) { hostile_case(*state, H_REPLAY, CAUGHT); }
+static void test_hostile_swap(void **state) { hostile_case(*state, H_SWAP, LEFT_OUT); }
+static void test_hostile_forge(void **state) { hostile_case(*state, H_FORGE, LEFT_OUT); }
 
 /* The relay answers a push "stored" and keeps nothing: the state after
  * the sync shows it, reconciliation sends the envelope again, and the
@@ -1302,6 +1429,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_first_sync_and_no_change, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_largest_value, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_damaged_on_relay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_clock_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),

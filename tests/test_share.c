@@ -244,7 +244,7 @@ static size_t receive(vault *to, const hearth_id *space, const shipment *sh)
 			opened++;
 		} else {
 			/* Refused for want of the key, never for anything else. */
-			assert_int_equal(st, HEARTH_EAUTH);
+			assert_int_equal(st, HEARTH_ENOTFOUND);
 		}
 		hearth_envelope_batch_release(&b);
 	}

@@ -780,6 +780,7 @@ static void test_unknown_device(void **state)
 typedef struct test_trust {
 	uint8_t pk1[32], sk1[64], pk2[32], sk2[64], pk3[32], sk3[64], key[32];
 	int known2, changed;
+	int no_key; /* epoch 5's key is not held (yet) */
 	hearth_id space;
 } test_trust;
 
@@ -809,7 +810,7 @@ static int tt_epoch_key(void *ctx, const hearth_id *space, uint64_t epoch, uint8
 	test_trust *t = ctx;
 
 	(void)space;
-	if (epoch != 5)
+	if (epoch != 5 || t->no_key)
 		return 1;
 	memcpy(key, t->key, 32);
 	return 0;
@@ -937,6 +938,86 @@ static void test_control_first(void **state)
 		assert_memory_equal(out.e[1], e.e[0], e.len[0]);
 		envs_free(&out);
 	}
+	envs_free(&e);
+	free(t);
+}
+
+/* An envelope that fails on its own in a receive is named by the report;
+ * hearth_sync_keep_failed keeps it apart so that the rest can be received
+ * without it: damaged or forged ones refused (skipped when they come
+ * again), one whose epoch key is not held yet kept aside until it is, and
+ * never refused for that by a retry (before, the first retry refused it
+ * for good).  Bytes whose framing does not read are not kept. */
+static void test_keep_failed(void **state)
+{
+	pair *p = *state;
+	hearth_sync_trust tr;
+	hearth_sync_report r;
+	hearth_sync_envelope in[3];
+	test_trust *t = malloc(sizeof *t);
+	uint8_t junk[16] = { 0 };
+	envs e;
+	int i;
+
+	tt_init(t, &tr);
+	tr.control_changed = NULL;
+	memset(&e, 0, sizeof e);
+	for (i = 0; i < 4; i++)
+		e.e[i] = tt_seal(t, 1, 3 + (uint64_t)i, "person", &e.len[i]);
+	e.n = 4;
+	e.e[1][e.len[1] / 2] ^= 0x10;
+	for (i = 0; i < 3; i++) {
+		in[i].bytes = e.e[i];
+		in[i].len = e.len[i];
+	}
+	assert_int_equal(hearth_sync_receive(p->b.s, &tr, in, 3, NULL, NULL, &r), HEARTH_EAUTH);
+	assert_int_equal(r.failed_index, 2);
+	assert_int_equal(r.applied, 0);
+	OK(hearth_sync_keep_failed(p->b.s, e.e[1], e.len[1], HEARTH_EAUTH, "damaged"));
+	OK(hearth_sync_keep_failed(p->b.s, e.e[1], e.len[1], HEARTH_EAUTH, "damaged"));
+	assert_int_equal(kept(p->b.s, 2), 1);
+	in[1] = in[2];
+	OK(hearth_sync_receive(p->b.s, &tr, in, 2, NULL, NULL, &r));
+	assert_int_equal(r.applied, 2);
+	/* The damaged one again: skipped, counted refused. */
+	in[0].bytes = e.e[1];
+	in[0].len = e.len[1];
+	OK(hearth_sync_receive(p->b.s, &tr, in, 1, NULL, NULL, &r));
+	assert_int_equal(r.refused, 1);
+	assert_int_equal(r.applied, 0);
+
+	/* No key for its epoch here: kept aside, and stays so. */
+	t->no_key = 1;
+	in[0].bytes = e.e[3];
+	in[0].len = e.len[3];
+	assert_int_equal(hearth_sync_receive(p->b.s, &tr, in, 1, NULL, NULL, &r),
+			 HEARTH_ENOTFOUND);
+	assert_int_equal(r.failed_index, 1);
+	OK(hearth_sync_keep_failed(p->b.s, e.e[3], e.len[3], HEARTH_ENOTFOUND, "no key"));
+	assert_int_equal(kept(p->b.s, 1), 1);
+	OK(hearth_sync_retry(p->b.s, &tr, NULL, NULL, &r));
+	assert_int_equal(r.retried, 0);
+	assert_int_equal(kept(p->b.s, 1), 1);
+	assert_int_equal(kept(p->b.s, 2), 1);
+	t->no_key = 0;
+	OK(hearth_sync_retry(p->b.s, &tr, NULL, NULL, &r));
+	assert_int_equal(r.retried, 1);
+	assert_int_equal(kept(p->b.s, 1), 0);
+
+	/* Framing that does not read: named by the receive, not kept. */
+	in[0].bytes = e.e[0];
+	in[0].len = e.len[0];
+	in[1].bytes = junk;
+	in[1].len = sizeof junk;
+	assert_int_equal(hearth_sync_receive(p->b.s, &tr, in, 2, NULL, NULL, &r),
+			 HEARTH_EFORMAT);
+	assert_int_equal(r.failed_index, 2);
+	assert_int_equal(hearth_sync_keep_failed(p->b.s, junk, sizeof junk, HEARTH_EFORMAT,
+						 "junk"), HEARTH_EFORMAT);
+	/* A failure that is not the envelope's own is no reason to keep it. */
+	assert_int_equal(hearth_sync_keep_failed(p->b.s, e.e[0], e.len[0], HEARTH_EDB, "disk"),
+			 HEARTH_EINVAL);
+	assert_int_equal(kept(p->b.s, 2), 1);
 	envs_free(&e);
 	free(t);
 }
@@ -1272,6 +1353,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_control_first, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_aside_then_retried, pair_setup,
 						pair_teardown),
+		cmocka_unit_test_setup_teardown(test_keep_failed, pair_setup, pair_teardown),
 		cmocka_unit_test_setup_teardown(test_receive_from_memory, pair_setup,
 						pair_teardown),
 		cmocka_unit_test_setup_teardown(test_kept_listing, pair_setup, pair_teardown),

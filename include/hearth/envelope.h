@@ -173,7 +173,8 @@ typedef struct hearth_envelope_batch {
  * the whole envelope and nothing is returned:
  * HEARTH_EFORMAT (malformed, ops that do not match the header),
  * HEARTH_ENEWER (a newer format), HEARTH_EAUTH (refused device, bad
- * signature, no or wrong epoch key, decryption failed), HEARTH_ENOMEM;
+ * signature, wrong epoch key, decryption failed), HEARTH_ENOTFOUND (no
+ * key for its epoch here: not the envelope's fault), HEARTH_ENOMEM;
  * each with a detail naming the reason and, past the header, the device.
  * The caller releases *out (also after a failure: it is then empty). */
 hearth_status hearth_envelope_open(const uint8_t *env, size_t len,

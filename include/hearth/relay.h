@@ -96,6 +96,11 @@ typedef struct hearth_relay_result {
 	int reconciled;              /* the fingerprints differed: reconciled */
 	size_t relay_lacked;         /* ids sent again by reconciliation */
 	size_t vault_lacked;         /* ids fetched by reconciliation */
+	size_t left_out;             /* envelopes that failed on their own
+				      * (damaged, forged, no key here), kept
+				      * apart while the others were received
+				      * (hearth_sync_keep_failed; problem
+				      * names the last) */
 	int in_sync;                 /* at the end, the relay's count and sum
 				      * equal this vault's fingerprint */
 	uint64_t cursor;             /* the relay's seq pulled up to */

@@ -228,6 +228,20 @@ hearth_status hearth_sync_receive(hearth_store *s, const hearth_sync_trust *trus
 				  hearth_sync_notice_cb cb, void *cb_ctx,
 				  hearth_sync_report *r) HEARTH_WUR;
 
+/* Keeps the envelope env, which failed on its own in a receive (r->failed_index
+ * of hearth_sync_receive named it, why is the status it failed with), so that
+ * the others of its batch can be received without it:
+ *   HEARTH_EFORMAT, HEARTH_EAUTH (its bytes are at fault: damaged, forged):
+ *     kept refused, with reason; never applied nor forwarded, and skipped
+ *     (counted refused) when it comes again;
+ *   HEARTH_ENOTFOUND (no key for its epoch here), HEARTH_ENEWER: kept aside,
+ *     judged again by every later receive, as one whose author is not known.
+ * Nothing is done for one kept already.  An envelope whose framing does not
+ * read names no space: HEARTH_EFORMAT or HEARTH_ENEWER, nothing kept.  Any
+ * other why: HEARTH_EINVAL.  In one atomic step. */
+hearth_status hearth_sync_keep_failed(hearth_store *s, const uint8_t *env, size_t len,
+				     hearth_status why, const char *reason) HEARTH_WUR;
+
 /* ---- kept envelopes, for a relay ------------------------------------------ */
 
 /* The kept envelope cb sees (borrowed for the call). */
