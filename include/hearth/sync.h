@@ -217,7 +217,8 @@ typedef struct hearth_sync_envelope {
 /* Receives the n envelopes envs exactly as hearth_sync_import receives a
  * bundle's (same steps 2-4, same verdicts, same counts in r; r->failed_index
  * is the place in envs, from 1): every envelope's framing is checked first
- * (hearth_envelope_peek: one malformed refuses the batch, HEARTH_EFORMAT),
+ * (hearth_envelope_peek: one malformed refuses the batch, HEARTH_EFORMAT,
+ * and r->failed_index names it),
  * then control-plane envelopes first, those held already skipped, those
  * kept aside judged again; one accepted envelope that fails to open
  * refuses the whole batch and nothing of it is applied.  In one atomic
