@@ -38,7 +38,10 @@
  * freed by another thread than the one that allocated it: it joins the
  * freeing thread's cache.  The cache is thread-local, so no locks; a
  * thread's cache goes back to malloc when the thread exits (a
- * pthread key's destructor), and the caller's when SQLite shuts down. */
+ * pthread key's destructor), and the caller's when SQLite shuts down.
+ *
+ * The bytes wiped are counted per thread too (one shared atomic counter
+ * costs a locked add after every wipe) and summed when read. */
 
 /* 16 bytes keep the block as aligned as malloc's own (SQLite needs 8).
  * The header holds the block's size (an int at offset 0) and, while the
@@ -59,6 +62,9 @@ struct mem_cache {
 	uint8_t *head[MEM_CLASSES];      /* malloc'ed addresses (header) */
 	uint16_t count[MEM_CLASSES];
 	int state;                       /* MEM_CACHE_NEW, _LIVE, _GONE */
+	/* Bytes this thread wiped; written by it alone, read by any. */
+	atomic_ullong wiped;
+	struct mem_cache *next, **pprev; /* in mem_threads, while live */
 };
 
 static _Thread_local struct mem_cache mem_cache;
@@ -69,7 +75,11 @@ static pthread_once_t mem_key_once = PTHREAD_ONCE_INIT;
 /* 0 only for the benchmark that measures what wiping costs: blocks then
  * enter the caches unwiped, and may come out of them so. */
 static atomic_int mem_wipe = 1;
-static atomic_ullong mem_wiped;          /* bytes wiped so far */
+/* Every live cache, and the bytes wiped by threads that have none (any
+ * more): hearth_mem_wiped_bytes() sums them. */
+static pthread_mutex_t mem_threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mem_cache *mem_threads;
+static atomic_ullong mem_wiped_other;
 static int mem_installed;                /* set once, under mem_once */
 static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
 
@@ -97,25 +107,55 @@ static void mem_cache_destroy(void *arg)
 
 	c->state = MEM_CACHE_GONE;
 	mem_cache_release(c);
+	pthread_mutex_lock(&mem_threads_lock);
+	*c->pprev = c->next;
+	if (c->next != NULL)
+		c->next->pprev = c->pprev;
+	atomic_fetch_add(&mem_wiped_other, atomic_load(&c->wiped));
+	pthread_mutex_unlock(&mem_threads_lock);
+}
+
+/* A fork() while another thread holds the lock would leave it held in
+ * the child for good. */
+static void mem_threads_lock_take(void)
+{
+	pthread_mutex_lock(&mem_threads_lock);
+}
+
+static void mem_threads_lock_drop(void)
+{
+	pthread_mutex_unlock(&mem_threads_lock);
 }
 
 static void mem_key_create(void)
 {
 	mem_cache_key_ok = pthread_key_create(&mem_cache_key,
-					      mem_cache_destroy) == 0;
+					      mem_cache_destroy) == 0 &&
+		pthread_atfork(mem_threads_lock_take, mem_threads_lock_drop,
+			       mem_threads_lock_drop) == 0;
 }
 
-/* The first block a thread would cache: register the cache with the key,
- * so that the thread's exit empties it.  Without a key, the thread does
- * not cache. */
+/* The first block a thread frees: register its cache with the key, so
+ * that the thread's exit empties it, and in mem_threads.  Without a key
+ * the thread neither caches nor counts for itself. */
 static int mem_cache_start(struct mem_cache *c)
 {
+	if (c->state != MEM_CACHE_NEW)
+		return c->state == MEM_CACHE_LIVE;
 	pthread_once(&mem_key_once, mem_key_create);
-	if (mem_cache_key_ok && pthread_setspecific(mem_cache_key, c) == 0)
-		c->state = MEM_CACHE_LIVE;
-	else
+	if (!mem_cache_key_ok || pthread_setspecific(mem_cache_key, c) != 0) {
 		c->state = MEM_CACHE_GONE;
-	return c->state == MEM_CACHE_LIVE;
+		return 0;
+	}
+	pthread_mutex_lock(&mem_threads_lock);
+	c->next = mem_threads;
+	if (c->next != NULL)
+		c->next->pprev = &c->next;
+	c->pprev = &mem_threads;
+	mem_threads = c;
+	pthread_mutex_unlock(&mem_threads_lock);
+	c->state = MEM_CACHE_LIVE;
+	return 1;
 }
 
 static int mem_roundup(int n)
@@ -166,22 +206,25 @@ static void mem_free(void *p)
 {
 	struct mem_cache *c = &mem_cache;
 	uint8_t *b;
-	int n, k;
+	int n, k, live;
 
 	if (p == NULL)
 		return;
 	b = (uint8_t *)p - MEM_HDR;
 	n = mem_size(p);
+	live = c->state == MEM_CACHE_LIVE || mem_cache_start(c);
 	if (atomic_load_explicit(&mem_wipe, memory_order_relaxed)) {
 		sodium_memzero(p, (size_t)n);
-		atomic_fetch_add_explicit(&mem_wiped, (unsigned long long)n,
-					  memory_order_relaxed);
+		if (live)
+			atomic_store_explicit(&c->wiped, (unsigned long long)n +
+				atomic_load_explicit(&c->wiped, memory_order_relaxed),
+				memory_order_relaxed);
+		else
+			atomic_fetch_add(&mem_wiped_other, (unsigned long long)n);
 	}
-	if (n <= MEM_SMALL_MAX) {
+	if (live && n <= MEM_SMALL_MAX) {
 		k = n / MEM_CLASS - 1;
-		if ((c->count[k] + 1) * n <= MEM_CACHE_BYTES &&
-		    (c->state == MEM_CACHE_LIVE ||
-		     (c->state == MEM_CACHE_NEW && mem_cache_start(c)))) {
+		if ((c->count[k] + 1) * n <= MEM_CACHE_BYTES) {
 			memcpy(b + MEM_NEXT, &c->head[k], sizeof c->head[k]);
 			c->head[k] = b;
 			c->count[k]++;
@@ -266,7 +309,15 @@ void hearth_mem_wipe_set(int on)
 
 uint64_t hearth_mem_wiped_bytes(void)
 {
-	return atomic_load(&mem_wiped);
+	const struct mem_cache *c;
+	uint64_t n;
+
+	pthread_mutex_lock(&mem_threads_lock);
+	n = atomic_load(&mem_wiped_other);
+	for (c = mem_threads; c != NULL; c = c->next)
+		n += atomic_load_explicit(&c->wiped, memory_order_relaxed);
+	pthread_mutex_unlock(&mem_threads_lock);
+	return n;
 }
 
 unsigned hearth_mem_cached(void)

@@ -1139,7 +1139,7 @@ static void test_sqlite_allocator_realloc_classes(void **state)
  * thread's cache; the thread's exit gives its cache back to malloc
  * (LeakSanitizer, in the sanitized build, reports any block it kept), and
  * a block freed after that, by a later pthread key destructor, is not
- * cached either. */
+ * cached either.  What the thread wiped still counts once it is gone. */
 #define XT_BLOCKS 300
 
 struct xt_run {
@@ -1149,6 +1149,7 @@ struct xt_run {
 	int nonzero;        /* of those, with bytes left in them */
 	int late_cached;    /* blocks kept after the cache was released */
 	int rounds;
+	uint64_t sizes;     /* bytes of the blocks it freed first */
 };
 
 static pthread_key_t xt_key;
@@ -1194,8 +1195,10 @@ static void *xt_free(void *arg)
 	unsigned char *p;
 	int i;
 
-	for (i = 0; i < XT_BLOCKS; i++)
+	for (i = 0; i < XT_BLOCKS; i++) {
+		run->sizes += (uint64_t)m->xSize(run->blocks[i]);
 		m->xFree(run->blocks[i]);
+	}
 	run->freed_cached = (int)hearth_mem_cached();
 	for (i = 0; i < XT_BLOCKS; i++) {
 		unsigned before = hearth_mem_cached();
@@ -1220,6 +1223,7 @@ static void test_sqlite_allocator_threads(void **state)
 {
 	struct xt_run *run = calloc(1, sizeof *run);
 	pthread_t a, b;
+	uint64_t before;
 	int i;
 
 	(void)state;
@@ -1229,8 +1233,10 @@ static void test_sqlite_allocator_threads(void **state)
 	assert_int_equal(pthread_join(a, NULL), 0);
 	for (i = 0; i < XT_BLOCKS; i++)
 		assert_non_null(run->blocks[i]);
+	before = hearth_mem_wiped_bytes();
 	assert_int_equal(pthread_create(&b, NULL, xt_free, run), 0);
 	assert_int_equal(pthread_join(b, NULL), 0);
+	assert_true(hearth_mem_wiped_bytes() - before >= 2 * run->sizes);
 	assert_true(run->freed_cached > XT_BLOCKS / 2);
 	assert_true(run->reused > XT_BLOCKS / 2);
 	assert_int_equal(run->nonzero, 0);
