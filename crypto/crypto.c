@@ -26,28 +26,170 @@
  * in front of it so that xFree can overwrite the whole block with zeros
  * (sodium_memzero: never optimised away) before giving it back.  xRealloc
  * moves into a new block and wipes the old one, so a grown buffer leaves
- * nothing behind either.  No state but two atomic counters: the methods
- * are as thread-safe as malloc itself. */
+ * nothing behind either.
+ *
+ * The Debian build of SQLite has no lookaside, so every statement step
+ * allocates and frees dozens of small blocks (each register's buffer is
+ * freed when a statement halts).  Blocks up to MEM_SMALL_MAX bytes are
+ * therefore rounded up to a multiple of MEM_CLASS and, once wiped, kept in
+ * a small cache of the freeing thread, one list per size, instead of going
+ * back to malloc; xMalloc takes from that cache first.  Only wiped blocks
+ * enter a cache, so what a cache hands out is all zeros.  A block may be
+ * freed by another thread than the one that allocated it: it joins the
+ * freeing thread's cache.  The cache is thread-local, so no locks; a
+ * thread's cache goes back to malloc when the thread exits (a
+ * pthread key's destructor), and the caller's when SQLite shuts down.
+ *
+ * The bytes wiped are counted per thread too (one shared atomic counter
+ * costs a locked add after every wipe) and summed when read. */
 
-/* 16 bytes keep the block as aligned as malloc's own (SQLite needs 8). */
+/* 16 bytes keep the block as aligned as malloc's own (SQLite needs 8).
+ * The header holds the block's size (an int at offset 0) and, while the
+ * block sits in a cache, the next cached block (a pointer at offset 8). */
 #define MEM_HDR 16
+#define MEM_NEXT 8
 
-static atomic_int mem_wipe = 1;          /* 0 only for the benchmark */
-static atomic_ullong mem_wiped;          /* bytes wiped so far */
+#define MEM_CLASS 16                     /* small sizes round up to this */
+#define MEM_SMALL_MAX 1024               /* largest size a cache keeps */
+#define MEM_CLASSES (MEM_SMALL_MAX / MEM_CLASS)
+/* Bytes a cache keeps per size: 512 blocks of 16 bytes, 8 of 1024; at
+ * most 512 KiB a thread when every size is full. */
+#define MEM_CACHE_BYTES 8192
+
+enum { MEM_CACHE_NEW, MEM_CACHE_LIVE, MEM_CACHE_GONE };
+
+struct mem_cache {
+	uint8_t *head[MEM_CLASSES];      /* malloc'ed addresses (header) */
+	uint16_t count[MEM_CLASSES];
+	int state;                       /* MEM_CACHE_NEW, _LIVE, _GONE */
+	/* Bytes this thread wiped; written by it alone, read by any. */
+	atomic_ullong wiped;
+	struct mem_cache *next, **pprev; /* in mem_threads, while live */
+};
+
+static _Thread_local struct mem_cache mem_cache;
+static pthread_key_t mem_cache_key;      /* its destructor empties a cache */
+static int mem_cache_key_ok;             /* set once, under mem_key_once */
+static pthread_once_t mem_key_once = PTHREAD_ONCE_INIT;
+
+/* 0 only for the benchmark that measures what wiping costs: blocks then
+ * enter the caches unwiped, and may come out of them so. */
+static atomic_int mem_wipe = 1;
+/* Every live cache, and the bytes wiped by threads that have none (any
+ * more): hearth_mem_wiped_bytes() sums them. */
+static pthread_mutex_t mem_threads_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct mem_cache *mem_threads;
+static atomic_ullong mem_wiped_other;
 static int mem_installed;                /* set once, under mem_once */
 static pthread_once_t mem_once = PTHREAD_ONCE_INIT;
 
+static void mem_cache_release(struct mem_cache *c)
+{
+	int i;
+
+	for (i = 0; i < MEM_CLASSES; i++) {
+		while (c->head[i] != NULL) {
+			uint8_t *b = c->head[i];
+
+			memcpy(&c->head[i], b + MEM_NEXT, sizeof c->head[i]);
+			free(b);
+		}
+		c->count[i] = 0;
+	}
+}
+
+/* A thread exits: its cache goes back to malloc, and what the thread
+ * still frees afterwards (another key's destructor may close a
+ * connection) goes straight to free(). */
+static void mem_cache_destroy(void *arg)
+{
+	struct mem_cache *c = arg;
+
+	c->state = MEM_CACHE_GONE;
+	mem_cache_release(c);
+	pthread_mutex_lock(&mem_threads_lock);
+	*c->pprev = c->next;
+	if (c->next != NULL)
+		c->next->pprev = c->pprev;
+	atomic_fetch_add(&mem_wiped_other, atomic_load(&c->wiped));
+	pthread_mutex_unlock(&mem_threads_lock);
+}
+
+/* A fork() while another thread holds the lock would leave it held in
+ * the child for good. */
+static void mem_threads_lock_take(void)
+{
+	pthread_mutex_lock(&mem_threads_lock);
+}
+
+static void mem_threads_lock_drop(void)
+{
+	pthread_mutex_unlock(&mem_threads_lock);
+}
+
+static void mem_key_create(void)
+{
+	mem_cache_key_ok = pthread_key_create(&mem_cache_key,
+					      mem_cache_destroy) == 0 &&
+		pthread_atfork(mem_threads_lock_take, mem_threads_lock_drop,
+			       mem_threads_lock_drop) == 0;
+}
+
+/* The first block a thread frees: register its cache with the key, so
+ * that the thread's exit empties it, and in mem_threads.  Without a key
+ * the thread neither caches nor counts for itself. */
+static int mem_cache_start(struct mem_cache *c)
+{
+	if (c->state != MEM_CACHE_NEW)
+		return c->state == MEM_CACHE_LIVE;
+	pthread_once(&mem_key_once, mem_key_create);
+	if (!mem_cache_key_ok || pthread_setspecific(mem_cache_key, c) != 0) {
+		c->state = MEM_CACHE_GONE;
+		return 0;
+	}
+	pthread_mutex_lock(&mem_threads_lock);
+	c->next = mem_threads;
+	if (c->next != NULL)
+		c->next->pprev = &c->next;
+	c->pprev = &mem_threads;
+	mem_threads = c;
+	pthread_mutex_unlock(&mem_threads_lock);
+	c->state = MEM_CACHE_LIVE;
+	return 1;
+}
+
+static int mem_roundup(int n)
+{
+	if (n <= MEM_SMALL_MAX)
+		return n <= 0 ? MEM_CLASS : (n + MEM_CLASS - 1) & ~(MEM_CLASS - 1);
+	if (n > INT32_MAX - 7)
+		return n;
+	return (n + 7) & ~7;
+}
+
 static void *mem_malloc(int n)
 {
-	uint8_t *p;
+	uint8_t *b;
 
 	if (n <= 0)
 		return NULL;
-	p = malloc((size_t)n + MEM_HDR);
-	if (p == NULL)
+	if (n <= MEM_SMALL_MAX) {
+		struct mem_cache *c = &mem_cache;
+		int k = (n - 1) / MEM_CLASS;
+
+		b = c->head[k];
+		if (b != NULL) {
+			memcpy(&c->head[k], b + MEM_NEXT, sizeof c->head[k]);
+			c->count[k]--;
+			return b + MEM_HDR;
+		}
+		n = (k + 1) * MEM_CLASS;
+	}
+	b = malloc((size_t)n + MEM_HDR);
+	if (b == NULL)
 		return NULL;
-	memcpy(p, &n, sizeof n);
-	return p + MEM_HDR;
+	memcpy(b, &n, sizeof n);
+	return b + MEM_HDR;
 }
 
 static int mem_size(void *p)
@@ -62,20 +204,38 @@ static int mem_size(void *p)
 
 static void mem_free(void *p)
 {
-	int n;
+	struct mem_cache *c = &mem_cache;
+	uint8_t *b;
+	int n, k, live;
 
 	if (p == NULL)
 		return;
+	b = (uint8_t *)p - MEM_HDR;
 	n = mem_size(p);
+	live = c->state == MEM_CACHE_LIVE || mem_cache_start(c);
 	if (atomic_load_explicit(&mem_wipe, memory_order_relaxed)) {
 		sodium_memzero(p, (size_t)n);
-		atomic_fetch_add_explicit(&mem_wiped, (unsigned long long)n,
-					  memory_order_relaxed);
+		if (live)
+			atomic_store_explicit(&c->wiped, (unsigned long long)n +
+				atomic_load_explicit(&c->wiped, memory_order_relaxed),
+				memory_order_relaxed);
+		else
+			atomic_fetch_add(&mem_wiped_other, (unsigned long long)n);
 	}
-	free((uint8_t *)p - MEM_HDR);
+	if (live && n <= MEM_SMALL_MAX) {
+		k = n / MEM_CLASS - 1;
+		if ((c->count[k] + 1) * n <= MEM_CACHE_BYTES) {
+			memcpy(b + MEM_NEXT, &c->head[k], sizeof c->head[k]);
+			c->head[k] = b;
+			c->count[k]++;
+			return;
+		}
+	}
+	free(b);
 }
 
-/* Never realloc() in place: the old block would be released unwiped. */
+/* Never realloc() in place: the old block would be released unwiped.  A
+ * block already of the size asked for (rounded) is kept as it is. */
 static void *mem_realloc(void *p, int n)
 {
 	void *q;
@@ -83,20 +243,15 @@ static void *mem_realloc(void *p, int n)
 
 	if (p == NULL)
 		return mem_malloc(n);
+	old = mem_size(p);
+	if (n > 0 && mem_roundup(n) == old)
+		return p;
 	q = mem_malloc(n);
 	if (q == NULL)
 		return NULL; /* SQLite keeps p, as with realloc() */
-	old = mem_size(p);
 	memcpy(q, p, (size_t)(old < n ? old : n));
 	mem_free(p);
 	return q;
-}
-
-static int mem_roundup(int n)
-{
-	if (n > INT32_MAX - 7)
-		return n;
-	return (n + 7) & ~7;
 }
 
 static int mem_init(void *ctx)
@@ -105,9 +260,12 @@ static int mem_init(void *ctx)
 	return SQLITE_OK;
 }
 
+/* sqlite3_shutdown(): the calling thread's cache goes back to malloc
+ * (other threads' caches go when they exit). */
 static void mem_shutdown(void *ctx)
 {
 	(void)ctx;
+	mem_cache_release(&mem_cache);
 }
 
 static const sqlite3_mem_methods mem_methods = {
@@ -151,7 +309,25 @@ void hearth_mem_wipe_set(int on)
 
 uint64_t hearth_mem_wiped_bytes(void)
 {
-	return atomic_load(&mem_wiped);
+	const struct mem_cache *c;
+	uint64_t n;
+
+	pthread_mutex_lock(&mem_threads_lock);
+	n = atomic_load(&mem_wiped_other);
+	for (c = mem_threads; c != NULL; c = c->next)
+		n += atomic_load_explicit(&c->wiped, memory_order_relaxed);
+	pthread_mutex_unlock(&mem_threads_lock);
+	return n;
+}
+
+unsigned hearth_mem_cached(void)
+{
+	unsigned n = 0;
+	int i;
+
+	for (i = 0; i < MEM_CLASSES; i++)
+		n += mem_cache.count[i];
+	return n;
 }
 
 /* ---- process ---------------------------------------------------------- */

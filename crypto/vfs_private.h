@@ -50,10 +50,12 @@ struct wal_report {
 
 /* SQLite's wiping allocator (crypto.c).  The methods themselves, for
  * tests that call them directly; a switch that turns wiping off, for the
- * benchmark that measures its cost (never in a program); and the bytes
- * wiped so far in this process. */
+ * benchmark that measures its cost (never in a program); the bytes wiped
+ * so far in this process; and how many wiped blocks the calling thread
+ * keeps for reuse. */
 const sqlite3_mem_methods *hearth_mem_methods(void);
 void hearth_mem_wipe_set(int on);
 uint64_t hearth_mem_wiped_bytes(void);
+unsigned hearth_mem_cached(void);
 
 #endif /* HEARTH_VFS_PRIVATE_H */

@@ -11,6 +11,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -989,12 +990,16 @@ static void test_sqlite_allocator_wipes(void **state)
 	sqlite3_free(p);
 	assert_true(hearth_mem_wiped_bytes() - before >= 5000);
 
-	/* The methods themselves. */
-	assert_int_equal(m->xRoundup(1), 8);
+	/* The methods themselves.  Small sizes round up to a multiple of 16
+	 * (the sizes a thread's cache keeps), larger ones to 8. */
+	assert_int_equal(m->xRoundup(1), 16);
+	assert_int_equal(m->xRoundup(24), 32);
+	assert_int_equal(m->xRoundup(1024), 1024);
+	assert_int_equal(m->xRoundup(1025), 1032);
 	assert_int_equal(m->xRoundup(4096), 4096);
 	p = m->xMalloc(24);
 	assert_non_null(p);
-	assert_int_equal(m->xSize(p), 24);
+	assert_int_equal(m->xSize(p), 32);
 	for (i = 0; i < 24; i++)
 		p[i] = (unsigned char)i;
 	before = hearth_mem_wiped_bytes();
@@ -1003,7 +1008,7 @@ static void test_sqlite_allocator_wipes(void **state)
 	assert_int_equal(m->xSize(q), 4000);
 	for (i = 0; i < 24; i++)
 		assert_int_equal(q[i], i);
-	assert_int_equal(hearth_mem_wiped_bytes() - before, 24); /* the old block */
+	assert_int_equal(hearth_mem_wiped_bytes() - before, 32); /* the old block */
 	q = m->xRealloc(q, 16);
 	assert_int_equal(m->xSize(q), 16);
 	for (i = 0; i < 16; i++)
@@ -1011,6 +1016,234 @@ static void test_sqlite_allocator_wipes(void **state)
 	m->xFree(q);
 	m->xFree(NULL);
 	assert_int_equal(m->xSize(NULL), 0);
+}
+
+/* True when all n bytes at p are zero. */
+static int all_zero(const unsigned char *p, int n)
+{
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* A freed small block is kept for reuse by the freeing thread, and comes
+ * back to the next allocation of its size wiped: every byte zero.  Fails
+ * on a cache that keeps blocks without wiping them. */
+static void test_sqlite_allocator_reuses_wiped(void **state)
+{
+	static const int sizes[] = { 1, 16, 17, 40, 100, 512, 1000, 1024 };
+	const sqlite3_mem_methods *m = hearth_mem_methods();
+	unsigned char *p[64], *q, **held;
+	size_t s;
+	int i, n, nheld;
+
+	(void)state;
+	held = calloc(1024, sizeof *held);
+	assert_non_null(held);
+	for (s = 0; s < sizeof sizes / sizeof sizes[0]; s++) {
+		n = sizes[s];
+		/* Empty this size's cache, so that the next block freed is
+		 * kept. */
+		for (nheld = 0; nheld < 1024; nheld++) {
+			unsigned before = hearth_mem_cached();
+
+			held[nheld] = m->xMalloc(n);
+			assert_non_null(held[nheld]);
+			if (hearth_mem_cached() == before) {
+				nheld++;
+				break;
+			}
+		}
+		q = m->xMalloc(n);
+		assert_non_null(q);
+		assert_int_equal(m->xSize(q), m->xRoundup(n));
+		memset(q, 0xab, (size_t)m->xSize(q));
+		m->xFree(q);
+		assert_int_equal(hearth_mem_cached() > 0, 1);
+		p[0] = m->xMalloc(n);
+		assert_ptr_equal(p[0], q);
+		assert_true(all_zero(p[0], m->xSize(p[0])));
+		m->xFree(p[0]);
+		for (i = 0; i < nheld; i++)
+			m->xFree(held[i]);
+
+		/* Many at once: whatever comes out of the cache is zero
+		 * (a block from malloc() may hold anything). */
+		for (i = 0; i < 64; i++) {
+			p[i] = m->xMalloc(n);
+			assert_non_null(p[i]);
+			memset(p[i], 0xab, (size_t)m->xSize(p[i]));
+		}
+		for (i = 0; i < 64; i++)
+			m->xFree(p[i]);
+		for (i = 0; i < 64; i++) {
+			unsigned before = hearth_mem_cached();
+
+			p[i] = m->xMalloc(n);
+			assert_non_null(p[i]);
+			if (hearth_mem_cached() < before)
+				assert_true(all_zero(p[i], m->xSize(p[i])));
+		}
+		for (i = 0; i < 64; i++)
+			m->xFree(p[i]);
+	}
+	free(held);
+}
+
+/* Growing and shrinking across sizes keeps the content; a size that
+ * rounds to the block's own stays in place; a block left behind is wiped
+ * before it is reused. */
+static void test_sqlite_allocator_realloc_classes(void **state)
+{
+	static const int steps[] = { 10, 30, 100, 1000, 3000, 700, 64, 5 };
+	const sqlite3_mem_methods *m = hearth_mem_methods();
+	unsigned char *p, *q, *r;
+	size_t s;
+	int i, old, kept = 10;
+
+	(void)state;
+	p = m->xMalloc(10);
+	assert_non_null(p);
+	for (i = 0; i < 10; i++)
+		p[i] = (unsigned char)(i + 1);
+	for (s = 1; s < sizeof steps / sizeof steps[0]; s++) {
+		int n = steps[s];
+
+		for (i = kept; i < m->xSize(p) && i < n; i++)
+			p[i] = (unsigned char)(i + 1);
+		old = m->xSize(p);
+		kept = n < old ? n : old;
+		q = m->xRealloc(p, n);
+		assert_non_null(q);
+		assert_true(m->xSize(q) >= n);
+		for (i = 0; i < kept; i++)
+			assert_int_equal(q[i], (unsigned char)(i + 1));
+		if (q != p && old <= 1024) {
+			/* The old block was wiped on its way into the cache. */
+			r = m->xMalloc(old);
+			assert_ptr_equal(r, p);
+			assert_true(all_zero(r, m->xSize(r)));
+			m->xFree(r);
+		}
+		p = q;
+	}
+	q = m->xRealloc(p, 3); /* 5 and 3 both round to 16 */
+	assert_ptr_equal(q, p);
+	m->xFree(q);
+}
+
+/* Blocks allocated in one thread and freed in another join the freeing
+ * thread's cache; the thread's exit gives its cache back to malloc
+ * (LeakSanitizer, in the sanitized build, reports any block it kept), and
+ * a block freed after that, by a later pthread key destructor, is not
+ * cached either.  What the thread wiped still counts once it is gone. */
+#define XT_BLOCKS 300
+
+struct xt_run {
+	unsigned char *blocks[XT_BLOCKS];
+	int freed_cached;   /* blocks the freeing thread kept */
+	int reused;         /* blocks it got back from its cache */
+	int nonzero;        /* of those, with bytes left in them */
+	int late_cached;    /* blocks kept after the cache was released */
+	int rounds;
+	uint64_t sizes;     /* bytes of the blocks it freed first */
+};
+
+static pthread_key_t xt_key;
+
+static int xt_size(int i)
+{
+	return 1 + (i * 37) % 1100; /* small and large, every size class */
+}
+
+static void *xt_alloc(void *arg)
+{
+	const sqlite3_mem_methods *m = hearth_mem_methods();
+	struct xt_run *run = arg;
+	int i;
+
+	for (i = 0; i < XT_BLOCKS; i++) {
+		run->blocks[i] = m->xMalloc(xt_size(i));
+		if (run->blocks[i] != NULL)
+			memset(run->blocks[i], 0x5a, (size_t)m->xSize(run->blocks[i]));
+	}
+	return NULL;
+}
+
+/* Runs at this thread's exit; sets itself again once so that its second
+ * round comes after every key's first, the allocator's included. */
+static void xt_late_free(void *arg)
+{
+	const sqlite3_mem_methods *m = hearth_mem_methods();
+	struct xt_run *run = arg;
+
+	if (run->rounds++ == 0) {
+		pthread_setspecific(xt_key, run);
+		return;
+	}
+	m->xFree(m->xMalloc(48));
+	run->late_cached = (int)hearth_mem_cached();
+}
+
+static void *xt_free(void *arg)
+{
+	const sqlite3_mem_methods *m = hearth_mem_methods();
+	struct xt_run *run = arg;
+	unsigned char *p;
+	int i;
+
+	for (i = 0; i < XT_BLOCKS; i++) {
+		run->sizes += (uint64_t)m->xSize(run->blocks[i]);
+		m->xFree(run->blocks[i]);
+	}
+	run->freed_cached = (int)hearth_mem_cached();
+	for (i = 0; i < XT_BLOCKS; i++) {
+		unsigned before = hearth_mem_cached();
+
+		p = m->xMalloc(xt_size(i));
+		if (p == NULL)
+			run->nonzero++;
+		else if (hearth_mem_cached() < before) {
+			run->reused++;
+			if (!all_zero(p, m->xSize(p)))
+				run->nonzero++;
+		}
+		run->blocks[i] = p;
+	}
+	for (i = 0; i < XT_BLOCKS; i++)
+		m->xFree(run->blocks[i]);
+	pthread_setspecific(xt_key, run);
+	return NULL;
+}
+
+static void test_sqlite_allocator_threads(void **state)
+{
+	struct xt_run *run = calloc(1, sizeof *run);
+	pthread_t a, b;
+	uint64_t before;
+	int i;
+
+	(void)state;
+	assert_non_null(run);
+	assert_int_equal(pthread_key_create(&xt_key, xt_late_free), 0);
+	assert_int_equal(pthread_create(&a, NULL, xt_alloc, run), 0);
+	assert_int_equal(pthread_join(a, NULL), 0);
+	for (i = 0; i < XT_BLOCKS; i++)
+		assert_non_null(run->blocks[i]);
+	before = hearth_mem_wiped_bytes();
+	assert_int_equal(pthread_create(&b, NULL, xt_free, run), 0);
+	assert_int_equal(pthread_join(b, NULL), 0);
+	assert_true(hearth_mem_wiped_bytes() - before >= 2 * run->sizes);
+	assert_true(run->freed_cached > XT_BLOCKS / 2);
+	assert_true(run->reused > XT_BLOCKS / 2);
+	assert_int_equal(run->nonzero, 0);
+	assert_int_equal(run->rounds, 2);
+	assert_int_equal(run->late_cached, 0);
+	pthread_key_delete(xt_key);
+	free(run);
 }
 
 /* hearth_process_harden() turns core dumps off (in a child, so the test
@@ -1574,6 +1807,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_wal_torn_tail_damaged, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_old_generation, setup, teardown),
 		cmocka_unit_test(test_sqlite_allocator_wipes),
+		cmocka_unit_test(test_sqlite_allocator_reuses_wiped),
+		cmocka_unit_test(test_sqlite_allocator_realloc_classes),
+		cmocka_unit_test(test_sqlite_allocator_threads),
 		cmocka_unit_test(test_process_harden),
 		cmocka_unit_test_setup_teardown(test_wal_frame_renumbered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_wal_checksums_masked, setup, teardown),
