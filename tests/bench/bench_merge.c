@@ -499,6 +499,14 @@ int main(int argc, char **argv)
 	op_vec ops = { 0 }, shuffled = { 0 };
 	size_t i;
 
+	/* The vault's allocator, which wipes every block SQLite frees, must
+	 * be SQLite's before anything here opens a database: the figures
+	 * would otherwise leave its cost out. */
+	if (!hearth_sqlite_wipe_active()) {
+		fprintf(stderr, "bench_merge: SQLite's wiping allocator is not installed\n");
+		return 1;
+	}
+
 	if (n <= 0)
 		n = 100000;
 	if (getenv("HEARTH_BENCH_SYNC") != NULL)
