@@ -16,6 +16,25 @@
 
 #include "hearth/crypto.h"
 
+/* Under AddressSanitizer a block waiting in a thread's cache (below) is
+ * poisoned, so that a use of it after SQLite freed it is still reported
+ * as it would be after free(). */
+#if defined(__SANITIZE_ADDRESS__)
+#define HEARTH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define HEARTH_ASAN 1
+#endif
+#endif
+#ifdef HEARTH_ASAN
+#include <sanitizer/asan_interface.h>
+#define MEM_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (size_t)(n))
+#define MEM_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (size_t)(n))
+#else
+#define MEM_POISON(p, n) ((void)(p), (void)(n))
+#define MEM_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 #include "vfs_private.h"
 
 /* ---- SQLite's allocator: wipe on free ------------------------------------
@@ -92,6 +111,7 @@ static void mem_cache_release(struct mem_cache *c)
 			uint8_t *b = c->head[i];
 
 			memcpy(&c->head[i], b + MEM_NEXT, sizeof c->head[i]);
+			MEM_UNPOISON(b + MEM_HDR, (i + 1) * MEM_CLASS);
 			free(b);
 		}
 		c->count[i] = 0;
@@ -181,6 +201,7 @@ static void *mem_malloc(int n)
 		if (b != NULL) {
 			memcpy(&c->head[k], b + MEM_NEXT, sizeof c->head[k]);
 			c->count[k]--;
+			MEM_UNPOISON(b + MEM_HDR, (k + 1) * MEM_CLASS);
 			return b + MEM_HDR;
 		}
 		n = (k + 1) * MEM_CLASS;
@@ -228,6 +249,7 @@ static void mem_free(void *p)
 			memcpy(b + MEM_NEXT, &c->head[k], sizeof c->head[k]);
 			c->head[k] = b;
 			c->count[k]++;
+			MEM_POISON(p, n);
 			return;
 		}
 	}

@@ -27,6 +27,16 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#if defined(__SANITIZE_ADDRESS__)
+#define TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TEST_ASAN 1
+#endif
+#endif
+#ifdef TEST_ASAN
+#include <sanitizer/asan_interface.h>
+#endif
 #include <sqlite3.h>
 
 #include "hearth/vfs.h"
@@ -1063,7 +1073,15 @@ static void test_sqlite_allocator_reuses_wiped(void **state)
 		memset(q, 0xab, (size_t)m->xSize(q));
 		m->xFree(q);
 		assert_int_equal(hearth_mem_cached() > 0, 1);
+#ifdef TEST_ASAN
+		/* Kept, and still reported if used: poisoned while cached. */
+		assert_true(__asan_address_is_poisoned(q));
+		assert_true(__asan_address_is_poisoned(q + m->xSize(q) - 1));
+#endif
 		p[0] = m->xMalloc(n);
+#ifdef TEST_ASAN
+		assert_false(__asan_address_is_poisoned(p[0] + m->xSize(p[0]) - 1));
+#endif
 		assert_ptr_equal(p[0], q);
 		assert_true(all_zero(p[0], m->xSize(p[0])));
 		m->xFree(p[0]);
