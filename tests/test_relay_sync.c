@@ -1212,6 +1212,65 @@ static void test_hostile_replay(void **state) { hostile_case(*state, H_REPLAY, C
 static void test_hostile_swap(void **state) { hostile_case(*state, H_SWAP, LEFT_OUT); }
 static void test_hostile_forge(void **state) { hostile_case(*state, H_FORGE, LEFT_OUT); }
 
+static void note_received(const hearth_relay_progress *p, void *ctx)
+{
+	*(uint64_t *)ctx = p->envelopes_received;
+}
+
+static int cancel_once_received(void *ctx)
+{
+	return *(uint64_t *)ctx > 0;
+}
+
+/* A sync that leaves a forged envelope out and is then canceled keeps
+ * the cancel as its problem: the failure that ended it is what the user
+ * must hear of, not the envelope left out before (still counted).
+ * Before, the left-out envelope's problem stood. */
+static void test_failure_outranks_left_out(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_result res;
+	hearth_vault_trust *vt;
+	hearth_relay_hooks hooks;
+	hearth_relay_opts o;
+	hearth_sync_relay_state rs;
+	uint64_t received = 0;
+	proxy px;
+	int i, found;
+
+	proxy_start(&px, f->url);
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	OK(sync_url(f, &f->r[2], NULL, &res));
+	for (i = 0; i < 3; i++) {
+		person(&f->r[2], &f->space, "张伟");
+		OK(sync_url(f, &f->r[2], NULL, &res));
+	}
+	px.mode = H_FORGE;
+	memset(&hooks, 0, sizeof hooks);
+	hooks.progress = note_received;
+	hooks.cancelled = cancel_once_received;
+	hooks.ctx = &received;
+	memset(&o, 0, sizeof o);
+	o.url = px.url;
+	o.attempts = 2;
+	o.backoff_ms = 10;
+	o.hooks = &hooks;
+	OK(hearth_vault_trust_open(f->r[0].s, &vt));
+	assert_int_equal(hearth_relay_sync(f->r[0].s, hearth_vault_trust_get(vt), f->r[0].sk,
+					   &o, &f->space, &res), HEARTH_ECANCELED);
+	hearth_vault_trust_free(vt);
+	assert_true(px.hits > 0);
+	assert_true(res.left_out > 0);
+	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_CANCELED);
+	OK(hearth_sync_relay_get(f->r[0].s, px.url, &f->space, &rs, &found));
+	assert_true(found);
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_CANCELED);
+	px.mode = H_HONEST;
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	assert_true(res.in_sync);
+	proxy_stop(&px);
+}
+
 /* The relay answers a push "stored" and keeps nothing: the state after
  * the sync shows it, reconciliation sends the envelope again, and the
  * others get it. */
@@ -1494,6 +1553,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_forge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_outranks_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_rolled_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_month_offline, setup, teardown),
 		cmocka_unit_test(test_random_schedules),
