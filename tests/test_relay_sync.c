@@ -206,8 +206,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Syncs r with the relay at url (the team3's when NULL). */
-static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_relay_result *res)
+/* Syncs r with the relay at url (the team3's when NULL), with hooks (may
+ * be NULL). */
+static hearth_status sync_hooked(team3 *f, replica *r, const char *url,
+				 const hearth_relay_hooks *hooks, hearth_relay_result *res)
 {
 	hearth_relay_opts o;
 	hearth_vault_trust *vt;
@@ -217,10 +219,16 @@ static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_rela
 	o.url = url != NULL ? url : f->url;
 	o.attempts = 2;
 	o.backoff_ms = 10;
+	o.hooks = hooks;
 	OK(hearth_vault_trust_open(r->s, &vt));
 	st = hearth_relay_sync(r->s, hearth_vault_trust_get(vt), r->sk, &o, &f->space, res);
 	hearth_vault_trust_free(vt);
 	return st;
+}
+
+static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_relay_result *res)
+{
+	return sync_hooked(f, r, url, NULL, res);
 }
 
 static void sync_ok(team3 *f, replica *r)
@@ -1229,14 +1237,12 @@ static int cancel_once_received(void *ctx)
 static void test_failure_outranks_left_out(void **state)
 {
 	team3 *f = *state;
-	hearth_relay_result res;
-	hearth_vault_trust *vt;
-	hearth_relay_hooks hooks;
-	hearth_relay_opts o;
+	hearth_relay_hooks hooks = { note_received, cancel_once_received, NULL };
 	hearth_sync_relay_state rs;
+	hearth_relay_result res;
 	uint64_t received = 0;
-	proxy px;
 	int i, found;
+	proxy px;
 
 	proxy_start(&px, f->url);
 	OK(sync_url(f, &f->r[0], px.url, &res));
@@ -1246,19 +1252,8 @@ static void test_failure_outranks_left_out(void **state)
 		OK(sync_url(f, &f->r[2], NULL, &res));
 	}
 	px.mode = H_FORGE;
-	memset(&hooks, 0, sizeof hooks);
-	hooks.progress = note_received;
-	hooks.cancelled = cancel_once_received;
 	hooks.ctx = &received;
-	memset(&o, 0, sizeof o);
-	o.url = px.url;
-	o.attempts = 2;
-	o.backoff_ms = 10;
-	o.hooks = &hooks;
-	OK(hearth_vault_trust_open(f->r[0].s, &vt));
-	assert_int_equal(hearth_relay_sync(f->r[0].s, hearth_vault_trust_get(vt), f->r[0].sk,
-					   &o, &f->space, &res), HEARTH_ECANCELED);
-	hearth_vault_trust_free(vt);
+	assert_int_equal(sync_hooked(f, &f->r[0], px.url, &hooks, &res), HEARTH_ECANCELED);
 	assert_true(px.hits > 0);
 	assert_true(res.left_out > 0);
 	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_CANCELED);
