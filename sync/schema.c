@@ -394,15 +394,16 @@ static const char migration_8[] =
 static const char migration_9[] = "";
 
 /*
- * Version 10: the kind of each relay_sync row's problem
- * (hearth_sync_problem_kind), so that a face says it in the user's
- * language; the problem text stays as the English detail.  Rows kept
- * before with a problem get OTHER (1): shown with their text.
- * Self-contained: it reads nothing added by version 9.
+ * Version 10: the kind of each relay_sync row's problem, by its stable
+ * name (hearth_sync_problem_name: 'unreachable', 'refused', ...; NULL
+ * with no problem), so that a face says it in the user's language; the
+ * problem text stays as the English detail.  Rows kept before with a
+ * problem get 'other': shown with their text.  Self-contained: it reads
+ * nothing added by version 9.
  */
 static const char migration_10[] =
-	"ALTER TABLE relay_sync ADD COLUMN problem_kind INTEGER NOT NULL DEFAULT 0;"
-	"UPDATE relay_sync SET problem_kind = 1 WHERE problem IS NOT NULL AND problem <> '';";
+	"ALTER TABLE relay_sync ADD COLUMN problem_kind TEXT;"
+	"UPDATE relay_sync SET problem_kind = 'other' WHERE problem IS NOT NULL AND problem <> '';";
 
 /* A migration is SQL, or C where SQL alone cannot do it. */
 struct migration {

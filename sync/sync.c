@@ -896,6 +896,18 @@ const char *hearth_sync_problem_name(hearth_sync_problem_kind kind)
 	return problem_kinds[known_kind(kind)].name;
 }
 
+hearth_sync_problem_kind hearth_sync_problem_parse(const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0')
+		return HEARTH_SYNC_PROBLEM_NONE;
+	for (i = 0; i < PROBLEM_KINDS; i++)
+		if (strcmp(problem_kinds[i].name, name) == 0)
+			return (hearth_sync_problem_kind)i;
+	return HEARTH_SYNC_PROBLEM_OTHER;
+}
+
 static void relay_from_row(sqlite3_stmt *q, int col, hearth_sync_relay_state *out)
 {
 	const unsigned char *problem;
@@ -912,9 +924,10 @@ static void relay_from_row(sqlite3_stmt *q, int col, hearth_sync_relay_state *ou
 	out->synced_at = (int64_t)sqlite3_column_int64(q, col + 5);
 	if ((problem = sqlite3_column_text(q, col + 6)) != NULL)
 		snprintf(out->problem, sizeof out->problem, "%s", (const char *)problem);
-	/* A kind this build does not know, or none kept beside a problem (a
-	 * row from before migration 10 gets OTHER there): the detail says. */
-	out->problem_kind = known_kind((hearth_sync_problem_kind)sqlite3_column_int(q, col + 7));
+	/* A kind this build does not know, or none kept beside a problem:
+	 * OTHER, and the detail says. */
+	out->problem_kind = hearth_sync_problem_parse(
+		(const char *)sqlite3_column_text(q, col + 7));
 	if (out->problem[0] == '\0')
 		out->problem_kind = HEARTH_SYNC_PROBLEM_NONE;
 	else if (out->problem_kind == HEARTH_SYNC_PROBLEM_NONE)
@@ -979,10 +992,9 @@ hearth_status hearth_sync_relay_put(hearth_store *s, const char *relay,
 	sqlite3_bind_int64(q, 8, (sqlite3_int64)rs->synced_at);
 	if (rs->problem[0] != '\0') {
 		sqlite3_bind_text(q, 9, rs->problem, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int(q, 10, rs->problem_kind != HEARTH_SYNC_PROBLEM_NONE ?
-				 (int)rs->problem_kind : (int)HEARTH_SYNC_PROBLEM_OTHER);
-	} else {
-		sqlite3_bind_int(q, 10, HEARTH_SYNC_PROBLEM_NONE);
+		sqlite3_bind_text(q, 10, hearth_sync_problem_name(
+			rs->problem_kind != HEARTH_SYNC_PROBLEM_NONE ? rs->problem_kind :
+			HEARTH_SYNC_PROBLEM_OTHER), -1, SQLITE_STATIC);
 	}
 	return run(s, q, what_relay_write);
 }

@@ -284,6 +284,19 @@ static void check_v6(sqlite3 *db)
 	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
 	assert_string_equal(rs.problem, "envelope 0011 left out");
 	hearth_store_close(s);
+	/* Stored by its stable name; one this build does not know (a newer
+	 * build's) reads as OTHER. */
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM relay_sync"
+				   " WHERE problem_kind = 'left_out'"), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM relay_sync"
+				   " WHERE problem_kind = 'other'"), 1);
+	assert_int_equal(sqlite3_exec(db, "UPDATE relay_sync SET problem_kind = 'moon_phase'"
+				      " WHERE problem_kind = 'left_out'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	OK(hearth_store_open(db, NULL, &s));
+	OK(hearth_sync_relay_get(s, "https://relay.example", &space, &rs, &found));
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_OTHER);
+	hearth_store_close(s);
 }
 
 typedef void (*check_fn)(sqlite3 *db);

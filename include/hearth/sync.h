@@ -313,7 +313,8 @@ hearth_status hearth_sync_pending(hearth_store *s, const hearth_id *space,
 /* What kind of problem the last sync of (relay, space) kept, so that a
  * face can say it in the user's language (hearth_sync_problem_local)
  * while the English detail beside it names envelopes and URLs for logs.
- * Stored in the vault: appended, never renumbered. */
+ * The vault stores its stable name (hearth_sync_problem_name); values are
+ * appended, never renumbered. */
 typedef enum hearth_sync_problem_kind {
 	HEARTH_SYNC_PROBLEM_NONE = 0,
 	HEARTH_SYNC_PROBLEM_OTHER = 1,       /* none below fits, or kept before
@@ -342,9 +343,14 @@ hearth_sync_problem_kind hearth_sync_problem_of_status(hearth_status st);
  * OTHER's for a value this build does not know.  Static storage. */
 const char *hearth_sync_problem_local(hearth_sync_problem_kind kind);
 
-/* A stable lowercase name for kind, for programs (`hearth sync status
- * --json`): "none", "unreachable", "refused", ... */
+/* A stable lowercase name for kind, as the vault stores it and programs
+ * read it (`hearth sync status --json`): "none", "unreachable",
+ * "refused", ...; "other" for a value this build does not know. */
 const char *hearth_sync_problem_name(hearth_sync_problem_kind kind);
+
+/* The kind named name: NONE for NULL or "", OTHER for a name this build
+ * does not know (a newer one's: its detail still says what happened). */
+hearth_sync_problem_kind hearth_sync_problem_parse(const char *name);
 
 typedef struct hearth_sync_relay_state {
 	int has_store;            /* store known (a sync has answered) */
