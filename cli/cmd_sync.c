@@ -356,7 +356,7 @@ static void space_cb(const hearth_id *space, hearth_status st, const hearth_rela
 		rc->failed = 1;
 	if (rc->arr != NULL) {
 		json_array_append_new(rc->arr, json_pack(
-			"{s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:s?}",
+			"{s:s, s:s, s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:I, s:I, s:s?, s:s}",
 			"space", hex, "name", name, "ok", st == HEARTH_OK, "in_sync", r->in_sync,
 			"sealed", (json_int_t)r->sealed, "pushed", (json_int_t)r->pushed,
 			"pulled", (json_int_t)r->pulled,
@@ -366,7 +366,10 @@ static void space_cb(const hearth_id *space, hearth_status st, const hearth_rela
 			"relay_lost", r->relay_lost, "reconciled", r->reconciled,
 			"cursor", (json_int_t)r->cursor, "round_trips", (json_int_t)r->round_trips,
 			"problem", r->problem[0] != '\0' ? r->problem :
-			st != HEARTH_OK ? detail : NULL));
+			st != HEARTH_OK ? detail : NULL,
+			"problem_kind", hearth_sync_problem_name(
+				r->problem_kind != HEARTH_SYNC_PROBLEM_NONE ? r->problem_kind :
+				hearth_sync_problem_of_status(st))));
 		return;
 	}
 	if (st != HEARTH_OK) {
@@ -379,9 +382,14 @@ static void space_cb(const hearth_id *space, hearth_status st, const hearth_rela
 		fprintf(stderr, _("%s: space %s: the relay had lost envelopes (its store was "
 				  "wiped or restored from an old copy): they were sent again\n"),
 			rc->cli->prog, name);
-	if (!r->in_sync)
+	if (!r->in_sync) {
+		char problem[HEARTH_SYNC_PROBLEM_MAX + 512];
+
+		snprintf(problem, sizeof problem, _("%s (%s)"),
+			 hearth_sync_problem_local(r->problem_kind), r->problem);
 		fprintf(stderr, _("%s: space %s is not in sync with the relay: %s\n"),
-			rc->cli->prog, name, r->problem);
+			rc->cli->prog, name, problem);
+	}
 	if (r->received.waiting > 0)
 		fprintf(stderr, _("%s: space %s: %zu envelopes kept aside (their author is "
 				  "not known to write yet)\n"),
@@ -500,6 +508,7 @@ static int status_cb(const hearth_relaysync_status *st, void *ctx)
 {
 	struct status_list *l = ctx;
 	char hex[HEARTH_ID_HEX + 1], name[128], when[32] = "", pending[32], cursor[24];
+	char problem[HEARTH_SYNC_PROBLEM_MAX + 512];
 	const char *cells[6];
 
 	hearth_id_to_hex(&st->space, hex);
@@ -507,14 +516,16 @@ static int status_cb(const hearth_relaysync_status *st, void *ctx)
 	if (st->state.synced_at > 0)
 		cli_format_ms(st->state.synced_at * 1000, when);
 	if (l->arr != NULL) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:s?}",
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:I, s:I, s:I, s:s?, s:s}",
 				      "relay", st->relay, "space", hex, "name", name,
 				      "last_sync", when[0] != '\0' ? when : NULL,
 				      "pending_changes", (json_int_t)st->pending_ops,
 				      "pending_envelopes", (json_int_t)st->pending_envelopes,
 				      "cursor", (json_int_t)st->state.cursor,
 				      "problem", st->state.problem[0] != '\0' ?
-				      st->state.problem : NULL);
+				      st->state.problem : NULL,
+				      "problem_kind",
+				      hearth_sync_problem_name(st->state.problem_kind));
 
 		if (o == NULL || json_array_append_new(l->arr, o) != 0) {
 			l->failed = 1;
@@ -529,7 +540,14 @@ static int status_cb(const hearth_relaysync_status *st, void *ctx)
 	cells[2] = when[0] != '\0' ? when : _("never");
 	cells[3] = pending;
 	cells[4] = cursor;
-	cells[5] = st->state.problem[0] != '\0' ? st->state.problem : "-";
+	/* What went wrong in the user's language; the English detail after it
+	 * names the envelope or the relay for whoever helps them. */
+	if (st->state.problem[0] != '\0')
+		/* Translators: the last sync's problem, a sentence of its own;
+		 * then its detail, which stays in English. */
+		snprintf(problem, sizeof problem, _("%s (%s)"),
+			 hearth_sync_problem_local(st->state.problem_kind), st->state.problem);
+	cells[5] = st->state.problem[0] != '\0' ? problem : "-";
 	if (cli_table_add(l->t, cells) != 0) {
 		l->failed = 1;
 		return 1;

@@ -274,8 +274,10 @@ static int attention_one(const char *relay, const hearth_id *space,
 	 * one without its trailing slashes. */
 	if (strlen(relay) != c->url_len || strncmp(relay, c->url, c->url_len) != 0)
 		return 0;
-	if (rs->problem[0] != '\0' && o->problem[0] == '\0')
+	if (rs->problem[0] != '\0' && o->problem[0] == '\0') {
 		snprintf(o->problem, sizeof o->problem, "%s", rs->problem);
+		o->problem_kind = rs->problem_kind;
+	}
 	if (!c->any || rs->synced_at < o->synced_at)
 		o->synced_at = rs->synced_at;
 	c->any = 1;

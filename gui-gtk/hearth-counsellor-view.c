@@ -123,7 +123,10 @@ update_sync_item(HearthCounsellorView *self)
 	} else if (s != NULL && hearth_relaysync_attention_get(s,
 			g_get_real_time() / G_USEC_PER_SEC, &a) == HEARTH_OK) {
 		if (a.need == HEARTH_RELAYSYNC_FAILED)
-			state = g_strdup(_("Relay unreachable"));
+			/* Short enough for a menu item: Today and the Sync
+			 * page say the problem's kind in full. */
+			state = g_strdup(a.problem_kind == HEARTH_SYNC_PROBLEM_UNREACHABLE ?
+					 _("Relay unreachable") : _("Sync problem"));
 		else if (a.synced_at > 0)
 			state = hearth_sync_ago_words(a.synced_at,
 						      g_get_real_time() / G_USEC_PER_SEC);

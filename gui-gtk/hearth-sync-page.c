@@ -137,8 +137,14 @@ status_cb(const hearth_relaysync_status *st, void *ctx)
 	} else {
 		sub = g_strdup(when);
 	}
+	/* The problem in the user's language, by its kind.  Its English
+	 * detail (envelope ids, the relay's URL) is left out here: it means
+	 * nothing to a counsellor, would be the only English on a Chinese
+	 * page and overflows a phone's width; whoever helps them reads it in
+	 * `hearth sync status` or the audit log ("sync.relay"). */
 	if (st->state.problem[0] != '\0') {
-		char *t = g_strdup_printf(_("%s\nProblem: %s"), sub, st->state.problem);
+		char *t = g_strdup_printf("%s\n%s", sub,
+					  hearth_sync_problem_local(st->state.problem_kind));
 
 		g_free(sub);
 		sub = t;
@@ -343,6 +349,23 @@ on_sync_progress(HearthSyncPage *self, guint64 sent, guint64 received,
 	show_progress(self, sent, received);
 }
 
+/* What a sync that failed at the relay kept as its problem's kind, said
+ * in the user's language: a relay that refused this device is not one
+ * that could not be reached. */
+static const char *
+relay_problem(HearthSyncPage *self)
+{
+	hearth_store *s = hearth_session_peek_store(self->session);
+	hearth_relaysync_attention a;
+
+	if (s != NULL && hearth_relaysync_attention_get(s, g_get_real_time() / G_USEC_PER_SEC,
+							&a) == HEARTH_OK &&
+	    a.need == HEARTH_RELAYSYNC_FAILED)
+		return hearth_sync_problem_local(a.problem_kind);
+	hearth_errdetail_clear();
+	return _("Relay unreachable.");
+}
+
 static void
 on_sync_finished(HearthSyncPage *self, gint status, const char *detail,
 		 HearthSession *session)
@@ -359,7 +382,7 @@ on_sync_finished(HearthSyncPage *self, gint status, const char *detail,
 		head = _("Sync cancelled. What arrived before it stopped is kept.");
 		break;
 	case HEARTH_ENET:
-		head = _("Relay unreachable.");
+		head = relay_problem(self);
 		break;
 	default:
 		head = _("Sync failed.");

@@ -148,8 +148,10 @@ add_sync_problem(HearthTodayPage *self, hearth_store *s)
 	if (a.need == HEARTH_RELAYSYNC_FINE)
 		return FALSE;
 	if (a.need == HEARTH_RELAYSYNC_FAILED) {
-		title = g_strdup(_("Relay unreachable"));
-		sub = a.problem;
+		/* What kind of problem, in the user's language (the same
+		 * sentence as the Sync page's); its English detail is for the
+		 * Sync page's helpers, not this row. */
+		title = g_strdup(hearth_sync_problem_local(a.problem_kind));
 	} else if (a.synced_at > 0) {
 		title = g_strdup_printf(g_dngettext(NULL, "Not synced for %d day",
 						    "Not synced for %d days", (gulong)a.days),

@@ -66,6 +66,8 @@ typedef struct client {
 	 * held): the pull need not fetch them back. */
 	uint64_t *seqs;
 	size_t nseqs, capseqs;
+	/* The failure that ends this sync said its own problem (and kind). */
+	int ended;
 } client;
 
 /* What the relay says of the space: GET state. */
@@ -77,11 +79,16 @@ typedef struct relay_state {
 
 /* ---- small helpers ----------------------------------------------------------- */
 
-static void problem(client *c, const char *fmt, ...) HEARTH_PRINTF(2, 3);
-static void problem(client *c, const char *fmt, ...)
+/* Keeps what is wrong: its kind, which a face says in the user's language,
+ * and the English detail naming envelopes and the relay, for logs.  The
+ * last one said stands. */
+static void problem(client *c, hearth_sync_problem_kind kind, const char *fmt, ...)
+	HEARTH_PRINTF(3, 4);
+static void problem(client *c, hearth_sync_problem_kind kind, const char *fmt, ...)
 {
 	va_list ap;
 
+	c->r->problem_kind = kind;
 	va_start(ap, fmt);
 	vsnprintf(c->r->problem, sizeof c->r->problem, fmt, ap);
 	va_end(ap);
@@ -113,14 +120,21 @@ static hearth_status refused_by_relay(client *c, const hearth_response *resp,
 	hearth_response_error(resp, code, sizeof code);
 	if (code[0] == '\0')
 		snprintf(code, sizeof code, "HTTP %ld", resp->status);
-	problem(c, "the relay refused %s: %s", what, code);
+	/* A 4xx is the relay's judgement of this device or request; what
+	 * else is left after the transport's retries (a 5xx, 408, 429: busy)
+	 * is a relay not working now, to the user as good as unreachable. */
+	problem(c, resp->status >= 400 && resp->status < 500 && resp->status != 408 &&
+		resp->status != 429 ? HEARTH_SYNC_PROBLEM_REFUSED :
+		HEARTH_SYNC_PROBLEM_UNREACHABLE, "the relay refused %s: %s", what, code);
+	c->ended = 1;
 	return hearth_fail(HEARTH_ENET, "relay '%s' refused %-s: %s (HTTP %ld)",
 			   hearth_transport_url(c->t), what, code, resp->status);
 }
 
 static hearth_status malformed(client *c, const char *what)
 {
-	problem(c, "the relay sent a malformed answer: %s", what);
+	problem(c, HEARTH_SYNC_PROBLEM_MALFORMED, "the relay sent a malformed answer: %s", what);
+	c->ended = 1;
 	return hearth_fail(HEARTH_EFORMAT, "relay '%s' sent a malformed answer: %-s",
 			   hearth_transport_url(c->t), what);
 }
@@ -347,7 +361,8 @@ static hearth_status push_results(client *c, const hearth_response *resp, size_t
 			c->r->push_later++;
 		} else {
 			c->r->push_refused++;
-			problem(c, "the relay refused an envelope: %s", why ? why : status);
+			problem(c, HEARTH_SYNC_PROBLEM_UNSENDABLE, "the relay refused an envelope: %s",
+				why ? why : status);
 		}
 	}
 	json_decref(doc);
@@ -466,7 +481,9 @@ static hearth_status register_space(client *c)
 	if (st == HEARTH_OK)
 		st = p.st;
 	if (st == HEARTH_OK && p.n == 0) {
-		problem(c, "the relay does not know this space: whoever created it must sync first");
+		problem(c, HEARTH_SYNC_PROBLEM_REFUSED,
+			"the relay does not know this space: whoever created it must sync first");
+		c->ended = 1;
 		st = hearth_fail(HEARTH_ENET, "relay '%s': %-s", hearth_transport_url(c->t),
 				 N_("the relay does not know this space: whoever created it must sync first"));
 	}
@@ -661,9 +678,12 @@ static hearth_status receive_batch(client *c, page *pg, uint64_t cursor)
 		}
 		hearth_hex_encode(hex, rep.failed_id, sizeof rep.failed_id);
 		if (kst != st || !fault_of_envelope(st, &rep, pg->n)) {
-			if (kst == st && rep.failed_index > 0)
-				problem(c, "the relay sent envelope %.16s, which does not open: %s",
+			if (kst == st && rep.failed_index > 0) {
+				problem(c, hearth_sync_problem_of_status(st),
+					"the relay sent envelope %.16s, which does not open: %s",
 					hex, reason);
+				c->ended = 1;
+			}
 			return kst;
 		}
 		k = (size_t)rep.failed_index - 1;
@@ -673,10 +693,12 @@ static hearth_status receive_batch(client *c, page *pg, uint64_t cursor)
 			return kst;
 		hearth_errdetail_clear();
 		if (st == HEARTH_ENOTFOUND || st == HEARTH_ENEWER)
-			problem(c, "the relay sent envelope %.16s, which cannot be opened here "
+			problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
+				"the relay sent envelope %.16s, which cannot be opened here "
 				"yet (%s): kept aside, the others received", hex, reason);
 		else
-			problem(c, "the relay sent envelope %.16s, which does not open (%s): "
+			problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
+				"the relay sent envelope %.16s, which does not open (%s): "
 				"refused, the others received", hex, reason);
 		c->r->left_out++;
 		memmove(&pg->envs[k], &pg->envs[k + 1], (pg->n - k - 1) * sizeof *pg->envs);
@@ -911,7 +933,8 @@ static hearth_status relay_ids(client *c, const unsigned *b, size_t n, id_list *
 				/* The relay names its ids from the bytes it keeps: an
 				 * envelope damaged there lands in another bucket.  Left
 				 * out; the rest of the bucket still reconciles. */
-				problem(c, "the relay lists envelope %.16s in bucket %u, not "
+				problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
+					"the relay lists envelope %.16s in bucket %u, not "
 					"its own (damaged on the relay?): left out", json_string_value(e),
 					b[i]);
 				c->r->left_out++;
@@ -977,7 +1000,8 @@ static hearth_status fetch(client *c, const env_id *ids, size_t n, size_t *done)
 		 * keeps it (the id was its bytes' when it was stored).  Left
 		 * out, so that the others still arrive. */
 		hearth_hex_encode(hex, id, sizeof id);
-		problem(c, "the relay answered a fetch with envelope %.16s, which is not "
+		problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
+			"the relay answered a fetch with envelope %.16s, which is not "
 			"one asked for (damaged on the relay?): left out, the others "
 			"received", hex);
 		c->r->left_out++;
@@ -1158,10 +1182,12 @@ static hearth_status sync_steps(client *c)
 	remember(c, &rst);
 	c->r->in_sync = hearth_fp_equal(&mine, &rst.fp);
 	if (was_lost && c->r->problem[0] == '\0')
-		problem(c, "the relay had lost envelopes (its store was wiped or rolled back): "
+		problem(c, HEARTH_SYNC_PROBLEM_RELAY_LOST,
+			"the relay had lost envelopes (its store was wiped or rolled back): "
 			"sent again");
 	if (!c->r->in_sync && c->r->problem[0] == '\0')
-		problem(c, "the relay holds %" PRIu64 " envelopes of the space, this vault %"
+		problem(c, HEARTH_SYNC_PROBLEM_UNSENDABLE,
+			"the relay holds %" PRIu64 " envelopes of the space, this vault %"
 			PRIu64 ": some cannot be sent (kept aside here) or were refused",
 			rst.fp.count, mine.count);
 	return HEARTH_OK;
@@ -1210,9 +1236,13 @@ hearth_status hearth_relay_sync(hearth_store *s, const hearth_sync_trust *trust,
 	 * kept on failure too (the failure's own detail stays the caller's). */
 	if (st == HEARTH_OK)
 		c.rs.synced_at = (int64_t)time(NULL);
-	else if (r->problem[0] == '\0')
-		problem(&c, "%s", hearth_errdetail());
+	else if (!c.ended)
+		/* A failure said nothing of its own (the network, the vault,
+		 * a cancel): it, not an earlier envelope's problem, is what
+		 * the user must hear of. */
+		problem(&c, hearth_sync_problem_of_status(st), "%s", hearth_errdetail());
 	snprintf(c.rs.problem, sizeof c.rs.problem, "%s", r->problem);
+	c.rs.problem_kind = r->problem_kind;
 	st2 = hearth_sync_relay_put(s, hearth_transport_url(c.t), space, &c.rs);
 	/* On failure the first failure is the one to tell. */
 	if (st == HEARTH_OK)

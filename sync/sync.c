@@ -28,6 +28,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
+#include <libintl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -825,6 +826,88 @@ hearth_status hearth_sync_write(hearth_store *s, const hearth_id *space,
 
 /* ---- per relay and space ------------------------------------------------------ */
 
+/* One row per kind, in the enum's order: its name for programs and its
+ * sentence for people (the msgid of its translation). */
+static const struct {
+	const char *name;
+	const char *sentence;
+} problem_kinds[] = {
+	[HEARTH_SYNC_PROBLEM_NONE] = { "none", "" },
+	[HEARTH_SYNC_PROBLEM_OTHER] = { "other", N_("The last sync ran into a problem.") },
+	[HEARTH_SYNC_PROBLEM_UNREACHABLE] = { "unreachable",
+		N_("The relay could not be reached. Check the network, then sync again.") },
+	[HEARTH_SYNC_PROBLEM_REFUSED] = { "refused",
+		N_("The relay refused this device's request. Ask whoever runs the relay "
+		   "or leads the team.") },
+	[HEARTH_SYNC_PROBLEM_MALFORMED] = { "malformed",
+		N_("The relay sent an answer this device cannot read.") },
+	[HEARTH_SYNC_PROBLEM_LEFT_OUT] = { "left_out",
+		N_("Some records arrived damaged or forged and were left out; the others "
+		   "were received.") },
+	[HEARTH_SYNC_PROBLEM_UNSENDABLE] = { "unsendable",
+		N_("Some records cannot be exchanged with the relay, so this device is "
+		   "not fully in sync.") },
+	[HEARTH_SYNC_PROBLEM_RELAY_LOST] = { "relay_lost",
+		N_("The relay had lost records; this device sent them again.") },
+	[HEARTH_SYNC_PROBLEM_CANCELED] = { "canceled", N_("The sync was canceled.") },
+	[HEARTH_SYNC_PROBLEM_VAULT] = { "vault",
+		N_("This device's vault could not be read or written.") },
+};
+
+#define PROBLEM_KINDS (sizeof problem_kinds / sizeof problem_kinds[0])
+
+static hearth_sync_problem_kind known_kind(hearth_sync_problem_kind kind)
+{
+	return (unsigned)kind < PROBLEM_KINDS ? kind : HEARTH_SYNC_PROBLEM_OTHER;
+}
+
+hearth_sync_problem_kind hearth_sync_problem_of_status(hearth_status st)
+{
+	switch (st) {
+	case HEARTH_OK:
+		return HEARTH_SYNC_PROBLEM_NONE;
+	case HEARTH_ENET:
+		return HEARTH_SYNC_PROBLEM_UNREACHABLE;
+	case HEARTH_ECANCELED:
+		return HEARTH_SYNC_PROBLEM_CANCELED;
+	case HEARTH_EFORMAT:
+	case HEARTH_EAUTH:
+		return HEARTH_SYNC_PROBLEM_MALFORMED;
+	case HEARTH_ENOMEM:
+	case HEARTH_EIO:
+	case HEARTH_EDAMAGED:
+	case HEARTH_EDB:
+	case HEARTH_EBUSY:
+		return HEARTH_SYNC_PROBLEM_VAULT;
+	default:
+		return HEARTH_SYNC_PROBLEM_OTHER;
+	}
+}
+
+const char *hearth_sync_problem_local(hearth_sync_problem_kind kind)
+{
+	const char *s = problem_kinds[known_kind(kind)].sentence;
+
+	return s[0] != '\0' ? dgettext(HEARTH_TEXTDOMAIN, s) : s;
+}
+
+const char *hearth_sync_problem_name(hearth_sync_problem_kind kind)
+{
+	return problem_kinds[known_kind(kind)].name;
+}
+
+hearth_sync_problem_kind hearth_sync_problem_parse(const char *name)
+{
+	size_t i;
+
+	if (name == NULL || name[0] == '\0')
+		return HEARTH_SYNC_PROBLEM_NONE;
+	for (i = 0; i < PROBLEM_KINDS; i++)
+		if (strcmp(problem_kinds[i].name, name) == 0)
+			return (hearth_sync_problem_kind)i;
+	return HEARTH_SYNC_PROBLEM_OTHER;
+}
+
 static void relay_from_row(sqlite3_stmt *q, int col, hearth_sync_relay_state *out)
 {
 	const unsigned char *problem;
@@ -841,9 +924,17 @@ static void relay_from_row(sqlite3_stmt *q, int col, hearth_sync_relay_state *ou
 	out->synced_at = (int64_t)sqlite3_column_int64(q, col + 5);
 	if ((problem = sqlite3_column_text(q, col + 6)) != NULL)
 		snprintf(out->problem, sizeof out->problem, "%s", (const char *)problem);
+	/* A kind this build does not know, or none kept beside a problem:
+	 * OTHER, and the detail says. */
+	out->problem_kind = hearth_sync_problem_parse(
+		(const char *)sqlite3_column_text(q, col + 7));
+	if (out->problem[0] == '\0')
+		out->problem_kind = HEARTH_SYNC_PROBLEM_NONE;
+	else if (out->problem_kind == HEARTH_SYNC_PROBLEM_NONE)
+		out->problem_kind = HEARTH_SYNC_PROBLEM_OTHER;
 }
 
-#define RELAY_COLUMNS "store, cursor, pushed, max_seq, count, synced_at, problem"
+#define RELAY_COLUMNS "store, cursor, pushed, max_seq, count, synced_at, problem, problem_kind"
 
 hearth_status hearth_sync_relay_get(hearth_store *s, const char *relay,
 				    const hearth_id *space,
@@ -887,7 +978,7 @@ hearth_status hearth_sync_relay_put(hearth_store *s, const char *relay,
 		return hearth_fail(HEARTH_EINVAL, "%-s: %-s", what_relay_write,
 				   N_("no relay or space given"));
 	if ((st = prepare(s, "INSERT OR REPLACE INTO relay_sync(relay, space, "
-			  RELAY_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?)", &q,
+			  RELAY_COLUMNS ") VALUES (?,?,?,?,?,?,?,?,?,?)", &q,
 			  what_relay_write)) != HEARTH_OK)
 		return st;
 	sqlite3_bind_text(q, 1, relay, -1, SQLITE_TRANSIENT);
@@ -899,8 +990,12 @@ hearth_status hearth_sync_relay_put(hearth_store *s, const char *relay,
 	sqlite3_bind_int64(q, 6, (sqlite3_int64)rs->max_seq);
 	sqlite3_bind_int64(q, 7, (sqlite3_int64)rs->count);
 	sqlite3_bind_int64(q, 8, (sqlite3_int64)rs->synced_at);
-	if (rs->problem[0] != '\0')
+	if (rs->problem[0] != '\0') {
 		sqlite3_bind_text(q, 9, rs->problem, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(q, 10, hearth_sync_problem_name(
+			rs->problem_kind != HEARTH_SYNC_PROBLEM_NONE ? rs->problem_kind :
+			HEARTH_SYNC_PROBLEM_OTHER), -1, SQLITE_STATIC);
+	}
 	return run(s, q, what_relay_write);
 }
 

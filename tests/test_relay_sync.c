@@ -206,8 +206,10 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* Syncs r with the relay at url (the team3's when NULL). */
-static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_relay_result *res)
+/* Syncs r with the relay at url (the team3's when NULL), with hooks (may
+ * be NULL). */
+static hearth_status sync_hooked(team3 *f, replica *r, const char *url,
+				 const hearth_relay_hooks *hooks, hearth_relay_result *res)
 {
 	hearth_relay_opts o;
 	hearth_vault_trust *vt;
@@ -217,10 +219,16 @@ static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_rela
 	o.url = url != NULL ? url : f->url;
 	o.attempts = 2;
 	o.backoff_ms = 10;
+	o.hooks = hooks;
 	OK(hearth_vault_trust_open(r->s, &vt));
 	st = hearth_relay_sync(r->s, hearth_vault_trust_get(vt), r->sk, &o, &f->space, res);
 	hearth_vault_trust_free(vt);
 	return st;
+}
+
+static hearth_status sync_url(team3 *f, replica *r, const char *url, hearth_relay_result *res)
+{
+	return sync_hooked(f, r, url, NULL, res);
 }
 
 static void sync_ok(team3 *f, replica *r)
@@ -459,6 +467,7 @@ static void test_damaged_on_relay(void **state)
 		if (strstr(res.problem, "damaged") == NULL &&
 		    strstr(res.problem, "does not open") == NULL)
 			fail_msg("the problem does not name the damage: %s", res.problem);
+		assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
 	}
 	/* The second counsellor too. */
 	OK(sync_url(f, &f->r[2], NULL, &res));
@@ -528,8 +537,51 @@ static void test_bad_options(void **state)
 		OK(hearth_sync_relay_get(f->r[0].s, "http://127.0.0.1:1", &f->space, &rs, &found));
 		assert_true(found);
 		assert_true(rs.problem[0] != '\0');
+		assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_UNREACHABLE);
 		assert_int_equal(rs.synced_at, 0);
 	}
+}
+
+/* A relay that refuses this device (403: it registers spaces only for the
+ * identities it lists): the sync fails, and the state kept says the relay
+ * refused, not that it could not be reached, in a sentence of its own in
+ * the user's language; the English detail stays beside it.  Allowed
+ * again, the next sync clears both. */
+static void test_refused_kind(void **state)
+{
+	static const char *const allow[] = {
+		"00000 00000 00000 00000 00000 00000 00000 00000 00000 00000 00000 00000",
+	};
+	team3 *f = *state;
+	hearth_relay_result res;
+	hearth_sync_relay_state rs;
+	char listen[32];
+	int found;
+
+	relay_down(f);
+	f->cfg.register_allow = allow;
+	f->cfg.nregister_allow = 1;
+	relay_up_at(f, f->port, listen, sizeof listen);
+	assert_int_equal(sync_url(f, &f->r[0], NULL, &res), HEARTH_ENET);
+	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_REFUSED);
+	assert_non_null(strstr(res.problem, "forbidden"));
+	OK(hearth_sync_relay_get(f->r[0].s, f->url, &f->space, &rs, &found));
+	assert_true(found);
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_REFUSED);
+	assert_string_equal(rs.problem, res.problem);
+	assert_string_equal(hearth_sync_problem_name(rs.problem_kind), "refused");
+	assert_string_not_equal(hearth_sync_problem_local(rs.problem_kind),
+				hearth_sync_problem_local(HEARTH_SYNC_PROBLEM_UNREACHABLE));
+	assert_true(hearth_sync_problem_local(rs.problem_kind)[0] != '\0');
+
+	relay_down(f);
+	f->cfg.register_allow = NULL;
+	f->cfg.nregister_allow = 0;
+	relay_up_at(f, f->port, listen, sizeof listen);
+	sync_ok(f, &f->r[0]);
+	OK(hearth_sync_relay_get(f->r[0].s, f->url, &f->space, &rs, &found));
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_NONE);
+	assert_string_equal(rs.problem, "");
 }
 
 /* A relay that limits each device to 2 requests a second answers 429 to
@@ -558,6 +610,8 @@ static void test_rate_limited_retries(void **state)
 			       &f->space, &res);
 	assert_int_equal(st, HEARTH_ENET);
 	assert_non_null(strstr(hearth_errdetail(), "busy"));
+	/* Busy is not a refusal of this device: try again later. */
+	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_UNREACHABLE);
 	o.attempts = 8;
 	o.backoff_ms = 100;
 	for (i = 0; i < 2; i++) {
@@ -698,6 +752,7 @@ static void test_attention(void **state)
 	OK(hearth_relaysync_attention_get(f->r[0].s, now, &a));
 	assert_int_equal(a.need, HEARTH_RELAYSYNC_FAILED);
 	assert_true(a.problem[0] != '\0');
+	assert_int_equal(a.problem_kind, HEARTH_SYNC_PROBLEM_UNREACHABLE);
 	/* Back: a sync in a worker, its finished hook called, and its one
 	 * team space begun as the first of one. */
 	relay_up_at(f, port, listen, sizeof listen);
@@ -1132,6 +1187,7 @@ static void hostile_case(team3 *f, int mode, enum hostile_end end)
 			fail_msg("mode %d: the sync passed: %s", mode, res.problem);
 		assert_true(st == HEARTH_EFORMAT || st == HEARTH_EAUTH);
 		assert_true(res.problem[0] != '\0');
+		assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_MALFORMED);
 		assert_int_equal(ops_of(&f->r[0], &f->space), before);
 	} else {
 		OK(st);
@@ -1143,6 +1199,7 @@ static void hostile_case(team3 *f, int mode, enum hostile_end end)
 		assert_true(res.left_out > 0);
 		if (strstr(res.problem, "does not open") == NULL)
 			fail_msg("mode %d: the problem does not say so: %s", mode, res.problem);
+		assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
 	}
 	px.mode = H_HONEST;
 	OK(sync_url(f, &f->r[0], px.url, &res));
@@ -1162,6 +1219,52 @@ static void test_hostile_reorder(void **state) { hostile_case(*state, H_REORDER,
 static void test_hostile_replay(void **state) { hostile_case(*state, H_REPLAY, CAUGHT); }
 static void test_hostile_swap(void **state) { hostile_case(*state, H_SWAP, LEFT_OUT); }
 static void test_hostile_forge(void **state) { hostile_case(*state, H_FORGE, LEFT_OUT); }
+
+static void note_received(const hearth_relay_progress *p, void *ctx)
+{
+	*(uint64_t *)ctx = p->envelopes_received;
+}
+
+static int cancel_once_received(void *ctx)
+{
+	return *(uint64_t *)ctx > 0;
+}
+
+/* A sync that leaves a forged envelope out and is then canceled keeps
+ * the cancel as its problem: the failure that ended it is what the user
+ * must hear of, not the envelope left out before (still counted).
+ * Before, the left-out envelope's problem stood. */
+static void test_failure_outranks_left_out(void **state)
+{
+	team3 *f = *state;
+	hearth_relay_hooks hooks = { note_received, cancel_once_received, NULL };
+	hearth_sync_relay_state rs;
+	hearth_relay_result res;
+	uint64_t received = 0;
+	int i, found;
+	proxy px;
+
+	proxy_start(&px, f->url);
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	OK(sync_url(f, &f->r[2], NULL, &res));
+	for (i = 0; i < 3; i++) {
+		person(&f->r[2], &f->space, "张伟");
+		OK(sync_url(f, &f->r[2], NULL, &res));
+	}
+	px.mode = H_FORGE;
+	hooks.ctx = &received;
+	assert_int_equal(sync_hooked(f, &f->r[0], px.url, &hooks, &res), HEARTH_ECANCELED);
+	assert_true(px.hits > 0);
+	assert_true(res.left_out > 0);
+	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_CANCELED);
+	OK(hearth_sync_relay_get(f->r[0].s, px.url, &f->space, &rs, &found));
+	assert_true(found);
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_CANCELED);
+	px.mode = H_HONEST;
+	OK(sync_url(f, &f->r[0], px.url, &res));
+	assert_true(res.in_sync);
+	proxy_stop(&px);
+}
 
 /* The relay answers a push "stored" and keeps nothing: the state after
  * the sync shows it, reconciliation sends the envelope again, and the
@@ -1215,6 +1318,7 @@ static void test_relay_rolled_back(void **state)
 	OK(sync_url(f, &f->r[0], NULL, &res));
 	assert_true(res.relay_lost);
 	assert_true(res.in_sync);
+	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_RELAY_LOST);
 	assert_true(res.relay_lacked > 0);
 	sync_ok(f, &f->r[2]);
 	sync_ok(f, &f->r[1]);
@@ -1432,6 +1536,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_damaged_on_relay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_clock_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_options, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_kind, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_verb_and_thread, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_attention, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_limited_retries, setup, teardown),
@@ -1443,6 +1548,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_hostile_replay, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_swap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_forge, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failure_outranks_left_out, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relay_rolled_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_month_offline, setup, teardown),
 		cmocka_unit_test(test_random_schedules),

@@ -21,6 +21,7 @@
 
 #include "hearth/schema.h"
 #include "hearth/store.h"
+#include "hearth/sync.h"
 
 #include "../sync/db_private.h"
 
@@ -234,11 +235,76 @@ static void check_v3(sqlite3 *db)
 	hearth_store_close(s);
 }
 
+/* Written at version 6 (relay_sync's first): a relay's state for a space
+ * with the English problem of its last sync, and one for another space
+ * with none. */
+static const char seed_v6[] =
+	"INSERT INTO relay_sync(relay,space,store,cursor,pushed,max_seq,count,synced_at,problem)"
+	" VALUES ('https://relay.example', x'5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a',"
+	"  x'0102030405060708090a0b0c0d0e0f10', 7, 5, 9, 9, 1700000000,"
+	"  'the relay refused the push: forbidden'),"
+	" ('https://relay.example', x'6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b',"
+	"  NULL, 3, 2, 3, 3, 1700000100, NULL);";
+
+/* seed_v6's rows survive the migration to version 10 (problem kinds):
+ * the problem kept before gets the kind OTHER, shown with its English
+ * text; the row without a problem none; the rest as it was. */
+static void check_v6(sqlite3 *db)
+{
+	hearth_store *s = NULL;
+	hearth_sync_relay_state rs;
+	hearth_id space;
+	int found;
+
+	OK(hearth_store_open(db, NULL, &s));
+	memset(space.b, 0x5a, sizeof space.b);
+	OK(hearth_sync_relay_get(s, "https://relay.example", &space, &rs, &found));
+	assert_true(found);
+	assert_true(rs.has_store);
+	assert_int_equal(rs.store[15], 0x10);
+	assert_int_equal(rs.cursor, 7);
+	assert_int_equal(rs.pushed, 5);
+	assert_int_equal(rs.synced_at, 1700000000);
+	assert_string_equal(rs.problem, "the relay refused the push: forbidden");
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_OTHER);
+	assert_true(hearth_sync_problem_local(rs.problem_kind)[0] != '\0');
+	memset(space.b, 0x6b, sizeof space.b);
+	OK(hearth_sync_relay_get(s, "https://relay.example", &space, &rs, &found));
+	assert_true(found);
+	assert_false(rs.has_store);
+	assert_int_equal(rs.cursor, 3);
+	assert_string_equal(rs.problem, "");
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_NONE);
+	/* A kind written now reads back. */
+	rs.problem_kind = HEARTH_SYNC_PROBLEM_LEFT_OUT;
+	snprintf(rs.problem, sizeof rs.problem, "%s", "envelope 0011 left out");
+	OK(hearth_sync_relay_put(s, "https://relay.example", &space, &rs));
+	memset(&rs, 0, sizeof rs);
+	OK(hearth_sync_relay_get(s, "https://relay.example", &space, &rs, &found));
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
+	assert_string_equal(rs.problem, "envelope 0011 left out");
+	hearth_store_close(s);
+	/* Stored by its stable name; one this build does not know (a newer
+	 * build's) reads as OTHER. */
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM relay_sync"
+				   " WHERE problem_kind = 'left_out'"), 1);
+	assert_int_equal(count_sql(db, "SELECT count(*) FROM relay_sync"
+				   " WHERE problem_kind = 'other'"), 1);
+	assert_int_equal(sqlite3_exec(db, "UPDATE relay_sync SET problem_kind = 'moon_phase'"
+				      " WHERE problem_kind = 'left_out'", NULL, NULL, NULL),
+			 SQLITE_OK);
+	OK(hearth_store_open(db, NULL, &s));
+	OK(hearth_sync_relay_get(s, "https://relay.example", &space, &rs, &found));
+	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_OTHER);
+	hearth_store_close(s);
+}
+
 typedef void (*check_fn)(sqlite3 *db);
 
 /* Indexed by the version at which the data is written. */
-static const char *seed_sql[MAX_VERSIONS] = { [1] = seed_v1, [3] = seed_v3 };
-static const check_fn checks[MAX_VERSIONS] = { [1] = check_v1, [3] = check_v3 };
+static const char *seed_sql[MAX_VERSIONS] = { [1] = seed_v1, [3] = seed_v3, [6] = seed_v6 };
+static const check_fn checks[MAX_VERSIONS] = { [1] = check_v1, [3] = check_v3,
+					       [6] = check_v6 };
 
 /* A table that migration v creates: made beforehand, it makes v fail. */
 static const char *conflict_table[MAX_VERSIONS] = {
@@ -249,6 +315,13 @@ static const char *conflict_table[MAX_VERSIONS] = {
 	[5] = "op_wait",
 	[6] = "envelope_fp",
 	[7] = "op_control",
+};
+
+/* For a migration that adds a column rather than a table: SQL that makes
+ * it fail (the column there already), and SQL that takes it away again. */
+static const char *const conflict_sql[MAX_VERSIONS][2] = {
+	[10] = { "ALTER TABLE relay_sync ADD COLUMN problem_kind",
+		 "ALTER TABLE relay_sync DROP COLUMN problem_kind" },
 };
 
 static sqlite3 *open_mem(void)
@@ -369,11 +442,14 @@ static void test_failing_migration_keeps_previous_version(void **state)
 		char sql[128];
 		long objects;
 
-		if (conflict_table[v] == NULL)
+		if (conflict_table[v] == NULL && conflict_sql[v][0] == NULL)
 			continue;
 		db = open_mem();
 		OK(hearth_schema_migrate(db, v - 1));
-		snprintf(sql, sizeof sql, "CREATE TABLE %s(x)", conflict_table[v]);
+		if (conflict_table[v] != NULL)
+			snprintf(sql, sizeof sql, "CREATE TABLE %s(x)", conflict_table[v]);
+		else
+			snprintf(sql, sizeof sql, "%s", conflict_sql[v][0]);
 		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 		objects = count_sql(db, "SELECT count(*) FROM sqlite_master");
 		assert_int_equal(hearth_schema_migrate(db, latest), HEARTH_EDB);
@@ -383,7 +459,10 @@ static void test_failing_migration_keeps_previous_version(void **state)
 		assert_int_equal(count_sql(db, "SELECT count(*) FROM sqlite_master"), objects);
 		assert_int_equal(sqlite3_get_autocommit(db), 1);
 		/* Removing the obstacle lets it through. */
-		snprintf(sql, sizeof sql, "DROP TABLE %s", conflict_table[v]);
+		if (conflict_table[v] != NULL)
+			snprintf(sql, sizeof sql, "DROP TABLE %s", conflict_table[v]);
+		else
+			snprintf(sql, sizeof sql, "%s", conflict_sql[v][1]);
 		assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 		OK(hearth_schema_migrate(db, latest));
 		assert_int_equal(hearth_schema_version(db), latest);

@@ -107,6 +107,7 @@ typedef struct hearth_relay_result {
 	uint64_t round_trips;        /* requests answered */
 	uint64_t bytes_sent, bytes_received; /* all of it, headers too */
 	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* "" or what is wrong, in English */
+	hearth_sync_problem_kind problem_kind; /* its kind: NONE when "" */
 } hearth_relay_result;
 
 /* Syncs space with the relay o->url: seals this device's new ops

@@ -104,7 +104,10 @@ typedef struct hearth_relaysync_attention {
 	/* Whole days since synced_at (STALE), or since the relay was
 	 * remembered without a sync (0 then). */
 	int64_t days;
-	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* FAILED: the first problem */
+	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* FAILED: the first problem, in
+						* English */
+	hearth_sync_problem_kind problem_kind; /* FAILED: its kind, what a face
+						* says (hearth_sync_problem_local) */
 } hearth_relaysync_attention;
 
 /* Judges the remembered relay's syncs at now (unix seconds: the caller's

@@ -310,6 +310,48 @@ hearth_status hearth_sync_pending(hearth_store *s, const hearth_id *space,
 #define HEARTH_RELAY_INSTANCE_BYTES 16u
 #define HEARTH_SYNC_PROBLEM_MAX 256u
 
+/* What kind of problem the last sync of (relay, space) kept, so that a
+ * face can say it in the user's language (hearth_sync_problem_local)
+ * while the English detail beside it names envelopes and URLs for logs.
+ * The vault stores its stable name (hearth_sync_problem_name); values are
+ * appended, never renumbered. */
+typedef enum hearth_sync_problem_kind {
+	HEARTH_SYNC_PROBLEM_NONE = 0,
+	HEARTH_SYNC_PROBLEM_OTHER = 1,       /* none below fits, or kept before
+					      * kinds were: the detail says */
+	HEARTH_SYNC_PROBLEM_UNREACHABLE = 2, /* the relay did not answer in time */
+	HEARTH_SYNC_PROBLEM_REFUSED = 3,     /* it refused a request (HTTP 4xx:
+					      * not admitted, unknown space) */
+	HEARTH_SYNC_PROBLEM_MALFORMED = 4,   /* it sent an answer not in the protocol */
+	HEARTH_SYNC_PROBLEM_LEFT_OUT = 5,    /* envelopes damaged or forged were
+					      * left out, the others received */
+	HEARTH_SYNC_PROBLEM_UNSENDABLE = 6,  /* envelopes neither side can give:
+					      * kept aside here, or refused by
+					      * the relay; not in sync */
+	HEARTH_SYNC_PROBLEM_RELAY_LOST = 7,  /* the relay had lost envelopes:
+					      * sent again */
+	HEARTH_SYNC_PROBLEM_CANCELED = 8,    /* stopped at the user's request */
+	HEARTH_SYNC_PROBLEM_VAULT = 9,       /* this vault failed (disk, database) */
+} hearth_sync_problem_kind;
+
+/* The kind a sync that failed with st gets when nothing more precise
+ * was said: HEARTH_ENET unreachable, HEARTH_ECANCELED canceled, ... */
+hearth_sync_problem_kind hearth_sync_problem_of_status(hearth_status st);
+
+/* One sentence for kind in the user's language (the "hearth" text domain,
+ * as hearth_errdetail_local), the same in every face; "" for NONE, and
+ * OTHER's for a value this build does not know.  Static storage. */
+const char *hearth_sync_problem_local(hearth_sync_problem_kind kind);
+
+/* A stable lowercase name for kind, as the vault stores it and programs
+ * read it (`hearth sync status --json`): "none", "unreachable",
+ * "refused", ...; "other" for a value this build does not know. */
+const char *hearth_sync_problem_name(hearth_sync_problem_kind kind);
+
+/* The kind named name: NONE for NULL or "", OTHER for a name this build
+ * does not know (a newer one's: its detail still says what happened). */
+hearth_sync_problem_kind hearth_sync_problem_parse(const char *name);
+
 typedef struct hearth_sync_relay_state {
 	int has_store;            /* store known (a sync has answered) */
 	uint8_t store[HEARTH_RELAY_INSTANCE_BYTES]; /* the relay store's instance */
@@ -318,7 +360,9 @@ typedef struct hearth_sync_relay_state {
 	uint64_t max_seq, count;  /* the relay's, as last seen: never trusted,
 				   * only compared with what it says next */
 	int64_t synced_at;        /* unix seconds of the last whole sync, 0 never */
-	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* the last sync's problem, "" none */
+	char problem[HEARTH_SYNC_PROBLEM_MAX]; /* the last sync's problem, "" none,
+						* in English (for logs, --json) */
+	hearth_sync_problem_kind problem_kind; /* NONE when problem is "" */
 } hearth_sync_relay_state;
 
 /* The state kept for (relay, space): *found 0 and a zeroed *out when none. */

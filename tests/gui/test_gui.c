@@ -85,7 +85,11 @@
  *                     leave it) puts "Not synced for 4 days" with a Sync
  *                     Now button at the top of Today; the button syncs
  *                     and the row goes; the relay stopped, a sync fails
- *                     and Today says "Relay unreachable"
+ *                     and Today says the relay could not be reached
+ *   /gui/sync-refused-zh_CN  in Chinese, a relay that refuses this device
+ *                     (it registers spaces only for others): Today and the
+ *                     Sync page say it refused, in Chinese, with no English
+ *                     detail; HEARTH_GUI_SHOTS=DIR saves both at 360 px
  *
  * Widgets are found by their names (gtk_widget_set_name / "name" in the
  * .ui files), as a user finds them by their labels.
@@ -2625,16 +2629,76 @@ test_sync_today(void)
 	wait_sync_end(f.win);
 	wait_for("today-sync-problem");
 	g_assert_nonnull(row_titled(GTK_WIDGET(f.win), "today-sync-problem",
-				    "Relay unreachable"));
+		"The relay could not be reached. Check the network, then sync again."));
 	sync_shot(f.win, "today-sync-problem");
 	/* The Sync page says the problem in words beside the space. */
 	g_assert_true(gtk_widget_activate_action(GTK_WIDGET(f.win), "win.sync", NULL));
 	wait_for("sync-now");
 	row = row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team");
 	g_assert_nonnull(row);
-	g_assert_nonnull(strstr(adw_action_row_get_subtitle(row), "Problem: "));
+	g_assert_nonnull(strstr(adw_action_row_get_subtitle(row),
+		"\nThe relay could not be reached. Check the network, then sync again."));
 	sync_shot(f.win, "sync-problem");
 	sync_fixture_down(&f);
+}
+
+/* In Chinese, a relay that refuses this device: its 403 is kept as a
+ * refusal (not "unreachable") and both faces say so in Chinese.  Before,
+ * Today said 中继不可达 for any failure and the Sync page showed the
+ * relay's English sentence. */
+static void
+test_sync_refused_zh_CN(void)
+{
+	static const char *const allow[] = {
+		"00000 00000 00000 00000 00000 00000 00000 00000 00000 00000 00000 00000",
+	};
+	static const char refused[] = "中继拒绝了本设备的请求。请联系中继的管理者或团队负责人。";
+	SyncFixture f;
+	AdwActionRow *row;
+	char err[256], listen[32];
+	const char *sub;
+
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	sync_fixture_up(&f);
+	/* The same relay, now registering spaces only for an identity that
+	 * is not this vault's. */
+	snprintf(listen, sizeof listen, "127.0.0.1:%u", relay_server_port(f.srv));
+	relay_server_stop(f.srv);
+	f.cfg.listen = listen;
+	f.cfg.register_allow = allow;
+	f.cfg.nregister_allow = 1;
+	if (relay_server_start(&f.cfg, &f.srv, err, sizeof err) != 0)
+		g_error("relay_server_start: %s", err);
+	g_assert_cmpint(hearth_session_sync_start(hearth_window_get_session(f.win), NULL, NULL),
+			==, HEARTH_OK);
+	wait_sync_end(f.win);
+	g_assert_true(hearth_window_show_view(f.win, "today"));
+	wait_for("today-sync-problem");
+	g_assert_nonnull(row_titled(GTK_WIDGET(f.win), "today-sync-problem", refused));
+	g_assert_null(row_titled(GTK_WIDGET(f.win), "today-sync-problem", "中继不可达"));
+	sync_shot(f.win, "today-sync-refused-zh_CN");
+	g_assert_true(gtk_widget_activate_action(GTK_WIDGET(f.win), "win.sync", NULL));
+	wait_for("sync-now");
+	row = row_titled(GTK_WIDGET(f.win), "sync-space", "Dock team");
+	g_assert_nonnull(row);
+	sub = adw_action_row_get_subtitle(row);
+	g_assert_nonnull(strstr(sub, refused));
+	/* The relay's English detail is kept (for `hearth sync status`),
+	 * not shown here. */
+	g_assert_null(strstr(sub, "forbidden"));
+	g_assert_null(strstr(sub, "Problem"));
+	/* Synced again from this page: its result says the same. */
+	click("sync-now");
+	wait_sync_end(f.win);
+	g_assert_true(g_str_has_prefix(gtk_label_get_text(GTK_LABEL(find("sync-result"))),
+				       refused));
+	sync_shot(f.win, "sync-refused-zh_CN");
+	sync_fixture_down(&f);
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
 }
 
 /* A PHQ-9 with item 9 marked, submitted while a sync runs, is saved with
@@ -3026,6 +3090,7 @@ main(int argc, char **argv)
 #ifdef HEARTH_GUI_RELAY
 	g_test_add_func("/gui/sync", test_sync);
 	g_test_add_func("/gui/sync-today", test_sync_today);
+	g_test_add_func("/gui/sync-refused-zh_CN", test_sync_refused_zh_CN);
 	g_test_add_func("/gui/sync-write", test_sync_write);
 #endif
 	g_test_add_func("/gui/team", test_team);

@@ -144,22 +144,33 @@ printf 'subjectAltName=IP:127.0.0.1\n' >"$T/san"
 openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial \
 	-days 2 -extfile "$T/san" -out "$T/srv.pem" 2>/dev/null
 [ -s "$T/srv.pem" ] || fail "openssl could not make the test certificates"
-for try in 1 2 3 4 5 6 7 8; do
-	CPORT=$((20000 + RANDOM % 40000))
-	"$RELAY" --listen "127.0.0.1:$CPORT" --store "sqlite:$T/relay2.db" --rate 0 \
-		--tls-cert "$T/srv.pem" --tls-key "$T/srv.key" >"$T/relay2.out" 2>&1 &
-	CA_PID=$!
-	up=
-	for i in $(seq 50); do
-		curl -s --cacert "$T/ca.pem" "https://127.0.0.1:$CPORT/healthz" >/dev/null 2>&1 && { up=1; break; }
-		kill -0 "$CA_PID" 2>/dev/null || break
-		sleep 0.1
+# Starts a second relay on a free loopback port: URL_BASE (e.g.
+# https://127.0.0.1), OUT (its output), then curl's options to reach it
+# (split on spaces: $T has none; may be empty), then the relay's own
+# options.  Sets CA_PID (the
+# cleanup stops it) and UP_PORT once its /healthz answers.
+relay_up() {
+	local base=$1 out=$2 curlopt=$3 try i up
+	shift 3
+	for try in 1 2 3 4 5 6 7 8; do
+		UP_PORT=$((20000 + RANDOM % 40000))
+		"$RELAY" --listen "127.0.0.1:$UP_PORT" --rate 0 "$@" >"$out" 2>&1 &
+		CA_PID=$!
+		up=
+		for i in $(seq 50); do
+			curl -s $curlopt "$base:$UP_PORT/healthz" >/dev/null 2>&1 && { up=1; break; }
+			kill -0 "$CA_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		[ -n "$up" ] && return 0
+		kill "$CA_PID" 2>/dev/null; wait "$CA_PID" 2>/dev/null || true
+		CA_PID=
 	done
-	[ -n "$up" ] && break
-	kill "$CA_PID" 2>/dev/null; wait "$CA_PID" 2>/dev/null || true
-	CA_PID=
-done
-[ -n "$CA_PID" ] || fail "the CA-signed relay did not start: $(cat "$T/relay2.out")"
+	fail "the relay did not start: $(cat "$out")"
+}
+relay_up https://127.0.0.1 "$T/relay2.out" "--cacert $T/ca.pem" --store "sqlite:$T/relay2.db" \
+	--tls-cert "$T/srv.pem" --tls-key "$T/srv.key"
+CPORT=$UP_PORT
 on lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --space 'Dock team' >/dev/null
 [ "$(rc)" = 1 ] || fail "a certificate of an unknown CA was accepted"
 ok lead en_US.UTF-8 sync --relay "https://127.0.0.1:$CPORT" --cacert "$T/ca.pem" >/dev/null
@@ -183,4 +194,32 @@ LANG=en_US.UTF-8 "$RELAY" --store "sqlite:$T/relay3.db" --listen 127.0.0.1:0 \
 	--register-allow "$T/empty.allow" >/dev/null 2>"$T/err" || rc=$?
 [ "$rc" = 2 ] && grep -q "lists no fingerprint" "$T/err" || fail "an empty list: $rc $(cat "$T/err")"
 [ ! -e "$T/relay3.db" ] || fail "a refused start made a store"
+# ---- a relay that refuses: `sync status` says so in the user's language --
+# It registers spaces only for an identity that is not the lead's: the
+# lead's sync is refused (403), and the status tells that kind of problem
+# in Chinese, the relay's English detail after it and in --json.
+printf '00000 00000 00000 00000 00000 00000 00000 00000 00000 00000 00000 00000\n' >"$T/other.allow"
+kill "$CA_PID" 2>/dev/null; wait "$CA_PID" 2>/dev/null || true
+CA_PID=
+relay_up http://127.0.0.1 "$T/relay4.out" "" --store "sqlite:$T/relay4.db" \
+	--register-allow "$T/other.allow"
+RPORT=$UP_PORT
+on lead zh_CN.UTF-8 sync --relay "http://127.0.0.1:$RPORT" --space 'Dock team' >/dev/null
+[ "$(rc)" = 1 ] || fail "a refusing relay: $(rc) $(cat "$T/err")"
+ok lead zh_CN.UTF-8 sync status >/dev/null
+grep "127.0.0.1:$RPORT" "$T/out" | grep -q "中继拒绝了本设备的请求" ||
+	fail "zh_CN status of a refusal: $(cat "$T/out")"
+grep "127.0.0.1:$RPORT" "$T/out" | grep -q "forbidden" ||
+	fail "zh_CN status lost the detail: $(cat "$T/out")"
+grep -q "中继不可达\|无法连接中继" "$T/out" && fail "a refusal told as unreachable: $(cat "$T/out")"
+ok lead zh_CN.UTF-8 --json sync status >/dev/null
+python3 - "$T/out" "http://127.0.0.1:$RPORT" <<'EOF' || fail "status --json of a refusal: $(cat "$T/out")"
+import json, sys
+d = json.load(open(sys.argv[1]))
+rows = [r for r in d["relays"] if r["relay"] == sys.argv[2]]
+assert rows and rows[0]["problem_kind"] == "refused", d
+assert "forbidden" in rows[0]["problem"], d
+assert all(r["problem_kind"] == "none" for r in d["relays"] if r["relay"] != sys.argv[2]), d
+EOF
+
 echo "cli_relay: ok"
