@@ -459,8 +459,11 @@ static void files_take(const char *dir, vault_files *vf, int with_shm)
 					     strcmp(e->d_name + l - 4, "-shm") == 0))
 			continue;
 		assert_true(vf->n < MAX_FILES);
-		snprintf(vf->name[vf->n], sizeof vf->name[0], "%s", e->d_name);
-		snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+		/* A vault's own file names are short: a longer one is no file
+		 * of it, and would not fit. */
+		assert_true(l < sizeof vf->name[0] && strlen(dir) + 1 + l < sizeof path);
+		memcpy(vf->name[vf->n], e->d_name, l + 1);
+		snprintf(path, sizeof path, "%s/%.*s", dir, (int)l, e->d_name);
 		vf->data[vf->n] = slurp(path, &vf->len[vf->n]);
 		assert_non_null(vf->data[vf->n]);
 		vf->n++;
