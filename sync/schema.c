@@ -387,21 +387,13 @@ static const char migration_8[] =
 	"CREATE INDEX op_control ON op(space) WHERE " HEARTH_OP_CONTROL_WHERE ";";
 
 /*
- * Version 9: kept for the field index being added beside this one (an
- * empty step until it lands; if it does not, migration 10 below becomes 9
- * unchanged and this slot goes).
- */
-static const char migration_9[] = "";
-
-/*
- * Version 10: the kind of each relay_sync row's problem, by its stable
+ * Version 9: the kind of each relay_sync row's problem, by its stable
  * name (hearth_sync_problem_name: 'unreachable', 'refused', ...; NULL
  * with no problem), so that a face says it in the user's language; the
  * problem text stays as the English detail.  Rows kept before with a
- * problem get 'other': shown with their text.  Self-contained: it reads
- * nothing added by version 9.
+ * problem get 'other': shown with their text.
  */
-static const char migration_10[] =
+static const char migration_9[] =
 	"ALTER TABLE relay_sync ADD COLUMN problem_kind TEXT;"
 	"UPDATE relay_sync SET problem_kind = 'other' WHERE problem IS NOT NULL AND problem <> '';";
 
@@ -422,7 +414,6 @@ static const struct migration migrations[] = {
 	{ migration_7, NULL },
 	{ migration_8, NULL },
 	{ migration_9, NULL },
-	{ migration_10, NULL },
 };
 
 #define LATEST ((int)(sizeof migrations / sizeof migrations[0]) - 1)

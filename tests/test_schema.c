@@ -246,7 +246,7 @@ static const char seed_v6[] =
 	" ('https://relay.example', x'6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b',"
 	"  NULL, 3, 2, 3, 3, 1700000100, NULL);";
 
-/* seed_v6's rows survive the migration to version 10 (problem kinds):
+/* seed_v6's rows survive the migration to version 9 (problem kinds):
  * the problem kept before gets the kind OTHER, shown with its English
  * text; the row without a problem none; the rest as it was. */
 static void check_v6(sqlite3 *db)
@@ -320,7 +320,7 @@ static const char *conflict_table[MAX_VERSIONS] = {
 /* For a migration that adds a column rather than a table: SQL that makes
  * it fail (the column there already), and SQL that takes it away again. */
 static const char *const conflict_sql[MAX_VERSIONS][2] = {
-	[10] = { "ALTER TABLE relay_sync ADD COLUMN problem_kind",
+	[9] = { "ALTER TABLE relay_sync ADD COLUMN problem_kind",
 		 "ALTER TABLE relay_sync DROP COLUMN problem_kind" },
 };
 
