@@ -274,7 +274,10 @@ static int attention_one(const char *relay, const hearth_id *space,
 	 * one without its trailing slashes. */
 	if (strlen(relay) != c->url_len || strncmp(relay, c->url, c->url_len) != 0)
 		return 0;
-	if (rs->problem[0] != '\0' && o->problem[0] == '\0') {
+	/* A relay that had lost envelopes was given them again by the same
+	 * sync: worth its note in the state, not the user's attention. */
+	if (rs->problem[0] != '\0' && o->problem[0] == '\0' &&
+	    rs->problem_kind != HEARTH_SYNC_PROBLEM_RELAY_LOST) {
 		snprintf(o->problem, sizeof o->problem, "%s", rs->problem);
 		o->problem_kind = rs->problem_kind;
 	}

@@ -469,6 +469,15 @@ static void test_damaged_on_relay(void **state)
 			fail_msg("the problem does not name the damage: %s", res.problem);
 		assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
 	}
+	/* Worth the user's attention: records are missing here. */
+	{
+		hearth_relaysync_attention a;
+
+		OK(hearth_settings_set(f->r[0].s, HEARTH_SETTING_RELAY_URL, f->url));
+		OK(hearth_relaysync_attention_get(f->r[0].s, (int64_t)time(NULL), &a));
+		assert_int_equal(a.need, HEARTH_RELAYSYNC_FAILED);
+		assert_int_equal(a.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
+	}
 	/* The second counsellor too. */
 	OK(sync_url(f, &f->r[2], NULL, &res));
 	OK(hearth_record_load(f->r[2].s, &flag, &r));
@@ -1315,11 +1324,19 @@ static void test_relay_rolled_back(void **state)
 		 " '%s/relay.db-shm'", f->dir, f->dir, f->dir, f->dir);
 	assert_int_equal(system(cmd), 0);
 	relay_up_at(f, f->port, listen, sizeof listen);
+	OK(hearth_settings_set(f->r[0].s, HEARTH_SETTING_RELAY_URL, f->url));
 	OK(sync_url(f, &f->r[0], NULL, &res));
 	assert_true(res.relay_lost);
 	assert_true(res.in_sync);
 	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_RELAY_LOST);
 	assert_true(res.relay_lacked > 0);
+	/* Mended by this sync: nothing for Today to raise. */
+	{
+		hearth_relaysync_attention a;
+
+		OK(hearth_relaysync_attention_get(f->r[0].s, (int64_t)time(NULL), &a));
+		assert_int_equal(a.need, HEARTH_RELAYSYNC_FINE);
+	}
 	sync_ok(f, &f->r[2]);
 	sync_ok(f, &f->r[1]);
 	all_equal(f);

@@ -112,7 +112,8 @@ typedef struct hearth_relaysync_attention {
 
 /* Judges the remembered relay's syncs at now (unix seconds: the caller's
  * clock, so a test can move it).  FAILED when the last sync of any of its
- * spaces kept a problem; else STALE when a space's last whole sync is
+ * spaces kept a problem (but HEARTH_SYNC_PROBLEM_RELAY_LOST: that sync
+ * sent the relay what it had lost); else STALE when a space's last whole sync is
  * older than HEARTH_RELAYSYNC_STALE_SECONDS, or no space of it ever
  * synced whole although a sync was tried; else FINE (FINE too with no
  * relay remembered: syncing is optional). */
