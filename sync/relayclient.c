@@ -94,6 +94,24 @@ static void problem(client *c, hearth_sync_problem_kind kind, const char *fmt, .
 	va_end(ap);
 }
 
+/* Notes one more envelope left out, fmt saying which and why: the
+ * problem names the last one and, past the first, how many there were. */
+static void left_out(client *c, const char *fmt, ...) HEARTH_PRINTF(2, 3);
+static void left_out(client *c, const char *fmt, ...)
+{
+	char what[HEARTH_SYNC_PROBLEM_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof what, fmt, ap);
+	va_end(ap);
+	if (++c->r->left_out > 1)
+		problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT, "%zu envelopes left out; the last: %s",
+			c->r->left_out, what);
+	else
+		problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT, "%s", what);
+}
+
 static void progress(client *c)
 {
 	if (c->hooks != NULL && c->hooks->progress != NULL)
@@ -693,14 +711,11 @@ static hearth_status receive_batch(client *c, page *pg, uint64_t cursor)
 			return kst;
 		hearth_errdetail_clear();
 		if (st == HEARTH_ENOTFOUND || st == HEARTH_ENEWER)
-			problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
-				"the relay sent envelope %.16s, which cannot be opened here "
-				"yet (%s): kept aside, the others received", hex, reason);
+			left_out(c, "the relay sent envelope %.16s, which cannot be opened here "
+				 "yet (%s): kept aside, the others received", hex, reason);
 		else
-			problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
-				"the relay sent envelope %.16s, which does not open (%s): "
-				"refused, the others received", hex, reason);
-		c->r->left_out++;
+			left_out(c, "the relay sent envelope %.16s, which does not open (%s): "
+				 "refused, the others received", hex, reason);
 		memmove(&pg->envs[k], &pg->envs[k + 1], (pg->n - k - 1) * sizeof *pg->envs);
 		memmove(&pg->seqs[k], &pg->seqs[k + 1], (pg->n - k - 1) * sizeof *pg->seqs);
 		pg->n--;
@@ -933,11 +948,9 @@ static hearth_status relay_ids(client *c, const unsigned *b, size_t n, id_list *
 				/* The relay names its ids from the bytes it keeps: an
 				 * envelope damaged there lands in another bucket.  Left
 				 * out; the rest of the bucket still reconciles. */
-				problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
-					"the relay lists envelope %.16s in bucket %u, not "
-					"its own (damaged on the relay?): left out", json_string_value(e),
-					b[i]);
-				c->r->left_out++;
+				left_out(c, "the relay lists envelope %.16s in bucket %u, not "
+					 "its own (damaged on the relay?): left out",
+					 json_string_value(e), b[i]);
 				continue;
 			}
 			if (id_list_add(&theirs[i], id, 0) != 0) {
@@ -1000,11 +1013,9 @@ static hearth_status fetch(client *c, const env_id *ids, size_t n, size_t *done)
 		 * keeps it (the id was its bytes' when it was stored).  Left
 		 * out, so that the others still arrive. */
 		hearth_hex_encode(hex, id, sizeof id);
-		problem(c, HEARTH_SYNC_PROBLEM_LEFT_OUT,
-			"the relay answered a fetch with envelope %.16s, which is not "
-			"one asked for (damaged on the relay?): left out, the others "
-			"received", hex);
-		c->r->left_out++;
+		left_out(c, "the relay answered a fetch with envelope %.16s, which is not "
+			 "one asked for (damaged on the relay?): left out, the others "
+			 "received", hex);
 		memmove(&pg.envs[i], &pg.envs[i + 1], (pg.n - i - 1) * sizeof *pg.envs);
 		memmove(&pg.seqs[i], &pg.seqs[i + 1], (pg.n - i - 1) * sizeof *pg.seqs);
 		pg.n--;

@@ -1206,6 +1206,19 @@ static void hostile_case(team3 *f, int mode, enum hostile_end end)
 	}
 	if (end == LEFT_OUT) {
 		assert_true(res.left_out > 0);
+		/* Two envelopes under each other's signature: both out. */
+		if (mode == H_SWAP)
+			assert_int_equal(res.left_out, 2);
+		if (res.left_out > 1) {
+			char many[48];
+
+			/* Each one counted, the last one named. */
+			snprintf(many, sizeof many, "%zu envelopes left out; the last: ",
+				 res.left_out);
+			if (strstr(res.problem, many) == NULL)
+				fail_msg("mode %d: %zu left out, but the problem says: %s", mode,
+					 res.left_out, res.problem);
+		}
 		if (strstr(res.problem, "does not open") == NULL)
 			fail_msg("mode %d: the problem does not say so: %s", mode, res.problem);
 		assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_LEFT_OUT);
