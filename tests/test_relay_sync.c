@@ -1210,7 +1210,7 @@ static void hostile_case(team3 *f, int mode, enum hostile_end end)
 		if (mode == H_SWAP)
 			assert_int_equal(res.left_out, 2);
 		if (res.left_out > 1) {
-			char many[48];
+			char many[64];
 
 			/* Each one counted, the last one named. */
 			snprintf(many, sizeof many, "%zu envelopes left out; the last: ",
