@@ -490,9 +490,12 @@ static int sync_relay(struct hearth_cli *cli, int argc, char **argv)
 	/* No relay given nor remembered, bad options: usage. */
 	if (st == HEARTH_EINVAL)
 		return cli_usage(cli, "%s", hearth_errdetail_local());
-	if (st != HEARTH_OK)
+	/* A space's failure was told by space_cb, with its name (and the
+	 * detail is gone since): only a failure before any space is told
+	 * here. */
+	if (st != HEARTH_OK && !rc.failed)
 		return cli_error_status(cli, st);
-	return rc.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
+	return st != HEARTH_OK || rc.failed ? CLI_EXIT_FAIL : CLI_EXIT_OK;
 }
 
 /* ---- sync status ---------------------------------------------------------------- */

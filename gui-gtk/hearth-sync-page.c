@@ -389,7 +389,9 @@ on_sync_finished(HearthSyncPage *self, gint status, const char *detail,
 		break;
 	}
 	if (status != HEARTH_OK && detail != NULL && *detail != '\0') {
-		g_autofree char *t = g_strdup_printf("%s %s", head, detail);
+		/* Translators: a sync's result, then the failure's detail:
+		 * two sentences (no space between them in Chinese). */
+		g_autofree char *t = g_strdup_printf(_("%s %s"), head, detail);
 
 		gtk_label_set_text(self->result_label, t);
 	} else {

@@ -128,11 +128,39 @@ static hearth_status call(client *c, const char *method, const char *suffix,
 	return hearth_transport_call(c->t, method, path, ctype, body, len, resp);
 }
 
+/* The relay's error codes (docs/protocol.md), as words the local detail
+ * translates; NULL for a code this client does not know, which is shown as
+ * the relay sent it. */
+static const char *code_words(const char *code)
+{
+	static const struct {
+		const char *code, *words;
+	} known[] = {
+		{ "bad_request", N_("bad request") },
+		{ "unauthenticated", N_("authentication failed") },
+		{ "forbidden", N_("not allowed") },
+		{ "not_found", N_("not found") },
+		{ "too_large", N_("too large") },
+		{ "rate_limited", N_("too many requests") },
+		{ "quota", N_("storage quota reached") },
+		{ "unavailable", N_("unavailable") },
+		{ "internal", N_("internal error") },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof known / sizeof known[0]; i++)
+		if (strcmp(code, known[i].code) == 0)
+			return known[i].words;
+	return NULL;
+}
+
 /* An answer other than the one expected: HEARTH_ENET naming the relay's
- * error code (and the problem says it too). */
+ * error code, in words the user's language has when the code is known
+ * (the problem, kept in English, has the code itself). */
 static hearth_status refused_by_relay(client *c, const hearth_response *resp,
 				      const char *what)
 {
+	const char *words;
 	char code[64];
 
 	hearth_response_error(resp, code, sizeof code);
@@ -145,6 +173,10 @@ static hearth_status refused_by_relay(client *c, const hearth_response *resp,
 		resp->status != 429 ? HEARTH_SYNC_PROBLEM_REFUSED :
 		HEARTH_SYNC_PROBLEM_UNREACHABLE, "the relay refused %s: %s", what, code);
 	c->ended = 1;
+	words = code_words(code);
+	if (words != NULL)
+		return hearth_fail(HEARTH_ENET, "relay '%s' refused %-s: %-s (HTTP %ld)",
+				   hearth_transport_url(c->t), what, words, resp->status);
 	return hearth_fail(HEARTH_ENET, "relay '%s' refused %-s: %s (HTTP %ld)",
 			   hearth_transport_url(c->t), what, code, resp->status);
 }

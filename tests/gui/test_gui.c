@@ -2725,6 +2725,9 @@ test_sync_refused_zh_CN(void)
 	wait_sync_end(f.win);
 	g_assert_true(g_str_has_prefix(gtk_label_get_text(GTK_LABEL(find("sync-result"))),
 				       refused));
+	/* The relay's error code in words of the user's language. */
+	g_assert_nonnull(strstr(gtk_label_get_text(GTK_LABEL(find("sync-result"))), "无权限"));
+	g_assert_null(strstr(gtk_label_get_text(GTK_LABEL(find("sync-result"))), "forbidden"));
 	sync_shot(f.win, "sync-refused-zh_CN");
 	sync_fixture_down(&f);
 	g_setenv("LANGUAGE", "en", TRUE);

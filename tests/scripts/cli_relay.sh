@@ -206,6 +206,10 @@ relay_up http://127.0.0.1 "$T/relay4.out" "" --store "sqlite:$T/relay4.db" \
 RPORT=$UP_PORT
 on lead zh_CN.UTF-8 sync --relay "http://127.0.0.1:$RPORT" --space 'Dock team' >/dev/null
 [ "$(rc)" = 1 ] || fail "a refusing relay: $(rc) $(cat "$T/err")"
+# The relay's error code is said in words of the user's language, once,
+# after the space's name, with no "no error" line after it.
+grep -q "Dock team：.*无权限（HTTP 403）" "$T/err" && ! grep -q "forbidden" "$T/err" &&
+	[ "$(wc -l <"$T/err")" = 1 ] || fail "zh_CN error of a refusal: $(cat "$T/err")"
 ok lead zh_CN.UTF-8 sync status >/dev/null
 grep "127.0.0.1:$RPORT" "$T/out" | grep -q "中继拒绝了本设备的请求" ||
 	fail "zh_CN status of a refusal: $(cat "$T/out")"
