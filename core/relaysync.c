@@ -107,8 +107,13 @@ static hearth_status audit_space(hearth_store *s, const hearth_id *space, hearth
 	hearth_id_to_hex(space, hex);
 	n = snprintf(detail, sizeof detail, "space=%s pushed=%zu pulled=%zu applied=%zu in_sync=%d",
 		     hex, r->pushed, r->pulled, r->received.applied, r->in_sync);
+	/* The problem's kind (hearth_sync_problem_name) before its English
+	 * text, which runs to the end of the line. */
 	if ((st != HEARTH_OK || r->problem[0] != '\0') && n > 0 && (size_t)n < sizeof detail)
-		snprintf(detail + n, sizeof detail - (size_t)n, " problem=%s",
+		snprintf(detail + n, sizeof detail - (size_t)n, " problem_kind=%s problem=%s",
+			 hearth_sync_problem_name(r->problem_kind != HEARTH_SYNC_PROBLEM_NONE ?
+						  r->problem_kind :
+						  hearth_sync_problem_of_status(st)),
 			 r->problem[0] != '\0' ? r->problem : hearth_strerror(st));
 	return hearth_audit_append(s, HEARTH_AUDIT_SYNC_RELAY, NULL, detail);
 }

@@ -551,6 +551,13 @@ static void test_bad_options(void **state)
 	}
 }
 
+
+/* last_audit_cb for the entries of hearth_relaysync alone. */
+static int sync_audit_cb(const hearth_audit_entry *e, void *ctx)
+{
+	return strcmp(e->action, HEARTH_AUDIT_SYNC_RELAY) == 0 ? last_audit_cb(e, ctx) : 0;
+}
+
 /* A relay that refuses this device (403: it registers spaces only for the
  * identities it lists): the sync fails, and the state kept says the relay
  * refused, not that it could not be reached, in a sentence of its own in
@@ -564,6 +571,8 @@ static void test_refused_kind(void **state)
 	team3 *f = *state;
 	hearth_relay_result res;
 	hearth_sync_relay_state rs;
+	hearth_relaysync_opts o;
+	struct last_audit last;
 	char listen[32];
 	int found;
 
@@ -574,6 +583,15 @@ static void test_refused_kind(void **state)
 	assert_int_equal(sync_url(f, &f->r[0], NULL, &res), HEARTH_ENET);
 	assert_int_equal(res.problem_kind, HEARTH_SYNC_PROBLEM_REFUSED);
 	assert_non_null(strstr(res.problem, "forbidden"));
+	/* The audited verb keeps the kind in its entry, before the text. */
+	memset(&o, 0, sizeof o);
+	o.url = f->url;
+	assert_int_equal(hearth_relaysync(f->r[0].s, &o, NULL, NULL), HEARTH_ENET);
+	hearth_errdetail_clear();
+	memset(&last, 0, sizeof last);
+	OK(hearth_audit_each(f->r[0].s, sync_audit_cb, &last));
+	assert_string_equal(last.action, HEARTH_AUDIT_SYNC_RELAY);
+	assert_non_null(strstr(last.detail, " problem_kind=refused problem="));
 	OK(hearth_sync_relay_get(f->r[0].s, f->url, &f->space, &rs, &found));
 	assert_true(found);
 	assert_int_equal(rs.problem_kind, HEARTH_SYNC_PROBLEM_REFUSED);
