@@ -17,18 +17,40 @@
  * else Hearth hashes. */
 static const uint8_t op_magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'O', 'P' };
 
-static void put64(crypto_generichash_state *h, uint64_t v)
+/* The bytes hashed go through a buffer: an op is hashed from a dozen short
+ * pieces, and each update of the hash costs more than copying one. */
+typedef struct hash_writer {
+	crypto_generichash_state h;
+	size_t n;
+	uint8_t b[256];
+} hash_writer;
+
+static void put(hash_writer *w, const void *p, size_t n)
+{
+	if (w->n + n > sizeof w->b) {
+		crypto_generichash_update(&w->h, w->b, w->n);
+		w->n = 0;
+		if (n > sizeof w->b) {
+			crypto_generichash_update(&w->h, p, n);
+			return;
+		}
+	}
+	memcpy(w->b + w->n, p, n);
+	w->n += n;
+}
+
+static void put64(hash_writer *w, uint64_t v)
 {
 	uint8_t b[8];
 	int i;
 
 	for (i = 0; i < 8; i++)
 		b[i] = (uint8_t)(v >> (8 * (7 - i)));
-	crypto_generichash_update(h, b, sizeof b);
+	put(w, b, sizeof b);
 }
 
 /* A missing text (only in an op hearth_op_check refuses) hashes as empty. */
-static void put_text(crypto_generichash_state *h, const char *t)
+static void put_text(hash_writer *w, const char *t)
 {
 	size_t n = t != NULL ? strlen(t) : 0;
 	uint8_t b[4];
@@ -37,52 +59,65 @@ static void put_text(crypto_generichash_state *h, const char *t)
 	b[1] = (uint8_t)(n >> 16);
 	b[2] = (uint8_t)(n >> 8);
 	b[3] = (uint8_t)n;
-	crypto_generichash_update(h, b, sizeof b);
+	put(w, b, sizeof b);
 	if (n > 0)
-		crypto_generichash_update(h, (const uint8_t *)t, n);
+		put(w, t, n);
+}
+
+static void hash_start(hash_writer *w, size_t outlen)
+{
+	crypto_generichash_init(&w->h, NULL, 0, outlen);
+	w->n = 0;
+}
+
+static void hash_end(hash_writer *w, uint8_t *out, size_t outlen)
+{
+	crypto_generichash_update(&w->h, w->b, w->n);
+	crypto_generichash_final(&w->h, out, outlen);
+	sodium_memzero(w, sizeof *w);
 }
 
 void hearth_op_hash(const hearth_op *op, uint8_t out[HEARTH_OP_HASH_BYTES])
 {
-	crypto_generichash_state h;
+	hash_writer w;
 	uint8_t version = HEARTH_OP_FORMAT, has_value = op->value != NULL;
 	size_t i;
 
-	crypto_generichash_init(&h, NULL, 0, HEARTH_OP_HASH_BYTES);
-	crypto_generichash_update(&h, op_magic, sizeof op_magic);
-	crypto_generichash_update(&h, &version, 1);
-	put64(&h, op->id.device);
-	put64(&h, op->id.seq);
-	crypto_generichash_update(&h, op->hlc.b, sizeof op->hlc.b);
-	crypto_generichash_update(&h, op->space.b, sizeof op->space.b);
-	crypto_generichash_update(&h, op->record.b, sizeof op->record.b);
-	put_text(&h, op->kind);
-	put_text(&h, op->field);
-	crypto_generichash_update(&h, &has_value, 1);
+	hash_start(&w, HEARTH_OP_HASH_BYTES);
+	put(&w, op_magic, sizeof op_magic);
+	put(&w, &version, 1);
+	put64(&w, op->id.device);
+	put64(&w, op->id.seq);
+	put(&w, op->hlc.b, sizeof op->hlc.b);
+	put(&w, op->space.b, sizeof op->space.b);
+	put(&w, op->record.b, sizeof op->record.b);
+	put_text(&w, op->kind);
+	put_text(&w, op->field);
+	put(&w, &has_value, 1);
 	if (has_value)
-		put_text(&h, op->value);
-	put64(&h, op->nprev);
+		put_text(&w, op->value);
+	put64(&w, op->nprev);
 	for (i = 0; i < op->nprev; i++) {
-		put64(&h, op->prev[i].device);
-		put64(&h, op->prev[i].seq);
+		put64(&w, op->prev[i].device);
+		put64(&w, op->prev[i].seq);
 	}
-	crypto_generichash_final(&h, out, HEARTH_OP_HASH_BYTES);
+	hash_end(&w, out, HEARTH_OP_HASH_BYTES);
 }
 
 hearth_id hearth_op_record_id(const hearth_op *op)
 {
 	static const uint8_t magic[8] = { 'H', 'E', 'A', 'R', 'T', 'H', 'R', 'C' };
-	crypto_generichash_state h;
+	hash_writer w;
 	hearth_id id;
 
-	crypto_generichash_init(&h, NULL, 0, HEARTH_ID_BYTES);
-	crypto_generichash_update(&h, magic, sizeof magic);
-	put64(&h, op->id.device);
-	put64(&h, op->id.seq);
-	crypto_generichash_update(&h, op->hlc.b, sizeof op->hlc.b);
-	crypto_generichash_update(&h, op->space.b, sizeof op->space.b);
-	put_text(&h, op->kind);
-	crypto_generichash_final(&h, id.b, sizeof id.b);
+	hash_start(&w, HEARTH_ID_BYTES);
+	put(&w, magic, sizeof magic);
+	put64(&w, op->id.device);
+	put64(&w, op->id.seq);
+	put(&w, op->hlc.b, sizeof op->hlc.b);
+	put(&w, op->space.b, sizeof op->space.b);
+	put_text(&w, op->kind);
+	hash_end(&w, id.b, sizeof id.b);
 	return id;
 }
 

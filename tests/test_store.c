@@ -457,6 +457,60 @@ static op_list *ops_of(hearth_store *s, uint64_t device)
 
 /* ---- tests --------------------------------------------------------------- */
 
+/* An op's hash and a record id derived from a creating op are part of the
+ * format (docs/protocol.md): every device must compute the same bytes, so
+ * they are pinned here, for an op whose value is longer than any buffer
+ * the hash may go through and for one with a cleared value. */
+static void hex_of(const uint8_t *b, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void test_op_hash_pinned(void **state)
+{
+	hearth_op_id prev[2] = { { DEV_R, 7 }, { DEV_S, UINT64_C(0x0102030405060708) } };
+	char value[700], hex[2 * HEARTH_OP_HASH_BYTES + 1], idhex[HEARTH_ID_HEX + 1];
+	hearth_op op;
+	hearth_id id;
+	size_t i;
+
+	(void)state;
+	memset(&op, 0, sizeof op);
+	op.id.device = UINT64_C(0xa1b2c3d4e5f60718);
+	op.id.seq = 42;
+	for (i = 0; i < sizeof op.hlc.b; i++)
+		op.hlc.b[i] = (uint8_t)i;
+	for (i = 0; i < sizeof op.space.b; i++)
+		op.space.b[i] = (uint8_t)(0x40 + i);
+	for (i = 0; i < sizeof op.record.b; i++)
+		op.record.b[i] = (uint8_t)(0x80 + i);
+	op.kind = "person";
+	op.field = "note";
+	/* 699 bytes: "谈话记录 " then ASCII. */
+	snprintf(value, sizeof value, "%s", "谈话记录 ");
+	for (i = strlen(value); i < sizeof value - 1; i++)
+		value[i] = (char)('a' + i % 26);
+	value[sizeof value - 1] = '\0';
+	op.value = value;
+	op.prev = prev;
+	op.nprev = 2;
+	hearth_op_seal(&op);
+	hex_of(op.hash, sizeof op.hash, hex);
+	assert_string_equal(hex, "6165865119877222ac2574c3d4765272ce5e145a023f191a08ed362b9a5528f5");
+	op.value = NULL;
+	op.nprev = 0;
+	op.field = "_kind";
+	hearth_op_seal(&op);
+	hex_of(op.hash, sizeof op.hash, hex);
+	assert_string_equal(hex, "c5e9918b4467cae957e47b55a525df26956ed8a0fd0184376ca22ca24613703a");
+	id = hearth_op_record_id(&op);
+	hearth_id_to_hex(&id, idhex);
+	assert_string_equal(idhex, "90309f069c68b5a3a525d397b0217968");
+}
+
 static void test_ids(void **state)
 {
 	hearth_id a = hearth_id_random(), b = hearth_id_random(), c;
@@ -2937,6 +2991,7 @@ int main(void)
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ids),
+		cmocka_unit_test(test_op_hash_pinned),
 		T(test_create_set_get_clear_delete),
 		T(test_control_records_not_deleted),
 		T(test_chinese_text_round_trip),
