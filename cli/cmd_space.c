@@ -203,8 +203,9 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 			return cli_help(cli, _(
 				"Usage: hearth space members SPACE\n"
 				"List the members of a space (its id, id prefix or name): member\n"
-				"id (short), role, status, devices and the first groups of their\n"
-				"fingerprint.  Removed members are listed as removed.\n"));
+				"id (short), role, status, devices, the first groups of their\n"
+				"fingerprint, and when the newest change this vault holds from\n"
+				"their devices was written.  Removed members are listed as removed.\n"));
 		return CLI_EXIT_USAGE;
 	}
 	if ((rc = cli_operands(cli, argc, argv, 1, 1, "SPACE")) != 0)
@@ -218,10 +219,10 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		arr = json_array();
 	} else {
-		const char *header[5] = { _("Member"), _("Role"), _("Status"), _("Devices"),
-					  _("Fingerprint") };
+		const char *header[6] = { _("Member"), _("Role"), _("Status"), _("Devices"),
+					  _("Fingerprint"), _("Last change") };
 
-		t = cli_table_new(5, header);
+		t = cli_table_new(6, header);
 	}
 	if (arr == NULL && t == NULL) {
 		hearth_space_state_free(sp);
@@ -230,12 +231,18 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 	for (i = 0; i < sp->nmembers; i++) {
 		const hearth_space_member *m = &sp->members[i];
 		char hex[HEARTH_ID_HEX + 1], fp[HEARTH_FINGERPRINT_LEN + 1], nd[24];
-		const char *cells[5];
+		char when[32] = "";
+		const char *cells[6];
+		uint64_t last_ms = 0;
 
 		if (!m->has_identity)
 			continue;
 		hearth_id_to_hex(&m->record, hex);
 		hearth_fingerprint(&m->identity, fp);
+		if ((st = hearth_space_member_last_change(s, m, &last_ms)) != HEARTH_OK)
+			break;
+		if (last_ms > 0)
+			cli_format_ms(last_ms, when);
 		if (arr != NULL) {
 			json_t *devs = json_array(), *o;
 
@@ -245,10 +252,11 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 				hearth_device_hex(m->devices[j].device, d);
 				json_array_append_new(devs, json_string(d));
 			}
-			o = json_pack("{s:s, s:s, s:b, s:s, s:o}", "member", hex,
+			o = json_pack("{s:s, s:s, s:b, s:s, s:o, s:s?}", "member", hex,
 				      "role", hearth_role_name(m->role) ? hearth_role_name(m->role) : "",
 				      "removed", m->removed, "fingerprint", fp,
-				      "devices", devs != NULL ? devs : json_array());
+				      "devices", devs != NULL ? devs : json_array(),
+				      "last_change", when[0] != '\0' ? when : NULL);
 			if (o == NULL || json_array_append_new(arr, o) != 0)
 				break;
 			continue;
@@ -262,10 +270,16 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 		cells[2] = m->removed ? _("removed") : _("member");
 		cells[3] = nd;
 		cells[4] = fp;
+		cells[5] = when[0] != '\0' ? when : "-";
 		if (cli_table_add(t, cells) != 0)
 			break;
 	}
 	hearth_space_state_free(sp);
+	if (st != HEARTH_OK) {
+		json_decref(arr);
+		cli_table_free(t);
+		return cli_error_status(cli, st);
+	}
 	if (cli->json)
 		return cli_json_print(cli, json_pack("{s:o}", "members", arr));
 	cli_table_print(t, stdout);

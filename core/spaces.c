@@ -581,6 +581,26 @@ static int device_revoked(const hearth_space_state *st, uint64_t device)
 	return 0;
 }
 
+hearth_status hearth_space_member_last_change(hearth_store *s,
+					      const hearth_space_member *member,
+					      uint64_t *ms)
+{
+	hearth_status ret = HEARTH_OK;
+	hearth_hlc hlc;
+	size_t i;
+	int found;
+
+	if (s == NULL || member == NULL || ms == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot read a member's changes: no member");
+	*ms = 0;
+	for (i = 0; i < member->ndevices && ret == HEARTH_OK; i++) {
+		ret = hearth_store_device_latest(s, member->devices[i].device, &hlc, &found);
+		if (ret == HEARTH_OK && found && hearth_hlc_ms(&hlc) > *ms)
+			*ms = hearth_hlc_ms(&hlc);
+	}
+	return ret;
+}
+
 hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
 					hearth_space_member_cb cb, void *ctx)
 {
@@ -616,12 +636,13 @@ hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
 		/* The same checks as remove_member's. */
 		info.removable = lead && !info.removed && !info.self;
 		hearth_fingerprint(&x->identity, info.fingerprint);
-		if (cb(&info, ctx) != 0)
+		if ((ret = hearth_space_member_last_change(s, x, &info.last_change_ms)) !=
+		    HEARTH_OK || cb(&info, ctx) != 0)
 			break;
 	}
 	hearth_space_state_free(st);
 	me_free(&m);
-	return HEARTH_OK;
+	return ret;
 }
 
 /* ---- codes ----------------------------------------------------------------

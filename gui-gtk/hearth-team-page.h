@@ -18,6 +18,10 @@ G_DECLARE_FINAL_TYPE(HearthTeamPage, hearth_team_page, HEARTH, TEAM_PAGE, AdwBin
 
 HearthTeamPage *hearth_team_page_new(HearthWindow *win, HearthSession *session);
 
+/* When a member's newest change was written (ms since the epoch, 0:
+ * none held), in words, as of now (seconds since the epoch). */
+char *hearth_team_change_words(guint64 ms, gint64 now);
+
 G_END_DECLS
 
 #endif /* HEARTH_TEAM_PAGE_H */

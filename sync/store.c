@@ -3096,6 +3096,32 @@ static uint64_t hash_term(sqlite3_stmt *st, int c)
 	return be64_get(h);
 }
 
+hearth_status hearth_store_device_latest(hearth_store *s, uint64_t device,
+					 hearth_hlc *hlc, int *found)
+{
+	sqlite3_stmt *st = NULL;
+	hearth_status ret = HEARTH_OK;
+	int rc;
+
+	if (s == NULL || hlc == NULL || found == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot read a device's ops: no output");
+	*found = 0;
+	memset(hlc, 0, sizeof *hlc);
+	/* Backwards along the op_id index: one descent. */
+	rc = sqlite3_prepare_v2(s->db, "SELECT hlc FROM op WHERE device=?1 "
+				"ORDER BY seq DESC LIMIT 1", -1, &st, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)device);
+		rc = sqlite3_step(st);
+	}
+	if (rc == SQLITE_ROW)
+		*found = col_bytes(st, 0, hlc->b, sizeof hlc->b);
+	else if (rc != SQLITE_DONE)
+		ret = db_fail(s->db, rc, "cannot read the op log");
+	sqlite3_finalize(st);
+	return ret;
+}
+
 hearth_status hearth_store_heads(hearth_store *s, hearth_head_cb cb, void *ctx)
 {
 	sqlite3_stmt *st = NULL;

@@ -487,8 +487,9 @@ static const hearth_space_member_info *member_in(const struct members_ctx *c,
 }
 
 /* hearth_space_members_each: roles, this vault's own record, devices less
- * the revoked, fingerprints, and removable only for a lead, never for
- * itself or a removed member. */
+ * the revoked, fingerprints, when each member's newest change held was
+ * written, and removable only for a lead, never for itself or a removed
+ * member. */
 static void test_members_each(void **state)
 {
 	char fp[HEARTH_FINGERPRINT_LEN + 1];
@@ -505,7 +506,31 @@ static void test_members_each(void **state)
 	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
 	sync_to(&l, &a, &space);
 	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
-	sync_to(&a, &l, &space);
+	/* Nothing of the counsellor's device has reached the lead yet; the
+	 * lead's own changes have. */
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c), HEARTH_OK);
+	assert_int_equal(member_in(&c, &ma)->last_change_ms, 0);
+	assert_true((c.v[0].self ? c.v[0] : c.v[1]).last_change_ms > 0);
+	/* The counsellor writes in the space; once it arrives, the lead sees
+	 * when (the HLC of that device's newest op). */
+	{
+		hearth_id rec;
+		hearth_hlc newest;
+		int found = 0;
+
+		assert_int_equal(hearth_record_create(a.s, &space, "person", &rec), HEARTH_OK);
+		assert_int_equal(hearth_record_set(a.s, &rec, "name", "王芳"), HEARTH_OK);
+		assert_int_equal(hearth_store_device_latest(a.s, hearth_store_device(a.s),
+							    &newest, &found), HEARTH_OK);
+		assert_true(found);
+		sync_to(&a, &l, &space);
+		memset(&c, 0, sizeof c);
+		assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c),
+				 HEARTH_OK);
+		assert_true(hearth_hlc_ms(&newest) > 0);
+		assert_true(member_in(&c, &ma)->last_change_ms == hearth_hlc_ms(&newest));
+	}
 
 	/* The lead's view. */
 	memset(&c, 0, sizeof c);

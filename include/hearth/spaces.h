@@ -109,9 +109,20 @@ typedef struct hearth_space_member_info {
 	 * removed nor this vault's identity. */
 	int removable;
 	char fingerprint[HEARTH_FINGERPRINT_LEN + 1];
+	/* When the newest change held from any of its devices (revoked ones
+	 * included) was written, by its author's clock: ms since the epoch,
+	 * 0 when none is held.  A member whose devices have sent nothing for
+	 * long is one whose writes (a risk flag) may not have reached this
+	 * vault. */
+	uint64_t last_change_ms;
 } hearth_space_member_info;
 
 typedef int (*hearth_space_member_cb)(const hearth_space_member_info *m, void *ctx);
+/* The last_change_ms of member (see hearth_space_member_info). */
+hearth_status hearth_space_member_last_change(hearth_store *s,
+					      const hearth_space_member *member,
+					      uint64_t *ms) HEARTH_WUR;
+
 /* Calls cb for each member record of space that names an identity, by
  * record id, removed ones included (marked).  cb returns non-zero to
  * stop.  HEARTH_ENOTFOUND (no such space here, or no identity). */

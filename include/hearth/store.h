@@ -359,6 +359,11 @@ typedef int (*hearth_head_cb)(const hearth_device_head *h, void *ctx);
 hearth_status hearth_store_heads(hearth_store *s, hearth_head_cb cb,
 				 void *ctx) HEARTH_WUR;
 
+/* The HLC of the newest op held from device (its greatest seq: a device's
+ * HLCs grow with its seqs); *found 0 when none is held. */
+hearth_status hearth_store_device_latest(hearth_store *s, uint64_t device,
+					 hearth_hlc *hlc, int *found) HEARTH_WUR;
+
 /* Something the store refused or noticed, for a face to report:
  * quarantined and equivocating ops (op set, reason says why) and device
  * moves (op NULL). */

@@ -127,6 +127,7 @@
 #include "hearth-resources.h"
 #include "hearth-screening-page.h"
 #include "hearth-screenshot.h"
+#include "hearth-team-page.h"
 #include "hearth-window.h"
 #include "gui_testutil.h"
 #ifdef HEARTH_GUI_RELAY
@@ -2911,6 +2912,36 @@ team_shot(HearthWindow *win, int w, int h, const char *name)
  * member is no longer current there); a counsellor sees the members with
  * no remove action; a vault with no team space sees the empty state.
  * HEARTH_GUI_SHOTS=DIR saves team-*.png at 360x640 and 1280x800. */
+/* A member's last change in words, in both languages. */
+static void
+test_team_change_words(void)
+{
+	const gint64 now = 1790000000; /* seconds */
+	const guint64 ms = (guint64)now * 1000;
+	g_autofree char *none = hearth_team_change_words(0, now);
+	g_autofree char *fresh = hearth_team_change_words(ms - 30000, now);
+	g_autofree char *ahead = hearth_team_change_words(ms + 600000, now);
+	g_autofree char *minutes = hearth_team_change_words(ms - 5 * 60000, now);
+	g_autofree char *hour = hearth_team_change_words(ms - 3600000, now);
+	g_autofree char *days = hearth_team_change_words(ms - 3 * 86400000ull, now);
+	g_autofree char *zh = NULL;
+
+	g_assert_cmpstr(none, ==, "No changes received yet");
+	g_assert_cmpstr(fresh, ==, "Last change just now");
+	g_assert_cmpstr(ahead, ==, "Last change just now");
+	g_assert_cmpstr(minutes, ==, "Last change 5 minutes ago");
+	g_assert_cmpstr(hour, ==, "Last change 1 hour ago");
+	g_assert_cmpstr(days, ==, "Last change 3 days ago");
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	zh = hearth_team_change_words(ms - 3 * 3600000, now);
+	g_assert_cmpstr(zh, ==, "最近更改：3 小时前");
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+}
+
 static void
 test_team(void)
 {
@@ -2969,7 +3000,9 @@ test_team(void)
 	row = team_row(&member, "team-member-");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "Counsellor");
-	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "1 device");
+	/* Nothing of the counsellor's has reached the lead. */
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==,
+			"1 device · No changes received yet");
 	row = team_row(&lead, "team-member-");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "Lead");
@@ -3117,5 +3150,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/sync-write", test_sync_write);
 #endif
 	g_test_add_func("/gui/team", test_team);
+	g_test_add_func("/gui/team-change-words", test_team_change_words);
 	return g_test_run();
 }

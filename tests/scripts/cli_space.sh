@@ -123,15 +123,23 @@ refused "$LEAD" 1 'this invitation was used already' space approve '心理服务
 
 # ---- members ----
 mem=$(run "$LEAD" en_US.UTF-8 space members '心理服务队')
-head -1 <<<"$mem" | grep -q '^Member  *Role  *Status  *Devices  *Fingerprint$' || fail "members: $mem"
-grep -Eq "^${member:0:8}  +counsellor  +member  +1  +[0-9]{5} [0-9]{5}$" <<<"$mem" ||
+head -1 <<<"$mem" | grep -q '^Member  *Role  *Status  *Devices  *Fingerprint  *Last change$' ||
+	fail "members: $mem"
+# Nothing of the new member's devices has reached the lead yet ("-"); the
+# lead's own changes have (a time).
+grep -Eq "^${member:0:8}  +counsellor  +member  +1  +[0-9]{5} [0-9]{5}  +-$" <<<"$mem" ||
 	fail "members row: $mem"
+grep -Eq "  +lead  +member  +1  +[0-9]{5} [0-9]{5}  +[0-9]{4}-[0-9]{2}-[0-9]{2} " <<<"$mem" ||
+	fail "lead's row: $mem"
 mem_zh=$(run "$LEAD" zh_CN.UTF-8 space members '心理服务队')
 grep -q "^${member:0:8}  *咨询师  *成员  *1" <<<"$mem_zh" || fail "Chinese members: $mem_zh"
 json=$(run "$LEAD" en_US.UTF-8 --json space members '心理服务队')
 [ "$(jq '.members | length' <<<"$json")" = 2 ] || fail "members json: $json"
 [ "$(jq -r --arg m "$member" '.members[] | select(.member == $m) | .fingerprint' <<<"$json" |
 	tr -d ' ')" = "$member_fp" ] || fail "members json fingerprint: $json"
+[ "$(jq -r --arg m "$member" '.members[] | select(.member == $m) | .last_change' <<<"$json")" = null ] &&
+	jq -r --arg m "$member" '.members[] | select(.member != $m) | .last_change' <<<"$json" |
+	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} ' || fail "members json last_change: $json"
 
 # ---- remove ----
 refused "$LEAD" 1 "no member 'abcdef' in this space" space remove '心理服务队' abcdef
