@@ -2888,18 +2888,8 @@ team_role(GtkWidget *row)
 static void
 team_shot(HearthWindow *win, int w, int h, const char *name)
 {
-	static GtkCssProvider *css;
-
 	if (g_getenv("HEARTH_GUI_SHOTS") == NULL)
 		return;
-	/* The app's style sheet, which AdwApplication loads from the
-	 * resources and these windows (made without it) lack. */
-	if (css == NULL) {
-		css = gtk_css_provider_new();
-		gtk_css_provider_load_from_resource(css, "/cn/hearth/Hearth/style.css");
-		gtk_style_context_add_provider_for_display(gdk_display_get_default(),
-			GTK_STYLE_PROVIDER(css), GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-	}
 	hearth_screenshot_set_content_size(GTK_WINDOW(win), w, h);
 	settle(win);
 	spin(500);
@@ -3113,6 +3103,8 @@ test_team(void)
 int
 main(int argc, char **argv)
 {
+	GtkCssProvider *css;
+
 	g_setenv("LANGUAGE", "en", TRUE);
 	g_setenv("HEARTH_GUI_NO_FOCUS_LOCK", "1", TRUE);
 	/* GTK's test accessibility context: /gui/a11y reads the names an
@@ -3126,6 +3118,14 @@ main(int argc, char **argv)
 	gtk_test_init(&argc, &argv, NULL);
 	adw_init();
 	(void)hearth_get_resource();
+	/* The app's style sheet, which AdwApplication loads from the
+	 * resources: these windows, made without the application, get it
+	 * here, so that what the tests and the screenshots see is styled
+	 * as the app is. */
+	css = gtk_css_provider_new();
+	gtk_css_provider_load_from_resource(css, "/cn/hearth/Hearth/style.css");
+	gtk_style_context_add_provider_for_display(gdk_display_get_default(),
+		GTK_STYLE_PROVIDER(css), GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
 
 	g_test_add_func("/gui/counsellor", test_counsellor);
 	g_test_add_func("/gui/hotline", test_hotline);
