@@ -5,9 +5,20 @@
  * and devices): a member is shown by the first two groups of their
  * fingerprint, the text people compare in person, and this vault's own
  * identity as "You".  Removed members are not listed.
+ *
+ * Joining a team takes two devices and two steps, each one core verb: the
+ * lead's Invite view makes a code (hearth_space_invite), shown as text and
+ * as a QR code; the newcomer's Join view turns it into a join request
+ * (hearth_space_join), shown the same way with their fingerprint; back on
+ * the lead's Invite view, the request pasted, the lead compares the
+ * fingerprints aloud and only then approves (hearth_space_approve).  The
+ * views replace the page's body; its back button returns to the members.
  */
 #include "hearth-team-page.h"
 
+#include <string.h>
+
+#include "hearth-qr.h"
 #include "hearth/devices.h"
 #include "hearth/spaces.h"
 
@@ -15,6 +26,9 @@ struct _HearthTeamPage {
 	AdwBin parent_instance;
 
 	GtkWidget *body;        /* holds the preferences page or the empty state */
+	gboolean in_view;       /* the body shows the Invite or the Join view */
+	hearth_id invite_space; /* the space the Invite view invites to */
+	char *request;          /* a join request checked, to approve */
 
 	/* Owned */
 	HearthSession *session;
@@ -264,15 +278,56 @@ device_group(HearthTeamPage *self, hearth_store *s)
 static GtkWidget *
 empty_state(void)
 {
-	GtkWidget *empty = adw_status_page_new();
+	GtkWidget *empty = adw_status_page_new(), *button;
 
 	adw_status_page_set_icon_name(ADW_STATUS_PAGE(empty), "system-users-symbolic");
 	adw_status_page_set_title(ADW_STATUS_PAGE(empty), _("No Team Space"));
 	adw_status_page_set_description(ADW_STATUS_PAGE(empty),
-		_("Ask a team lead for an invitation; this device then joins with “hearth space join”."));
+		_("Ask a team lead for an invitation code, then join here."));
+	button = gtk_button_new_with_mnemonic(_("_Join a Team…"));
+	gtk_widget_add_css_class(button, "suggested-action");
+	gtk_widget_add_css_class(button, "pill");
+	gtk_widget_set_halign(button, GTK_ALIGN_CENTER);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(button), "team.join");
+	gtk_widget_set_name(button, "team-join-open");
+	adw_status_page_set_child(ADW_STATUS_PAGE(empty), button);
 	gtk_widget_set_vexpand(empty, TRUE);
 	gtk_widget_set_name(empty, "team-empty");
 	return empty;
+}
+
+/* The lead's way into the Invite view for space, in its group's header. */
+static GtkWidget *
+invite_button(HearthTeamPage *self, const hearth_id *space)
+{
+	g_autofree char *hex = hearth_gui_id_hex(space);
+	g_autofree char *name = g_strdup_printf("team-invite-open-%.8s", hex);
+	GtkWidget *b = gtk_button_new_with_mnemonic(_("_Invite…"));
+
+	(void)self;
+	gtk_widget_add_css_class(b, "flat");
+	gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "team.invite");
+	gtk_actionable_set_action_target(GTK_ACTIONABLE(b), "s", hex);
+	gtk_widget_set_name(b, name);
+	return b;
+}
+
+/* Another team to join, below everything else. */
+static GtkWidget *
+join_group(void)
+{
+	GtkWidget *group = adw_preferences_group_new(), *row;
+
+	row = adw_action_row_new();
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), _("Join Another Team…"));
+	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(row), "team.join");
+	adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+				  gtk_image_new_from_icon_name("go-next-symbolic"));
+	gtk_widget_set_name(row, "team-join-row");
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
+	return group;
 }
 
 static void
@@ -294,6 +349,8 @@ reload(HearthTeamPage *self)
 		hearth_window_status(self->win, st);
 		return;
 	}
+	self->in_view = FALSE;
+	g_clear_pointer(&self->request, g_free);
 	if (spaces->len == 0) {
 		gtk_box_append(GTK_BOX(self->body), empty_state());
 		return;
@@ -315,11 +372,19 @@ reload(HearthTeamPage *self)
 			hearth_window_status(self->win, st);
 		for (guint j = 0; j < members->len; j++)
 			member_row(&c, &g_array_index(members, hearth_space_member_info, j));
+		/* A lead invites (this vault's own row comes first). */
+		if (members->len > 0 &&
+		    g_array_index(members, hearth_space_member_info, 0).self &&
+		    g_array_index(members, hearth_space_member_info, 0).role == HEARTH_ROLE_LEAD)
+			adw_preferences_group_set_header_suffix(ADW_PREFERENCES_GROUP(c.group),
+								invite_button(self, &t->id));
 		adw_preferences_page_add(ADW_PREFERENCES_PAGE(page),
 					 ADW_PREFERENCES_GROUP(c.group));
 	}
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page),
 				 ADW_PREFERENCES_GROUP(device_group(self, s)));
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page),
+				 ADW_PREFERENCES_GROUP(join_group()));
 	gtk_box_append(GTK_BOX(self->body), page);
 }
 
@@ -384,6 +449,388 @@ action_remove(GtkWidget *widget, const char *name, GVariant *param)
 	gtk_window_present(GTK_WINDOW(d));
 }
 
+/* ---- joining: the Invite and the Join views -------------------------------- */
+
+/* Replaces the body with view (a sub-page: the header's back button
+ * returns to the members). */
+static void
+show_view(HearthTeamPage *self, GtkWidget *view)
+{
+	GtkWidget *child;
+
+	while ((child = gtk_widget_get_first_child(self->body)) != NULL)
+		gtk_box_remove(GTK_BOX(self->body), child);
+	gtk_box_append(GTK_BOX(self->body), view);
+	self->in_view = TRUE;
+}
+
+/* A scrolled, clamped column for a view's groups. */
+static GtkWidget *
+view_page(const char *name)
+{
+	GtkWidget *page = adw_preferences_page_new();
+
+	gtk_widget_set_vexpand(page, TRUE);
+	gtk_widget_set_name(page, name);
+	return page;
+}
+
+/* A preferences group with its title and what it is for. */
+static GtkWidget *
+titled_group(const char *title, const char *description)
+{
+	GtkWidget *group = adw_preferences_group_new();
+
+	adw_preferences_group_set_title(ADW_PREFERENCES_GROUP(group), title);
+	adw_preferences_group_set_description(ADW_PREFERENCES_GROUP(group), description);
+	return group;
+}
+
+/* A view's step: a pill button below the rows, centred; css (may be
+ * NULL) says whether it is the suggested one. */
+static GtkWidget *
+step_button(const char *mnemonic, const char *css, const char *name)
+{
+	GtkWidget *b = gtk_button_new_with_mnemonic(mnemonic);
+
+	if (css != NULL)
+		gtk_widget_add_css_class(b, css);
+	gtk_widget_add_css_class(b, "pill");
+	gtk_widget_set_halign(b, GTK_ALIGN_CENTER);
+	gtk_widget_set_margin_top(b, 12);
+	gtk_widget_set_name(b, name);
+	return b;
+}
+
+static void
+on_copy(GtkButton *button, gpointer data)
+{
+	const char *text = g_object_get_data(G_OBJECT(button), "text");
+	HearthTeamPage *self = data;
+
+	if (text == NULL)
+		return;
+	gdk_clipboard_set_text(gtk_widget_get_clipboard(GTK_WIDGET(button)), text);
+	hearth_window_toast(self->win, _("Copied"));
+}
+
+/* A code typed or pasted that the core refused: its own sentence says
+ * what is wrong with it (a typo, expired, used, for another space), where
+ * the window's would speak of files; anything else as the window says. */
+static void
+code_refused(HearthTeamPage *self, hearth_status st)
+{
+	if (st == HEARTH_EFORMAT || st == HEARTH_ESTATE || st == HEARTH_ENOTFOUND ||
+	    st == HEARTH_EEXISTS || st == HEARTH_ENEWER || st == HEARTH_EAUTH) {
+		g_message("hearth: %s", hearth_errdetail());
+		hearth_window_toast(self->win, hearth_errdetail_local());
+		hearth_errdetail_clear();
+		return;
+	}
+	hearth_window_status(self->win, st);
+}
+
+/* A code shown for the other device: its QR code (at least 200 px) and
+ * its text, selectable and copied by a button.  name prefixes the
+ * widgets' names ("team-invite": team-invite-qr, -code, -copy). */
+static GtkWidget *
+code_group(HearthTeamPage *self, const char *title, const char *note, const char *code,
+	   const char *name)
+{
+	GtkWidget *group = adw_preferences_group_new(), *box, *l, *b, *pic;
+	/* As large as fits a 360 px screen's column. */
+	g_autoptr(GdkTexture) qr = hearth_qr_texture(code, 288);
+	g_autofree char *n = NULL;
+
+	box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 12);
+	if (qr != NULL) {
+		int side = gdk_texture_get_width(qr);
+
+		pic = gtk_picture_new_for_paintable(GDK_PAINTABLE(qr));
+		gtk_picture_set_can_shrink(GTK_PICTURE(pic), FALSE);
+		gtk_widget_set_size_request(pic, side, side);
+		gtk_widget_set_halign(pic, GTK_ALIGN_CENTER);
+		/* Translators: the accessible name of a QR code picture. */
+		gtk_accessible_update_property(GTK_ACCESSIBLE(pic),
+			GTK_ACCESSIBLE_PROPERTY_LABEL, _("QR code of the text below"), -1);
+		n = g_strdup_printf("%s-qr", name);
+		gtk_widget_set_name(pic, n);
+		gtk_box_append(GTK_BOX(box), pic);
+	}
+	l = gtk_label_new(code);
+	gtk_label_set_selectable(GTK_LABEL(l), TRUE);
+	gtk_label_set_wrap(GTK_LABEL(l), TRUE);
+	gtk_label_set_wrap_mode(GTK_LABEL(l), PANGO_WRAP_CHAR);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	gtk_widget_add_css_class(l, "fingerprint");
+	g_free(n);
+	n = g_strdup_printf("%s-code", name);
+	gtk_widget_set_name(l, n);
+	gtk_box_append(GTK_BOX(box), l);
+	b = gtk_button_new_with_mnemonic(_("_Copy"));
+	gtk_widget_set_halign(b, GTK_ALIGN_START);
+	g_object_set_data_full(G_OBJECT(b), "text", g_strdup(code), g_free);
+	g_signal_connect_object(b, "clicked", G_CALLBACK(on_copy), self, 0);
+	g_free(n);
+	n = g_strdup_printf("%s-copy", name);
+	gtk_widget_set_name(b, n);
+	gtk_box_append(GTK_BOX(box), b);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), box);
+	return group;
+}
+
+/* A fingerprint to read aloud: three lines of four groups, large. */
+static GtkWidget *
+fingerprint_label(const char *fp, const char *name)
+{
+	g_autofree char *lines = fingerprint_lines(fp);
+	GtkWidget *l = gtk_label_new(lines);
+
+	gtk_label_set_selectable(GTK_LABEL(l), TRUE);
+	gtk_label_set_xalign(GTK_LABEL(l), 0);
+	gtk_widget_add_css_class(l, "fingerprint");
+	gtk_widget_add_css_class(l, "title-3");
+	gtk_widget_set_name(l, name);
+	return l;
+}
+
+/* The Compare step: the request's fingerprint, to be read against the
+ * newcomer's screen; nothing is approved until "They Match". */
+static void
+show_compare(HearthTeamPage *self, const char *fp)
+{
+	GtkWidget *page = view_page("team-compare"), *box, *b;
+	GtkWidget *group = titled_group(_("Do the Fingerprints Match?"),
+		_("Ask them to read aloud the fingerprint on their Team page. "
+		  "Approve only if every digit matches."));
+
+	box = gtk_box_new(GTK_ORIENTATION_VERTICAL, 18);
+	gtk_box_append(GTK_BOX(box), fingerprint_label(fp, "team-compare-fingerprint"));
+	/* Both full width, the destructive one apart from the other. */
+	b = step_button(_("They _Match"), "suggested-action", "team-compare-match");
+	gtk_widget_set_halign(b, GTK_ALIGN_FILL);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "team.approve");
+	gtk_box_append(GTK_BOX(box), b);
+	b = step_button(_("They _Don't Match"), "destructive-action", "team-compare-mismatch");
+	gtk_widget_set_halign(b, GTK_ALIGN_FILL);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "team.mismatch");
+	gtk_box_append(GTK_BOX(box), b);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), box);
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(group));
+	show_view(self, page);
+}
+
+static void
+on_check_request(GtkButton *button, gpointer data)
+{
+	HearthTeamPage *self = data;
+	GtkEditable *entry = g_object_get_data(G_OBJECT(button), "entry");
+	char fp[HEARTH_FINGERPRINT_LEN + 1];
+	hearth_join_request req;
+	hearth_status st;
+
+	if ((st = hearth_join_request_parse(gtk_editable_get_text(entry), &req)) != HEARTH_OK) {
+		code_refused(self, st);
+		return;
+	}
+	hearth_fingerprint(&req.identity, fp);
+	g_free(self->request);
+	self->request = g_strdup(gtk_editable_get_text(entry));
+	show_compare(self, fp);
+}
+
+/* The date and time an invitation expires, in the user's locale. */
+static char *
+expiry_text(const char *code)
+{
+	hearth_invitation inv;
+	g_autoptr(GDateTime) t = NULL;
+
+	if (hearth_invitation_parse(code, &inv) != HEARTH_OK) {
+		hearth_errdetail_clear();
+		return NULL;
+	}
+	t = g_date_time_new_from_unix_local((gint64)inv.expires_s);
+	return t != NULL ? g_date_time_format(t, "%x %H:%M") : NULL;
+}
+
+static void
+on_create_code(GtkButton *button, gpointer data)
+{
+	HearthTeamPage *self = data;
+	AdwComboRow *role = g_object_get_data(G_OBJECT(button), "role");
+	GtkWidget *page = g_object_get_data(G_OBJECT(button), "page");
+	hearth_store *s = hearth_session_get_store(self->session);
+	g_autofree char *until = NULL, *note = NULL;
+	char *code = NULL;
+	hearth_status st;
+
+	if (s == NULL)
+		return;
+	st = hearth_space_invite(s, &self->invite_space,
+				 adw_combo_row_get_selected(role) == 1 ? HEARTH_ROLE_LEAD :
+				 HEARTH_ROLE_COUNSELLOR, 0, &code);
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		return;
+	}
+	until = expiry_text(code);
+	/* Translators: %s is the date and time the invitation expires. */
+	note = g_strdup_printf(_("Let them scan it with their phone, or read it to them in "
+				 "person. It works once, until %s."), until != NULL ? until : "-");
+	gtk_widget_set_sensitive(GTK_WIDGET(button), FALSE);
+	gtk_widget_set_sensitive(GTK_WIDGET(role), FALSE);
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(
+		code_group(self, _("Invitation Code"), note, code, "team-invite")));
+	free(code);
+	{
+		GtkWidget *group = titled_group(_("Their Join Request"),
+			_("Their device shows a request once they join with this code."));
+		GtkWidget *entry = adw_entry_row_new(), *check;
+
+		adw_preferences_row_set_title(ADW_PREFERENCES_ROW(entry), _("Join request"));
+		gtk_widget_set_name(entry, "team-approve-request");
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), entry);
+		check = step_button(_("C_heck Request"), NULL, "team-approve-check");
+		g_object_set_data(G_OBJECT(check), "entry", entry);
+		g_signal_connect_object(check, "clicked", G_CALLBACK(on_check_request), self, 0);
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), check);
+		adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(group));
+	}
+}
+
+static void
+action_invite(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(widget);
+	g_autoptr(GtkStringList) roles = gtk_string_list_new(NULL);
+	GtkWidget *page, *group, *role, *create;
+
+	(void)name;
+	if (!hearth_gui_id_parse(g_variant_get_string(param, NULL), &self->invite_space))
+		return;
+	page = view_page("team-invite");
+	group = titled_group(_("Invite to the Team"),
+			     _("Make a code for one person to join this team space."));
+	gtk_string_list_append(roles, role_text(HEARTH_ROLE_COUNSELLOR));
+	gtk_string_list_append(roles, role_text(HEARTH_ROLE_LEAD));
+	role = adw_combo_row_new();
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(role), _("Role"));
+	adw_combo_row_set_model(ADW_COMBO_ROW(role), G_LIST_MODEL(roles));
+	gtk_widget_set_name(role, "team-invite-role");
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), role);
+	create = step_button(_("_Create Code"), "suggested-action", "team-invite-create");
+	g_object_set_data(G_OBJECT(create), "role", role);
+	g_object_set_data(G_OBJECT(create), "page", page);
+	g_signal_connect_object(create, "clicked", G_CALLBACK(on_create_code), self, 0);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), create);
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(group));
+	show_view(self, page);
+}
+
+static void
+action_approve(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(widget);
+	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_status st;
+
+	(void)name, (void)param;
+	if (s == NULL || self->request == NULL)
+		return;
+	st = hearth_space_approve(s, &self->invite_space, self->request, NULL, NULL);
+	if (st != HEARTH_OK) {
+		code_refused(self, st);
+		reload(self);
+		return;
+	}
+	hearth_window_toast(self->win,
+		_("Member approved. Sync, so that their device receives the team's records."));
+	reload(self);
+}
+
+static void
+action_mismatch(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(widget);
+
+	(void)name, (void)param;
+	hearth_window_toast(self->win,
+		_("Not approved. Ask them to join again, in person."));
+	reload(self);
+}
+
+static void
+on_join(GtkButton *button, gpointer data)
+{
+	HearthTeamPage *self = data;
+	GtkEditable *entry = g_object_get_data(G_OBJECT(button), "entry");
+	GtkWidget *page = g_object_get_data(G_OBJECT(button), "page");
+	hearth_store *s = hearth_session_get_store(self->session);
+	char fp[HEARTH_FINGERPRINT_LEN + 1];
+	hearth_invitation inv;
+	GtkWidget *group;
+	char *request = NULL;
+	hearth_status st;
+
+	if (s == NULL)
+		return;
+	if ((st = hearth_space_join(s, gtk_editable_get_text(entry), &request, &inv)) !=
+	    HEARTH_OK) {
+		code_refused(self, st);
+		return;
+	}
+	gtk_widget_set_sensitive(GTK_WIDGET(button), FALSE);
+	gtk_widget_set_sensitive(GTK_WIDGET(entry), FALSE);
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(
+		code_group(self, _("Your Join Request"),
+			   _("Give it to the lead who invited you: let them scan it, or send it "
+			     "over a channel you trust."), request, "team-join-request")));
+	free(request);
+	group = titled_group(_("Your Fingerprint"),
+		_("Read it aloud to the lead when they check your request. Once they approve "
+		  "it and sync, this team appears here."));
+	if ((st = hearth_identity_fingerprint_get(s, fp)) == HEARTH_OK)
+		adw_preferences_group_add(ADW_PREFERENCES_GROUP(group),
+					  fingerprint_label(fp, "team-join-fingerprint"));
+	else
+		hearth_window_status(self->win, st);
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(group));
+}
+
+static void
+action_join(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(widget);
+	GtkWidget *page = view_page("team-join"), *group, *entry, *join;
+
+	(void)name, (void)param;
+	group = titled_group(_("Join a Team"), _("Enter the invitation code a team lead gave you."));
+	entry = adw_entry_row_new();
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(entry), _("Invitation code"));
+	gtk_widget_set_name(entry, "team-join-code");
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), entry);
+	join = step_button(_("_Join"), "suggested-action", "team-join-submit");
+	g_object_set_data(G_OBJECT(join), "entry", entry);
+	g_object_set_data(G_OBJECT(join), "page", page);
+	g_signal_connect_object(join, "clicked", G_CALLBACK(on_join), self, 0);
+	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), join);
+	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(group));
+	show_view(self, page);
+}
+
+/* Back from a view to the members; from the members, out of the page. */
+static void
+on_back(GtkButton *button, gpointer data)
+{
+	HearthTeamPage *self = data;
+
+	if (self->in_view)
+		reload(self);
+	else
+		gtk_widget_activate_action(GTK_WIDGET(button), "win.back", NULL);
+}
+
 /* ---- the page -------------------------------------------------------------- */
 
 static void
@@ -394,6 +841,7 @@ hearth_team_page_dispose(GObject *object)
 	G_OBJECT_CLASS(hearth_team_page_parent_class)->dispose(object);
 	g_clear_object(&self->session);
 	g_clear_pointer(&self->titles, g_hash_table_unref);
+	g_clear_pointer(&self->request, g_free);
 }
 
 static void
@@ -403,6 +851,10 @@ hearth_team_page_class_init(HearthTeamPageClass *klass)
 
 	G_OBJECT_CLASS(klass)->dispose = hearth_team_page_dispose;
 	gtk_widget_class_install_action(widget_class, "team.remove", "s", action_remove);
+	gtk_widget_class_install_action(widget_class, "team.invite", "s", action_invite);
+	gtk_widget_class_install_action(widget_class, "team.approve", NULL, action_approve);
+	gtk_widget_class_install_action(widget_class, "team.mismatch", NULL, action_mismatch);
+	gtk_widget_class_install_action(widget_class, "team.join", NULL, action_join);
 }
 
 static void
@@ -416,7 +868,8 @@ hearth_team_page_init(HearthTeamPage *self)
 	gtk_widget_set_tooltip_text(back, _("Back"));
 	gtk_accessible_update_property(GTK_ACCESSIBLE(back),
 		GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back"), -1);
-	gtk_actionable_set_action_name(GTK_ACTIONABLE(back), "win.back");
+	g_signal_connect(back, "clicked", G_CALLBACK(on_back), self);
+	gtk_widget_set_name(back, "team-back");
 	adw_header_bar_pack_start(ADW_HEADER_BAR(header), back);
 	adw_header_bar_set_title_widget(ADW_HEADER_BAR(header),
 		adw_window_title_new(_("Team"), NULL));

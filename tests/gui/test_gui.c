@@ -2902,6 +2902,143 @@ team_shot(HearthWindow *win, int w, int h, const char *name)
  * member is no longer current there); a counsellor sees the members with
  * no remove action; a vault with no team space sees the empty state.
  * HEARTH_GUI_SHOTS=DIR saves team-*.png at 360x640 and 1280x800. */
+static int
+count_members_cb(const hearth_space_member_info *m, void *ctx)
+{
+	*(int *)ctx += !m->removed;
+	return 0;
+}
+
+/* The text of the label named name. */
+static const char *
+label_text(const char *name)
+{
+	GtkWidget *w = wait_for(name);
+
+	g_assert_true(GTK_IS_LABEL(w));
+	return gtk_label_get_text(GTK_LABEL(w));
+}
+
+/* Joining from the app (UX.md "Invite", "Compare fingerprints"): the lead
+ * makes a code, shown as a QR code of at least 200 px and as text; the
+ * newcomer's join request, pasted, leads to their fingerprint and to
+ * nothing approved until "They Match" (a mismatch approves nothing); the
+ * newcomer's side turns a code into a request and shows their
+ * fingerprint. */
+static void
+test_team_invite(void)
+{
+	g_autofree char *ldir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *ndir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *jdir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	hearth_vault *lv = new_vault(ldir), *nv = new_vault(ndir), *jv = new_vault(jdir);
+	hearth_store *ls = hearth_vault_store(lv), *ns = hearth_vault_store(nv);
+	char hex[HEARTH_ID_HEX + 1], fp[HEARTH_FINGERPRINT_LEN + 1];
+	g_autofree char *open = NULL, *code = NULL, *code2 = NULL, *shown = NULL;
+	char *request = NULL;
+	hearth_invitation inv;
+	hearth_join_request req;
+	hearth_id space;
+	HearthWindow *win;
+	GtkWidget *qr;
+	int members = 0;
+
+	g_assert_cmpint(hearth_space_create(ls, "Dock team", &space), ==, HEARTH_OK);
+	hearth_id_to_hex(&space, hex);
+	open = g_strdup_printf("team-invite-open-%.8s", hex);
+	win = show_vault(ldir, lv, HEARTH_MODE_COUNSELLOR, 360, 640);
+	team_open(win, "team-members");
+	click(open);
+	wait_for("team-invite");
+	g_assert_null(find("team-invite-code"));
+	click("team-invite-create");
+	qr = wait_for("team-invite-qr");
+	g_assert_true(GTK_IS_PICTURE(qr));
+	{
+		int w = 0, h = 0;
+
+		gtk_widget_get_size_request(qr, &w, &h);
+		g_assert_cmpint(w, >=, 200);
+		g_assert_cmpint(h, >=, 200);
+	}
+	code = g_strdup(label_text("team-invite-code"));
+	g_assert_cmpint(hearth_invitation_parse(code, &inv), ==, HEARTH_OK);
+	g_assert_true(hearth_id_equal(&inv.space, &space));
+	g_assert_cmpint(inv.role, ==, HEARTH_ROLE_COUNSELLOR);
+	team_shot(win, 360, 640, "team-invite-360x640-en.png");
+
+	/* The newcomer answers (on their own device). */
+	g_assert_cmpint(hearth_space_join(ns, code, &request, NULL), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_identity_fingerprint_get(ns, fp), ==, HEARTH_OK);
+	hearth_vault_close(nv);
+
+	/* A request that is not one: said, nothing else happens. */
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("team-approve-request")), "hello");
+	click("team-approve-check");
+	spin(200);
+	g_assert_null(find("team-compare"));
+	/* Theirs: the compare step shows their fingerprint. */
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("team-approve-request")), request);
+	click("team-approve-check");
+	wait_for("team-compare");
+	shown = g_strdelimit(g_strdup(label_text("team-compare-fingerprint")), "\n", ' ');
+	g_assert_cmpstr(shown, ==, fp);
+	team_shot(win, 360, 640, "team-compare-360x640-en.png");
+	/* They don't match: nothing approved, back to the members. */
+	click("team-compare-mismatch");
+	wait_for("team-members");
+	ls = hearth_session_get_store(hearth_window_get_session(win));
+	g_assert_cmpint(hearth_space_members_each(ls, &space, count_members_cb, &members),
+			==, HEARTH_OK);
+	g_assert_cmpint(members, ==, 1);
+	/* Again, and they match: approved, listed. */
+	click(open);
+	click("team-invite-create");
+	code2 = g_strdup(label_text("team-invite-code"));
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("team-approve-request")), request);
+	click("team-approve-check");
+	click("team-compare-match");
+	wait_for("team-members");
+	members = 0;
+	g_assert_cmpint(hearth_space_members_each(ls, &space, count_members_cb, &members),
+			==, HEARTH_OK);
+	g_assert_cmpint(members, ==, 2);
+	g_assert_cmpint(hearth_join_request_parse(request, &req), ==, HEARTH_OK);
+	free(request);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+
+	/* A newcomer in the app, in Chinese: the empty page's Join, the
+	 * code, their request and fingerprint. */
+	g_setenv("LANGUAGE", "zh_CN", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+	win = show_vault(jdir, jv, HEARTH_MODE_COUNSELLOR, 360, 640);
+	team_open(win, "team-empty");
+	click("team-join-open");
+	gtk_editable_set_text(GTK_EDITABLE(wait_for("team-join-code")), code2);
+	click("team-join-submit");
+	g_assert_true(GTK_IS_PICTURE(wait_for("team-join-request-qr")));
+	g_assert_cmpint(hearth_join_request_parse(label_text("team-join-request-code"), &req),
+			==, HEARTH_OK);
+	g_assert_true(hearth_id_equal(&req.space, &space));
+	g_assert_cmpint(hearth_identity_fingerprint_get(
+		hearth_session_get_store(hearth_window_get_session(win)), fp), ==, HEARTH_OK);
+	g_free(shown);
+	shown = g_strdelimit(g_strdup(label_text("team-join-fingerprint")), "\n", ' ');
+	g_assert_cmpstr(shown, ==, fp);
+	g_assert_true(shows_text(GTK_WIDGET(win), "你的指纹"));
+	team_shot(win, 360, 640, "team-join-360x640-zh_CN.png");
+	/* Back returns to the team page's own content. */
+	click("team-back");
+	wait_for("team-empty");
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	g_setenv("LANGUAGE", "en", TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
+}
+
 /* A member's last change in words, in both languages. */
 static void
 test_team_change_words(void)
@@ -3151,5 +3288,6 @@ main(int argc, char **argv)
 #endif
 	g_test_add_func("/gui/team", test_team);
 	g_test_add_func("/gui/team-change-words", test_team_change_words);
+	g_test_add_func("/gui/team-invite", test_team_invite);
 	return g_test_run();
 }
