@@ -298,13 +298,12 @@ empty_state(void)
 
 /* The lead's way into the Invite view for space, in its group's header. */
 static GtkWidget *
-invite_button(HearthTeamPage *self, const hearth_id *space)
+invite_button(const hearth_id *space)
 {
 	g_autofree char *hex = hearth_gui_id_hex(space);
 	g_autofree char *name = g_strdup_printf("team-invite-open-%.8s", hex);
 	GtkWidget *b = gtk_button_new_with_mnemonic(_("_Invite…"));
 
-	(void)self;
 	gtk_widget_add_css_class(b, "flat");
 	gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
 	gtk_actionable_set_action_name(GTK_ACTIONABLE(b), "team.invite");
@@ -377,7 +376,7 @@ reload(HearthTeamPage *self)
 		    g_array_index(members, hearth_space_member_info, 0).self &&
 		    g_array_index(members, hearth_space_member_info, 0).role == HEARTH_ROLE_LEAD)
 			adw_preferences_group_set_header_suffix(ADW_PREFERENCES_GROUP(c.group),
-								invite_button(self, &t->id));
+								invite_button(&t->id));
 		adw_preferences_page_add(ADW_PREFERENCES_PAGE(page),
 					 ADW_PREFERENCES_GROUP(c.group));
 	}

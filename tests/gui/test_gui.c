@@ -2948,6 +2948,11 @@ test_team_invite(void)
 	open = g_strdup_printf("team-invite-open-%.8s", hex);
 	win = show_vault(ldir, lv, HEARTH_MODE_COUNSELLOR, 360, 640);
 	team_open(win, "team-members");
+	/* Another team can be joined from here too; back returns. */
+	g_assert_true(gtk_widget_activate(wait_for("team-join-row")));
+	wait_for("team-join");
+	click("team-back");
+	wait_for("team-members");
 	click(open);
 	wait_for("team-invite");
 	g_assert_null(find("team-invite-code"));
