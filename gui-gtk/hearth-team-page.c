@@ -521,8 +521,14 @@ code_refused(HearthTeamPage *self, hearth_status st)
 {
 	if (st == HEARTH_EFORMAT || st == HEARTH_ESTATE || st == HEARTH_ENOTFOUND ||
 	    st == HEARTH_EEXISTS || st == HEARTH_ENEWER || st == HEARTH_EAUTH) {
+		/* The core's detail starts as a clause ("this is not a join
+		 * request"); a toast is a sentence of its own. */
+		g_autofree char *text = g_strdup(hearth_errdetail_local());
+
+		if (g_ascii_islower(text[0]))
+			text[0] = g_ascii_toupper(text[0]);
 		g_message("hearth: %s", hearth_errdetail());
-		hearth_window_toast(self->win, hearth_errdetail_local());
+		hearth_window_toast(self->win, text);
 		hearth_errdetail_clear();
 		return;
 	}
