@@ -824,17 +824,19 @@ action_join(GtkWidget *widget, const char *name, GVariant *param)
 	show_view(self, page);
 }
 
-/* Back from a view to the members; from the members, out of the page. */
-static void
-on_back(GtkButton *button, gpointer data)
+/* Back (the header's button, the Back key, Alt+Left) from a view returns
+ * to the members; from the members, the window pops the page. */
+static gboolean
+team_back(GtkWidget *page)
 {
-	HearthTeamPage *self = data;
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(page);
 
-	if (self->in_view)
-		reload(self);
-	else
-		gtk_widget_activate_action(GTK_WIDGET(button), "win.back", NULL);
+	if (!self->in_view)
+		return FALSE;
+	reload(self);
+	return TRUE;
 }
+
 
 /* ---- the page -------------------------------------------------------------- */
 
@@ -873,7 +875,7 @@ hearth_team_page_init(HearthTeamPage *self)
 	gtk_widget_set_tooltip_text(back, _("Back"));
 	gtk_accessible_update_property(GTK_ACCESSIBLE(back),
 		GTK_ACCESSIBLE_PROPERTY_LABEL, _("Back"), -1);
-	g_signal_connect(back, "clicked", G_CALLBACK(on_back), self);
+	gtk_actionable_set_action_name(GTK_ACTIONABLE(back), "win.back");
 	gtk_widget_set_name(back, "team-back");
 	adw_header_bar_pack_start(ADW_HEADER_BAR(header), back);
 	adw_header_bar_set_title_widget(ADW_HEADER_BAR(header),
@@ -884,6 +886,7 @@ hearth_team_page_init(HearthTeamPage *self)
 	gtk_box_append(GTK_BOX(box), self->body);
 	adw_bin_set_child(ADW_BIN(self), box);
 	gtk_widget_set_name(GTK_WIDGET(self), "team-page");
+	hearth_window_set_back_handler(GTK_WIDGET(self), team_back);
 }
 
 HearthTeamPage *

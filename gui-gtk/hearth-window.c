@@ -809,10 +809,21 @@ static void
 action_back(GtkWidget *widget, const char *name, GVariant *param)
 {
 	HearthWindow *self = HEARTH_WINDOW(widget);
+	GtkWidget *page = adw_leaflet_get_visible_child(self->leaflet);
+	HearthBackFunc back;
 
-	if (self->session != NULL &&
-	    adw_leaflet_get_visible_child(self->leaflet) != self->root_view)
-		hearth_window_pop(self);
+	if (self->session == NULL || page == self->root_view)
+		return;
+	back = (HearthBackFunc)g_object_get_data(G_OBJECT(page), "hearth-back");
+	if (back != NULL && back(page))
+		return;
+	hearth_window_pop(self);
+}
+
+void
+hearth_window_set_back_handler(GtkWidget *page, HearthBackFunc back)
+{
+	g_object_set_data(G_OBJECT(page), "hearth-back", (gpointer)back);
 }
 
 static void

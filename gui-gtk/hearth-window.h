@@ -52,6 +52,12 @@ void hearth_window_status(HearthWindow *self, hearth_status st);
 void hearth_window_push(HearthWindow *self, GtkWidget *page);
 void hearth_window_pop(HearthWindow *self);
 
+/* A pushed page with levels of its own (the Team page's Invite view)
+ * handles "back" itself first: win.back (the Back key, Alt+Left) calls
+ * back(page) and pops the page only when it returns FALSE. */
+typedef gboolean (*HearthBackFunc)(GtkWidget *page);
+void hearth_window_set_back_handler(GtkWidget *page, HearthBackFunc back);
+
 /* The page on top of the navigation stack (borrowed), or NULL. */
 GtkWidget *hearth_window_get_top(HearthWindow *self);
 
