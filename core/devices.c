@@ -393,7 +393,42 @@ static hearth_status each_linked(hearth_store *s, const hearth_identity *id,
 	return HEARTH_OK;
 }
 
+/* Passes each device on with its last change filled in. */
+struct with_last {
+	hearth_store *s;
+	hearth_device_cb cb;
+	void *ctx;
+	hearth_status st;
+};
+
+static int with_last_cb(const hearth_device_info *d, void *ctx)
+{
+	struct with_last *w = ctx;
+	hearth_device_info copy = *d;
+	hearth_hlc hlc;
+	int found;
+
+	w->st = hearth_store_device_latest(w->s, d->device, &hlc, &found);
+	if (w->st != HEARTH_OK)
+		return 1;
+	copy.last_change_ms = found ? hearth_hlc_ms(&hlc) : 0;
+	return w->cb(&copy, w->ctx);
+}
+
+static hearth_status devices_each(hearth_store *s, hearth_device_cb cb, void *ctx);
+
 hearth_status hearth_devices_each(hearth_store *s, hearth_device_cb cb, void *ctx)
+{
+	struct with_last w = { s, cb, ctx, HEARTH_OK };
+	hearth_status st;
+
+	if (s == NULL || cb == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot list devices: no callback");
+	st = devices_each(s, with_last_cb, &w);
+	return st != HEARTH_OK ? st : w.st;
+}
+
+static hearth_status devices_each(hearth_store *s, hearth_device_cb cb, void *ctx)
 {
 	uint8_t list[RETIRED_CERTS_MAX * HEARTH_CERT_BYTES];
 	hearth_identity *id = NULL;
@@ -403,8 +438,6 @@ hearth_status hearth_devices_each(hearth_store *s, hearth_device_cb cb, void *ct
 	hearth_status st;
 	int found;
 
-	if (s == NULL || cb == NULL)
-		return hearth_fail(HEARTH_EINVAL, "cannot list devices: no callback");
 	if ((st = hearth_identity_load(s, &id)) != HEARTH_OK)
 		return st;
 	if ((st = this_info(s, id, &d)) != HEARTH_OK)

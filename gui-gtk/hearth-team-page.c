@@ -132,6 +132,29 @@ hearth_team_change_words(guint64 ms, gint64 now)
 			       (int)(d / 86400));
 }
 
+/* A row's menu of one destructive action (item, on action with target),
+ * named for assistive technologies after the row's title. */
+static GtkWidget *
+row_menu(const char *title, const char *item_label, const char *action,
+	 const char *target, const char *tooltip, const char *name)
+{
+	g_autoptr(GMenu) menu = g_menu_new();
+	g_autoptr(GMenuItem) item = g_menu_item_new(item_label, NULL);
+	g_autofree char *label = g_strdup_printf(_("Actions for %s"), title);
+	GtkWidget *b = gtk_menu_button_new();
+
+	g_menu_item_set_action_and_target(item, action, "s", target);
+	g_menu_append_item(menu, item);
+	gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(b), "view-more-symbolic");
+	gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(b), G_MENU_MODEL(menu));
+	gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
+	gtk_widget_add_css_class(b, "flat");
+	gtk_widget_set_tooltip_text(b, tooltip);
+	gtk_widget_set_name(b, name);
+	hearth_gui_menu_button_label(GTK_MENU_BUTTON(b), label);
+	return b;
+}
+
 typedef struct members_ctx {
 	HearthTeamPage *self;
 	GtkWidget *group;
@@ -174,21 +197,10 @@ member_row(members_ctx *c, const hearth_space_member_info *m)
 		g_autofree char *space = hearth_gui_id_hex(c->space);
 		g_autofree char *target = g_strdup_printf("%s %s", space, hex);
 		g_autofree char *bname = g_strdup_printf("team-member-menu-%.8s", hex);
-		g_autoptr(GMenu) menu = g_menu_new();
-		g_autoptr(GMenuItem) item = g_menu_item_new(_("_Remove…"), NULL);
-		GtkWidget *b = gtk_menu_button_new();
-		g_autofree char *label = g_strdup_printf(_("Actions for %s"), title);
 
-		g_menu_item_set_action_and_target(item, "team.remove", "s", target);
-		g_menu_append_item(menu, item);
-		gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(b), "view-more-symbolic");
-		gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(b), G_MENU_MODEL(menu));
-		gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
-		gtk_widget_add_css_class(b, "flat");
-		gtk_widget_set_tooltip_text(b, _("Member Actions"));
-		gtk_widget_set_name(b, bname);
-		hearth_gui_menu_button_label(GTK_MENU_BUTTON(b), label);
-		adw_action_row_add_suffix(ADW_ACTION_ROW(row), b);
+		adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+			row_menu(title, _("_Remove…"), "team.remove", target,
+				 _("Member Actions"), bname));
 	}
 	g_hash_table_replace(c->self->titles, g_steal_pointer(&hex), g_strdup(title));
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(c->group), row);
@@ -204,12 +216,15 @@ member_cb(const hearth_space_member_info *m, void *ctx)
 	return 0;
 }
 
+/* A linked device's row: revoked or linked, in words (not by colour
+ * alone), and when its newest change held here was written, so that a
+ * phone gone quiet (lost?) shows; a linked one has Revoke… in its menu. */
 static int
 device_cb(const hearth_device_info *d, void *ctx)
 {
 	GtkWidget *group = ctx, *row;
 	char hex[HEARTH_DEVICE_HEX + 1];
-	g_autofree char *title = NULL;
+	g_autofree char *title = NULL, *when = NULL, *subtitle = NULL;
 
 	if (d->this_device || d->retired || !(d->linked || d->revoked))
 		return 0;
@@ -218,10 +233,19 @@ device_cb(const hearth_device_info *d, void *ctx)
 	title = g_strdup_printf(_("Device %.8s"), hex);
 	row = adw_action_row_new();
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
-	/* In words, not by colour alone. */
-	adw_action_row_set_subtitle(ADW_ACTION_ROW(row),
-		d->revoked ? _("Revoked") : _("Linked"));
+	if (d->revoked) {
+		subtitle = g_strdup(_("Revoked"));
+	} else {
+		when = hearth_team_change_words(d->last_change_ms,
+						g_get_real_time() / G_USEC_PER_SEC);
+		subtitle = g_strdup_printf(_("%s · %s"), _("Linked"), when);
+	}
+	adw_action_row_set_subtitle(ADW_ACTION_ROW(row), subtitle);
 	gtk_widget_set_name(row, "team-linked-device");
+	if (!d->revoked)
+		adw_action_row_add_suffix(ADW_ACTION_ROW(row),
+			row_menu(title, _("_Revoke…"), "team.revoke", hex,
+				 _("Device Actions"), "team-device-menu"));
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
 	return 0;
 }
@@ -389,6 +413,29 @@ reload(HearthTeamPage *self)
 
 /* ---- removing a member ----------------------------------------------------- */
 
+/* Asks before a destructive step: Cancel first, the default and Esc (so
+ * Return never acts), the step red.  response(dialog, id, self) gets
+ * target as the dialog's "target"; tied to the page, so locking drops
+ * the page and the dialog without a response. */
+static void
+confirm(HearthTeamPage *self, const char *heading, const char *body, const char *id,
+	const char *label, const char *name, const char *target, GCallback response)
+{
+	GtkWidget *d = adw_message_dialog_new(GTK_WINDOW(self->win), heading, body);
+
+	gtk_widget_set_name(d, name);
+	adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(d), "cancel", _("_Cancel"),
+					 id, label, NULL);
+	adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(d), id,
+						   ADW_RESPONSE_DESTRUCTIVE);
+	adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(d), "cancel");
+	adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(d), "cancel");
+	g_object_set_data_full(G_OBJECT(d), "target", g_strdup(target), g_free);
+	g_signal_connect_object(d, "response", response, self, 0);
+	gtk_window_present(GTK_WINDOW(d));
+}
+
+
 static void
 remove_response(AdwMessageDialog *dialog, const char *response, gpointer data)
 {
@@ -420,7 +467,6 @@ action_remove(GtkWidget *widget, const char *name, GVariant *param)
 	g_auto(GStrv) parts = g_strsplit(target, " ", 2);
 	g_autofree char *heading = NULL;
 	const char *title;
-	GtkWidget *d;
 
 	(void)name;
 	if (g_strv_length(parts) != 2 ||
@@ -429,23 +475,49 @@ action_remove(GtkWidget *widget, const char *name, GVariant *param)
 	/* Translators: the heading of the remove-member dialog; %s is the
 	 * member ("Member 12345 67890"). */
 	heading = g_strdup_printf(_("Remove %s?"), title);
-	d = adw_message_dialog_new(GTK_WINDOW(self->win), heading,
+	confirm(self, heading,
 		_("They will not be able to read new records from now on. "
-		  "Records already synced to their devices cannot be taken back."));
-	gtk_widget_set_name(d, "team-remove-dialog");
-	/* Cancel first; the destructive response is never the default, so
-	 * Return does not remove and Esc cancels. */
-	adw_message_dialog_add_responses(ADW_MESSAGE_DIALOG(d), "cancel", _("_Cancel"),
-					 "remove", _("_Remove"), NULL);
-	adw_message_dialog_set_response_appearance(ADW_MESSAGE_DIALOG(d), "remove",
-						   ADW_RESPONSE_DESTRUCTIVE);
-	adw_message_dialog_set_default_response(ADW_MESSAGE_DIALOG(d), "cancel");
-	adw_message_dialog_set_close_response(ADW_MESSAGE_DIALOG(d), "cancel");
-	g_object_set_data_full(G_OBJECT(d), "target", g_strdup(target), g_free);
-	/* Tied to the page: locking drops the page and the dialog without
-	 * a response. */
-	g_signal_connect_object(d, "response", G_CALLBACK(remove_response), self, 0);
-	gtk_window_present(GTK_WINDOW(d));
+		  "Records already synced to their devices cannot be taken back."),
+		"remove", _("_Remove"), "team-remove-dialog", target,
+		G_CALLBACK(remove_response));
+}
+
+/* ---- revoking a linked device ---------------------------------------------- */
+
+static void
+revoke_response(AdwMessageDialog *dialog, const char *response, gpointer data)
+{
+	HearthTeamPage *self = data;
+	const char *device = g_object_get_data(G_OBJECT(dialog), "target");
+	hearth_store *s = hearth_session_get_store(self->session);
+	hearth_status st;
+
+	if (strcmp(response, "revoke") != 0 || s == NULL || device == NULL)
+		return;
+	if ((st = hearth_device_revoke(s, device, NULL)) != HEARTH_OK)
+		hearth_window_status(self->win, st);
+	else
+		hearth_window_toast(self->win, _("Device revoked"));
+	reload(self);
+}
+
+static void
+action_revoke(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(widget);
+	const char *device = g_variant_get_string(param, NULL);
+	g_autofree char *heading = NULL;
+
+	(void)name;
+	/* Translators: the heading of the revoke dialog; %.8s is the first
+	 * 8 digits of the device's id. */
+	heading = g_strdup_printf(_("Revoke Device %.8s?"), device);
+	confirm(self, heading,
+		_("For a lost or stolen device. Its later changes are refused everywhere, "
+		  "and it cannot read what is written from now on. What it already holds "
+		  "stays on it."),
+		"revoke", _("_Revoke"), "team-revoke-dialog", device,
+		G_CALLBACK(revoke_response));
 }
 
 /* ---- joining: the Invite and the Join views -------------------------------- */
@@ -862,6 +934,7 @@ hearth_team_page_class_init(HearthTeamPageClass *klass)
 	gtk_widget_class_install_action(widget_class, "team.approve", NULL, action_approve);
 	gtk_widget_class_install_action(widget_class, "team.mismatch", NULL, action_mismatch);
 	gtk_widget_class_install_action(widget_class, "team.join", NULL, action_join);
+	gtk_widget_class_install_action(widget_class, "team.revoke", "s", action_revoke);
 }
 
 static void

@@ -182,7 +182,7 @@ static int link_teardown(void **state)
 struct found {
 	uint64_t device;
 	int linked, this_device, revoked, n;
-	uint64_t cutoff;
+	uint64_t cutoff, last_change_ms;
 };
 
 static int find_cb(const hearth_device_info *d, void *ctx)
@@ -194,6 +194,7 @@ static int find_cb(const hearth_device_info *d, void *ctx)
 		f->this_device = d->this_device;
 		f->revoked = d->revoked;
 		f->cutoff = d->cutoff;
+		f->last_change_ms = d->last_change_ms;
 		f->n++;
 	}
 	return 0;
@@ -289,6 +290,9 @@ static void test_link_two_devices(void **state)
 	assert_int_equal(device_seen(f->a.s, hearth_store_device(f->b.s)).linked, 1);
 	assert_int_equal(device_seen(f->b.s, hearth_store_device(f->a.s)).linked, 1);
 	assert_int_equal(device_seen(f->b.s, hearth_store_device(f->b.s)).this_device, 1);
+	/* A holds changes of its own (the link it approved), none of B's yet. */
+	assert_true(device_seen(f->a.s, hearth_store_device(f->a.s)).last_change_ms > 0);
+	assert_int_equal(device_seen(f->a.s, hearth_store_device(f->b.s)).last_change_ms, 0);
 	{
 		hearth_device_key *k = NULL;
 

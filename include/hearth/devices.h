@@ -58,6 +58,10 @@ typedef struct hearth_device_info {
 	/* linked or revoked: its certificate (what a team space lists it
 	 * by, hearth_space_refresh); zeros for this device and retired ids */
 	uint8_t cert[HEARTH_CERT_BYTES];
+	/* When the newest change this vault holds from it was written, by its
+	 * clock: ms since the epoch, 0 when none is held (a linked phone
+	 * that has not synced here, or has gone). */
+	uint64_t last_change_ms;
 } hearth_device_info;
 
 /* Makes what the vault lacks, in one atomic step (a transaction of its own,

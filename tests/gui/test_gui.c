@@ -3145,7 +3145,9 @@ test_team(void)
 	g_assert_true(find_type(page, ADW_TYPE_ACTION_ROW) == row);
 	row = find("team-linked-device");
 	g_assert_nonnull(row);
-	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "Linked");
+	/* The linked device has sent nothing here. */
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==,
+			"Linked · No changes received yet");
 	/* No one removes themselves. */
 	g_assert_null(team_row(&lead, "team-member-menu-"));
 	g_assert_nonnull(find("team-fingerprint"));
@@ -3208,6 +3210,34 @@ test_team(void)
 	g_assert_cmpint(t.current, ==, 1);
 	settle(win);
 	g_assert_null(team_row(&member, "team-member-"));
+	/* The lead's lost phone: its menu's Revoke… asks first (Cancel the
+	 * default and Esc, Revoke red), then revokes it. */
+	menu = wait_for("team-device-menu");
+	model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
+	g_clear_pointer(&action, g_free);
+	g_clear_pointer(&target, g_variant_unref);
+	g_assert_true(g_menu_model_get_item_attribute(model, 0, G_MENU_ATTRIBUTE_ACTION,
+						      "s", &action));
+	target = g_menu_model_get_item_attribute_value(model, 0, G_MENU_ATTRIBUTE_TARGET,
+						       G_VARIANT_TYPE_STRING);
+	g_assert_true(gtk_widget_activate_action_variant(menu, action, target));
+	dialog = wait_for("team-revoke-dialog");
+	g_assert_true(g_str_has_prefix(adw_message_dialog_get_heading(ADW_MESSAGE_DIALOG(dialog)),
+				       "Revoke Device "));
+	g_assert_cmpstr(adw_message_dialog_get_default_response(ADW_MESSAGE_DIALOG(dialog)),
+			==, "cancel");
+	g_assert_cmpstr(adw_message_dialog_get_close_response(ADW_MESSAGE_DIALOG(dialog)),
+			==, "cancel");
+	g_assert_cmpint(adw_message_dialog_get_response_appearance(
+		ADW_MESSAGE_DIALOG(dialog), "revoke"), ==, ADW_RESPONSE_DESTRUCTIVE);
+	button = find_button(dialog, "_Revoke");
+	g_assert_nonnull(button);
+	g_signal_emit_by_name(button, "clicked");
+	wait_gone("team-revoke-dialog");
+	settle(win);
+	row = wait_for("team-linked-device");
+	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "Revoked");
+	g_assert_null(find("team-device-menu"));
 	close_others(win);
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
