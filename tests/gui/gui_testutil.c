@@ -4,6 +4,7 @@
  */
 #include "gui_testutil.h"
 
+#include <locale.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -350,4 +351,12 @@ open_demo(const char *dir, gboolean journal, int w, int h)
 	}
 	return show_vault(dir, v, journal ? HEARTH_MODE_JOURNAL : HEARTH_MODE_COUNSELLOR,
 			  w, h);
+}
+
+void
+set_language(const char *lang)
+{
+	g_setenv("LANGUAGE", lang, TRUE);
+	setlocale(LC_ALL, "");
+	textdomain(GETTEXT_PACKAGE);
 }

@@ -98,4 +98,8 @@ HearthWindow *create_vault(const char *dir, const char *mode_button);
  * later calls open it again.  Returns a w x h window showing it. */
 HearthWindow *open_demo(const char *dir, gboolean journal, int w, int h);
 
+/* Switches the tests' language (LANGUAGE, the locale, the catalogue):
+ * "en" or "zh_CN". */
+void set_language(const char *lang);
+
 #endif

@@ -678,9 +678,7 @@ test_zh_CN(void)
 	};
 
 	/* Switch the catalogue to Chinese (LANG=C.UTF-8 LANGUAGE=zh_CN). */
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	g_assert_cmpstr(_("Today"), ==, "今日");
 
 	for (int mode = 0; mode < 2; mode++) {
@@ -701,8 +699,7 @@ test_zh_CN(void)
 		g_printerr("untranslated: %s\n", (char *)bad->pdata[i]);
 	g_assert_cmpuint(bad->len, ==, 0);
 	remove_tree(dir);
-	g_setenv("LANGUAGE", "en", TRUE);
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 }
 
 /* ---- a11y: every control named and reachable by keyboard ---------------- */
@@ -1959,9 +1956,7 @@ test_labels(void)
 	hearth_appt_result_free(ar);
 
 	/* In Chinese, the file's Chinese label. */
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	g_assert_cmpstr(hearth_gui_lang(), ==, "zh_CN");
 	hearth_person_page_reload(page);
 	spin(100);
@@ -1969,9 +1964,7 @@ test_labels(void)
 	subs = page_subtitles(page);
 	g_assert_nonnull(strstr(subs, BAND_ZH));
 	g_assert_null(strstr(subs, BAND_EN));
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
@@ -2146,9 +2139,7 @@ test_conflict(void)
 	}
 
 	/* In Chinese too. */
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	hearth_person_page_reload(HEARTH_PERSON_PAGE(page));
 	spin(100);
 	group = find_in(page, "person-conflicts");
@@ -2178,9 +2169,7 @@ test_conflict(void)
 		if (!hearth_screenshot_save(GTK_WIDGET(win), png, &err))
 			g_error("%s: %s", png, err->message);
 	}
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 	hearth_person_page_reload(HEARTH_PERSON_PAGE(page));
 	spin(100);
 
@@ -2380,14 +2369,10 @@ test_clock_notice(void)
 			   "clock-notice.png", "clock-notice-details.png");
 
 	/* Every open tells it again while it lasts; in Chinese too. */
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	clock_notice_shown(dir, "本设备时钟偏慢", "详情", zh,
 			   "clock-notice-zh.png", "clock-notice-details-zh.png");
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 	remove_tree(dir);
 }
 
@@ -2690,9 +2675,7 @@ test_sync_refused_zh_CN(void)
 	char err[256], listen[32];
 	const char *sub;
 
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	sync_fixture_up(&f);
 	/* The same relay, now registering spaces only for an identity that
 	 * is not this vault's. */
@@ -2731,9 +2714,7 @@ test_sync_refused_zh_CN(void)
 	g_assert_null(strstr(gtk_label_get_text(GTK_LABEL(find("sync-result"))), "forbidden"));
 	sync_shot(f.win, "sync-refused-zh_CN");
 	sync_fixture_down(&f);
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 }
 
 /* A PHQ-9 with item 9 marked, submitted while a sync runs, is saved with
@@ -3016,9 +2997,7 @@ test_team_invite(void)
 
 	/* A newcomer in the app, in Chinese: the empty page's Join, the
 	 * code, their request and fingerprint. */
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	win = show_vault(jdir, jv, HEARTH_MODE_COUNSELLOR, 360, 640);
 	team_open(win, "team-empty");
 	click("team-join-open");
@@ -3040,9 +3019,7 @@ test_team_invite(void)
 	wait_for("team-empty");
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 }
 
 /* A member's last change in words, in both languages. */
@@ -3065,14 +3042,10 @@ test_team_change_words(void)
 	g_assert_cmpstr(minutes, ==, "Last change 5 minutes ago");
 	g_assert_cmpstr(hour, ==, "Last change 1 hour ago");
 	g_assert_cmpstr(days, ==, "Last change 3 days ago");
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	zh = hearth_team_change_words(ms - 3 * 3600000, now);
 	g_assert_cmpstr(zh, ==, "最近更改：3 小时前");
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 }
 
 static void
@@ -3243,9 +3216,7 @@ test_team(void)
 	spin(100);
 
 	/* The counsellor, in Chinese: both listed, no remove action. */
-	g_setenv("LANGUAGE", "zh_CN", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("zh_CN");
 	g_assert_cmpint(hearth_vault_open(mdir, GUI_TEST_PASSPHRASE, strlen(GUI_TEST_PASSPHRASE),
 					  NULL, &mv), ==, HEARTH_OK);
 	win = show_vault(mdir, mv, HEARTH_MODE_COUNSELLOR, 360, 640);
@@ -3264,9 +3235,7 @@ test_team(void)
 	team_shot(win, 1280, 800, "team-1280x800-zh_CN.png");
 	gtk_window_destroy(GTK_WINDOW(win));
 	spin(100);
-	g_setenv("LANGUAGE", "en", TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
+	set_language("en");
 	remove_tree(ldir);
 	remove_tree(mdir);
 	remove_tree(edir);

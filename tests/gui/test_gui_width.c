@@ -341,14 +341,6 @@ walk_language(Walk *k, const char *dir)
 	}
 }
 
-static void
-set_language(const char *lang)
-{
-	g_setenv("LANGUAGE", lang, TRUE);
-	setlocale(LC_ALL, "");
-	textdomain(GETTEXT_PACKAGE);
-}
-
 /* Both tests share one walk: the demo vaults take a while to fill. */
 static Walk walked;
 
