@@ -716,19 +716,23 @@ on_check_request(GtkButton *button, gpointer data)
 	show_compare(self, fp);
 }
 
-/* The date and time an invitation expires, in the user's locale. */
+/* The time an invitation expires, in the user's locale (with the date
+ * when that is not today). */
 static char *
 expiry_text(const char *code)
 {
 	hearth_invitation inv;
-	g_autoptr(GDateTime) t = NULL;
+	g_autoptr(GDateTime) t = NULL, now = g_date_time_new_now_local();
 
 	if (hearth_invitation_parse(code, &inv) != HEARTH_OK) {
 		hearth_errdetail_clear();
 		return NULL;
 	}
 	t = g_date_time_new_from_unix_local((gint64)inv.expires_s);
-	return t != NULL ? g_date_time_format(t, "%x %H:%M") : NULL;
+	if (t == NULL)
+		return NULL;
+	return g_date_time_format(t, g_date_time_get_day_of_year(t) ==
+				  g_date_time_get_day_of_year(now) ? "%H:%M" : "%x %H:%M");
 }
 
 static void
@@ -744,17 +748,22 @@ on_create_code(GtkButton *button, gpointer data)
 
 	if (s == NULL)
 		return;
+	/* Shown in person: both sides finish while they sit together. */
 	st = hearth_space_invite(s, &self->invite_space,
 				 adw_combo_row_get_selected(role) == 1 ? HEARTH_ROLE_LEAD :
-				 HEARTH_ROLE_COUNSELLOR, 0, &code);
+				 HEARTH_ROLE_COUNSELLOR,
+				 (uint64_t)g_get_real_time() / G_USEC_PER_SEC +
+				 HEARTH_INVITE_IN_PERSON_TTL_S, &code);
 	if (st != HEARTH_OK) {
 		hearth_window_status(self->win, st);
 		return;
 	}
 	until = expiry_text(code);
-	/* Translators: %s is the date and time the invitation expires. */
+	/* Translators: %s is the time the invitation expires (with the
+	 * date when that is not today). */
 	note = g_strdup_printf(_("Let them scan it with their phone, or read it to them in "
-				 "person. It works once, until %s."), until != NULL ? until : "-");
+				 "person. It works once, for 15 minutes: until %s."),
+			       until != NULL ? until : "-");
 	gtk_widget_set_sensitive(GTK_WIDGET(button), FALSE);
 	gtk_widget_set_sensitive(GTK_WIDGET(role), FALSE);
 	adw_preferences_page_add(ADW_PREFERENCES_PAGE(page), ADW_PREFERENCES_GROUP(

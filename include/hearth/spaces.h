@@ -46,8 +46,13 @@ extern "C" {
 #define HEARTH_AUDIT_SPACE_REVOKE "space.revoke"
 #define HEARTH_AUDIT_SPACE_DEVICE "space.device"
 
-/* How long an invitation holds by default: 7 days. */
+/* How long an invitation holds by default: 7 days (a code passed on
+ * another way than in person: `hearth space invite`). */
 #define HEARTH_INVITE_TTL_S (7u * 24u * 3600u)
+/* How long an invitation shown in person holds: 15 minutes, in which
+ * the newcomer joins and both compare fingerprints (the app's Invite
+ * page; approving after it has expired is refused too). */
+#define HEARTH_INVITE_IN_PERSON_TTL_S (15u * 60u)
 
 /* Creates a space with this vault's identity as its lead: the genesis,
  * the creator's member record with this device, the first epoch sealed

@@ -2952,6 +2952,14 @@ test_team_invite(void)
 	g_assert_cmpint(hearth_invitation_parse(code, &inv), ==, HEARTH_OK);
 	g_assert_true(hearth_id_equal(&inv.space, &space));
 	g_assert_cmpint(inv.role, ==, HEARTH_ROLE_COUNSELLOR);
+	/* Shown in person, it holds 15 minutes (UX.md, Invite), not the
+	 * 7 days of a code passed on otherwise. */
+	{
+		uint64_t now = (uint64_t)g_get_real_time() / G_USEC_PER_SEC;
+
+		g_assert_cmpuint(inv.expires_s, <=, now + HEARTH_INVITE_IN_PERSON_TTL_S);
+		g_assert_cmpuint(inv.expires_s, >=, now + HEARTH_INVITE_IN_PERSON_TTL_S - 60);
+	}
 	team_shot(win, 360, 640, "team-invite-360x640-en.png");
 
 	/* The newcomer answers (on their own device). */
