@@ -4,7 +4,8 @@
  *
  *   space create --name NAME       a new space with this vault as its lead
  *   space list                     spaces this vault is a member of
- *   space members SPACE            members, roles, devices, fingerprints
+ *   space members SPACE            members, names, roles, devices, fingerprints
+ *   space name SPACE NAME          the name the other members see for you
  *   space invite SPACE [--role R]  a one-time invitation code (lead)
  *   space join CODE                the invitee's join request
  *   space approve SPACE REQUEST    admits the invitee (lead)
@@ -203,9 +204,10 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 			return cli_help(cli, _(
 				"Usage: hearth space members SPACE\n"
 				"List the members of a space (its id, id prefix or name): member\n"
-				"id (short), role, status, devices, the first groups of their\n"
-				"fingerprint, and when the newest change this vault holds from\n"
-				"their devices was written.  Removed members are listed as removed.\n"));
+				"id (short), the name they gave ('hearth space name'), role,\n"
+				"status, devices, the first groups of their fingerprint, and when\n"
+				"the newest change this vault holds from their devices was\n"
+				"written.  Removed members are listed as removed.\n"));
 		return CLI_EXIT_USAGE;
 	}
 	if ((rc = cli_operands(cli, argc, argv, 1, 1, "SPACE")) != 0)
@@ -219,10 +221,10 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 	if (cli->json) {
 		arr = json_array();
 	} else {
-		const char *header[6] = { _("Member"), _("Role"), _("Status"), _("Devices"),
-					  _("Fingerprint"), _("Last change") };
+		const char *header[7] = { _("Member"), _("Name"), _("Role"), _("Status"),
+					  _("Devices"), _("Fingerprint"), _("Last change") };
 
-		t = cli_table_new(6, header);
+		t = cli_table_new(7, header);
 	}
 	if (arr == NULL && t == NULL) {
 		hearth_space_state_free(sp);
@@ -231,15 +233,16 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 	for (i = 0; i < sp->nmembers; i++) {
 		const hearth_space_member *m = &sp->members[i];
 		char hex[HEARTH_ID_HEX + 1], fp[HEARTH_FINGERPRINT_LEN + 1], nd[24];
-		char when[32] = "";
-		const char *cells[6];
+		char when[32] = "", name[HEARTH_MEMBER_NAME_MAX + 1];
+		const char *cells[7];
 		uint64_t last_ms = 0;
 
 		if (!m->has_identity)
 			continue;
 		hearth_id_to_hex(&m->record, hex);
 		hearth_fingerprint(&m->identity, fp);
-		if ((st = hearth_space_member_last_change(s, m, &last_ms)) != HEARTH_OK)
+		if ((st = hearth_space_member_last_change(s, m, &last_ms)) != HEARTH_OK ||
+		    (st = hearth_space_member_name(s, &space, m, name)) != HEARTH_OK)
 			break;
 		if (last_ms > 0)
 			cli_format_ms(last_ms, when);
@@ -252,7 +255,8 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 				hearth_device_hex(m->devices[j].device, d);
 				json_array_append_new(devs, json_string(d));
 			}
-			o = json_pack("{s:s, s:s, s:b, s:s, s:o, s:s?}", "member", hex,
+			o = json_pack("{s:s, s:s?, s:s, s:b, s:s, s:o, s:s?}", "member", hex,
+				      "name", name[0] != '\0' ? name : NULL,
 				      "role", hearth_role_name(m->role) ? hearth_role_name(m->role) : "",
 				      "removed", m->removed, "fingerprint", fp,
 				      "devices", devs != NULL ? devs : json_array(),
@@ -265,12 +269,13 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 		hex[HEARTH_DEVICE_SHORT] = '\0';
 		fp[11] = '\0'; /* the first two groups */
 		cells[0] = hex;
-		cells[1] = role_text(m->role);
+		cells[1] = name[0] != '\0' ? name : "-";
+		cells[2] = role_text(m->role);
 		/* TRANSLATORS: a member's status in a space. */
-		cells[2] = m->removed ? _("removed") : _("member");
-		cells[3] = nd;
-		cells[4] = fp;
-		cells[5] = when[0] != '\0' ? when : "-";
+		cells[3] = m->removed ? _("removed") : _("member");
+		cells[4] = nd;
+		cells[5] = fp;
+		cells[6] = when[0] != '\0' ? when : "-";
 		if (cli_table_add(t, cells) != 0)
 			break;
 	}
@@ -284,6 +289,44 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 		return cli_json_print(cli, json_pack("{s:o}", "members", arr));
 	cli_table_print(t, stdout);
 	cli_table_free(t);
+	return CLI_EXIT_OK;
+}
+
+/* ---- space name --------------------------------------------------------------- */
+
+static int space_name(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space;
+	int c, rc;
+
+	cli_set_command(cli, "space name");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space name SPACE NAME\n"
+				"Give the other members of a space (its id, id prefix or name) the\n"
+				"name to know you by (up to 64 bytes); 'hearth space members'\n"
+				"shows it once it reaches them.  It counts only as your name: your\n"
+				"fingerprint, not the name, is who you are.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 2, 2, "SPACE NAME")) != 0)
+		return rc;
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
+		return rc;
+	if ((st = hearth_space_name_set(s, &space, argv[optind + 1])) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:b}", "named", 1));
+	printf("%s\n", _("Your name is saved; the other members see it once they sync."));
 	return CLI_EXIT_OK;
 }
 
@@ -511,6 +554,7 @@ static const struct cli_subcommand space_subs[] = {
 	{"create", N_("create a space with you as its lead"), space_create},
 	{"list", N_("list the spaces this vault is a member of"), space_list},
 	{"members", N_("list a space's members"), space_members},
+	{"name", N_("give your name to a space's other members"), space_name},
 	{"invite", N_("print a one-time invitation code"), space_invite},
 	{"join", N_("answer an invitation code with a join request"), space_join},
 	{"approve", N_("admit the person of a join request"), space_approve},

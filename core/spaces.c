@@ -19,6 +19,7 @@
 #include <sodium.h>
 
 #include "hearth/audit.h"
+#include "hearth/casework.h"
 #include "hearth/crypto.h"
 #include "hearth/devices.h"
 #include "hearth/spaces.h"
@@ -601,12 +602,163 @@ hearth_status hearth_space_member_last_change(hearth_store *s,
 	return ret;
 }
 
+/* ---- members' names (HEARTH_KIND_MEMBER_NAME) ---------------------------- */
+
+/* Every name value held for one space, with the device that wrote it. */
+typedef struct name_set {
+	const hearth_id *space;
+	struct name_value {
+		uint64_t device;
+		hearth_hlc hlc;
+		char name[HEARTH_MEMBER_NAME_MAX + 1];
+	} *v;
+	size_t n, cap;
+	int oom;
+} name_set;
+
+static int names_cb(const hearth_record *r, void *ctx)
+{
+	name_set *ns = ctx;
+	struct name_value *nv;
+	size_t i;
+
+	if (!hearth_id_equal(&r->space, ns->space))
+		return 0;
+	for (i = 0; i < r->nfields; i++) {
+		const hearth_field *f = &r->fields[i];
+
+		if (strcmp(f->name, "name") != 0 || f->value[0] == '\0' ||
+		    strlen(f->value) > HEARTH_MEMBER_NAME_MAX)
+			continue;
+		if (ns->n == ns->cap) {
+			size_t cap = ns->cap ? 2 * ns->cap : 8;
+
+			nv = realloc(ns->v, cap * sizeof *ns->v);
+			if (nv == NULL) {
+				ns->oom = 1;
+				return 1;
+			}
+			ns->v = nv;
+			ns->cap = cap;
+		}
+		nv = &ns->v[ns->n++];
+		nv->device = hearth_hlc_device(&f->hlc);
+		nv->hlc = f->hlc;
+		strcpy(nv->name, f->value);
+	}
+	return 0;
+}
+
+/* Tombstones included: "_deleted" is no field of the name's author
+ * alone, so a name stands until its author gives another. */
+static hearth_status names_load(hearth_store *s, const hearth_id *space, name_set *ns)
+{
+	hearth_status ret;
+
+	memset(ns, 0, sizeof *ns);
+	ns->space = space;
+	ret = hearth_store_each(s, HEARTH_KIND_MEMBER_NAME, 1, names_cb, ns);
+	if (ret == HEARTH_OK && ns->oom)
+		ret = hearth_fail(HEARTH_ENOMEM, "out of memory reading members' names");
+	return ret;
+}
+
+/* The newest name written by one of m's devices. */
+static void name_of(const name_set *ns, const hearth_space_member *m,
+		    char out[HEARTH_MEMBER_NAME_MAX + 1])
+{
+	const struct name_value *best = NULL;
+	size_t i, j;
+
+	for (i = 0; i < ns->n; i++)
+		for (j = 0; j < m->ndevices; j++)
+			if (ns->v[i].device == m->devices[j].device &&
+			    (best == NULL || hearth_hlc_cmp(&ns->v[i].hlc, &best->hlc) > 0))
+				best = &ns->v[i];
+	strcpy(out, best != NULL ? best->name : "");
+}
+
+hearth_status hearth_space_member_name(hearth_store *s, const hearth_id *space,
+				       const hearth_space_member *member,
+				       char out[HEARTH_MEMBER_NAME_MAX + 1])
+{
+	hearth_status ret;
+	name_set ns;
+
+	if (out != NULL)
+		out[0] = '\0';
+	if (s == NULL || space == NULL || member == NULL || out == NULL)
+		return hearth_fail(HEARTH_EINVAL, "cannot read a member's name: no member");
+	if ((ret = names_load(s, space, &ns)) == HEARTH_OK)
+		name_of(&ns, member, out);
+	free(ns.v);
+	return ret;
+}
+
+static hearth_status name_set_in(hearth_store *s, const hearth_id *space, const char *name)
+{
+	char detail[8 + HEARTH_ID_HEX];
+	const hearth_space_member *mine;
+	hearth_space_state *st = NULL;
+	hearth_status ret;
+	hearth_id rec;
+	me m;
+
+	if ((ret = me_load(s, &m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+		goto out;
+	mine = hearth_space_member_of(st, me_pk(&m));
+	if (mine == NULL || mine->removed) {
+		ret = hearth_fail(HEARTH_ESTATE, "this vault is not a member of that space");
+		goto out;
+	}
+	if ((ret = hearth_record_create(s, space, HEARTH_KIND_MEMBER_NAME, &rec)) != HEARTH_OK ||
+	    (ret = hearth_record_set(s, &rec, "name", name)) != HEARTH_OK)
+		goto out;
+	detail_space(detail, space);
+	ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_NAME, NULL, detail);
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_name_set(hearth_store *s, const hearth_id *space,
+				    const char *name)
+{
+	char buf[HEARTH_MEMBER_NAME_MAX + 1];
+	hearth_store_step step;
+	hearth_status ret;
+	size_t a, b;
+
+	if (s == NULL || space == NULL || name == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no name given");
+	for (a = 0; name[a] == ' '; a++)
+		;
+	for (b = strlen(name); b > a && name[b - 1] == ' '; b--)
+		;
+	if (b == a)
+		return hearth_fail(HEARTH_EINVAL, "the name cannot be empty");
+	if (b - a > HEARTH_MEMBER_NAME_MAX)
+		return hearth_fail(HEARTH_EINVAL, "the name is longer than %u bytes",
+				   (unsigned)HEARTH_MEMBER_NAME_MAX);
+	memcpy(buf, name + a, b - a);
+	buf[b - a] = '\0';
+	if ((ret = hearth_text_check("name", buf)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	return hearth_store_step_end(s, &step, name_set_in(s, space, buf));
+}
+
 hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
 					hearth_space_member_cb cb, void *ctx)
 {
 	hearth_space_state *st = NULL;
 	hearth_space_member_info info;
 	hearth_status ret;
+	name_set names = { 0 };
 	size_t i, j;
 	int lead;
 	me m;
@@ -620,12 +772,15 @@ hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
 		return ret;
 	}
 	lead = me_lead(st, &m);
+	if ((ret = names_load(s, space, &names)) != HEARTH_OK)
+		goto out;
 	for (i = 0; i < st->nmembers; i++) {
 		const hearth_space_member *x = &st->members[i];
 
 		if (!x->has_identity)
 			continue;
 		memset(&info, 0, sizeof info);
+		name_of(&names, x, info.name);
 		info.record = x->record;
 		info.role = x->role;
 		info.removed = x->removed;
@@ -640,6 +795,8 @@ hearth_status hearth_space_members_each(hearth_store *s, const hearth_id *space,
 		    HEARTH_OK || cb(&info, ctx) != 0)
 			break;
 	}
+out:
+	free(names.v);
 	hearth_space_state_free(st);
 	me_free(&m);
 	return ret;

@@ -34,6 +34,7 @@
 #include "hearth/audit.h"
 #include "hearth/devices.h"
 #include "hearth/schema.h"
+#include "hearth/spaces.h"
 #include "hearth/vault.h"
 #include "hearth/vfs.h"
 
@@ -490,8 +491,9 @@ static hearth_status install_check(hearth_vault *v)
 }
 
 /* The store options the vault always sets: notes are never changed once
- * written (a correction is an amendment, a new record). */
-static const char *const immutable_kinds[] = { "note", NULL };
+ * written (a correction is an amendment, a new record), nor a member's
+ * name (a new name is a new record: hearth/spaces.h). */
+static const char *const immutable_kinds[] = { "note", HEARTH_KIND_MEMBER_NAME, NULL };
 
 static hearth_store_options store_options(const hearth_vault_options *opt)
 {

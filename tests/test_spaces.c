@@ -179,6 +179,22 @@ static hearth_id add_member(replica *lead, replica *who, const hearth_id *space,
 	return m;
 }
 
+/* A lead's replica l and a counsellor's a, both opened here, in a space
+ * "team" that a has joined and heard of; a's member record id. */
+static hearth_id lead_and_counsellor(replica *l, replica *a, hearth_id *space)
+{
+	hearth_id m;
+
+	replica_open(l);
+	replica_open(a);
+	assert_int_equal(hearth_space_create(l->s, "team", space), HEARTH_OK);
+	m = add_member(l, a, space, HEARTH_ROLE_COUNSELLOR);
+	sync_to(l, a, space);
+	assert_int_equal(hearth_space_refresh(a->s, space, NULL), HEARTH_OK);
+	return m;
+}
+
+
 static int holds_key(replica *r, const hearth_id *space, uint64_t e)
 {
 	uint8_t key[HEARTH_EPOCH_KEYBYTES];
@@ -486,6 +502,120 @@ static const hearth_space_member_info *member_in(const struct members_ctx *c,
 	return NULL;
 }
 
+/* The name r's members list gives member of space. */
+static const char *name_in(replica *r, const hearth_id *space, const hearth_id *member)
+{
+	static struct members_ctx c;
+
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(r->s, space, members_cb, &c), HEARTH_OK);
+	return member_in(&c, member)->name;
+}
+
+/* The member_name record whose name r's device wrote last. */
+static hearth_id newest_name_record(replica *r)
+{
+	struct { hearth_id id; hearth_hlc at; int found; } best = { 0 };
+	hearth_record *rec = NULL;
+	opset o;
+	size_t i;
+
+	ops_of(r, NULL, &o);
+	for (i = 0; i < o.n; i++)
+		if (strcmp(o.v[i].kind, HEARTH_KIND_MEMBER_NAME) == 0 &&
+		    strcmp(o.v[i].field, "name") == 0 &&
+		    hearth_hlc_device(&o.v[i].hlc) == hearth_store_device(r->s) &&
+		    (!best.found || hearth_hlc_cmp(&o.v[i].hlc, &best.at) > 0)) {
+			best.id = o.v[i].record;
+			best.at = o.v[i].hlc;
+			best.found = 1;
+		}
+	opset_free(&o);
+	assert_true(best.found);
+	assert_int_equal(hearth_record_load(r->s, &best.id, &rec), HEARTH_OK);
+	hearth_record_free(rec);
+	return best.id;
+}
+
+/* Members' names: a member names itself, the others read it once it
+ * arrives, the newest counts, and a name counts only for the member whose
+ * device wrote it: the lead writing over a counsellor's name record hides
+ * that name (the older one shows again) and names the lead, never the
+ * counsellor.  Bad names and non-members are refused, nothing written. */
+static void test_member_names(void **state)
+{
+	const hearth_space_state *st;
+	char name[HEARTH_MEMBER_NAME_MAX + 1], longest[HEARTH_MEMBER_NAME_MAX + 2];
+	hearth_id space, ma, ml, other, rec;
+	struct members_ctx c;
+	replica l, a, b;
+
+	(void)state;
+	ma = lead_and_counsellor(&l, &a, &space);
+	replica_open(&b);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c), HEARTH_OK);
+	ml = c.v[0].self ? c.v[0].record : c.v[1].record;
+	assert_string_equal(name_in(&l, &space, &ma), "");
+	assert_string_equal(name_in(&l, &space, &ml), "");
+
+	/* The counsellor names itself; the lead reads it once it arrives. */
+	assert_int_equal(hearth_space_name_set(a.s, &space, "王芳"), HEARTH_OK);
+	assert_string_equal(name_in(&a, &space, &ma), "王芳");
+	assert_string_equal(name_in(&l, &space, &ma), "");
+	sync_to(&a, &l, &space);
+	assert_string_equal(name_in(&l, &space, &ma), "王芳");
+	assert_string_equal(name_in(&l, &space, &ml), "");
+	/* The newest counts; surrounding spaces are dropped. */
+	assert_int_equal(hearth_space_name_set(a.s, &space, "  Wang Fang "), HEARTH_OK);
+	sync_to(&a, &l, &space);
+	assert_string_equal(name_in(&l, &space, &ma), "Wang Fang");
+	st = state_of(&l, &space);
+	assert_int_equal(hearth_space_member_name(l.s, &space,
+		hearth_space_member_of(st, pk_of(&a)),
+		name), HEARTH_OK);
+	assert_string_equal(name, "Wang Fang");
+	hearth_space_state_free((hearth_space_state *)st);
+
+	/* The lead writes over the counsellor's newest name record (the vault
+	 * refuses that locally, as the kind is immutable there; a store
+	 * without that rule, or a backdated op, lets it through): the value
+	 * is the lead's, so it names the lead, and the counsellor's name is
+	 * the one before. */
+	rec = newest_name_record(&a);
+	assert_int_equal(hearth_record_set(l.s, &rec, "name", "Mallory"), HEARTH_OK);
+	sync_to(&l, &a, &space);
+	assert_string_equal(name_in(&l, &space, &ma), "王芳");
+	assert_string_equal(name_in(&a, &space, &ma), "王芳");
+	assert_string_equal(name_in(&l, &space, &ml), "Mallory");
+	assert_string_equal(name_in(&a, &space, &ml), "Mallory");
+
+	/* Refused, nothing written. */
+	assert_int_equal(hearth_space_name_set(a.s, &space, "   "), HEARTH_EINVAL);
+	memset(longest, 'x', sizeof longest - 1);
+	longest[sizeof longest - 1] = '\0';
+	assert_int_equal(hearth_space_name_set(a.s, &space, longest), HEARTH_EINVAL);
+	assert_non_null(strstr(hearth_errdetail(), "longer than 64 bytes"));
+	longest[HEARTH_MEMBER_NAME_MAX] = '\0';
+	assert_int_equal(hearth_space_name_set(a.s, &space, "a\x01b"), HEARTH_EINVAL);
+	assert_int_equal(hearth_space_name_set(b.s, &space, "Outsider"), HEARTH_ENOTFOUND);
+	other = hearth_id_random();
+	assert_int_equal(hearth_space_name_set(a.s, &other, "Lost"), HEARTH_ENOTFOUND);
+	assert_string_equal(name_in(&a, &space, &ma), "王芳");
+	/* The longest name fits. */
+	assert_int_equal(hearth_space_name_set(a.s, &space, longest), HEARTH_OK);
+	assert_string_equal(name_in(&a, &space, &ma), longest);
+	/* A removed member names itself no more. */
+	assert_int_equal(hearth_space_remove(l.s, &space, &ma), HEARTH_OK);
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	assert_int_equal(hearth_space_name_set(a.s, &space, "Again"), HEARTH_ESTATE);
+
+	replica_close(&l);
+	replica_close(&a);
+	replica_close(&b);
+}
+
 /* hearth_space_members_each: roles, this vault's own record, devices less
  * the revoked, fingerprints, when each member's newest change held was
  * written, and removable only for a lead, never for itself or a removed
@@ -500,12 +630,7 @@ static void test_members_each(void **state)
 	int done = 0;
 
 	(void)state;
-	replica_open(&l);
-	replica_open(&a);
-	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
-	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
-	sync_to(&l, &a, &space);
-	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	ma = lead_and_counsellor(&l, &a, &space);
 	/* Nothing of the counsellor's device has reached the lead yet; the
 	 * lead's own changes have. */
 	memset(&c, 0, sizeof c);
@@ -1041,12 +1166,7 @@ static void test_abuse(void **state)
 	replica l, a;
 
 	(void)state;
-	replica_open(&l);
-	replica_open(&a);
-	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
-	add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
-	sync_to(&l, &a, &space);
-	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	lead_and_counsellor(&l, &a, &space);
 	adev = hearth_store_device(a.s);
 	root = hearth_store_device(l.s);
 	st = state_of(&l, &space);
@@ -1194,12 +1314,7 @@ static void test_trust_envelopes(void **state)
 	replica l, a;
 
 	(void)state;
-	replica_open(&l);
-	replica_open(&a);
-	assert_int_equal(hearth_space_create(l.s, "team", &space), HEARTH_OK);
-	ma = add_member(&l, &a, &space, HEARTH_ROLE_COUNSELLOR);
-	sync_to(&l, &a, &space);
-	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	ma = lead_and_counsellor(&l, &a, &space);
 	st = state_of(&a, &space);
 	e1 = st->current->epoch;
 	hearth_space_state_free(st);
@@ -1890,6 +2005,7 @@ int main(void)
 		cmocka_unit_test(test_three_vaults),
 		cmocka_unit_test(test_removed_lead_own_cutoff),
 		cmocka_unit_test(test_members_each),
+		cmocka_unit_test(test_member_names),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_code_layout),
 		cmocka_unit_test(test_order_independence),

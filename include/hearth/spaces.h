@@ -36,6 +36,18 @@ extern "C" {
 
 #define HEARTH_KIND_SPACEINFO "spaceinfo"
 
+/* A member's name in a team space, as they gave it (data plane: sealed
+ * like every record, so a relay never reads it).  One record per naming,
+ * a field "name"; the kind is immutable (core/vault.c).  The name counts
+ * for the member whose device wrote its value, nobody else, whatever
+ * record holds it: another member can hide a name (by writing over it)
+ * but never give someone a name.  A member's name is the newest such
+ * value.  Names are chosen by their holders: the fingerprint, not the
+ * name, is who someone is. */
+#define HEARTH_KIND_MEMBER_NAME "member_name"
+/* Longest member name, in bytes of UTF-8. */
+#define HEARTH_MEMBER_NAME_MAX 64
+
 /* Audit actions. */
 #define HEARTH_AUDIT_SPACE_CREATE "space.create"
 #define HEARTH_AUDIT_SPACE_INVITE "space.invite"
@@ -45,6 +57,7 @@ extern "C" {
 #define HEARTH_AUDIT_SPACE_ROTATE "space.rotate"
 #define HEARTH_AUDIT_SPACE_REVOKE "space.revoke"
 #define HEARTH_AUDIT_SPACE_DEVICE "space.device"
+#define HEARTH_AUDIT_SPACE_NAME "space.name"
 
 /* How long an invitation holds by default: 7 days (a code passed on
  * another way than in person: `hearth space invite`). */
@@ -120,9 +133,25 @@ typedef struct hearth_space_member_info {
 	 * long is one whose writes (a risk flag) may not have reached this
 	 * vault. */
 	uint64_t last_change_ms;
+	/* The name the member gave in this space (see
+	 * HEARTH_KIND_MEMBER_NAME); "" when none is held. */
+	char name[HEARTH_MEMBER_NAME_MAX + 1];
 } hearth_space_member_info;
 
 typedef int (*hearth_space_member_cb)(const hearth_space_member_info *m, void *ctx);
+
+/* Gives this vault's identity the name (1..HEARTH_MEMBER_NAME_MAX bytes,
+ * passing hearth_text_check; surrounding spaces dropped) in space, for
+ * its other members to read.  HEARTH_EINVAL (empty, too long, control
+ * characters), HEARTH_ENOTFOUND (no such space here), HEARTH_ESTATE (not
+ * a member of it, or removed).  Audited "space.name" (the space only). */
+hearth_status hearth_space_name_set(hearth_store *s, const hearth_id *space,
+				    const char *name) HEARTH_WUR;
+
+/* The name member gave in space into out ("" when none is held). */
+hearth_status hearth_space_member_name(hearth_store *s, const hearth_id *space,
+				       const hearth_space_member *member,
+				       char out[HEARTH_MEMBER_NAME_MAX + 1]) HEARTH_WUR;
 /* The last_change_ms of member (see hearth_space_member_info). */
 hearth_status hearth_space_member_last_change(hearth_store *s,
 					      const hearth_space_member *member,

@@ -121,20 +121,36 @@ member=$(grep -Eo '[0-9a-f]{32}' <<<"$app")
 refused "$LEAD" 1 'this invitation was used already' space approve '心理服务队' "$req"
 [ "$(audits "$LEAD" space.approve)" = 1 ] || fail "no space.approve audit entry"
 
+# ---- names ----
+out=$(run "$LEAD" en_US.UTF-8 space name '心理服务队' '  李 主任 ')
+grep -q '^Your name is saved; the other members see it once they sync\.$' <<<"$out" ||
+	fail "name: $out"
+[ "$(audits "$LEAD" space.name)" = 1 ] || fail "no space.name audit entry"
+refused "$LEAD" 1 'the name cannot be empty' space name '心理服务队' '   '
+refused "$LEAD" 1 'the name is longer than 64 bytes' space name '心理服务队' \
+	"$(printf '%065d' 0)"
+refused "$LEAD" 2 'SPACE NAME' space name '心理服务队'
+[ "$(audits "$LEAD" space.name)" = 1 ] || fail "a refused name was audited"
+out=$(run "$LEAD" zh_CN.UTF-8 space name --help)
+grep -q '指纹' <<<"$out" || fail "Chinese name help: $out"
+
 # ---- members ----
 mem=$(run "$LEAD" en_US.UTF-8 space members '心理服务队')
-head -1 <<<"$mem" | grep -q '^Member  *Role  *Status  *Devices  *Fingerprint  *Last change$' ||
+head -1 <<<"$mem" | grep -q '^Member  *Name  *Role  *Status  *Devices  *Fingerprint  *Last change$' ||
 	fail "members: $mem"
-# Nothing of the new member's devices has reached the lead yet ("-"); the
-# lead's own changes have (a time).
-grep -Eq "^${member:0:8}  +counsellor  +member  +1  +[0-9]{5} [0-9]{5}  +-$" <<<"$mem" ||
+# Nothing of the new member's devices has reached the lead yet (no name,
+# "-"); the lead's own changes have (its name, a time).
+grep -Eq "^${member:0:8}  +-  +counsellor  +member  +1  +[0-9]{5} [0-9]{5}  +-$" <<<"$mem" ||
 	fail "members row: $mem"
-grep -Eq "  +lead  +member  +1  +[0-9]{5} [0-9]{5}  +[0-9]{4}-[0-9]{2}-[0-9]{2} " <<<"$mem" ||
+grep -Eq "  +李 主任  +lead  +member  +1  +[0-9]{5} [0-9]{5}  +[0-9]{4}-[0-9]{2}-[0-9]{2} " <<<"$mem" ||
 	fail "lead's row: $mem"
 mem_zh=$(run "$LEAD" zh_CN.UTF-8 space members '心理服务队')
-grep -q "^${member:0:8}  *咨询师  *成员  *1" <<<"$mem_zh" || fail "Chinese members: $mem_zh"
+grep -q "^${member:0:8}  *-  *咨询师  *成员  *1" <<<"$mem_zh" || fail "Chinese members: $mem_zh"
 json=$(run "$LEAD" en_US.UTF-8 --json space members '心理服务队')
 [ "$(jq '.members | length' <<<"$json")" = 2 ] || fail "members json: $json"
+[ "$(jq -r '.members[] | select(.role == "lead") | .name' <<<"$json")" = '李 主任' ] &&
+	[ "$(jq -r --arg m "$member" '.members[] | select(.member == $m) | .name' <<<"$json")" = null ] ||
+	fail "members json name: $json"
 [ "$(jq -r --arg m "$member" '.members[] | select(.member == $m) | .fingerprint' <<<"$json" |
 	tr -d ' ')" = "$member_fp" ] || fail "members json fingerprint: $json"
 [ "$(jq -r --arg m "$member" '.members[] | select(.member == $m) | .last_change' <<<"$json")" = null ] &&
@@ -149,7 +165,7 @@ grep -q '^What they already read stays readable to them; nothing written from no
 	<<<"$out" || fail "remove says nothing of what stays readable: $out"
 refused "$LEAD" 1 'this member was removed already' space remove '心理服务队' "${member:0:8}"
 mem=$(run "$LEAD" en_US.UTF-8 space members '心理服务队')
-grep -Eq "^${member:0:8}  +counsellor  +removed  +1 " <<<"$mem" || fail "removed row: $mem"
+grep -Eq "^${member:0:8}  +-  +counsellor  +removed  +1 " <<<"$mem" || fail "removed row: $mem"
 sed -n 2p <<<"$(run "$LEAD" en_US.UTF-8 space list)" | grep -Eq '  +1  +2  +yes$' ||
 	fail "list after remove: $(run "$LEAD" en_US.UTF-8 space list)"
 [ "$(audits "$LEAD" space.remove)" = 1 ] || fail "no space.remove audit entry"
