@@ -1,10 +1,12 @@
 /*
  * gui-gtk/hearth-team-page.c - the Team page (primary menu → Team).
  *
- * Members have no names in a space (a member record carries keys, a role
- * and devices): a member is shown by the first two groups of their
- * fingerprint, the text people compare in person, and this vault's own
- * identity as "You".  Removed members are not listed.
+ * A member is shown by the name they gave in the space (a record of their
+ * own: hearth_space_name_set, which this vault's "Your Name" row calls),
+ * with the first two groups of their fingerprint under it, the text people
+ * compare in person: a name is only what its holder typed.  Without a name,
+ * the fingerprint is the title, and this vault's own identity is "You".
+ * Removed members are not listed.
  *
  * Joining a team takes two devices and two steps, each one core verb: the
  * lead's Invite view makes a code (hearth_space_invite), shown as text and
@@ -161,31 +163,47 @@ typedef struct members_ctx {
 	const hearth_id *space;
 } members_ctx;
 
+char *
+hearth_team_member_title(const hearth_space_member_info *m)
+{
+	g_autofree char *fp = fingerprint_short(m->fingerprint);
+
+	if (m->name[0] != '\0')
+		/* Translators: this vault's own row, with the name it gave in
+		 * the space ("Li Ming (You)"). */
+		return m->self ? g_strdup_printf(_("%s (You)"), m->name) : g_strdup(m->name);
+	/* Translators: a team member, named by the first groups of their
+	 * fingerprint ("Member 12345 67890"). */
+	return m->self ? g_strdup(_("You")) : g_strdup_printf(_("Member %s"), fp);
+}
+
 static void
 member_row(members_ctx *c, const hearth_space_member_info *m)
 {
 	g_autofree char *hex = hearth_gui_id_hex(&m->record);
 	g_autofree char *fp = fingerprint_short(m->fingerprint);
 	g_autofree char *name = NULL, *title = NULL, *devices = NULL, *when = NULL;
-	g_autofree char *subtitle = NULL;
+	g_autofree char *subtitle = NULL, *facts = NULL;
 	GtkWidget *row;
 
-	/* Translators: a team member, named by the first groups of their
-	 * fingerprint ("Member 12345 67890"). */
-	title = m->self ? g_strdup(_("You")) : g_strdup_printf(_("Member %s"), fp);
+	title = hearth_team_member_title(m);
 	devices = g_strdup_printf(g_dngettext(NULL, "%zu device", "%zu devices", m->devices),
 				  m->devices);
 	/* Of the others, when their newest change held here was written
 	 * (of this vault's own person, it says nothing worth a line). */
 	if (m->self) {
-		subtitle = g_strdup(devices);
+		facts = g_strdup(devices);
 	} else {
 		when = hearth_team_change_words(m->last_change_ms,
 						g_get_real_time() / G_USEC_PER_SEC);
 		/* Translators: a member's devices, then when their last change
 		 * was written ("2 devices · Last change 3 hours ago"). */
-		subtitle = g_strdup_printf(_("%s · %s"), devices, when);
+		facts = g_strdup_printf(_("%s · %s"), devices, when);
 	}
+	/* A named other member: who they are, under what they call
+	 * themselves. */
+	subtitle = m->name[0] != '\0' && !m->self ?
+		g_strdup_printf(_("%s · %s"), fp, facts) : g_steal_pointer(&facts);
 	row = adw_action_row_new();
 	adw_preferences_row_set_use_markup(ADW_PREFERENCES_ROW(row), FALSE);
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), title);
@@ -353,6 +371,47 @@ join_group(void)
 	return group;
 }
 
+static void typed_refused(HearthTeamPage *self, hearth_status st);
+
+static void
+on_name_apply(AdwEntryRow *row, gpointer data)
+{
+	HearthTeamPage *self = data;
+	hearth_store *s = hearth_session_get_store(self->session);
+	const char *hex = g_object_get_data(G_OBJECT(row), "space");
+	hearth_id space;
+	hearth_status st;
+
+	if (s == NULL || !hearth_gui_id_parse(hex, &space))
+		return;
+	st = hearth_space_name_set(s, &space, gtk_editable_get_text(GTK_EDITABLE(row)));
+	if (st != HEARTH_OK) {
+		gtk_widget_add_css_class(GTK_WIDGET(row), "error");
+		typed_refused(self, st);
+		return;
+	}
+	hearth_window_toast(self->win, _("Name saved; the others see it once they sync"));
+	reload(self);
+}
+
+/* This vault's own name in space (name: the one it gave, "" none), for the
+ * others to know it by. */
+static GtkWidget *
+name_row(HearthTeamPage *self, const hearth_id *space, const char *name)
+{
+	g_autofree char *hex = hearth_gui_id_hex(space);
+	g_autofree char *wname = g_strdup_printf("team-my-name-%.8s", hex);
+	GtkWidget *row = adw_entry_row_new();
+
+	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(row), _("Your Name in This Team"));
+	adw_entry_row_set_show_apply_button(ADW_ENTRY_ROW(row), TRUE);
+	gtk_editable_set_text(GTK_EDITABLE(row), name);
+	gtk_widget_set_name(row, wname);
+	g_object_set_data_full(G_OBJECT(row), "space", g_steal_pointer(&hex), g_free);
+	g_signal_connect_object(row, "apply", G_CALLBACK(on_name_apply), self, 0);
+	return row;
+}
+
 static void
 reload(HearthTeamPage *self)
 {
@@ -395,6 +454,10 @@ reload(HearthTeamPage *self)
 			hearth_window_status(self->win, st);
 		for (guint j = 0; j < members->len; j++)
 			member_row(&c, &g_array_index(members, hearth_space_member_info, j));
+		if (members->len > 0 && g_array_index(members, hearth_space_member_info, 0).self)
+			adw_preferences_group_add(ADW_PREFERENCES_GROUP(c.group),
+				name_row(self, &t->id,
+					 g_array_index(members, hearth_space_member_info, 0).name));
 		/* A lead invites (this vault's own row comes first). */
 		if (members->len > 0 &&
 		    g_array_index(members, hearth_space_member_info, 0).self &&
@@ -585,14 +648,16 @@ on_copy(GtkButton *button, gpointer data)
 	hearth_window_toast(self->win, _("Copied"));
 }
 
-/* A code typed or pasted that the core refused: its own sentence says
- * what is wrong with it (a typo, expired, used, for another space), where
- * the window's would speak of files; anything else as the window says. */
+/* A code or a name typed or pasted that the core refused: its own
+ * sentence says what is wrong with it (a typo, expired, used, for another
+ * space, too long), where the window's would speak of files or of "what
+ * was entered"; anything else as the window says. */
 static void
-code_refused(HearthTeamPage *self, hearth_status st)
+typed_refused(HearthTeamPage *self, hearth_status st)
 {
 	if (st == HEARTH_EFORMAT || st == HEARTH_ESTATE || st == HEARTH_ENOTFOUND ||
-	    st == HEARTH_EEXISTS || st == HEARTH_ENEWER || st == HEARTH_EAUTH) {
+	    st == HEARTH_EEXISTS || st == HEARTH_ENEWER || st == HEARTH_EAUTH ||
+	    st == HEARTH_EINVAL) {
 		/* The core's detail starts as a clause ("this is not a join
 		 * request"); a toast is a sentence of its own. */
 		g_autofree char *text = g_strdup(hearth_errdetail_local());
@@ -707,7 +772,7 @@ on_check_request(GtkButton *button, gpointer data)
 	hearth_status st;
 
 	if ((st = hearth_join_request_parse(gtk_editable_get_text(entry), &req)) != HEARTH_OK) {
-		code_refused(self, st);
+		typed_refused(self, st);
 		return;
 	}
 	hearth_fingerprint(&req.identity, fp);
@@ -826,7 +891,7 @@ action_approve(GtkWidget *widget, const char *name, GVariant *param)
 		return;
 	st = hearth_space_approve(s, &self->invite_space, self->request, NULL, NULL);
 	if (st != HEARTH_OK) {
-		code_refused(self, st);
+		typed_refused(self, st);
 		reload(self);
 		return;
 	}
@@ -863,7 +928,7 @@ on_join(GtkButton *button, gpointer data)
 		return;
 	if ((st = hearth_space_join(s, gtk_editable_get_text(entry), &request, &inv)) !=
 	    HEARTH_OK) {
-		code_refused(self, st);
+		typed_refused(self, st);
 		return;
 	}
 	gtk_widget_set_sensitive(GTK_WIDGET(button), FALSE);

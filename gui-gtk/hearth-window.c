@@ -472,6 +472,73 @@ on_notice_details(AdwToast *toast, gpointer data)
 	gtk_window_present(GTK_WINDOW(dialog));
 }
 
+/* libadwaita 1.2 gives a toast's close button an icon and nothing else:
+ * no accessible name, no tooltip, so a screen reader announces a bare
+ * "button".  Names the close buttons of the toasts shown under w. */
+static void
+name_toast_buttons(GtkWidget *w, gboolean in_toast)
+{
+	for (GtkWidget *c = gtk_widget_get_first_child(w); c != NULL;
+	     c = gtk_widget_get_next_sibling(c)) {
+		gboolean toast = in_toast ||
+			g_strcmp0(G_OBJECT_TYPE_NAME(c), "AdwToastWidget") == 0;
+
+		if (toast && GTK_IS_BUTTON(c) &&
+		    g_strcmp0(gtk_button_get_icon_name(GTK_BUTTON(c)),
+			      "window-close-symbolic") == 0 &&
+		    gtk_widget_get_tooltip_text(c) == NULL) {
+			gtk_widget_set_tooltip_text(c, _("Dismiss"));
+			gtk_accessible_update_property(GTK_ACCESSIBLE(c),
+				GTK_ACCESSIBLE_PROPERTY_LABEL, _("Dismiss"), -1);
+		}
+		name_toast_buttons(c, toast);
+	}
+}
+
+/* The overlay is held weakly: a window closed meanwhile is not kept. */
+static gboolean
+name_toasts_later(gpointer data)
+{
+	GWeakRef *ref = data;
+	GtkWidget *overlay = g_weak_ref_get(ref);
+
+	if (overlay != NULL) {
+		name_toast_buttons(overlay, FALSE);
+		g_object_unref(overlay);
+	}
+	return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free(gpointer data)
+{
+	g_weak_ref_clear(data);
+	g_free(data);
+}
+
+/* A toast went: the next one queued shows once its going has been
+ * animated; name it then. */
+static void
+on_toast_dismissed(AdwToast *t, gpointer overlay)
+{
+	GWeakRef *ref = g_new0(GWeakRef, 1);
+
+	(void)t;
+	g_weak_ref_init(ref, overlay);
+	g_timeout_add_full(G_PRIORITY_DEFAULT, 400, name_toasts_later, ref, weak_ref_free);
+}
+
+/* Adds t and names its close button, now or (a toast queued behind
+ * another) when the one before it goes. */
+static void
+add_toast(HearthWindow *self, AdwToast *t)
+{
+	g_signal_connect_object(t, "dismissed", G_CALLBACK(on_toast_dismissed),
+				self->toast_overlay, 0);
+	adw_toast_overlay_add_toast(self->toast_overlay, t);
+	name_toast_buttons(GTK_WIDGET(self->toast_overlay), FALSE);
+}
+
 /* A notice as a toast: a title short enough for a phone's width (a
  * toast's title is one line, cut with an ellipsis: at 360 px about 18
  * characters fit beside the button), and a Details button that shows
@@ -490,7 +557,7 @@ notice_toast(HearthWindow *self, const char *title, const char *heading,
 	adw_toast_set_timeout(t, NOTICE_SECONDS);
 	g_signal_connect_data(t, "button-clicked", G_CALLBACK(on_notice_details), d,
 			      notice_details_free, 0);
-	adw_toast_overlay_add_toast(self->toast_overlay, t);
+	add_toast(self, t);
 }
 
 /* The toast of one notice an open had to give. */
@@ -621,9 +688,7 @@ hearth_window_get_mode(HearthWindow *self)
 void
 hearth_window_toast(HearthWindow *self, const char *text)
 {
-	AdwToast *t = adw_toast_new(text);
-
-	adw_toast_overlay_add_toast(self->toast_overlay, t);
+	add_toast(self, adw_toast_new(text));
 }
 
 AdwToast *
@@ -638,7 +703,7 @@ hearth_window_toast_action(HearthWindow *self, const char *text,
 	if (target != NULL)
 		adw_toast_set_action_target_value(t, target);
 	adw_toast_set_priority(t, ADW_TOAST_PRIORITY_HIGH);
-	adw_toast_overlay_add_toast(self->toast_overlay, t);
+	add_toast(self, t);
 	return t;
 }
 

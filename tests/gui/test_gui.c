@@ -101,6 +101,7 @@
 
 #include <gdk/x11/gdkx.h>
 
+#include "hearth/audit.h"
 #include "hearth/activity.h"
 #include "hearth/devices.h"
 #include "hearth/followup.h"
@@ -3031,6 +3032,25 @@ test_team_invite(void)
 }
 
 /* A member's last change in words, in both languages. */
+static int
+audit_count_cb(const hearth_audit_entry *e, void *ctx)
+{
+	struct { const char *action; int n; } *c = ctx;
+
+	c->n += strcmp(e->action, c->action) == 0;
+	return 0;
+}
+
+/* How many entries of action s's audit log holds. */
+static int
+audit_count(hearth_store *s, const char *action)
+{
+	struct { const char *action; int n; } c = { action, 0 };
+
+	g_assert_cmpint(hearth_audit_each(s, audit_count_cb, &c), ==, HEARTH_OK);
+	return c.n;
+}
+
 static void
 test_team_change_words(void)
 {
@@ -3054,6 +3074,30 @@ test_team_change_words(void)
 	zh = hearth_team_change_words(ms - 3 * 3600000, now);
 	g_assert_cmpstr(zh, ==, "最近更改：3 小时前");
 	set_language("en");
+
+	/* A member's title: the name they gave, else their fingerprint. */
+	{
+		hearth_space_member_info m = { 0 };
+		g_autofree char *unnamed = NULL, *you = NULL, *named = NULL, *named_you = NULL;
+		g_autofree char *named_you_zh = NULL;
+
+		g_strlcpy(m.fingerprint, "12345 67890 11111 22222", sizeof m.fingerprint);
+		unnamed = hearth_team_member_title(&m);
+		g_strlcpy(m.name, "王芳", sizeof m.name);
+		named = hearth_team_member_title(&m);
+		m.self = 1;
+		named_you = hearth_team_member_title(&m);
+		set_language("zh_CN");
+		named_you_zh = hearth_team_member_title(&m);
+		set_language("en");
+		m.name[0] = '\0';
+		you = hearth_team_member_title(&m);
+		g_assert_cmpstr(unnamed, ==, "Member 12345 67890");
+		g_assert_cmpstr(named, ==, "王芳");
+		g_assert_cmpstr(named_you, ==, "王芳 (You)");
+		g_assert_cmpstr(named_you_zh, ==, "王芳（你）");
+		g_assert_cmpstr(you, ==, "You");
+	}
 }
 
 static void
@@ -3111,6 +3155,32 @@ test_team(void)
 	win = show_vault(ldir, lv, HEARTH_MODE_COUNSELLOR, 360, 640);
 	page = team_open(win, "team-members");
 	ls = hearth_session_get_store(hearth_window_get_session(win));
+	/* The lead names itself in the space, through its own row: a blank
+	 * name is refused in the core's words, nothing written; then its row
+	 * reads the name. */
+	{
+		char hex[HEARTH_ID_HEX + 1], wname[32];
+		GtkWidget *entry;
+
+		hearth_id_to_hex(&space, hex);
+		g_snprintf(wname, sizeof wname, "team-my-name-%.8s", hex);
+		entry = find(wname);
+		g_assert_nonnull(entry);
+		g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(entry)), ==, "");
+		gtk_editable_set_text(GTK_EDITABLE(entry), "   ");
+		g_signal_emit_by_name(entry, "apply");
+		g_assert_nonnull(wait_label(win, "The name cannot be empty"));
+		g_assert_true(gtk_widget_has_css_class(entry, "error"));
+		g_assert_cmpint(audit_count(ls, HEARTH_AUDIT_SPACE_NAME), ==, 0);
+		gtk_editable_set_text(GTK_EDITABLE(entry), "Ana Lima");
+		g_signal_emit_by_name(entry, "apply");
+		spin(50);
+		page = find("team-members");
+		entry = find(wname);
+		g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(entry)), ==, "Ana Lima");
+		g_assert_false(gtk_widget_has_css_class(entry, "error"));
+		g_assert_cmpint(audit_count(ls, HEARTH_AUDIT_SPACE_NAME), ==, 1);
+	}
 	row = team_row(&member, "team-member-");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "Counsellor");
@@ -3120,7 +3190,8 @@ test_team(void)
 	row = team_row(&lead, "team-member-");
 	g_assert_nonnull(row);
 	g_assert_cmpstr(team_role(row), ==, "Lead");
-	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==, "You");
+	g_assert_cmpstr(adw_preferences_row_get_title(ADW_PREFERENCES_ROW(row)), ==,
+			"Ana Lima (You)");
 	g_assert_cmpstr(adw_action_row_get_subtitle(ADW_ACTION_ROW(row)), ==, "2 devices");
 	/* This vault's own row comes first. */
 	g_assert_true(find_type(page, ADW_TYPE_ACTION_ROW) == row);
