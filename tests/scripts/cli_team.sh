@@ -93,11 +93,20 @@ has_name b 'Wang Fang' || fail "B cannot read the lead's person"
 
 # ---- A writes; the lead and B read it -----------------------------------
 ok a en_US.UTF-8 person add --space 'Dock team' --name 'Li Qiang' >/dev/null
+# A names itself: the others' member lists show it once it arrives.
+ok a en_US.UTF-8 space name 'Dock team' 'Counsellor A' >/dev/null
 ok a en_US.UTF-8 sync export --space 'Dock team' --out "$T/a1" >/dev/null
 ok lead en_US.UTF-8 sync import "$T/a1" >/dev/null
 ok b en_US.UTF-8 sync import "$T/a1" >/dev/null
 has_name lead 'Li Qiang' || fail "the lead cannot read A's person"
 has_name b 'Li Qiang' || fail "B cannot read A's person"
+for v in lead b; do
+	ok "$v" en_US.UTF-8 --json space members 'Dock team' >/dev/null
+	[ "$(jq -r '[.members[] | select(.name == "Counsellor A")] | length' "$T/out")" = 1 ] ||
+		fail "$v does not see A's name: $(cat "$T/out")"
+done
+# The relay, or anyone holding the bundle, does not read it.
+! grep -qa 'Counsellor A' "$T/a1" || fail "A's name is in the bundle in clear"
 # B writes before its removal, and the lead and A get it.
 ok b en_US.UTF-8 person add --space 'Dock team' --name 'Zhao Min' >/dev/null
 ok b en_US.UTF-8 sync export --space 'Dock team' --out "$T/b1" >/dev/null
