@@ -9,6 +9,7 @@
  *   space invite SPACE [--role R]  a one-time invitation code (lead)
  *   space join CODE                the invitee's join request
  *   space approve SPACE REQUEST    admits the invitee (lead)
+ *   space role SPACE MEMBER ROLE   makes a member a lead or a counsellor (lead)
  *   space remove SPACE MEMBER      removes a member and starts a new epoch
  *
  * Every rule and write is in the core (core/spaces.c); this file parses,
@@ -40,6 +41,22 @@ static int space_arg(struct hearth_cli *cli, hearth_store *s, const char *text,
 {
 	hearth_status st = hearth_space_resolve(s, text, out);
 
+	return st == HEARTH_OK ? 0 : cli_error_status(cli, st);
+}
+
+/* Resolves operand text to a member record of space (member id prefix
+ * or fingerprint), or fails. */
+static int member_arg(struct hearth_cli *cli, hearth_store *s, const hearth_id *space,
+		      const char *text, hearth_id *out)
+{
+	const hearth_space_member *m;
+	hearth_space_state *sp = NULL;
+	hearth_status st;
+
+	if ((st = hearth_space_state_get(s, space, &sp)) == HEARTH_OK &&
+	    (st = hearth_space_member_resolve(sp, text, &m)) == HEARTH_OK)
+		*out = m->record;
+	hearth_space_state_free(sp);
 	return st == HEARTH_OK ? 0 : cli_error_status(cli, st);
 }
 
@@ -494,13 +511,58 @@ static int space_approve(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- space remove ------------------------------------------------------------- */
 
+/* ---- space role ------------------------------------------------------------------ */
+
+static int space_role(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	char hex[HEARTH_ID_HEX + 1];
+	hearth_store *s;
+	hearth_status st;
+	hearth_id space, member;
+	hearth_role role;
+	int c, rc;
+
+	cli_set_command(cli, "space role");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space role SPACE MEMBER lead|counsellor\n"
+				"Make a member (member id prefix or fingerprint) of a space a lead\n"
+				"(who may invite, remove and change roles) or a counsellor.  Only a\n"
+				"lead may; a space keeps at least one lead, so the last one makes\n"
+				"another member a lead before stepping down.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 3, 3, "SPACE MEMBER ROLE")) != 0)
+		return rc;
+	if ((role = hearth_role_parse(argv[optind + 2])) == HEARTH_ROLE_NONE)
+		return cli_usage(cli, _("unknown role '%s': counsellor or lead"), argv[optind + 2]);
+	if ((rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0 ||
+	    (rc = member_arg(cli, s, &space, argv[optind + 1], &member)) != 0)
+		return rc;
+	if ((st = hearth_space_set_role(s, &space, &member, role)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	hearth_id_to_hex(&member, hex);
+	if (cli->json)
+		return cli_json_print(cli, json_pack("{s:s, s:s}", "member", hex,
+						     "role", hearth_role_name(role)));
+	/* TRANSLATORS: %s is a member id, the second a role ("lead"). */
+	printf(_("Member %s is now a %s.\n"), hex, role_text(role));
+	return CLI_EXIT_OK;
+}
+
 static int space_remove(struct hearth_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	const hearth_space_member *m;
 	hearth_space_state *sp = NULL;
 	char hex[HEARTH_ID_HEX + 1];
 	hearth_store *s;
@@ -525,16 +587,10 @@ static int space_remove(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = cli_open_store(cli, &s)) != 0)
 		return rc;
-	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
+	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0 ||
+	    (rc = member_arg(cli, s, &space, argv[optind + 1], &member)) != 0)
 		return rc;
-	if ((st = hearth_space_state_get(s, &space, &sp)) != HEARTH_OK)
-		return cli_error_status(cli, st);
-	st = hearth_space_member_resolve(sp, argv[optind + 1], &m);
-	if (st == HEARTH_OK)
-		member = m->record;
-	hearth_space_state_free(sp);
-	sp = NULL;
-	if (st != HEARTH_OK || (st = hearth_space_remove(s, &space, &member)) != HEARTH_OK)
+	if ((st = hearth_space_remove(s, &space, &member)) != HEARTH_OK)
 		return cli_error_status(cli, st);
 	if (hearth_space_state_get(s, &space, &sp) == HEARTH_OK && sp->current != NULL)
 		number = sp->current->number;
@@ -558,6 +614,7 @@ static const struct cli_subcommand space_subs[] = {
 	{"invite", N_("print a one-time invitation code"), space_invite},
 	{"join", N_("answer an invitation code with a join request"), space_join},
 	{"approve", N_("admit the person of a join request"), space_approve},
+	{"role", N_("make a member a lead or a counsellor"), space_role},
 	{"remove", N_("remove a member and start a new epoch"), space_remove},
 	{"move", N_("move a person's whole case into a space"), cli_space_move},
 };

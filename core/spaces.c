@@ -1233,37 +1233,51 @@ static int heads_cb(const hearth_device_head *h, void *ctx)
 	return 0;
 }
 
+/* ---- acting on a member as a lead ------------------------------------------- */
+
+/* Loads this vault (*m) and space's state (*st, the caller frees both,
+ * whatever the result) and finds member's record there (*target), for an
+ * act only a lead may do on a current member: HEARTH_ENOTFOUND,
+ * HEARTH_ESTATE (not a lead, or the member removed). */
+static hearth_status lead_on(hearth_store *s, const hearth_id *space, const hearth_id *member,
+			     me *m, hearth_space_state **st,
+			     const hearth_space_member **target)
+{
+	hearth_status ret;
+	size_t i;
+
+	*st = NULL;
+	*target = NULL;
+	if ((ret = me_load(s, m)) != HEARTH_OK)
+		return ret;
+	if ((ret = hearth_space_state_get(s, space, st)) != HEARTH_OK)
+		return ret;
+	for (i = 0; i < (*st)->nmembers; i++)
+		if (hearth_id_equal(&(*st)->members[i].record, member))
+			*target = &(*st)->members[i];
+	if (*target == NULL)
+		return hearth_fail(HEARTH_ENOTFOUND, "no such member in this space");
+	if (!me_lead(*st, m))
+		return hearth_fail(HEARTH_ESTATE, "only a lead of the space may do this");
+	if ((*target)->removed)
+		return hearth_fail(HEARTH_ESTATE, "this member was removed already");
+	return HEARTH_OK;
+}
+
 static hearth_status remove_member(hearth_store *s, const hearth_id *space,
 				   const hearth_id *member)
 {
 	char f[DEV_FIELD_MAX], detail[8 + HEARTH_ID_HEX];
-	const hearth_space_member *target = NULL;
-	hearth_space_state *st = NULL;
+	const hearth_space_member *target;
+	hearth_space_state *st;
 	uint64_t *max = NULL;
 	hearth_status ret;
 	heads_ctx hc;
 	size_t i;
 	me m;
 
-	if ((ret = me_load(s, &m)) != HEARTH_OK)
-		return ret;
-	if ((ret = hearth_space_state_get(s, space, &st)) != HEARTH_OK)
+	if ((ret = lead_on(s, space, member, &m, &st, &target)) != HEARTH_OK)
 		goto out;
-	for (i = 0; i < st->nmembers; i++)
-		if (hearth_id_equal(&st->members[i].record, member))
-			target = &st->members[i];
-	if (target == NULL) {
-		ret = hearth_fail(HEARTH_ENOTFOUND, "no such member in this space");
-		goto out;
-	}
-	if (!me_lead(st, &m)) {
-		ret = hearth_fail(HEARTH_ESTATE, "only a lead of the space may do this");
-		goto out;
-	}
-	if (target->removed) {
-		ret = hearth_fail(HEARTH_ESTATE, "this member was removed already");
-		goto out;
-	}
 	if (target->has_identity &&
 	    memcmp(target->identity.sign_pk, me_pk(&m), HEARTH_ID_SIGN_PUBLICBYTES) == 0) {
 		ret = hearth_fail(HEARTH_ESTATE, "a lead cannot remove themselves");
@@ -1298,6 +1312,61 @@ out:
 	hearth_space_state_free(st);
 	me_free(&m);
 	return ret;
+}
+
+/* ---- changing a role --------------------------------------------------------- */
+
+static hearth_status set_role(hearth_store *s, const hearth_id *space,
+			      const hearth_id *member, hearth_role role)
+{
+	char detail[8 + HEARTH_ID_HEX + 16];
+	const hearth_space_member *target;
+	hearth_space_state *st;
+	hearth_status ret;
+	size_t i, leads = 0;
+	me m;
+
+	if ((ret = lead_on(s, space, member, &m, &st, &target)) != HEARTH_OK)
+		goto out;
+	for (i = 0; i < st->nmembers; i++)
+		leads += !st->members[i].removed && st->members[i].has_identity &&
+			 st->members[i].role == HEARTH_ROLE_LEAD;
+	if (!target->has_identity) {
+		ret = hearth_fail(HEARTH_ENOTFOUND, "no such member in this space");
+		goto out;
+	}
+	if (target->role == role)
+		goto out;
+	if (target->role == HEARTH_ROLE_LEAD && leads <= 1) {
+		ret = hearth_fail(HEARTH_ESTATE, "a space needs a lead: make another member "
+				  "a lead first");
+		goto out;
+	}
+	if ((ret = hearth_record_set(s, member, "role", hearth_role_name(role))) != HEARTH_OK)
+		goto out;
+	detail_space(detail, space);
+	snprintf(detail + strlen(detail), sizeof detail - strlen(detail), " %s",
+		 hearth_role_name(role));
+	ret = hearth_audit_append(s, HEARTH_AUDIT_SPACE_ROLE, member, detail);
+out:
+	hearth_space_state_free(st);
+	me_free(&m);
+	return ret;
+}
+
+hearth_status hearth_space_set_role(hearth_store *s, const hearth_id *space,
+				    const hearth_id *member, hearth_role role)
+{
+	hearth_store_step step;
+	hearth_status ret;
+
+	if (s == NULL || space == NULL || member == NULL)
+		return hearth_fail(HEARTH_EINVAL, "no member named");
+	if (role != HEARTH_ROLE_LEAD && role != HEARTH_ROLE_COUNSELLOR)
+		return hearth_fail(HEARTH_EINVAL, "a role is lead or counsellor");
+	if ((ret = hearth_store_step_begin(s, &step)) != HEARTH_OK)
+		return ret;
+	return hearth_store_step_end(s, &step, set_role(s, space, member, role));
 }
 
 hearth_status hearth_space_remove(hearth_store *s, const hearth_id *space,

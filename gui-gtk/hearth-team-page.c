@@ -134,19 +134,30 @@ hearth_team_change_words(guint64 ms, gint64 now)
 			       (int)(d / 86400));
 }
 
-/* A row's menu of one destructive action (item, on action with target),
- * named for assistive technologies after the row's title. */
-static GtkWidget *
-row_menu(const char *title, const char *item_label, const char *action,
-	 const char *target, const char *tooltip, const char *name)
+/* Appends to menu an item label on action with the string target. */
+static void
+menu_add(GMenu *menu, const char *label, const char *action, const char *target)
 {
-	g_autoptr(GMenu) menu = g_menu_new();
-	g_autoptr(GMenuItem) item = g_menu_item_new(item_label, NULL);
-	g_autofree char *label = g_strdup_printf(_("Actions for %s"), title);
-	GtkWidget *b = gtk_menu_button_new();
+	g_autoptr(GMenuItem) item = g_menu_item_new(label, NULL);
 
 	g_menu_item_set_action_and_target(item, action, "s", target);
 	g_menu_append_item(menu, item);
+}
+
+/* A row's menu of one destructive action (item, on action with target),
+ * after first (NULL: none) when given; named for assistive technologies
+ * after the row's title. */
+static GtkWidget *
+row_menu(const char *title, GMenu *first, const char *item_label, const char *action,
+	 const char *target, const char *tooltip, const char *name)
+{
+	g_autoptr(GMenu) menu = g_menu_new();
+	g_autofree char *label = g_strdup_printf(_("Actions for %s"), title);
+	GtkWidget *b = gtk_menu_button_new();
+
+	if (first != NULL)
+		g_menu_append_section(menu, NULL, G_MENU_MODEL(first));
+	menu_add(menu, item_label, action, target);
 	gtk_menu_button_set_icon_name(GTK_MENU_BUTTON(b), "view-more-symbolic");
 	gtk_menu_button_set_menu_model(GTK_MENU_BUTTON(b), G_MENU_MODEL(menu));
 	gtk_widget_set_valign(b, GTK_ALIGN_CENTER);
@@ -215,9 +226,19 @@ member_row(members_ctx *c, const hearth_space_member_info *m)
 		g_autofree char *space = hearth_gui_id_hex(c->space);
 		g_autofree char *target = g_strdup_printf("%s %s", space, hex);
 		g_autofree char *bname = g_strdup_printf("team-member-menu-%.8s", hex);
+		g_autoptr(GMenu) role = g_menu_new();
+		g_autofree char *rtarget = NULL;
 
+		/* A lead changes the others' roles (the core keeps a lead). */
+		if (m->role == HEARTH_ROLE_LEAD) {
+			rtarget = g_strdup_printf("%s counsellor", target);
+			menu_add(role, _("Make _Counsellor"), "team.role", rtarget);
+		} else {
+			rtarget = g_strdup_printf("%s lead", target);
+			menu_add(role, _("Make _Lead"), "team.role", rtarget);
+		}
 		adw_action_row_add_suffix(ADW_ACTION_ROW(row),
-			row_menu(title, _("_Remove…"), "team.remove", target,
+			row_menu(title, role, _("_Remove…"), "team.remove", target,
 				 _("Member Actions"), bname));
 	}
 	g_hash_table_replace(c->self->titles, g_steal_pointer(&hex), g_strdup(title));
@@ -262,7 +283,7 @@ device_cb(const hearth_device_info *d, void *ctx)
 	gtk_widget_set_name(row, "team-linked-device");
 	if (!d->revoked)
 		adw_action_row_add_suffix(ADW_ACTION_ROW(row),
-			row_menu(title, _("_Revoke…"), "team.revoke", hex,
+			row_menu(title, NULL, _("_Revoke…"), "team.revoke", hex,
 				 _("Device Actions"), "team-device-menu"));
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), row);
 	return 0;
@@ -543,6 +564,39 @@ action_remove(GtkWidget *widget, const char *name, GVariant *param)
 		  "Records already synced to their devices cannot be taken back."),
 		"remove", _("_Remove"), "team-remove-dialog", target,
 		G_CALLBACK(remove_response));
+}
+
+/* ---- changing a role -------------------------------------------------------- */
+
+/* target: "space member role" (ids in hex, role by its stable name). */
+static void
+action_role(GtkWidget *widget, const char *name, GVariant *param)
+{
+	HearthTeamPage *self = HEARTH_TEAM_PAGE(widget);
+	hearth_store *s = hearth_session_get_store(self->session);
+	g_auto(GStrv) parts = g_strsplit(g_variant_get_string(param, NULL), " ", 3);
+	g_autofree char *text = NULL;
+	const char *title;
+	hearth_id space, member;
+	hearth_role role;
+	hearth_status st;
+
+	(void)name;
+	if (s == NULL || g_strv_length(parts) != 3 || !hearth_gui_id_parse(parts[0], &space) ||
+	    !hearth_gui_id_parse(parts[1], &member) ||
+	    (role = hearth_role_parse(parts[2])) == HEARTH_ROLE_NONE ||
+	    (title = g_hash_table_lookup(self->titles, parts[1])) == NULL)
+		return;
+	if ((st = hearth_space_set_role(s, &space, &member, role)) != HEARTH_OK) {
+		typed_refused(self, st);
+		return;
+	}
+	/* Translators: a toast; %s is the member ("Ana Lima", "Member
+	 * 12345 67890"). */
+	text = g_strdup_printf(role == HEARTH_ROLE_LEAD ? _("%s is now a lead") :
+			       _("%s is now a counsellor"), title);
+	hearth_window_toast(self->win, text);
+	reload(self);
 }
 
 /* ---- revoking a linked device ---------------------------------------------- */
@@ -1004,6 +1058,7 @@ hearth_team_page_class_init(HearthTeamPageClass *klass)
 
 	G_OBJECT_CLASS(klass)->dispose = hearth_team_page_dispose;
 	gtk_widget_class_install_action(widget_class, "team.remove", "s", action_remove);
+	gtk_widget_class_install_action(widget_class, "team.role", "s", action_role);
 	gtk_widget_class_install_action(widget_class, "team.invite", "s", action_invite);
 	gtk_widget_class_install_action(widget_class, "team.approve", NULL, action_approve);
 	gtk_widget_class_install_action(widget_class, "team.mismatch", NULL, action_mismatch);

@@ -414,6 +414,20 @@ int hearth_space_device_taken(const hearth_space_state *st, uint64_t d,
 	return 0;
 }
 
+/* Whether a current member record of st other than m has the lead role. */
+static int other_lead(const hearth_space_state *st, const hearth_space_member *m)
+{
+	size_t i;
+
+	for (i = 0; i < st->nmembers; i++) {
+		const hearth_space_member *x = &st->members[i];
+
+		if (x != m && !x->removed && x->has_identity && x->role == HEARTH_ROLE_LEAD)
+			return 1;
+	}
+	return 0;
+}
+
 static void member_op(fold *f, const cop *c, const author *a, rec *r)
 {
 	hearth_space_member *m = &f->st->members[r->m];
@@ -435,7 +449,12 @@ static void member_op(fold *f, const cop *c, const author *a, rec *r)
 	} else if (strcmp(op->field, FIELD_ROLE) == 0) {
 		hearth_role role = hearth_role_parse(op->value);
 
-		if (lead && role != HEARTH_ROLE_NONE)
+		/* A lead's record keeps its role when the write would leave no
+		 * current lead (two leads stepping down at once, offline):
+		 * someone must still be able to invite and remove. */
+		if (lead && role != HEARTH_ROLE_NONE &&
+		    (m->removed || m->role != HEARTH_ROLE_LEAD || role == HEARTH_ROLE_LEAD ||
+		     other_lead(f->st, m)))
 			m->role = role;
 	} else if (strcmp(op->field, FIELD_REMOVED) == 0) {
 		if (lead && op->value != NULL && strcmp(op->value, "1") == 0)

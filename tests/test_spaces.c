@@ -616,6 +616,95 @@ static void test_member_names(void **state)
 	replica_close(&b);
 }
 
+/* How many ops r holds. */
+static size_t op_total(replica *r)
+{
+	opset o;
+	size_t n;
+
+	ops_of(r, NULL, &o);
+	n = o.n;
+	opset_free(&o);
+	return n;
+}
+
+/* The current member records of r's space with the lead role. */
+static int leads_of(replica *r, const hearth_id *space)
+{
+	hearth_space_state *st = state_of(r, space);
+	int n = 0;
+	size_t i;
+
+	for (i = 0; i < st->nmembers; i++)
+		n += !st->members[i].removed && st->members[i].has_identity &&
+		     st->members[i].role == HEARTH_ROLE_LEAD;
+	hearth_space_state_free(st);
+	return n;
+}
+
+/* A lead changes roles: a counsellor made lead may invite, the last lead
+ * may not step down, a counsellor changes no role.  Two leads stepping
+ * down at once, offline, each allowed by what it saw: every replica's
+ * fold keeps the later one a lead (the space is never left without). */
+static void test_set_role(void **state)
+{
+	char *code = NULL;
+	hearth_id space, ma, ml, nobody;
+	struct members_ctx c;
+	replica l, a;
+	char *dl, *da;
+	size_t ops;
+
+	(void)state;
+	ma = lead_and_counsellor(&l, &a, &space);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(hearth_space_members_each(l.s, &space, members_cb, &c), HEARTH_OK);
+	ml = c.v[0].self ? c.v[0].record : c.v[1].record;
+
+	assert_int_equal(hearth_space_set_role(a.s, &space, &ma, HEARTH_ROLE_LEAD), HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "only a lead"));
+	assert_int_equal(hearth_space_set_role(l.s, &space, &ml, HEARTH_ROLE_COUNSELLOR),
+			 HEARTH_ESTATE);
+	assert_non_null(strstr(hearth_errdetail(), "a space needs a lead"));
+	assert_int_equal(hearth_space_set_role(l.s, &space, &ma, HEARTH_ROLE_NONE), HEARTH_EINVAL);
+	nobody = hearth_id_random();
+	assert_int_equal(hearth_space_set_role(l.s, &space, &nobody, HEARTH_ROLE_LEAD),
+			 HEARTH_ENOTFOUND);
+	assert_int_equal(leads_of(&l, &space), 1);
+
+	/* The counsellor made a lead invites. */
+	assert_int_equal(hearth_space_set_role(l.s, &space, &ma, HEARTH_ROLE_LEAD), HEARTH_OK);
+	ops = op_total(&l);
+	assert_int_equal(hearth_space_set_role(l.s, &space, &ma, HEARTH_ROLE_LEAD), HEARTH_OK);
+	assert_int_equal(op_total(&l), ops); /* nothing to write */
+	sync_to(&l, &a, &space);
+	assert_int_equal(hearth_space_refresh(a.s, &space, NULL), HEARTH_OK);
+	assert_int_equal(leads_of(&a, &space), 2);
+	assert_int_equal(hearth_space_invite(a.s, &space, HEARTH_ROLE_COUNSELLOR, 0, &code),
+			 HEARTH_OK);
+	free(code);
+
+	/* Both step down at once, each seeing two leads. */
+	assert_int_equal(hearth_space_set_role(l.s, &space, &ml, HEARTH_ROLE_COUNSELLOR),
+			 HEARTH_OK);
+	assert_int_equal(hearth_space_set_role(a.s, &space, &ma, HEARTH_ROLE_COUNSELLOR),
+			 HEARTH_OK);
+	assert_int_equal(leads_of(&l, &space), 1);
+	assert_int_equal(leads_of(&a, &space), 1);
+	sync_to(&l, &a, &space);
+	sync_to(&a, &l, &space);
+	assert_int_equal(leads_of(&l, &space), 1);
+	assert_int_equal(leads_of(&a, &space), 1);
+	dl = dump_of(&l, &space);
+	da = dump_of(&a, &space);
+	assert_string_equal(dl, da);
+	free(dl);
+	free(da);
+
+	replica_close(&l);
+	replica_close(&a);
+}
+
 /* hearth_space_members_each: roles, this vault's own record, devices less
  * the revoked, fingerprints, when each member's newest change held was
  * written, and removable only for a lead, never for itself or a removed
@@ -2006,6 +2095,7 @@ int main(void)
 		cmocka_unit_test(test_removed_lead_own_cutoff),
 		cmocka_unit_test(test_members_each),
 		cmocka_unit_test(test_member_names),
+		cmocka_unit_test(test_set_role),
 		cmocka_unit_test(test_codes),
 		cmocka_unit_test(test_code_layout),
 		cmocka_unit_test(test_order_independence),

@@ -58,6 +58,7 @@ extern "C" {
 #define HEARTH_AUDIT_SPACE_REVOKE "space.revoke"
 #define HEARTH_AUDIT_SPACE_DEVICE "space.device"
 #define HEARTH_AUDIT_SPACE_NAME "space.name"
+#define HEARTH_AUDIT_SPACE_ROLE "space.role"
 
 /* How long an invitation holds by default: 7 days (a code passed on
  * another way than in person: `hearth space invite`). */
@@ -139,6 +140,16 @@ typedef struct hearth_space_member_info {
 } hearth_space_member_info;
 
 typedef int (*hearth_space_member_cb)(const hearth_space_member_info *m, void *ctx);
+
+/* Gives member (its member record) role in space: a lead makes a
+ * counsellor a lead, or a lead (itself included) a counsellor, so long as
+ * another current member is a lead (a space always keeps one; every
+ * replica's fold keeps to it too, when two leads step down at once).
+ * Already of that role: nothing is written.  HEARTH_EINVAL (role NONE),
+ * HEARTH_ENOTFOUND (no such space or member), HEARTH_ESTATE (not a lead,
+ * the member removed, or the last lead).  Audited "space.role". */
+hearth_status hearth_space_set_role(hearth_store *s, const hearth_id *space,
+				    const hearth_id *member, hearth_role role) HEARTH_WUR;
 
 /* Gives this vault's identity the name (1..HEARTH_MEMBER_NAME_MAX bytes,
  * passing hearth_text_check; surrounding spaces dropped) in space, for

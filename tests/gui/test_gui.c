@@ -3051,6 +3051,27 @@ audit_count(hearth_store *s, const char *action)
 	return c.n;
 }
 
+/* Checks that the first item of a member menu's role section reads label,
+ * and activates it. */
+static void
+activate_role_item(GtkWidget *menu, const char *label)
+{
+	GMenuModel *model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
+	g_autoptr(GMenuModel) section = g_menu_model_get_item_link(model, 0, G_MENU_LINK_SECTION);
+	g_autofree char *action = NULL, *text = NULL;
+	g_autoptr(GVariant) target = NULL;
+
+	g_assert_nonnull(section);
+	g_assert_true(g_menu_model_get_item_attribute(section, 0, G_MENU_ATTRIBUTE_LABEL,
+						      "s", &text));
+	g_assert_cmpstr(text, ==, label);
+	g_assert_true(g_menu_model_get_item_attribute(section, 0, G_MENU_ATTRIBUTE_ACTION,
+						      "s", &action));
+	target = g_menu_model_get_item_attribute_value(section, 0, G_MENU_ATTRIBUTE_TARGET,
+						       G_VARIANT_TYPE_STRING);
+	g_assert_true(gtk_widget_activate_action_variant(menu, action, target));
+}
+
 static void
 test_team_change_words(void)
 {
@@ -3212,14 +3233,27 @@ test_team(void)
 	 * after the shots, as its walk leaves the fingerprint selected. */
 	audit(&a, "team", "360x640");
 
-	/* The member's menu holds Remove…, which opens the dialog. */
+	/* The member's menu: Make Lead (a section of its own), then
+	 * Remove…. */
 	menu = team_row(&member, "team-member-menu-");
 	g_assert_nonnull(menu);
 	model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
-	g_assert_cmpint(g_menu_model_get_n_items(model), ==, 1);
-	g_assert_true(g_menu_model_get_item_attribute(model, 0, G_MENU_ATTRIBUTE_ACTION,
+	g_assert_cmpint(g_menu_model_get_n_items(model), ==, 2);
+	/* Made a lead: the core says so, the row's tag and the toast too;
+	 * the menu then offers Make Counsellor. */
+	activate_role_item(menu, "Make _Lead");
+	g_assert_nonnull(wait_label(win, " is now a lead"));
+	g_assert_cmpint(audit_count(ls, HEARTH_AUDIT_SPACE_ROLE), ==, 1);
+	g_assert_cmpstr(team_role(team_row(&member, "team-member-")), ==, "Lead");
+	activate_role_item(team_row(&member, "team-member-menu-"), "Make _Counsellor");
+	spin(50);
+	g_assert_cmpstr(team_role(team_row(&member, "team-member-")), ==, "Counsellor");
+	g_assert_cmpint(audit_count(ls, HEARTH_AUDIT_SPACE_ROLE), ==, 2);
+	menu = team_row(&member, "team-member-menu-");
+	model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
+	g_assert_true(g_menu_model_get_item_attribute(model, 1, G_MENU_ATTRIBUTE_ACTION,
 						      "s", &action));
-	target = g_menu_model_get_item_attribute_value(model, 0, G_MENU_ATTRIBUTE_TARGET,
+	target = g_menu_model_get_item_attribute_value(model, 1, G_MENU_ATTRIBUTE_TARGET,
 						       G_VARIANT_TYPE_STRING);
 	g_assert_nonnull(target);
 	for (int round = 0; round < 2; round++) {

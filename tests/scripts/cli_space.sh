@@ -157,6 +157,24 @@ json=$(run "$LEAD" en_US.UTF-8 --json space members '心理服务队')
 	jq -r --arg m "$member" '.members[] | select(.member != $m) | .last_change' <<<"$json" |
 	grep -Eq '^[0-9]{4}-[0-9]{2}-[0-9]{2} ' || fail "members json last_change: $json"
 
+# ---- roles ----
+lead_member=$(jq -r '.members[] | select(.role == "lead") | .member' <<<"$json")
+refused "$LEAD" 1 'a space needs a lead: make another member a lead first' \
+	space role '心理服务队' "${lead_member:0:8}" counsellor
+refused "$LEAD" 2 "unknown role 'boss'" space role '心理服务队' "${member:0:8}" boss
+refused "$LEAD" 2 'SPACE MEMBER ROLE' space role '心理服务队' "${member:0:8}"
+out=$(run "$LEAD" en_US.UTF-8 space role '心理服务队' "${member:0:8}" lead)
+grep -q "^Member $member is now a lead\.$" <<<"$out" || fail "role: $out"
+grep -Eq "^${member:0:8}  +-  +lead  +member " <<<"$(run "$LEAD" en_US.UTF-8 space members '心理服务队')" ||
+	fail "the member is not listed as a lead"
+# Two leads now: the first may step down, and comes back (the other lead
+# being the member, whose vault has not heard of it: the lead writes it).
+out=$(run "$LEAD" zh_CN.UTF-8 space role '心理服务队' "${member:0:8}" counsellor)
+grep -q "^成员 $member 现在是咨询师。$" <<<"$out" || fail "Chinese role: $out"
+[ "$(audits "$LEAD" space.role)" = 2 ] || fail "expected 2 space.role audit entries"
+out=$(run "$LEAD" zh_CN.UTF-8 space role --help)
+grep -q '负责人' <<<"$out" || fail "Chinese role help: $out"
+
 # ---- remove ----
 refused "$LEAD" 1 "no member 'abcdef' in this space" space remove '心理服务队' abcdef
 out=$(run "$LEAD" en_US.UTF-8 space remove '心理服务队' "${member:0:8}")
