@@ -85,6 +85,26 @@ on_risk_selected(AdwComboRow *row, GParamSpec *pspec, gpointer data)
 	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
 }
 
+static void
+on_counsellor_apply(AdwEntryRow *row, gpointer data)
+{
+	HearthPersonPage *self = data;
+	const char *text = gtk_editable_get_text(GTK_EDITABLE(row));
+	hearth_status st;
+
+	if (self->loading)
+		return;
+	st = hearth_person_set_counsellor(hearth_session_get_store(self->session),
+					  &self->id, text);
+	if (st != HEARTH_OK) {
+		hearth_window_status(self->win, st);
+		return;
+	}
+	hearth_window_toast(self->win, *text != '\0' ? _("Counsellor saved") :
+			    _("No counsellor assigned now"));
+	hearth_session_changed(self->session, HEARTH_CHANGE_PEOPLE);
+}
+
 /* A combo row of title listing labels[0..n), labels[selected] chosen; the
  * first when selected is n or more (no field, or a newer version's code:
  * hearth_gui_X_value). */
@@ -644,10 +664,14 @@ hearth_person_page_reload(HearthPersonPage *self)
 	}
 	g_signal_connect(w, "notify::selected", G_CALLBACK(on_risk_selected), self);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
-	w = adw_action_row_new();
+	/* Who follows the person: a name as the team knows them (a member's
+	 * name on the Team page); empty, nobody yet. */
+	w = adw_entry_row_new();
 	adw_preferences_row_set_title(ADW_PREFERENCES_ROW(w), _("Counsellor"));
-	adw_action_row_set_subtitle(ADW_ACTION_ROW(w),
-		counsellor && *counsellor ? counsellor : _("Not assigned"));
+	adw_entry_row_set_show_apply_button(ADW_ENTRY_ROW(w), TRUE);
+	gtk_editable_set_text(GTK_EDITABLE(w), counsellor != NULL ? counsellor : "");
+	gtk_widget_set_name(w, "person-counsellor");
+	g_signal_connect(w, "apply", G_CALLBACK(on_counsellor_apply), self);
 	adw_preferences_group_add(ADW_PREFERENCES_GROUP(group), w);
 	gtk_box_append(self->content, group);
 

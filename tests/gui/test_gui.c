@@ -3051,6 +3051,53 @@ audit_count(hearth_store *s, const char *action)
 	return c.n;
 }
 
+/* The person page assigns a counsellor (a name, as the team knows them)
+ * and clears it, each written and audited by the core. */
+static void
+test_person_counsellor(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	hearth_person_fields f = { .name = "Zhou Lan" };
+	hearth_record *r = NULL;
+	HearthWindow *win;
+	GtkWidget *page, *entry;
+	hearth_store *s;
+	hearth_id id;
+
+	win = show_vault(dir, new_vault(dir), HEARTH_MODE_COUNSELLOR, 800, 760);
+	s = hearth_session_get_store(hearth_window_get_session(win));
+	g_assert_cmpint(hearth_person_add(s, &f, &id), ==, HEARTH_OK);
+	hearth_window_open_person(win, &id);
+	settle(win);
+	page = find_type(GTK_WIDGET(win), HEARTH_TYPE_PERSON_PAGE);
+	entry = find_in(page, "person-counsellor");
+	g_assert_nonnull(entry);
+	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(entry)), ==, "");
+	gtk_editable_set_text(GTK_EDITABLE(entry), "Ana Lima");
+	g_signal_emit_by_name(entry, "apply");
+	g_assert_nonnull(wait_label(win, "Counsellor saved"));
+	maybe_shot(GTK_WIDGET(win), "person-counsellor-800x760-en.png");
+	g_assert_cmpint(hearth_record_load(s, &id, &r), ==, HEARTH_OK);
+	g_assert_cmpstr(hearth_record_field(r, "counsellor"), ==, "Ana Lima");
+	hearth_record_free(r);
+	g_assert_cmpint(audit_count(s, "person.counsellor"), ==, 1);
+	/* The page shows it when opened again; emptied, nobody. */
+	hearth_window_open_person(win, &id);
+	settle(win);
+	page = find_type(GTK_WIDGET(win), HEARTH_TYPE_PERSON_PAGE);
+	entry = find_in(page, "person-counsellor");
+	g_assert_cmpstr(gtk_editable_get_text(GTK_EDITABLE(entry)), ==, "Ana Lima");
+	gtk_editable_set_text(GTK_EDITABLE(entry), "");
+	g_signal_emit_by_name(entry, "apply");
+	g_assert_nonnull(wait_label(win, "No counsellor assigned now"));
+	g_assert_cmpint(hearth_record_load(s, &id, &r), ==, HEARTH_OK);
+	g_assert_null(hearth_record_field(r, "counsellor"));
+	hearth_record_free(r);
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+}
+
 /* Checks that the first item of a member menu's role section reads label,
  * and activates it. */
 static void
@@ -3407,5 +3454,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/team", test_team);
 	g_test_add_func("/gui/team-change-words", test_team_change_words);
 	g_test_add_func("/gui/team-invite", test_team_invite);
+	g_test_add_func("/gui/person-counsellor", test_person_counsellor);
 	return g_test_run();
 }
