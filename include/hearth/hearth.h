@@ -24,6 +24,7 @@
 #include "hearth/casework.h"
 #include "hearth/person.h"
 #include "hearth/followup.h"
+#include "hearth/overview.h"
 #include "hearth/appointment.h"
 #include "hearth/note.h"
 #include "hearth/activity.h"
