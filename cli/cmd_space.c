@@ -10,6 +10,7 @@
  *   space join CODE                the invitee's join request
  *   space approve SPACE REQUEST    admits the invitee (lead)
  *   space role SPACE MEMBER ROLE   makes a member a lead or a counsellor (lead)
+ *   space overview                 a lead's picture of the team spaces it leads
  *   space remove SPACE MEMBER      removes a member and starts a new epoch
  *
  * Every rule and write is in the core (core/spaces.c); this file parses,
@@ -22,6 +23,7 @@
 
 #include "cli.h"
 #include "hearth/devices.h"
+#include "hearth/overview.h"
 #include "hearth/spaces.h"
 
 static const char *role_text(hearth_role r)
@@ -511,6 +513,132 @@ static int space_approve(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- space remove ------------------------------------------------------------- */
 
+/* ---- space overview -------------------------------------------------------------- */
+
+static json_t *overview_people_json(const hearth_overview_person *v, size_t n)
+{
+	json_t *arr = json_array();
+	char hex[HEARTH_ID_HEX + 1];
+	size_t i;
+
+	for (i = 0; arr != NULL && i < n; i++) {
+		hearth_id_to_hex(&v[i].id, hex);
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "id", hex,
+						     "name", v[i].name, "counsellor",
+						     v[i].counsellor, "risk", v[i].risk));
+	}
+	return arr != NULL ? arr : json_array();
+}
+
+static int overview_json(struct hearth_cli *cli, const hearth_team_overview *o)
+{
+	json_t *safety = json_array(), *loads = json_array();
+	char hex[HEARTH_ID_HEX + 1], phex[HEARTH_ID_HEX + 1];
+	size_t i;
+
+	for (i = 0; safety != NULL && i < o->nsafety; i++) {
+		const hearth_followup_item *f = &o->followups->items[o->safety[i]];
+
+		hearth_id_to_hex(&f->id, hex);
+		hearth_id_to_hex(&f->person, phex);
+		json_array_append_new(safety, json_pack("{s:s, s:s, s:s, s:s, s:i, s:s}",
+			"id", hex, "person", phex, "person_name", f->person_name,
+			"due", f->due, "days_overdue", (int)f->days_overdue, "reason", f->label));
+	}
+	for (i = 0; loads != NULL && i < o->nloads; i++)
+		json_array_append_new(loads, json_pack("{s:s, s:I, s:I}", "counsellor",
+			o->loads[i].counsellor, "people", (json_int_t)o->loads[i].people,
+			"overdue", (json_int_t)o->loads[i].overdue));
+	return cli_json_print(cli, json_pack("{s:I, s:o, s:o, s:o, s:o}",
+		"spaces", (json_int_t)o->nspaces,
+		"safety", safety != NULL ? safety : json_array(),
+		"high_risk", overview_people_json(o->high, o->nhigh),
+		"unassigned", overview_people_json(o->unassigned, o->nunassigned),
+		"counsellors", loads != NULL ? loads : json_array()));
+}
+
+static void overview_people_print(const char *title, const hearth_overview_person *v,
+				  size_t n)
+{
+	size_t i;
+
+	printf("%s (%zu)\n", title, n);
+	for (i = 0; i < n; i++)
+		printf("  %s  %s\n", v[i].name, v[i].counsellor[0] != '\0' ? v[i].counsellor : "-");
+}
+
+static int space_overview(struct hearth_cli *cli, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	hearth_team_overview *o = NULL;
+	char today[HEARTH_DATE_LEN + 1];
+	struct cli_table *t;
+	hearth_store *s;
+	hearth_status st;
+	size_t i;
+	int c, rc;
+
+	cli_set_command(cli, "space overview");
+	while ((c = cli_getopt(cli, argc, argv, "h", opts)) != -1) {
+		if (c == 'h')
+			return cli_help(cli, _(
+				"Usage: hearth space overview\n"
+				"A lead's picture of the team spaces it leads: every pending safety\n"
+				"follow-up of their people, whoever follows them; the people at high\n"
+				"risk and those nobody follows yet (cases not closed); and each\n"
+				"counsellor's people and overdue follow-ups.\n"));
+		return CLI_EXIT_USAGE;
+	}
+	if ((rc = cli_operands(cli, argc, argv, 0, 0, "")) != 0 ||
+	    (rc = cli_today(cli, today)) != 0 || (rc = cli_open_store(cli, &s)) != 0)
+		return rc;
+	if ((st = hearth_team_overview_get(s, today, &o)) != HEARTH_OK)
+		return cli_error_status(cli, st);
+	if (cli->json) {
+		rc = overview_json(cli, o);
+		hearth_team_overview_free(o);
+		return rc;
+	}
+	if (o->nspaces == 0) {
+		hearth_team_overview_free(o);
+		printf("%s\n", _("This vault leads no team space."));
+		return CLI_EXIT_OK;
+	}
+	printf("%s (%zu)\n", _("Safety follow-ups"), o->nsafety);
+	for (i = 0; i < o->nsafety; i++) {
+		const hearth_followup_item *f = &o->followups->items[o->safety[i]];
+
+		printf("  %s  %s  %s\n", f->due, f->person_name, f->label);
+	}
+	overview_people_print(_("High risk"), o->high, o->nhigh);
+	overview_people_print(_("Nobody assigned"), o->unassigned, o->nunassigned);
+	{
+		const char *header[3] = { _("Counsellor"), _("People"), _("Overdue") };
+
+		t = cli_table_new(3, header);
+	}
+	for (i = 0; t != NULL && i < o->nloads; i++) {
+		char people[24], overdue[24];
+		const char *cells[3];
+
+		snprintf(people, sizeof people, "%zu", o->loads[i].people);
+		snprintf(overdue, sizeof overdue, "%zu", o->loads[i].overdue);
+		cells[0] = o->loads[i].counsellor[0] != '\0' ? o->loads[i].counsellor : "-";
+		cells[1] = people;
+		cells[2] = overdue;
+		cli_table_add(t, cells);
+	}
+	hearth_team_overview_free(o);
+	if (t == NULL)
+		return cli_error(cli, "%s", _("out of memory"));
+	cli_table_print(t, stdout);
+	cli_table_free(t);
+	return CLI_EXIT_OK;
+}
+
 /* ---- space role ------------------------------------------------------------------ */
 
 static int space_role(struct hearth_cli *cli, int argc, char **argv)
@@ -615,6 +743,7 @@ static const struct cli_subcommand space_subs[] = {
 	{"join", N_("answer an invitation code with a join request"), space_join},
 	{"approve", N_("admit the person of a join request"), space_approve},
 	{"role", N_("make a member a lead or a counsellor"), space_role},
+	{"overview", N_("a lead's picture of the team spaces it leads"), space_overview},
 	{"remove", N_("remove a member and start a new epoch"), space_remove},
 	{"move", N_("move a person's whole case into a space"), cli_space_move},
 };

@@ -11,6 +11,7 @@
 #include "hearth-followups-page.h"
 #include "hearth-notes-page.h"
 #include "hearth-people-page.h"
+#include "hearth-overview-page.h"
 #include "hearth-person-page.h"
 #include "hearth-reports-page.h"
 #include "hearth-screening-page.h"
@@ -225,5 +226,15 @@ hearth_counsellor_view_new(HearthWindow *win, HearthSession *session)
 	    _("Activities"), "call-start-symbolic");
 	add(self, GTK_WIDGET(hearth_reports_page_new(win, session)), "reports",
 	    _("Reports"), "view-paged-symbolic");
+	/* A sixth view for a lead of a team space only (the page shows or
+	 * hides it). */
+	{
+		HearthOverviewPage *ov = hearth_overview_page_new(win, session);
+
+		/* Translators: the lead's view of the team (团队概况) in the
+		 * view switcher: as short as the other views' names. */
+		hearth_overview_page_set_stack_page(ov, add(self, GTK_WIDGET(ov), "overview",
+			C_("view", "Team"), "view-grid-symbolic"));
+	}
 	return self;
 }

@@ -129,6 +129,7 @@
 #include "hearth-screening-page.h"
 #include "hearth-screenshot.h"
 #include "hearth-team-page.h"
+#include "hearth-overview-page.h"
 #include "hearth-window.h"
 #include "gui_testutil.h"
 #ifdef HEARTH_GUI_RELAY
@@ -3098,6 +3099,109 @@ test_person_counsellor(void)
 	remove_tree(dir);
 }
 
+/* Whether the view switcher shows the Overview view. */
+static gboolean
+overview_shown(HearthWindow *win)
+{
+	GtkWidget *page = find_type(GTK_WIDGET(win), HEARTH_TYPE_OVERVIEW_PAGE);
+	GtkWidget *stack = page != NULL ? gtk_widget_get_ancestor(page, ADW_TYPE_VIEW_STACK) : NULL;
+
+	g_assert_nonnull(stack);
+	return adw_view_stack_page_get_visible(adw_view_stack_get_page(ADW_VIEW_STACK(stack),
+								       page));
+}
+
+/* The Overview (团队概况), a lead's sixth view: hidden from a vault that
+ * leads no team; for a lead, the team's safety follow-up, its people at
+ * high risk, those nobody follows, each assigned from its menu to a
+ * member by the name they gave (then listed no more), and the loads. */
+static void
+test_overview(void)
+{
+	g_autofree char *dir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	g_autofree char *odir = g_dir_make_tmp("hearth-gui-XXXXXX", NULL);
+	hearth_vault *v = new_vault(dir);
+	hearth_store *s = hearth_vault_store(v);
+	hearth_person_fields li = { .name = "Li Qiang" }, wang = { .name = "Wang Fang" };
+	hearth_id space, lid, wid, fid;
+	g_autofree char *lhex = NULL;
+	char today[HEARTH_DATE_LEN + 1], wname[40];
+	hearth_record *r = NULL;
+	HearthWindow *win;
+	GtkWidget *menu, *g;
+	GMenuModel *model;
+	g_autofree char *action = NULL;
+	g_autoptr(GVariant) target = NULL;
+	g_auto(Audit) a = audit_init();
+
+	/* Nothing led: no Overview. */
+	win = show_vault(odir, new_vault(odir), HEARTH_MODE_COUNSELLOR, 1280, 800);
+	g_assert_false(overview_shown(win));
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+
+	hearth_gui_today(today);
+	g_assert_cmpint(hearth_space_create(s, "Dock team", &space), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_space_name_set(s, &space, "Ana Lima"), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add_in(s, &space, &li, &lid), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_add_in(s, &space, &wang, &wid), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_set_counsellor(s, &wid, "Bo Wen"), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_person_set_risk(s, &wid, "high", NULL), ==, HEARTH_OK);
+	g_assert_cmpint(hearth_followup_create_safety(s, &lid, today, "crisis", NULL, NULL, &fid),
+			==, HEARTH_OK);
+
+	win = show_vault(dir, v, HEARTH_MODE_COUNSELLOR, 360, 640);
+	g_assert_true(overview_shown(win));
+	g_assert_true(hearth_window_show_view(win, "overview"));
+	settle(win);
+	g = find("overview-safety");
+	g_assert_nonnull(g);
+	g_assert_true(shows_text(g, "Li Qiang"));
+	g = find("overview-high");
+	/* Li is high risk by the safety rule; Wang was set so. */
+	g_assert_true(shows_text(g, "Li Qiang") && shows_text(g, "Wang Fang"));
+	g_assert_true(shows_text(g, "Counsellor: Bo Wen"));
+	g = find("overview-unassigned");
+	g_assert_true(shows_text(g, "Li Qiang"));
+	g_assert_false(shows_text(g, "Wang Fang"));
+	g_assert_true(shows_text(find("overview-loads"), "Bo Wen"));
+	maybe_shot(GTK_WIDGET(win), "overview-360x640-en.png");
+	/* Named controls, all reached by keyboard. */
+	audit(&a, "overview", "360x640");
+	g_assert_cmpuint(audit_offenders(&a), ==, 0);
+
+	/* Li's menu offers the one named member; assigning lists Li no more
+	 * under Nobody Assigned. */
+	lhex = hearth_gui_id_hex(&lid);
+	g_snprintf(wname, sizeof wname, "overview-assign-%.8s", lhex);
+	menu = find(wname);
+	g_assert_nonnull(menu);
+	model = gtk_menu_button_get_menu_model(GTK_MENU_BUTTON(menu));
+	g_assert_cmpint(g_menu_model_get_n_items(model), ==, 1);
+	g_assert_true(g_menu_model_get_item_attribute(model, 0, G_MENU_ATTRIBUTE_ACTION,
+						      "s", &action));
+	target = g_menu_model_get_item_attribute_value(model, 0, G_MENU_ATTRIBUTE_TARGET, NULL);
+	g_assert_true(gtk_widget_activate_action_variant(menu, action, target));
+	g_assert_nonnull(wait_label(win, "Assigned to Ana Lima"));
+	g_assert_cmpint(hearth_record_load(s, &lid, &r), ==, HEARTH_OK);
+	g_assert_cmpstr(hearth_record_field(r, "counsellor"), ==, "Ana Lima");
+	hearth_record_free(r);
+	settle(win);
+	g_assert_false(shows_text(find("overview-unassigned"), "Li Qiang"));
+	g_assert_true(shows_text(find("overview-loads"), "Ana Lima"));
+
+	set_language("zh_CN");
+	hearth_session_changed(hearth_window_get_session(win), HEARTH_CHANGE_SETTINGS);
+	settle(win);
+	g_assert_true(shows_text(find("overview"), "安全优先"));
+	maybe_shot(GTK_WIDGET(win), "overview-360x640-zh_CN.png");
+	set_language("en");
+	gtk_window_destroy(GTK_WINDOW(win));
+	spin(100);
+	remove_tree(dir);
+	remove_tree(odir);
+}
+
 /* Checks that the first item of a member menu's role section reads label,
  * and activates it. */
 static void
@@ -3455,5 +3559,6 @@ main(int argc, char **argv)
 	g_test_add_func("/gui/team-change-words", test_team_change_words);
 	g_test_add_func("/gui/team-invite", test_team_invite);
 	g_test_add_func("/gui/person-counsellor", test_person_counsellor);
+	g_test_add_func("/gui/overview", test_overview);
 	return g_test_run();
 }

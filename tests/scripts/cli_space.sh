@@ -175,6 +175,22 @@ grep -q "^成员 $member 现在是咨询师。$" <<<"$out" || fail "Chinese role
 out=$(run "$LEAD" zh_CN.UTF-8 space role --help)
 grep -q '负责人' <<<"$out" || fail "Chinese role help: $out"
 
+# ---- the lead's overview ----
+pid=$(run "$LEAD" en_US.UTF-8 --json person add --space '心理服务队' --name 'Gao Lin' | jq -r .id)
+run "$LEAD" en_US.UTF-8 person risk "$pid" high >/dev/null
+ov=$(run "$LEAD" en_US.UTF-8 space overview)
+grep -q '^Safety follow-ups (0)$' <<<"$ov" && grep -q '^High risk (1)$' <<<"$ov" &&
+	grep -q '^  Gao Lin  -$' <<<"$ov" && grep -q '^Nobody assigned (1)$' <<<"$ov" ||
+	fail "overview: $ov"
+grep -Eq '^-  +1  +0$' <<<"$ov" || fail "overview loads: $ov"
+json=$(run "$LEAD" en_US.UTF-8 --json space overview)
+[ "$(jq -r '.spaces, .high_risk[0].name, .unassigned[0].id, (.counsellors | length)' \
+	<<<"$json" | tr '\n' ' ')" = "1 Gao Lin $pid 1 " ] || fail "overview json: $json"
+[ "$(run "$MEMBER" en_US.UTF-8 space overview)" = 'This vault leads no team space.' ] ||
+	fail "a vault that leads nothing"
+grep -q '安全随访' <<<"$(run "$LEAD" zh_CN.UTF-8 space overview)" || fail "Chinese overview"
+refused "$LEAD" 2 "unexpected argument 'x'" space overview x
+
 # ---- remove ----
 refused "$LEAD" 1 "no member 'abcdef' in this space" space remove '心理服务队' abcdef
 out=$(run "$LEAD" en_US.UTF-8 space remove '心理服务队' "${member:0:8}")
