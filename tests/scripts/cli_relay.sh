@@ -16,7 +16,7 @@
 #     a private CA is trusted with --cacert CA and refused without it.
 #
 #   bash tests/scripts/cli_relay.sh BUILD/cli/hearth BUILD/tests/vault_sql BUILD/sync/relay/hearth-relay
-set -eu
+set -eEu
 
 HEARTH=${1:?usage: cli_relay.sh /path/to/hearth /path/to/vault_sql /path/to/hearth-relay}
 VAULT_SQL=${2:?usage: cli_relay.sh /path/to/hearth /path/to/vault_sql /path/to/hearth-relay}
@@ -34,6 +34,9 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+# set -e ends the script at a failing command with no word of its own:
+# name the line (a CI run once failed here in 2 s with nothing printed).
+trap 'echo "cli_relay: a command failed at line $LINENO (exit $?)" >&2' ERR
 
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
