@@ -202,6 +202,51 @@ static int space_list(struct hearth_cli *cli, int argc, char **argv)
 
 /* ---- space members ------------------------------------------------------------ */
 
+/* Member record -> the name the member gave, from one listing. */
+typedef struct member_names {
+	hearth_id *record;
+	char (*name)[HEARTH_MEMBER_NAME_MAX + 1];
+	size_t n, cap;
+	int oom;
+} member_names;
+
+static int member_name_cb(const hearth_space_member_info *m, void *ctx)
+{
+	member_names *mn = ctx;
+
+	if (mn->n == mn->cap) {
+		size_t cap = mn->cap ? 2 * mn->cap : 16;
+		hearth_id *r = realloc(mn->record, cap * sizeof *r);
+		char (*nm)[HEARTH_MEMBER_NAME_MAX + 1];
+
+		if (r == NULL) {
+			mn->oom = 1;
+			return 1;
+		}
+		mn->record = r;
+		if ((nm = realloc(mn->name, cap * sizeof *nm)) == NULL) {
+			mn->oom = 1;
+			return 1;
+		}
+		mn->name = nm;
+		mn->cap = cap;
+	}
+	mn->record[mn->n] = m->record;
+	memcpy(mn->name[mn->n], m->name, sizeof mn->name[mn->n]);
+	mn->n++;
+	return 0;
+}
+
+static const char *member_name_of(const member_names *mn, const hearth_id *record)
+{
+	size_t i;
+
+	for (i = 0; i < mn->n; i++)
+		if (hearth_id_equal(&mn->record[i], record))
+			return mn->name[i];
+	return "";
+}
+
 static int space_members(struct hearth_cli *cli, int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -209,6 +254,7 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	hearth_space_state *sp = NULL;
+	member_names names = { 0 };
 	struct cli_table *t = NULL;
 	json_t *arr = NULL;
 	hearth_store *s;
@@ -235,8 +281,13 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 		return rc;
 	if ((rc = space_arg(cli, s, argv[optind], &space)) != 0)
 		return rc;
-	if ((st = hearth_space_state_get(s, &space, &sp)) != HEARTH_OK)
+	if ((st = hearth_space_members_each(s, &space, member_name_cb, &names)) != HEARTH_OK ||
+	    (st = names.oom ? hearth_fail(HEARTH_ENOMEM, "out of memory") : HEARTH_OK) != HEARTH_OK ||
+	    (st = hearth_space_state_get(s, &space, &sp)) != HEARTH_OK) {
+		free(names.record);
+		free(names.name);
 		return cli_error_status(cli, st);
+	}
 	if (cli->json) {
 		arr = json_array();
 	} else {
@@ -247,12 +298,15 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 	}
 	if (arr == NULL && t == NULL) {
 		hearth_space_state_free(sp);
+		free(names.record);
+		free(names.name);
 		return cli_error(cli, "%s", _("out of memory"));
 	}
 	for (i = 0; i < sp->nmembers; i++) {
 		const hearth_space_member *m = &sp->members[i];
 		char hex[HEARTH_ID_HEX + 1], fp[HEARTH_FINGERPRINT_LEN + 1], nd[24];
-		char when[32] = "", name[HEARTH_MEMBER_NAME_MAX + 1];
+		const char *name = member_name_of(&names, &m->record);
+		char when[32] = "";
 		const char *cells[7];
 		uint64_t last_ms = 0;
 
@@ -260,8 +314,7 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 			continue;
 		hearth_id_to_hex(&m->record, hex);
 		hearth_fingerprint(&m->identity, fp);
-		if ((st = hearth_space_member_last_change(s, m, &last_ms)) != HEARTH_OK ||
-		    (st = hearth_space_member_name(s, &space, m, name)) != HEARTH_OK)
+		if ((st = hearth_space_member_last_change(s, m, &last_ms)) != HEARTH_OK)
 			break;
 		if (last_ms > 0)
 			cli_format_ms(last_ms, when);
@@ -299,6 +352,8 @@ static int space_members(struct hearth_cli *cli, int argc, char **argv)
 			break;
 	}
 	hearth_space_state_free(sp);
+	free(names.record);
+	free(names.name);
 	if (st != HEARTH_OK) {
 		json_decref(arr);
 		cli_table_free(t);

@@ -72,20 +72,34 @@ name_cb(const hearth_space_member_info *m, void *ctx)
 	return 0;
 }
 
-/* Assign to… : one item per named member of the person's space. */
-static GtkWidget *
-assign_menu(HearthOverviewPage *self, const hearth_overview_person *p, const char *hex)
+/* The named members of space, read once per space and load (names:
+ * space hex -> GPtrArray of names). */
+static GPtrArray *
+names_of(HearthOverviewPage *self, GHashTable *names, const hearth_id *space)
 {
 	hearth_store *s = hearth_session_get_store(self->session);
-	g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+	g_autofree char *hex = hearth_gui_id_hex(space);
+	GPtrArray *v = g_hash_table_lookup(names, hex);
+
+	if (v != NULL)
+		return v;
+	v = g_ptr_array_new_with_free_func(g_free);
+	if (s == NULL || hearth_space_members_each(s, space, name_cb, v) != HEARTH_OK)
+		hearth_errdetail_clear();
+	g_hash_table_insert(names, g_steal_pointer(&hex), v);
+	return v;
+}
+
+/* Assign to… : one item per named member of the person's space. */
+static GtkWidget *
+assign_menu(HearthOverviewPage *self, GHashTable *all_names,
+	    const hearth_overview_person *p, const char *hex)
+{
+	GPtrArray *names = names_of(self, all_names, &p->space);
 	g_autoptr(GMenu) menu = NULL;
 	g_autofree char *label = NULL, *wname = NULL;
 	GtkWidget *b;
 
-	if (s == NULL || hearth_space_members_each(s, &p->space, name_cb, names) != HEARTH_OK) {
-		hearth_errdetail_clear();
-		return NULL;
-	}
 	if (names->len == 0)
 		return NULL; /* nobody named yet: the Team page asks for names */
 	menu = g_menu_new();
@@ -110,8 +124,9 @@ assign_menu(HearthOverviewPage *self, const hearth_overview_person *p, const cha
 	return b;
 }
 
+/* names: for the assign menu (NULL: no menu), see names_of. */
 static GtkWidget *
-person_row(HearthOverviewPage *self, const hearth_overview_person *p, gboolean assign)
+person_row(HearthOverviewPage *self, const hearth_overview_person *p, GHashTable *names)
 {
 	g_autofree char *hex = hearth_gui_id_hex(&p->id);
 	g_autofree char *wname = g_strdup_printf("overview-person-%.8s", hex);
@@ -128,7 +143,7 @@ person_row(HearthOverviewPage *self, const hearth_overview_person *p, gboolean a
 	gtk_list_box_row_set_activatable(GTK_LIST_BOX_ROW(row), TRUE);
 	g_object_set_data_full(G_OBJECT(row), "person", g_strdup(hex), g_free);
 	g_signal_connect_object(row, "activated", G_CALLBACK(on_person_activated), self, 0);
-	if (assign && (menu = assign_menu(self, p, hex)) != NULL)
+	if (names != NULL && (menu = assign_menu(self, names, p, hex)) != NULL)
 		adw_action_row_add_suffix(ADW_ACTION_ROW(row), menu);
 	adw_action_row_add_suffix(ADW_ACTION_ROW(row),
 				  gtk_image_new_from_icon_name("go-next-symbolic"));
@@ -159,6 +174,8 @@ static void
 reload(HearthOverviewPage *self)
 {
 	hearth_store *s = hearth_session_peek_store(self->session);
+	g_autoptr(GHashTable) names = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+							   (GDestroyNotify)g_ptr_array_unref);
 	hearth_team_overview *o = NULL;
 	char today[HEARTH_DATE_LEN + 1];
 	GtkWidget *page, *g;
@@ -189,7 +206,7 @@ reload(HearthOverviewPage *self)
 	g = group(page, _("High Risk"), NULL, "overview-high");
 	for (size_t i = 0; i < o->nhigh; i++)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
-					  person_row(self, &o->high[i], FALSE));
+					  person_row(self, &o->high[i], NULL));
 	if (o->nhigh == 0)
 		none_row(g, _("Nobody at high risk"));
 
@@ -198,7 +215,7 @@ reload(HearthOverviewPage *self)
 		    "those they gave on the Team page."), "overview-unassigned");
 	for (size_t i = 0; i < o->nunassigned; i++)
 		adw_preferences_group_add(ADW_PREFERENCES_GROUP(g),
-					  person_row(self, &o->unassigned[i], TRUE));
+					  person_row(self, &o->unassigned[i], names));
 	if (o->nunassigned == 0)
 		none_row(g, _("Everyone has a counsellor"));
 
