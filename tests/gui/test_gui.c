@@ -3166,6 +3166,13 @@ test_overview(void)
 	g_assert_false(shows_text(g, "Wang Fang"));
 	g_assert_true(shows_text(find("overview-loads"), "Bo Wen"));
 	maybe_shot(GTK_WIDGET(win), "overview-360x640-en.png");
+	if (g_getenv("HEARTH_GUI_SHOTS") != NULL) {
+		hearth_screenshot_set_content_size(GTK_WINDOW(win), 1280, 800);
+		settle(win);
+		maybe_shot(GTK_WIDGET(win), "overview-1280x800-en.png");
+		hearth_screenshot_set_content_size(GTK_WINDOW(win), 360, 640);
+		settle(win);
+	}
 	/* Named controls, all reached by keyboard. */
 	audit(&a, "overview", "360x640");
 	g_assert_cmpuint(audit_offenders(&a), ==, 0);
